@@ -1,0 +1,83 @@
+"""Dependencies shared by the routes: the database session and the caller."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from voxdial.api.ratelimit import TokenBucketLimiter
+from voxdial.domain.phone import PhoneNormalizer
+from voxdial.errors import RateLimited, Unauthorized
+from voxdial.settings import Settings
+from voxdial.store.db import Database
+from voxdial.store.tokens import Principal, authenticate, hash_token
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+    limiter: TokenBucketLimiter
+    normalizer: PhoneNormalizer
+    token_cache: dict[str, tuple[float, Principal]]
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.voxdial
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
+    with state.db.session() as s:
+        yield s
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def current_principal(request: Request, state: StateDep) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
+    token = token.strip()
+    principal = _cached(state, token)
+    if principal is None:
+        with state.db.session() as s:
+            principal = authenticate(s, token)
+        if principal is None:
+            raise Unauthorized("the bearer token is not valid or was revoked")
+        if state.settings.token_cache_seconds > 0:
+            key = hash_token(token)
+            state.token_cache[key] = (time.monotonic() + state.settings.token_cache_seconds, principal)
+    wait = state.limiter.acquire(principal.token_id)
+    if wait:
+        raise RateLimited(
+            "too many requests for this token; slow down",
+            retry_after=TokenBucketLimiter.retry_after(wait),
+        )
+    return principal
+
+
+def _cached(state: AppState, token: str) -> Principal | None:
+    if state.settings.token_cache_seconds <= 0:
+        return None
+    key = hash_token(token)
+    hit = state.token_cache.get(key)
+    if hit is None:
+        return None
+    expires, principal = hit
+    if expires < time.monotonic():
+        state.token_cache.pop(key, None)
+        return None
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -1,0 +1,125 @@
+"""Assistants: create, read, update (a new immutable version), soft delete."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from voxdial.api import render
+from voxdial.api.deps import PrincipalDep, SessionDep, StateDep
+from voxdial.api.routes.paging import PagingDep
+from voxdial.api.schemas import (
+    AssistantCreate,
+    AssistantPublic,
+    AssistantUpdate,
+    AssistantVersionPublic,
+    Page,
+)
+from voxdial.store import assistants as repo
+from voxdial.store.models import AssistantVersion
+
+router = APIRouter(tags=["assistants"])
+
+
+@router.post("/assistants", status_code=201, response_model=AssistantPublic)
+def create_assistant(body: AssistantCreate, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
+    """Create an assistant; its first version is version 1 of its history."""
+    config = repo.default_config(p.time_zone)
+    config.update(body.model_dump(exclude={"name"}, exclude_none=True, mode="json"))
+    a, v = repo.create_assistant(
+        s, workspace_id=p.workspace_id, user_id=p.user_id, name=body.name, config=config
+    )
+    s.commit()
+    _, _, email = repo.get_current(s, workspace_id=p.workspace_id, assistant_id=a.id)
+    return render.assistant_public(a, v, email, tz=p.time_zone, base_url=state.settings.base_url())
+
+
+@router.get("/assistants", response_model=Page[AssistantPublic])
+def list_assistants(
+    p: PrincipalDep,
+    s: SessionDep,
+    state: StateDep,
+    page: PagingDep,
+    includeDeleted: Annotated[bool, Query()] = False,
+) -> Any:
+    """List the workspace's assistants, newest first."""
+    rows, total = repo.list_current(
+        s, workspace_id=p.workspace_id, offset=page.offset, limit=page.size,
+        include_deleted=includeDeleted,
+    )
+    base = state.settings.base_url()
+    return page.page(
+        [render.assistant_public(a, v, e, tz=p.time_zone, base_url=base) for a, v, e in rows], total
+    )
+
+
+@router.get("/assistants/{assistantId}", response_model=AssistantPublic)
+def read_assistant(assistantId: int, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
+    """Read an assistant at its current version."""
+    a, v, email = repo.get_current(s, workspace_id=p.workspace_id, assistant_id=assistantId)
+    return render.assistant_public(a, v, email, tz=p.time_zone, base_url=state.settings.base_url())
+
+
+@router.patch("/assistants/{assistantId}", response_model=AssistantPublic)
+def update_assistant(
+    assistantId: int, body: AssistantUpdate, p: PrincipalDep, s: SessionDep, state: StateDep
+) -> Any:
+    """Change an assistant: makes a new immutable version; tasks keep theirs."""
+    a, v, email = repo.get_current(
+        s, workspace_id=p.workspace_id, assistant_id=assistantId, for_update=True
+    )
+    if a.deleted_at is not None:
+        from voxdial.errors import Conflict
+
+        raise Conflict(f"assistant {assistantId} is deleted")
+    changes = body.model_dump(exclude={"name"}, exclude_none=True, mode="json")
+    v = repo.new_version(s, a, v, name=body.name, changes=changes)
+    s.commit()
+    return render.assistant_public(a, v, email, tz=p.time_zone, base_url=state.settings.base_url())
+
+
+@router.get("/assistants/{assistantId}/versions", response_model=Page[AssistantVersionPublic])
+def list_assistant_versions(
+    assistantId: int, p: PrincipalDep, s: SessionDep, page: PagingDep
+) -> Any:
+    """An assistant's versions, newest first."""
+    a, _, _ = repo.get_current(s, workspace_id=p.workspace_id, assistant_id=assistantId)
+    from sqlalchemy import func
+
+    total = s.execute(
+        select(func.count()).select_from(AssistantVersion).where(AssistantVersion.assistant_id == a.id)
+    ).scalar_one()
+    versions = s.execute(
+        select(AssistantVersion)
+        .where(AssistantVersion.assistant_id == a.id)
+        .order_by(AssistantVersion.id.desc())
+        .offset(page.offset)
+        .limit(page.size)
+    ).scalars()
+    return page.page(
+        [
+            {
+                "versionId": v.id,
+                "name": v.name,
+                "createdAt": render.ts(v.created_at, p.time_zone),
+                "config": v.config,
+            }
+            for v in versions
+        ],
+        total,
+    )
+
+
+@router.delete("/assistants/{assistantId}", response_model=AssistantPublic)
+def delete_assistant(assistantId: int, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
+    """Soft-delete an assistant: `deletedAt` is set and no new task may use it."""
+    a, v, email = repo.get_current(
+        s, workspace_id=p.workspace_id, assistant_id=assistantId, for_update=True
+    )
+    if a.deleted_at is None:
+        a.deleted_at = datetime.now(UTC)
+        s.commit()
+    return render.assistant_public(a, v, email, tz=p.time_zone, base_url=state.settings.base_url())

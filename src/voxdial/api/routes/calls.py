@@ -1,0 +1,137 @@
+"""Call records and traces (VoiceFox `calllog` and `calltrace`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse
+from sqlalchemy import func, or_, select
+
+from voxdial.api import render
+from voxdial.api.deps import PrincipalDep, SessionDep, StateDep
+from voxdial.api.routes.paging import PagingDep
+from voxdial.api.schemas import CallPublic, CallTraceItem, Page
+from voxdial.domain.phone import InvalidPhone
+from voxdial.errors import NotFound, Unprocessable
+from voxdial.store.models import Call, CallTrace
+
+router = APIRouter(tags=["calls"])
+
+
+def parse_query_time(value: str, *, field: str, tz: str) -> datetime:
+    """RFC 3339, or VoiceFox's `2006-01-02 15:04:05` read in the workspace's zone."""
+    text = value.strip()
+    try:
+        dt = datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+        return dt.replace(tzinfo=ZoneInfo(tz))
+    except ValueError:
+        pass
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as e:
+        raise Unprocessable(
+            f"{field}: {value!r} is not a time; use 2026-11-23T09:30:00+08:00 or 2026-11-23 09:30:00"
+        ) from e
+    return dt if dt.tzinfo else dt.replace(tzinfo=ZoneInfo(tz))
+
+
+def _int_list(value: str | None, *, field: str, limit: int) -> list[int]:
+    if not value:
+        return []
+    out = []
+    for part in value.split(","):
+        part = part.strip()
+        if not part.isdigit() or len(part) > 15:
+            raise Unprocessable(f"{field}: {part!r} is not an id; give a comma list of ids")
+        out.append(int(part))
+    if len(out) > limit:
+        raise Unprocessable(f"{field}: at most {limit} ids")
+    return out
+
+
+def _session_call(s, *, workspace_id: int, session_id: str) -> Call:
+    call = s.execute(
+        select(Call).where(Call.session_id == session_id, Call.workspace_id == workspace_id)
+    ).scalar_one_or_none()
+    if call is None:
+        raise NotFound(f"call {session_id[:40]!r} not found")
+    return call
+
+
+@router.get("/calllog", response_model=Page[CallPublic])
+def list_calls(
+    p: PrincipalDep,
+    s: SessionDep,
+    state: StateDep,
+    page: PagingDep,
+    taskId: Annotated[str | None, Query(max_length=200)] = None,
+    startTime: Annotated[str | None, Query(max_length=40)] = None,
+    endTime: Annotated[str | None, Query(max_length=40)] = None,
+    direction: Annotated[Literal["outbound", "inbound"] | None, Query()] = None,
+    phone: Annotated[str | None, Query(max_length=64)] = None,
+    assistantIds: Annotated[str | None, Query(max_length=400)] = None,
+    description: Annotated[Literal["phone", "privateTest"] | None, Query()] = None,
+) -> Any:
+    """Call records, newest first, filtered by task, time, direction, phone, assistant."""
+    where = [Call.workspace_id == p.workspace_id]
+    if task_ids := _int_list(taskId, field="taskId", limit=10):
+        where.append(Call.task_id.in_(task_ids))
+    if assistant_ids := _int_list(assistantIds, field="assistantIds", limit=50):
+        where.append(Call.assistant_id.in_(assistant_ids))
+    if startTime:
+        where.append(Call.start_at >= parse_query_time(startTime, field="startTime", tz=p.time_zone))
+    if endTime:
+        where.append(Call.start_at <= parse_query_time(endTime, field="endTime", tz=p.time_zone))
+    if direction:
+        where.append(Call.direction == direction)
+    if description:
+        where.append(Call.description == description)
+    if phone:
+        try:
+            e164 = state.normalizer.normalize(phone)
+        except InvalidPhone as e:
+            raise Unprocessable(f"phone: not a valid phone number ({e.reason})") from e
+        where.append(or_(Call.callee == e164, Call.caller == e164))
+    total = s.execute(select(func.count()).select_from(Call).where(*where)).scalar_one()
+    calls = s.execute(
+        select(Call).where(*where).order_by(Call.start_at.desc(), Call.id.desc())
+        .offset(page.offset).limit(page.size)
+    ).scalars()
+    base = state.settings.base_url()
+    return page.page([render.call_public(c, tz=p.time_zone, base_url=base) for c in calls], total)
+
+
+@router.get("/calllog/{sessionId}", response_model=CallPublic)
+def read_call(sessionId: str, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
+    """One call record."""
+    call = _session_call(s, workspace_id=p.workspace_id, session_id=sessionId)
+    return render.call_public(call, tz=p.time_zone, base_url=state.settings.base_url())
+
+
+@router.get(
+    "/calllog/{sessionId}/record",
+    response_class=FileResponse,
+    responses={200: {"content": {"audio/wav": {}}, "description": "the call's WAV recording"}},
+)
+def read_call_recording(sessionId: str, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
+    """The call's recording (WAV, both sides), to its own workspace only."""
+    call = _session_call(s, workspace_id=p.workspace_id, session_id=sessionId)
+    root = (state.settings.data_dir / "recordings").resolve()
+    path = (root / call.record_file).resolve() if call.record_file else None
+    if path is None or root not in path.parents or not Path(path).is_file():
+        raise NotFound(f"call {sessionId[:40]!r} has no recording")
+    return FileResponse(path, media_type="audio/wav")
+
+
+@router.get("/calltrace/{sessionId}", response_model=list[CallTraceItem])
+def read_call_trace(sessionId: str, p: PrincipalDep, s: SessionDep) -> Any:
+    """The call's events in order: begin, what each side said, hang-up."""
+    call = _session_call(s, workspace_id=p.workspace_id, session_id=sessionId)
+    traces = s.execute(
+        select(CallTrace).where(CallTrace.call_id == call.id).order_by(CallTrace.id)
+    ).scalars()
+    return [render.trace_public(t, call.session_id, tz=p.time_zone) for t in traces]

@@ -1,0 +1,295 @@
+"""Outbound call tasks (呼出任务)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import func, select
+
+from voxdial.api import render
+from voxdial.api.deps import PrincipalDep, SessionDep, StateDep
+from voxdial.api.routes.numberfiles import receive_upload
+from voxdial.api.routes.paging import PagingDep
+from voxdial.api.schemas import (
+    NumbersAdded,
+    Page,
+    RejectPublic,
+    TaskCreate,
+    TaskNumberPublic,
+    TaskNumbersAdd,
+    TaskPublic,
+    TaskStatistics,
+    TaskStatusUpdate,
+    TaskUpdate,
+)
+from voxdial.domain.status import TaskStatus
+from voxdial.errors import Unprocessable, UnsupportedMediaType
+from voxdial.store import tasks as repo
+from voxdial.store.models import AssistantVersion, Task, TaskNumber, TaskReject
+
+router = APIRouter(tags=["tasks"])
+
+
+def _detail(state, p, row) -> dict[str, Any]:
+    t, a, v, email = row
+    return render.task_detail(t, a, v, email, tz=p.time_zone, base_url=state.settings.base_url())
+
+
+@router.post("/tasks", status_code=201, response_model=TaskPublic)
+def create_task(body: TaskCreate, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
+    """Create a task from number files and an assistant; its status is `pending`."""
+    task = repo.create_task(
+        s,
+        workspace_id=p.workspace_id,
+        time_zone=p.time_zone,
+        name=body.name,
+        assistant_id=body.assistantId,
+        assistant_vid=body.assistantVid,
+        option=body.option.model_dump(exclude_none=True),
+        normalizer=state.normalizer,
+    )
+    s.commit()
+    return _detail(state, p, repo.get_detail(s, workspace_id=p.workspace_id, task_id=task.id))
+
+
+@router.get("/tasks", response_model=Page[TaskPublic])
+def list_tasks(
+    p: PrincipalDep,
+    s: SessionDep,
+    state: StateDep,
+    page: PagingDep,
+    status: Annotated[
+        Literal["pending", "running", "stop.operate", "stop.timeout", "stop.abnormal", "done"] | None,
+        Query(),
+    ] = None,
+    name: Annotated[str | None, Query(max_length=200)] = None,
+) -> Any:
+    """List tasks, newest first; filter by status or by a part of the name."""
+    where = [Task.workspace_id == p.workspace_id, Task.deleted_at.is_(None)]
+    if status:
+        where.append(Task.status == status)
+    if name:
+        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(Task.name.like(f"%{escaped}%", escape="\\"))
+    total = repo.count_tasks(s, where)
+    rows = s.execute(
+        repo.detail_query().where(*where).order_by(Task.id.desc()).offset(page.offset).limit(page.size)
+    ).all()
+    return page.page([_detail(state, p, r) for r in rows], total)
+
+
+@router.get("/tasks/{taskID}", response_model=TaskPublic)
+def read_task(taskID: int, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
+    """Task detail (VoiceFox `GET /openapi/tasks/{taskID}`), O(1) whatever the task's size."""
+    row = repo.get_detail(s, workspace_id=p.workspace_id, task_id=taskID)
+    return JSONResponse(_detail(state, p, row))
+
+
+@router.patch("/tasks/{taskID}", response_model=TaskPublic)
+def update_task(
+    taskID: int, body: TaskUpdate, p: PrincipalDep, s: SessionDep, state: StateDep
+) -> Any:
+    """Rename a task or change its schedule and retry policy, while it is not running."""
+    task = repo.get_task(s, workspace_id=p.workspace_id, task_id=taskID, for_update=True)
+    repo.update_task(
+        s, task=task, name=body.name,
+        option=body.option.model_dump(exclude_none=True) if body.option else None,
+    )
+    s.commit()
+    return _detail(state, p, repo.get_detail(s, workspace_id=p.workspace_id, task_id=taskID))
+
+
+@router.put("/tasks/{taskID}/status", response_model=TaskPublic)
+def set_task_status(
+    taskID: int, body: TaskStatusUpdate, p: PrincipalDep, s: SessionDep, state: StateDep
+) -> Any:
+    """Start (`running`), stop (`stop.operate`) or resume (`running`) a task."""
+    task = repo.get_task(s, workspace_id=p.workspace_id, task_id=taskID, for_update=True)
+    repo.set_status(s, task=task, wanted=TaskStatus(body.status))
+    s.commit()
+    return _detail(state, p, repo.get_detail(s, workspace_id=p.workspace_id, task_id=taskID))
+
+
+@router.delete("/tasks/{taskID}", status_code=204)
+def delete_task(taskID: int, p: PrincipalDep, s: SessionDep) -> None:
+    """Delete a task that is not running (soft: its calls stay readable)."""
+    task = repo.get_task(s, workspace_id=p.workspace_id, task_id=taskID, for_update=True)
+    repo.soft_delete(s, task=task)
+    s.commit()
+
+
+@router.post(
+    "/tasks/{taskID}/numbers",
+    response_model=NumbersAdded,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": TaskNumbersAdd.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+            }
+        }
+    },
+)
+async def add_task_numbers(
+    taskID: int, request: Request, p: PrincipalDep, state: StateDep
+) -> Any:
+    """Add numbers: a file (mapped by the task's numberFileMeta) or a JSON list."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        number_file = await receive_upload(request, p, state)
+        return await _in_thread(_add_file, state, p, taskID, number_file.id)
+    if content_type.startswith("application/json"):
+        try:
+            raw = await request.json()
+        except ValueError as e:
+            raise Unprocessable("the body is not valid JSON") from e
+        body = TaskNumbersAdd.model_validate(raw) if isinstance(raw, dict) else None
+        if body is None:
+            raise Unprocessable('give {"numbers": [{"号码": "..."}]}')
+        if len(body.numbers) > state.settings.max_json_numbers:
+            raise Unprocessable(
+                f"numbers: at most {state.settings.max_json_numbers} per request; upload a file"
+            )
+        return await _in_thread(_add_json, state, p, taskID, body.numbers)
+    raise UnsupportedMediaType("send multipart/form-data with a file, or application/json")
+
+
+async def _in_thread(fn, *args):
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(fn, *args)
+
+
+def _add_file(state, p, task_id: int, file_id: int) -> dict[str, int]:
+    from voxdial.store.models import NumberFile
+
+    with state.db.session() as s:
+        task = repo.get_task(s, workspace_id=p.workspace_id, task_id=task_id, for_update=True)
+        nf = s.get(NumberFile, file_id)
+        result = repo.add_numbers_from_file(s, task=task, number_file=nf, normalizer=state.normalizer)
+        s.commit()
+    return {"count": result.count, "rejected": result.rejected}
+
+
+def _add_json(state, p, task_id: int, numbers: list[dict[str, Any]]) -> dict[str, int]:
+    with state.db.session() as s:
+        task = repo.get_task(s, workspace_id=p.workspace_id, task_id=task_id, for_update=True)
+        result = repo.add_numbers_from_json(s, task=task, numbers=numbers, normalizer=state.normalizer)
+        s.commit()
+    return {"count": result.count, "rejected": result.rejected}
+
+
+@router.get("/tasks/{taskID}/rejects", response_model=Page[RejectPublic])
+def list_task_rejects(taskID: int, p: PrincipalDep, s: SessionDep, page: PagingDep) -> Any:
+    """Rows refused at import: row number, value and reason (invalid, duplicate, blocked)."""
+    task = repo.get_task(s, workspace_id=p.workspace_id, task_id=taskID)
+    rows = s.execute(
+        select(TaskReject)
+        .where(TaskReject.task_id == task.id)
+        .order_by(TaskReject.id)
+        .offset(page.offset)
+        .limit(page.size)
+    ).scalars()
+    return page.page(
+        [
+            {"row": r.row_no, "fileId": r.file_id, "value": r.value, "reason": r.reason,
+             "detail": r.detail}
+            for r in rows
+        ],
+        task.rejected,
+    )
+
+
+@router.get("/tasks/{taskID}/numbers", response_model=Page[TaskNumberPublic])
+def list_task_numbers(
+    taskID: int,
+    p: PrincipalDep,
+    s: SessionDep,
+    page: PagingDep,
+    state: Annotated[Literal["pending", "calling", "done", "rejected"] | None, Query()] = None,
+) -> Any:
+    """Each number's state, attempts, last outcome, next attempt and collected answers."""
+    task = repo.get_task(s, workspace_id=p.workspace_id, task_id=taskID)
+    where = [TaskNumber.task_id == task.id]
+    if state:
+        where.append(TaskNumber.state == state)
+    total = (
+        task.total
+        if state is None
+        else s.execute(select(func.count()).select_from(TaskNumber).where(*where)).scalar_one()
+    )
+    rows = s.execute(
+        select(TaskNumber).where(*where).order_by(TaskNumber.id).offset(page.offset).limit(page.size)
+    ).scalars()
+    return page.page(
+        [
+            {
+                "id": n.id,
+                "phone": n.phone,
+                "name": n.name,
+                "note": n.note,
+                "variables": n.variables or {},
+                "row": n.row_no,
+                "fileId": n.file_id,
+                "state": n.state,
+                "attempts": n.attempts,
+                "lastOutcome": n.last_outcome,
+                "nextAttemptAt": render.ts(n.next_attempt_at, p.time_zone),
+                "collected": n.collected or [],
+            }
+            for n in rows
+        ],
+        total,
+    )
+
+
+@router.get("/tasks/{taskID}/statistics", response_model=TaskStatistics)
+def read_task_statistics(taskID: int, p: PrincipalDep, s: SessionDep) -> Any:
+    """Counts of numbers by outcome and, per collect question, the answers given."""
+    task = repo.get_task(s, workspace_id=p.workspace_id, task_id=taskID)
+    version = s.get(AssistantVersion, task.assistant_vid)
+    collect = version.config["collect"] if version else []
+    counts: dict[str, dict[str, int]] = {c["question"]: {} for c in collect}
+    if task.answered_num:
+        for (collected,) in s.execute(
+            select(TaskNumber.collected).where(
+                TaskNumber.task_id == task.id, TaskNumber.collected.is_not(None)
+            )
+        ):
+            for item in collected or []:
+                q, result = item.get("question"), item.get("result")
+                if q in counts and item.get("hit") and result:
+                    counts[q][result] = counts[q].get(result, 0) + 1
+    overview = []
+    for c in collect:
+        per = counts[c["question"]]
+        total = sum(per.values())
+        results = [
+            {"result": r, "total": per.get(r, 0), "percent": render.percent(per.get(r, 0), total)}
+            for r in c["answers"]
+        ] + [
+            {"result": r, "total": n, "percent": render.percent(n, total)}
+            for r, n in per.items()
+            if r not in c["answers"]
+        ]
+        overview.append(
+            {"question": c["question"], "total": total, "option": c["answers"], "results": results}
+        )
+    pending = max(0, task.total - task.final_num - task.calling_num)
+    return {
+        "totalNum": task.total,
+        "pendingNum": pending,
+        "callingNum": task.calling_num,
+        "calledNum": task.called_num,
+        "calledAnsweredNum": task.answered_num,
+        "calledUnAnsweredNum": max(0, task.called_num - task.answered_num),
+        "overview": overview,
+    }

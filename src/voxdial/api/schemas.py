@@ -1,0 +1,415 @@
+"""Wire shapes: what clients send (`*Create`, `*Update`) and receive (`*Public`).
+
+Response models document the API (and are what schemathesis checks responses against);
+the hot read paths build plain dicts in `render.py` that match them field for field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+T = TypeVar("T")
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[str, Field(max_length=2000)]
+LongText = Annotated[str, Field(max_length=200_000)]
+Id = Annotated[int, Field(ge=1, le=2**53)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: list[Any] = []
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    pageIndex: int
+    pageSize: int
+
+
+# --- assistants -------------------------------------------------------------------
+
+class CollectItem(Strict):
+    question: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    answers: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)] = []
+
+
+class HotWord(Strict):
+    word: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    weight: Annotated[int, Field(ge=1, le=10)] = 5
+    replacedWords: Annotated[list[Annotated[str, Field(max_length=50)]], Field(max_length=50)] = []
+    enableFuzzyMatch: bool = False
+
+
+class Interruption(Strict):
+    method: Literal["none", "talk_over", "keyword"] = "talk_over"
+    uninterruptibleMs: Annotated[int, Field(ge=0, le=60_000)] = 1500
+    talkOverThresholdMs: Annotated[int, Field(ge=0, le=10_000)] = 500
+
+
+class AssistantFields(Strict):
+    """Fields shared by create and update; every one is versioned."""
+
+    scene: Literal["outbound_collect", "outbound_notice", "inbound_knowledge"] | None = None
+    speakerId: Annotated[int, Field(ge=1, le=2**31)] | None = None
+    listenerId: Annotated[int, Field(ge=1, le=2**31)] | None = None
+    welcome: ShortText | None = None
+    prompt: LongText | None = None
+    objective: ShortText | None = None
+    collect: Annotated[list[CollectItem], Field(max_length=50)] | None = None
+    knowledge: LongText | None = None
+    hotWords: Annotated[list[HotWord], Field(max_length=200)] | None = None
+    llmId: Annotated[int, Field(ge=0, le=2**31)] | None = None
+    timeZone: Annotated[str, Field(max_length=64)] | None = None
+    interruption: Interruption | None = None
+
+
+class AssistantCreate(AssistantFields):
+    name: Name
+
+
+class AssistantUpdate(AssistantFields):
+    name: Name | None = None
+
+
+class Creator(BaseModel):
+    email: str
+
+
+class AssistantPublic(BaseModel):
+    id: int
+    projectId: int
+    name: str
+    versionId: int
+    scene: str
+    speakerId: int
+    speakerName: str
+    websocketUrl: str
+    websocketToken: str
+    listenerId: int
+    listenerName: str
+    welcome: str
+    prompt: str
+    objective: str
+    collect: list[CollectItem]
+    knowledge: str
+    hotWords: list[HotWord]
+    llmId: int
+    timeZone: str
+    interruption: Interruption
+    createdAt: str
+    updatedAt: str
+    creator: Creator
+    deletedAt: str | None
+    idOldVersion: bool
+    usageCount: int
+    creatorId: int
+
+
+class TaskAssistant(BaseModel):
+    """The `assistant` object of the task detail: exactly the seed's fields."""
+
+    id: int
+    projectId: int
+    name: str
+    versionId: int
+    scene: str
+    speakerId: int
+    websocketUrl: str
+    websocketToken: str
+    listenerId: int
+    welcome: str
+    prompt: str
+    collect: list[CollectItem]
+    knowledge: str
+    createdAt: str
+    updatedAt: str
+    creator: Creator
+    deletedAt: str | None
+    idOldVersion: bool
+    usageCount: int
+    creatorId: int
+
+
+class AssistantVersionPublic(BaseModel):
+    versionId: int
+    name: str
+    createdAt: str
+    config: dict[str, Any]
+
+
+class Speaker(BaseModel):
+    id: int
+    name: str
+    language: str
+    provider: str
+    gender: str
+
+
+class Listener(BaseModel):
+    id: int
+    name: str
+    language: str
+    provider: str
+
+
+# --- tasks ------------------------------------------------------------------------
+
+ColumnIndex = Annotated[int, Field(ge=0, le=199)]
+
+
+class TaskOptionFields(Strict):
+    startDate: str | None = None
+    startTime: list[list[str]] | None = None
+    retryCount: Annotated[int, Field(ge=0, le=10)] | None = None
+    retryInterval: Annotated[int, Field(ge=1, le=10_080)] | None = None
+    weeks: list[int] | None = None
+    endDate: str | None = None
+    timeZone: Annotated[str, Field(max_length=64)] | None = None
+    concurrency: Annotated[int, Field(ge=1, le=1000)] | None = None
+
+
+class TaskOptionCreate(TaskOptionFields):
+    numberFileMeta: dict[Annotated[str, Field(min_length=1, max_length=50)], ColumnIndex] = {}
+    numbers: Annotated[list[Id], Field(max_length=100)] = []
+    startDate: str
+    startTime: list[list[str]]
+
+
+class TaskOptionUpdate(TaskOptionFields):
+    numberFileMeta: dict[str, ColumnIndex] | None = None
+    numbers: list[Id] | None = None
+
+
+class TaskCreate(Strict):
+    name: Name
+    assistantId: Id | None = None
+    assistantVid: Id | None = None
+    option: TaskOptionCreate
+
+
+class TaskUpdate(Strict):
+    name: Name | None = None
+    option: TaskOptionUpdate | None = None
+
+
+class TaskStatusUpdate(Strict):
+    status: Literal["running", "stop.operate"]
+
+
+class TaskOption(BaseModel):
+    numberFileMeta: dict[str, int]
+    numbers: list[int]
+    startDate: str
+    startTime: list[list[str]]
+    retryCount: int
+    retryInterval: int
+    weeks: list[int]
+    endDate: str | None
+    timeZone: str
+    concurrency: int
+
+
+class TaskPublic(BaseModel):
+    id: int
+    createdAt: str
+    updatedAt: str
+    name: str
+    status: Literal["pending", "running", "stop.operate", "stop.timeout", "stop.abnormal", "done"]
+    total: int
+    progress: int
+    collectionRate: int
+    option: TaskOption
+    summary: str
+    suggestion: str
+    assistantVid: int
+    assistant: TaskAssistant
+    stopReason: str | None
+    rejected: int
+
+
+class NumberRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class TaskNumbersAdd(Strict):
+    numbers: Annotated[list[dict[str, str | int]], Field(min_length=1)]
+
+
+class NumbersAdded(BaseModel):
+    count: int
+    rejected: int
+
+
+class RejectPublic(BaseModel):
+    row: int
+    fileId: int | None
+    value: str
+    reason: Literal["invalid", "duplicate", "blocked"]
+    detail: str
+
+
+class TaskNumberPublic(BaseModel):
+    id: int
+    phone: str
+    name: str
+    note: str
+    variables: dict[str, Any]
+    row: int
+    fileId: int | None
+    state: str
+    attempts: int
+    lastOutcome: str | None
+    nextAttemptAt: str | None
+    collected: list[dict[str, Any]]
+
+
+class ResultCount(BaseModel):
+    result: str
+    total: int
+    percent: int
+
+
+class QuestionOverview(BaseModel):
+    question: str
+    total: int
+    option: list[str]
+    results: list[ResultCount]
+
+
+class TaskStatistics(BaseModel):
+    totalNum: int
+    pendingNum: int
+    callingNum: int
+    calledNum: int
+    calledAnsweredNum: int
+    calledUnAnsweredNum: int
+    overview: list[QuestionOverview]
+
+
+# --- number files -----------------------------------------------------------------
+
+class NumberFilePublic(BaseModel):
+    id: int
+    name: str
+    rows: int
+    columns: list[str]
+    preview: list[list[str]]
+    createdAt: str
+    kind: str
+    encoding: str | None
+    size: int
+
+
+# --- calls ------------------------------------------------------------------------
+
+class CallAssistant(BaseModel):
+    id: int
+    vid: int
+
+
+class CallCollect(BaseModel):
+    question: str
+    hit: bool
+    result: str
+
+
+class CallPublic(BaseModel):
+    sessionId: str
+    taskId: int | None
+    taskItemId: int | None
+    startAt: str
+    answerAt: str | None
+    endAt: str | None
+    callee: str
+    caller: str
+    direction: str
+    duration: int
+    billsec: int
+    ringTime: int
+    recordFile: str
+    assistant: list[CallAssistant]
+    hangupReason: str | None
+    hangupSide: str | None
+    rounds: int
+    intentLevel: str | None
+    collect: list[CallCollect]
+    summary: str
+    description: str
+    extra: dict[str, Any]
+
+
+class CallTraceItem(BaseModel):
+    sessionId: str
+    event: str
+    content: str
+    elapsedMillSeconds: int
+    dialogID: str
+    createdAt: str
+
+
+# --- webhooks and block list ------------------------------------------------------
+
+WebhookEvent = Literal["task.call.end", "task.call.collect", "task.end"]
+
+
+class WebhookCreate(Strict):
+    url: Annotated[str, StringConstraints(min_length=8, max_length=2048)]
+    events: Annotated[list[WebhookEvent], Field(min_length=1, max_length=3)] = [
+        "task.call.end",
+        "task.call.collect",
+        "task.end",
+    ]
+    authorization: Annotated[str, Field(max_length=512)] = ""
+    secret: Annotated[str, StringConstraints(min_length=16, max_length=128)] | None = None
+
+
+class WebhookPublic(BaseModel):
+    id: int
+    url: str
+    events: list[str]
+    hasAuthorization: bool
+    createdAt: str
+
+
+class WebhookCreated(WebhookPublic):
+    secret: str
+
+
+class BlocklistAdd(Strict):
+    numbers: Annotated[list[Annotated[str, Field(max_length=64)]], Field(min_length=1, max_length=10_000)]
+    reason: Annotated[str, Field(max_length=200)] = ""
+
+
+class BlocklistRemove(Strict):
+    numbers: Annotated[list[Annotated[str, Field(max_length=64)]], Field(min_length=1, max_length=10_000)]
+
+
+class InvalidValue(BaseModel):
+    index: int
+    value: str
+    reason: str
+
+
+class BlocklistChanged(BaseModel):
+    count: int
+    invalid: list[InvalidValue]
+
+
+class BlockedPublic(BaseModel):
+    id: int
+    phone: str
+    reason: str
+    createdAt: str

@@ -1,0 +1,154 @@
+"""The `voxdial` command: serve, migrate, token create / revoke."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy import func, select
+
+from voxdial.settings import Settings, get_settings
+
+app = typer.Typer(help="voxdial: self-hosted AI outbound calling.", no_args_is_help=True)
+token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+console = Console()
+err = Console(stderr=True)
+
+
+def _migrate(settings: Settings) -> None:
+    from voxdial.store.migrate import upgrade
+
+    if settings.database_url.startswith("sqlite"):
+        path = settings.database_url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+
+
+def bootstrap(settings: Settings) -> str | None:
+    """On an empty database: a `default` workspace and its first token, written to
+    `<data_dir>/token` (mode 0600). Returns the token, or None if users already exist."""
+    from voxdial.store.db import Database
+    from voxdial.store.models import User
+    from voxdial.store.tokens import create_token, get_or_create_workspace
+
+    db = Database(settings.database_url)
+    try:
+        with db.session() as s:
+            if s.execute(select(func.count()).select_from(User)).scalar_one():
+                return None
+            ws, user = get_or_create_workspace(
+                s, name="default", email="admin@localhost", time_zone=settings.default_time_zone
+            )
+            token = create_token(s, workspace=ws, user=user)
+            s.commit()
+    finally:
+        db.dispose()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / "token"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(token + "\n")
+    os.chmod(path, 0o600)
+    return token
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations."""
+    settings = get_settings()
+    _migrate(settings)
+    console.print("[green]database is up to date[/green]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
+) -> None:
+    """Run the API (and, later, the in-process dialer)."""
+    import uvicorn
+
+    from voxdial import logs
+    from voxdial.api.app import create_app
+
+    settings = get_settings()
+    if host:
+        settings.host = host
+    if port:
+        settings.port = port
+    _migrate(settings)
+    token = bootstrap(settings)
+    if token:
+        typer.echo("First start: created workspace 'default' and an API token:")
+        typer.echo(f"\n    {token}\n")
+        typer.echo(f"It is shown once; a copy is in {settings.data_dir / 'token'} (mode 0600).")
+        typer.echo(
+            f"Try:  curl -H 'Authorization: Bearer {token}' {settings.base_url()}/openapi/tasks"
+        )
+    logs.configure(log_level.upper())
+    console.print(f"voxdial listening on http://{settings.host}:{settings.port}  (docs: /docs)")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        log_level=log_level,
+    )
+
+
+@token_app.command("create")
+def token_create(
+    workspace: Annotated[str, typer.Option(help="Workspace name; created if missing.")],
+    email: Annotated[str, typer.Option(help="The user's email; created if missing.")] = "admin@localhost",
+) -> None:
+    """Create a bearer token (printed once)."""
+    from voxdial.store.db import Database
+    from voxdial.store.tokens import create_token, get_or_create_workspace
+
+    settings = get_settings()
+    if not workspace.strip() or len(workspace) > 100:
+        err.print("[red]--workspace: give a name of 1 to 100 characters[/red]")
+        raise typer.Exit(2)
+    _migrate(settings)
+    db = Database(settings.database_url)
+    try:
+        with db.session() as s:
+            ws, user = get_or_create_workspace(
+                s, name=workspace.strip(), email=email, time_zone=settings.default_time_zone
+            )
+            token = create_token(s, workspace=ws, user=user)
+            s.commit()
+    finally:
+        db.dispose()
+    typer.echo(token)
+
+
+@token_app.command("revoke")
+def token_revoke(prefix: Annotated[str, typer.Argument(help="The token or its prefix.")]) -> None:
+    """Revoke a token by its prefix (the 10 characters after `vxd_`)."""
+    from voxdial.store.db import Database
+    from voxdial.store.tokens import revoke_token
+
+    settings = get_settings()
+    db = Database(settings.database_url)
+    try:
+        with db.session() as s:
+            done = revoke_token(s, prefix=prefix)
+            s.commit()
+    finally:
+        db.dispose()
+    if not done:
+        err.print("[red]no active token with that prefix[/red]")
+        raise typer.Exit(1)
+    console.print("token revoked")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,102 @@
+"""A task's calling schedule: dates, daily windows, weekdays and time zone.
+
+Validation lives here so that the API, the importer and (later) the dialer agree on
+what a possible schedule is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from voxdial.errors import InvalidSchedule
+
+_HHMM = re.compile(r"^([0-9]{2}):([0-9]{2})$")
+
+
+def parse_hhmm(value: object, *, field: str, allow_24: bool = False) -> time | None:
+    """Parse `HH:MM`; `24:00` (end of day) only where `allow_24`. None means 24:00."""
+    if not isinstance(value, str) or not (m := _HHMM.match(value)):
+        raise InvalidSchedule(f"{field}: {value!r} is not a time of day in HH:MM form")
+    hour, minute = int(m.group(1)), int(m.group(2))
+    if allow_24 and hour == 24 and minute == 0:
+        return None
+    if hour > 23 or minute > 59:
+        raise InvalidSchedule(f"{field}: {value!r} is not a time of day (00:00 to 23:59)")
+    return time(hour, minute)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: time
+    end: time | None  # None: until midnight
+
+    def end_minutes(self) -> int:
+        return 24 * 60 if self.end is None else self.end.hour * 60 + self.end.minute
+
+    def start_minutes(self) -> int:
+        return self.start.hour * 60 + self.start.minute
+
+
+def parse_windows(raw: object) -> list[Window]:
+    """Validate `startTime`: a non-empty list of `["HH:MM", "HH:MM"]`, each end after its
+    start, none overlapping another."""
+    if not isinstance(raw, list) or not raw:
+        raise InvalidSchedule("option.startTime: give at least one [\"HH:MM\", \"HH:MM\"] window")
+    windows: list[Window] = []
+    for i, pair in enumerate(raw):
+        field = f"option.startTime[{i}]"
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise InvalidSchedule(f"{field}: a window is a pair [\"HH:MM\", \"HH:MM\"]")
+        start = parse_hhmm(pair[0], field=f"{field}[0]")
+        end = parse_hhmm(pair[1], field=f"{field}[1]", allow_24=True)
+        window = Window(start, end)  # type: ignore[arg-type]
+        if window.end_minutes() <= window.start_minutes():
+            raise InvalidSchedule(f"{field}: the window ends ({pair[1]}) before it starts ({pair[0]})")
+        windows.append(window)
+    ordered = sorted(windows, key=Window.start_minutes)
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        if b.start_minutes() < a.end_minutes():
+            raise InvalidSchedule(
+                "option.startTime: windows "
+                f"{_fmt(a)} and {_fmt(b)} overlap; merge them or move one"
+            )
+    return ordered
+
+
+def _fmt(w: Window) -> str:
+    end = "24:00" if w.end is None else w.end.strftime("%H:%M")
+    return f"[{w.start.strftime('%H:%M')}, {end}]"
+
+
+def parse_date(value: object, *, field: str) -> date:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise InvalidSchedule(f"{field}: {value!r} is not a date in YYYY-MM-DD form")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise InvalidSchedule(f"{field}: {value!r} is not a calendar date") from e
+
+
+def parse_time_zone(value: object, *, field: str) -> ZoneInfo:
+    if not isinstance(value, str) or not value or len(value) > 64:
+        raise InvalidSchedule(f"{field}: give an IANA time zone such as Asia/Shanghai")
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise InvalidSchedule(f"{field}: {value!r} is not a known IANA time zone") from e
+
+
+def validate_weeks(raw: object) -> list[int]:
+    """`option.weeks`: ISO weekdays (1 = Monday .. 7 = Sunday) on which calls may start."""
+    if not isinstance(raw, list) or not raw:
+        raise InvalidSchedule("option.weeks: give the weekdays to call on, 1 (Mon) to 7 (Sun)")
+    days: list[int] = []
+    for v in raw:
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 7:
+            raise InvalidSchedule(f"option.weeks: {v!r} is not a weekday number 1..7")
+        if v not in days:
+            days.append(v)
+    return sorted(days)

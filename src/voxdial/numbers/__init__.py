@@ -1,0 +1,1 @@
+"""Number files: reading CSV/XLSX uploads and importing their rows into tasks."""

@@ -1,0 +1,246 @@
+"""Streaming readers for uploaded number files.
+
+`inspect_file()` checks an upload once (type, encoding, shape, limits) and returns what
+the API shows about it; `iter_rows()` streams its data rows later, at import. Neither
+holds the file in memory: CSV is decoded incrementally, XLSX is read with openpyxl's
+read-only (SAX) mode after a zip-bomb check.
+
+Row numbers are those a spreadsheet shows: the header is row 1, the first data row is 2.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+from voxdial.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+
+PREVIEW_ROWS = 5
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 10_000
+csv.field_size_limit(MAX_CELL_CHARS)
+
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .doc
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_rows: int
+    max_xlsx_uncompressed_bytes: int
+    max_xlsx_ratio: int
+
+
+@dataclass
+class FileInfo:
+    kind: str  # csv | xlsx
+    encoding: str | None
+    rows: int
+    columns: list[str]
+    preview: list[list[str]] = field(default_factory=list)
+
+
+def detect_kind(filename: str, head: bytes) -> str:
+    name = filename.lower()
+    if head.startswith(_OLE_MAGIC) or name.endswith(".xls"):
+        raise UnsupportedMediaType(
+            "legacy .xls workbooks are not supported: save the file as .xlsx or .csv"
+        )
+    if name.endswith(".xlsx"):
+        if not head.startswith(_XLSX_MAGIC):
+            raise BadRequest(f"{filename!r} is named .xlsx but is not an XLSX workbook")
+        return "xlsx"
+    if name.endswith((".csv", ".txt")):
+        if head.startswith(_XLSX_MAGIC):
+            raise BadRequest(f"{filename!r} is named .csv but is a zip or XLSX file")
+        if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise UnsupportedMediaType(f"{filename!r} is a binary file, not CSV text")
+        return "csv"
+    raise UnsupportedMediaType(
+        f"{filename!r}: only .csv and .xlsx number files are accepted"
+    )
+
+
+def inspect_file(fp: IO[bytes], *, filename: str, limits: Limits) -> FileInfo:
+    fp.seek(0)
+    head = fp.read(8)
+    fp.seek(0)
+    if not head:
+        raise BadRequest(f"{filename!r} is empty")
+    kind = detect_kind(filename, head)
+    encoding = sniff_encoding(fp) if kind == "csv" else None
+    if kind == "xlsx":
+        check_xlsx_bomb(fp, limits=limits)
+    columns: list[str] | None = None
+    preview: list[list[str]] = []
+    rows = 0
+    for row_no, row in _iter_all(fp, kind=kind, encoding=encoding):
+        if columns is None:
+            columns = [c.strip().lstrip("\ufeff") for c in row]
+            while columns and not columns[-1]:
+                columns.pop()
+            if not columns:
+                raise BadRequest(f"{filename!r}: row 1 must be a header naming the columns")
+            if len(columns) > MAX_COLUMNS:
+                raise BadRequest(f"{filename!r}: {len(columns)} columns, at most {MAX_COLUMNS}")
+            continue
+        rows += 1
+        if rows > limits.max_rows:
+            raise PayloadTooLarge(
+                f"{filename!r} has more than {limits.max_rows} rows; split it into smaller files"
+            )
+        if len(preview) < PREVIEW_ROWS:
+            preview.append(row[: len(columns)])
+    if columns is None:
+        raise BadRequest(f"{filename!r} is empty")
+    if rows == 0:
+        raise BadRequest(f"{filename!r} has a header but no rows of numbers")
+    return FileInfo(kind=kind, encoding=encoding, rows=rows, columns=columns, preview=preview)
+
+
+def iter_rows(fp: IO[bytes], *, kind: str, encoding: str | None) -> Iterator[tuple[int, list[str]]]:
+    """Data rows (header skipped) as (row number, cells)."""
+    rows = _iter_all(fp, kind=kind, encoding=encoding)
+    next(rows, None)
+    yield from rows
+
+
+def _iter_all(fp: IO[bytes], *, kind: str, encoding: str | None) -> Iterator[tuple[int, list[str]]]:
+    fp.seek(0)
+    if kind == "csv":
+        yield from _iter_csv(fp, encoding or "utf-8")
+    else:
+        yield from _iter_xlsx(fp)
+
+
+def sniff_encoding(fp: IO[bytes]) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK, what
+    Chinese Excel writes). Decodes the whole file once, incrementally."""
+    fp.seek(0)
+    head = fp.read(4)
+    fp.seek(0)
+    if head.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for enc in candidates:
+        if _decodes(fp, enc):
+            return enc
+    raise BadRequest("the CSV file is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV")
+
+
+def _decodes(fp: IO[bytes], encoding: str) -> bool:
+    fp.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        while chunk := fp.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        fp.seek(0)
+    return True
+
+
+def _iter_csv(fp: IO[bytes], encoding: str) -> Iterator[tuple[int, list[str]]]:
+    text = io.TextIOWrapper(fp, encoding=encoding, newline="")
+    try:
+        sample = text.read(8192)
+        text.seek(0)
+        dialect = _sniff_dialect(sample)
+        reader = csv.reader(text, dialect)
+        row_no = 0
+        try:
+            for row in reader:
+                row_no += 1
+                if not row or all(not c.strip() for c in row):
+                    continue
+                yield row_no, row
+        except csv.Error as e:
+            raise BadRequest(f"CSV is malformed at line {reader.line_num}: {e}") from e
+    finally:
+        text.detach()
+
+
+def _sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    first_line = sample.split("\n", 1)[0]
+    for delimiter in (",", "\t", ";", "|"):
+        if delimiter in first_line:
+            class Sniffed(csv.excel):
+                pass
+
+            Sniffed.delimiter = delimiter
+            return Sniffed
+    return csv.excel
+
+
+def check_xlsx_bomb(fp: IO[bytes], *, limits: Limits) -> None:
+    fp.seek(0)
+    try:
+        with zipfile.ZipFile(fp) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise BadRequest("the XLSX file is damaged (not a readable zip archive)") from e
+    finally:
+        fp.seek(0)
+    if "xl/workbook.xml" not in names:
+        raise BadRequest("the XLSX file has no workbook (xl/workbook.xml missing)")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > 1 << 20 and info.file_size > limits.max_xlsx_ratio * max(
+            info.compress_size, 1
+        ):
+            raise PayloadTooLarge(
+                f"the XLSX file expands {info.file_size // max(info.compress_size, 1)}x "
+                "when unzipped; refused as a possible zip bomb"
+            )
+    if total > limits.max_xlsx_uncompressed_bytes:
+        raise PayloadTooLarge(
+            f"the XLSX file unzips to {total} bytes, over the limit of "
+            f"{limits.max_xlsx_uncompressed_bytes}"
+        )
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)[:MAX_CELL_CHARS]
+
+
+def _iter_xlsx(fp: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(fp, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many types for damaged workbooks
+        raise BadRequest(f"the XLSX file cannot be read: {type(e).__name__}") from e
+    try:
+        ws = wb.worksheets[0] if wb.worksheets else None
+        if ws is None:
+            raise BadRequest("the XLSX file has no worksheet")
+        try:
+            for row_no, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells = [_cell_text(v) for v in row[:MAX_COLUMNS + 1]]
+                while cells and not cells[-1]:
+                    cells.pop()
+                if not cells or all(not c.strip() for c in cells):
+                    continue
+                yield row_no, cells
+        except BadRequest:
+            raise
+        except Exception as e:
+            raise BadRequest(f"the XLSX file cannot be read: {type(e).__name__}") from e
+    finally:
+        wb.close()

@@ -1,0 +1,2 @@
+"""Storage: tables, the engine, migrations and repositories. Same code on SQLite and
+PostgreSQL."""

@@ -1,0 +1,152 @@
+"""Assistants and their immutable versions."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session
+
+from voxdial.errors import NotFound, Unprocessable
+from voxdial.store.models import Assistant, AssistantVersion, User
+from voxdial.voice.catalog import LISTENERS_BY_ID, SPEAKERS_BY_ID
+
+DEFAULT_INTERRUPTION = {"method": "talk_over", "uninterruptibleMs": 1500, "talkOverThresholdMs": 500}
+
+
+def default_config(time_zone: str) -> dict[str, Any]:
+    return {
+        "scene": "outbound_collect",
+        "speakerId": 1,
+        "listenerId": 1,
+        "welcome": "",
+        "prompt": "",
+        "objective": "",
+        "collect": [],
+        "knowledge": "",
+        "hotWords": [],
+        "llmId": 0,
+        "timeZone": time_zone,
+        "interruption": dict(DEFAULT_INTERRUPTION),
+    }
+
+
+def check_config(config: dict[str, Any]) -> None:
+    if config["speakerId"] not in SPEAKERS_BY_ID:
+        raise Unprocessable(
+            f"speakerId {config['speakerId']} is not a voice of this installation; "
+            "see GET /openapi/speakers"
+        )
+    if config["listenerId"] not in LISTENERS_BY_ID:
+        raise Unprocessable(
+            f"listenerId {config['listenerId']} is not an ASR model of this installation; "
+            "see GET /openapi/listeners"
+        )
+    from voxdial.domain.schedule import parse_time_zone
+    from voxdial.errors import InvalidSchedule
+
+    try:
+        parse_time_zone(config["timeZone"], field="timeZone")
+    except InvalidSchedule as e:
+        raise Unprocessable(e.message) from e
+
+
+def create_assistant(
+    s: Session, *, workspace_id: int, user_id: int, name: str, config: dict[str, Any]
+) -> tuple[Assistant, AssistantVersion]:
+    check_config(config)
+    now = datetime.now(UTC)
+    a = Assistant(
+        workspace_id=workspace_id,
+        creator_id=user_id,
+        usage_count=0,
+        websocket_token=secrets.token_urlsafe(24),
+        created_at=now,
+        updated_at=now,
+    )
+    s.add(a)
+    s.flush()
+    v = AssistantVersion(assistant_id=a.id, name=name, config=config, created_at=now)
+    s.add(v)
+    s.flush()
+    a.current_version_id = v.id
+    return a, v
+
+
+def new_version(
+    s: Session, a: Assistant, current: AssistantVersion, *, name: str | None, changes: dict[str, Any]
+) -> AssistantVersion:
+    config = {**current.config, **changes}
+    check_config(config)
+    now = datetime.now(UTC)
+    v = AssistantVersion(
+        assistant_id=a.id, name=name or current.name, config=config, created_at=now
+    )
+    s.add(v)
+    s.flush()
+    a.current_version_id = v.id
+    a.updated_at = now
+    return v
+
+
+def _base_query():
+    return (
+        select(Assistant, AssistantVersion, User.email)
+        .join(AssistantVersion, AssistantVersion.id == Assistant.current_version_id)
+        .join(User, User.id == Assistant.creator_id)
+    )
+
+
+def get_current(
+    s: Session, *, workspace_id: int, assistant_id: int, for_update: bool = False
+) -> Row[tuple[Assistant, AssistantVersion, str]]:
+    q = _base_query().where(Assistant.id == assistant_id, Assistant.workspace_id == workspace_id)
+    if for_update:
+        q = q.with_for_update(of=Assistant)
+    row = s.execute(q).first()
+    if row is None:
+        raise NotFound(f"assistant {assistant_id} not found")
+    return row
+
+
+def list_current(
+    s: Session, *, workspace_id: int, offset: int, limit: int, include_deleted: bool
+) -> tuple[list[Row[tuple[Assistant, AssistantVersion, str]]], int]:
+    where = [Assistant.workspace_id == workspace_id]
+    if not include_deleted:
+        where.append(Assistant.deleted_at.is_(None))
+    total = s.execute(select(func.count()).select_from(Assistant).where(*where)).scalar_one()
+    rows = s.execute(
+        _base_query().where(*where).order_by(Assistant.id.desc()).offset(offset).limit(limit)
+    ).all()
+    return list(rows), total
+
+
+def get_version_for_task(
+    s: Session, *, workspace_id: int, assistant_id: int | None, assistant_vid: int | None
+) -> tuple[Assistant, AssistantVersion]:
+    """The assistant version a new task pins: the current one, or the one named."""
+    if assistant_vid is not None:
+        row = s.execute(
+            select(Assistant, AssistantVersion)
+            .join(AssistantVersion, AssistantVersion.assistant_id == Assistant.id)
+            .where(AssistantVersion.id == assistant_vid, Assistant.workspace_id == workspace_id)
+        ).first()
+        if row is None or (assistant_id is not None and row[0].id != assistant_id):
+            raise Unprocessable(f"assistantVid {assistant_vid}: no such assistant version")
+    elif assistant_id is not None:
+        row = s.execute(
+            select(Assistant, AssistantVersion)
+            .join(AssistantVersion, AssistantVersion.id == Assistant.current_version_id)
+            .where(Assistant.id == assistant_id, Assistant.workspace_id == workspace_id)
+        ).first()
+        if row is None:
+            raise Unprocessable(f"assistantId {assistant_id}: no such assistant")
+    else:
+        raise Unprocessable("give assistantId or assistantVid")
+    a, v = row
+    if a.deleted_at is not None:
+        raise Unprocessable(f"assistant {a.id} is deleted; a new task cannot use it")
+    return a, v

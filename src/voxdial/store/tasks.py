@@ -1,0 +1,234 @@
+"""Tasks: creation with number import, reads (O(1) from kept counters), edits, status."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session
+
+from voxdial.domain.options import build_option, check_number_file_meta, merge_schedule
+from voxdial.domain.phone import PhoneNormalizer
+from voxdial.domain.status import EDITABLE, TaskStatus, can_transition
+from voxdial.errors import BadRequest, Conflict, NotFound, Unprocessable
+from voxdial.numbers.importer import ColumnMap, ImportResult, NumberImporter
+from voxdial.numbers.reader import iter_rows
+from voxdial.store import assistants, numberfiles
+from voxdial.store.models import Assistant, AssistantVersion, NumberFile, Task, User
+
+DetailRow = Row[tuple[Task, Assistant, AssistantVersion, str]]
+
+
+def detail_query():
+    return (
+        select(Task, Assistant, AssistantVersion, User.email)
+        .join(AssistantVersion, AssistantVersion.id == Task.assistant_vid)
+        .join(Assistant, Assistant.id == Task.assistant_id)
+        .join(User, User.id == Assistant.creator_id)
+    )
+
+
+def get_detail(s: Session, *, workspace_id: int, task_id: int) -> DetailRow:
+    row = s.execute(
+        detail_query().where(
+            Task.id == task_id, Task.workspace_id == workspace_id, Task.deleted_at.is_(None)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"task {task_id} not found")
+    return row
+
+
+def get_task(s: Session, *, workspace_id: int, task_id: int, for_update: bool = False) -> Task:
+    q = select(Task).where(
+        Task.id == task_id, Task.workspace_id == workspace_id, Task.deleted_at.is_(None)
+    )
+    if for_update:
+        q = q.with_for_update()
+    task = s.execute(q).scalar_one_or_none()
+    if task is None:
+        raise NotFound(f"task {task_id} not found")
+    return task
+
+
+def create_task(
+    s: Session,
+    *,
+    workspace_id: int,
+    time_zone: str,
+    name: str,
+    assistant_id: int | None,
+    assistant_vid: int | None,
+    option: dict[str, Any],
+    normalizer: PhoneNormalizer,
+    progress=None,
+) -> Task:
+    a, v = assistants.get_version_for_task(
+        s, workspace_id=workspace_id, assistant_id=assistant_id, assistant_vid=assistant_vid
+    )
+    stored = build_option(option, default_time_zone=time_zone)
+    files = numberfiles.get_many(s, workspace_id=workspace_id, ids=stored["numbers"])
+    columns = _column_map(stored["numberFileMeta"], files)
+    now = datetime.now(UTC)
+    task = Task(
+        workspace_id=workspace_id,
+        name=name,
+        status=TaskStatus.PENDING,
+        assistant_id=a.id,
+        assistant_vid=v.id,
+        option=stored,
+        summary="",
+        suggestion="",
+        total=0,
+        rejected=0,
+        created_at=now,
+        updated_at=now,
+    )
+    s.add(task)
+    s.flush()
+    for nf in files:
+        result = import_file(
+            s, task=task, number_file=nf, columns=columns, normalizer=normalizer, progress=progress
+        )
+        _count(task, result)
+    return task
+
+
+def _column_map(meta: dict[str, int], files: list[NumberFile]) -> ColumnMap | None:
+    if not files:
+        return None
+    columns = ColumnMap.from_meta(meta)
+    for nf in files:
+        if columns.width() > len(nf.columns):
+            wanted = max(meta.values())
+            key = next(k for k, i in meta.items() if i == wanted)
+            raise BadRequest(
+                f"option.numberFileMeta: {key!r} is column {wanted}, but number file {nf.id} "
+                f"({nf.name}) has only {len(nf.columns)} columns (0 to {len(nf.columns) - 1})"
+            )
+    return columns
+
+
+def import_file(
+    s: Session,
+    *,
+    task: Task,
+    number_file: NumberFile,
+    columns: ColumnMap,
+    normalizer: PhoneNormalizer,
+    progress=None,
+) -> ImportResult:
+    importer = NumberImporter(
+        s.connection(), task_id=task.id, workspace_id=task.workspace_id, normalizer=normalizer
+    )
+    with numberfiles.open_copy(s, number_file.id) as fp:
+        rows = iter_rows(fp, kind=number_file.kind, encoding=number_file.encoding)
+        if progress is not None:
+            rows = progress(rows, number_file.rows)
+        return importer.import_file_rows(rows, columns=columns, file_id=number_file.id)
+
+
+def _count(task: Task, result: ImportResult) -> None:
+    task.total += result.count
+    task.rejected += result.rejected
+
+
+def add_numbers_from_file(
+    s: Session, *, task: Task, number_file: NumberFile, normalizer: PhoneNormalizer
+) -> ImportResult:
+    _require_editable_for_numbers(task)
+    columns = _column_map(task.option["numberFileMeta"] or {}, [number_file])
+    if columns is None or not task.option["numberFileMeta"]:
+        raise Unprocessable(
+            "this task has no option.numberFileMeta; set it with PATCH before adding files"
+        )
+    result = import_file(s, task=task, number_file=number_file, columns=columns, normalizer=normalizer)
+    _count(task, result)
+    task.option = {**task.option, "numbers": [*task.option["numbers"], number_file.id]}
+    task.updated_at = datetime.now(UTC)
+    return result
+
+
+def add_numbers_from_json(
+    s: Session, *, task: Task, numbers: list[dict[str, Any]], normalizer: PhoneNormalizer
+) -> ImportResult:
+    _require_editable_for_numbers(task)
+    keys: list[str] = ["号码"]
+    for i, item in enumerate(numbers):
+        if "号码" not in item:
+            raise Unprocessable(f"numbers[{i}]: the phone field 号码 is missing")
+        for k in item:
+            if k not in keys:
+                keys.append(k)
+    meta = {k: i for i, k in enumerate(keys)}
+    columns = ColumnMap.from_meta(meta)
+    rows = (
+        (i + 1, ["" if item.get(k) is None else str(item.get(k)) for k in keys])
+        for i, item in enumerate(numbers)
+    )
+    importer = NumberImporter(
+        s.connection(), task_id=task.id, workspace_id=task.workspace_id, normalizer=normalizer
+    )
+    result = importer.import_file_rows(rows, columns=columns, file_id=None)
+    _count(task, result)
+    task.updated_at = datetime.now(UTC)
+    return result
+
+
+def _require_editable_for_numbers(task: Task) -> None:
+    if task.status == TaskStatus.DONE:
+        raise Conflict(f"task {task.id} is done; create a new task for more numbers")
+
+
+def update_task(s: Session, *, task: Task, name: str | None, option: dict[str, Any] | None) -> None:
+    if task.status not in EDITABLE:
+        raise Conflict(
+            f"task {task.id} is {task.status}; stop it (status stop.operate) before editing"
+        )
+    if name is not None:
+        task.name = name
+    if option:
+        for key in ("numbers", "numberFileMeta"):
+            if option.get(key) is not None and option[key] != task.option.get(key):
+                if key == "numberFileMeta" and task.total == 0 and not task.option["numbers"]:
+                    continue
+                raise Unprocessable(
+                    f"option.{key} cannot change once numbers are imported; "
+                    "add numbers with POST /openapi/tasks/{id}/numbers"
+                )
+        merged = merge_schedule(task.option, option)
+        if option.get("numberFileMeta") is not None:
+            merged["numberFileMeta"] = check_number_file_meta(option["numberFileMeta"])
+        task.option = merged
+    task.updated_at = datetime.now(UTC)
+
+
+def set_status(s: Session, *, task: Task, wanted: TaskStatus) -> None:
+    current = TaskStatus(task.status)
+    if current == wanted:
+        return
+    if not can_transition(current, wanted):
+        raise Conflict(f"task {task.id} is {current}; it cannot move to {wanted}")
+    now = datetime.now(UTC)
+    if wanted == TaskStatus.RUNNING:
+        a = s.get(Assistant, task.assistant_id)
+        if a is None or a.deleted_at is not None:
+            raise Conflict(f"task {task.id}: its assistant was deleted; it cannot run")
+        task.stop_reason = None
+        if task.started_at is None:
+            task.started_at = now
+    task.status = wanted
+    task.updated_at = now
+
+
+def soft_delete(s: Session, *, task: Task) -> None:
+    if task.status == TaskStatus.RUNNING:
+        raise Conflict(f"task {task.id} is running; stop it before deleting")
+    task.deleted_at = datetime.now(UTC)
+
+
+def count_tasks(s: Session, where: list[Any]) -> int:
+    return s.execute(select(func.count()).select_from(Task).where(*where)).scalar_one()
+
+

@@ -1,0 +1,1 @@
+"""Speech: the voices (TTS) and ASR models an assistant can use."""

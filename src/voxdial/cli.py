@@ -106,7 +106,9 @@ def serve(
 @token_app.command("create")
 def token_create(
     workspace: Annotated[str, typer.Option(help="Workspace name; created if missing.")],
-    email: Annotated[str, typer.Option(help="The user's email; created if missing.")] = "admin@localhost",
+    email: Annotated[
+        str, typer.Option(help="The user's email; created if missing.")
+    ] = "admin@localhost",
 ) -> None:
     """Create a bearer token (printed once)."""
     from voxdial.store.db import Database

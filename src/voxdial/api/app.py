@@ -56,7 +56,9 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     app.state.voxdial = AppState(
         settings=settings,
         db=db or Database(settings.database_url),
-        limiter=TokenBucketLimiter(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst),
+        limiter=TokenBucketLimiter(
+            rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst
+        ),
         normalizer=PhoneNormalizer(settings.default_region),
         token_cache={},
     )

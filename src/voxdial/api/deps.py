@@ -56,7 +56,10 @@ def current_principal(request: Request, state: StateDep) -> Principal:
             raise Unauthorized("the bearer token is not valid or was revoked")
         if state.settings.token_cache_seconds > 0:
             key = hash_token(token)
-            state.token_cache[key] = (time.monotonic() + state.settings.token_cache_seconds, principal)
+            state.token_cache[key] = (
+                time.monotonic() + state.settings.token_cache_seconds,
+                principal,
+            )
     wait = state.limiter.acquire(principal.token_id)
     if wait:
         raise RateLimited(

@@ -136,7 +136,11 @@ def call_public(c: Call, *, tz: str, base_url: str) -> dict[str, Any]:
         "rounds": c.rounds,
         "intentLevel": c.intent_level,
         "collect": [
-            {"question": x.get("question", ""), "hit": bool(x.get("hit")), "result": x.get("result", "")}
+            {
+                "question": x.get("question", ""),
+                "hit": bool(x.get("hit")),
+                "result": x.get("result", ""),
+            }
             for x in (c.collect or [])
         ],
         "summary": c.summary,

@@ -41,6 +41,7 @@ class Page(BaseModel, Generic[T]):
 
 # --- assistants -------------------------------------------------------------------
 
+
 class CollectItem(Strict):
     question: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     answers: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)] = []
@@ -301,6 +302,7 @@ class TaskStatistics(BaseModel):
 
 # --- number files -----------------------------------------------------------------
 
+
 class NumberFilePublic(BaseModel):
     id: int
     name: str
@@ -314,6 +316,7 @@ class NumberFilePublic(BaseModel):
 
 
 # --- calls ------------------------------------------------------------------------
+
 
 class CallAssistant(BaseModel):
     id: int
@@ -389,12 +392,16 @@ class WebhookCreated(WebhookPublic):
 
 
 class BlocklistAdd(Strict):
-    numbers: Annotated[list[Annotated[str, Field(max_length=64)]], Field(min_length=1, max_length=10_000)]
+    numbers: Annotated[
+        list[Annotated[str, Field(max_length=64)]], Field(min_length=1, max_length=10_000)
+    ]
     reason: Annotated[str, Field(max_length=200)] = ""
 
 
 class BlocklistRemove(Strict):
-    numbers: Annotated[list[Annotated[str, Field(max_length=64)]], Field(min_length=1, max_length=10_000)]
+    numbers: Annotated[
+        list[Annotated[str, Field(max_length=64)]], Field(min_length=1, max_length=10_000)
+    ]
 
 
 class InvalidValue(BaseModel):

@@ -58,8 +58,16 @@ def build_option(raw: dict[str, Any], *, default_time_zone: str) -> dict[str, An
 def merge_schedule(option: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """Apply schedule fields from `changes` over `option` and validate the result."""
     out = dict(option)
-    for key in ("startDate", "startTime", "retryCount", "retryInterval", "weeks", "endDate",
-                "timeZone", "concurrency"):
+    for key in (
+        "startDate",
+        "startTime",
+        "retryCount",
+        "retryInterval",
+        "weeks",
+        "endDate",
+        "timeZone",
+        "concurrency",
+    ):
         if changes.get(key) is not None:
             out[key] = changes[key]
     if "startDate" not in out:

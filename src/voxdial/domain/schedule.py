@@ -44,24 +44,25 @@ def parse_windows(raw: object) -> list[Window]:
     """Validate `startTime`: a non-empty list of `["HH:MM", "HH:MM"]`, each end after its
     start, none overlapping another."""
     if not isinstance(raw, list) or not raw:
-        raise InvalidSchedule("option.startTime: give at least one [\"HH:MM\", \"HH:MM\"] window")
+        raise InvalidSchedule('option.startTime: give at least one ["HH:MM", "HH:MM"] window')
     windows: list[Window] = []
     for i, pair in enumerate(raw):
         field = f"option.startTime[{i}]"
         if not isinstance(pair, list) or len(pair) != 2:
-            raise InvalidSchedule(f"{field}: a window is a pair [\"HH:MM\", \"HH:MM\"]")
+            raise InvalidSchedule(f'{field}: a window is a pair ["HH:MM", "HH:MM"]')
         start = parse_hhmm(pair[0], field=f"{field}[0]")
         end = parse_hhmm(pair[1], field=f"{field}[1]", allow_24=True)
         window = Window(start, end)  # type: ignore[arg-type]
         if window.end_minutes() <= window.start_minutes():
-            raise InvalidSchedule(f"{field}: the window ends ({pair[1]}) before it starts ({pair[0]})")
+            raise InvalidSchedule(
+                f"{field}: the window ends ({pair[1]}) before it starts ({pair[0]})"
+            )
         windows.append(window)
     ordered = sorted(windows, key=Window.start_minutes)
     for a, b in zip(ordered, ordered[1:], strict=False):
         if b.start_minutes() < a.end_minutes():
             raise InvalidSchedule(
-                "option.startTime: windows "
-                f"{_fmt(a)} and {_fmt(b)} overlap; merge them or move one"
+                f"option.startTime: windows {_fmt(a)} and {_fmt(b)} overlap; merge them or move one"
             )
     return ordered
 

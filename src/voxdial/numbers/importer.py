@@ -53,7 +53,9 @@ class ColumnMap:
         )
 
     def width(self) -> int:
-        return max([self.phone, self.name or 0, self.note or 0, *(i for _, i in self.variables)]) + 1
+        return (
+            max([self.phone, self.name or 0, self.note or 0, *(i for _, i in self.variables)]) + 1
+        )
 
 
 class NumberImporter:
@@ -75,7 +77,8 @@ class NumberImporter:
             ).first()
             is not None
         )
-        dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+        self._returning = conn.dialect.name != "sqlite"
+        dialect = postgresql if self._returning else sqlite
         self._insert = (
             dialect.insert(TaskNumber.__table__)
             .values(state="pending", attempts=0)
@@ -88,7 +91,12 @@ class NumberImporter:
         result = ImportResult()
         batch: list[dict[str, Any]] = []
         rejects: list[dict[str, Any]] = []
-        phone_i, name_i, note_i, var_map = columns.phone, columns.name, columns.note, columns.variables
+        phone_i, name_i, note_i, var_map = (
+            columns.phone,
+            columns.name,
+            columns.note,
+            columns.variables,
+        )
         normalize = self.normalizer.normalize
         for row_no, cells in rows:
             n = len(cells)
@@ -98,9 +106,7 @@ class NumberImporter:
             except InvalidPhone as e:
                 rejects.append(_reject(file_id, row_no, raw, RejectReason.INVALID, e.reason))
                 continue
-            variables = (
-                {k: (cells[i] if i < n else "") for k, i in var_map} if var_map else None
-            )
+            variables = {k: (cells[i] if i < n else "") for k, i in var_map} if var_map else None
             batch.append(
                 {
                     "task_id": self.task_id,
@@ -126,24 +132,22 @@ class NumberImporter:
             if self._has_blocklist:
                 batch = self._drop_blocked(batch, rejects)
         if batch:
-            before = self.conn.execute(
-                select(func.coalesce(func.max(TaskNumber.id), 0))
-            ).scalar_one()
-            inserted = self.conn.execute(self._insert, batch).rowcount
-            if inserted != len(batch):
-                new = set(
-                    self.conn.execute(
-                        select(TaskNumber.phone).where(
-                            TaskNumber.task_id == self.task_id, TaskNumber.id > before
-                        )
-                    ).scalars()
-                )
+            inserted_phones = self._insert_batch(batch)
+            if inserted_phones is not None:
                 for row in batch:
-                    if row["phone"] not in new:
+                    if row["phone"] not in inserted_phones:
                         rejects.append(
-                            _reject(row["file_id"], row["row_no"], row["phone"],
-                                    RejectReason.DUPLICATE, "already in this task")
+                            _reject(
+                                row["file_id"],
+                                row["row_no"],
+                                row["phone"],
+                                RejectReason.DUPLICATE,
+                                "already in this task",
+                            )
                         )
+                inserted = len(inserted_phones)
+            else:
+                inserted = len(batch)
             result.count += inserted
         if rejects:
             for r in rejects:
@@ -151,6 +155,24 @@ class NumberImporter:
             self.conn.execute(TaskReject.__table__.insert(), rejects)
             result.rejected += len(rejects)
             rejects.clear()
+
+    def _insert_batch(self, batch: list[dict[str, Any]]) -> set[str] | None:
+        """Insert, skipping phones already in the task. Returns the phones inserted, or
+        None when all were."""
+        if self._returning:
+            return set(self.conn.execute(self._insert.returning(TaskNumber.phone), batch).scalars())
+        # SQLite: a plain executemany is fastest; its rowcount says whether any row was
+        # skipped, and only then are the inserted rows looked up by id.
+        before = self.conn.execute(select(func.coalesce(func.max(TaskNumber.id), 0))).scalar_one()
+        if self.conn.execute(self._insert, batch).rowcount == len(batch):
+            return None
+        return set(
+            self.conn.execute(
+                select(TaskNumber.phone).where(
+                    TaskNumber.task_id == self.task_id, TaskNumber.id > before
+                )
+            ).scalars()
+        )
 
     @staticmethod
     def _drop_in_batch_duplicates(
@@ -161,8 +183,13 @@ class NumberImporter:
         for row in batch:
             if row["phone"] in seen:
                 rejects.append(
-                    _reject(row["file_id"], row["row_no"], row["phone"],
-                            RejectReason.DUPLICATE, "already in this task")
+                    _reject(
+                        row["file_id"],
+                        row["row_no"],
+                        row["phone"],
+                        RejectReason.DUPLICATE,
+                        "already in this task",
+                    )
                 )
             else:
                 seen.add(row["phone"])
@@ -189,15 +216,22 @@ class NumberImporter:
         for row in batch:
             if row["phone"] in blocked:
                 rejects.append(
-                    _reject(row["file_id"], row["row_no"], row["phone"],
-                            RejectReason.BLOCKED, "on the workspace block list")
+                    _reject(
+                        row["file_id"],
+                        row["row_no"],
+                        row["phone"],
+                        RejectReason.BLOCKED,
+                        "on the workspace block list",
+                    )
                 )
             else:
                 kept.append(row)
         return kept
 
 
-def _reject(file_id: int | None, row_no: int, value: str, reason: str, detail: str) -> dict[str, Any]:
+def _reject(
+    file_id: int | None, row_no: int, value: str, reason: str, detail: str
+) -> dict[str, Any]:
     return {
         "file_id": file_id,
         "row_no": row_no,

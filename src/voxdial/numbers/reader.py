@@ -61,9 +61,7 @@ def detect_kind(filename: str, head: bytes) -> str:
         if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             raise UnsupportedMediaType(f"{filename!r} is a binary file, not CSV text")
         return "csv"
-    raise UnsupportedMediaType(
-        f"{filename!r}: only .csv and .xlsx number files are accepted"
-    )
+    raise UnsupportedMediaType(f"{filename!r}: only .csv and .xlsx number files are accepted")
 
 
 def inspect_file(fp: IO[bytes], *, filename: str, limits: Limits) -> FileInfo:
@@ -79,7 +77,7 @@ def inspect_file(fp: IO[bytes], *, filename: str, limits: Limits) -> FileInfo:
     columns: list[str] | None = None
     preview: list[list[str]] = []
     rows = 0
-    for row_no, row in _iter_all(fp, kind=kind, encoding=encoding):
+    for _row_no, row in _iter_all(fp, kind=kind, encoding=encoding):
         if columns is None:
             columns = [c.strip().lstrip("\ufeff") for c in row]
             while columns and not columns[-1]:
@@ -174,6 +172,7 @@ def _sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
     first_line = sample.split("\n", 1)[0]
     for delimiter in (",", "\t", ";", "|"):
         if delimiter in first_line:
+
             class Sniffed(csv.excel):
                 pass
 
@@ -232,7 +231,7 @@ def _iter_xlsx(fp: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
             raise BadRequest("the XLSX file has no worksheet")
         try:
             for row_no, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                cells = [_cell_text(v) for v in row[:MAX_COLUMNS + 1]]
+                cells = [_cell_text(v) for v in row[: MAX_COLUMNS + 1]]
                 while cells and not cells[-1]:
                     cells.pop()
                 if not cells or all(not c.strip() for c in cells):

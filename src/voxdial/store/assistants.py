@@ -13,7 +13,11 @@ from voxdial.errors import NotFound, Unprocessable
 from voxdial.store.models import Assistant, AssistantVersion, User
 from voxdial.voice.catalog import LISTENERS_BY_ID, SPEAKERS_BY_ID
 
-DEFAULT_INTERRUPTION = {"method": "talk_over", "uninterruptibleMs": 1500, "talkOverThresholdMs": 500}
+DEFAULT_INTERRUPTION = {
+    "method": "talk_over",
+    "uninterruptibleMs": 1500,
+    "talkOverThresholdMs": 500,
+}
 
 
 def default_config(time_zone: str) -> dict[str, Any]:
@@ -76,7 +80,12 @@ def create_assistant(
 
 
 def new_version(
-    s: Session, a: Assistant, current: AssistantVersion, *, name: str | None, changes: dict[str, Any]
+    s: Session,
+    a: Assistant,
+    current: AssistantVersion,
+    *,
+    name: str | None,
+    changes: dict[str, Any],
 ) -> AssistantVersion:
     config = {**current.config, **changes}
     check_config(config)

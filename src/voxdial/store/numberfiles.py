@@ -18,7 +18,9 @@ from voxdial.store.models import NumberFile, NumberFileChunk
 CHUNK = 1 << 20
 
 
-def save(s: Session, *, workspace_id: int, name: str, fp: IO[bytes], size: int, info: FileInfo) -> NumberFile:
+def save(
+    s: Session, *, workspace_id: int, name: str, fp: IO[bytes], size: int, info: FileInfo
+) -> NumberFile:
     nf = NumberFile(
         workspace_id=workspace_id,
         name=name[:255],
@@ -46,7 +48,9 @@ def get_many(s: Session, *, workspace_id: int, ids: list[int]) -> list[NumberFil
     files = {
         f.id: f
         for f in s.execute(
-            select(NumberFile).where(NumberFile.workspace_id == workspace_id, NumberFile.id.in_(ids))
+            select(NumberFile).where(
+                NumberFile.workspace_id == workspace_id, NumberFile.id.in_(ids)
+            )
         ).scalars()
     }
     missing = [i for i in ids if i not in files]

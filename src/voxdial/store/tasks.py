@@ -143,7 +143,9 @@ def add_numbers_from_file(
         raise Unprocessable(
             "this task has no option.numberFileMeta; set it with PATCH before adding files"
         )
-    result = import_file(s, task=task, number_file=number_file, columns=columns, normalizer=normalizer)
+    result = import_file(
+        s, task=task, number_file=number_file, columns=columns, normalizer=normalizer
+    )
     _count(task, result)
     task.option = {**task.option, "numbers": [*task.option["numbers"], number_file.id]}
     task.updated_at = datetime.now(UTC)
@@ -230,5 +232,3 @@ def soft_delete(s: Session, *, task: Task) -> None:
 
 def count_tasks(s: Session, where: list[Any]) -> int:
     return s.execute(select(func.count()).select_from(Task).where(*where)).scalar_one()
-
-

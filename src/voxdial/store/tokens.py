@@ -59,7 +59,9 @@ def create_token(s: Session, *, workspace: Workspace, user: User) -> str:
     prefix = "".join(secrets.choice(alphabet) for _ in range(10))
     token = f"vxd_{prefix}_{secrets.token_urlsafe(32)}"
     s.add(
-        ApiToken(workspace_id=workspace.id, user_id=user.id, prefix=prefix, token_hash=hash_token(token))
+        ApiToken(
+            workspace_id=workspace.id, user_id=user.id, prefix=prefix, token_hash=hash_token(token)
+        )
     )
     s.flush()
     return token
@@ -89,4 +91,6 @@ def authenticate(s: Session, token: str) -> Principal | None:
     tok, tz = row
     if not hmac.compare_digest(tok.token_hash, hash_token(token)) or tok.revoked_at is not None:
         return None
-    return Principal(token_id=tok.id, workspace_id=tok.workspace_id, user_id=tok.user_id, time_zone=tz)
+    return Principal(
+        token_id=tok.id, workspace_id=tok.workspace_id, user_id=tok.user_id, time_zone=tz
+    )

@@ -47,7 +47,10 @@ def list_assistants(
 ) -> Any:
     """List the workspace's assistants, newest first."""
     rows, total = repo.list_current(
-        s, workspace_id=p.workspace_id, offset=page.offset, limit=page.size,
+        s,
+        workspace_id=p.workspace_id,
+        offset=page.offset,
+        limit=page.size,
         include_deleted=includeDeleted,
     )
     base = state.settings.base_url()
@@ -90,7 +93,9 @@ def list_assistant_versions(
     from sqlalchemy import func
 
     total = s.execute(
-        select(func.count()).select_from(AssistantVersion).where(AssistantVersion.assistant_id == a.id)
+        select(func.count())
+        .select_from(AssistantVersion)
+        .where(AssistantVersion.assistant_id == a.id)
     ).scalar_one()
     versions = s.execute(
         select(AssistantVersion)

@@ -43,13 +43,18 @@ def add_blocked_numbers(body: BlocklistAdd, p: PrincipalDep, s: SessionDep, stat
         stmt = dialect.insert(BlockedNumber.__table__).on_conflict_do_nothing()
         added = s.execute(
             stmt,
-            [{"workspace_id": p.workspace_id, "phone": e, "reason": body.reason,
-              "created_at": utcnow()} for e in good],
+            [
+                {
+                    "workspace_id": p.workspace_id,
+                    "phone": e,
+                    "reason": body.reason,
+                    "created_at": utcnow(),
+                }
+                for e in good
+            ],
         ).rowcount
         s.commit()
     return {"count": added, "invalid": invalid}
-
-
 
 
 @router.get("/blocklist", response_model=Page[BlockedPublic])
@@ -69,13 +74,20 @@ def list_blocked_numbers(
             raise Unprocessable(f"phone: not a valid phone number ({e.reason})") from e
     total = s.execute(select(func.count()).select_from(BlockedNumber).where(*where)).scalar_one()
     rows = s.execute(
-        select(BlockedNumber).where(*where).order_by(BlockedNumber.id.desc())
-        .offset(page.offset).limit(page.size)
+        select(BlockedNumber)
+        .where(*where)
+        .order_by(BlockedNumber.id.desc())
+        .offset(page.offset)
+        .limit(page.size)
     ).scalars()
     return page.page(
         [
-            {"id": b.id, "phone": b.phone, "reason": b.reason,
-             "createdAt": render.ts(b.created_at, p.time_zone)}
+            {
+                "id": b.id,
+                "phone": b.phone,
+                "reason": b.reason,
+                "createdAt": render.ts(b.created_at, p.time_zone),
+            }
             for b in rows
         ],
         total,

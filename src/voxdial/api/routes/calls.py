@@ -34,7 +34,8 @@ def parse_query_time(value: str, *, field: str, tz: str) -> datetime:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as e:
         raise Unprocessable(
-            f"{field}: {value!r} is not a time; use 2026-11-23T09:30:00+08:00 or 2026-11-23 09:30:00"
+            f"{field}: {value!r} is not a time; "
+            "use 2026-11-23T09:30:00+08:00 or 2026-11-23 09:30:00"
         ) from e
     return dt if dt.tzinfo else dt.replace(tzinfo=ZoneInfo(tz))
 
@@ -83,7 +84,9 @@ def list_calls(
     if assistant_ids := _int_list(assistantIds, field="assistantIds", limit=50):
         where.append(Call.assistant_id.in_(assistant_ids))
     if startTime:
-        where.append(Call.start_at >= parse_query_time(startTime, field="startTime", tz=p.time_zone))
+        where.append(
+            Call.start_at >= parse_query_time(startTime, field="startTime", tz=p.time_zone)
+        )
     if endTime:
         where.append(Call.start_at <= parse_query_time(endTime, field="endTime", tz=p.time_zone))
     if direction:
@@ -98,8 +101,11 @@ def list_calls(
         where.append(or_(Call.callee == e164, Call.caller == e164))
     total = s.execute(select(func.count()).select_from(Call).where(*where)).scalar_one()
     calls = s.execute(
-        select(Call).where(*where).order_by(Call.start_at.desc(), Call.id.desc())
-        .offset(page.offset).limit(page.size)
+        select(Call)
+        .where(*where)
+        .order_by(Call.start_at.desc(), Call.id.desc())
+        .offset(page.offset)
+        .limit(page.size)
     ).scalars()
     base = state.settings.base_url()
     return page.page([render.call_public(c, tz=p.time_zone, base_url=base) for c in calls], total)

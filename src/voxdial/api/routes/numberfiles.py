@@ -94,7 +94,9 @@ def _store_upload(upload: UploadFile, p: Principal, state: AppState) -> NumberFi
     return nf
 
 
-@router.post("/numberfiles", status_code=201, response_model=NumberFilePublic, openapi_extra=UPLOAD_BODY)
+@router.post(
+    "/numberfiles", status_code=201, response_model=NumberFilePublic, openapi_extra=UPLOAD_BODY
+)
 async def upload_number_file(request: Request, p: PrincipalDep, state: StateDep) -> Any:
     """Upload a CSV (UTF-8 or GBK) or XLSX number file; row 1 names the columns."""
     nf = await receive_upload(request, p, state)
@@ -107,7 +109,11 @@ def list_number_files(p: PrincipalDep, s: SessionDep, page: PagingDep) -> Any:
     where = NumberFile.workspace_id == p.workspace_id
     total = s.execute(select(func.count()).select_from(NumberFile).where(where)).scalar_one()
     files = s.execute(
-        select(NumberFile).where(where).order_by(NumberFile.id.desc()).offset(page.offset).limit(page.size)
+        select(NumberFile)
+        .where(where)
+        .order_by(NumberFile.id.desc())
+        .offset(page.offset)
+        .limit(page.size)
     ).scalars()
     return page.page([_public(f, p.time_zone) for f in files], total)
 

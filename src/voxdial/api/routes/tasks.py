@@ -61,7 +61,8 @@ def list_tasks(
     state: StateDep,
     page: PagingDep,
     status: Annotated[
-        Literal["pending", "running", "stop.operate", "stop.timeout", "stop.abnormal", "done"] | None,
+        Literal["pending", "running", "stop.operate", "stop.timeout", "stop.abnormal", "done"]
+        | None,
         Query(),
     ] = None,
     name: Annotated[str | None, Query(max_length=200)] = None,
@@ -75,7 +76,11 @@ def list_tasks(
         where.append(Task.name.like(f"%{escaped}%", escape="\\"))
     total = repo.count_tasks(s, where)
     rows = s.execute(
-        repo.detail_query().where(*where).order_by(Task.id.desc()).offset(page.offset).limit(page.size)
+        repo.detail_query()
+        .where(*where)
+        .order_by(Task.id.desc())
+        .offset(page.offset)
+        .limit(page.size)
     ).all()
     return page.page([_detail(state, p, r) for r in rows], total)
 
@@ -94,7 +99,9 @@ def update_task(
     """Rename a task or change its schedule and retry policy, while it is not running."""
     task = repo.get_task(s, workspace_id=p.workspace_id, task_id=taskID, for_update=True)
     repo.update_task(
-        s, task=task, name=body.name,
+        s,
+        task=task,
+        name=body.name,
         option=body.option.model_dump(exclude_none=True) if body.option else None,
     )
     s.commit()
@@ -138,9 +145,7 @@ def delete_task(taskID: int, p: PrincipalDep, s: SessionDep) -> None:
         }
     },
 )
-async def add_task_numbers(
-    taskID: int, request: Request, p: PrincipalDep, state: StateDep
-) -> Any:
+async def add_task_numbers(taskID: int, request: Request, p: PrincipalDep, state: StateDep) -> Any:
     """Add numbers: a file (mapped by the task's numberFileMeta) or a JSON list."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
@@ -174,7 +179,9 @@ def _add_file(state, p, task_id: int, file_id: int) -> dict[str, int]:
     with state.db.session() as s:
         task = repo.get_task(s, workspace_id=p.workspace_id, task_id=task_id, for_update=True)
         nf = s.get(NumberFile, file_id)
-        result = repo.add_numbers_from_file(s, task=task, number_file=nf, normalizer=state.normalizer)
+        result = repo.add_numbers_from_file(
+            s, task=task, number_file=nf, normalizer=state.normalizer
+        )
         s.commit()
     return {"count": result.count, "rejected": result.rejected}
 
@@ -182,7 +189,9 @@ def _add_file(state, p, task_id: int, file_id: int) -> dict[str, int]:
 def _add_json(state, p, task_id: int, numbers: list[dict[str, Any]]) -> dict[str, int]:
     with state.db.session() as s:
         task = repo.get_task(s, workspace_id=p.workspace_id, task_id=task_id, for_update=True)
-        result = repo.add_numbers_from_json(s, task=task, numbers=numbers, normalizer=state.normalizer)
+        result = repo.add_numbers_from_json(
+            s, task=task, numbers=numbers, normalizer=state.normalizer
+        )
         s.commit()
     return {"count": result.count, "rejected": result.rejected}
 
@@ -200,8 +209,13 @@ def list_task_rejects(taskID: int, p: PrincipalDep, s: SessionDep, page: PagingD
     ).scalars()
     return page.page(
         [
-            {"row": r.row_no, "fileId": r.file_id, "value": r.value, "reason": r.reason,
-             "detail": r.detail}
+            {
+                "row": r.row_no,
+                "fileId": r.file_id,
+                "value": r.value,
+                "reason": r.reason,
+                "detail": r.detail,
+            }
             for r in rows
         ],
         task.rejected,
@@ -227,7 +241,11 @@ def list_task_numbers(
         else s.execute(select(func.count()).select_from(TaskNumber).where(*where)).scalar_one()
     )
     rows = s.execute(
-        select(TaskNumber).where(*where).order_by(TaskNumber.id).offset(page.offset).limit(page.size)
+        select(TaskNumber)
+        .where(*where)
+        .order_by(TaskNumber.id)
+        .offset(page.offset)
+        .limit(page.size)
     ).scalars()
     return page.page(
         [

@@ -1,0 +1,45 @@
+# The README's commands. Each installs what it needs, Debian packages included.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench bench-import bench-http clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "voxdial needs Python 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@ $(VENV)/.installed-run
+
+## make run: install into .venv and start voxdial on 127.0.0.1:8000 with SQLite
+run: $(VENV)/.installed-run
+	$(BIN)/voxdial serve
+
+## make test: install everything the suite needs and run it (SQLite and PostgreSQL)
+test: $(VENV)/.installed-test
+	scripts/system-deps.sh postgresql
+	$(BIN)/ruff check src tests bench
+	VOXDIAL_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests bench
+
+## make bench: the benchmarks in bench/ (figures go to BENCHMARKS.md by hand)
+bench: bench-import bench-http
+
+bench-import: $(VENV)/.installed-test
+	$(BIN)/python bench/import_numbers.py
+
+bench-http: $(VENV)/.installed-test
+	scripts/system-deps.sh wrk
+	$(BIN)/python bench/task_detail_http.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

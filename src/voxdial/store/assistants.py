@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
-from voxdial.errors import NotFound, Unprocessable
+from voxdial.domain.schedule import parse_time_zone
+from voxdial.errors import InvalidSchedule, NotFound, Unprocessable
 from voxdial.store.models import Assistant, AssistantVersion, User
 from voxdial.voice.catalog import LISTENERS_BY_ID, SPEAKERS_BY_ID
 
@@ -48,9 +49,6 @@ def check_config(config: dict[str, Any]) -> None:
             f"listenerId {config['listenerId']} is not an ASR model of this installation; "
             "see GET /openapi/listeners"
         )
-    from voxdial.domain.schedule import parse_time_zone
-    from voxdial.errors import InvalidSchedule
-
     try:
         parse_time_zone(config["timeZone"], field="timeZone")
     except InvalidSchedule as e:

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from voxdial.api import render
 from voxdial.api.deps import PrincipalDep, SessionDep, StateDep
-from voxdial.api.routes.paging import PagingDep
+from voxdial.api.routes.paging import PagingDep, PathId
 from voxdial.api.schemas import (
     AssistantCreate,
     AssistantPublic,
@@ -18,6 +18,7 @@ from voxdial.api.schemas import (
     AssistantVersionPublic,
     Page,
 )
+from voxdial.errors import Conflict
 from voxdial.store import assistants as repo
 from voxdial.store.models import AssistantVersion
 
@@ -60,7 +61,7 @@ def list_assistants(
 
 
 @router.get("/assistants/{assistantId}", response_model=AssistantPublic)
-def read_assistant(assistantId: int, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
+def read_assistant(assistantId: PathId, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
     """Read an assistant at its current version."""
     a, v, email = repo.get_current(s, workspace_id=p.workspace_id, assistant_id=assistantId)
     return render.assistant_public(a, v, email, tz=p.time_zone, base_url=state.settings.base_url())
@@ -68,15 +69,13 @@ def read_assistant(assistantId: int, p: PrincipalDep, s: SessionDep, state: Stat
 
 @router.patch("/assistants/{assistantId}", response_model=AssistantPublic)
 def update_assistant(
-    assistantId: int, body: AssistantUpdate, p: PrincipalDep, s: SessionDep, state: StateDep
+    assistantId: PathId, body: AssistantUpdate, p: PrincipalDep, s: SessionDep, state: StateDep
 ) -> Any:
     """Change an assistant: makes a new immutable version; tasks keep theirs."""
     a, v, email = repo.get_current(
         s, workspace_id=p.workspace_id, assistant_id=assistantId, for_update=True
     )
     if a.deleted_at is not None:
-        from voxdial.errors import Conflict
-
         raise Conflict(f"assistant {assistantId} is deleted")
     changes = body.model_dump(exclude={"name"}, exclude_none=True, mode="json")
     v = repo.new_version(s, a, v, name=body.name, changes=changes)
@@ -86,12 +85,10 @@ def update_assistant(
 
 @router.get("/assistants/{assistantId}/versions", response_model=Page[AssistantVersionPublic])
 def list_assistant_versions(
-    assistantId: int, p: PrincipalDep, s: SessionDep, page: PagingDep
+    assistantId: PathId, p: PrincipalDep, s: SessionDep, page: PagingDep
 ) -> Any:
     """An assistant's versions, newest first."""
     a, _, _ = repo.get_current(s, workspace_id=p.workspace_id, assistant_id=assistantId)
-    from sqlalchemy import func
-
     total = s.execute(
         select(func.count())
         .select_from(AssistantVersion)
@@ -119,7 +116,7 @@ def list_assistant_versions(
 
 
 @router.delete("/assistants/{assistantId}", response_model=AssistantPublic)
-def delete_assistant(assistantId: int, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
+def delete_assistant(assistantId: PathId, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
     """Soft-delete an assistant: `deletedAt` is set and no new task may use it."""
     a, v, email = repo.get_current(
         s, workspace_id=p.workspace_id, assistant_id=assistantId, for_update=True

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path as FsPath
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse
 from sqlalchemy import func, or_, select
 
@@ -20,6 +20,8 @@ from voxdial.errors import NotFound, Unprocessable
 from voxdial.store.models import Call, CallTrace
 
 router = APIRouter(tags=["calls"])
+
+SessionIdPath = Annotated[str, Path(min_length=1, max_length=40, description="call session id")]
 
 
 def parse_query_time(value: str, *, field: str, tz: str) -> datetime:
@@ -112,7 +114,7 @@ def list_calls(
 
 
 @router.get("/calllog/{sessionId}", response_model=CallPublic)
-def read_call(sessionId: str, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
+def read_call(sessionId: SessionIdPath, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
     """One call record."""
     call = _session_call(s, workspace_id=p.workspace_id, session_id=sessionId)
     return render.call_public(call, tz=p.time_zone, base_url=state.settings.base_url())
@@ -123,18 +125,20 @@ def read_call(sessionId: str, p: PrincipalDep, s: SessionDep, state: StateDep) -
     response_class=FileResponse,
     responses={200: {"content": {"audio/wav": {}}, "description": "the call's WAV recording"}},
 )
-def read_call_recording(sessionId: str, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
+def read_call_recording(
+    sessionId: SessionIdPath, p: PrincipalDep, s: SessionDep, state: StateDep
+) -> Any:
     """The call's recording (WAV, both sides), to its own workspace only."""
     call = _session_call(s, workspace_id=p.workspace_id, session_id=sessionId)
     root = (state.settings.data_dir / "recordings").resolve()
     path = (root / call.record_file).resolve() if call.record_file else None
-    if path is None or root not in path.parents or not Path(path).is_file():
+    if path is None or root not in path.parents or not FsPath(path).is_file():
         raise NotFound(f"call {sessionId[:40]!r} has no recording")
     return FileResponse(path, media_type="audio/wav")
 
 
 @router.get("/calltrace/{sessionId}", response_model=list[CallTraceItem])
-def read_call_trace(sessionId: str, p: PrincipalDep, s: SessionDep) -> Any:
+def read_call_trace(sessionId: SessionIdPath, p: PrincipalDep, s: SessionDep) -> Any:
     """The call's events in order: begin, what each side said, hang-up."""
     call = _session_call(s, workspace_id=p.workspace_id, session_id=sessionId)
     traces = s.execute(

@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 
 from voxdial.api import render
 from voxdial.api.deps import AppState, PrincipalDep, SessionDep, StateDep
-from voxdial.api.routes.paging import PagingDep
+from voxdial.api.routes.paging import PagingDep, PathId
 from voxdial.api.schemas import NumberFilePublic, Page
 from voxdial.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
 from voxdial.numbers.reader import Limits, inspect_file
@@ -119,9 +119,9 @@ def list_number_files(p: PrincipalDep, s: SessionDep, page: PagingDep) -> Any:
 
 
 @router.get("/numberfiles/{fileId}", response_model=NumberFilePublic)
-def read_number_file(fileId: int, p: PrincipalDep, s: SessionDep) -> Any:
+def read_number_file(fileId: PathId, p: PrincipalDep, s: SessionDep) -> Any:
     """One number file: its columns, row count and first rows."""
-    nf = s.get(NumberFile, fileId) if 0 < fileId < 2**63 else None
+    nf = s.get(NumberFile, fileId)
     if nf is None or nf.workspace_id != p.workspace_id:
         raise NotFound(f"number file {fileId} not found")
     return _public(nf, p.time_zone)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 
 
 @dataclass(frozen=True)
@@ -29,3 +29,7 @@ def paging(
 
 
 PagingDep = Annotated[Paging, Depends(paging)]
+
+
+# Ids in paths: positive and within what both databases store (else 422, never a 500).
+PathId = Annotated[int, Path(ge=1, le=2**53, description="id")]

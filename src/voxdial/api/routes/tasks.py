@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from voxdial.api import render
 from voxdial.api.deps import PrincipalDep, SessionDep, StateDep
 from voxdial.api.routes.numberfiles import receive_upload
-from voxdial.api.routes.paging import PagingDep
+from voxdial.api.routes.paging import PagingDep, PathId
 from voxdial.api.schemas import (
     NumbersAdded,
     Page,
@@ -86,7 +86,7 @@ def list_tasks(
 
 
 @router.get("/tasks/{taskID}", response_model=TaskPublic)
-def read_task(taskID: int, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
+def read_task(taskID: PathId, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
     """Task detail (VoiceFox `GET /openapi/tasks/{taskID}`), O(1) whatever the task's size."""
     row = repo.get_detail(s, workspace_id=p.workspace_id, task_id=taskID)
     return JSONResponse(_detail(state, p, row))
@@ -94,7 +94,7 @@ def read_task(taskID: int, p: PrincipalDep, s: SessionDep, state: StateDep) -> A
 
 @router.patch("/tasks/{taskID}", response_model=TaskPublic)
 def update_task(
-    taskID: int, body: TaskUpdate, p: PrincipalDep, s: SessionDep, state: StateDep
+    taskID: PathId, body: TaskUpdate, p: PrincipalDep, s: SessionDep, state: StateDep
 ) -> Any:
     """Rename a task or change its schedule and retry policy, while it is not running."""
     task = repo.get_task(s, workspace_id=p.workspace_id, task_id=taskID, for_update=True)
@@ -110,7 +110,7 @@ def update_task(
 
 @router.put("/tasks/{taskID}/status", response_model=TaskPublic)
 def set_task_status(
-    taskID: int, body: TaskStatusUpdate, p: PrincipalDep, s: SessionDep, state: StateDep
+    taskID: PathId, body: TaskStatusUpdate, p: PrincipalDep, s: SessionDep, state: StateDep
 ) -> Any:
     """Start (`running`), stop (`stop.operate`) or resume (`running`) a task."""
     task = repo.get_task(s, workspace_id=p.workspace_id, task_id=taskID, for_update=True)
@@ -120,7 +120,7 @@ def set_task_status(
 
 
 @router.delete("/tasks/{taskID}", status_code=204)
-def delete_task(taskID: int, p: PrincipalDep, s: SessionDep) -> None:
+def delete_task(taskID: PathId, p: PrincipalDep, s: SessionDep) -> None:
     """Delete a task that is not running (soft: its calls stay readable)."""
     task = repo.get_task(s, workspace_id=p.workspace_id, task_id=taskID, for_update=True)
     repo.soft_delete(s, task=task)
@@ -145,7 +145,9 @@ def delete_task(taskID: int, p: PrincipalDep, s: SessionDep) -> None:
         }
     },
 )
-async def add_task_numbers(taskID: int, request: Request, p: PrincipalDep, state: StateDep) -> Any:
+async def add_task_numbers(
+    taskID: PathId, request: Request, p: PrincipalDep, state: StateDep
+) -> Any:
     """Add numbers: a file (mapped by the task's numberFileMeta) or a JSON list."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
@@ -197,7 +199,7 @@ def _add_json(state, p, task_id: int, numbers: list[dict[str, Any]]) -> dict[str
 
 
 @router.get("/tasks/{taskID}/rejects", response_model=Page[RejectPublic])
-def list_task_rejects(taskID: int, p: PrincipalDep, s: SessionDep, page: PagingDep) -> Any:
+def list_task_rejects(taskID: PathId, p: PrincipalDep, s: SessionDep, page: PagingDep) -> Any:
     """Rows refused at import: row number, value and reason (invalid, duplicate, blocked)."""
     task = repo.get_task(s, workspace_id=p.workspace_id, task_id=taskID)
     rows = s.execute(
@@ -224,7 +226,7 @@ def list_task_rejects(taskID: int, p: PrincipalDep, s: SessionDep, page: PagingD
 
 @router.get("/tasks/{taskID}/numbers", response_model=Page[TaskNumberPublic])
 def list_task_numbers(
-    taskID: int,
+    taskID: PathId,
     p: PrincipalDep,
     s: SessionDep,
     page: PagingDep,
@@ -270,7 +272,7 @@ def list_task_numbers(
 
 
 @router.get("/tasks/{taskID}/statistics", response_model=TaskStatistics)
-def read_task_statistics(taskID: int, p: PrincipalDep, s: SessionDep) -> Any:
+def read_task_statistics(taskID: PathId, p: PrincipalDep, s: SessionDep) -> Any:
     """Counts of numbers by outcome and, per collect question, the answers given."""
     task = repo.get_task(s, workspace_id=p.workspace_id, task_id=taskID)
     version = s.get(AssistantVersion, task.assistant_vid)

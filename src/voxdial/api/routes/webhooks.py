@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from voxdial.api import render
 from voxdial.api.deps import PrincipalDep, SessionDep
-from voxdial.api.routes.paging import PagingDep
+from voxdial.api.routes.paging import PagingDep, PathId
 from voxdial.api.schemas import Page, WebhookCreate, WebhookCreated, WebhookPublic
 from voxdial.errors import NotFound, Unprocessable
 from voxdial.store.models import Webhook
@@ -69,9 +69,9 @@ def list_webhooks(p: PrincipalDep, s: SessionDep, page: PagingDep) -> Any:
 
 
 @router.delete("/webhooks/{webhookId}", status_code=204)
-def delete_webhook(webhookId: int, p: PrincipalDep, s: SessionDep) -> None:
+def delete_webhook(webhookId: PathId, p: PrincipalDep, s: SessionDep) -> None:
     """Stop sending events to a webhook."""
-    w = s.get(Webhook, webhookId) if 0 < webhookId < 2**63 else None
+    w = s.get(Webhook, webhookId)
     if w is None or w.workspace_id != p.workspace_id or not w.active:
         raise NotFound(f"webhook {webhookId} not found")
     w.active = False

@@ -41,18 +41,16 @@ def add_blocked_numbers(body: BlocklistAdd, p: PrincipalDep, s: SessionDep, stat
     if good:
         dialect = sqlite if s.get_bind().dialect.name == "sqlite" else postgresql
         stmt = dialect.insert(BlockedNumber.__table__).on_conflict_do_nothing()
-        added = s.execute(
-            stmt,
-            [
-                {
-                    "workspace_id": p.workspace_id,
-                    "phone": e,
-                    "reason": body.reason,
-                    "created_at": utcnow(),
-                }
-                for e in good
-            ],
-        ).rowcount
+        added = len(
+            s.execute(
+                stmt.returning(BlockedNumber.id),
+                [
+                    {"workspace_id": p.workspace_id, "phone": e, "reason": body.reason,
+                     "created_at": utcnow()}
+                    for e in good
+                ],
+            ).all()
+        )
         s.commit()
     return {"count": added, "invalid": invalid}
 

@@ -142,11 +142,32 @@ class GuardMiddleware:
                     f"{self.max_body} bytes"
                 )
                 early = _error(exc.status, exc.code, exc.message)
+        elif scope["method"] in ("POST", "PUT", "PATCH"):
+            # No Content-Length (chunked): count the body as it arrives. Past the limit the
+            # app is told the client left, and whatever it answers is replaced by a 413.
+            receive = _CountingReceive(receive, self.limit, self.max_body)
+
+        started_response = replaced = False
 
         async def send_wrapper(message: dict[str, Any]) -> None:
-            nonlocal status
+            nonlocal status, started_response, replaced
+            if replaced:
+                return  # the app's own answer to a cut body: dropped
+            over = getattr(receive, "overflow", None)
+            if over is not None and not started_response:
+                replaced = True
+                await over(scope, receive, send_413)
+                return
             if message["type"] == "http.response.start":
                 status = message["status"]
+                started_response = True
+            await send(message)
+
+        async def send_413(message: dict[str, Any]) -> None:
+            nonlocal status, started_response
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                started_response = True
             await send(message)
 
         try:
@@ -154,7 +175,38 @@ class GuardMiddleware:
                 await early(scope, receive, send_wrapper)
             else:
                 await self.app(scope, receive, send_wrapper)
+        except Exception:
+            over = getattr(receive, "overflow", None)
+            if over is None:
+                raise
+            if not started_response:  # the app gave up on the cut body: answer 413
+                await over(scope, receive, send_413)
         finally:
             query = scope.get("query_string", b"").decode("latin-1")
             path = scope["path"] + (f"?{query}" if query else "")
             log_request(scope["method"], path, status, started)
+
+
+class _CountingReceive:
+    """An ASGI `receive` that stops a body at `limit` bytes (see GuardMiddleware)."""
+
+    def __init__(self, receive: Any, limit: int, max_body: int) -> None:
+        self.receive = receive
+        self.limit = limit
+        self.max_body = max_body
+        self.seen = 0
+        self.overflow: JSONResponse | None = None
+
+    async def __call__(self) -> dict[str, Any]:
+        if self.overflow is not None:
+            return {"type": "http.disconnect"}
+        message = await self.receive()
+        if message["type"] == "http.request":
+            self.seen += len(message.get("body", b""))
+            if self.seen > self.limit:
+                exc = PayloadTooLarge(
+                    f"request body is over the limit of {self.max_body} bytes"
+                )
+                self.overflow = _error(exc.status, exc.code, exc.message)
+                return {"type": "http.disconnect"}
+        return message

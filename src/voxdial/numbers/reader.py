@@ -27,6 +27,16 @@ csv.field_size_limit(MAX_CELL_CHARS)
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .doc
+# Other binary formats people upload by mistake: refused by what they are, whatever the name.
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive",
+    b"Rar!": "a RAR archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,11 @@ def detect_kind(filename: str, head: bytes) -> str:
         raise UnsupportedMediaType(
             "legacy .xls workbooks are not supported: save the file as .xlsx or .csv"
         )
+    for magic, what in _BINARY_MAGIC.items():
+        if head.startswith(magic):
+            raise UnsupportedMediaType(
+                f"{filename!r} is {what}: only .csv and .xlsx number files are accepted"
+            )
     if name.endswith(".xlsx"):
         if not head.startswith(_XLSX_MAGIC):
             raise BadRequest(f"{filename!r} is named .xlsx but is not an XLSX workbook")
@@ -135,11 +150,16 @@ def sniff_encoding(fp: IO[bytes]) -> str:
 
 
 def _decodes(fp: IO[bytes], encoding: str) -> bool:
+    """Whether the whole file decodes; a NUL character in the text is refused outright
+    (the csv module would keep it in a cell: a binary file, or a damaged one)."""
     fp.seek(0)
     decoder = codecs.getincrementaldecoder(encoding)()
     try:
         while chunk := fp.read(1 << 20):
-            decoder.decode(chunk)
+            if "\x00" in decoder.decode(chunk):
+                raise BadRequest(
+                    "the CSV file contains NUL bytes: it is binary or damaged, not CSV text"
+                )
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
@@ -154,7 +174,8 @@ def _iter_csv(fp: IO[bytes], encoding: str) -> Iterator[tuple[int, list[str]]]:
         sample = text.read(8192)
         text.seek(0)
         dialect = _sniff_dialect(sample)
-        reader = csv.reader(text, dialect)
+        # strict: an unterminated quote is an error, not a cell that swallows the rest
+        reader = csv.reader(text, dialect, strict=True)
         row_no = 0
         try:
             for row in reader:

@@ -59,10 +59,10 @@ async def receive_upload(request: Request, p: Principal, state: AppState) -> Num
         form = await request.form(max_files=1, max_fields=10)
     except Exception as e:  # the multipart parser's errors are all bad input
         raise BadRequest(f"the multipart body cannot be parsed: {type(e).__name__}") from e
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise BadRequest("the multipart body has no file in the field 'file'")
-    try:
+    try:  # close the form (its spooled files) on every path, errors included
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise BadRequest("the multipart body has no file in the field 'file'")
         return await run_in_threadpool(_store_upload, upload, p, state)
     finally:
         await form.close()

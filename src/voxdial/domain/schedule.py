@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from voxdial.errors import InvalidSchedule
@@ -101,3 +101,77 @@ def validate_weeks(raw: object) -> list[int]:
         if v not in days:
             days.append(v)
     return sorted(days)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When calls of a task may start: local wall-clock windows on allowed weekdays
+    between the start and end dates, in the task's time zone (DST-aware)."""
+
+    zone: ZoneInfo
+    start_date: date
+    end_date: date | None
+    weeks: frozenset[int]
+    windows: tuple[Window, ...]
+
+    @classmethod
+    def from_option(cls, option: dict) -> Schedule:
+        return cls(
+            zone=parse_time_zone(option["timeZone"], field="option.timeZone"),
+            start_date=parse_date(option["startDate"], field="option.startDate"),
+            end_date=(
+                parse_date(option["endDate"], field="option.endDate")
+                if option.get("endDate")
+                else None
+            ),
+            weeks=frozenset(option.get("weeks") or range(1, 8)),
+            windows=tuple(parse_windows(option["startTime"])),
+        )
+
+    def _day_allowed(self, day: date) -> bool:
+        if day < self.start_date or (self.end_date is not None and day > self.end_date):
+            return False
+        return day.isoweekday() in self.weeks
+
+    def is_open(self, at: datetime) -> bool:
+        local = at.astimezone(self.zone)
+        if not self._day_allowed(local.date()):
+            return False
+        second = local.hour * 3600 + local.minute * 60 + local.second
+        return any(
+            w.start_minutes() * 60 <= second < w.end_minutes() * 60 for w in self.windows
+        )
+
+    def next_open(self, after: datetime) -> datetime | None:
+        """The first instant at or after `after` when a call may start; None when the
+        schedule is exhausted."""
+        day = after.astimezone(self.zone).date()
+        if day < self.start_date:
+            day = self.start_date
+        # The weekly pattern repeats: if 8 days hold no opening, none ever will.
+        for _ in range(8 if self.end_date is None else (self.end_date - day).days + 2):
+            if self.end_date is not None and day > self.end_date:
+                return None
+            if self._day_allowed(day):
+                for w in self.windows:
+                    start = self._instant(day, w.start_minutes())
+                    end = self._instant(day, w.end_minutes())
+                    candidate = max(start, after)
+                    # Step over a DST gap at the window's start, minute by minute.
+                    while candidate < end and not self.is_open(candidate):
+                        candidate = _next_minute(candidate)
+                    if candidate < end:
+                        return candidate
+            day = day + timedelta(days=1)
+        return None
+
+    def _instant(self, day: date, minutes: int) -> datetime:
+        if minutes >= 24 * 60:
+            local = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.zone)
+        else:
+            local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=self.zone)
+        return local.astimezone(UTC)
+
+
+def _next_minute(at: datetime) -> datetime:
+    return (at + timedelta(minutes=1)).replace(second=0, microsecond=0)

@@ -163,7 +163,12 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Carrier failures in a row; the dialer stops the task (stop.abnormal) past a limit.
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # {question: {result: count}} of collected answers, kept with the outcomes.
+    answer_counts: Mapped[dict[str, dict[str, int]] | None] = mapped_column(JSON, nullable=True)
 
 
 class TaskNumber(Base):
@@ -185,7 +190,22 @@ class TaskNumber(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # While `calling`: which worker holds the number and until when (see dialer/leases).
+    worker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_call_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     collected: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+
+
+class NumberDailyCount(Base):
+    """Attempts per number per local day across a workspace's tasks (frequency cap)."""
+
+    __tablename__ = "number_daily_counts"
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class TaskReject(Base):
@@ -234,6 +254,8 @@ class Call(Base):
     hangup_side: Mapped[str | None] = mapped_column(String(10), nullable=True)
     rounds: Mapped[int] = mapped_column(Integer, default=0)
     intent_level: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    attempt: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    worker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     collect: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     summary: Mapped[str] = mapped_column(Text, default="")
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
@@ -260,3 +282,22 @@ class Webhook(Base):
     secret: Mapped[str] = mapped_column(String(128))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WebhookOutbox(Base):
+    """An event to deliver, written in the same transaction as what caused it."""
+
+    __tablename__ = "webhook_outbox"
+    __table_args__ = (Index("ix_webhook_outbox_due", "delivered_at", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str] = mapped_column(String(500), default="")

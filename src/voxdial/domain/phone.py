@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata
 
-_SEPARATORS = str.maketrans("", "", " -().\t\u00a0\u3000\u2010\u2011\u2012\u2013\u2014")
+_SEPARATORS = str.maketrans("", "", " -().\u00a0\u3000\u2010\u2011\u2012\u2013\u2014")
 # Mobile first: order does not change validity, and most numbers dialled are mobiles.
 _TYPE_DESCS = (
     "mobile",

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -60,6 +61,12 @@ def get_many(s: Session, *, workspace_id: int, ids: list[int]) -> list[NumberFil
             "upload it with POST /openapi/numberfiles"
         )
     return [files[i] for i in ids]
+
+
+def delete(s: Session, file_id: int) -> None:
+    """Remove a file and its bytes (one stored by a request that then failed)."""
+    s.execute(sa_delete(NumberFileChunk).where(NumberFileChunk.file_id == file_id))
+    s.execute(sa_delete(NumberFile).where(NumberFile.id == file_id))
 
 
 @contextmanager

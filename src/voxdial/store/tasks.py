@@ -134,15 +134,21 @@ def _count(task: Task, result: ImportResult) -> None:
     task.rejected += result.rejected
 
 
-def add_numbers_from_file(
-    s: Session, *, task: Task, number_file: NumberFile, normalizer: PhoneNormalizer
-) -> ImportResult:
+def check_accepts_files(task: Task) -> None:
+    """Whether a number file may be added to the task (before its columns are known)."""
     _require_editable_for_numbers(task)
-    columns = _column_map(task.option["numberFileMeta"] or {}, [number_file])
-    if columns is None or not task.option["numberFileMeta"]:
+    if not task.option["numberFileMeta"]:
         raise Unprocessable(
             "this task has no option.numberFileMeta; set it with PATCH before adding files"
         )
+
+
+def add_numbers_from_file(
+    s: Session, *, task: Task, number_file: NumberFile, normalizer: PhoneNormalizer
+) -> ImportResult:
+    check_accepts_files(task)
+    columns = _column_map(task.option["numberFileMeta"], [number_file])
+    assert columns is not None
     result = import_file(
         s, task=task, number_file=number_file, columns=columns, normalizer=normalizer
     )

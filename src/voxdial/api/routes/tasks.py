@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from voxdial.api import render
@@ -25,7 +27,8 @@ from voxdial.api.schemas import (
     TaskUpdate,
 )
 from voxdial.domain.status import TaskStatus
-from voxdial.errors import Unprocessable, UnsupportedMediaType
+from voxdial.errors import Unprocessable, UnsupportedMediaType, VoxdialError
+from voxdial.store import numberfiles as numberfiles_repo
 from voxdial.store import tasks as repo
 from voxdial.store.models import AssistantVersion, Task, TaskNumber, TaskReject
 
@@ -151,16 +154,25 @@ async def add_task_numbers(
     """Add numbers: a file (mapped by the task's numberFileMeta) or a JSON list."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
+        # the task first: an unknown task or one that takes no files stores no file
+        await _in_thread(_check_file_target, state, p, taskID)
         number_file = await receive_upload(request, p, state)
-        return await _in_thread(_add_file, state, p, taskID, number_file.id)
+        try:
+            return await _in_thread(_add_file, state, p, taskID, number_file.id)
+        except VoxdialError:
+            await _in_thread(_drop_file, state, number_file.id)
+            raise
     if content_type.startswith("application/json"):
         try:
             raw = await request.json()
         except ValueError as e:
             raise Unprocessable("the body is not valid JSON") from e
-        body = TaskNumbersAdd.model_validate(raw) if isinstance(raw, dict) else None
-        if body is None:
-            raise Unprocessable('give {"numbers": [{"号码": "..."}]}')
+        if not isinstance(raw, dict):
+            raise Unprocessable('numbers: give {"numbers": [{"号码": "..."}]}')
+        try:
+            body = TaskNumbersAdd.model_validate(raw)
+        except ValidationError as e:
+            raise RequestValidationError(e.errors(include_url=False)) from e
         if len(body.numbers) > state.settings.max_json_numbers:
             raise Unprocessable(
                 f"numbers: at most {state.settings.max_json_numbers} per request; upload a file"
@@ -173,6 +185,18 @@ async def _in_thread(fn, *args):
     from starlette.concurrency import run_in_threadpool
 
     return await run_in_threadpool(fn, *args)
+
+
+def _check_file_target(state, p, task_id: int) -> None:
+    with state.db.session() as s:
+        task = repo.get_task(s, workspace_id=p.workspace_id, task_id=task_id)
+        repo.check_accepts_files(task)
+
+
+def _drop_file(state, file_id: int) -> None:
+    with state.db.session() as s:
+        numberfiles_repo.delete(s, file_id)
+        s.commit()
 
 
 def _add_file(state, p, task_id: int, file_id: int) -> dict[str, int]:

@@ -1,0 +1,209 @@
+"""The dialer loop: each tick it settles finished tasks, claims due numbers of running
+tasks inside their windows and under the caps, starts their calls, and records the
+outcomes of the calls that ended, in batches.
+
+One `Dialer` per process. Several processes (`voxdial worker`) share a PostgreSQL
+database and coordinate only through it (row leases, locks, atomic counters).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from voxdial.conversation.engine import CallContext, ConversationEngine, MinimalScriptEngine
+from voxdial.dialer.clock import Clock
+from voxdial.dialer.records import Claim, DialerRecords, Finished, Policy, RunningTask
+from voxdial.domain.status import HangupReason
+from voxdial.store.db import Database
+from voxdial.telephony.base import CallResult, Carrier, DialRequest
+
+log = logging.getLogger("voxdial.dialer")
+
+
+@dataclass
+class DialerConfig:
+    tick_seconds: float = 0.2
+    max_lines: int = 200  # calls in flight on this worker (the carrier's line cap)
+    calls_per_second: float = 50.0  # new calls per second on this worker (carrier CPS cap)
+    lease_seconds: float = 300.0
+    daily_cap: int = 3
+    breaker_threshold: int = 20
+    caller_id: str = ""
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+class Dialer:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        carrier: Carrier,
+        clock: Clock,
+        config: DialerConfig | None = None,
+        engine: ConversationEngine | None = None,
+        worker_id: str | None = None,
+        on_event=None,
+    ) -> None:
+        self.config = config or DialerConfig()
+        self.carrier = carrier
+        self.clock = clock
+        self.engine = engine or MinimalScriptEngine()
+        self.worker_id = worker_id or new_worker_id()
+        self.records = DialerRecords(
+            db,
+            worker_id=self.worker_id,
+            policy=Policy(
+                lease_seconds=self.config.lease_seconds,
+                daily_cap=self.config.daily_cap,
+                breaker_threshold=self.config.breaker_threshold,
+                caller_id=self.config.caller_id,
+            ),
+            on_event=on_event,
+        )
+        self.in_flight = 0
+        self._finished: list[Finished] = []
+        self._tasks: dict[int, RunningTask] = {}
+        self._cps_tokens = self.config.calls_per_second
+        self._cps_at: datetime | None = None
+        self._last_renew: datetime | None = None
+        self._last_recover: datetime | None = None
+        self._running_ids: list[int] = []
+
+    # -- one tick ------------------------------------------------------------------
+
+    def tick(self) -> int:
+        """Do one round of work. Returns how many calls it started."""
+        now = self.clock.now()
+        self._flush(now)
+        self._maintain_leases(now)
+        started = 0
+        running = self.records.running_tasks()
+        self._running_ids = [t.id for t in running]
+        for task in running:
+            self._tasks[task.id] = task
+            if task.assistant_deleted or not task.schedule.is_open(now):
+                self.records.settle(task, now=now)
+                continue
+            limit = min(self.config.max_lines - self.in_flight, self._cps_budget(now))
+            for claim in self.records.claim(task, now=now, limit=limit):
+                self._start(task, claim)
+                started += 1
+            self.records.settle(task, now=now)
+        return started
+
+    def _cps_budget(self, now: datetime) -> int:
+        rate = self.config.calls_per_second
+        if rate <= 0:
+            return self.config.max_lines
+        if self._cps_at is not None:
+            elapsed = (now - self._cps_at).total_seconds()
+            self._cps_tokens = min(rate, self._cps_tokens + elapsed * rate)
+        self._cps_at = now
+        return int(self._cps_tokens)
+
+    def _start(self, task: RunningTask, claim: Claim) -> None:
+        self.in_flight += 1
+        if self.config.calls_per_second > 0:
+            self._cps_tokens -= 1
+        self.clock.spawn(self._call(task, claim))
+
+    async def _call(self, task: RunningTask, claim: Claim) -> None:
+        request = DialRequest(
+            session_id=claim.session_id,
+            callee=claim.phone,
+            caller=self.config.caller_id,
+            context=CallContext(
+                assistant=task.config,
+                name=claim.name,
+                note=claim.note,
+                variables=claim.variables,
+            ),
+        )
+        started = self.clock.now()
+        try:
+            result = await self.carrier.place_call(request, clock=self.clock, engine=self.engine)
+        except Exception as e:  # a carrier bug must not lose the attempt
+            log.error("carrier raised", extra={"session_id": claim.session_id}, exc_info=e)
+            result = CallResult(
+                HangupReason.FAILED,
+                started,
+                None,
+                self.clock.now(),
+                "carrier",
+                extra={"error": type(e).__name__},
+            )
+        self._finished.append(Finished(claim, result))
+        self.in_flight -= 1
+        self.clock.poke()
+
+    def _flush(self, now: datetime) -> None:
+        if self._finished:
+            done, self._finished = self._finished, []
+            self.records.finish(done, self._tasks, now=now)
+
+    def _maintain_leases(self, now: datetime) -> None:
+        period = timedelta(seconds=self.config.lease_seconds / 3)
+        if self.in_flight and (self._last_renew is None or now - self._last_renew >= period):
+            self.records.renew_leases(now=now)
+            self._last_renew = now
+        if self._last_recover is None or now - self._last_recover >= period / 4:
+            recovered = self.records.recover_expired(now=now, tasks_by_id=self._tasks)
+            if recovered:
+                log.warning("recovered calls of a lost worker", extra={"count": recovered})
+            self._last_recover = now
+
+    # -- loops ---------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until `stop` is set, then let in-flight calls end and record them."""
+        while not stop.is_set():
+            try:
+                self.tick()
+                idle = self._idle_seconds(self.clock.now())
+            except Exception as e:  # a database hiccup: log, wait, go on
+                log.error("dialer tick failed", exc_info=e)
+                idle = 1.0
+            await self.clock.nap(min(idle, 1.0))
+            await self.clock.sleep(self.config.tick_seconds)  # gather call ends into a batch
+        while self.in_flight:
+            await self.clock.nap(1.0)
+        self._flush(self.clock.now())
+
+    async def run_until_idle(self, *, until: datetime | None = None) -> None:
+        """Burst mode for virtual time: work until no task is running (or `until`)."""
+        while True:
+            self.tick()
+            now = self.clock.now()
+            if not self._running_ids and not self.in_flight:
+                self._flush(now)
+                return
+            if until is not None and now >= until:
+                return
+            await self.clock.nap(self._idle_seconds(now))
+            await self.clock.sleep(self.config.tick_seconds)
+
+    def _idle_seconds(self, now: datetime) -> float:
+        """How long the loop may sleep: until the next due number or window opening.
+        Numbers due now but waiting for a free line wake the loop through `poke()`
+        when a call ends."""
+        if self._finished:
+            return 0.0
+        wake = [now + timedelta(seconds=60)]
+        due = self.records.next_due(self._running_ids, now=now)
+        if due is not None:
+            for task_id in self._running_ids:
+                opening = self._tasks[task_id].schedule.next_open(max(now, due))
+                if opening is not None and (opening > now or not self.in_flight):
+                    wake.append(opening)
+        if self._cps_tokens < 1 and self.config.calls_per_second > 0:
+            wake.append(now + timedelta(seconds=1 / self.config.calls_per_second))
+        return max(0.0, (min(wake) - now).total_seconds())

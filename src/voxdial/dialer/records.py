@@ -1,0 +1,665 @@
+"""The dialer's database work: claim due numbers, record outcomes, recover leases.
+
+Rules (DESIGN.md): the attempt is recorded before the dial (a crash still counts it);
+a number in flight is leased to one worker until `lease_until`; a lease that expires is
+closed as a failed attempt by whichever worker notices, and retried if the policy
+allows. Task counters change in the same transaction as the outcomes, by increments,
+so a task read stays O(1) and exact. On PostgreSQL the task row is locked while
+claiming, so the concurrency cap holds across workers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from voxdial.domain.outcomes import CARRIER_FAILURES, is_final
+from voxdial.domain.schedule import Schedule
+from voxdial.domain.status import HangupReason, NumberState, TaskStatus
+from voxdial.store.db import Database
+from voxdial.store.models import (
+    Assistant,
+    AssistantVersion,
+    BlockedNumber,
+    Call,
+    CallTrace,
+    NumberDailyCount,
+    Task,
+    TaskNumber,
+    Workspace,
+)
+from voxdial.telephony.base import CallResult
+
+
+@dataclass
+class RunningTask:
+    """What the dialer needs of a running task, read once per tick."""
+
+    id: int
+    workspace_id: int
+    workspace_zone: str
+    assistant_id: int
+    assistant_vid: int
+    assistant_deleted: bool
+    config: dict[str, Any]
+    option: dict[str, Any]
+    schedule: Schedule
+    total: int
+    final_num: int
+    calling_num: int
+
+    @property
+    def concurrency(self) -> int:
+        return int(self.option.get("concurrency") or 5)
+
+
+@dataclass
+class Claim:
+    task_id: int
+    number_id: int
+    call_id: int
+    session_id: str
+    phone: str
+    name: str
+    note: str
+    variables: dict[str, Any]
+    attempt: int
+
+
+@dataclass
+class Finished:
+    claim: Claim
+    result: CallResult
+
+
+@dataclass
+class Policy:
+    lease_seconds: float = 300.0
+    daily_cap: int = 3  # attempts per number per local day across the workspace; 0: off
+    breaker_threshold: int = 20  # consecutive carrier failures that stop a task
+    caller_id: str = ""
+
+
+# A hook the webhooks part plugs in: (session, event, workspace_id, data builder args).
+EventHook = Callable[[Session, str, dict[str, Any]], None]
+
+
+@dataclass
+class TaskDelta:
+    final: int = 0
+    calling: int = 0
+    called: int = 0
+    answered: int = 0
+    collected: int = 0
+    answers: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The failure streak after this batch: None while the batch has only failures (they
+    # add `failures_added` to the stored streak), a number once any call went through.
+    failures_streak: int | None = None
+    failures_added: int = 0
+
+
+class DialerRecords:
+    def __init__(
+        self, db: Database, *, worker_id: str, policy: Policy, on_event: EventHook | None = None
+    ) -> None:
+        self.db = db
+        self.worker_id = worker_id
+        self.policy = policy
+        self.on_event = on_event
+        self.is_pg = db.engine.dialect.name == "postgresql"
+        self._insert = (postgresql if self.is_pg else sqlite).insert
+        self._schedules: dict[tuple[int, str], Schedule] = {}
+
+    # -- reading -------------------------------------------------------------------
+
+    def running_tasks(self) -> list[RunningTask]:
+        with self.db.session() as s:
+            rows = s.execute(
+                select(Task, AssistantVersion.config, Assistant.deleted_at, Workspace.time_zone)
+                .join(AssistantVersion, AssistantVersion.id == Task.assistant_vid)
+                .join(Assistant, Assistant.id == Task.assistant_id)
+                .join(Workspace, Workspace.id == Task.workspace_id)
+                .where(Task.status == TaskStatus.RUNNING, Task.deleted_at.is_(None))
+                .order_by(Task.id)
+            ).all()
+        out = []
+        for t, config, deleted_at, zone in rows:
+            key = (t.id, repr(sorted(t.option.items())))
+            schedule = self._schedules.get(key)
+            if schedule is None:
+                schedule = self._schedules[key] = Schedule.from_option(t.option)
+            out.append(
+                RunningTask(
+                    id=t.id,
+                    workspace_id=t.workspace_id,
+                    workspace_zone=zone,
+                    assistant_id=t.assistant_id,
+                    assistant_vid=t.assistant_vid,
+                    assistant_deleted=deleted_at is not None,
+                    config=config,
+                    option=t.option,
+                    schedule=schedule,
+                    total=t.total,
+                    final_num=t.final_num,
+                    calling_num=t.calling_num,
+                )
+            )
+        return out
+
+    # -- claiming ------------------------------------------------------------------
+
+    def claim(self, task: RunningTask, *, now: datetime, limit: int) -> list[Claim]:
+        """Take up to `limit` due numbers of `task` (fewer if the task's concurrency is
+        used up), record their attempts and open their call records."""
+        if limit <= 0:
+            return []
+        with self.db.session() as s, s.begin():
+            locked = select(Task.calling_num, Task.status).where(Task.id == task.id)
+            if self.is_pg:
+                locked = locked.with_for_update()
+            row = s.execute(locked).first()
+            if row is None or row.status != TaskStatus.RUNNING:
+                return []
+            limit = min(limit, task.concurrency - row.calling_num)
+            if limit <= 0:
+                return []
+            candidates = self._due(s, task.id, now, limit)
+            if not candidates:
+                return []
+            blocked = self._blocked(s, task.workspace_id, [c.phone for c in candidates])
+            claims: list[Claim] = []
+            deferred: list[int] = []
+            blocked_ids: list[Any] = []
+            day = now.astimezone(ZoneInfo(task.workspace_zone)).date().isoformat()
+            for n in candidates:
+                if n.phone in blocked:
+                    blocked_ids.append(n)
+                elif not self._count_today(s, task.workspace_id, n.phone, day):
+                    deferred.append(n.id)
+                else:
+                    claims.append(self._open_call(s, task, n, now))
+            if deferred:
+                self._defer_to_tomorrow(s, task, deferred, now)
+            if blocked_ids:
+                self._close_blocked(s, task, blocked_ids, now)
+            if claims:
+                s.execute(
+                    update(Task)
+                    .where(Task.id == task.id)
+                    .values(calling_num=Task.calling_num + len(claims))
+                )
+        return claims
+
+    def _due(self, s: Session, task_id: int, now: datetime, limit: int) -> list[Any]:
+        cols = (
+            TaskNumber.id,
+            TaskNumber.phone,
+            TaskNumber.name,
+            TaskNumber.note,
+            TaskNumber.variables,
+            TaskNumber.attempts,
+        )
+        base = [TaskNumber.task_id == task_id, TaskNumber.state == NumberState.PENDING]
+        # First attempts (no due time yet) before any retry, then retries oldest due first.
+        first = select(*cols).where(*base, TaskNumber.next_attempt_at.is_(None))
+        first = first.order_by(TaskNumber.id).limit(limit)
+        if self.is_pg:
+            first = first.with_for_update(skip_locked=True)
+        rows = list(s.execute(first).all())
+        if len(rows) < limit:
+            retry = (
+                select(*cols)
+                .where(*base, TaskNumber.next_attempt_at <= now)
+                .order_by(TaskNumber.next_attempt_at, TaskNumber.attempts, TaskNumber.id)
+                .limit(limit - len(rows))
+            )
+            if self.is_pg:
+                retry = retry.with_for_update(skip_locked=True)
+            rows.extend(s.execute(retry).all())
+        return rows
+
+    def _blocked(self, s: Session, workspace_id: int, phones: list[str]) -> set[str]:
+        return set(
+            s.execute(
+                select(BlockedNumber.phone).where(
+                    BlockedNumber.workspace_id == workspace_id, BlockedNumber.phone.in_(phones)
+                )
+            ).scalars()
+        )
+
+    def _count_today(self, s: Session, workspace_id: int, phone: str, day: str) -> bool:
+        """Count one attempt against the number's daily cap; False if the cap is reached."""
+        cap = self.policy.daily_cap
+        if cap <= 0:
+            return True
+        stmt = self._insert(NumberDailyCount).values(
+            workspace_id=workspace_id, phone=phone, day=day, count=1
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["workspace_id", "phone", "day"],
+            set_={"count": NumberDailyCount.count + 1},
+            where=NumberDailyCount.count < cap,
+        )
+        return (
+            s.execute(stmt).rowcount == 1
+            if not self.is_pg
+            else bool(s.execute(stmt.returning(NumberDailyCount.count)).first())
+        )
+
+    def _defer_to_tomorrow(
+        self, s: Session, task: RunningTask, ids: list[int], now: datetime
+    ) -> None:
+        zone = ZoneInfo(task.workspace_zone)
+        tomorrow = datetime.combine(
+            now.astimezone(zone).date() + timedelta(days=1), datetime.min.time(), tzinfo=zone
+        )
+        at = task.schedule.next_open(tomorrow)
+        s.execute(
+            update(TaskNumber).where(TaskNumber.id.in_(ids)).values(next_attempt_at=at or tomorrow)
+        )
+
+    def _open_call(self, s: Session, task: RunningTask, n: Any, now: datetime) -> Claim:
+        session_id = uuid.uuid4().hex
+        attempt = n.attempts + 1
+        call_id = s.execute(
+            self._insert(Call)
+            .values(
+                session_id=session_id,
+                workspace_id=task.workspace_id,
+                task_id=task.id,
+                task_number_id=n.id,
+                callee=n.phone,
+                caller=self.policy.caller_id,
+                direction="outbound",
+                description="phone",
+                start_at=now,
+                assistant_id=task.assistant_id,
+                assistant_vid=task.assistant_vid,
+                attempt=attempt,
+                worker_id=self.worker_id,
+                duration=0,
+                billsec=0,
+                ring_time=0,
+                record_file="",
+                rounds=0,
+                summary="",
+            )
+            .returning(Call.id)
+        ).scalar_one()
+        s.execute(
+            update(TaskNumber)
+            .where(TaskNumber.id == n.id)
+            .values(
+                state=NumberState.CALLING,
+                attempts=attempt,
+                last_attempt_at=now,
+                worker_id=self.worker_id,
+                lease_until=now + timedelta(seconds=self.policy.lease_seconds),
+                last_call_id=call_id,
+            )
+        )
+        return Claim(
+            task_id=task.id,
+            number_id=n.id,
+            call_id=call_id,
+            session_id=session_id,
+            phone=n.phone,
+            name=n.name,
+            note=n.note,
+            variables=n.variables or {},
+            attempt=attempt,
+        )
+
+    def _close_blocked(self, s: Session, task: RunningTask, rows: list[Any], now: datetime) -> None:
+        for n in rows:
+            s.execute(
+                self._insert(Call).values(
+                    session_id=uuid.uuid4().hex,
+                    workspace_id=task.workspace_id,
+                    task_id=task.id,
+                    task_number_id=n.id,
+                    callee=n.phone,
+                    caller=self.policy.caller_id,
+                    direction="outbound",
+                    description="phone",
+                    start_at=now,
+                    end_at=now,
+                    hangup_reason=HangupReason.BLOCKED,
+                    hangup_side="system",
+                    assistant_id=task.assistant_id,
+                    assistant_vid=task.assistant_vid,
+                    attempt=n.attempts,
+                    duration=0,
+                    billsec=0,
+                    ring_time=0,
+                    record_file="",
+                    rounds=0,
+                    summary="",
+                )
+            )
+        s.execute(
+            update(TaskNumber)
+            .where(TaskNumber.id.in_([n.id for n in rows]))
+            .values(state=NumberState.DONE, last_outcome=HangupReason.BLOCKED, next_attempt_at=None)
+        )
+        s.execute(
+            update(Task).where(Task.id == task.id).values(final_num=Task.final_num + len(rows))
+        )
+
+    # -- finishing -----------------------------------------------------------------
+
+    def finish(self, done: list[Finished], tasks: dict[int, RunningTask], *, now: datetime) -> int:
+        """Record outcomes of finished calls, in one transaction. Returns how many were
+        recorded (a call whose lease was lost to recovery is dropped)."""
+        if not done:
+            return 0
+        recorded = 0
+        with self.db.session() as s, s.begin():
+            deltas: dict[int, TaskDelta] = defaultdict(TaskDelta)
+            for item in done:
+                task = tasks[item.claim.task_id]
+                if self._record_one(s, task, item, deltas[task.id], now):
+                    recorded += 1
+            for task_id, d in deltas.items():
+                self._apply_delta(s, tasks[task_id], d, now)
+        return recorded
+
+    def _record_one(
+        self, s: Session, task: RunningTask, item: Finished, d: TaskDelta, now: datetime
+    ) -> bool:
+        c, r = item.claim, item.result
+        outcome = HangupReason(r.outcome)
+        retry_count = int(task.option.get("retryCount") or 0)
+        final = is_final(outcome, attempts=c.attempt, retry_count=retry_count)
+        collect = [
+            {"question": x.question, "hit": x.hit, "result": x.result, "message": x.message}
+            for x in r.collected
+        ]
+        if final:
+            values: dict[str, Any] = {"state": NumberState.DONE, "next_attempt_at": None}
+        else:
+            due = r.ended_at + timedelta(minutes=int(task.option.get("retryInterval") or 0))
+            values = {
+                "state": NumberState.PENDING,
+                "next_attempt_at": task.schedule.next_open(due) or due,
+            }
+        values.update(last_outcome=outcome, worker_id=None, lease_until=None)
+        if outcome == HangupReason.ANSWERED:
+            values["collected"] = collect
+        res = s.execute(
+            update(TaskNumber)
+            .where(
+                TaskNumber.id == c.number_id,
+                TaskNumber.state == NumberState.CALLING,
+                TaskNumber.last_call_id == c.call_id,
+            )
+            .values(**values)
+        )
+        if res.rowcount != 1:
+            return False  # the lease expired and recovery already closed this attempt
+        self._close_call(s, c, r, collect)
+        d.calling -= 1
+        d.final += int(final)
+        d.called += int(c.attempt == 1)
+        if outcome not in CARRIER_FAILURES:
+            d.failures_streak = 0
+        elif d.failures_streak is None:
+            d.failures_added += 1  # continues the streak already stored on the task
+        else:
+            d.failures_streak += 1
+        if outcome == HangupReason.ANSWERED:
+            d.answered += 1
+            questions = [q["question"] for q in task.config.get("collect") or []]
+            hits = {x["question"] for x in collect if x["hit"]}
+            if questions and all(q in hits for q in questions):
+                d.collected += 1
+            for x in collect:
+                if x["hit"] and x["result"]:
+                    per = d.answers.setdefault(x["question"], {})
+                    per[x["result"]] = per.get(x["result"], 0) + 1
+        if self.on_event is not None:
+            self.on_event(
+                s,
+                "call.finished",
+                {"task": task, "claim": c, "result": r, "collect": collect, "now": now},
+            )
+        return True
+
+    def _close_call(self, s: Session, c: Claim, r: CallResult, collect: list[dict]) -> None:
+        s.execute(
+            update(Call)
+            .where(Call.id == c.call_id)
+            .values(
+                answer_at=r.answered_at,
+                end_at=r.ended_at,
+                hangup_reason=r.outcome,
+                hangup_side=r.hangup_side,
+                ring_time=r.ring_seconds,
+                billsec=r.billsec,
+                duration=max(0, round((r.ended_at - r.started_at).total_seconds())),
+                rounds=sum(1 for u in r.utterances if u.side == "customer"),
+                collect=collect or None,
+                extra=r.extra or None,
+            )
+        )
+        if r.answered_at is None:
+            return
+        traces = [
+            {
+                "call_id": c.call_id,
+                "event": "begin",
+                "content": "",
+                "elapsed_ms": 0,
+                "dialog_id": "",
+                "created_at": r.answered_at,
+            }
+        ]
+        for i, u in enumerate(r.utterances):
+            traces.append(
+                {
+                    "call_id": c.call_id,
+                    "event": "system.say" if u.side == "system" else "customer.say",
+                    "content": u.text,
+                    "elapsed_ms": int((u.at - r.answered_at).total_seconds() * 1000),
+                    "dialog_id": f"{c.session_id[:8]}-{i}",
+                    "created_at": u.at,
+                }
+            )
+        traces.append(
+            {
+                "call_id": c.call_id,
+                "event": "hangup",
+                "content": r.hangup_side,
+                "elapsed_ms": int((r.ended_at - r.answered_at).total_seconds() * 1000),
+                "dialog_id": "",
+                "created_at": r.ended_at,
+            }
+        )
+        s.execute(CallTrace.__table__.insert(), traces)
+
+    def _apply_delta(self, s: Session, task: RunningTask, d: TaskDelta, now: datetime) -> None:
+        values: dict[str, Any] = {
+            "final_num": Task.final_num + d.final,
+            "calling_num": Task.calling_num + d.calling,
+            "called_num": Task.called_num + d.called,
+            "answered_num": Task.answered_num + d.answered,
+            "collected_num": Task.collected_num + d.collected,
+            "updated_at": now,
+        }
+        if d.failures_streak is not None:
+            values["consecutive_failures"] = d.failures_streak
+        else:
+            values["consecutive_failures"] = Task.consecutive_failures + d.failures_added
+        locked = select(Task.answer_counts).where(Task.id == task.id)
+        if self.is_pg:
+            locked = locked.with_for_update()
+        counts = s.execute(locked).scalar_one() or {}
+        if d.answers:
+            merged = {q: dict(v) for q, v in counts.items()}
+            for q, per in d.answers.items():
+                into = merged.setdefault(q, {})
+                for result, n in per.items():
+                    into[result] = into.get(result, 0) + n
+            values["answer_counts"] = merged
+        s.execute(update(Task).where(Task.id == task.id).values(**values))
+        if d.answered:
+            s.execute(
+                update(Assistant)
+                .where(Assistant.id == task.assistant_id)
+                .values(usage_count=Assistant.usage_count + d.answered)
+            )
+
+    # -- leases --------------------------------------------------------------------
+
+    def renew_leases(self, *, now: datetime) -> None:
+        with self.db.session() as s, s.begin():
+            s.execute(
+                update(TaskNumber)
+                .where(
+                    TaskNumber.worker_id == self.worker_id, TaskNumber.state == NumberState.CALLING
+                )
+                .values(lease_until=now + timedelta(seconds=self.policy.lease_seconds))
+            )
+
+    def recover_expired(self, *, now: datetime, tasks_by_id: dict[int, RunningTask]) -> int:
+        """Close attempts whose lease expired (their worker died) as failed, and give
+        the numbers back to the policy. Returns how many were recovered."""
+        with self.db.session() as s:
+            stuck = s.execute(
+                select(
+                    TaskNumber.id,
+                    TaskNumber.task_id,
+                    TaskNumber.last_call_id,
+                    TaskNumber.attempts,
+                    TaskNumber.phone,
+                    Call.session_id,
+                    Call.start_at,
+                )
+                .join(Call, Call.id == TaskNumber.last_call_id)
+                .where(TaskNumber.state == NumberState.CALLING, TaskNumber.lease_until < now)
+                .limit(1000)
+            ).all()
+        if not stuck:
+            return 0
+        done = []
+        for row in stuck:
+            task = tasks_by_id.get(row.task_id) or self._load_task(row.task_id)
+            if task is None:
+                continue
+            tasks_by_id[task.id] = task
+            claim = Claim(
+                task_id=row.task_id,
+                number_id=row.id,
+                call_id=row.last_call_id,
+                session_id=row.session_id,
+                phone=row.phone,
+                name="",
+                note="",
+                variables={},
+                attempt=row.attempts,
+            )
+            result = CallResult(
+                HangupReason.FAILED,
+                row.start_at,
+                None,
+                now,
+                "system",
+                extra={"error": "worker lost during the call"},
+            )
+            done.append(Finished(claim, result))
+        return self.finish(done, tasks_by_id, now=now)
+
+    def _load_task(self, task_id: int) -> RunningTask | None:
+        with self.db.session() as s:
+            row = s.execute(
+                select(Task, AssistantVersion.config, Assistant.deleted_at, Workspace.time_zone)
+                .join(AssistantVersion, AssistantVersion.id == Task.assistant_vid)
+                .join(Assistant, Assistant.id == Task.assistant_id)
+                .join(Workspace, Workspace.id == Task.workspace_id)
+                .where(Task.id == task_id)
+            ).first()
+        if row is None:
+            return None
+        t, config, deleted_at, zone = row
+        return RunningTask(
+            id=t.id,
+            workspace_id=t.workspace_id,
+            workspace_zone=zone,
+            assistant_id=t.assistant_id,
+            assistant_vid=t.assistant_vid,
+            assistant_deleted=deleted_at is not None,
+            config=config,
+            option=t.option,
+            schedule=Schedule.from_option(t.option),
+            total=t.total,
+            final_num=t.final_num,
+            calling_num=t.calling_num,
+        )
+
+    # -- task end states -----------------------------------------------------------
+
+    def settle(self, task: RunningTask, *, now: datetime) -> str | None:
+        """Move a running task to done / stop.timeout / stop.abnormal when due.
+        Returns the new status, if any."""
+        with self.db.session() as s, s.begin():
+            q = select(Task).where(Task.id == task.id)
+            if self.is_pg:
+                q = q.with_for_update()
+            t = s.execute(q).scalar_one()
+            if t.status != TaskStatus.RUNNING:
+                return None
+            new: TaskStatus | None = None
+            reason = None
+            if t.consecutive_failures >= self.policy.breaker_threshold:
+                new = TaskStatus.STOP_ABNORMAL
+                reason = (
+                    f"carrier failing: {t.consecutive_failures} calls in a row failed; "
+                    "check the carrier, then resume the task"
+                )
+            elif task.assistant_deleted:
+                new, reason = TaskStatus.STOP_ABNORMAL, "the task's assistant was deleted"
+            elif t.final_num >= t.total and t.calling_num == 0:
+                new = TaskStatus.DONE
+            elif t.calling_num == 0 and task.schedule.next_open(now) is None:
+                new = TaskStatus.STOP_TIMEOUT
+                reason = "the schedule ended with numbers unfinished"
+            if new is None:
+                return None
+            t.status = new
+            t.stop_reason = reason
+            t.ended_at = now
+            t.updated_at = now
+            if self.on_event is not None:
+                self.on_event(s, "task.settled", {"task": task, "row": t, "now": now})
+        return new
+
+    def next_due(self, task_ids: list[int], *, now: datetime) -> datetime | None:
+        """The earliest time a pending number of these tasks becomes due."""
+        if not task_ids:
+            return None
+        with self.db.session() as s:
+            first = s.execute(
+                select(TaskNumber.id)
+                .where(
+                    TaskNumber.task_id.in_(task_ids),
+                    TaskNumber.state == NumberState.PENDING,
+                    TaskNumber.next_attempt_at.is_(None),
+                )
+                .limit(1)
+            ).first()
+            if first is not None:
+                return now
+            return s.execute(
+                select(func.min(TaskNumber.next_attempt_at)).where(
+                    TaskNumber.task_id.in_(task_ids), TaskNumber.state == NumberState.PENDING
+                )
+            ).scalar_one()

@@ -1,0 +1,1 @@
+"""Carriers: how a call reaches the callee (sim, and later sip and mediastream)."""

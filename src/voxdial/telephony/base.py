@@ -1,0 +1,59 @@
+"""The carrier interface: place one call and report how it went, as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from voxdial.conversation.engine import CallContext, CollectResult, ConversationEngine
+from voxdial.dialer.clock import Clock
+from voxdial.domain.status import HangupReason
+
+
+@dataclass
+class DialRequest:
+    session_id: str
+    callee: str  # E.164
+    caller: str
+    context: CallContext
+
+
+@dataclass
+class Utterance:
+    side: str  # "system" | "customer"
+    text: str
+    at: datetime
+
+
+@dataclass
+class CallResult:
+    """How a call ended. The outcome is data: carriers never raise for a failed call."""
+
+    outcome: HangupReason
+    started_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime
+    hangup_side: str  # "callee" | "assistant" | "carrier"
+    utterances: list[Utterance] = field(default_factory=list)
+    collected: list[CollectResult] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ring_seconds(self) -> int:
+        until = self.answered_at or self.ended_at
+        return max(0, round((until - self.started_at).total_seconds()))
+
+    @property
+    def billsec(self) -> int:
+        if self.answered_at is None:
+            return 0
+        return max(0, round((self.ended_at - self.answered_at).total_seconds()))
+
+
+class Carrier(Protocol):
+    name: str
+
+    async def place_call(
+        self, request: DialRequest, *, clock: Clock, engine: ConversationEngine
+    ) -> CallResult: ...

@@ -30,16 +30,16 @@ def _migrate(settings: Settings) -> None:
 
 
 def bootstrap(settings: Settings) -> str | None:
-    """On an empty database: a `default` workspace and its first token, written to
-    `<data_dir>/token` (mode 0600). Returns the token, or None if users already exist."""
+    """While no token exists: a `default` workspace and its first token, written to
+    `<data_dir>/token` (mode 0600). Returns the token, or None if a token exists."""
     from voxdial.store.db import Database
-    from voxdial.store.models import User
+    from voxdial.store.models import ApiToken
     from voxdial.store.tokens import create_token, get_or_create_workspace
 
     db = Database(settings.database_url)
     try:
         with db.session() as s:
-            if s.execute(select(func.count()).select_from(User)).scalar_one():
+            if s.execute(select(func.count()).select_from(ApiToken)).scalar_one():
                 return None
             ws, user = get_or_create_workspace(
                 s, name="default", email="admin@localhost", time_zone=settings.default_time_zone
@@ -93,14 +93,65 @@ def serve(
         )
     logs.configure(log_level.upper())
     console.print(f"voxdial listening on http://{settings.host}:{settings.port}  (docs: /docs)")
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        log_level=log_level,
-    )
+    dialer = None
+    if settings.dialer_enabled:
+        from voxdial.dialer.service import DialerThread
+
+        dialer = DialerThread(settings)
+        dialer.start()
+        console.print(f"dialer running in-process on the {settings.carrier} carrier")
+    try:
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            log_level=log_level,
+        )
+    finally:
+        if dialer is not None:
+            dialer.stop()
+
+
+@app.command()
+def worker(
+    log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
+) -> None:
+    """Run only the dialer (scale out: many workers sharing one PostgreSQL database)."""
+    import asyncio
+    import signal
+
+    from voxdial import logs
+    from voxdial.dialer.service import run_worker
+
+    settings = get_settings()
+    _migrate(settings)
+    logs.configure(log_level.upper())
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await run_worker(settings, stop)
+
+    asyncio.run(main())
+
+
+@app.command()
+def demo(
+    numbers: Annotated[
+        int, typer.Option(help="How many numbers to call.", min=1, max=100_000)
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the simulated network.")] = 7,
+) -> None:
+    """Run a demo campaign on the simulated carrier in virtual time."""
+    from voxdial.demo import run_demo
+
+    settings = get_settings()
+    _migrate(settings)
+    run_demo(settings, numbers=numbers, seed=seed, console=console)
 
 
 @token_app.command("create")

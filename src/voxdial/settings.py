@@ -39,6 +39,19 @@ class Settings(BaseSettings):
 
     token_cache_seconds: float = 5.0
 
+    # The dialer (`voxdial serve` runs it in-process; `voxdial worker` runs only it).
+    dialer_enabled: bool = True
+    carrier: str = "sim"
+    caller_id: str = "+862150000000"
+    dialer_max_lines: int = 200
+    dialer_calls_per_second: float = 50.0
+    dialer_lease_seconds: float = 300.0
+    dialer_tick_seconds: float = 0.2
+    daily_call_cap: int = 3
+    breaker_threshold: int = 20
+    sim_seed: int | None = None
+    sim_talk_seconds_per_char: float = 0.25
+
     def base_url(self) -> str:
         return self.public_base_url.rstrip("/") or f"http://{self.host}:{self.port}"
 

@@ -178,11 +178,13 @@ class Dialer:
             await self.clock.nap(1.0)
         self._flush(self.clock.now())
 
-    async def run_until_idle(self, *, until: datetime | None = None) -> None:
+    async def run_until_idle(self, *, until: datetime | None = None, on_tick=None) -> None:
         """Burst mode for virtual time: work until no task is running (or `until`)."""
         while True:
             self.tick()
             now = self.clock.now()
+            if on_tick is not None:
+                on_tick(now)
             if not self._running_ids and not self.in_flight:
                 self._flush(now)
                 return

@@ -1,0 +1,83 @@
+"""Composition of a dialer process: database, carrier, clock and the loop, with a clean
+stop on SIGTERM/SIGINT (worker) or from the API server's shutdown (serve)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+from voxdial.dialer.clock import SystemClock
+from voxdial.dialer.dialer import Dialer, DialerConfig
+from voxdial.settings import Settings
+from voxdial.store.db import Database
+from voxdial.telephony.base import Carrier
+from voxdial.telephony.sim import SimCarrier, SimConfig
+
+log = logging.getLogger("voxdial.dialer")
+
+
+def make_carrier(settings: Settings) -> Carrier:
+    if settings.carrier == "sim":
+        return SimCarrier(
+            SimConfig(
+                seed=settings.sim_seed, talk_seconds_per_char=settings.sim_talk_seconds_per_char
+            )
+        )
+    raise ValueError(f"unknown carrier {settings.carrier!r}; this build has: sim")
+
+
+def dialer_config(settings: Settings) -> DialerConfig:
+    return DialerConfig(
+        tick_seconds=settings.dialer_tick_seconds,
+        max_lines=settings.dialer_max_lines,
+        calls_per_second=settings.dialer_calls_per_second,
+        lease_seconds=settings.dialer_lease_seconds,
+        daily_cap=settings.daily_call_cap,
+        breaker_threshold=settings.breaker_threshold,
+        caller_id=settings.caller_id,
+    )
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
+    db = Database(settings.database_url)
+    try:
+        dialer = Dialer(
+            db,
+            carrier=make_carrier(settings),
+            clock=SystemClock(),
+            config=dialer_config(settings),
+        )
+        log.info("dialer started", extra={"worker_id": dialer.worker_id})
+        await dialer.run(stop)
+    finally:
+        db.dispose()
+
+
+class DialerThread:
+    """Runs the dialer on its own event loop in a thread, beside the API server."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._main, name="voxdial-dialer", daemon=True)
+        self._ready = threading.Event()
+
+    def start(self) -> None:
+        self._thread.start()
+        self._ready.wait(10)
+
+    def _main(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._stop = asyncio.Event()
+        self._ready.set()
+        try:
+            self._loop.run_until_complete(run_worker(self.settings, self._stop))
+        finally:
+            self._loop.close()
+
+    def stop(self, timeout: float = 30) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout)

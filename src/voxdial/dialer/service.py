@@ -9,10 +9,12 @@ import threading
 
 from voxdial.dialer.clock import SystemClock
 from voxdial.dialer.dialer import Dialer, DialerConfig
+from voxdial.dialer.events import OutboxEvents
 from voxdial.settings import Settings
 from voxdial.store.db import Database
 from voxdial.telephony.base import Carrier
 from voxdial.telephony.sim import SimCarrier, SimConfig
+from voxdial.webhooks.delivery import WebhookDeliverer
 
 log = logging.getLogger("voxdial.dialer")
 
@@ -40,6 +42,7 @@ def dialer_config(settings: Settings) -> DialerConfig:
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
+    """The dialer and the webhook deliverer, until `stop` is set."""
     db = Database(settings.database_url)
     try:
         dialer = Dialer(
@@ -47,9 +50,11 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             carrier=make_carrier(settings),
             clock=SystemClock(),
             config=dialer_config(settings),
+            on_event=OutboxEvents(base_url=settings.base_url()),
         )
+        deliverer = WebhookDeliverer(db, worker_id=dialer.worker_id)
         log.info("dialer started", extra={"worker_id": dialer.worker_id})
-        await dialer.run(stop)
+        await asyncio.gather(dialer.run(stop), deliverer.run(stop))
     finally:
         db.dispose()
 

@@ -1,0 +1,505 @@
+"""Bad task requests: impossible schedules, wrong types, unknown and foreign ids, tokens,
+status transitions, rate limits. Each gets a clear 4xx and leaves stored data as it was."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import update
+
+from tests.conftest import Env, make_env
+from tests.support.api import OPTION, create_assistant, create_task
+from voxdial.store.models import Task
+from voxdial.store.tokens import create_token, get_or_create_workspace, revoke_token
+
+
+def assert_error(r, status: int, *words: str) -> dict:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) == {"error"}, body
+    err = body["error"]
+    assert set(err) == {"code", "message", "details"}, err
+    assert err["message"]
+    for w in words:
+        assert w in err["message"], (w, err["message"])
+    return err
+
+
+def snapshot(env: Env) -> dict:
+    """Everything a rejected request must leave alone."""
+    out = {}
+    for path in ("/openapi/tasks", "/openapi/assistants", "/openapi/numberfiles"):
+        r = env.client.get(path, params={"pageSize": 100})
+        assert r.status_code == 200, r.text
+        out[path] = r.json()
+    for t in out["/openapi/tasks"]["items"]:
+        for sub in ("numbers", "rejects"):
+            out[f"{t['id']}/{sub}"] = env.client.get(f"/openapi/tasks/{t['id']}/{sub}").json()
+    return out
+
+
+@pytest.fixture
+def seeded(env) -> tuple[Env, dict]:
+    task = create_task(env.client, [["13912345678", "张三", ""], ["13800138000", "李四", ""]])
+    return env, task
+
+
+def body_with(task: dict, **option) -> dict:
+    opt = {**OPTION, **option}
+    return {"name": "新任务", "assistantId": task["assistant"]["id"], "option": opt}
+
+
+BAD_SCHEDULES = {
+    "end-before-start": ({"startTime": [["12:00", "09:00"]]}, ["startTime[0]", "before"]),
+    "empty-window": ({"startTime": [["09:00", "09:00"]]}, ["startTime[0]"]),
+    "hour-25": ({"startTime": [["09:00", "25:00"]]}, ["25:00"]),
+    "minute-60": ({"startTime": [["12:60", "13:00"]]}, ["12:60"]),
+    "24-as-start": ({"startTime": [["24:00", "24:00"]]}, ["24:00"]),
+    "no-colon": ({"startTime": [["0900", "1200"]]}, ["0900", "HH:MM"]),
+    "one-digit-hour": ({"startTime": [["9:00", "12:00"]]}, ["9:00"]),
+    "overlap": ({"startTime": [["09:00", "12:00"], ["11:00", "13:00"]]}, ["overlap"]),
+    "overlap-unsorted": ({"startTime": [["14:00", "18:00"], ["09:00", "15:00"]]}, ["overlap"]),
+    "empty-list": ({"startTime": []}, ["startTime"]),
+    "not-a-pair": ({"startTime": [["09:00"]]}, ["startTime[0]", "pair"]),
+    "triple": ({"startTime": [["09:00", "10:00", "11:00"]]}, ["startTime[0]", "pair"]),
+    "not-a-date": ({"startDate": "tomorrow"}, ["startDate", "tomorrow"]),
+    "month-13": ({"startDate": "2026-13-01"}, ["startDate", "2026-13-01"]),
+    "feb-30": ({"startDate": "2026-02-30"}, ["startDate", "2026-02-30"]),
+    "slashes": ({"startDate": "2026/12/01"}, ["startDate"]),
+    "end-before-start-date": (
+        {"startDate": "2026-12-10", "endDate": "2026-12-01"},
+        ["endDate", "before"],
+    ),
+    "weekdays-never-in-range": (
+        # 2026-12-01 is a Tuesday, 12-02 a Wednesday: no Saturday or Sunday between
+        {"startDate": "2026-12-01", "endDate": "2026-12-02", "weeks": [6, 7]},
+        ["weeks"],
+    ),
+    "weekday-0": ({"weeks": [0, 1]}, ["weeks", "0"]),
+    "weekday-8": ({"weeks": [8]}, ["weeks", "8"]),
+    "no-weekdays": ({"weeks": []}, ["weeks"]),
+    "unknown-zone": ({"timeZone": "Mars/Olympus_Mons"}, ["timeZone", "Mars/Olympus_Mons"]),
+    "zone-path": ({"timeZone": "../../etc/passwd"}, ["timeZone"]),
+    "zone-absolute": ({"timeZone": "/etc/localtime"}, ["timeZone"]),
+    "zone-empty": ({"timeZone": ""}, ["timeZone"]),
+}
+
+
+# The cases run in a loop within one test (one app and database each, not one per case);
+# the assertion messages name the case.
+
+
+def test_impossible_schedules_are_refused_on_create(seeded):
+    env, task = seeded
+    before = snapshot(env)
+    for case, (option, words) in BAD_SCHEDULES.items():
+        r = env.client.post("/openapi/tasks", json=body_with(task, numbers=[], **option))
+        assert r.status_code == 400, (case, r.text)
+        err = assert_error(r, 400, *words)
+        assert err["code"] == "invalid_schedule", case
+    assert snapshot(env) == before
+
+
+def test_impossible_schedules_are_refused_on_patch(seeded):
+    env, task = seeded
+    before = snapshot(env)
+    for case, (option, words) in BAD_SCHEDULES.items():
+        url = f"/openapi/tasks/{task['id']}"
+        r = env.client.patch(url, json={"name": "改名", "option": option})
+        assert r.status_code == 400, (case, r.text)
+        assert_error(r, 400, *words)
+    assert snapshot(env) == before
+
+
+def test_a_patch_that_breaks_the_stored_schedule_is_refused(seeded):
+    env, task = seeded
+    r = env.client.patch(f"/openapi/tasks/{task['id']}", json={"option": {"endDate": "2026-12-05"}})
+    assert r.status_code == 200, r.text
+    before = snapshot(env)
+    # moving the start past the stored end date
+    r = env.client.patch(
+        f"/openapi/tasks/{task['id']}", json={"option": {"startDate": "2026-12-20"}}
+    )
+    assert_error(r, 400, "endDate", "before")
+    assert snapshot(env) == before
+
+
+def test_valid_schedules_are_accepted_and_normalised(seeded):
+    env, task = seeded
+    r = env.client.post(
+        "/openapi/tasks",
+        json=body_with(
+            task,
+            numbers=[],
+            startTime=[["14:00", "24:00"], ["00:00", "06:00"], ["09:00", "12:00"]],
+            weeks=[5, 1, 1],
+            endDate="2026-12-31",
+            timeZone="America/New_York",
+        ),
+    )
+    assert r.status_code == 201, r.text
+    opt = r.json()["option"]
+    assert opt["startTime"] == [["00:00", "06:00"], ["09:00", "12:00"], ["14:00", "24:00"]]
+    assert opt["weeks"] == [1, 5]
+    assert opt["timeZone"] == "America/New_York"
+
+
+WRONG_TYPES = {
+    "name-number": {"name": 123},
+    "name-empty": {"name": "   "},
+    "name-too-long": {"name": "x" * 201},
+    "assistant-id-text": {"assistantId": "one"},
+    "assistant-id-zero": {"assistantId": 0},
+    "assistant-id-huge": {"assistantId": 2**63},
+    "option-list": {"option": []},
+    "option-missing": {"option": None},
+    "start-time-string": {"option": {**OPTION, "startTime": "09:00-12:00"}},
+    "start-time-numbers": {"option": {**OPTION, "startTime": [[9, 12]]}},
+    "start-date-number": {"option": {**OPTION, "startDate": 20261201}},
+    "retry-count-text": {"option": {**OPTION, "retryCount": "twice"}},
+    "retry-count-negative": {"option": {**OPTION, "retryCount": -1}},
+    "retry-count-big": {"option": {**OPTION, "retryCount": 11}},
+    "retry-count-float": {"option": {**OPTION, "retryCount": 1.5}},
+    "retry-interval-zero": {"option": {**OPTION, "retryInterval": 0}},
+    "concurrency-zero": {"option": {**OPTION, "concurrency": 0}},
+    "numbers-string": {"option": {**OPTION, "numbers": "1"}},
+    "numbers-negative": {"option": {**OPTION, "numbers": [-1]}},
+    "meta-text-index": {"option": {**OPTION, "numberFileMeta": {"号码": "a"}}},
+    "meta-negative-index": {"option": {**OPTION, "numberFileMeta": {"号码": -1}}},
+    "meta-empty-key": {"option": {**OPTION, "numberFileMeta": {"号码": 0, "": 1}}},
+    "weeks-string": {"option": {**OPTION, "weeks": "1,2"}},
+    "unknown-field": {"colour": "red"},
+    "unknown-option-field": {"option": {**OPTION, "speed": 3}},
+}
+
+
+def test_wrong_json_types_are_422(seeded):
+    env, task = seeded
+    before = snapshot(env)
+    for case, change in WRONG_TYPES.items():
+        body = {**body_with(task, numbers=[]), **change}
+        if body.get("option") is None:
+            del body["option"]
+        r = env.client.post("/openapi/tasks", json=body)
+        assert r.status_code == 422, (case, r.text)
+        err = assert_error(r, 422)
+        assert err["details"] and all("field" in d for d in err["details"]), case
+        # the message names the field at fault
+        field = err["details"][0]["field"]
+        assert field and err["message"].startswith(field), (case, err)
+    assert snapshot(env) == before
+
+
+def test_bodies_that_are_not_objects_are_422(seeded):
+    env, _ = seeded
+    before = snapshot(env)
+    for content in (b"", b"null", b"[]", b"{", b'"task"', b"\xff\xfe\x00"):
+        r = env.client.post(
+            "/openapi/tasks", content=content, headers={"Content-Type": "application/json"}
+        )
+        if content == b"\xff\xfe\x00":  # not even text: FastAPI's own 400
+            assert_error(r, 400, "body")
+        else:
+            assert_error(r, 422)
+    assert snapshot(env) == before
+
+
+def test_unknown_deleted_and_foreign_assistants_are_422_and_do_not_leak(seeded):
+    env, task = seeded
+    aid = task["assistant"]["id"]
+    theirs = create_assistant(env.other, name="别家的助手")
+    gone = create_assistant(env.client, name="将删除")
+    assert env.client.delete(f"/openapi/assistants/{gone['id']}").status_code == 200
+    before = snapshot(env)
+    cases = [
+        ({"assistantId": 999_999}, ["999999"]),
+        ({"assistantVid": 999_999}, ["999999"]),
+        ({"assistantId": theirs["id"]}, [str(theirs["id"])]),
+        ({"assistantVid": theirs["versionId"]}, [str(theirs["versionId"])]),
+        ({"assistantId": gone["id"]}, ["deleted"]),
+        ({"assistantVid": gone["versionId"]}, ["deleted"]),
+        ({"assistantId": aid, "assistantVid": theirs["versionId"]}, ["assistantVid"]),
+        ({"assistantId": gone["id"], "assistantVid": task["assistantVid"]}, ["assistantVid"]),
+        ({}, ["assistantId"]),
+    ]
+    for ids, words in cases:
+        body = body_with(task, numbers=[])
+        del body["assistantId"]
+        r = env.client.post("/openapi/tasks", json={**body, **ids})
+        err = assert_error(r, 422, *words)
+        assert "别家" not in r.text and err["code"] == "unprocessable"
+    assert snapshot(env) == before
+    # a foreign id reads exactly like an unknown one
+    unknown = env.client.post(
+        "/openapi/tasks", json={**body_with(task, numbers=[]), "assistantId": 999_999}
+    ).json()
+    foreign = env.client.post(
+        "/openapi/tasks", json={**body_with(task, numbers=[]), "assistantId": theirs["id"]}
+    ).json()
+    same = foreign["error"]["message"].replace(str(theirs["id"]), "N")
+    assert unknown["error"]["message"].replace("999999", "N") == same
+
+
+def test_another_workspace_task_ids_are_404_everywhere(seeded):
+    env, task = seeded
+    tid = task["id"]
+    before = snapshot(env)
+    calls = [
+        ("get", f"/openapi/tasks/{tid}", None),
+        ("patch", f"/openapi/tasks/{tid}", {"name": "偷改"}),
+        ("put", f"/openapi/tasks/{tid}/status", {"status": "running"}),
+        ("delete", f"/openapi/tasks/{tid}", None),
+        ("get", f"/openapi/tasks/{tid}/numbers", None),
+        ("get", f"/openapi/tasks/{tid}/rejects", None),
+        ("get", f"/openapi/tasks/{tid}/statistics", None),
+        ("post", f"/openapi/tasks/{tid}/numbers", {"numbers": [{"号码": "13700001111"}]}),
+    ]
+    for method, path, body in calls:
+        kwargs = {"json": body} if body is not None else {}
+        mine_unknown = getattr(env.other, method)(path.replace(str(tid), "999999"), **kwargs)
+        r = getattr(env.other, method)(path, **kwargs)
+        assert_error(r, 404, str(tid))
+        assert "张三" not in r.text and "13912345678" not in r.text
+        # the same answer as for an id that does not exist at all
+        assert mine_unknown.status_code == 404
+        assert r.json()["error"]["message"].replace(str(tid), "N") == mine_unknown.json()[
+            "error"
+        ]["message"].replace("999999", "N")
+    assert env.other.get("/openapi/tasks").json()["total"] == 0
+    assert snapshot(env) == before
+
+
+def test_foreign_assistant_and_number_file_paths_are_404(seeded):
+    env, task = seeded
+    aid = task["assistant"]["id"]
+    fid = task["option"]["numbers"][0]
+    before = snapshot(env)
+    for method, path, body in [
+        ("get", f"/openapi/assistants/{aid}", None),
+        ("patch", f"/openapi/assistants/{aid}", {"name": "偷改"}),
+        ("delete", f"/openapi/assistants/{aid}", None),
+        ("get", f"/openapi/assistants/{aid}/versions", None),
+        ("get", f"/openapi/numberfiles/{fid}", None),
+    ]:
+        kwargs = {"json": body} if body is not None else {}
+        r = getattr(env.other, method)(path, **kwargs)
+        assert_error(r, 404)
+        assert "满意度回访" not in r.text
+    assert snapshot(env) == before
+
+
+def test_bad_path_ids_are_422(seeded):
+    env, _ = seeded
+    before = snapshot(env)
+    for bad in ("abc", "0", "-1", "1.5", "99999999999999999999", "9007199254740993"):
+        for method in ("get", "delete"):
+            r = getattr(env.client, method)(f"/openapi/tasks/{bad}")
+            assert_error(r, 422, "taskID")
+        r = env.client.put(f"/openapi/tasks/{bad}/status", json={"status": "running"})
+        assert_error(r, 422, "taskID")
+    assert snapshot(env) == before
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"pageIndex": 0},
+        {"pageSize": 0},
+        {"pageSize": 101},
+        {"pageIndex": "x"},
+        {"status": "paused"},
+        {"name": "x" * 201},
+    ],
+)
+def test_bad_list_parameters_are_422(seeded, params):
+    env, _ = seeded
+    r = env.client.get("/openapi/tasks", params=params)
+    assert_error(r, 422, next(iter(params)))
+
+
+def test_tokens(seeded):
+    env, task = seeded
+    path = f"/openapi/tasks/{task['id']}"
+    from fastapi.testclient import TestClient
+
+    anon = TestClient(env.app, raise_server_exceptions=False)
+    headers = [
+        {},
+        {"Authorization": ""},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer "},
+        {"Authorization": f"Basic {env.token}"},
+        {"Authorization": env.token},
+        {"Authorization": "Bearer vxd_0123456789_" + "x" * 40},
+        {"Authorization": "Bearer " + env.token[:-1] + ("A" if env.token[-1] != "A" else "B")},
+        {"Authorization": "Bearer not-a-token"},
+        {"Authorization": "Bearer vxd__"},
+    ]
+    before = snapshot(env)
+    for h in headers:
+        for method, kwargs in [
+            ("get", {}),
+            ("patch", {"json": {"name": "x"}}),
+            ("delete", {}),
+        ]:
+            r = getattr(anon, method)(path, headers=h, **kwargs)
+            err = assert_error(r, 401)
+            assert err["code"] == "unauthorized"
+            assert env.token not in r.text
+    r = anon.post("/openapi/tasks", headers={"Authorization": "Bearer nope"}, json={})
+    assert_error(r, 401)  # auth is checked before the body
+    assert snapshot(env) == before
+
+    # a revoked token stops working (token cache is off in tests)
+    with env.db.session() as s:
+        ws, user = get_or_create_workspace(s, name="acme", email="ops@acme.test")
+        second = create_token(s, workspace=ws, user=user)
+        s.commit()
+    h = {"Authorization": f"Bearer {second}"}
+    assert anon.get(path, headers=h).status_code == 200
+    with env.db.session() as s:
+        assert revoke_token(s, prefix=second.split("_")[1])
+        s.commit()
+    assert_error(anon.get(path, headers=h), 401, "revoked")
+    assert_error(anon.delete(path, headers=h), 401)
+    assert env.client.get(path).status_code == 200
+    assert snapshot(env) == before
+
+
+def test_status_transitions(seeded):
+    env, task = seeded
+    tid = task["id"]
+    url = f"/openapi/tasks/{tid}"
+
+    def status(s):
+        return env.client.put(f"{url}/status", json={"status": s})
+
+    r = status("running")
+    assert r.status_code == 200 and r.json()["status"] == "running", r.text
+    running = env.client.get(url).json()
+    before = snapshot(env)
+    assert_error(env.client.patch(url, json={"name": "改名"}), 409, "running")
+    assert_error(
+        env.client.patch(url, json={"option": {"startTime": [["10:00", "11:00"]]}}), 409
+    )
+    assert_error(env.client.delete(url), 409, "running")
+    r = env.client.post(f"{url}/numbers", json={"numbers": [{"号码": "13700001111"}]})
+    assert r.status_code == 200  # numbers may be added while running
+    assert snapshot(env)[f"{tid}/numbers"]["total"] == 3
+    before = snapshot(env)
+    for bad in ("done", "pending", "stop.timeout", "stop.abnormal", "paused", "", None, 1):
+        assert_error(env.client.put(f"{url}/status", json={"status": bad}), 422, "status")
+    assert_error(env.client.put(f"{url}/status", json={}), 422, "status")
+    assert_error(env.client.put(f"{url}/status", json={"status": "running", "x": 1}), 422)
+    assert snapshot(env) == before
+    r = status("running")  # running -> running: nothing changes
+    assert r.status_code == 200 and r.json()["status"] == "running"
+    assert env.client.get(url).json()["createdAt"] == running["createdAt"]
+
+    r = status("stop.operate")
+    assert r.status_code == 200 and r.json()["status"] == "stop.operate"
+    r = env.client.patch(url, json={"name": "暂停后改名"})
+    assert r.status_code == 200 and r.json()["name"] == "暂停后改名"
+    r = status("running")
+    assert r.status_code == 200 and r.json()["status"] == "running"
+    r = status("stop.operate")
+    assert r.status_code == 200
+
+    # done is final: the dialer sets it; an operator cannot move a done task
+    with env.db.session() as s:
+        s.execute(update(Task).where(Task.id == tid).values(status="done"))
+        s.commit()
+    before = snapshot(env)
+    for wanted in ("running", "stop.operate"):
+        assert_error(status(wanted), 409, "done")
+    assert_error(
+        env.client.post(f"{url}/numbers", json={"numbers": [{"号码": "13600001111"}]}), 409, "done"
+    )
+    assert_error(env.client.patch(url, json={"name": "x"}), 409)
+    assert snapshot(env) == before
+    # a done task may be deleted
+    assert env.client.delete(url).status_code == 204
+    assert_error(env.client.get(url), 404)
+    assert_error(status("running"), 404)
+
+
+def test_a_task_whose_assistant_was_deleted_cannot_start(seeded):
+    env, task = seeded
+    aid = task["assistant"]["id"]
+    assert env.client.delete(f"/openapi/assistants/{aid}").status_code == 200
+    before = snapshot(env)
+    r = env.client.put(f"/openapi/tasks/{task['id']}/status", json={"status": "running"})
+    assert_error(r, 409, "deleted")
+    assert snapshot(env) == before
+
+
+def test_numbers_and_meta_cannot_change_after_import(seeded):
+    env, task = seeded
+    url = f"/openapi/tasks/{task['id']}"
+    before = snapshot(env)
+    assert_error(env.client.patch(url, json={"option": {"numbers": []}}), 422, "numbers")
+    r = env.client.patch(url, json={"option": {"numberFileMeta": {"号码": 1}}})
+    assert_error(r, 422, "numberFileMeta")
+    assert snapshot(env) == before
+
+
+def test_deleted_task_is_gone_but_data_of_others_stays(seeded):
+    env, task = seeded
+    other = create_task(env.client, [["13700001111", "王五", ""]])
+    assert env.client.delete(f"/openapi/tasks/{task['id']}").status_code == 204
+    assert_error(env.client.delete(f"/openapi/tasks/{task['id']}"), 404)
+    assert env.client.get("/openapi/tasks").json()["total"] == 1
+    assert env.client.get(f"/openapi/tasks/{other['id']}").json()["total"] == 1
+
+
+@pytest.fixture
+def limited_env(db_url, tmp_path):
+    e = make_env(db_url, tmp_path, rate_limit_per_second=1, rate_limit_burst=2)
+    yield e
+    e.client.close()
+    e.other.close()
+    e.db.dispose()
+
+
+def test_rate_limit_is_429_with_retry_after(limited_env):
+    env = limited_env
+    started = datetime.now(UTC)
+    codes = [env.client.get("/openapi/tasks").status_code for _ in range(2)]
+    assert codes == [200, 200]
+    r = env.client.post("/openapi/assistants", json={"name": "限流"})
+    if (datetime.now(UTC) - started).total_seconds() < 0.9:  # no token refilled meanwhile
+        err = assert_error(r, 429)
+        assert err["code"] == "rate_limited"
+        assert int(r.headers["Retry-After"]) >= 1
+    # whatever happened, a refused request stored nothing; the other token is unaffected
+    assert env.other.get("/openapi/assistants").status_code == 200
+    limited = [env.client.post("/openapi/assistants", json={"name": "限流"}) for _ in range(3)]
+    assert any(x.status_code == 429 for x in limited)
+    made = sum(x.status_code == 201 for x in limited) + (r.status_code == 201)
+    import time
+
+    time.sleep(2.1)
+    listed = env.client.get("/openapi/assistants")
+    assert listed.status_code == 200
+    assert listed.json()["total"] == made
+
+
+def test_rate_limit_applies_to_bad_tokens_separately(limited_env):
+    env = limited_env
+    from fastapi.testclient import TestClient
+
+    anon = TestClient(env.app, raise_server_exceptions=False)
+    for _ in range(5):
+        assert anon.get("/openapi/tasks", headers={"Authorization": "Bearer x"}).status_code == 401
+    assert env.client.get("/openapi/tasks").status_code == 200
+
+
+def test_snapshot_sees_a_change(seeded):
+    """The guard the other tests lean on: a changed task does change the snapshot."""
+    env, task = seeded
+    before = copy.deepcopy(snapshot(env))
+    r = env.client.patch(f"/openapi/tasks/{task['id']}", json={"name": "变"})
+    assert r.status_code == 200
+    assert snapshot(env) != before

@@ -138,9 +138,7 @@ class Schedule:
         if not self._day_allowed(local.date()):
             return False
         second = local.hour * 3600 + local.minute * 60 + local.second
-        return any(
-            w.start_minutes() * 60 <= second < w.end_minutes() * 60 for w in self.windows
-        )
+        return any(w.start_minutes() * 60 <= second < w.end_minutes() * 60 for w in self.windows)
 
     def next_open(self, after: datetime) -> datetime | None:
         """The first instant at or after `after` when a call may start; None when the
@@ -154,8 +152,10 @@ class Schedule:
                 return None
             if self._day_allowed(day):
                 for w in self.windows:
-                    start = self._instant(day, w.start_minutes())
-                    end = self._instant(day, w.end_minutes())
+                    # A wall time in a DST gap or repeat maps to two instants: the
+                    # window spans from the earlier start to the later end.
+                    start = min(self._instant(day, w.start_minutes(), f) for f in (0, 1))
+                    end = max(self._instant(day, w.end_minutes(), f) for f in (0, 1))
                     candidate = max(start, after)
                     # Step over a DST gap at the window's start, minute by minute.
                     while candidate < end and not self.is_open(candidate):
@@ -165,12 +165,12 @@ class Schedule:
             day = day + timedelta(days=1)
         return None
 
-    def _instant(self, day: date, minutes: int) -> datetime:
+    def _instant(self, day: date, minutes: int, fold: int = 0) -> datetime:
         if minutes >= 24 * 60:
             local = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.zone)
         else:
             local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=self.zone)
-        return local.astimezone(UTC)
+        return local.replace(fold=fold).astimezone(UTC)
 
 
 def _next_minute(at: datetime) -> datetime:

@@ -1,0 +1,23 @@
+"""One webhook delivery pass in a process of its own, for the test that kills a worker
+mid-send: `python tests/support/webhook_worker.py DATABASE_URL`."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from voxdial.store.db import Database
+from voxdial.webhooks import WebhookDeliverer
+
+
+async def main(url: str) -> None:
+    db = Database(url)
+    try:
+        async with WebhookDeliverer(db, worker_id="doomed", timeout=30, lock_s=60) as d:
+            await d.deliver_due()
+    finally:
+        db.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1]))

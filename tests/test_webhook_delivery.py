@@ -33,6 +33,7 @@ from voxdial.webhooks import (
     enqueue,
     enqueue_call_events,
     enqueue_task_end,
+    purge_delivered,
     sign,
     task_end_data,
     task_end_data_from_counters,
@@ -697,3 +698,25 @@ def test_given_http_client_and_bad_url_do_not_stop_the_batch(db, receiver):
     asyncio.run(again())
     rows = {r.webhook_id: r for r in outbox(db)}
     assert rows[bad].last_error == "send error: UnicodeEncodeError" and rows[bad].attempts == 2
+
+
+def test_purge_deletes_only_old_delivered_rows(db, receiver):
+    receiver.set_default("/down", 500)
+    with db.session() as s:
+        ws = workspace(s)
+        make_hook(s, ws, receiver.url("/up"))
+        make_hook(s, ws, receiver.url("/down"))
+        s.commit()
+    enqueue_n(db, ws, 2)
+
+    async def one_pass() -> int:
+        async with deliverer(db) as d:
+            return await d.deliver_due(now=T0)
+
+    assert asyncio.run(one_pass()) == 4
+    with db.session() as s:
+        assert purge_delivered(s, before=T0) == 0  # delivered at T0, not before it
+        assert purge_delivered(s, before=T0 + timedelta(days=7)) == 2
+        s.commit()
+    rows = outbox(db)
+    assert len(rows) == 2 and all(r.delivered_at is None for r in rows)

@@ -27,7 +27,12 @@ from voxdial.webhooks.events import (
     task_end_data_from_counters,
     task_overview,
 )
-from voxdial.webhooks.outbox import enqueue, enqueue_call_events, enqueue_task_end
+from voxdial.webhooks.outbox import (
+    enqueue,
+    enqueue_call_events,
+    enqueue_task_end,
+    purge_delivered,
+)
 
 __all__ = [
     "CALL_COLLECT",
@@ -44,6 +49,7 @@ __all__ = [
     "enqueue",
     "enqueue_call_events",
     "enqueue_task_end",
+    "purge_delivered",
     "sign",
     "task_end_data",
     "task_end_data_from_counters",

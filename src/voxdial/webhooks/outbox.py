@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from voxdial.store.models import Call, Task, Webhook, WebhookOutbox
@@ -129,3 +129,14 @@ def enqueue_task_end(
     return _add(
         session, hooks, workspace_id=task.workspace_id, event=ev.TASK_END, data=data, now=now
     )
+
+
+def purge_delivered(session: Session, *, before: datetime) -> int:
+    """Delete rows delivered (or dropped) before `before`, in the caller's transaction;
+    rows still waiting are never touched. Returns how many were deleted."""
+    result = session.execute(
+        delete(WebhookOutbox)
+        .where(WebhookOutbox.delivered_at.is_not(None), WebhookOutbox.delivered_at < before)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -69,6 +69,7 @@ class Dialer:
             ),
             on_event=on_event,
         )
+        self.records.clock = clock
         self.in_flight = 0
         self._finished: list[Finished] = []
         self._tasks: dict[int, RunningTask] = {}
@@ -190,16 +191,17 @@ class Dialer:
                 return
             if until is not None and now >= until:
                 return
-            await self.clock.nap(self._idle_seconds(now))
+            # Nothing else adds work in a burst run: sleep to the next due time, not a poll.
+            await self.clock.nap(self._idle_seconds(now, poll=3600.0))
             await self.clock.sleep(self.config.tick_seconds)
 
-    def _idle_seconds(self, now: datetime) -> float:
+    def _idle_seconds(self, now: datetime, poll: float = 60.0) -> float:
         """How long the loop may sleep: until the next due number or window opening.
         Numbers due now but waiting for a free line wake the loop through `poke()`
         when a call ends."""
         if self._finished:
             return 0.0
-        wake = [now + timedelta(seconds=60)]
+        wake = [now + timedelta(seconds=poll)]
         due = self.records.next_due(self._running_ids, now=now)
         if due is not None:
             for task_id in self._running_ids:

@@ -79,6 +79,7 @@ class Claim:
 class Finished:
     claim: Claim
     result: CallResult
+    recovered: bool = False  # closed by lease recovery: not the carrier's failure
 
 
 @dataclass
@@ -118,6 +119,7 @@ class DialerRecords:
         self.is_pg = db.engine.dialect.name == "postgresql"
         self._insert = (postgresql if self.is_pg else sqlite).insert
         self._schedules: dict[tuple[int, str], Schedule] = {}
+        self.clock: Any = None  # when set, claims stamp the time read after the task lock
 
     # -- reading -------------------------------------------------------------------
 
@@ -163,12 +165,22 @@ class DialerRecords:
         if limit <= 0:
             return []
         with self.db.session() as s, s.begin():
-            locked = select(Task.calling_num, Task.status).where(Task.id == task.id)
+            locked = select(Task.calling_num, Task.status, Task.consecutive_failures).where(
+                Task.id == task.id
+            )
             if self.is_pg:
                 locked = locked.with_for_update()
             row = s.execute(locked).first()
             if row is None or row.status != TaskStatus.RUNNING:
                 return []
+            if row.consecutive_failures >= self.policy.breaker_threshold:
+                return []  # the breaker tripped: settle() stops the task, claim nothing
+            if self.clock is not None:
+                # Another worker may have ended calls while we waited for the lock: the
+                # attempt starts now, after those ends, and only inside a window.
+                now = max(now, self.clock.now())
+                if not task.schedule.is_open(now):
+                    return []
             limit = min(limit, task.concurrency - row.calling_num)
             if limit <= 0:
                 return []
@@ -410,7 +422,9 @@ class DialerRecords:
         d.calling -= 1
         d.final += int(final)
         d.called += int(c.attempt == 1)
-        if outcome not in CARRIER_FAILURES:
+        if item.recovered:
+            pass  # a lost worker says nothing about the carrier
+        elif outcome not in CARRIER_FAILURES:
             d.failures_streak = 0
         elif d.failures_streak is None:
             d.failures_added += 1  # continues the streak already stored on the task
@@ -575,7 +589,7 @@ class DialerRecords:
                 "system",
                 extra={"error": "worker lost during the call"},
             )
-            done.append(Finished(claim, result))
+            done.append(Finished(claim, result, recovered=True))
         return self.finish(done, tasks_by_id, now=now)
 
     def _load_task(self, task_id: int) -> RunningTask | None:

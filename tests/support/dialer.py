@@ -249,3 +249,29 @@ def max_open(intervals: Iterable[tuple[datetime, datetime | None]]) -> int:
         now += step
         most = max(most, now)
     return most
+
+
+def fast_worker_main() -> None:
+    """`python -m tests.support.dialer`: the real `voxdial worker` command, with a
+    simulated carrier whose calls last about a second (scale tests)."""
+    from voxdial import cli
+    from voxdial.dialer import service
+    from voxdial.telephony.sim import SimCarrier, SimConfig
+
+    def make_carrier(settings):
+        return SimCarrier(
+            SimConfig(
+                seed=settings.sim_seed,
+                ring_seconds=(0.1, 0.8),
+                no_answer_seconds=1.0,
+                talk_seconds_per_char=0.002,
+                think_seconds=0.05,
+            )
+        )
+
+    service.make_carrier = make_carrier
+    cli.app(["worker"])
+
+
+if __name__ == "__main__":
+    fast_worker_main()

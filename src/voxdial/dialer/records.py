@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -120,6 +120,66 @@ class DialerRecords:
         self._insert = (postgresql if self.is_pg else sqlite).insert
         self._schedules: dict[tuple[int, str], Schedule] = {}
         self.clock: Any = None  # when set, claims stamp the time read after the task lock
+        self._build_statements()
+
+    def _build_statements(self) -> None:
+        """Statements built once and run with executemany: building SQLAlchemy
+        expressions per call costs more than the database work."""
+        tn, calls = TaskNumber.__table__, Call.__table__
+        self._insert_calls = self._insert(calls).returning(calls.c.id, sort_by_parameter_order=True)
+        self._claim_numbers = (
+            update(tn)
+            .where(tn.c.id == bindparam("b_id"))
+            .values(
+                state=NumberState.CALLING,
+                attempts=bindparam("b_attempts"),
+                last_attempt_at=bindparam("b_now"),
+                worker_id=bindparam("b_worker"),
+                lease_until=bindparam("b_lease"),
+                last_call_id=bindparam("b_call"),
+            )
+        )
+        self._settle_numbers = (
+            update(tn)
+            .where(tn.c.id == bindparam("b_id"))
+            .values(
+                state=bindparam("b_state"),
+                next_attempt_at=bindparam("b_next"),
+                last_outcome=bindparam("b_outcome"),
+                worker_id=None,
+                lease_until=None,
+                collected=bindparam("b_collected", type_=tn.c.collected.type),
+            )
+        )
+        self._close_calls = (
+            update(calls)
+            .where(calls.c.id == bindparam("b_id"))
+            .values(
+                answer_at=bindparam("b_answer"),
+                end_at=bindparam("b_end"),
+                hangup_reason=bindparam("b_reason"),
+                hangup_side=bindparam("b_side"),
+                ring_time=bindparam("b_ring"),
+                billsec=bindparam("b_billsec"),
+                duration=bindparam("b_duration"),
+                rounds=bindparam("b_rounds"),
+                collect=bindparam("b_collect", type_=calls.c.collect.type),
+                extra=bindparam("b_extra", type_=calls.c.extra.type),
+            )
+        )
+        self._insert_traces = CallTrace.__table__.insert()
+        daily = NumberDailyCount.__table__
+        upsert = self._insert(daily).values(
+            workspace_id=bindparam("b_ws"),
+            phone=bindparam("b_phone"),
+            day=bindparam("b_day"),
+            count=1,
+        )
+        self._count_daily = upsert.on_conflict_do_update(
+            index_elements=["workspace_id", "phone", "day"],
+            set_={"count": daily.c.count + 1},
+            where=daily.c.count < bindparam("b_cap"),
+        ).returning(daily.c.count)
 
     # -- reading -------------------------------------------------------------------
 
@@ -188,21 +248,20 @@ class DialerRecords:
             if not candidates:
                 return []
             blocked = self._blocked(s, task.workspace_id, [c.phone for c in candidates])
-            claims: list[Claim] = []
-            deferred: list[int] = []
-            blocked_ids: list[Any] = []
             day = now.astimezone(ZoneInfo(task.workspace_zone)).date().isoformat()
+            to_dial, deferred, blocked_rows = [], [], []
             for n in candidates:
                 if n.phone in blocked:
-                    blocked_ids.append(n)
+                    blocked_rows.append(n)
                 elif not self._count_today(s, task.workspace_id, n.phone, day):
                     deferred.append(n.id)
                 else:
-                    claims.append(self._open_call(s, task, n, now))
+                    to_dial.append(n)
             if deferred:
                 self._defer_to_tomorrow(s, task, deferred, now)
-            if blocked_ids:
-                self._close_blocked(s, task, blocked_ids, now)
+            if blocked_rows:
+                self._close_blocked(s, task, blocked_rows, now)
+            claims = self._open_calls(s, task, to_dial, now) if to_dial else []
             if claims:
                 s.execute(
                     update(Task)
@@ -253,19 +312,8 @@ class DialerRecords:
         cap = self.policy.daily_cap
         if cap <= 0:
             return True
-        stmt = self._insert(NumberDailyCount).values(
-            workspace_id=workspace_id, phone=phone, day=day, count=1
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["workspace_id", "phone", "day"],
-            set_={"count": NumberDailyCount.count + 1},
-            where=NumberDailyCount.count < cap,
-        )
-        return (
-            s.execute(stmt).rowcount == 1
-            if not self.is_pg
-            else bool(s.execute(stmt.returning(NumberDailyCount.count)).first())
-        )
+        params = {"b_ws": workspace_id, "b_phone": phone, "b_day": day, "b_cap": cap}
+        return s.connection().execute(self._count_daily, params).first() is not None
 
     def _defer_to_tomorrow(
         self, s: Session, task: RunningTask, ids: list[int], now: datetime
@@ -279,57 +327,71 @@ class DialerRecords:
             update(TaskNumber).where(TaskNumber.id.in_(ids)).values(next_attempt_at=at or tomorrow)
         )
 
-    def _open_call(self, s: Session, task: RunningTask, n: Any, now: datetime) -> Claim:
-        session_id = uuid.uuid4().hex
-        attempt = n.attempts + 1
-        call_id = s.execute(
-            self._insert(Call)
-            .values(
-                session_id=session_id,
-                workspace_id=task.workspace_id,
+    def _open_calls(
+        self, s: Session, task: RunningTask, rows: list[Any], now: datetime
+    ) -> list[Claim]:
+        conn = s.connection()
+        session_ids = [uuid.uuid4().hex for _ in rows]
+        call_ids = (
+            conn.execute(
+                self._insert_calls,
+                [
+                    {
+                        "session_id": sid,
+                        "workspace_id": task.workspace_id,
+                        "task_id": task.id,
+                        "task_number_id": n.id,
+                        "callee": n.phone,
+                        "caller": self.policy.caller_id,
+                        "direction": "outbound",
+                        "description": "phone",
+                        "start_at": now,
+                        "assistant_id": task.assistant_id,
+                        "assistant_vid": task.assistant_vid,
+                        "attempt": n.attempts + 1,
+                        "worker_id": self.worker_id,
+                        "duration": 0,
+                        "billsec": 0,
+                        "ring_time": 0,
+                        "record_file": "",
+                        "rounds": 0,
+                        "summary": "",
+                    }
+                    for n, sid in zip(rows, session_ids, strict=True)
+                ],
+            )
+            .scalars()
+            .all()
+        )
+        lease = now + timedelta(seconds=self.policy.lease_seconds)
+        conn.execute(
+            self._claim_numbers,
+            [
+                {
+                    "b_id": n.id,
+                    "b_attempts": n.attempts + 1,
+                    "b_now": now,
+                    "b_worker": self.worker_id,
+                    "b_lease": lease,
+                    "b_call": cid,
+                }
+                for n, cid in zip(rows, call_ids, strict=True)
+            ],
+        )
+        return [
+            Claim(
                 task_id=task.id,
-                task_number_id=n.id,
-                callee=n.phone,
-                caller=self.policy.caller_id,
-                direction="outbound",
-                description="phone",
-                start_at=now,
-                assistant_id=task.assistant_id,
-                assistant_vid=task.assistant_vid,
-                attempt=attempt,
-                worker_id=self.worker_id,
-                duration=0,
-                billsec=0,
-                ring_time=0,
-                record_file="",
-                rounds=0,
-                summary="",
+                number_id=n.id,
+                call_id=cid,
+                session_id=sid,
+                phone=n.phone,
+                name=n.name,
+                note=n.note,
+                variables=n.variables or {},
+                attempt=n.attempts + 1,
             )
-            .returning(Call.id)
-        ).scalar_one()
-        s.execute(
-            update(TaskNumber)
-            .where(TaskNumber.id == n.id)
-            .values(
-                state=NumberState.CALLING,
-                attempts=attempt,
-                last_attempt_at=now,
-                worker_id=self.worker_id,
-                lease_until=now + timedelta(seconds=self.policy.lease_seconds),
-                last_call_id=call_id,
-            )
-        )
-        return Claim(
-            task_id=task.id,
-            number_id=n.id,
-            call_id=call_id,
-            session_id=session_id,
-            phone=n.phone,
-            name=n.name,
-            note=n.note,
-            variables=n.variables or {},
-            attempt=attempt,
-        )
+            for n, cid, sid in zip(rows, call_ids, session_ids, strict=True)
+        ]
 
     def _close_blocked(self, s: Session, task: RunningTask, rows: list[Any], now: datetime) -> None:
         for n in rows:
@@ -374,51 +436,87 @@ class DialerRecords:
         recorded (a call whose lease was lost to recovery is dropped)."""
         if not done:
             return 0
-        recorded = 0
         with self.db.session() as s, s.begin():
+            conn = s.connection()
+            held = self._still_held(s, done)
+            kept = [item for item in done if held.get(item.claim.number_id) == item.claim.call_id]
+            if not kept:
+                return 0
             deltas: dict[int, TaskDelta] = defaultdict(TaskDelta)
-            for item in done:
+            numbers, calls, traces = [], [], []
+            for item in kept:
                 task = tasks[item.claim.task_id]
-                if self._record_one(s, task, item, deltas[task.id], now):
-                    recorded += 1
+                n, c, t = self._outcome_rows(task, item, deltas[task.id])
+                numbers.append(n)
+                calls.append(c)
+                traces.extend(t)
+            conn.execute(self._settle_numbers, numbers)
+            conn.execute(self._close_calls, calls)
+            if traces:
+                conn.execute(self._insert_traces, traces)
             for task_id, d in deltas.items():
                 self._apply_delta(s, tasks[task_id], d, now)
-        return recorded
+            if self.on_event is not None:
+                for item in kept:
+                    self.on_event(
+                        s,
+                        "call.finished",
+                        {
+                            "task": tasks[item.claim.task_id],
+                            "claim": item.claim,
+                            "result": item.result,
+                            "collect": _collect_rows(item.result),
+                            "now": now,
+                        },
+                    )
+        return len(kept)
 
-    def _record_one(
-        self, s: Session, task: RunningTask, item: Finished, d: TaskDelta, now: datetime
-    ) -> bool:
+    def _still_held(self, s: Session, done: list[Finished]) -> dict[int, int]:
+        """number id -> call id, for numbers still in flight under these calls (a lease
+        that expired and was recovered elsewhere is not)."""
+        ids = [item.claim.number_id for item in done]
+        held: dict[int, int] = {}
+        for i in range(0, len(ids), 900):
+            q = select(TaskNumber.id, TaskNumber.last_call_id).where(
+                TaskNumber.id.in_(ids[i : i + 900]), TaskNumber.state == NumberState.CALLING
+            )
+            if self.is_pg:
+                q = q.with_for_update()
+            held.update((row.id, row.last_call_id) for row in s.execute(q))
+        return held
+
+    def _outcome_rows(
+        self, task: RunningTask, item: Finished, d: TaskDelta
+    ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
         c, r = item.claim, item.result
         outcome = HangupReason(r.outcome)
         retry_count = int(task.option.get("retryCount") or 0)
         final = is_final(outcome, attempts=c.attempt, retry_count=retry_count)
-        collect = [
-            {"question": x.question, "hit": x.hit, "result": x.result, "message": x.message}
-            for x in r.collected
-        ]
-        if final:
-            values: dict[str, Any] = {"state": NumberState.DONE, "next_attempt_at": None}
-        else:
+        collect = _collect_rows(r)
+        next_at = None
+        if not final:
             due = r.ended_at + timedelta(minutes=int(task.option.get("retryInterval") or 0))
-            values = {
-                "state": NumberState.PENDING,
-                "next_attempt_at": task.schedule.next_open(due) or due,
-            }
-        values.update(last_outcome=outcome, worker_id=None, lease_until=None)
-        if outcome == HangupReason.ANSWERED:
-            values["collected"] = collect
-        res = s.execute(
-            update(TaskNumber)
-            .where(
-                TaskNumber.id == c.number_id,
-                TaskNumber.state == NumberState.CALLING,
-                TaskNumber.last_call_id == c.call_id,
-            )
-            .values(**values)
-        )
-        if res.rowcount != 1:
-            return False  # the lease expired and recovery already closed this attempt
-        self._close_call(s, c, r, collect)
+            next_at = task.schedule.next_open(due) or due
+        number = {
+            "b_id": c.number_id,
+            "b_state": NumberState.DONE if final else NumberState.PENDING,
+            "b_next": next_at,
+            "b_outcome": outcome,
+            "b_collected": collect if outcome == HangupReason.ANSWERED else None,
+        }
+        call = {
+            "b_id": c.call_id,
+            "b_answer": r.answered_at,
+            "b_end": r.ended_at,
+            "b_reason": outcome,
+            "b_side": r.hangup_side,
+            "b_ring": r.ring_seconds,
+            "b_billsec": r.billsec,
+            "b_duration": max(0, round((r.ended_at - r.started_at).total_seconds())),
+            "b_rounds": sum(1 for u in r.utterances if u.side == "customer"),
+            "b_collect": collect or None,
+            "b_extra": r.extra or None,
+        }
         d.calling -= 1
         d.final += int(final)
         d.called += int(c.attempt == 1)
@@ -440,65 +538,7 @@ class DialerRecords:
                 if x["hit"] and x["result"]:
                     per = d.answers.setdefault(x["question"], {})
                     per[x["result"]] = per.get(x["result"], 0) + 1
-        if self.on_event is not None:
-            self.on_event(
-                s,
-                "call.finished",
-                {"task": task, "claim": c, "result": r, "collect": collect, "now": now},
-            )
-        return True
-
-    def _close_call(self, s: Session, c: Claim, r: CallResult, collect: list[dict]) -> None:
-        s.execute(
-            update(Call)
-            .where(Call.id == c.call_id)
-            .values(
-                answer_at=r.answered_at,
-                end_at=r.ended_at,
-                hangup_reason=r.outcome,
-                hangup_side=r.hangup_side,
-                ring_time=r.ring_seconds,
-                billsec=r.billsec,
-                duration=max(0, round((r.ended_at - r.started_at).total_seconds())),
-                rounds=sum(1 for u in r.utterances if u.side == "customer"),
-                collect=collect or None,
-                extra=r.extra or None,
-            )
-        )
-        if r.answered_at is None:
-            return
-        traces = [
-            {
-                "call_id": c.call_id,
-                "event": "begin",
-                "content": "",
-                "elapsed_ms": 0,
-                "dialog_id": "",
-                "created_at": r.answered_at,
-            }
-        ]
-        for i, u in enumerate(r.utterances):
-            traces.append(
-                {
-                    "call_id": c.call_id,
-                    "event": "system.say" if u.side == "system" else "customer.say",
-                    "content": u.text,
-                    "elapsed_ms": int((u.at - r.answered_at).total_seconds() * 1000),
-                    "dialog_id": f"{c.session_id[:8]}-{i}",
-                    "created_at": u.at,
-                }
-            )
-        traces.append(
-            {
-                "call_id": c.call_id,
-                "event": "hangup",
-                "content": r.hangup_side,
-                "elapsed_ms": int((r.ended_at - r.answered_at).total_seconds() * 1000),
-                "dialog_id": "",
-                "created_at": r.ended_at,
-            }
-        )
-        s.execute(CallTrace.__table__.insert(), traces)
+        return number, call, _trace_rows(c, r)
 
     def _apply_delta(self, s: Session, task: RunningTask, d: TaskDelta, now: datetime) -> None:
         values: dict[str, Any] = {
@@ -677,3 +717,48 @@ class DialerRecords:
                     TaskNumber.task_id.in_(task_ids), TaskNumber.state == NumberState.PENDING
                 )
             ).scalar_one()
+
+
+def _collect_rows(r: CallResult) -> list[dict[str, Any]]:
+    return [
+        {"question": x.question, "hit": x.hit, "result": x.result, "message": x.message}
+        for x in r.collected
+    ]
+
+
+def _trace_rows(c: Claim, r: CallResult) -> list[dict[str, Any]]:
+    """The calltrace of an answered call: begin, each utterance, hang-up."""
+    if r.answered_at is None:
+        return []
+    rows = [
+        {
+            "call_id": c.call_id,
+            "event": "begin",
+            "content": "",
+            "elapsed_ms": 0,
+            "dialog_id": "",
+            "created_at": r.answered_at,
+        }
+    ]
+    for i, u in enumerate(r.utterances):
+        rows.append(
+            {
+                "call_id": c.call_id,
+                "event": "system.say" if u.side == "system" else "customer.say",
+                "content": u.text,
+                "elapsed_ms": int((u.at - r.answered_at).total_seconds() * 1000),
+                "dialog_id": f"{c.session_id[:8]}-{i}",
+                "created_at": u.at,
+            }
+        )
+    rows.append(
+        {
+            "call_id": c.call_id,
+            "event": "hangup",
+            "content": r.hangup_side,
+            "elapsed_ms": int((r.ended_at - r.answered_at).total_seconds() * 1000),
+            "dialog_id": "",
+            "created_at": r.ended_at,
+        }
+    )
+    return rows

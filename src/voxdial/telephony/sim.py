@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from voxdial.conversation.engine import ActionKind, ConversationEngine
 from voxdial.dialer.clock import Clock
@@ -97,12 +98,17 @@ class SimCarrier:
         utterances: list[Utterance] = []
         actions = conversation.start()
         hangup_side = "assistant"
+        # The dialogue is computed on a local timeline and the call then lasts as long as
+        # it took: one wait on the clock per call, not one per utterance.
+        elapsed = 0.0
+        pace = cfg.talk_seconds_per_char
         for _ in range(cfg.max_turns):
             said = []
             for action in actions:
                 if action.kind == ActionKind.SAY:
-                    utterances.append(Utterance("system", action.text, clock.now()))
-                    await clock.sleep(len(action.text) * cfg.talk_seconds_per_char)
+                    at = answered + timedelta(seconds=elapsed)
+                    utterances.append(Utterance("system", action.text, at))
+                    elapsed += len(action.text) * pace
                     said.append(action.text)
             if conversation.finished or any(a.kind == ActionKind.HANGUP for a in actions):
                 break
@@ -110,13 +116,16 @@ class SimCarrier:
             if reply.hang_up:
                 hangup_side = "callee"
                 break
-            await clock.sleep(cfg.think_seconds * (1 if cfg.talk_seconds_per_char else 0))
+            elapsed += cfg.think_seconds if pace else 0.0
             if reply.text is None:
                 actions = conversation.silence()
                 continue
-            utterances.append(Utterance("customer", reply.text, clock.now()))
-            await clock.sleep(len(reply.text) * cfg.talk_seconds_per_char)
+            utterances.append(
+                Utterance("customer", reply.text, answered + timedelta(seconds=elapsed))
+            )
+            elapsed += len(reply.text) * pace
             actions = conversation.hear(reply.text)
+        await clock.sleep(elapsed)
         return CallResult(
             HangupReason.ANSWERED,
             started,

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
 
 class ActionKind(StrEnum):
-    SAY = "say"
-    COLLECT = "collect"  # an answer was recorded for a question
-    HANGUP = "hangup"
+    SAY = "say"  # speak `text` (streamed engines may emit several SAYs per turn)
+    COLLECT = "collect"  # an answer was recorded: `question`, `result`, `hit`
+    HANGUP = "hangup"  # end the call (after what was said)
+    TRANSFER = "transfer"  # hand the call to a person (`text`: where, if known)
+    CALLBACK = "callback"  # the callee asked to be called again at `at` (None: soon)
+    BLOCK = "block"  # the callee asked never to be called again: block the number
+    NOTE = "note"  # not spoken: a line for the calltrace (e.g. an LLM fallback)
 
 
 @dataclass
@@ -25,6 +30,7 @@ class Action:
     question: str = ""
     result: str = ""
     hit: bool = False
+    at: datetime | None = None
 
 
 @dataclass
@@ -37,13 +43,22 @@ class CollectResult:
 
 @dataclass
 class CallContext:
-    """What an engine knows of a call: the pinned assistant version's config and the
-    number's name and variables."""
+    """What an engine knows of a call: the pinned assistant version's config (its wire
+    form: welcome, prompt, objective, collect, knowledge, hotWords, llmId, timeZone, ...),
+    the number's name, note and variables, and when the call happens."""
 
     assistant: dict[str, Any]
     name: str = ""
     note: str = ""
     variables: dict[str, Any] = field(default_factory=dict)
+    now: datetime | None = None  # call start (aware); resolves "tomorrow at 3"
+    time_zone: str = "Asia/Shanghai"
+
+    @property
+    def language(self) -> str:
+        """ "en" when the opening line is plain ASCII text, else "zh"."""
+        welcome = self.assistant.get("welcome") or ""
+        return "en" if welcome and welcome.isascii() else "zh"
 
 
 class Conversation(Protocol):

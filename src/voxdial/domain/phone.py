@@ -48,8 +48,11 @@ class InvalidPhone(ValueError):
 @dataclass(frozen=True)
 class _Region:
     country_code: str
-    valid: re.Pattern[str]
-    ambiguous_start: re.Pattern[str]
+    plus_cc: str  # "+86"
+    idd_cc: str  # "0086"
+    # A valid national number whose start cannot be read as an international or national
+    # prefix: one regular expression, so one match call per number.
+    national: re.Pattern[str]
 
 
 def _desc_regex(desc, general_lengths: tuple[int, ...]) -> str | None:
@@ -58,8 +61,19 @@ def _desc_regex(desc, general_lengths: tuple[int, ...]) -> str | None:
     lengths = [n for n in (desc.possible_length or general_lengths) if n > 0]
     if not lengths:
         return None
-    length_check = "|".join(rf"\d{{{n}}}" for n in sorted(set(lengths)))
-    return rf"(?=(?:{length_check})$)(?:{desc.national_number_pattern})$"
+    return rf"(?=(?:{_length_check(lengths)})$)(?:{desc.national_number_pattern})$"
+
+
+def _length_check(lengths: list[int]) -> str:
+    r"""Runs of consecutive lengths as ranges (`\d{7,12}`, not `\d{7}|\d{8}|...`): the same
+    test with less backtracking."""
+    runs: list[list[int]] = []
+    for n in sorted(set(lengths)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return "|".join(rf"\d{{{a}}}" if a == b else rf"\d{{{a},{b}}}" for a, b in runs)
 
 
 def _compile_region(region: str) -> _Region | None:
@@ -71,11 +85,12 @@ def _compile_region(region: str) -> _Region | None:
     types = [r for r in (_desc_regex(getattr(md, a), general_lengths) for a in _TYPE_DESCS) if r]
     if general is None or not types:
         return None
-    valid = re.compile(rf"(?={general})(?:{'|'.join(f'(?:{t})' for t in types)})")
+    valid = rf"(?={general})(?:{'|'.join(f'(?:{t})' for t in types)})"
     prefixes = [p for p in (md.international_prefix, md.national_prefix_for_parsing) if p]
     prefixes.append("0")
-    ambiguous = re.compile("|".join(f"(?:{p})" for p in prefixes))
-    return _Region(str(md.country_code), valid, ambiguous)
+    ambiguous = "|".join(f"(?:{p})" for p in prefixes)
+    cc = str(md.country_code)
+    return _Region(cc, f"+{cc}", f"00{cc}", re.compile(f"(?!{ambiguous}){valid}"))
 
 
 class PhoneNormalizer:
@@ -105,19 +120,14 @@ class PhoneNormalizer:
         region = self._region
         if region is None:
             return None
-        cc = region.country_code
-        if digits.startswith("+" + cc):
-            national = digits[len(cc) + 1 :]
-        elif digits.startswith("00" + cc):
-            national = digits[len(cc) + 2 :]
+        if digits.startswith(region.plus_cc):
+            national = digits[len(region.plus_cc) :]
+        elif digits.startswith(region.idd_cc):
+            national = digits[len(region.idd_cc) :]
         else:
             national = digits
-        if not national.isdigit() or not national.isascii():
-            return None
-        if region.ambiguous_start.match(national):
-            return None
-        if region.valid.match(national):
-            return f"+{cc}{national}"
+        if national.isdigit() and national.isascii() and region.national.match(national):
+            return region.plus_cc + national
         return None
 
     def _slow(self, text: str) -> str:

@@ -180,7 +180,8 @@ def _iter_csv(fp: IO[bytes], encoding: str) -> Iterator[tuple[int, list[str]]]:
         try:
             for row in reader:
                 row_no += 1
-                if not row or all(not c.strip() for c in row):
+                # blank: no cell has anything but whitespace (row[0] first, the cheap test)
+                if not row or (not row[0].strip() and not "".join(row).strip()):
                     continue
                 yield row_no, row
         except csv.Error as e:

@@ -87,10 +87,16 @@ def test_sim_carrier_campaign(db):
     per = defaultdict(list)
     for c in calls:
         per[c.task_number_id].append(c)
-    assert all(len(v) <= 3 for v in per.values())
-    assert all(n.state == "done" for n in numbers_of(db, t.id))
+    numbers = numbers_of(db, t.id)
+    # retries (2) plus the callbacks callees asked for ("call me later")
+    assert all(len(per[n.id]) <= 3 + n.callbacks for n in numbers)
+    assert any(n.callbacks for n in numbers)
+    assert all(n.state == "done" for n in numbers)
     assert_counters_exact(db, t.id)
-    assert usage_count(db, t.assistant_id) == row.answered_num > 0
+    answered_calls = sum(1 for c in calls if c.hangup_reason == "answered")
+    assert usage_count(db, t.assistant_id) == answered_calls >= row.answered_num > 0
+    assert all(c.intent_level for c in calls)
+    assert {c.intent_level for c in calls if c.hangup_reason != "answered"} == {"E"}
 
 
 # -- lifecycle ------------------------------------------------------------------------

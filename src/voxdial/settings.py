@@ -6,11 +6,52 @@ takes what it needs as arguments.
 
 from __future__ import annotations
 
+import os
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+
+class LLMSettings(BaseModel):
+    """One OpenAI-compatible chat endpoint, chosen by an assistant's `llmId`."""
+
+    base_url: str
+    model: str
+    api_key: SecretStr = SecretStr("")
+    timeout_seconds: float | None = None  # None: `llm_timeout_seconds`
+    # How the reply's JSON shape is asked for: OpenAI's `json_schema` response format,
+    # `json_object` with a `schema` (llama.cpp's server), or a forced `reply` tool call.
+    structured: Literal["json_schema", "json_object", "tools"] = "json_schema"
+    max_tokens: int = 400
+    temperature: float = 0.2
+
+
+_NUMBERED_LLM = re.compile(r"VOXDIAL_LLM_(\d+)_([A-Z_]+)", re.I)
+
+
+class _NumberedLLMSource(PydanticBaseSettingsSource):
+    """`VOXDIAL_LLM_<id>_<FIELD>` variables (e.g. `VOXDIAL_LLM_1_BASE_URL`) as entries of
+    `llms`, merged over a JSON `VOXDIAL_LLMS`."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        llms: dict[str, dict[str, str]] = {}
+        for name, value in os.environ.items():
+            m = _NUMBERED_LLM.fullmatch(name)
+            if m:
+                llms.setdefault(m.group(1), {})[m.group(2).lower()] = value
+        return {"llms": llms} if llms else {}
 
 
 class Settings(BaseSettings):
@@ -39,6 +80,11 @@ class Settings(BaseSettings):
 
     token_cache_seconds: float = 5.0
 
+    # Chat endpoints for the `openai` conversation engine, keyed by `llmId` (0 is the
+    # script engine): a JSON `VOXDIAL_LLMS` or `VOXDIAL_LLM_<id>_BASE_URL`/`_MODEL`/...
+    llms: dict[int, LLMSettings] = Field(default_factory=dict)
+    llm_timeout_seconds: float = 8.0
+
     # The dialer (`voxdial serve` runs it in-process; `voxdial worker` runs only it).
     dialer_enabled: bool = True
     carrier: str = "sim"
@@ -50,10 +96,30 @@ class Settings(BaseSettings):
     daily_call_cap: int = 3
     breaker_threshold: int = 20
     sim_seed: int | None = None
+    # callee personas of the sim carrier and their weights, e.g. "cooperative=3,refuses=1";
+    # empty: the default mix
+    sim_personas: str = ""
     sim_talk_seconds_per_char: float = 0.25
 
     def base_url(self) -> str:
         return self.public_base_url.rstrip("/") or f"http://{self.host}:{self.port}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            _NumberedLLMSource(settings_cls),
+            env_settings,
+            dotenv_settings,
+            file_secret_settings,
+        )
 
 
 @lru_cache

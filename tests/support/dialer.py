@@ -211,22 +211,28 @@ def recount(db: Database, task_id: int, questions: Iterable[str] = ()) -> dict[s
                 Call.hangup_reason != HangupReason.BLOCKED,
             )
         )
-        answered = s.execute(
-            select(Call.collect).where(
+        # a number counts once however many calls it took (callbacks)
+        answered = s.scalar(
+            select(func.count(func.distinct(Call.task_number_id))).where(
                 Call.task_id == task_id, Call.hangup_reason == HangupReason.ANSWERED
+            )
+        )
+        finals = s.execute(
+            select(TaskNumber.collected).where(
+                TaskNumber.task_id == task_id, TaskNumber.state == NumberState.DONE
             )
         ).all()
     collected = sum(
         1
-        for (collect,) in answered
-        if all(any(x["question"] == q and x["hit"] for x in collect or []) for q in questions)
+        for (collect,) in finals
+        if collect and all(any(x["question"] == q and x["hit"] for x in collect) for q in questions)
     )
     return {
         "total": total,
         "final_num": by_state.get(NumberState.DONE, 0) + by_state.get(NumberState.REJECTED, 0),
         "calling_num": by_state.get(NumberState.CALLING, 0),
         "called_num": called,
-        "answered_num": len(answered),
+        "answered_num": answered,
         "collected_num": collected,
     }
 

@@ -85,6 +85,7 @@ _VARIABLE = re.compile(r"\{([^{}]{1,50})\}")
 _REFUSAL = re.compile(
     r"不需要|不用了|别再打|不要再打|没兴趣|不感兴趣|not interested|stop calling|don'?t call", re.I
 )
+_NEVER_AGAIN = re.compile(r"别再打|不要再打|stop calling|don'?t call", re.I)
 _LATER = re.compile(r"不方便|晚点|稍后|回头再|call (me )?(back )?later|busy right now", re.I)
 
 
@@ -135,16 +136,22 @@ class MinimalConversation:
             return [Action(ActionKind.SAY, self.questions[self.index]["question"])]
         return self._close()
 
-    def _close(self) -> list[Action]:
+    def _close(self, why: str = "completed") -> list[Action]:
         self._finished = True
-        return [Action(ActionKind.SAY, self.CLOSING[self.lang]), Action(ActionKind.HANGUP)]
+        return [
+            Action(ActionKind.SAY, self.CLOSING[self.lang]),
+            Action(ActionKind.HANGUP, result=why),
+        ]
 
     def hear(self, text: str) -> list[Action]:
         if self._finished:
             return []
         self._silences = 0
-        if _REFUSAL.search(text) or _LATER.search(text):
-            return self._close()
+        if _REFUSAL.search(text):
+            block = [Action(ActionKind.BLOCK)] if _NEVER_AGAIN.search(text) else []
+            return block + self._close("refused")
+        if _LATER.search(text):
+            return [Action(ActionKind.CALLBACK), *self._close("callback")]
         if self.index >= len(self.questions):
             return self._close()
         q = self.questions[self.index]
@@ -166,6 +173,6 @@ class MinimalConversation:
     def silence(self) -> list[Action]:
         self._silences += 1
         if self._silences >= 2:
-            return self._close()
+            return self._close("silence")
         prompt = "您还在听吗？" if self.lang == "zh" else "Are you still there?"
         return [Action(ActionKind.SAY, prompt)]

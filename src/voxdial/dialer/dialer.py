@@ -16,7 +16,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from voxdial.conversation.engine import CallContext, ConversationEngine, MinimalScriptEngine
+from voxdial.conversation.engine import CallContext, ConversationEngine
+from voxdial.conversation.script import ScriptEngine
 from voxdial.dialer.clock import Clock
 from voxdial.dialer.records import Claim, DialerRecords, Finished, Policy, RunningTask
 from voxdial.domain.status import HangupReason
@@ -35,6 +36,7 @@ class DialerConfig:
     daily_cap: int = 3
     breaker_threshold: int = 20
     caller_id: str = ""
+    insight_seconds: float = 300.0  # how often a task's summary is rewritten while calls end
 
 
 def new_worker_id() -> str:
@@ -56,7 +58,7 @@ class Dialer:
         self.config = config or DialerConfig()
         self.carrier = carrier
         self.clock = clock
-        self.engine = engine or MinimalScriptEngine()
+        self.engine = engine or ScriptEngine()
         self.worker_id = worker_id or new_worker_id()
         self.records = DialerRecords(
             db,
@@ -78,6 +80,8 @@ class Dialer:
         self._last_renew: datetime | None = None
         self._last_recover: datetime | None = None
         self._running_ids: list[int] = []
+        self._insight_due: set[int] = set()
+        self._insight_at: dict[int, datetime] = {}
 
     # -- one tick ------------------------------------------------------------------
 
@@ -87,18 +91,19 @@ class Dialer:
         self._flush(now)
         self._maintain_leases(now)
         started = 0
+        ended: set[int] = set()
         running = self.records.running_tasks()
         self._running_ids = [t.id for t in running]
         for task in running:
             self._tasks[task.id] = task
-            if task.assistant_deleted or not task.schedule.is_open(now):
-                self.records.settle(task, now=now)
-                continue
-            limit = min(self.config.max_lines - self.in_flight, self._cps_budget(now))
-            for claim in self.records.claim(task, now=now, limit=limit):
-                self._start(task, claim)
-                started += 1
-            self.records.settle(task, now=now)
+            if not task.assistant_deleted and task.schedule.is_open(now):
+                limit = min(self.config.max_lines - self.in_flight, self._cps_budget(now))
+                for claim in self.records.claim(task, now=now, limit=limit):
+                    self._start(task, claim)
+                    started += 1
+            if self.records.settle(task, now=now) is not None:
+                ended.add(task.id)
+        self._refresh_insights(now, ended=ended)
         return started
 
     def _cps_budget(self, now: datetime) -> int:
@@ -150,6 +155,20 @@ class Dialer:
         if self._finished:
             done, self._finished = self._finished, []
             self.records.finish(done, self._tasks, now=now)
+            self._insight_due.update(item.claim.task_id for item in done)
+
+    def _refresh_insights(self, now: datetime, *, ended: set[int]) -> None:
+        """Summary and advice: refreshed as calls end (at most every
+        `insight_seconds` per task) and once more when a task ends."""
+        period = timedelta(seconds=self.config.insight_seconds)
+        for task_id in sorted(self._insight_due | ended):
+            last = self._insight_at.get(task_id)
+            if task_id in ended or last is None or now - last >= period:
+                task = self._tasks.get(task_id)
+                if task is not None:
+                    self.records.refresh_insight(task)
+                self._insight_at[task_id] = now
+                self._insight_due.discard(task_id)
 
     def _maintain_leases(self, now: datetime) -> None:
         period = timedelta(seconds=self.config.lease_seconds / 3)

@@ -22,9 +22,12 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from voxdial.conversation.analysis import analyse
 from voxdial.domain.outcomes import CARRIER_FAILURES, is_final
 from voxdial.domain.schedule import Schedule
 from voxdial.domain.status import HangupReason, NumberState, TaskStatus
+from voxdial.insights.figures import read_figures
+from voxdial.insights.writer import write as write_insight
 from voxdial.store.db import Database
 from voxdial.store.models import (
     Assistant,
@@ -80,6 +83,22 @@ class Finished:
     claim: Claim
     result: CallResult
     recovered: bool = False  # closed by lease recovery: not the carrier's failure
+    analysis: list[dict[str, str]] = field(default_factory=list)  # set when recorded
+
+
+MAX_CALLBACKS = 2  # "call me later" honoured this many times per number
+CALLBACK_DEFAULT_DELAY = timedelta(hours=2)  # when the callee names no time
+CALLBACK_MIN_DELAY = timedelta(minutes=5)
+
+
+@dataclass
+class Held:
+    """A number in flight, as the finishing transaction found it."""
+
+    call_id: int
+    last_outcome: str | None
+    callbacks: int
+    collected: list[dict[str, Any]]
 
 
 @dataclass
@@ -106,6 +125,8 @@ class TaskDelta:
     # add `failures_added` to the stored streak), a number once any call went through.
     failures_streak: int | None = None
     failures_added: int = 0
+    blocks: list[str] = field(default_factory=list)
+    answered_calls: int = 0
 
 
 class DialerRecords:
@@ -149,6 +170,7 @@ class DialerRecords:
                 worker_id=None,
                 lease_until=None,
                 collected=bindparam("b_collected", type_=tn.c.collected.type),
+                callbacks=bindparam("b_callbacks"),
             )
         )
         self._close_calls = (
@@ -165,6 +187,8 @@ class DialerRecords:
                 rounds=bindparam("b_rounds"),
                 collect=bindparam("b_collect", type_=calls.c.collect.type),
                 extra=bindparam("b_extra", type_=calls.c.extra.type),
+                intent_level=bindparam("b_intent"),
+                summary=bindparam("b_summary"),
             )
         )
         self._insert_traces = CallTrace.__table__.insert()
@@ -439,14 +463,21 @@ class DialerRecords:
         with self.db.session() as s, s.begin():
             conn = s.connection()
             held = self._still_held(s, done)
-            kept = [item for item in done if held.get(item.claim.number_id) == item.claim.call_id]
+            kept = [
+                item
+                for item in done
+                if item.claim.number_id in held
+                and held[item.claim.number_id].call_id == item.claim.call_id
+            ]
             if not kept:
                 return 0
             deltas: dict[int, TaskDelta] = defaultdict(TaskDelta)
             numbers, calls, traces = [], [], []
             for item in kept:
                 task = tasks[item.claim.task_id]
-                n, c, t = self._outcome_rows(task, item, deltas[task.id])
+                n, c, t = self._outcome_rows(
+                    task, item, deltas[task.id], held[item.claim.number_id]
+                )
                 numbers.append(n)
                 calls.append(c)
                 traces.extend(t)
@@ -471,39 +502,74 @@ class DialerRecords:
                     )
         return len(kept)
 
-    def _still_held(self, s: Session, done: list[Finished]) -> dict[int, int]:
-        """number id -> call id, for numbers still in flight under these calls (a lease
-        that expired and was recovered elsewhere is not)."""
+    def _still_held(self, s: Session, done: list[Finished]) -> dict[int, Held]:
+        """The numbers still in flight under these calls (a lease that expired and was
+        recovered elsewhere is not), with what earlier calls left on them."""
         ids = [item.claim.number_id for item in done]
-        held: dict[int, int] = {}
+        held: dict[int, Held] = {}
         for i in range(0, len(ids), 900):
-            q = select(TaskNumber.id, TaskNumber.last_call_id).where(
-                TaskNumber.id.in_(ids[i : i + 900]), TaskNumber.state == NumberState.CALLING
-            )
+            q = select(
+                TaskNumber.id,
+                TaskNumber.last_call_id,
+                TaskNumber.last_outcome,
+                TaskNumber.callbacks,
+                TaskNumber.collected,
+            ).where(TaskNumber.id.in_(ids[i : i + 900]), TaskNumber.state == NumberState.CALLING)
             if self.is_pg:
                 q = q.with_for_update()
-            held.update((row.id, row.last_call_id) for row in s.execute(q))
+            for row in s.execute(q):
+                held[row.id] = Held(
+                    row.last_call_id, row.last_outcome, row.callbacks, row.collected or []
+                )
         return held
 
     def _outcome_rows(
-        self, task: RunningTask, item: Finished, d: TaskDelta
+        self, task: RunningTask, item: Finished, d: TaskDelta, before: Held
     ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
         c, r = item.claim, item.result
         outcome = HangupReason(r.outcome)
         retry_count = int(task.option.get("retryCount") or 0)
         final = is_final(outcome, attempts=c.attempt, retry_count=retry_count)
-        collect = _collect_rows(r)
+        answered = outcome == HangupReason.ANSWERED
+        callbacks = before.callbacks
         next_at = None
-        if not final:
+        if answered and r.callback and not r.block and callbacks < MAX_CALLBACKS:
+            # "call me later": the named time (or a default delay), inside the windows
+            wanted = r.callback_at or r.ended_at + CALLBACK_DEFAULT_DELAY
+            wanted = max(wanted, r.ended_at + CALLBACK_MIN_DELAY)
+            next_at = task.schedule.next_open(wanted)
+            if next_at is not None:
+                final, callbacks = False, callbacks + 1
+        elif not final:
             due = r.ended_at + timedelta(minutes=int(task.option.get("retryInterval") or 0))
             next_at = task.schedule.next_open(due) or due
+        collect = _collect_rows(r)
+        merged = _merge_collected(before.collected, collect) if answered else before.collected
+        questions = [q["question"] for q in task.config.get("collect") or []]
+        analysis = analyse(
+            language=_language(task.config),
+            outcome=outcome,
+            questions=questions,
+            collected=r.collected,
+            hangup_side=r.hangup_side,
+            refused=r.refused or r.block,
+            callback=r.callback,
+            knowledge_questions=r.knowledge_questions,
+        )
+        item.analysis = analysis.items
         number = {
             "b_id": c.number_id,
             "b_state": NumberState.DONE if final else NumberState.PENDING,
             "b_next": next_at,
             "b_outcome": outcome,
-            "b_collected": collect if outcome == HangupReason.ANSWERED else None,
+            "b_collected": merged or None,
+            "b_callbacks": callbacks,
         }
+        extra = dict(r.extra or {})
+        extra["conversation_analysis"] = analysis.items
+        extra.update(_conversation_facts(r, questions))
+        if r.callback:
+            extra["callback_at"] = next_at.isoformat() if next_at else None
         call = {
             "b_id": c.call_id,
             "b_answer": r.answered_at,
@@ -515,7 +581,9 @@ class DialerRecords:
             "b_duration": max(0, round((r.ended_at - r.started_at).total_seconds())),
             "b_rounds": sum(1 for u in r.utterances if u.side == "customer"),
             "b_collect": collect or None,
-            "b_extra": r.extra or None,
+            "b_extra": extra,
+            "b_intent": analysis.intent_level,
+            "b_summary": analysis.summary[:2000],
         }
         d.calling -= 1
         d.final += int(final)
@@ -528,19 +596,40 @@ class DialerRecords:
             d.failures_added += 1  # continues the streak already stored on the task
         else:
             d.failures_streak += 1
-        if outcome == HangupReason.ANSWERED:
-            d.answered += 1
-            questions = [q["question"] for q in task.config.get("collect") or []]
-            hits = {x["question"] for x in collect if x["hit"]}
+        if answered:
+            d.answered_calls += 1
+        # An answered call is final unless the callee asked for a callback, so a number
+        # was answered before exactly when its last outcome was, or it has callbacks.
+        answered_before = before.last_outcome == HangupReason.ANSWERED or before.callbacks > 0
+        if answered and not answered_before:
+            d.answered += 1  # a number counts once, however many calls it took
+        if answered and r.block:
+            d.blocks.append(c.phone)
+        if final and (answered or answered_before):
+            hits = {x["question"] for x in merged if x["hit"]}
             if questions and all(q in hits for q in questions):
                 d.collected += 1
-            for x in collect:
+            for x in merged:
                 if x["hit"] and x["result"]:
                     per = d.answers.setdefault(x["question"], {})
                     per[x["result"]] = per.get(x["result"], 0) + 1
         return number, call, _trace_rows(c, r)
 
     def _apply_delta(self, s: Session, task: RunningTask, d: TaskDelta, now: datetime) -> None:
+        if d.blocks:
+            stmt = self._insert(BlockedNumber.__table__).on_conflict_do_nothing()
+            s.connection().execute(
+                stmt,
+                [
+                    {
+                        "workspace_id": task.workspace_id,
+                        "phone": phone,
+                        "reason": "the callee asked not to be called again",
+                        "created_at": now,
+                    }
+                    for phone in sorted(set(d.blocks))
+                ],
+            )
         values: dict[str, Any] = {
             "final_num": Task.final_num + d.final,
             "calling_num": Task.calling_num + d.calling,
@@ -565,11 +654,27 @@ class DialerRecords:
                     into[result] = into.get(result, 0) + n
             values["answer_counts"] = merged
         s.execute(update(Task).where(Task.id == task.id).values(**values))
-        if d.answered:
+        if d.answered_calls:
             s.execute(
                 update(Assistant)
                 .where(Assistant.id == task.assistant_id)
-                .values(usage_count=Assistant.usage_count + d.answered)
+                .values(usage_count=Assistant.usage_count + d.answered_calls)
+            )
+
+    # -- insight ------------------------------------------------------------------
+
+    def refresh_insight(self, task: RunningTask) -> None:
+        """Rewrite the task's summary and suggestion from its figures."""
+        with self.db.session() as s, s.begin():
+            t = s.get(Task, task.id)
+            if t is None:
+                return
+            figures = read_figures(s, t, config=task.config, zone=task.schedule.zone.key)
+            summary, suggestion = write_insight(figures, language=_language(task.config))
+            s.execute(
+                update(Task)
+                .where(Task.id == task.id)
+                .values(summary=summary, suggestion=suggestion)
             )
 
     # -- leases --------------------------------------------------------------------
@@ -719,6 +824,9 @@ class DialerRecords:
             ).scalar_one()
 
 
+_TRACE_EVENTS = {"system": "system.say", "customer": "customer.say", "note": "system.note"}
+
+
 def _collect_rows(r: CallResult) -> list[dict[str, Any]]:
     return [
         {"question": x.question, "hit": x.hit, "result": x.result, "message": x.message}
@@ -744,7 +852,7 @@ def _trace_rows(c: Claim, r: CallResult) -> list[dict[str, Any]]:
         rows.append(
             {
                 "call_id": c.call_id,
-                "event": "system.say" if u.side == "system" else "customer.say",
+                "event": _TRACE_EVENTS[u.side],
                 "content": u.text,
                 "elapsed_ms": int((u.at - r.answered_at).total_seconds() * 1000),
                 "dialog_id": f"{c.session_id[:8]}-{i}",
@@ -762,3 +870,45 @@ def _trace_rows(c: Claim, r: CallResult) -> list[dict[str, Any]]:
         }
     )
     return rows
+
+
+KNOWLEDGE_MISS = "knowledge miss: "  # a NOTE an engine writes for a question it could not answer
+
+
+def _conversation_facts(r: CallResult, questions: list[str]) -> dict[str, Any]:
+    """Where the callee hung up, and what they asked that the knowledge could not
+    answer: the task insight reads these."""
+    facts: dict[str, Any] = {}
+    if r.block:
+        facts["block"] = True
+    said = [u for u in r.utterances if u.side == "system"]
+    if r.answered_at is not None and r.hangup_side == "callee" and said:
+        last = said[-1].text
+        if last is said[0].text and not any(q in last for q in questions):
+            facts["hangup_after"] = "opening"
+        else:
+            facts["hangup_after"] = next((q for q in questions if q in last), "other")
+    misses = [
+        u.text[len(KNOWLEDGE_MISS) :]
+        for u in r.utterances
+        if u.side == "note" and u.text.startswith(KNOWLEDGE_MISS)
+    ]
+    if misses:
+        facts["unanswered_questions"] = misses[:5]
+    return facts
+
+
+def _merge_collected(
+    before: list[dict[str, Any]], now: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Answers across a number's calls: a later hit replaces an earlier answer."""
+    by_question = {x["question"]: x for x in before}
+    for x in now:
+        if x["hit"] or x["question"] not in by_question:
+            by_question[x["question"]] = x
+    return list(by_question.values())
+
+
+def _language(config: dict[str, Any]) -> str:
+    welcome = config.get("welcome") or ""
+    return "en" if welcome and welcome.isascii() else "zh"

@@ -21,12 +21,26 @@ log = logging.getLogger("voxdial.dialer")
 
 def make_carrier(settings: Settings) -> Carrier:
     if settings.carrier == "sim":
-        return SimCarrier(
-            SimConfig(
-                seed=settings.sim_seed, talk_seconds_per_char=settings.sim_talk_seconds_per_char
-            )
+        config = SimConfig(
+            seed=settings.sim_seed, talk_seconds_per_char=settings.sim_talk_seconds_per_char
         )
+        if settings.sim_personas:
+            config.personas = parse_weights(settings.sim_personas)
+        return SimCarrier(config)
     raise ValueError(f"unknown carrier {settings.carrier!r}; this build has: sim")
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """`"cooperative=3,refuses=1"` -> {"cooperative": 3.0, "refuses": 1.0}."""
+    from voxdial.telephony.personas import PERSONAS
+
+    weights: dict[str, float] = {}
+    for part in text.split(","):
+        name, _, weight = part.strip().partition("=")
+        if name not in PERSONAS:
+            raise ValueError(f"VOXDIAL_SIM_PERSONAS: unknown persona {name!r}")
+        weights[name] = float(weight or 1)
+    return weights
 
 
 def dialer_config(settings: Settings) -> DialerConfig:

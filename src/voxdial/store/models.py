@@ -197,6 +197,8 @@ class TaskNumber(Base):
     worker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_call_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Callbacks the callee asked for ("call me later"); they do not use up retries.
+    callbacks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     collected: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
 
 

@@ -21,7 +21,7 @@ class DialRequest:
 
 @dataclass
 class Utterance:
-    side: str  # "system" | "customer"
+    side: str  # "system" | "customer" | "note" (not spoken: a calltrace line)
     text: str
     at: datetime
 
@@ -38,6 +38,13 @@ class CallResult:
     utterances: list[Utterance] = field(default_factory=list)
     collected: list[CollectResult] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # What the callee asked for, as the conversation engine heard it.
+    refused: bool = False
+    callback: bool = False
+    callback_at: datetime | None = None
+    block: bool = False
+    transfer: bool = False
+    knowledge_questions: int = 0
 
     @property
     def ring_seconds(self) -> int:

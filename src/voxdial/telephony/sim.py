@@ -11,8 +11,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
-from voxdial.conversation.engine import ActionKind, ConversationEngine
+from voxdial.conversation.engine import Action, ActionKind, ConversationEngine
 from voxdial.dialer.clock import Clock
 from voxdial.domain.status import HangupReason
 from voxdial.telephony.base import CallResult, DialRequest, Utterance
@@ -102,14 +103,19 @@ class SimCarrier:
         # it took: one wait on the clock per call, not one per utterance.
         elapsed = 0.0
         pace = cfg.talk_seconds_per_char
+        flags: dict[str, Any] = {}
         for _ in range(cfg.max_turns):
             said = []
             for action in actions:
+                at = answered + timedelta(seconds=elapsed)
                 if action.kind == ActionKind.SAY:
-                    at = answered + timedelta(seconds=elapsed)
                     utterances.append(Utterance("system", action.text, at))
                     elapsed += len(action.text) * pace
                     said.append(action.text)
+                elif action.kind == ActionKind.NOTE:
+                    utterances.append(Utterance("note", action.text, at))
+                else:
+                    _note_request(action, flags)
             if conversation.finished or any(a.kind == ActionKind.HANGUP for a in actions):
                 break
             reply = persona.reply(" ".join(said))
@@ -120,9 +126,8 @@ class SimCarrier:
             if reply.text is None:
                 actions = conversation.silence()
                 continue
-            utterances.append(
-                Utterance("customer", reply.text, answered + timedelta(seconds=elapsed))
-            )
+            at = answered + timedelta(seconds=elapsed)
+            utterances.append(Utterance("customer", reply.text, at))
             elapsed += len(reply.text) * pace
             actions = conversation.hear(reply.text)
         await clock.sleep(elapsed)
@@ -135,4 +140,18 @@ class SimCarrier:
             utterances=utterances,
             collected=list(conversation.collected),
             extra={"persona": persona.name},
+            **flags,
         )
+
+
+def _note_request(action: Action, flags: dict[str, Any]) -> None:
+    """Carry what the callee asked for (callback, block, transfer) into the result."""
+    if action.kind == ActionKind.CALLBACK:
+        flags["callback"] = True
+        flags["callback_at"] = action.at
+    elif action.kind == ActionKind.BLOCK:
+        flags["block"] = True
+    elif action.kind == ActionKind.TRANSFER:
+        flags["transfer"] = True
+    elif action.kind == ActionKind.HANGUP and action.result == "refused":
+        flags["refused"] = True

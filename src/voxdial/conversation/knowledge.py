@@ -1,0 +1,458 @@
+"""Questions about the product answered from an assistant's `knowledge` text.
+
+The text is split into short passages that can be spoken as an answer (paragraphs;
+`Q:`/`A:` and `问：`/`答：` pairs; items of numbered or bulleted lists). A question is
+scored against every passage twice -- BM25 (jieba words, Chinese character uni- and
+bigrams, lower-cased English words; colloquial words expanded through `_CONCEPTS`) and
+the cosine of sentence embeddings -- and the two are fused for ranking:
+
+    score = COSINE_WEIGHT * cosine + (1 - COSINE_WEIGHT) * bm25 / max(best bm25, floor)
+
+`answer()` needs an absolute measure instead, so it uses
+
+    confidence = CONFIDENCE_COSINE * cosine + (1 - CONFIDENCE_COSINE) * bm25_share
+
+where `bm25_share` is the passage's BM25 over the most the question's terms could score
+(the sum of their idf x (k1 + 1)): "how much of what was asked appears here". The
+weights and ANSWER_THRESHOLD were tuned on tests/data/knowledge_questions.jsonl (the
+same set the test measures: no held-out set yet). See BENCHMARKS.md "Knowledge retrieval".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import threading
+import warnings
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from voxdial.conversation.embeddings import SentenceEncoder, get_encoder
+
+COSINE_WEIGHT = 0.6  # ranking: cosine vs BM25 relative to the best passage
+BM25_FLOOR = 0.4  # ... or to this share of the question's BM25 ceiling, if higher
+CONFIDENCE_COSINE = 0.6  # confidence: cosine vs BM25 share of the ceiling
+ANSWER_THRESHOLD = 0.18
+MAX_SPOKEN_UNITS = 110  # ~25 s of speech: a CJK character or an English word is one unit
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_QUESTION = re.compile(r"^\s*(?:问|Q|question)\s*[:：.、]\s*", re.I)
+_ANSWER = re.compile(r"^\s*(?:答|A|answer)\s*[:：.、]\s*", re.I)
+_ITEM = re.compile(
+    r"^\s*(?:[-*•·●▪]\s+|\d{1,2}\s*[.、)）]\s*|[（(]\d{1,2}[)）]\s*|[一二三四五六七八九十]{1,2}、\s*)"
+)
+_SENTENCE_END = re.compile(rf"(?<=[。！？!?；;])|(?<=[.])\s+(?=[A-Z{_CJK}])")
+_WORD = re.compile(rf"[{_CJK}]|[a-z0-9]")
+# fillers callers say and ASR writes down; dropped before embedding the question
+_FILLERS = re.compile(
+    r"嗯+|呃+|额+|啊+|哦+|噢+|唉+|哎+|那个|这个|就是说|就是|然后|对吧|是吧|"
+    r"\b(?:um+|uh+|erm|hmm+|you know|i mean|like)\b,?",
+    re.I,
+)
+
+_STOP_ZH = set(
+    "的 了 吗 呢 吧 啊 呀 嘛 哦 嗯 呃 额 哎 唉 我 你 您 他 她 它 我们 你们 他们 咱 咱们 这 那 这个 "
+    "那个 就是 然后 还是 还有 一下 一个 是 在 有 和 跟 与 及 或 或者 也 都 就 还 又 要 想 能 会 "
+    "可以 请问 问 问一下 想问 知道 说 那么 怎么 怎么样 什么 多少 哪 哪里 哪儿 吗 么 对 不 没 "
+    "个 些 把 被 给 让 对于 关于 如果 的话 时候 现在 请 麻烦 您好 你好 喂 好 行 啥".split()
+)
+_STOP_EN = set(
+    "a an the and or but if of to in on at for from by with about as is are was were be "
+    "been being do does did i you we they he she it me my your our their this that these "
+    "those there here what which who whom how when where why can could would should will "
+    "shall may might must have has had not no yes so just um uh hi hello please tell know "
+    "want like get got any some much many there's it's i'm what's".split()
+)
+_STOP = _STOP_ZH | _STOP_EN
+
+# How callers ask versus how product texts are written. When a question contains any
+# word of a group, the group's other words join its BM25 terms at half weight (they
+# raise a passage's score but not the question's ceiling). Generic customer-service
+# vocabulary, not one product's.
+_CONCEPTS: tuple[tuple[str, ...], ...] = (
+    ("多少钱", "价格", "价钱", "收费", "费用", "月费", "月租", "资费", "贵", "便宜", "交多少"),
+    ("包年", "一年", "年费", "每年"),
+    ("营业时间", "几点", "开门", "关门", "上班", "下班", "节假日", "放假"),
+    ("地址", "在哪", "哪儿", "哪里", "位置", "怎么走", "怎么去", "地铁"),
+    ("退订", "退掉", "不用了", "不想用", "取消", "注销", "拆机", "停用", "不要了"),
+    ("退款", "退钱", "退还", "返还", "到账", "退回"),
+    ("违约金", "赔钱", "违约", "赔偿", "罚款", "解约", "赔"),
+    ("安装", "装", "上门", "开通", "办理", "申请", "新装"),
+    ("客服", "电话", "热线", "号码", "联系"),
+    ("优惠", "活动", "打折", "折扣", "送", "赠送", "免费", "好处"),
+    ("报修", "维修", "故障", "坏了", "断网", "网慢", "很慢", "卡", "上不了网", "修"),
+    ("移机", "搬家", "搬过去", "新地址", "搬"),
+    ("缴费", "交钱", "交费", "付款", "支付", "充值", "付钱", "扣款"),
+    ("暂停", "停网", "停机", "停一段"),
+    ("合约", "合同", "签约", "协议", "期限"),
+    ("发票", "报销", "开票"),
+    ("身份证", "证件", "带什么", "材料", "证明"),
+    ("投诉", "不满意", "举报"),
+    ("停车", "开车", "车位"),
+    ("升级", "降级", "换成", "改成", "换套餐", "更快", "快一点"),
+    ("price", "cost", "fee", "charge", "how much", "expensive", "cheap"),
+    ("hours", "open", "close", "closed", "what time", "weekend", "saturday", "sunday"),
+    ("address", "where", "located", "location", "directions", "office"),
+    ("cancel", "reschedule", "book", "appointment", "no show", "don't show", "dont show"),
+    ("pay", "payment", "installments", "instalments", "finance", "credit card", "cash"),
+    ("insurance", "insurer", "covered", "coverage", "plan"),
+    ("emergency", "urgent", "pain", "hurts", "knocked", "today"),
+    ("children", "child", "kid", "kids", "son", "daughter", "age"),
+    ("parking", "park", "car", "drive", "garage"),
+    ("new patient", "first time", "first visit", "records", "form"),
+)
+
+_jieba_lock = threading.Lock()
+_jieba_ready = False
+
+
+def _jieba():
+    global _jieba_ready
+    import jieba
+
+    if not _jieba_ready:
+        with _jieba_lock:
+            if not _jieba_ready:
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                _jieba_ready = True
+    return jieba
+
+
+def _stem(word: str) -> str:
+    if word.isascii() and len(word) > 3 and not word.isdigit():
+        if word.endswith("ies"):
+            return word[:-3] + "y"
+        if word.endswith("s") and not word.endswith("ss"):
+            return word[:-1]
+    return word
+
+
+def _normalise(text: str) -> str:
+    """Lower-case, Chinese numerals as digits, bandwidth units alike ("一百兆" = "100M")."""
+    text = text.lower()
+    if re.search("[零一二两三四五六七八九十百千万]", text):
+        import cn2an
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # it warns on forms it leaves alone ("千")
+                text = cn2an.transform(text, "cn2an")
+        except Exception:  # cn2an rejects some mixed forms; the words still count as words
+            pass
+    text = text.replace("千兆", "1000m 千兆")
+    return re.sub(r"(\d+)\s*(?:兆|mbps|mb|m)(?![a-z])", r"\1m", text)
+
+
+_UNIGRAMS = True
+
+
+def _cjk_bigrams(text: str) -> list[str]:
+    out: list[str] = []
+    for run in re.findall(rf"[{_CJK}]{{2,}}", text):
+        out += [run[i : i + 2] for i in range(len(run) - 1)]
+    return out
+
+
+def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
+    """BM25 terms: jieba search-mode words (Chinese words and their sub-words, English
+    words) lower-cased, without punctuation and stop-words, plus Chinese character
+    bigrams so a misheard or colloquial word still meets half of the written one."""
+    text = _normalise(text)
+    words = _jieba().lcut_for_search(text)
+    terms = [_stem(w) for w in (w.strip() for w in words) if w and _WORD.search(w)]
+    if bigrams:
+        terms += ["~" + b for b in _cjk_bigrams(text)]
+        if _UNIGRAMS:
+            terms += ["^" + c for c in re.findall(rf"[{_CJK}]", text) if c not in _STOP]
+    return [t for t in terms if t not in _STOP and t.lstrip("~") not in _STOP]
+
+
+def expansions(question: str, *, weight: float = 0.5) -> dict[str, float]:
+    """Terms of the `_CONCEPTS` groups `question` touches, with their weight."""
+    text = _normalise(question)
+    out: dict[str, float] = {}
+    for group in _CONCEPTS:
+        if any(_contains(text, word) for word in group):
+            for word in group:
+                for term in tokenize(word, bigrams=False):
+                    out.setdefault(term, weight)
+    return out
+
+
+def _contains(text: str, word: str) -> bool:
+    if word.isascii():
+        return re.search(rf"\b{re.escape(word)}\b", text) is not None
+    return word in text
+
+
+def spoken_units(text: str) -> int:
+    return len(re.findall(rf"[{_CJK}]", text)) + len(re.findall(r"[A-Za-z0-9]+", text))
+
+
+@dataclass(frozen=True)
+class Passage:
+    text: str  # what is said as the answer
+    context: str = ""  # indexed with the text, not spoken: a Q/A question, a list lead-in
+
+    @property
+    def indexed(self) -> str:
+        return f"{self.context} {self.text}".strip()
+
+
+@dataclass
+class KnowledgeHit:
+    passage: str
+    index: int
+    score: float
+    bm25: float
+    cosine: float
+    confidence: float = 0.0  # what answer() compares with the threshold
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def _fit(text: str, context: str, max_units: int) -> list[Passage]:
+    """A passage per paragraph, or per run of whole sentences when it is too long."""
+    if spoken_units(text) <= max_units:
+        return [Passage(text, context)]
+    out: list[Passage] = []
+    chunk = ""
+    for sentence in _sentences(text):
+        joined = _join(chunk, sentence)
+        if chunk and spoken_units(joined) > max_units:
+            out.append(Passage(chunk, context))
+            joined = sentence
+        chunk = joined
+    if chunk:
+        out.append(Passage(chunk, context))
+    return out
+
+
+def _join(a: str, b: str) -> str:
+    if not a:
+        return b
+    return f"{a} {b}" if a[-1].isascii() and b[:1].isascii() else a + b
+
+
+def _join_lines(lines: list[str]) -> str:
+    text = ""
+    for line in lines:
+        text = _join(text, line.strip())
+    return text
+
+
+def split_passages(text: str, *, max_units: int = MAX_SPOKEN_UNITS) -> list[Passage]:
+    """Split a knowledge text into passages short enough to speak."""
+    passages: list[Passage] = []
+    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    for block in blocks:
+        lines = [ln for ln in block.split("\n") if ln.strip()]
+        if not lines:
+            continue
+        if any(_QUESTION.match(ln) for ln in lines) and any(_ANSWER.match(ln) for ln in lines):
+            passages += _split_qa(lines, max_units)
+        elif any(_ITEM.match(ln) for ln in lines):
+            passages += _split_list(lines, max_units)
+        else:
+            passages += _fit(_join_lines(lines), "", max_units)
+    return passages
+
+
+def _split_qa(lines: list[str], max_units: int) -> list[Passage]:
+    out: list[Passage] = []
+    question: list[str] = []
+    answer: list[str] = []
+    current: list[str] | None = None
+
+    def flush() -> None:
+        if answer:
+            out.extend(_fit(_join_lines(answer), _join_lines(question), max_units))
+        elif question:
+            out.extend(_fit(_join_lines(question), "", max_units))
+
+    for line in lines:
+        if _QUESTION.match(line):
+            flush()
+            question, answer = [_QUESTION.sub("", line, count=1)], []
+            current = question
+        elif _ANSWER.match(line):
+            answer = [_ANSWER.sub("", line, count=1)]
+            current = answer
+        elif current is not None:
+            current.append(line)
+        else:  # text before the first question stands on its own
+            out.extend(_fit(line.strip(), "", max_units))
+    flush()
+    return out
+
+
+def _split_list(lines: list[str], max_units: int) -> list[Passage]:
+    out: list[Passage] = []
+    lead: list[str] = []
+    items: list[list[str]] = []
+    for line in lines:
+        if _ITEM.match(line):
+            items.append([_ITEM.sub("", line, count=1)])
+        elif items:
+            items[-1].append(line)  # a wrapped item
+        else:
+            lead.append(line)
+    context = _join_lines(lead)
+    if context and not context.rstrip().endswith((":", "：")):
+        out.extend(_fit(context, "", max_units))  # a lead-in that says something itself
+    context = context.rstrip(":： ")
+    for item in items:
+        out.extend(_fit(_join_lines(item), context, max_units))
+    return out
+
+
+class BM25:
+    """Okapi BM25 over pre-tokenised documents."""
+
+    def __init__(self, documents: list[list[str]], *, k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self.tf = [Counter(doc) for doc in documents]
+        self.lengths = np.array([len(doc) for doc in documents], dtype=np.float64)
+        self.avgdl = float(self.lengths.mean()) if documents else 0.0
+        self.n = len(documents)
+        df = Counter(term for doc in self.tf for term in doc)
+        self.idf = {term: self.idf_of(count) for term, count in df.items()}
+
+    def idf_of(self, df: int) -> float:
+        return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
+
+    def scores(self, query: list[str], *, extra: dict[str, float] | None = None) -> np.ndarray:
+        """Scores of every document; `extra` adds weighted terms (query expansion)."""
+        out = np.zeros(self.n)
+        if not self.n:
+            return out
+        norm = self.k1 * (1.0 - self.b + self.b * self.lengths / max(self.avgdl, 1e-9))
+        weights = dict.fromkeys(query, 1.0)
+        for term, weight in (extra or {}).items():
+            weights.setdefault(term, weight)
+        for term, weight in weights.items():
+            idf = self.idf.get(term)
+            if idf is None:
+                continue
+            tf = np.array([doc.get(term, 0) for doc in self.tf], dtype=np.float64)
+            out += weight * idf * tf * (self.k1 + 1.0) / (tf + norm)
+        return out
+
+    def ceiling(self, query: list[str]) -> float:
+        """The most `query` could score: every term matched (unseen terms count too)."""
+        return sum(self.idf.get(t, self.idf_of(0)) for t in set(query)) * (self.k1 + 1.0)
+
+
+def _clean_question(text: str) -> str:
+    cleaned = _FILLERS.sub(" ", text)
+    cleaned = re.sub(r"\s+", " ", cleaned).strip(" ，,。.?？")
+    return cleaned or text.strip()
+
+
+class KnowledgeBase:
+    def __init__(
+        self,
+        passages: list[Passage],
+        *,
+        encoder: SentenceEncoder,
+        threshold: float = ANSWER_THRESHOLD,
+        cosine_weight: float = COSINE_WEIGHT,
+    ) -> None:
+        self.passages = passages
+        self.encoder = encoder
+        self.threshold = threshold
+        self.cosine_weight = cosine_weight
+        self.bm25 = BM25([tokenize(p.indexed) for p in passages])
+        # One vector per passage, of its text with its Q/A question or list lead-in.
+        # (Also embedding each sentence and taking the best was tried: it lost 7 of 64
+        # labelled questions to generic sentences such as "客服热线二十四小时有人接听".)
+        self._vectors = (
+            encoder.encode([p.indexed for p in passages])
+            if passages
+            else np.zeros((0, 1), dtype=np.float32)
+        )
+
+    @classmethod
+    def from_text(
+        cls, text: str, *, encoder: SentenceEncoder | None = None, **options
+    ) -> KnowledgeBase:
+        """Split `text` into passages and index them (`encoder`: the packaged USE model)."""
+        return cls(split_passages(text), encoder=encoder or get_encoder(), **options)
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def _score(self, question: str) -> tuple[np.ndarray, ...]:
+        terms = tokenize(question)
+        bm25 = self.bm25.scores(terms, extra=expansions(question))
+        ceiling = self.bm25.ceiling(terms)
+        share = np.minimum(bm25 / ceiling, 1.0) if ceiling > 0 else np.zeros_like(bm25)
+        # ranking: BM25 relative to the best passage, unless even that one matched
+        # little of the question (then relative to BM25_FLOOR of the ceiling)
+        scale = max(float(bm25.max()), BM25_FLOOR * ceiling, 1e-9)
+        query = self.encoder.encode([_clean_question(question)])[0]
+        cosine = (self._vectors @ query).astype(np.float64)
+        fused = self.cosine_weight * cosine + (1.0 - self.cosine_weight) * bm25 / scale
+        confidence = CONFIDENCE_COSINE * cosine + (1.0 - CONFIDENCE_COSINE) * share
+        return fused, bm25, cosine, confidence
+
+    def search(self, question: str, k: int = 3) -> list[KnowledgeHit]:
+        """The `k` best passages for `question`, best first."""
+        if not self.passages or not question.strip():
+            return []
+        fused, bm25, cosine, confidence = self._score(question)
+        order = np.argsort(-fused, kind="stable")[:k]
+        return [
+            KnowledgeHit(
+                self.passages[i].text,
+                int(i),
+                float(fused[i]),
+                float(bm25[i]),
+                float(cosine[i]),
+                float(confidence[i]),
+            )
+            for i in order
+        ]
+
+    def answer(self, question: str) -> KnowledgeHit | None:
+        """The best passage when it is likely to answer `question`, else None."""
+        hits = self.search(question, k=1)
+        if hits and hits[0].confidence >= self.threshold:
+            return hits[0]
+        return None
+
+
+_CACHE: OrderedDict[tuple[str, int], KnowledgeBase] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 32
+
+
+def cache_for(text: str, *, encoder: SentenceEncoder | None = None) -> KnowledgeBase:
+    """The indexed knowledge base of `text`, built once per process (LRU of 32)."""
+    encoder = encoder or get_encoder()
+    key = (hashlib.sha256(text.encode()).hexdigest(), id(encoder))
+    with _CACHE_LOCK:
+        kb = _CACHE.get(key)
+        if kb is not None:
+            _CACHE.move_to_end(key)
+            return kb
+    kb = KnowledgeBase.from_text(text, encoder=encoder)
+    with _CACHE_LOCK:
+        kb = _CACHE.setdefault(key, kb)
+        _CACHE.move_to_end(key)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return kb
+
+
+def warm(model_dir: str | None = None) -> None:
+    """Load jieba's dictionary and the sentence encoder (a few seconds) ahead of calls."""
+    _jieba()
+    get_encoder(model_dir).warm()

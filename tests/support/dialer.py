@@ -265,15 +265,16 @@ def fast_worker_main() -> None:
     from voxdial.telephony.sim import SimCarrier, SimConfig
 
     def make_carrier(settings):
-        return SimCarrier(
-            SimConfig(
-                seed=settings.sim_seed,
-                ring_seconds=(0.1, 0.8),
-                no_answer_seconds=1.0,
-                talk_seconds_per_char=0.002,
-                think_seconds=0.05,
-            )
+        config = SimConfig(
+            seed=settings.sim_seed,
+            ring_seconds=(0.1, 0.8),
+            no_answer_seconds=1.0,
+            talk_seconds_per_char=0.002,
+            think_seconds=0.05,
         )
+        if settings.sim_personas:
+            config.personas = service.parse_weights(settings.sim_personas)
+        return SimCarrier(config)
 
     service.make_carrier = make_carrier
     cli.app(["worker"])

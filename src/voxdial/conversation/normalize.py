@@ -1,0 +1,132 @@
+"""Text normalisation for callee replies: width, case, punctuation, fillers, hot words,
+and the numbers said in them (Arabic, Chinese numerals, English words)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import cn2an
+from rapidfuzz import fuzz
+
+_PUNCT = re.compile(r"(?:[^\w']|_|(?<!\w)'|'(?!\w))+", re.UNICODE)
+# fillers ASR leaves in: removed before matching so "嗯那个满意吧" reads as "满意"
+_ZH_FILLERS = re.compile(
+    r"嗯+|呃+|额+|啊+|哦+|噢+|喔+|唉+|哎+|诶+|那个|这个嘛|就是说|然后|吧|呀|哈|啦|呢|的话"
+)
+_EN_FILLERS = re.compile(r"\b(?:um+|uh+|erm|er|hmm+|well|like|you know|i mean|so|oh|ah)\b")
+
+_ZH_DIGITS = "零一二两三四五六七八九十百千万点半"
+_ZH_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
+# words that contain numeral characters but are not numbers
+_NOT_NUMBERS = (
+    "一般", "一下", "一直", "一样", "一定", "一些", "一起", "统一", "万一", "一会", "一点点",
+    "一切", "一边", "一向", "一共", "唯一", "第一时间", "一致", "千万", "万分", "十分",
+    "一天到晚", "不一", "一直", "一旦", "一概", "一律",
+)  # fmt: skip
+_EN_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3,
+}  # fmt: skip
+_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+            "eighty": 80, "ninety": 90}  # fmt: skip
+_EN_NUMBER = re.compile(
+    r"\b(?:(" + "|".join(_EN_TENS) + r")(?:[\s-](one|two|three|four|five|six|seven|eight|nine))?"
+    r"|(" + "|".join(sorted(_EN_UNITS, key=len, reverse=True)) + r"))\b"
+)
+
+
+def fold(text: str) -> str:
+    """Full-width to half-width, lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def squash(text: str) -> str:
+    """Fold, and drop punctuation and spaces between CJK characters (kept between
+    Latin words, as single spaces)."""
+    text = fold(text)
+    text = _PUNCT.sub(" ", text).strip()
+    return re.sub(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])", "", text)
+
+
+def strip_fillers(text: str) -> str:
+    """`squash`ed text without filler words; the text itself when nothing else is left."""
+    out = _EN_FILLERS.sub(" ", _ZH_FILLERS.sub("", text))
+    out = re.sub(r"\s+", " ", out).strip()
+    return out or text
+
+
+def clean(text: str) -> str:
+    return strip_fillers(squash(text))
+
+
+@dataclass(frozen=True)
+class HotWord:
+    word: str
+    replaced: tuple[str, ...]
+    fuzzy: bool
+
+
+def hot_words(config: list[dict[str, Any]] | None) -> list[HotWord]:
+    out = []
+    for h in config or []:
+        word = str(h.get("word") or "").strip()
+        if not word:
+            continue
+        replaced = tuple(
+            squash(r) for r in h.get("replacedWords") or [] if r and squash(str(r)) != squash(word)
+        )
+        out.append(HotWord(squash(word), replaced, bool(h.get("enableFuzzyMatch"))))
+    return out
+
+
+def apply_hot_words(text: str, words: list[HotWord]) -> str:
+    """Replace each hot word's `replacedWords` (ASR's usual mishearings) by the word;
+    with fuzzy matching on, also a near spelling of the same length (one edit in four)."""
+    for h in words:
+        for r in h.replaced:
+            if r:
+                text = text.replace(r, h.word)
+        if h.fuzzy and h.word not in text and len(h.word) >= 2:
+            n = len(h.word)
+            for i in range(0, max(0, len(text) - n) + 1):
+                window = text[i : i + n]
+                if fuzz.ratio(window, h.word) >= 75 and window != h.word:
+                    text = text[:i] + h.word + text[i + n :]
+                    break
+    return text
+
+
+def _zh_value(run: str) -> float | None:
+    try:
+        value = cn2an.cn2an(run, "smart")
+    except (ValueError, KeyError, IndexError):
+        return None
+    return float(value)
+
+
+def numbers(text: str) -> list[float]:
+    """The numbers said in `text`, in order: "打五分" -> [5], "three out of five" ->
+    [3, 5], "12点半" -> [12.5]. Numeral characters inside ordinary words ("一般",
+    "一下") are not numbers."""
+    text = fold(text)
+    for w in _NOT_NUMBERS:
+        text = text.replace(w, " ")
+    found: list[tuple[int, float]] = []
+    for m in re.finditer(r"\d+(?:\.\d+)?", text):
+        found.append((m.start(), float(m.group())))
+    for m in _ZH_NUMBER.finditer(text):
+        value = _zh_value(m.group())
+        if value is not None:
+            found.append((m.start(), value))
+    for m in _EN_NUMBER.finditer(text):
+        if m.group(1):
+            value = _EN_TENS[m.group(1)] + (_EN_UNITS[m.group(2)] if m.group(2) else 0)
+        else:
+            value = _EN_UNITS[m.group(3)]
+        found.append((m.start(), float(value)))
+    return [v for _, v in sorted(found)]

@@ -258,8 +258,10 @@ class ScriptConversation:
         hit = self.engine.knowledge(knowledge).answer(text) if knowledge.strip() else None
         if hit is None and record_miss and not re.search(r"[?？]|吗$", text.strip()):
             return None
+        # a trace line: the task insight lists the questions the knowledge missed
+        note = Action(ActionKind.NOTE, f"knowledge {'hit' if hit else 'miss'}: {text[:200]}")
         line = hit.passage if hit is not None else self.text["unknown"]
-        return [Action(ActionKind.SAY, line), *self._ask(self.text["back"])]
+        return [note, Action(ActionKind.SAY, line), *self._ask(self.text["back"])]
 
     def _callback(self, said: str) -> list[Action]:
         zone = ZoneInfo(self.context.time_zone)

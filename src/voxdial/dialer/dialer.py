@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -52,6 +53,7 @@ class Dialer:
         clock: Clock,
         config: DialerConfig | None = None,
         engine: ConversationEngine | None = None,
+        engine_for: Callable[[dict], ConversationEngine] | None = None,
         worker_id: str | None = None,
         on_event=None,
     ) -> None:
@@ -59,6 +61,9 @@ class Dialer:
         self.carrier = carrier
         self.clock = clock
         self.engine = engine or ScriptEngine()
+        # per assistant config (its llmId picks script or an LLM); `engine` when None
+        self.engine_for = engine_for
+        self._engines: dict[int, ConversationEngine] = {}
         self.worker_id = worker_id or new_worker_id()
         self.records = DialerRecords(
             db,
@@ -132,11 +137,14 @@ class Dialer:
                 name=claim.name,
                 note=claim.note,
                 variables=claim.variables,
+                now=self.clock.now(),
+                time_zone=task.option.get("timeZone") or task.workspace_zone,
             ),
         )
         started = self.clock.now()
         try:
-            result = await self.carrier.place_call(request, clock=self.clock, engine=self.engine)
+            engine = self._engine(task)
+            result = await self.carrier.place_call(request, clock=self.clock, engine=engine)
         except Exception as e:  # a carrier bug must not lose the attempt
             log.error("carrier raised", extra={"session_id": claim.session_id}, exc_info=e)
             result = CallResult(
@@ -150,6 +158,14 @@ class Dialer:
         self._finished.append(Finished(claim, result))
         self.in_flight -= 1
         self.clock.poke()
+
+    def _engine(self, task: RunningTask) -> ConversationEngine:
+        if self.engine_for is None:
+            return self.engine
+        engine = self._engines.get(task.assistant_vid)
+        if engine is None:
+            engine = self._engines[task.assistant_vid] = self.engine_for(task.config)
+        return engine
 
     def _flush(self, now: datetime) -> None:
         if self._finished:

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import threading
 
+from voxdial.conversation.openai_engine import make_engine
 from voxdial.dialer.clock import SystemClock
 from voxdial.dialer.dialer import Dialer, DialerConfig
 from voxdial.dialer.events import OutboxEvents
@@ -65,6 +66,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             clock=SystemClock(),
             config=dialer_config(settings),
             on_event=OutboxEvents(base_url=settings.base_url()),
+            engine_for=lambda config: make_engine(config, settings=settings),
         )
         deliverer = WebhookDeliverer(db, worker_id=dialer.worker_id)
         log.info("dialer started", extra={"worker_id": dialer.worker_id})

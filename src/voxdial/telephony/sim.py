@@ -114,6 +114,8 @@ class SimCarrier:
                     said.append(action.text)
                 elif action.kind == ActionKind.NOTE:
                     utterances.append(Utterance("note", action.text, at))
+                    if action.text.startswith("knowledge "):
+                        flags["knowledge_questions"] = flags.get("knowledge_questions", 0) + 1
                 else:
                     _note_request(action, flags)
             if conversation.finished or any(a.kind == ActionKind.HANGUP for a in actions):

@@ -503,3 +503,38 @@ def test_snapshot_sees_a_change(seeded):
     r = env.client.patch(f"/openapi/tasks/{task['id']}", json={"name": "变"})
     assert r.status_code == 200
     assert snapshot(env) != before
+
+
+def test_bad_calllog_filters_are_422(env):
+    cases = {
+        "taskId": ["²", "1,²", "a", "1,,2", "-1", "1" * 16, ",".join(["1"] * 11), "1;2"],
+        "assistantIds": ["٣", "0x10", "1 2"],
+        "startTime": [
+            "tomorrow",
+            "2026-13-01 09:00:00",
+            "2026-02-30T09:00:00+08:00",
+            "9999-12-31T23:59:59-10:00",  # past year 9999 in UTC
+            "0001-01-01T00:00:00+10:00",  # before year 1 in UTC
+            "2026-11-23T09:30:00+25:00",
+            "20261123T093000",
+            "2026-11-23\n",
+        ],
+        "endTime": ["2026-11-23 24:00:00", " "],
+        "direction": ["sideways"],
+        "description": ["x"],
+        "pageSize": ["1000"],
+    }
+    for field, values in cases.items():
+        for value in values:
+            r = env.client.get("/openapi/calllog", params={field: value})
+            assert_error(r, 422, field)
+    ok = [
+        {"taskId": ""},
+        {"taskId": "1, 2 ,3"},
+        {"startTime": "2026-11-23 09:30:00", "endTime": "2026-11-23T18:00:00Z"},
+        {"startTime": "2026-11-23"},
+        {"startTime": "2026-11-23T09:30:00.123+08:00"},
+    ]
+    for params in ok:
+        r = env.client.get("/openapi/calllog", params=params)
+        assert r.status_code == 200, (params, r.text)

@@ -11,9 +11,15 @@ import logging
 import re
 import time
 from typing import Any
+from urllib.parse import unquote_plus
 
 _TOKEN = re.compile(r"vxd_[A-Za-z0-9]{10}_[A-Za-z0-9_-]+")
-_PHONE = re.compile(r"(?<![\w])(\+|%2B)?\d[\d\- ]{5,}\d(?![\w])")
+# Seven or more digits, however written: separated by up to two of space, dash, dot,
+# slash, brackets or plus (a form-encoded space), plain or percent-encoded, behind an
+# optional + or %2B.
+_PHONE = re.compile(
+    r"(?:\+|%2[Bb])?(?<!\d)(?:\d(?:[\s\-./()+]|%2[0BbDd89]){0,2}){6,}\d(?!\d)"
+)
 
 
 def redact(text: str) -> str:
@@ -23,6 +29,8 @@ def redact(text: str) -> str:
 
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "redacted", False):
+            return True  # masked where it was made (the access log); masking again mangles it
         if record.args:
             try:
                 record.msg = record.getMessage()
@@ -46,12 +54,18 @@ access_log = logging.getLogger("voxdial.access")
 
 
 def log_request(method: str, path: str, status: int, started: float, **fields: Any) -> None:
-    """One access-log line; the path is redacted (numbers can sit in query strings)."""
+    """One access-log line. The path is decoded, then redacted (numbers and tokens can
+    sit in query strings, percent- or form-encoded), and control characters are escaped
+    so a request cannot forge log lines."""
+    if not access_log.isEnabledFor(logging.INFO):
+        return
+    shown = redact(unquote_plus(path, errors="replace"))
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in shown)
     access_log.info(
         "%s %s %d %.1fms",
         method,
-        redact(path),
+        shown,
         status,
         (time.perf_counter() - started) * 1000,
-        extra=fields,
+        extra={**fields, "redacted": True},
     )

@@ -66,12 +66,37 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
         app.include_router(module.router, prefix="/openapi", responses=ERROR_RESPONSES)
     _install_error_handlers(app)
     _install_middleware(app, settings)
+    _document_bearer_auth(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     return app
+
+
+def _document_bearer_auth(app: FastAPI) -> None:
+    """Declare the bearer token in the OpenAPI document (the check itself is
+    `deps.current_principal`): every `/openapi` operation needs it."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = build()
+            doc.setdefault("components", {})["securitySchemes"] = {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "an API token: `voxdial token create`",
+                }
+            }
+            for path, item in doc.get("paths", {}).items():
+                if path.startswith("/openapi/"):
+                    for op in item.values():
+                        op["security"] = [{"bearer": []}]
+        return app.openapi_schema or doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _error(status: int, code: str, message: str, details: list[Any] | None = None, **headers: str):
@@ -204,9 +229,7 @@ class _CountingReceive:
         if message["type"] == "http.request":
             self.seen += len(message.get("body", b""))
             if self.seen > self.limit:
-                exc = PayloadTooLarge(
-                    f"request body is over the limit of {self.max_body} bytes"
-                )
+                exc = PayloadTooLarge(f"request body is over the limit of {self.max_body} bytes")
                 self.overflow = _error(exc.status, exc.code, exc.message)
                 return {"type": "http.disconnect"}
         return message

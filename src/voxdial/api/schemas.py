@@ -12,10 +12,39 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 T = TypeVar("T")
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    Field(json_schema_extra={"pattern": r"\S"}),  # documents: not only whitespace
+]
 ShortText = Annotated[str, Field(max_length=2000)]
 LongText = Annotated[str, Field(max_length=200_000)]
 Id = Annotated[int, Field(ge=1, le=2**53)]
+
+# Schedule fields: the JSON Schema documents their shape; `domain.schedule` checks them
+# (and what no schema can say: real calendar dates, windows in order, known zones) with
+# messages that name the value (400 invalid_schedule).
+DateText = Annotated[
+    str, Field(json_schema_extra={"pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date"})
+]
+HHMM = Annotated[
+    str, Field(json_schema_extra={"pattern": r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"})
+]
+Windows = Annotated[
+    list[Annotated[list[HHMM], Field(json_schema_extra={"minItems": 2, "maxItems": 2})]],
+    Field(json_schema_extra={"minItems": 1, "maxItems": 48}),
+]
+Weekdays = Annotated[
+    list[Annotated[int, Field(json_schema_extra={"minimum": 1, "maximum": 7})]],
+    Field(json_schema_extra={"minItems": 1, "maxItems": 7}),
+]
+ZoneName = Annotated[
+    str,
+    Field(
+        max_length=64,
+        json_schema_extra={"pattern": r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"},
+    ),
+]
 
 
 class Strict(BaseModel):
@@ -73,7 +102,7 @@ class AssistantFields(Strict):
     knowledge: LongText | None = None
     hotWords: Annotated[list[HotWord], Field(max_length=200)] | None = None
     llmId: Annotated[int, Field(ge=0, le=2**31)] | None = None
-    timeZone: Annotated[str, Field(max_length=64)] | None = None
+    timeZone: ZoneName | None = None
     interruption: Interruption | None = None
 
 
@@ -172,21 +201,21 @@ ColumnIndex = Annotated[int, Field(ge=0, le=199)]
 
 
 class TaskOptionFields(Strict):
-    startDate: str | None = None
-    startTime: list[list[str]] | None = None
+    startDate: DateText | None = None
+    startTime: Windows | None = None
     retryCount: Annotated[int, Field(ge=0, le=10)] | None = None
     retryInterval: Annotated[int, Field(ge=1, le=10_080)] | None = None
-    weeks: list[int] | None = None
-    endDate: str | None = None
-    timeZone: Annotated[str, Field(max_length=64)] | None = None
+    weeks: Weekdays | None = None
+    endDate: DateText | None = None
+    timeZone: ZoneName | None = None
     concurrency: Annotated[int, Field(ge=1, le=1000)] | None = None
 
 
 class TaskOptionCreate(TaskOptionFields):
     numberFileMeta: dict[Annotated[str, Field(min_length=1, max_length=50)], ColumnIndex] = {}
     numbers: Annotated[list[Id], Field(max_length=100)] = []
-    startDate: str
-    startTime: list[list[str]]
+    startDate: DateText
+    startTime: Windows
 
 
 class TaskOptionUpdate(TaskOptionFields):
@@ -195,6 +224,13 @@ class TaskOptionUpdate(TaskOptionFields):
 
 
 class TaskCreate(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [{"required": ["assistantId"]}, {"required": ["assistantVid"]}]
+        },
+    )
+
     name: Name
     assistantId: Id | None = None
     assistantVid: Id | None = None
@@ -369,7 +405,11 @@ WebhookEvent = Literal["task.call.end", "task.call.collect", "task.end"]
 
 
 class WebhookCreate(Strict):
-    url: Annotated[str, StringConstraints(min_length=8, max_length=2048)]
+    url: Annotated[
+        str,
+        StringConstraints(min_length=8, max_length=2048),
+        Field(json_schema_extra={"pattern": r"^https?://[^\s/?#@]+([/?#][^\s]*)?$"}),
+    ]
     events: Annotated[list[WebhookEvent], Field(min_length=1, max_length=3)] = [
         "task.call.end",
         "task.call.collect",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from pathlib import Path as FsPath
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -23,34 +24,42 @@ router = APIRouter(tags=["calls"])
 
 SessionIdPath = Annotated[str, Path(min_length=1, max_length=40, description="call session id")]
 
+# The string filters: their documented patterns are exactly what the server accepts
+# (empty means no filter, as VoiceFox clients send it).
+_ID_LIST_PATTERN = r"^( *[0-9]{1,15} *(, *[0-9]{1,15} *)*)?$"
+_TIME_PATTERN = (
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?)?$"
+)
+_ID_LIST_RE = re.compile(_ID_LIST_PATTERN)
+_TIME_RE = re.compile(_TIME_PATTERN)
+_ID_LIST = {"pattern": _ID_LIST_PATTERN}
+_TIME = {"pattern": _TIME_PATTERN}
+
 
 def parse_query_time(value: str, *, field: str, tz: str) -> datetime:
-    """RFC 3339, or VoiceFox's `2006-01-02 15:04:05` read in the workspace's zone."""
-    text = value.strip()
-    try:
-        dt = datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
-        return dt.replace(tzinfo=ZoneInfo(tz))
-    except ValueError:
-        pass
-    try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as e:
+    """RFC 3339, or VoiceFox's `2006-01-02 15:04:05` read in the workspace's zone (as is a
+    time without an offset, or a bare date)."""
+    if not _TIME_RE.fullmatch(value):
         raise Unprocessable(
-            f"{field}: {value!r} is not a time; "
+            f"{field}: {value[:40]!r} is not a time; "
             "use 2026-11-23T09:30:00+08:00 or 2026-11-23 09:30:00"
-        ) from e
-    return dt if dt.tzinfo else dt.replace(tzinfo=ZoneInfo(tz))
+        )
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=ZoneInfo(tz))
+        return dt.astimezone(UTC)  # out of range near year 1 or 9999: refused here
+    except (ValueError, OverflowError) as e:
+        raise Unprocessable(f"{field}: {value!r} is not a real time") from e
 
 
 def _int_list(value: str | None, *, field: str, limit: int) -> list[int]:
     if not value:
         return []
-    out = []
-    for part in value.split(","):
-        part = part.strip()
-        if not part.isdigit() or len(part) > 15:
-            raise Unprocessable(f"{field}: {part!r} is not an id; give a comma list of ids")
-        out.append(int(part))
+    if not _ID_LIST_RE.fullmatch(value):
+        raise Unprocessable(f"{field}: {value[:40]!r} is not a comma list of ids")
+    out = [int(part) for part in value.split(",")]
     if len(out) > limit:
         raise Unprocessable(f"{field}: at most {limit} ids")
     return out
@@ -71,12 +80,12 @@ def list_calls(
     s: SessionDep,
     state: StateDep,
     page: PagingDep,
-    taskId: Annotated[str | None, Query(max_length=200)] = None,
-    startTime: Annotated[str | None, Query(max_length=40)] = None,
-    endTime: Annotated[str | None, Query(max_length=40)] = None,
+    taskId: Annotated[str | None, Query(max_length=200, json_schema_extra=_ID_LIST)] = None,
+    startTime: Annotated[str | None, Query(max_length=40, json_schema_extra=_TIME)] = None,
+    endTime: Annotated[str | None, Query(max_length=40, json_schema_extra=_TIME)] = None,
     direction: Annotated[Literal["outbound", "inbound"] | None, Query()] = None,
     phone: Annotated[str | None, Query(max_length=64)] = None,
-    assistantIds: Annotated[str | None, Query(max_length=400)] = None,
+    assistantIds: Annotated[str | None, Query(max_length=400, json_schema_extra=_ID_LIST)] = None,
     description: Annotated[Literal["phone", "privateTest"] | None, Query()] = None,
 ) -> Any:
     """Call records, newest first, filtered by task, time, direction, phone, assistant."""

@@ -135,6 +135,7 @@ def delete_task(taskID: PathId, p: PrincipalDep, s: SessionDep) -> None:
     response_model=NumbersAdded,
     openapi_extra={
         "requestBody": {
+            "required": True,
             "content": {
                 "application/json": {"schema": TaskNumbersAdd.model_json_schema()},
                 "multipart/form-data": {

@@ -1,0 +1,188 @@
+"""No phone number, in any form, and no token ever reaches a log message."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from urllib.parse import quote, unquote_plus
+
+import pytest
+
+from tests.support.api import OPTION, create_assistant, csv_bytes, upload
+from voxdial.logs import RedactingFilter, redact
+
+# (national digits, the forms the flow below sends them in)
+PHONES = {
+    "13912345678": ["13912345678", "+86 139 1234 5678", "139-1234-5678"],
+    "13800138000": ["0086 138 0013 8000", "+8613800138000"],
+    "13700001111": ["137 0000 1111", "+86-137-0000-1111"],
+    "1062345678": ["010-62345678", "+861062345678"],
+    "13600009999": ["13600009999"],  # blocked, then imported
+    "13500001234": ["+86 135 0000 1234"],  # only ever a calllog filter
+}
+
+
+def leaks(text: str, tokens: list[str]) -> list[str]:
+    """What of the phones and tokens `text` shows, in any form."""
+    found = []
+    text = f"{text} {unquote_plus(text)}"
+    digits_only = re.sub(r"\D", "", unquote_plus(text))
+    for national, forms in PHONES.items():
+        for form in [*forms, "+86" + national, "86" + national, quote("+86" + national)]:
+            if form in text:
+                found.append(form)
+        if national in digits_only:  # however separated: spaces, dashes, %2B, ...
+            found.append(national)
+    for t in tokens:
+        secret = t.split("_", 2)[2]
+        if t in text or secret in text or secret[:12] in text:
+            found.append("token " + t[:8])
+    return found
+
+
+@pytest.fixture
+def captured(caplog):
+    caplog.set_level(logging.DEBUG)  # the root logger
+    caplog.set_level(logging.DEBUG, logger="voxdial.access")
+    caplog.set_level(logging.DEBUG, logger="voxdial")
+    return caplog
+
+
+def _server_records(caplog) -> list[logging.LogRecord]:
+    # The TestClient's own httpx logs the URLs the test sends ("HTTP Request: GET ...
+    # ?phone=..."); that is this test talking, not the server, so it is left out.
+    return [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+
+
+FORMAT = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def test_a_whole_flow_logs_no_phone_or_token(env, captured):
+    c = env.client
+    tokens = [env.token, env.other_token]
+    bad_token = "vxd_ABCDEFGHIJ_" + "s3cr3tS3cr3tS3cr3tS3cr3tS3cr3tXY"
+    tokens.append(bad_token)
+
+    # number file with the phones in several forms, and a task over it
+    rows = [
+        ["13912345678", "张三", "VIP"],
+        ["0086 138 0013 8000", "李四", ""],
+        ["137 0000 1111", "王五", ""],
+        ["010-62345678", "赵六", ""],
+        ["13600009999", "钱七", ""],
+        ["139-1234-5678", "重复", ""],
+        ["12345", "坏号", ""],
+    ]
+    r = c.post("/openapi/blocklist", json={"numbers": ["13600009999", "not-a-phone"]})
+    assert r.status_code == 200, r.text
+    r = upload(c, csv_bytes(rows))
+    assert r.status_code == 201, r.text
+    fid = r.json()["id"]
+    aid = create_assistant(c)["id"]
+    r = c.post(
+        "/openapi/tasks",
+        json={"name": "日志", "assistantId": aid, "option": {**OPTION, "numbers": [fid]}},
+    )
+    assert r.status_code == 201, r.text
+    tid = r.json()["id"]
+    assert r.json()["rejected"] == 3
+    r = c.post(
+        f"/openapi/tasks/{tid}/numbers",
+        json={"numbers": [{"号码": "+86-137-0000-1111"}, {"号码": "+861062345678"}]},
+    )
+    assert r.status_code == 200, r.text
+    data = csv_bytes([["+86 139 1234 5678", "", ""]])
+    r = c.post(
+        f"/openapi/tasks/{tid}/numbers", files={"file": ("more.csv", io.BytesIO(data), "text/csv")}
+    )
+    assert r.status_code == 200, r.text
+    assert c.get(f"/openapi/tasks/{tid}/rejects").json()["total"] == 6
+
+    # filters that carry phones in the query string
+    for phone in ("+86 135 0000 1234", "+8613800138000", "139-1234-5678"):
+        assert c.get("/openapi/calllog", params={"phone": phone}).status_code == 200
+        assert c.get("/openapi/blocklist", params={"phone": phone}).status_code == 200
+    r = c.get("/openapi/calllog?phone=%2B8613912345678&taskId=1")
+    assert r.status_code == 200
+    # and errors that are about phones
+    assert c.get("/openapi/calllog", params={"phone": "1391234"}).status_code == 422
+    r = c.post(f"/openapi/tasks/{tid}/numbers", json={"numbers": [{"号码": ["13912345678"]}]})
+    assert r.status_code == 422
+    r = c.request("DELETE", "/openapi/blocklist", json={"numbers": ["+86 136 0000 9999"]})
+    assert r.status_code == 200 and r.json()["count"] == 1
+
+    # bad and other tokens
+    from fastapi.testclient import TestClient
+
+    anon = TestClient(env.app, raise_server_exceptions=False)
+    for header in (f"Bearer {bad_token}", f"Token {env.token}", env.token, f"Bearer {env.token}x"):
+        r = anon.get("/openapi/tasks", headers={"Authorization": header})
+        assert r.status_code == 401
+    r = anon.get(f"/openapi/tasks?token={env.token}&phone=13912345678")
+    assert r.status_code == 401
+    assert env.other.get(f"/openapi/tasks/{tid}").status_code == 404
+
+    records = _server_records(captured)
+    access = [r for r in records if r.name == "voxdial.access"]
+    assert len(access) >= 20, "the access log did not capture the flow"
+    assert any("/openapi/calllog" in r.getMessage() for r in access)
+    for record in records:
+        message = record.getMessage()
+        assert not leaks(message, tokens), (record.name, message, leaks(message, tokens))
+        for value in vars(record).values():  # `extra` fields too
+            if isinstance(value, str) and value is not record.msg:
+                assert not leaks(value, tokens), (record.name, value)
+        # as a handler writes it, tracebacks included
+        written = FORMAT.format(record)
+        assert not leaks(written, tokens), (record.name, written)
+
+
+def test_leak_detector_sees_every_form():
+    """The guard above would catch a leak, however the number is written."""
+    for forms in PHONES.values():
+        for form in forms:
+            assert leaks(f"calling {form} now", [])
+    assert leaks("GET /openapi/calllog?phone=%2B86%20139%201234%205678 200", [])
+    assert leaks("GET /openapi/calllog?phone=%2B86+139+1234+5678 200", [])
+    token = "vxd_ABCDEFGHIJ_" + "x" * 40
+    assert leaks(f"auth {token}", [token])
+    assert not leaks("GET /openapi/tasks/12 200 3.1ms", [token])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "+8613912345678",
+        "13912345678",
+        "+86 139 1234 5678",
+        "139-1234-5678",
+        "%2B8613912345678",
+        "phone=0086%20138%200013%208000",
+        "010-62345678",
+        "(010) 6234 5678",
+        "010.6234.5678",
+        "139/1234/5678",
+        "phone=%2B86+135+0000+1234",
+        "Bearer vxd_ABCDEFGHIJ_" + "s3cr3t" * 6,
+    ],
+)
+def test_redact_masks_numbers_and_tokens(text):
+    out = redact(f"x {text} y")
+    assert not leaks(out, ["vxd_ABCDEFGHIJ_" + "s3cr3t" * 6]), out
+
+
+def test_redacting_filter_rewrites_args():
+    record = logging.LogRecord(
+        "voxdial.test",
+        logging.INFO,
+        __file__,
+        1,
+        "call to %s with %s",
+        ("+8613912345678", "vxd_ABCDEFGHIJ_" + "y" * 40),
+        None,
+    )
+    assert RedactingFilter().filter(record)
+    message = record.getMessage()
+    assert "13912345678" not in message and "y" * 40 not in message
+    assert message.startswith("call to ")

@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench bench-import bench-http clean
+.PHONY: run test lint bench bench-import bench-http clean llm-test-server
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "voxdial needs Python 3.11"'
@@ -23,10 +23,14 @@ run: $(VENV)/.installed-run
 	$(BIN)/voxdial serve
 
 ## make test: install everything the suite needs and run it (SQLite and PostgreSQL)
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test llm-test-server
 	scripts/system-deps.sh postgresql
 	$(BIN)/ruff check src tests $(wildcard bench)
-	VOXDIAL_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
+	VOXDIAL_REQUIRE_POSTGRES=1 VOXDIAL_REQUIRE_LLM=1 $(BIN)/python -m pytest
+
+# The `openai` engine tests' model server, cached outside the repo (once per machine).
+llm-test-server:
+	scripts/llm-test-server.sh prepare
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests $(wildcard bench)

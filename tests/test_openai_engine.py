@@ -590,13 +590,13 @@ def test_real_server_timeout_falls_back(llama: LlamaServer) -> None:
 def test_real_server_http_errors_fall_back(llama: LlamaServer) -> None:
     root = llama.base_url.removesuffix("/v1")
     # a path the server does not serve (404), and OpenAI's `json_schema` format, which
-    # llama-cpp-python's server rejects (422)
+    # llama-cpp-python's server rejects (its validation errors come back as 500)
     for kw in ({"base_url": root + "/nowhere"}, {"structured": "json_schema"}):
         with real_engine(llama, **kw) as engine:
             conv = engine.begin(context())
             conv.start()
             actions = conv.hear("I am satisfied")
-        _fallback_check(actions, "http error: HTTP 4")
+        _fallback_check(actions, "http error: HTTP ")
 
 
 def test_real_server_truncated_json_falls_back(llama: LlamaServer) -> None:

@@ -605,3 +605,31 @@ def test_real_server_truncated_json_falls_back(llama: LlamaServer) -> None:
         conv.start()
         actions = conv.hear("I am satisfied")
     _fallback_check(actions, "bad reply: invalid JSON")
+
+
+class _Hit:
+    def __init__(self, passage: str) -> None:
+        self.passage = passage
+
+
+class _Retrieval:
+    def answer(self, question: str) -> _Hit | None:
+        return _Hit("Parking is free for customers.") if "park" in question else None
+
+
+@pytest.mark.parametrize(("said", "passage"), [("Where do I park?", True), ("Fine.", False)])
+def test_retrieved_passage_goes_into_the_system_message(said: str, passage: bool) -> None:
+    handler = json_reply({"say": "Ok.", "collected": [], "action": "continue", "callback_at": ""})
+    transport = httpx.MockTransport(handler)
+    with OpenAIEngine(
+        endpoint(),
+        fallback=MinimalScriptEngine(),
+        transport=transport,
+        knowledge=lambda t: _Retrieval(),
+    ) as engine:
+        conv = engine.begin(context(knowledge="Parking is free for customers. Long text."))
+        conv.start()
+        conv.hear(said)
+    system = handler.requests[0]["messages"][0]["content"]
+    assert ("Parking is free for customers." in system) is passage
+    assert "Long text." not in system

@@ -19,9 +19,19 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+# SQLite connections kept open: as many as the API's worker threads (anyio's default
+# limit), so that a busy moment does not open and close overflow connections (each open
+# also runs the PRAGMAs below). Idle ones cost a file handle and a small page cache.
+SQLITE_POOL_SIZE = 40
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
+        database = make_url(url).database or ""
+        if database not in ("", ":memory:") and "mode=memory" not in url:
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+            kwargs.setdefault("max_overflow", 10)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )

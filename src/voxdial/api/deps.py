@@ -1,14 +1,20 @@
-"""Dependencies shared by the routes: the database session and the caller."""
+"""Dependencies shared by the routes: the database session and the caller.
+
+`get_state` and `current_principal` are coroutines: FastAPI runs a plain `def`
+dependency in its thread pool, and each hop there costs more than these do (a cache hit
+is a hash and a dict lookup). A token not in the cache is looked up in the pool.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from voxdial.api.ratelimit import TokenBucketLimiter
 from voxdial.domain.phone import PhoneNormalizer
@@ -25,9 +31,10 @@ class AppState:
     limiter: TokenBucketLimiter
     normalizer: PhoneNormalizer
     token_cache: dict[str, tuple[float, Principal]]
+    debug_sessions: Any = None  # api.debug_sessions.DebugSessions
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     return request.app.state.voxdial
 
 
@@ -42,7 +49,7 @@ def get_session(state: StateDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def current_principal(request: Request, state: StateDep) -> Principal:
+async def current_principal(request: Request, state: StateDep) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -50,8 +57,7 @@ def current_principal(request: Request, state: StateDep) -> Principal:
     token = token.strip()
     principal = _cached(state, token)
     if principal is None:
-        with state.db.session() as s:
-            principal = authenticate(s, token)
+        principal = await run_in_threadpool(_authenticate, state, token)
         if principal is None:
             raise Unauthorized("the bearer token is not valid or was revoked")
         if state.settings.token_cache_seconds > 0:
@@ -67,6 +73,11 @@ def current_principal(request: Request, state: StateDep) -> Principal:
             retry_after=TokenBucketLimiter.retry_after(wait),
         )
     return principal
+
+
+def _authenticate(state: AppState, token: str) -> Principal | None:
+    with state.db.session() as s:
+        return authenticate(s, token)
 
 
 def _cached(state: AppState, token: str) -> Principal | None:

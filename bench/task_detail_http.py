@@ -1,0 +1,382 @@
+"""Benchmark: `GET /openapi/tasks/{id}` over HTTP with wrk, for a 10-number task and a
+1,000,000-number task, against a real `voxdial serve` on SQLite.
+
+    .venv/bin/python bench/task_detail_http.py [--numbers 1000000] [--duration 15]
+
+1. Starts `voxdial serve --port <free port>` on a fresh SQLite file in a temporary
+   directory (rate limit off), and reads the token it writes to `<data_dir>/token`.
+2. Through the HTTP API: creates an assistant, uploads a 10-row CSV and creates a task
+   from it, then uploads the generated 1M-row CSV (bench/import_numbers.py's generator)
+   and creates a task from it (the import runs inside the server, as in production).
+3. Runs wrk (2 threads, 50 connections, `--latency`, a Lua script adding the
+   Authorization header) against each task's detail: a warm-up, then the measured
+   runs, alternating small and big task `--repeat` times; medians are reported.
+4. Stops the server, whatever happens.
+
+wrk and the server share the machine's cores. Targets: >= 1,000 requests/s with
+p99 <= 50 ms, and the big task's latency within 1.2x of the small one's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from import_numbers import generate  # noqa: E402
+
+TARGET_RPS = 1_000
+TARGET_P99_MS = 50.0
+TARGET_RATIO = 1.2
+VENV_BIN = Path(sys.executable).parent
+
+console = Console(stderr=True)
+
+# wrk's Lua: the token comes from the environment (not the command line); `done` prints
+# one JSON line with the figures, so nothing depends on wrk's text layout.
+WRK_SCRIPT = """
+local token = os.getenv("VOXDIAL_BENCH_TOKEN")
+wrk.headers["Authorization"] = "Bearer " .. token
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'VOXDIAL_WRK {"requests": %d, "duration_us": %d, "bytes": %d, ' ..
+    '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, ' ..
+    '"p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d, "mean_us": %.1f}\\n',
+    summary.requests, summary.duration, summary.bytes,
+    e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency.max, latency.mean))
+end
+"""
+
+OPTION = {
+    "numberFileMeta": {"号码": 0, "姓名": 1, "备注": 2},
+    "startDate": "2026-12-01",
+    "startTime": [["09:00", "12:00"], ["14:00", "18:00"]],
+    "retryCount": 2,
+    "retryInterval": 30,
+}
+ASSISTANT = {
+    "name": "满意度回访",
+    "welcome": "您好{姓名}，我是小狐，耽误您一分钟做个回访。",
+    "collect": [{"question": "您对我们的服务满意吗？", "answers": ["满意", "一般", "不满意"]}],
+    "knowledge": "营业时间：每天九点到十八点。",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`voxdial serve` in its own process group; always stopped by `stop()`."""
+
+    def __init__(self, workdir: Path, port: int, extra_args: list[str]) -> None:
+        self.workdir = workdir
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        self.data_dir = workdir / "data"
+        self.log_path = workdir / "server.log"  # holds the first-start token: not printed
+        self.env = {
+            **os.environ,
+            "VOXDIAL_DATABASE_URL": f"sqlite:///{workdir / 'voxdial.db'}",
+            "VOXDIAL_DATA_DIR": str(self.data_dir),
+            "VOXDIAL_RATE_LIMIT_PER_SECOND": "0",
+        }
+        self.args = [str(VENV_BIN / "voxdial"), "serve", "--port", str(port), *extra_args]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60.0) -> str:
+        log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            self.args,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"voxdial serve exited with {self.proc.returncode}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
+                    return (self.data_dir / "token").read_text().strip()
+            time.sleep(0.2)
+        raise RuntimeError(f"voxdial serve did not answer on port {self.port} in {timeout} s")
+
+    def peak_rss_mb(self) -> float | None:
+        if self.proc is None:
+            return None
+        try:
+            with open(f"/proc/{self.proc.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            return None
+        return None
+
+    def stop(self) -> None:
+        proc = self.proc
+        if proc is None or proc.poll() is not None:
+            return
+        for sig, wait in ((signal.SIGINT, 15), (signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)  # the group this script created for the server
+            try:
+                proc.wait(timeout=wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+
+def setup_tasks(base: str, token: str, numbers: int, workdir: Path) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=f"{base}/openapi", headers=headers, timeout=600) as c:
+        r = c.post("/assistants", json=ASSISTANT)
+        r.raise_for_status()
+        assistant_id = r.json()["id"]
+
+        def task_from(csv_path: Path, name: str) -> tuple[dict[str, Any], float, float]:
+            started = time.perf_counter()
+            with csv_path.open("rb") as f:
+                r = c.post("/numberfiles", files={"file": (csv_path.name, f, "text/csv")})
+            r.raise_for_status()
+            uploaded = time.perf_counter()
+            body = {
+                "name": name,
+                "assistantId": assistant_id,
+                "option": {**OPTION, "numbers": [r.json()["id"]]},
+            }
+            r = c.post("/tasks", json=body)
+            r.raise_for_status()
+            return r.json(), uploaded - started, time.perf_counter() - uploaded
+
+        small_csv = workdir / "small.csv"
+        small_csv.write_text(
+            "号码,姓名,备注\r\n" + "".join(f"1391234{i:04d},客户{i},\r\n" for i in range(10)),
+            encoding="utf-8",
+        )
+        small, _, _ = task_from(small_csv, "十个号码")
+        big_csv = workdir / "big.csv"
+        with console.status(f"generating {numbers:,} rows"):
+            generate(big_csv, numbers)
+        with console.status(f"uploading and importing {numbers:,} rows through the API"):
+            big, upload_s, create_s = task_from(big_csv, "一百万个号码")
+        big_csv.unlink()
+        # a read through the API, as wrk will do it
+        for task in (small, big):
+            r = c.get(f"/tasks/{task['id']}")
+            r.raise_for_status()
+            assert r.json()["total"] == task["total"]
+    return {
+        "small": small,
+        "big": big,
+        "big_upload_seconds": upload_s,
+        "big_create_seconds": create_s,
+    }
+
+
+def run_wrk(
+    url: str, token: str, script: Path, *, duration: int, connections: int, threads: int
+) -> dict[str, Any]:
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "5s",
+        "--latency",
+        "-s",
+        str(script),
+        url,
+    ]
+    proc = subprocess.run(
+        cmd,
+        env={**os.environ, "VOXDIAL_BENCH_TOKEN": token},
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("VOXDIAL_WRK ")), None)
+    if line is None:
+        raise RuntimeError("wrk printed no summary")
+    raw = json.loads(line.removeprefix("VOXDIAL_WRK "))
+    errors = raw["errors"]
+    return {
+        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
+        "requests": raw["requests"],
+        "p50_ms": raw["p50_us"] / 1000,
+        "p90_ms": raw["p90_us"] / 1000,
+        "p99_ms": raw["p99_us"] / 1000,
+        "max_ms": raw["max_us"] / 1000,
+        "mean_ms": raw["mean_us"] / 1000,
+        "errors": errors,
+        "failed": sum(errors.values()),
+    }
+
+
+def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    keys = ("rps", "p50_ms", "p90_ms", "p99_ms", "max_ms", "mean_ms")
+    out: dict[str, Any] = {k: statistics.median(r[k] for r in runs) for k in keys}
+    out["failed"] = sum(r["failed"] for r in runs)
+    out["requests"] = sum(r["requests"] for r in runs)
+    return out
+
+
+def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    port = free_port()
+    server = Server(workdir, port, args.server_arg or [])
+    try:
+        with console.status("starting voxdial serve"):
+            token = server.start()
+        tasks = setup_tasks(server.base, token, args.numbers, workdir)
+        console.print(
+            f"tasks ready: {tasks['small']['total']} and {tasks['big']['total']:,} numbers "
+            f"(the big one: upload {tasks['big_upload_seconds']:.1f} s, "
+            f"create + import {tasks['big_create_seconds']:.1f} s)"
+        )
+        script = workdir / "auth.lua"
+        script.write_text(WRK_SCRIPT)
+        urls = {k: f"{server.base}/openapi/tasks/{tasks[k]['id']}" for k in ("small", "big")}
+        wrk = {"threads": args.threads, "connections": args.connections}
+        for k in ("small", "big"):
+            with console.status(f"warm-up: {k} task, {args.warmup} s"):
+                run_wrk(urls[k], token, script, duration=args.warmup, **wrk)
+        runs: dict[str, list[dict[str, Any]]] = {"small": [], "big": []}
+        for i in range(1, args.repeat + 1):
+            for k in ("small", "big"):
+                with console.status(f"run {i}/{args.repeat}: {k} task, {args.duration} s"):
+                    r = run_wrk(urls[k], token, script, duration=args.duration, **wrk)
+                runs[k].append(r)
+                console.print(
+                    f"run {i}/{args.repeat} {k}: {r['rps']:,.0f} req/s, p50 {r['p50_ms']:.1f} "
+                    f"ms, p99 {r['p99_ms']:.1f} ms, errors {r['failed']}"
+                )
+        server_peak = server.peak_rss_mb()
+    finally:
+        server.stop()
+    return {
+        "numbers": args.numbers,
+        "totals": {k: tasks[k]["total"] for k in ("small", "big")},
+        "big_upload_seconds": tasks["big_upload_seconds"],
+        "big_create_seconds": tasks["big_create_seconds"],
+        "server_peak_rss_mb": server_peak,
+        "server_args": args.server_arg or [],
+        "wrk": {**wrk, "duration": args.duration, "warmup": args.warmup},
+        "runs": runs,
+        "small": median_of(runs["small"]),
+        "big": median_of(runs["big"]),
+        "cpus": os.cpu_count(),
+    }
+
+
+def report(r: dict[str, Any]) -> dict[str, Any]:
+    small, big = r["small"], r["big"]
+    n = len(r["runs"]["small"])
+    t = Table(
+        title=f"GET /openapi/tasks/{{id}}, wrk -t{r['wrk']['threads']} -c{r['wrk']['connections']}"
+        f" -d{r['wrk']['duration']}s, median of {n} run{'s' if n > 1 else ''}"
+    )
+    for col in ("task", "numbers", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors"):
+        t.add_column(col, justify="left" if col == "task" else "right")
+    for k, d in (("10 numbers", small), (f"{r['numbers']:,} numbers", big)):
+        total = r["totals"]["small" if d is small else "big"]
+        t.add_row(
+            k,
+            f"{total:,}",
+            f"{d['rps']:,.0f}",
+            f"{d['p50_ms']:.1f}",
+            f"{d['p90_ms']:.1f}",
+            f"{d['p99_ms']:.1f}",
+            f"{d['max_ms']:.0f}",
+            f"{d['failed']}",
+        )
+    out = Console(width=110)
+    out.print(t)
+    ratios = {
+        "p50": big["p50_ms"] / small["p50_ms"],
+        "p99": big["p99_ms"] / small["p99_ms"],
+        "rps": small["rps"] / big["rps"],
+    }
+    out.print(
+        "big / small: "
+        f"p50 {ratios['p50']:.2f}x, p99 {ratios['p99']:.2f}x, time per request "
+        f"{ratios['rps']:.2f}x (req/s small / big)"
+    )
+    rps_ok = min(small["rps"], big["rps"]) >= TARGET_RPS
+    p99_ok = max(small["p99_ms"], big["p99_ms"]) <= TARGET_P99_MS
+    ratio_ok = max(ratios.values()) <= TARGET_RATIO
+    errors_ok = small["failed"] == 0 and big["failed"] == 0
+
+    def verdict(ok: bool) -> str:
+        return "[green]met[/green]" if ok else "[red]missed[/red]"
+
+    out.print(f"target >= {TARGET_RPS:,} req/s on both: {verdict(rps_ok)}")
+    out.print(f"target p99 <= {TARGET_P99_MS:.0f} ms on both: {verdict(p99_ok)}")
+    out.print(f"target big within {TARGET_RATIO}x of small: {verdict(ratio_ok)}")
+    out.print(f"no errors or non-2xx answers: {verdict(errors_ok)}")
+    out.print(
+        f"{r['cpus']} CPUs shared by wrk and the server; server peak RSS "
+        f"{r['server_peak_rss_mb'] or 0:.0f} MB (includes the import of the big task)"
+    )
+    return {"ratios": ratios, "rps_ok": rps_ok, "p99_ok": p99_ok, "ratio_ok": ratio_ok}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--numbers", type=int, default=1_000_000, help="numbers in the big task")
+    parser.add_argument("--duration", type=int, default=15, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per task")
+    parser.add_argument("--repeat", type=int, default=2, help="measured runs per task")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--server-arg", action="append", help="extra argument for voxdial serve (repeatable)"
+    )
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument("--keep", type=Path, help="work in this directory and keep it")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: run scripts/system-deps.sh wrk")
+
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        result = run(args, args.keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="voxdial-bench-http-") as d:
+            result = run(args, Path(d))
+    result["summary"] = report(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

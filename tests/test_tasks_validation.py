@@ -538,3 +538,67 @@ def test_bad_calllog_filters_are_422(env):
     for params in ok:
         r = env.client.get("/openapi/calllog", params=params)
         assert r.status_code == 200, (params, r.text)
+
+
+def test_text_no_database_can_store_is_refused(seeded):
+    """NUL characters (PostgreSQL refuses them in text) and unpaired surrogates (not
+    UTF-8) are 422 wherever a client can send text: never a 500, nothing stored."""
+    import json
+
+    env, task = seeded
+    tid, aid = task["id"], task["assistant"]["id"]
+    before = snapshot(env)
+    blocked_before = env.client.get("/openapi/blocklist").json()["total"]
+    hooks_before = env.client.get("/openapi/webhooks").json()["total"]
+    for bad in ("a\x00b", "a\ud800b"):
+        bodies = [
+            ("post", "/openapi/assistants", {"name": bad}),
+            ("post", "/openapi/assistants", {"name": "x", "welcome": bad}),
+            ("post", "/openapi/assistants", {"name": "x", "collect": [{"question": bad}]}),
+            ("patch", f"/openapi/assistants/{aid}", {"prompt": bad}),
+            ("post", "/openapi/tasks", body_with(task, numbers=[]) | {"name": bad}),
+            (
+                "post",
+                "/openapi/tasks",
+                body_with(task, numbers=[], numberFileMeta={"号码": 0, bad: 1}),
+            ),
+            ("patch", f"/openapi/tasks/{tid}", {"name": bad}),
+            ("post", f"/openapi/tasks/{tid}/numbers", {"numbers": [{"号码": bad}]}),
+            (
+                "post",
+                f"/openapi/tasks/{tid}/numbers",
+                {"numbers": [{"号码": "13700001111", "姓名": bad}]},
+            ),
+            ("post", f"/openapi/tasks/{tid}/numbers", {"numbers": [{"号码": "1", bad: "v"}]}),
+            ("post", "/openapi/webhooks", {"url": "http://127.0.0.1/hook", "authorization": bad}),
+            ("post", "/openapi/blocklist", {"numbers": ["13500001111"], "reason": bad}),
+            ("post", "/openapi/blocklist", {"numbers": [bad]}),
+        ]
+        for method, path, body in bodies:
+            r = env.client.request(
+                method.upper(),
+                path,
+                content=json.dumps(body).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            assert r.status_code == 422, (method, path, repr(bad), r.text)
+            assert_error(r, 422)
+    for params in ({"name": "a\x00b"},):
+        assert_error(env.client.get("/openapi/tasks", params=params), 422, "name")
+    assert_error(env.client.get("/openapi/calllog/a%00b"), 422, "sessionId")
+    assert_error(env.client.get("/openapi/calltrace/a%00b"), 422, "sessionId")
+    assert snapshot(env) == before
+    assert env.client.get("/openapi/blocklist").json()["total"] == blocked_before
+    assert env.client.get("/openapi/webhooks").json()["total"] == hooks_before
+    # a file name with control characters (raw in the multipart header) is stored without
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="a\x00b\x07c.csv"\r\n'
+        b"Content-Type: text/csv\r\n\r\n" + "号码\r\n13912345678\r\n".encode() + b"\r\n--b--\r\n"
+    )
+    r = env.client.post(
+        "/openapi/numberfiles",
+        content=body,
+        headers={"Content-Type": "multipart/form-data; boundary=b"},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["name"] == "abc.csv"

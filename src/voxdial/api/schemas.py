@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
 
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    Field(json_schema_extra={"pattern": r"\S"}),  # documents: not only whitespace
+    Field(json_schema_extra={"pattern": r"^[^\x00]*\S[^\x00]*$"}),  # not only whitespace
 ]
 ShortText = Annotated[str, Field(max_length=2000)]
 LongText = Annotated[str, Field(max_length=200_000)]
@@ -47,8 +48,56 @@ ZoneName = Annotated[
 ]
 
 
+def unstorable_text(value: object) -> str | None:
+    """Why a value cannot be stored as text on every database, or None: a NUL character
+    (PostgreSQL refuses it) or an unpaired surrogate (not UTF-8), at any depth."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "must not contain NUL (\\u0000) characters"
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return "must be valid Unicode (it holds an unpaired surrogate)"
+        return None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if why := unstorable_text(k) or unstorable_text(v):
+                return why
+    elif isinstance(value, list | tuple):
+        for v in value:
+            if why := unstorable_text(v):
+                return why
+    return None
+
+
+NO_NUL = r"^[^\x00]*$"
+
+
+def _document_no_nul(schema: dict[str, Any], *_: Any) -> None:
+    """Say in the JSON Schema what `_storable_text` enforces: strings (and object keys)
+    without NUL. A string that has a pattern already excludes NUL in it."""
+    if schema.get("type") == "string" and "pattern" not in schema:
+        schema["pattern"] = NO_NUL
+    if schema.get("type") == "object" and isinstance(schema.get("additionalProperties"), dict):
+        schema.setdefault("propertyNames", {}).setdefault("pattern", NO_NUL)
+    for value in schema.values():
+        for node in value if isinstance(value, list) else [value]:
+            if isinstance(node, dict):
+                _document_no_nul(node)
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """What clients send: unknown fields refused, and no text a database cannot store."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_document_no_nul)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        if (why := unstorable_text(value)) is not None:
+            raise PydanticCustomError("unstorable_text", why)
+        return value
 
 
 class ErrorDetail(BaseModel):
@@ -223,12 +272,15 @@ class TaskOptionUpdate(TaskOptionFields):
     numbers: list[Id] | None = None
 
 
+def _task_create_schema(schema: dict[str, Any], *_: Any) -> None:
+    _document_no_nul(schema)
+    schema["anyOf"] = [{"required": ["assistantId"]}, {"required": ["assistantVid"]}]
+
+
 class TaskCreate(Strict):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "anyOf": [{"required": ["assistantId"]}, {"required": ["assistantVid"]}]
-        },
+        json_schema_extra=_task_create_schema,
     )
 
     name: Name
@@ -408,7 +460,7 @@ class WebhookCreate(Strict):
     url: Annotated[
         str,
         StringConstraints(min_length=8, max_length=2048),
-        Field(json_schema_extra={"pattern": r"^https?://[^\s/?#@]+([/?#][^\s]*)?$"}),
+        Field(json_schema_extra={"pattern": r"^https?://[^\s/?#@\x00]+([/?#][^\s\x00]*)?$"}),
     ]
     events: Annotated[list[WebhookEvent], Field(min_length=1, max_length=3)] = [
         "task.call.end",

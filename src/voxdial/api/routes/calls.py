@@ -22,7 +22,10 @@ from voxdial.store.models import Call, CallTrace
 
 router = APIRouter(tags=["calls"])
 
-SessionIdPath = Annotated[str, Path(min_length=1, max_length=40, description="call session id")]
+SessionIdPath = Annotated[
+    str,
+    Path(min_length=1, max_length=40, pattern=r"^[^\x00]+$", description="call session id"),
+]
 
 # The string filters: their documented patterns are exactly what the server accepts
 # (empty means no filter, as VoiceFox clients send it).

@@ -79,6 +79,7 @@ def _store_upload(upload: UploadFile, p: Principal, state: AppState) -> NumberFi
             f"the file is {size} bytes, over the limit of {settings.max_upload_bytes} bytes"
         )
     name = (upload.filename or "numbers.csv").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    name = "".join(c for c in name if c.isprintable()) or "numbers.csv"  # no NUL, no newlines
     info = inspect_file(
         fp,
         filename=name,

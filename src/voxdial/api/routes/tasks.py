@@ -68,7 +68,7 @@ def list_tasks(
         | None,
         Query(),
     ] = None,
-    name: Annotated[str | None, Query(max_length=200)] = None,
+    name: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")] = None,
 ) -> Any:
     """List tasks, newest first; filter by status or by a part of the name."""
     where = [Task.workspace_id == p.workspace_id, Task.deleted_at.is_(None)]
@@ -148,7 +148,7 @@ def delete_task(taskID: PathId, p: PrincipalDep, s: SessionDep) -> None:
                         "required": ["file"],
                     }
                 },
-            }
+            },
         }
     },
 )

@@ -186,3 +186,41 @@ def test_redacting_filter_rewrites_args():
     message = record.getMessage()
     assert "13912345678" not in message and "y" * 40 not in message
     assert message.startswith("call to ")
+
+
+def test_configured_logging_masks_tracebacks_too():
+    """What `voxdial serve` installs: a handler whose filter masks the message and the
+    traceback (exception messages quote values: a database error, a parse error)."""
+    from voxdial.logs import configure
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure("DEBUG")
+        stream = io.StringIO()
+        root.handlers[0].setStream(stream)
+        log = logging.getLogger("voxdial.test")
+        try:
+            raise ValueError("insert failed for +86 139 1234 5678 with vxd_ABCDEFGHIJ_" + "z" * 40)
+        except ValueError:
+            log.exception("import of %s failed", "0086-138-0013-8000")
+        log.warning("stack", stack_info=True)
+        text = stream.getvalue()
+    finally:
+        root.handlers[:], root.level = saved
+    assert "Traceback" in text and "ValueError: insert failed for" in text
+    assert not leaks(text, ["vxd_ABCDEFGHIJ_" + "z" * 40]), text
+
+
+def test_database_errors_do_not_quote_values(env):
+    """SQLAlchemy puts a failed statement's parameters into its error message; the
+    engine is made with hide_parameters, so a phone cannot reach a traceback that way."""
+    import sqlalchemy.exc
+    from sqlalchemy import text
+
+    with env.db.engine.connect() as conn:
+        with pytest.raises(sqlalchemy.exc.DBAPIError) as info:
+            query = text("SELECT * FROM no_such_table WHERE phone = :p")
+            conn.execute(query, {"p": "+8613912345678"})
+    assert "no_such_table" in str(info.value)
+    assert not leaks(str(info.value), [])

@@ -38,7 +38,18 @@ class RedactingFilter(logging.Filter):
                 record.msg = str(record.msg)
             record.args = None
         record.msg = redact(str(record.msg))
+        if record.exc_info and not record.exc_text:
+            # the traceback is text too (exception messages can quote values): format it
+            # here, masked; the handler's formatter then uses this text as it is
+            record.exc_text = redact(_FORMATTER.formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
+
+
+_FORMATTER = logging.Formatter()
 
 
 def configure(level: str = "INFO") -> None:

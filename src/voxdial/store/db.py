@@ -27,6 +27,9 @@ SQLITE_POOL_SIZE = 40
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
+    # Database errors keep their SQL but not its values: those are phone numbers, names
+    # and tokens' hashes, and errors end up in logs.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         database = make_url(url).database or ""
         if database not in ("", ":memory:") and "mode=memory" not in url:

@@ -215,6 +215,18 @@ BAD_UPLOADS = {
         ["xlsx"],
     ),
     "header-without-names": ("numbers.csv", b",,\r\n13912345678,a,b\r\n", 400, ["header"]),
+    "too-many-columns": (
+        "numbers.csv",
+        (",".join(f"c{i}" for i in range(201)) + "\r\n1\r\n").encode(),
+        400,
+        ["201 columns", "200"],
+    ),
+    "huge-cell": (
+        "numbers.csv",
+        b"phone,note\r\n13912345678," + b"x" * 20_000 + b"\r\n",
+        400,
+        ["csv", "malformed"],
+    ),
 }
 
 

@@ -333,8 +333,19 @@ class NumberRow(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+# One JSON number: the same bounds as a file row (column names as in numberFileMeta,
+# cells up to reader.MAX_CELL_CHARS, at most reader.MAX_COLUMNS columns).
+NumberItem = Annotated[
+    dict[
+        Annotated[str, Field(min_length=1, max_length=50)],
+        Annotated[str, Field(max_length=10_000)] | int,
+    ],
+    Field(max_length=200),
+]
+
+
 class TaskNumbersAdd(Strict):
-    numbers: Annotated[list[dict[str, str | int]], Field(min_length=1)]
+    numbers: Annotated[list[NumberItem], Field(min_length=1)]
 
 
 class NumbersAdded(BaseModel):

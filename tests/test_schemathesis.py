@@ -103,6 +103,7 @@ def test_every_operation_documents_and_requires_the_bearer_token(seeded_sqlite):
         op = _DOC["paths"][path][method.lower()]
         assert op["security"] == [{"bearer": []}], (method, path)
         assert "401" in op["responses"], (method, path)
+        assert "Retry-After" in op["responses"]["429"]["headers"], (method, path)
         url = path.replace("{taskID}", "1").replace("{assistantId}", "1")
         url = url.replace("{fileId}", "1").replace("{webhookId}", "1").replace("{sessionId}", "x")
         assert "{" not in url, url

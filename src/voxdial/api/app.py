@@ -42,6 +42,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     for code, name in _STATUS_CODES.items()
     if code not in (403, 405)
 }
+# Over the rate limit, the answer says when to come back.
+ERROR_RESPONSES[429]["headers"] = {
+    "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+}
 
 
 def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:

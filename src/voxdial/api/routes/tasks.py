@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from voxdial.api import render
-from voxdial.api.deps import PrincipalDep, SessionDep, StateDep
+from voxdial.api.deps import PrincipalDep, SessionDep, StateDep, run_read
 from voxdial.api.routes.numberfiles import receive_upload
 from voxdial.api.routes.paging import PagingDep, PathId
 from voxdial.api.schemas import (
@@ -89,13 +89,18 @@ def list_tasks(
 
 
 @router.get("/tasks/{taskID}", response_model=TaskPublic)
-def read_task(taskID: PathId, p: PrincipalDep, state: StateDep) -> Any:
+async def read_task(taskID: PathId, p: PrincipalDep, state: StateDep) -> Any:
     """Task detail (VoiceFox `GET /openapi/tasks/{taskID}`), O(1) whatever the task's size."""
     # The API's most polled read: a Core query on a connection of its own (SessionDep
-    # would cost two more hops through the thread pool, and ORM loading twice the query).
-    with state.db.engine.connect() as conn:
-        row = repo.read_detail(conn, workspace_id=p.workspace_id, task_id=taskID)
+    # would cost two more hops through the thread pool, and ORM loading twice the query),
+    # in the pool's read lane (deps.run_read).
+    row = await run_read(_read_detail, state, p.workspace_id, taskID)
     return JSONResponse(_detail(state, p, row))
+
+
+def _read_detail(state, workspace_id: int, task_id: int):
+    with state.db.engine.connect() as conn:
+        return repo.read_detail(conn, workspace_id=workspace_id, task_id=task_id)
 
 
 @router.patch("/tasks/{taskID}", response_model=TaskPublic)

@@ -4,9 +4,10 @@
 dependency in its thread pool, and each hop there costs more than these do (a cache hit
 is a hash and a dict lookup). A token not in the cache is looked up in the pool.
 
-`run_read` runs a short, polled read in the thread pool, at most `READ_THREADS` at a
-time: under a burst of polls, forty threads taking turns on the GIL each finish later
-(and cost more CPU) than a few threads working through a queue.
+`run_read` runs a short, polled read in the thread pool, a few at a time: under a burst
+of polls, forty threads taking turns on the GIL each finish later (and cost more CPU)
+than a few working through a queue. On SQLite a read is all CPU, so one thread at a
+time; on a server database, a few, so that their network waits overlap.
 """
 
 from __future__ import annotations
@@ -103,15 +104,21 @@ def _cached(state: AppState, token: str) -> Principal | None:
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
-READ_THREADS = 4
-_read_limiter: RunVar[CapacityLimiter] = RunVar("voxdial_read_limiter")  # one per event loop
+READ_THREADS = {"sqlite": 1}
+READ_THREADS_DEFAULT = 4
+# limiters by size, one set per event loop
+_read_limiters: RunVar[dict[int, CapacityLimiter]] = RunVar("voxdial_read_limiters")
 T = TypeVar("T")
 
 
-async def run_read(fn: Callable[..., T], *args: object) -> T:
+async def run_read(state: AppState, fn: Callable[..., T], *args: object) -> T:
+    size = READ_THREADS.get(state.db.engine.dialect.name, READ_THREADS_DEFAULT)
     try:
-        limiter = _read_limiter.get()
+        limiters = _read_limiters.get()
     except LookupError:
-        limiter = CapacityLimiter(READ_THREADS)
-        _read_limiter.set(limiter)
+        limiters = {}
+        _read_limiters.set(limiters)
+    limiter = limiters.get(size)
+    if limiter is None:
+        limiter = limiters[size] = CapacityLimiter(size)
     return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)

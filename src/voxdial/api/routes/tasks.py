@@ -94,7 +94,7 @@ async def read_task(taskID: PathId, p: PrincipalDep, state: StateDep) -> Any:
     # The API's most polled read: a Core query on a connection of its own (SessionDep
     # would cost two more hops through the thread pool, and ORM loading twice the query),
     # in the pool's read lane (deps.run_read).
-    row = await run_read(_read_detail, state, p.workspace_id, taskID)
+    row = await run_read(state, _read_detail, state, p.workspace_id, taskID)
     return JSONResponse(_detail(state, p, row))
 
 

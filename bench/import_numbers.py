@@ -137,6 +137,38 @@ def _rss_mb() -> float:
     return _status_mb("VmRSS")
 
 
+def machine_speed() -> dict[str, float | None]:
+    """How fast and how busy the machine is now, to read the figures against: the best of
+    three runs of a fixed pure-Python loop (ms, lower is faster), and the kernel's CPU
+    pressure (share of time some task waited for a CPU, last 10 s)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    pressure = None
+    try:
+        with open("/proc/pressure/cpu") as f:
+            pressure = float(f.readline().split()[1].split("=")[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return {"python_loop_ms": best * 1000, "cpu_pressure_pct": pressure}
+
+
+def describe_speed(m: dict[str, Any]) -> str:
+    parts = []
+    for when in ("before", "after"):
+        d = m[when]
+        pressure = d["cpu_pressure_pct"]
+        parts.append(
+            f"{when}: Python loop {d['python_loop_ms']:.0f} ms"
+            + (f", CPU pressure {pressure:.0f}%" if pressure is not None else "")
+        )
+    return "; ".join(parts)
+
+
 def _cpu_s() -> float:
     """CPU time of this process (user + system, all threads)."""
     t = os.times()
@@ -342,6 +374,7 @@ def run(rows: int, workdir: Path, repeat: int) -> dict[str, Any]:
         f"generated {csv_path.stat().st_size / 1e6:.1f} MB CSV in {gen_s:.1f} s "
         f"({made['invalid']:,} invalid, {made['duplicates']:,} duplicate by construction)"
     )
+    speed_before = machine_speed()
     runs = []
     for n in range(1, repeat + 1):
         rundir = workdir / f"run{n}"
@@ -371,6 +404,7 @@ def run(rows: int, workdir: Path, repeat: int) -> dict[str, Any]:
         "generated": made,
         "runs": runs,
         "cpus": os.cpu_count(),
+        "machine": {"before": speed_before, "after": machine_speed()},
         "sqlite": sqlite3.sqlite_version,
         "python": sys.version.split()[0],
     }
@@ -472,6 +506,7 @@ def report(r: dict[str, Any]) -> dict[str, Any]:
         + ("[green]met[/green]" if mem_ok else "[red]missed[/red]")
     )
     out.print(f"{r['cpus']} CPUs, Python {r['python']}, SQLite {r['sqlite']}")
+    out.print(f"machine: {describe_speed(r['machine'])}")
     return sm
 
 

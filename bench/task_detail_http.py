@@ -39,7 +39,7 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_numbers import generate  # noqa: E402
+from import_numbers import describe_speed, generate, machine_speed  # noqa: E402
 
 TARGET_RPS = 1_000
 TARGET_P99_MS = 50.0
@@ -252,6 +252,7 @@ def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    speed_before = machine_speed()
     port = free_port()
     server = Server(workdir, port, args.server_arg or [])
     try:
@@ -295,6 +296,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "small": median_of(runs["small"]),
         "big": median_of(runs["big"]),
         "cpus": os.cpu_count(),
+        "machine": {"before": speed_before, "after": machine_speed()},
     }
 
 
@@ -347,6 +349,7 @@ def report(r: dict[str, Any]) -> dict[str, Any]:
         f"{r['cpus']} CPUs shared by wrk and the server; server peak RSS "
         f"{r['server_peak_rss_mb'] or 0:.0f} MB (includes the import of the big task)"
     )
+    out.print(f"machine: {describe_speed(r['machine'])}")
     return {"ratios": ratios, "rps_ok": rps_ok, "p99_ok": p99_ok, "ratio_ok": ratio_ok}
 
 

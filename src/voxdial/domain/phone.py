@@ -22,6 +22,9 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata
 
 _SEPARATORS = str.maketrans("", "", " -().\u00a0\u3000\u2010\u2011\u2012\u2013\u2014")
+# the ASCII ones, for bytes.translate: on ASCII text it deletes them several times
+# faster than str.translate does
+_ASCII_SEPARATORS = bytes(c for c in _SEPARATORS if c < 128)
 # Mobile first: order does not change validity, and most numbers dialled are mobiles.
 _TYPE_DESCS = (
     "mobile",
@@ -111,7 +114,13 @@ class PhoneNormalizer:
             text = str(raw).strip()
         if not text:
             raise InvalidPhone("empty")
-        fast = self._fast(text if text.isdigit() else text.translate(_SEPARATORS))
+        if text.isdigit():
+            digits = text
+        elif text.isascii():
+            digits = text.encode().translate(None, _ASCII_SEPARATORS).decode()
+        else:
+            digits = text.translate(_SEPARATORS)
+        fast = self._fast(digits)
         if fast is not None:
             return fast
         return self._slow(text)

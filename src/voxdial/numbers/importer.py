@@ -28,8 +28,9 @@ from voxdial.domain.phone import InvalidPhone, PhoneNormalizer
 from voxdial.domain.status import RejectReason
 from voxdial.store.models import BlockedNumber, TaskNumber, TaskReject
 
+# Rows per batch. Its size shows in the order of the rejects (a batch's repeats are
+# listed before the rows found already in the task), so it stays what it was.
 BATCH = 5000
-MAX_ROWS_PER_INSERT = 1024  # SQLite, see _MultiRowInsert
 # SQLite page cache while importing, in KiB (the default is 2 MiB). The (task_id, phone)
 # index of a million numbers is about 40 MB, touched at random; with a small cache every
 # insert would read and spill pages. Pages are allocated only as used, and the setting
@@ -205,21 +206,27 @@ class NumberImporter:
         self, batch: list[tuple[Any, ...]], rejects: list[tuple[Any, ...]], result: ImportResult
     ) -> None:
         if batch:
-            batch = self._drop_in_batch_duplicates(batch, rejects)
+            kept = self._drop_in_batch_duplicates(batch, rejects)
             if self._has_blocklist:
-                batch = self._drop_blocked(batch, rejects)
-        if batch:
-            inserted_phones = self._insert_batch(batch)
-            if inserted_phones is not None:
-                for row in batch:
-                    if row[_PHONE] not in inserted_phones:
-                        rejects.append(
-                            _reject(row, row[_PHONE], _DUPLICATE, "already in this task")
-                        )
-                inserted = len(inserted_phones)
+                kept = self._drop_blocked(kept, rejects)
+                sent = kept
             else:
-                inserted = len(batch)
-            result.count += inserted
+                # On SQLite the repeats go in too: ON CONFLICT skips them as it keeps the
+                # first of each (same rows, same ids), and a full batch stays two
+                # full-size statements.
+                sent = batch if self._sqlite else kept
+            if kept:
+                inserted_phones = self._insert_batch(sent, expected=len(kept))
+                if inserted_phones is not None:
+                    for row in kept:
+                        if row[_PHONE] not in inserted_phones:
+                            rejects.append(
+                                _reject(row, row[_PHONE], _DUPLICATE, "already in this task")
+                            )
+                    inserted = len(inserted_phones)
+                else:
+                    inserted = len(kept)
+                result.count += inserted
         self._write_rejects(rejects, result)
 
     def _write_rejects(self, rejects: list[tuple[Any, ...]], result: ImportResult) -> None:
@@ -239,9 +246,9 @@ class NumberImporter:
         result.rejected += len(rejects)
         rejects.clear()
 
-    def _insert_batch(self, batch: list[tuple[Any, ...]]) -> set[str] | None:
+    def _insert_batch(self, batch: list[tuple[Any, ...]], *, expected: int) -> set[str] | None:
         """Insert, skipping phones already in the task. Returns the phones inserted, or
-        None when all were."""
+        None when all `expected` (the distinct phones sent) were."""
         if not self._sqlite:
             params = [dict(zip(_NUMBER_KEYS, row, strict=True)) for row in batch]
             return set(self.conn.execute(self._insert, params).scalars())
@@ -250,7 +257,7 @@ class NumberImporter:
         cur = self.conn.connection.cursor()
         try:
             before = cur.execute(self._sql_max_id).fetchone()[0] or 0
-            if self._numbers_sql.execute(cur, batch, self._numbers_per_insert) == len(batch):
+            if self._numbers_sql.execute(cur, batch, self._numbers_per_insert) == expected:
                 return None
             (phones,) = cur.execute(self._sql_inserted, (before, self.task_id)).fetchone()
             return set(phones.split(",")) if phones else set()
@@ -300,10 +307,9 @@ class NumberImporter:
 
 
 def _rows_per_insert(max_params: int, columns: int) -> int:
-    """The largest power of two of rows, at most MAX_ROWS_PER_INSERT, whose parameters
-    SQLite accepts in one statement."""
-    rows = max(1, min(MAX_ROWS_PER_INSERT, max_params // columns))
-    return 1 << (rows.bit_length() - 1)
+    """Rows per full statement: half a batch (a full batch is two statements), or fewer
+    if SQLite takes fewer parameters in one statement."""
+    return max(1, min(BATCH // 2, max_params // columns))
 
 
 class _MultiRowInsert:
@@ -325,13 +331,12 @@ class _MultiRowInsert:
         return sql
 
     def execute(self, cur: Any, rows: list[tuple[Any, ...]], per_statement: int) -> int:
-        """Insert `rows` in order; returns the rows the database reports inserted.
-        `per_statement` is a power of two."""
+        """Insert `rows` in order; returns the rows the database reports inserted."""
         done = 0
         i = 0
         while i < len(rows):
-            n = min(per_statement, len(rows) - i)
-            n = 1 << (n.bit_length() - 1)
+            n = len(rows) - i
+            n = per_statement if n >= per_statement else 1 << (n.bit_length() - 1)
             cur.execute(self.sql(n), list(chain.from_iterable(rows[i : i + n])))
             done += cur.rowcount
             i += n

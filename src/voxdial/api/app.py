@@ -12,10 +12,21 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from voxdial import __version__
+from voxdial.api.debug_sessions import DebugSessions
 from voxdial.api.deps import AppState
 from voxdial.api.ratelimit import TokenBucketLimiter
-from voxdial.api.routes import assistants, blocklist, calls, numberfiles, speech, tasks, webhooks
+from voxdial.api.routes import (
+    assistants,
+    blocklist,
+    calls,
+    debug,
+    numberfiles,
+    speech,
+    tasks,
+    webhooks,
+)
 from voxdial.api.schemas import ErrorBody
+from voxdial.conversation.openai_engine import make_engine
 from voxdial.domain.phone import PhoneNormalizer
 from voxdial.errors import PayloadTooLarge, RateLimited, VoxdialError
 from voxdial.logs import log_request, redact
@@ -66,7 +77,11 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
         normalizer=PhoneNormalizer(settings.default_region),
         token_cache={},
     )
-    for module in (tasks, assistants, numberfiles, calls, webhooks, blocklist, speech):
+    state = app.state.voxdial
+    state.debug_sessions = DebugSessions(
+        state.db, lambda config: make_engine(config, settings=settings)
+    )
+    for module in (tasks, assistants, debug, numberfiles, calls, webhooks, blocklist, speech):
         app.include_router(module.router, prefix="/openapi", responses=ERROR_RESPONSES)
     _install_error_handlers(app)
     _install_middleware(app, settings)

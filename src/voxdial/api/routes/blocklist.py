@@ -45,8 +45,12 @@ def add_blocked_numbers(body: BlocklistAdd, p: PrincipalDep, s: SessionDep, stat
             s.execute(
                 stmt.returning(BlockedNumber.id),
                 [
-                    {"workspace_id": p.workspace_id, "phone": e, "reason": body.reason,
-                     "created_at": utcnow()}
+                    {
+                        "workspace_id": p.workspace_id,
+                        "phone": e,
+                        "reason": body.reason,
+                        "created_at": utcnow(),
+                    }
                     for e in good
                 ],
             ).all()

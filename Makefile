@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench bench-import bench-http clean llm-test-server
+.PHONY: run test lint bench bench-import bench-http bench-dialer bench-engine clean llm-test-server
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "voxdial needs Python 3.11"'
@@ -36,7 +36,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests $(wildcard bench)
 
 ## make bench: the benchmarks in bench/ (figures go to BENCHMARKS.md by hand)
-bench: bench-import bench-http
+bench: bench-import bench-http bench-dialer bench-engine
 
 bench-import: $(VENV)/.installed-test
 	$(BIN)/python bench/import_numbers.py
@@ -44,6 +44,13 @@ bench-import: $(VENV)/.installed-test
 bench-http: $(VENV)/.installed-test
 	scripts/system-deps.sh wrk
 	$(BIN)/python bench/task_detail_http.py
+
+bench-dialer: $(VENV)/.installed-test
+	scripts/system-deps.sh postgresql
+	$(BIN)/python bench/dialer_throughput.py
+
+bench-engine: $(VENV)/.installed-test
+	$(BIN)/python bench/engine_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

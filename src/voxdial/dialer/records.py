@@ -210,36 +210,32 @@ class DialerRecords:
     def running_tasks(self) -> list[RunningTask]:
         with self.db.session() as s:
             rows = s.execute(
-                select(Task, AssistantVersion.config, Assistant.deleted_at, Workspace.time_zone)
-                .join(AssistantVersion, AssistantVersion.id == Task.assistant_vid)
-                .join(Assistant, Assistant.id == Task.assistant_id)
-                .join(Workspace, Workspace.id == Task.workspace_id)
+                _task_query()
                 .where(Task.status == TaskStatus.RUNNING, Task.deleted_at.is_(None))
                 .order_by(Task.id)
             ).all()
-        out = []
-        for t, config, deleted_at, zone in rows:
-            key = (t.id, repr(sorted(t.option.items())))
-            schedule = self._schedules.get(key)
-            if schedule is None:
-                schedule = self._schedules[key] = Schedule.from_option(t.option)
-            out.append(
-                RunningTask(
-                    id=t.id,
-                    workspace_id=t.workspace_id,
-                    workspace_zone=zone,
-                    assistant_id=t.assistant_id,
-                    assistant_vid=t.assistant_vid,
-                    assistant_deleted=deleted_at is not None,
-                    config=config,
-                    option=t.option,
-                    schedule=schedule,
-                    total=t.total,
-                    final_num=t.final_num,
-                    calling_num=t.calling_num,
-                )
-            )
-        return out
+        return [self._running_task(row) for row in rows]
+
+    def _running_task(self, row: Any) -> RunningTask:
+        t, config, deleted_at, zone = row
+        key = (t.id, repr(sorted(t.option.items())))
+        schedule = self._schedules.get(key)
+        if schedule is None:
+            schedule = self._schedules[key] = Schedule.from_option(t.option)
+        return RunningTask(
+            id=t.id,
+            workspace_id=t.workspace_id,
+            workspace_zone=zone,
+            assistant_id=t.assistant_id,
+            assistant_vid=t.assistant_vid,
+            assistant_deleted=deleted_at is not None,
+            config=config,
+            option=t.option,
+            schedule=schedule,
+            total=t.total,
+            final_num=t.final_num,
+            calling_num=t.calling_num,
+        )
 
     # -- claiming ------------------------------------------------------------------
 
@@ -739,30 +735,8 @@ class DialerRecords:
 
     def _load_task(self, task_id: int) -> RunningTask | None:
         with self.db.session() as s:
-            row = s.execute(
-                select(Task, AssistantVersion.config, Assistant.deleted_at, Workspace.time_zone)
-                .join(AssistantVersion, AssistantVersion.id == Task.assistant_vid)
-                .join(Assistant, Assistant.id == Task.assistant_id)
-                .join(Workspace, Workspace.id == Task.workspace_id)
-                .where(Task.id == task_id)
-            ).first()
-        if row is None:
-            return None
-        t, config, deleted_at, zone = row
-        return RunningTask(
-            id=t.id,
-            workspace_id=t.workspace_id,
-            workspace_zone=zone,
-            assistant_id=t.assistant_id,
-            assistant_vid=t.assistant_vid,
-            assistant_deleted=deleted_at is not None,
-            config=config,
-            option=t.option,
-            schedule=Schedule.from_option(t.option),
-            total=t.total,
-            final_num=t.final_num,
-            calling_num=t.calling_num,
-        )
+            row = s.execute(_task_query().where(Task.id == task_id)).first()
+        return None if row is None else self._running_task(row)
 
     # -- task end states -----------------------------------------------------------
 
@@ -822,6 +796,17 @@ class DialerRecords:
                     TaskNumber.task_id.in_(task_ids), TaskNumber.state == NumberState.PENDING
                 )
             ).scalar_one()
+
+
+def _task_query():
+    """A task with what the dialer needs beside it: its pinned config, whether its
+    assistant is deleted, and its workspace's time zone."""
+    return (
+        select(Task, AssistantVersion.config, Assistant.deleted_at, Workspace.time_zone)
+        .join(AssistantVersion, AssistantVersion.id == Task.assistant_vid)
+        .join(Assistant, Assistant.id == Task.assistant_id)
+        .join(Workspace, Workspace.id == Task.workspace_id)
+    )
 
 
 _TRACE_EVENTS = {"system": "system.say", "customer": "customer.say", "note": "system.note"}

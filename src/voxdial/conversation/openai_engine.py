@@ -16,7 +16,6 @@ voice loop and yields each clause as a `SAY` as soon as the model has streamed i
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -33,7 +32,6 @@ from voxdial.conversation.engine import (
     CollectResult,
     Conversation,
     ConversationEngine,
-    MinimalScriptEngine,
     fill_variables,
 )
 from voxdial.conversation.llm import (
@@ -43,6 +41,7 @@ from voxdial.conversation.llm import (
     LLMError,
     LLMProtocolError,
 )
+from voxdial.conversation.script import ScriptEngine
 from voxdial.settings import LLMSettings, Settings
 
 REPLY_TOOL = "reply"
@@ -52,13 +51,8 @@ _CLOSING = {"zh": "感谢您的接听，再见。", "en": "Thank you for your ti
 
 
 def script_engine() -> ConversationEngine:
-    """The script engine: `voxdial.conversation.script.ScriptEngine` where it exists,
-    else the minimal one."""
-    try:
-        module = importlib.import_module("voxdial.conversation.script")
-        return module.ScriptEngine()
-    except (ImportError, AttributeError):
-        return MinimalScriptEngine()
+    """The script engine, which answers for llmId 0 and for failed LLM turns."""
+    return ScriptEngine()
 
 
 def make_engine(

@@ -6,7 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from voxdial.conversation.engine import CallContext, CollectResult, ConversationEngine
+from voxdial.conversation.engine import (
+    Action,
+    ActionKind,
+    CallContext,
+    CollectResult,
+    ConversationEngine,
+)
 from voxdial.dialer.clock import Clock
 from voxdial.domain.status import HangupReason
 
@@ -45,6 +51,8 @@ class CallResult:
     block: bool = False
     transfer: bool = False
     knowledge_questions: int = 0
+    # The call's WAV, relative to the recordings directory ("" when nothing was recorded).
+    record_file: str = ""
 
     @property
     def ring_seconds(self) -> int:
@@ -64,3 +72,16 @@ class Carrier(Protocol):
     async def place_call(
         self, request: DialRequest, *, clock: Clock, engine: ConversationEngine
     ) -> CallResult: ...
+
+
+def note_request(action: Action, flags: dict[str, Any]) -> None:
+    """Carry what the callee asked for (callback, block, transfer, refusal) into flags."""
+    if action.kind == ActionKind.CALLBACK:
+        flags["callback"] = True
+        flags["callback_at"] = action.at
+    elif action.kind == ActionKind.BLOCK:
+        flags["block"] = True
+    elif action.kind == ActionKind.TRANSFER:
+        flags["transfer"] = True
+    elif action.kind == ActionKind.HANGUP and action.result == "refused":
+        flags["refused"] = True

@@ -1,0 +1,156 @@
+"""Audio at the edges of a call: G.711 μ-law, 8 kHz <-> 16 kHz, and the call recording.
+
+G.711 μ-law follows ITU-T G.711 (bias 0x84, 14-bit magnitude, inverted bits). Both
+directions are table lookups on NumPy arrays, so a 20 ms frame costs microseconds.
+"""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from voxdial.voice.base import SAMPLE_RATE, Pcm
+
+_BIAS = 0x84
+_CLIP = 32635
+
+
+def _mulaw_decode_table() -> np.ndarray:
+    codes = ~np.arange(256, dtype=np.int32) & 0xFF
+    sign = codes & 0x80
+    exponent = (codes >> 4) & 0x07
+    mantissa = codes & 0x0F
+    magnitude = (((mantissa << 3) + _BIAS) << exponent) - _BIAS
+    return np.where(sign != 0, -magnitude, magnitude).astype(np.int16)
+
+
+def _mulaw_encode_table() -> np.ndarray:
+    """Indexed by the 16-bit sample as unsigned (sample & 0xFFFF)."""
+    samples = np.arange(65536, dtype=np.int32)
+    samples = np.where(samples >= 32768, samples - 65536, samples)
+    sign = np.where(samples < 0, 0x80, 0)
+    # G.711 works on 14 bits: negative samples round toward minus infinity first
+    magnitude = np.where(samples < 0, (-(samples >> 2)) << 2, samples)
+    magnitude = np.minimum(magnitude, _CLIP) + _BIAS
+    exponent = np.floor(np.log2(magnitude >> 7 | 1)).astype(np.int32)
+    exponent = np.clip(exponent, 0, 7)
+    mantissa = (magnitude >> (exponent + 3)) & 0x0F
+    return (~(sign | (exponent << 4) | mantissa) & 0xFF).astype(np.uint8)
+
+
+MULAW_DECODE = _mulaw_decode_table()
+MULAW_ENCODE = _mulaw_encode_table()
+
+
+def mulaw_to_pcm(data: bytes) -> np.ndarray:
+    """μ-law bytes -> int16 samples (same rate)."""
+    return MULAW_DECODE[np.frombuffer(data, dtype=np.uint8)]
+
+
+def pcm_to_mulaw(samples: np.ndarray) -> bytes:
+    """int16 samples -> μ-law bytes (same rate)."""
+    return MULAW_ENCODE[samples.astype(np.int16).view(np.uint16)].tobytes()
+
+
+# A 31-tap windowed-sinc low-pass at a quarter of the 16 kHz rate (4 kHz): the
+# anti-alias filter for 16 -> 8 kHz and the image filter for 8 -> 16 kHz.
+_TAPS = 31
+_n = np.arange(_TAPS) - (_TAPS - 1) / 2
+_HALF_BAND = (np.sinc(_n / 2) / 2 * np.hamming(_TAPS)).astype(np.float32)
+_HALF_BAND /= _HALF_BAND.sum()
+
+
+class Downsampler:
+    """16 kHz -> 8 kHz for a stream of frames, filter state carried across frames."""
+
+    def __init__(self) -> None:
+        self._tail = np.zeros(_TAPS - 1, dtype=np.float32)
+        self._odd = 0  # 1 when the previous frame ended between two kept samples
+
+    def __call__(self, pcm16k: Pcm) -> Pcm:
+        x = np.concatenate([self._tail, pcm16k.astype(np.float32)])
+        self._tail = x[-(_TAPS - 1) :]
+        y = np.convolve(x, _HALF_BAND, mode="valid")[self._odd :: 2]
+        self._odd = (self._odd + len(pcm16k)) % 2
+        return np.clip(np.rint(y), -32768, 32767).astype(np.int16)
+
+
+class Upsampler:
+    """8 kHz -> 16 kHz for a stream of frames: zero-stuff, then the image filter."""
+
+    def __init__(self) -> None:
+        self._tail = np.zeros(_TAPS - 1, dtype=np.float32)
+
+    def __call__(self, pcm8k: Pcm) -> Pcm:
+        stuffed = np.zeros(len(pcm8k) * 2, dtype=np.float32)
+        stuffed[::2] = pcm8k.astype(np.float32) * 2
+        x = np.concatenate([self._tail, stuffed])
+        self._tail = x[-(_TAPS - 1) :]
+        y = np.convolve(x, _HALF_BAND, mode="valid")
+        return np.clip(np.rint(y), -32768, 32767).astype(np.int16)
+
+
+class Recording:
+    """Both sides of a call on one timeline: left channel the callee, right the assistant.
+
+    The callee's audio arrives as a continuous stream, so its sample count is the call's
+    clock. The assistant's audio is placed where the line starts playing it; a barge-in
+    cuts what was queued but not heard.
+    """
+
+    def __init__(self, max_seconds: float = 3600) -> None:
+        self._callee: list[np.ndarray] = []
+        self._heard = 0  # callee samples so far
+        self._assistant = np.zeros(0, dtype=np.int16)
+        self._played_to = 0  # assistant timeline end (samples)
+        self._max = int(max_seconds * SAMPLE_RATE)
+
+    @property
+    def position(self) -> int:
+        """Samples of the callee heard so far: now, on the recording's timeline."""
+        return self._heard
+
+    def hear(self, pcm: Pcm) -> None:
+        if self._heard < self._max:
+            self._callee.append(pcm)
+            self._heard += len(pcm)
+
+    def speak(self, pcm: Pcm) -> tuple[int, int]:
+        """Queue assistant audio after what is already queued (or now, if idle).
+        Returns its (start, end) on the timeline in samples."""
+        start = max(self._played_to, self._heard)
+        end = min(start + len(pcm), self._max)
+        if end > len(self._assistant):
+            grown = np.zeros(max(end, 2 * len(self._assistant)), dtype=np.int16)
+            grown[: len(self._assistant)] = self._assistant
+            self._assistant = grown
+        self._assistant[start:end] = pcm[: end - start]
+        self._played_to = end
+        return start, end
+
+    def cut(self) -> None:
+        """Barge-in: the queued assistant audio after now is never played."""
+        if self._played_to > self._heard:
+            self._assistant[self._heard : self._played_to] = 0
+            self._played_to = self._heard
+
+    @property
+    def speaking_until(self) -> int:
+        return self._played_to
+
+    def save(self, path: Path) -> None:
+        callee = np.concatenate(self._callee) if self._callee else np.zeros(0, np.int16)
+        length = max(len(callee), self._played_to)
+        stereo = np.zeros((length, 2), dtype=np.int16)
+        stereo[: len(callee), 0] = callee
+        stereo[: self._played_to, 1] = self._assistant[: self._played_to]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".part")
+        with wave.open(str(tmp), "wb") as w:
+            w.setnchannels(2)
+            w.setsampwidth(2)
+            w.setframerate(SAMPLE_RATE)
+            w.writeframes(stereo.tobytes())
+        tmp.replace(path)

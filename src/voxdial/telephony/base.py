@@ -23,6 +23,7 @@ class DialRequest:
     callee: str  # E.164
     caller: str
     context: CallContext
+    assistant_id: int = 0
 
 
 @dataclass

@@ -132,6 +132,7 @@ class Dialer:
             session_id=claim.session_id,
             callee=claim.phone,
             caller=self.config.caller_id,
+            assistant_id=task.assistant_id,
             context=CallContext(
                 assistant=task.config,
                 name=claim.name,

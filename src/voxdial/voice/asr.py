@@ -38,6 +38,8 @@ _MODEL_FILES = (
 )
 _ZH_PROMPT = "以下是普通话的句子。"
 _MAX_PROMPT_CHARS = 400
+_MIN_TOKENS = 16
+_TOKENS_PER_SECOND = 12
 
 
 def whisper_language(language: str | None) -> str | None:
@@ -102,6 +104,9 @@ class WhisperRecognizer:
             condition_on_previous_text=False,
             initial_prompt=self._prompt(lang, hot_words),
             without_timestamps=True,
+            # a bound on what a clip this long can say: a decoder stuck repeating itself
+            # (noise, unclear speech) stops early instead of running to 448 tokens
+            max_new_tokens=_MIN_TOKENS + int(x.size / SAMPLE_RATE * _TOKENS_PER_SECOND),
         )
         text = "".join(s.text for s in segments).strip()
         if (lang or info.language) == "zh":

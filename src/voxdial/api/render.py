@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from voxdial.store.models import Assistant, AssistantVersion, Call, CallTrace, Task
-from voxdial.voice.catalog import LISTENERS_BY_ID, SPEAKERS_BY_ID
+from voxdial.voice.catalog import LISTENERS_BY_ID, SPEAKERS_BY_ID, Catalog
 
 
 @lru_cache(maxsize=64)
@@ -61,12 +61,20 @@ def task_assistant(
 
 
 def assistant_public(
-    a: Assistant, v: AssistantVersion, email: str, *, tz: str, base_url: str
+    a: Assistant,
+    v: AssistantVersion,
+    email: str,
+    *,
+    tz: str,
+    base_url: str,
+    catalog: Catalog | None = None,
 ) -> dict[str, Any]:
     out = task_assistant(a, v, email, tz=tz, base_url=base_url)
     c = v.config
-    speaker = SPEAKERS_BY_ID.get(c["speakerId"])
-    listener = LISTENERS_BY_ID.get(c["listenerId"])
+    speakers = catalog.speakers if catalog is not None else SPEAKERS_BY_ID
+    listeners = catalog.listeners if catalog is not None else LISTENERS_BY_ID
+    speaker = speakers.get(c["speakerId"])
+    listener = listeners.get(c["listenerId"])
     out.update(
         speakerName=speaker.name if speaker else "",
         listenerName=listener.name if listener else "",

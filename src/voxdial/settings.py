@@ -139,6 +139,21 @@ class Settings(BaseSettings):
     # telephony/mediastream.py) and how long to wait for its audio stream
     mediastream_dial_url: str = ""
     mediastream_answer_timeout: float = 45.0
+    # SIP carrier (`carrier = "sip"`, telephony/sip.py): calls go to sip:<number>@<domain>
+    sip_domain: str = ""  # the trunk or PBX, host[:port]; empty: the registrar's host
+    sip_registrar: str = ""  # e.g. "sip:pbx.example.com"; empty: no registration
+    sip_proxy: str = ""  # outbound proxy, e.g. "sip:proxy.example.com;lr"
+    sip_username: str = ""  # digest auth user (and the From user when set)
+    sip_password: SecretStr = SecretStr("")
+    sip_caller_id: str = ""  # empty: `caller_id`
+    sip_codecs: str = "PCMA,PCMU"  # in order of preference; PCMA, PCMU (G722, ...)
+    sip_bind_host: str = "127.0.0.1"  # the address SIP and RTP use
+    sip_port: int = 0  # SIP UDP port; 0: any free port
+    sip_rtp_port_start: int = 0  # first RTP port; 0: pjsua's default (4000 up)
+    sip_dial_timeout_seconds: float = 45.0  # ringing this long: cancelled, no answer
+    sip_max_calls: int = 0  # 0: `dialer_max_lines`, capped at 4 (the pjsua2 wheel's limit)
+    sip_strip_plus: bool = False  # dial 8613... rather than +8613...
+    sip_log_level: int = 1  # pjsua's own log, 0 (fatal) .. 5, to logger voxdial.sip.pjsua
 
     # Spoken calls: end of speech and silence (voice/session.py, VoiceTuning)
     voice_pause_ms: int = 160

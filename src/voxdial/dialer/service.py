@@ -40,6 +40,17 @@ def make_carrier(settings: Settings) -> Carrier:
             answer_timeout=settings.mediastream_answer_timeout,
             max_call_seconds=settings.voice_max_call_seconds + 60,
         )
+    if settings.carrier == "sip":
+        from voxdial.telephony.sip import SipCarrier, SipConfig
+
+        sip = SipCarrier(SipConfig.from_settings(settings), make_voice_runtime(settings))
+        if settings.dialer_max_lines > sip.config.max_calls:
+            raise ValueError(
+                f"VOXDIAL_DIALER_MAX_LINES={settings.dialer_max_lines} is more than the SIP "
+                f"carrier's {sip.config.max_calls} lines (VOXDIAL_SIP_MAX_CALLS; at most 4 "
+                "per process with pjsua2-python): lower it, and run more workers for more"
+            )
+        return sip
     raise ValueError(f"unknown carrier {settings.carrier!r}; this build has: sim, mediastream, sip")
 
 

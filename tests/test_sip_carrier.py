@@ -1,0 +1,365 @@
+"""The SIP carrier against SIPp on 127.0.0.1: final responses to outcomes, audio both
+ways through the line, hang-ups from either side, the dial timeout, the line cap,
+registration with credentials, and a task dialled by the dialer.
+
+SIPp plays the callee (scenarios in tests/sipp). Without SIPp (Debian `sip-tester`,
+installed by `make test`) these tests are skipped, unless VOXDIAL_REQUIRE_SIPP=1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.support.sipp import PAYLOAD_TYPES, SIPP, Sipp, free_port, g711, rtp_stream, scenario
+from tests.support.sipp import tone as make_tone
+from voxdial.conversation.engine import CallContext
+from voxdial.conversation.script import ScriptEngine
+from voxdial.dialer.clock import Clock, SystemClock
+from voxdial.dialer.service import make_carrier
+from voxdial.domain.status import HangupReason as H
+from voxdial.settings import Settings
+from voxdial.telephony.base import CallResult, DialRequest
+from voxdial.telephony.sip import (
+    PJSUA_MAX_CALLS,
+    SipCarrier,
+    SipConfig,
+    outcome_for,
+    q850_cause,
+)
+from voxdial.voice.base import SAMPLE_RATE, Line
+
+pytestmark = pytest.mark.timeout(90)
+
+CALLEE = "+8613800138000"
+
+
+def sync(test):
+    """Run an async test on a fresh event loop (the suite has no asyncio plugin)."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def request(callee: str = CALLEE) -> DialRequest:
+    context = CallContext(assistant={}, name="", note="", variables={}, now=datetime.now(UTC))
+    return DialRequest(session_id="s-1", callee=callee, caller="+862150000000", context=context)
+
+
+class ToneRuntime:
+    """Stands in for the voice session: plays `say`, records what it hears, and hangs up
+    after `talk_seconds` unless the callee hangs up first."""
+
+    def __init__(self, say: np.ndarray | None = None, talk_seconds: float = 2.0) -> None:
+        self.say = say if say is not None else make_tone(0.8, hz=440)
+        self.talk_seconds = talk_seconds
+        self.heard = np.zeros(0, dtype=np.int16)
+        self.calls = 0
+
+    async def talk(
+        self,
+        request: DialRequest,
+        *,
+        engine,
+        line: Line,
+        clock: Clock,
+        started: datetime,
+        answered: datetime,
+    ) -> CallResult:
+        self.calls += 1
+        frames: list[np.ndarray] = []
+
+        async def listen() -> None:
+            async for pcm in line.frames():
+                frames.append(pcm)
+
+        listener = asyncio.create_task(listen())
+        await line.play(self.say)
+        await asyncio.wait([listener], timeout=self.talk_seconds)
+        side = "callee" if listener.done() else "assistant"
+        if not listener.done():
+            await line.close()
+            await asyncio.wait_for(listener, 10)
+        self.heard = np.concatenate(frames) if frames else np.zeros(0, dtype=np.int16)
+        return CallResult(H.ANSWERED, started, answered, clock.now(), side)
+
+
+def config(sipp: Sipp, **overrides) -> SipConfig:
+    values = {"domain": sipp.domain, "dial_timeout_seconds": 10.0}
+    values.update(overrides)
+    return SipConfig(**values)
+
+
+@pytest.fixture
+def sipp_factory(tmp_path: Path) -> Iterator:
+    if SIPP is None:
+        if os.environ.get("VOXDIAL_REQUIRE_SIPP") == "1":
+            pytest.fail("sipp is required (VOXDIAL_REQUIRE_SIPP=1) but not installed")
+        pytest.skip("sipp (Debian sip-tester) is not installed")
+    started: list[Sipp] = []
+
+    def start(name: str, *, rtp_echo: bool = False, extra=None, **values) -> Sipp:
+        path = scenario(name, tmp_path, **values)
+        sipp = Sipp(path, tmp_path, rtp_echo=rtp_echo, extra=extra)
+        started.append(sipp)
+        return sipp
+
+    yield start
+    for sipp in started:
+        sipp.stop()
+
+
+@pytest.fixture
+def carriers() -> Iterator:
+    made: list[SipCarrier] = []
+
+    def make(cfg: SipConfig, runtime=None) -> SipCarrier:
+        carrier = SipCarrier(cfg, runtime or ToneRuntime())
+        made.append(carrier)
+        return carrier
+
+    yield make
+    for carrier in made:
+        carrier.close()
+
+
+async def dial(carrier: SipCarrier, callee: str = CALLEE) -> CallResult:
+    return await asyncio.wait_for(
+        carrier.place_call(request(callee), clock=SystemClock(), engine=ScriptEngine()), 60
+    )
+
+
+def dominant_hz(pcm: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(pcm.astype(np.float64)))
+    return float(np.argmax(spectrum) * SAMPLE_RATE / len(pcm))
+
+
+def loud(pcm: np.ndarray, threshold: float = 1000.0) -> np.ndarray:
+    """The 20 ms frames of `pcm` whose RMS is above `threshold`, joined."""
+    frames = pcm[: len(pcm) // 320 * 320].reshape(-1, 320).astype(np.float64)
+    rms = np.sqrt((frames**2).mean(axis=1))
+    return frames[rms > threshold].reshape(-1).astype(np.int16)
+
+
+# -- outcome mapping (no network) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "cause", "outcome"),
+    [
+        (486, None, H.BUSY),
+        (600, None, H.BUSY),
+        (480, None, H.NO_ANSWER),
+        (408, None, H.NO_ANSWER),
+        (487, None, H.NO_ANSWER),
+        (603, None, H.REFUSED),
+        (404, None, H.VACANT),
+        (604, None, H.VACANT),
+        (410, None, H.VACANT),
+        (484, None, H.VACANT),
+        (503, None, H.UNREACHABLE),
+        (403, None, H.FAILED),
+        (488, None, H.FAILED),
+        (500, None, H.FAILED),
+        (480, 20, H.POWERED_OFF),
+        (480, 18, H.NO_ANSWER),
+        (503, 1, H.VACANT),
+        (500, 17, H.BUSY),
+        (486, 31, H.BUSY),  # normal, unspecified: the status decides
+    ],
+)
+def test_outcome_for(status, cause, outcome):
+    assert outcome_for(status, cause) == outcome
+
+
+def test_q850_cause_from_a_message():
+    msg = "SIP/2.0 480 Temporarily Unavailable\r\nVia: x\r\nreason: Q.850 ; cause=20;text=x\r\n"
+    assert q850_cause(msg) == 20
+    assert q850_cause("SIP/2.0 486 Busy Here\r\nReason: SIP;cause=486\r\n") is None
+
+
+def test_make_carrier_reads_the_sip_settings(tmp_path):
+    settings = Settings(
+        carrier="sip",
+        sip_registrar="sip:pbx.example.com;transport=udp",
+        sip_username="voxdial",
+        sip_password="s3cret",
+        sip_codecs="PCMU, PCMA",
+        dialer_max_lines=4,
+        data_dir=tmp_path,
+    )
+    carrier = make_carrier(settings)
+    assert isinstance(carrier, SipCarrier)
+    cfg = carrier.config
+    assert cfg.domain == "pbx.example.com" and cfg.registrar == settings.sip_registrar
+    assert (cfg.username, cfg.password) == ("voxdial", "s3cret")
+    assert cfg.codecs == ("PCMU", "PCMA") and cfg.max_calls == 4
+    assert cfg.caller_id == settings.caller_id
+    assert carrier.target_uri("+8613800138000") == "sip:+8613800138000@pbx.example.com"
+    too_many = settings.model_copy(update={"dialer_max_lines": 200})
+    with pytest.raises(ValueError, match="VOXDIAL_DIALER_MAX_LINES=200"):
+        make_carrier(too_many)
+    with pytest.raises(ValueError, match="VOXDIAL_SIP_DOMAIN"):
+        make_carrier(settings.model_copy(update={"sip_registrar": ""}))
+
+
+# -- against SIPp ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "reason", "headers", "outcome"),
+    [
+        (486, "Busy Here", "", H.BUSY),
+        (600, "Busy Everywhere", "", H.BUSY),
+        (480, "Temporarily Unavailable", "", H.NO_ANSWER),
+        (408, "Request Timeout", "", H.NO_ANSWER),
+        (603, "Decline", "", H.REFUSED),
+        (404, "Not Found", "", H.VACANT),
+        (604, "Does Not Exist Anywhere", "", H.VACANT),
+        (503, "Service Unavailable", "", H.UNREACHABLE),
+        (403, "Forbidden", "", H.FAILED),
+        (480, "Temporarily Unavailable", "Reason: Q.850;cause=20\n", H.POWERED_OFF),
+    ],
+)
+@sync
+async def test_final_response_is_the_outcome(
+    sipp_factory, carriers, code, reason, headers, outcome
+):
+    sipp = sipp_factory("reject", code=code, reason=reason, headers=headers)
+    runtime = ToneRuntime()
+    result = await dial(carriers(config(sipp), runtime))
+    assert result.outcome == outcome
+    assert result.answered_at is None and result.hangup_side == "carrier"
+    assert result.extra["sip"]["status"] == code
+    assert runtime.calls == 0
+    assert result.ring_seconds <= 2
+    assert sipp.saw(f"SIP/2.0 {code} {reason}")
+
+
+@pytest.mark.parametrize("codec", ["PCMA", "PCMU"])
+@sync
+async def test_answered_call_carries_audio_both_ways(sipp_factory, carriers, codec):
+    """SIPp echoes our RTP: the line hears the tone it played, so audio went out
+    (encoded as `codec`) and came back in."""
+    sipp = sipp_factory("answer", rtp_echo=True, pt=PAYLOAD_TYPES[codec], codec=codec)
+    runtime = ToneRuntime(make_tone(0.8, hz=440), talk_seconds=2.0)
+    carrier = carriers(config(sipp, codecs=(codec,)), runtime)
+    result = await dial(carrier)
+    assert result.outcome == H.ANSWERED and result.hangup_side == "assistant"
+    assert result.answered_at is not None
+    assert 1.5 <= len(runtime.heard) / SAMPLE_RATE <= 3.0  # a steady 20 ms stream
+    echoed = loud(runtime.heard)
+    assert 0.5 <= len(echoed) / SAMPLE_RATE <= 1.0, len(echoed) / SAMPLE_RATE
+    assert abs(dominant_hz(echoed) - 440) < 15
+    assert sipp.saw("BYE sip:")  # we hung up
+    invite = sipp.received().split("INVITE sip:", 1)[1].split("SIP/2.0 180", 1)[0]
+    offered = re.search(r"m=audio \d+ RTP/AVP ([\d ]+)", invite).group(1).split()
+    assert offered[0] == str(PAYLOAD_TYPES[codec])  # the configured codec, and no other
+    assert not set(offered) & {"0", "8", "9", "3"} - {str(PAYLOAD_TYPES[codec])}
+
+
+@sync
+async def test_callee_hangs_up_and_its_audio_is_heard(sipp_factory, carriers, tmp_path):
+    """SIPp streams a recorded tone, then sends BYE: frames() carries the tone and ends."""
+    (tmp_path / "callee.alaw").write_bytes(g711(make_tone(1.0, hz=660), "PCMA"))
+    stream = rtp_stream(tmp_path / "callee.alaw", "PCMA")
+    sipp = sipp_factory("hangup", pt=8, codec="PCMA", stream=stream, hold_ms=2500)
+    runtime = ToneRuntime(talk_seconds=20.0)
+    result = await dial(carriers(config(sipp), runtime))
+    assert result.outcome == H.ANSWERED and result.hangup_side == "callee"
+    assert 2.0 <= result.billsec <= 4
+    heard = loud(runtime.heard)
+    assert 0.7 <= len(heard) / SAMPLE_RATE <= 1.2, len(heard) / SAMPLE_RATE
+    assert abs(dominant_hz(heard) - 660) < 15
+    assert sipp.saw("BYE sip:")
+
+
+@sync
+async def test_dial_timeout_cancels_as_no_answer(sipp_factory, carriers):
+    sipp = sipp_factory("ring")
+    runtime = ToneRuntime()
+    t0 = asyncio.get_running_loop().time()
+    result = await dial(carriers(config(sipp, dial_timeout_seconds=1.5), runtime))
+    assert result.outcome == H.NO_ANSWER
+    assert result.extra["sip"]["dial_timeout"] is True
+    assert 1.4 <= asyncio.get_running_loop().time() - t0 < 5
+    assert runtime.calls == 0
+    assert sipp.saw("CANCEL sip:")
+
+
+@sync
+async def test_no_trunk_is_a_quick_failure(carriers):
+    """Nothing answers the INVITE: a carrier failure (not the callee's no answer) once
+    the dial timeout passes, without waiting for the INVITE's own 32 s timeout."""
+    cfg = SipConfig(domain=f"127.0.0.1:{free_port()}", dial_timeout_seconds=2)
+    t0 = asyncio.get_running_loop().time()
+    result = await dial(carriers(cfg))
+    assert result.outcome == H.FAILED
+    assert result.extra["error"] == "no response from the SIP trunk"
+    assert asyncio.get_running_loop().time() - t0 < 5
+
+
+@sync
+async def test_calls_over_the_line_cap_are_refused_at_once(sipp_factory, carriers):
+    sipp = sipp_factory("ring")
+    carrier = carriers(config(sipp, max_calls=2, dial_timeout_seconds=2.0))
+    results = await asyncio.gather(*(dial(carrier, f"+861380013800{i}") for i in range(3)))
+    outcomes = sorted(r.outcome for r in results)
+    assert outcomes == [H.FAILED, H.NO_ANSWER, H.NO_ANSWER]
+    refused = next(r for r in results if r.outcome == H.FAILED)
+    assert refused.extra["error"] == "no free SIP line"
+    assert refused.ring_seconds == 0
+    # the lines are free again
+    assert (await dial(carrier)).outcome == H.NO_ANSWER
+
+
+@sync
+async def test_the_build_holds_four_calls_and_a_fifth_fails_cleanly(sipp_factory, carriers):
+    """PJSUA_MAX_CALLS of the pjsua2 wheel is 4: were the carrier to let a fifth call
+    through, pjsua would refuse it, and that too is a FAILED result, not an exception."""
+    sipp = sipp_factory("ring")
+    carrier = carriers(config(sipp, dial_timeout_seconds=2.0))
+    assert carrier.config.max_calls == PJSUA_MAX_CALLS == 4
+    carrier.config.max_calls = 5  # past the build's limit, on purpose
+    results = await asyncio.gather(*(dial(carrier, f"+861380013800{i}") for i in range(5)))
+    outcomes = sorted(r.outcome for r in results)
+    assert outcomes == [H.FAILED] + [H.NO_ANSWER] * 4
+    refused = next(r for r in results if r.outcome == H.FAILED)
+    assert "PJ_ETOOMANY" in refused.extra["error"]
+
+
+@pytest.mark.parametrize("password", ["s3cret", "wrong"])
+@sync
+async def test_registration_and_calls_with_digest_credentials(sipp_factory, carriers, password):
+    sipp = sipp_factory("auth", username="voxdial", password="s3cret")
+    cfg = config(
+        sipp,
+        registrar=f"sip:{sipp.domain}",
+        username="voxdial",
+        password=password,
+        register_timeout_seconds=5,
+    )
+    runtime = ToneRuntime(talk_seconds=0.5)
+    carrier = carriers(cfg, runtime)
+    await asyncio.to_thread(carrier.start)
+    result = await dial(carrier)
+    assert sipp.saw('Authorization: Digest username="voxdial"')
+    invite = sipp.received().split("INVITE sip:", 2)[-1]
+    assert 'Authorization: Digest username="voxdial"' in invite  # the INVITE's answer too
+    if password == "s3cret":
+        assert carrier.registered
+        assert result.outcome == H.ANSWERED and runtime.calls == 1
+    else:
+        assert not carrier.registered
+        assert result.outcome == H.FAILED and result.extra["sip"]["status"] == 403

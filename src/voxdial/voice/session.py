@@ -46,6 +46,7 @@ from voxdial.conversation.engine import (
 from voxdial.dialer.clock import Clock
 from voxdial.domain.status import HangupReason
 from voxdial.telephony.base import CallResult, DialRequest, Utterance, note_request
+from voxdial.voice import soundalike
 from voxdial.voice.audio import Recording
 from voxdial.voice.base import SAMPLE_RATE, Line, Pcm, Recognizer, Synthesizer, VoiceDetector
 
@@ -260,6 +261,8 @@ class CallSession:
             heard.transcript = asyncio.create_task(self._transcribe(heard.audio))
         text, seconds = await heard.transcript
         heard.timing.asr_seconds = seconds
+        if self.language == "zh":
+            text = soundalike.correct(text, self.hot_words)
         return text.strip()
 
     async def _transcribe(self, audio: Pcm) -> tuple[str, float]:
@@ -446,6 +449,15 @@ class CallSession:
             self._barge_in()
 
 
+def listening_words(config: dict[str, Any], limit: int = 40) -> list[str]:
+    """Words the recognizer should expect: the hot words, then the preset answers of the
+    questions (a callee mostly answers with one of them)."""
+    words = [str(h.get("word") or "") for h in config.get("hotWords") or []]
+    for q in config.get("collect") or []:
+        words += [str(a) for a in q.get("answers") or []]
+    return list(dict.fromkeys(w for w in words if w.strip()))[:limit]
+
+
 class VoiceRuntime:
     """Runs answered calls as spoken conversations; carriers and the websocket share it."""
 
@@ -470,7 +482,7 @@ class VoiceRuntime:
             detector=self.speech.detector(),
             answered=answered,
             language=language,
-            hot_words=[str(h.get("word", "")) for h in config.get("hotWords") or []],
+            hot_words=listening_words(config),
             interruption=Interruption.from_config(config.get("interruption")),
             tuning=self.tuning,
         )

@@ -1,0 +1,62 @@
+"""Correct Mandarin transcripts toward the words a call expects, by how they sound.
+
+Whisper on telephone audio often writes a near-homophone of what was said: 满意 (man yi)
+comes out as 买意 (mai yi), 推荐 as 陪见. When the callee is expected to say one of a
+few words (hot words, a question's preset answers), a run of characters that sounds
+like one of them is taken to be it: the same toneless pinyin, or every syllable the
+same but one that keeps its initial consonant (man/mai; tui/pei is too far, and y/w
+are glides, not consonants: yuan/yi differ). A word
+already present is left alone, and the whole transcript is left alone when it already
+contains any expected word, so a correct transcript is never "corrected".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+@lru_cache(maxsize=4096)
+def _syllables(text: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(text))
+
+
+@lru_cache(maxsize=4096)
+def _initials(text: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(text, style=Style.INITIALS, strict=False))
+
+
+def sounds_like(heard: str, word: str) -> bool:
+    """`heard` (as many characters as `word`) sounds like `word`."""
+    a, b = _syllables(heard), _syllables(word)
+    if len(a) != len(b):
+        return False
+    differ = [i for i in range(len(a)) if a[i] != b[i]]
+    if not differ:
+        return True
+    if len(differ) > 1 or len(b) < 2:
+        return False
+    i = differ[0]
+    ia, ib = _initials(heard)[i], _initials(word)[i]
+    return ia == ib and ia not in ("", "y", "w")
+
+
+def correct(text: str, expected: Sequence[str]) -> str:
+    """`text` with a sound-alike of an expected Mandarin word replaced by the word."""
+    words = [w for w in dict.fromkeys(expected) if len(w) >= 2 and _HAN.fullmatch(w)]
+    if not words or not _HAN.search(text) or any(w in text for w in words):
+        return text
+    for word in sorted(words, key=len, reverse=True):
+        n = len(word)
+        for run in _HAN.finditer(text):
+            start, chars = run.start(), run.group()
+            for i in range(len(chars) - n + 1):
+                if sounds_like(chars[i : i + n], word):
+                    at = start + i
+                    return text[:at] + word + text[at + n :]
+    return text

@@ -194,8 +194,8 @@ async def assistant_socket(ws: WebSocket, assistant_id: int) -> None:
         if ws.client_state.name == "CONNECTED":
             try:
                 await ws.close(code=1000)
-            except RuntimeError:
-                pass
+            except (RuntimeError, WebSocketDisconnect):
+                pass  # the far end went first
 
 
 async def _dialled_call(state: AppState, pending: PendingCall, line: _StreamLine) -> dict:

@@ -19,14 +19,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.support.dialer import calls_of, counters, make_task, recount, task_row
 from tests.support.sipp import PAYLOAD_TYPES, SIPP, Sipp, free_port, g711, rtp_stream, scenario
 from tests.support.sipp import tone as make_tone
 from voxdial.conversation.engine import CallContext
 from voxdial.conversation.script import ScriptEngine
 from voxdial.dialer.clock import Clock, SystemClock
+from voxdial.dialer.dialer import Dialer, DialerConfig
 from voxdial.dialer.service import make_carrier
 from voxdial.domain.status import HangupReason as H
 from voxdial.settings import Settings
+from voxdial.store.db import Database
 from voxdial.telephony.base import CallResult, DialRequest
 from voxdial.telephony.sip import (
     PJSUA_MAX_CALLS,
@@ -363,3 +366,64 @@ async def test_registration_and_calls_with_digest_credentials(sipp_factory, carr
     else:
         assert not carrier.registered
         assert result.outcome == H.FAILED and result.extra["sip"]["status"] == 403
+
+
+# -- through the dialer ----------------------------------------------------------------
+
+
+@pytest.fixture
+def db(db_url):
+    database = Database(db_url)
+    yield database
+    database.dispose()
+
+
+def test_the_dialer_dials_a_task_over_sip(sipp_factory, carriers, db):
+    """A task's numbers dialled by the dialer through SIPp (a callee per number): each
+    call record gets its number's outcome, and the task's counters agree with its rows."""
+    outcomes = {
+        "+8613800000486": H.BUSY,
+        "+8613800000603": H.REFUSED,
+        "+8613800000404": H.VACANT,
+        "+8613800000480": H.NO_ANSWER,
+        "+8613800000200": H.ANSWERED,
+        "+8613800000201": H.ANSWERED,
+    }
+    sipp = sipp_factory("route")
+    runtime = ToneRuntime(talk_seconds=10.0)
+    carrier = carriers(config(sipp), runtime)
+    task = make_task(db, list(outcomes))
+    dialer = Dialer(
+        db,
+        carrier=carrier,
+        clock=SystemClock(),
+        config=DialerConfig(
+            max_lines=PJSUA_MAX_CALLS,
+            calls_per_second=0,
+            daily_cap=0,
+            lease_seconds=3600,
+            tick_seconds=0.05,
+        ),
+    )
+
+    async def run_until_done() -> None:
+        stop = asyncio.Event()
+        running = asyncio.create_task(dialer.run(stop))
+        for _ in range(600):  # the task's status is in the database: poll it
+            if task_row(db, task.id).status != "running":
+                break
+            await asyncio.sleep(0.1)
+        stop.set()
+        await running
+
+    asyncio.run(asyncio.wait_for(run_until_done(), 60))
+    calls = calls_of(db, task.id)
+    assert {c.callee: c.hangup_reason for c in calls} == outcomes
+    for c in calls:
+        if c.hangup_reason == H.ANSWERED:
+            assert c.hangup_side == "callee" and 1 <= c.billsec <= 3
+        else:
+            assert c.answer_at is None and c.billsec == 0
+    assert runtime.calls == 2
+    assert task_row(db, task.id).status == "done" and dialer.in_flight == 0
+    assert counters(db, task.id) == recount(db, task.id)

@@ -103,6 +103,21 @@ class TurnTiming:
     def latency(self) -> float | None:
         return None if self.first_audio is None else self.first_audio - self.speech_end
 
+    def log(self) -> None:
+        """One line per turn, figures only (never the words)."""
+        if self.first_audio is None:
+            return
+        log.info(
+            "turn: end of speech +%.0f ms committed, asr %.0f ms%s, engine %.1f ms, "
+            "first tts %.0f ms, first audio +%.0f ms",
+            (self.committed - self.speech_end) * 1000,
+            self.asr_seconds * 1000,
+            " (speculative)" if self.speculative else "",
+            self.engine_seconds * 1000,
+            self.tts_first_seconds * 1000,
+            (self.first_audio - self.speech_end) * 1000,
+        )
+
 
 @dataclass
 class _Heard:
@@ -227,6 +242,7 @@ class CallSession:
                 heard.timing.engine_seconds = time.perf_counter() - t0
                 self.turns.append(heard.timing)
                 await self._act(actions, timing=heard.timing)
+                heard.timing.log()
         finally:
             if self._line_ended:
                 self.hangup_side = "callee"

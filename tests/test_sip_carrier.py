@@ -12,6 +12,7 @@ import asyncio
 import functools
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ import pytest
 from tests.support.dialer import calls_of, counters, make_task, recount, task_row
 from tests.support.sipp import PAYLOAD_TYPES, SIPP, Sipp, free_port, g711, rtp_stream, scenario
 from tests.support.sipp import tone as make_tone
+from tests.support.speech import PIPER_SPEAKER, TINY_EN_LISTENER, seconds, speech_models, spoken
 from voxdial.conversation.engine import CallContext
 from voxdial.conversation.script import ScriptEngine
 from voxdial.dialer.clock import Clock, SystemClock
@@ -39,6 +41,7 @@ from voxdial.telephony.sip import (
     q850_cause,
 )
 from voxdial.voice.base import SAMPLE_RATE, Line
+from voxdial.voice.session import VoiceRuntime, VoiceTuning
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -55,9 +58,11 @@ def sync(test):
     return run
 
 
-def request(callee: str = CALLEE) -> DialRequest:
-    context = CallContext(assistant={}, name="", note="", variables={}, now=datetime.now(UTC))
-    return DialRequest(session_id="s-1", callee=callee, caller="+862150000000", context=context)
+def request(callee: str = CALLEE, assistant: dict | None = None) -> DialRequest:
+    context = CallContext(assistant=assistant or {}, now=datetime.now(UTC))
+    return DialRequest(
+        session_id=uuid.uuid4().hex, callee=callee, caller="+862150000000", context=context
+    )
 
 
 class ToneRuntime:
@@ -427,3 +432,50 @@ def test_the_dialer_dials_a_task_over_sip(sipp_factory, carriers, db):
     assert runtime.calls == 2
     assert task_row(db, task.id).status == "done" and dialer.in_flight == 0
     assert counters(db, task.id) == recount(db, task.id)
+
+
+# -- a spoken call with the real session and speech models ------------------------------
+
+ASSISTANT = {
+    "name": "Service check",
+    "welcome": "Hi, this is Ava from StarNet.",
+    "speakerId": PIPER_SPEAKER,
+    "listenerId": TINY_EN_LISTENER,
+    "interruption": {"method": "none"},
+    "collect": [{"question": "Are you happy with our service?", "answers": ["Yes", "No"]}],
+}
+REPLY = "Yes, I am very happy."
+
+
+@pytest.mark.timeout(300)
+@sync
+async def test_a_spoken_call_over_sip_collects_the_recorded_reply(
+    sipp_factory, carriers, tmp_path
+):
+    """The voice session on a SIP line: SIPp answers, listens to the opening (piper over
+    PCMA), then plays a recorded piper reply; the assistant hears it (tiny.en), collects
+    the answer, says goodbye and hangs up."""
+    models = speech_models()
+    await asyncio.to_thread(models.recognizer, TINY_EN_LISTENER)  # loaded before the call
+    req = request(assistant=ASSISTANT)
+    opening = ScriptEngine().begin(req.context).start()
+    speaking = sum(seconds(spoken(PIPER_SPEAKER, a.text)) for a in opening if a.text)
+    reply = tmp_path / "reply.alaw"
+    reply.write_bytes(g711(spoken(PIPER_SPEAKER, REPLY), "PCMA"))
+    sipp = sipp_factory(
+        "speak", listen_ms=int((speaking + 1.5) * 1000), stream=rtp_stream(reply, "PCMA")
+    )
+    runtime = VoiceRuntime(models, tmp_path / "recordings", VoiceTuning())
+    carrier = carriers(config(sipp), runtime)
+    result = await asyncio.wait_for(
+        carrier.place_call(req, clock=SystemClock(), engine=ScriptEngine()), 120
+    )
+    assert result.outcome == H.ANSWERED and result.hangup_side == "assistant"
+    heard = [u.text for u in result.utterances if u.side == "customer"]
+    collected = {c.question: c.result for c in result.collected if c.hit}
+    assert collected == {"Are you happy with our service?": "Yes"}, heard
+    assert len(heard) == 1 and "happy" in heard[0].lower()
+    said = " ".join(u.text for u in result.utterances if u.side == "system")
+    assert "StarNet" in said and "happy with our service" in said
+    assert result.record_file and (tmp_path / "recordings" / result.record_file).exists()
+    assert sipp.saw("BYE sip:")

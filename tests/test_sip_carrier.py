@@ -33,13 +33,8 @@ from voxdial.domain.status import HangupReason as H
 from voxdial.settings import Settings
 from voxdial.store.db import Database
 from voxdial.telephony.base import CallResult, DialRequest
-from voxdial.telephony.sip import (
-    PJSUA_MAX_CALLS,
-    SipCarrier,
-    SipConfig,
-    outcome_for,
-    q850_cause,
-)
+from voxdial.telephony.sip import PJSUA_MAX_CALLS, SipCarrier, SipConfig, outcome_for
+from voxdial.telephony.sip_endpoint import q850_cause
 from voxdial.voice.base import SAMPLE_RATE, Line
 from voxdial.voice.session import VoiceRuntime, VoiceTuning
 
@@ -449,9 +444,7 @@ REPLY = "Yes, I am very happy."
 
 @pytest.mark.timeout(300)
 @sync
-async def test_a_spoken_call_over_sip_collects_the_recorded_reply(
-    sipp_factory, carriers, tmp_path
-):
+async def test_a_spoken_call_over_sip_collects_the_recorded_reply(sipp_factory, carriers, tmp_path):
     """The voice session on a SIP line: SIPp answers, listens to the opening (piper over
     PCMA), then plays a recorded piper reply; the assistant hears it (tiny.en), collects
     the answer, says goodbye and hangs up."""

@@ -167,7 +167,4 @@ def tone(seconds: float, hz: float = 440.0, level: int = 8000) -> np.ndarray:
 
 def rtp_stream(path: Path, codec: str) -> str:
     """The scenario action that streams the G.711 file `path` once."""
-    return (
-        f'<nop><action><exec rtp_stream="{path.name},1,{PAYLOAD_TYPES[codec]}"/>'
-        "</action></nop>"
-    )
+    return f'<nop><action><exec rtp_stream="{path.name},1,{PAYLOAD_TYPES[codec]}"/></action></nop>'

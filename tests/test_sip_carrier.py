@@ -268,6 +268,7 @@ async def test_answered_call_carries_audio_both_ways(sipp_factory, carriers, cod
     assert sipp.saw("BYE sip:")  # we hung up
     invite = sipp.received().split("INVITE sip:", 1)[1].split("SIP/2.0 180", 1)[0]
     offered = re.search(r"m=audio \d+ RTP/AVP ([\d ]+)", invite).group(1).split()
+    assert "P-Asserted-Identity: <sip:+862150000000@" in invite  # the request's caller
     assert offered[0] == str(PAYLOAD_TYPES[codec])  # the configured codec, and no other
     assert not set(offered) & {"0", "8", "9", "3"} - {str(PAYLOAD_TYPES[codec])}
 
@@ -285,6 +286,29 @@ async def test_callee_hangs_up_and_its_audio_is_heard(sipp_factory, carriers, tm
     heard = loud(runtime.heard)
     assert 0.7 <= len(heard) / SAMPLE_RATE <= 1.2, len(heard) / SAMPLE_RATE
     assert abs(dominant_hz(heard) - 660) < 15
+    assert sipp.saw("BYE sip:")
+
+
+class BrokenRuntime:
+    """A session that fails at once (`hang=False`) or never ends (`hang=True`)."""
+
+    def __init__(self, *, hang: bool) -> None:
+        self.hang = hang
+
+    async def talk(self, request, **kwargs) -> CallResult:
+        if self.hang:
+            await asyncio.Event().wait()
+        raise RuntimeError("session bug")
+
+
+@pytest.mark.parametrize("hang", [False, True])
+@sync
+async def test_a_broken_session_still_ends_the_call(sipp_factory, carriers, hang):
+    sipp = sipp_factory("answer", pt=8, codec="PCMA")
+    carrier = carriers(config(sipp, max_call_seconds=1.0), BrokenRuntime(hang=hang))
+    result = await dial(carrier)
+    assert result.outcome == H.ANSWERED and result.hangup_side == "carrier"
+    assert result.extra["error"] == ("TimeoutError" if hang else "RuntimeError")
     assert sipp.saw("BYE sip:")
 
 

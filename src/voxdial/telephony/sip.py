@@ -63,6 +63,7 @@ class SipConfig:
     max_calls: int = PJSUA_MAX_CALLS  # at most PJSUA_MAX_CALLS
     strip_plus: bool = False  # dial 8613... instead of +8613...
     register_timeout_seconds: float = 10.0
+    max_call_seconds: float = 3600.0  # an answered call still up this long is hung up
     log_level: int = 1  # pjsua log level: 0 fatal .. 5 trace, to logger voxdial.sip.pjsua
 
     @classmethod
@@ -87,6 +88,8 @@ class SipConfig:
             max_calls=settings.sip_max_calls or min(settings.dialer_max_lines, PJSUA_MAX_CALLS),
             strip_plus=settings.sip_strip_plus,
             log_level=settings.sip_log_level,
+            # the session ends a call at voice_max_call_seconds; this is the backstop
+            max_call_seconds=settings.voice_max_call_seconds + 60,
         )
 
 
@@ -367,10 +370,18 @@ class SipCarrier:
         answered = clock.now()
         line = SipLine(handle, endpoint)
         try:
-            result = await self.runtime.talk(
-                request, engine=engine, line=line, clock=clock, started=started, answered=answered
+            result = await asyncio.wait_for(
+                self.runtime.talk(
+                    request,
+                    engine=engine,
+                    line=line,
+                    clock=clock,
+                    started=started,
+                    answered=answered,
+                ),
+                self.config.max_call_seconds,
             )
-        except Exception as e:  # the session broke mid-call: end it, keep what we know
+        except Exception as e:  # the session broke or hung: end the call, keep what we know
             log.error(
                 "SIP call session failed",
                 extra={"session_id": request.session_id},

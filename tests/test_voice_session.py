@@ -55,6 +55,7 @@ def session_for(line, *, interruption=None, tuning=None, assistant=ASSISTANT):
         interruption=interruption or Interruption(method="none"),
         tuning=tuning or VoiceTuning(),
     )
+    line.session = s
     return s, conversation, synth
 
 

@@ -68,8 +68,11 @@ class ToneSynthesizer:
 
 class ScriptedLine:
     """A line whose callee waits for the assistant to finish (the audio queued so far has
-    played out on the line's timeline), pauses, then says its next reply; frames are
-    produced as fast as the session takes them."""
+    played out on the line's timeline), pauses, then says its next reply.
+
+    Frames are produced as fast as the session takes them, but not while the session
+    works on a turn (`session.busy`): the session looks infinitely fast, so its decisions
+    are checked on the audio's own timeline, whatever the machine's load."""
 
     def __init__(self, replies: list[np.ndarray], *, pause: float = 0.4, tail: float = 8.0):
         self.replies = list(replies)
@@ -82,6 +85,7 @@ class ScriptedLine:
         self.closed = False
         self.talk_over_at: int | None = None  # speak the next reply this far into a prompt
         self.prompted = False  # the assistant spoke since the callee's last reply
+        self.session = None  # set to the CallSession: no frames while it is busy
 
     async def play(self, audio: np.ndarray) -> None:
         self.played.append(audio)
@@ -95,11 +99,19 @@ class ScriptedLine:
     async def close(self) -> None:
         self.closed = True
 
+    async def _session_idle(self) -> None:
+        """Wait while the session works on a turn (it has no event for it: poll)."""
+        for _ in range(100_000):
+            if self.session is None or not self.session.busy or self.closed:
+                return
+            await asyncio.sleep(0.001)
+
     async def frames(self) -> AsyncIterator[np.ndarray]:
         pending = np.zeros(0, dtype=np.int16)
         quiet_since = 0
         end = None
         while not self.closed:
+            await self._session_idle()
             if not len(pending):
                 talking = self.queued_until > self.position
                 interrupt = (

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -129,6 +130,27 @@ class _Heard:
     transcript: asyncio.Task[tuple[str, float]] | None = None
 
 
+class _Counter:
+    """Transcriptions running in this process (on any thread)."""
+
+    def __init__(self) -> None:
+        self._n = 0
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self._n += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._n -= 1
+
+    @property
+    def busy(self) -> bool:
+        return self._n > 0
+
+
+TRANSCRIBING = _Counter()
 _SILENCE = _Heard(np.zeros(0, dtype=np.int16), 0, TurnTiming(0.0))
 
 
@@ -184,6 +206,7 @@ class CallSession:
         self._heard: asyncio.Queue[_Heard | None] = asyncio.Queue()
         self._line_ended = False
         self._waiting = False  # the loop waits for the callee (silence is counted)
+        self.busy = False  # between hearing an utterance and having answered it
         self._barged = False
         self._speaking_since = 0  # timeline sample where the current reply began
         self._last_activity = 0  # timeline sample of the last speech or playback end
@@ -225,25 +248,20 @@ class CallSession:
     async def run(self) -> None:
         listener = asyncio.create_task(self._listen(), name="voice-listen")
         try:
+            self.busy = True
             await self._act(self.conversation.start(), timing=None)
             while not self._closing():
+                self.busy = False
                 heard = await self._next_heard()
+                self.busy = True
                 if heard is None:
                     if self._line_ended:
                         break
                     await self._act(self.conversation.silence(), timing=None)
-                    continue
-                text = await self._transcript(heard)
-                if not text:
-                    continue
-                self.utterances.append(Utterance("customer", text, self._at(heard.start)))
-                t0 = time.perf_counter()
-                actions = self.conversation.hear(text)
-                heard.timing.engine_seconds = time.perf_counter() - t0
-                self.turns.append(heard.timing)
-                await self._act(actions, timing=heard.timing)
-                heard.timing.log()
+                else:
+                    await self._turn(heard)
         finally:
+            self.busy = False
             if self._line_ended:
                 self.hangup_side = "callee"
             else:
@@ -255,9 +273,23 @@ class CallSession:
                     task.cancel()
             await asyncio.gather(listener, return_exceptions=True)
 
+    async def _turn(self, heard: _Heard) -> None:
+        """One callee utterance: words, the engine's answer, and speaking it."""
+        text = await self._transcript(heard)
+        if not text:
+            return
+        self.utterances.append(Utterance("customer", text, self._at(heard.start)))
+        t0 = time.perf_counter()
+        actions = self.conversation.hear(text)
+        heard.timing.engine_seconds = time.perf_counter() - t0
+        self.turns.append(heard.timing)
+        await self._act(actions, timing=heard.timing)
+        heard.timing.log()
+
     def _closing(self) -> bool:
+        # what the callee said before hanging up is still heard (an answer counts)
         return (
-            self._line_ended
+            (self._line_ended and self._heard.empty())
             or self._hangup
             or self.conversation.finished
             or self.recording.position >= self._ms(self.tuning.max_call_seconds * 1000)
@@ -283,10 +315,14 @@ class CallSession:
 
     async def _transcribe(self, audio: Pcm) -> tuple[str, float]:
         t0 = time.perf_counter()
-        text = await asyncio.to_thread(
-            self.recognizer.transcribe, audio, language=self.language, hot_words=self.hot_words
-        )
+        text = await asyncio.to_thread(self._transcribe_now, audio)
         return text, time.perf_counter() - t0
+
+    def _transcribe_now(self, audio: Pcm) -> str:
+        with TRANSCRIBING:
+            return self.recognizer.transcribe(
+                audio, language=self.language, hot_words=self.hot_words
+            )
 
     # -- speaking ------------------------------------------------------------------
 
@@ -409,7 +445,8 @@ class CallSession:
             self._silent_run += len(frame)
         length = sum(len(f) for f in self._speech)
         if self._silent_run >= self._ms(t.pause_ms) and self._guess is None:
-            if self._voiced >= self._ms(t.min_speech_ms) and not self.speaking:
+            idle = not TRANSCRIBING.busy  # under load, the CPU goes to certain utterances
+            if idle and self._voiced >= self._ms(t.min_speech_ms) and not self.speaking:
                 audio = np.concatenate(self._speech)
                 self._guess = asyncio.create_task(self._transcribe(audio))
                 self._guess_len = length

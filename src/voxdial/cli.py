@@ -100,6 +100,12 @@ def serve(
         dialer = DialerThread(settings)
         dialer.start()
         console.print(f"dialer running in-process on the {settings.carrier} carrier")
+    if settings.voice_warm:
+        import threading
+
+        from voxdial.dialer.service import warm_voice
+
+        threading.Thread(target=warm_voice, args=(settings,), daemon=True).start()
     try:
         uvicorn.run(
             create_app(settings),

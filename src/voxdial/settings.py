@@ -160,6 +160,8 @@ class Settings(BaseSettings):
     voice_end_silence_ms: int = 480
     voice_no_reply_seconds: float = 6.0
     voice_max_call_seconds: float = 600.0
+    # load every speech model when `voxdial serve` starts (in the background)
+    voice_warm: bool = True
 
     def base_url(self) -> str:
         return self.public_base_url.rstrip("/") or f"http://{self.host}:{self.port}"

@@ -54,8 +54,35 @@ def make_carrier(settings: Settings) -> Carrier:
     raise ValueError(f"unknown carrier {settings.carrier!r}; this build has: sim, mediastream, sip")
 
 
+# settings object id -> (the settings, kept alive so the id stays theirs; the runtime)
+_RUNTIMES: dict[int, tuple[Settings, Any]] = {}
+_RUNTIMES_LOCK = threading.Lock()
+
+
 def make_voice_runtime(settings: Settings) -> Any:
-    """The spoken-call runtime (speech models load lazily, on a call's first use)."""
+    """The spoken-call runtime of these settings: one per process (the API's websocket and
+    the in-process dialer share it, so each model loads once). Models load lazily, on a
+    call's first use, or in `warm_voice`."""
+    with _RUNTIMES_LOCK:
+        entry = _RUNTIMES.get(id(settings))
+        if entry is None:
+            entry = _RUNTIMES[id(settings)] = (settings, _voice_runtime(settings))
+        return entry[1]
+
+
+def warm_voice(settings: Settings) -> None:
+    """Load every voice and ASR model this installation has (`voxdial serve` does it in
+    the background at start, so the first spoken call does not wait for them)."""
+    runtime = make_voice_runtime(settings)
+    catalog = runtime.speech.catalog
+    runtime.speech.warm(
+        [s.id for s in catalog.available_speakers()],
+        [x.id for x in catalog.available_listeners()],
+    )
+    log.info("speech models loaded")
+
+
+def _voice_runtime(settings: Settings) -> Any:
     from voxdial.voice.models import SpeechModels
     from voxdial.voice.session import VoiceRuntime, VoiceTuning
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -114,8 +115,6 @@ def start_server(workdir: Path) -> tuple[subprocess.Popen, str, str]:
 
 def server_side(path: Path) -> None:
     """Medians of the server's own per-turn figures (its `turn:` log lines)."""
-    import re
-
     rows = [
         [float(x) for x in re.findall(r"([\d.]+) ms", line)]
         for line in path.read_text().splitlines()
@@ -128,6 +127,19 @@ def server_side(path: Path) -> None:
             "server side, medians: "
             + ", ".join(f"{n} {v:.0f} ms" for n, v in zip(names, cols, strict=True))
         )
+
+
+def error_rate(refs: list[str], hyps: list[str], lang: str) -> float:
+    """Character (zh) or word (en) error rate, punctuation and case aside."""
+    from rapidfuzz.distance import Levenshtein
+
+    def units(text: str) -> list[str]:
+        text = re.sub(r"[^\w\s]", "", text.lower())
+        return list(text.replace(" ", "")) if lang == "zh" else text.split()
+
+    errors = sum(Levenshtein.distance(units(r), units(h)) for r, h in zip(refs, hyps, strict=True))
+    total = sum(len(units(r)) for r in refs)
+    return errors / total if total else float("nan")
 
 
 def telephone(audio: np.ndarray) -> np.ndarray:
@@ -178,11 +190,12 @@ def main() -> None:
                     say(f"  call {i + 1}/{args.calls}: {len(report.turns)} turns")
                 listed = http.get("/openapi/calllog", params={"pageSize": 100}).json()["items"]
                 sessions = [c["sessionId"] for c in listed if c["sessionId"] not in before]
-                firsts = []
+                firsts, said = [], []
                 for sid in sessions:
                     trace = http.get(f"/openapi/calltrace/{sid}").json()
                     for i, t in enumerate(trace):
                         if t["event"] == "customer.say":
+                            said.append(t["content"])
                             nxt = next(
                                 (x for x in trace[i + 1 :] if x["event"] == "system.say"), None
                             )
@@ -194,9 +207,12 @@ def main() -> None:
                 words = [w for q in ASSISTANTS[lang]["collect"] for w in q["answers"]]
                 recognizer.transcribe(heard[0], language=lang, hot_words=words)  # warm
                 bare: list[float] = []
+                raw: list[str] = []
                 for i, first in enumerate(firsts):
                     t0 = time.perf_counter()
-                    recognizer.transcribe(heard[i % len(heard)], language=lang, hot_words=words)
+                    raw.append(
+                        recognizer.transcribe(heard[i % len(heard)], language=lang, hot_words=words)
+                    )
                     t1 = time.perf_counter()
                     synth.synthesize(first)
                     bare.append((t1 - t0) + (time.perf_counter() - t1))
@@ -212,6 +228,21 @@ def main() -> None:
                     ratio = statistics.median(latencies) / statistics.median(bare)
                     say(f"  ratio of medians: {ratio:.2f} (pipeline overhead {ratio - 1:+.0%})")
                 server_side(Path(tmp) / "server.log")
+                refs = [REPLIES[lang][i % len(REPLIES[lang])] for i in range(len(said))]
+                say(
+                    f"ASR error rate ({'characters' if lang == 'zh' else 'words'}) over "
+                    f"{len(said)} turns: in calls {error_rate(refs, said, lang):.1%} "
+                    f"(after sound-alike correction), bare Whisper "
+                    f"{error_rate(refs[: len(raw)], raw, lang):.1%}"
+                )
+                answered = http.get("/openapi/calllog", params={"pageSize": 100}).json()["items"]
+                right = sum(
+                    1
+                    for c in answered
+                    if c["sessionId"] in sessions
+                    and len([x for x in c["collect"] or [] if x["hit"]]) == len(REPLIES[lang])
+                )
+                say(f"calls with every answer collected: {right}/{len(sessions)}")
 
                 # -- concurrency
                 say("\nconcurrent calls (each 2 turns): turn latency p95")

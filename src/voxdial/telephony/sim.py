@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from voxdial.conversation.engine import Action, ActionKind, ConversationEngine
+from voxdial.conversation.engine import ActionKind, ConversationEngine
 from voxdial.dialer.clock import Clock
 from voxdial.domain.status import HangupReason
-from voxdial.telephony.base import CallResult, DialRequest, Utterance
+from voxdial.telephony.base import CallResult, DialRequest, Utterance, note_request
 from voxdial.telephony.personas import PERSONAS, Persona
 
 DEFAULT_RATES: dict[HangupReason, float] = {
@@ -117,7 +117,7 @@ class SimCarrier:
                     if action.text.startswith("knowledge "):
                         flags["knowledge_questions"] = flags.get("knowledge_questions", 0) + 1
                 else:
-                    _note_request(action, flags)
+                    note_request(action, flags)
             if conversation.finished or any(a.kind == ActionKind.HANGUP for a in actions):
                 break
             reply = persona.reply(" ".join(said))
@@ -144,16 +144,3 @@ class SimCarrier:
             extra={"persona": persona.name},
             **flags,
         )
-
-
-def _note_request(action: Action, flags: dict[str, Any]) -> None:
-    """Carry what the callee asked for (callback, block, transfer) into the result."""
-    if action.kind == ActionKind.CALLBACK:
-        flags["callback"] = True
-        flags["callback_at"] = action.at
-    elif action.kind == ActionKind.BLOCK:
-        flags["block"] = True
-    elif action.kind == ActionKind.TRANSFER:
-        flags["transfer"] = True
-    elif action.kind == ActionKind.HANGUP and action.result == "refused":
-        flags["refused"] = True

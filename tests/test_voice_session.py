@@ -199,3 +199,21 @@ def test_the_recording_cuts_unheard_audio_at_a_barge_in():
     r.hear(np.zeros(3200, np.int16))
     r.cut()
     assert r.speaking_until == r.position == 4800
+
+
+def test_keyword_interruption_needs_a_stop_word():
+    line = ScriptedLine([said("wait a moment", 1.0), said("yes"), said("Tuesday")])
+    line.talk_over_at = int(0.5 * SAMPLE_RATE)
+    rule = Interruption(method="keyword", uninterruptible_ms=200, talk_over_ms=300)
+    s, _, _ = session_for(line, interruption=rule)
+    run(s.run())
+    assert line.cleared >= 1  # "wait" is a stop word
+
+
+def test_keyword_interruption_ignores_other_talk():
+    line = ScriptedLine([said("yes", 1.0), said("Tuesday")])
+    line.talk_over_at = int(0.5 * SAMPLE_RATE)
+    rule = Interruption(method="keyword", uninterruptible_ms=200, talk_over_ms=300)
+    s, _, _ = session_for(line, interruption=rule)
+    run(s.run())
+    assert line.cleared == 0

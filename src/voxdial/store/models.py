@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -235,7 +236,19 @@ class BlockedNumber(Base):
 
 class Call(Base):
     __tablename__ = "calls"
-    __table_args__ = (Index("ix_calls_ws_start", "workspace_id", "start_at"),)
+    __table_args__ = (
+        Index("ix_calls_ws_start", "workspace_id", "start_at"),
+        # A task's ended calls by outcome and intent level: the insight's counts read
+        # this index alone, not every call row (partial: open calls are not in it).
+        Index(
+            "ix_calls_task_ended",
+            "task_id",
+            "hangup_reason",
+            "intent_level",
+            sqlite_where=text("end_at IS NOT NULL"),
+            postgresql_where=text("end_at IS NOT NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     session_id: Mapped[str] = mapped_column(String(40), unique=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))

@@ -18,11 +18,21 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from voxdial.conversation.analysis import analyse
+from voxdial.dialer.bulk import (
+    CLAIM_NUMBER_KEYS,
+    CLOSE_CALL_KEYS,
+    OPEN_CALL_KEYS,
+    SETTLE_NUMBER_KEYS,
+    TRACE_KEYS,
+    SqliteWrites,
+    Values,
+    as_params,
+)
 from voxdial.domain.outcomes import CARRIER_FAILURES, is_final
 from voxdial.domain.schedule import Schedule
 from voxdial.domain.status import HangupReason, NumberState, TaskStatus
@@ -141,13 +151,16 @@ class DialerRecords:
         self._insert = (postgresql if self.is_pg else sqlite).insert
         self._schedules: dict[tuple[int, str], Schedule] = {}
         self.clock: Any = None  # when set, claims stamp the time read after the task lock
+        self._values = Values(db.engine.dialect)
+        self._sqlite_writes: SqliteWrites | None = None
         self._build_statements()
 
     def _build_statements(self) -> None:
         """Statements built once and run with executemany: building SQLAlchemy
         expressions per call costs more than the database work."""
         tn, calls = TaskNumber.__table__, Call.__table__
-        self._insert_calls = self._insert(calls).returning(calls.c.id, sort_by_parameter_order=True)
+        # session ids are unique and made here: they tell which id each new row got
+        self._insert_calls = self._insert(calls).returning(calls.c.session_id, calls.c.id)
         self._claim_numbers = (
             update(tn)
             .where(tn.c.id == bindparam("b_id"))
@@ -192,6 +205,106 @@ class DialerRecords:
             )
         )
         self._insert_traces = CallTrace.__table__.insert()
+        self._insert_blocks = self._insert(BlockedNumber.__table__).on_conflict_do_nothing()
+        pg = self.is_pg
+        task_id = bindparam("b_task")
+        self._running = (
+            _task_query()
+            .where(Task.status == TaskStatus.RUNNING, Task.deleted_at.is_(None))
+            .order_by(Task.id)
+        )
+        self._one_task = _task_query().where(Task.id == task_id)
+        self._lock_for_claim = _locked(
+            select(Task.calling_num, Task.status, Task.consecutive_failures).where(
+                Task.id == task_id
+            ),
+            pg,
+        )
+        numbers = (
+            TaskNumber.id,
+            TaskNumber.phone,
+            TaskNumber.name,
+            TaskNumber.note,
+            TaskNumber.variables,
+            TaskNumber.attempts,
+        )
+        pending = (TaskNumber.task_id == task_id, TaskNumber.state == NumberState.PENDING)
+        # First attempts (no due time yet) before any retry, then retries oldest due first.
+        self._due_first = _locked(
+            select(*numbers)
+            .where(*pending, TaskNumber.next_attempt_at.is_(None))
+            .order_by(TaskNumber.id)
+            .limit(bindparam("b_limit")),
+            pg,
+            skip_locked=True,
+        )
+        self._due_retry = _locked(
+            select(*numbers)
+            .where(*pending, TaskNumber.next_attempt_at <= bindparam("b_now"))
+            .order_by(TaskNumber.next_attempt_at, TaskNumber.attempts, TaskNumber.id)
+            .limit(bindparam("b_limit")),
+            pg,
+            skip_locked=True,
+        )
+        self._blocked_phones = select(BlockedNumber.phone).where(
+            BlockedNumber.workspace_id == bindparam("b_ws"),
+            BlockedNumber.phone.in_(bindparam("b_phones", expanding=True)),
+        )
+        self._add_calling = (
+            update(Task)
+            .where(Task.id == task_id)
+            .values(calling_num=Task.calling_num + bindparam("b_n"))
+        )
+        self._held = _locked(
+            select(
+                TaskNumber.id,
+                TaskNumber.last_call_id,
+                TaskNumber.last_outcome,
+                TaskNumber.callbacks,
+                TaskNumber.collected,
+            ).where(
+                TaskNumber.id.in_(bindparam("b_ids", expanding=True)),
+                TaskNumber.state == NumberState.CALLING,
+            ),
+            pg,
+        )
+        self._answer_counts = _locked(select(Task.answer_counts).where(Task.id == task_id), pg)
+        self._task_deltas = {
+            (streak, answers): update(Task)
+            .where(Task.id == task_id)
+            .values(
+                final_num=Task.final_num + bindparam("b_final"),
+                calling_num=Task.calling_num + bindparam("b_calling"),
+                called_num=Task.called_num + bindparam("b_called"),
+                answered_num=Task.answered_num + bindparam("b_answered"),
+                collected_num=Task.collected_num + bindparam("b_collected"),
+                updated_at=bindparam("b_now"),
+                consecutive_failures=bindparam("b_streak")
+                if streak
+                else Task.consecutive_failures + bindparam("b_failures"),
+                **({"answer_counts": bindparam("b_counts")} if answers else {}),
+            )
+            for streak in (False, True)
+            for answers in (False, True)
+        }
+        self._add_usage = (
+            update(Assistant)
+            .where(Assistant.id == bindparam("b_assistant"))
+            .values(usage_count=Assistant.usage_count + bindparam("b_n"))
+        )
+        self._settle_state = _locked(
+            select(
+                Task.status, Task.consecutive_failures, Task.final_num, Task.total, Task.calling_num
+            ).where(Task.id == task_id),
+            pg,
+        )
+        self._settle_row = select(Task).where(Task.id == task_id)
+        in_tasks = TaskNumber.task_id.in_(bindparam("b_tasks", expanding=True))
+        pending_in = (in_tasks, TaskNumber.state == NumberState.PENDING)
+        self._any_first = (
+            select(TaskNumber.id).where(*pending_in, TaskNumber.next_attempt_at.is_(None)).limit(1)
+        )
+        self._min_due = select(func.min(TaskNumber.next_attempt_at)).where(*pending_in)
         daily = NumberDailyCount.__table__
         upsert = self._insert(daily).values(
             workspace_id=bindparam("b_ws"),
@@ -208,16 +321,11 @@ class DialerRecords:
     # -- reading -------------------------------------------------------------------
 
     def running_tasks(self) -> list[RunningTask]:
-        with self.db.session() as s:
-            rows = s.execute(
-                _task_query()
-                .where(Task.status == TaskStatus.RUNNING, Task.deleted_at.is_(None))
-                .order_by(Task.id)
-            ).all()
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(self._running).all()
         return [self._running_task(row) for row in rows]
 
-    def _running_task(self, row: Any) -> RunningTask:
-        t, config, deleted_at, zone = row
+    def _running_task(self, t: Any) -> RunningTask:
         key = (t.id, repr(sorted(t.option.items())))
         schedule = self._schedules.get(key)
         if schedule is None:
@@ -225,11 +333,11 @@ class DialerRecords:
         return RunningTask(
             id=t.id,
             workspace_id=t.workspace_id,
-            workspace_zone=zone,
+            workspace_zone=t.time_zone,
             assistant_id=t.assistant_id,
             assistant_vid=t.assistant_vid,
-            assistant_deleted=deleted_at is not None,
-            config=config,
+            assistant_deleted=t.deleted_at is not None,
+            config=t.config,
             option=t.option,
             schedule=schedule,
             total=t.total,
@@ -245,12 +353,8 @@ class DialerRecords:
         if limit <= 0:
             return []
         with self.db.session() as s, s.begin():
-            locked = select(Task.calling_num, Task.status, Task.consecutive_failures).where(
-                Task.id == task.id
-            )
-            if self.is_pg:
-                locked = locked.with_for_update()
-            row = s.execute(locked).first()
+            conn = s.connection()
+            row = conn.execute(self._lock_for_claim, {"b_task": task.id}).first()
             if row is None or row.status != TaskStatus.RUNNING:
                 return []
             if row.consecutive_failures >= self.policy.breaker_threshold:
@@ -264,10 +368,10 @@ class DialerRecords:
             limit = min(limit, task.concurrency - row.calling_num)
             if limit <= 0:
                 return []
-            candidates = self._due(s, task.id, now, limit)
+            candidates = self._due(conn, task.id, now, limit)
             if not candidates:
                 return []
-            blocked = self._blocked(s, task.workspace_id, [c.phone for c in candidates])
+            blocked = self._blocked(conn, task.workspace_id, [c.phone for c in candidates])
             day = now.astimezone(ZoneInfo(task.workspace_zone)).date().isoformat()
             to_dial, deferred, blocked_rows = [], [], []
             for n in candidates:
@@ -283,49 +387,19 @@ class DialerRecords:
                 self._close_blocked(s, task, blocked_rows, now)
             claims = self._open_calls(s, task, to_dial, now) if to_dial else []
             if claims:
-                s.execute(
-                    update(Task)
-                    .where(Task.id == task.id)
-                    .values(calling_num=Task.calling_num + len(claims))
-                )
+                conn.execute(self._add_calling, {"b_task": task.id, "b_n": len(claims)})
         return claims
 
-    def _due(self, s: Session, task_id: int, now: datetime, limit: int) -> list[Any]:
-        cols = (
-            TaskNumber.id,
-            TaskNumber.phone,
-            TaskNumber.name,
-            TaskNumber.note,
-            TaskNumber.variables,
-            TaskNumber.attempts,
-        )
-        base = [TaskNumber.task_id == task_id, TaskNumber.state == NumberState.PENDING]
-        # First attempts (no due time yet) before any retry, then retries oldest due first.
-        first = select(*cols).where(*base, TaskNumber.next_attempt_at.is_(None))
-        first = first.order_by(TaskNumber.id).limit(limit)
-        if self.is_pg:
-            first = first.with_for_update(skip_locked=True)
-        rows = list(s.execute(first).all())
+    def _due(self, conn: Connection, task_id: int, now: datetime, limit: int) -> list[Any]:
+        rows = list(conn.execute(self._due_first, {"b_task": task_id, "b_limit": limit}).all())
         if len(rows) < limit:
-            retry = (
-                select(*cols)
-                .where(*base, TaskNumber.next_attempt_at <= now)
-                .order_by(TaskNumber.next_attempt_at, TaskNumber.attempts, TaskNumber.id)
-                .limit(limit - len(rows))
-            )
-            if self.is_pg:
-                retry = retry.with_for_update(skip_locked=True)
-            rows.extend(s.execute(retry).all())
+            params = {"b_task": task_id, "b_now": now, "b_limit": limit - len(rows)}
+            rows.extend(conn.execute(self._due_retry, params).all())
         return rows
 
-    def _blocked(self, s: Session, workspace_id: int, phones: list[str]) -> set[str]:
-        return set(
-            s.execute(
-                select(BlockedNumber.phone).where(
-                    BlockedNumber.workspace_id == workspace_id, BlockedNumber.phone.in_(phones)
-                )
-            ).scalars()
-        )
+    def _blocked(self, conn: Connection, workspace_id: int, phones: list[str]) -> set[str]:
+        params = {"b_ws": workspace_id, "b_phones": phones}
+        return set(conn.execute(self._blocked_phones, params).scalars())
 
     def _count_today(self, s: Session, workspace_id: int, phone: str, day: str) -> bool:
         """Count one attempt against the number's daily cap; False if the cap is reached."""
@@ -351,67 +425,78 @@ class DialerRecords:
         self, s: Session, task: RunningTask, rows: list[Any], now: datetime
     ) -> list[Claim]:
         conn = s.connection()
-        session_ids = [uuid.uuid4().hex for _ in rows]
-        call_ids = (
-            conn.execute(
-                self._insert_calls,
-                [
-                    {
-                        "session_id": sid,
-                        "workspace_id": task.workspace_id,
-                        "task_id": task.id,
-                        "task_number_id": n.id,
-                        "callee": n.phone,
-                        "caller": self.policy.caller_id,
-                        "direction": "outbound",
-                        "description": "phone",
-                        "start_at": now,
-                        "assistant_id": task.assistant_id,
-                        "assistant_vid": task.assistant_vid,
-                        "attempt": n.attempts + 1,
-                        "worker_id": self.worker_id,
-                        "duration": 0,
-                        "billsec": 0,
-                        "ring_time": 0,
-                        "record_file": "",
-                        "rounds": 0,
-                        "summary": "",
-                    }
-                    for n, sid in zip(rows, session_ids, strict=True)
-                ],
+        stamp = self._values.time
+        start = stamp(now)
+        caller, worker = self.policy.caller_id, self.worker_id
+        ws, task_id, aid, avid = task.workspace_id, task.id, task.assistant_id, task.assistant_vid
+        opened = [
+            # OPEN_CALL_KEYS
+            (
+                uuid.uuid4().hex,
+                ws,
+                task_id,
+                n.id,
+                n.phone,
+                caller,
+                "outbound",
+                "phone",
+                start,
+                aid,
+                avid,
+                n.attempts + 1,
+                worker,
+                0,
+                0,
+                0,
+                "",
+                0,
+                "",
             )
-            .scalars()
-            .all()
-        )
-        lease = now + timedelta(seconds=self.policy.lease_seconds)
-        conn.execute(
-            self._claim_numbers,
-            [
-                {
-                    "b_id": n.id,
-                    "b_attempts": n.attempts + 1,
-                    "b_now": now,
-                    "b_worker": self.worker_id,
-                    "b_lease": lease,
-                    "b_call": cid,
-                }
+            for n in rows
+        ]
+        lease = stamp(now + timedelta(seconds=self.policy.lease_seconds))
+        if self.is_pg:
+            ids = dict(conn.execute(self._insert_calls, as_params(OPEN_CALL_KEYS, opened)).all())
+            call_ids = [ids[row[0]] for row in opened]
+            claimed = [
+                (n.attempts + 1, start, worker, lease, cid, n.id)  # CLAIM_NUMBER_KEYS
                 for n, cid in zip(rows, call_ids, strict=True)
-            ],
-        )
+            ]
+            conn.execute(self._claim_numbers, as_params(CLAIM_NUMBER_KEYS, claimed))
+        else:
+            sql = self._sqlite(conn)
+            cur = conn.connection.cursor()
+            try:
+                ids = dict(sql.open_calls.execute(cur, opened))
+                call_ids = [ids[row[0]] for row in opened]
+                cur.executemany(
+                    sql.claim_numbers,
+                    [
+                        (n.attempts + 1, start, worker, lease, cid, n.id)
+                        for n, cid in zip(rows, call_ids, strict=True)
+                    ],
+                )
+            finally:
+                cur.close()
         return [
             Claim(
-                task_id=task.id,
+                task_id=task_id,
                 number_id=n.id,
                 call_id=cid,
-                session_id=sid,
+                session_id=row[0],
                 phone=n.phone,
                 name=n.name,
                 note=n.note,
                 variables=n.variables or {},
                 attempt=n.attempts + 1,
             )
-            for n, cid, sid in zip(rows, call_ids, session_ids, strict=True)
+            for n, cid, row in zip(rows, call_ids, opened, strict=True)
         ]
+
+    def _sqlite(self, conn: Any) -> SqliteWrites:
+        if self._sqlite_writes is None:
+            self._sqlite_writes = SqliteWrites(conn.connection.driver_connection)
+        return self._sqlite_writes
 
     def _close_blocked(self, s: Session, task: RunningTask, rows: list[Any], now: datetime) -> None:
         for n in rows:
@@ -458,7 +543,7 @@ class DialerRecords:
             return 0
         with self.db.session() as s, s.begin():
             conn = s.connection()
-            held = self._still_held(s, done)
+            held = self._still_held(conn, done)
             kept = [
                 item
                 for item in done
@@ -472,15 +557,25 @@ class DialerRecords:
             for item in kept:
                 task = tasks[item.claim.task_id]
                 n, c, t = self._outcome_rows(
-                    task, item, deltas[task.id], held[item.claim.number_id]
+                    task, item, deltas[task.id], held[item.claim.number_id], self._values
                 )
                 numbers.append(n)
                 calls.append(c)
                 traces.extend(t)
-            conn.execute(self._settle_numbers, numbers)
-            conn.execute(self._close_calls, calls)
-            if traces:
-                conn.execute(self._insert_traces, traces)
+            if self.is_pg:
+                conn.execute(self._settle_numbers, as_params(SETTLE_NUMBER_KEYS, numbers))
+                conn.execute(self._close_calls, as_params(CLOSE_CALL_KEYS, calls))
+                if traces:
+                    conn.execute(self._insert_traces, as_params(TRACE_KEYS, traces))
+            else:
+                sql = self._sqlite(conn)
+                cur = conn.connection.cursor()
+                try:
+                    cur.executemany(sql.settle_numbers, numbers)
+                    cur.executemany(sql.close_calls, calls)
+                    sql.traces.execute(cur, traces)
+                finally:
+                    cur.close()
             for task_id, d in deltas.items():
                 self._apply_delta(s, tasks[task_id], d, now)
             if self.on_event is not None:
@@ -498,31 +593,25 @@ class DialerRecords:
                     )
         return len(kept)
 
-    def _still_held(self, s: Session, done: list[Finished]) -> dict[int, Held]:
+    def _still_held(self, conn: Connection, done: list[Finished]) -> dict[int, Held]:
         """The numbers still in flight under these calls (a lease that expired and was
         recovered elsewhere is not), with what earlier calls left on them."""
         ids = [item.claim.number_id for item in done]
         held: dict[int, Held] = {}
         for i in range(0, len(ids), 900):
-            q = select(
-                TaskNumber.id,
-                TaskNumber.last_call_id,
-                TaskNumber.last_outcome,
-                TaskNumber.callbacks,
-                TaskNumber.collected,
-            ).where(TaskNumber.id.in_(ids[i : i + 900]), TaskNumber.state == NumberState.CALLING)
-            if self.is_pg:
-                q = q.with_for_update()
-            for row in s.execute(q):
+            for row in conn.execute(self._held, {"b_ids": ids[i : i + 900]}):
                 held[row.id] = Held(
                     row.last_call_id, row.last_outcome, row.callbacks, row.collected or []
                 )
         return held
 
     def _outcome_rows(
-        self, task: RunningTask, item: Finished, d: TaskDelta, before: Held
-    ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+        self, task: RunningTask, item: Finished, d: TaskDelta, before: Held, values: Values
+    ) -> tuple[tuple[Any, ...], tuple[Any, ...], list[tuple[Any, ...]]]:
+        """The number's and the call's rows (SETTLE_NUMBER_KEYS, CLOSE_CALL_KEYS) and the
+        calltrace lines (TRACE_KEYS); adds the call to the task's delta."""
         c, r = item.claim, item.result
+        stamp, as_json = values.time, values.json
         outcome = HangupReason(r.outcome)
         retry_count = int(task.option.get("retryCount") or 0)
         final = is_final(outcome, attempts=c.attempt, retry_count=retry_count)
@@ -553,34 +642,34 @@ class DialerRecords:
             knowledge_questions=r.knowledge_questions,
         )
         item.analysis = analysis.items
-        number = {
-            "b_id": c.number_id,
-            "b_state": NumberState.DONE if final else NumberState.PENDING,
-            "b_next": next_at,
-            "b_outcome": outcome,
-            "b_collected": merged or None,
-            "b_callbacks": callbacks,
-        }
+        number = (
+            NumberState.DONE if final else NumberState.PENDING,
+            stamp(next_at),
+            outcome,
+            as_json(merged or None),
+            callbacks,
+            c.number_id,
+        )
         extra = dict(r.extra or {})
         extra["conversation_analysis"] = analysis.items
         extra.update(_conversation_facts(r, questions))
         if r.callback:
             extra["callback_at"] = next_at.isoformat() if next_at else None
-        call = {
-            "b_id": c.call_id,
-            "b_answer": r.answered_at,
-            "b_end": r.ended_at,
-            "b_reason": outcome,
-            "b_side": r.hangup_side,
-            "b_ring": r.ring_seconds,
-            "b_billsec": r.billsec,
-            "b_duration": max(0, round((r.ended_at - r.started_at).total_seconds())),
-            "b_rounds": sum(1 for u in r.utterances if u.side == "customer"),
-            "b_collect": collect or None,
-            "b_extra": extra,
-            "b_intent": analysis.intent_level,
-            "b_summary": analysis.summary[:2000],
-        }
+        call = (
+            stamp(r.answered_at),
+            stamp(r.ended_at),
+            outcome,
+            r.hangup_side,
+            r.ring_seconds,
+            r.billsec,
+            max(0, round((r.ended_at - r.started_at).total_seconds())),
+            sum(1 for u in r.utterances if u.side == "customer"),
+            as_json(collect or None),
+            as_json(extra),
+            analysis.intent_level,
+            analysis.summary[:2000],
+            c.call_id,
+        )
         d.calling -= 1
         d.final += int(final)
         d.called += int(c.attempt == 1)
@@ -609,13 +698,13 @@ class DialerRecords:
                 if x["hit"] and x["result"]:
                     per = d.answers.setdefault(x["question"], {})
                     per[x["result"]] = per.get(x["result"], 0) + 1
-        return number, call, _trace_rows(c, r)
+        return number, call, _trace_rows(c, r, stamp)
 
     def _apply_delta(self, s: Session, task: RunningTask, d: TaskDelta, now: datetime) -> None:
+        conn = s.connection()
         if d.blocks:
-            stmt = self._insert(BlockedNumber.__table__).on_conflict_do_nothing()
-            s.connection().execute(
-                stmt,
+            conn.execute(
+                self._insert_blocks,
                 [
                     {
                         "workspace_id": task.workspace_id,
@@ -626,35 +715,30 @@ class DialerRecords:
                     for phone in sorted(set(d.blocks))
                 ],
             )
-        values: dict[str, Any] = {
-            "final_num": Task.final_num + d.final,
-            "calling_num": Task.calling_num + d.calling,
-            "called_num": Task.called_num + d.called,
-            "answered_num": Task.answered_num + d.answered,
-            "collected_num": Task.collected_num + d.collected,
-            "updated_at": now,
+        params: dict[str, Any] = {
+            "b_task": task.id,
+            "b_final": d.final,
+            "b_calling": d.calling,
+            "b_called": d.called,
+            "b_answered": d.answered,
+            "b_collected": d.collected,
+            "b_now": now,
+            "b_streak": d.failures_streak,
+            "b_failures": d.failures_added,
         }
-        if d.failures_streak is not None:
-            values["consecutive_failures"] = d.failures_streak
-        else:
-            values["consecutive_failures"] = Task.consecutive_failures + d.failures_added
-        locked = select(Task.answer_counts).where(Task.id == task.id)
-        if self.is_pg:
-            locked = locked.with_for_update()
-        counts = s.execute(locked).scalar_one() or {}
         if d.answers:
+            counts = conn.execute(self._answer_counts, {"b_task": task.id}).scalar_one() or {}
             merged = {q: dict(v) for q, v in counts.items()}
             for q, per in d.answers.items():
                 into = merged.setdefault(q, {})
                 for result, n in per.items():
                     into[result] = into.get(result, 0) + n
-            values["answer_counts"] = merged
-        s.execute(update(Task).where(Task.id == task.id).values(**values))
+            params["b_counts"] = merged
+        statement = self._task_deltas[(d.failures_streak is not None, bool(d.answers))]
+        conn.execute(statement, params)
         if d.answered_calls:
-            s.execute(
-                update(Assistant)
-                .where(Assistant.id == task.assistant_id)
-                .values(usage_count=Assistant.usage_count + d.answered_calls)
+            conn.execute(
+                self._add_usage, {"b_assistant": task.assistant_id, "b_n": d.answered_calls}
             )
 
     # -- insight ------------------------------------------------------------------
@@ -734,8 +818,8 @@ class DialerRecords:
         return self.finish(done, tasks_by_id, now=now)
 
     def _load_task(self, task_id: int) -> RunningTask | None:
-        with self.db.session() as s:
-            row = s.execute(_task_query().where(Task.id == task_id)).first()
+        with self.db.engine.connect() as conn:
+            row = conn.execute(self._one_task, {"b_task": task_id}).first()
         return None if row is None else self._running_task(row)
 
     # -- task end states -----------------------------------------------------------
@@ -744,10 +828,8 @@ class DialerRecords:
         """Move a running task to done / stop.timeout / stop.abnormal when due.
         Returns the new status, if any."""
         with self.db.session() as s, s.begin():
-            q = select(Task).where(Task.id == task.id)
-            if self.is_pg:
-                q = q.with_for_update()
-            t = s.execute(q).scalar_one()
+            # The few columns first (locked on PostgreSQL); the ORM row only to change it.
+            t = s.connection().execute(self._settle_state, {"b_task": task.id}).one()
             if t.status != TaskStatus.RUNNING:
                 return None
             new: TaskStatus | None = None
@@ -767,6 +849,7 @@ class DialerRecords:
                 reason = "the schedule ended with numbers unfinished"
             if new is None:
                 return None
+            t = s.execute(self._settle_row, {"b_task": task.id}).scalar_one()
             t.status = new
             t.stop_reason = reason
             t.ended_at = now
@@ -779,34 +862,39 @@ class DialerRecords:
         """The earliest time a pending number of these tasks becomes due."""
         if not task_ids:
             return None
-        with self.db.session() as s:
-            first = s.execute(
-                select(TaskNumber.id)
-                .where(
-                    TaskNumber.task_id.in_(task_ids),
-                    TaskNumber.state == NumberState.PENDING,
-                    TaskNumber.next_attempt_at.is_(None),
-                )
-                .limit(1)
-            ).first()
-            if first is not None:
+        params = {"b_tasks": task_ids}
+        with self.db.engine.connect() as conn:
+            if conn.execute(self._any_first, params).first() is not None:
                 return now
-            return s.execute(
-                select(func.min(TaskNumber.next_attempt_at)).where(
-                    TaskNumber.task_id.in_(task_ids), TaskNumber.state == NumberState.PENDING
-                )
-            ).scalar_one()
+            return conn.execute(self._min_due, params).scalar_one()
 
 
 def _task_query():
-    """A task with what the dialer needs beside it: its pinned config, whether its
+    """What the dialer needs of a task and beside it: its pinned config, whether its
     assistant is deleted, and its workspace's time zone."""
     return (
-        select(Task, AssistantVersion.config, Assistant.deleted_at, Workspace.time_zone)
+        select(
+            Task.id,
+            Task.workspace_id,
+            Task.assistant_id,
+            Task.assistant_vid,
+            Task.option,
+            Task.total,
+            Task.final_num,
+            Task.calling_num,
+            AssistantVersion.config,
+            Assistant.deleted_at,
+            Workspace.time_zone,
+        )
         .join(AssistantVersion, AssistantVersion.id == Task.assistant_vid)
         .join(Assistant, Assistant.id == Task.assistant_id)
         .join(Workspace, Workspace.id == Task.workspace_id)
     )
+
+
+def _locked(query: Any, pg: bool, *, skip_locked: bool = False) -> Any:
+    """`query` with FOR UPDATE on PostgreSQL (rows locked until the transaction ends)."""
+    return query.with_for_update(skip_locked=skip_locked) if pg else query
 
 
 _TRACE_EVENTS = {"system": "system.say", "customer": "customer.say", "note": "system.note"}
@@ -819,40 +907,35 @@ def _collect_rows(r: CallResult) -> list[dict[str, Any]]:
     ]
 
 
-def _trace_rows(c: Claim, r: CallResult) -> list[dict[str, Any]]:
-    """The calltrace of an answered call: begin, each utterance, hang-up."""
-    if r.answered_at is None:
+def _trace_rows(c: Claim, r: CallResult, stamp: Callable[[Any], Any]) -> list[tuple[Any, ...]]:
+    """The calltrace of an answered call (TRACE_KEYS rows): begin, each utterance,
+    hang-up."""
+    answered = r.answered_at
+    if answered is None:
         return []
-    rows = [
-        {
-            "call_id": c.call_id,
-            "event": "begin",
-            "content": "",
-            "elapsed_ms": 0,
-            "dialog_id": "",
-            "created_at": r.answered_at,
-        }
-    ]
+    call_id = c.call_id
+    rows = [(call_id, "begin", "", 0, "", stamp(answered))]
+    dialog = c.session_id[:8]
     for i, u in enumerate(r.utterances):
         rows.append(
-            {
-                "call_id": c.call_id,
-                "event": _TRACE_EVENTS[u.side],
-                "content": u.text,
-                "elapsed_ms": int((u.at - r.answered_at).total_seconds() * 1000),
-                "dialog_id": f"{c.session_id[:8]}-{i}",
-                "created_at": u.at,
-            }
+            (
+                call_id,
+                _TRACE_EVENTS[u.side],
+                u.text,
+                int((u.at - answered).total_seconds() * 1000),
+                f"{dialog}-{i}",
+                stamp(u.at),
+            )
         )
     rows.append(
-        {
-            "call_id": c.call_id,
-            "event": "hangup",
-            "content": r.hangup_side,
-            "elapsed_ms": int((r.ended_at - r.answered_at).total_seconds() * 1000),
-            "dialog_id": "",
-            "created_at": r.ended_at,
-        }
+        (
+            call_id,
+            "hangup",
+            r.hangup_side,
+            int((r.ended_at - answered).total_seconds() * 1000),
+            "",
+            stamp(r.ended_at),
+        )
     )
     return rows
 

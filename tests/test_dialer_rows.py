@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -17,6 +18,7 @@ from sqlalchemy import select, text
 from tests.support.dialer import make_task, phones
 from voxdial.dialer.clock import VirtualClock
 from voxdial.dialer.dialer import Dialer, DialerConfig
+from voxdial.dialer.records import new_session_id
 from voxdial.store.db import Database
 from voxdial.store.models import Call, CallTrace, TaskNumber
 from voxdial.telephony.sim import SimCarrier, SimConfig
@@ -69,4 +71,13 @@ def test_sqlite_rows_are_bound_as_sqlalchemy_binds_them(db):
                     checked += 1
         ids = s.execute(select(Call.session_id).where(Call.task_id == t.id)).scalars().all()
     assert checked > 500
-    assert all(uuid.UUID(x).hex == x for x in ids)
+    assert all(uuid.UUID(x).hex == x and uuid.UUID(x).version == 7 for x in ids)
+
+
+def test_session_ids_are_unique_uuid7_led_by_the_time():
+    before = time.time_ns() // 1_000_000
+    ids = [new_session_id() for _ in range(10_000)]
+    after = time.time_ns() // 1_000_000
+    assert len(set(ids)) == len(ids)
+    assert all(len(x) == 32 and uuid.UUID(x).version == 7 for x in ids)
+    assert all(before <= int(x[:12], 16) <= after for x in (ids[0], ids[-1]))  # Unix ms

@@ -313,6 +313,17 @@ async def test_a_broken_session_still_ends_the_call(sipp_factory, carriers, hang
 
 
 @sync
+async def test_calls_go_through_the_outbound_proxy(sipp_factory, carriers):
+    """With a proxy the INVITE goes to it, for the trunk's domain (never resolved here)."""
+    sipp = sipp_factory("answer", pt=8, codec="PCMA")
+    cfg = SipConfig(domain="trunk.example.invalid", proxy=f"sip:{sipp.domain};lr")
+    result = await dial(carriers(cfg, ToneRuntime(talk_seconds=0.5)))
+    assert result.outcome == H.ANSWERED
+    assert sipp.saw(f"INVITE sip:{CALLEE}@trunk.example.invalid SIP/2.0")
+    assert sipp.saw(f"Route: <sip:{sipp.domain};lr>")
+
+
+@sync
 async def test_dial_timeout_cancels_as_no_answer(sipp_factory, carriers):
     sipp = sipp_factory("ring")
     runtime = ToneRuntime()

@@ -229,10 +229,12 @@ def _make_classes() -> tuple[type, type, type, type]:
 
         def onRegState(self, prm: Any) -> None:
             self.sip.registration = (prm.code, prm.reason)
-            if prm.code // 100 == 2:
+            if prm.code // 100 == 2 and prm.expiration > 0:
                 self.sip.registered.set()
             else:
-                log.warning("SIP registration failed", extra={"status": prm.code})
+                self.sip.registered.clear()
+                if prm.code // 100 != 2:
+                    log.warning("SIP registration failed", extra={"status": prm.code})
             self.sip.registration_done.set()
 
     class Call(pj.Call):
@@ -250,10 +252,12 @@ def _make_classes() -> tuple[type, type, type, type]:
                 elif info.state == pj.PJSIP_INV_STATE_CONFIRMED:
                     self.handle.report_answered()
                 elif info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+                    message = _received_message(prm)
                     status = info.lastStatusCode
-                    if status == 408 and not self.handle.ringing:
-                        status = 0  # nothing came back at all: the trunk, not the callee
-                    self.handle.report_ended(status, info.lastReason, _event_q850(prm))
+                    if message is None and not self.handle.ringing and not self.handle.live:
+                        status = 0  # nothing ever came back: the trunk, not the callee
+                    q850 = q850_cause(message) if message else None
+                    self.handle.report_ended(status, info.lastReason, q850)
                     self.sip.retire(self)
             except Exception:
                 log.exception("SIP call state handling failed")
@@ -282,11 +286,9 @@ def _make_classes() -> tuple[type, type, type, type]:
     return LogWriter, LinePort, Account, Call
 
 
-pjlog = logging.getLogger("voxdial.sip.pjsua")
-
-
-def _event_q850(prm: Any) -> int | None:
-    """The Q.850 cause of the message that ended the call, if it carried one."""
+def _received_message(prm: Any) -> str | None:
+    """The SIP message from the far end behind a call state change, if one was (not a
+    timer or a transport error here)."""
     try:
         event = prm.e
         if event.type != pj.PJSIP_EVENT_TSX_STATE:
@@ -294,8 +296,8 @@ def _event_q850(prm: Any) -> int | None:
         tsx = event.body.tsxState
         if tsx.type != pj.PJSIP_EVENT_RX_MSG:
             return None
-        return q850_cause(tsx.src.rdata.wholeMsg)
-    except Exception:  # no message to read: the status code alone decides
+        return str(tsx.src.rdata.wholeMsg)
+    except Exception:  # nothing to read: the status code alone decides
         return None
 
 

@@ -353,12 +353,16 @@ def test_property_schedule_and_retry_policy(case, sqlite_template, tmp_path):
         carrier = ScriptedCarrier(
             {p: list(s) for p, s in zip(nums, scripts, strict=True)}, call_seconds=seconds
         )
+        # Long enough for every attempt the policy allows: a week may hold as little as
+        # one window that fits one call (a 15-minute window, concurrency 1, 40-minute
+        # calls), and an endless task stays running until its last attempt.
+        weeks = 2 + len(scripts) * (1 + option["retryCount"])
         run_virtual(
             db,
             carrier,
             start,
             config=cfg(breaker_threshold=10**6),
-            until=start + timedelta(days=60),
+            until=start + timedelta(weeks=weeks),
         )
         row = task_row(db, t.id)
         calls = calls_of(db, t.id)

@@ -59,6 +59,7 @@ CLOSE_CALL_KEYS = (
     "b_extra",
     "b_intent",
     "b_summary",
+    "b_record",
     "b_id",
 )
 TRACE_KEYS = ("call_id", "event", "content", "elapsed_ms", "dialog_id", "created_at")
@@ -162,5 +163,6 @@ class SqliteWrites:
         self.close_calls = (
             f"UPDATE {calls} SET answer_at = ?, end_at = ?, hangup_reason = ?, "
             "hangup_side = ?, ring_time = ?, billsec = ?, duration = ?, rounds = ?, "
-            "collect = ?, extra = ?, intent_level = ?, summary = ? WHERE id = ?"
+            "collect = ?, extra = ?, intent_level = ?, summary = ?, record_file = ? "
+            "WHERE id = ?"
         )

@@ -203,6 +203,7 @@ class DialerRecords:
                 extra=bindparam("b_extra", type_=calls.c.extra.type),
                 intent_level=bindparam("b_intent"),
                 summary=bindparam("b_summary"),
+                record_file=bindparam("b_record"),
             )
         )
         self._insert_traces = CallTrace.__table__.insert()
@@ -669,6 +670,7 @@ class DialerRecords:
             as_json(extra),
             analysis.intent_level,
             analysis.summary[:2000],
+            r.record_file,
             c.call_id,
         )
         d.calling -= 1

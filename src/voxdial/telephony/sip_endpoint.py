@@ -50,6 +50,7 @@ PJSUA_MAX_CALLS = 4
 COMMAND_SECONDS = 10.0  # bound on any one command on the SIP thread
 _FRAME_BYTES = FRAME_SAMPLES * 2
 _RX_QUEUE_FRAMES = 3000  # a minute of callee audio waiting for a slow reader
+_PJ_ETOOMANY = 70010  # pj_status_t: "too many objects of the specified type"
 
 
 class SipError(Exception):
@@ -494,19 +495,30 @@ class SipEndpoint(threading.Thread):
     # commands (on the thread) ---------------------------------------------------------
 
     def make_call(self, handle: CallHandle, uri: str, headers: dict[str, str]) -> None:
-        call = self._Call(self._account, self, handle)
         prm = pj.CallOpParam(True)
         for name, value in headers.items():
             header = pj.SipHeader()
             header.hName = name
             header.hValue = value
             prm.txOption.headers.append(header)
-        try:
-            call.makeCall(uri, prm)
-        except BaseException:
-            self._retired.append(call)
-            raise
-        self._calls[handle.id] = call
+        limit = min(self.config.max_calls, PJSUA_MAX_CALLS)
+        for attempt in itertools.count():
+            call = self._Call(self._account, self, handle)
+            try:
+                call.makeCall(uri, prm)
+            except pj.Error as e:
+                self._retired.append(call)
+                # A call that just ended may hold its pjsua slot a moment longer than
+                # its DISCONNECTED callback: let pjsua finish, then try again (briefly).
+                if e.status != _PJ_ETOOMANY or len(self._calls) >= limit or attempt >= 20:
+                    raise
+                self._ep.libHandleEvents(50)
+                continue
+            except BaseException:
+                self._retired.append(call)
+                raise
+            self._calls[handle.id] = call
+            return
 
     def _hang_up(self, handle_id: int, unanswered_only: bool) -> None:
         call = self._calls.get(handle_id)

@@ -398,6 +398,8 @@ async def test_registration_and_calls_with_digest_credentials(sipp_factory, carr
     if password == "s3cret":
         assert carrier.registered
         assert result.outcome == H.ANSWERED and runtime.calls == 1
+        await asyncio.to_thread(carrier.close)  # unregisters on the way out
+        assert sipp.saw("Expires: 0") and not carrier.registered
     else:
         assert not carrier.registered
         assert result.outcome == H.FAILED and result.extra["sip"]["status"] == 403

@@ -23,6 +23,7 @@ import logging
 import queue
 import re
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -476,17 +477,26 @@ class SipEndpoint(threading.Thread):
         ep = self._ep
         if ep is None:
             return
+        # Hang up and unregister here, waiting (up to 2 s) for the answers; then pjsua has
+        # nothing left to send and is destroyed without its own one-second wait.
         try:
             ep.hangupAllCalls()
-            for _ in range(20):  # let the BYEs and CANCELs out
+            unregistering = self.registered.is_set() and self._account is not None
+            if unregistering:
+                self.registration_done.clear()
+                self._account.setRegistration(False)
+            deadline = time.monotonic() + 2.0
+            while time.monotonic() < deadline and (
+                self._calls or (unregistering and not self.registration_done.is_set())
+            ):
                 ep.libHandleEvents(10)
         except Exception:
-            pass
+            log.exception("SIP hang-up at shutdown failed")
         self._calls.clear()
         self._retired.clear()
         self._account = None
         try:
-            ep.libDestroy()
+            ep.libDestroy(pj.PJSUA_DESTROY_NO_NETWORK)
         except Exception:
             log.exception("SIP endpoint shutdown failed")
         self._ep = None

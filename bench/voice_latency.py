@@ -181,41 +181,43 @@ def main() -> None:
                 say("warming up (the server loads its models on the first call) ...")
                 asyncio.run(calls(url, ws_token, replies, 1))
 
-                # -- sequential calls: latency against bare ASR + first TTS chunk
-                before = {c["sessionId"] for c in http.get("/openapi/calllog").json()["items"]}
-                latencies: list[float] = []
-                for i in range(args.calls):
-                    (report,) = asyncio.run(calls(url, ws_token, replies, 1))
-                    latencies += [t.latency for t in report.turns if t.latency is not None]
-                    say(f"  call {i + 1}/{args.calls}: {len(report.turns)} turns")
-                listed = http.get("/openapi/calllog", params={"pageSize": 100}).json()["items"]
-                sessions = [c["sessionId"] for c in listed if c["sessionId"] not in before]
-                firsts, said = [], []
-                for sid in sessions:
-                    trace = http.get(f"/openapi/calltrace/{sid}").json()
-                    for i, t in enumerate(trace):
-                        if t["event"] == "customer.say":
-                            said.append(t["content"])
-                            nxt = next(
-                                (x for x in trace[i + 1 :] if x["event"] == "system.say"), None
-                            )
-                            if nxt:
-                                firsts.append(clauses(nxt["content"])[0])
+                # -- sequential calls: latency against bare ASR + first TTS chunk, the
+                # bare figures measured right after each call, on the same turns
                 recognizer = speech.recognizer(ASSISTANTS[lang]["listenerId"], language=lang)
                 synth = speech.synthesizer(ASSISTANTS[lang]["speakerId"], language=lang)
                 heard = [telephone(r) for r in replies]
                 words = [w for q in ASSISTANTS[lang]["collect"] for w in q["answers"]]
                 recognizer.transcribe(heard[0], language=lang, hot_words=words)  # warm
+                latencies: list[float] = []
                 bare: list[float] = []
                 raw: list[str] = []
-                for i, first in enumerate(firsts):
-                    t0 = time.perf_counter()
-                    raw.append(
-                        recognizer.transcribe(heard[i % len(heard)], language=lang, hot_words=words)
-                    )
-                    t1 = time.perf_counter()
-                    synth.synthesize(first)
-                    bare.append((t1 - t0) + (time.perf_counter() - t1))
+                said: list[str] = []
+                sessions: list[str] = []
+                for i in range(args.calls):
+                    before = {c["sessionId"] for c in http.get("/openapi/calllog").json()["items"]}
+                    (report,) = asyncio.run(calls(url, ws_token, replies, 1))
+                    latencies += [t.latency for t in report.turns if t.latency is not None]
+                    listed = http.get("/openapi/calllog").json()["items"]
+                    (sid,) = [c["sessionId"] for c in listed if c["sessionId"] not in before]
+                    sessions.append(sid)
+                    trace = http.get(f"/openapi/calltrace/{sid}").json()
+                    for k, t in enumerate(trace):
+                        if t["event"] != "customer.say":
+                            continue
+                        turn = len(said) % len(heard)
+                        said.append(t["content"])
+                        nxt = next((x for x in trace[k + 1 :] if x["event"] == "system.say"), None)
+                        if nxt is None:
+                            continue
+                        t0 = time.perf_counter()
+                        raw.append(
+                            recognizer.transcribe(heard[turn], language=lang, hot_words=words)
+                        )
+                        t1 = time.perf_counter()
+                        synth.synthesize(clauses(nxt["content"])[0])
+                        bare.append(time.perf_counter() - t0)
+                        del t1
+                    say(f"  call {i + 1}/{args.calls}: {len(report.turns)} turns")
 
                 say(f"\nturn latency ({lang}), {len(latencies)} turns over {args.calls} calls")
                 p50, p95 = pct(latencies, 50) * 1000, pct(latencies, 95) * 1000

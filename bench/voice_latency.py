@@ -127,6 +127,11 @@ def server_side(path: Path) -> None:
             "server side, medians: "
             + ", ".join(f"{n} {v:.0f} ms" for n, v in zip(names, cols, strict=True))
         )
+        ratios = [r[4] / (r[1] + r[3]) for r in rows if r[1] + r[3] > 0]
+        say(
+            f"  server side, per turn: first audio / (its ASR + first TTS) median "
+            f"{statistics.median(ratios):.2f}, p95 {pct(ratios, 95):.2f}"
+        )
 
 
 def error_rate(refs: list[str], hyps: list[str], lang: str) -> float:
@@ -213,10 +218,8 @@ def main() -> None:
                         raw.append(
                             recognizer.transcribe(heard[turn], language=lang, hot_words=words)
                         )
-                        t1 = time.perf_counter()
                         synth.synthesize(clauses(nxt["content"])[0])
                         bare.append(time.perf_counter() - t0)
-                        del t1
                     say(f"  call {i + 1}/{args.calls}: {len(report.turns)} turns")
 
                 say(f"\nturn latency ({lang}), {len(latencies)} turns over {args.calls} calls")

@@ -156,7 +156,7 @@ class Settings(BaseSettings):
     sip_log_level: int = 1  # pjsua's own log, 0 (fatal) .. 5, to logger voxdial.sip.pjsua
 
     # Spoken calls: end of speech and silence (voice/session.py, VoiceTuning)
-    voice_pause_ms: int = 160
+    voice_pause_ms: int = 96
     voice_end_silence_ms: int = 480
     voice_no_reply_seconds: float = 6.0
     voice_max_call_seconds: float = 600.0

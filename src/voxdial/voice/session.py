@@ -63,7 +63,7 @@ class VoiceTuning:
 
     speech_threshold: float = 0.5
     silence_threshold: float = 0.35
-    pause_ms: int = 160  # a pause this long starts a speculative transcription
+    pause_ms: int = 96  # a pause this long starts a speculative transcription
     end_silence_ms: int = 480  # a pause this long ends the utterance
     min_speech_ms: int = 160  # shorter sounds are noise, not words
     preroll_ms: int = 200  # audio kept from before the VAD fired
@@ -206,7 +206,7 @@ class CallSession:
         self._heard: asyncio.Queue[_Heard | None] = asyncio.Queue()
         self._line_ended = False
         self._waiting = False  # the loop waits for the callee (silence is counted)
-        self.busy = False  # between hearing an utterance and having answered it
+        self._answering = False  # between hearing an utterance and having answered it
         self._barged = False
         self._speaking_since = 0  # timeline sample where the current reply began
         self._last_activity = 0  # timeline sample of the last speech or playback end
@@ -225,6 +225,13 @@ class CallSession:
         self._hangup = False
         self._start_of = 0
         self._clearing: asyncio.Future[None] | None = None
+
+    @property
+    def busy(self) -> bool:
+        """The session is working: answering a turn, or checking a talk-over for a
+        keyword. (Tests hold their scripted line's audio meanwhile.)"""
+        checking = self._keyword_check is not None and not self._keyword_check.done()
+        return self._answering or checking
 
     @property
     def ended_at(self) -> datetime:
@@ -248,12 +255,12 @@ class CallSession:
     async def run(self) -> None:
         listener = asyncio.create_task(self._listen(), name="voice-listen")
         try:
-            self.busy = True
+            self._answering = True
             await self._act(self.conversation.start(), timing=None)
             while not self._closing():
-                self.busy = False
+                self._answering = False
                 heard = await self._next_heard()
-                self.busy = True
+                self._answering = True
                 if heard is None:
                     if self._line_ended:
                         break
@@ -261,7 +268,7 @@ class CallSession:
                 else:
                     await self._turn(heard)
         finally:
-            self.busy = False
+            self._answering = False
             if self._line_ended:
                 self.hangup_side = "callee"
             else:

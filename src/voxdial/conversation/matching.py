@@ -67,11 +67,25 @@ _EN_ORDINAL = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "1s
                "2nd": 1, "3rd": 2, "4th": 3, "5th": 4}  # fmt: skip
 
 
+# ASCII phrases match as whole words; the others as substrings. Compiled once: this
+# runs for every reply to a scale question.
+_SCALE_SEARCH = [
+    (
+        re.compile(rf"(^|[^a-z']){re.escape(phrase)}($|[^a-z])").search
+        if phrase.isascii()
+        else None,
+        phrase,
+        score,
+    )
+    for phrase, score in _SCALE_TABLE
+]
+
+
 def scale_score(text: str) -> int | None:
     """1..5 for a satisfaction phrase in `text` (the longest phrase found)."""
-    for phrase, score in _SCALE_TABLE:
-        if phrase.isascii():
-            if re.search(rf"(^|[^a-z']){re.escape(phrase)}($|[^a-z])", text):
+    for search, phrase, score in _SCALE_SEARCH:
+        if search is not None:
+            if search(text):
                 return score
         elif phrase in text:
             return score

@@ -12,8 +12,10 @@ SQLAlchemy binds them as before.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
+from datetime import UTC
 from itertools import chain
 from typing import Any
 
@@ -78,14 +80,39 @@ class Values:
         self.time: Callable[[Any], Any] = _same
         self.json: Callable[[Any], Any] = _same
         if dialect.name == "sqlite":
-            self.time = _bind_processor(Call.__table__.c.start_at.type, dialect)
-            self.json = _bind_processor(Call.__table__.c.extra.type, dialect)
+            self.time = _sqlite_time(_bind_processor(Call.__table__.c.start_at.type, dialect))
+            self.json = _sqlite_json(_bind_processor(Call.__table__.c.extra.type, dialect))
 
 
 def _bind_processor(type_: Any, dialect: Dialect) -> Callable[[Any], Any]:
     """The column type's processor as SQLAlchemy runs it on `dialect` (the dialect's own
     implementation: SQLite's DATETIME writes "YYYY-MM-DD HH:MM:SS.ffffff")."""
     return type_.dialect_impl(dialect).bind_processor(dialect) or _same
+
+
+def _sqlite_time(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`process` with a shortcut for the common case, a time already in UTC: the same
+    text in one C call instead of UTCDateTime's check and SQLite's field formatting."""
+
+    def time(value: Any) -> Any:
+        if value is not None and value.tzinfo is UTC:
+            return value.isoformat(" ", "microseconds")[:26]  # without "+00:00"
+        return process(value)
+
+    return time
+
+
+def _sqlite_json(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`process` with a shortcut for objects, lists and None: the encoder json.dumps
+    uses with its default arguments, called directly."""
+    encode = json.JSONEncoder().encode
+
+    def as_json(value: Any) -> Any:
+        if value is None or type(value) is dict or type(value) is list:
+            return encode(value)
+        return process(value)
+
+    return as_json
 
 
 def as_params(keys: Sequence[str], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:

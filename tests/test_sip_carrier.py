@@ -32,6 +32,7 @@ from voxdial.dialer.service import make_carrier
 from voxdial.domain.status import HangupReason as H
 from voxdial.settings import Settings
 from voxdial.store.db import Database
+from voxdial.telephony import sip_endpoint
 from voxdial.telephony.base import CallResult, DialRequest
 from voxdial.telephony.sip import PJSUA_MAX_CALLS, SipCarrier, SipConfig, outcome_for
 from voxdial.telephony.sip_endpoint import q850_cause
@@ -273,6 +274,34 @@ async def test_answered_call_carries_audio_both_ways(sipp_factory, carriers, cod
     assert not set(offered) & {"0", "8", "9", "3"} - {str(PAYLOAD_TYPES[codec])}
 
 
+class ToneByNumber:
+    """A ToneRuntime per callee number: each call plays its own tone."""
+
+    def __init__(self, tones: dict[str, np.ndarray]) -> None:
+        self.runtimes = {n: ToneRuntime(t, talk_seconds=1.2) for n, t in tones.items()}
+
+    async def talk(self, request: DialRequest, **kwargs) -> CallResult:
+        return await self.runtimes[request.callee].talk(request, **kwargs)
+
+
+@sync
+async def test_calls_at_once_keep_their_audio_apart_and_reuse_the_ports(sipp_factory, carriers):
+    """Twelve echoed calls, four at a time, each playing its own tone: each hears its
+    own tone back (no crosstalk), and the endpoint never makes more than four ports."""
+    sipp = sipp_factory("answer", rtp_echo=True, pt=8, codec="PCMA")
+    hz = {f"+86138001380{i:02d}": 300 + 70 * i for i in range(12)}
+    runtime = ToneByNumber({n: make_tone(0.6, hz=f) for n, f in hz.items()})
+    carrier = carriers(config(sipp), runtime)
+    numbers = list(hz)
+    results = []
+    for batch in range(3):
+        results += await asyncio.gather(*(dial(carrier, n) for n in numbers[4 * batch :][:4]))
+    assert [r.outcome for r in results] == [H.ANSWERED] * 12
+    for number, f in hz.items():
+        assert abs(dominant_hz(loud(runtime.runtimes[number].heard)) - f) < 15, number
+    assert carrier._endpoint._port_count <= PJSUA_MAX_CALLS
+
+
 @sync
 async def test_callee_hangs_up_and_its_audio_is_heard(sipp_factory, carriers, tmp_path):
     """SIPp streams a recorded tone, then sends BYE: frames() carries the tone and ends."""
@@ -321,6 +350,22 @@ async def test_calls_go_through_the_outbound_proxy(sipp_factory, carriers):
     assert result.outcome == H.ANSWERED
     assert sipp.saw(f"INVITE sip:{CALLEE}@trunk.example.invalid SIP/2.0")
     assert sipp.saw(f"Route: <sip:{sipp.domain};lr>")
+
+
+@sync
+async def test_a_second_carrier_in_the_process_fails_its_calls_cleanly(
+    sipp_factory, carriers, monkeypatch
+):
+    """pjsua is one per process: while one carrier runs, another's calls are FAILED
+    (not a crash); once the first stops, the second gets the endpoint."""
+    monkeypatch.setattr(sip_endpoint, "PJSUA_WAIT_SECONDS", 0.2)
+    sipp = sipp_factory("reject", code=486, reason="Busy Here", headers="")
+    first, second = carriers(config(sipp)), carriers(config(sipp))
+    assert (await dial(first)).outcome == H.BUSY
+    refused = await dial(second)
+    assert refused.outcome == H.FAILED and "another SIP endpoint" in refused.extra["error"]
+    await asyncio.to_thread(first.close)
+    assert (await dial(second)).outcome == H.BUSY
 
 
 @sync

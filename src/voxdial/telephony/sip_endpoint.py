@@ -195,16 +195,17 @@ def _make_classes() -> tuple[type, type, type, type]:
             pjlog.log(level, "%s", redact(entry.msg.rstrip()))
 
     class LinePort(pj.AudioMediaPort):
-        """One call's audio in the conference bridge: 16 kHz, 20 ms frames, called from
-        the null sound device's clock thread."""
+        """A call's audio in the conference bridge: 16 kHz, 20 ms frames, called from
+        the null sound device's clock thread. Serves one call at a time (`handle`)."""
 
-        def __init__(self, handle: CallHandle) -> None:
+        def __init__(self) -> None:
             super().__init__()
-            self.handle = handle
+            self.handle: CallHandle | None = None
 
         def onFrameRequested(self, frame: Any) -> None:
             try:
-                chunk = self.handle.next_frame()
+                handle = self.handle
+                chunk = handle.next_frame() if handle is not None else None
                 if chunk is None:
                     frame.type = pj.PJMEDIA_FRAME_TYPE_NONE
                     return
@@ -216,11 +217,14 @@ def _make_classes() -> tuple[type, type, type, type]:
 
         def onFrameReceived(self, frame: Any) -> None:
             try:
+                handle = self.handle
+                if handle is None or not handle.live:
+                    return
                 if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size:
                     data = _vector_bytes(frame.buf)
                 else:
                     data = bytes(_FRAME_BYTES)  # no audio this tick: 20 ms of silence
-                self.handle.heard(data)
+                handle.heard(data)
             except Exception:
                 log.exception("SIP capture failed")
 
@@ -278,10 +282,7 @@ def _make_classes() -> tuple[type, type, type, type]:
 
         def _connect(self, audio: Any) -> None:
             if self.port is None:
-                self.port = LinePort(self.handle)
-                fmt = pj.MediaFormatAudio()
-                fmt.init(pj.PJMEDIA_FORMAT_PCM, SAMPLE_RATE, 1, 20000, 16)
-                self.port.createPort(f"line{self.handle.id}", fmt)
+                self.port = self.sip.take_port(self.handle)
             audio.startTransmit(self.port)
             self.port.startTransmit(audio)
 
@@ -304,7 +305,8 @@ def _received_message(prm: Any) -> str | None:
 
 
 class SipEndpoint(threading.Thread):
-    """The one thread that touches pjsua2."""
+    """The one thread that touches pjsua2. pjsua is a process-wide singleton: one
+    endpoint runs at a time (a second fails to start, and its calls fail)."""
 
     def __init__(self, config: SipConfig) -> None:
         super().__init__(name="voxdial-sip", daemon=True)
@@ -321,6 +323,8 @@ class SipEndpoint(threading.Thread):
         self.local_port = 0
         self._calls: dict[int, Any] = {}  # handle id -> pjsua2 Call
         self._retired: list[Any] = []
+        self._free_ports: list[Any] = []
+        self._port_count = 0
         self._ep: Any = None
         self._account: Any = None
         self._writer: Any = None
@@ -361,6 +365,17 @@ class SipEndpoint(threading.Thread):
     # the thread -----------------------------------------------------------------------
 
     def run(self) -> None:
+        # pjsua is one per process: a second endpoint waits for the first to stop.
+        if not _PJSUA.acquire(timeout=PJSUA_WAIT_SECONDS):
+            self.start_error = SipError("another SIP endpoint is running in this process")
+            self.ready.set()
+            return
+        try:
+            self._run()
+        finally:
+            _PJSUA.release()
+
+    def _run(self) -> None:
         try:
             self._setup()
         except BaseException as e:
@@ -417,7 +432,10 @@ class SipEndpoint(threading.Thread):
         ep_cfg.medConfig.noVad = True  # a steady RTP stream, silence included
         ep_cfg.medConfig.ecTailLen = 0  # no echo canceller: there is no sound device
         ep_cfg.medConfig.maxMediaPorts = 2 * cfg.max_calls + 4  # stream + line per call
+        # pjsua2 deletes the log writer in libDestroy: hand it over (`__disown__`), or
+        # Python deletes it a second time later and corrupts the heap.
         self._writer = LogWriter()
+        self._writer.__disown__()
         ep_cfg.logConfig.writer = self._writer
         ep_cfg.logConfig.level = cfg.log_level
         ep_cfg.logConfig.consoleLevel = cfg.log_level
@@ -492,8 +510,12 @@ class SipEndpoint(threading.Thread):
                 ep.libHandleEvents(10)
         except Exception:
             log.exception("SIP hang-up at shutdown failed")
+        for call in self._calls.values():
+            if call.port is not None:
+                call.port.handle = None
         self._calls.clear()
         self._retired.clear()
+        self._free_ports.clear()  # left to pjsua2 (see take_port)
         self._account = None
         try:
             ep.libDestroy(pj.PJSUA_DESTROY_NO_NETWORK)
@@ -526,6 +548,7 @@ class SipEndpoint(threading.Thread):
                 continue
             except BaseException:
                 self._retired.append(call)
+                call = None  # not kept alive by the traceback: dropped on this thread
                 raise
             self._calls[handle.id] = call
             return
@@ -538,11 +561,38 @@ class SipEndpoint(threading.Thread):
             return
         call.hangup(pj.CallOpParam(True))
 
+    def take_port(self, handle: CallHandle) -> Any:
+        """A line port for this call: a free one, or a new one.
+
+        Ports are never destroyed. pjmedia's conference bridge removes a port
+        asynchronously, on its clock thread, while pjsua2's AudioMediaPort destructor
+        frees the port at once: a port destroyed while the bridge runs can be called after
+        it is gone. So each port is handed to pjsua2 (`__disown__`), serves one call after
+        another, and outlives the endpoint (at most `max_calls` ports, a few KB)."""
+        if self._free_ports:
+            port = self._free_ports.pop()
+        else:
+            port = self._LinePort()
+            fmt = pj.MediaFormatAudio()
+            fmt.init(pj.PJMEDIA_FORMAT_PCM, SAMPLE_RATE, 1, 20000, 16)
+            self._port_count += 1
+            port.createPort(f"line{self._port_count}", fmt)
+            port.__disown__()
+        port.handle = handle
+        return port
+
     def retire(self, call: Any) -> None:
-        """A call ended: forget it after this callback returns."""
+        """A call ended: free its port, and forget it after this callback returns."""
         self._calls.pop(call.handle.id, None)
+        if call.port is not None:
+            call.port.handle = None
+            self._free_ports.append(call.port)
+            call.port = None
         self._retired.append(call)
 
+
+_PJSUA = threading.Lock()  # held by the endpoint that has pjsua
+PJSUA_WAIT_SECONDS = 5.0  # how long a new endpoint waits for the last one to stop
 
 # Endpoints still running when the interpreter exits are stopped first, on their own
 # threads: pjsua2 objects must not be torn down from the main thread at finalization.

@@ -207,8 +207,9 @@ class SipCarrier:
     """Places calls through a SIP trunk or PBX; an answered call is handed, as a
     `SipLine`, to the runtime's `talk` until either side hangs up.
 
-    The pjsua endpoint starts with the first call (or `start()`) and stops at `close()`.
-    At most `config.max_calls` calls run at once; one more is refused as FAILED at once.
+    The pjsua endpoint starts with the first call (or `start()`) and stops at `close()`
+    (or at exit); one carrier per process, as pjsua is a singleton. At most
+    `config.max_calls` calls run at once; one more is refused as FAILED at once.
     """
 
     config: SipConfig

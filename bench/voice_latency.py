@@ -71,8 +71,8 @@ ASSISTANTS = {
     },
 }
 REPLIES = {
-    "en": ["Yes, I am very happy.", "Thursday would be best."],
-    "zh": ["我很满意。", "我愿意推荐。"],
+    "en": ["Yes, I am very happy.", "Friday would be best."],
+    "zh": ["我觉得很满意。", "我愿意推荐。"],
 }
 CALLEE_VOICE = {"en": 2, "zh": 1}
 

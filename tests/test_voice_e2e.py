@@ -41,7 +41,10 @@ ENGLISH = {
         },
     ],
 }
-ENGLISH_REPLIES = ["Yes, I am very happy.", "Thursday would be best."]
+# piper says each reply a little differently every time (its synthesis is sampled);
+# tiny.en on 8 kHz audio hears "Thursday would be best" as "First day..." about one
+# time in four, "Friday" every time (see BENCHMARKS.md), so the test says Friday.
+ENGLISH_REPLIES = ["Yes, I am very happy.", "Friday would be best."]
 
 MANDARIN = {
     "name": "满意度回访",
@@ -53,7 +56,7 @@ MANDARIN = {
         {"question": "您愿意推荐给朋友吗？", "answers": ["愿意", "不愿意"]},
     ],
 }
-MANDARIN_REPLIES = ["我很满意。", "我愿意推荐。"]
+MANDARIN_REPLIES = ["我觉得很满意。", "我愿意推荐。"]
 
 
 def spoken_call(env, tmp_path, assistant: dict, replies: list, speaker: int) -> tuple[dict, list]:
@@ -84,9 +87,9 @@ def test_an_english_spoken_call_collects_what_the_callee_said(sqlite_env, tmp_pa
     collected = {c["question"]: c["result"] for c in call["collect"] if c["hit"]}
     assert collected == {
         "Are you happy with our service?": "Yes",
-        "Which day suits you for a visit?": "Thursday",
+        "Which day suits you for a visit?": "Friday",
     }, heard
-    assert len(heard) == 2 and "thursday" in heard[1].lower()
+    assert len(heard) == 2 and "friday" in heard[1].lower()
     assert call["recordFile"].endswith("/record")
 
 

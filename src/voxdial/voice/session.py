@@ -154,6 +154,10 @@ TRANSCRIBING = _Counter()
 _SILENCE = _Heard(np.zeros(0, dtype=np.int16), 0, TurnTiming(0.0))
 
 
+def _rms(audio: Pcm) -> float:
+    return float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if len(audio) else 0.0
+
+
 def clauses(text: str, min_chars: int = 6) -> list[str]:
     """Cut a reply where a voice would breathe; tiny pieces join the next one."""
     parts = [p for p in _CLAUSE_END.split(text.strip()) if p.strip()]
@@ -477,9 +481,12 @@ class CallSession:
             return  # a click or a cough
         audio = np.concatenate(speech)
         if guess is not None and self._guess_len != len(audio):
-            # the guess was made at the first pause; only trailing silence came after
+            # The guess was made at a pause and the VAD heard no speech since; but a soft
+            # last syllable can sit under its threshold: keep the guess only if what came
+            # after it is quiet next to the utterance (16 dB down).
+            after = audio[self._guess_len :]
             trailing = len(audio) - self._guess_len
-            if trailing > self._silent_run:
+            if trailing > self._silent_run or _rms(after) > 0.16 * _rms(audio):
                 guess.cancel()
                 guess = None
         timing = TurnTiming(speech_end=self._last_voiced_at, committed=time.monotonic())

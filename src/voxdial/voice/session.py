@@ -260,7 +260,9 @@ class CallSession:
         listener = asyncio.create_task(self._listen(), name="voice-listen")
         try:
             self._answering = True
-            await self._act(self.conversation.start(), timing=None)
+            # engines may block (an LLM's HTTP turn): they run off the event loop, which
+            # carries every other call's audio
+            await self._act(await asyncio.to_thread(self.conversation.start), timing=None)
             while not self._closing():
                 self._answering = False
                 heard = await self._next_heard()
@@ -268,7 +270,8 @@ class CallSession:
                 if heard is None:
                     if self._line_ended:
                         break
-                    await self._act(self.conversation.silence(), timing=None)
+                    actions = await asyncio.to_thread(self.conversation.silence)
+                    await self._act(actions, timing=None)
                 else:
                     await self._turn(heard)
         finally:
@@ -291,7 +294,7 @@ class CallSession:
             return
         self.utterances.append(Utterance("customer", text, self._at(heard.start)))
         t0 = time.perf_counter()
-        actions = self.conversation.hear(text)
+        actions = await asyncio.to_thread(self.conversation.hear, text)
         heard.timing.engine_seconds = time.perf_counter() - t0
         self.turns.append(heard.timing)
         await self._act(actions, timing=heard.timing)

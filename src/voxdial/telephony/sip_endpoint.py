@@ -2,9 +2,10 @@
 
 pjsua2 wants one thread. `SipEndpoint` creates the pjsua2 `Endpoint` (null sound device,
 no pjsua worker threads), pumps `libHandleEvents` and runs the commands handed to it
-through a queue; every pjsua2 object is made, used and dropped on that thread. The event
-loop talks to it through futures (`submit`, `run_command`) and hears back through
-`loop.call_soon_threadsafe` (`CallHandle`).
+through a queue; every pjsua2 object is made and used on that thread, and dropped there
+too (line ports never are: see `take_port`). The event loop talks to it through futures
+(`submit`, `run_command`) and hears back through `loop.call_soon_threadsafe`
+(`CallHandle`).
 
 Audio: the conference bridge runs at 16 kHz and resamples each call's PCMA/PCMU stream
 to it, so a call's `LinePort` (an `AudioMediaPort` clocked by the null sound device's

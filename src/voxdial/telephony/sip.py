@@ -263,6 +263,11 @@ class SipCarrier:
             endpoint.stop()
 
     @property
+    def lines(self) -> int:
+        """Calls this carrier can hold at once (the dialer caps its lines to it)."""
+        return self.config.max_calls
+
+    @property
     def registered(self) -> bool:
         endpoint = self._endpoint
         return endpoint is not None and endpoint.registered.is_set()

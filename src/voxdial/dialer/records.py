@@ -23,7 +23,6 @@ from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from voxdial.conversation.analysis import analyse
 from voxdial.dialer.bulk import (
     CLAIM_NUMBER_KEYS,
     CLOSE_CALL_KEYS,
@@ -39,6 +38,7 @@ from voxdial.domain.schedule import Schedule
 from voxdial.domain.status import HangupReason, NumberState, TaskStatus
 from voxdial.insights.figures import read_figures
 from voxdial.insights.writer import write as write_insight
+from voxdial.store.calls import analyse_call
 from voxdial.store.db import Database
 from voxdial.store.models import (
     Assistant,
@@ -633,16 +633,7 @@ class DialerRecords:
         collect = _collect_rows(r)
         merged = _merge_collected(before.collected, collect) if answered else before.collected
         questions = [q["question"] for q in task.config.get("collect") or []]
-        analysis = analyse(
-            language=_language(task.config),
-            outcome=outcome,
-            questions=questions,
-            collected=r.collected,
-            hangup_side=r.hangup_side,
-            refused=r.refused or r.block,
-            callback=r.callback,
-            knowledge_questions=r.knowledge_questions,
-        )
+        analysis = analyse_call(task.config, r)
         item.analysis = analysis.items
         number = (
             NumberState.DONE if final else NumberState.PENDING,

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from voxdial.conversation.analysis import analyse
+from voxdial.conversation.analysis import CallAnalysis, analyse
 from voxdial.domain.status import HangupReason
 from voxdial.store.db import Database
 from voxdial.store.models import Call, CallTrace
@@ -77,22 +77,26 @@ def trace_rows(call_id: int, session_id: str, r: CallResult) -> list[dict[str, A
     return rows
 
 
-def close_call(
-    db: Database, call_id: int, session_id: str, result: CallResult, config: dict[str, Any]
-) -> None:
-    """Everything the spoken call left: outcome, trace, answers, analysis, recording."""
-    questions = [q["question"] for q in config.get("collect") or []]
+def analyse_call(config: dict[str, Any], result: CallResult) -> CallAnalysis:
+    """The call's intent level, summary and analysis items, from how it went."""
     welcome = config.get("welcome") or ""
-    analysis = analyse(
+    return analyse(
         language="en" if welcome and welcome.isascii() else "zh",
         outcome=HangupReason(result.outcome),
-        questions=questions,
+        questions=[q["question"] for q in config.get("collect") or []],
         collected=result.collected,
         hangup_side=result.hangup_side,
         refused=result.refused or result.block,
         callback=result.callback,
         knowledge_questions=result.knowledge_questions,
     )
+
+
+def close_call(
+    db: Database, call_id: int, session_id: str, result: CallResult, config: dict[str, Any]
+) -> None:
+    """Everything the spoken call left: outcome, trace, answers, analysis, recording."""
+    analysis = analyse_call(config, result)
     collect = [
         {"question": c.question, "hit": c.hit, "result": c.result, "message": c.message}
         for c in result.collected

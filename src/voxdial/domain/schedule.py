@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from voxdial.errors import InvalidSchedule
@@ -152,10 +153,7 @@ class Schedule:
                 return None
             if self._day_allowed(day):
                 for w in self.windows:
-                    # A wall time in a DST gap or repeat maps to two instants: the
-                    # window spans from the earlier start to the later end.
-                    start = min(self._instant(day, w.start_minutes(), f) for f in (0, 1))
-                    end = max(self._instant(day, w.end_minutes(), f) for f in (0, 1))
+                    start, end = _window_bounds(self.zone, day, w.start_minutes(), w.end_minutes())
                     candidate = max(start, after)
                     # Step over a DST gap at the window's start, minute by minute.
                     while candidate < end and not self.is_open(candidate):
@@ -165,12 +163,24 @@ class Schedule:
             day = day + timedelta(days=1)
         return None
 
-    def _instant(self, day: date, minutes: int, fold: int = 0) -> datetime:
-        if minutes >= 24 * 60:
-            local = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.zone)
-        else:
-            local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=self.zone)
-        return local.replace(fold=fold).astimezone(UTC)
+
+@lru_cache(maxsize=4096)
+def _window_bounds(zone: ZoneInfo, day: date, start: int, end: int) -> tuple[datetime, datetime]:
+    """A window's first and last instant on `day`, in UTC. A wall time in a DST gap or
+    repeat maps to two instants: the window spans from the earlier start to the later
+    end. Cached: the dialer asks for the same days' windows for every retry."""
+    return (
+        min(_instant(zone, day, start, f) for f in (0, 1)),
+        max(_instant(zone, day, end, f) for f in (0, 1)),
+    )
+
+
+def _instant(zone: ZoneInfo, day: date, minutes: int, fold: int = 0) -> datetime:
+    if minutes >= 24 * 60:
+        local = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    else:
+        local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=zone)
+    return local.replace(fold=fold).astimezone(UTC)
 
 
 def _next_minute(at: datetime) -> datetime:

@@ -16,12 +16,12 @@ import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC
-from itertools import chain
 from typing import Any
 
 from sqlalchemy import Dialect
 
 from voxdial.store.models import Call, CallTrace, TaskNumber
+from voxdial.store.multirow import MultiRowInsert
 
 # Row layouts, in the order of the statements' parameters. The `b_*` names are the Core
 # statements' bind parameters (records.py), the others are column names.
@@ -117,38 +117,6 @@ def _sqlite_json(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 def as_params(keys: Sequence[str], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     return [dict(zip(keys, row, strict=True)) for row in rows]
-
-
-class MultiRowInsert:
-    """`INSERT ... VALUES (...), (...), ...`: one call binds all the parameters in C and
-    SQLite runs the statement in one step, where executemany binds, steps and resets row
-    by row. Rows go in full chunks, then the rest in power-of-two chunks, so only a few
-    distinct statements exist (sqlite3 keeps them prepared)."""
-
-    def __init__(self, head: str, row: str, tail: str, per_statement: int) -> None:
-        self.head, self.row, self.tail = head, row, tail
-        self.per_statement = max(1, per_statement)
-        self._sql: dict[int, str] = {}
-
-    def sql(self, n: int) -> str:
-        sql = self._sql.get(n)
-        if sql is None:
-            sql = self._sql[n] = f"{self.head}{', '.join([self.row] * n)}{self.tail}"
-        return sql
-
-    def execute(self, cur: Any, rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        """Insert `rows` in order; returns what the RETURNING clause gave, if any (in no
-        particular order)."""
-        returned: list[tuple[Any, ...]] = []
-        i = 0
-        while i < len(rows):
-            n = len(rows) - i
-            n = self.per_statement if n >= self.per_statement else 1 << (n.bit_length() - 1)
-            cur.execute(self.sql(n), list(chain.from_iterable(rows[i : i + n])))
-            if self.tail:
-                returned.extend(cur.fetchall())
-            i += n
-        return returned
 
 
 class SqliteWrites:

@@ -469,7 +469,7 @@ class DialerRecords:
             sql = self._sqlite(conn)
             cur = conn.connection.cursor()
             try:
-                ids = dict(sql.open_calls.execute(cur, opened))
+                ids = dict(sql.open_calls.returning(cur, opened))
                 call_ids = [ids[row[0]] for row in opened]
                 cur.executemany(
                     sql.claim_numbers,

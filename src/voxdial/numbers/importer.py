@@ -18,7 +18,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -27,6 +26,7 @@ from sqlalchemy.dialects import postgresql
 from voxdial.domain.phone import InvalidPhone, PhoneNormalizer
 from voxdial.domain.status import RejectReason
 from voxdial.store.models import BlockedNumber, TaskNumber, TaskReject
+from voxdial.store.multirow import MultiRowInsert
 
 # Rows per batch. Its size shows in the order of the rejects (a batch's repeats are
 # listed before the rows found already in the task), so it stays what it was.
@@ -108,21 +108,21 @@ class NumberImporter:
                 conn.dialect
             )
             numbers, rejects = TaskNumber.__table__.name, TaskReject.__table__.name
-            self._numbers_sql = _MultiRowInsert(
-                f"INSERT INTO {numbers} ({', '.join(_NUMBER_KEYS)}, state, attempts) VALUES ",
-                f"({', '.join('?' * len(_NUMBER_KEYS))}, 'pending', 0)",
-                " ON CONFLICT DO NOTHING",
-            )
-            self._rejects_sql = _MultiRowInsert(
-                f"INSERT INTO {rejects} ({', '.join(_REJECT_KEYS)}) VALUES ",
-                f"({', '.join('?' * len(_REJECT_KEYS))})",
-                "",
-            )
             params = conn.connection.driver_connection.getlimit(
                 sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
             )
-            self._numbers_per_insert = _rows_per_insert(params, len(_NUMBER_KEYS))
-            self._rejects_per_insert = _rows_per_insert(params, len(_REJECT_KEYS))
+            self._numbers_sql = MultiRowInsert(
+                f"INSERT INTO {numbers} ({', '.join(_NUMBER_KEYS)}, state, attempts) VALUES ",
+                f"({', '.join('?' * len(_NUMBER_KEYS))}, 'pending', 0)",
+                " ON CONFLICT DO NOTHING",
+                _rows_per_insert(params, len(_NUMBER_KEYS)),
+            )
+            self._rejects_sql = MultiRowInsert(
+                f"INSERT INTO {rejects} ({', '.join(_REJECT_KEYS)}) VALUES ",
+                f"({', '.join('?' * len(_REJECT_KEYS))})",
+                "",
+                _rows_per_insert(params, len(_REJECT_KEYS)),
+            )
             self._sql_max_id = f"SELECT max(id) FROM {numbers}"
             # `+task_id` keeps SQLite on the rowid range: on the (task_id, phone) index
             # it would scan every number of the task, once per batch. One string of the
@@ -235,7 +235,7 @@ class NumberImporter:
         if self._sqlite:
             cur = self.conn.connection.cursor()
             try:
-                self._rejects_sql.execute(cur, rejects, self._rejects_per_insert)
+                self._rejects_sql.execute(cur, rejects)
             finally:
                 cur.close()
         else:
@@ -257,7 +257,7 @@ class NumberImporter:
         cur = self.conn.connection.cursor()
         try:
             before = cur.execute(self._sql_max_id).fetchone()[0] or 0
-            if self._numbers_sql.execute(cur, batch, self._numbers_per_insert) == expected:
+            if self._numbers_sql.execute(cur, batch) == expected:
                 return None
             (phones,) = cur.execute(self._sql_inserted, (before, self.task_id)).fetchone()
             return set(phones.split(",")) if phones else set()
@@ -310,37 +310,6 @@ def _rows_per_insert(max_params: int, columns: int) -> int:
     """Rows per full statement: half a batch (a full batch is two statements), or fewer
     if SQLite takes fewer parameters in one statement."""
     return max(1, min(BATCH // 2, max_params // columns))
-
-
-class _MultiRowInsert:
-    """`INSERT ... VALUES (...), (...), ...` of many rows in one statement: one call binds
-    all the parameters in C and SQLite runs the statement in one step, where executemany
-    binds, steps and resets row by row, releasing and retaking the GIL for each.
-
-    Rows go in full chunks, then the rest in power-of-two chunks, so only a few distinct
-    statements exist (sqlite3 keeps them prepared in its per-connection cache)."""
-
-    def __init__(self, head: str, row: str, tail: str) -> None:
-        self.head, self.row, self.tail = head, row, tail
-        self._sql: dict[int, str] = {}
-
-    def sql(self, n: int) -> str:
-        sql = self._sql.get(n)
-        if sql is None:
-            sql = self._sql[n] = f"{self.head}{', '.join([self.row] * n)}{self.tail}"
-        return sql
-
-    def execute(self, cur: Any, rows: list[tuple[Any, ...]], per_statement: int) -> int:
-        """Insert `rows` in order; returns the rows the database reports inserted."""
-        done = 0
-        i = 0
-        while i < len(rows):
-            n = len(rows) - i
-            n = per_statement if n >= per_statement else 1 << (n.bit_length() - 1)
-            cur.execute(self.sql(n), list(chain.from_iterable(rows[i : i + n])))
-            done += cur.rowcount
-            i += n
-        return done
 
 
 def _same(value: Any) -> Any:

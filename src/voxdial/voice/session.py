@@ -219,6 +219,7 @@ class CallSession:
         self._preroll: list[Pcm] = []
         self._speech: list[Pcm] | None = None  # the utterance being heard
         self._speech_start = 0
+        self._speech_len = 0  # samples in the utterance being heard
         self._voiced = 0  # speech samples in the current utterance
         self._silent_run = 0
         self._overlap = 0  # samples of callee speech while the assistant speaks
@@ -436,13 +437,15 @@ class CallSession:
             if p >= t.speech_threshold:
                 self._speech = list(self._preroll)
                 self._preroll = []
-                self._speech_start = self.recording.position - sum(len(f) for f in self._speech)
+                self._speech_len = sum(len(f) for f in self._speech)
+                self._speech_start = self.recording.position - self._speech_len
                 self._voiced = len(frame)
                 self._silent_run = 0
                 self._overlap = len(frame) if self.speaking else 0
                 self._last_voiced_at = time.monotonic()
             return
         self._speech.append(frame)
+        self._speech_len += len(frame)
         if p >= t.silence_threshold:
             if self._silent_run and self._guess is not None:
                 self._drop_guess()  # they went on talking
@@ -457,7 +460,7 @@ class CallSession:
                 self._overlap = 0
         else:
             self._silent_run += len(frame)
-        length = sum(len(f) for f in self._speech)
+        length = self._speech_len
         if self._silent_run >= self._ms(t.pause_ms) and self._guess is None:
             idle = not TRANSCRIBING.busy  # under load, the CPU goes to certain utterances
             if idle and self._voiced >= self._ms(t.min_speech_ms) and not self.speaking:
@@ -537,7 +540,6 @@ class VoiceRuntime:
         self.speech = speech  # voxdial.voice.models.SpeechModels
         self.recordings_dir = recordings_dir
         self.tuning = tuning or VoiceTuning()
-        self.last_session: CallSession | None = None  # for tests and the latency bench
 
     def session(
         self, context: CallContext, conversation: Conversation, line: Line, answered: datetime
@@ -570,7 +572,6 @@ class VoiceRuntime:
         """The whole answered call; returns when either side hangs up."""
         conversation = engine.begin(request.context)
         session = self.session(request.context, conversation, line, answered)
-        self.last_session = session
         try:
             await session.run()
         except Exception:

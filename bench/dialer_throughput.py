@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.support.postgres import TempPostgres  # noqa: E402
 
-from voxdial.dialer.clock import SystemClock, VirtualClock  # noqa: E402
+from voxdial.clock import SystemClock, VirtualClock  # noqa: E402
 from voxdial.dialer.dialer import Dialer, DialerConfig  # noqa: E402
 from voxdial.domain.phone import PhoneNormalizer  # noqa: E402
 from voxdial.domain.status import HangupReason  # noqa: E402

@@ -29,7 +29,7 @@ from tests.support.dialer import (
     task_row,
     usage_count,
 )
-from voxdial.dialer.clock import VirtualClock
+from voxdial.clock import VirtualClock
 from voxdial.dialer.dialer import Dialer, DialerConfig
 from voxdial.domain.status import HangupReason as H
 from voxdial.errors import InvalidSchedule

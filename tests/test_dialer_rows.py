@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select, text
 
 from tests.support.dialer import make_task, phones
-from voxdial.dialer.clock import VirtualClock
+from voxdial.clock import VirtualClock
 from voxdial.dialer.dialer import Dialer, DialerConfig
 from voxdial.dialer.records import new_session_id
 from voxdial.store.db import Database

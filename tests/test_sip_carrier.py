@@ -24,16 +24,16 @@ from tests.support.dialer import calls_of, counters, make_task, recount, task_ro
 from tests.support.sipp import PAYLOAD_TYPES, SIPP, Sipp, free_port, g711, rtp_stream, scenario
 from tests.support.sipp import tone as make_tone
 from tests.support.speech import PIPER_SPEAKER, TINY_EN_LISTENER, seconds, speech_models, spoken
+from voxdial.clock import Clock, SystemClock
+from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import CallContext
 from voxdial.conversation.script import ScriptEngine
-from voxdial.dialer.clock import Clock, SystemClock
 from voxdial.dialer.dialer import Dialer, DialerConfig
 from voxdial.dialer.service import dialer_config, make_carrier
 from voxdial.domain.status import HangupReason as H
 from voxdial.settings import Settings
 from voxdial.store.db import Database
 from voxdial.telephony import sip_endpoint
-from voxdial.telephony.base import CallResult, DialRequest
 from voxdial.telephony.sip import PJSUA_MAX_CALLS, SipCarrier, SipConfig, outcome_for
 from voxdial.telephony.sip_endpoint import q850_cause
 from voxdial.voice.base import SAMPLE_RATE, Line

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from voxdial.api import render
-from voxdial.dialer.clock import VirtualClock
+from voxdial.clock import VirtualClock
 from voxdial.dialer.dialer import Dialer
 from voxdial.dialer.service import dialer_config
 from voxdial.domain.phone import PhoneNormalizer

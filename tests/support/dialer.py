@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from voxdial.clock import Clock, VirtualClock
+from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import CollectResult, ConversationEngine
 from voxdial.demo import demo_numbers
-from voxdial.dialer.clock import Clock, VirtualClock
 from voxdial.dialer.dialer import Dialer, DialerConfig
 from voxdial.domain.phone import PhoneNormalizer
 from voxdial.domain.status import HangupReason, NumberState
@@ -22,7 +23,6 @@ from voxdial.store import assistants, tasks
 from voxdial.store.db import Database
 from voxdial.store.models import Assistant, BlockedNumber, Call, Task, TaskNumber
 from voxdial.store.tokens import get_or_create_workspace
-from voxdial.telephony.base import CallResult, DialRequest
 
 NORMALIZER = PhoneNormalizer("CN")
 COLLECT = [

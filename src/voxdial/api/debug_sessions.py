@@ -19,6 +19,7 @@ from sqlalchemy import update
 
 from voxdial.conversation.analysis import analyse
 from voxdial.conversation.engine import Action, ActionKind, CallContext, Conversation
+from voxdial.domain.language import language_of
 from voxdial.domain.status import HangupReason
 from voxdial.store.db import Database
 from voxdial.store.models import Assistant, AssistantVersion, Call, CallTrace
@@ -170,9 +171,7 @@ class DebugSessions:
         questions = [q["question"] for q in session.config.get("collect") or []]
         refused = any(a.kind == ActionKind.HANGUP and a.result == "refused" for a in actions)
         analysis = analyse(
-            language="en"
-            if (session.config.get("welcome") or "").isascii() and session.config.get("welcome")
-            else "zh",
+            language=language_of(session.config),
             outcome=HangupReason.ANSWERED,
             questions=questions,
             collected=collected,

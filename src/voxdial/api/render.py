@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from voxdial.domain.language import language_of
 from voxdial.store.models import Assistant, AssistantVersion, Call, CallTrace, Task
 from voxdial.voice.catalog import LISTENERS_BY_ID, SPEAKERS_BY_ID, Catalog
 
@@ -83,6 +84,7 @@ def assistant_public(
         llmId=c["llmId"],
         timeZone=c["timeZone"],
         interruption=c["interruption"],
+        language=language_of(c),
     )
     return out
 

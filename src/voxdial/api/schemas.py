@@ -145,6 +145,11 @@ class AssistantFields(Strict):
     speakerId: Annotated[int, Field(ge=1, le=2**31)] | None = None
     listenerId: Annotated[int, Field(ge=1, le=2**31)] | None = None
     welcome: ShortText | None = None
+    language: Annotated[
+        Literal["zh", "en"] | None,
+        Field(description="the language spoken and heard; default: English for a plain-ASCII "
+              "welcome, else Mandarin"),
+    ] = None
     prompt: LongText | None = None
     objective: ShortText | None = None
     collect: Annotated[list[CollectItem], Field(max_length=50)] | None = None
@@ -180,6 +185,7 @@ class AssistantPublic(BaseModel):
     listenerId: int
     listenerName: str
     welcome: str
+    language: Literal["zh", "en"]
     prompt: str
     objective: str
     collect: list[CollectItem]

@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from voxdial.domain.language import Language, language_of
+
 
 class ActionKind(StrEnum):
     SAY = "say"  # speak `text` (streamed engines may emit several SAYs per turn)
@@ -55,10 +57,9 @@ class CallContext:
     time_zone: str = "Asia/Shanghai"
 
     @property
-    def language(self) -> str:
-        """ "en" when the opening line is plain ASCII text, else "zh"."""
-        welcome = self.assistant.get("welcome") or ""
-        return "en" if welcome and welcome.isascii() else "zh"
+    def language(self) -> Language:
+        """The assistant's language (`domain.language.language_of`)."""
+        return language_of(self.assistant)
 
 
 class Conversation(Protocol):
@@ -113,8 +114,7 @@ class MinimalConversation:
         self._collected: list[CollectResult] = []
         self._finished = False
         self._silences = 0
-        welcome = context.assistant.get("welcome") or ""
-        self.lang = "en" if welcome and welcome.isascii() else "zh"
+        self.lang = context.language
 
     @property
     def collected(self) -> list[CollectResult]:

@@ -17,13 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from voxdial.clock import Clock
+from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import CallContext, ConversationEngine
 from voxdial.conversation.script import ScriptEngine
-from voxdial.dialer.clock import Clock
 from voxdial.dialer.records import Claim, DialerRecords, Finished, Policy, RunningTask
 from voxdial.domain.status import HangupReason
 from voxdial.store.db import Database
-from voxdial.telephony.base import CallResult, Carrier, DialRequest
+from voxdial.telephony.base import Carrier
 
 log = logging.getLogger("voxdial.dialer")
 

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from voxdial.conversation.calls import CallResult
 from voxdial.dialer.bulk import (
     CLAIM_NUMBER_KEYS,
     CLOSE_CALL_KEYS,
@@ -33,6 +34,7 @@ from voxdial.dialer.bulk import (
     Values,
     as_params,
 )
+from voxdial.domain.language import language_of
 from voxdial.domain.outcomes import CARRIER_FAILURES, is_final
 from voxdial.domain.schedule import Schedule
 from voxdial.domain.status import HangupReason, NumberState, TaskStatus
@@ -51,7 +53,6 @@ from voxdial.store.models import (
     TaskNumber,
     Workspace,
 )
-from voxdial.telephony.base import CallResult
 
 
 @dataclass
@@ -744,7 +745,7 @@ class DialerRecords:
             if t is None:
                 return
             figures = read_figures(s, t, config=task.config, zone=task.schedule.zone.key)
-            summary, suggestion = write_insight(figures, language=_language(task.config))
+            summary, suggestion = write_insight(figures, language=language_of(task.config))
             s.execute(
                 update(Task)
                 .where(Task.id == task.id)
@@ -985,8 +986,3 @@ def _merge_collected(
         if x["hit"] or x["question"] not in by_question:
             by_question[x["question"]] = x
     return list(by_question.values())
-
-
-def _language(config: dict[str, Any]) -> str:
-    welcome = config.get("welcome") or ""
-    return "en" if welcome and welcome.isascii() else "zh"

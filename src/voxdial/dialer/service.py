@@ -8,8 +8,8 @@ import logging
 import threading
 from typing import Any
 
+from voxdial.clock import SystemClock
 from voxdial.conversation.openai_engine import make_engine
-from voxdial.dialer.clock import SystemClock
 from voxdial.dialer.dialer import Dialer, DialerConfig
 from voxdial.dialer.events import OutboxEvents
 from voxdial.settings import Settings

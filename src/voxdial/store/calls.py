@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import update
 
 from voxdial.conversation.analysis import CallAnalysis, analyse
+from voxdial.conversation.calls import CallResult
+from voxdial.domain.language import language_of
 from voxdial.domain.status import HangupReason
 from voxdial.store.db import Database
 from voxdial.store.models import Call, CallTrace
-from voxdial.telephony.base import CallResult
 
 TRACE_EVENTS = {"system": "system.say", "customer": "customer.say", "note": "system.note"}
 
@@ -79,9 +80,8 @@ def trace_rows(call_id: int, session_id: str, r: CallResult) -> list[dict[str, A
 
 def analyse_call(config: dict[str, Any], result: CallResult) -> CallAnalysis:
     """The call's intent level, summary and analysis items, from how it went."""
-    welcome = config.get("welcome") or ""
     return analyse(
-        language="en" if welcome and welcome.isascii() else "zh",
+        language=language_of(config),
         outcome=HangupReason(result.outcome),
         questions=[q["question"] for q in config.get("collect") or []],
         collected=result.collected,

@@ -31,10 +31,10 @@ from datetime import datetime
 
 import httpx
 
+from voxdial.clock import Clock
+from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import ConversationEngine
-from voxdial.dialer.clock import Clock
 from voxdial.domain.status import HangupReason
-from voxdial.telephony.base import CallResult, DialRequest
 
 log = logging.getLogger(__name__)
 

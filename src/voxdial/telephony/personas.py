@@ -22,8 +22,7 @@ class Persona:
         self.rng = rng
         self.context = context
         self.turn = 0
-        welcome = context.assistant.get("welcome") or ""
-        self.english = bool(welcome) and welcome.isascii()
+        self.english = context.language == "en"
 
     def reply(self, heard: str) -> Reply:
         self.turn += 1

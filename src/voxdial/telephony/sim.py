@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from voxdial.clock import Clock
+from voxdial.conversation.calls import CallResult, DialRequest, Utterance, note_request
 from voxdial.conversation.engine import ActionKind, ConversationEngine
-from voxdial.dialer.clock import Clock
 from voxdial.domain.status import HangupReason
-from voxdial.telephony.base import CallResult, DialRequest, Utterance, note_request
 from voxdial.telephony.personas import PERSONAS, Persona
 
 DEFAULT_RATES: dict[HangupReason, float] = {

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from voxdial.clock import Clock
+from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import ConversationEngine
-from voxdial.dialer.clock import Clock
 from voxdial.domain.phone import mask
 from voxdial.domain.status import HangupReason
-from voxdial.telephony.base import CallResult, DialRequest
 from voxdial.telephony.sip_endpoint import (
     COMMAND_SECONDS,
     PJSUA_MAX_CALLS,

@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 
+from voxdial.clock import Clock
+from voxdial.conversation.calls import CallResult, DialRequest, Utterance, note_request
 from voxdial.conversation.engine import (
     Action,
     ActionKind,
@@ -44,9 +46,7 @@ from voxdial.conversation.engine import (
     Conversation,
     ConversationEngine,
 )
-from voxdial.dialer.clock import Clock
 from voxdial.domain.status import HangupReason
-from voxdial.telephony.base import CallResult, DialRequest, Utterance, note_request
 from voxdial.voice import soundalike
 from voxdial.voice.audio import Recording
 from voxdial.voice.base import SAMPLE_RATE, Line, Pcm, Recognizer, Synthesizer, VoiceDetector

@@ -40,11 +40,12 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 from sqlalchemy import or_, select, update
 
+from voxdial.clock import Clock, SystemClock
 from voxdial.store.db import Database
 from voxdial.store.models import Webhook, WebhookOutbox
 
@@ -55,15 +56,6 @@ EVENT_HEADER = "X-Voxdial-Event"
 DELIVERY_HEADER = "X-Voxdial-Delivery"
 USER_AGENT = "voxdial-webhooks/1"
 REMOVED = "webhook removed"
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
-class _SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 def encode_body(event: str, data: Mapping[str, Any]) -> bytes:
@@ -143,7 +135,7 @@ class WebhookDeliverer:
             raise ValueError("jitter is a fraction in [0, 1)")
         self.db = db
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
-        self.clock: Clock = clock or _SystemClock()
+        self.clock: Clock = clock or SystemClock()
         self.timeout = timeout
         self.base_backoff_s = base_backoff_s
         self.max_backoff_s = max_backoff_s

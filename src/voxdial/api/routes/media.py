@@ -35,13 +35,13 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy import select
 
 from voxdial.api.deps import AppState
+from voxdial.clock import SystemClock
+from voxdial.conversation.calls import DialRequest
 from voxdial.conversation.engine import CallContext
 from voxdial.conversation.openai_engine import make_engine
-from voxdial.dialer.clock import SystemClock
 from voxdial.dialer.service import make_voice_runtime
 from voxdial.store import calls as call_store
 from voxdial.store.models import Assistant, AssistantVersion, Workspace
-from voxdial.telephony.base import DialRequest
 from voxdial.telephony.mediastream import PENDING, PendingCall
 from voxdial.voice.audio import Downsampler, Upsampler, mulaw_to_pcm, pcm_to_mulaw
 from voxdial.voice.base import Pcm

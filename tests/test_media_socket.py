@@ -24,8 +24,8 @@ from starlette.websockets import WebSocketDisconnect
 from tests.support.callee import MediaStreamCallee, live_server
 from tests.support.dialer import calls_of, make_task, task_row
 from tests.support.voice import EnergyDetector, ToneRecognizer, ToneSynthesizer, tone
-from voxdial.dialer.service import DialerThread
 from voxdial.domain.status import HangupReason
+from voxdial.runtime import DialerThread, Runtime
 from voxdial.voice.base import SAMPLE_RATE
 from voxdial.voice.session import VoiceRuntime, VoiceTuning
 
@@ -61,7 +61,9 @@ def said(word: str) -> np.ndarray:
 
 def use_tones(env, tmp_path) -> None:
     state = env.app.state.voxdial
-    state.voice = VoiceRuntime(ToneSpeech(), tmp_path / "data" / "recordings", VoiceTuning())
+    state.runtime.voice = VoiceRuntime(
+        ToneSpeech(), tmp_path / "data" / "recordings", VoiceTuning()
+    )
 
 
 def assistant(env) -> dict:
@@ -301,7 +303,9 @@ def _run_dialer(env, tmp_path, dialler: _Dialler, base: str, task_id: int, **set
             **settings,
         }
     )
-    thread = DialerThread(config)
+    # the dialer shares the app's runtime parts: its calls wait where the socket looks
+    shared = state.runtime
+    thread = DialerThread(Runtime(config, pending=shared.pending, voice=shared.voice))
     thread.start()
     try:
         deadline = time.monotonic() + 60

@@ -29,8 +29,8 @@ from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import CallContext
 from voxdial.conversation.script import ScriptEngine
 from voxdial.dialer.dialer import Dialer, DialerConfig
-from voxdial.dialer.service import dialer_config, make_carrier
 from voxdial.domain.status import HangupReason as H
+from voxdial.runtime import Runtime, dialer_config, make_carrier
 from voxdial.settings import Settings
 from voxdial.store.db import Database
 from voxdial.telephony import sip_endpoint
@@ -203,7 +203,7 @@ def test_make_carrier_reads_the_sip_settings(tmp_path):
         dialer_max_lines=4,
         data_dir=tmp_path,
     )
-    carrier = make_carrier(settings)
+    carrier = make_carrier(Runtime(settings))
     assert isinstance(carrier, SipCarrier)
     cfg = carrier.config
     assert cfg.domain == "pbx.example.com" and cfg.registrar == settings.sip_registrar
@@ -213,10 +213,10 @@ def test_make_carrier_reads_the_sip_settings(tmp_path):
     assert carrier.target_uri("+8613800138000") == "sip:+8613800138000@pbx.example.com"
     # more dialer lines than the carrier holds: the dialer uses the carrier's
     too_many = settings.model_copy(update={"dialer_max_lines": 200})
-    assert dialer_config(too_many, make_carrier(too_many)).max_lines == 4
+    assert dialer_config(too_many, make_carrier(Runtime(too_many))).max_lines == 4
     assert dialer_config(too_many).max_lines == 200
     with pytest.raises(ValueError, match="VOXDIAL_SIP_DOMAIN"):
-        make_carrier(settings.model_copy(update={"sip_registrar": ""}))
+        make_carrier(Runtime(settings.model_copy(update={"sip_registrar": ""})))
 
 
 # -- against SIPp ----------------------------------------------------------------------

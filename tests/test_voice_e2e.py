@@ -61,7 +61,9 @@ MANDARIN_REPLIES = ["我觉得很满意。", "我愿意推荐。"]
 
 def spoken_call(env, tmp_path, assistant: dict, replies: list, speaker: int) -> tuple[dict, list]:
     state = env.app.state.voxdial
-    state.voice = VoiceRuntime(speech_models(), tmp_path / "data" / "recordings", VoiceTuning())
+    state.runtime.voice = VoiceRuntime(
+        speech_models(), tmp_path / "data" / "recordings", VoiceTuning()
+    )
     r = env.client.post("/openapi/assistants", json=assistant)
     assert r.status_code == 201, r.text
     a = r.json()

@@ -72,10 +72,13 @@ def serve(
     log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
 ) -> None:
     """Run the API (and, later, the in-process dialer)."""
+    import threading
+
     import uvicorn
 
     from voxdial import logs
     from voxdial.api.app import create_app
+    from voxdial.runtime import DialerThread, Runtime
 
     settings = get_settings()
     if host:
@@ -93,22 +96,17 @@ def serve(
         )
     logs.configure(log_level.upper())
     console.print(f"voxdial listening on http://{settings.host}:{settings.port}  (docs: /docs)")
+    runtime = Runtime(settings)
     dialer = None
     if settings.dialer_enabled:
-        from voxdial.dialer.service import DialerThread
-
-        dialer = DialerThread(settings)
+        dialer = DialerThread(runtime)
         dialer.start()
         console.print(f"dialer running in-process on the {settings.carrier} carrier")
     if settings.voice_warm:
-        import threading
-
-        from voxdial.dialer.service import warm_voice
-
-        threading.Thread(target=warm_voice, args=(settings,), daemon=True).start()
+        threading.Thread(target=runtime.warm_voice, daemon=True).start()
     try:
         uvicorn.run(
-            create_app(settings),
+            create_app(settings, runtime=runtime),
             host=settings.host,
             port=settings.port,
             log_config=None,
@@ -129,7 +127,7 @@ def worker(
     import signal
 
     from voxdial import logs
-    from voxdial.dialer.service import run_worker
+    from voxdial.runtime import Runtime
 
     settings = get_settings()
     _migrate(settings)
@@ -140,7 +138,7 @@ def worker(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await run_worker(settings, stop)
+        await Runtime(settings).run_dialer(stop)
 
     asyncio.run(main())
 

@@ -14,8 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from voxdial.api import render
 from voxdial.clock import VirtualClock
 from voxdial.dialer.dialer import Dialer
-from voxdial.dialer.service import dialer_config
 from voxdial.domain.phone import PhoneNormalizer
+from voxdial.runtime import dialer_config
 from voxdial.settings import Settings
 from voxdial.store import assistants, tasks
 from voxdial.store.db import Database

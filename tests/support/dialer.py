@@ -260,11 +260,11 @@ def max_open(intervals: Iterable[tuple[datetime, datetime | None]]) -> int:
 def fast_worker_main() -> None:
     """`python -m tests.support.dialer`: the real `voxdial worker` command, with a
     simulated carrier whose calls last about a second (scale tests)."""
-    from voxdial import cli
-    from voxdial.dialer import service
+    from voxdial import cli, runtime
     from voxdial.telephony.sim import SimCarrier, SimConfig
 
-    def make_carrier(settings):
+    def make_carrier(rt):
+        settings = rt.settings
         config = SimConfig(
             seed=settings.sim_seed,
             ring_seconds=(0.1, 0.8),
@@ -273,10 +273,10 @@ def fast_worker_main() -> None:
             think_seconds=0.05,
         )
         if settings.sim_personas:
-            config.personas = service.parse_weights(settings.sim_personas)
+            config.personas = runtime.parse_weights(settings.sim_personas)
         return SimCarrier(config)
 
-    service.make_carrier = make_carrier
+    runtime.make_carrier = make_carrier
     cli.app(["worker"])
 
 

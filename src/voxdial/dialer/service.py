@@ -9,7 +9,7 @@ import threading
 from typing import Any
 
 from voxdial.clock import SystemClock
-from voxdial.conversation.openai_engine import make_engine
+from voxdial.conversation.factory import make_engine
 from voxdial.dialer.dialer import Dialer, DialerConfig
 from voxdial.dialer.events import OutboxEvents
 from voxdial.settings import Settings

@@ -38,7 +38,7 @@ from voxdial.api.deps import AppState
 from voxdial.clock import SystemClock
 from voxdial.conversation.calls import DialRequest
 from voxdial.conversation.engine import CallContext
-from voxdial.conversation.openai_engine import make_engine
+from voxdial.conversation.factory import make_engine
 from voxdial.dialer.service import make_voice_runtime
 from voxdial.store import calls as call_store
 from voxdial.store.models import Assistant, AssistantVersion, Workspace

@@ -27,7 +27,8 @@ from tests.support.voice import EnergyDetector, ToneRecognizer, ToneSynthesizer,
 from voxdial.dialer.service import DialerThread
 from voxdial.domain.status import HangupReason
 from voxdial.voice.base import SAMPLE_RATE
-from voxdial.voice.session import VoiceRuntime, VoiceTuning
+from voxdial.voice.runtime import VoiceRuntime
+from voxdial.voice.tuning import VoiceTuning
 
 WORDS = ["yes", "Tuesday"]
 ENGLISH = {

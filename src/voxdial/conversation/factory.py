@@ -1,7 +1,7 @@
 """Which conversation engine runs an assistant: the script, or a chat model.
 
-The composition roots (the app factory, the dialer service) call `make_engine` with the
-settings; engines themselves never read settings.
+The code that composes calls (the app factory, the dialer service, the media socket)
+calls `make_engine` with the settings; engines themselves never read settings.
 """
 
 from __future__ import annotations

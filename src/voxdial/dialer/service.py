@@ -77,7 +77,8 @@ def warm_voice(settings: Settings) -> None:
 
 def _voice_runtime(settings: Settings) -> Any:
     from voxdial.voice.models import SpeechModels
-    from voxdial.voice.session import VoiceRuntime, VoiceTuning
+    from voxdial.voice.runtime import VoiceRuntime
+    from voxdial.voice.tuning import VoiceTuning
 
     tuning = VoiceTuning(
         pause_ms=settings.voice_pause_ms,

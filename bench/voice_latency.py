@@ -40,7 +40,7 @@ from tests.support.callee import MediaStreamCallee  # noqa: E402
 from voxdial.settings import Settings  # noqa: E402
 from voxdial.voice.audio import Downsampler, Upsampler, mulaw_to_pcm, pcm_to_mulaw  # noqa: E402
 from voxdial.voice.models import SpeechModels  # noqa: E402
-from voxdial.voice.session import clauses  # noqa: E402
+from voxdial.voice.playback import clauses  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 VOXDIAL = ROOT / ".venv" / "bin" / "voxdial"

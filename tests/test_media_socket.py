@@ -27,7 +27,8 @@ from tests.support.voice import EnergyDetector, ToneRecognizer, ToneSynthesizer,
 from voxdial.domain.status import HangupReason
 from voxdial.runtime import DialerThread, Runtime
 from voxdial.voice.base import SAMPLE_RATE
-from voxdial.voice.session import VoiceRuntime, VoiceTuning
+from voxdial.voice.runtime import VoiceRuntime
+from voxdial.voice.tuning import VoiceTuning
 
 WORDS = ["yes", "Tuesday"]
 ENGLISH = {

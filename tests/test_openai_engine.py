@@ -30,13 +30,12 @@ from voxdial.conversation.engine import (
     CallContext,
     MinimalScriptEngine,
 )
-from voxdial.conversation.llm import ChatStream, parse_sse
-from voxdial.conversation.openai_engine import (
-    OpenAIEngine,
-    SayExtractor,
-    make_engine,
-    reply_schema,
-)
+from voxdial.conversation.factory import make_engine
+from voxdial.conversation.llm import ChatClient, ChatEndpoint, ChatStream, LLMProtocolError
+from voxdial.conversation.notes import NoteKind, note_kind
+from voxdial.conversation.openai_engine import OpenAIEngine
+from voxdial.conversation.reply import reply_schema
+from voxdial.conversation.say_extractor import SayExtractor
 from voxdial.settings import LLMSettings, Settings
 
 SATISFIED = "Are you satisfied with our service?"
@@ -70,6 +69,10 @@ def sse(events: list[str]) -> bytes:
     return "".join(f"data: {e}\n\n" for e in events).encode()
 
 
+def sse_response(body: bytes) -> httpx.Response:
+    return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
+
+
 def mock_engine(handler, **kw: Any) -> OpenAIEngine:
     transport = httpx.MockTransport(handler)
     return OpenAIEngine(
@@ -92,8 +95,7 @@ def json_reply(reply: dict[str, Any], **kw: Any):
 
     def handler(request: httpx.Request) -> httpx.Response:
         requests.append(json.loads(request.content))
-        body = sse(content_events(json.dumps(reply), **kw))
-        return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
+        return sse_response(sse(content_events(json.dumps(reply), **kw)))
 
     handler.requests = requests  # type: ignore[attr-defined]
     return handler
@@ -106,9 +108,53 @@ def kinds(actions: list[Action]) -> list[ActionKind]:
 # --- wire parsing ---------------------------------------------------------------------
 
 
-def test_sse_parser_skips_comments_and_stops_at_done() -> None:
-    lines = [": ping", "", 'data: {"choices": []}', "event: x", "data: [DONE]", "data: {}"]
-    assert list(parse_sse(lines)) == [{"choices": []}]
+def _client(body: bytes, content_type: str = "text/event-stream") -> ChatClient:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body, headers={"content-type": content_type})
+
+    transport = httpx.MockTransport(handler)
+    return ChatClient(
+        ChatEndpoint("http://llm.test", "m"),
+        timeout=5,
+        transport=transport,
+        async_transport=transport,
+    )
+
+
+HELLO = '{"choices": [{"delta": {"content": "Hello"}}]}'
+PINGED = f": ping\n\ndata: {HELLO}\n\nevent: x\ndata: [DONE]\n\ndata: {{}}\n\n".encode()
+
+
+def test_stream_skips_comments_and_stops_at_done() -> None:
+    stream = ChatStream()
+    client = _client(PINGED)
+    assert list(client.stream_chat({"messages": []}, stream)) == ["Hello"]
+    client.close()
+    assert stream.content == "Hello"
+
+    async def run() -> tuple[list[str], ChatStream]:
+        astream = ChatStream()
+        client = _client(PINGED)
+        return [new async for new in client.astream_chat({"messages": []}, astream)], astream
+
+    new, astream = asyncio.run(run())
+    assert new == ["Hello"] and astream.content == "Hello"
+
+
+def test_a_reply_that_is_not_an_event_stream_is_a_protocol_error() -> None:
+    body = b'{"choices": [{"message": {"content": "Hello"}}]}'
+    client = _client(body, "application/json")
+    with pytest.raises(LLMProtocolError) as e:
+        list(client.stream_chat({"messages": []}, ChatStream()))
+    client.close()
+    assert e.value.reason == "bad reply" and "event stream" in e.value.message
+
+    async def run() -> None:
+        async for _ in _client(body, "application/json").astream_chat({}, ChatStream()):
+            pass
+
+    with pytest.raises(LLMProtocolError):
+        asyncio.run(run())
 
 
 def test_stream_folds_content_and_tool_call_deltas() -> None:
@@ -262,7 +308,7 @@ def test_tool_call_reply() -> None:
         for i in range(0, len(args), 10):
             part = [{"index": 0, "function": {"arguments": args[i : i + 10]}}]
             events.append(json.dumps({"choices": [{"delta": {"tool_calls": part}}]}))
-        return httpx.Response(200, content=sse([*events, "[DONE]"]))
+        return sse_response(sse([*events, "[DONE]"]))
 
     with mock_engine(handler, settings=endpoint(structured="tools")) as engine:
         conv = engine.begin(context())
@@ -282,6 +328,7 @@ def test_tool_call_reply() -> None:
 
 def _fallback_check(actions: list[Action], reason: str) -> None:
     assert actions[0].kind == ActionKind.NOTE
+    assert note_kind(actions[0]) is NoteKind.LLM_FALLBACK
     assert actions[0].text.startswith(f"llm fallback: {reason}")
     assert "sk-secret" not in actions[0].text
     # the script's turn: "satisfied" is a preset answer of the first question
@@ -300,7 +347,7 @@ def _fallback_check(actions: list[Action], reason: str) -> None:
 )
 def test_unusable_reply_falls_back_to_the_script(content: str, reason: str) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=sse(content_events(content)))
+        return sse_response(sse(content_events(content)))
 
     with mock_engine(handler) as engine:
         conv = engine.begin(context())
@@ -319,7 +366,7 @@ def test_http_error_falls_back_and_the_next_turn_asks_the_model_again() -> None:
         if len(calls) == 1:
             return httpx.Response(503, json={"error": "overloaded"})
         reply = {"say": "Thanks, bye.", "collected": [], "action": "hangup", "callback_at": ""}
-        return httpx.Response(200, content=sse(content_events(json.dumps(reply))))
+        return sse_response(sse(content_events(json.dumps(reply))))
 
     with mock_engine(handler) as engine:
         conv = engine.begin(context())

@@ -37,7 +37,8 @@ from voxdial.telephony import sip_endpoint
 from voxdial.telephony.sip import PJSUA_MAX_CALLS, SipCarrier, SipConfig, outcome_for
 from voxdial.telephony.sip_endpoint import q850_cause
 from voxdial.voice.base import SAMPLE_RATE, Line
-from voxdial.voice.session import VoiceRuntime, VoiceTuning
+from voxdial.voice.runtime import VoiceRuntime
+from voxdial.voice.tuning import VoiceTuning
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -24,7 +24,8 @@ from tests.support.speech import (
     spoken,
 )
 from voxdial.domain.status import HangupReason
-from voxdial.voice.session import VoiceRuntime, VoiceTuning
+from voxdial.voice.runtime import VoiceRuntime
+from voxdial.voice.tuning import VoiceTuning
 
 pytestmark = pytest.mark.timeout(300)
 

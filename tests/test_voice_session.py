@@ -23,9 +23,12 @@ from voxdial.conversation.engine import CallContext
 from voxdial.conversation.script import ScriptEngine
 from voxdial.voice.audio import Downsampler, Recording, Upsampler, mulaw_to_pcm, pcm_to_mulaw
 from voxdial.voice.base import SAMPLE_RATE
-from voxdial.voice.session import CallSession, Interruption, VoiceTuning, clauses
+from voxdial.voice.playback import Interruption, clauses
+from voxdial.voice.recording import save_recording
+from voxdial.voice.session import CallSession
+from voxdial.voice.tuning import VoiceTuning
 
-WORDS = ["yes", "Tuesday", "wait a moment"]
+WORDS = ["yes", "Tuesday", "wait a moment", "When do you open?"]
 ANSWERED = datetime(2026, 3, 10, 2, 30, tzinfo=UTC)
 ASSISTANT = {
     "welcome": "Hi, this is Ava from StarNet.",
@@ -40,9 +43,9 @@ def said(word: str, seconds: float = 0.8) -> np.ndarray:
     return tone(300 + 100 * WORDS.index(word), seconds)
 
 
-def session_for(line, *, interruption=None, tuning=None, assistant=ASSISTANT):
+def session_for(line, *, interruption=None, tuning=None, assistant=ASSISTANT, engine=None):
     context = CallContext(assistant=assistant, now=ANSWERED, time_zone="UTC")
-    conversation = ScriptEngine().begin(context)
+    conversation = (engine or ScriptEngine()).begin(context)
     synth = ToneSynthesizer()
     s = CallSession(
         conversation=conversation,
@@ -199,6 +202,37 @@ def test_the_recording_cuts_unheard_audio_at_a_barge_in():
     r.hear(np.zeros(3200, np.int16))
     r.cut()
     assert r.speaking_until == r.position == 4800
+
+
+def test_a_call_recording_is_filed_by_date(tmp_path):
+    r = Recording()
+    r.hear(np.zeros(1600, np.int16))
+    name = save_recording(r, tmp_path, session_id="abc123", answered=ANSWERED)
+    assert name == "2026/03/10/abc123.wav" and (tmp_path / name).exists()
+    assert save_recording(Recording(), tmp_path, session_id="x", answered=ANSWERED) == ""
+    (tmp_path / "taken").write_text("")  # a file where the folder should be
+    assert save_recording(r, tmp_path / "taken", session_id="y", answered=ANSWERED) == ""
+
+
+class _Passage:
+    passage = "We open at nine."
+
+
+class _Knowledge:
+    def answer(self, question):
+        return _Passage()
+
+
+def test_a_knowledge_question_is_noted_and_counted():
+    line = ScriptedLine([said("When do you open?"), said("yes"), said("Tuesday")])
+    engine = ScriptEngine(encoder=False, knowledge=lambda text: _Knowledge())
+    assistant = {**ASSISTANT, "knowledge": "We open at nine."}
+    s, _, _ = session_for(line, assistant=assistant, engine=engine)
+    run(s.run())
+    notes = [u.text for u in s.utterances if u.side == "note"]
+    assert notes == ["knowledge hit: When do you open?"]
+    assert s.flags["knowledge_questions"] == 1
+    assert "We open at nine." in [u.text for u in s.utterances if u.side == "system"]
 
 
 def test_keyword_interruption_needs_a_stop_word():

@@ -16,7 +16,7 @@ import threading
 
 from voxdial.clock import SystemClock
 from voxdial.conversation.engine import ConversationEngine
-from voxdial.conversation.openai_engine import make_engine
+from voxdial.conversation.factory import make_engine
 from voxdial.dialer.dialer import Dialer, DialerConfig
 from voxdial.dialer.events import OutboxEvents
 from voxdial.links import websocket_url
@@ -27,7 +27,8 @@ from voxdial.telephony.mediastream import MediaStreamCarrier, PendingCalls
 from voxdial.telephony.personas import PERSONAS
 from voxdial.telephony.sim import SimCarrier, SimConfig
 from voxdial.voice.models import SpeechModels
-from voxdial.voice.session import VoiceRuntime, VoiceTuning
+from voxdial.voice.runtime import VoiceRuntime
+from voxdial.voice.tuning import VoiceTuning
 from voxdial.webhooks.delivery import WebhookDeliverer
 
 log = logging.getLogger("voxdial.runtime")

@@ -1,7 +1,8 @@
 """A small client for OpenAI-compatible `/v1/chat/completions` endpoints.
 
-It speaks the streaming form only (`stream: true`, server-sent events), so a caller can act
-on the first tokens; `ChatStream` folds the deltas into the full content and tool calls.
+It speaks the streaming form only (`stream: true`, server-sent events, read with
+`httpx-sse`), so a caller can act on the first tokens; `ChatStream` folds the deltas
+into the full content and tool calls.
 Both a sync (`stream_chat`) and an async (`astream_chat`) path are offered: simulated and
 debug calls are sync, the voice loop is async.
 
@@ -10,7 +11,7 @@ Every failure leaves as one of the `LLMError` tree, translated once here:
     LLMError            base; `reason` is a short, key-free text for the call trace
     ├── LLMTimeout      no complete reply within the turn's budget
     ├── LLMStatusError  the server answered with a non-2xx status
-    └── LLMProtocolError  a reply that is not the OpenAI wire shape
+    └── LLMProtocolError  a reply that is not the OpenAI wire shape (nor an event stream)
 
 The API key goes into the Authorization header and nowhere else: no message, log line or
 repr holds it.
@@ -21,11 +22,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from httpx_sse import EventSource, ServerSentEvent, SSEError
 
 
 class LLMError(Exception):
@@ -103,22 +105,12 @@ class ChatStream:
         return new
 
 
-def parse_sse(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """The JSON payloads of the `data:` lines of an event stream, up to `[DONE]`.
-    Comments (`: ping`), `event:`/`id:` fields and blank lines are skipped."""
-    for line in lines:
-        payload = _sse_data(line)
-        if payload is None:
-            continue
-        if payload == "[DONE]":
-            return
-        yield _decode_chunk(payload)
+_DONE = "[DONE]"  # the data of the event that ends an OpenAI stream
 
 
-def _sse_data(line: str) -> str | None:
-    if not line.startswith("data:"):
-        return None
-    return line[5:].strip()
+def _payload(event: ServerSentEvent) -> str | None:
+    """An event's data, or None for events that carry none (OpenAI streams only data)."""
+    return event.data.strip() or None
 
 
 def _decode_chunk(payload: str) -> dict[str, Any]:
@@ -207,10 +199,18 @@ class ChatClient:
             ) as response:
                 if response.status_code >= 300:
                     raise _status_error(response, response.read())
-                for chunk in parse_sse(response.iter_lines()):
+                for event in EventSource(response).iter_sse():
+                    payload = _payload(event)
+                    if payload is None:
+                        continue
+                    if payload == _DONE:
+                        break
+                    chunk = _decode_chunk(payload)
                     if time.monotonic() > deadline:
                         raise LLMTimeout(f"no complete reply within {budget:g} s")
                     yield stream.add(chunk)
+        except SSEError as e:
+            raise LLMProtocolError("the server did not answer with an event stream") from e
         except httpx.TimeoutException as e:
             raise LLMTimeout(f"no complete reply within {budget:g} s") from e
         except httpx.HTTPError as e:
@@ -235,21 +235,26 @@ class ChatClient:
             ):
                 if response.status_code >= 300:
                     raise _status_error(response, await response.aread())
-                lines = response.aiter_lines()
-                while True:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise LLMTimeout(f"no complete reply within {budget:g} s")
-                    try:
-                        line = await asyncio.wait_for(anext(lines), left)
-                    except StopAsyncIteration:
-                        break
-                    payload = _sse_data(line)
-                    if payload is None:
-                        continue
-                    if payload == "[DONE]":
-                        break
-                    yield stream.add(_decode_chunk(payload))
+                events = EventSource(response).aiter_sse()
+                try:
+                    while True:
+                        left = deadline - time.monotonic()
+                        if left <= 0:
+                            raise LLMTimeout(f"no complete reply within {budget:g} s")
+                        try:
+                            event = await asyncio.wait_for(anext(events), left)
+                        except StopAsyncIteration:
+                            break
+                        payload = _payload(event)
+                        if payload is None:
+                            continue
+                        if payload == _DONE:
+                            break
+                        yield stream.add(_decode_chunk(payload))
+                finally:
+                    await events.aclose()
+        except SSEError as e:
+            raise LLMProtocolError("the server did not answer with an event stream") from e
         except (TimeoutError, httpx.TimeoutException) as e:
             raise LLMTimeout(f"no complete reply within {budget:g} s") from e
         except httpx.HTTPError as e:

@@ -1,7 +1,7 @@
 """The `openai` conversation engine: an OpenAI-compatible chat model drives the dialogue.
 
-Each callee turn asks the model for one JSON reply (`REPLY_SCHEMA`): what to say, the
-answers heard, and what to do next. The assistant's prompt, objective, collect questions
+Each callee turn asks the model for one JSON reply (`reply.reply_schema`): what to say,
+the answers heard, and what to do next. The assistant's prompt, objective, collect questions
 with their preset answers, and the knowledge relevant to the turn go into the system
 message; the dialogue so far follows it.
 
@@ -16,12 +16,8 @@ voice loop and yields each clause as a `SAY` as soon as the model has streamed i
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import datetime
+from collections.abc import AsyncIterator, Callable
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
@@ -34,175 +30,16 @@ from voxdial.conversation.engine import (
     ConversationEngine,
     fill_variables,
 )
-from voxdial.conversation.llm import (
-    ChatClient,
-    ChatEndpoint,
-    ChatStream,
-    LLMError,
-    LLMProtocolError,
-)
+from voxdial.conversation.knowledge import cache_for
+from voxdial.conversation.llm import ChatClient, ChatEndpoint, ChatStream, LLMError
+from voxdial.conversation.notes import NoteKind, note
+from voxdial.conversation.reply import REPLY_TOOL, NextStep, Reply, parse_reply, reply_schema
+from voxdial.conversation.say_extractor import SayExtractor
 from voxdial.conversation.script import ScriptEngine
-from voxdial.settings import LLMSettings, Settings
+from voxdial.settings import LLMSettings
 
-REPLY_TOOL = "reply"
-NEXT_STEPS = ("continue", "hangup", "callback", "block", "transfer")
 KNOWLEDGE_CHARS = 2000
 _CLOSING = {"zh": "感谢您的接听，再见。", "en": "Thank you for your time. Goodbye."}
-
-
-def script_engine() -> ConversationEngine:
-    """The script engine, which answers for llmId 0 and for failed LLM turns."""
-    return ScriptEngine()
-
-
-def make_engine(
-    assistant: dict[str, Any], *, settings: Settings, **options: Any
-) -> ConversationEngine:
-    """The engine for an assistant config: the script engine for `llmId` 0 or an id with
-    no endpoint in `settings.llms`, else an `OpenAIEngine` on that endpoint."""
-    llm_id = assistant.get("llmId") or 0
-    endpoint = settings.llms.get(llm_id) if llm_id else None
-    if endpoint is None:
-        return script_engine()
-    timeout = endpoint.timeout_seconds or settings.llm_timeout_seconds
-    return OpenAIEngine(endpoint, timeout=timeout, **options)
-
-
-def reply_schema(questions: list[dict[str, Any]]) -> dict[str, Any]:
-    """The JSON schema of one model reply. Each collect question becomes its own item
-    shape, so a grammar-constrained server can only produce preset answers."""
-    items: list[dict[str, Any]] = []
-    for q in questions:
-        answers = [a for a in q.get("answers") or [] if a]
-        result: dict[str, Any] = {"type": "string"}
-        if answers:
-            result["enum"] = answers
-        items.append(
-            {
-                "type": "object",
-                "properties": {
-                    "question": {"type": "string", "enum": [q["question"]]},
-                    "result": result,
-                },
-                "required": ["question", "result"],
-                "additionalProperties": False,
-            }
-        )
-    if not items:
-        item: dict[str, Any] = {
-            "type": "object",
-            "properties": {"question": {"type": "string"}, "result": {"type": "string"}},
-            "required": ["question", "result"],
-            "additionalProperties": False,
-        }
-    else:
-        item = items[0] if len(items) == 1 else {"anyOf": items}
-    return {
-        "type": "object",
-        "properties": {
-            # `say` first: servers generate properties in order, so speech can start early
-            "say": {"type": "string"},
-            "collected": {"type": "array", "items": item},
-            "action": {"type": "string", "enum": list(NEXT_STEPS)},
-            "callback_at": {"type": "string"},
-        },
-        "required": ["say", "collected", "action", "callback_at"],
-        "additionalProperties": False,
-    }
-
-
-class SayExtractor:
-    """Pulls the text of the `"say"` string out of a JSON reply while it streams, and cuts
-    it into clauses so speech can start before the reply is complete."""
-
-    _KEY = re.compile(r'"say"\s*:\s*"')
-    _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "", "f": "", "n": " ", "r": " ", "t": " "}
-    # Clause ends: full stops always; commas and colons once the clause has some length.
-    # ASCII marks count only before a space ("3.5", "10:30" stay whole).
-    _HARD = set("。！？；\n.!?;")
-    _SOFT = set("，、：,:")
-    _ASCII = set(".!?;,:")
-
-    def __init__(self, *, soft_after: int = 12) -> None:
-        self.raw = ""
-        self.start: int | None = None
-        self.pos = 0
-        self.done = False
-        self.pending = ""
-        self.soft_after = soft_after
-
-    def feed(self, text: str) -> list[str]:
-        """Take more reply text; return the clauses completed by it."""
-        self.raw += text
-        if self.done:
-            return []
-        if self.start is None:
-            m = self._KEY.search(self.raw)
-            if m is None:
-                return []
-            self.start = self.pos = m.end()
-        self.pending += self._decode()
-        return self._clauses()
-
-    def flush(self) -> list[str]:
-        rest, self.pending = self.pending.strip(), ""
-        return [rest] if rest else []
-
-    def _decode(self) -> str:
-        out = []
-        raw, i = self.raw, self.pos
-        while i < len(raw):
-            ch = raw[i]
-            if ch == '"':
-                self.done = True
-                i += 1
-                break
-            if ch == "\\":
-                if i + 1 >= len(raw):
-                    break
-                esc = raw[i + 1]
-                if esc == "u":
-                    if i + 6 > len(raw):
-                        break
-                    try:
-                        out.append(chr(int(raw[i + 2 : i + 6], 16)))
-                    except ValueError:
-                        pass
-                    i += 6
-                    continue
-                out.append(self._ESCAPES.get(esc, esc))
-                i += 2
-                continue
-            out.append(ch)
-            i += 1
-        self.pos = i
-        return "".join(out)
-
-    def _clauses(self) -> list[str]:
-        clauses = []
-        start = 0
-        text = self.pending
-        for i, ch in enumerate(text):
-            if ch not in self._HARD and ch not in self._SOFT:
-                continue
-            if ch in self._SOFT and i - start < self.soft_after:
-                continue
-            if ch in self._ASCII and not (i + 1 < len(text) and text[i + 1] == " "):
-                continue
-            clause = text[start : i + 1].strip()
-            if clause:
-                clauses.append(clause)
-            start = i + 1
-        self.pending = text[start:]
-        if self.done:
-            clauses += self.flush()
-        return clauses
-
-
-def _default_knowledge(text: str) -> Any:
-    from voxdial.conversation.knowledge import cache_for
-
-    return cache_for(text)
 
 
 class OpenAIEngine:
@@ -221,8 +58,8 @@ class OpenAIEngine:
         knowledge: Callable[[str], Any] | None = None,
     ) -> None:
         self.settings = endpoint
-        self.fallback = fallback or script_engine()
-        self.knowledge = knowledge or _default_knowledge
+        self.fallback = fallback or ScriptEngine()
+        self.knowledge = knowledge or cache_for
         self.client = ChatClient(
             ChatEndpoint(endpoint.base_url, endpoint.model, endpoint.api_key.get_secret_value()),
             timeout=timeout,
@@ -313,8 +150,8 @@ class OpenAIConversation:
         for clause in extractor.flush():
             said.append(clause)
             yield Action(ActionKind.SAY, clause)
-        if not said and reply["say"]:
-            yield Action(ActionKind.SAY, reply["say"])
+        if not said and reply.say:
+            yield Action(ActionKind.SAY, reply.say)
         for action in self._apply(reply, say=False):
             yield action
 
@@ -403,102 +240,50 @@ class OpenAIConversation:
         passage = getattr(hit, "passage", hit)
         return [str(getattr(passage, "text", passage))]
 
-    def _parse(self, stream: ChatStream) -> dict[str, Any]:
+    def _parse(self, stream: ChatStream) -> Reply:
         """The model's reply as checked data; `LLMProtocolError` if unusable."""
         if self.engine.settings.structured == "tools":
             call = next((c for c in stream.tool_calls.values() if c.name == REPLY_TOOL), None)
             raw = call.arguments if call else stream.content
         else:
             raw = stream.content
-        try:
-            data = json.loads(_strip_fence(raw))
-        except json.JSONDecodeError as e:
-            raise LLMProtocolError("invalid JSON") from e
-        if not isinstance(data, dict):
-            raise LLMProtocolError("reply is not a JSON object")
-        say = data.get("say", "")
-        step = data.get("action", "continue") or "continue"
-        if not isinstance(say, str) or step not in NEXT_STEPS:
-            raise LLMProtocolError("reply does not match the schema")
-        if not say.strip() and step == "continue":
-            raise LLMProtocolError("reply says nothing")
-        return {
-            "say": say.strip(),
-            "collected": list(self._valid_answers(data.get("collected"))),
-            "action": step,
-            "callback_at": self._when(data.get("callback_at")),
-        }
+        return parse_reply(raw, questions=self.questions, time_zone=self.context.time_zone)
 
-    def _valid_answers(self, items: Any) -> Iterator[tuple[str, str]]:
-        """(question, result) pairs for known questions whose result is a preset answer
-        (or any text, for free-text questions); everything else is dropped."""
-        if not isinstance(items, list):
-            return
-        by_text = {q["question"].strip().casefold(): q for q in self.questions}
-        for item in items:
-            if not isinstance(item, dict):
-                continue
-            q = by_text.get(str(item.get("question", "")).strip().casefold())
-            result = item.get("result")
-            if q is None or not isinstance(result, str) or not result.strip():
-                continue
-            answers = [a for a in q.get("answers") or [] if a]
-            if not answers:
-                yield q["question"], result.strip()
-                continue
-            match = next((a for a in answers if a.casefold() == result.strip().casefold()), None)
-            if match is not None:
-                yield q["question"], match
-
-    def _when(self, value: Any) -> datetime | None:
-        if not isinstance(value, str) or not value.strip():
-            return None
-        try:
-            at = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return None
-        if at.tzinfo is None:
-            try:
-                at = at.replace(tzinfo=ZoneInfo(self.context.time_zone))
-            except ZoneInfoNotFoundError:
-                return None
-        return at
-
-    def _apply(self, reply: dict[str, Any], *, say: bool) -> list[Action]:
+    def _apply(self, reply: Reply, *, say: bool) -> list[Action]:
         actions: list[Action] = []
-        if say and reply["say"]:
-            actions.append(Action(ActionKind.SAY, reply["say"]))
-        if reply["say"]:
-            self.history.append({"role": "assistant", "content": reply["say"]})
-        for question, result in reply["collected"]:
+        if say and reply.say:
+            actions.append(Action(ActionKind.SAY, reply.say))
+        if reply.say:
+            self.history.append({"role": "assistant", "content": reply.say})
+        for question, result in reply.collected:
             self._collected[question] = CollectResult(question, True, result)
             actions.append(Action(ActionKind.COLLECT, question=question, result=result, hit=True))
-        step = reply["action"]
-        if step == "callback":
-            actions.append(Action(ActionKind.CALLBACK, at=reply["callback_at"]))
+        step = reply.step
+        if step == NextStep.CALLBACK:
+            actions.append(Action(ActionKind.CALLBACK, at=reply.callback_at))
             actions.append(Action(ActionKind.HANGUP, result="callback"))
-        elif step == "block":
+        elif step == NextStep.BLOCK:
             actions.append(Action(ActionKind.BLOCK))
             actions.append(Action(ActionKind.HANGUP, result="refused"))
-        elif step == "transfer":
+        elif step == NextStep.TRANSFER:
             actions.append(Action(ActionKind.TRANSFER))
-        elif step == "hangup":
+        elif step == NextStep.HANGUP:
             actions.append(Action(ActionKind.HANGUP, result="completed"))
-        if step != "continue":
+        if step != NextStep.CONTINUE:
             self._finished = True
         return actions
 
     # --- the script's turn -----------------------------------------------------------
 
     def _fall_back(self, error: LLMError, actions: list[Action]) -> list[Action]:
-        note = Action(ActionKind.NOTE, text=f"llm fallback: {error.reason}: {error.message}")
+        fell_back = note(NoteKind.LLM_FALLBACK, f"{error.reason}: {error.message}")
         if not actions and self.script.finished:
             # the script had already closed the call; close it here too
             actions = [
                 Action(ActionKind.SAY, _CLOSING[self.lang]),
                 Action(ActionKind.HANGUP, result="completed"),
             ]
-        return [note, *self._adopt(actions)]
+        return [fell_back, *self._adopt(actions)]
 
     def _adopt(self, actions: list[Action]) -> list[Action]:
         """Take the script's actions as this turn's: remember what it said and collected."""
@@ -511,12 +296,3 @@ class OpenAIConversation:
         if self.script.finished or any(a.kind == ActionKind.HANGUP for a in actions):
             self._finished = True
         return actions
-
-
-def _strip_fence(raw: str) -> str:
-    """Models asked for JSON sometimes wrap it in a Markdown code fence."""
-    text = raw.strip()
-    if text.startswith("```"):
-        text = text.split("\n", 1)[1] if "\n" in text else ""
-        text = text.rsplit("```", 1)[0]
-    return text

@@ -27,6 +27,7 @@ from voxdial.conversation.engine import (
 )
 from voxdial.conversation.matching import AnswerMatcher, polarity
 from voxdial.conversation.normalize import apply_hot_words, clean, fold, hot_words
+from voxdial.conversation.notes import NoteKind, note
 
 # "never call me again": block the number
 _NEVER_AGAIN = re.compile(
@@ -259,9 +260,10 @@ class ScriptConversation:
         if hit is None and record_miss and not re.search(r"[?？]|吗$", text.strip()):
             return None
         # a trace line: the task insight lists the questions the knowledge missed
-        note = Action(ActionKind.NOTE, f"knowledge {'hit' if hit else 'miss'}: {text[:200]}")
+        kind = NoteKind.KNOWLEDGE_HIT if hit else NoteKind.KNOWLEDGE_MISS
+        trace = note(kind, text[:200])
         line = hit.passage if hit is not None else self.text["unknown"]
-        return [note, Action(ActionKind.SAY, line), *self._ask(self.text["back"])]
+        return [trace, Action(ActionKind.SAY, line), *self._ask(self.text["back"])]
 
     def _callback(self, said: str) -> list[Action]:
         zone = ZoneInfo(self.context.time_zone)

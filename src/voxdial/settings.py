@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     cache: Path | None = None
     asr_threads: int = 2
     asr_beam_size: int = 1
+    # "fitted": mel windows fitted to each utterance, batched across calls (see
+    # voice/asr_fitted.py); "padded": faster-whisper's 30-second window per utterance
+    asr_window: Literal["fitted", "padded"] = "fitted"
+    asr_max_batch: int = Field(default=8, ge=1, le=64)
 
     # The dialer (`voxdial serve` runs it in-process; `voxdial worker` runs only it).
     dialer_enabled: bool = True

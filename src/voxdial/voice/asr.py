@@ -196,6 +196,8 @@ class WhisperRecognizer:
         if words:
             text = ("、".join(words) + "。") if lang == "zh" else ", ".join(words) + "."
             prompt = [tok.sot_prev, *tok.encode(" " + text[:_MAX_PROMPT_CHARS])[:100]]
+        if not self.policy.timestamps:
+            return [*prompt, *tok.sot_sequence, tok.no_timestamps]
         return [*prompt, *tok.sot_sequence]
 
     @staticmethod

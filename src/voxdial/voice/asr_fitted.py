@@ -42,6 +42,7 @@ class WindowPolicy:
     no_speech_threshold: float = 0.6
     logprob_threshold: float = -1.0
     beam_size: int = 1
+    timestamps: bool = True  # decode with timestamps and keep segments inside the clip
 
 
 @dataclass(frozen=True)

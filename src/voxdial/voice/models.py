@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from voxdial.voice.asr_scheduler import AsrScheduler
 from voxdial.voice.base import Recognizer, Synthesizer, VoiceDetector
 from voxdial.voice.catalog import Catalog, ListenerEntry, SpeakerEntry
 
@@ -43,6 +44,8 @@ class SpeechModels:
             "beam_size": settings.asr_beam_size,
             "compute_type": "int8",
         }
+        self._window = settings.asr_window
+        self._batch = settings.asr_max_batch
         self._lock = threading.Lock()
         self._loading: dict[tuple[str, int], threading.Lock] = {}
         self._loaded: dict[tuple[str, int], Any] = {}
@@ -135,14 +138,19 @@ class SpeechModels:
         if x.parts and not (path / "model.bin").is_file():
             assemble_model([Path(p) for p in x.parts], path)
         languages = x.languages
-        return WhisperRecognizer(
+        recognizer = WhisperRecognizer(
             path,
             name=x.name,
             language=languages[0] if len(languages) == 1 else None,
             threads=self._asr["threads"],
             beam_size=self._asr["beam_size"],
             compute_type=self._asr["compute_type"],
+            window=self._window,
         )
+        if self._window != "fitted" or self._batch <= 1:
+            return recognizer
+        # one scheduler per model and process: every call's utterances batch together
+        return AsrScheduler(recognizer, max_batch=self._batch)
 
     def _load_speaker(self, s: SpeakerEntry) -> Synthesizer:
         from voxdial.voice import tts

@@ -34,6 +34,7 @@ from voxdial.conversation.calls import Utterance, note_request
 from voxdial.conversation.engine import Action, ActionKind, Conversation
 from voxdial.conversation.notes import KNOWLEDGE_NOTES, note_kind
 from voxdial.voice import soundalike
+from voxdial.voice.asr_scheduler import StaleGuess
 from voxdial.voice.audio import Recording
 from voxdial.voice.base import SAMPLE_RATE, Line, Pcm, Recognizer, Synthesizer, VoiceDetector
 from voxdial.voice.endpointing import (
@@ -226,22 +227,27 @@ class CallSession:
     async def _transcript(self, heard: Heard) -> str:
         if heard.transcript is None:
             heard.transcript = asyncio.create_task(self._transcribe(heard.audio))
-        text, seconds = await heard.transcript
+        try:
+            text, seconds = await heard.transcript
+        except StaleGuess:  # the scheduler dropped the speculative decode: do the turn's
+            text, seconds = await self._transcribe(heard.audio)
         heard.timing.asr_seconds = seconds
         if self.language == "zh":
             text = soundalike.correct(text, self.hot_words)
         return text.strip()
 
-    async def _transcribe(self, audio: Pcm) -> tuple[str, float]:
+    async def _transcribe(self, audio: Pcm, *, guess: bool = False) -> tuple[str, float]:
         t0 = time.perf_counter()
-        text = await asyncio.to_thread(self._transcribe_now, audio)
+        text = await asyncio.to_thread(self._transcribe_now, audio, guess)
         return text, time.perf_counter() - t0
 
-    def _transcribe_now(self, audio: Pcm) -> str:
+    def _transcribe_now(self, audio: Pcm, guess: bool) -> str:
+        # a shared scheduler (voice/asr_scheduler.py) puts guesses behind every call's
+        # finished turns; a plain recognizer has no such queue
+        speculative = getattr(self.recognizer, "guess", None) if guess else None
+        transcribe = speculative or self.recognizer.transcribe
         with TRANSCRIBING:
-            return self.recognizer.transcribe(
-                audio, language=self.language, hot_words=self.hot_words
-            )
+            return transcribe(audio, language=self.language, hot_words=self.hot_words)
 
     # -- the engine's actions --------------------------------------------------------
 
@@ -300,7 +306,7 @@ class CallSession:
         for event in events:
             match event:
                 case Pause(audio=audio):
-                    self._guess = asyncio.create_task(self._transcribe(audio))
+                    self._guess = asyncio.create_task(self._transcribe(audio, guess=True))
                 case Resumed():
                     self._drop_guess()
                 case TalkOver():

@@ -1,0 +1,188 @@
+"""One speech-recognition scheduler per worker, shared by all its calls.
+
+Calls hand finished utterances to `AsrScheduler.transcribe` (the `Recognizer`
+interface, blocking, from the session's worker thread). One decoding thread takes
+what is waiting, highest priority first, up to `max_batch` utterances, and decodes them
+as one batch in fitted windows (`WhisperRecognizer.transcribe_batch`): with many calls
+the encoder and decoder run once per batch instead of once per utterance.
+
+Priority: a turn that is holding a callee (the end of their reply) goes before a
+speculative transcription started at a pause. A speculative job that has waited longer
+than `max_wait_s` is dropped (its caller gets `StaleGuess` and transcribes the final
+audio instead); a turn's job is always decoded. Figures (`stats()`): queue depth, wait and
+batch size, for the benchmark and for `/metrics`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from voxdial.voice.base import Pcm
+
+
+class StaleGuess(Exception):
+    """A speculative transcription dropped because it waited past `max_wait_s`."""
+
+
+class Priority(IntEnum):
+    TURN = 0  # the callee finished speaking and waits for the answer
+    SPECULATIVE = 1  # a guess at a pause; worthless once the turn's own job runs
+
+
+@dataclass(order=True)
+class _Job:
+    priority: int
+    seq: int
+    audio: Pcm = field(compare=False)
+    language: str | None = field(compare=False)
+    hot_words: Sequence[str] = field(compare=False)
+    queued: float = field(compare=False)
+    future: Future = field(compare=False, default_factory=Future)
+
+
+@dataclass
+class SchedulerStats:
+    queued: int  # waiting now
+    decoded: int  # utterances decoded so far
+    batches: int
+    dropped: int  # speculative jobs dropped after max_wait_s
+    wait_p50_s: float
+    wait_p95_s: float
+    mean_batch: float
+
+
+class AsrScheduler:
+    """Batches `transcribe` calls of many sessions onto one recognizer that has
+    `transcribe_batch(clips) -> texts` (WhisperRecognizer)."""
+
+    def __init__(
+        self,
+        recognizer,
+        *,
+        max_batch: int = 8,
+        max_wait_s: float = 1.0,
+        clock=time.monotonic,
+    ) -> None:
+        self.recognizer = recognizer
+        self.name = recognizer.name
+        self.max_batch = max_batch
+        self.max_wait_s = max_wait_s
+        self._clock = clock
+        self._heap: list[_Job] = []
+        self._seq = itertools.count()
+        self._cv = threading.Condition()
+        self._closed = False
+        self._waits: deque[float] = deque(maxlen=2000)
+        self._decoded = self._batches = self._dropped = 0
+        self._thread = threading.Thread(target=self._run, name="voxdial-asr", daemon=True)
+        self._thread.start()
+
+    # -- what calls use --------------------------------------------------------------
+
+    def guess(self, audio: Pcm, *, language: str | None, hot_words: Sequence[str]) -> str:
+        """A speculative transcription, behind every waiting turn (may raise StaleGuess)."""
+        return self.transcribe(
+            audio, language=language, hot_words=hot_words, priority=Priority.SPECULATIVE
+        )
+
+    def transcribe(
+        self,
+        audio: Pcm,
+        *,
+        language: str | None,
+        hot_words: Sequence[str],
+        priority: Priority = Priority.TURN,
+    ) -> str:
+        return self.submit(
+            audio, language=language, hot_words=hot_words, priority=priority
+        ).result()
+
+    def submit(
+        self,
+        audio: Pcm,
+        *,
+        language: str | None,
+        hot_words: Sequence[str],
+        priority: Priority = Priority.TURN,
+    ) -> Future:
+        job = _Job(int(priority), next(self._seq), audio, language, tuple(hot_words), self._clock())
+        with self._cv:
+            if self._closed:
+                raise RuntimeError("the ASR scheduler is closed")
+            heapq.heappush(self._heap, job)
+            self._cv.notify()
+        return job.future
+
+    def stats(self) -> SchedulerStats:
+        with self._cv:
+            waits = sorted(self._waits)
+            queued = len(self._heap)
+            decoded, batches, dropped = self._decoded, self._batches, self._dropped
+
+        def pct(p: float) -> float:
+            return waits[min(len(waits) - 1, int(p * len(waits)))] if waits else 0.0
+
+        return SchedulerStats(
+            queued=queued,
+            decoded=decoded,
+            batches=batches,
+            dropped=dropped,
+            wait_p50_s=pct(0.5),
+            wait_p95_s=pct(0.95),
+            mean_batch=decoded / batches if batches else 0.0,
+        )
+
+    def close(self) -> None:
+        with self._cv:
+            self._closed = True
+            self._cv.notify_all()
+        self._thread.join(5)
+        close = getattr(self.recognizer, "close", None)
+        if callable(close):
+            close()
+
+    # -- the decoding thread -----------------------------------------------------------
+
+    def _take(self) -> list[_Job] | None:
+        with self._cv:
+            while not self._heap and not self._closed:
+                self._cv.wait()
+            if self._closed and not self._heap:
+                return None
+            now = self._clock()
+            batch: list[_Job] = []
+            while self._heap and len(batch) < self.max_batch:
+                job = heapq.heappop(self._heap)
+                if job.priority == Priority.SPECULATIVE and now - job.queued > self.max_wait_s:
+                    self._dropped += 1
+                    job.future.set_exception(StaleGuess())
+                    continue
+                self._waits.append(now - job.queued)
+                batch.append(job)
+            return batch
+
+    def _run(self) -> None:
+        while (batch := self._take()) is not None:
+            if not batch:
+                continue
+            try:
+                texts = self.recognizer.transcribe_batch(
+                    [(j.audio, j.language, j.hot_words) for j in batch]
+                )
+            except BaseException as exc:  # handed to the callers, never kills the thread
+                for j in batch:
+                    j.future.set_exception(exc)
+                continue
+            with self._cv:
+                self._decoded += len(batch)
+                self._batches += 1
+            for j, text in zip(batch, texts, strict=True):
+                j.future.set_result(text)

@@ -34,6 +34,8 @@ def quick_password_hashing(monkeypatch):
     quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     monkeypatch.setattr(users, "_hasher", quick)
     monkeypatch.setattr(users, "_DUMMY_HASH", quick.hash("dummy password"))
+
+
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -87,8 +89,7 @@ def console(sqlite_url, tmp_path) -> Iterator[Console]:
         viewer = create_user(
             s, workspace=acme, email="viewer@acme.test", role="viewer", password=PASSWORD
         )
-        create_user(s, workspace=globex, email="admin@globex.test", role="admin",
-                    password=PASSWORD)
+        create_user(s, workspace=globex, email="admin@globex.test", role="admin", password=PASSWORD)
         viewer_token = create_token(s, workspace=acme, user=viewer)
         operator_token = create_token(s, workspace=acme, user=op)
         s.commit()

@@ -19,7 +19,7 @@ from voxdial.web.security import CSP
 
 XSS_NAME = "<script>alert('name')</script>"
 XSS_ATTR = '"><img src=x onerror=alert(1)>'
-FORMULA = "=HYPERLINK(\"http://evil.test\",\"x\")"
+FORMULA = '=HYPERLINK("http://evil.test","x")'
 
 
 def api(console, token: str) -> TestClient:
@@ -38,11 +38,19 @@ def create_task(client: TestClient, rows: list[list[str]]) -> dict:
     assistant = create_assistant(client)
     r = upload(client, csv_bytes(rows))
     assert r.status_code == 201, r.text
-    r = client.post("/openapi/tasks", json={
-        "name": "回访任务", "assistantId": assistant["id"],
-        "option": {"numberFileMeta": {"号码": 0, "姓名": 1, "备注": 2}, "numbers": [r.json()["id"]],
-                   "startDate": "2026-12-01", "startTime": [["09:00", "18:00"]]},
-    })
+    r = client.post(
+        "/openapi/tasks",
+        json={
+            "name": "回访任务",
+            "assistantId": assistant["id"],
+            "option": {
+                "numberFileMeta": {"号码": 0, "姓名": 1, "备注": 2},
+                "numbers": [r.json()["id"]],
+                "startDate": "2026-12-01",
+                "startTime": [["09:00", "18:00"]],
+            },
+        },
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -86,8 +94,11 @@ def test_session_cookie_is_secure_behind_https(sqlite_url, tmp_path):
     )
     c = TestClient(app, base_url="https://dial.example.com")
     page = c.get("/login")
-    r = c.post("/login", data={"email": "a@acme.test", "password": PASSWORD,
-                               "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    r = c.post(
+        "/login",
+        data={"email": "a@acme.test", "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
     cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("vxd_session="))
     assert "secure" in {p.strip().lower() for p in cookie.split(";")}
     db.dispose()
@@ -158,8 +169,12 @@ def test_changing_the_password_signs_out_every_other_session(console):
     second = sign_in(console.anonymous(), "op@acme.test")
     r = first.post(
         "/account/password",
-        data={"current": PASSWORD, "new": "a brand new pw", "again": "a brand new pw",
-              "csrf_token": page_csrf(first)},
+        data={
+            "current": PASSWORD,
+            "new": "a brand new pw",
+            "again": "a brand new pw",
+            "csrf_token": page_csrf(first),
+        },
         follow_redirects=False,
     )
     assert r.status_code == 303
@@ -172,17 +187,29 @@ def test_login_is_throttled_per_email(console):
     c = console.anonymous()
     for _ in range(5):
         page = c.get("/login")
-        r = c.post("/login", data={"email": "op@acme.test", "password": "wrong password",
-                                   "csrf_token": csrf_of(page.text)})
+        r = c.post(
+            "/login",
+            data={
+                "email": "op@acme.test",
+                "password": "wrong password",
+                "csrf_token": csrf_of(page.text),
+            },
+        )
         assert r.status_code == 401
     page = c.get("/login")
-    r = c.post("/login", data={"email": "op@acme.test", "password": PASSWORD,
-                               "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    r = c.post(
+        "/login",
+        data={"email": "op@acme.test", "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
     # another address is not held back by this one's failures (different email)
     page = c.get("/login")
-    r = c.post("/login", data={"email": "viewer@acme.test", "password": PASSWORD,
-                               "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    r = c.post(
+        "/login",
+        data={"email": "viewer@acme.test", "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
 
 
@@ -190,20 +217,36 @@ def test_login_is_throttled_per_client_address(console):
     c = console.anonymous()
     for i in range(20):
         page = c.get("/login")
-        c.post("/login", data={"email": f"nobody{i}@acme.test", "password": "x" * 10,
-                               "csrf_token": csrf_of(page.text)})
+        c.post(
+            "/login",
+            data={
+                "email": f"nobody{i}@acme.test",
+                "password": "x" * 10,
+                "csrf_token": csrf_of(page.text),
+            },
+        )
     page = c.get("/login")
-    r = c.post("/login", data={"email": "admin@acme.test", "password": PASSWORD,
-                               "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    r = c.post(
+        "/login",
+        data={"email": "admin@acme.test", "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
     assert r.status_code == 429
 
 
 def test_next_after_sign_in_stays_on_this_site(console):
     c = console.anonymous()
     page = c.get("/login?next=//evil.test/x")
-    r = c.post("/login", data={"email": "admin@acme.test", "password": PASSWORD,
-                               "csrf_token": csrf_of(page.text), "next": "//evil.test/x"},
-               follow_redirects=False)
+    r = c.post(
+        "/login",
+        data={
+            "email": "admin@acme.test",
+            "password": PASSWORD,
+            "csrf_token": csrf_of(page.text),
+            "next": "//evil.test/x",
+        },
+        follow_redirects=False,
+    )
     assert r.headers["location"] == "/"
 
 
@@ -249,7 +292,7 @@ def test_webhooks_are_for_admins_on_the_api_and_the_console(console):
 def test_viewer_pages_show_no_buttons_that_change_things(console):
     task = _task(console)
     page = console.viewer.get(f"/tasks/{task['id']}").text
-    assert 'action="/tasks/%d/status"' % task["id"] not in page
+    assert f'action="/tasks/{task["id"]}/status"' not in page
     assert console.viewer.get("/tasks/new").status_code == 403
 
 
@@ -287,17 +330,26 @@ def _call(console, task_id: int, *, transcript: list[str], summary: str = "") ->
         task = s.get(Task, task_id)
         number = s.query(TaskNumber).filter_by(task_id=task_id).first()
         call = Call(
-            session_id=f"s-{task_id}-{len(transcript)}", workspace_id=task.workspace_id,
-            task_id=task_id, task_number_id=number.id, callee=number.phone, start_at=now,
-            answer_at=now, end_at=now, hangup_reason="answered", hangup_side="callee",
-            summary=summary, intent_level="B",
+            session_id=f"s-{task_id}-{len(transcript)}",
+            workspace_id=task.workspace_id,
+            task_id=task_id,
+            task_number_id=number.id,
+            callee=number.phone,
+            start_at=now,
+            answer_at=now,
+            end_at=now,
+            hangup_reason="answered",
+            hangup_side="callee",
+            summary=summary,
+            intent_level="B",
             collect=[{"question": XSS_NAME, "hit": True, "result": XSS_ATTR}],
         )
         s.add(call)
         s.flush()
         for i, text in enumerate(transcript):
-            s.add(CallTrace(call_id=call.id, event="customer.say", content=text,
-                            elapsed_ms=1000 * i))
+            s.add(
+                CallTrace(call_id=call.id, event="customer.say", content=text, elapsed_ms=1000 * i)
+            )
         number.last_call_id = call.id
         number.collected = [{"question": "您对我们的服务满意吗？", "result": FORMULA}]
         s.commit()
@@ -329,8 +381,12 @@ def test_task_names_are_escaped_in_the_list(console):
 
 
 def test_every_response_carries_the_security_headers(console):
-    for r in (console.anonymous().get("/login"), console.admin.get("/"),
-              console.admin.get("/docs"), console.anonymous().get("/healthz")):
+    for r in (
+        console.anonymous().get("/login"),
+        console.admin.get("/"),
+        console.admin.get("/docs"),
+        console.anonymous().get("/healthz"),
+    ):
         assert r.headers["content-security-policy"] == CSP
         assert r.headers["x-frame-options"] == "DENY"
         assert r.headers["x-content-type-options"] == "nosniff"
@@ -339,8 +395,16 @@ def test_every_response_carries_the_security_headers(console):
 
 def test_pages_have_no_inline_scripts_or_styles(console):
     task = _task(console)
-    for path in ("/", "/tasks", f"/tasks/{task['id']}", "/tasks/new", "/assistants",
-                 f"/assistants/{task['assistant']['id']}", "/docs", "/users"):
+    for path in (
+        "/",
+        "/tasks",
+        f"/tasks/{task['id']}",
+        "/tasks/new",
+        "/assistants",
+        f"/assistants/{task['assistant']['id']}",
+        "/docs",
+        "/users",
+    ):
         html = console.admin.get(path).text
         for chunk in html.split("<script")[1:]:
             assert chunk.split(">", 1)[0].find("src=") >= 0, (path, chunk[:80])
@@ -351,8 +415,11 @@ def test_pages_have_no_inline_scripts_or_styles(console):
 
 
 def test_exports_neutralise_formulas(console):
-    rows = [["13912345678", FORMULA, "+1+1"], ["13912345679", "@SUM(A1)", "-2"],
-            ["13912345670", "\tcmd", "ok"]]
+    rows = [
+        ["13912345678", FORMULA, "+1+1"],
+        ["13912345679", "@SUM(A1)", "-2"],
+        ["13912345670", "\tcmd", "ok"],
+    ]
     task = _task(console, rows)
     _call(console, task["id"], transcript=["x"], summary="=1+1")
     r = console.viewer.get(f"/tasks/{task['id']}/export.csv")

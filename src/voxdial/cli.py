@@ -11,10 +11,12 @@ from rich.console import Console
 from sqlalchemy import func, select
 
 from voxdial.settings import Settings, get_settings
+from voxdial.web.users_cli import app as user_app
 
 app = typer.Typer(help="voxdial: self-hosted AI outbound calling.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+app.add_typer(user_app, name="user")
 console = Console()
 err = Console(stderr=True)
 
@@ -94,6 +96,8 @@ def serve(
         typer.echo(
             f"Try:  curl -H 'Authorization: Bearer {token}' {settings.base_url()}/openapi/tasks"
         )
+    from voxdial.web.bootstrap import announce_first_admin
+    announce_first_admin(settings, echo=typer.echo)
     logs.configure(log_level.upper())
     console.print(f"voxdial listening on http://{settings.host}:{settings.port}  (docs: /docs)")
     runtime = Runtime(settings)

@@ -4,6 +4,7 @@
     ├── BadRequest (400)         malformed input: a file, a row, a field
     │   └── InvalidSchedule      an impossible date or daily window
     ├── Unauthorized (401)       missing, unknown or revoked token
+    ├── Forbidden (403)          the user's role does not allow it; a bad CSRF token
     ├── NotFound (404)           unknown id, or another workspace's id
     ├── Conflict (409)           impossible state transition, duplicate
     ├── PayloadTooLarge (413)    upload over the size or row limit, XLSX bomb
@@ -45,6 +46,11 @@ class InvalidSchedule(BadRequest):
 class Unauthorized(VoxdialError):
     status = 401
     code = "unauthorized"
+
+
+class Forbidden(VoxdialError):
+    status = 403
+    code = "forbidden"
 
 
 class NotFound(VoxdialError):

@@ -70,7 +70,7 @@ def create_app(
         version=__version__,
         description="Self-hosted AI outbound calling; serves the VoiceFox OpenAPI.",
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served offline by the console (_install_console)
         redoc_url=None,
     )
     app.state.voxdial = AppState(
@@ -91,12 +91,21 @@ def create_app(
     _install_error_handlers(app)
     _install_middleware(app, settings)
     _document_bearer_auth(app)
+    _install_console(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     return app
+
+
+def _install_console(app: FastAPI) -> None:
+    """The operator's console (web/) at `/`, its vendored files, `/docs` from them, and
+    the security headers (CSP, no framing, no sniffing) on every response."""
+    from voxdial.web.install import install_console
+
+    install_console(app)
 
 
 def _document_bearer_auth(app: FastAPI) -> None:

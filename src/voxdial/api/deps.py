@@ -26,11 +26,12 @@ from starlette.concurrency import run_in_threadpool
 
 from voxdial.api.ratelimit import TokenBucketLimiter
 from voxdial.domain.phone import PhoneNormalizer
-from voxdial.errors import RateLimited, Unauthorized
+from voxdial.errors import Forbidden, RateLimited, Unauthorized
 from voxdial.runtime import Runtime
 from voxdial.settings import Settings
 from voxdial.store.db import Database
 from voxdial.store.tokens import Principal, authenticate, hash_token
+from voxdial.store.users import Grant, allows
 
 
 @dataclass
@@ -82,7 +83,20 @@ async def current_principal(request: Request, state: StateDep) -> Principal:
             "too many requests for this token; slow down",
             retry_after=TokenBucketLimiter.retry_after(wait),
         )
+    need = required_grant(request.method, request.url.path)
+    if not allows(principal.role, need):
+        raise Forbidden(f"this token's user is {principal.role}: {need} is not allowed")
     return principal
+
+
+def required_grant(method: str, path: str) -> Grant:
+    """What a request needs of the token's user's role: webhooks are for admins, a
+    change (anything but a read) for operators and admins, reads for everyone."""
+    if path.startswith("/openapi/webhooks"):
+        return Grant.ADMINISTER
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return Grant.READ
+    return Grant.OPERATE
 
 
 def _authenticate(state: AppState, token: str) -> Principal | None:

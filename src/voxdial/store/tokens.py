@@ -22,6 +22,7 @@ class Principal:
     workspace_id: int
     user_id: int
     time_zone: str
+    role: str = "admin"  # the token's user's role (store/users.py, Role)
 
 
 def hash_token(token: str) -> str:
@@ -81,16 +82,21 @@ def authenticate(s: Session, token: str) -> Principal | None:
     if prefix is None:
         return None
     row = s.execute(
-        select(ApiToken, Workspace.time_zone)
+        select(ApiToken, Workspace.time_zone, User.role)
         .join(Workspace, Workspace.id == ApiToken.workspace_id)
+        .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.prefix == prefix)
     ).first()
     if row is None:
         hmac.compare_digest(hash_token(token), "0" * 64)  # same work as a miss on the hash
         return None
-    tok, tz = row
+    tok, tz, role = row
     if not hmac.compare_digest(tok.token_hash, hash_token(token)) or tok.revoked_at is not None:
         return None
     return Principal(
-        token_id=tok.id, workspace_id=tok.workspace_id, user_id=tok.user_id, time_zone=tz
+        token_id=tok.id,
+        workspace_id=tok.workspace_id,
+        user_id=tok.user_id,
+        time_zone=tz,
+        role=role,
     )

@@ -1,0 +1,78 @@
+"""Calls: the workspace's calls (filters) and one call: its facts, the recording (seek
+by clicking a line of the transcript), the transcript with times, answers and intent."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+from sqlalchemy import select
+
+from voxdial.api.routes.calls import read_call_recording
+from voxdial.store.models import Call, CallTrace, Task
+from voxdial.web.callquery import INTENTS, OUTCOMES, CallFilter, list_calls
+from voxdial.web.guard import ConsoleRoute, Reader, app_state, principal
+from voxdial.web.pages import render
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+SessionId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.:-]+$")]
+SPOKEN = {"system.say": "assistant", "customer.say": "callee"}
+
+
+@router.get("/calls")
+def calls_page(request: Request, user: Reader) -> Response:
+    f = CallFilter.from_query(request.query_params)
+    with app_state(request).db.session() as s:
+        calls, total = list_calls(s, workspace_id=user.workspace_id, tz=user.time_zone, f=f)
+    ctx = {
+        "calls": calls,
+        "calls_total": total,
+        "filter": f,
+        "outcomes": OUTCOMES,
+        "intents": INTENTS,
+    }
+    template = "_task_calls.html" if request.headers.get("hx-request") else "calls.html"
+    return render(request, template, ctx, user=user)
+
+
+@router.get("/calls/{session_id}")
+def call_page(request: Request, user: Reader, session_id: SessionId) -> Response:
+    from voxdial.errors import NotFound
+
+    with app_state(request).db.session() as s:
+        call = s.execute(
+            select(Call).where(
+                Call.session_id == session_id, Call.workspace_id == user.workspace_id
+            )
+        ).scalar_one_or_none()
+        if call is None:
+            raise NotFound(f"call {session_id!r} not found")
+        traces = (
+            s.execute(select(CallTrace).where(CallTrace.call_id == call.id).order_by(CallTrace.id))
+            .scalars()
+            .all()
+        )
+        task = s.get(Task, call.task_id) if call.task_id else None
+    lines = [
+        {
+            "who": SPOKEN.get(tr.event, "event"),
+            "event": tr.event,
+            "text": tr.content,
+            "ms": tr.elapsed_ms,
+        }
+        for tr in traces
+    ]
+    return render(
+        request,
+        "call_detail.html",
+        {"call": call, "lines": lines, "task": task, "has_recording": bool(call.record_file)},
+        user=user,
+    )
+
+
+@router.get("/calls/{session_id}/recording")
+def call_recording(request: Request, user: Reader, session_id: SessionId) -> Response:
+    """The API's recording read (same workspace check, same path guard)."""
+    state = app_state(request)
+    with state.db.session() as s:
+        return read_call_recording(session_id, principal(user), s, state)

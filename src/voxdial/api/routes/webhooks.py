@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter
 from sqlalchemy import func, select
 
 from voxdial.api import render
-from voxdial.api.deps import PrincipalDep, SessionDep
+from voxdial.api.deps import AppState, PrincipalDep, SessionDep, StateDep
 from voxdial.api.routes.paging import PagingDep, PathId
 from voxdial.api.schemas import Page, WebhookCreate, WebhookCreated, WebhookPublic
 from voxdial.errors import NotFound, Unprocessable
 from voxdial.store.models import Webhook
+from voxdial.webhooks.addresses import AddressPolicy, Refused, check_authorization
 
 router = APIRouter(tags=["webhooks"])
 
@@ -29,24 +29,33 @@ def _public(w: Webhook, tz: str) -> dict[str, Any]:
     }
 
 
-def _check_url(url: str) -> str:
+ALLOW_HINT = (
+    "; webhooks may not reach internal networks unless the operator allows them "
+    "(VOXDIAL_WEBHOOK_ALLOW_NETWORKS)"
+)
+
+
+def _check_target(state: AppState, url: str, authorization: str) -> str:
+    policy = AddressPolicy.from_text(state.settings.webhook_allow_networks)
+    url = url.strip()
     try:
-        parts = urlsplit(url.strip())
-    except ValueError as e:
-        raise Unprocessable("url: not a URL") from e
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Unprocessable("url: give an http:// or https:// URL with a host")
-    if any(c.isspace() for c in url.strip()):
-        raise Unprocessable("url: must not contain spaces")
-    return url.strip()
+        policy.check_url(url)
+    except Refused as e:
+        hint = ALLOW_HINT if e.allowable else ""
+        raise Unprocessable(f"url: {e.message}{hint}") from e
+    try:
+        check_authorization(authorization)
+    except Refused as e:
+        raise Unprocessable(e.message) from e
+    return url
 
 
 @router.post("/webhooks", status_code=201, response_model=WebhookCreated)
-def create_webhook(body: WebhookCreate, p: PrincipalDep, s: SessionDep) -> Any:
+def create_webhook(body: WebhookCreate, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
     """Subscribe a URL to events; the signing secret is shown in this response only."""
     w = Webhook(
         workspace_id=p.workspace_id,
-        url=_check_url(body.url),
+        url=_check_target(state, body.url, body.authorization),
         events=sorted(set(body.events)),
         authorization=body.authorization,
         secret=body.secret or secrets.token_urlsafe(32),

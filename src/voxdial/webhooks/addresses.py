@@ -276,12 +276,17 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
-def check_authorization(value: str) -> None:
-    """The `authorization` value is sent as a header as is: refuse what cannot be one
-    (CR, LF and other control characters, which could add headers; non-Latin-1)."""
+def check_authorization(value: str, *, sendable: bool = True) -> None:
+    """The `authorization` value is sent as a header as is: refuse control characters
+    (CR and LF would add headers of the caller's choosing) and, unless `sendable` is
+    false, what no HTTP header can carry (non-Latin-1)."""
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise Refused("authorization must not contain control characters (CR, LF, ...)")
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError as e:
-        raise Refused("authorization must be ASCII (it is sent as an HTTP header)") from e
+        raise Refused(
+            "authorization must not contain control characters (CR, LF, ...)",
+            reason="authorization must not contain control characters",
+        )
+    if sendable:
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError as e:
+            raise Refused("authorization must be ASCII (it is sent as an HTTP header)") from e

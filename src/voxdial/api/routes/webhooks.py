@@ -11,10 +11,17 @@ from sqlalchemy import func, select
 from voxdial.api import render
 from voxdial.api.deps import AppState, PrincipalDep, SessionDep, StateDep
 from voxdial.api.routes.paging import PagingDep, PathId
-from voxdial.api.schemas import Page, WebhookCreate, WebhookCreated, WebhookPublic
+from voxdial.api.schemas import (
+    Page,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookDeliveryPublic,
+    WebhookPublic,
+)
 from voxdial.errors import NotFound, Unprocessable
-from voxdial.store.models import Webhook
+from voxdial.store.models import Webhook, WebhookOutbox
 from voxdial.webhooks.addresses import AddressPolicy, Refused, check_authorization
+from voxdial.webhooks.outbox import delivery_status
 
 router = APIRouter(tags=["webhooks"])
 
@@ -77,11 +84,47 @@ def list_webhooks(p: PrincipalDep, s: SessionDep, page: PagingDep) -> Any:
     return page.page([_public(w, p.time_zone) for w in rows], total)
 
 
+def _own_webhook(s: Any, webhook_id: int, workspace_id: int) -> Webhook:
+    w = s.get(Webhook, webhook_id)
+    if w is None or w.workspace_id != workspace_id or not w.active:
+        raise NotFound(f"webhook {webhook_id} not found")
+    return w
+
+
 @router.delete("/webhooks/{webhookId}", status_code=204)
 def delete_webhook(webhookId: PathId, p: PrincipalDep, s: SessionDep) -> None:
     """Stop sending events to a webhook."""
-    w = s.get(Webhook, webhookId)
-    if w is None or w.workspace_id != p.workspace_id or not w.active:
-        raise NotFound(f"webhook {webhookId} not found")
+    w = _own_webhook(s, webhookId, p.workspace_id)
     w.active = False
     s.commit()
+
+
+@router.get("/webhooks/{webhookId}/deliveries", response_model=Page[WebhookDeliveryPublic])
+def list_webhook_deliveries(
+    webhookId: PathId, p: PrincipalDep, s: SessionDep, page: PagingDep
+) -> Any:
+    """A webhook's recent events, newest first: pending, retrying, delivered or failed."""
+    _own_webhook(s, webhookId, p.workspace_id)
+    o = WebhookOutbox
+    where = [o.webhook_id == webhookId, o.workspace_id == p.workspace_id]
+    total = s.execute(select(func.count()).select_from(o).where(*where)).scalar_one()
+    rows = s.execute(
+        select(o).where(*where).order_by(o.id.desc()).offset(page.offset).limit(page.size)
+    ).scalars()
+    items = [
+        {
+            "id": r.id,
+            "event": r.event,
+            "status": delivery_status(r),
+            "attempts": r.attempts,
+            "lastStatus": r.last_status,
+            "lastError": r.last_error,
+            "createdAt": render.ts(r.created_at, p.time_zone),
+            "nextAttemptAt": None
+            if r.delivered_at is not None
+            else render.ts(r.next_attempt_at, p.time_zone),
+            "finishedAt": render.ts(r.delivered_at, p.time_zone),
+        }
+        for r in rows
+    ]
+    return page.page(items, total)

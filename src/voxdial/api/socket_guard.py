@@ -11,9 +11,10 @@ database look-up or a voice session it must pass limits that cost a dict look-up
 - a socket without a valid token in its URL has `start_seconds` from opening to send
   its `start` message; `connected` and other messages do not extend it.
 
-The client address is the TCP peer's: behind a reverse proxy every caller shares the
-proxy's (run uvicorn with `--proxy-headers` and `--forwarded-allow-ips` so it takes the
-caller's from `X-Forwarded-For`). One guard per app; all of it runs on the event loop.
+The client address is the one the server reports: the TCP peer's, or behind a reverse
+proxy the caller's from `X-Forwarded-For` when uvicorn trusts that proxy
+(`forwarded_allow_ips`); otherwise every caller shares the proxy's address and its
+limits. One guard per app; all of it runs on the event loop.
 """
 
 from __future__ import annotations

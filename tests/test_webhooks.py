@@ -171,3 +171,31 @@ def test_the_operator_may_allow_networks(db_url, tmp_path):
 def test_a_bad_allow_list_is_refused_at_startup():
     with pytest.raises(ValueError, match="10.0.0.0/33"):
         Settings(webhook_allow_networks="127.0.0.0/8,10.0.0.0/33")
+
+
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [
+        ("127.1", "127.0.0.1"),
+        ("0x7f000001", "127.0.0.1"),
+        ("0X7F.0.0.1", "127.0.0.1"),
+        ("2130706433", "127.0.0.1"),
+        ("017700000001", "127.0.0.1"),
+        ("0177.0.0.01", "127.0.0.1"),
+        ("10.0x10.1", "10.16.0.1"),
+        ("192.168.1.1.", "192.168.1.1"),
+        ("[::ffff:127.0.0.1]", "::ffff:7f00:1"),
+        ("4294967296", None),  # past 32 bits: a name (no resolver takes it as an address)
+        ("256.1.1.1", None),
+        ("08.1.1.1", None),  # not octal
+        ("1.2.3.4.5", None),
+        ("0x.example", None),
+        ("hooks.example.com", None),
+        ("", None),
+    ],
+)
+def test_address_literals_in_every_spelling(host, address):
+    from voxdial.webhooks.addresses import address_literal
+
+    got = address_literal(host)
+    assert (None if got is None else str(got)) == address

@@ -355,7 +355,8 @@ class WebhookDeliverer:
         if job.authorization:
             headers["Authorization"] = job.authorization
         # The TLS server name (and the certificate's) stays the URL's host name.
-        extensions = {"sni_hostname": target.host} if target.https and not target.address else {}
+        named = target.https and target.address is None
+        extensions = {"sni_hostname": target.host} if named else {}
         result = _Result(job, None, "connection error: no address")
         for address in addresses:
             url = target.url.copy_with(host=str(address))

@@ -19,6 +19,7 @@ from io import BytesIO
 import numpy as np
 import pytest
 import websockets
+from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from tests.support.callee import MediaStreamCallee, live_server
@@ -88,11 +89,14 @@ def start_event(token: str | None = None, **params: str) -> dict:
 
 
 def closed_with(client, path: str, *messages: dict) -> int:
-    with client.websocket_connect(path) as ws:
-        for m in messages:
-            ws.send_text(json.dumps(m))
-        with pytest.raises(WebSocketDisconnect) as closed:
-            ws.receive_text()
+    # As a media-stream peer connects: without the API client's bearer token, which
+    # would be taken for the socket's token (and refused before accept).
+    with TestClient(client.app, raise_server_exceptions=False) as peer:
+        with peer.websocket_connect(path) as ws:
+            for m in messages:
+                ws.send_text(json.dumps(m))
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_text()
     return closed.value.code
 
 

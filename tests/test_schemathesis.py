@@ -85,7 +85,7 @@ def seeded_sqlite(sqlite_env) -> Env:
     create_task(sqlite_env.client, [["13912345678", "张三", "VIP"], ["13800138000", "李四", ""]])
     r = sqlite_env.client.post("/openapi/blocklist", json={"numbers": ["13700001111"]})
     assert r.status_code == 200, r.text
-    r = sqlite_env.client.post("/openapi/webhooks", json={"url": "http://127.0.0.1:9/hook"})
+    r = sqlite_env.client.post("/openapi/webhooks", json={"url": "https://hooks.example.com/hook"})
     assert r.status_code == 201, r.text
     return sqlite_env
 

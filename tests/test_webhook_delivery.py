@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+from tests.conftest import make_env
 from tests.support.webhook_receiver import CLOSE, HANG, Receiver
 from voxdial.store.db import Database
 from voxdial.store.models import Call, Task, Webhook, WebhookOutbox
@@ -40,11 +41,14 @@ from voxdial.webhooks import (
     task_overview,
     verify_signature,
 )
+from voxdial.webhooks.addresses import AddressPolicy
+from voxdial.webhooks.transport import HostPools
 
 T0 = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # 09:30 in Asia/Shanghai
 SECRET = "whsec-" + "k" * 26
 AUTH = "Bearer receiver-token-123"
 BASE = "https://voxdial.example.test"
+LOOPBACK = "127.0.0.1/32"  # the receiver's address, allowed as an operator would
 
 # API.md, "Webhooks", field for field.
 CALL_END_FIELDS = {
@@ -163,7 +167,18 @@ def deliverer(db: Database, **kwargs: Any) -> WebhookDeliverer:
     kwargs.setdefault("worker_id", "test")
     kwargs.setdefault("timeout", 5)
     kwargs.setdefault("lock_s", 30)
+    kwargs.setdefault("policy", AddressPolicy.from_text(LOOPBACK))
     return WebhookDeliverer(db, **kwargs)
+
+
+@pytest.fixture
+def env(db_url, tmp_path):
+    """The app, allowed to send webhooks to the receiver on 127.0.0.1."""
+    e = make_env(db_url, tmp_path, webhook_allow_networks=LOOPBACK)
+    yield e
+    e.client.close()
+    e.other.close()
+    e.db.dispose()
 
 
 @pytest.fixture
@@ -720,3 +735,253 @@ def test_purge_deletes_only_old_delivered_rows(db, receiver):
         s.commit()
     rows = outbox(db)
     assert len(rows) == 2 and all(r.delivered_at is None for r in rows)
+
+
+# --- where deliveries may go ------------------------------------------------------------
+
+
+class FakeDNS:
+    """A resolver with fixed answers (a list per name, or an exception), counting calls."""
+
+    def __init__(self, answers: dict[str, list[str] | Exception]) -> None:
+        self.answers = answers
+        self.calls: list[tuple[str, int]] = []
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        self.calls.append((host, port))
+        answer = self.answers[host]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def _deliver_once(db: Database, now: datetime = T0, **kwargs: Any) -> int:
+    async def scenario() -> int:
+        async with deliverer(db, **kwargs) as d:
+            return await d.deliver_due(now=now)
+
+    return asyncio.run(scenario())
+
+
+def test_delivery_refuses_internal_targets_it_was_not_allowed(db, receiver):
+    port = receiver.url().rsplit(":", 1)[1].split("/")[0]
+    stored = {
+        f"http://127.0.0.1:{port}/a": "refused: a loopback address",
+        f"http://127.1:{port}/b": "refused: a loopback address",
+        f"http://[::ffff:127.0.0.1]:{port}/c": "refused: a loopback address",
+        f"http://localhost:{port}/d": "refused: a loopback name",
+        f"http://ops:pw-secret@127.0.0.1:{port}/e": "refused: the URL carries credentials",
+        "http://169.254.169.254/latest/meta-data": "refused: a cloud metadata address",
+    }
+    with db.session() as s:
+        ws = workspace(s)
+        hooks = {make_hook(s, ws, url): error for url, error in stored.items()}
+        s.commit()
+    enqueue_n(db, ws, 1)
+    # Stored before the checks existed (or the allow list shrank): never sent.
+    assert _deliver_once(db, policy=AddressPolicy()) == len(stored)
+    assert receiver.requests == []
+    for row in outbox(db):
+        assert row.last_error == hooks[row.webhook_id]
+        assert row.delivered_at is None and row.attempts == 1 and row.last_status is None
+        assert port not in row.last_error and "secret" not in row.last_error
+
+
+def test_an_authorization_with_a_line_break_is_never_sent(db, receiver):
+    with db.session() as s:
+        ws = workspace(s)
+        make_hook(s, ws, receiver.url("/inj"), authorization="Bearer x\r\nX-Injected: 1")
+        s.commit()
+    enqueue_n(db, ws, 1)
+    assert _deliver_once(db) == 1
+    assert receiver.requests == []
+    (row,) = outbox(db)
+    assert row.last_error == "refused: authorization must not contain control characters"
+
+
+def test_delivery_connects_to_the_address_it_checked(db, receiver):
+    port = int(receiver.url().rsplit(":", 1)[1].split("/")[0])
+    # A name that rebinds: the first answer is the receiver, any later one would be the
+    # metadata service. The system resolver does not know the name at all.
+    dns = FakeDNS({"hooks.example.test": ["127.0.0.1"]})
+    with db.session() as s:
+        ws = workspace(s)
+        make_hook(s, ws, f"http://hooks.example.test:{port}/pinned")
+        s.commit()
+    enqueue_n(db, ws, 2)
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        answer = await dns(host, port)
+        dns.answers[host] = ["169.254.169.254"]
+        return answer
+
+    assert _deliver_once(db, resolver=rebinding, batch=1) == 1
+    assert _deliver_once(db, resolver=rebinding, batch=1) == 1
+    assert dns.calls == [("hooks.example.test", port)] * 2  # one look-up per delivery
+    (first,) = receiver.requests  # the second delivery saw the rebound answer: refused
+    assert first.path == "/pinned" and first.headers["host"] == f"hooks.example.test:{port}"
+    rows = outbox(db)
+    assert rows[0].delivered_at == T0 and rows[0].last_status == 200
+    assert rows[1].delivered_at is None
+    assert rows[1].last_error == "refused: resolves to a cloud metadata address"
+
+
+def test_every_resolved_address_is_checked(db, receiver):
+    port = int(receiver.url().rsplit(":", 1)[1].split("/")[0])
+    dns = FakeDNS(
+        {
+            "mixed.example.test": ["127.0.0.1", "10.0.0.7"],
+            "six.example.test": ["::1"],
+            "meta.example.test": ["169.254.169.254"],
+            "gone.example.test": OSError(-2, "Name or service not known"),
+        }
+    )
+    with db.session() as s:
+        ws = workspace(s)
+        hooks = {
+            make_hook(s, ws, f"http://{name}:{port}/x"): name
+            for name in ("mixed.example.test", "six.example.test", "meta.example.test")
+        }
+        gone = make_hook(s, ws, f"https://gone.example.test:{port}/x")
+        s.commit()
+    enqueue_n(db, ws, 1)
+    policy = AddressPolicy.from_text("127.0.0.1/32, 169.254.0.0/16")
+    assert _deliver_once(db, resolver=dns, policy=policy) == 4
+    assert receiver.requests == []
+    errors = {hooks.get(r.webhook_id, "gone"): r.last_error for r in outbox(db)}
+    assert errors == {
+        "mixed.example.test": "refused: resolves to a private address",
+        "six.example.test": "refused: resolves to a loopback address",
+        "meta.example.test": "refused: resolves to a cloud metadata address",
+        "gone": "dns error: OSError",
+    }
+    assert all(r.delivered_at is None for r in outbox(db)) and gone
+
+
+def test_https_keeps_the_host_name_for_sni_and_the_host_header(db):
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    with db.session() as s:
+        ws = workspace(s)
+        make_hook(s, ws, "https://hooks.example.test/secure?x=1")
+        s.commit()
+    enqueue_n(db, ws, 1)
+    dns = FakeDNS({"hooks.example.test": ["93.184.216.34", "2606:2800:220:1::1"]})
+
+    async def scenario() -> int:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+            d = deliverer(db, http=http, resolver=dns)
+            return await d.deliver_due(now=T0)
+
+    assert asyncio.run(scenario()) == 1
+    (request,) = seen
+    assert request.url == httpx.URL("https://93.184.216.34/secure?x=1")
+    assert request.headers["host"] == "hooks.example.test"
+    assert request.extensions["sni_hostname"] == "hooks.example.test"
+    assert dns.calls == [("hooks.example.test", 443)]
+
+
+# --- giving up --------------------------------------------------------------------------
+
+
+def test_a_delivery_that_never_succeeds_gives_up_and_shows_as_failed(env, receiver):
+    receiver.set_default("/down", 500)
+    r = env.client.post("/openapi/webhooks", json={"url": receiver.url("/down")})
+    assert r.status_code == 201, r.text
+    hook_id = r.json()["id"]
+    with env.db.session() as s:
+        ws = workspace(s)
+    enqueue_n(env.db, ws, 1)
+
+    async def scenario() -> list[int]:
+        handled = []
+        async with deliverer(env.db, max_attempts=3, jitter=0) as d:
+            now = T0
+            for _ in range(5):
+                handled.append(await d.deliver_due(now=now))
+                now += timedelta(days=1)  # past any back-off
+        return handled
+
+    assert asyncio.run(scenario()) == [1, 1, 1, 0, 0]
+    assert len(receiver.requests) == 3
+    (row,) = outbox(env.db)
+    assert row.attempts == 3 and row.last_status == 500
+    assert row.delivered_at == T0 + timedelta(days=2)  # finished with, not delivered
+    assert row.last_error == "gave up after 3 attempts: HTTP 500"
+
+    listed = env.client.get(f"/openapi/webhooks/{hook_id}/deliveries")
+    assert listed.status_code == 200, listed.text
+    page = listed.json()
+    assert page["total"] == 1
+    (item,) = page["items"]
+    assert item["status"] == "failed" and item["attempts"] == 3
+    assert item["lastStatus"] == 500 and item["lastError"] == row.last_error
+    assert item["event"] == TASK_END and item["id"] == row.id
+    assert item["nextAttemptAt"] is None and item["finishedAt"].startswith("2026-12-03T09:30")
+    assert env.other.get(f"/openapi/webhooks/{hook_id}/deliveries").status_code == 404
+
+
+def test_deliveries_show_pending_retrying_and_delivered(env, receiver):
+    receiver.script("/flaky", 503)
+    r = env.client.post("/openapi/webhooks", json={"url": receiver.url("/flaky")})
+    hook_id = r.json()["id"]
+    with env.db.session() as s:
+        ws = workspace(s)
+    enqueue_n(env.db, ws, 1)
+
+    def statuses() -> list[tuple[str, int]]:
+        items = env.client.get(f"/openapi/webhooks/{hook_id}/deliveries").json()["items"]
+        return [(i["status"], i["attempts"]) for i in items]
+
+    assert statuses() == [("pending", 0)]
+    assert _deliver_once(env.db) == 1
+    assert statuses() == [("retrying", 1)]
+    (row,) = outbox(env.db)
+    assert _deliver_once(env.db, now=row.next_attempt_at) == 1
+    assert statuses() == [("delivered", 2)]
+    enqueue_n(env.db, ws, 1)
+    assert statuses() == [("pending", 0), ("delivered", 2)]  # newest first
+    page = env.client.get(f"/openapi/webhooks/{hook_id}/deliveries?pageSize=1&pageIndex=2")
+    assert page.json()["total"] == 2 and len(page.json()["items"]) == 1
+    assert env.client.get("/openapi/webhooks/999999/deliveries").status_code == 404
+
+
+def test_each_host_name_gets_its_own_connection_pool():
+    made: list[list[httpx.Request]] = []
+
+    def pool() -> httpx.AsyncBaseTransport:
+        seen: list[httpx.Request] = []
+        made.append(seen)
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            seen.append(request)
+            return httpx.Response(200)
+
+        return httpx.MockTransport(answer)
+
+    async def scenario() -> None:
+        async with httpx.AsyncClient(transport=HostPools(max_hosts=2, make=pool)) as http:
+            for name in ("a.example.test", "b.example.test", "a.example.test", "c.example.test"):
+                await http.post(
+                    "https://93.184.216.34/x",
+                    headers={"Host": name},
+                    extensions={"sni_hostname": name},
+                )
+            await http.post(
+                "https://93.184.216.34/x", extensions={"sni_hostname": "b.example.test"}
+            )
+
+    asyncio.run(scenario())
+    # Same address, different names: never one pool. Past max_hosts the least recently
+    # used pool (b) was closed, so b got a new one.
+    hosts = [[r.extensions["sni_hostname"] for r in seen] for seen in made]
+    assert hosts == [
+        ["a.example.test", "a.example.test"],
+        ["b.example.test"],
+        ["c.example.test"],
+        ["b.example.test"],
+    ]

@@ -29,6 +29,7 @@ from voxdial.telephony.sim import SimCarrier, SimConfig
 from voxdial.voice.models import SpeechModels
 from voxdial.voice.runtime import VoiceRuntime
 from voxdial.voice.tuning import VoiceTuning
+from voxdial.webhooks import AddressPolicy
 from voxdial.webhooks.delivery import WebhookDeliverer
 
 log = logging.getLogger("voxdial.runtime")
@@ -104,7 +105,12 @@ class Runtime:
                 on_event=OutboxEvents(base_url=self.settings.base_url()),
                 engine_for=self.engine_for,
             )
-            deliverer = WebhookDeliverer(db, worker_id=dialer.worker_id)
+            deliverer = WebhookDeliverer(
+                db,
+                worker_id=dialer.worker_id,
+                policy=AddressPolicy.from_text(self.settings.webhook_allow_networks),
+                max_attempts=self.settings.webhook_max_attempts,
+            )
             log.info("dialer started", extra={"worker_id": dialer.worker_id})
             await asyncio.gather(dialer.run(stop), deliverer.run(stop))
         finally:

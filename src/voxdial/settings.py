@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -166,6 +166,31 @@ class Settings(BaseSettings):
     voice_max_call_seconds: float = 600.0
     # load every speech model when `voxdial serve` starts (in the background)
     voice_warm: bool = True
+
+    # Webhooks: networks (comma list of CIDRs) webhook URLs may reach beyond public
+    # addresses, e.g. "127.0.0.0/8,::1/128"; metadata addresses never. Deliveries that
+    # fail this many times in a row are given up (shown as failed).
+    webhook_allow_networks: str = ""
+    webhook_max_attempts: int = Field(default=20, ge=1)
+    # The assistant websocket (api/socket_guard.py): seconds a socket without a valid
+    # token in its URL has to send `start`; open sockets per client address and in all;
+    # failed authentications per client address per minute before it is refused at once.
+    websocket_start_seconds: float = Field(default=5.0, gt=0)
+    websocket_max_per_client: int = Field(default=20, ge=1)
+    websocket_max_total: int = Field(default=1000, ge=1)
+    websocket_auth_failures_per_minute: int = Field(default=10, ge=1)
+
+    @field_validator("webhook_allow_networks")
+    @classmethod
+    def _check_networks(cls, value: str) -> str:
+        import ipaddress
+
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError as e:
+                raise ValueError(f"webhook_allow_networks: {part!r} is not a network") from e
+        return value
 
     def base_url(self) -> str:
         return self.public_base_url.rstrip("/") or f"http://{self.host}:{self.port}"

@@ -7,13 +7,17 @@ import asyncio
 import sys
 
 from voxdial.store.db import Database
-from voxdial.webhooks import WebhookDeliverer
+from voxdial.webhooks import AddressPolicy, WebhookDeliverer
+
+RECEIVER = AddressPolicy.from_text("127.0.0.1/32")  # the test's receiver, allowed
 
 
 async def main(url: str) -> None:
     db = Database(url)
     try:
-        async with WebhookDeliverer(db, worker_id="doomed", timeout=30, lock_s=60) as d:
+        async with WebhookDeliverer(
+            db, worker_id="doomed", timeout=30, lock_s=60, policy=RECEIVER
+        ) as d:
             await d.deliver_due()
     finally:
         db.dispose()

@@ -500,6 +500,18 @@ class WebhookCreated(WebhookPublic):
     secret: str
 
 
+class WebhookDeliveryPublic(BaseModel):
+    id: int  # the `X-Voxdial-Delivery` header's value
+    event: str
+    status: Literal["pending", "retrying", "delivered", "failed", "dropped"]
+    attempts: int
+    lastStatus: int | None  # the receiver's last HTTP status
+    lastError: str  # why the last attempt failed; never the URL or a credential
+    createdAt: str
+    nextAttemptAt: str | None  # null once finished with
+    finishedAt: str | None  # delivered, given up or dropped
+
+
 class BlocklistAdd(Strict):
     numbers: Annotated[
         list[Annotated[str, Field(max_length=64)]], Field(min_length=1, max_length=10_000)

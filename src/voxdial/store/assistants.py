@@ -58,6 +58,19 @@ def check_config(config: dict[str, Any], *, catalog: Catalog | None = None) -> N
         raise Unprocessable(e.message) from e
 
 
+def new_websocket_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def rotate_websocket_token(a: Assistant) -> str:
+    """Give the assistant a new websocket token; the old one is refused from the next
+    connection on (sockets check it against the stored value, uncached). Calls already
+    connected go on."""
+    a.websocket_token = new_websocket_token()
+    a.updated_at = datetime.now(UTC)
+    return a.websocket_token
+
+
 def create_assistant(
     s: Session,
     *,
@@ -73,7 +86,7 @@ def create_assistant(
         workspace_id=workspace_id,
         creator_id=user_id,
         usage_count=0,
-        websocket_token=secrets.token_urlsafe(24),
+        websocket_token=new_websocket_token(),
         created_at=now,
         updated_at=now,
     )

@@ -12,7 +12,8 @@ like for a final outcome). When the callee answers it connects to `streamUrl` an
 `sessionId` and `streamToken` as `customParameters` of the `start` event; the call then
 runs on the API process's event loop and its result comes back to the dialer here. No
 connection within `answer_timeout` is a no-answer. The token is good for this call only,
-until it is answered or times out.
+until it is answered or times out, and only with its own `sessionId`, on the websocket
+of the assistant that placed it (so of its workspace).
 
 The websocket is served by the API, so this carrier works in `voxdial serve` (the
 dialer runs in the same process), not in a separate `voxdial worker`.
@@ -79,6 +80,17 @@ class PendingCalls:
     def drop(self, session_id: str) -> None:
         with self._lock:
             self._calls.pop(session_id, None)
+
+    def holds(self, token: str, assistant_id: int) -> bool:
+        """Is `token` the one-call token of a call waiting for `assistant_id`'s stream?
+        (Says nothing of which call: `claim` with the call's sessionId decides.)"""
+        given = token.encode()
+        with self._lock:
+            found = False
+            for call in self._calls.values():
+                same = hmac.compare_digest(call.token.encode(), given)
+                found = found or (same and call.assistant_id == assistant_id)
+            return found
 
     def claim(self, session_id: str, token: str, assistant_id: int) -> PendingCall | None:
         """The call this stream answers, once: a wrong token, another assistant, or a

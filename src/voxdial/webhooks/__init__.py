@@ -1,12 +1,17 @@
 """Webhooks: event payloads, the outbox written with each outcome, and its delivery.
 
-    events.py    pure builders of each event's `event_data` (API.md, "Webhooks")
-    outbox.py    `enqueue*`: outbox rows in the caller's transaction, per subscription
-    delivery.py  `WebhookDeliverer`: claim, sign, POST, back off; `verify_signature`
+    events.py     pure builders of each event's `event_data` (API.md, "Webhooks")
+    outbox.py     `enqueue*`: outbox rows in the caller's transaction, per subscription;
+                  `delivery_status` of a row
+    delivery.py   `WebhookDeliverer`: claim, sign, POST, back off, give up;
+                  `verify_signature`
+    addresses.py  `AddressPolicy`: which hosts and addresses a webhook may reach
+    transport.py  `HostPools`: the deliverer's connection pools, one per host name
 
 Imports only `store` (DESIGN.md: webhooks -> store, domain).
 """
 
+from voxdial.webhooks.addresses import AddressPolicy, Refused
 from voxdial.webhooks.delivery import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -28,6 +33,8 @@ from voxdial.webhooks.events import (
     task_overview,
 )
 from voxdial.webhooks.outbox import (
+    DeliveryStatus,
+    delivery_status,
     enqueue,
     enqueue_call_events,
     enqueue_task_end,
@@ -35,16 +42,20 @@ from voxdial.webhooks.outbox import (
 )
 
 __all__ = [
+    "AddressPolicy",
     "CALL_COLLECT",
     "CALL_END",
     "DELIVERY_HEADER",
+    "DeliveryStatus",
     "EVENTS",
     "EVENT_HEADER",
     "SIGNATURE_HEADER",
+    "Refused",
     "TASK_END",
     "WebhookDeliverer",
     "call_collect_data",
     "call_ended_data",
+    "delivery_status",
     "encode_body",
     "enqueue",
     "enqueue_call_events",

@@ -14,8 +14,18 @@ Guarantees, and how they hold:
   (a 2xx always marks the row delivered).
 - Back-off. After a failed attempt (non-2xx, timeout, connection error) the row is due
   again after `min(max_backoff_s, base_backoff_s * 2 ** (attempts - 1))`, shortened by
-  up to `jitter` (a fraction) so failed deliveries do not retry in lock-step. There is
-  no give-up: the spec says "until 2xx"; a row keeps retrying at `max_backoff_s`.
+  up to `jitter` (a fraction) so failed deliveries do not retry in lock-step.
+- Giving up. A row that failed `max_attempts` times is finished with as failed: with
+  the defaults (20 attempts, back-off up to an hour) a receiver has about half a day to
+  come back. `delivered_at` is when a row was finished with: delivered (2xx), dropped
+  (webhook removed) or failed (`last_error` starts "gave up after"); see
+  `outbox.delivery_status`.
+- Where it connects. Before each attempt the URL is checked again and its host
+  resolved; every address must pass the `AddressPolicy` (no internal address unless
+  the operator allowed its network). The request then goes to that checked address
+  itself, the URL's host kept in the `Host` header and, for https, as the TLS server
+  name (SNI and certificate check), so a name that resolves differently a moment later
+  cannot move it. A refused target is a failed attempt (`last_error` "refused: ...").
 - Removed webhooks. Rows of a webhook deleted (made inactive) before they were sent are
   dropped, not sent: they are marked delivered with `last_error = "webhook removed"`
   and no `last_status`. Deleting a webhook means "stop sending events to it".
@@ -24,7 +34,9 @@ The body is `{"event_name", "event_data"}` as compact UTF-8 JSON (non-ASCII kept
 is). `X-Voxdial-Signature: sha256=<hex>` is the HMAC-SHA256 of exactly those bytes
 with the webhook's secret; receivers check it with `verify_signature`. Responses are
 not read, redirects are not followed (a 3xx is a failure), and neither the URL, the
-secret nor the authorization value is ever logged or stored in `last_error`.
+secret nor the authorization value is ever logged or stored in `last_error`. The
+deliverer's own HTTP client keeps one connection pool per host name (see
+`transport.py`) and uses no proxy from the environment.
 """
 
 from __future__ import annotations
@@ -48,6 +60,9 @@ from sqlalchemy import or_, select, update
 from voxdial.clock import Clock, SystemClock
 from voxdial.store.db import Database
 from voxdial.store.models import Webhook, WebhookOutbox
+from voxdial.webhooks.addresses import AddressPolicy, Refused, Resolver, check_authorization
+from voxdial.webhooks.outbox import GAVE_UP, REMOVED
+from voxdial.webhooks.transport import HostPools
 
 log = logging.getLogger("voxdial.webhooks")
 
@@ -55,7 +70,6 @@ SIGNATURE_HEADER = "X-Voxdial-Signature"
 EVENT_HEADER = "X-Voxdial-Event"
 DELIVERY_HEADER = "X-Voxdial-Delivery"
 USER_AGENT = "voxdial-webhooks/1"
-REMOVED = "webhook removed"
 
 
 def encode_body(event: str, data: Mapping[str, Any]) -> bytes:
@@ -100,6 +114,7 @@ class _Result:
     job: _Job
     status: int | None
     error: str
+    unreachable: bool = False  # nothing listened at the address (connection refused)
 
     @property
     def ok(self) -> bool:
@@ -110,7 +125,10 @@ class WebhookDeliverer:
     """Delivers the outbox. Any number of deliverers, in any processes, may share a
     database. `deliver_due()` does one pass (burst mode for tests and `simulate`);
     `run()` loops until stopped. Time comes from `clock` (`.now()` -> aware UTC) or
-    from `now=` given to `deliver_due`, so tests move past back-off without sleeping."""
+    from `now=` given to `deliver_due`, so tests move past back-off without sleeping.
+    `policy` says which addresses may be reached (default: public ones only);
+    `resolver` replaces the system's name look-up (tests); `http` is a client to send
+    with instead of the deliverer's own (the address checks apply to it too)."""
 
     def __init__(
         self,
@@ -125,6 +143,9 @@ class WebhookDeliverer:
         jitter: float = 0.2,
         lock_s: float = 60.0,
         batch: int = 50,
+        max_attempts: int = 20,
+        policy: AddressPolicy | None = None,
+        resolver: Resolver | None = None,
         rng: random.Random | None = None,
     ) -> None:
         if lock_s <= timeout:
@@ -133,6 +154,8 @@ class WebhookDeliverer:
             raise ValueError("batch must be >= 1 and 0 < base_backoff_s <= max_backoff_s")
         if not 0 <= jitter < 1:
             raise ValueError("jitter is a fraction in [0, 1)")
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be >= 1")
         self.db = db
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.clock: Clock = clock or SystemClock()
@@ -142,6 +165,9 @@ class WebhookDeliverer:
         self.jitter = jitter
         self.lock_s = lock_s
         self.batch = batch
+        self.max_attempts = max_attempts
+        self.policy = policy or AddressPolicy()
+        self._resolver = resolver
         self._rng = rng or random.Random()
         self._http = http
         self._owned: httpx.AsyncClient | None = None
@@ -218,7 +244,9 @@ class WebhookDeliverer:
         loop = asyncio.get_running_loop()
         if self._owned is None or self._owned_loop is not loop:
             # A client is bound to the loop it was first used on.
-            self._owned = httpx.AsyncClient(timeout=self.timeout, follow_redirects=False)
+            self._owned = httpx.AsyncClient(
+                timeout=self.timeout, follow_redirects=False, transport=HostPools()
+            )
             self._owned_loop = loop
         return self._owned
 
@@ -303,8 +331,21 @@ class WebhookDeliverer:
         return jobs, len(removed)
 
     async def _send(self, client: httpx.AsyncClient, job: _Job) -> _Result:
+        try:
+            target = self.policy.check_url(job.url)
+            check_authorization(job.authorization, sendable=False)  # else: a send error
+            addresses = await asyncio.wait_for(
+                self.policy.resolve(target, resolver=self._resolver), self.timeout
+            )
+        except Refused as e:
+            return _Result(job, None, f"refused: {e.reason}")
+        except TimeoutError:
+            return _Result(job, None, "timeout")
+        except (OSError, UnicodeError, ValueError) as e:  # the name does not resolve
+            return _Result(job, None, f"dns error: {type(e).__name__}")
         body = encode_body(job.event, job.payload)
         headers = {
+            "Host": target.url.netloc.decode("ascii"),
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
             SIGNATURE_HEADER: sign(job.secret, body),
@@ -313,14 +354,41 @@ class WebhookDeliverer:
         }
         if job.authorization:
             headers["Authorization"] = job.authorization
+        # The TLS server name (and the certificate's) stays the URL's host name.
+        named = target.https and target.address is None
+        extensions = {"sni_hostname": target.host} if named else {}
+        result = _Result(job, None, "connection error: no address")
+        for address in addresses:
+            url = target.url.copy_with(host=str(address))
+            result = await self._post(client, job, url, body, headers, extensions)
+            if not result.unreachable:
+                break  # the name's next address is tried only when this one was not there
+        return result
+
+    async def _post(
+        self,
+        client: httpx.AsyncClient,
+        job: _Job,
+        url: httpx.URL,
+        body: bytes,
+        headers: dict[str, str],
+        extensions: dict[str, Any],
+    ) -> _Result:
         try:
             # Streamed so the response body is never read: only the status matters.
             async with client.stream(
-                "POST", job.url, content=body, headers=headers, timeout=self.timeout
+                "POST",
+                url,
+                content=body,
+                headers=headers,
+                timeout=self.timeout,
+                extensions=extensions,
             ) as response:
                 status = response.status_code
         except httpx.TimeoutException:
             return _Result(job, None, "timeout")
+        except httpx.ConnectError as e:
+            return _Result(job, None, f"connection error: {type(e).__name__}", unreachable=True)
         except httpx.HTTPError as e:
             return _Result(job, None, f"connection error: {type(e).__name__}")
         except Exception as e:  # a bad stored URL or header must not stop the batch
@@ -350,14 +418,28 @@ class WebhookDeliverer:
                     )
                     log.info("webhook delivered", extra=fields)
                     continue
+                mine = (o.id == r.job.id, o.delivered_at.is_(None), o.locked_until == r.job.lock)
+                if r.job.attempts >= self.max_attempts:
+                    error = f"{GAVE_UP} {r.job.attempts} attempts: {r.error}"
+                    s.execute(
+                        update(o)
+                        .where(*mine)
+                        .values(
+                            last_status=r.status,
+                            last_error=error[:200],
+                            delivered_at=now,
+                            locked_until=None,
+                        )
+                        .execution_options(synchronize_session=False)
+                    )
+                    log.warning(
+                        "webhook delivery failed; gave up", extra={**fields, "error": r.error}
+                    )
+                    continue
                 retry_at = now + self.backoff(r.job.attempts)
                 s.execute(
                     update(o)
-                    .where(
-                        o.id == r.job.id,
-                        o.delivered_at.is_(None),
-                        o.locked_until == r.job.lock,
-                    )
+                    .where(*mine)
                     .values(
                         last_status=r.status,
                         last_error=r.error[:200],

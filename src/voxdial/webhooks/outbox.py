@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -17,6 +18,30 @@ from sqlalchemy.orm import Session
 
 from voxdial.store.models import Call, Task, Webhook, WebhookOutbox
 from voxdial.webhooks import events as ev
+
+# `last_error` of rows finished with without a 2xx (written by `delivery.py`)
+REMOVED = "webhook removed"
+GAVE_UP = "gave up after"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # not tried yet
+    RETRYING = "retrying"  # tried and failed; due again at `next_attempt_at`
+    DELIVERED = "delivered"  # the receiver answered 2xx
+    FAILED = "failed"  # given up after the deliverer's `max_attempts`
+    DROPPED = "dropped"  # the webhook was removed before it was sent
+
+
+def delivery_status(row: WebhookOutbox) -> DeliveryStatus:
+    """Where an outbox row stands. `delivered_at` is when a row was finished with, by
+    a 2xx, by giving up, or by its webhook's removal; `last_error` tells them apart."""
+    if row.delivered_at is None:
+        return DeliveryStatus.PENDING if not row.attempts else DeliveryStatus.RETRYING
+    if row.last_error == REMOVED:
+        return DeliveryStatus.DROPPED
+    if row.last_error.startswith(GAVE_UP):
+        return DeliveryStatus.FAILED
+    return DeliveryStatus.DELIVERED
 
 
 def subscriptions(session: Session, *, workspace_id: int) -> list[tuple[int, frozenset[str]]]:
@@ -132,7 +157,8 @@ def enqueue_task_end(
 
 
 def purge_delivered(session: Session, *, before: datetime) -> int:
-    """Delete rows delivered (or dropped) before `before`, in the caller's transaction;
+    """Delete rows finished with (delivered, failed or dropped) before `before`, in the
+    caller's transaction;
     rows still waiting are never touched. Returns how many were deleted."""
     result = session.execute(
         delete(WebhookOutbox)

@@ -131,6 +131,21 @@ def list_assistant_versions(
     )
 
 
+@router.post("/assistants/{assistantId}/websocket-token", response_model=AssistantPublic)
+def rotate_assistant_websocket_token(
+    assistantId: PathId, p: PrincipalDep, s: SessionDep, state: StateDep
+) -> Any:
+    """Give the assistant a new `websocketToken`; the old one stops working at once."""
+    a, v, email = repo.get_current(
+        s, workspace_id=p.workspace_id, assistant_id=assistantId, for_update=True
+    )
+    if a.deleted_at is not None:
+        raise Conflict(f"assistant {assistantId} is deleted")
+    repo.rotate_websocket_token(a)
+    s.commit()
+    return _public(a, v, email, p.time_zone, state)
+
+
 @router.delete("/assistants/{assistantId}", response_model=AssistantPublic)
 def delete_assistant(assistantId: PathId, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
     """Soft-delete an assistant: `deletedAt` is set and no new task may use it."""

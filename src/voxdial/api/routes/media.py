@@ -12,8 +12,15 @@ Two framings on one URL:
 
 The token (the assistant's `websocketToken`, or the one-call token the `mediastream`
 carrier issued) comes as `?token=`, an `Authorization: Bearer` header, or the start
-message's `token` / `customParameters.token` / `streamToken`. A wrong or expired token,
-or an unknown assistant, closes the socket with 1008 before any audio flows.
+message's `token` / `customParameters.token` / `streamToken`. A wrong token in the URL
+or header is refused before the socket is accepted; a wrong or expired token in
+`start`, or an unknown assistant, closes it with 1008 before any audio flows. The
+limits on unauthenticated sockets (a short deadline for `start`, caps on open sockets,
+failed authentications per address) are `api/socket_guard.py`'s.
+
+Malformed frames before `start` close the socket (1003 for what is not a JSON object,
+1008 for a `start` of the wrong shape); after it they are logged and ignored, so a
+sloppy peer never ends a call it did not hang up.
 """
 
 from __future__ import annotations
@@ -35,6 +42,13 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy import select
 
 from voxdial.api.deps import AppState
+from voxdial.api.socket_guard import (
+    POLICY_VIOLATION,
+    TRY_AGAIN_LATER,
+    UNSUPPORTED_DATA,
+    SocketGuard,
+    socket_guard,
+)
 from voxdial.clock import SystemClock
 from voxdial.conversation.calls import DialRequest
 from voxdial.conversation.engine import CallContext
@@ -47,9 +61,9 @@ from voxdial.voice.base import Pcm
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-POLICY_VIOLATION = 1008
 MAX_MESSAGE = 1 << 20  # no legitimate control or audio message is larger
-START_TIMEOUT = 15.0  # seconds to wait for the start message
+START_TIMEOUT = 15.0  # seconds a socket with a valid token in its URL has to send `start`
+MAX_BEFORE_START = 8  # messages (`connected`, ...) that may come before `start`
 CHUNK_8K = 1600  # μ-law bytes per outgoing media message: 200 ms
 
 
@@ -62,6 +76,25 @@ class _Target:
 
 class _Unauthorized(Exception):
     pass
+
+
+class _Refused(Exception):
+    """Close the socket with `code` and `reason` (a malformed or late `start`)."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass
+class _Start:
+    message: dict[str, Any]
+    browser: bool
+    params: dict[str, Any]  # customParameters
+    variables: dict[str, Any]  # the browser's `variables`; customParameters otherwise
+    token: str
+    session_id: str
 
 
 class _StreamLine:
@@ -144,46 +177,73 @@ class BrowserLine(_StreamLine):
 
 @router.websocket("/assistants/{assistant_id}/ws")
 async def assistant_socket(ws: WebSocket, assistant_id: int) -> None:
-    state: AppState = ws.app.state.voxdial
-    await ws.accept()
+    guard = socket_guard(ws.app)
+    client = ws.client.host if ws.client else ""
+    if guard.blocked(client):
+        await ws.close(code=POLICY_VIOLATION, reason="too many failed attempts; try again later")
+        return
+    over = guard.admit(client)
+    if over is not None:
+        await ws.accept()
+        await ws.close(code=TRY_AGAIN_LATER, reason=over)
+        return
     try:
-        first = await asyncio.wait_for(_receive_json(ws), START_TIMEOUT)
-        browser = ws.query_params.get("mode") == "browser" or first.get("type") == "start"
-        if browser:
-            start = first
-        else:
-            start = first if first.get("event") == "start" else await _until_start(ws)
-        params = start.get("customParameters") or (start.get("start") or {}).get("customParameters")
-        params = params if isinstance(params, dict) else {}
-        token = (
-            ws.query_params.get("token")
-            or _bearer(ws)
-            or str(start.get("token") or params.get("token") or params.get("streamToken") or "")
-        )
-        session_id = str(params.get("sessionId") or start.get("sessionId") or "")
+        await _serve(ws, assistant_id, guard, client)
+    finally:
+        guard.release(client)
+
+
+async def _serve(ws: WebSocket, assistant_id: int, guard: SocketGuard, client: str) -> None:
+    state: AppState = ws.app.state.voxdial
+    url_token = ws.query_params.get("token") or _bearer(ws)
+    target: _Target | None = None
+    if url_token and not state.runtime.pending.holds(url_token, assistant_id):
+        try:
+            target = await asyncio.to_thread(_authorize, state, assistant_id, url_token)
+        except _Unauthorized:
+            guard.failed(client)
+            await ws.close(code=POLICY_VIOLATION, reason="unknown assistant or bad token")
+            return
+    await ws.accept()
+    deadline = guard.deadline(START_TIMEOUT if url_token else None)
+    try:
+        start = await _read_start(ws, guard, deadline)
+        token = url_token or start.token
         pending = (
-            state.runtime.pending.claim(session_id, token, assistant_id) if session_id else None
+            state.runtime.pending.claim(start.session_id, token, assistant_id)
+            if start.session_id
+            else None
         )
-        target = None
-        if pending is None:
-            target = await asyncio.to_thread(_authorize, state, assistant_id, token)
-    except (_Unauthorized, ValueError, TimeoutError):
+        if pending is None and target is None:
+            if guard.blocked(client):
+                raise _Refused(POLICY_VIOLATION, "too many failed attempts; try again later")
+            try:
+                target = await asyncio.to_thread(_authorize, state, assistant_id, token)
+            except _Unauthorized:
+                guard.failed(client)
+                raise
+    except _Unauthorized:
         await ws.close(code=POLICY_VIOLATION, reason="unknown assistant or bad token")
+        return
+    except _Refused as e:
+        await ws.close(code=e.code, reason=e.reason)
         return
     except WebSocketDisconnect:
         return
 
+    browser = start.browser
     if browser:
         line: _StreamLine = BrowserLine(ws)
     else:
-        sid = str((start.get("start") or {}).get("streamSid") or start.get("streamSid") or "")
-        line = MediaStreamLine(ws, sid or uuid.uuid4().hex)
+        inner = start.message.get("start") or {}
+        sid = str(inner.get("streamSid") or start.message.get("streamSid") or "")
+        line = MediaStreamLine(ws, sid[:64] or uuid.uuid4().hex)
     if pending is not None:
         talk = _dialled_call(state, pending, line)
     else:
         assert target is not None
-        talk = _direct_call(state, target, line, start, params, browser=browser)
-    reader = asyncio.create_task(_read(ws, line, browser=browser))
+        talk = _direct_call(state, target, line, start)
+    reader = asyncio.create_task(_read(ws, line, browser=browser, assistant_id=assistant_id))
     try:
         summary = await talk
         if browser and not line.gone:
@@ -220,18 +280,16 @@ async def _direct_call(
     state: AppState,
     target: _Target,
     line: _StreamLine,
-    start: dict[str, Any],
-    params: dict[str, Any],
-    *,
-    browser: bool,
+    start: _Start,
 ) -> dict:
     """A call no task placed (a PBX or a browser): recorded in the assistant's workspace."""
     now = datetime.now(UTC)
     session_id = uuid.uuid4().hex
     config = target.version.config
-    variables = start.get("variables") if browser else params
-    variables = {str(k): v for k, v in (variables or {}).items() if k != "token"}
-    inner = start.get("start") or {}
+    browser = start.browser
+    params = start.params
+    variables = {str(k): v for k, v in start.variables.items() if k not in ("token", "streamToken")}
+    inner = start.message.get("start") or {}
     caller = str(params.get("caller") or inner.get("from") or "")[:32]
     callee = str(params.get("callee") or inner.get("to") or "")[:32]
     context = CallContext(
@@ -270,9 +328,21 @@ async def _direct_call(
     }
 
 
-async def _read(ws: WebSocket, line: _StreamLine, *, browser: bool) -> None:
-    """Feed the caller's audio to the line until they stop or hang up."""
+async def _read(ws: WebSocket, line: _StreamLine, *, browser: bool, assistant_id: int) -> None:
+    """Feed the caller's audio to the line until they stop or hang up. Malformed frames
+    are counted, logged (the first one, and the count at the end) and skipped."""
     gone = False
+    bad = 0
+
+    def malformed(kind: str) -> None:
+        nonlocal bad
+        bad += 1
+        if bad == 1:
+            log.warning(
+                "malformed websocket frame ignored",
+                extra={"assistant_id": assistant_id, "frame": kind},
+            )
+
     try:
         while True:
             message = await ws.receive()
@@ -280,57 +350,103 @@ async def _read(ws: WebSocket, line: _StreamLine, *, browser: bool) -> None:
                 gone = True
                 break
             data, text = message.get("bytes"), message.get("text")
-            if browser and data:
+            if data is not None:
+                if not browser:
+                    malformed("binary")
+                    continue
                 usable = len(data) // 2 * 2
                 line.push(np.frombuffer(data[:usable], dtype="<i2").astype(np.int16))
                 continue
-            if not text or len(text) > MAX_MESSAGE:
-                continue
-            try:
-                event = json.loads(text)
-            except ValueError:
-                continue
-            if not isinstance(event, dict):
+            event = _json_object(text)
+            if event is None:
+                malformed("not a JSON object")
                 continue
             kind = event.get("event") or event.get("type")
-            if kind == "media" and isinstance(line, MediaStreamLine):
-                payload = (event.get("media") or {}).get("payload")
-                if isinstance(payload, str):
-                    try:
-                        line.push_mulaw(payload)
-                    except (binascii.Error, ValueError):
-                        continue
-            elif kind == "stop":
+            if kind == "stop":
                 break
+            if kind == "media" and isinstance(line, MediaStreamLine):
+                media = event.get("media")
+                payload = media.get("payload") if isinstance(media, dict) else None
+                if not isinstance(payload, str):
+                    malformed("media without a payload")
+                    continue
+                try:
+                    line.push_mulaw(payload)
+                except (binascii.Error, ValueError):
+                    malformed("media payload not base64")
     except WebSocketDisconnect:
         gone = True
     finally:
+        if bad:
+            log.warning(
+                "malformed websocket frames ignored",
+                extra={"assistant_id": assistant_id, "count": bad},
+            )
         line.end(gone=gone)
 
 
-async def _receive_json(ws: WebSocket) -> dict[str, Any]:
-    message = await ws.receive()
+def _json_object(text: str | None) -> dict[str, Any] | None:
+    """A text frame's JSON object, or None for anything else."""
+    if not text or len(text) > MAX_MESSAGE:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+async def _receive_object(ws: WebSocket, guard: SocketGuard, deadline: float) -> dict[str, Any]:
+    remaining = guard.remaining(deadline)
+    if remaining <= 0:
+        raise _Refused(POLICY_VIOLATION, "no start message in time")
+    try:
+        message = await asyncio.wait_for(ws.receive(), remaining)
+    except TimeoutError:
+        raise _Refused(POLICY_VIOLATION, "no start message in time") from None
     if message["type"] == "websocket.disconnect":
         raise WebSocketDisconnect(message.get("code", 1000))
-    text = message.get("text")
-    if not text or len(text) > MAX_MESSAGE:
-        raise ValueError("expected a JSON text message")
-    value = json.loads(text)
-    if not isinstance(value, dict):
-        raise ValueError("expected a JSON object")
+    if guard.remaining(deadline) <= 0:
+        raise _Refused(POLICY_VIOLATION, "no start message in time")
+    value = _json_object(message.get("text"))
+    if value is None:
+        raise _Refused(UNSUPPORTED_DATA, "expected JSON object text messages")
     return value
 
 
-async def _until_start(ws: WebSocket) -> dict[str, Any]:
-    """Skip `connected` (and anything else) up to the `start` event; media before it is
-    refused, since nothing is authorized yet."""
-    for _ in range(8):
-        message = await asyncio.wait_for(_receive_json(ws), START_TIMEOUT)
+def _object(value: Any, name: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _Refused(POLICY_VIOLATION, f"{name} must be an object")
+    return value
+
+
+async def _read_start(ws: WebSocket, guard: SocketGuard, deadline: float) -> _Start:
+    """The `start` message, by `deadline` (on the guard's clock) however many
+    `connected` messages come first; media before it is refused, since nothing is
+    authorized yet. In browser mode (or with a `{"type": "start"}`) the first message
+    is the start."""
+    for _ in range(MAX_BEFORE_START):
+        message = await _receive_object(ws, guard, deadline)
+        if ws.query_params.get("mode") == "browser" or message.get("type") == "start":
+            return _parse_start(message, browser=True)
         if message.get("event") == "start":
-            return message
+            return _parse_start(message, browser=False)
         if message.get("event") == "media":
             break
-    raise ValueError("no start event")
+    raise _Refused(POLICY_VIOLATION, "no start event")
+
+
+def _parse_start(message: dict[str, Any], *, browser: bool) -> _Start:
+    inner = _object(message.get("start"), "start")
+    params = _object(
+        message.get("customParameters") or inner.get("customParameters"), "customParameters"
+    )
+    variables = _object(message.get("variables"), "variables") if browser else params
+    token = str(message.get("token") or params.get("token") or params.get("streamToken") or "")
+    session_id = str(params.get("sessionId") or message.get("sessionId") or "")
+    return _Start(message, browser, params, variables, token, session_id[:64])
 
 
 def _bearer(ws: WebSocket) -> str:

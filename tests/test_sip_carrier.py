@@ -196,18 +196,20 @@ def test_q850_cause_from_a_message():
 def test_make_carrier_reads_the_sip_settings(tmp_path):
     settings = Settings(
         carrier="sip",
-        sip_registrar="sip:pbx.example.com;transport=udp",
-        sip_username="voxdial",
-        sip_password="s3cret",
-        sip_codecs="PCMU, PCMA",
+        sip={
+            "registrar": "sip:pbx.example.com;transport=udp",
+            "username": "voxdial",
+            "password": "s3cret",
+            "codecs": "PCMU, PCMA",
+        },
         dialer_max_lines=4,
         data_dir=tmp_path,
     )
     carrier = make_carrier(settings)
     assert isinstance(carrier, SipCarrier)
     cfg = carrier.config
-    assert cfg.domain == "pbx.example.com" and cfg.registrar == settings.sip_registrar
-    assert (cfg.username, cfg.password) == ("voxdial", "s3cret")
+    assert cfg.domain == "pbx.example.com" and cfg.registrar == settings.sip.registrar
+    assert (cfg.username, cfg.password.get_secret_value()) == ("voxdial", "s3cret")
     assert cfg.codecs == ("PCMU", "PCMA") and cfg.max_calls == 4
     assert cfg.caller_id == settings.caller_id
     assert carrier.target_uri("+8613800138000") == "sip:+8613800138000@pbx.example.com"
@@ -216,7 +218,8 @@ def test_make_carrier_reads_the_sip_settings(tmp_path):
     assert dialer_config(too_many, make_carrier(too_many)).max_lines == 4
     assert dialer_config(too_many).max_lines == 200
     with pytest.raises(ValueError, match="VOXDIAL_SIP_DOMAIN"):
-        make_carrier(settings.model_copy(update={"sip_registrar": ""}))
+        no_registrar = settings.sip.model_copy(update={"registrar": ""})
+        make_carrier(settings.model_copy(update={"sip": no_registrar}))
 
 
 # -- against SIPp ----------------------------------------------------------------------

@@ -25,6 +25,7 @@ from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import ConversationEngine
 from voxdial.domain.phone import mask
 from voxdial.domain.status import HangupReason
+from voxdial.settings import SipSettings
 from voxdial.telephony.sip_endpoint import (
     COMMAND_SECONDS,
     PJSUA_MAX_CALLS,
@@ -32,7 +33,6 @@ from voxdial.telephony.sip_endpoint import (
     SipEndpoint,
     SipError,
 )
-from voxdial.settings import SipSettings
 from voxdial.voice.base import Line, Pcm
 
 if TYPE_CHECKING:

@@ -228,6 +228,8 @@ def test_database_errors_do_not_quote_values(env):
 
 # -- what redact masks, and what it leaves -------------------------------------------
 
+SESSION = "0190f3a2b4c57d8e9f0a1b2c3d4e5f60"  # a session id: a UUID in hex
+
 
 @pytest.mark.parametrize(
     ("text", "shown"),
@@ -236,7 +238,10 @@ def test_database_errors_do_not_quote_values(env):
         ("call 139 1234 5678 now", "call ***78 now"),
         ("GET /x?phone=%2B8613912345678", "GET /x?phone=***78"),
         ("on 2024-05-06 call 13912345678", "on 2024-05-06 call ***78"),
-        ("session 0190f3a2b4c57d8e9f0a1b2c3d4e5f60 to 13800138000", None),
+        ("2024-05-06 +86 139 1234 5678", "2024-05-06 ***78"),
+        ("at 12:30 call 010-62345678", "at 12:30 call ***78"),
+        ("GET /openapi/calls/13912345678 404", "GET /openapi/calls/***78 404"),
+        (f"session {SESSION} to 13800138000", f"session {SESSION} to ***00"),
         ("GET /ws?mode=browser&token=Abc-123_xyz", "GET /ws?mode=browser&token=***"),
         ("GET /ws?access_token=Abc&x=1", "GET /ws?access_token=***&x=1"),
         ("GET /ws?x=1&streamToken=Abc", "GET /ws?x=1&streamToken=***"),
@@ -245,11 +250,7 @@ def test_database_errors_do_not_quote_values(env):
     ],
 )
 def test_redact_masks(text, shown):
-    out = redact(text)
-    if shown is not None:
-        assert out == shown
-    assert not re.search(r"\d{7}", re.sub(r"[0-9a-f]{32}", "", out)), out
-    assert "Abc" not in out
+    assert redact(text) == shown
 
 
 @pytest.mark.parametrize(
@@ -290,9 +291,6 @@ def _write(fmt: str, record: logging.LogRecord) -> str:
 
     assert RedactingFilter().filter(record)
     return make_formatter(fmt).format(record)
-
-
-SESSION = "0190f3a2b4c57d8e9f0a1b2c3d4e5f60"
 
 
 def test_plain_format_prints_the_extra_fields_after_the_message():

@@ -240,7 +240,7 @@ SESSION = "0190f3a2b4c57d8e9f0a1b2c3d4e5f60"  # a session id: a UUID in hex
         ("on 2024-05-06 call 13912345678", "on 2024-05-06 call ***78"),
         ("2024-05-06 +86 139 1234 5678", "2024-05-06 ***78"),
         ("at 12:30 call 010-62345678", "at 12:30 call ***78"),
-        ("GET /openapi/calls/13912345678 404", "GET /openapi/calls/***78 404"),
+        ("GET /openapi/calls/13912345678?x=1", "GET /openapi/calls/***78?x=1"),
         (f"session {SESSION} to 13800138000", f"session {SESSION} to ***00"),
         ("GET /ws?mode=browser&token=Abc-123_xyz", "GET /ws?mode=browser&token=***"),
         ("GET /ws?access_token=Abc&x=1", "GET /ws?access_token=***&x=1"),

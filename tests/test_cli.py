@@ -40,6 +40,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_serve_bootstraps_a_token_once_and_answers_with_it(tmp_path, cli_env):
     port = _free_port()
     env = {**os.environ, **cli_env}
@@ -107,6 +108,7 @@ def test_bootstrap_happens_only_on_an_empty_database(tmp_path):
     assert (tmp_path / "data" / "token").read_text().strip() == first
 
 
+@pytest.mark.slow
 def test_token_create_and_revoke(cli_env):
     created = run("token", "create", "--workspace", "acme", "--email", "a@acme.test", env=cli_env)
     assert created.returncode == 0, created.stderr
@@ -135,6 +137,7 @@ def test_token_create_and_revoke(cli_env):
     assert again.returncode == 1
 
 
+@pytest.mark.slow
 def test_token_create_in_a_second_workspace_sees_nothing_of_the_first(cli_env):
     a = run("token", "create", "--workspace", "a", env=cli_env).stdout.strip()
     b = run("token", "create", "--workspace", "b", env=cli_env).stdout.strip()
@@ -153,6 +156,7 @@ def test_token_create_in_a_second_workspace_sees_nothing_of_the_first(cli_env):
         assert other.status_code == 404
 
 
+@pytest.mark.slow
 def test_migrate_is_idempotent(cli_env):
     assert run("migrate", env=cli_env).returncode == 0
     assert run("migrate", env=cli_env).returncode == 0

@@ -19,6 +19,8 @@ from websockets.sync.client import connect
 
 from tests.support.api import ASSISTANT
 
+pytestmark = pytest.mark.slow  # real `voxdial serve` processes
+
 VOXDIAL = str(Path(sys.executable).parent / "voxdial")
 
 

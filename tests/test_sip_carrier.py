@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -21,7 +20,15 @@ import numpy as np
 import pytest
 
 from tests.support.dialer import calls_of, counters, make_task, recount, task_row
-from tests.support.sipp import PAYLOAD_TYPES, SIPP, Sipp, free_port, g711, rtp_stream, scenario
+from tests.support.sipp import (
+    PAYLOAD_TYPES,
+    Sipp,
+    free_port,
+    g711,
+    need_sipp,
+    rtp_stream,
+    scenario,
+)
 from tests.support.sipp import tone as make_tone
 from tests.support.speech import PIPER_SPEAKER, TINY_EN_LISTENER, seconds, speech_models, spoken
 from voxdial.clock import Clock, SystemClock
@@ -107,10 +114,7 @@ def config(sipp: Sipp, **overrides) -> SipConfig:
 
 @pytest.fixture
 def sipp_factory(tmp_path: Path) -> Iterator:
-    if SIPP is None:
-        if os.environ.get("VOXDIAL_REQUIRE_SIPP") == "1":
-            pytest.fail("sipp is required (VOXDIAL_REQUIRE_SIPP=1) but not installed")
-        pytest.skip("sipp (Debian sip-tester) is not installed")
+    need_sipp()
     started: list[Sipp] = []
 
     def start(name: str, *, rtp_echo: bool = False, extra=None, **values) -> Sipp:
@@ -528,6 +532,7 @@ ASSISTANT = {
 REPLY = "Yes, I am very happy."
 
 
+@pytest.mark.speech
 @pytest.mark.timeout(300)
 @sync
 async def test_a_spoken_call_over_sip_collects_the_recorded_reply(sipp_factory, carriers, tmp_path):

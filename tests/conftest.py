@@ -4,6 +4,11 @@ Tests that take `db_url` run twice: on a fresh SQLite file and on a real Postgre
 server (started on loopback in a temporary directory, or `VOXDIAL_TEST_POSTGRES_URL`).
 Without PostgreSQL binaries those runs are skipped, unless `VOXDIAL_REQUIRE_POSTGRES=1`
 (set by `make test` and CI), which turns the skip into a failure.
+
+Markers (pyproject.toml; `make test-fast` leaves out all but the SQLite ones) are set
+here by the fixture a test takes: `postgres` (the PostgreSQL run of `db_url`, or
+`postgres_base`), `sipp` (`sipp_factory`), `llm` (`llama`, the real model server). The
+speech and slow tests carry their marks in their files.
 """
 
 from __future__ import annotations
@@ -25,6 +30,20 @@ from voxdial.store.db import Database
 from voxdial.store.migrate import upgrade
 from voxdial.store.models import Base
 from voxdial.store.tokens import create_token, get_or_create_workspace
+
+# fixture -> the marker a test that takes it gets
+_FIXTURE_MARKS = {"postgres_base": "postgres", "sipp_factory": "sipp", "llama": "llm"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        marks = {mark for fixture, mark in _FIXTURE_MARKS.items() if fixture in names}
+        if params.get("db_url") == "postgres":
+            marks.add("postgres")
+        for mark in sorted(marks):
+            item.add_marker(mark)
 
 
 @pytest.fixture(scope="session")

@@ -40,6 +40,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_serve_bootstraps_a_token_once_and_answers_with_it(tmp_path, cli_env):
     port = _free_port()
     env = {**os.environ, **cli_env}
@@ -71,9 +72,28 @@ def test_serve_bootstraps_a_token_once_and_answers_with_it(tmp_path, cli_env):
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
-    assert token in out  # printed once at first start
-    # the access log carries no token
-    assert out.count(token) == 2  # the banner line and the curl hint, both on first start only
+    # not a terminal: the token is not printed, and the log says where it is
+    assert token not in out and token.split("_", 2)[2] not in out
+    assert f"path={token_file}" in out
+
+
+def test_the_first_token_is_shown_on_a_terminal_only(tmp_path, capsys, caplog):
+    from voxdial.cli import announce_token
+
+    settings = Settings(data_dir=tmp_path / "data")
+    token = "vxd_ABCDEFGHIJ_" + "t0k3n" * 8
+    caplog.set_level("INFO", logger="voxdial.cli")
+    announce_token(settings, token, terminal=True)
+    shown = capsys.readouterr().out
+    assert shown.count(token) == 2  # the banner line and the curl hint
+    assert str(tmp_path / "data" / "token") in shown
+    assert not caplog.records  # nothing of it in the log
+
+    announce_token(settings, token, terminal=False)
+    assert token not in capsys.readouterr().out
+    (record,) = caplog.records
+    assert record.path == str(tmp_path / "data" / "token")
+    assert token not in record.getMessage()
 
 
 def test_bootstrap_happens_only_on_an_empty_database(tmp_path):
@@ -88,6 +108,7 @@ def test_bootstrap_happens_only_on_an_empty_database(tmp_path):
     assert (tmp_path / "data" / "token").read_text().strip() == first
 
 
+@pytest.mark.slow
 def test_token_create_and_revoke(cli_env):
     created = run("token", "create", "--workspace", "acme", "--email", "a@acme.test", env=cli_env)
     assert created.returncode == 0, created.stderr
@@ -116,6 +137,7 @@ def test_token_create_and_revoke(cli_env):
     assert again.returncode == 1
 
 
+@pytest.mark.slow
 def test_token_create_in_a_second_workspace_sees_nothing_of_the_first(cli_env):
     a = run("token", "create", "--workspace", "a", env=cli_env).stdout.strip()
     b = run("token", "create", "--workspace", "b", env=cli_env).stdout.strip()
@@ -134,6 +156,7 @@ def test_token_create_in_a_second_workspace_sees_nothing_of_the_first(cli_env):
         assert other.status_code == 404
 
 
+@pytest.mark.slow
 def test_migrate_is_idempotent(cli_env):
     assert run("migrate", env=cli_env).returncode == 0
     assert run("migrate", env=cli_env).returncode == 0

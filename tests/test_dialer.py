@@ -333,6 +333,7 @@ def tasks_and_scripts(draw):
     return option, start, scripts, seconds
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,

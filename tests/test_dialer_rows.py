@@ -42,6 +42,7 @@ def db(tmp_path, sqlite_template):
     d.dispose()
 
 
+@pytest.mark.slow
 def test_sqlite_rows_are_bound_as_sqlalchemy_binds_them(db):
     t = make_task(db, phones(60), retryCount=2, retryInterval=1, concurrency=20)
     clock = VirtualClock(T0)

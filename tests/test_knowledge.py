@@ -222,6 +222,7 @@ def test_index_build_is_fast_once_warm(encoder):
     assert elapsed < 4.0, f"index build took {elapsed:.2f} s of CPU"  # measured ~1.5 s
 
 
+@pytest.mark.slow
 def test_labelled_questions(bases):
     ranked = {"zh": [0, 0], "en": [0, 0]}
     answered = rejected = off_topic = 0

@@ -224,3 +224,216 @@ def test_database_errors_do_not_quote_values(env):
             conn.execute(query, {"p": "+8613912345678"})
     assert "no_such_table" in str(info.value)
     assert not leaks(str(info.value), [])
+
+
+# -- what redact masks, and what it leaves -------------------------------------------
+
+SESSION = "0190f3a2b4c57d8e9f0a1b2c3d4e5f60"  # a session id: a UUID in hex
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("call +8613912345678 now", "call ***78 now"),
+        ("call 139 1234 5678 now", "call ***78 now"),
+        ("GET /x?phone=%2B8613912345678", "GET /x?phone=***78"),
+        ("on 2024-05-06 call 13912345678", "on 2024-05-06 call ***78"),
+        ("2024-05-06 +86 139 1234 5678", "2024-05-06 ***78"),
+        ("at 12:30 call 010-62345678", "at 12:30 call ***78"),
+        ("GET /openapi/calls/13912345678?x=1", "GET /openapi/calls/***78?x=1"),
+        (f"session {SESSION} to 13800138000", f"session {SESSION} to ***00"),
+        ("GET /ws?mode=browser&token=Abc-123_xyz", "GET /ws?mode=browser&token=***"),
+        ("GET /ws?access_token=Abc&x=1", "GET /ws?access_token=***&x=1"),
+        ("GET /ws?x=1&streamToken=Abc", "GET /ws?x=1&streamToken=***"),
+        ("GET /ws?TOKEN=Abc", "GET /ws?TOKEN=***"),
+        ("GET /ws?%74oken=Abc", "GET /ws?%74oken=***"),  # an encoded name is the same name
+    ],
+)
+def test_redact_masks(text, shown):
+    assert redact(text) == shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "session 3f2a1b4c-1234-5678-9abc-def012345678 ended",  # a UUID
+        "session 01234567-8901-4234-8567-890123456789 ended",  # a UUID of digits only
+        "session 0190f3a2b4c57d8e9f0a1b2c3d4e5f60 ended",  # a session id (hex UUID)
+        "session 0190f3a2b4c57d8e9f0a1b2c3d4e5f60",
+        "call 6f1e4c2a9b8d7e6f5a4b3c2d1e0f9a8b, 2024-05-06",
+        "due 2024-05-06",
+        "due 2024-05-06 12:30",
+        "due 2024-05-06 12:30:45",
+        "due 2024-05-06T12:30:45.123456+08:00",
+        "retry_at=2024-05-06T12:30:45,123",
+        "window 09:00-12:30:00.250",
+        "at 23:59:59.999999 sharp",
+        "GET /openapi/calllog?from=2024-05-06T00:00:00&to=2024-05-07T00:00:00 200",
+        "GET /openapi/tasks/12?tokens=3&page=2 200 3.1ms",  # not a credential parameter
+    ],
+)
+def test_redact_leaves_ids_dates_and_times(text):
+    assert redact(text) == text
+
+
+# -- formats ------------------------------------------------------------------------
+
+
+def _record(msg: str, *args, exc=None, **extra) -> logging.LogRecord:
+    record = logging.LogRecord("voxdial.test", logging.INFO, __file__, 1, msg, args, exc)
+    for key, value in extra.items():
+        setattr(record, key, value)
+    return record
+
+
+def _write(fmt: str, record: logging.LogRecord) -> str:
+    from voxdial.logs import make_formatter
+
+    assert RedactingFilter().filter(record)
+    return make_formatter(fmt).format(record)
+
+
+def test_plain_format_prints_the_extra_fields_after_the_message():
+    record = _record(
+        "call ended %s", "early", session_id=SESSION, task_id=12, callee="***78", note="a b"
+    )
+    line = _write("plain", record)
+    assert line.endswith(
+        f'call ended early session_id={SESSION} task_id=12 callee=***78 note="a b"'
+    ), line
+    assert " INFO voxdial.test: " in line
+
+
+def test_plain_format_keeps_the_fields_on_the_first_line_of_a_traceback():
+    try:
+        raise ValueError("bad row 13912345678")
+    except ValueError:
+        import sys
+
+        record = _record("import failed", exc=sys.exc_info(), task_id=7)
+    first, *rest = _write("plain", record).splitlines()
+    assert first.endswith("import failed task_id=7")
+    assert rest[0] == "Traceback (most recent call last):"
+    assert rest[-1] == "ValueError: bad row ***78"
+
+
+def test_extra_fields_are_masked_too():
+    record = _record(
+        "x", callee="+86 139 1234 5678", nested={"to": ["13912345678"]}, url="/ws?token=Abc"
+    )
+    line = _write("plain", record)
+    assert "1391234" not in line and "Abc" not in line
+    assert line.endswith(' x callee=***78 nested={"to":["***78"]} url="/ws?token=***"'), line
+
+
+def test_json_format_is_one_object_a_line_with_the_extra_fields():
+    import json
+    import sys
+
+    try:
+        raise KeyError("13912345678")
+    except KeyError:
+        record = _record(
+            "call to %s failed",
+            "+8613800138000",
+            exc=sys.exc_info(),
+            session_id=SESSION,
+            task_id=12,
+            nested={"to": "13912345678", "n": 2},
+        )
+    line = _write("json", record)
+    assert "\n" not in line
+    data = json.loads(line)
+    assert data["message"] == "call to ***00 failed"
+    assert (data["level"], data["logger"]) == ("INFO", "voxdial.test")
+    assert data["session_id"] == SESSION and data["task_id"] == 12
+    assert data["nested"] == {"to": "***78", "n": 2}
+    assert data["exc_info"].startswith("Traceback") and "KeyError: '***78'" in data["exc_info"]
+    assert data["time"][:4].isdigit()
+    assert not {"redacted", "color_message", "args", "msg"} & set(data)
+    assert not leaks(line, [])
+
+
+def test_configure_json_writes_json_lines():
+    import json
+
+    from voxdial.logs import configure
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure("INFO", fmt="json")
+        stream = io.StringIO()
+        root.handlers[0].setStream(stream)
+        logging.getLogger("voxdial.test").info("dialled", extra={"callee": "13912345678"})
+        text = stream.getvalue()
+    finally:
+        root.handlers[:], root.level = saved
+    (line,) = text.splitlines()
+    assert json.loads(line)["callee"] == "***78"
+
+
+def test_an_unknown_format_is_refused():
+    from voxdial.logs import make_formatter
+
+    with pytest.raises(ValueError, match="plain or json"):
+        make_formatter("xml")
+
+
+# -- uvicorn's own lines ------------------------------------------------------------
+
+
+def test_uvicorn_access_log_loses_the_token_query_value_and_keeps_its_shape():
+    """uvicorn's access formatter unpacks the record's five arguments: the filter on
+    `uvicorn.access` scrubs the path in place."""
+    from uvicorn.logging import AccessFormatter
+
+    from voxdial.logs import configure
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    access = logging.getLogger("uvicorn.access")
+    saved_access = access.handlers[:], access.propagate, access.level
+    try:
+        configure("INFO")
+        stream = io.StringIO()
+        own = logging.StreamHandler(stream)  # uvicorn's default log config, in short
+        own.setFormatter(AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s'))
+        access.handlers[:] = [own]
+        access.propagate = False
+        access.setLevel(logging.INFO)
+        access.info(
+            '%s - "%s %s HTTP/%s" %d',
+            "127.0.0.1:5000",
+            "GET",
+            "/openapi/assistants/1/ws?token=Abc-secret_1&mode=browser",
+            "1.1",
+            101,
+        )
+        text = stream.getvalue()
+    finally:
+        root.handlers[:], root.level = saved
+        access.handlers[:], access.propagate, access.level = saved_access
+    assert "Abc-secret_1" not in text
+    assert "/openapi/assistants/1/ws?token=***&mode=browser" in text and "101" in text
+
+
+def test_uvicorn_websocket_handshake_line_loses_the_token():
+    from voxdial.logs import configure
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure("INFO")
+        stream = io.StringIO()
+        root.handlers[0].setStream(stream)
+        logging.getLogger("uvicorn.error").info(
+            '%s - "WebSocket %s" [accepted]',
+            "127.0.0.1:5000",
+            "/openapi/assistants/1/ws?streamToken=Abc&access_token=Def",
+        )
+        text = stream.getvalue()
+    finally:
+        root.handlers[:], root.level = saved
+    assert "Abc" not in text and "Def" not in text
+    assert "ws?streamToken=***&access_token=***" in text

@@ -86,6 +86,7 @@ def landline_shaped(draw) -> str:
     return f"0{area}{local}"
 
 
+@pytest.mark.slow
 @given(st.one_of(mobile_shaped(), random_digits(), landline_shaped()))
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @example("13912345678")

@@ -25,6 +25,8 @@ from tests.support.api import create_task
 from voxdial.api.app import create_app
 from voxdial.settings import Settings
 
+pytestmark = pytest.mark.slow  # a fuzzing run of every operation
+
 # Listing the operations needs only the document, not a database.
 _DOC = create_app(Settings(database_url="sqlite://")).openapi()
 OPERATIONS = sorted(

@@ -183,6 +183,7 @@ def test_labelled_set_is_large_and_varied():
     assert {c["type"] for c in load("en")} == {c["type"] for c in load("zh")}
 
 
+@pytest.mark.slow
 def test_labelled_replies_accuracy(engine):
     per_type, misses = accuracy(engine)
     right = sum(r for r, _ in per_type.values())

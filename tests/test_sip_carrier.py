@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -21,7 +20,15 @@ import numpy as np
 import pytest
 
 from tests.support.dialer import calls_of, counters, make_task, recount, task_row
-from tests.support.sipp import PAYLOAD_TYPES, SIPP, Sipp, free_port, g711, rtp_stream, scenario
+from tests.support.sipp import (
+    PAYLOAD_TYPES,
+    Sipp,
+    free_port,
+    g711,
+    need_sipp,
+    rtp_stream,
+    scenario,
+)
 from tests.support.sipp import tone as make_tone
 from tests.support.speech import PIPER_SPEAKER, TINY_EN_LISTENER, seconds, speech_models, spoken
 from voxdial.clock import Clock, SystemClock
@@ -108,10 +115,7 @@ def config(sipp: Sipp, **overrides) -> SipConfig:
 
 @pytest.fixture
 def sipp_factory(tmp_path: Path) -> Iterator:
-    if SIPP is None:
-        if os.environ.get("VOXDIAL_REQUIRE_SIPP") == "1":
-            pytest.fail("sipp is required (VOXDIAL_REQUIRE_SIPP=1) but not installed")
-        pytest.skip("sipp (Debian sip-tester) is not installed")
+    need_sipp()
     started: list[Sipp] = []
 
     def start(name: str, *, rtp_echo: bool = False, extra=None, **values) -> Sipp:
@@ -197,18 +201,20 @@ def test_q850_cause_from_a_message():
 def test_make_carrier_reads_the_sip_settings(tmp_path):
     settings = Settings(
         carrier="sip",
-        sip_registrar="sip:pbx.example.com;transport=udp",
-        sip_username="voxdial",
-        sip_password="s3cret",
-        sip_codecs="PCMU, PCMA",
+        sip={
+            "registrar": "sip:pbx.example.com;transport=udp",
+            "username": "voxdial",
+            "password": "s3cret",
+            "codecs": "PCMU, PCMA",
+        },
         dialer_max_lines=4,
         data_dir=tmp_path,
     )
     carrier = make_carrier(Runtime(settings))
     assert isinstance(carrier, SipCarrier)
     cfg = carrier.config
-    assert cfg.domain == "pbx.example.com" and cfg.registrar == settings.sip_registrar
-    assert (cfg.username, cfg.password) == ("voxdial", "s3cret")
+    assert cfg.domain == "pbx.example.com" and cfg.registrar == settings.sip.registrar
+    assert (cfg.username, cfg.password.get_secret_value()) == ("voxdial", "s3cret")
     assert cfg.codecs == ("PCMU", "PCMA") and cfg.max_calls == 4
     assert cfg.caller_id == settings.caller_id
     assert carrier.target_uri("+8613800138000") == "sip:+8613800138000@pbx.example.com"
@@ -217,7 +223,8 @@ def test_make_carrier_reads_the_sip_settings(tmp_path):
     assert dialer_config(too_many, make_carrier(Runtime(too_many))).max_lines == 4
     assert dialer_config(too_many).max_lines == 200
     with pytest.raises(ValueError, match="VOXDIAL_SIP_DOMAIN"):
-        make_carrier(Runtime(settings.model_copy(update={"sip_registrar": ""})))
+        no_registrar = settings.sip.model_copy(update={"registrar": ""})
+        make_carrier(Runtime(settings.model_copy(update={"sip": no_registrar})))
 
 
 # -- against SIPp ----------------------------------------------------------------------
@@ -526,6 +533,7 @@ ASSISTANT = {
 REPLY = "Yes, I am very happy."
 
 
+@pytest.mark.speech
 @pytest.mark.timeout(300)
 @sync
 async def test_a_spoken_call_over_sip_collects_the_recorded_reply(sipp_factory, carriers, tmp_path):

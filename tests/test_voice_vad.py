@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tests.support.speech import PIPER_SPEAKER, speech_models, spoken
 from voxdial.voice.vad import SileroDetector
+
+pytestmark = pytest.mark.speech
 
 
 def probabilities(detector: SileroDetector, audio: np.ndarray) -> np.ndarray:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +21,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 console = Console()
 err = Console(stderr=True)
+log = logging.getLogger("voxdial.cli")
 
 
 def _migrate(settings: Settings) -> None:
@@ -59,6 +62,24 @@ def bootstrap(settings: Settings) -> str | None:
     return token
 
 
+def announce_token(settings: Settings, token: str, *, terminal: bool) -> None:
+    """The first start's token: shown once on a terminal, never in the log (where only
+    the token file's path goes)."""
+    path = settings.data_dir / "token"
+    if terminal:
+        typer.echo("First start: created workspace 'default' and an API token:")
+        typer.echo(f"\n    {token}\n")
+        typer.echo(f"It is shown once; a copy is in {path} (mode 0600).")
+        typer.echo(
+            f"Try:  curl -H 'Authorization: Bearer {token}' {settings.base_url()}/openapi/tasks"
+        )
+    else:
+        log.info(
+            "first start: created workspace 'default' and an API token, in the token file",
+            extra={"path": str(path)},
+        )
+
+
 @app.command()
 def migrate() -> None:
     """Apply database migrations."""
@@ -88,17 +109,13 @@ def serve(
     if port:
         settings.port = port
     _migrate(settings)
+    logs.configure(log_level.upper(), fmt=settings.log_format)
     token = bootstrap(settings)
     if token:
-        typer.echo("First start: created workspace 'default' and an API token:")
-        typer.echo(f"\n    {token}\n")
-        typer.echo(f"It is shown once; a copy is in {settings.data_dir / 'token'} (mode 0600).")
-        typer.echo(
-            f"Try:  curl -H 'Authorization: Bearer {token}' {settings.base_url()}/openapi/tasks"
-        )
+        announce_token(settings, token, terminal=sys.stdout.isatty())
     from voxdial.web.bootstrap import announce_first_admin
-    announce_first_admin(settings, echo=typer.echo)
-    logs.configure(log_level.upper())
+
+    announce_first_admin(settings, terminal=sys.stdout.isatty(), echo=typer.echo)
     console.print(f"voxdial listening on http://{settings.host}:{settings.port}  (docs: /docs)")
     runtime = Runtime(settings)
     dialer = None
@@ -135,7 +152,7 @@ def worker(
 
     settings = get_settings()
     _migrate(settings)
-    logs.configure(log_level.upper())
+    logs.configure(log_level.upper(), fmt=settings.log_format)
 
     async def main() -> None:
         stop = asyncio.Event()

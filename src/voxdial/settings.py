@@ -10,12 +10,13 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
@@ -60,6 +61,38 @@ class ListenerSettings(BaseModel):
     enabled: bool = True
 
 
+class SipSettings(BaseModel):
+    """The SIP carrier (`VOXDIAL_CARRIER=sip`, telephony/sip.py), read from
+    `VOXDIAL_SIP_<FIELD>` (e.g. `VOXDIAL_SIP_DOMAIN`). Calls go to sip:<number>@<domain>."""
+
+    domain: str = ""  # the trunk or PBX, host[:port]; empty: the registrar's host
+    registrar: str = ""  # e.g. "sip:pbx.example.com"; empty: no registration
+    proxy: str = ""  # outbound proxy, e.g. "sip:proxy.example.com;lr"
+    username: str = ""  # digest auth user (and the From user when set)
+    password: SecretStr = SecretStr("")
+    caller_id: str = ""  # empty: `caller_id`
+    # in order of preference; PCMA, PCMU (G722, ...): a comma list in the environment
+    codecs: Annotated[tuple[str, ...], NoDecode] = ("PCMA", "PCMU")
+    bind_host: str = "127.0.0.1"  # the address SIP and RTP use
+    port: int = 0  # SIP UDP port; 0: any free port
+    rtp_port_start: int = 0  # first RTP port; 0: pjsua's default (4000 up)
+    dial_timeout_seconds: float = 45.0  # ringing this long: cancelled, no answer
+    max_calls: int = 0  # 0: `dialer_max_lines`, capped at 4 (the pjsua2 wheel's limit)
+    strip_plus: bool = False  # dial 8613... rather than +8613...
+    log_level: int = 1  # pjsua's own log, 0 (fatal) .. 5, to logger voxdial.sip.pjsua
+
+    @field_validator("codecs", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(c.strip() for c in value.split(",") if c.strip())
+        return value
+
+    def registrar_host(self) -> str:
+        """The registrar URI's host[:port] ("" without a registrar)."""
+        return self.registrar.removeprefix("sip:").split(";")[0]
+
+
 _NUMBERED_LLM = re.compile(r"VOXDIAL_LLM_(\d+)_([A-Z_]+)", re.I)
 
 
@@ -80,7 +113,11 @@ class _NumberedLLMSource(PydanticBaseSettingsSource):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="VOXDIAL_", extra="ignore")
+    # Nested models (`sip`) read `VOXDIAL_<MODEL>_<FIELD>`: split once, at the first "_"
+    # after the model's name. So no flat field may start with a nested model's name.
+    model_config = SettingsConfigDict(
+        env_prefix="VOXDIAL_", extra="ignore", env_nested_delimiter="_", env_nested_max_split=1
+    )
 
     database_url: str = "sqlite:///./voxdial.db"
     data_dir: Path = Path(".voxdial")
@@ -104,6 +141,10 @@ class Settings(BaseSettings):
     max_json_numbers: int = 10_000
 
     token_cache_seconds: float = 5.0
+
+    # log lines: `plain` (text, `extra` fields after the message) or `json` (one object
+    # a line); see logs.py
+    log_format: Literal["plain", "json"] = "plain"
 
     # Chat endpoints for the `openai` conversation engine, keyed by `llmId` (0 is the
     # script engine): a JSON `VOXDIAL_LLMS` or `VOXDIAL_LLM_<id>_BASE_URL`/`_MODEL`/...
@@ -143,21 +184,8 @@ class Settings(BaseSettings):
     # telephony/mediastream.py) and how long to wait for its audio stream
     mediastream_dial_url: str = ""
     mediastream_answer_timeout: float = 45.0
-    # SIP carrier (`carrier = "sip"`, telephony/sip.py): calls go to sip:<number>@<domain>
-    sip_domain: str = ""  # the trunk or PBX, host[:port]; empty: the registrar's host
-    sip_registrar: str = ""  # e.g. "sip:pbx.example.com"; empty: no registration
-    sip_proxy: str = ""  # outbound proxy, e.g. "sip:proxy.example.com;lr"
-    sip_username: str = ""  # digest auth user (and the From user when set)
-    sip_password: SecretStr = SecretStr("")
-    sip_caller_id: str = ""  # empty: `caller_id`
-    sip_codecs: str = "PCMA,PCMU"  # in order of preference; PCMA, PCMU (G722, ...)
-    sip_bind_host: str = "127.0.0.1"  # the address SIP and RTP use
-    sip_port: int = 0  # SIP UDP port; 0: any free port
-    sip_rtp_port_start: int = 0  # first RTP port; 0: pjsua's default (4000 up)
-    sip_dial_timeout_seconds: float = 45.0  # ringing this long: cancelled, no answer
-    sip_max_calls: int = 0  # 0: `dialer_max_lines`, capped at 4 (the pjsua2 wheel's limit)
-    sip_strip_plus: bool = False  # dial 8613... rather than +8613...
-    sip_log_level: int = 1  # pjsua's own log, 0 (fatal) .. 5, to logger voxdial.sip.pjsua
+    # SIP carrier (`carrier = "sip"`, telephony/sip.py): `VOXDIAL_SIP_<FIELD>`
+    sip: SipSettings = Field(default_factory=SipSettings)
 
     # Spoken calls: end of speech and silence (voice/session.py, VoiceTuning)
     voice_pause_ms: int = 96

@@ -77,7 +77,9 @@ def create_app(
         settings=settings,
         db=db or Database(settings.database_url),
         limiter=TokenBucketLimiter(
-            rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst
+            rate=settings.rate_limit_per_second,
+            burst=settings.rate_limit_burst,
+            clock=time.monotonic,
         ),
         normalizer=PhoneNormalizer(settings.default_region),
         token_cache={},

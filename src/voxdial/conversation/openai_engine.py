@@ -19,8 +19,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import httpx
-
 from voxdial.conversation.engine import (
     Action,
     ActionKind,
@@ -53,8 +51,8 @@ class OpenAIEngine:
         *,
         timeout: float = 8.0,
         fallback: ConversationEngine | None = None,
-        transport: httpx.BaseTransport | None = None,
-        async_transport: httpx.AsyncBaseTransport | None = None,
+        transport: Any = None,  # an httpx transport, handed to the LLM client (tests)
+        async_transport: Any = None,
         knowledge: Callable[[str], Any] | None = None,
     ) -> None:
         self.settings = endpoint

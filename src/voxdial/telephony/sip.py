@@ -13,7 +13,6 @@ SIP only runs in real time: the injected clock stamps the result, the waits are 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -26,6 +25,7 @@ from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import ConversationEngine
 from voxdial.domain.phone import mask
 from voxdial.domain.status import HangupReason
+from voxdial.settings import SipSettings
 from voxdial.telephony.sip_endpoint import (
     COMMAND_SECONDS,
     PJSUA_MAX_CALLS,
@@ -45,51 +45,27 @@ log = logging.getLogger("voxdial.sip")
 _END_SECONDS = 40.0  # bound on the wait for a call to end once hung up (Timer B is 32 s)
 
 
-@dataclass
-class SipConfig:
-    """Where and how to place calls (settings `VOXDIAL_SIP_*`)."""
+class SipConfig(SipSettings):
+    """What a `SipCarrier` runs with: the `VOXDIAL_SIP_*` settings (`SipSettings`), the
+    defaults that point at other settings resolved, and two knobs that are no setting."""
 
-    domain: str  # host[:port] calls go to: sip:<number>@<domain>
-    registrar: str = ""  # e.g. "sip:pbx.example.com"; empty: no registration
-    proxy: str = ""  # outbound proxy URI, e.g. "sip:proxy.example.com;lr"
-    username: str = ""  # auth user (and the From user when set)
-    password: str = ""
-    caller_id: str = ""  # empty: each request's caller
-    codecs: tuple[str, ...] = ("PCMA", "PCMU")  # in order of preference; others are off
-    bind_host: str = "127.0.0.1"
-    port: int = 0  # SIP UDP port; 0: any free port
-    rtp_port_start: int = 0  # first RTP port; 0: pjsua's default (4000 up)
-    dial_timeout_seconds: float = 45.0  # unanswered this long: cancelled, no answer
     max_calls: int = PJSUA_MAX_CALLS  # at most PJSUA_MAX_CALLS
-    strip_plus: bool = False  # dial 8613... instead of +8613...
     register_timeout_seconds: float = 10.0
     max_call_seconds: float = 3600.0  # an answered call still up this long is hung up
-    log_level: int = 1  # pjsua log level: 0 fatal .. 5 trace, to logger voxdial.sip.pjsua
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SipConfig:
         """The `VOXDIAL_SIP_*` settings; the line count defaults to the dialer's."""
-        domain = settings.sip_domain
-        if not domain and settings.sip_registrar:
-            domain = settings.sip_registrar.removeprefix("sip:").split(";")[0]
-        codecs = tuple(c.strip() for c in settings.sip_codecs.split(",") if c.strip())
-        return cls(
-            domain=domain,
-            registrar=settings.sip_registrar,
-            proxy=settings.sip_proxy,
-            username=settings.sip_username,
-            password=settings.sip_password.get_secret_value(),
-            caller_id=settings.sip_caller_id or settings.caller_id,
-            codecs=codecs,
-            bind_host=settings.sip_bind_host,
-            port=settings.sip_port,
-            rtp_port_start=settings.sip_rtp_port_start,
-            dial_timeout_seconds=settings.sip_dial_timeout_seconds,
-            max_calls=settings.sip_max_calls or min(settings.dialer_max_lines, PJSUA_MAX_CALLS),
-            strip_plus=settings.sip_strip_plus,
-            log_level=settings.sip_log_level,
-            # the session ends a call at voice_max_call_seconds; this is the backstop
-            max_call_seconds=settings.voice_max_call_seconds + 60,
+        sip = settings.sip
+        return cls.model_validate(
+            {
+                **sip.model_dump(),
+                "domain": sip.domain or sip.registrar_host(),
+                "caller_id": sip.caller_id or settings.caller_id,
+                "max_calls": sip.max_calls or min(settings.dialer_max_lines, PJSUA_MAX_CALLS),
+                # the session ends a call at voice_max_call_seconds; this is the backstop
+                "max_call_seconds": settings.voice_max_call_seconds + 60,
+            }
         )
 
 
@@ -227,7 +203,7 @@ class SipCarrier:
                 "SIP max calls capped at the pjsua build's limit",
                 extra={"asked": self.config.max_calls, "limit": PJSUA_MAX_CALLS},
             )
-            self.config = dataclasses.replace(self.config, max_calls=PJSUA_MAX_CALLS)
+            self.config = self.config.model_copy(update={"max_calls": PJSUA_MAX_CALLS})
         if not self.config.domain:
             raise ValueError("the SIP carrier needs a domain (VOXDIAL_SIP_DOMAIN)")
 

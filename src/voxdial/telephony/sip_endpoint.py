@@ -465,7 +465,7 @@ class SipEndpoint(threading.Thread):
             acc_cfg.sipConfig.proxies.append(cfg.proxy)
         if cfg.username:
             acc_cfg.sipConfig.authCreds.append(
-                pj.AuthCredInfo("digest", "*", cfg.username, 0, cfg.password)
+                pj.AuthCredInfo("digest", "*", cfg.username, 0, cfg.password.get_secret_value())
             )
         media = acc_cfg.mediaConfig.transportConfig
         media.boundAddress = cfg.bind_host

@@ -4,6 +4,7 @@ it once and keeps a copy in `<data_dir>/admin-password` (mode 0600)."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 
@@ -14,6 +15,8 @@ from voxdial.store.users import Role, any_login, create_user, generate_password
 
 ADMIN_EMAIL = "admin@localhost"
 WORKSPACE = "default"
+
+log = logging.getLogger("voxdial.web")
 
 
 def first_admin(settings: Settings) -> str | None:
@@ -45,10 +48,19 @@ def write_secret(settings: Settings, name: str, value: str) -> None:
     os.chmod(path, 0o600)
 
 
-def announce_first_admin(settings: Settings, *, echo: Callable[[str], object] = print) -> None:
-    """`first_admin`, and say so once on the terminal."""
+def announce_first_admin(
+    settings: Settings, *, terminal: bool, echo: Callable[[str], object] = print
+) -> None:
+    """`first_admin`, and say so once: the password on a terminal only; elsewhere (a
+    service's captured output) only where its file is."""
     password = first_admin(settings)
     if password is None:
+        return
+    if not terminal:
+        log.info(
+            "created the console user admin@localhost; its password is in a file",
+            extra={"path": str(settings.data_dir / "admin-password")},
+        )
         return
     echo("First start: created the console user admin@localhost (admin of 'default'):")
     echo(f"\n    password: {password}\n")

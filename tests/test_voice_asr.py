@@ -18,6 +18,7 @@ from tests.support.speech import (
     words,
 )
 from voxdial.voice.asr import WhisperRecognizer, assemble_model, whisper_language
+from voxdial.voice.asr_scheduler import AsrScheduler
 
 APPOINTMENT = "Hello, I am calling about your appointment on Tuesday at three o'clock."
 
@@ -82,7 +83,8 @@ def test_unclear_speech_gives_bounded_text():
 @pytest.mark.speech
 def test_tiny_en_ignores_other_languages_and_too_short_clips():
     r = speech_models().recognizer(TINY_EN_LISTENER)
-    assert isinstance(r, WhisperRecognizer) and not r.multilingual
+    assert isinstance(r, AsrScheduler)  # every call's utterances go through one queue
+    assert isinstance(r.recognizer, WhisperRecognizer) and not r.recognizer.multilingual
     audio = spoken(PIPER_SPEAKER, "Good morning.")
     assert "morning" in words(r.transcribe(audio, language="zh-CN", hot_words=[]))
     assert r.transcribe(audio[:800], language="en-US", hot_words=[]) == ""
@@ -113,3 +115,18 @@ def test_assemble_model_joins_parts_once(tmp_path):
     assert [p.name for p in dest.parent.iterdir()] == ["model"]  # no temporary left
     (dest / "model.bin").write_bytes(b"abc")  # a truncated earlier attempt is rebuilt
     assert (assemble_model([a, b], dest) / "model.bin").read_bytes() == b"abcdefg"
+
+
+@pytest.mark.speech
+def test_fitted_windows_batch_across_calls_and_stay_silent_on_noise():
+    rec = speech_models().recognizer(BASE_LISTENER).recognizer
+    assert rec.window == "fitted"
+    rng = np.random.default_rng(3)
+    hiss = rng.normal(0, 400, 16_000 * 2).astype(np.int16)
+    hum = (600 * np.sin(2 * np.pi * 50 * np.arange(24_000) / 16_000)).astype(np.int16)
+    english = spoken(PIPER_SPEAKER, APPOINTMENT)
+    texts = rec.transcribe_batch(
+        [(hiss, "zh", []), (english, "en", []), (hum, "en", []), (english[:800], "en", [])]
+    )
+    assert texts[0] == "" and texts[2] == "" and texts[3] == "", texts
+    assert {"calling", "appointment", "tuesday"} <= set(words(texts[1])), texts[1]

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from voxdial.voice.asr_fitted import Job, WindowPolicy, decode_batch
+from voxdial.voice.asr_fitted import Job, WindowPolicy, decode_batch, without_repeats
 from voxdial.voice.base import SAMPLE_RATE, Pcm
 from voxdial.voice.soundalike import snap_spelling
 
@@ -130,6 +130,8 @@ class WhisperRecognizer:
             max_new_tokens=_MIN_TOKENS + int(x.size / SAMPLE_RATE * _TOKENS_PER_SECOND),
         )
         text = "".join(s.text for s in segments).strip()
+        if text and not text.isascii():  # a looping CJK decode ("大大大…"): one turn
+            text = _one_turn(text)
         if (lang or info.language) == "zh":
             text = self._simplified(text)
         return text
@@ -220,6 +222,12 @@ class WhisperRecognizer:
 
                 self._t2s = OpenCC("t2s")
             return str(self._t2s.convert(text))
+
+
+def _one_turn(text: str) -> str:
+    chars = list(text)
+    kept = without_repeats(chars)
+    return "".join(kept) if len(kept) < len(chars) and len(chars) - len(kept) >= 4 else text
 
 
 def assemble_model(parts: Sequence[Path], dest: Path) -> Path:

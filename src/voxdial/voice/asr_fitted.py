@@ -42,6 +42,8 @@ class WindowPolicy:
     no_speech_threshold: float = 0.6
     logprob_threshold: float = -1.0
     beam_size: int = 1
+    # a clip whose every 32 ms frame Silero scores below this is not decoded at all
+    vad_threshold: float = 0.5
     timestamps: bool = True  # decode with timestamps and keep segments inside the clip
 
 
@@ -123,6 +125,18 @@ def without_repeats(tokens: Sequence[int]) -> list[int]:
     return list(tokens)
 
 
+def has_speech(audio: Pcm, threshold: float) -> bool:
+    """Whether any 32 ms frame of `audio` sounds like speech to Silero VAD (a fresh
+    detector per clip: its state must not carry over from another call's audio)."""
+    from voxdial.voice.vad import SileroDetector  # ONNX Runtime: loaded on first use
+
+    detector = SileroDetector()
+    n = detector.frame_samples
+    return any(
+        detector.probability(audio[i : i + n]) >= threshold for i in range(0, audio.size, n)
+    )
+
+
 def is_non_speech(no_speech_prob: float, avg_logprob: float, policy: WindowPolicy) -> bool:
     return no_speech_prob > policy.no_speech_threshold and avg_logprob < policy.logprob_threshold
 
@@ -136,7 +150,11 @@ def decode_batch(
     `FeatureExtractor`. Clips shorter than 100 ms decode to nothing."""
     import ctranslate2  # the engine faster-whisper runs on; loaded with the model
 
-    live = [i for i, j in enumerate(jobs) if j.audio.size >= MIN_SAMPLES]
+    live = [
+        i
+        for i, j in enumerate(jobs)
+        if j.audio.size >= MIN_SAMPLES and has_speech(j.audio, policy.vad_threshold)
+    ]
     results = [Decoded([], 1.0, 0.0, True) for _ in jobs]
     if not live:
         return results

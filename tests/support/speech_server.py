@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import SecretStr
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field, SecretStr
 
 from voxdial.settings import ListenerSettings, SpeakerSettings
 
@@ -201,23 +203,23 @@ class PiperSpeechServer(ServerProcess):
 # --- the piper server itself --------------------------------------------------------
 
 
-def create_app(voice_path: str, *, api_key: str = "") -> Any:
+class SpeechBody(BaseModel):
+    """OpenAI's create-speech body (`response_format` defaults to mp3 there too)."""
+
+    model: str
+    input: str = Field(min_length=1, max_length=4096)
+    voice: str
+    response_format: str = "mp3"
+    speed: float = 1.0
+
+
+def create_app(voice_path: str, *, api_key: str = "") -> FastAPI:
     """`/health` and an OpenAI-shaped `/v1/audio/speech` speaking `voice_path`."""
-    from fastapi import FastAPI, Request
-    from fastapi.responses import JSONResponse, Response
     from piper import PiperVoice
-    from pydantic import BaseModel, Field
 
     voice = PiperVoice.load(voice_path, config_path=f"{voice_path}.json")
     lock = threading.Lock()  # piper phonemizes through one espeak-ng: one at a time
     app = FastAPI(title="piper speech test server")
-
-    class SpeechBody(BaseModel):
-        model: str
-        input: str = Field(min_length=1, max_length=4096)
-        voice: str
-        response_format: str = "mp3"
-        speed: float = 1.0
 
     def error(status: int, code: str, message: str) -> JSONResponse:
         body = {"error": {"message": message, "type": "invalid_request_error", "code": code}}

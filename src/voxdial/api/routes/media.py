@@ -26,18 +26,14 @@ sloppy peer never ends a call it did not hang up.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import hmac
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy import select
 
@@ -55,16 +51,20 @@ from voxdial.conversation.engine import CallContext
 from voxdial.store import calls as call_store
 from voxdial.store.models import Assistant, AssistantVersion, Workspace
 from voxdial.telephony.mediastream import PendingCall
-from voxdial.voice.audio import Downsampler, Upsampler, mulaw_to_pcm, pcm_to_mulaw
-from voxdial.voice.base import Pcm
+from voxdial.telephony.stream_lines import (
+    BrowserLine,
+    Frame,
+    FrameReader,
+    MediaStreamLine,
+    StreamLine,
+    json_object,
+)
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-MAX_MESSAGE = 1 << 20  # no legitimate control or audio message is larger
 START_TIMEOUT = 15.0  # seconds a socket with a valid token in its URL has to send `start`
 MAX_BEFORE_START = 8  # messages (`connected`, ...) that may come before `start`
-CHUNK_8K = 1600  # μ-law bytes per outgoing media message: 200 ms
 
 
 @dataclass
@@ -97,82 +97,20 @@ class _Start:
     session_id: str
 
 
-class _StreamLine:
-    """A websocket as a voice Line; the message reader feeds `push` and `end`."""
+def _sender(ws: WebSocket):
+    """The lines' `Send`: one frame out, False once the far end is gone."""
 
-    def __init__(self, ws: WebSocket) -> None:
-        self.ws = ws
-        self._in: asyncio.Queue[Pcm | None] = asyncio.Queue()
-        self.closed = False  # the assistant hung up
-        self.gone = False  # the socket is closed or broken
-
-    def push(self, pcm: Pcm) -> None:
-        self._in.put_nowait(pcm)
-
-    def end(self, *, gone: bool = False) -> None:
-        self.gone = self.gone or gone
-        self._in.put_nowait(None)
-
-    async def frames(self) -> AsyncIterator[Pcm]:
-        while True:
-            pcm = await self._in.get()
-            if pcm is None:
-                return
-            yield pcm
-
-    async def close(self) -> None:
-        self.closed = True
-        self.end()
-
-
-class MediaStreamLine(_StreamLine):
-    def __init__(self, ws: WebSocket, stream_sid: str) -> None:
-        super().__init__(ws)
-        self.stream_sid = stream_sid
-        self._up = Upsampler()
-        self._down = Downsampler()
-        self._marks = 0
-
-    def push_mulaw(self, payload: str) -> None:
-        self.push(self._up(mulaw_to_pcm(base64.b64decode(payload, validate=True))))
-
-    async def play(self, audio: Pcm) -> None:
-        data = pcm_to_mulaw(self._down(audio))
-        for i in range(0, len(data), CHUNK_8K):
-            chunk = base64.b64encode(data[i : i + CHUNK_8K]).decode()
-            await self._send({"event": "media", "media": {"payload": chunk}})
-        self._marks += 1
-        await self._send({"event": "mark", "mark": {"name": f"clause-{self._marks}"}})
-
-    async def clear(self) -> None:
-        await self._send({"event": "clear"})
-
-    async def _send(self, message: dict[str, Any]) -> None:
-        if not self.gone:
-            message["streamSid"] = self.stream_sid
-            try:
-                await self.ws.send_text(json.dumps(message))
-            except (WebSocketDisconnect, RuntimeError):
-                self.gone = True
-
-
-class BrowserLine(_StreamLine):
-    async def play(self, audio: Pcm) -> None:
-        await self._send(bytes_=audio.astype("<i2").tobytes())
-
-    async def clear(self) -> None:
-        await self._send(text=json.dumps({"type": "clear"}))
-
-    async def _send(self, *, text: str | None = None, bytes_: bytes | None = None) -> None:
-        if self.gone:
-            return
+    async def send(frame: str | bytes) -> bool:
         try:
-            if text is not None:
-                await self.ws.send_text(text)
+            if isinstance(frame, str):
+                await ws.send_text(frame)
             else:
-                await self.ws.send_bytes(bytes_ or b"")
+                await ws.send_bytes(frame)
         except (WebSocketDisconnect, RuntimeError):
-            self.gone = True
+            return False
+        return True
+
+    return send
 
 
 @router.websocket("/assistants/{assistant_id}/ws")
@@ -233,17 +171,17 @@ async def _serve(ws: WebSocket, assistant_id: int, guard: SocketGuard, client: s
 
     browser = start.browser
     if browser:
-        line: _StreamLine = BrowserLine(ws)
+        line: StreamLine = BrowserLine(_sender(ws))
     else:
         inner = start.message.get("start") or {}
         sid = str(inner.get("streamSid") or start.message.get("streamSid") or "")
-        line = MediaStreamLine(ws, sid[:64] or uuid.uuid4().hex)
+        line = MediaStreamLine(_sender(ws), sid[:64] or uuid.uuid4().hex)
     if pending is not None:
         talk = _dialled_call(state, pending, line)
     else:
         assert target is not None
         talk = _direct_call(state, target, line, start)
-    reader = asyncio.create_task(_read(ws, line, browser=browser, assistant_id=assistant_id))
+    reader = asyncio.create_task(_read(ws, line, assistant_id=assistant_id))
     try:
         summary = await talk
         if browser and not line.gone:
@@ -258,7 +196,7 @@ async def _serve(ws: WebSocket, assistant_id: int, guard: SocketGuard, client: s
                 pass  # the far end went first
 
 
-async def _dialled_call(state: AppState, pending: PendingCall, line: _StreamLine) -> dict:
+async def _dialled_call(state: AppState, pending: PendingCall, line: StreamLine) -> dict:
     """A call the dialer placed: run it here, hand the result back to the dialer."""
     try:
         result = await state.runtime.voice.talk(
@@ -279,7 +217,7 @@ async def _dialled_call(state: AppState, pending: PendingCall, line: _StreamLine
 async def _direct_call(
     state: AppState,
     target: _Target,
-    line: _StreamLine,
+    line: StreamLine,
     start: _Start,
 ) -> dict:
     """A call no task placed (a PBX or a browser): recorded in the assistant's workspace."""
@@ -312,8 +250,8 @@ async def _direct_call(
         callee=callee,
         started=now,
     )
-    if browser:
-        await line.ws.send_text(json.dumps({"type": "started", "sessionId": session_id}))
+    if isinstance(line, BrowserLine):
+        await line.started(session_id)
     request = DialRequest(session_id, callee, caller, context, assistant_id=target.assistant.id)
     engine = state.runtime.engine_for(config)
     result = await state.runtime.voice.talk(
@@ -328,72 +266,22 @@ async def _direct_call(
     }
 
 
-async def _read(ws: WebSocket, line: _StreamLine, *, browser: bool, assistant_id: int) -> None:
-    """Feed the caller's audio to the line until they stop or hang up. Malformed frames
-    are counted, logged (the first one, and the count at the end) and skipped."""
+async def _read(ws: WebSocket, line: StreamLine, *, assistant_id: int) -> None:
+    """Feed the caller's frames to the line until they stop or hang up."""
+    reader = FrameReader(line, assistant_id=assistant_id)
     gone = False
-    bad = 0
-
-    def malformed(kind: str) -> None:
-        nonlocal bad
-        bad += 1
-        if bad == 1:
-            log.warning(
-                "malformed websocket frame ignored",
-                extra={"assistant_id": assistant_id, "frame": kind},
-            )
-
     try:
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
                 gone = True
                 break
-            data, text = message.get("bytes"), message.get("text")
-            if data is not None:
-                if not browser:
-                    malformed("binary")
-                    continue
-                usable = len(data) // 2 * 2
-                line.push(np.frombuffer(data[:usable], dtype="<i2").astype(np.int16))
-                continue
-            event = _json_object(text)
-            if event is None:
-                malformed("not a JSON object")
-                continue
-            kind = event.get("event") or event.get("type")
-            if kind == "stop":
+            if reader.feed(text=message.get("text"), data=message.get("bytes")) == Frame.STOP:
                 break
-            if kind == "media" and isinstance(line, MediaStreamLine):
-                media = event.get("media")
-                payload = media.get("payload") if isinstance(media, dict) else None
-                if not isinstance(payload, str):
-                    malformed("media without a payload")
-                    continue
-                try:
-                    line.push_mulaw(payload)
-                except (binascii.Error, ValueError):
-                    malformed("media payload not base64")
     except WebSocketDisconnect:
         gone = True
     finally:
-        if bad:
-            log.warning(
-                "malformed websocket frames ignored",
-                extra={"assistant_id": assistant_id, "count": bad},
-            )
-        line.end(gone=gone)
-
-
-def _json_object(text: str | None) -> dict[str, Any] | None:
-    """A text frame's JSON object, or None for anything else."""
-    if not text or len(text) > MAX_MESSAGE:
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
+        reader.finish(gone=gone)
 
 
 async def _receive_object(ws: WebSocket, guard: SocketGuard, deadline: float) -> dict[str, Any]:
@@ -408,7 +296,7 @@ async def _receive_object(ws: WebSocket, guard: SocketGuard, deadline: float) ->
         raise WebSocketDisconnect(message.get("code", 1000))
     if guard.remaining(deadline) <= 0:
         raise _Refused(POLICY_VIOLATION, "no start message in time")
-    value = _json_object(message.get("text"))
+    value = json_object(message.get("text"))
     if value is None:
         raise _Refused(UNSUPPORTED_DATA, "expected JSON object text messages")
     return value

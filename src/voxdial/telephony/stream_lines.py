@@ -1,0 +1,182 @@
+"""The two framings of the assistant's websocket, as voice `Line`s, without the socket.
+
+- `MediaStreamLine`: Twilio Media Streams framing. JSON text frames in: `connected`,
+  `start`, `media` (base64 μ-law 8 kHz), `mark`, `stop`; out: `media` (200 ms chunks),
+  a `mark` after each clause, `clear` on barge-in.
+- `BrowserLine`: binary 16-bit little-endian mono PCM at 16 kHz both ways, JSON control
+  messages (`{"type": "clear"}` out, `{"type": "stop"}` in).
+
+The route that accepts the socket (api/routes/media.py) hands each line a `Send`
+callable (it knows the web framework's disconnect errors; this module does not) and
+feeds every frame it receives to `FrameReader.feed`. So the framing is tested with
+plain coroutines, no web server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+from voxdial.voice.audio import Downsampler, Upsampler, mulaw_to_pcm, pcm_to_mulaw
+from voxdial.voice.base import Pcm
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE = 1 << 20  # no legitimate control or audio message is larger
+CHUNK_8K = 1600  # μ-law bytes per outgoing media message: 200 ms
+
+# Sends one frame (text or bytes); False once the socket is gone.
+Send = Callable[[str | bytes], Awaitable[bool]]
+
+
+class StreamLine:
+    """A websocket as a voice Line; the frame reader feeds `push` and `end`."""
+
+    def __init__(self, send: Send) -> None:
+        self._send_frame = send
+        self._in: asyncio.Queue[Pcm | None] = asyncio.Queue()
+        self.closed = False  # the assistant hung up
+        self.gone = False  # the socket is closed or broken
+
+    def push(self, pcm: Pcm) -> None:
+        self._in.put_nowait(pcm)
+
+    def end(self, *, gone: bool = False) -> None:
+        self.gone = self.gone or gone
+        self._in.put_nowait(None)
+
+    async def frames(self) -> AsyncIterator[Pcm]:
+        while True:
+            pcm = await self._in.get()
+            if pcm is None:
+                return
+            yield pcm
+
+    async def close(self) -> None:
+        self.closed = True
+        self.end()
+
+    async def _send(self, frame: str | bytes) -> None:
+        if not self.gone and not await self._send_frame(frame):
+            self.gone = True
+
+
+class MediaStreamLine(StreamLine):
+    def __init__(self, send: Send, stream_sid: str) -> None:
+        super().__init__(send)
+        self.stream_sid = stream_sid
+        self._up = Upsampler()
+        self._down = Downsampler()
+        self._marks = 0
+
+    def push_mulaw(self, payload: str) -> None:
+        """A `media` event's payload (raises binascii.Error / ValueError when it is not
+        base64)."""
+        self.push(self._up(mulaw_to_pcm(base64.b64decode(payload, validate=True))))
+
+    async def play(self, audio: Pcm) -> None:
+        data = pcm_to_mulaw(self._down(audio))
+        for i in range(0, len(data), CHUNK_8K):
+            chunk = base64.b64encode(data[i : i + CHUNK_8K]).decode()
+            await self._event({"event": "media", "media": {"payload": chunk}})
+        self._marks += 1
+        await self._event({"event": "mark", "mark": {"name": f"clause-{self._marks}"}})
+
+    async def clear(self) -> None:
+        await self._event({"event": "clear"})
+
+    async def _event(self, message: dict[str, Any]) -> None:
+        message["streamSid"] = self.stream_sid
+        await self._send(json.dumps(message))
+
+
+class BrowserLine(StreamLine):
+    async def started(self, session_id: str) -> None:
+        """Tell the browser its call's session id, before any audio."""
+        await self._send(json.dumps({"type": "started", "sessionId": session_id}))
+    async def play(self, audio: Pcm) -> None:
+        await self._send(audio.astype("<i2").tobytes())
+
+    async def clear(self) -> None:
+        await self._send(json.dumps({"type": "clear"}))
+
+
+class Frame(StrEnum):
+    """What one received frame meant."""
+
+    AUDIO = "audio"  # audio for the line
+    CONTROL = "control"  # a control message with nothing to do (`connected`, `mark`)
+    STOP = "stop"  # the caller ended the stream
+    MALFORMED = "malformed"  # ignored, counted
+
+
+def json_object(text: str | None) -> dict[str, Any] | None:
+    """A text frame's JSON object, or None for anything else."""
+    if not text or len(text) > MAX_MESSAGE:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+class FrameReader:
+    """Turns the caller's frames into audio on `line`. Malformed frames are counted and
+    skipped (the first logged at once, the count when the call ends): one bad frame
+    never ends a call."""
+
+    def __init__(self, line: StreamLine, *, assistant_id: int) -> None:
+        self.line = line
+        self.assistant_id = assistant_id
+        self.malformed = 0
+
+    def feed(self, *, text: str | None = None, data: bytes | None = None) -> Frame:
+        if data is not None:
+            if not isinstance(self.line, BrowserLine):
+                return self._bad("binary")
+            usable = len(data) // 2 * 2
+            self.line.push(np.frombuffer(data[:usable], dtype="<i2").astype(np.int16))
+            return Frame.AUDIO
+        event = json_object(text)
+        if event is None:
+            return self._bad("not a JSON object")
+        kind = event.get("event") or event.get("type")
+        if kind == "stop":
+            return Frame.STOP
+        if kind == "media" and isinstance(self.line, MediaStreamLine):
+            media = event.get("media")
+            payload = media.get("payload") if isinstance(media, dict) else None
+            if not isinstance(payload, str):
+                return self._bad("media without a payload")
+            try:
+                self.line.push_mulaw(payload)
+            except (binascii.Error, ValueError):
+                return self._bad("media payload not base64")
+            return Frame.AUDIO
+        return Frame.CONTROL
+
+    def finish(self, *, gone: bool) -> None:
+        if self.malformed:
+            log.warning(
+                "malformed websocket frames ignored",
+                extra={"assistant_id": self.assistant_id, "count": self.malformed},
+            )
+        self.line.end(gone=gone)
+
+    def _bad(self, kind: str) -> Frame:
+        self.malformed += 1
+        if self.malformed == 1:
+            log.warning(
+                "malformed websocket frame ignored",
+                extra={"assistant_id": self.assistant_id, "frame": kind},
+            )
+        return Frame.MALFORMED

@@ -1,11 +1,12 @@
-"""`SipCarrier`: calls through a SIP trunk or PBX with pjsua2, the answered ones spoken.
+"""`SipCarrier`: calls through a SIP trunk or PBX, the answered ones spoken.
 
 A call is an INVITE from the carrier's `SipEndpoint` (telephony/sip_endpoint.py, the
-thread that runs pjsua2). Its final response, with any Q.850 cause, is the outcome; a
-call still ringing at the dial timeout is cancelled as no answer. An answered call is a
-`SipLine` (`voxdial.voice.base.Line`: the callee's 16 kHz audio in through an asyncio
-queue, the assistant's out through a playout buffer) that the voice runtime's `talk()`
-holds until either side hangs up.
+thread that runs the SIP stack, baresip). Its final response, with any Q.850 cause, is
+the outcome; a call still ringing at the dial timeout is cancelled as no answer. An
+answered call is a `SipLine` (`voxdial.voice.base.Line`: the callee's 16 kHz audio in
+through an asyncio queue, the assistant's out through a playout buffer) that the voice
+runtime's `talk()` holds until either side hangs up. One carrier holds `max_calls`
+calls at once in one process (a hundred and more: bench/sip_lines.py).
 
 SIP only runs in real time: the injected clock stamps the result, the waits are real.
 """
@@ -13,7 +14,6 @@ SIP only runs in real time: the injected clock stamps the result, the waits are 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -26,22 +26,18 @@ from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import ConversationEngine
 from voxdial.domain.phone import mask
 from voxdial.domain.status import HangupReason
-from voxdial.telephony.sip_endpoint import (
-    COMMAND_SECONDS,
-    PJSUA_MAX_CALLS,
-    CallHandle,
-    SipEndpoint,
-    SipError,
-)
+from voxdial.telephony.sip_endpoint import COMMAND_SECONDS, SipEndpoint, SipError
+from voxdial.telephony.sip_media import CallHandle
 from voxdial.voice.base import Line, Pcm
 
 if TYPE_CHECKING:
     from voxdial.settings import Settings
 
-__all__ = ["PJSUA_MAX_CALLS", "SipCarrier", "SipConfig", "SipError", "SipLine", "outcome_for"]
+__all__ = ["DEFAULT_MAX_CALLS", "SipCarrier", "SipConfig", "SipError", "SipLine", "outcome_for"]
 
 log = logging.getLogger("voxdial.sip")
 
+DEFAULT_MAX_CALLS = 100  # SIP calls at once when neither the SIP nor the dialer settings say
 _END_SECONDS = 40.0  # bound on the wait for a call to end once hung up (Timer B is 32 s)
 
 
@@ -58,13 +54,13 @@ class SipConfig:
     codecs: tuple[str, ...] = ("PCMA", "PCMU")  # in order of preference; others are off
     bind_host: str = "127.0.0.1"
     port: int = 0  # SIP UDP port; 0: any free port
-    rtp_port_start: int = 0  # first RTP port; 0: pjsua's default (4000 up)
+    rtp_port_start: int = 0  # first RTP port; 0: the stack's default range
     dial_timeout_seconds: float = 45.0  # unanswered this long: cancelled, no answer
-    max_calls: int = PJSUA_MAX_CALLS  # at most PJSUA_MAX_CALLS
+    max_calls: int = DEFAULT_MAX_CALLS  # calls at once (the dialer's lines follow it)
     strip_plus: bool = False  # dial 8613... instead of +8613...
     register_timeout_seconds: float = 10.0
     max_call_seconds: float = 3600.0  # an answered call still up this long is hung up
-    log_level: int = 1  # pjsua log level: 0 fatal .. 5 trace, to logger voxdial.sip.pjsua
+    log_level: int = 1  # the stack's log: 0, 1 errors; 2 warnings; 3 info; 4, 5 debug
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SipConfig:
@@ -85,7 +81,7 @@ class SipConfig:
             port=settings.sip_port,
             rtp_port_start=settings.sip_rtp_port_start,
             dial_timeout_seconds=settings.sip_dial_timeout_seconds,
-            max_calls=settings.sip_max_calls or min(settings.dialer_max_lines, PJSUA_MAX_CALLS),
+            max_calls=settings.sip_max_calls or settings.dialer_max_lines,
             strip_plus=settings.sip_strip_plus,
             log_level=settings.sip_log_level,
             # the session ends a call at voice_max_call_seconds; this is the backstop
@@ -207,8 +203,8 @@ class SipCarrier:
     """Places calls through a SIP trunk or PBX; an answered call is handed, as a
     `SipLine`, to the runtime's `talk` until either side hangs up.
 
-    The pjsua endpoint starts with the first call (or `start()`) and stops at `close()`
-    (or at exit); one carrier per process, as pjsua is a singleton. At most
+    The endpoint starts with the first call (or `start()`) and stops at `close()`
+    (or at exit); one carrier per process, as the SIP stack is one per process. At most
     `config.max_calls` calls run at once; one more is refused as FAILED at once.
     """
 
@@ -222,12 +218,6 @@ class SipCarrier:
     def __post_init__(self) -> None:
         if self.config.max_calls < 1:
             raise ValueError("SIP max calls must be at least 1")
-        if self.config.max_calls > PJSUA_MAX_CALLS:
-            log.warning(
-                "SIP max calls capped at the pjsua build's limit",
-                extra={"asked": self.config.max_calls, "limit": PJSUA_MAX_CALLS},
-            )
-            self.config = dataclasses.replace(self.config, max_calls=PJSUA_MAX_CALLS)
         if not self.config.domain:
             raise ValueError("the SIP carrier needs a domain (VOXDIAL_SIP_DOMAIN)")
 
@@ -357,7 +347,7 @@ class SipCarrier:
         )
         if not handle.answered.done() and not handle.ended.done():
             # Rang too long: CANCEL. A trunk that never answered the INVITE at all gets
-            # no CANCEL (pjsua lets the INVITE time out by itself): nothing to wait for.
+            # no CANCEL (the stack lets the INVITE time out by itself): nothing to wait for.
             rang = handle.ringing
             await endpoint.hang_up(handle, unanswered_only=True)
             await asyncio.wait(

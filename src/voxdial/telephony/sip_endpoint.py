@@ -102,6 +102,7 @@ class SipEndpoint(threading.Thread):
         self.local_port = 0
         self.ticks_late = 0  # pump ticks that started more than a frame late
         self.ticks = 0
+        self.pump_seconds = 0.0  # time spent moving audio (figures for bench/sip_lines.py)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_event: asyncio.Event | None = None
         self._stopping = threading.Event()
@@ -280,6 +281,7 @@ class SipEndpoint(threading.Thread):
                         due = now
                 self.ticks += 1
                 self._tick(now)
+                self.pump_seconds += loop.time() - now
                 due += FRAME_SECONDS
                 await asyncio.wait([stop], timeout=max(0.0, due - loop.time()))
         finally:

@@ -10,8 +10,9 @@ stack object.
 codec's rate, 8 kHz for G.711), brings it to 16 kHz and cuts it into 20 ms frames for
 the handle; and it keeps the stack's transmit buffer a few frames ahead with the
 assistant's audio, brought down to the codec's rate. A callee whose RTP stops (silence
-suppression, a lost stream) still yields a steady stream: after `_FILL_AFTER` of
-nothing, the frames due are filled with silence, as a phone line's would be.
+suppression, a lost stream) still yields a steady stream: when the stack has had
+nothing for `_FILL_AFTER` frames, the frames due are filled with silence, as a phone
+line's would be.
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ from voxdial.voice.base import FRAME_SAMPLES, SAMPLE_RATE, Pcm
 FRAME_SECONDS = FRAME_SAMPLES / SAMPLE_RATE  # 20 ms: the pump's tick
 _FRAME_BYTES = FRAME_SAMPLES * 2
 _RX_QUEUE_FRAMES = 3000  # a minute of callee audio waiting for a slow reader
-_TX_AHEAD_FRAMES = 3  # frames kept in the stack's transmit buffer (60 ms)
-_FILL_AFTER = 5  # frames (100 ms) of nothing from the callee before silence is filled in
-_READ_BYTES = 16384  # at most this much decoded audio taken per tick
+# Frames kept in the stack's transmit buffer: enough to ride out a pump held up by a busy
+# host (the stack sends silence when it runs dry); a barge-in drops them (flush_tx).
+_TX_AHEAD_FRAMES = 25
+_FILL_AFTER = 25  # frames (500 ms) of nothing from the stack before silence is filled in
+_READ_BYTES = 2560  # decoded audio taken per read (a small buffer: it is allocated per read)
 
 
 class CallHandle:
@@ -148,7 +151,14 @@ class CallMedia:
 
     def receive(self, now: float) -> list[Pcm]:
         """The callee's frames decoded since the last tick (16 kHz, 20 ms each)."""
-        data = self.audio.read(_READ_BYTES)
+        parts = []
+        while True:  # all the stack holds: a late tick catches up
+            part = self.audio.read(_READ_BYTES)
+            if part:
+                parts.append(part)
+            if len(part) < _READ_BYTES:
+                break
+        data = b"".join(parts)
         if data:
             pcm = np.frombuffer(data, dtype=np.int16)
             if self._up is not None:
@@ -161,7 +171,7 @@ class CallMedia:
         self.frames_in += whole
         due = int((now - self._started) / FRAME_SECONDS)
         missing = due - _FILL_AFTER - (self._delivered + whole)
-        if missing > 0:  # nothing from the callee for a while: a phone line hears silence
+        if missing > 0 and not data:  # nothing from the callee for a while: silence
             frames += [np.zeros(FRAME_SAMPLES, dtype=np.int16) for _ in range(missing)]
             self.frames_filled += missing
         self._delivered += len(frames)

@@ -138,8 +138,8 @@ def make_carrier(runtime: Runtime) -> Carrier:
             max_call_seconds=settings.voice_max_call_seconds + 60,
         )
     if settings.carrier == "sip":
-        # pjsua2 is a native library with a process-wide endpoint: imported only when
-        # this process places SIP calls.
+        # the SIP stack is a native library with a process-wide endpoint: imported only
+        # when this process places SIP calls.
         from voxdial.telephony.sip import SipCarrier, SipConfig
 
         return SipCarrier(SipConfig.from_settings(settings), runtime.voice)
@@ -168,13 +168,13 @@ def parse_weights(text: str) -> dict[str, float]:
 
 
 def dialer_config(settings: Settings, carrier: Carrier | None = None) -> DialerConfig:
-    """The dialer's policy; its line cap is at most what the carrier holds (a SIP carrier
-    holds 4 calls per process: more lines mean more workers)."""
+    """The dialer's policy; its line cap is at most what the carrier holds (a SIP
+    carrier's `lines`: VOXDIAL_SIP_MAX_CALLS, or the dialer's lines)."""
     lines = settings.dialer_max_lines
     held = getattr(carrier, "lines", None)
     if held is not None and lines > held:
         log.warning(
-            "the %s carrier holds %d calls per process; the dialer uses %d lines, not %d",
+            "the %s carrier holds %d calls at once; the dialer uses %d lines, not %d",
             carrier.name if carrier else "",
             held,
             held,

@@ -88,11 +88,11 @@ class SipSettings(BaseModel):
     codecs: Annotated[tuple[str, ...], NoDecode] = ("PCMA", "PCMU")
     bind_host: str = "127.0.0.1"  # the address SIP and RTP use
     port: int = 0  # SIP UDP port; 0: any free port
-    rtp_port_start: int = 0  # first RTP port; 0: pjsua's default (4000 up)
+    rtp_port_start: int = 0  # first RTP port (4 per line); 0: the SIP stack's own range
     dial_timeout_seconds: float = 45.0  # ringing this long: cancelled, no answer
-    max_calls: int = 0  # 0: `dialer_max_lines`, capped at 4 (the pjsua2 wheel's limit)
+    max_calls: int = 0  # calls at once in this process; 0: `dialer_max_lines`
     strip_plus: bool = False  # dial 8613... rather than +8613...
-    log_level: int = 1  # pjsua's own log, 0 (fatal) .. 5, to logger voxdial.sip.pjsua
+    log_level: int = 1  # the SIP stack's own log: 0, 1 errors; 2 warnings; 3 info; 4, 5 debug
 
     @field_validator("codecs", mode="before")
     @classmethod

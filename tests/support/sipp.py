@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import time
 from pathlib import Path
@@ -179,3 +180,37 @@ def tone(seconds: float, hz: float = 440.0, level: int = 8000) -> np.ndarray:
 def rtp_stream(path: Path, codec: str) -> str:
     """The scenario action that streams the G.711 file `path` once."""
     return f'<nop><action><exec rtp_stream="{path.name},1,{PAYLOAD_TYPES[codec]}"/></action></nop>'
+
+
+# -- RTP captures for play_pcap_audio ---------------------------------------------------
+
+
+def rtp_pcap(path: Path, payload: bytes, codec: str) -> Path:
+    """`payload` (G.711 bytes at 8 kHz) as a capture of 20 ms RTP packets, one every
+    20 ms, for SIPp's `play_pcap_audio` (it takes the UDP payloads and their timing)."""
+    pt = PAYLOAD_TYPES[codec]
+    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]  # pcap, Ethernet
+    for seq, start in enumerate(range(0, len(payload) - 159, 160)):
+        rtp = struct.pack("!BBHII", 0x80, pt, seq, seq * 160, 0x0F0F0F0F)
+        rtp += payload[start : start + 160]
+        udp = struct.pack("!HHHH", 6000, 6000, 8 + len(rtp), 0) + rtp
+        ip = struct.pack(
+            "!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), seq, 0, 64, 17, 0,
+            socket.inet_aton(HOST), socket.inet_aton(HOST),
+        )  # fmt: skip
+        ip = ip[:10] + struct.pack("!H", _ip_checksum(ip)) + ip[12:]
+        frame = bytes(12) + b"\x08\x00" + ip + udp
+        usec = seq * 20_000
+        out.append(
+            struct.pack("<IIII", usec // 1_000_000, usec % 1_000_000, len(frame), len(frame))
+        )
+        out.append(frame)
+    path.write_bytes(b"".join(out))
+    return path
+
+
+def _ip_checksum(header: bytes) -> int:
+    total = sum(struct.unpack(f"!{len(header) // 2}H", header))
+    while total > 0xFFFF:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF

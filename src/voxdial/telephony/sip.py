@@ -1,11 +1,12 @@
-"""`SipCarrier`: calls through a SIP trunk or PBX with pjsua2, the answered ones spoken.
+"""`SipCarrier`: calls through a SIP trunk or PBX, the answered ones spoken.
 
 A call is an INVITE from the carrier's `SipEndpoint` (telephony/sip_endpoint.py, the
-thread that runs pjsua2). Its final response, with any Q.850 cause, is the outcome; a
-call still ringing at the dial timeout is cancelled as no answer. An answered call is a
-`SipLine` (`voxdial.voice.base.Line`: the callee's 16 kHz audio in through an asyncio
-queue, the assistant's out through a playout buffer) that the voice runtime's `talk()`
-holds until either side hangs up.
+thread that runs the SIP stack, baresip). Its final response, with any Q.850 cause, is
+the outcome; a call still ringing at the dial timeout is cancelled as no answer. An
+answered call is a `SipLine` (`voxdial.voice.base.Line`: the callee's 16 kHz audio in
+through an asyncio queue, the assistant's out through a playout buffer) that the voice
+runtime's `talk()` holds until either side hangs up. One carrier holds `max_calls`
+calls at once in one process (a hundred and more: bench/sip_lines.py).
 
 SIP only runs in real time: the injected clock stamps the result, the waits are real.
 """
@@ -26,22 +27,18 @@ from voxdial.conversation.engine import ConversationEngine
 from voxdial.domain.phone import mask
 from voxdial.domain.status import HangupReason
 from voxdial.settings import SipSettings
-from voxdial.telephony.sip_endpoint import (
-    COMMAND_SECONDS,
-    PJSUA_MAX_CALLS,
-    CallHandle,
-    SipEndpoint,
-    SipError,
-)
+from voxdial.telephony.sip_endpoint import COMMAND_SECONDS, SipEndpoint, SipError
+from voxdial.telephony.sip_media import CallHandle
 from voxdial.voice.base import Line, Pcm
 
 if TYPE_CHECKING:
     from voxdial.settings import Settings
 
-__all__ = ["PJSUA_MAX_CALLS", "SipCarrier", "SipConfig", "SipError", "SipLine", "outcome_for"]
+__all__ = ["DEFAULT_MAX_CALLS", "SipCarrier", "SipConfig", "SipError", "SipLine", "outcome_for"]
 
 log = logging.getLogger("voxdial.sip")
 
+DEFAULT_MAX_CALLS = 100  # SIP calls at once when neither the SIP nor the dialer settings say
 _END_SECONDS = 40.0  # bound on the wait for a call to end once hung up (Timer B is 32 s)
 
 
@@ -49,7 +46,7 @@ class SipConfig(SipSettings):
     """What a `SipCarrier` runs with: the `VOXDIAL_SIP_*` settings (`SipSettings`), the
     defaults that point at other settings resolved, and two knobs that are no setting."""
 
-    max_calls: int = PJSUA_MAX_CALLS  # at most PJSUA_MAX_CALLS
+    max_calls: int = DEFAULT_MAX_CALLS  # calls at once (the dialer's lines follow it)
     register_timeout_seconds: float = 10.0
     max_call_seconds: float = 3600.0  # an answered call still up this long is hung up
 
@@ -62,7 +59,7 @@ class SipConfig(SipSettings):
                 **sip.model_dump(),
                 "domain": sip.domain or sip.registrar_host(),
                 "caller_id": sip.caller_id or settings.caller_id,
-                "max_calls": sip.max_calls or min(settings.dialer_max_lines, PJSUA_MAX_CALLS),
+                "max_calls": sip.max_calls or settings.dialer_max_lines,
                 # the session ends a call at voice_max_call_seconds; this is the backstop
                 "max_call_seconds": settings.voice_max_call_seconds + 60,
             }
@@ -183,8 +180,8 @@ class SipCarrier:
     """Places calls through a SIP trunk or PBX; an answered call is handed, as a
     `SipLine`, to the runtime's `talk` until either side hangs up.
 
-    The pjsua endpoint starts with the first call (or `start()`) and stops at `close()`
-    (or at exit); one carrier per process, as pjsua is a singleton. At most
+    The endpoint starts with the first call (or `start()`) and stops at `close()`
+    (or at exit); one carrier per process, as the SIP stack is one per process. At most
     `config.max_calls` calls run at once; one more is refused as FAILED at once.
     """
 
@@ -198,12 +195,6 @@ class SipCarrier:
     def __post_init__(self) -> None:
         if self.config.max_calls < 1:
             raise ValueError("SIP max calls must be at least 1")
-        if self.config.max_calls > PJSUA_MAX_CALLS:
-            log.warning(
-                "SIP max calls capped at the pjsua build's limit",
-                extra={"asked": self.config.max_calls, "limit": PJSUA_MAX_CALLS},
-            )
-            self.config = self.config.model_copy(update={"max_calls": PJSUA_MAX_CALLS})
         if not self.config.domain:
             raise ValueError("the SIP carrier needs a domain (VOXDIAL_SIP_DOMAIN)")
 
@@ -333,7 +324,7 @@ class SipCarrier:
         )
         if not handle.answered.done() and not handle.ended.done():
             # Rang too long: CANCEL. A trunk that never answered the INVITE at all gets
-            # no CANCEL (pjsua lets the INVITE time out by itself): nothing to wait for.
+            # no CANCEL (the stack lets the INVITE time out by itself): nothing to wait for.
             rang = handle.ringing
             await endpoint.hang_up(handle, unanswered_only=True)
             await asyncio.wait(

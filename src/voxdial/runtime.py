@@ -34,6 +34,8 @@ from voxdial.webhooks.delivery import WebhookDeliverer
 
 log = logging.getLogger("voxdial.runtime")
 
+SPOKEN_CARRIERS = ("sip", "mediastream")  # carriers whose calls run a voice session
+
 
 class Runtime:
     """What one process shares between its API and its dialer. Speech models load
@@ -91,7 +93,13 @@ class Runtime:
         log.info("speech models loaded")
 
     def dialer_config(self) -> DialerConfig:
-        return dialer_config(self.settings, self.carrier)
+        """The dialer's policy. On a spoken carrier (SIP, media streams) its lines are
+        kept within the worker's spoken-call capacity, so extra numbers wait their turn
+        instead of being dialled and dropped."""
+        config = dialer_config(self.settings, self.carrier)
+        if self.settings.carrier in SPOKEN_CARRIERS:
+            config.max_lines = self.voice.reserve(config.max_lines)
+        return config
 
     async def run_dialer(self, stop: asyncio.Event) -> None:
         """The dialer and the webhook deliverer, until `stop` is set."""
@@ -153,7 +161,12 @@ def voice_runtime(settings: Settings) -> VoiceRuntime:
         no_reply_seconds=settings.voice_no_reply_seconds,
         max_call_seconds=settings.voice_max_call_seconds,
     )
-    return VoiceRuntime(SpeechModels(settings), settings.data_dir / "recordings", tuning)
+    return VoiceRuntime(
+        SpeechModels(settings),
+        settings.data_dir / "recordings",
+        tuning,
+        capacity=settings.voice_max_sessions,
+    )
 
 
 def parse_weights(text: str) -> dict[str, float]:

@@ -207,6 +207,8 @@ class Settings(BaseSettings):
     voice_max_call_seconds: float = 600.0
     # load every speech model when `voxdial serve` starts (in the background)
     voice_warm: bool = True
+    # spoken calls one process holds at once (dialled and inbound together); 0: no limit
+    voice_max_sessions: int = Field(default=20, ge=0)
 
     # Webhooks: networks (comma list of CIDRs) webhook URLs may reach beyond public
     # addresses, e.g. "127.0.0.0/8,::1/128"; metadata addresses never. Deliveries that

@@ -8,6 +8,7 @@ interruption rule), runs it, files the recording and returns the call's result.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,14 +36,48 @@ def listening_words(config: dict[str, Any], limit: int = 40) -> list[str]:
 
 
 class VoiceRuntime:
-    """Runs answered calls as spoken conversations; carriers and the websocket share it."""
+    """Runs answered calls as spoken conversations; carriers and the websocket share it.
+
+    Admission: at most `capacity` spoken calls at once in this process (the figure the
+    worker holds at the latency target, BENCHMARKS.md; 0: no limit). The dialer plans
+    its spoken lines with `reserve` so that its calls and inbound sockets together stay
+    within it; an inbound socket past it is refused (`admit` is False)."""
 
     def __init__(
-        self, speech: Any, recordings_dir: Path, tuning: VoiceTuning | None = None
+        self,
+        speech: Any,
+        recordings_dir: Path,
+        tuning: VoiceTuning | None = None,
+        *,
+        capacity: int = 0,
     ) -> None:
         self.speech = speech  # voxdial.voice.models.SpeechModels
         self.recordings_dir = recordings_dir
         self.tuning = tuning or VoiceTuning()
+        self.capacity = capacity
+        self.active = 0  # spoken calls running now (the event loops' threads share it)
+        self.reserved = 0  # lines the dialer may fill with spoken calls
+        self._lock = threading.Lock()
+
+    def reserve(self, lines: int) -> int:
+        """Keep `lines` of the capacity for the dialer (all of it at most); returns how
+        many it got."""
+        with self._lock:
+            self.reserved = lines if not self.capacity else min(lines, self.capacity)
+            return self.reserved
+
+    def admit(self) -> bool:
+        """Whether an inbound call may start now: room beside the running calls and the
+        dialer's reserved lines. True counts it as running until `release`."""
+        with self._lock:
+            if self.capacity and self.active + self.reserved >= self.capacity:
+                return False
+            self.active += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self.active = max(0, self.active - 1)
 
     def session(
         self, context: CallContext, conversation: Conversation, line: Line, answered: datetime

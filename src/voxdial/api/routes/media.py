@@ -176,10 +176,16 @@ async def _serve(ws: WebSocket, assistant_id: int, guard: SocketGuard, client: s
         inner = start.message.get("start") or {}
         sid = str(inner.get("streamSid") or start.message.get("streamSid") or "")
         line = MediaStreamLine(_sender(ws), sid[:64] or uuid.uuid4().hex)
+    admitted = False
     if pending is not None:
-        talk = _dialled_call(state, pending, line)
+        talk = _dialled_call(state, pending, line)  # within the dialer's reserved lines
     else:
         assert target is not None
+        voice = state.runtime.voice
+        if not voice.admit():
+            await ws.close(code=TRY_AGAIN_LATER, reason="spoken-call capacity reached")
+            return
+        admitted = True
         talk = _direct_call(state, target, line, start)
     reader = asyncio.create_task(_read(ws, line, assistant_id=assistant_id))
     try:
@@ -187,6 +193,8 @@ async def _serve(ws: WebSocket, assistant_id: int, guard: SocketGuard, client: s
         if browser and not line.gone:
             await ws.send_text(json.dumps({"type": "ended", **summary}))
     finally:
+        if admitted:
+            state.runtime.voice.release()
         reader.cancel()
         await asyncio.gather(reader, return_exceptions=True)
         if ws.client_state.name == "CONNECTED":

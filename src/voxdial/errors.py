@@ -10,7 +10,10 @@
     ├── PayloadTooLarge (413)    upload over the size or row limit, XLSX bomb
     ├── UnsupportedMediaType (415)
     ├── Unprocessable (422)      well-formed but invalid values
-    └── RateLimited (429)        over the token's rate limit
+    │   └── ScheduleOutOfRange   a date outside the years a task may use
+    ├── RateLimited (429)        over the token's rate limit
+    └── ServiceUnavailable (503) busy for now (file parsing full, database locked):
+                                 retry after `retry_after` seconds
 
 Every error renders as `{"error": {"code", "message", "details"}}`. Messages name the
 field, row or value at fault, but never a phone number or token in the clear.
@@ -78,9 +81,22 @@ class Unprocessable(VoxdialError):
     code = "unprocessable"
 
 
+class ScheduleOutOfRange(Unprocessable):
+    code = "invalid_schedule"
+
+
 class RateLimited(VoxdialError):
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(VoxdialError):
+    status = 503
+    code = "unavailable"
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)

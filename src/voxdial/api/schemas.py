@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
@@ -33,11 +40,27 @@ HHMM = Annotated[
 ]
 Windows = Annotated[
     list[Annotated[list[HHMM], Field(json_schema_extra={"minItems": 2, "maxItems": 2})]],
-    Field(json_schema_extra={"minItems": 1, "maxItems": 48}),
+    Field(max_length=48, json_schema_extra={"minItems": 1}),
 ]
+
+
+def _distinct_weekdays(days: list[int]) -> list[int]:
+    repeated = sorted({d for d in days if days.count(d) > 1})
+    if repeated:
+        raise PydanticCustomError(
+            "weekday_repeated",
+            "list each weekday once; repeated: {repeated}",
+            {"repeated": ", ".join(map(str, repeated))},
+        )
+    return days
+
+
+# ISO weekdays, each once: at most 7, each 1..7, integers only (422 otherwise); an empty
+# list is refused by `domain.schedule` (400 invalid_schedule).
 Weekdays = Annotated[
-    list[Annotated[int, Field(json_schema_extra={"minimum": 1, "maximum": 7})]],
-    Field(json_schema_extra={"minItems": 1, "maxItems": 7}),
+    list[Annotated[int, Field(strict=True, ge=1, le=7)]],
+    Field(max_length=7, json_schema_extra={"minItems": 1, "uniqueItems": True}),
+    AfterValidator(_distinct_weekdays),
 ]
 ZoneName = Annotated[
     str,
@@ -252,30 +275,34 @@ class Listener(BaseModel):
 
 # --- tasks ------------------------------------------------------------------------
 
-ColumnIndex = Annotated[int, Field(ge=0, le=199)]
+# Integers in task and number-file bodies are JSON integers: "5", 5.0 and true are 422
+# (pydantic's strict mode), not quietly 5 and 1.
+ColumnIndex = Annotated[int, Field(strict=True, ge=0, le=199)]
+TaskRefId = Annotated[int, Field(strict=True, ge=1, le=2**53)]
 
 
 class TaskOptionFields(Strict):
     startDate: DateText | None = None
     startTime: Windows | None = None
-    retryCount: Annotated[int, Field(ge=0, le=10)] | None = None
-    retryInterval: Annotated[int, Field(ge=1, le=10_080)] | None = None
+    retryCount: Annotated[int, Field(strict=True, ge=0, le=10)] | None = None
+    retryInterval: Annotated[int, Field(strict=True, ge=1, le=10_080)] | None = None
     weeks: Weekdays | None = None
     endDate: DateText | None = None
     timeZone: ZoneName | None = None
-    concurrency: Annotated[int, Field(ge=1, le=1000)] | None = None
+    concurrency: Annotated[int, Field(strict=True, ge=1, le=1000)] | None = None
 
 
 class TaskOptionCreate(TaskOptionFields):
     numberFileMeta: dict[Annotated[str, Field(min_length=1, max_length=50)], ColumnIndex] = {}
-    numbers: Annotated[list[Id], Field(max_length=100)] = []
+    # each file once (a repeated id is 422, from domain.options)
+    numbers: Annotated[list[TaskRefId], Field(max_length=100)] = []
     startDate: DateText
     startTime: Windows
 
 
 class TaskOptionUpdate(TaskOptionFields):
     numberFileMeta: dict[str, ColumnIndex] | None = None
-    numbers: list[Id] | None = None
+    numbers: list[TaskRefId] | None = None
 
 
 def _task_create_schema(schema: dict[str, Any], *_: Any) -> None:
@@ -290,8 +317,8 @@ class TaskCreate(Strict):
     )
 
     name: Name
-    assistantId: Id | None = None
-    assistantVid: Id | None = None
+    assistantId: TaskRefId | None = None
+    assistantVid: TaskRefId | None = None
     option: TaskOptionCreate
 
 
@@ -344,7 +371,7 @@ class NumberRow(BaseModel):
 NumberItem = Annotated[
     dict[
         Annotated[str, Field(min_length=1, max_length=50)],
-        Annotated[str, Field(max_length=10_000)] | int,
+        Annotated[str, Field(max_length=10_000)] | Annotated[int, Field(strict=True)],
     ],
     Field(max_length=200),
 ]

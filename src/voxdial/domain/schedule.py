@@ -1,7 +1,9 @@
 """A task's calling schedule: dates, daily windows, weekdays and time zone.
 
-Validation lives here so that the API, the importer and (later) the dialer agree on
-what a possible schedule is.
+Validation lives here so that the API, the importer and the dialer agree on what a
+possible schedule is. Dates are bounded to `EARLIEST_DATE`..`LATEST_DATE`: far enough
+for any campaign, and far from the ends of the calendar, where date arithmetic (a
+window ending at 24:00 is the next day's midnight) would overflow.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from voxdial.errors import InvalidSchedule
+from voxdial.errors import InvalidSchedule, ScheduleOutOfRange
 
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
 _HHMM = re.compile(r"^([0-9]{2}):([0-9]{2})$")
 
 
@@ -74,12 +78,20 @@ def _fmt(w: Window) -> str:
 
 
 def parse_date(value: object, *, field: str) -> date:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    """A `YYYY-MM-DD` calendar date (400 otherwise) from `EARLIEST_DATE` to
+    `LATEST_DATE` (422 outside)."""
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         raise InvalidSchedule(f"{field}: {value!r} is not a date in YYYY-MM-DD form")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as e:
         raise InvalidSchedule(f"{field}: {value!r} is not a calendar date") from e
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ScheduleOutOfRange(
+            f"{field}: {value} is outside the dates a task may use "
+            f"({EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()})"
+        )
+    return day
 
 
 def parse_time_zone(value: object, *, field: str) -> ZoneInfo:

@@ -4,6 +4,12 @@ outcomes of the calls that ended, in batches.
 
 One `Dialer` per process. Several processes (`voxdial worker`) share a PostgreSQL
 database and coordinate only through it (row leases, locks, atomic counters).
+
+One task the dialer cannot work on (a stored option no schedule can be made of, a rule
+that raises on its data) never stops the others: it is stopped itself, `stop.abnormal`
+with the error as its `stopReason`, and the tick goes on. Database errors are not a
+task's fault: they fail the tick, which the loop retries (outcomes not yet recorded are
+kept for the next try).
 """
 
 from __future__ import annotations
@@ -17,13 +23,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
 from voxdial.clock import Clock
 from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import CallContext, ConversationEngine
 from voxdial.conversation.script import ScriptEngine
 from voxdial.dialer.records import Claim, DialerRecords, Finished, Policy, RunningTask
 from voxdial.domain.status import HangupReason
+from voxdial.errors import VoxdialError
+from voxdial.logs import redact
+from voxdial.store import tasks as task_store
 from voxdial.store.db import Database
+from voxdial.store.models import AssistantVersion, Task, Workspace
 from voxdial.telephony.base import Carrier
 
 log = logging.getLogger("voxdial.dialer")
@@ -98,19 +111,82 @@ class Dialer:
         self._maintain_leases(now)
         started = 0
         ended: set[int] = set()
-        running = self.records.running_tasks()
+        running = self._running_tasks(now)
         self._running_ids = [t.id for t in running]
         for task in running:
             self._tasks[task.id] = task
-            if not task.assistant_deleted and task.schedule.is_open(now):
-                limit = min(self.config.max_lines - self.in_flight, self._cps_budget(now))
-                for claim in self.records.claim(task, now=now, limit=limit):
-                    self._start(task, claim)
-                    started += 1
-            if self.records.settle(task, now=now) is not None:
-                ended.add(task.id)
+            try:
+                if not task.assistant_deleted and task.schedule.is_open(now):
+                    limit = min(self.config.max_lines - self.in_flight, self._cps_budget(now))
+                    for claim in self.records.claim(task, now=now, limit=limit):
+                        self._start(task, claim)
+                        started += 1
+                if self.records.settle(task, now=now) is not None:
+                    ended.add(task.id)
+            except SQLAlchemyError:
+                raise
+            except Exception as e:
+                self._stop_faulty(task.id, e, now, task=task)
         self._refresh_insights(now, ended=ended)
         return started
+
+    def _running_tasks(self, now: datetime) -> list[RunningTask]:
+        try:
+            return self.records.running_tasks()
+        except SQLAlchemyError:
+            raise
+        except Exception:
+            pass
+        # One task's stored row cannot be read into a RunningTask: read them one by one,
+        # and stop the ones that fail.
+        with self.records.db.engine.connect() as conn:
+            ids = task_store.running_task_ids(conn)
+        running = []
+        for task_id in ids:
+            try:
+                task = self.records._load_task(task_id)
+            except SQLAlchemyError:
+                raise
+            except Exception as e:
+                self._stop_faulty(task_id, e, now)
+                continue
+            if task is not None:
+                running.append(task)
+        return running
+
+    def _stop_faulty(
+        self, task_id: int, error: Exception, now: datetime, *, task: RunningTask | None = None
+    ) -> None:
+        """Stop a task the dialer failed on (`stop.abnormal`), with a task.end event."""
+        log.error(
+            "task stopped: the dialer failed on it", extra={"task_id": task_id}, exc_info=error
+        )
+        # voxdial's own messages name no phone number; others' might echo any value
+        message = error.message if isinstance(error, VoxdialError) else redact(str(error))
+        what = f"{type(error).__name__}: {message}"[:300]
+        reason = (
+            f"the dialer could not work on this task ({what}); correct its option, then resume it"
+        )
+        if task_id in self._running_ids:  # (its calls in flight are still recorded)
+            self._running_ids.remove(task_id)
+        try:
+            self._stop_task(task_id, reason, now, task=task, notify=True)
+        except SQLAlchemyError:
+            raise
+        except Exception as e:  # the event could not be made: stop the task without it
+            log.error("task.end event failed", extra={"task_id": task_id}, exc_info=e)
+            self._stop_task(task_id, reason, now, task=task, notify=False)
+
+    def _stop_task(
+        self, task_id: int, reason: str, now: datetime, *, task: RunningTask | None, notify: bool
+    ) -> None:
+        on_event = self.records.on_event if notify else None
+        with self.records.db.session() as s, s.begin():
+            row = task_store.stop_abnormally(s, task_id=task_id, reason=reason, now=now)
+            if row is not None and on_event is not None:
+                on_event(
+                    s, "task.settled", {"task": task or _event_task(s, row), "row": row, "now": now}
+                )
 
     def _cps_budget(self, now: datetime) -> int:
         rate = self.config.calls_per_second
@@ -170,10 +246,32 @@ class Dialer:
         return engine
 
     def _flush(self, now: datetime) -> None:
-        if self._finished:
-            done, self._finished = self._finished, []
+        if not self._finished:
+            return
+        done, self._finished = self._finished, []
+        try:
             self.records.finish(done, self._tasks, now=now)
-            self._insight_due.update(item.claim.task_id for item in done)
+        except SQLAlchemyError:
+            self._finished[:0] = done  # rolled back: record them on the next try
+            raise
+        except Exception:
+            self._finish_by_task(done, now)
+        self._insight_due.update(item.claim.task_id for item in done)
+
+    def _finish_by_task(self, done: list[Finished], now: datetime) -> None:
+        """Record outcomes task by task, after a batch failed on one task's data: the
+        task it failed on is stopped; its outcomes are left to lease recovery."""
+        by_task: dict[int, list[Finished]] = {}
+        for item in done:
+            by_task.setdefault(item.claim.task_id, []).append(item)
+        for task_id, items in by_task.items():
+            try:
+                self.records.finish(items, self._tasks, now=now)
+            except SQLAlchemyError:
+                self._finished[:0] = items
+                raise
+            except Exception as e:
+                self._stop_faulty(task_id, e, now, task=self._tasks.get(task_id))
 
     def _refresh_insights(self, now: datetime, *, ended: set[int]) -> None:
         """Summary and advice: refreshed as calls end (at most every
@@ -184,7 +282,12 @@ class Dialer:
             if task_id in ended or last is None or now - last >= period:
                 task = self._tasks.get(task_id)
                 if task is not None:
-                    self.records.refresh_insight(task)
+                    try:
+                        self.records.refresh_insight(task)
+                    except SQLAlchemyError:
+                        raise
+                    except Exception as e:  # the summary waits; calls go on
+                        log.error("task summary failed", extra={"task_id": task_id}, exc_info=e)
                 self._insight_at[task_id] = now
                 self._insight_due.discard(task_id)
 
@@ -194,7 +297,13 @@ class Dialer:
             self.records.renew_leases(now=now)
             self._last_renew = now
         if self._last_recover is None or now - self._last_recover >= period / 4:
-            recovered = self.records.recover_expired(now=now, tasks_by_id=self._tasks)
+            try:
+                recovered = self.records.recover_expired(now=now, tasks_by_id=self._tasks)
+            except SQLAlchemyError:
+                raise
+            except Exception as e:  # one task's outcome cannot be recorded: dial on
+                log.error("lease recovery failed", exc_info=e)
+                recovered = 0
             if recovered:
                 log.warning("recovered calls of a lost worker", extra={"count": recovered})
             self._last_recover = now
@@ -241,10 +350,35 @@ class Dialer:
         wake = [now + timedelta(seconds=poll)]
         due = self.records.next_due(self._running_ids, now=now)
         if due is not None:
-            for task_id in self._running_ids:
-                opening = self._tasks[task_id].schedule.next_open(max(now, due))
+            for task_id in list(self._running_ids):
+                try:
+                    opening = self._tasks[task_id].schedule.next_open(max(now, due))
+                except Exception as e:
+                    self._stop_faulty(task_id, e, now, task=self._tasks.get(task_id))
+                    continue
                 if opening is not None and (opening > now or not self.in_flight):
                     wake.append(opening)
         if self._cps_tokens < 1 and self.config.calls_per_second > 0:
             wake.append(now + timedelta(seconds=1 / self.config.calls_per_second))
         return max(0.0, (min(wake) - now).total_seconds())
+
+
+@dataclass
+class _EventTask:
+    """What the task.end event reads of a task (a RunningTask's fields), for a task
+    stopped before it could be read as one."""
+
+    id: int
+    workspace_id: int
+    workspace_zone: str
+    config: dict
+
+
+def _event_task(s, row: Task) -> _EventTask:
+    zone, config = s.execute(
+        select(Workspace.time_zone, AssistantVersion.config)
+        .join(Task, Task.workspace_id == Workspace.id)
+        .join(AssistantVersion, AssistantVersion.id == Task.assistant_vid)
+        .where(Task.id == row.id)
+    ).one()
+    return _EventTask(row.id, row.workspace_id, zone, config or {})

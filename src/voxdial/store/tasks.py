@@ -289,3 +289,27 @@ def soft_delete(s: Session, *, task: Task) -> None:
 
 def count_tasks(s: Session, where: list[Any]) -> int:
     return s.execute(select(func.count()).select_from(Task).where(*where)).scalar_one()
+
+
+def running_task_ids(conn: Connection) -> list[int]:
+    """The tasks a dialer works on: running and not deleted."""
+    return list(
+        conn.execute(
+            select(Task.id)
+            .where(Task.status == TaskStatus.RUNNING, Task.deleted_at.is_(None))
+            .order_by(Task.id)
+        ).scalars()
+    )
+
+
+def stop_abnormally(s: Session, *, task_id: int, reason: str, now: datetime) -> Task | None:
+    """Stop a running task the dialer cannot work on (`stop.abnormal`, with the reason
+    shown as its `stopReason`). Returns the task, or None if it was not running."""
+    task = s.execute(select(Task).where(Task.id == task_id).with_for_update()).scalar_one_or_none()
+    if task is None or task.status != TaskStatus.RUNNING:
+        return None
+    task.status = TaskStatus.STOP_ABNORMAL
+    task.stop_reason = reason
+    task.ended_at = now
+    task.updated_at = now
+    return task

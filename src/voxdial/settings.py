@@ -235,6 +235,21 @@ class Settings(BaseSettings):
                 raise ValueError(f"webhook_allow_networks: {part!r} is not a network") from e
         return value
 
+    # What one request may make the server do (NOTES-settings.md). Bodies other than a
+    # multipart upload, in bytes (413 above); the largest valid assistant, two
+    # 200,000-character texts \u-escaped, is about 2.4 MB.
+    max_json_bytes: int = 4 * 1024 * 1024
+    # columns of a number file (400 above; numberFileMeta maps the first 200)
+    max_file_columns: int = 200
+    # rows one request may import (the listed files' rows together), and rows a task
+    # may hold, numbers and rejects (413 above)
+    max_request_rows: int = 2_000_000
+    max_task_rows: int = 5_000_000
+    # number files are read (uploads checked, imports) on this many threads of their own,
+    # with this many more waiting; past that: 503 with Retry-After
+    file_threads: int = 2
+    file_queue: int = 8
+
     def base_url(self) -> str:
         return self.public_base_url.rstrip("/") or f"http://{self.host}:{self.port}"
 

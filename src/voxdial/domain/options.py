@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -37,6 +38,21 @@ def check_number_file_meta(meta: dict[str, int]) -> dict[str, int]:
     return dict(meta)
 
 
+def check_file_ids(ids: list[int]) -> list[int]:
+    """`option.numbers`: each number file once (a file listed twice would be imported
+    twice, every row of the second pass a duplicate)."""
+    counts = Counter(ids)
+    repeated = sorted(i for i, n in counts.items() if n > 1)
+    if repeated:
+        listed = ", ".join(f"{i} ({counts[i]} times)" for i in repeated[:10])
+        more = f" and {len(repeated) - 10} more" if len(repeated) > 10 else ""
+        raise Unprocessable(
+            f"option.numbers: list each number file once; repeated: {listed}{more}",
+            details=[{"field": "option.numbers", "repeated": repeated}],
+        )
+    return ids
+
+
 def build_option(raw: dict[str, Any], *, default_time_zone: str) -> dict[str, Any]:
     """Validate a full option (create) and return its stored form."""
     meta = raw.get("numberFileMeta") or {}
@@ -44,7 +60,7 @@ def build_option(raw: dict[str, Any], *, default_time_zone: str) -> dict[str, An
         meta = check_number_file_meta(meta)
     option: dict[str, Any] = {
         "numberFileMeta": meta,
-        "numbers": list(raw.get("numbers") or []),
+        "numbers": check_file_ids(list(raw.get("numbers") or [])),
         "retryCount": raw.get("retryCount") if raw.get("retryCount") is not None else 0,
         "retryInterval": raw.get("retryInterval") if raw.get("retryInterval") is not None else 60,
         "weeks": ALL_WEEKDAYS,

@@ -4,7 +4,10 @@ list, and bulk-insert, batch by batch, so memory stays flat however long the fil
 De-duplication leans on the `(task_id, phone)` unique index: each batch is inserted with
 ON CONFLICT DO NOTHING; only when the database reports fewer rows than sent does the
 importer look up which ones it skipped. Every rejected row is kept with its row number,
-value and reason. The caller owns the transaction: a fatal error rolls it all back.
+value and reason. The caller owns the transaction: a fatal error rolls it all back. A
+caller that commits batch by batch (so that an import of millions of rows never holds
+the database's write lock for long) passes `on_batch`: called after each batch is
+written, with what it added, it updates the task's counters and commits.
 
 Rows travel as tuples, not dicts. On SQLite the batches go straight to the DBAPI cursor's
 executemany with a prepared statement (SQLAlchemy's per-row parameter processing cost
@@ -16,7 +19,7 @@ connection's page cache is enlarged for the import so the random inserts into th
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +28,8 @@ from sqlalchemy.dialects import postgresql
 
 from voxdial.domain.phone import InvalidPhone, PhoneNormalizer
 from voxdial.domain.status import RejectReason
+from voxdial.errors import PayloadTooLarge
+from voxdial.numbers.reader import MAX_COLUMNS
 from voxdial.store.models import BlockedNumber, TaskNumber, TaskReject
 from voxdial.store.multirow import MultiRowInsert
 
@@ -47,6 +52,29 @@ _BLOCKED = str(RejectReason.BLOCKED)
 PHONE_KEY = "号码"
 NAME_KEY = "姓名"
 NOTE_KEY = "备注"
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """How much one request may import (settings `max_request_rows`, `max_task_rows`,
+    `max_file_columns`)."""
+
+    max_request_rows: int
+    max_task_rows: int
+    max_columns: int = MAX_COLUMNS
+
+    def check(self, *, task_rows: int, incoming: int) -> None:
+        """Refuse (413) a request of `incoming` rows into a task holding `task_rows`."""
+        if incoming > self.max_request_rows:
+            raise PayloadTooLarge(
+                f"this request would import {incoming} rows, over the limit of "
+                f"{self.max_request_rows} per request; split it into several requests"
+            )
+        if task_rows + incoming > self.max_task_rows:
+            raise PayloadTooLarge(
+                f"the task would hold {task_rows + incoming} rows (numbers and rejects), "
+                f"over the limit of {self.max_task_rows} per task; create another task"
+            )
 
 
 @dataclass
@@ -89,8 +117,11 @@ class NumberImporter:
         task_id: int,
         workspace_id: int,
         normalizer: PhoneNormalizer,
+        on_batch: Callable[[ImportResult], None] | None = None,
     ) -> None:
         self.conn = conn
+        self.on_batch = on_batch
+        self._reported = ImportResult()
         self.task_id = task_id
         self.workspace_id = workspace_id
         self.normalizer = normalizer
@@ -181,6 +212,7 @@ class NumberImporter:
                 rejects.append((task_id, file_id, row_no, str(raw)[:100], _INVALID, e.reason[:200]))
                 if len(rejects) >= BATCH:  # all invalid so far: write them, keep memory flat
                     self._write_rejects(rejects, result)
+                    self._batch_written(result)
                 continue
             append(
                 (
@@ -197,10 +229,23 @@ class NumberImporter:
             )
             if len(batch) >= BATCH:
                 self._flush(batch, rejects, result)
+                self._batch_written(result)
                 batch = []
                 append = batch.append
         self._flush(batch, rejects, result)
+        self._batch_written(result)
         return result
+
+    def _batch_written(self, result: ImportResult) -> None:
+        """Tell `on_batch` what was written since it was last told."""
+        if self.on_batch is None:
+            return
+        added = ImportResult(
+            result.count - self._reported.count, result.rejected - self._reported.rejected
+        )
+        if added.count or added.rejected:
+            self._reported = ImportResult(result.count, result.rejected)
+            self.on_batch(added)
 
     def _flush(
         self, batch: list[tuple[Any, ...]], rejects: list[tuple[Any, ...]], result: ImportResult
@@ -256,6 +301,10 @@ class NumberImporter:
         # only then are the inserted rows looked up by id.
         cur = self.conn.connection.cursor()
         try:
+            if not self.conn.connection.driver_connection.in_transaction:
+                # a batch of its own (`on_batch` committed the last): the ids read here
+                # and the rows inserted must be one write transaction's
+                cur.execute("BEGIN IMMEDIATE")
             before = cur.execute(self._sql_max_id).fetchone()[0] or 0
             if self._numbers_sql.execute(cur, batch) == expected:
                 return None

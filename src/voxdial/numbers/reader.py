@@ -5,6 +5,11 @@ the API shows about it; `iter_rows()` streams its data rows later, at import. Ne
 holds the file in memory: CSV is decoded incrementally, XLSX is read with openpyxl's
 read-only (SAX) mode after a zip-bomb check.
 
+XLSX sheets are read by their real cells: the `<dimension>` a sheet declares is ignored
+(a forged `A1:XFD1048576` would pad every row to 16,384 cells) and rows are cut at the
+column limit. python-calamine is not used for uploads: it allocates the sheet's whole
+rectangle, so two cells at A1 and XFD1048576 ask it for 17 billion.
+
 Row numbers are those a spreadsheet shows: the header is row 1, the first data row is 2.
 """
 
@@ -15,13 +20,15 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import IO
 
 from voxdial.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from voxdial.numbers.encoding import sniff_encoding
 
 PREVIEW_ROWS = 5
-MAX_COLUMNS = 200
+MAX_COLUMNS = 200  # the default column limit (settings.max_file_columns)
 MAX_CELL_CHARS = 10_000
 csv.field_size_limit(MAX_CELL_CHARS)
 
@@ -44,6 +51,7 @@ class Limits:
     max_rows: int
     max_xlsx_uncompressed_bytes: int
     max_xlsx_ratio: int
+    max_columns: int = MAX_COLUMNS
 
 
 @dataclass
@@ -92,23 +100,30 @@ def inspect_file(fp: IO[bytes], *, filename: str, limits: Limits) -> FileInfo:
     columns: list[str] | None = None
     preview: list[list[str]] = []
     rows = 0
-    for _row_no, row in _iter_all(fp, kind=kind, encoding=encoding):
-        if columns is None:
-            columns = [c.strip().lstrip("\ufeff") for c in row]
-            while columns and not columns[-1]:
-                columns.pop()
-            if not columns:
-                raise BadRequest(f"{filename!r}: row 1 must be a header naming the columns")
-            if len(columns) > MAX_COLUMNS:
-                raise BadRequest(f"{filename!r}: {len(columns)} columns, at most {MAX_COLUMNS}")
-            continue
-        rows += 1
-        if rows > limits.max_rows:
-            raise PayloadTooLarge(
-                f"{filename!r} has more than {limits.max_rows} rows; split it into smaller files"
-            )
-        if len(preview) < PREVIEW_ROWS:
-            preview.append(row[: len(columns)])
+    # closed here, not when collected (by then the upload may be closed under it)
+    with closing(
+        _iter_all(fp, kind=kind, encoding=encoding, max_columns=limits.max_columns)
+    ) as rows_in:
+        for _row_no, row in rows_in:
+            if columns is None:
+                columns = [c.strip().lstrip("\ufeff") for c in row]
+                while columns and not columns[-1]:
+                    columns.pop()
+                if not columns:
+                    raise BadRequest(f"{filename!r}: row 1 must be a header naming the columns")
+                if len(columns) > limits.max_columns:
+                    raise BadRequest(
+                        f"{filename!r}: {len(columns)} columns, at most {limits.max_columns}"
+                    )
+                continue
+            rows += 1
+            if rows > limits.max_rows:
+                raise PayloadTooLarge(
+                    f"{filename!r} has more than {limits.max_rows} rows; "
+                    "split it into smaller files"
+                )
+            if len(preview) < PREVIEW_ROWS:
+                preview.append(row[: len(columns)])
     if columns is None:
         raise BadRequest(f"{filename!r} is empty")
     if rows == 0:
@@ -116,56 +131,23 @@ def inspect_file(fp: IO[bytes], *, filename: str, limits: Limits) -> FileInfo:
     return FileInfo(kind=kind, encoding=encoding, rows=rows, columns=columns, preview=preview)
 
 
-def iter_rows(fp: IO[bytes], *, kind: str, encoding: str | None) -> Iterator[tuple[int, list[str]]]:
+def iter_rows(
+    fp: IO[bytes], *, kind: str, encoding: str | None, max_columns: int = MAX_COLUMNS
+) -> Iterator[tuple[int, list[str]]]:
     """Data rows (header skipped) as (row number, cells)."""
-    rows = _iter_all(fp, kind=kind, encoding=encoding)
+    rows = _iter_all(fp, kind=kind, encoding=encoding, max_columns=max_columns)
     next(rows, None)
     yield from rows
 
 
-def _iter_all(fp: IO[bytes], *, kind: str, encoding: str | None) -> Iterator[tuple[int, list[str]]]:
+def _iter_all(
+    fp: IO[bytes], *, kind: str, encoding: str | None, max_columns: int
+) -> Iterator[tuple[int, list[str]]]:
     fp.seek(0)
     if kind == "csv":
         yield from _iter_csv(fp, encoding or "utf-8")
     else:
-        yield from _iter_xlsx(fp)
-
-
-def sniff_encoding(fp: IO[bytes]) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK, what
-    Chinese Excel writes). Decodes the whole file once, incrementally."""
-    fp.seek(0)
-    head = fp.read(4)
-    fp.seek(0)
-    if head.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = ["utf-16"]
-    else:
-        candidates = ["utf-8", "gb18030"]
-    for enc in candidates:
-        if _decodes(fp, enc):
-            return enc
-    raise BadRequest("the CSV file is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV")
-
-
-def _decodes(fp: IO[bytes], encoding: str) -> bool:
-    """Whether the whole file decodes; a NUL character in the text is refused outright
-    (the csv module would keep it in a cell: a binary file, or a damaged one)."""
-    fp.seek(0)
-    decoder = codecs.getincrementaldecoder(encoding)()
-    try:
-        while chunk := fp.read(1 << 20):
-            if "\x00" in decoder.decode(chunk):
-                raise BadRequest(
-                    "the CSV file contains NUL bytes: it is binary or damaged, not CSV text"
-                )
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    finally:
-        fp.seek(0)
-    return True
+        yield from _iter_xlsx(fp, max_columns=max_columns)
 
 
 def _iter_csv(fp: IO[bytes], encoding: str) -> Iterator[tuple[int, list[str]]]:
@@ -240,7 +222,7 @@ def _cell_text(value: object) -> str:
     return str(value)[:MAX_CELL_CHARS]
 
 
-def _iter_xlsx(fp: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+def _iter_xlsx(fp: IO[bytes], *, max_columns: int) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
     try:
@@ -251,14 +233,28 @@ def _iter_xlsx(fp: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
         ws = wb.worksheets[0] if wb.worksheets else None
         if ws is None:
             raise BadRequest("the XLSX file has no worksheet")
+        ws.reset_dimensions()  # ignore the declared size: rows are their own cells
+        # One past the limit, so that a header that wide is refused. Once the header is
+        # read, a row matters only as far as the header goes (the preview and the
+        # importer take no cell beyond it): rows are cut there before any per-cell work.
+        limit = width = max_columns + 1
         try:
-            for row_no, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                cells = [_cell_text(v) for v in row[: MAX_COLUMNS + 1]]
+            for row_no, row in enumerate(ws.iter_rows(values_only=True, max_col=limit), 1):
+                if width < limit:
+                    row = row[:width]
+                if row.count(None) == len(row):  # the gaps between rows come as all-None
+                    continue
+                end = len(row)
+                while end and row[end - 1] is None:
+                    end -= 1
+                cells = [_cell_text(v) for v in row[:end]]
                 while cells and not cells[-1]:
                     cells.pop()
                 if not cells or all(not c.strip() for c in cells):
                     continue
                 yield row_no, cells
+                if width == limit:
+                    width = len(cells)
         except BadRequest:
             raise
         except Exception as e:

@@ -25,7 +25,15 @@ def normalize_url(url: str) -> str:
 SQLITE_POOL_SIZE = 40
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+# How long a SQLite write waits for another's lock before it fails ("database is
+# locked", which the API answers 503 with Retry-After). Writes are short (imports commit
+# batch by batch), so a wait this long means the database is overloaded.
+SQLITE_BUSY_TIMEOUT_SECONDS = 5.0
+
+
+def make_engine(
+    url: str, *, busy_timeout: float = SQLITE_BUSY_TIMEOUT_SECONDS, **kwargs: Any
+) -> Engine:
     url = normalize_url(url)
     # Database errors keep their SQL but not its values: those are phone numbers, names
     # and tokens' hashes, and errors end up in logs.
@@ -36,9 +44,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
             kwargs.setdefault("max_overflow", 10)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            url, connect_args={"check_same_thread": False, "timeout": busy_timeout}, **kwargs
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        millis = int(busy_timeout * 1000)
+        event.listen(engine, "connect", lambda conn, _: _sqlite_pragmas(conn, millis))
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
@@ -46,12 +55,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, busy_timeout_ms: int) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
     cur.close()
 
 

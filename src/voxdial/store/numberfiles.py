@@ -72,7 +72,15 @@ def delete(s: Session, file_id: int) -> None:
 @contextmanager
 def open_copy(s: Session, file_id: int) -> Iterator[IO[bytes]]:
     """A temporary on-disk copy of the file (read chunk by chunk from the database)."""
-    with tempfile.TemporaryFile() as tmp:
+    with copy_out(s, file_id) as tmp:
+        yield tmp
+
+
+def copy_out(s: Session, file_id: int) -> IO[bytes]:
+    """The file's bytes in a new temporary file (closing it deletes it): once copied,
+    the session is free to end while the copy is read."""
+    tmp = tempfile.TemporaryFile()
+    try:
         last = -1
         while True:
             chunk = s.execute(
@@ -86,4 +94,7 @@ def open_copy(s: Session, file_id: int) -> Iterator[IO[bytes]]:
             last = chunk.seq
             tmp.write(chunk.data)
         tmp.seek(0)
-        yield tmp
+    except BaseException:
+        tmp.close()
+        raise
+    return tmp

@@ -1,4 +1,8 @@
-"""Tasks: creation with number import, reads (O(1) from kept counters), edits, status."""
+"""Tasks: creation with number import, reads (O(1) from kept counters), edits, status.
+
+Numbers imported here go in the caller's transaction (the CLI's demo, benchmarks and
+tests); the API imports files batch by batch (`store/imports.py`).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from voxdial.domain.options import build_option, check_number_file_meta, merge_s
 from voxdial.domain.phone import PhoneNormalizer
 from voxdial.domain.status import EDITABLE, TaskStatus, can_transition
 from voxdial.errors import BadRequest, Conflict, NotFound, Unprocessable
-from voxdial.numbers.importer import ColumnMap, ImportResult, NumberImporter
+from voxdial.numbers.importer import ColumnMap, ImportLimits, ImportResult, NumberImporter
 from voxdial.numbers.reader import iter_rows
 from voxdial.store import assistants, numberfiles
 from voxdial.store.models import Assistant, AssistantVersion, NumberFile, Task, User
@@ -114,13 +118,48 @@ def create_task(
     option: dict[str, Any],
     normalizer: PhoneNormalizer,
     progress=None,
+    limits: ImportLimits | None = None,
 ) -> Task:
+    """Create a task and import its files, in the caller's transaction."""
+    task, files, columns = new_task(
+        s,
+        workspace_id=workspace_id,
+        time_zone=time_zone,
+        name=name,
+        assistant_id=assistant_id,
+        assistant_vid=assistant_vid,
+        option=option,
+        limits=limits,
+    )
+    s.flush()
+    for nf in files:
+        result = import_file(
+            s, task=task, number_file=nf, columns=columns, normalizer=normalizer, progress=progress
+        )
+        _count(task, result)
+    return task
+
+
+def new_task(
+    s: Session,
+    *,
+    workspace_id: int,
+    time_zone: str,
+    name: str,
+    assistant_id: int | None,
+    assistant_vid: int | None,
+    option: dict[str, Any],
+    limits: ImportLimits | None,
+) -> tuple[Task, list[NumberFile], ColumnMap | None]:
+    """A new task row (added to the session) after every check, with its files."""
     a, v = assistants.get_version_for_task(
         s, workspace_id=workspace_id, assistant_id=assistant_id, assistant_vid=assistant_vid
     )
     stored = build_option(option, default_time_zone=time_zone)
     files = numberfiles.get_many(s, workspace_id=workspace_id, ids=stored["numbers"])
-    columns = _column_map(stored["numberFileMeta"], files)
+    columns = column_map(stored["numberFileMeta"], files)
+    if limits is not None:
+        limits.check(task_rows=0, incoming=sum(nf.rows for nf in files))
     now = datetime.now(UTC)
     task = Task(
         workspace_id=workspace_id,
@@ -137,16 +176,10 @@ def create_task(
         updated_at=now,
     )
     s.add(task)
-    s.flush()
-    for nf in files:
-        result = import_file(
-            s, task=task, number_file=nf, columns=columns, normalizer=normalizer, progress=progress
-        )
-        _count(task, result)
-    return task
+    return task, files, columns
 
 
-def _column_map(meta: dict[str, int], files: list[NumberFile]) -> ColumnMap | None:
+def column_map(meta: dict[str, int], files: list[NumberFile]) -> ColumnMap | None:
     if not files:
         return None
     columns = ColumnMap.from_meta(meta)
@@ -198,7 +231,7 @@ def add_numbers_from_file(
     s: Session, *, task: Task, number_file: NumberFile, normalizer: PhoneNormalizer
 ) -> ImportResult:
     check_accepts_files(task)
-    columns = _column_map(task.option["numberFileMeta"], [number_file])
+    columns = column_map(task.option["numberFileMeta"], [number_file])
     assert columns is not None
     result = import_file(
         s, task=task, number_file=number_file, columns=columns, normalizer=normalizer
@@ -210,9 +243,16 @@ def add_numbers_from_file(
 
 
 def add_numbers_from_json(
-    s: Session, *, task: Task, numbers: list[dict[str, Any]], normalizer: PhoneNormalizer
+    s: Session,
+    *,
+    task: Task,
+    numbers: list[dict[str, Any]],
+    normalizer: PhoneNormalizer,
+    limits: ImportLimits | None = None,
 ) -> ImportResult:
     _require_editable_for_numbers(task)
+    if limits is not None:
+        limits.check(task_rows=task.total + task.rejected, incoming=len(numbers))
     keys: list[str] = ["号码"]
     for i, item in enumerate(numbers):
         if "号码" not in item:

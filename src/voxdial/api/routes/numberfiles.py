@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlalchemy import func, select
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from voxdial.api import render
@@ -14,6 +13,8 @@ from voxdial.api.deps import AppState, PrincipalDep, SessionDep, StateDep
 from voxdial.api.routes.paging import PagingDep, PathId
 from voxdial.api.schemas import NumberFilePublic, Page
 from voxdial.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
+from voxdial.numbers.importer import ImportLimits
+from voxdial.numbers.pool import FilePool
 from voxdial.numbers.reader import Limits, inspect_file
 from voxdial.store import numberfiles as repo
 from voxdial.store.models import NumberFile
@@ -51,8 +52,29 @@ def _public(nf: NumberFile, tz: str) -> dict[str, Any]:
     }
 
 
+def file_pool(request: Request) -> FilePool:
+    """The app's threads for reading number files (`numbers/pool.py`), made on first
+    use from its settings. Called on the event loop only."""
+    pool = getattr(request.app.state, "voxdial_files", None)
+    if pool is None:
+        settings = request.app.state.voxdial.settings
+        pool = FilePool(threads=settings.file_threads, queue=settings.file_queue)
+        request.app.state.voxdial_files = pool
+    return pool
+
+
+def import_limits(state: AppState) -> ImportLimits:
+    settings = state.settings
+    return ImportLimits(
+        max_request_rows=settings.max_request_rows,
+        max_task_rows=settings.max_task_rows,
+        max_columns=settings.max_file_columns,
+    )
+
+
 async def receive_upload(request: Request, p: Principal, state: AppState) -> NumberFile:
-    """Read the multipart `file`, check it, and store it. Shared with task number adds."""
+    """Read the multipart `file`, check it (on the file pool: 503 when it is full), and
+    store it. Shared with task number adds."""
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise UnsupportedMediaType("upload the file as multipart/form-data in the field 'file'")
     try:
@@ -63,7 +85,7 @@ async def receive_upload(request: Request, p: Principal, state: AppState) -> Num
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise BadRequest("the multipart body has no file in the field 'file'")
-        return await run_in_threadpool(_store_upload, upload, p, state)
+        return await file_pool(request).run(_store_upload, upload, p, state)
     finally:
         await form.close()
 
@@ -87,6 +109,7 @@ def _store_upload(upload: UploadFile, p: Principal, state: AppState) -> NumberFi
             max_rows=settings.max_file_rows,
             max_xlsx_uncompressed_bytes=settings.max_xlsx_uncompressed_bytes,
             max_xlsx_ratio=settings.max_xlsx_ratio,
+            max_columns=settings.max_file_columns,
         ),
     )
     with state.db.session() as s:
@@ -126,3 +149,15 @@ def read_number_file(fileId: PathId, p: PrincipalDep, s: SessionDep) -> Any:
     if nf is None or nf.workspace_id != p.workspace_id:
         raise NotFound(f"number file {fileId} not found")
     return _public(nf, p.time_zone)
+
+
+@router.delete("/numberfiles/{fileId}", status_code=204)
+def delete_number_file(fileId: PathId, p: PrincipalDep, s: SessionDep) -> None:
+    """Delete a number file and its bytes. Allowed while tasks use it: a task copied its
+    rows when they were imported and keeps them; its option.numbers and its numbers'
+    and rejects' fileId keep naming the deleted file."""
+    nf = s.get(NumberFile, fileId)
+    if nf is None or nf.workspace_id != p.workspace_id:
+        raise NotFound(f"number file {fileId} not found")
+    repo.delete(s, nf.id)
+    s.commit()

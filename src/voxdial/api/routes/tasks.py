@@ -6,13 +6,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from voxdial.api import render
 from voxdial.api.deps import PrincipalDep, SessionDep, StateDep, run_read
-from voxdial.api.routes.numberfiles import receive_upload
+from voxdial.api.routes.numberfiles import file_pool, import_limits, receive_upload
 from voxdial.api.routes.paging import PagingDep, PathId
 from voxdial.api.schemas import (
     NumbersAdded,
@@ -28,6 +28,8 @@ from voxdial.api.schemas import (
 )
 from voxdial.domain.status import TaskStatus
 from voxdial.errors import Unprocessable, UnsupportedMediaType, VoxdialError
+from voxdial.numbers.export import csv_chunks
+from voxdial.store import imports
 from voxdial.store import numberfiles as numberfiles_repo
 from voxdial.store import tasks as repo
 from voxdial.store.models import AssistantVersion, Task, TaskNumber, TaskReject
@@ -41,10 +43,16 @@ def _detail(state, p, row) -> dict[str, Any]:
 
 
 @router.post("/tasks", status_code=201, response_model=TaskPublic)
-def create_task(body: TaskCreate, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
+async def create_task(body: TaskCreate, request: Request, p: PrincipalDep, state: StateDep) -> Any:
     """Create a task from number files and an assistant; its status is `pending`."""
-    task = repo.create_task(
-        s,
+    if body.option.numbers:  # an import: on the file threads (503 when they are full)
+        return await file_pool(request).run(_create_task, state, p, body)
+    return await _in_thread(_create_task, state, p, body)
+
+
+def _create_task(state, p, body: TaskCreate) -> dict[str, Any]:
+    task_id = imports.create_task_in_batches(
+        state.db,
         workspace_id=p.workspace_id,
         time_zone=p.time_zone,
         name=body.name,
@@ -52,9 +60,10 @@ def create_task(body: TaskCreate, p: PrincipalDep, s: SessionDep, state: StateDe
         assistant_vid=body.assistantVid,
         option=body.option.model_dump(exclude_none=True),
         normalizer=state.normalizer,
+        limits=import_limits(state),
     )
-    s.commit()
-    return _detail(state, p, repo.get_detail(s, workspace_id=p.workspace_id, task_id=task.id))
+    with state.db.session() as s:
+        return _detail(state, p, repo.get_detail(s, workspace_id=p.workspace_id, task_id=task_id))
 
 
 @router.get("/tasks", response_model=Page[TaskPublic])
@@ -167,7 +176,7 @@ async def add_task_numbers(
         await _in_thread(_check_file_target, state, p, taskID)
         number_file = await receive_upload(request, p, state)
         try:
-            return await _in_thread(_add_file, state, p, taskID, number_file.id)
+            return await file_pool(request).run(_add_file, state, p, taskID, number_file.id)
         except VoxdialError:
             await _in_thread(_drop_file, state, number_file.id)
             raise
@@ -209,15 +218,14 @@ def _drop_file(state, file_id: int) -> None:
 
 
 def _add_file(state, p, task_id: int, file_id: int) -> dict[str, int]:
-    from voxdial.store.models import NumberFile
-
-    with state.db.session() as s:
-        task = repo.get_task(s, workspace_id=p.workspace_id, task_id=task_id, for_update=True)
-        nf = s.get(NumberFile, file_id)
-        result = repo.add_numbers_from_file(
-            s, task=task, number_file=nf, normalizer=state.normalizer
-        )
-        s.commit()
+    result = imports.add_file_in_batches(
+        state.db,
+        workspace_id=p.workspace_id,
+        task_id=task_id,
+        file_id=file_id,
+        normalizer=state.normalizer,
+        limits=import_limits(state),
+    )
     return {"count": result.count, "rejected": result.rejected}
 
 
@@ -225,7 +233,11 @@ def _add_json(state, p, task_id: int, numbers: list[dict[str, Any]]) -> dict[str
     with state.db.session() as s:
         task = repo.get_task(s, workspace_id=p.workspace_id, task_id=task_id, for_update=True)
         result = repo.add_numbers_from_json(
-            s, task=task, numbers=numbers, normalizer=state.normalizer
+            s,
+            task=task,
+            numbers=numbers,
+            normalizer=state.normalizer,
+            limits=import_limits(state),
         )
         s.commit()
     return {"count": result.count, "rejected": result.rejected}
@@ -255,6 +267,55 @@ def list_task_rejects(taskID: PathId, p: PrincipalDep, s: SessionDep, page: Pagi
         ],
         task.rejected,
     )
+
+
+REJECT_COLUMNS = ["row", "fileId", "value", "reason", "detail"]
+
+
+@router.get(
+    "/tasks/{taskID}/rejects.csv",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "the rejects as CSV (UTF-8 with BOM)",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
+def export_task_rejects(taskID: PathId, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
+    """The rows refused at import as a CSV file for a spreadsheet: row, fileId, value,
+    reason, detail. Cells a spreadsheet would run as formulas start with an apostrophe."""
+    task = repo.get_task(s, workspace_id=p.workspace_id, task_id=taskID)
+    return StreamingResponse(
+        csv_chunks(REJECT_COLUMNS, _reject_rows(state, task.id)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="task-{task.id}-rejects.csv"'},
+    )
+
+
+def _reject_rows(state, task_id: int, page: int = 5000):
+    """A task's rejects in id order, a page per short read."""
+    after = 0
+    while True:
+        with state.db.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    TaskReject.id,
+                    TaskReject.row_no,
+                    TaskReject.file_id,
+                    TaskReject.value,
+                    TaskReject.reason,
+                    TaskReject.detail,
+                )
+                .where(TaskReject.task_id == task_id, TaskReject.id > after)
+                .order_by(TaskReject.id)
+                .limit(page)
+            ).all()
+        if not rows:
+            return
+        for r in rows:
+            yield (r.row_no, "" if r.file_id is None else r.file_id, r.value, r.reason, r.detail)
+        after = rows[-1].id
 
 
 @router.get("/tasks/{taskID}/numbers", response_model=Page[TaskNumberPublic])

@@ -65,7 +65,7 @@ for _code in (429, 503):
         "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
     }
 # A database lock held past SQLite's busy timeout (store/db.py), or a lock conflict on
-# PostgreSQL, is answered 503 after this many seconds.
+# PostgreSQL, is answered 503, to be tried again after this many seconds.
 DATABASE_BUSY_RETRY_AFTER = 1
 _PG_LOCK_STATES = {"55P03", "40P01", "40001"}  # lock not available, deadlock, serialization
 

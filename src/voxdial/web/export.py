@@ -1,8 +1,8 @@
 """A task's results as CSV or XLSX: one row per number with its variables, attempts,
 state, last outcome, the collected answers, intent and summary of its last call.
 
-Any cell that a spreadsheet would read as a formula (it begins with `=`, `+`, `-`, `@`,
-a tab or a carriage return) gets a leading `'`, so opening the file runs nothing. Rows
+Any cell that a spreadsheet would read as a formula gets a leading `'`
+(`numbers.export.neutralise_cell`), so opening the file runs nothing. Rows
 are read in batches by id, so memory stays flat however large the task.
 """
 
@@ -13,7 +13,6 @@ import io
 import os
 import tempfile
 from collections.abc import Iterator
-from typing import Any
 
 from fastapi import Response
 from fastapi.responses import FileResponse, StreamingResponse
@@ -21,18 +20,13 @@ from sqlalchemy import select
 from starlette.background import BackgroundTask
 
 from voxdial.api.deps import AppState
+from voxdial.numbers.export import neutralise_cell as neutralise
 from voxdial.numbers.importer import NAME_KEY, NOTE_KEY, PHONE_KEY
 from voxdial.store import tasks as repo
 from voxdial.store.models import AssistantVersion, Call, TaskNumber
 from voxdial.store.users import SignedIn
 
 BATCH = 1000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _header(variables: list[str], questions: list[str]) -> list[str]:

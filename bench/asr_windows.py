@@ -193,12 +193,12 @@ def main() -> None:
     items = build_set(models, cache)
     models.recognizer(1)  # load before timing
     configs = args.configs.split(",")
+    say(f"{len(items)} clips; batch {args.batch}; CPU is the best of {args.rounds} rounds")
     results: dict[str, list[dict]] = {c: [] for c in configs}
     for _ in range(args.rounds):
         for c in configs:
             results[c].append(run(models, items, c, args.batch))
     base_cpu = min(r["cpu"] for r in results[configs[0]])
-    say(f"{len(items)} clips; batch {args.batch}; CPU is the best of {args.rounds} rounds")
     keys = [k for k in results[configs[0]][0] if k not in ("config", "cpu", "wall", "n")]
     say("| config | CPU s/clip | CPU ratio | " + " | ".join(keys) + " |")
     say("|---" * (3 + len(keys)) + "|")
@@ -210,7 +210,6 @@ def main() -> None:
             + " | ".join(cells)
             + " |"
         )
-
 
 if __name__ == "__main__":
     main()

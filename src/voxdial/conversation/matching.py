@@ -121,8 +121,8 @@ def _leads(text: str, pos: int) -> bool:
 
 _PARTIAL_STOP = {
     "以上", "以下", "及以", "以内", "不是", "没有", "一个",
-    "the", "a", "an", "it", "one", "of", "or", "and", "to", "sure", "yes", "no", "not", "ok", "okay", "very", "more", "than", "less", "my",
-    "me", "i",
+    "the", "a", "an", "it", "one", "of", "or", "and", "to", "sure", "yes", "no", "not",
+    "ok", "okay", "very", "more", "than", "less", "my", "me", "i",
 }  # fmt: skip
 
 

@@ -57,6 +57,9 @@ _SOLICITS = re.compile(
     r"better|feedback|anything else|comments?",
     re.I,
 )
+_WISH = re.compile(
+    r"能不能|能.{0,8}点|可不可以|可以.{0,8}吗|希望|最好|要是能|could you|can you|should"
+)
 _PLAIN_NO = re.compile(r"\b(no|nope|nah)\b|^不是|^没有|^不$|^不了")
 
 
@@ -270,7 +273,8 @@ class ScriptConversation:
         if main is None and not answers and content and self._free_answer(r, reply, index):
             main = Match(-1, heard, "free")
         if main is None and not answers and r.asking and self._solicits(index):
-            if self._knowledge_answer(heard) is None:  # "能便宜点吗" is a suggestion
+            # "能便宜点吗", "能不能周日也开门" asked for feedback are suggestions
+            if _WISH.search(r.text) or self._knowledge_answer(heard) is None:
                 main = Match(-1, heard, "free")
         if main is not None:
             actions = self._record(index, main.answer, True, heard)

@@ -25,7 +25,14 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from voxdial.conversation import intents, times
-from voxdial.conversation.normalize import HotWord, apply_hot_words, clean, fold, squash
+from voxdial.conversation.normalize import HotWord, apply_hot_words, clean, fold
+from voxdial.conversation.polarity import (
+    NO,
+    is_negative_answer,
+    is_uncertain_answer,
+    polarity,
+    question_verbs,
+)
 from voxdial.conversation.quantities import Amount, amounts
 from voxdial.conversation.scale import scale_score
 
@@ -35,11 +42,6 @@ FUZZY_THRESHOLD = 75
 
 _NEGATORS = re.compile(
     r"(不|没|别|非|未|无|not|no|don't|dont|never|n't)\s*(是|太|很|怎么|大|那么|that|very|really|so)*\s*$"
-)
-_NEG_ANSWER = re.compile(r"^(不|没|否|无|非|未|not |no |don'?t |never)|^(no|否|不是|没有|不对)$")
-_UNCERTAIN_ANSWER = re.compile(
-    r"不确定|不一定|说不好|说不准|不好说|没决定|没想好|没定|待定|不知道|不清楚|看情况|考虑|"
-    r"undecided|not sure|unsure|don'?t know|maybe|depends|no idea|not decided"
 )
 # a clause that turns a choice down ("上午不行", "not Monday", "这礼拜没空")
 _NEG_CLAUSE = re.compile(
@@ -54,25 +56,6 @@ _ANY = re.compile(
     r"都可以|都行|哪天都|什么时候都|随便|无所谓|都无所谓|any ?time|"
     r"any day|whatever|doesn'?t matter|"
     r"either (is|one|way)|whenever|any of them"
-)
-
-_YES = re.compile(
-    r"^(是|是的|是啊|是呀|对|对的|对对|对啊|对呀|嗯|嗯嗯|恩|好|好的|好啊|好呀|行|行啊|可以|可以的|当然|肯定|"
-    r"没问题|没错|当然可以|必须的|要的|要|需要|ok|okay|yes|yeah|"
-    r"yep|yup|yea|ya|sure|of course|certainly|"
-    r"absolutely|definitely|right|correct|that's right|i do|i did|i would|i will|yes please|"
-    r"sounds good|go ahead|go on|we do|i have|we have|"
-    r"uh huh|why not|speaking|it is|sure is)(?![a-z])"
-    r"|没问题|当然|肯定(是|会|要)|可以啊|是的|对的|(^| )(yes|"
-    r"yeah|yep|sure)( |$)|好的|(^|那|就)(可以|行|好)|"
-    r"是我|我就是|就是我|本人|this is (he|she|him|her)|that'?s me|it'?s me|yes it is"
-)
-_NO = re.compile(
-    r"^(不|不是|不对|没有|没|不要|不用|不需要|不行|不可以|不愿意|不会|不想|否|算了|别|无|"
-    r"no|nope|nah|not really|not at all|never|no thanks|i don't|i do not|i won't|i wouldn't)"
-    r"|不是|没有|不用|不要|不需要|不愿意|不想|不会|不打算|不去|不了$|去不了|来不了|打错|不在|"
-    r"(^| )(no|nope|nah|don't|not|never)( |$)|don't think|not really|not at the moment|not yet|"
-    r"not now|not this time|not anymore|no longer|probably not|wrong number|cancel"
 )
 
 _ZH_ORDINAL = {"一": 0, "二": 1, "两": 1, "三": 2, "四": 3, "五": 4, "六": 5, "1": 0, "2": 1,
@@ -97,12 +80,6 @@ _PERSON = re.compile(
 )
 _ME = {"i": "me", "myself": "me", "我": "me"}
 _ZERO_ANSWER = re.compile(r"^(没有|无|零|none|zero|0|no\b)")
-
-# verbs of a yes/no question that say nothing on their own
-_GENERIC_VERBS = set(
-    "是 有 会 能 要 想 觉得 希望 请问 打算 可以 问 让 给 把 做 说 看 方便 知道 还".split()
-)
-_VERB_SYNONYMS = {"需要": ("要", "用"), "使用": ("用",), "继续": ("还",), "续保": ("续",)}
 
 
 @dataclass
@@ -130,25 +107,6 @@ class _Ambiguous(Exception):
     """Raised by a stage that finds the reply names several answers, or none clearly."""
 
 
-def polarity(text: str) -> bool | None:
-    """True for yes, False for no, None when the reply says neither."""
-    if re.search(r"why not|no problem|not a problem|没问题|不客气|no doubt", text):
-        return True
-    if _NO.search(text):
-        return False
-    if _YES.search(text):
-        return True
-    return None
-
-
-def is_negative_answer(answer: str) -> bool:
-    return bool(_NEG_ANSWER.search(squash(answer)))
-
-
-def is_uncertain_answer(answer: str) -> bool:
-    return bool(_UNCERTAIN_ANSWER.search(squash(answer)))
-
-
 @dataclass
 class _Range:
     low: float
@@ -165,26 +123,6 @@ def _answer_range(answer: str) -> _Range | None:
     if len(found) >= 2 and re.search(r"[-~到至]|to", a):
         return _Range(found[0].low, found[1].high)
     return _Range(found[0].low, found[0].high)
-
-
-@lru_cache(maxsize=512)
-def _question_verbs(question: str) -> tuple[str, ...]:
-    """The verbs of a Mandarin yes/no question ("您还会继续使用我们的服务吗" -> 继续, 使用)."""
-    if not re.search("[\u4e00-\u9fff]", question):
-        return ()
-    import jieba.posseg
-
-    from voxdial.conversation.knowledge import _jieba
-
-    _jieba()
-    verbs = [w for w, flag in jieba.posseg.lcut(question) if flag.startswith("v")]
-    out: list[str] = []
-    for v in verbs:
-        if v in _GENERIC_VERBS:
-            continue
-        out.append(v)
-        out += _VERB_SYNONYMS.get(v, ())
-    return tuple(dict.fromkeys(out))
 
 
 @lru_cache(maxsize=4096)
@@ -222,10 +160,9 @@ class AnswerMatcher:
             is_negative_answer(a) and not u
             for a, u in zip(self.answers, self.uncertain, strict=True)
         ]
-        self.windows = [times.window(a) for a in self.answers]
-        self.is_timed = sum(w is not None for w in self.windows) >= 2
-        self.dayish = [bool(times.days(a, date(2026, 1, 5), every=True)) for a in self.answers]
-        self.is_days = sum(self.dayish) >= 2
+        self.choices = times.TimeChoices.of(self.answers)
+        self.is_timed = self.choices is not None and self.choices.timed
+        self.is_days = self.choices is not None and self.choices.dayish
         self.binary = (
             sum(self.negative) == 1
             and sum(not n and not u for n, u in zip(self.negative, self.uncertain, strict=True))
@@ -269,7 +206,7 @@ class AnswerMatcher:
             if not n and not u
         )
         neg = next(k for k, n in zip(self.keys, self.negative, strict=True) if n)
-        words = list(_question_verbs(question))
+        words = list(question_verbs(question))
         if re.fullmatch("[\u4e00-\u9fff]{2,3}", pos):
             words.append(pos)
             if neg in ("不" + pos, "没" + pos, "没有" + pos) and len(pos) == 2:
@@ -516,71 +453,16 @@ class AnswerMatcher:
         return self._pick(index, "ordinal")
 
     def _time(self, text: str, parts: list[str]) -> Match | None:
-        if not (self.is_timed or self.is_days):
+        if self.choices is None:
             return None
         scope = " ".join(parts) if parts else text
-        if times.is_soonest(scope):
-            order = self._time_order()
-            return self._pick(order[0], "time") if order else None
-        if _ANY.search(scope):
+        if _ANY.search(scope) and not times.is_soonest(scope):
             raise _Ambiguous
-        if self.is_days:
-            found = self._day_match(scope)
-            if found is not None:
-                return found
-        if self.is_timed:
-            said = times.window(scope)
-            if said is None:
-                return None
-            inside, overlap = [], []
-            for i, w in enumerate(self.windows):
-                if w is None:
-                    continue
-                if w[0] <= said[0] and said[1] <= w[1]:
-                    inside.append(i)
-                if (
-                    w[0] < said[1]
-                    and said[0] < w[1]
-                    or (said[0] == said[1] and w[0] <= said[0] < w[1])
-                ):
-                    overlap.append(i)
-            if len(inside) == 1:
-                return self._pick(inside[0], "time")
-            if len(overlap) == 1:
-                return self._pick(overlap[0], "time")
-            if len(inside) > 1 or len(overlap) > 1:
-                raise _Ambiguous
-        return None
-
-    def _day_match(self, text: str) -> Match | None:
-        said = times.days(text, self._today)
-        if not said:
-            return None
-        sets = [
-            times.days(a, self._today, every=True) if d else None
-            for a, d in zip(self.answers, self.dayish, strict=True)
-        ]
-        inside = [i for i, s in enumerate(sets) if s and said <= s]
-        if len(inside) == 1:
-            return self._pick(inside[0], "time")
-        touching = [i for i, s in enumerate(sets) if s and said & s]
-        if len(touching) == 1:
-            return self._pick(touching[0], "time")
-        if len(touching) > 1:
-            raise _Ambiguous  # "周末" for 周六 / 周日
-        return None
-
-    def _time_order(self) -> list[int]:
-        """Answers from the earliest to the latest."""
-        keyed = []
-        for i, a in enumerate(self.answers):
-            d = times.days(a, self._today, every=True) if self.dayish[i] else None
-            w = self.windows[i]
-            if d:
-                keyed.append((min(d).toordinal(), w[0] if w else 0, i))
-            elif w:
-                keyed.append((0, w[0], i))
-        return [i for *_, i in sorted(keyed)]
+        try:
+            index = self.choices.pick(scope, self._today)
+        except times.Ambiguous:
+            raise _Ambiguous from None
+        return None if index is None else self._pick(index, "time")
 
     def _yes_no(self, text: str, parts: list[str]) -> Match | None:
         pos = [
@@ -609,7 +491,7 @@ class AnswerMatcher:
                 r"(不|没|别|不再|不想|不打算|不会|没怎么|不用|不太|无法)$", before
             ) or after.startswith(("不了", "不到", "不成")):
                 return False
-            if polarity(text) is False and _NO.match(text):
+            if polarity(text) is False and NO.match(text):
                 return False
             return True
         return None

@@ -307,3 +307,94 @@ def days(text: str, today: date, *, every: bool = False) -> frozenset[date] | No
             ahead = 7
         return frozenset({today + timedelta(days=ahead)})
     return None
+
+
+class Ambiguous(ValueError):
+    """The reply names several of the choices ("周末" for 周六 / 周日)."""
+
+
+@dataclass
+class TimeChoices:
+    """Preset answers that are times of day ("上午", "After 5 pm") or days ("明天",
+    "Friday", "下周"): which one a reply names."""
+
+    answers: list[str]
+    windows: list[tuple[float, float] | None]
+    days_of: list[bool]
+
+    @classmethod
+    def of(cls, answers: list[str]) -> TimeChoices | None:
+        windows = [window(a) for a in answers]
+        dayish = [bool(days(a, date(2026, 1, 5), every=True)) for a in answers]
+        choices = cls(answers, windows, dayish)
+        return choices if choices.timed or choices.dayish else None
+
+    @property
+    def timed(self) -> bool:
+        return sum(w is not None for w in self.windows) >= 2
+
+    @property
+    def dayish(self) -> bool:
+        return sum(self.days_of) >= 2
+
+    def pick(self, text: str, today: date) -> int | None:
+        """The index of the choice `text` names; None when it names none; raises
+        `Ambiguous` when it names several."""
+        if is_soonest(text):
+            order = self._order(today)
+            return order[0] if order else None
+        if self.dayish:
+            found = self._day(text, today)
+            if found is not None:
+                return found
+        if not self.timed:
+            return None
+        said = window(text)
+        if said is None:
+            return None
+        inside, overlap = [], []
+        for i, w in enumerate(self.windows):
+            if w is None:
+                continue
+            if w[0] <= said[0] and said[1] <= w[1]:
+                inside.append(i)
+            if w[0] < said[1] and said[0] < w[1] or (said[0] == said[1] and w[0] <= said[0] < w[1]):
+                overlap.append(i)
+        if len(inside) == 1:
+            return inside[0]
+        if len(overlap) == 1:
+            return overlap[0]
+        if len(inside) > 1 or len(overlap) > 1:
+            raise Ambiguous(text)
+        return None
+
+    def _sets(self, today: date) -> list[frozenset[date] | None]:
+        return [
+            days(a, today, every=True) if d else None
+            for a, d in zip(self.answers, self.days_of, strict=True)
+        ]
+
+    def _day(self, text: str, today: date) -> int | None:
+        said = days(text, today)
+        if not said:
+            return None
+        sets = self._sets(today)
+        inside = [i for i, s in enumerate(sets) if s and said <= s]
+        if len(inside) == 1:
+            return inside[0]
+        touching = [i for i, s in enumerate(sets) if s and said & s]
+        if len(touching) == 1:
+            return touching[0]
+        if len(touching) > 1:
+            raise Ambiguous(text)
+        return None
+
+    def _order(self, today: date) -> list[int]:
+        """The choices from the earliest to the latest."""
+        keyed = []
+        for i, (d, w) in enumerate(zip(self._sets(today), self.windows, strict=True)):
+            if d:
+                keyed.append((min(d).toordinal(), w[0] if w else 0, i))
+            elif w:
+                keyed.append((0, w[0], i))
+        return [i for *_, i in sorted(keyed)]

@@ -180,11 +180,21 @@ def read(reply: str) -> Reading:
     )
     r.correction = bool(CORRECTION.search(text))
     if r.correction:
-        m = _CORRECTION_SPLIT.match(raw)
-        r.corrected = raw[m.end() :].strip() if m else ""
-    r.consent = bool(CONSENT_YES.search(text) or re.search(r"说吧|问吧|讲吧|来吧", raw))
+        rest = raw
+        while (m := _CORRECTION_SPLIT.match(rest)) is not None and m.end() > 0:
+            rest = rest[m.end() :]
+        r.corrected = rest.strip() if rest != raw else ""
+    r.consent = bool(
+        (CONSENT_YES.search(text) or re.search(r"(?<!再)说吧|问吧|讲吧|来吧", raw))
+        and not re.search(r"不(太|大)?方便|没空|没时间|不行|不可以|not (now|really)", text)
+    )
     r.decline_question = bool(DECLINE_QUESTION.search(text))
     return r
+
+
+def is_hesitation(reply: str) -> bool:
+    """Nothing but fillers: the callee is still thinking."""
+    return _only_fillers(fold(reply))
 
 
 def _only_fillers(raw: str) -> bool:

@@ -74,7 +74,9 @@ def asks(welcome: str) -> bool:
 
 
 def _clauses(welcome: str) -> list[str]:
-    return [c for c in _CLAUSE.split(welcome.strip()) if c.strip()]
+    # "Mr. Lee" is not the end of a sentence
+    text = re.sub(r"\b(Mr|Mrs|Ms|Dr|St)\. ", "\\1\x00", welcome.strip())
+    return [c.replace("\x00", ". ") for c in _CLAUSE.split(text) if c.strip()]
 
 
 def consent_question(welcome: str, lang: str) -> str:

@@ -217,7 +217,7 @@ class AnswerMatcher:
 
     def match(self, reply: str, *, today: date | None = None) -> Match | None:
         text = apply_hot_words(clean(reply), self.hot_words)
-        if not text or not self.answers:
+        if not text or not self.answers or intents.is_hesitation(reply):
             return None
         self._today = today or date.today()
         parts = self._clauses(reply)

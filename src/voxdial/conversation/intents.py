@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from voxdial.conversation.normalize import clean, fold
 
@@ -192,6 +193,7 @@ def read(reply: str) -> Reading:
     return r
 
 
+@lru_cache(maxsize=4096)
 def is_hesitation(reply: str) -> bool:
     """Nothing but fillers: the callee is still thinking."""
     return _only_fillers(fold(reply))
@@ -208,6 +210,11 @@ def _only_fillers(raw: str) -> bool:
 
 
 def clauses(reply: str) -> list[str]:
+    return list(_clauses(reply))
+
+
+@lru_cache(maxsize=4096)
+def _clauses(reply: str) -> tuple[str, ...]:
     """The reply cut at punctuation, at spaces between Chinese words and at English
     "but": "下午吧，上次挺好的" -> ["下午吧", "上次挺好的"]. A full stop splits only before a
     space or at the end, so "wang@163.com" stays whole."""
@@ -216,4 +223,4 @@ def clauses(reply: str) -> list[str]:
         r"[，,。!！?？;；、…]+|\.+(?=\s|$)|(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])|\s+but\s+",
         text,
     )
-    return [p.strip() for p in parts if p and p.strip()]
+    return tuple(p.strip() for p in parts if p and p.strip())

@@ -28,6 +28,7 @@ import threading
 import warnings
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -178,17 +179,26 @@ def expansions(question: str, *, weight: float = 0.5) -> dict[str, float]:
     """Terms of the `_CONCEPTS` groups `question` touches, with their weight."""
     text = _normalise(question)
     out: dict[str, float] = {}
-    for group in _CONCEPTS:
+    for i, group in enumerate(_CONCEPTS):
         if any(_contains(text, word) for word in group):
-            for word in group:
-                for term in tokenize(word, bigrams=False):
-                    out.setdefault(term, weight)
+            for term in _group_terms(i):
+                out.setdefault(term, weight)
     return out
+
+
+@lru_cache(maxsize=len(_CONCEPTS))
+def _group_terms(index: int) -> tuple[str, ...]:
+    return tuple(t for word in _CONCEPTS[index] for t in tokenize(word, bigrams=False))
+
+
+@lru_cache(maxsize=512)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(word)}\b")
 
 
 def _contains(text: str, word: str) -> bool:
     if word.isascii():
-        return re.search(rf"\b{re.escape(word)}\b", text) is not None
+        return _word_pattern(word).search(text) is not None
     return word in text
 
 

@@ -170,6 +170,16 @@ class AnswerMatcher:
         )
         self.verbs = self._echo_words(question) if self.binary else ()
         self.parts = self._distinctive_parts()
+        self._unit_cache: tuple[str, ...] | None = None
+        self._key_patterns = [
+            (
+                i,
+                k,
+                re.compile(rf"(?<![a-z']){re.escape(k)}(?![a-z])" if k.isascii() else re.escape(k)),
+            )
+            for i, k in sorted(enumerate(self.keys), key=lambda p: -len(p[1]))
+            if k
+        ]
         self.sounds = [
             _pinyin(k) if re.fullmatch("[\u4e00-\u9fff]{2,}", k) else None for k in self.keys
         ]
@@ -220,12 +230,7 @@ class AnswerMatcher:
         if not text or not self.answers or intents.is_hesitation(reply):
             return None
         self._today = today or date.today()
-        parts = self._clauses(reply)
-        self._narrowed = " ".join(parts) != " ".join(
-            p
-            for p in (apply_hot_words(clean(c), self.hot_words) for c in intents.clauses(reply))
-            if p
-        )
+        parts, self._narrowed = self._clauses(reply)
         first = (self._scale, self._said) if self.is_scale else (self._said, self._scale)
         try:
             for stage in (
@@ -248,18 +253,18 @@ class AnswerMatcher:
             return None
         return None
 
-    def _clauses(self, reply: str) -> list[str]:
+    def _clauses(self, reply: str) -> tuple[list[str], bool]:
         """The reply's clauses that may carry the answer: a clause turning a choice down
         ("上午不行") or saying how it used to be ("以前去营业厅", with a "现在" clause)
         is left out when another clause remains."""
         parts = [apply_hot_words(clean(p), self.hot_words) for p in intents.clauses(reply)]
         parts = [p for p in parts if p]
         if len(parts) < 2:
-            return parts
+            return parts, False
         kept = [p for p in parts if not _NEG_CLAUSE.search(p)]
         if any(_NOW_CLAUSE.search(p) for p in kept):
             kept = [p for p in kept if not _PAST_CLAUSE.search(p) or _NOW_CLAUSE.search(p)]
-        return kept or parts
+        return (kept, len(kept) < len(parts)) if kept else (parts, False)
 
     def _pick(self, index: int, how: str, score: float = 1.0) -> Match:
         return Match(index, self.answers[index], how, score)
@@ -284,12 +289,10 @@ class AnswerMatcher:
 
     def _said_in(self, text: str, *, quiet: bool) -> Match | None:
         spans: list[tuple[int, int, int]] = []  # (start, end, answer index)
-        for i in sorted(range(len(self.keys)), key=lambda j: -len(self.keys[j])):
-            key = self.keys[i]
-            if not key:
+        for i, key, pattern in self._key_patterns:
+            if key not in text:
                 continue
-            pattern = rf"(?<![a-z']){re.escape(key)}(?![a-z])" if key.isascii() else re.escape(key)
-            for m in re.finditer(pattern, text):
+            for m in pattern.finditer(text):
                 if len(key) == 1 and not _leads(text, m.start()):
                     continue  # "是" in "我是她老公" is not the answer 是
                 if not any(s < m.end() and m.start() < e for s, e, _ in spans):
@@ -383,6 +386,11 @@ class AnswerMatcher:
         return self._number_match(_Range(low, high), "number")
 
     def _units(self) -> tuple[str, ...]:
+        if self._unit_cache is None:
+            self._unit_cache = self._find_units()
+        return self._unit_cache
+
+    def _find_units(self) -> tuple[str, ...]:
         said = " ".join(self.answers).lower() + " " + self.question
         out = []
         for unit, words in (
@@ -502,6 +510,8 @@ class AnswerMatcher:
         found = set()
         for i, pieces in enumerate(self.parts):
             for w in pieces:
+                if w not in scope:
+                    continue
                 pattern = rf"(?<![a-z]){w}(?![a-z])" if w.isascii() else re.escape(w)
                 m = re.search(pattern, scope)
                 if m and not _NEGATORS.search(scope[max(0, m.start() - 6) : m.start()]):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from voxdial.conversation.normalize import fold
 
@@ -25,6 +26,7 @@ _NOT_AMOUNTS = (
     "一付", "一交", "一块儿", "一半", "一亮", "一班", "三番五次", "七上八下", "乱七八糟",
     "一点都", "一辈子", "一阵",
 )  # fmt: skip
+_NOT_AMOUNT_RE = re.compile("|".join(sorted(map(re.escape, _NOT_AMOUNTS), key=len, reverse=True)))
 _ZH_RUN = re.compile(r"[零〇一二两俩三四五六七八九十百千万]+(?:点[零一二三四五六七八九]+)?")
 _EN_UNITS = {
     "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -196,9 +198,12 @@ def _en_qualified(text: str, start: int, end: int, value: float) -> Amount:
 def amounts(text: str) -> list[Amount]:
     """The amounts said in `text`, in order. "X out of Y" keeps X only; "X or Y",
     "X to Y", "between X and Y" become one amount X..Y."""
-    t = fold(text)
-    for w in _NOT_AMOUNTS:
-        t = t.replace(w, " " * len(w))
+    return list(_amounts(text))
+
+
+@lru_cache(maxsize=4096)
+def _amounts(text: str) -> tuple[Amount, ...]:
+    t = _NOT_AMOUNT_RE.sub(lambda m: " " * len(m.group()), fold(text))
     found = sorted(_zh_amounts(t) + _en_amounts(t), key=lambda a: a.start)
     out: list[Amount] = []
     i = 0
@@ -220,4 +225,4 @@ def amounts(text: str) -> list[Amount]:
     if len(out) == 2 and re.search(r"between\s*$", t[max(0, out[0].start - 9) : out[0].start]):
         a, b = out
         out = [Amount(min(a.low, b.low), max(a.high, b.high), a.start, b.end, b.unit)]
-    return out
+    return tuple(out)

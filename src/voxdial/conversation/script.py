@@ -132,6 +132,7 @@ class ScriptConversation:
         self.lang = context.language
         self.text = TEXT[self.lang]
         self.welcome = fill_variables(config.get("welcome") or "", context)
+        self._asked = [fill_variables(q["question"], context) for q in self.questions]
         zone = ZoneInfo(context.time_zone)
         self.now = (context.now or datetime.now(zone)).astimezone(zone)
         self.index = 0  # the question being asked
@@ -162,7 +163,7 @@ class ScriptConversation:
         return actions + self._ask()
 
     def _question(self, index: int) -> str:
-        return fill_variables(self.questions[index]["question"], self.context)
+        return self._asked[index]
 
     def _answers_of(self, index: int) -> list[str]:
         return [str(a) for a in self.questions[index].get("answers") or []]

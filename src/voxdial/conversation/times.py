@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from voxdial.conversation.normalize import fold, numbers
 
@@ -200,6 +201,7 @@ def is_soonest(text: str) -> bool:
     return bool(_SOONEST.search(fold(text)))
 
 
+@lru_cache(maxsize=4096)
 def window(text: str) -> tuple[float, float] | None:
     """The hours of the day `text` names: "上午" -> (6, 12), "三点左右" -> (15, 15),
     "晚上七点以后" -> (19, 24), "before noon" -> (0, 12), "after 5 pm" -> (17, 24),
@@ -271,6 +273,7 @@ def _on_clock(hour: float, period: str | None, t: str) -> float:
 HORIZON_DAYS = 14
 
 
+@lru_cache(maxsize=4096)
 def days(text: str, today: date, *, every: bool = False) -> frozenset[date] | None:
     """The days `text` names, within two weeks of `today`: "明天" -> {tomorrow},
     "周四" -> {this Thursday}, "这周" -> today..Sunday, "下礼拜" -> next Monday..Sunday,

@@ -188,6 +188,8 @@ def test_labelled_replies_accuracy(engine):
     right = sum(r for r, _ in per_type.values())
     total = sum(t for _, t in per_type.values())
     assert right / total >= 0.95, "\n".join(misses)
+    # no regression: 316 right before the evaluation work (274048a), 324 at ccf04a0
+    assert right >= 324, "\n".join(misses)
 
 
 def _run(engine, ctx, replies):

@@ -13,9 +13,12 @@ the cosine of sentence embeddings -- and the two are fused for ranking:
     confidence = CONFIDENCE_COSINE * cosine + (1 - CONFIDENCE_COSINE) * bm25_share
 
 where `bm25_share` is the passage's BM25 over the most the question's terms could score
-(the sum of their idf x (k1 + 1)): "how much of what was asked appears here". The
-weights and ANSWER_THRESHOLD were tuned on tests/data/knowledge_questions.jsonl (the
-same set the test measures: no held-out set yet). See BENCHMARKS.md "Knowledge retrieval".
+(the sum of their idf x (k1 + 1)): "how much of what was asked appears here". A passage
+that states the kind of fact the question asks for (an address for "在哪", a price for
+"多少钱": `answer_types`) gets KIND_BONUS on both. The weights, KIND_BONUS and
+ANSWER_THRESHOLD were tuned on tests/data/knowledge_questions.jsonl and
+tests/data/eval/dev_knowledge.jsonl; tests/data/eval/heldout_knowledge.jsonl (other
+texts) is held out. See BENCHMARKS.md "Knowledge retrieval".
 """
 
 from __future__ import annotations

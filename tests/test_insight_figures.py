@@ -62,6 +62,7 @@ def add_calls(db: Database, task_id: int, workspace_id: int, count: int, seed: i
                 end_at=at + timedelta(seconds=30) if ended else None,
                 hangup_reason=rng.choice(REASONS),
                 intent_level=rng.choice(LEVELS),
+                attempt=rng.choice([1, 1, 2, 3]),
             )
             extra = rng.choice(EXTRAS)
             if extra != "unset":
@@ -76,16 +77,22 @@ def walk(db: Database, task_id: int, zone: str) -> TaskFigures:
     tz = ZoneInfo(zone)
     with db.session() as s:
         rows = s.execute(
-            select(Call.start_at, Call.hangup_reason, Call.intent_level, Call.extra)
+            select(Call.start_at, Call.hangup_reason, Call.intent_level, Call.extra, Call.attempt)
             .where(Call.task_id == task_id, Call.end_at.is_not(None))
             .order_by(Call.id.desc())
         ).all()
-    for _, reason, level, _ in sorted(rows, key=lambda r: r[1] or ""):
+    for _, reason, level, _, attempt in sorted(rows, key=lambda r: r[1] or ""):
         f.outcomes[reason or "failed"] += 1
         if level:
             f.intents[level] += 1
+        if attempt > 1:
+            f.retry_attempts += 1
+            f.retry_answered += reason == "answered"
+        else:
+            f.first_attempts += 1
+            f.first_answered += reason == "answered"
     f.attempts = len(rows)
-    for at, reason, _, extra in rows[: figures.DETAIL_SAMPLE]:
+    for at, reason, _, extra, _ in rows[: figures.DETAIL_SAMPLE]:
         hour = at.astimezone(tz).hour
         f.hour_attempts[hour] += 1
         if reason == "answered":
@@ -125,4 +132,8 @@ def test_figures_match_a_walk_over_the_calls(db, monkeypatch, zone, sample):
     assert in_order(got.hangup_after) == in_order(want.hangup_after)
     assert in_order(got.unanswered_questions) == in_order(want.unanswered_questions)
     assert (got.blocked_requests, got.callbacks) == (want.blocked_requests, want.callbacks)
+    assert (got.first_attempts, got.first_answered, got.retry_attempts, got.retry_answered) == (
+        want.first_attempts, want.first_answered, want.retry_attempts, want.retry_answered
+    )  # fmt: skip
+    assert got.retry_attempts and got.retry_answered and got.first_answered
     assert got.hangup_after and got.unanswered_questions and got.callbacks

@@ -159,3 +159,202 @@ def test_hot_words():
     assert apply_hot_words("机关套餐", words) == "极光套餐"
     assert apply_hot_words("我要星尘宽带", words) == "我要星辰宽带"
     assert apply_hot_words("我要宽带", words) == "我要宽带"
+
+
+# ----- amounts, what a reply does, times of day and days -----
+
+from datetime import date  # noqa: E402
+
+from voxdial.conversation import intents, lines  # noqa: E402
+from voxdial.conversation.quantities import amounts  # noqa: E402
+
+INF = float("inf")
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("三个", [(3, 3)]),
+        ("五六个吧", [(5, 6)]),
+        ("七八十块吧", [(70, 80)]),
+        ("十五六岁", [(15, 16)]),
+        ("一百多", [(100.01, 199.99)]),
+        ("三十来块", [(30, 32)]),
+        ("四十出头", [(40, 44)]),
+        ("五十以下", [(-INF, 49.99)]),
+        ("5人及以上", [(5, INF)]),
+        ("上百了", [(100.01, INF)]),
+        ("两岁半", [(2.5, 2.5)]),
+        ("一家三口", [(3, 3)]),
+        ("几个G吧", [(2, 9)]),
+        ("一般般", []),
+        ("four out of five", [(4, 4)]),
+        ("maybe a three or a four", [(3, 4)]),
+        ("somewhere between two and three", [(2, 3)]),
+        ("three and a half", [(3.5, 3.5)]),
+        ("5 or more", [(5, INF)]),
+    ],
+)
+def test_amounts(text, want):
+    assert [(round(a.low, 2), round(a.high, 2)) for a in amounts(text)] == want
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("别再给我打电话了", {"block"}),
+        ("不需要 谢谢", {"not_interested"}),
+        ("我在开会 晚点打给我", {"busy", "call_again"}),
+        ("现在不方便 明天上午再打", {"busy", "call_again"}),
+        ("到时候再说吧", {"unsure"}),
+        ("还没想好", {"unsure"}),
+        ("haven't decided", {"unsure"}),
+        ("好的再见", {"goodbye", "only_goodbye"}),
+        ("ok bye", {"goodbye", "only_goodbye", "consent"}),
+        ("满意 再见", {"goodbye"}),
+        ("嗯……那个……", {"hesitation"}),
+        ("um, well...", {"hesitation"}),
+        ("嗯", {"consent"}),  # a yes, not hesitation
+        ("你是哪里？", {"who", "asking"}),
+        ("what's this about?", {"why", "asking"}),
+        ("最便宜的套餐多少钱一个月", {"asking"}),
+        ("没怎么用", set()),
+        ("不对，我是说上午", {"correction"}),
+        ("信号不好 你再说一下", {"repeat"}),
+        ("可以，你说吧", {"consent"}),
+        ("我在外面吃饭呢 你说", {"consent"}),
+        ("这是隐私 不想说", {"decline_question"}),
+    ],
+)
+def test_what_a_reply_does(text, flags):
+    r = intents.read(text)
+    names = ("block", "not_interested", "busy", "call_again", "unsure", "goodbye",
+             "only_goodbye", "hesitation", "who", "why", "asking", "correction", "repeat",
+             "consent", "decline_question")  # fmt: skip
+    assert {n for n in names if getattr(r, n)} == flags
+
+
+def test_a_correction_keeps_what_follows_its_marker():
+    assert intents.read("不对，我是说上午").corrected == "上午"
+    assert intents.read("no wait, the morning").corrected == "morning"
+    assert intents.read("等一下 我说错了 是三分").corrected == "三分"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("下午吧", (12, 18)),
+        ("三点左右", (15, 15)),
+        ("晚上七点以后", (19, 24)),
+        ("十点", (10, 10)),
+        ("上午9点到12点", (9, 12)),
+        ("下午2点到5点", (14, 17)),
+        ("before noon", (0, 12)),
+        ("After 5 pm", (17, 24)),
+        ("after work", (18, 24)),
+        ("sometime after lunch", (13, 18)),
+        ("随便", None),
+    ],
+)
+def test_windows_of_the_day(text, want):
+    assert times.window(text) == want
+
+
+TUESDAY = date(2026, 3, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("明天", ["03-11"]),
+        ("周四", ["03-12"]),
+        ("tomorrow", ["03-11"]),
+        ("end of the week", ["03-13"]),
+        ("下周一", ["03-16"]),
+        ("a Tuesday would be good", ["03-17"]),
+        ("这周", ["03-10", "03-11", "03-12", "03-13", "03-14", "03-15"]),
+        ("weekend", ["03-14", "03-15", "03-21", "03-22"]),
+    ],
+)
+def test_days(text, want):
+    assert sorted(d.isoformat()[5:] for d in times.days(text, TUESDAY)) == want
+
+
+@pytest.mark.parametrize(
+    ("answers", "reply", "want"),
+    [
+        (["今天", "明天", "后天"], "周四", "后天"),
+        (["Monday", "Wednesday", "Friday"], "tomorrow", "Wednesday"),
+        (["这周", "下周"], "这礼拜没空 下礼拜", "下周"),
+        (["Weekday", "Weekend"], "Saturday", "Weekend"),
+        (["上午9点到12点", "下午2点到5点"], "四点以后", "下午2点到5点"),
+        (["Before noon", "After 5 pm"], "the sooner the better", "Before noon"),
+        (["周六", "周日"], "周末哪天都可以", None),
+        (["上午", "下午", "晚上"], "都可以", None),
+    ],
+)
+def test_time_and_day_choices(answers, reply, want):
+    m = AnswerMatcher(answers).match(reply, today=TUESDAY)
+    assert (m.answer if m else None) == want
+
+
+RENEW = ["会", "不会", "不确定"]
+CONTRACT = ["续约", "不续约", "还没决定"]
+
+
+@pytest.mark.parametrize(
+    ("answers", "question", "reply", "want", "how"),
+    [
+        (RENEW, "", "还没想好", "不确定", "unsure"),
+        (RENEW, "", "到时候再说吧", "不确定", "unsure"),
+        (RENEW, "", "不打算续了", "不会", "no"),
+        (["Yes", "No", "Not sure"], "", "I don't think so", "No", "no"),
+        (["Yes", "No", "Not sure"], "", "nope, cancelling", "No", "no"),
+        (["Yes", "No", "Not sure"], "", "depends", "Not sure", "unsure"),
+        (CONTRACT, "到期后您打算续约吗？", "续吧 用着挺好", "续约", "echo"),
+        (CONTRACT, "到期后您打算续约吗？", "我要搬家了 不续了", "不续约", "echo"),
+        (CONTRACT, "到期后您打算续约吗？", "不一定续", "还没决定", "unsure"),
+        (["上午", "下午", "晚上"], "", "上午不行 下午吧", "下午", "said"),
+        (["Morning", "Afternoon", "Evening"], "", "not in the morning, the evening", "Evening",
+         "said"),
+        (["微信", "支付宝", "营业厅"], "", "以前去营业厅 现在用微信了", "微信", "said"),
+        (["微信支付", "支付宝", "银行卡"], "", "一般用微信", "微信支付", "partial"),
+        (["满意", "一般", "不满意"], "", "一班吧", "一般", "sounds"),
+        (["满意", "一般", "不满意"], "", "不满", "不满意", "clipped"),
+        (["是", "不是"], "", "不是 我是她老公", "不是", "said"),
+        (["1", "2", "3-4", "5 or more"], "How many people live in your household?",
+         "me my wife and three kids", "5 or more", "number"),
+        (["3岁以下", "3-6岁", "6岁以上"], "您家孩子多大了？", "八个月", "3岁以下", "number"),
+        (["没有", "1辆", "2辆", "3辆及以上"], "您家里有几辆车？", "没车", "没有", "number"),
+        (["1", "2", "3", "4", "5"], "", "满分", "5", "number"),
+        (["50元以下", "50-100元", "100元以上"], "", "一百多", "100元以上", "number"),
+    ],
+)  # fmt: skip
+def test_replies_as_people_give_them(answers, question, reply, want, how):
+    m = AnswerMatcher(answers, question=question).match(reply, today=TUESDAY)
+    assert m is not None and (m.answer, m.how) == (want, how)
+
+
+@pytest.mark.parametrize(
+    ("answers", "reply"),
+    [
+        (["微信", "支付宝", "营业厅"], "微信支付宝都用"),  # two answers
+        (["1", "2", "3", "4", "5"], "差不多三四分吧"),  # between two
+        (["1", "2", "3", "4", "5"], "I'd say three and a half"),
+        (["愿意", "不愿意"], "我考虑一下"),  # unsure, and no such answer
+        (["Satisfied", "Neutral", "Dissatisfied"], "I'm not the one who went, my son did"),
+        (["会", "不会", "不确定"], "嗯……那个……"),
+    ],
+)
+def test_no_guess_when_the_reply_is_not_clear(answers, reply):
+    assert AnswerMatcher(answers).match(reply, today=TUESDAY) is None
+
+
+def test_the_openings_question():
+    welcome = "您好王女士，我是城联宽带的客服小林，想耽误您一分钟做个回访，可以吗？"
+    assert lines.asks(welcome) and not lines.asks("您好王女士，我是城联宽带的客服小林。")
+    assert lines.introduction(welcome, "zh") == "我是城联宽带的客服小林，想耽误您一分钟做个回访。"
+    assert lines.consent_question(welcome, "zh") == "请问您现在方便吗？"
+    en = "Hi Mr. Lee, this is Ava from Brightside Dental. Is now a good time?"
+    assert lines.asks(en) and lines.consent_question(en, "en") == "Is now a good time?"
+    assert lines.introduction(en, "en") == "this is Ava from Brightside Dental."

@@ -13,9 +13,12 @@ the cosine of sentence embeddings -- and the two are fused for ranking:
     confidence = CONFIDENCE_COSINE * cosine + (1 - CONFIDENCE_COSINE) * bm25_share
 
 where `bm25_share` is the passage's BM25 over the most the question's terms could score
-(the sum of their idf x (k1 + 1)): "how much of what was asked appears here". The
-weights and ANSWER_THRESHOLD were tuned on tests/data/knowledge_questions.jsonl (the
-same set the test measures: no held-out set yet). See BENCHMARKS.md "Knowledge retrieval".
+(the sum of their idf x (k1 + 1)): "how much of what was asked appears here". A passage
+that states the kind of fact the question asks for (an address for "在哪", a price for
+"多少钱": `answer_types`) gets KIND_BONUS on both. The weights, KIND_BONUS and
+ANSWER_THRESHOLD were tuned on tests/data/knowledge_questions.jsonl and
+tests/data/eval/dev_knowledge.jsonl; tests/data/eval/heldout_knowledge.jsonl (other
+texts) is held out. See BENCHMARKS.md "Knowledge retrieval".
 """
 
 from __future__ import annotations
@@ -27,16 +30,19 @@ import re
 import threading
 import warnings
 from collections import Counter, OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
+from voxdial.conversation import answer_types
 from voxdial.conversation.embeddings import SentenceEncoder, get_encoder
 
 COSINE_WEIGHT = 0.6  # ranking: cosine vs BM25 relative to the best passage
 BM25_FLOOR = 0.4  # ... or to this share of the question's BM25 ceiling, if higher
 CONFIDENCE_COSINE = 0.6  # confidence: cosine vs BM25 share of the ceiling
 ANSWER_THRESHOLD = 0.18
+KIND_BONUS = 0.15  # ranking and confidence: the passage states the kind of fact asked for
 MAX_SPOKEN_UNITS = 110  # ~25 s of speech: a CJK character or an English word is one unit
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -176,17 +182,26 @@ def expansions(question: str, *, weight: float = 0.5) -> dict[str, float]:
     """Terms of the `_CONCEPTS` groups `question` touches, with their weight."""
     text = _normalise(question)
     out: dict[str, float] = {}
-    for group in _CONCEPTS:
+    for i, group in enumerate(_CONCEPTS):
         if any(_contains(text, word) for word in group):
-            for word in group:
-                for term in tokenize(word, bigrams=False):
-                    out.setdefault(term, weight)
+            for term in _group_terms(i):
+                out.setdefault(term, weight)
     return out
+
+
+@lru_cache(maxsize=len(_CONCEPTS))
+def _group_terms(index: int) -> tuple[str, ...]:
+    return tuple(t for word in _CONCEPTS[index] for t in tokenize(word, bigrams=False))
+
+
+@lru_cache(maxsize=512)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(word)}\b")
 
 
 def _contains(text: str, word: str) -> bool:
     if word.isascii():
-        return re.search(rf"\b{re.escape(word)}\b", text) is not None
+        return _word_pattern(word).search(text) is not None
     return word in text
 
 
@@ -198,6 +213,7 @@ def spoken_units(text: str) -> int:
 class Passage:
     text: str  # what is said as the answer
     context: str = ""  # indexed with the text, not spoken: a Q/A question, a list lead-in
+    group: int = field(default=-1, compare=False)  # items of one list share a group
 
     @property
     def indexed(self) -> str:
@@ -259,7 +275,8 @@ def split_passages(text: str, *, max_units: int = MAX_SPOKEN_UNITS) -> list[Pass
         if any(_QUESTION.match(ln) for ln in lines) and any(_ANSWER.match(ln) for ln in lines):
             passages += _split_qa(lines, max_units)
         elif any(_ITEM.match(ln) for ln in lines):
-            passages += _split_list(lines, max_units)
+            passages += [replace(p, group=len(passages)) if p.context else p
+                         for p in _split_list(lines, max_units)]  # fmt: skip
         else:
             passages += _fit(_join_lines(lines), "", max_units)
     return passages
@@ -373,6 +390,7 @@ class KnowledgeBase:
         # One vector per passage, of its text with its Q/A question or list lead-in.
         # (Also embedding each sentence and taking the best was tried: it lost 7 of 64
         # labelled questions to generic sentences such as "客服热线二十四小时有人接听".)
+        self._offers = [answer_types.offered(p.text) for p in passages]
         self._vectors = (
             encoder.encode([p.indexed for p in passages])
             if passages
@@ -401,6 +419,11 @@ class KnowledgeBase:
         cosine = (self._vectors @ query).astype(np.float64)
         fused = self.cosine_weight * cosine + (1.0 - self.cosine_weight) * bm25 / scale
         confidence = CONFIDENCE_COSINE * cosine + (1.0 - CONFIDENCE_COSINE) * share
+        kinds = answer_types.wanted(question)
+        if kinds:  # "营业厅在哪" wants the passage with an address, not the opening hours
+            states = np.array([bool(kinds & o) for o in self._offers], dtype=np.float64)
+            fused = fused + KIND_BONUS * states
+            confidence = confidence + KIND_BONUS * states
         return fused, bm25, cosine, confidence
 
     def search(self, question: str, k: int = 3) -> list[KnowledgeHit]:
@@ -408,7 +431,19 @@ class KnowledgeBase:
         if not self.passages or not question.strip():
             return []
         fused, bm25, cosine, confidence = self._score(question)
-        order = np.argsort(-fused, kind="stable")[:k]
+        ranked = list(np.argsort(-fused, kind="stable"))
+        order = ranked[:k]
+        listed = [i for i in ranked[:5] if self.passages[i].group >= 0]
+        if listed and answer_types.superlative(question):
+            # "最便宜的那个": the item of the best-ranked list with the lowest price
+            group = self.passages[listed[0]].group
+            items = [i for i, p in enumerate(self.passages) if p.group == group]
+            best = self._superlative(question, items)
+            if best is not None and best != order[0]:
+                fused = fused.copy()
+                fused[best], confidence = fused[order[0]], confidence.copy()
+                confidence[best] = max(confidence[best], confidence[order[0]])
+                order = [best, *[i for i in order if i != best]][:k]
         return [
             KnowledgeHit(
                 self.passages[i].text,
@@ -422,11 +457,50 @@ class KnowledgeBase:
         ]
 
     def answer(self, question: str) -> KnowledgeHit | None:
-        """The best passage when it is likely to answer `question`, else None."""
+        """The best passage when it is likely to answer `question`, else None. When it
+        is an item of a list and the question names none of the items ("套餐多少钱"),
+        the whole list is the answer; "最便宜的" picks the item with the lowest price."""
         hits = self.search(question, k=1)
-        if hits and hits[0].confidence >= self.threshold:
-            return hits[0]
-        return None
+        if not hits or hits[0].confidence < self.threshold:
+            return None
+        hit = hits[0]
+        group = self.passages[hit.index].group
+        if group < 0:
+            return hit
+        items = [i for i, p in enumerate(self.passages) if p.group == group]
+        best = self._superlative(question, items)
+        if best is not None:
+            return replace(hit, passage=self.passages[best].text, index=best)
+        if self._singles_out(question, hit.index, items):
+            return hit
+        lead = self.passages[hit.index].context
+        zh = bool(re.search(rf"[{_CJK}]", lead + self.passages[hit.index].text))
+        said = [self.passages[i].text.rstrip("。.;；，, ") for i in items]
+        head = f"{lead}：" if zh and lead else f"{lead}: " if lead else ""
+        spoken = head + ("；" if zh else "; ").join(said) + ("。" if zh else ".")
+        if spoken_units(spoken) > MAX_SPOKEN_UNITS:
+            return hit
+        return replace(hit, passage=spoken)
+
+    def _superlative(self, question: str, items: list[int]) -> int | None:
+        wanted = answer_types.superlative(question)
+        if wanted is None:
+            return None
+        pattern, largest = wanted
+        figures = [(answer_types.figure(pattern, self.passages[i].text), i) for i in items]
+        known = [(f, i) for f, i in figures if f is not None]
+        if len(known) < 2:
+            return None
+        return (max(known) if largest else min(known))[1]
+
+    def _singles_out(self, question: str, index: int, items: list[int]) -> bool:
+        """The question names something only this item of the list says."""
+        asked = set(tokenize(question, bigrams=False))
+        own = set(tokenize(self.passages[index].text, bigrams=False))
+        others = set().union(
+            *(tokenize(self.passages[i].text, bigrams=False) for i in items if i != index)
+        )
+        return bool(asked & (own - others))
 
 
 _CACHE: OrderedDict[tuple[str, int], KnowledgeBase] = OrderedDict()

@@ -1,110 +1,85 @@
 """Matching a callee's reply to a question's preset answers.
 
-Stages, first match wins: a satisfaction scale, numbers and ranges, ordinals ("第二个",
-"the second one"), the answer said outright (with negation: "不是很满意"), yes/no,
-times of day and days, fuzzy spelling (rapidfuzz), then embedding similarity with a
-threshold and a margin over the runner-up.
+Stages, first decisive one wins: uncertainty ("还没想好", "depends": the question's
+uncertain answer, or no answer at all), a satisfaction scale, the answer said outright
+(with negation: "不是很满意"; contrast: "上午不行 下午吧", "以前去营业厅 现在用微信"),
+amounts and ranges ("五六个", "一百多"), ordinals ("第二个", "the last one"), times of
+day and days ("三点左右", "周四", "tomorrow"), yes/no (with the question's own verb:
+"续吧", "不打算续了"), fuzzy spelling (rapidfuzz), the same sound (toneless pinyin:
+"一班" for 一般), a dropped last character ("不满" for 不满意), then embedding
+similarity with a threshold and a margin over the runner-up.
+
+A stage may also find the reply *ambiguous* (two answers said, "三四分", "都可以"):
+then no answer is taken and the engine asks again. A wrong answer is worse than none.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz
 
-from voxdial.conversation import times
-from voxdial.conversation.normalize import HotWord, apply_hot_words, clean, fold, numbers, squash
+from voxdial.conversation import intents, times
+from voxdial.conversation.normalize import HotWord, apply_hot_words, clean, fold
+from voxdial.conversation.polarity import (
+    NO,
+    is_negative_answer,
+    is_uncertain_answer,
+    polarity,
+    question_verbs,
+)
+from voxdial.conversation.quantities import Amount, amounts
+from voxdial.conversation.scale import scale_score
 
 EMBEDDING_THRESHOLD = 0.62
 EMBEDDING_MARGIN = 0.06
 FUZZY_THRESHOLD = 75
 
-# satisfaction phrases -> score 1..5; the longest phrase found wins ("不太满意" over "满意")
-_SCALE = {
-    5: "非常满意,很满意,特别满意,超级满意,十分满意,太满意,相当满意,非常好,特别好,很好,太好了,超棒,"
-    "完美,五星,very satisfied,extremely satisfied,excellent,perfect,amazing,great,love it,"
-    "fantastic,very happy,really happy,awesome,very good,really good",
-    4: "满意,比较满意,挺满意,还挺满意,蛮满意,挺好,挺好的,不错,还不错,蛮好,满好,可以的,好评,"
-    "satisfied,pretty good,good,happy,quite satisfied,fairly satisfied,pretty happy,nice",
-    3: "一般,一般般,还行,还可以,凑合,马马虎虎,普通,过得去,中等,说不上,不好不坏,将就,"
-    "so so,so-so,average,okay,ok,alright,neutral,not bad,not great,mediocre,it's fine,fine",
-    2: "不满意,不太满意,不怎么满意,不是很满意,不大满意,有点不满意,较差,比较差,不太好,不好,差,"
-    "不怎么样,dissatisfied,unsatisfied,not satisfied,not happy,not very good,poor,bad,"
-    "not good,disappointed,not so good,not really satisfied",
-    1: "非常不满意,很不满意,特别不满意,极其不满意,太差了,很差,非常差,特别差,糟糕,垃圾,烂透了,差劲,"
-    "very dissatisfied,terrible,awful,horrible,worst,very bad,very unhappy,really bad",
-}
-_SCALE_TABLE = sorted(
-    ((phrase, score) for score, text in _SCALE.items() for phrase in text.split(",")),
-    key=lambda p: -len(p[0]),
-)
-
 _NEGATORS = re.compile(
-    r"(不|没|别|非|未|无|not|no|don't|dont|never|n't)\s*(是|太|很|怎么|大|那么)*$"
+    r"(不|没|别|非|未|无|not|no|don't|dont|never|n't)\s*(是|太|很|怎么|大|那么|that|very|really|so)*\s*$"
 )
-_NEG_ANSWER = re.compile(r"^(不|没|否|无|非|未|not |no |don'?t |never)|^(no|否|不是|没有|不对)$")
-
-_YES = re.compile(
-    r"^(是|是的|是啊|是呀|对|对的|对对|对啊|对呀|嗯|嗯嗯|恩|好|好的|好啊|行|行啊|可以|可以的|当然|肯定|"
-    r"没问题|没错|当然可以|必须的|ok|okay|yes|yeah|yep|yup|sure|of course|certainly|absolutely|"
-    r"definitely|right|correct|that's right|i do|i would|i will|yes please|sounds good|go ahead|"
-    r"we do|i have|we have|uh huh|why not)"
-    r"|没问题|当然|肯定(是|会|要)|可以啊|是的|对的|(^| )(yes|yeah|yep|sure)( |$)|好的"
+# a clause that turns a choice down ("上午不行", "not Monday", "这礼拜没空")
+_NEG_CLAUSE = re.compile(
+    r"不行|不可以|不方便|没空|没时间|不在家|不太行|不合适|去不了|来不了|不成|不要|^不是|^别|"
+    r"\bnot\b|\bno good\b|can'?t|cannot|won'?t work|doesn'?t work|busy|swamped|away|"
+    r"\bnone\b|^no\b"
 )
-_NO = re.compile(
-    r"^(不|不是|不对|没有|没|不要|不用|不需要|不行|不可以|不愿意|不会|不想|否|算了|别|无|"
-    r"no|nope|nah|not really|not at all|never|no thanks|i don't|i do not|i won't|i wouldn't)"
-    r"|不是|没有|不用|不要|不需要|不愿意|不想|不会|(^| )(no|nope|nah|don't|not|never)( |$)"
-    r"|don't think so|not really|not at the moment|not yet|not now"
+_PAST_CLAUSE = re.compile(r"以前|之前|原来|本来|过去|used to|previously|before")
+_NOW_CLAUSE = re.compile(r"现在|如今|目前|\bnow\b|these days|nowadays")
+_BOTH = re.compile(r"都(用|行|可以|好|有|要)|都挺|both|either|any of|whichever|all of them")
+_ANY = re.compile(
+    r"都可以|都行|哪天都|什么时候都|随便|无所谓|都无所谓|any ?time|"
+    r"any day|whatever|doesn'?t matter|"
+    r"either (is|one|way)|whenever|any of them"
 )
 
 _ZH_ORDINAL = {"一": 0, "二": 1, "两": 1, "三": 2, "四": 3, "五": 4, "六": 5, "1": 0, "2": 1,
                "3": 2, "4": 3, "5": 4, "6": 5}  # fmt: skip
 _EN_ORDINAL = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "1st": 0,
                "2nd": 1, "3rd": 2, "4th": 3, "5th": 4}  # fmt: skip
-
-
-# ASCII phrases match as whole words; the others as substrings. Compiled once: this
-# runs for every reply to a scale question.
-_SCALE_SEARCH = [
-    (
-        re.compile(rf"(^|[^a-z']){re.escape(phrase)}($|[^a-z])").search
-        if phrase.isascii()
-        else None,
-        phrase,
-        score,
-    )
-    for phrase, score in _SCALE_TABLE
-]
-
-
-def scale_score(text: str) -> int | None:
-    """1..5 for a satisfaction phrase in `text` (the longest phrase found)."""
-    for search, phrase, score in _SCALE_SEARCH:
-        if search is not None:
-            if search(text):
-                return score
-        elif phrase in text:
-            return score
-    return None
-
-
-def polarity(text: str) -> bool | None:
-    """True for yes, False for no, None when the reply says neither."""
-    if re.search(r"why not|no problem|not a problem|没问题|不客气", text):
-        return True
-    if _NO.search(text):
-        return False
-    if _YES.search(text):
-        return True
-    return None
-
-
-def is_negative_answer(answer: str) -> bool:
-    return bool(_NEG_ANSWER.search(squash(answer)))
+# one-word replies ASR writes for a number
+_SPOKEN_DIGITS = {"for": "4", "fore": "4", "to": "2", "too": "2", "won": "1", "tree": "3",
+                  "ate": "8", "五份": "5", "四份": "4", "三份": "3"}  # fmt: skip
+_TOP = re.compile(r"满分|最高分|五星|top marks|full marks|perfect score|highest")
+_BOTTOM = re.compile(r"最低分|零分|lowest|bottom|the worst score")
+_NONE_COUNT = re.compile(
+    r"^(没有|没|无|零|一个都没有|none|zero|nothing|no)$|"
+    r"没车|没有车|没孩子|we don'?t have|i don'?t have|"
+    r"don'?t (own|have) (a|any)|no cars?"
+)
+# who makes up a household ("me, my wife and three kids")
+_PERSON = re.compile(
+    r"\b(me|myself|i|my (wife|husband|partner|son|daughter|mum|mom|dad|mother|father|"
+    r"girlfriend|boyfriend|brother|sister|kid|child|baby|grandma|grandpa|flatmate|roommate))\b|"
+    r"我(?!们)|老婆|老公|爱人|媳妇|儿子|女儿|孩子|妈|爸|对象"
+)
+_ME = {"i": "me", "myself": "me", "我": "me"}
+_ZERO_ANSWER = re.compile(r"^(没有|无|零|none|zero|0|no\b)")
 
 
 @dataclass
@@ -115,6 +90,23 @@ class Match:
     score: float = 1.0
 
 
+def _leads(text: str, pos: int) -> bool:
+    """A one-character answer not used as a copula or auxiliary after a pronoun ("是" in
+    "我是她老公", "会" in "我会考虑" say nothing about the answers 是 / 会)."""
+    return pos == 0 or text[pos - 1] not in "我你他她它这那就还但可要也"
+
+
+_PARTIAL_STOP = {
+    "以上", "以下", "及以", "以内", "不是", "没有", "一个",
+    "the", "a", "an", "it", "one", "of", "or", "and", "to", "sure", "yes", "no", "not",
+    "ok", "okay", "very", "more", "than", "less", "my", "me", "i",
+}  # fmt: skip
+
+
+class _Ambiguous(Exception):
+    """Raised by a stage that finds the reply names several answers, or none clearly."""
+
+
 @dataclass
 class _Range:
     low: float
@@ -123,22 +115,28 @@ class _Range:
 
 def _answer_range(answer: str) -> _Range | None:
     a = fold(answer)
-    found = numbers(a)
+    if _ZERO_ANSWER.search(a.strip()):
+        return _Range(0, 0)
+    found = amounts(a)
     if not found:
         return None
     if len(found) >= 2 and re.search(r"[-~到至]|to", a):
-        return _Range(found[0], found[1])
-    n = found[0]
-    if re.search(r"以上|及以上|或以上|多|more|over|above|\+|plus|or more", a):
-        return _Range(n + (0 if re.search(r"及以上|或以上|or more|\+", a) else 1e-9), float("inf"))
-    if re.search(r"以下|以内|及以下|less|under|below|fewer", a):
-        return _Range(float("-inf"), n - (0 if re.search(r"及以下|以内", a) else 1e-9))
-    return _Range(n, n)
+        return _Range(found[0].low, found[1].high)
+    return _Range(found[0].low, found[0].high)
+
+
+@lru_cache(maxsize=4096)
+def _pinyin(text: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin
+
+    return tuple(lazy_pinyin(text))
 
 
 class AnswerMatcher:
     """Matches replies to one question's preset answers. Build once per question:
-    the answers' embeddings are computed on first use and kept."""
+    the answers' embeddings are computed on first use and kept. `question` (its
+    text) lets yes/no answers be read from the question's verb and amounts from what
+    it counts."""
 
     def __init__(
         self,
@@ -146,104 +144,305 @@ class AnswerMatcher:
         *,
         encoder: Any = None,
         hot_words: list[HotWord] | None = None,
+        question: str = "",
     ) -> None:
         self.answers = [str(a) for a in answers]
         self.encoder = encoder
         self.hot_words = hot_words or []
+        self.question = fold(question)
         self.keys = [apply_hot_words(clean(a), self.hot_words) for a in self.answers]
         self.scores = [scale_score(k) for k in self.keys]
         self.is_scale = sum(s is not None for s in self.scores) >= 2
-        self.ranges = [_answer_range(a) for a in self.answers]
+        self.ranges = _exclusive([_answer_range(a) for a in self.answers])
         self.is_numeric = sum(r is not None for r in self.ranges) >= 2
-        self.negative = [is_negative_answer(a) for a in self.answers]
-        self.times = [times.parse(a) for a in self.answers]
+        self.uncertain = [is_uncertain_answer(a) for a in self.answers]
+        self.negative = [
+            is_negative_answer(a) and not u
+            for a, u in zip(self.answers, self.uncertain, strict=True)
+        ]
+        self.choices = times.TimeChoices.of(self.answers)
+        self.is_timed = self.choices is not None and self.choices.timed
+        self.is_days = self.choices is not None and self.choices.dayish
+        self.binary = (
+            sum(self.negative) == 1
+            and sum(not n and not u for n, u in zip(self.negative, self.uncertain, strict=True))
+            == 1
+        )
+        self.verbs = self._echo_words(question) if self.binary else ()
+        self.parts = self._distinctive_parts()
+        self._unit_cache: tuple[str, ...] | None = None
+        self._key_patterns = [
+            (
+                i,
+                k,
+                re.compile(rf"(?<![a-z']){re.escape(k)}(?![a-z])" if k.isascii() else re.escape(k)),
+            )
+            for i, k in sorted(enumerate(self.keys), key=lambda p: -len(p[1]))
+            if k
+        ]
+        self.sounds = [
+            _pinyin(k) if re.fullmatch("[\u4e00-\u9fff]{2,}", k) else None for k in self.keys
+        ]
         self._vectors: np.ndarray | None = None
 
-    def match(self, reply: str) -> Match | None:
+    def _distinctive_parts(self) -> list[list[str]]:
+        """Pieces of each answer found in no other answer: "微信" of 微信支付 (next to
+        支付宝), "text" of "Text message"; none for negative or uncertain answers."""
+        pieces: list[set[str]] = []
+        for k in self.keys:
+            got: set[str] = set()
+            if k.isascii():
+                got = {w for w in re.findall(r"[a-z]+", k) if len(w) >= 3}
+            else:
+                for run in re.findall("[\u4e00-\u9fff]{3,}", k):
+                    got |= {run[i : i + n] for n in (2, 3) for i in range(len(run) - n + 1)}
+            pieces.append(got - _PARTIAL_STOP)
+        out = []
+        for i, own in enumerate(pieces):
+            if self.negative[i] or self.uncertain[i]:
+                out.append([])
+                continue
+            others = set().union(*(p for j, p in enumerate(pieces) if j != i)) if pieces else set()
+            keys = " ".join(k for j, k in enumerate(self.keys) if j != i)
+            out.append(sorted((w for w in own - others if w not in keys), key=len, reverse=True))
+        return out
+
+    def _echo_words(self, question: str) -> tuple[str, ...]:
+        """What saying back means yes: the question's verbs, the positive answer, and
+        its verb when the negative answer is 不/没 + it (续约 / 不续约 -> 续)."""
+        pos = next(
+            k
+            for k, n, u in zip(self.keys, self.negative, self.uncertain, strict=True)
+            if not n and not u
+        )
+        neg = next(k for k, n in zip(self.keys, self.negative, strict=True) if n)
+        words = list(question_verbs(question))
+        if re.fullmatch("[\u4e00-\u9fff]{2,3}", pos):
+            words.append(pos)
+            if neg in ("不" + pos, "没" + pos, "没有" + pos) and len(pos) == 2:
+                words.append(pos[0])
+        return tuple(dict.fromkeys(sorted(words, key=len, reverse=True)))
+
+    # ----- the stages -----
+
+    def match(self, reply: str, *, today: date | None = None) -> Match | None:
         text = apply_hot_words(clean(reply), self.hot_words)
-        if not text or not self.answers:
+        if not text or not self.answers or intents.is_hesitation(reply):
             return None
+        self._today = today or date.today()
+        parts, self._narrowed = self._clauses(reply)
         first = (self._scale, self._said) if self.is_scale else (self._said, self._scale)
-        for stage in (
-            *first,
-            self._number,
-            self._ordinal,
-            self._yes_no,
-            self._time,
-            self._fuzzy,
-            self._embedding,
-        ):
-            found = stage(text)
-            if found is not None:
-                return found
+        try:
+            for stage in (
+                self._unsure,
+                *first,
+                self._number,
+                self._ordinal,
+                self._time,
+                self._yes_no,
+                self._partial,
+                self._fuzzy,
+                self._sounds,
+                self._clipped,
+                self._embedding,
+            ):
+                found = stage(text, parts)
+                if found is not None:
+                    return found
+        except _Ambiguous:
+            return None
         return None
+
+    def _clauses(self, reply: str) -> tuple[list[str], bool]:
+        """The reply's clauses that may carry the answer: a clause turning a choice down
+        ("上午不行") or saying how it used to be ("以前去营业厅", with a "现在" clause)
+        is left out when another clause remains."""
+        parts = [apply_hot_words(clean(p), self.hot_words) for p in intents.clauses(reply)]
+        parts = [p for p in parts if p]
+        if len(parts) < 2:
+            return parts, False
+        kept = [p for p in parts if not _NEG_CLAUSE.search(p)]
+        if any(_NOW_CLAUSE.search(p) for p in kept):
+            kept = [p for p in kept if not _PAST_CLAUSE.search(p) or _NOW_CLAUSE.search(p)]
+        return (kept, len(kept) < len(parts)) if kept else (parts, False)
 
     def _pick(self, index: int, how: str, score: float = 1.0) -> Match:
         return Match(index, self.answers[index], how, score)
 
-    def _said(self, text: str) -> Match | None:
-        best = None
-        for i, key in enumerate(self.keys):
-            if not key:
-                continue
-            pos = text.find(key)
-            if pos < 0 or (key.isascii() and not re.search(rf"(^|\W){re.escape(key)}($|\W)", text)):
-                continue
-            if best is None or len(key) > len(self.keys[best[0]]):
-                best = (i, pos)
-        if best is None:
+    def _unsure(self, text: str, parts: list[str]) -> Match | None:
+        if not intents.UNSURE.search(text):
             return None
-        i, pos = best
-        if not self.negative[i] and _NEGATORS.search(text[max(0, pos - 4) : pos]):
-            # "不是很满意" says the answer's opposite
-            if self.is_scale and self.scores[i] is not None:
-                return None  # the scale stage reads it
-            opposite = [j for j, neg in enumerate(self.negative) if neg]
-            return self._pick(opposite[0], "said-negated") if len(opposite) == 1 else None
-        return self._pick(i, "said")
+        said = self._said(text, parts, quiet=True)
+        if said is not None and self.uncertain[said.index]:
+            return said
+        if any(self.uncertain):
+            return self._pick(self.uncertain.index(True), "unsure")
+        raise _Ambiguous  # unsure, and the question offers no such answer: ask again
 
-    def _scale(self, text: str) -> Match | None:
+    def _said(self, text: str, parts: list[str], *, quiet: bool = False) -> Match | None:
+        if self._narrowed or len(parts) > 1:
+            for scope in ([" ".join(parts)] if self._narrowed else []) + parts:
+                found = self._said_in(scope, quiet=True)
+                if found is not None:
+                    return found
+        return self._said_in(text, quiet=quiet)
+
+    def _said_in(self, text: str, *, quiet: bool) -> Match | None:
+        spans: list[tuple[int, int, int]] = []  # (start, end, answer index)
+        for i, key, pattern in self._key_patterns:
+            if key not in text:
+                continue
+            for m in pattern.finditer(text):
+                if len(key) == 1 and not _leads(text, m.start()):
+                    continue  # "是" in "我是她老公" is not the answer 是
+                if not any(s < m.end() and m.start() < e for s, e, _ in spans):
+                    spans.append((m.start(), m.end(), i))
+        if not spans:
+            return None
+        plain, negated = set(), set()
+        for start, _, i in spans:
+            if (
+                not self.negative[i]
+                and not self.uncertain[i]
+                and _NEGATORS.search(text[max(0, start - 6) : start])
+            ):
+                negated.add(i)
+            else:
+                plain.add(i)
+        if len(plain) == 1:
+            return self._pick(plain.pop(), "said")
+        if len(plain) > 1:
+            if quiet:
+                return None
+            raise _Ambiguous
+        # only negated answers: "不是很满意" says the answer's opposite
+        if self.is_scale and all(self.scores[i] is not None for i in negated):
+            return None  # the scale stage reads it
+        opposite = [j for j, neg in enumerate(self.negative) if neg]
+        if len(opposite) == 1:
+            return self._pick(opposite[0], "said-negated")
+        others = [j for j in range(len(self.answers)) if j not in negated]
+        if len(others) == 1:  # "上午不行" of two choices
+            return self._pick(others[0], "said-negated")
+        if quiet:
+            return None
+        raise _Ambiguous
+
+    def _scale(self, text: str, parts: list[str]) -> Match | None:
         score = scale_score(text)
-        if score is None:
-            found = numbers(text)
-            score = int(found[0]) if found and self.is_scale and 1 <= found[0] <= 5 else None
+        found = self._amounts(text)
+        how = "scale"
+        if score is None and found and self.is_scale:
+            a = found[0]
+            as_score = re.search(
+                r"out of|满分|分$|星|points?|stars?|give|打", text
+            ) or re.fullmatch(r"\W*\w+\W*", text)
+            if len({(x.low, x.high) for x in found}) == 1 and a.exact and as_score:
+                score, how = (int(a.low) if 1 <= a.low <= 5 else None), "scale-number"
         if score is None or not self.is_scale:
-            if score is not None and self.is_numeric and self._is_five_scale():
-                return self._number_match(float(score), "scale")
+            if score is not None and self.is_numeric and self._is_five_scale() and not found:
+                return self._number_match(_Range(score, score), "scale")
             return None
         scored = [
             (abs(s - score), -s if score < 3 else s, i) for i, s in enumerate(self.scores) if s
         ]
-        return self._pick(min(scored)[2], "scale")
+        return self._pick(min(scored)[2], how)
 
     def _is_five_scale(self) -> bool:
         return all(r is None or (1 <= r.low <= 5 and r.low == r.high) for r in self.ranges)
 
-    def _number(self, text: str) -> Match | None:
+    def _amounts(self, text: str) -> list[Amount]:
+        word = _SPOKEN_DIGITS.get(text.strip())
+        return amounts(word if word and self.is_numeric else text)
+
+    def _number(self, text: str, parts: list[str]) -> Match | None:
         if not self.is_numeric:
             return None
-        found = numbers(text)
-        if not found:
-            if re.search(r"just me|only me|myself|live alone|就我一?个|我一个人|一个人", text):
-                found = [1.0]
-            elif re.search(
-                r"me and my \w+|my \w+ and (me|i)|我(和|跟)我?(老婆|老公|爱人|妈|爸|对象)", text
-            ):
-                found = [2.0]
-            else:
-                return None
-        value = found[0]
+        if self._is_five_scale():
+            if _TOP.search(text):
+                return self._number_match(_Range(5, 5), "number")
+            if _BOTTOM.search(text):
+                return self._number_match(_Range(1, 1), "number")
+        if any(r is not None and r.high == 0 for r in self.ranges) and _NONE_COUNT.search(text):
+            return self._number_match(_Range(0, 0), "number")
+        found = self._amounts(text)
         if re.search(r"out of|满分", text) and len(found) >= 2:
-            value = min(found[0], found[1]) if "满分" in text else found[0]
-        return self._number_match(value, "number")
+            found = [min(found[:2], key=lambda a: a.low)] if "满分" in text else found[:1]
+        units = self._units()
+        counted = [a for a in found if a.unit and any(u in a.unit for u in units)]
+        if counted:
+            found = counted
+        people = self._people(text)
+        if people is not None and (not found or people > max(a.high for a in found)):
+            found = [Amount(people, people, 0, 0, "人")]
+        if not found:
+            return None
+        if len({(a.low, a.high) for a in found}) > 1:
+            raise _Ambiguous  # "老大九岁 老二三岁"
+        a = found[0]
+        low, high = a.low, a.high
+        if "月" in a.unit and any(u in ("岁", "year") for u in units):  # 八个月 -> 0.7 岁
+            low, high = low / 12, high / 12
+        return self._number_match(_Range(low, high), "number")
 
-    def _number_match(self, value: float, how: str) -> Match | None:
-        for i, r in enumerate(self.ranges):
-            if r is not None and r.low <= value <= r.high:
-                return self._pick(i, how)
+    def _units(self) -> tuple[str, ...]:
+        if self._unit_cache is None:
+            self._unit_cache = self._find_units()
+        return self._unit_cache
+
+    def _find_units(self) -> tuple[str, ...]:
+        said = " ".join(self.answers).lower() + " " + self.question
+        out = []
+        for unit, words in (
+            ("人", ("人", "口", "几个人", "household", "people")),
+            ("口", ("人", "口", "household", "people")),
+            ("岁", ("岁", "年龄", "多大", "age", "old")),
+            ("year", ("age", "old")),
+            ("辆", ("辆", "车", "car")),
+            ("台", ("辆", "车")),
+            ("元", ("元", "钱", "话费", "dollar", "$")),
+            ("块", ("元", "钱", "话费")),
+            ("分", ("分", "打分", "评分", "score", "rate")),
+            ("星", ("分", "星", "star")),
+            ("people", ("people", "household")),
+            ("car", ("car",)),
+        ):
+            if any(w in said for w in words):
+                out.append(unit)
+        return tuple(out)
+
+    def _people(self, text: str) -> float | None:
+        """How many people "me, my wife and three kids" or "我和我老婆" names."""
+        if "人" not in self._units() and "people" not in self._units():
+            return None
+        if re.search(
+            r"just me|only me|myself|live alone|就我一?个|我一个人|一个人|我自己|就我自己", text
+        ):
+            return 1.0
+        named = {_ME.get(m.group(0), m.group(0)) for m in _PERSON.finditer(text)}
+        kids = sum(a.low for a in amounts(text) if a.exact and re.search(
+            r"^\s*(kids|children|sons|daughters|个孩子|孩子)", text[a.end : a.end + 10]
+        ))  # fmt: skip
+        if kids:
+            named = {n for n in named if not re.search(r"kid|child|孩子", n)}
+        if len(named) + (1 if kids else 0) < 2:
+            return None
+        return float(len(named) + kids)
+
+    def _number_match(self, said: _Range, how: str) -> Match | None:
+        inside = [
+            i for i, r in enumerate(self.ranges)
+            if r is not None and r.low <= said.low and said.high <= r.high
+        ]  # fmt: skip
+        if len(inside) == 1:
+            return self._pick(inside[0], how)
+        if len(inside) > 1 or any(
+            r is not None and r.low <= said.high and said.low <= r.high for r in self.ranges
+        ):
+            raise _Ambiguous  # "三四分", "一百左右" across two answers
         return None
 
-    def _ordinal(self, text: str) -> Match | None:
+    def _ordinal(self, text: str, parts: list[str]) -> Match | None:
         index = None
         if m := re.search(r"第([一二两三四五六123456])(个|种|项|条|位|档|类|)", text):
             index = _ZH_ORDINAL[m.group(1)]
@@ -261,40 +460,70 @@ class AnswerMatcher:
             return None
         return self._pick(index, "ordinal")
 
-    def _yes_no(self, text: str) -> Match | None:
-        pos = [i for i, n in enumerate(self.negative) if not n]
+    def _time(self, text: str, parts: list[str]) -> Match | None:
+        if self.choices is None:
+            return None
+        scope = " ".join(parts) if parts else text
+        if _ANY.search(scope) and not times.is_soonest(scope):
+            raise _Ambiguous
+        try:
+            index = self.choices.pick(scope, self._today)
+        except times.Ambiguous:
+            raise _Ambiguous from None
+        return None if index is None else self._pick(index, "time")
+
+    def _yes_no(self, text: str, parts: list[str]) -> Match | None:
+        pos = [
+            i for i in range(len(self.answers)) if not self.negative[i] and not self.uncertain[i]
+        ]
         neg = [i for i, n in enumerate(self.negative) if n]
-        if not pos or not neg:
+        if len(pos) != 1 or len(neg) != 1:
             return None
-        said = polarity(text)
-        if said is True and len(pos) == 1:
-            return self._pick(pos[0], "yes")
-        if said is False and len(neg) == 1:
-            return self._pick(neg[0], "no")
+        said, how = self._echo(text), "echo"
+        if said is None:
+            said, how = polarity(text), ""
+        if said is True:
+            return self._pick(pos[0], how or "yes")
+        if said is False:
+            return self._pick(neg[0], how or "no")
         return None
 
-    def _time(self, text: str) -> Match | None:
-        if not any(t.said for t in self.times):
-            return None
-        said = times.parse(text)
-        if not said.said:
-            return None
-        hour = said.hour
-        if hour is not None and said.period is None and 1 <= hour <= 7:
-            hour += 12  # a bare "四点" for a visit means the afternoon
-        period = said.period or _period_of(hour)
-        period = _PERIOD_CLASS.get(period or "", period)
-        for i, t in enumerate(self.times):
-            answer_period = _PERIOD_CLASS.get(t.period or "", t.period)
-            if t.period and period == answer_period and t.day_offset in (None, said.day_offset):
-                return self._pick(i, "time")
-            if t.day_offset is not None and t.day_offset == said.day_offset and not t.period:
-                return self._pick(i, "time")
-            if t.weekday is not None and t.weekday == said.weekday:
-                return self._pick(i, "time")
+    def _echo(self, text: str) -> bool | None:
+        """The question's own verb said back: "续吧" -> yes, "不打算续了" -> no."""
+        for verb in self.verbs:
+            pos = text.find(verb)
+            if pos < 0:
+                continue
+            before, after = text[max(0, pos - 4) : pos], text[pos + len(verb) : pos + len(verb) + 2]
+            if re.search(
+                r"(不|没|别|不再|不想|不打算|不会|没怎么|不用|不太|无法)$", before
+            ) or after.startswith(("不了", "不到", "不成")):
+                return False
+            if polarity(text) is False and NO.match(text):
+                return False
+            return True
         return None
 
-    def _fuzzy(self, text: str) -> Match | None:
+    def _partial(self, text: str, parts: list[str]) -> Match | None:
+        """A distinctive piece of one answer said ("一般用微信" -> 微信支付)."""
+        scope = " ".join(parts) if self._narrowed else text
+        found = set()
+        for i, pieces in enumerate(self.parts):
+            for w in pieces:
+                if w not in scope:
+                    continue
+                pattern = rf"(?<![a-z]){w}(?![a-z])" if w.isascii() else re.escape(w)
+                m = re.search(pattern, scope)
+                if m and not _NEGATORS.search(scope[max(0, m.start() - 6) : m.start()]):
+                    found.add(i)
+                    break
+        if len(found) == 1:
+            return self._pick(found.pop(), "partial")
+        return None
+
+    def _fuzzy(self, text: str, parts: list[str]) -> Match | None:
+        if re.search(r"\b(not|no|never)\b|n't|不|没", text):
+            return None
         best, best_score = None, 0.0
         for i, key in enumerate(self.keys):
             if len(key) < 3:
@@ -308,8 +537,29 @@ class AnswerMatcher:
             return self._pick(best, "fuzzy", best_score / 100)
         return None
 
-    def _embedding(self, text: str) -> Match | None:
-        if self.encoder is None:
+    def _sounds(self, text: str, parts: list[str]) -> Match | None:
+        """A run of characters that sounds like an answer (toneless pinyin)."""
+        found = set()
+        for i, want in enumerate(self.sounds):
+            if want is None:
+                continue
+            n = len(want)
+            for run in re.findall("[\u4e00-\u9fff]+", text):
+                heard = _pinyin(run)
+                for j in range(len(heard) - n + 1):
+                    if heard[j : j + n] == want and not _NEGATORS.search(run[max(0, j - 3) : j]):
+                        found.add(i)
+        if len(found) == 1:
+            return self._pick(found.pop(), "sounds")
+        return None
+
+    def _clipped(self, text: str, parts: list[str]) -> Match | None:
+        """The answer with its last character dropped ("不满" for 不满意)."""
+        hits = [i for i, k in enumerate(self.keys) if len(k) >= 3 and text == k[:-1]]
+        return self._pick(hits[0], "clipped") if len(hits) == 1 else None
+
+    def _embedding(self, text: str, parts: list[str]) -> Match | None:
+        if self.encoder is None or re.search(r"\b(not|no|never)\b|n't|不|没", text):
             return None
         if self._vectors is None:
             self._vectors = np.asarray(self.encoder.encode(self.answers), dtype=np.float32)
@@ -323,17 +573,17 @@ class AnswerMatcher:
         return None
 
 
-# periods of day compared as the three a visit is booked in
-_PERIOD_CLASS = {"凌晨": "上午", "早上": "上午", "傍晚": "晚上"}
-
-
-def _period_of(hour: int | None) -> str | None:
-    if hour is None:
-        return None
-    if hour < 12:
-        return "上午"
-    if hour < 13:
-        return "中午"
-    if hour < 18:
-        return "下午"
-    return "晚上"
+def _exclusive(ranges: list[_Range | None]) -> list[_Range | None]:
+    """ "100元以上" next to "50-100元": 100 itself belongs to the bounded answer."""
+    out = list(ranges)
+    for i, r in enumerate(out):
+        if r is None:
+            continue
+        for j, other in enumerate(out):
+            if i == j or other is None:
+                continue
+            if r.high == float("inf") and other.low <= r.low <= other.high and other.high != r.high:
+                out[i] = _Range(r.low + 0.01, r.high)
+            if r.low == float("-inf") and other.low <= r.high <= other.high and other.low != r.low:
+                out[i] = _Range(r.low, r.high - 0.01)
+    return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import cn2an
@@ -60,6 +61,7 @@ def strip_fillers(text: str) -> str:
     return out or text
 
 
+@lru_cache(maxsize=8192)
 def clean(text: str) -> str:
     return strip_fillers(squash(text))
 

@@ -1,12 +1,21 @@
 """`ScriptEngine`: the embedded default engine, no LLM.
 
-It says the opening line (variables filled in), asks the `collect` questions in order
-and matches each reply to the preset answers (`AnswerMatcher`); free-text questions
-record the reply. One re-ask when nothing matches, then it moves on. Questions about
-the product are answered from `knowledge` and the flow resumes. A refusal closes
-politely (and blocks the number when the callee asks not to be called again); "call me
-later" schedules a callback at the time the callee names. Silence is prompted once,
-then the call closes.
+It says the opening line (variables filled in). When the opening asks something
+("可以吗？", "Is now a good time?") it waits for the reply: yes goes on to the first
+question, busy schedules a callback, no closes politely, a question back ("你是哪里？")
+is answered from the opening and the knowledge and the opening's question is asked
+again. Then it asks the `collect` questions in order and matches each reply to the
+preset answers (`AnswerMatcher`); free-text questions record the reply.
+
+A reply may answer later questions too ("下午吧，挺满意的"): those are kept and not asked;
+a correction ("不对，我是说上午") replaces the earlier answer. When no answer is clear
+(hesitation, "还没想好" with no such choice, two choices at once) it asks again,
+rephrased with the choices, at most twice, then moves on with hit=false and the words
+heard in `message`. Questions about the product are answered from `knowledge` and the
+flow resumes; a question is never taken as a refusal. A refusal closes politely (and
+blocks the number when the callee asks not to be called again); "call me later"
+schedules a callback at the time the callee names; a goodbye closes. Silence is
+prompted once, then the call closes.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from voxdial.conversation import times
+from voxdial.conversation import intents, lines, times
 from voxdial.conversation.engine import (
     Action,
     ActionKind,
@@ -25,71 +34,34 @@ from voxdial.conversation.engine import (
     CollectResult,
     fill_variables,
 )
-from voxdial.conversation.matching import AnswerMatcher, polarity
+from voxdial.conversation.lines import TEXT
+from voxdial.conversation.matching import AnswerMatcher, Match, polarity
 from voxdial.conversation.normalize import apply_hot_words, clean, fold, hot_words
 from voxdial.conversation.notes import NoteKind, note
 
-# "never call me again": block the number
-_NEVER_AGAIN = re.compile(
-    r"别再打|不要再打|别再给我打|不要再给我打|以后别打|以后不要打|别打了|不要打了|再打我就投诉|拉黑|"
-    r"删掉我的号码|把我号码删|别骚扰|不要骚扰|骚扰电话|别给我打电话|不要给我打电话|不要再联系|"
-    r"stop calling|don'?t call (me )?(again|anymore)|don'?t (ever )?call me|"
-    r"never call|remove (me|my number)|take me off|do not call|lose my number|stop bothering"
-)
-_NOT_INTERESTED = re.compile(
-    r"不需要|不用了|没兴趣|不感兴趣|不考虑|不想听|没空听|不要了|用不着|算了吧|不了不了|挂了|"
-    r"not interested|no thanks|no thank you|not for me|i'?ll pass|don'?t need|don'?t want|"
-    r"no need|not buying|goodbye|bye"
-)
-_LATER = re.compile(
-    r"不方便|晚点|晚些|稍后|回头再|过会|等会|待会|一会儿?再|改天|在开会|开会呢|在开车|开车呢|在忙|"
-    r"正忙|有点忙|忙着呢|再打|再联系|打过来|再说|"
-    r"call (me )?(back )?later|call (me )?back|busy|in a meeting|driving|not a good time|"
-    r"bad time|can'?t talk|try (me )?(again )?(later|tomorrow|tonight)|ring me|"
-    r"call me (tomorrow|tonight|in|at|after|this|next|on)"
-)
-_QUESTION = re.compile(
-    r"[?？]|吗$|呢$|什么|怎么|多少|多久|多长|多快|多大|几点|几号|几天|哪|为什么|为啥|是不是|有没有|"
-    r"能不能|可不可以|收费吗|"
-    r"会不会|请问|咨询|问一下|问下|想问|想了解|^(what|how|when|where|why|which|who|is|are|do|does|"
-    r"can|could|will|would|should)\b|\b(what|how much|how long|how many|when|where|why)\b"
-)
-_REPEAT = re.compile(
-    r"再说一遍|再说一次|没听清|没听到|听不清|你说什么|什么意思|啥意思|重复一下|说啥|"
-    r"pardon|sorry\?|say (that )?again|repeat|didn'?t (catch|hear)|what did you say|come again"
-)
-
-TEXT = {
-    "zh": {
-        "closing": "感谢您的接听，祝您生活愉快，再见。",
-        "refused": "好的，不打扰您了，祝您生活愉快，再见。",
-        "blocked": "好的，非常抱歉打扰您，我们以后不会再给您打电话了，再见。",
-        "callback_at": "好的，那我们{at}再联系您，再见。",
-        "callback": "好的，那我们稍后再联系您，再见。",
-        "still_there": "喂，您好，您还在听吗？",
-        "silence_close": "可能信号不太好，我们稍后再联系您，再见。",
-        "reask": "不好意思，我没太听清。",
-        "options": "您可以说：{options}。",
-        "unknown": "这个问题我记下了，稍后请专员回复您。",
-        "back": "我们继续，",
-    },
-    "en": {
-        "closing": "Thank you for your time. Goodbye.",
-        "refused": "No problem, sorry to have bothered you. Goodbye.",
-        "blocked": "Understood, we will not call you again. Sorry for the trouble. Goodbye.",
-        "callback_at": "Sure, we will call you back {at}. Goodbye.",
-        "callback": "Sure, we will call you back later. Goodbye.",
-        "still_there": "Hello, are you still there?",
-        "silence_close": "I can't hear you, we will call back another time. Goodbye.",
-        "reask": "Sorry, I didn't quite catch that.",
-        "options": "You can say: {options}.",
-        "unknown": "I have noted your question; a colleague will get back to you.",
-        "back": "Back to my question: ",
-    },
-}
-
 MAX_SILENCES = 2
-MAX_REASKS = 1
+MAX_REASKS = 2  # asked again at most twice, then the engine moves on
+MAX_CONSENT_ASKS = 2
+
+# stages whose match is an answer even when the reply also sounds like a refusal
+_STRONG = {"said", "said-negated", "scale", "number", "ordinal", "time", "unsure", "sounds",
+           "clipped", "echo"}  # fmt: skip
+# what a later question may take from a reply to the current one
+_VOLUNTEERED = {"said", "said-negated", "scale", "number", "time", "unsure", "echo"}
+_EMAIL = re.compile(
+    r"[\w.+-]+@[\w-]+(\.[\w-]+)+|\w+ ?(at|在|艾特) ?\w+( ?(\.|dot|点) ?(com|cn|net|org|edu))+"
+)
+_EMAIL_QUESTION = re.compile(r"邮箱|邮件|email|e-mail", re.I)
+_NOTHING = re.compile(r"^(no|nothing|nope|没有|没了|没啥|没什么|没)\b")
+_SOLICITS = re.compile(
+    r"意见|建议|改进|改善|需要改|还有什么|想说|suggest|improve|"
+    r"better|feedback|anything else|comments?",
+    re.I,
+)
+_WISH = re.compile(
+    r"能不能|能.{0,8}点|可不可以|可以.{0,8}吗|希望|最好|要是能|could you|can you|should"
+)
+_PLAIN_NO = re.compile(r"\b(no|nope|nah)\b|^不是|^没有|^不$|^不了")
 
 
 def _default_encoder() -> Any:
@@ -132,16 +104,18 @@ class ScriptEngine:
             return self._knowledge(text)
         return _default_knowledge(text, self.encoder)
 
-    def matcher(self, answers: list[str], hot: list[dict[str, Any]] | None) -> AnswerMatcher:
-        """One matcher per answer set and hot words, kept across calls so the answers'
-        embeddings are computed once per campaign, not once per call."""
-        key = (tuple(answers), repr(hot or []))
+    def matcher(
+        self, answers: list[str], hot: list[dict[str, Any]] | None, *, question: str = ""
+    ) -> AnswerMatcher:
+        """One matcher per question, answer set and hot words, kept across calls so the
+        answers' embeddings are computed once per campaign, not once per call."""
+        key = (question, tuple(answers), repr(hot or []))
         m = self._matchers.get(key)
         if m is None:
             if len(self._matchers) > 256:
                 self._matchers.clear()
             m = self._matchers[key] = AnswerMatcher(
-                answers, encoder=self.encoder, hot_words=hot_words(hot)
+                answers, encoder=self.encoder, hot_words=hot_words(hot), question=question
             )
         return m
 
@@ -158,15 +132,23 @@ class ScriptConversation:
         self.hot = config.get("hotWords") or []
         self.lang = context.language
         self.text = TEXT[self.lang]
-        self.index = 0
+        self.welcome = fill_variables(config.get("welcome") or "", context)
+        self._asked = [fill_variables(q["question"], context) for q in self.questions]
+        zone = ZoneInfo(context.time_zone)
+        self.now = (context.now or datetime.now(zone)).astimezone(zone)
+        self.index = 0  # the question being asked
         self.reasks = 0
+        self.heard: list[str] = []  # replies to the current question, for `message`
         self.silences = 0
-        self._collected: list[CollectResult] = []
+        self.consenting = False  # waiting for the reply to the opening's question
+        self.consent_asks = 0
+        self.answers: dict[int, CollectResult] = {}
+        self.recent: list[int] = []  # answered questions, latest last
         self._finished = False
 
     @property
     def collected(self) -> list[CollectResult]:
-        return self._collected
+        return [self.answers[i] for i in sorted(self.answers)]
 
     @property
     def finished(self) -> bool:
@@ -175,25 +157,38 @@ class ScriptConversation:
     # ----- flow -----
 
     def start(self) -> list[Action]:
-        welcome = fill_variables(self.context.assistant.get("welcome") or "", self.context)
-        actions = [Action(ActionKind.SAY, welcome)] if welcome.strip() else []
+        actions = [Action(ActionKind.SAY, self.welcome)] if self.welcome.strip() else []
+        if self.questions and lines.asks(self.welcome):
+            self.consenting = True
+            return actions
         return actions + self._ask()
 
+    def _question(self, index: int) -> str:
+        return self._asked[index]
+
+    def _answers_of(self, index: int) -> list[str]:
+        return [str(a) for a in self.questions[index].get("answers") or []]
+
     def _ask(self, prefix: str = "") -> list[Action]:
+        while self.index < len(self.questions) and self.index in self.answers:
+            self.index += 1
         if self.index >= len(self.questions):
             return self._close(self.text["closing"], "completed")
-        question = fill_variables(self.questions[self.index]["question"], self.context)
-        return [Action(ActionKind.SAY, prefix + question)]
+        return [Action(ActionKind.SAY, prefix + self._question(self.index))]
 
     def _close(self, line: str, why: str, *extra: Action) -> list[Action]:
         self._finished = True
         return [*extra, Action(ActionKind.SAY, line), Action(ActionKind.HANGUP, result=why)]
 
-    def _record(self, result: str, hit: bool, message: str) -> list[Action]:
-        q = self.questions[self.index]["question"]
-        self._collected.append(CollectResult(q, hit, result, message))
-        self.index += 1
-        self.reasks = 0
+    def _record(self, index: int, result: str, hit: bool, message: str) -> list[Action]:
+        q = self.questions[index]["question"]
+        self.answers[index] = CollectResult(q, hit, result, message)
+        if index in self.recent:
+            self.recent.remove(index)
+        self.recent.append(index)
+        if index == self.index:
+            self.reasks = 0
+            self.heard = []
         return [Action(ActionKind.COLLECT, question=q, result=result, hit=hit)]
 
     def silence(self) -> list[Action]:
@@ -207,73 +202,279 @@ class ScriptConversation:
     def hear(self, text: str) -> list[Action]:
         if self._finished:
             return []
-        said = apply_hot_words(clean(text), hot_words(self.hot))
+        words = hot_words(self.hot)
+        said = apply_hot_words(clean(text), words)
         if not said.strip():
             return self.silence()
         self.silences = 0
-        question = self.questions[self.index] if self.index < len(self.questions) else None
-        answers = [str(a) for a in (question or {}).get("answers") or []]
-
-        if _NEVER_AGAIN.search(said):
+        reply = apply_hot_words(fold(text), words)
+        r = intents.read(reply)
+        if r.block:
             return self._close(self.text["blocked"], "refused", Action(ActionKind.BLOCK))
-        asking = bool(_QUESTION.search(said)) and not re.search(r"why not|没问题", said)
-        match = None
-        if answers:
-            match = self.engine.matcher(answers, self.hot).match(text)
-        # a strong match (the answer said outright, a score, a number) is an answer even
-        # when it sounds like a refusal ("不需要" to "需要吗？"); weaker readings give way
-        # to a callback request, a refusal or a question
-        strong = match is not None and (
-            match.how in ("scale", "number", "ordinal")
-            or (match.how.startswith("said") and len(match.answer) >= 2)
-        )
-        if strong and not (asking and match.how.startswith("said") and len(match.answer) < 2):
-            return self._record(match.answer, True, text) + self._ask()
-        if _LATER.search(said):
-            return self._callback(said)
-        if _NOT_INTERESTED.search(said):
-            return self._close(self.text["refused"], "refused")
-        if match is not None and not asking:
-            return self._record(match.answer, True, text) + self._ask()
-        if _REPEAT.search(said):
-            return self._ask()
-        if asking:
-            answered = self._answer_question(text, record_miss=question is not None and not answers)
-            if answered is not None:
-                return answered
-        if question is None:
-            return self._close(self.text["closing"], "completed")
-        if not answers:
-            return self._record(text.strip(), True, text) + self._ask()
-        if self.reasks < MAX_REASKS:
-            self.reasks += 1
-            options = ("、" if self.lang == "zh" else ", ").join(answers)
-            hint = self.text["options"].format(options=options)
-            return self._ask(self.text["reask"]) + [Action(ActionKind.SAY, hint)]
-        return self._record("", False, text) + self._ask()
+        if self.consenting:
+            return self._consent(reply, r)
+        return self._reply(reply, r, text.strip())
 
-    def _answer_question(self, text: str, *, record_miss: bool) -> list[Action] | None:
-        """The knowledge passage that answers `text`, then the current question again.
-        None when nothing answers it and the reply may as well be a free-text answer."""
+    # ----- the opening's question -----
+
+    def _consent(self, reply: str, r: intents.Reading) -> list[Action]:
+        declined = re.search(
+            r"不(太|大)?方便|没空|没时间|不行|不可以|没有空|not (now|really|right now)", r.text
+        )
+        if r.later and (declined or not r.consent or r.call_again):
+            return self._callback(reply)
+        if r.not_interested:
+            return self._close(self.text["refused"], "refused")
+        if r.only_goodbye:
+            return self._close(self.text["goodbye"], "goodbye")
+        question = lines.consent_question(self.welcome, self.lang)
+        if r.who or r.why or (r.asking and not r.consent):
+            if r.who or r.why or intents.WHAT_THAT.search(r.text):
+                line = lines.introduction(self.welcome, self.lang)
+                intro = [Action(ActionKind.SAY, line)]
+                if r.consent and re.search(r"说吧|你说|你问|请讲|可以|行|go ahead|go on", reply):
+                    self.consenting = False
+                    return intro + self._ask()
+                return intro + ([] if question in line else [Action(ActionKind.SAY, question)])
+            answered = self._knowledge_answer(reply)
+            if answered is not None:
+                return [*answered, Action(ActionKind.SAY, question)]
+        first = self._match(0, reply)
+        if r.consent or (first is not None and first.how in ("said", "said-negated", "unsure")):
+            self.consenting = False
+            if first is not None and not r.consent:
+                return self._record(0, first.answer, True, reply) + self._ask()
+            return self._ask()
+        self.consent_asks += 1
+        if self.consent_asks > MAX_CONSENT_ASKS:
+            self.consenting = False
+            return self._ask()
+        return [Action(ActionKind.SAY, question)]
+
+    # ----- a reply while asking -----
+
+    def _reply(self, reply: str, r: intents.Reading, heard: str) -> list[Action]:
+        index = self.index
+        answers = self._answers_of(index)
+        self.heard.append(heard)
+        if r.only_goodbye:
+            return self._close(self.text["goodbye"], "goodbye")
+        if r.correction and r.corrected:
+            fixed = self._correct(reply, r)
+            if fixed is not None:
+                return fixed
+        content = _statements(reply)
+        main = self._match(index, content) if content and answers and not r.hesitation else None
+        if r.repeat and (main is None or main.how not in ("said", "ordinal")):
+            return self._ask()
+        if r.call_again:
+            return self._callback(reply)
+        if r.not_interested and not self._answers_despite_refusal(main, r, answers):
+            return self._close(self.text["refused"], "refused")
+        extra = self._volunteered(index, content, main)
+        if main is None and not answers and content and self._free_answer(r, reply, index):
+            main = Match(-1, heard, "free")
+        if main is None and not answers and r.asking and self._solicits(index):
+            # "能便宜点吗", "能不能周日也开门" asked for feedback are suggestions
+            if _WISH.search(r.text) or self._knowledge_answer(heard) is None:
+                main = Match(-1, heard, "free")
+        if main is not None:
+            actions = self._record(index, main.answer, True, heard)
+            for j, m in extra:
+                actions += self._record(j, m.answer, True, heard)
+            if r.goodbye:
+                return actions + self._close(self.text["goodbye"], "goodbye")
+            return actions + self._ask()
+        if extra:
+            actions = []
+            for j, m in extra:
+                actions += self._record(j, m.answer, True, heard)
+            return actions + self._ask()
+        if r.goodbye and (answers or _NOTHING.search(_without_goodbye(r.text)) or not
+                          _without_goodbye(r.text)):  # fmt: skip
+            return self._close(self.text["goodbye"], "goodbye")
+        if r.busy and not r.asking:
+            return self._callback(reply)
+        if r.who or r.why:
+            line = lines.introduction(self.welcome, self.lang)
+            return [Action(ActionKind.SAY, line), *self._ask(self.text["back"])]
+        if r.asking and not r.repeat and not r.unsure:
+            answered = self._knowledge_answer(heard, unknown=True)
+            if answered is not None:
+                return answered + self._ask(self.text["back"])
+        if r.hold and not r.asking:
+            return [Action(ActionKind.SAY, self.text["hold"]), *self._ask()]
+        if r.decline_question:
+            return self._give_up(index)
+        return self._reask(index, r)
+
+    def _answers_despite_refusal(
+        self, main: Match | None, r: intents.Reading, answers: list[str]
+    ) -> bool:
+        """ "不需要" to "需要吗？", "no thanks" to "Would you like ...?": an answer."""
+        if main is None:
+            return False
+        if main.how in _STRONG:
+            return True
+        hard = re.search(
+            r"没兴趣|不感兴趣|not interested|不考虑|不想听|挂了|don'?t do|不做|不接受|不回答|没空|"
+            r"不想做|not for me|i'?ll pass",
+            r.text,
+        )
+        return not hard and bool(_PLAIN_NO.search(r.text))
+
+    def _free_answer(self, r: intents.Reading, content: str, index: int) -> bool:
+        """Whether a reply to a free-text question is its answer."""
+        if r.hesitation or r.hold or r.repeat or r.decline_question or r.busy:
+            return False
+        if r.unsure and not _NOTHING.search(r.text):
+            return False
+        if r.who or r.why:
+            return False
+        if r.goodbye:
+            rest = _without_goodbye(r.text)
+            if not rest or _NOTHING.search(rest):
+                return False
+        return True
+
+    def _solicits(self, index: int) -> bool:
+        """A free-text question asking for opinions, where a question is a suggestion."""
+        return bool(_SOLICITS.search(self.questions[index]["question"]))
+
+    def _match(self, index: int, text: str) -> Match | None:
+        if index >= len(self.questions):
+            return None
+        answers = self._answers_of(index)
+        if not answers or not text.strip():
+            return None
+        m = self.engine.matcher(answers, self.hot, question=self._question(index))
+        return m.match(text, today=self.now.date())
+
+    def _volunteered(self, index: int, text: str, main: Match | None) -> list[tuple[int, Match]]:
+        """Answers to later questions said in the same reply ("下午吧，挺满意的")."""
+        out: list[tuple[int, Match]] = []
+        if not text:
+            return out
+        this = self._matcher(index)
+        for j in range(index + 1, len(self.questions)):
+            if j in self.answers:
+                continue
+            answers = self._answers_of(j)
+            if not answers:
+                if _EMAIL_QUESTION.search(self.questions[j]["question"]):
+                    if m := _EMAIL.search(text):
+                        out.append((j, Match(-1, m.group(0), "free")))
+                continue
+            other = self._matcher(j)
+            m = other.match(text, today=self.now.date())
+            if m is None or m.how not in _VOLUNTEERED:
+                continue
+            if this is not None and _same_evidence(this, other, main, m):
+                continue
+            out.append((j, m))
+        return out
+
+    def _matcher(self, index: int) -> AnswerMatcher | None:
+        answers = self._answers_of(index)
+        if not answers:
+            return None
+        return self.engine.matcher(answers, self.hot, question=self._question(index))
+
+    def _correct(self, reply: str, r: intents.Reading) -> list[Action] | None:
+        """ "不对，我是说上午": the corrected answer replaces the earlier one."""
+        before = reply[: max(0, len(reply) - len(r.corrected))]
+        if self._match(self.index, _statements(before)) is not None:
+            return None  # "四分，不对，三分": corrects itself within this answer
+        for j in reversed(self.recent):
+            m = self._match(j, r.corrected)
+            if m is None or m.answer == self.answers[j].result:
+                continue
+            q = self.questions[j]["question"]
+            old = self.answers[j].result
+            actions = self._record(j, m.answer, True, reply)
+            note = Action(ActionKind.NOTE, f"corrected: {q[:80]}: {old} -> {m.answer}")
+            confirm = Action(ActionKind.SAY, self.text["corrected"].format(answer=m.answer))
+            self.heard = self.heard[:-1]
+            return [*actions, note, confirm, *self._ask()]
+        return None
+
+    def _reask(self, index: int, r: intents.Reading) -> list[Action]:
+        if self.reasks >= MAX_REASKS:
+            return self._give_up(index)
+        self.reasks += 1
+        answers = self._answers_of(index)
+        t = self.text
+        lead = t["unsure"] if r.unsure else t["calm"] if r.hesitation else ""
+        question = self._question(index)
+        if self.reasks == 1:
+            first = (lead or t["reask"]) + question
+            hint = t["options"].format(options=t["sep"].join(answers)) if answers else ""
+        else:
+            first = t["reask_again"] + question
+            hint = (
+                t["options_again"].format(options=lines.choices(answers, self.lang))
+                if answers
+                else t["free_again"]
+            )
+        return [Action(ActionKind.SAY, first)] + ([Action(ActionKind.SAY, hint)] if hint else [])
+
+    def _give_up(self, index: int) -> list[Action]:
+        message = " / ".join(self.heard)
+        return self._record(index, "", False, message) + self._ask()
+
+    def _knowledge_answer(self, text: str, *, unknown: bool = False) -> list[Action] | None:
+        """The knowledge passage that answers `text` (a trace note says whether one
+        did); without one, the "noted, a colleague will call" line when `unknown`."""
         knowledge = self.context.assistant.get("knowledge") or ""
         hit = self.engine.knowledge(knowledge).answer(text) if knowledge.strip() else None
-        if hit is None and record_miss and not re.search(r"[?？]|吗$", text.strip()):
+        if hit is None and not unknown:
             return None
         # a trace line: the task insight lists the questions the knowledge missed
         kind = NoteKind.KNOWLEDGE_HIT if hit else NoteKind.KNOWLEDGE_MISS
         trace = note(kind, text[:200])
         line = hit.passage if hit is not None else self.text["unknown"]
-        return [trace, Action(ActionKind.SAY, line), *self._ask(self.text["back"])]
+        return [trace, Action(ActionKind.SAY, line)]
 
     def _callback(self, said: str) -> list[Action]:
-        zone = ZoneInfo(self.context.time_zone)
-        now = (self.context.now or datetime.now(zone)).astimezone(zone)
-        at = times.resolve(said, now)
+        at = times.resolve(said, self.now)
         if at is None:
             line = self.text["callback"]
         else:
-            line = self.text["callback_at"].format(at=_spoken(at, now, self.lang))
+            line = self.text["callback_at"].format(at=_spoken(at, self.now, self.lang))
         return self._close(line, "callback", Action(ActionKind.CALLBACK, at=at))
+
+
+def _statements(reply: str) -> str:
+    """The reply without its questions back ("免费的啊？那可以" -> "那可以")."""
+    parts = re.split(r"(?<=[?？])", reply)
+    kept = []
+    for part in parts:
+        if re.search(r"[?？]\s*$", part):
+            continue
+        for clause in intents.clauses(part):
+            c = clean(clause)
+            if c and not (intents.ASKING.search(c) and not re.search(r"why not|没问题|怎么了$", c)):
+                kept.append(clause)
+    return "，".join(kept)
+
+
+def _without_goodbye(text: str) -> str:
+    rest = intents.GOODBYE.sub(" ", text)
+    return re.sub(r"\s+", " ", intents._ACK.sub(" ", rest)).strip()
+
+
+def _same_evidence(this: AnswerMatcher, other: AnswerMatcher, main: Match | None, m: Match) -> bool:
+    """A later question's match that only repeats what answered the current one: the
+    same words ("满意" for two satisfaction questions), the same kind of time."""
+    if main is not None and main.answer == m.answer:
+        return True
+    if m.how == "scale" and this.is_scale:
+        return True
+    if m.how == "time" and (this.is_timed and other.is_timed or this.is_days and other.is_days):
+        return True
+    if m.how == "number" and this.is_numeric:
+        return True
+    return m.how in ("yes", "no") and this.binary
 
 
 def _spoken(at: datetime, now: datetime, lang: str) -> str:

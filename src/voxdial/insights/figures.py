@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from voxdial.store.models import Call, Task
@@ -40,6 +40,10 @@ class TaskFigures:
     retry_count: int = 0
     retry_interval: int = 0
     windows: list[list[str]] = field(default_factory=list)
+    first_attempts: int = 0  # ended calls that were a number's first attempt
+    first_answered: int = 0
+    retry_attempts: int = 0  # ended calls that were a retry (attempt > 1)
+    retry_answered: int = 0
 
     @property
     def connect_rate(self) -> float:
@@ -48,6 +52,14 @@ class TaskFigures:
     @property
     def collection_rate(self) -> float:
         return self.collected / self.answered if self.answered else 0.0
+
+    @property
+    def first_rate(self) -> float:
+        return self.first_answered / self.first_attempts if self.first_attempts else 0.0
+
+    @property
+    def retry_rate(self) -> float:
+        return self.retry_answered / self.retry_attempts if self.retry_attempts else 0.0
 
 
 def read_figures(s: Session, task: Task, *, config: dict, zone: str) -> TaskFigures:
@@ -78,8 +90,24 @@ def read_figures(s: Session, task: Task, *, config: dict, zone: str) -> TaskFigu
         if level:
             f.intents[level] += n
     f.attempts = sum(f.outcomes.values())
+    _read_retries(s, f, task_id=task.id)
     _read_detail(s, f, task_id=task.id, tz=ZoneInfo(zone))
     return f
+
+
+def _read_retries(s: Session, f: TaskFigures, *, task_id: int) -> None:
+    """First attempts and retries, and how many of each were answered."""
+    retry = case((Call.attempt > 1, 1), else_=0)
+    answered = func.sum(case((Call.hangup_reason == "answered", 1), else_=0))
+    for is_retry, n, ok in s.execute(
+        select(retry, func.count(), answered)
+        .where(Call.task_id == task_id, Call.end_at.is_not(None))
+        .group_by(retry)
+    ):
+        if is_retry:
+            f.retry_attempts, f.retry_answered = int(n), int(ok or 0)
+        else:
+            f.first_attempts, f.first_answered = int(n), int(ok or 0)
 
 
 def _read_detail(s: Session, f: TaskFigures, *, task_id: int, tz: ZoneInfo) -> None:

@@ -1,8 +1,31 @@
 """Turn a task's figures into its `summary` and `suggestion`, in the assistant's
-language. Every number in the text comes from the figures; the advice follows rules
-stated next to each one."""
+language. Every number in the text comes from the figures, and every sentence of the
+suggestion names the figure it is about and what to change.
+
+The suggestion has one sentence per figure outside its bounds (with at least
+`MIN_CALLS_FOR_ADVICE` ended calls; a share needs enough calls under it to count):
+
+| figure | within bounds when | otherwise |
+|---|---|---|
+| best hour's answer rate (an hour with >= 5 calls) | below `BEST_HOUR_LIFT` x the overall rate | call more in that hour; say whether the windows cover it |
+| retries' answer rate (>= 10 retries) | at least `RETRY_RATIO` x the first attempts' rate | lengthen `retryInterval` |
+| unanswered share (no answer, busy, off) | at most `UNANSWERED_SHARE`, or retryCount >= 2 | raise `retryCount` |
+| hang-ups right after the opening (of answered) | at most `OPENING_HANGUPS` | shorten the opening |
+| hang-ups at one question (of answered) | at most `QUESTION_HANGUPS` | reword or move that question |
+| asked not to be called again (of answered) | at most `NOT_AGAIN_SHARE` | review the list and the opening |
+| voicemail share (of calls) | at most `VOICEMAIL_SHARE` | call at other hours |
+| invalid numbers: vacant or suspended (of calls) | at most `INVALID_SHARE` | clean the list |
+| dissatisfied share of a satisfaction question (>= 10 answers) | at most `DISSATISFIED_SHARE` | follow up with those callees |
+| collection rate (>= 10 answered) | at least `COLLECTION_RATE` | fewer questions, clearer answers |
+| questions the knowledge could not answer | none | add them to the knowledge |
+
+"各项指标正常" / "within bounds" (with the connect and collection rates) only when every
+figure is within its bounds.
+"""
 
 from __future__ import annotations
+
+import re
 
 from voxdial.insights.figures import TaskFigures
 
@@ -34,6 +57,23 @@ REASON_EN = {
 }
 
 MIN_CALLS_FOR_ADVICE = 20  # below this the figures say too little to advise on
+BEST_HOUR_LIFT = 1.2
+RETRY_RATIO = 0.5
+MIN_RETRIES = 10
+UNANSWERED_SHARE = 0.3
+OPENING_HANGUPS = 0.15
+QUESTION_HANGUPS = 0.1
+NOT_AGAIN_SHARE = 0.05
+VOICEMAIL_SHARE = 0.15
+INVALID_SHARE = 0.1
+DISSATISFIED_SHARE = 0.2
+MIN_ANSWERS = 10
+COLLECTION_RATE = 0.6
+
+_DISSATISFIED = re.compile(
+    r"不满意|不太满意|很差|差|失望|dissatisfied|unsatisfied|unhappy|poor|bad", re.I
+)
+_SATISFACTION = re.compile(r"满意|评价|打分|评分|几分|satisf|rate|rating|score|happy", re.I)
 
 
 def pct(x: float) -> str:
@@ -129,75 +169,128 @@ def _summary_en(f: TaskFigures) -> str:
     return "".join(parts)
 
 
+def covers(windows: list[list[str]], hour: int) -> bool:
+    """Whether one of the daily windows (["09:00", "12:00"], ...) includes `hour`:00."""
+    at = f"{hour:02d}:00"
+    return any(len(w) == 2 and w[0] <= at < w[1] for w in windows)
+
+
+def dissatisfied(question: dict, counts: dict[str, int]) -> tuple[int, int] | None:
+    """(dissatisfied answers, all answers) of a satisfaction question, else None. Its
+    dissatisfied answers are those saying so ("不满意", "Dissatisfied"), or 1 and 2 of a
+    1-5 score."""
+    answers = [str(a) for a in question.get("answers") or []]
+    scores = [a for a in answers if re.fullmatch(r"\s*[1-5]\s*(分|星|stars?|points?)?\s*", a)]
+    if len(scores) >= 3 and _SATISFACTION.search(question.get("question") or ""):
+        bad = {a for a in answers if re.match(r"\s*[12]\b", a)}
+    else:
+        bad = {a for a in answers if _DISSATISFIED.search(a)}
+        if not bad or not _SATISFACTION.search(
+            " ".join([question.get("question") or "", *answers])
+        ):
+            return None
+    total = sum(counts.values())
+    return sum(n for a, n in counts.items() if a in bad), total
+
+
 def _advice(f: TaskFigures, zh: bool) -> str:
-    tips: list[str] = []
     if f.attempts < MIN_CALLS_FOR_ADVICE:
         return (
-            "通话还不多，建议积累更多数据后再调整。"
+            f"目前只有{f.attempts}通电话结束，数据还不够，建议积累到{MIN_CALLS_FOR_ADVICE}通以上再调整。"
             if zh
-            else "Too few calls yet to advise on; check again later."
+            else f"Only {f.attempts} calls have ended; check again after {MIN_CALLS_FOR_ADVICE}."
         )
-    unanswered = f.outcomes["no_answer"] + f.outcomes["busy"] + f.outcomes["powered_off"]
-    # Many unanswered calls and few retries: more retries reach more people.
-    if unanswered / f.attempts > 0.3 and f.retry_count < 2:
-        tips.append(
-            f"未接通占{pct(unanswered / f.attempts)}，建议把重试次数提高到2次、间隔60分钟以上。"
-            if zh
-            else f"{pct(unanswered / f.attempts)} of calls went unanswered: raise retryCount to 2 with 60+ minutes between tries."
-        )
-    # Answer rate by hour: steer the windows to the best hours when they stand out.
+    tips: list[str] = []
+
+    def tip(zh_text: str, en_text: str) -> None:
+        tips.append(zh_text if zh else en_text)
+
+    # the best hours: call more when people answer
     hours = _best_hours(f)
     if hours and f.connect_rate > 0:
         best = hours[0]
         rate = f.hour_answered[best] / max(1, f.hour_attempts[best])
-        if rate > f.connect_rate * 1.2:
-            tips.append(
-                f"{best}点接通率{pct(rate)}，高于平均{pct(f.connect_rate)}，建议把呼叫时段向该时段集中。"
-                if zh
-                else f"{best}:00 answers at {pct(rate)} against {pct(f.connect_rate)} overall: move the windows toward it."
+        if rate >= f.connect_rate * BEST_HOUR_LIFT:
+            if covers(f.windows, best):
+                tip(
+                    f"{best}点接通率{pct(rate)}，高于平均{pct(f.connect_rate)}，已在呼叫时段内，建议把更多呼叫安排在这个时段。",
+                    f"{best}:00 answers at {pct(rate)} against {pct(f.connect_rate)} overall and is inside the windows: put more of the calls there.",
+                )
+            else:
+                tip(
+                    f"{best}点接通率{pct(rate)}，高于平均{pct(f.connect_rate)}，但不在当前呼叫时段内，建议把呼叫时段调整到包含{best}点。",
+                    f"{best}:00 answers at {pct(rate)} against {pct(f.connect_rate)} overall but is outside the windows: move a window to cover it.",
+                )
+    # retries against the interval between them
+    if f.retry_attempts >= MIN_RETRIES and f.first_attempts:
+        if f.retry_rate < f.first_rate * RETRY_RATIO:
+            longer = max(60, f.retry_interval * 2)
+            tip(
+                f"重拨接通率{pct(f.retry_rate)}，不到首次拨打的一半（{pct(f.first_rate)}），当前重拨间隔{f.retry_interval}分钟，建议把间隔延长到{longer}分钟以上，换个时段再拨。",
+                f"Retries answer at {pct(f.retry_rate)}, under half the first attempts' {pct(f.first_rate)}, with retryInterval {f.retry_interval} minutes: raise it to {longer}+ minutes so retries fall at another time of day.",
             )
-    # Hang-ups right after the opening line: the opening is too long or too salesy.
+    unanswered = f.outcomes["no_answer"] + f.outcomes["busy"] + f.outcomes["powered_off"]
+    if unanswered / f.attempts > UNANSWERED_SHARE and f.retry_count < 2:
+        tip(
+            f"未接通占{pct(unanswered / f.attempts)}，当前重试{f.retry_count}次，建议把重试次数提高到2次、间隔60分钟以上。",
+            f"{pct(unanswered / f.attempts)} of calls went unanswered with retryCount {f.retry_count}: raise it to 2, 60+ minutes apart.",
+        )
     early = f.hangup_after.get("opening", 0)
-    if f.answered and early / f.answered > 0.15:
-        tips.append(
-            f"{pct(early / f.answered)}的客户在开场白后挂断，建议缩短开场白（当前{f.welcome_chars}字），先说明来意。"
-            if zh
-            else f"{pct(early / f.answered)} hung up after the opening line ({f.welcome_chars} characters): shorten it and state the purpose first."
+    if f.answered and early / f.answered > OPENING_HANGUPS:
+        tip(
+            f"{pct(early / f.answered)}的客户在开场白后挂断，建议缩短开场白（当前{f.welcome_chars}字），先说明来意。",
+            f"{pct(early / f.answered)} hung up after the opening line ({f.welcome_chars} characters): shorten it and state the purpose first.",
         )
-    # A question where many hang up or do not answer.
-    if f.hangup_after:
-        where, n = f.hangup_after.most_common(1)[0]
-        if where != "opening" and f.answered and n / f.answered > 0.1:
-            tips.append(
-                f"问到「{where}」时挂断较多，建议调整措辞或放到后面。"
-                if zh
-                else f'Many hang up at "{where}": reword it or ask it later.'
+    asked = [(q, n) for q, n in f.hangup_after.most_common() if q not in ("opening", "other")]
+    if asked and f.answered:
+        where, n = asked[0]
+        if n / f.answered > QUESTION_HANGUPS:
+            tip(
+                f"挂断最多发生在问到「{where}」时（{n}次，占接通的{pct(n / f.answered)}），建议调整措辞或放到后面问。",
+                f'Most hang-ups came at "{where}" ({n}, {pct(n / f.answered)} of answered calls): reword it or ask it later.',
             )
-    # Questions the knowledge could not answer.
+    if f.answered and f.blocked_requests / f.answered > NOT_AGAIN_SHARE:
+        share = pct(f.blocked_requests / f.answered)
+        tip(
+            f"{share}的接通客户（{f.blocked_requests}人）要求不再来电，建议核对号码来源并调整开场白。",
+            f"{share} of answered callees ({f.blocked_requests}) asked not to be called again: check where the numbers come from and soften the opening.",
+        )
+    voicemail = f.outcomes["voicemail"]
+    if voicemail / f.attempts > VOICEMAIL_SHARE:
+        tip(
+            f"转入语音信箱占{pct(voicemail / f.attempts)}（{voicemail}次），建议换到接通率高的时段拨打。",
+            f"{pct(voicemail / f.attempts)} of calls ({voicemail}) went to voicemail: call at the hours with the best answer rate.",
+        )
+    invalid = f.outcomes["vacant"] + f.outcomes["suspended"]
+    if invalid / f.attempts > INVALID_SHARE:
+        tip(
+            f"空号/停机占{pct(invalid / f.attempts)}（{invalid}次），建议清洗号码数据后再导入。",
+            f"{pct(invalid / f.attempts)} of calls ({invalid}) reached vacant or suspended numbers: clean the list before importing.",
+        )
+    for q in f.questions:
+        found = dissatisfied(q, f.answers.get(q.get("question") or "", {}))
+        if found and found[1] >= MIN_ANSWERS and found[0] / found[1] > DISSATISFIED_SHARE:
+            bad, total = found
+            tip(
+                f"「{q['question']}」有{pct(bad / total)}（{bad}/{total}）回答不满意，建议安排专人回访这些客户。",
+                f'{pct(bad / total)} ({bad} of {total}) were dissatisfied at "{q["question"]}": have someone follow up with them.',
+            )
     if f.unanswered_questions:
-        top = "、".join(q for q, _ in f.unanswered_questions.most_common(3))
-        tips.append(
-            f"客户问到但知识库答不上的问题：{top}，建议补充到知识库。"
-            if zh
-            else f"Callers asked what the knowledge could not answer ({top}): add it to the knowledge."
+        top = "、".join(f"{q}（{n}次）" for q, n in f.unanswered_questions.most_common(3))
+        top_en = ", ".join(f"{q} ({n})" for q, n in f.unanswered_questions.most_common(3))
+        tip(
+            f"客户问到但知识库答不上的问题：{top}，建议补充到知识库。",
+            f"Callers asked what the knowledge could not answer: {top_en}; add it to the knowledge.",
         )
-    if f.collection_rate < 0.6 and f.answered >= 10:
-        tips.append(
-            f"收集率仅{pct(f.collection_rate)}，建议减少问题数量或为每个问题提供更明确的选项。"
-            if zh
-            else f"Collection rate is {pct(f.collection_rate)}: ask fewer questions or give clearer preset answers."
-        )
-    vacant = f.outcomes["vacant"] + f.outcomes["suspended"]
-    if vacant / f.attempts > 0.1:
-        tips.append(
-            f"空号/停机占{pct(vacant / f.attempts)}，建议清洗号码数据后再导入。"
-            if zh
-            else f"{pct(vacant / f.attempts)} of numbers are vacant or suspended: clean the list before importing."
+    if f.collection_rate < COLLECTION_RATE and f.answered >= MIN_ANSWERS:
+        tip(
+            f"收集率仅{pct(f.collection_rate)}，建议减少问题数量或为每个问题提供更明确的选项。",
+            f"Collection rate is {pct(f.collection_rate)}: ask fewer questions or give clearer preset answers.",
         )
     if not tips:
         return (
-            "各项指标正常，保持当前配置。"
+            f"各项指标正常（接通率{pct(f.connect_rate)}，收集率{pct(f.collection_rate)}），保持当前配置。"
             if zh
-            else "The figures look healthy; keep the current setup."
+            else f"Every figure is within bounds (connect rate {pct(f.connect_rate)}, collection rate {pct(f.collection_rate)}); keep the current setup."
         )
     return "".join(tips) if zh else " ".join(tips)

@@ -1,0 +1,96 @@
+"""What kind of fact a question asks for, and which passages state one: a "where"
+question wants an address, "how much" a price, "what time" hours, "what number" a
+phone number, "how long" a duration. Knowledge retrieval ranks up the passages that
+hold the kind of fact asked for; superlatives ("最便宜的", "the cheapest") pick an item
+of a list by its figure."""
+
+from __future__ import annotations
+
+import re
+
+# kind -> (the question asks for it, a passage states it)
+KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "place": (
+        re.compile(
+            r"在哪|哪里|哪儿|地址|位置|怎么走|怎么去|怎么过去|\bwhere\b|address|located|location|"
+            r"directions|how do i get|how to get",
+            re.I,
+        ),
+        re.compile(
+            r"\d+号|[路街道]\d+|大厦|广场|商场|地铁|[一二三四五六七八九十\d]+楼|出口|旁边|对面|隔壁|紧挨|"
+            r"\d+\s+\w+\s+(street|avenue|road|st|ave)\b|"
+            r"\b(street|avenue|road|suite|floor|across from|next to|above|behind|opposite)\b",
+            re.I,
+        ),
+    ),
+    "hours": (
+        re.compile(
+            r"几点|营业时间|开门|关门|下班|上班|营业吗|休息吗|开吗|周末|礼拜天|周日|星期天|节假日|放假|"
+            r"\bhours\b|\bopen\b|\bclose\b|closed|what time|weekends?|saturdays?|sundays?",
+            re.I,
+        ),
+        re.compile(
+            r"[0-9零一二三四五六七八九十]+点|点到|\d\s?(am|pm)\b|\b(monday|friday|saturday|sunday)\b|"
+            r"周[一二三四五六日]|休息|day and night|any time|24|二十四小时",
+            re.I,
+        ),
+    ),
+    "price": (
+        re.compile(
+            r"多少钱|价格|价钱|收费|费用|贵|便宜|月租|月费|年费|交多少|"
+            r"要钱|自己买|花钱|\bhow much\b|price|cost|"
+            r"\bfees?\b|charge|expensive|cheap",
+            re.I,
+        ),
+        re.compile(
+            r"\d+\s*元|[0-9零一二三四五六七八九十百千]+块|\$\s?\d+|dollars?|免费|free\b|折", re.I
+        ),
+    ),
+    "phone": (
+        re.compile(r"电话|热线|号码|打什么|联系方式|phone|number|hotline|call you", re.I),
+        re.compile(r"\d{3,4}-\d{3,4}(-\d{3,4})?|\d{7,}"),
+    ),
+    "duration": (
+        re.compile(r"多久|多长时间|多长|几天|要等|how long|how soon|how many days", re.I),
+        re.compile(
+            r"\d+\s*(分钟|小时|天|个工作日|工作日|minutes?|hours?|days?)|"
+            r"[一二三四五六七八九十两]+(分钟|个小时|小时|天|个工作日)",
+            re.I,
+        ),
+    ),
+}
+
+_CHEAPEST = re.compile(r"最便宜|最低|最少|最划算|cheapest|lowest|least expensive|most affordable")
+_DEAREST = re.compile(r"最贵|最高档|most expensive|priciest")
+_FASTEST = re.compile(r"最快|网速最快|fastest|quickest")
+_PRICE = re.compile(r"(\d+(?:\.\d+)?)\s*元|\$\s?(\d+(?:\.\d+)?)")
+_SPEED = re.compile(r"(\d+)\s*(?:m|兆|mbps|mb)\b|(\d+)\s*(?:m|兆)(?![a-z])", re.I)
+
+
+def wanted(question: str) -> frozenset[str]:
+    """The kinds of fact `question` asks for."""
+    return frozenset(k for k, (asks, _) in KINDS.items() if asks.search(question))
+
+
+def offered(passage: str) -> frozenset[str]:
+    """The kinds of fact `passage` states."""
+    return frozenset(k for k, (_, states) in KINDS.items() if states.search(passage))
+
+
+def superlative(question: str) -> tuple[re.Pattern[str], bool] | None:
+    """(the figure to compare, True for the largest) when the question asks for the
+    cheapest, dearest or fastest item."""
+    if _CHEAPEST.search(question):
+        return _PRICE, False
+    if _DEAREST.search(question):
+        return _PRICE, True
+    if _FASTEST.search(question):
+        return _SPEED, True
+    return None
+
+
+def figure(pattern: re.Pattern[str], text: str) -> float | None:
+    m = pattern.search(text)
+    if m is None:
+        return None
+    return float(next(g for g in m.groups() if g is not None))

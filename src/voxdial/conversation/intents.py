@@ -1,0 +1,226 @@
+"""What a callee's reply does, apart from answering: never call again, not interested,
+call later, goodbye, unsure, hesitating, asking to wait or to repeat, asking something
+back, correcting an earlier answer, agreeing to talk. Mandarin and English.
+
+`read()` is run on every turn; the script engine decides from the flags (and from the
+answer matcher) what to do. Every pattern runs on `clean()`ed text (folded, fillers out,
+no punctuation, Chinese without spaces), except where the raw clauses are needed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from voxdial.conversation.normalize import clean, fold
+
+# "never call me again": block the number
+NEVER_AGAIN = re.compile(
+    r"别再打|不要再打|别再给我打|不要再给我打|以后别打|以后不要打|别打了|不要打了|再打我就投诉|再打我投诉|"
+    r"拉黑|删掉我的号码|把我号码删|电话号码删|号码删掉|别骚扰|不要骚扰|骚扰我|骚扰电话|别给我打电话|不要给我打电话|"
+    r"不要再联系|别再联系|不要再打来|别再打来|说了多少次别打|"
+    r"stop calling|stop ringing|don'?t call (me |"
+    r"this number )?(again|anymore|ever)|don'?t (ever )?call me|"
+    r"never call (me|us|again|this)|remove (me|my number)|"
+    r"take me off|do not call|lose my number|stop bothering|"
+    r"don'?t contact me|off your (calling )?list"
+)
+NOT_INTERESTED = re.compile(
+    r"不需要|不用了|没兴趣|不感兴趣|不考虑|不想听|没空听|不要了|用不着|算了吧|不了不了|挂了|不接受|"
+    r"不做(这个|调查|回访)|不想做|不回答|不想回答|不打分|没什么好说|没啥好说|不用问了|不搞这个|没空搞|"
+    r"not interested|no thanks|no thank you|not for me|i'?ll pass|don'?t need|don'?t want|"
+    r"no need|not buying|don'?t do surveys|don'?t want to (do|rate|answer)"
+)
+# an explicit request to be called again (wins over a number or a time in the reply)
+CALL_AGAIN = re.compile(
+    r"再打|再联系|打过来|打给我|回个电话|回电|稍后再|晚点再|晚些再|回头再打|过会再|等会再|待会再|一会儿?再|"
+    r"(明天|后天|下午|晚上|上午|早上|中午|晚点|改天|下周.?|周.|星期.|礼拜.|\d+点|[一二三四五六七八九十]+点)"
+    r"(以后|之后)?(再)?(打|联系|说|聊|谈)|"
+    r"call (me )?(back )?later|call (me )?back|"
+    r"call (me )?(tomorrow|tonight|in|at|after|this|next|on)|"
+    r"try (me )?(again )?|ring me|give me (half an hour|an hour|\d+ minutes)|another time"
+)
+# busy now (a callback, unless the reply answers anyway)
+BUSY = re.compile(
+    r"改天|晚点|晚些|稍后|回头再|过会|等会|待会|一会儿|不方便|不太方便|不大方便|没空|没时间|在开会|开会呢|在开车|开车呢|在忙|正忙|有点忙|忙着呢|现在忙|太忙|在上班|"
+    r"在地铁|在高速|在医院|进电梯|有事|"
+    r"busy|in a meeting|driving|not a good time|bad time|can'?t talk|at work|at the doctor|"
+    r"in the middle of something|have to run|not (right )?now"
+)
+GOODBYE = re.compile(
+    r"再见|拜拜|先这样|就这样吧?|先挂了|挂了啊|不聊了|\bbye\b|goodbye|bye bye|bye now|have to go|"
+    r"gotta go|that'?s all"
+)
+# what may stand beside a goodbye without being an answer
+_ACK = re.compile(
+    r"好的?|好好|行了?|嗯+|谢谢|谢了|ok|okay|alright|all right|right|thanks|thank you|cheers|"
+    r"就这样|先这样|再见|拜拜|bye|goodbye|now|then|嗯嗯|啊|了|哈|吧|呀"
+)
+UNSURE = re.compile(
+    r"还没想好|没想好|还没定|没定|还没决定|没决定|看情况|看价格|不一定|说不准|说不好|不好说|拿不准|"
+    r"到时候再说|到时候看|到时候再看|到期再说|到时再说|再说吧|再看看|考虑考虑|考虑一下|再考虑|还在考虑|"
+    r"我想想|想一想|让我想想|不确定|不知道(?=$|怎么|咋)|不清楚(?=$)|谁知道|还早呢|"
+    r"haven'?t (really )?(decided|thought)|not sure|unsure|don'?t know|no idea|(it )?depends|"
+    r"^maybe$|maybe not|maybe,? maybe|we'?ll see|can'?t say|"
+    r"hard to say|let me think|undecided|not decided|"
+    r"ask me (again )?(later|closer)|closer to the time|i'?ll have to check|can'?t remember"
+)
+_FILLER_WORDS = re.compile(
+    r"嗯+|呃+|额+|啊+|哦+|诶+|那个啥|那个|这个嘛|这个|就是说|就是|我想想|让我想想|想一想|想想|等一下|稍等|"
+    r"\b(um+|uh+|erm|er|hmm+|mm+|well|let me think|let me see|like|you know)\b"
+)
+HOLD = re.compile(
+    r"^(等一下|等等|稍等|你等一下|等我一下|hold on|one moment|just a (sec|second|moment)|hang on)|"
+    r"等一下我|稍等一下|我出去(说|接)|hold on|hang on"
+)
+REPEAT = re.compile(
+    r"再说一遍|再说一次|没听清|没听到|听不清|听不太清|你说什么|你说啥|说啥|什么意思|啥意思|重复一下|再说一下|"
+    r"信号不好|听得到吗|听不见|^喂+$|^啊$|^what$|"
+    r"pardon|sorry\??$|sorry what|say (that )?again|repeat|didn'?t (catch|hear)|what did you say|"
+    r"come again|breaking up|cut out|can'?t hear"
+)
+# a question about who is calling or why: answered from the opening line
+WHO = re.compile(
+    r"你是哪|你哪位|哪位|你是谁|谁啊|你哪里|哪里啊|什么公司|哪个公司|哪家公司|哪家的|你们是哪|"
+    r"who is this|who'?s this|who'?s calling|who are you|"
+    r"who is calling|what company|where are you calling"
+)
+WHY = re.compile(
+    r"什么事|啥事|干嘛|干什么|有什么事|找我.*事|找她.*事|找他.*事|怎么知道|怎么有我|"
+    r"what'?s (this|it) (about|regarding)|what is (this|it) (about|regarding)|what for|"
+    r"why are you calling|what do you want"
+)
+# "什么续约？", "what check-up?": a word of the opening line asked back (at the opening)
+WHAT_THAT = re.compile(r"^(什么|啥)\w{1,4}$|^what \w+(-\w+)?$")
+# go-ahead words that cancel a "busy" ("我在外面吃饭呢 你说")
+GO_AHEAD = re.compile(r"你说|说吧|你问|问吧|请讲|请说|go ahead|go on|shoot|fire away")
+ASKING = re.compile(
+    r"吗$|吗\s|呢$|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|几号|几天|哪儿|哪里|在哪|为什么|为啥|"
+    r"是不是|有没有|能不能|可不可以|可以吗|(?<!不)要不要|会不会|行不行|收费吗|请问|咨询|问一下|问下|想问|想了解|"
+    r"^(what|how|when|where|why|which|who|is|are|do|does|can|could|will|would|should|any)\b|"
+    r"\b(what|how much|how long|how many|how do|when|where|why|is there|are there|do you|"
+    r"can i|can you|is it)\b"
+)
+CORRECTION = re.compile(
+    r"不对|不是不是|说错了|我说错|我是说|我说的是|我的意思是|应该是|改成|改一下|更正|"
+    r"\bno wait\b|\bwait no\b|\bi meant\b|\bi mean\b|"
+    r"\bactually\b|make that|scratch that|correction|"
+    r"sorry,? i meant"
+)
+# the rest of a correction: what comes after its marker
+_CORRECTION_SPLIT = re.compile(
+    r".*?(?:不对不对|不对|不是不是|我说错了|说错了|我是说|我说的是|我的意思是|应该是|改成|更正|"
+    r"no wait|wait no|sorry,? i meant|i meant|i mean|"
+    r"actually,? no,?|actually|make that|scratch that)"
+    r"[\s,，。.!！:：]*(?:是|那个|the)?\s*",
+    re.S,
+)
+CONSENT_YES = re.compile(
+    r"^(可以|行|好|好的|好啊|好吧|嗯|嗯嗯|是|对|ok|okay|yes|yeah|yep|sure|fine|alright|all right)$|"
+    r"可以|你说|你问|问吧|说吧|^说$|请讲|请说|方便|没问题|有空|有时间|行吧|那行|来吧|"
+    r"go ahead|go on|go for it|shoot|fire away|if it'?s quick|make it quick|i guess so|sure thing|"
+    r"yes|yeah|yep|sure|okay|\bok\b|it'?s fine|that'?s fine"
+)
+# a decline of this one question, not of the call
+DECLINE_QUESTION = re.compile(
+    r"不想说|不方便说|不想告诉|不告诉你|保密|隐私|不便透露|i'?d rather not|"
+    r"rather not say|that'?s personal|"
+    r"none of your business|prefer not to"
+)
+
+
+@dataclass
+class Reading:
+    """What one reply does; `text` is the cleaned reply."""
+
+    text: str
+    block: bool = False
+    not_interested: bool = False
+    call_again: bool = False
+    busy: bool = False
+    goodbye: bool = False  # says goodbye
+    only_goodbye: bool = False  # ... and nothing else
+    unsure: bool = False
+    hesitation: bool = False
+    hold: bool = False
+    repeat: bool = False
+    who: bool = False
+    why: bool = False
+    asking: bool = False
+    correction: bool = False
+    corrected: str = ""  # the words after the correction marker
+    consent: bool = False
+    decline_question: bool = False
+
+    @property
+    def later(self) -> bool:
+        return self.call_again or self.busy
+
+
+def read(reply: str) -> Reading:
+    raw = fold(reply)
+    text = clean(reply)
+    r = Reading(text)
+    r.block = bool(NEVER_AGAIN.search(text))
+    r.not_interested = bool(NOT_INTERESTED.search(text))
+    r.call_again = bool(CALL_AGAIN.search(text))
+    r.busy = bool(BUSY.search(text)) and not GO_AHEAD.search(raw)
+    r.goodbye = bool(GOODBYE.search(text))
+    if r.goodbye:
+        rest = _ACK.sub(" ", GOODBYE.sub(" ", text))
+        r.only_goodbye = not rest.strip()
+    r.unsure = bool(UNSURE.search(text))
+    r.hesitation = _only_fillers(raw)
+    r.hold = bool(HOLD.search(text))
+    r.repeat = bool(REPEAT.search(text))
+    r.who = bool(WHO.search(text))
+    r.why = bool(WHY.search(text))
+    r.asking = bool(ASKING.search(text) or re.search(r"[?？]", raw)) and not re.search(
+        r"why not|没问题|怎么了$", text
+    )
+    r.correction = bool(CORRECTION.search(text))
+    if r.correction:
+        rest = raw
+        while (m := _CORRECTION_SPLIT.match(rest)) is not None and m.end() > 0:
+            rest = rest[m.end() :]
+        r.corrected = rest.strip() if rest != raw else ""
+    r.consent = bool(
+        (CONSENT_YES.search(text) or re.search(r"(?<!再)说吧|问吧|讲吧|来吧", raw))
+        and not re.search(r"不(太|大)?方便|没空|没时间|不行|不可以|not (now|really)", text)
+    )
+    r.decline_question = bool(DECLINE_QUESTION.search(text))
+    return r
+
+
+@lru_cache(maxsize=4096)
+def is_hesitation(reply: str) -> bool:
+    """Nothing but fillers: the callee is still thinking."""
+    return _only_fillers(fold(reply))
+
+
+def _only_fillers(raw: str) -> bool:
+    """Hesitation: nothing but fillers ("嗯……那个……", "um, well"). A plain "嗯" is a yes;
+    trailing off ("嗯……") is not."""
+    words = re.sub(r"[^\w'\s]+", " ", raw)
+    if _FILLER_WORDS.sub(" ", words).strip():
+        return False
+    trailing = bool(re.search(r"……|\.\.\.|…", raw))
+    return trailing or not re.fullmatch(r"\s*(嗯+|恩+|mm+|uh huh)\s*", words)
+
+
+def clauses(reply: str) -> list[str]:
+    return list(_clauses(reply))
+
+
+@lru_cache(maxsize=4096)
+def _clauses(reply: str) -> tuple[str, ...]:
+    """The reply cut at punctuation, at spaces between Chinese words and at English
+    "but": "下午吧，上次挺好的" -> ["下午吧", "上次挺好的"]. A full stop splits only before a
+    space or at the end, so "wang@163.com" stays whole."""
+    text = fold(reply)
+    parts = re.split(
+        r"[，,。!！?？;；、…]+|\.+(?=\s|$)|(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])|\s+but\s+",
+        text,
+    )
+    return tuple(p.strip() for p in parts if p and p.strip())

@@ -1,0 +1,361 @@
+"""Runs the script engine through the labelled evaluation sets (tests/data/eval/) the way
+a debug call does (`start()`, then `hear()` per callee turn) and scores it.
+
+Every scored unit is one of:
+
+    right   the engine did what the label says
+    wrong   it collected an answer (hit=true) the callee did not give: the worst outcome
+    missed  anything else (no answer where one was given, a flow not followed)
+
+Parts: `dev` (tuned on) and `heldout` (never looked at while tuning). Item formats are
+described in tests/data/eval/README.md.
+
+    PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from voxdial.conversation.engine import Action, ActionKind, CallContext, ConversationEngine
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+EVAL = DATA / "eval"
+KNOWLEDGE = {
+    "broadband_zh": DATA / "knowledge_broadband_zh.txt",
+    "clinic_en": DATA / "knowledge_clinic_en.txt",
+    "carservice_zh": EVAL / "heldout_kb_carservice_zh.txt",
+    "gym_en": EVAL / "heldout_kb_gym_en.txt",
+}
+ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
+NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    with (EVAL / f"{name}.jsonl").open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def knowledge_text(kb: str | None) -> str:
+    return KNOWLEDGE[kb].read_text(encoding="utf-8") if kb else ""
+
+
+def context(
+    *, lang: str, welcome: str, name: str, kb: str | None, collect: list[dict]
+) -> CallContext:
+    zone = ZONES[lang]
+    return CallContext(
+        assistant={
+            "welcome": welcome,
+            "language": lang,
+            "collect": collect,
+            "knowledge": knowledge_text(kb),
+            "hotWords": [],
+        },
+        name=name,
+        now=NOW.replace(tzinfo=ZoneInfo(zone)),
+        time_zone=zone,
+    )
+
+
+@dataclass
+class Tally:
+    right: int = 0
+    wrong: int = 0
+    missed: int = 0
+    notes: list[str] = field(default_factory=list)  # "wrong ..." / "missed ..." lines
+
+    @property
+    def total(self) -> int:
+        return self.right + self.wrong + self.missed
+
+    def add(self, verdict: str, note: str = "") -> None:
+        setattr(self, verdict, getattr(self, verdict) + 1)
+        if verdict != "right":
+            self.notes.append(f"{verdict}: {note}")
+
+    def share(self, what: str) -> float:
+        return getattr(self, what) / self.total if self.total else 0.0
+
+    def line(self, label: str) -> str:
+        return (
+            f"{label}: {self.total} units, right {self.right} ({self.share('right'):.1%}), "
+            f"wrong {self.wrong} ({self.share('wrong'):.1%}), "
+            f"missed {self.missed} ({self.share('missed'):.1%})"
+        )
+
+
+def _says(actions: list[Action]) -> list[str]:
+    return [a.text for a in actions if a.kind == ActionKind.SAY]
+
+
+def _asks_again(said: list[str], question: str, answers: list[str]) -> bool:
+    return any(question in s or (answers and all(a in s for a in answers)) for s in said)
+
+
+def _hangup(actions: list[Action]) -> Action | None:
+    return next((a for a in actions if a.kind == ActionKind.HANGUP), None)
+
+
+def _callback_ok(actions: list[Action], at: str | None) -> bool:
+    cb = next((a for a in actions if a.kind == ActionKind.CALLBACK), None)
+    if cb is None or _hangup(actions) is None:
+        return False
+    return at is None or (cb.at is not None and cb.at.isoformat().startswith(at))
+
+
+def _answer_verdict(expect: Any, hit: Any) -> str:
+    """right / wrong / missed for an expected answer (a preset answer, {"free": s} or
+    None for "must not be collected") against the hit collected (a CollectResult|None)."""
+    if expect is None:
+        return "wrong" if hit is not None else "right"
+    if hit is None:
+        return "missed"
+    if isinstance(expect, dict):
+        return "right" if expect["free"].lower() in hit.result.lower() else "wrong"
+    return "right" if hit.result == expect else "wrong"
+
+
+def judge_reply(engine: ConversationEngine, item: dict[str, Any]) -> tuple[str, str]:
+    """One reply on a fresh conversation; (verdict, what happened)."""
+    collect = [{"question": item["question"], "answers": item["answers"]}]
+    ctx = context(
+        lang=item["lang"], welcome=item["welcome"], name=item["name"], kb=item["kb"],
+        collect=collect,
+    )  # fmt: skip
+    conv = engine.begin(ctx)
+    opening = conv.start()
+    consent = not _asks_again(_says(opening), item["question"], [])
+    actions = conv.hear(item["reply"])
+    said = _says(actions)
+    kinds = {a.kind for a in actions}
+    hits = [c for c in conv.collected if c.hit]
+    hit = hits[-1] if hits else None
+    hangup = _hangup(actions)
+    got = ",".join(str(a.kind) for a in actions) + (f" collect={hit.result!r}" if hit else "")
+    got += f" say={' | '.join(said)[:120]!r}"
+    e = item["expect"]
+    flow = e.get("flow")
+    if "answer" in e or "free" in e:
+        want = e.get("answer") if "answer" in e else {"free": e["free"]}
+        return _answer_verdict(want, hit), got
+    if hit is not None:
+        return "wrong", got
+    calm = ActionKind.CALLBACK not in kinds and ActionKind.BLOCK not in kinds
+    if e.get("none"):
+        ok = calm and (hangup is None or hangup.result != "refused")
+        if e.get("again"):
+            ok = ok and hangup is None and _asks_again(said, item["question"], item["answers"])
+        return ("right" if ok else "missed"), got
+    if flow == "callback":
+        return ("right" if _callback_ok(actions, e.get("at")) else "missed"), got
+    if flow == "refusal":
+        ok = hangup is not None and hangup.result == "refused" and calm
+        return ("right" if ok else "missed"), got
+    if flow == "block":
+        return ("right" if ActionKind.BLOCK in kinds and hangup else "missed"), got
+    if flow == "goodbye":
+        ok = hangup is not None and calm and hangup.result != "refused"
+        return ("right" if ok else "missed"), got
+    text = " ".join(said).lower()
+    if flow == "question":
+        ok = hangup is None and calm and all(s.lower() in text for s in e["says"])
+        if consent:
+            ok = ok and bool(said) and said[-1].rstrip().endswith(("?", "？"))
+            ok = ok and not _asks_again(said, item["question"], [])
+        else:
+            ok = ok and _asks_again(said, item["question"], [])
+        return ("right" if ok else "missed"), got
+    if flow == "proceed":
+        ok = hangup is None and _asks_again(said, item["question"], [])
+        return ("right" if ok else "missed"), got
+    raise ValueError(f"unknown expectation {e!r} in {item['id']}")
+
+
+@dataclass
+class ConversationOutcome:
+    answers: list[tuple[str, str]]  # (verdict, note) per scored question
+    flow: tuple[str, str]
+
+
+def run_conversation(engine: ConversationEngine, c: dict[str, Any]):
+    ctx = context(
+        lang=c["lang"], welcome=c["welcome"], name=c["name"], kb=c["kb"], collect=c["collect"]
+    )
+    conv = engine.begin(ctx)
+    log: list[Action] = list(conv.start())
+    transcript = [f"A: {' | '.join(_says(log))}"]
+    for turn in c["turns"]:
+        if conv.finished:
+            break
+        actions = conv.silence() if turn is None else conv.hear(turn)
+        log += actions
+        transcript += [f"C: {turn}", f"A: {' | '.join(_says(actions))}"]
+    return conv, log, transcript
+
+
+def judge_conversation(engine: ConversationEngine, c: dict[str, Any]) -> ConversationOutcome:
+    conv, log, transcript = run_conversation(engine, c)
+    e = c["expect"]
+    questions = [q["question"] for q in c["collect"]]
+    final: dict[str, Any] = {}
+    for r in conv.collected:  # the last result for a question stands
+        final[r.question] = r if r.hit else None
+    story = " / ".join(transcript)
+    answers = []
+    for index, want in e["collected"].items():
+        q = questions[int(index)]
+        hit = final.get(q)
+        verdict = _answer_verdict(want, hit)
+        got = hit.result if hit else None
+        answers.append((verdict, f"{c['id']} q{index} want={want!r} got={got!r} :: {story}"))
+    said = " ".join(_says(log)).lower()
+    kinds = {a.kind for a in log}
+    hangup = _hangup(log)
+    end = e["end"]
+    if end == "completed":
+        ok = hangup is not None and hangup.result == "completed"
+    elif end == "callback":
+        ok = _callback_ok(log, e.get("callback_at"))
+    elif end == "refusal":
+        ok = hangup is not None and hangup.result == "refused" and ActionKind.BLOCK not in kinds
+    elif end == "block":
+        ok = ActionKind.BLOCK in kinds and hangup is not None
+    elif end == "goodbye":
+        ok = (
+            hangup is not None
+            and hangup.result != "refused"
+            and not kinds & {ActionKind.BLOCK, ActionKind.CALLBACK}
+        )
+    else:  # "open"
+        ok = hangup is None
+    ok = ok and all(s.lower() in said for s in e.get("says", []))
+    for index in e.get("not_asked", []):
+        asked = sum(questions[index] in s for s in _says(log))
+        ok = ok and asked == 0
+    flow = ("right" if ok else "missed", f"{c['id']} end={end} {e} :: {story}")
+    return ConversationOutcome(answers, flow)
+
+
+@dataclass
+class Figures:
+    replies: Tally
+    answers: Tally  # conversation questions
+    flows: Tally  # conversation ends, facts said, questions not asked again
+    conversations_right: int
+    conversations: int
+
+    @property
+    def conversation_units(self) -> Tally:
+        t = Tally(
+            self.answers.right + self.flows.right,
+            self.answers.wrong + self.flows.wrong,
+            self.answers.missed + self.flows.missed,
+        )
+        t.notes = self.answers.notes + self.flows.notes
+        return t
+
+    def report(self, part: str) -> str:
+        return "\n".join(
+            [
+                self.replies.line(f"{part} replies"),
+                self.answers.line(f"{part} conversation answers"),
+                self.flows.line(f"{part} conversation flows"),
+                self.conversation_units.line(f"{part} conversation units"),
+                f"{part} whole conversations right: "
+                f"{self.conversations_right}/{self.conversations}",
+            ]
+        )
+
+
+def evaluate(engine: ConversationEngine, part: str) -> Figures:
+    replies = Tally()
+    for item in load(f"{part}_replies"):
+        verdict, got = judge_reply(engine, item)
+        replies.add(verdict, f"{item['id']} {item['lang']} {item['type']} {item['reply']!r} "
+                    f"want={item['expect']} got: {got}")  # fmt: skip
+    answers, flows = Tally(), Tally()
+    whole = 0
+    conversations = load(f"{part}_conversations")
+    for c in conversations:
+        outcome = judge_conversation(engine, c)
+        for verdict, note in outcome.answers:
+            answers.add(verdict, note)
+        flows.add(*outcome.flow)
+        whole += all(v == "right" for v, _ in [*outcome.answers, outcome.flow])
+    return Figures(replies, answers, flows, whole, len(conversations))
+
+
+@dataclass
+class KnowledgeFigures:
+    questions: int = 0  # with a right passage
+    ranked_first: int = 0  # the right passage ranked first by search()
+    answered: int = 0  # answer() returned the right passage
+    answered_wrong: int = 0  # answer() returned another passage
+    off_topic: int = 0
+    rejected: int = 0  # off-topic questions answer() declined
+    notes: list[str] = field(default_factory=list)
+
+    def report(self, part: str) -> str:
+        q = max(1, self.questions)
+        return (
+            f"{part} knowledge: right passage first {self.ranked_first}/{self.questions} "
+            f"({self.ranked_first / q:.1%}); answer() right {self.answered}/{self.questions} "
+            f"({self.answered / q:.1%}), wrong passage {self.answered_wrong}; "
+            f"off-topic rejected {self.rejected}/{self.off_topic}"
+        )
+
+
+def evaluate_knowledge(part: str, *, encoder: Any = None) -> KnowledgeFigures:
+    from voxdial.conversation.knowledge import cache_for
+
+    f = KnowledgeFigures()
+    for item in load(f"{part}_knowledge"):
+        kb = cache_for(knowledge_text(item["kb"]), encoder=encoder)
+        want = item["passage_has"]
+        wants = [want] if isinstance(want, str) else want or []
+        good = {i for i, p in enumerate(kb.passages) if any(w in p.indexed for w in wants)}
+        first = kb.search(item["question"], k=1)
+        hit = kb.answer(item["question"])
+        if not wants:
+            f.off_topic += 1
+            f.rejected += hit is None
+            if hit is not None:
+                f.notes.append(f"off-topic accepted: {item['question']!r} -> {hit.passage[:40]}")
+            continue
+        f.questions += 1
+        f.ranked_first += bool(first) and first[0].index in good
+        if hit is not None and hit.index in good:
+            f.answered += 1
+        else:
+            f.answered_wrong += hit is not None
+            got = hit.passage[:40] if hit else (first[0].passage[:40] if first else None)
+            f.notes.append(f"{'wrong' if hit else 'none'}: {item['question']!r} -> {got}")
+    return f
+
+
+def main(argv: list[str]) -> None:
+    from voxdial.conversation.script import ScriptEngine
+
+    part = argv[0] if argv else "dev"
+    if "--knowledge" in argv:
+        kf = evaluate_knowledge(part)
+        print(kf.report(part))  # noqa: T201
+        if "--misses" in argv:
+            print("\n".join(kf.notes))  # noqa: T201
+        return
+    figures = evaluate(ScriptEngine(), part)
+    print(figures.report(part))  # noqa: T201
+    if "--misses" in argv:
+        for note in figures.replies.notes + figures.conversation_units.notes:
+            print(note)  # noqa: T201
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

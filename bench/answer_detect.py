@@ -3,8 +3,8 @@ the confusion matrix and the time to decide, for the dev and the held-out part.
 
 Each recording is read as `voxdial answer-detect` reads it (8 kHz μ-law WAV, resampled
 to 16 kHz) and fed in 20 ms frames to an `AnswerDetector` with the real models: Silero
-VAD and Whisper base (the listener voxdial picks for the item's language; `--en-listener
-2` for tiny.en on English).
+VAD, Whisper base for Mandarin and Whisper tiny.en for English (listeners 1 and 2; `--en-listener
+0` for base on English too).
 
 Time to decide, in audio time (what the detector has heard when it decides):
 - a person: from the end of their greeting (the last speech before the decision);
@@ -232,7 +232,13 @@ def main() -> int:
     ap.add_argument("--split", choices=["dev", "heldout", "all"], default="all")
     ap.add_argument("--out", type=Path, default=None, help="the set's directory (cache)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N of each split")
-    ap.add_argument("--en-listener", type=int, default=None)
+    ap.add_argument(
+        "--en-listener",
+        type=int,
+        default=2,
+        help="listenerId for English (2: Whisper tiny.en, the fast English listener; "
+        "0: the catalogue's choice, Whisper base)",
+    )
     ap.add_argument("--json", type=Path, default=None, help="write every result here")
     ap.add_argument("--errors", action="store_true", help="list the wrong decisions")
     ap.add_argument(
@@ -241,7 +247,7 @@ def main() -> int:
     ap.add_argument("--progress", action="store_true", help="one line per recording on stderr")
     args = ap.parse_args()
     out = args.out or default_out()
-    recognizer_for = recognizers(args.en_listener, args.asr_cache)
+    recognizer_for = recognizers(args.en_listener or None, args.asr_cache)
     everything: dict[str, Any] = {}
     load = os.getloadavg()
     say(f"Load average before: {load[0]:.1f} (2 CPUs)")

@@ -145,7 +145,9 @@ def answer_detect(
     from voxdial.settings import Settings
     from voxdial.voice.models import SpeechModels
 
-    lang = None if language == "auto" else language
+    if language.lower() not in ("zh", "en", "auto"):
+        raise typer.BadParameter("must be zh, en or auto", param_hint="--language")
+    lang = None if language.lower() == "auto" else language.lower()
     models = SpeechModels(Settings())
     failed = False
     try:

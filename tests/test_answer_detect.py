@@ -301,3 +301,26 @@ def test_settings_defaults_and_validation():
         AnswerDetectionConfig(after_greeting_silence_ms=50)
     with pytest.raises(ValidationError):
         AnswerDetectionConfig(unknown_field=1)
+
+
+def test_a_vague_phrase_waits_for_an_invitation_to_leave_a_message():
+    script = [
+        (1.5, "The person you are calling is not available."),
+        (3.0, "The person you are calling is not available. Please leave a message."),
+    ]
+    audio = pcm(silence(200), speech(2000), silence(300), speech(1800), silence(2000))
+    decision, _, asr = run(audio, ScriptedRecognizer(script))
+    assert decision.outcome is AnswerOutcome.VOICEMAIL
+    assert decision.reason == "phrase 'leave a message'"
+    assert len(asr.calls) >= 2
+
+
+def test_a_vague_phrase_decides_once_the_greeting_is_too_long_for_a_person():
+    script = [(1.5, "您拨打的电话暂时无法接通"), (2.5, "您拨打的电话暂时无法接通，请稍后再拨")]
+    decision, _, asr = run(
+        pcm(silence(200), speech(3500), silence(1000)), ScriptedRecognizer(script)
+    )
+    assert decision.outcome is AnswerOutcome.UNREACHABLE
+    assert decision.reason == "phrase '暂时无法接通'"
+    assert len(asr.calls) == 2  # the second: a final look, at 2.8 s of speech
+    assert 200 + 2800 <= decision.decided_at_ms <= 200 + 2800 + 40

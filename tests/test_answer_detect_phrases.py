@@ -111,3 +111,17 @@ def test_tokens_are_pinyin_and_words():
 )
 def test_align_cost(pattern, text, cost):
     assert align_cost(pattern, text) == pytest.approx(cost)
+
+
+def test_a_recited_prompt_is_no_announcement():
+    # Whisper, given the phrases as hot words, recites them over audio it cannot read
+    match = classify("您拨打的电话已关机、空号、已停机、空号、已停机、空号")
+    assert match is not None and match.is_hint
+
+
+def test_hot_words_per_language():
+    from voxdial.voice.answer_phrases import hot_words_for
+
+    assert "空号" in hot_words_for("zh") and "空号" not in hot_words_for("en")
+    assert "switched off" in hot_words_for("en")
+    assert set(hot_words_for(None)) == set(hot_words_for("zh")) | set(hot_words_for("en"))

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from voxdial.voice.answer_phrases import PhraseMatch, classify
+from voxdial.voice.answer_phrases import PhraseMatch, classify, hot_words_for
 from voxdial.voice.answer_tones import (
     WINDOW,
     WINDOW_MS,
@@ -70,6 +70,7 @@ _ASR_FORCE_MS = 1500  # ... or without a pause
 _CLAUSE_PAUSE_MS = 128  # a pause this long ends a clause
 _ASR_PAD_MS = 200  # audio kept before the first speech for the recognizer
 _MAX_ASR_MS = 12_000  # what the recognizer is given at most
+_DECISIVE_RANK = 2  # phrases this specific decide on a partial transcript
 _MAX_KEPT_MS = 40_000  # audio kept for the recognizer (bounded: ringback can be long)
 
 
@@ -89,7 +90,7 @@ class AnswerDetector:
         language: str | None = None,
         config: AnswerDetectionConfig | None = None,
         vad: VoiceDetector | None = None,
-        hot_words: Sequence[str] = (),
+        hot_words: Sequence[str] | None = None,
     ) -> None:
         if vad is None:
             from voxdial.voice.vad import SileroDetector
@@ -100,7 +101,9 @@ class AnswerDetector:
         self.config = config or AnswerDetectionConfig()
         self._recognizer = recognizer
         self._language = _language(language)
-        self._hot_words = list(hot_words)
+        self._hot_words = list(
+            hot_words if hot_words is not None else hot_words_for(self._language)
+        )
         self._vad = vad
         self._tones = ToneTracker()
         self._pending = np.zeros(0, dtype=np.int16)
@@ -123,7 +126,8 @@ class AnswerDetector:
         self._voice_since_asr = 0.0
         self._asr_upto = -1.0
         self.transcript = ""
-        self._hint: PhraseMatch | None = None
+        self._hint: PhraseMatch | None = None  # "an announcement", not which
+        self._tentative: PhraseMatch | None = None  # a vague phrase, waiting for a better one
         self.asr_calls = 0
         self._limit_reached = False
         # decision
@@ -244,8 +248,11 @@ class AnswerDetector:
                     return
         if elapsed >= cfg.machine_limit_ms and not self._limit_reached:
             self._limit_reached = True
-            if self._hint is not None and self._voice_since_asr > 0 and self._listen():
-                return
+            if self._announcing:
+                if self._voice_since_asr > 0 and self._listen(final=True):
+                    return
+                if self._settle_tentative():
+                    return
             if self._utt_start is None and self._speech_start is None and self._sit is not None:
                 self._decide_by_sit("no words after the tone")
                 return
@@ -263,7 +270,9 @@ class AnswerDetector:
             if self._listen():
                 return
         if self._utt_voice > cfg.max_greeting_ms and self._hint is None:
-            if self._voice_since_asr > 0 and self._listen():
+            if self._voice_since_asr > 0 and self._listen(final=True):
+                return
+            if self._settle_tentative():
                 return
             if self._hint is None:
                 self._decide_machine_without_words("long greeting")
@@ -272,10 +281,14 @@ class AnswerDetector:
         if self._utt_voice < _MIN_GREETING_MS:
             self._forget_utterance()
             return
-        quick = self._hint is None and self._utt_voice <= _QUICK_HUMAN_MS
-        if not quick and self._voice_since_asr > 0 and self._listen():
+        quick = not self._announcing and self._utt_voice <= _QUICK_HUMAN_MS
+        if not quick and self._voice_since_asr > 0 and self._listen(final=True):
+            return
+        if self._settle_tentative():
             return
         if self._hint is not None:
+            if self._now - self._origin >= self.config.machine_limit_ms:
+                self._final_guess("past the machine limit")  # an announcement: say which
             return  # an announcement that has not said what yet: keep listening
         if self._utt_voice <= self.config.max_greeting_ms:
             self._decide(AnswerOutcome.HUMAN, f"greeting {int(self._utt_voice)} ms, then silence")
@@ -290,8 +303,25 @@ class AnswerDetector:
             self._speech_start = None
             self.transcript = ""
 
-    def _listen(self) -> bool:
-        """Transcribe the speech so far and decide by its words; True once decided."""
+    @property
+    def _announcing(self) -> bool:
+        """Words were heard that only an announcement or a machine says."""
+        return self._hint is not None or self._tentative is not None
+
+    def _settle_tentative(self) -> bool:
+        """Decide by the vague phrase heard, if any (no better one came)."""
+        if self._tentative is None or self._tentative.outcome is None:
+            return False
+        self._decide(self._tentative.outcome, f"phrase '{self._tentative.phrase}'")
+        return True
+
+    def _listen(self, *, final: bool = False) -> bool:
+        """Transcribe the speech so far and decide by its words; True once decided.
+
+        A phrase that names the number's state or invites a message decides at once. A
+        vague one ("无法接通", "is not available") waits for a `final` look (the end of
+        the greeting, the machine limit): a carrier's voicemail says it first and invites
+        a message after."""
         if self._speech_start is None:
             return False
         end = self._now
@@ -306,12 +336,15 @@ class AnswerDetector:
         self._asr_upto = end
         self._voice_since_asr = 0.0
         match = classify(self.transcript)
-        if match is None:
-            return False
-        if match.is_hint:
+        if match is not None and match.is_hint:
             self._hint = self._hint or match
-            return False
+            match = None
+        if match is None:
+            return final and self._settle_tentative()
         assert match.outcome is not None
+        if match.rank < _DECISIVE_RANK and not final:
+            self._tentative = match
+            return False
         self._decide(match.outcome, f"phrase '{match.phrase}'")
         return True
 
@@ -369,8 +402,10 @@ class AnswerDetector:
     def _final_guess(self, why: str) -> None:
         """No rule decided by the limit (or the end of the audio): the best reading."""
         if self._utt_start is not None and self._utt_voice >= _MIN_GREETING_MS:
-            if self._voice_since_asr > 0 and self._listen():
+            if self._voice_since_asr > 0 and self._listen(final=True):
                 return
+        if self._settle_tentative():
+            return
         if self._hint is not None:
             if self._sit is not None:
                 self._decide_by_sit(f"announcement, {why}")

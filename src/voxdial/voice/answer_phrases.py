@@ -35,7 +35,7 @@ _ZH: list[tuple[AnswerOutcome | None, int, tuple[str, ...]]] = [
     (_O.POWERED_OFF, 3, ("已关机", "关机", "手机关机")),
     (_O.VACANT, 3, ("空号", "是空号", "号码不存在", "不存在", "号码有误", "号码错误")),
     (_O.SUSPENDED, 3, ("已停机", "停机", "欠费停机")),
-    (_O.BUSY, 3, ("正在通话中", "通话中", "正忙", "占线", "用户忙")),
+    (_O.BUSY, 3, ("正在通话中", "通话中", "正忙", "用户忙")),
     (
         _O.VOICEMAIL,
         2,
@@ -135,6 +135,8 @@ _EN: list[tuple[AnswerOutcome | None, int, tuple[str, ...]]] = [
             "the number you dialed",
             "the subscriber you",
             "the person you are calling",
+            "the phone you are calling",
+            "the mobile phone you are calling",
             "the customer you",
             "please try again later",
             "please redial later",
@@ -166,7 +168,18 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 # initials and finals Mandarin speakers and Whisper confuse
 _FUZZY = [("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"), ("f", "h"), ("r", "l")]
-_FUZZY_FINAL = [("ing", "in"), ("eng", "en"), ("ang", "an"), ("iang", "ian"), ("uang", "uan")]
+_FUZZY_FINAL = [
+    ("iang", "ian"),
+    ("uang", "uan"),
+    ("ing", "in"),
+    ("eng", "en"),
+    ("ang", "an"),
+    ("ao", "ou"),  # telephone Mandarin: 号 comes out as 后, 号码 as 后马
+]
+# English words Whisper swaps freely ("leave my message"): a swap of two costs half
+_FUNCTION_WORDS = frozenset(
+    "a an the my your his her our this that to of at in on is are was".split()
+)
 
 
 def _normal_english(text: str) -> str:
@@ -207,6 +220,8 @@ def _substitution(a: str, b: str) -> float:
         return 0.0
     if _canonical_syllable(a) == _canonical_syllable(b):
         return 0.4
+    if a in _FUNCTION_WORDS and b in _FUNCTION_WORDS:
+        return 0.5
     if len(a) >= 4 and len(b) >= 4 and ratio(a, b) >= 75:
         return 0.5  # "dialled"/"dialed", "powered"/"power"
     return 1.0
@@ -215,7 +230,7 @@ def _substitution(a: str, b: str) -> float:
 def _budget(n: int) -> float:
     """How far off a phrase of `n` tokens may be heard."""
     if n <= 2:
-        return 0.0 if n == 1 else 0.4
+        return 0.0  # 占线 is not 张先 (zhan xian / zhang xian): two syllables must be exact
     if n == 3:
         return 0.8
     if n <= 5:
@@ -265,8 +280,41 @@ def find_phrases(transcript: str) -> list[PhraseMatch]:
     return found
 
 
+# What the recognizer is told to expect (Whisper reads it as text said just before): the
+# words of announcements, spelled as carriers say them.
+_HOT_WORDS = {
+    "zh": ["关机", "空号", "停机", "通话中", "无法接通", "无人接听", "请在提示音后留言"],
+    "en": [
+        "not in service",
+        "switched off",
+        "suspended",
+        "busy",
+        "cannot be reached",
+        "not answering",
+        "leave a message after the tone",
+    ],
+}
+
+
+def hot_words_for(language: str | None) -> list[str]:
+    """Words to bias the recognizer toward, for callees speaking `language` (zh, en;
+    None: both)."""
+    if language in _HOT_WORDS:
+        return list(_HOT_WORDS[language])
+    return _HOT_WORDS["zh"] + _HOT_WORDS["en"]
+
+
 def classify(transcript: str) -> PhraseMatch | None:
     """The phrase that decides what `transcript` is (a hint when only hints matched),
-    or None when it says nothing a machine would."""
+    or None when it says nothing a machine would.
+
+    A transcript naming two different states of the number ("已关机、空号、已停机") is
+    the recognizer reciting its prompt over audio it could not read, not an
+    announcement: it counts as a hint only."""
     found = find_phrases(transcript)
-    return found[0] if found else None
+    if not found:
+        return None
+    states = {m.outcome for m in found if m.rank >= 3}
+    if len(states) >= 2:
+        return PhraseMatch(None, 0, "(several states: the prompt recited)", 0.0)
+    return found[0]

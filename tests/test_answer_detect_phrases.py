@@ -125,3 +125,8 @@ def test_hot_words_per_language():
     assert "空号" in hot_words_for("zh") and "空号" not in hot_words_for("en")
     assert "switched off" in hot_words_for("en")
     assert set(hot_words_for(None)) == set(hot_words_for("zh")) | set(hot_words_for("en"))
+
+
+@pytest.mark.parametrize("transcript", ["关机", "空号。", "Suspended.", "busy"])
+def test_hot_words_alone_are_a_recital_not_an_announcement(transcript):
+    assert classify(transcript) is None

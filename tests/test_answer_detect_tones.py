@@ -129,3 +129,9 @@ def test_a_glide_is_no_tone():
 def test_short_tonal_blips_are_vowels_not_tones():
     x = np.concatenate([silence(100), tone((700.0,), 64), silence(300)] * 3)
     assert signals(noisy(x, None)) == []
+
+
+def test_a_harmonic_that_drifts_with_the_pitch_is_no_beep():
+    t = np.arange(int(RATE * 0.4)) / RATE
+    drifting = np.sin(2 * np.pi * (760 * t + 60 * t * t)) * 6000  # 760 -> 808 Hz in 0.4 s
+    assert signals(noisy(np.concatenate([drifting, silence(300)]), None), speech_heard=True) == []

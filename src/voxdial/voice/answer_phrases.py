@@ -281,9 +281,10 @@ def find_phrases(transcript: str) -> list[PhraseMatch]:
 
 
 # What the recognizer is told to expect (Whisper reads it as text said just before): the
-# words of announcements, spelled as carriers say them.
+# states of a number as announcements name them. No voicemail words: over speech it cannot
+# read, Whisper recites its prompt, and a person must never come out as a voicemail.
 _HOT_WORDS = {
-    "zh": ["关机", "空号", "停机", "通话中", "无法接通", "无人接听", "请在提示音后留言"],
+    "zh": ["关机", "空号", "停机", "通话中", "无法接通", "无人接听"],
     "en": [
         "not in service",
         "switched off",
@@ -291,7 +292,6 @@ _HOT_WORDS = {
         "busy",
         "cannot be reached",
         "not answering",
-        "leave a message after the tone",
     ],
 }
 
@@ -312,9 +312,18 @@ def classify(transcript: str) -> PhraseMatch | None:
     the recognizer reciting its prompt over audio it could not read, not an
     announcement: it counts as a hint only."""
     found = find_phrases(transcript)
-    if not found:
+    if not found or recited(transcript):
         return None
     states = {m.outcome for m in found if m.rank >= 3}
     if len(states) >= 2:
         return PhraseMatch(None, 0, "(several states: the prompt recited)", 0.0)
     return found[0]
+
+
+def recited(transcript: str) -> bool:
+    """`transcript` is nothing but hot words (what Whisper writes over audio it cannot
+    read): no announcement says "关机" alone."""
+    rest = _normal_english(transcript)
+    for word in sorted(_HOT_WORDS["zh"] + _HOT_WORDS["en"], key=len, reverse=True):
+        rest = rest.replace(word, " ")
+    return len(tokens(rest)) <= 1 and len(tokens(transcript)) > len(tokens(rest))

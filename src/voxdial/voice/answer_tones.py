@@ -16,7 +16,9 @@ vowel, not a tone, and is dropped. The tracker then reads the segments as signal
 - SIT: three tones in a row, ~914 or ~985 Hz, then ~1371 or ~1429 Hz, then ~1777 Hz;
   which of the first two frequencies were used tells the kind (vacant number or
   intercept: a number that does not exist; no circuit or reorder: the network failed);
-- beep: any other steady single tone of 0.1-2 s that stops (a voicemail's cue to speak).
+- beep: any other single tone of 0.18-2 s whose frequency does not move (a voice's
+  harmonic can hold most of a window's energy too, but glides with the pitch), that
+  stops: a voicemail's cue to speak.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ _SECOND_PEAK = 0.12  # the weaker of a dual tone holds at least this share of th
 _SAME_HZ = 32.0  # a tone that moves less than this between windows is the same tone
 _MIN_SEGMENT_MS = 96.0  # three windows: shorter tonal runs are vowels
 _RINGBACK_HZ = (380.0, 515.0)
+_BEEP_MS = (180.0, 2000.0)
+_BEEP_SPREAD_HZ = 12.0
 _MAX_DROPOUT = 1  # windows a segment may miss (noise) without ending
 
 _HANN = np.hanning(WINDOW).astype(np.float64)
@@ -114,6 +118,13 @@ class ToneSegment:
     @property
     def low(self) -> float:
         return min(self.freqs)
+
+    @property
+    def spread_hz(self) -> float:
+        """How far the strongest peak moves over the segment (its edges left out)."""
+        inner = self.peaks[1:-1] or self.peaks
+        firsts = [p[0] for p in inner]
+        return max(firsts) - min(firsts)
 
 
 @dataclass(frozen=True)
@@ -302,8 +313,10 @@ class ToneTracker:
         return [ToneEvent(ToneSignal.BEEP, self._now_ms, seg)]
 
     def _beep_shaped(self, seg: ToneSegment) -> bool:
-        if len(seg.freqs) != 1 or not 100 <= seg.duration_ms <= 2000:
+        if len(seg.freqs) != 1 or not _BEEP_MS[0] <= seg.duration_ms <= _BEEP_MS[1]:
             return False
+        if seg.spread_hz > _BEEP_SPREAD_HZ:
+            return False  # a voice's harmonic glides with its pitch; a beep does not move
         if not 300 <= seg.freqs[0] <= 3000:
             return False
         if not self.speech_heard and 380 <= seg.freqs[0] <= 660:

@@ -130,3 +130,7 @@ def test_hot_words_per_language():
 @pytest.mark.parametrize("transcript", ["关机", "空号。", "Suspended.", "busy"])
 def test_hot_words_alone_are_a_recital_not_an_announcement(transcript):
     assert classify(transcript) is None
+
+
+def test_a_phrase_beyond_the_recited_hot_words_still_counts():
+    assert classify("关机、播炸机,电话正在通话中。").outcome is O.BUSY

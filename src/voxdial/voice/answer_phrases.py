@@ -309,14 +309,20 @@ def classify(transcript: str) -> PhraseMatch | None:
     or None when it says nothing a machine would.
 
     A transcript naming two different states of the number ("已关机、空号、已停机") is
-    the recognizer reciting its prompt over audio it could not read, not an
-    announcement: it counts as a hint only."""
+    the recognizer reciting its prompt over audio it could not read: only a phrase that
+    is not a hot word itself counts then ("关机、电话正在通话中" is busy), and without
+    one the transcript is a hint only."""
     found = find_phrases(transcript)
     if not found or recited(transcript):
         return None
     states = {m.outcome for m in found if m.rank >= 3}
     if len(states) >= 2:
-        return PhraseMatch(None, 0, "(several states: the prompt recited)", 0.0)
+        # the hot words themselves may be recited; a longer phrase around one is not
+        hot = set(_HOT_WORDS["zh"] + _HOT_WORDS["en"])
+        kept = [m for m in found if m.phrase not in hot]
+        if len({m.outcome for m in kept if m.rank >= 3}) != 1:
+            return PhraseMatch(None, 0, "(several states: the prompt recited)", 0.0)
+        return kept[0]
     return found[0]
 
 

@@ -13,12 +13,14 @@ from rich.console import Console
 from sqlalchemy import func, select
 
 from voxdial.settings import Settings, get_settings
+from voxdial.voice.answer_detect_cli import answer_detect
 from voxdial.web.users_cli import app as user_app
 
 app = typer.Typer(help="voxdial: self-hosted AI outbound calling.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
+app.command("answer-detect")(answer_detect)
 console = Console()
 err = Console(stderr=True)
 log = logging.getLogger("voxdial.cli")

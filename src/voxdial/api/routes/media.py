@@ -36,12 +36,15 @@ from sqlalchemy import select
 
 from voxdial.api.deps import AppState
 from voxdial.clock import SystemClock
+from voxdial.conversation.analysis import analyse_call
 from voxdial.conversation.calls import DialRequest
 from voxdial.conversation.engine import CallContext
 from voxdial.conversation.openai_engine import make_engine
 from voxdial.dialer.service import make_voice_runtime
+from voxdial.domain.attempts import collect_questions, conversation_facts
 from voxdial.store import calls as call_store
 from voxdial.store.models import Assistant, AssistantVersion, Workspace
+from voxdial.store.outcomes import CallOutcome
 from voxdial.telephony.mediastream import PENDING, PendingCall
 from voxdial.voice.audio import Downsampler, Upsampler, mulaw_to_pcm, pcm_to_mulaw
 from voxdial.voice.base import Pcm
@@ -261,7 +264,14 @@ async def _direct_call(
     result = await _runtime(state).talk(
         request, engine=engine, line=line, clock=SystemClock(), started=now, answered=now
     )
-    await asyncio.to_thread(call_store.close_call, state.db, call_id, session_id, result, config)
+    outcome = CallOutcome(
+        call_id=call_id,
+        session_id=session_id,
+        result=result,
+        analysis=analyse_call(config, result),
+        facts=conversation_facts(result, questions=collect_questions(config)),
+    )
+    await asyncio.to_thread(call_store.close_call, state.db, outcome)
     return {
         "sessionId": session_id,
         "collected": [

@@ -59,7 +59,8 @@ def worker_env(url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
             "VOXDIAL_SIM_PERSONAS": (
                 "cooperative=5,refuses=2,asks_question=1,silent=1,hangs_up_after_opening=1"
             ),
-            "PYTHONPATH": str(ROOT),
+            # this checkout's sources, whichever one the interpreter has installed
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
         }
     )
     env.update(extra)

@@ -17,8 +17,8 @@ from sqlalchemy import select, text
 
 from tests.support.dialer import make_task, phones
 from voxdial.clock import VirtualClock
+from voxdial.dialer.claims import new_session_id
 from voxdial.dialer.dialer import Dialer, DialerConfig
-from voxdial.dialer.records import new_session_id
 from voxdial.store.db import Database
 from voxdial.store.models import Call, CallTrace, TaskNumber
 from voxdial.telephony.sim import SimCarrier, SimConfig

@@ -2,8 +2,9 @@
 
 A debug session is a conversation held in this API process's memory (sessions expire
 after `TTL`; behind a balancer, route a session's requests to one process). Each one is
-also a call record with `description=privateTest`, with its trace and, when it ends,
-its collected answers and analysis, so it shows in `/openapi/calllog`.
+also a call record with `description=privateTest`, with its trace written turn by turn
+and, when it ends, its outcome, collected answers and analysis written as a spoken
+call's are (store/outcomes.py), so it shows in `/openapi/calllog`.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
-
-from voxdial.conversation.analysis import analyse
+from voxdial.conversation.analysis import analyse_call
+from voxdial.conversation.calls import CallResult, Utterance, note_request
 from voxdial.conversation.engine import Action, ActionKind, CallContext, Conversation
-from voxdial.domain.language import language_of
+from voxdial.domain.attempts import KNOWLEDGE_NOTE, collect_questions, conversation_facts
 from voxdial.domain.status import HangupReason
+from voxdial.store import calls as call_store
 from voxdial.store.db import Database
-from voxdial.store.models import Assistant, AssistantVersion, Call, CallTrace
+from voxdial.store.models import Assistant, AssistantVersion
+from voxdial.store.outcomes import CallOutcome
 
 TTL = 30 * 60
 MAX_SESSIONS = 1000
@@ -41,6 +43,9 @@ class DebugSession:
     touched: float = field(default_factory=time.monotonic)
     turns: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    utterances: list[Utterance] = field(default_factory=list)
+    flags: dict[str, Any] = field(default_factory=dict)  # CallResult's request flags
+    traced: int | None = None  # utterances already in the call's trace (None: no trace yet)
 
 
 class DebugSessions:
@@ -80,23 +85,18 @@ class DebugSessions:
             time_zone=version.config.get("timeZone") or time_zone,
         )
         conversation = self.engine_for(version.config).begin(context)
-        with self.db.session() as s:
-            call = Call(
-                session_id=session_id,
-                workspace_id=workspace_id,
-                callee="",
-                caller="",
-                direction="outbound",
-                description="privateTest",
-                start_at=now,
-                answer_at=now,
-                assistant_id=assistant.id,
-                assistant_vid=version.id,
-                attempt=1,
-            )
-            s.add(call)
-            s.commit()
-            call_id = call.id
+        call_id = call_store.open_call(
+            self.db,
+            session_id=session_id,
+            workspace_id=workspace_id,
+            assistant_id=assistant.id,
+            assistant_vid=version.id,
+            description="privateTest",
+            direction="outbound",
+            caller="",
+            callee="",
+            started=now,
+        )
         session = DebugSession(
             session_id, workspace_id, assistant.id, call_id, version.config, conversation, now
         )
@@ -125,89 +125,56 @@ class DebugSessions:
             return actions
 
     def _record(self, session: DebugSession, heard: str | None, actions: list[Action]) -> None:
+        """The turn's lines in the call's trace; the call's outcome when it ended."""
         now = datetime.now(UTC)
-        elapsed = int((now - session.started).total_seconds() * 1000)
-        rows = []
-        if heard:
-            rows.append(("customer.say", heard))
+        if heard and heard.strip():
+            session.utterances.append(Utterance("customer", heard, now))
         for a in actions:
             if a.kind == ActionKind.SAY:
-                rows.append(("system.say", a.text))
+                session.utterances.append(Utterance("system", a.text, now))
             elif a.kind == ActionKind.NOTE:
-                rows.append(("system.note", a.text))
+                session.utterances.append(Utterance("note", a.text, now))
+                if a.text.startswith(KNOWLEDGE_NOTE):
+                    session.flags["knowledge_questions"] = (
+                        session.flags.get("knowledge_questions", 0) + 1
+                    )
+            else:
+                note_request(a, session.flags)
         ended = session.conversation.finished or any(a.kind == ActionKind.HANGUP for a in actions)
-        with self.db.session() as s:
-            if not session.turns:
-                s.add(
-                    CallTrace(
-                        call_id=session.call_id,
-                        event="begin",
-                        elapsed_ms=0,
-                        created_at=session.started,
-                    )
-                )
-            for event, content in rows:
-                s.add(
-                    CallTrace(
-                        call_id=session.call_id,
-                        event=event,
-                        content=content,
-                        elapsed_ms=elapsed,
-                        dialog_id=session.session_id[:8],
-                        created_at=now,
-                    )
-                )
-            if ended:
-                self._close(s, session, actions, now, elapsed)
-            s.commit()
         if ended:
+            call_store.close_call(self.db, self._outcome(session, now))
             with self._lock:
                 self._sessions.pop(session.session_id, None)
-
-    def _close(
-        self, s, session: DebugSession, actions: list[Action], now: datetime, elapsed: int
-    ) -> None:
-        collected = list(session.conversation.collected)
-        questions = [q["question"] for q in session.config.get("collect") or []]
-        refused = any(a.kind == ActionKind.HANGUP and a.result == "refused" for a in actions)
-        analysis = analyse(
-            language=language_of(session.config),
-            outcome=HangupReason.ANSWERED,
-            questions=questions,
-            collected=collected,
-            hangup_side="assistant",
-            refused=refused,
-            callback=any(a.kind == ActionKind.CALLBACK for a in actions),
-        )
-        s.add(
-            CallTrace(
+        else:
+            call_store.add_traces(
+                self.db,
                 call_id=session.call_id,
-                event="hangup",
-                content="assistant",
-                elapsed_ms=elapsed,
-                created_at=now,
+                session_id=session.session_id,
+                answered=session.started,
+                utterances=session.utterances,
+                traced=session.traced,
             )
+            session.traced = len(session.utterances)
+
+    def _outcome(self, session: DebugSession, now: datetime) -> CallOutcome:
+        """A debug call ends when the assistant hangs up; it was answered when it began."""
+        result = CallResult(
+            HangupReason.ANSWERED,
+            session.started,
+            session.started,
+            now,
+            "assistant",
+            utterances=list(session.utterances),
+            collected=list(session.conversation.collected),
+            **session.flags,
         )
-        duration = max(0, round((now - session.started).total_seconds()))
-        s.execute(
-            update(Call)
-            .where(Call.id == session.call_id)
-            .values(
-                end_at=now,
-                hangup_reason=HangupReason.ANSWERED,
-                hangup_side="assistant",
-                duration=duration,
-                billsec=duration,
-                rounds=session.turns,
-                intent_level=analysis.intent_level,
-                summary=analysis.summary,
-                collect=[
-                    {"question": c.question, "hit": c.hit, "result": c.result, "message": c.message}
-                    for c in collected
-                ]
-                or None,
-                extra={"conversation_analysis": analysis.items},
-            )
+        return CallOutcome(
+            call_id=session.call_id,
+            session_id=session.session_id,
+            result=result,
+            analysis=analyse_call(session.config, result),
+            facts=conversation_facts(result, questions=collect_questions(session.config)),
+            traced=session.traced,
         )
 
     def _expire(self) -> None:

@@ -19,9 +19,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from voxdial.conversation.engine import CollectResult
+from voxdial.domain.language import language_of
 from voxdial.domain.status import HangupReason
+
+if TYPE_CHECKING:
+    from voxdial.conversation.calls import CallResult
 
 _POSITIVE = re.compile(
     r"^(满意|非常满意|很满意|愿意|感兴趣|有兴趣|需要|是|是的|好|可以|同意|会|yes|sure|"
@@ -91,6 +96,21 @@ def analyse(
     else:
         level = "A" if positive else "B"
     return _done(level, _summary(zh, level, questions, hits, refused, callback), zh)
+
+
+def analyse_call(config: dict[str, Any], result: CallResult) -> CallAnalysis:
+    """A finished call's intent level, summary and analysis items, from its assistant's
+    config (language, `collect` questions) and how the call went."""
+    return analyse(
+        language=language_of(config),
+        outcome=HangupReason(result.outcome),
+        questions=[q["question"] for q in config.get("collect") or []],
+        collected=result.collected,
+        hangup_side=result.hangup_side,
+        refused=result.refused or result.block,
+        callback=result.callback,
+        knowledge_questions=result.knowledge_questions,
+    )
 
 
 def _summary(

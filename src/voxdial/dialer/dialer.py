@@ -89,8 +89,8 @@ class Dialer:
                 caller_id=self.config.caller_id,
             ),
             on_event=on_event,
+            clock=clock,
         )
-        self.records.clock = clock
         self.in_flight = 0
         self._finished: list[Finished] = []
         self._tasks: dict[int, RunningTask] = {}

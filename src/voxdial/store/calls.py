@@ -1,22 +1,20 @@
-"""Call records for spoken calls that no task dialled: a carrier or PBX streaming a call
-to an assistant's websocket, or a browser talking to it. They show in `/openapi/calllog`
-with their trace, collected answers, analysis and recording, like any call."""
+"""Call records for calls that no task dialled: a carrier or PBX streaming a call to an
+assistant's websocket, a browser talking to it, or a text debug call. They show in
+`/openapi/calllog` with their trace, collected answers, analysis and recording, like any
+call, and close through the same outcome writer as dialled calls (store/outcomes.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import update
-
-from voxdial.conversation.analysis import CallAnalysis, analyse
-from voxdial.conversation.calls import CallResult
-from voxdial.domain.language import language_of
-from voxdial.domain.status import HangupReason
 from voxdial.store.db import Database
-from voxdial.store.models import Call, CallTrace
+from voxdial.store.models import Call
+from voxdial.store.outcomes import CallOutcome, OutcomeWriter, trace_begin, trace_lines
 
-TRACE_EVENTS = {"system": "system.say", "customer": "customer.say", "note": "system.note"}
+if TYPE_CHECKING:
+    from voxdial.conversation.calls import Utterance
 
 
 def open_call(
@@ -32,7 +30,7 @@ def open_call(
     callee: str,
     started: datetime,
 ) -> int:
-    """The call's row as soon as the stream starts (so a crash still leaves a record)."""
+    """The call's row as soon as the call starts (so a crash still leaves a record)."""
     with db.session() as s:
         call = Call(
             session_id=session_id,
@@ -52,74 +50,27 @@ def open_call(
         return call.id
 
 
-def trace_rows(call_id: int, session_id: str, r: CallResult) -> list[dict[str, Any]]:
-    """The calltrace of an answered call: begin, each utterance, hang-up."""
-    if r.answered_at is None:
-        return []
-    answered = r.answered_at
-
-    def row(event: str, content: str, at: datetime, dialog: str = "") -> dict[str, Any]:
-        elapsed = int((at - answered).total_seconds() * 1000)
-        return {
-            "call_id": call_id,
-            "event": event,
-            "content": content,
-            "elapsed_ms": elapsed,
-            "dialog_id": dialog,
-            "created_at": at,
-        }
-
-    rows = [row("begin", "", answered)]
-    rows += [
-        row(TRACE_EVENTS[u.side], u.text, u.at, f"{session_id[:8]}-{i}")
-        for i, u in enumerate(r.utterances)
-    ]
-    rows.append(row("hangup", r.hangup_side, r.ended_at))
-    return rows
-
-
-def analyse_call(config: dict[str, Any], result: CallResult) -> CallAnalysis:
-    """The call's intent level, summary and analysis items, from how it went."""
-    return analyse(
-        language=language_of(config),
-        outcome=HangupReason(result.outcome),
-        questions=[q["question"] for q in config.get("collect") or []],
-        collected=result.collected,
-        hangup_side=result.hangup_side,
-        refused=result.refused or result.block,
-        callback=result.callback,
-        knowledge_questions=result.knowledge_questions,
-    )
-
-
-def close_call(
-    db: Database, call_id: int, session_id: str, result: CallResult, config: dict[str, Any]
+def add_traces(
+    db: Database,
+    *,
+    call_id: int,
+    session_id: str,
+    answered: datetime,
+    utterances: Sequence[Utterance],
+    traced: int | None,
 ) -> None:
-    """Everything the spoken call left: outcome, trace, answers, analysis, recording."""
-    analysis = analyse_call(config, result)
-    collect = [
-        {"question": c.question, "hit": c.hit, "result": c.result, "message": c.message}
-        for c in result.collected
-    ]
+    """Append to a call in progress the calltrace lines not written yet: with `traced`
+    None its "begin" line and every utterance's, with `traced` n those of
+    `utterances[n:]` (as `CallOutcome.traced` counts them when the call closes)."""
+    writer = OutcomeWriter(db.engine.dialect)
+    stamp = writer.values.time
+    rows = [trace_begin(call_id, answered, stamp)] if traced is None else []
+    rows += trace_lines(call_id, session_id, answered, utterances, first=traced or 0, stamp=stamp)
     with db.session() as s, s.begin():
-        s.execute(
-            update(Call)
-            .where(Call.id == call_id)
-            .values(
-                answer_at=result.answered_at,
-                end_at=result.ended_at,
-                hangup_reason=result.outcome,
-                hangup_side=result.hangup_side,
-                duration=max(0, round((result.ended_at - result.started_at).total_seconds())),
-                billsec=result.billsec,
-                rounds=sum(1 for u in result.utterances if u.side == "customer"),
-                intent_level=analysis.intent_level,
-                summary=analysis.summary[:2000],
-                collect=collect or None,
-                record_file=result.record_file,
-                extra={**result.extra, "conversation_analysis": analysis.items},
-            )
-        )
-        rows = trace_rows(call_id, session_id, result)
-        if rows:
-            s.execute(CallTrace.__table__.insert(), rows)
+        writer.add_traces(s.connection(), rows)
+
+
+def close_call(db: Database, outcome: CallOutcome) -> None:
+    """Everything the call left: outcome, trace, answers, analysis, recording."""
+    with db.session() as s, s.begin():
+        OutcomeWriter(db.engine.dialect).write(s.connection(), [outcome])

@@ -46,10 +46,13 @@ from voxdial.api.socket_guard import (
     socket_guard,
 )
 from voxdial.clock import SystemClock
+from voxdial.conversation.analysis import analyse_call
 from voxdial.conversation.calls import DialRequest
 from voxdial.conversation.engine import CallContext
+from voxdial.domain.attempts import collect_questions, conversation_facts
 from voxdial.store import calls as call_store
 from voxdial.store.models import Assistant, AssistantVersion, Workspace
+from voxdial.store.outcomes import CallOutcome
 from voxdial.telephony.mediastream import PendingCall
 from voxdial.telephony.stream_lines import (
     BrowserLine,
@@ -265,7 +268,14 @@ async def _direct_call(
     result = await state.runtime.voice.talk(
         request, engine=engine, line=line, clock=SystemClock(), started=now, answered=now
     )
-    await asyncio.to_thread(call_store.close_call, state.db, call_id, session_id, result, config)
+    outcome = CallOutcome(
+        call_id=call_id,
+        session_id=session_id,
+        result=result,
+        analysis=analyse_call(config, result),
+        facts=conversation_facts(result, questions=collect_questions(config)),
+    )
+    await asyncio.to_thread(call_store.close_call, state.db, outcome)
     return {
         "sessionId": session_id,
         "collected": [

@@ -24,7 +24,6 @@ import logging
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ import numpy as np
 
 from voxdial.voice.asr_fitted import Job, WindowPolicy, decode_batch, without_repeats
 from voxdial.voice.base import SAMPLE_RATE, Pcm
+from voxdial.voice.simplified import to_simplified
 from voxdial.voice.soundalike import snap_spelling
 
 log = logging.getLogger(__name__)
@@ -98,8 +98,6 @@ class WhisperRecognizer:
         self.policy = policy or WindowPolicy(beam_size=beam_size)
         self._tokenizers: dict[str, Any] = {}
         self.fallbacks = 0  # fitted decodes redone padded (a figure for the benchmark)
-        self._t2s = None
-        self._t2s_lock = threading.Lock()
 
     def transcribe(self, audio: Pcm, *, language: str | None, hot_words: Sequence[str]) -> str:
         """The text of one utterance (16 kHz int16). `language` None: the recognizer's
@@ -214,14 +212,7 @@ class WhisperRecognizer:
         return prompt[:_MAX_PROMPT_CHARS]
 
     def _simplified(self, text: str) -> str:
-        if not text:
-            return text
-        with self._t2s_lock:  # OpenCC builds its dictionaries on first use
-            if self._t2s is None:
-                from opencc import OpenCC
-
-                self._t2s = OpenCC("t2s")
-            return str(self._t2s.convert(text))
+        return to_simplified(text)
 
 
 def _one_turn(text: str) -> str:

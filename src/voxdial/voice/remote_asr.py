@@ -24,7 +24,6 @@ import time
 import wave
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import httpx
 import numpy as np
@@ -32,6 +31,7 @@ import numpy as np
 from voxdial.voice.asr import whisper_language
 from voxdial.voice.base import SAMPLE_RATE, Pcm
 from voxdial.voice.remote import SpeechServer, SpeechServerError
+from voxdial.voice.simplified import to_simplified
 
 _ZH_PROMPT = "以下是普通话的句子。"  # simplified Chinese before the clip: simplified after it
 _MAX_PROMPT_CHARS = 400  # OpenAI reads at most 224 tokens of a prompt
@@ -93,7 +93,6 @@ class OpenAIRecognizer:
         )
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
-        self._t2s: Any = None
 
     def transcribe(self, audio: Pcm, *, language: str | None, hot_words: Sequence[str]) -> str:
         """The text of one utterance (16 kHz int16). `language` None: the listener's
@@ -148,14 +147,7 @@ class OpenAIRecognizer:
             return self._pool
 
     def _simplified(self, text: str) -> str:
-        if not text:
-            return text
-        with self._lock:  # OpenCC builds its dictionaries on first use
-            if self._t2s is None:
-                from opencc import OpenCC
-
-                self._t2s = OpenCC("t2s")
-            return str(self._t2s.convert(text))
+        return to_simplified(text)
 
 
 def _text_of(response: httpx.Response) -> str:

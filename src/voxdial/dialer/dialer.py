@@ -144,7 +144,7 @@ class Dialer:
         running = []
         for task_id in ids:
             try:
-                task = self.records._load_task(task_id)
+                task = self.records.load_task(task_id)
             except SQLAlchemyError:
                 raise
             except Exception as e:

@@ -69,6 +69,10 @@ class DialerRecords:
     def running_tasks(self) -> list[RunningTask]:
         return self.tasks.running()
 
+    def load_task(self, task_id: int) -> RunningTask | None:
+        """One task, whatever its status (raises when its stored row cannot be read)."""
+        return self.tasks.load(task_id)
+
     def next_due(self, task_ids: list[int], *, now: datetime) -> datetime | None:
         return self.tasks.next_due(task_ids, now=now)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from tests.support.api import ASSISTANT
@@ -45,8 +45,13 @@ def _wait_up(base: str, proc: subprocess.Popen) -> None:
 
 def _socket(url: str, *, send: dict | None = None) -> int | None:
     """Open the assistant's websocket, maybe send a start message, and close; the close
-    code the server gave, if it closed first."""
-    with connect(url, open_timeout=10, close_timeout=5) as ws:
+    code the server gave, if it closed first, or the HTTP status of a refused handshake
+    (a wrong token in the URL is refused before the socket is accepted)."""
+    try:
+        ws = connect(url, open_timeout=10, close_timeout=5)
+    except InvalidStatus as refused:
+        return refused.response.status_code
+    with ws:
         if send is None:
             return None
         ws.send(json.dumps(send))
@@ -121,13 +126,14 @@ def test_serve_logs_no_token_it_was_given(tmp_path, log_format):
         ws = f"ws://127.0.0.1:{port}/openapi/assistants/{assistant['id']}/ws"
         # the right token as ?token=, the socket closed before any audio
         assert _socket(f"{ws}?mode=browser&token={ws_token}") is None
-        # a wrong one, and the right one under the other names: refused with 1008
-        assert _socket(f"{ws}?token={first}", send={"type": "start"}) == 1008
+        # a wrong one in the URL: refused at the handshake; the right one under the
+        # other names: closed with 1008
+        assert _socket(f"{ws}?token={first}", send={"type": "start"}) == 403
         assert _socket(f"{ws}?access_token={second}", send={"type": "start"}) == 1008
         start = {"event": "start", "start": {"customParameters": {}}}
         assert _socket(f"{ws}?streamToken={ws_token}x", send=start) == 1008
         bad = f"ws://127.0.0.1:{port}/openapi/assistants/999/ws?token={ws_token}"
-        assert _socket(bad, send={"type": "start"}) == 1008
+        assert _socket(bad, send={"type": "start"}) == 403  # an unknown assistant
     finally:
         proc.terminate()
         proc.wait(timeout=30)

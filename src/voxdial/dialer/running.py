@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
+from voxdial.domain.attempts import collect_questions
 from voxdial.domain.schedule import Schedule
 from voxdial.domain.status import NumberState, TaskStatus
 from voxdial.store.db import Database
@@ -31,18 +32,13 @@ class RunningTask:
     total: int
     final_num: int
     calling_num: int
+    retry_count: int  # attempts after the first
+    retry_minutes: int  # between an attempt's end and the next
+    questions: list[str]  # the assistant's `collect` questions
 
     @property
     def concurrency(self) -> int:
         return int(self.option.get("concurrency") or 5)
-
-    @property
-    def retry_count(self) -> int:
-        return int(self.option.get("retryCount") or 0)
-
-    @property
-    def retry_minutes(self) -> int:
-        return int(self.option.get("retryInterval") or 0)
 
 
 class RunningTasks:
@@ -102,6 +98,9 @@ class RunningTasks:
             total=t.total,
             final_num=t.final_num,
             calling_num=t.calling_num,
+            retry_count=int(t.option.get("retryCount") or 0),
+            retry_minutes=int(t.option.get("retryInterval") or 0),
+            questions=collect_questions(t.config),
         )
 
 

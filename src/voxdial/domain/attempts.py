@@ -41,7 +41,7 @@ class Policy:
         return consecutive_failures >= self.breaker_threshold
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Held:
     """What earlier calls left on a number that is in flight."""
 
@@ -49,14 +49,8 @@ class Held:
     callbacks: int
     collected: list[dict[str, Any]]
 
-    @property
-    def answered_before(self) -> bool:
-        # An answered call is final unless the callee asked for a callback, so a number
-        # was answered before exactly when its last outcome was, or it has callbacks.
-        return self.last_outcome == HangupReason.ANSWERED or self.callbacks > 0
 
-
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Attempt:
     """A finished call, as the policy sees it."""
 
@@ -70,12 +64,8 @@ class Attempt:
     block: bool = False  # the callee asked not to be called again
     recovered: bool = False  # closed by lease recovery: its worker was lost
 
-    @property
-    def answered(self) -> bool:
-        return self.outcome == HangupReason.ANSWERED
 
-
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Decision:
     """What becomes of the number after an attempt."""
 
@@ -97,9 +87,10 @@ def decide(
     than CALLBACK_MIN_DELAY, at the next open window; a retryable outcome with attempts
     left `retry_minutes` after the call ended, moved into the next window."""
     final = is_final(a.outcome, attempts=a.attempt, retry_count=retry_count)
+    answered = a.outcome == HangupReason.ANSWERED
     callbacks = before.callbacks
     next_at = None
-    if a.answered and a.callback and not a.block and callbacks < MAX_CALLBACKS:
+    if answered and a.callback and not a.block and callbacks < MAX_CALLBACKS:
         wanted = a.callback_at or a.ended_at + CALLBACK_DEFAULT_DELAY
         wanted = max(wanted, a.ended_at + CALLBACK_MIN_DELAY)
         next_at = schedule.next_open(wanted)
@@ -108,7 +99,7 @@ def decide(
     elif not final:
         due = a.ended_at + timedelta(minutes=retry_minutes)
         next_at = schedule.next_open(due) or due
-    merged = merge_collected(before.collected, a.collect) if a.answered else before.collected
+    merged = merge_collected(before.collected, a.collect) if answered else before.collected
     return Decision(final, next_at, callbacks, merged)
 
 
@@ -175,14 +166,17 @@ class TaskDelta:
             self.failures_added += 1  # continues the streak already stored on the task
         else:
             self.failures_streak += 1
-        answered_before = before.answered_before
-        if a.answered:
+        answered = a.outcome == HangupReason.ANSWERED
+        # An answered call is final unless the callee asked for a callback, so a number
+        # was answered before exactly when its last outcome was, or it has callbacks.
+        answered_before = before.last_outcome == HangupReason.ANSWERED or before.callbacks > 0
+        if answered:
             self.answered_calls += 1
             if not answered_before:
                 self.answered += 1  # a number counts once, however many calls it took
             if a.block:
                 self.blocks.append(a.phone)
-        if d.final and (a.answered or answered_before):
+        if d.final and (answered or answered_before):
             hits = {x["question"] for x in d.collected if x["hit"]}
             if questions and all(q in hits for q in questions):
                 self.collected += 1

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Dialect, bindparam, update
 
-from voxdial.domain.status import HangupReason
 from voxdial.store.models import Call, CallTrace
 from voxdial.store.multirow import MultiRowInsert
 
@@ -58,7 +57,7 @@ TRACE_KEYS = ("call_id", "event", "content", "elapsed_ms", "dialog_id", "created
 SUMMARY_CHARS = 2000
 
 
-@dataclass
+@dataclass(slots=True)
 class CallOutcome:
     """A finished call, ready to store: how it ended, plus what its caller made of it."""
 
@@ -88,28 +87,24 @@ def collect_rows(collected: Iterable[CollectResult]) -> list[dict[str, Any]]:
     ]
 
 
-def call_extra(o: CallOutcome) -> dict[str, Any]:
-    """`calls.extra`: what the carrier left, the analysis items, the conversation facts."""
-    extra = dict(o.result.extra or {})
+def close_row(o: CallOutcome, values: Values) -> tuple[Any, ...]:
+    """The call's row (CLOSE_CALL_KEYS). Its `extra` holds what the carrier left, the
+    analysis items and the conversation facts."""
+    r, stamp, as_json = o.result, values.time, values.json
+    extra = dict(r.extra or {})
     extra["conversation_analysis"] = o.analysis.items
     extra.update(o.facts)
-    return extra
-
-
-def close_row(o: CallOutcome, values: Values) -> tuple[Any, ...]:
-    """The call's row (CLOSE_CALL_KEYS)."""
-    r, stamp, as_json = o.result, values.time, values.json
     return (
         stamp(r.answered_at),
         stamp(r.ended_at),
-        HangupReason(r.outcome),
+        r.outcome,  # a HangupReason: every path read it as one to analyse the call
         r.hangup_side,
         r.ring_seconds,
         r.billsec,
         max(0, round((r.ended_at - r.started_at).total_seconds())),
         sum(1 for u in r.utterances if u.side == "customer"),
         as_json(o.collect or None),
-        as_json(call_extra(o)),
+        as_json(extra),
         o.analysis.intent_level,
         o.analysis.summary[:SUMMARY_CHARS],
         r.record_file,

@@ -195,20 +195,26 @@ def _read_form(form, user) -> tuple[dict[str, Any], int | None, list[str]]:
 
 
 def _body(values: dict[str, Any], file: NumberFile | None, meta: dict[str, int]) -> dict[str, Any]:
-    """The form as the API's TaskCreate body (strings left for pydantic to judge)."""
+    """The form as the API's TaskCreate body. A form sends text: whole numbers typed in
+    the number fields become integers (the API takes integers strictly); anything else
+    is left for pydantic to judge and name."""
 
-    def opt(key: str) -> str | None:
-        return values[key] or None
+    def number(value: Any) -> Any:
+        text = value.strip() if isinstance(value, str) else value
+        return int(text) if isinstance(text, str) and text.isdecimal() and text.isascii() else value
+
+    def opt(key: str) -> Any:
+        return number(values[key]) if values[key] else None
 
     return {
         "name": values["name"],
-        "assistantVid": values["assistant"] or None,
+        "assistantVid": number(values["assistant"]) if values["assistant"] else None,
         "option": {
             "numberFileMeta": meta,
             "numbers": [file.id] if file else [],
             "startDate": values["start_date"],
             "startTime": [w for w in values["windows"] if w[0] or w[1]],
-            "weeks": values["weeks"] or None,
+            "weeks": [number(w) for w in values["weeks"]] or None,
             "endDate": opt("end_date"),
             "timeZone": opt("time_zone"),
             "retryCount": opt("retry_count"),

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.support.dialer import calls_of, counters, make_task, recount, task_row
+from tests.support.dialer import calls_of, counters, make_task, recount, run_until_settled, task_row
 from tests.support.sipp import (
     PAYLOAD_TYPES,
     Sipp,
@@ -504,17 +504,7 @@ def test_the_dialer_dials_a_task_over_sip(sipp_factory, carriers, db):
         ),
     )
 
-    async def run_until_done() -> None:
-        stop = asyncio.Event()
-        running = asyncio.create_task(dialer.run(stop))
-        for _ in range(600):  # the task's status is in the database: poll it
-            if task_row(db, task.id).status != "running":
-                break
-            await asyncio.sleep(0.1)
-        stop.set()
-        await running
-
-    asyncio.run(asyncio.wait_for(run_until_done(), 60))
+    run_until_settled(dialer, db, task.id, seconds=60)
     calls = calls_of(db, task.id)
     assert {c.callee: c.hangup_reason for c in calls} == outcomes
     for c in calls:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.support.dialer import calls_of, counters, make_task, recount, task_row
+from tests.support.dialer import calls_of, counters, make_task, recount, run_until_settled, task_row
 from tests.support.sipp import SIPP, Sipp, g711, rtp_pcap, scenario, tone
 from voxdial.clock import Clock, SystemClock
 from voxdial.conversation.calls import CallResult, DialRequest
@@ -155,17 +155,7 @@ def test_a_hundred_lines_at_once_with_audio_both_ways(sipp, sqlite_url):
             ),
         )
 
-        async def run_until_done() -> None:
-            stop = asyncio.Event()
-            running = asyncio.create_task(dialer.run(stop))
-            for _ in range(900):  # the task's status is in the database: poll it
-                if task_row(db, task.id).status != "running":
-                    break
-                await asyncio.sleep(0.1)
-            stop.set()
-            await running
-
-        asyncio.run(asyncio.wait_for(run_until_done(), 90))
+        run_until_settled(dialer, db, task.id, seconds=90)
         calls = calls_of(db, task.id)
         assert task_row(db, task.id).status == "done" and dialer.in_flight == 0
         assert counters(db, task.id) == recount(db, task.id)

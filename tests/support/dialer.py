@@ -161,6 +161,23 @@ def task_row(db: Database, task_id: int) -> Task:
         return t
 
 
+def run_until_settled(dialer: Dialer, db: Database, task_id: int, *, seconds: float) -> None:
+    """Run a real-time dialer until its task leaves `running` (polled in the database,
+    every 0.1 s, at most `seconds`), then stop it cleanly."""
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        running = asyncio.create_task(dialer.run(stop))
+        for _ in range(int(seconds * 10)):  # the task's status is in the database: poll it
+            if task_row(db, task_id).status != "running":
+                break
+            await asyncio.sleep(0.1)
+        stop.set()
+        await running
+
+    asyncio.run(asyncio.wait_for(run(), seconds))
+
+
 def numbers_of(db: Database, task_id: int) -> list[TaskNumber]:
     with db.session() as s:
         rows = list(

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from voxdial.voice.asr_fitted import speech_tokens, without_repeats
+from voxdial.voice.asr_fitted import beyond_window, speech_tokens, without_repeats
 from voxdial.voice.asr_scheduler import AsrScheduler, Priority, StaleGuess
 
 
@@ -137,8 +137,23 @@ def test_speech_tokens_keep_segments_that_start_inside_the_clip(tokens, seconds,
         ([5, 1, 2, 1, 2, 1], [5, 1, 2]),
         ([1, 2, 3, 4], [1, 2, 3, 4]),
         ([1, 2, 1, 3], [1, 2, 1, 3]),
+        ([7, 1, 2, 3, 4, 5, 6, 1, 2, 3, 4], [7, 1, 2, 3, 4, 5, 6]),  # the sentence again, cut
+        ([1, 2, 3, 4, 5, 6, 1, 2], [1, 2, 3, 4, 5, 6, 1, 2]),  # two tokens again: kept
         ([], []),
     ],
 )
 def test_a_looping_tail_keeps_one_turn(tokens, kept):
     assert without_repeats(tokens) == kept
+
+
+@pytest.mark.parametrize(
+    ("tokens", "window", "beyond"),
+    [
+        ([TS, 1, 2, 3, TS + 911], 4.2, True),  # "<|0.00|> Please call Vox <|18.22|>"
+        ([TS, 1, 2, TS + 150, TS + 150, 3, TS + 210], 4.2, False),
+        ([TS, 1, TS + 211], 4.2, False),  # the window's last timestamp itself
+        ([1, 2, 3], 1.0, False),
+    ],
+)
+def test_a_timestamp_past_the_window_marks_the_decode_weak(tokens, window, beyond):
+    assert beyond_window(tokens, timestamp_begin=TS, window_seconds=window) is beyond

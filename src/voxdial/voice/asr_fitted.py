@@ -61,7 +61,9 @@ class Decoded:
     no_speech_prob: float
     avg_logprob: float
     gated: bool  # dropped as non-speech
-    looped: bool = False  # the decoder repeated itself (the tail was cut): a weak decode
+    # a weak decode, to be redone in the padded window: the decoder repeated itself (the
+    # tail was cut) or named a time past its window
+    weak: bool = False
 
 
 def batch_features(extractor, clips: Sequence[np.ndarray], *, margin_s: float) -> np.ndarray:
@@ -114,15 +116,31 @@ def speech_tokens(tokens: Sequence[int], *, timestamp_begin: int, clip_seconds: 
 def without_repeats(tokens: Sequence[int]) -> list[int]:
     """`tokens` with a looping tail cut to one turn of the loop: a greedy decoder in a
     short window may restart the same words until `max_length` ("Please call. Please
-    call. Please ca"). The earliest position from which the rest repeats with some
-    period (at least twice) keeps one period; anything else is returned as is."""
+    call. Please ca", or the whole sentence once more, cut short). The earliest position
+    from which the rest repeats with some period keeps one period: the rest must hold
+    two whole turns, or one turn and a partial one of at least three tokens and half
+    the period; anything else is returned as is."""
     n = len(tokens)
     for start in range(n):
         rest = n - start
-        for period in range(1, rest // 2 + 1):
+        for period in range(1, rest):
+            tail = rest - period
+            if tail < period and tail < max(3, (period + 1) // 2):
+                continue
             if all(tokens[i] == tokens[i - period] for i in range(start + period, n)):
                 return list(tokens[: start + period])
     return list(tokens)
+
+
+def beyond_window(tokens: Sequence[int], *, timestamp_begin: int, window_seconds: float) -> bool:
+    """Whether a decode names a time past the end of its window: the model lost its place
+    ("<|0.00|> Please call Vox <|18.22|>" in a 4-second window), so what it said before
+    is not to be trusted either."""
+    limit = window_seconds + SECONDS_PER_TIMESTAMP
+    return any(
+        t >= timestamp_begin and (t - timestamp_begin) * SECONDS_PER_TIMESTAMP > limit
+        for t in tokens
+    )
 
 
 def has_speech(audio: Pcm, threshold: float) -> bool:
@@ -163,6 +181,7 @@ def decode_batch(
     encoded = model.encode(ctranslate2.StorageView.from_array(features), to_cpu=False)
     prompts = [list(jobs[i].prompt) for i in live]
     longest = max(max_length(len(p), c.size, policy) for p, c in zip(prompts, clips, strict=True))
+    window_seconds = features.shape[-1] * HOP / SAMPLE_RATE
     generated = model.generate(
         encoded,
         prompts,
@@ -182,10 +201,12 @@ def decode_batch(
         gated = is_non_speech(float(g.no_speech_prob), avg, policy)
         seconds = clip.size / SAMPLE_RATE
         text: list[int] = []
-        looped = False
+        weak = False
         if not gated:
             spoken = speech_tokens(tokens, timestamp_begin=timestamp_begin, clip_seconds=seconds)
             text = without_repeats(spoken)
-            looped = len(text) < len(spoken)
-        results[i] = Decoded(text, float(g.no_speech_prob), avg, gated, looped)
+            weak = len(text) < len(spoken) or beyond_window(
+                tokens, timestamp_begin=timestamp_begin, window_seconds=window_seconds
+            )
+        results[i] = Decoded(text, float(g.no_speech_prob), avg, gated, weak)
     return results

@@ -18,7 +18,6 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from voxdial.voice.answer_detect import AnswerDetector
 from voxdial.voice.answer_types import AnswerDecision, AnswerDetectionConfig
 from voxdial.voice.audio import MULAW_DECODE
 from voxdial.voice.base import FRAME_SAMPLES, SAMPLE_RATE, Pcm, Recognizer, VoiceDetector
@@ -122,6 +121,10 @@ def detect(
 ) -> AnswerDecision:
     """Feed `audio` (16 kHz) to a new detector in 20 ms frames, as a call would; the
     decision (at the end of the audio at the latest)."""
+    # the detector's phrase tables load pypinyin's dictionary (a second or two): only
+    # when a file is checked, not each time the `voxdial` command starts
+    from voxdial.voice.answer_detect import AnswerDetector
+
     detector = AnswerDetector(recognizer, language=language, config=config, vad=vad)
     for start in range(0, audio.size, FRAME_SAMPLES):
         if detector.feed(audio[start : start + FRAME_SAMPLES]) is not None:

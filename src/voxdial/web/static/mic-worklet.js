@@ -6,6 +6,7 @@
 // Nyquist frequency, so that what the target rate cannot carry does not alias into
 // speech, then the output samples are read from the filtered stream by linear
 // interpolation at steps of (input rate / target rate), which also serves 44.1 kHz.
+// tests/web/test_mic_worklet.py measures both in Chromium.
 "use strict";
 
 class MicPcm extends AudioWorkletProcessor {
@@ -15,7 +16,10 @@ class MicPcm extends AudioWorkletProcessor {
     this.step = sampleRate / target; // input samples per output sample
     this.frame = new Int16Array(Math.round(target / 50));
     this.filled = 0;
-    this.taps = this.step > 1 ? lowPass(0.45 / this.step, 8 * Math.ceil(this.step) + 1) : [1];
+    // cutoff at 0.45 of the target rate (7.2 kHz for 16 kHz), a 2 kHz transition band
+    // (0.125 of it): a Blackman window needs about 5.5 / (transition / rate) taps
+    var size = 2 * Math.ceil((5.5 * sampleRate) / (0.125 * target) / 2) + 1;
+    this.taps = this.step > 1 ? lowPass((0.45 * target) / sampleRate, size) : [1];
     this.history = new Float32Array(this.taps.length);
     this.head = 0;
     this.n = 0; // index of the next input sample

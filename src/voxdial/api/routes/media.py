@@ -8,15 +8,16 @@ Two framings on one URL:
 - **browser** (`?mode=browser`, or a first message `{"type": "start"}`): binary frames
   of 16-bit little-endian mono PCM at 16 kHz both ways, and JSON control messages:
   in `{"type": "start", "variables": {...}}`, `{"type": "stop"}`; out
-  `{"type": "started", "sessionId"}`, `{"type": "clear"}`, `{"type": "ended", ...}`.
+  `{"type": "started", "sessionId"}`, `{"type": "transcript", "who", "text"}` (each
+  side's words as they are said), `{"type": "clear"}`, `{"type": "ended", ...}`.
 
 The token (the assistant's `websocketToken`, the one-call token the `mediastream`
 carrier issued, or a browser's one-call token from the console, `api/call_tokens.py`,
-good for browser framing only) comes as `?token=`, an `Authorization: Bearer` header, or the start
-message's `token` / `customParameters.token` / `streamToken`. A wrong token in the URL
-or header is refused before the socket is accepted; a wrong or expired token in
-`start`, or an unknown assistant, closes it with 1008 before any audio flows. The
-limits on unauthenticated sockets (a short deadline for `start`, caps on open sockets,
+for browser framing only) comes as `?token=`, an `Authorization: Bearer` header, or
+the start message's `token` / `customParameters.token` / `streamToken`. A wrong token
+in the URL or header is refused before the socket is accepted; a wrong, expired or
+used token in `start`, or an unknown assistant, closes it with 1008 before any audio
+flows. The limits on unauthenticated sockets (a short deadline for `start`, caps on open sockets,
 failed authentications per address) are `api/socket_guard.py`'s.
 
 Malformed frames before `start` close the socket (1003 for what is not a JSON object,

@@ -17,8 +17,8 @@ for browser framing only) comes as `?token=`, an `Authorization: Bearer` header,
 the start message's `token` / `customParameters.token` / `streamToken`. A wrong token
 in the URL or header is refused before the socket is accepted; a wrong, expired or
 used token in `start`, or an unknown assistant, closes it with 1008 before any audio
-flows. The limits on unauthenticated sockets (a short deadline for `start`, caps on open sockets,
-failed authentications per address) are `api/socket_guard.py`'s.
+flows. The limits on unauthenticated sockets (a short deadline for `start`, caps on
+open sockets, failed authentications per address) are `api/socket_guard.py`'s.
 
 Malformed frames before `start` close the socket (1003 for what is not a JSON object,
 1008 for a `start` of the wrong shape); after it they are logged and ignored, so a

@@ -11,32 +11,12 @@ each page goes to tests/screenshots/, at 1280x800 and one at a phone's 390x844.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-from urllib.parse import urlsplit
-
-import httpx
 import pytest
+
+from tests.web.browser import ARGS, CHROMIUM, Watch, need_browser, serve, shot
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
-VOXDIAL = str(Path(sys.executable).parent / "voxdial")
 XSS = '"><img src=x onerror=alert(1)>'
 NUMBERS = (
     "电话,客户名,城市\r\n"
@@ -48,89 +28,15 @@ NUMBERS = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("VOXDIAL_REQUIRE_BROWSER") == "1":
-            pytest.fail(
-                "chromium is required (VOXDIAL_REQUIRE_BROWSER=1): apt-get install chromium"
-            )
-        pytest.skip("Debian's chromium is not installed")
-    pytest.importorskip("playwright.sync_api")
-    tmp = tmp_path_factory.mktemp("serve")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "VOXDIAL_DATABASE_URL": f"sqlite:///{tmp / 'console.db'}",
-        "VOXDIAL_DATA_DIR": str(tmp / "data"),
-        "VOXDIAL_SIM_TALK_SECONDS_PER_CHAR": "0.002",
-        "VOXDIAL_SIM_SEED": "3",
-        "VOXDIAL_VOICE_WARM": "false",
-        "VOXDIAL_RATE_LIMIT_PER_SECOND": "0",
-    }
-    log = open(tmp / "serve.log", "w")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(
-        [VOXDIAL, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                pytest.fail("voxdial serve did not come up: " + (tmp / "serve.log").read_text())
-            time.sleep(0.2)
-        password = (tmp / "data" / "admin-password").read_text().strip()
-        yield {"base": base, "password": password, "tmp": tmp, "port": port}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
-
-
-class Watch:
-    """What a page did wrong: console errors, page errors, dialogs, foreign requests."""
-
-    def __init__(self, page, base: str) -> None:
-        self.problems: list[str] = []
-        origin = urlsplit(base).netloc
-        page.on(
-            "console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}")
-        )
-        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-
-        def dialog(d) -> None:
-            self.problems.append(f"dialog: {d.message}")
-            d.dismiss()
-
-        page.on("dialog", dialog)
-
-        def request(r) -> None:
-            parts = urlsplit(r.url)
-            if parts.scheme in ("data", "blob"):
-                return
-            if parts.netloc != origin:
-                self.problems.append(f"request to another host: {r.url}")
-
-        page.on("request", request)
-
-    def check(self, where: str) -> None:
-        assert not self.problems, f"{where}: {self.problems}"
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    need_browser()
+    with serve(
+        tmp_path_factory.mktemp("serve"),
+        VOXDIAL_SIM_TALK_SECONDS_PER_CHAR="0.002",
+        VOXDIAL_SIM_SEED="3",
+    ) as running:
+        yield running
 
 
 def test_an_operator_runs_a_campaign_from_the_console(server, tmp_path):

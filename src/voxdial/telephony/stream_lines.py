@@ -4,7 +4,8 @@
   `start`, `media` (base64 μ-law 8 kHz), `mark`, `stop`; out: `media` (200 ms chunks),
   a `mark` after each clause, `clear` on barge-in.
 - `BrowserLine`: binary 16-bit little-endian mono PCM at 16 kHz both ways, JSON control
-  messages (`{"type": "clear"}` out, `{"type": "stop"}` in).
+  messages (`{"type": "clear"}` and `{"type": "transcript", "who", "text"}` out,
+  `{"type": "stop"}` in).
 
 The route that accepts the socket (api/routes/media.py) hands each line a `Send`
 callable (it knows the web framework's disconnect errors; this module does not) and
@@ -102,8 +103,14 @@ class BrowserLine(StreamLine):
     async def started(self, session_id: str) -> None:
         """Tell the browser its call's session id, before any audio."""
         await self._send(json.dumps({"type": "started", "sessionId": session_id}))
+
     async def play(self, audio: Pcm) -> None:
         await self._send(audio.astype("<i2").tobytes())
+
+    async def transcript(self, who: str, text: str) -> None:
+        """What one side said (the assistant's words as they are queued, the callee's
+        once recognised), for the page to show as the call goes."""
+        await self._send(json.dumps({"type": "transcript", "who": who, "text": text}))
 
     async def clear(self) -> None:
         await self._send(json.dumps({"type": "clear"}))

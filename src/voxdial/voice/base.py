@@ -8,7 +8,7 @@ samples in a NumPy ``int16`` array. Lines (websocket, SIP) convert at their edge
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -62,3 +62,11 @@ class Line(Protocol):
     async def close(self) -> None:
         """End the call from the assistant's side."""
         ...
+
+
+@runtime_checkable
+class TranscriptLine(Protocol):
+    """A line that also shows the call's words as they are said (the browser's): the
+    session tells it each utterance, `who` being "assistant" or "callee"."""
+
+    async def transcript(self, who: str, text: str) -> None: ...

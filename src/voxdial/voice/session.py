@@ -36,7 +36,15 @@ from voxdial.conversation.notes import KNOWLEDGE_NOTES, note_kind
 from voxdial.voice import soundalike
 from voxdial.voice.asr_scheduler import StaleGuess
 from voxdial.voice.audio import Recording
-from voxdial.voice.base import SAMPLE_RATE, Line, Pcm, Recognizer, Synthesizer, VoiceDetector
+from voxdial.voice.base import (
+    SAMPLE_RATE,
+    Line,
+    Pcm,
+    Recognizer,
+    Synthesizer,
+    TranscriptLine,
+    VoiceDetector,
+)
 from voxdial.voice.endpointing import (
     EndOfSpeech,
     Endpointer,
@@ -199,7 +207,7 @@ class CallSession:
         text = await self._transcript(heard)
         if not text:
             return
-        self.utterances.append(Utterance("customer", text, self._at(heard.start)))
+        await self._spoken(Utterance("customer", text, self._at(heard.start)))
         t0 = time.perf_counter()
         actions = await asyncio.to_thread(self.conversation.hear, text)
         heard.timing.engine_seconds = time.perf_counter() - t0
@@ -261,7 +269,7 @@ class CallSession:
                 said = await self.playback.say(action.text, timing=timing if first else None)
                 first = False
                 if said is not None:
-                    self.utterances.append(Utterance("system", said.text, self._at(said.start)))
+                    await self._spoken(Utterance("system", said.text, self._at(said.start)))
             elif action.kind == ActionKind.NOTE:
                 at = self._at(self.recording.position)
                 self.utterances.append(Utterance("note", action.text, at))
@@ -271,6 +279,13 @@ class CallSession:
                 if action.kind == ActionKind.HANGUP:
                     self._hangup = True
                 note_request(action, self.flags)
+
+    async def _spoken(self, utterance: Utterance) -> None:
+        """Keep what either side said, and show it on a line that shows the words."""
+        self.utterances.append(utterance)
+        if isinstance(self.line, TranscriptLine):
+            who = "callee" if utterance.side == "customer" else "assistant"
+            await self.line.transcript(who, utterance.text)
 
     # -- listening -----------------------------------------------------------------
 

@@ -8,15 +8,17 @@ Two framings on one URL:
 - **browser** (`?mode=browser`, or a first message `{"type": "start"}`): binary frames
   of 16-bit little-endian mono PCM at 16 kHz both ways, and JSON control messages:
   in `{"type": "start", "variables": {...}}`, `{"type": "stop"}`; out
-  `{"type": "started", "sessionId"}`, `{"type": "clear"}`, `{"type": "ended", ...}`.
+  `{"type": "started", "sessionId"}`, `{"type": "transcript", "who", "text"}` (each
+  side's words as they are said), `{"type": "clear"}`, `{"type": "ended", ...}`.
 
-The token (the assistant's `websocketToken`, or the one-call token the `mediastream`
-carrier issued) comes as `?token=`, an `Authorization: Bearer` header, or the start
-message's `token` / `customParameters.token` / `streamToken`. A wrong token in the URL
-or header is refused before the socket is accepted; a wrong or expired token in
-`start`, or an unknown assistant, closes it with 1008 before any audio flows. The
-limits on unauthenticated sockets (a short deadline for `start`, caps on open sockets,
-failed authentications per address) are `api/socket_guard.py`'s.
+The token (the assistant's `websocketToken`, the one-call token the `mediastream`
+carrier issued, or a browser's one-call token from the console, `api/call_tokens.py`,
+for browser framing only) comes as `?token=`, an `Authorization: Bearer` header, or
+the start message's `token` / `customParameters.token` / `streamToken`. A wrong token
+in the URL or header is refused before the socket is accepted; a wrong, expired or
+used token in `start`, or an unknown assistant, closes it with 1008 before any audio
+flows. The limits on unauthenticated sockets (a short deadline for `start`, caps on
+open sockets, failed authentications per address) are `api/socket_guard.py`'s.
 
 Malformed frames before `start` close the socket (1003 for what is not a JSON object,
 1008 for a `start` of the wrong shape); after it they are logged and ignored, so a
@@ -36,7 +38,9 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from voxdial.api.call_tokens import is_call_token, read_call_token
 from voxdial.api.deps import AppState
 from voxdial.api.socket_guard import (
     POLICY_VIOLATION,
@@ -51,7 +55,7 @@ from voxdial.conversation.calls import DialRequest
 from voxdial.conversation.engine import CallContext
 from voxdial.domain.attempts import collect_questions, conversation_facts
 from voxdial.store import calls as call_store
-from voxdial.store.models import Assistant, AssistantVersion, Workspace
+from voxdial.store.models import Assistant, AssistantVersion, Call, Workspace
 from voxdial.store.outcomes import CallOutcome
 from voxdial.telephony.mediastream import PendingCall
 from voxdial.telephony.stream_lines import (
@@ -75,6 +79,7 @@ class _Target:
     assistant: Assistant
     version: AssistantVersion
     time_zone: str
+    session_id: str = ""  # the call a one-call token was minted for
 
 
 class _Unauthorized(Exception):
@@ -173,6 +178,9 @@ async def _serve(ws: WebSocket, assistant_id: int, guard: SocketGuard, client: s
         return
 
     browser = start.browser
+    if target is not None and target.session_id and not browser:
+        await ws.close(code=POLICY_VIOLATION, reason="this token is for a browser call")
+        return
     if browser:
         line: StreamLine = BrowserLine(_sender(ws))
     else:
@@ -195,6 +203,8 @@ async def _serve(ws: WebSocket, assistant_id: int, guard: SocketGuard, client: s
         summary = await talk
         if browser and not line.gone:
             await ws.send_text(json.dumps({"type": "ended", **summary}))
+    except _Refused as e:
+        await ws.close(code=e.code, reason=e.reason)
     finally:
         if admitted:
             state.runtime.voice.release()
@@ -233,7 +243,7 @@ async def _direct_call(
 ) -> dict:
     """A call no task placed (a PBX or a browser): recorded in the assistant's workspace."""
     now = datetime.now(UTC)
-    session_id = uuid.uuid4().hex
+    session_id = target.session_id or uuid.uuid4().hex
     config = target.version.config
     browser = start.browser
     params = start.params
@@ -248,19 +258,22 @@ async def _direct_call(
         now=now,
         time_zone=config.get("timeZone") or target.time_zone,
     )
-    call_id = await asyncio.to_thread(
-        call_store.open_call,
-        state.db,
-        session_id=session_id,
-        workspace_id=target.assistant.workspace_id,
-        assistant_id=target.assistant.id,
-        assistant_vid=target.version.id,
-        description="privateTest" if browser else "mediastream",
-        direction="outbound" if browser else "inbound",
-        caller=caller,
-        callee=callee,
-        started=now,
-    )
+    try:
+        call_id = await asyncio.to_thread(
+            call_store.open_call,
+            state.db,
+            session_id=session_id,
+            workspace_id=target.assistant.workspace_id,
+            assistant_id=target.assistant.id,
+            assistant_vid=target.version.id,
+            description="privateTest" if browser else "mediastream",
+            direction="outbound" if browser else "inbound",
+            caller=caller,
+            callee=callee,
+            started=now,
+        )
+    except IntegrityError:  # a one-call token's call is already taken
+        raise _Refused(POLICY_VIOLATION, "unknown assistant or bad token") from None
     if isinstance(line, BrowserLine):
         await line.started(session_id)
     request = DialRequest(session_id, callee, caller, context, assistant_id=target.assistant.id)
@@ -370,9 +383,25 @@ def _authorize(state: AppState, assistant_id: int, token: str) -> _Target:
             .join(Workspace, Workspace.id == Assistant.workspace_id)
             .where(Assistant.id == assistant_id, Assistant.deleted_at.is_(None))
         ).first()
-        if row is None or not hmac.compare_digest(
-            row.Assistant.websocket_token.encode(), token.encode()
-        ):
+        if row is None:
+            raise _Unauthorized
+        session_id = ""
+        if is_call_token(token):
+            grant = read_call_token(
+                token,
+                row.Assistant.websocket_token,
+                assistant_id=assistant_id,
+                workspace_id=row.Assistant.workspace_id,
+                now=datetime.now(UTC),
+            )
+            taken = (
+                grant is not None
+                and s.execute(select(Call.id).where(Call.session_id == grant.session_id)).first()
+            )
+            if grant is None or taken:
+                raise _Unauthorized
+            session_id = grant.session_id
+        elif not hmac.compare_digest(row.Assistant.websocket_token.encode(), token.encode()):
             raise _Unauthorized
         s.expunge_all()
-        return _Target(row.Assistant, row.AssistantVersion, row.time_zone)
+        return _Target(row.Assistant, row.AssistantVersion, row.time_zone, session_id)

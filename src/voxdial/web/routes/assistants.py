@@ -1,21 +1,33 @@
 """Assistants: list, create, edit (each save is a new version, as the API's PATCH),
-versions with the tasks that use them, and trying one in text (the API's debug call)."""
+versions with the tasks that use them, and trying one in text (the API's debug call)
+or by voice (the browser framing of the assistant's websocket, with a one-call token
+this console mints: the page never holds the assistant's own websocket token)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
+from voxdial.api.call_tokens import mint_call_token
 from voxdial.api.routes.debug import DebugTurn, _turn
-from voxdial.errors import VoxdialError
+from voxdial.errors import Conflict, VoxdialError
 from voxdial.store import assistants as repo
 from voxdial.store.models import AssistantVersion, Task
 from voxdial.voice.catalog import Catalog
 from voxdial.web import assistant_form as forms
-from voxdial.web.guard import ConsoleRoute, Operator, Reader, app_state, principal, redirect
+from voxdial.web.guard import (
+    ConsoleRoute,
+    Operator,
+    Reader,
+    app_state,
+    now,
+    principal,
+    redirect,
+)
 from voxdial.web.pages import render
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -208,4 +220,26 @@ def try_assistant(
         "_try_turn.html",
         {"out": out, "said": text if session_id else "", "error": error},
         user=user,
+    )
+
+
+@router.post("/assistants/{assistant_id}/voice")
+def voice_call_token(request: Request, user: Operator, assistant_id: AssistantId) -> Response:
+    """A one-call token for trying the assistant by voice: the socket's path and the token
+    the browser's `start` message carries (good for one call, to connect within a minute)."""
+    state = app_state(request)
+    with state.db.session() as s:
+        a, _, _ = repo.get_current(s, workspace_id=user.workspace_id, assistant_id=assistant_id)
+        if a.deleted_at is not None:
+            raise Conflict(f"assistant {assistant_id} is deleted")
+        token, grant = mint_call_token(
+            a.websocket_token, assistant_id=a.id, workspace_id=a.workspace_id, now=now()
+        )
+    return JSONResponse(
+        {
+            "socket": f"/openapi/assistants/{a.id}/ws?mode=browser",
+            "token": token,
+            "sessionId": grant.session_id,
+        },
+        headers={"Cache-Control": "no-store"},
     )

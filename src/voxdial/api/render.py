@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from voxdial.domain.language import language_of
+from voxdial.domain.options import shown_meta
 from voxdial.links import websocket_url
 from voxdial.store.models import Assistant, AssistantVersion, Call, CallTrace, Task
 from voxdial.voice.catalog import LISTENERS_BY_ID, SPEAKERS_BY_ID, Catalog
@@ -98,7 +99,7 @@ def task_detail(
         "progress": percent(t.final_num, t.total),
         "collectionRate": percent(t.collected_num, t.answered_num) if v.config["collect"] else 0,
         "option": {
-            "numberFileMeta": o["numberFileMeta"],
+            "numberFileMeta": shown_meta(o["numberFileMeta"]),
             "numbers": o["numbers"],
             "startDate": o["startDate"],
             "startTime": o["startTime"],

@@ -50,6 +50,7 @@ from voxdial.api.schemas.numberfiles import (
 )
 from voxdial.api.schemas.tasks import (
     ColumnIndex,
+    NumberFileMetaPublic,
     NumberItem,
     NumberRow,
     NumbersAdded,
@@ -132,6 +133,7 @@ __all__ = [
     "ColumnIndex",
     "TaskRefId",
     "NumberItem",
+    "NumberFileMetaPublic",
     "NumberFilePublic",
     "CallAssistant",
     "CallCollect",

@@ -42,6 +42,9 @@ from voxdial.api.schemas.base import (
 from voxdial.api.schemas.calls import (
     CallAssistant,
     CallCollect,
+    CallLogAnswer,
+    CallLogCollect,
+    CallLogPublic,
     CallPublic,
     CallTraceItem,
 )
@@ -137,6 +140,9 @@ __all__ = [
     "NumberFilePublic",
     "CallAssistant",
     "CallCollect",
+    "CallLogAnswer",
+    "CallLogCollect",
+    "CallLogPublic",
     "CallPublic",
     "CallTraceItem",
     "WebhookCreate",

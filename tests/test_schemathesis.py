@@ -108,6 +108,7 @@ def test_every_operation_documents_and_requires_the_bearer_token(seeded_sqlite):
         assert "Retry-After" in op["responses"]["429"]["headers"], (method, path)
         url = path.replace("{taskID}", "1").replace("{assistantId}", "1")
         url = url.replace("{fileId}", "1").replace("{webhookId}", "1").replace("{sessionId}", "x")
+        url = url.replace("{sessionID}", "x")
         assert "{" not in url, url
         r = anon.request(method, url, json={} if method in ("POST", "PUT", "PATCH") else None)
         assert r.status_code == 401, (method, path, r.status_code, r.text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.support.api import ASSISTANT, create_task
+from tests.support.api import ASSISTANT, OPTION, create_task
 
 SEED = json.loads(
     (Path(__file__).parent / "data" / "voicefox_task_detail_example.json").read_text("utf-8")
@@ -82,3 +82,93 @@ def test_pinned_version_goes_old_when_the_assistant_changes(env):
     assert detail["assistant"]["idOldVersion"] is True
     assert detail["assistantVid"] == task["assistantVid"]
     assert detail["assistant"]["welcome"] == ASSISTANT["welcome"]
+
+
+def _json_numbers(client, task_id: int, *items: dict) -> dict:
+    r = client.post(f"/openapi/tasks/{task_id}/numbers", json={"numbers": list(items)})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_task_from_json_numbers_has_every_seed_field_with_its_type(env):
+    task = create_task(env.client, numberFileMeta={})
+    assert task["option"]["numberFileMeta"] == {"号码": -1, "备注": -1, "姓名": -1}
+    assert task["option"]["numbers"] == []
+    added = _json_numbers(
+        env.client,
+        task["id"],
+        {"号码": "13912345678", "姓名": "张三", "城市": "北京"},
+        {"号码": "13800138000", "备注": "VIP"},
+    )
+    assert added == {"count": 2, "rejected": 0}
+    detail = env.client.get(f"/openapi/tasks/{task['id']}").json()
+    assert_shape(SEED, detail)
+    # no file mapping: the seed's three columns are there, each "no such column"
+    assert detail["option"]["numberFileMeta"] == {"号码": -1, "备注": -1, "姓名": -1}
+    (fid,) = detail["option"]["numbers"]
+    nf = env.client.get(f"/openapi/numberfiles/{fid}").json()
+    assert (nf["kind"], nf["rows"], nf["columns"]) == ("json", 2, ["号码", "姓名", "城市", "备注"])
+    assert nf["preview"] == [["13912345678", "张三", "北京", ""], ["13800138000", "", "", "VIP"]]
+
+    # a second batch counts into the same file; its rows follow the first batch's
+    added = _json_numbers(
+        env.client, task["id"], {"号码": "13700001111"}, {"号码": "139 1234 5678"}
+    )
+    assert added == {"count": 1, "rejected": 1}
+    detail = env.client.get(f"/openapi/tasks/{task['id']}").json()
+    assert detail["option"]["numbers"] == [fid]
+    assert env.client.get(f"/openapi/numberfiles/{fid}").json()["rows"] == 4
+    rejects = env.client.get(f"/openapi/tasks/{task['id']}/rejects").json()["items"]
+    assert [(x["fileId"], x["row"], x["reason"]) for x in rejects] == [(fid, 4, "duplicate")]
+    numbers = env.client.get(f"/openapi/tasks/{task['id']}/numbers").json()["items"]
+    assert {(n["fileId"], n["row"]) for n in numbers} == {(fid, 1), (fid, 2), (fid, 3)}
+
+
+def test_the_detail_s_option_can_be_sent_back(env):
+    """A client that reads a task and PATCHes its option back changes nothing: -1 is
+    read as "no such column"."""
+    task = create_task(env.client, numberFileMeta={})
+    _json_numbers(env.client, task["id"], {"号码": "13912345678"})
+    option = env.client.get(f"/openapi/tasks/{task['id']}").json()["option"]
+    r = env.client.patch(
+        f"/openapi/tasks/{task['id']}", json={"option": {**option, "retryCount": 1}}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["option"] == {**option, "retryCount": 1}
+
+    filed = create_task(env.client, [["13912345678", "张三", ""]], numberFileMeta={"号码": 0})
+    assert filed["option"]["numberFileMeta"] == {"号码": 0, "备注": -1, "姓名": -1}
+    r = env.client.patch(f"/openapi/tasks/{filed['id']}", json={"option": filed["option"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["option"]["numberFileMeta"] == {"号码": 0, "备注": -1, "姓名": -1}
+    # a real change of the mapping is still refused once numbers are in
+    moved = {**filed["option"], "numberFileMeta": {"号码": 0, "姓名": 1}}
+    r = env.client.patch(f"/openapi/tasks/{filed['id']}", json={"option": moved})
+    assert r.status_code == 422 and "numberFileMeta" in r.text
+
+
+def test_a_json_numbers_file_cannot_be_imported_again(env):
+    task = create_task(env.client, numberFileMeta={})
+    _json_numbers(env.client, task["id"], {"号码": "13912345678"})
+    (fid,) = env.client.get(f"/openapi/tasks/{task['id']}").json()["option"]["numbers"]
+    body = {
+        "name": "again",
+        "assistantId": task["assistant"]["id"],
+        "option": {**OPTION, "numbers": [fid]},
+    }
+    r = env.client.post("/openapi/tasks", json=body)
+    assert r.status_code == 422, r.text
+    assert f"number file {fid}" in r.json()["error"]["message"]
+    assert "JSON" in r.json()["error"]["message"]
+
+
+def test_json_numbers_with_too_many_keys_are_refused(env):
+    task = create_task(env.client, numberFileMeta={})
+    items = [
+        {"号码": f"1391234{i:04d}", **{f"k{i}_{j}": "x" for j in range(150)}} for i in range(2)
+    ]
+    r = env.client.post(f"/openapi/tasks/{task['id']}/numbers", json={"numbers": items})
+    assert r.status_code == 422, r.text
+    assert "different keys" in r.json()["error"]["message"]
+    detail = env.client.get(f"/openapi/tasks/{task['id']}").json()
+    assert (detail["total"], detail["option"]["numbers"]) == (0, [])

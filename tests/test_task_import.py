@@ -227,13 +227,16 @@ def test_json_adds(env):
     assert r.json() == {"count": 2, "rejected": 2}
     got = {n["phone"]: n for n in numbers(env, task["id"])}
     assert set(got) == {"+8613912345678", "+8613800138000", "+8613700001111"}
-    li = got["+8613800138000"]
-    assert (li["name"], li["note"], li["fileId"]) == ("李四", "json", None)
-    assert li["variables"] == {"城市": "北京"}
-    rej = sorted((x["row"], x["reason"], x["value"]) for x in rejects(env, task["id"]))
-    assert rej == [(3, "duplicate", "+8613912345678"), (4, "invalid", "12")]
+    # the JSON batch is listed in option.numbers by a number file of kind json
     detail = env.client.get(f"/openapi/tasks/{task['id']}").json()
     assert (detail["total"], detail["rejected"]) == (3, 2)
+    uploaded, sent = detail["option"]["numbers"]
+    assert uploaded == task["option"]["numbers"][0]
+    li = got["+8613800138000"]
+    assert (li["name"], li["note"], li["fileId"]) == ("李四", "json", sent)
+    assert li["variables"] == {"城市": "北京"}
+    rej = sorted((x["fileId"], x["row"], x["reason"], x["value"]) for x in rejects(env, task["id"]))
+    assert rej == [(sent, 3, "duplicate", "+8613912345678"), (sent, 4, "invalid", "12")]
 
 
 def test_bad_json_adds_change_nothing(env):

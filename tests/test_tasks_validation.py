@@ -166,7 +166,8 @@ WRONG_TYPES = {
     "numbers-string": {"option": {**OPTION, "numbers": "1"}},
     "numbers-negative": {"option": {**OPTION, "numbers": [-1]}},
     "meta-text-index": {"option": {**OPTION, "numberFileMeta": {"号码": "a"}}},
-    "meta-negative-index": {"option": {**OPTION, "numberFileMeta": {"号码": -1}}},
+    # -1 is "no such column" (as the task detail shows it); below that is no index
+    "meta-negative-index": {"option": {**OPTION, "numberFileMeta": {"号码": -2}}},
     "meta-empty-key": {"option": {**OPTION, "numberFileMeta": {"号码": 0, "": 1}}},
     "weeks-string": {"option": {**OPTION, "weeks": "1,2"}},
     "unknown-field": {"colour": "red"},

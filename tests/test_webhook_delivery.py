@@ -212,7 +212,8 @@ def test_call_ended_payload_field_by_field():
     assert data["record_url"] == f"{BASE}/openapi/calllog/{call.session_id}/record"
     assert (data["task_id"], data["task_item_id"]) == (5, 42)
     assert data["assistant_infos"] == [{"assistant_id": 7, "assistant_vid": 9}]
-    assert data["extra"] == {"batch": "十二月"}
+    # numbers not in E.164 form have no attribute (see test_calls for those that do)
+    assert data["extra"] == {"batch": "十二月", "callee_attribute": "", "caller_attribute": ""}
     json.dumps(data)  # JSON-ready as stored
 
 
@@ -233,7 +234,8 @@ def test_call_ended_payload_unanswered_and_other_zone():
     assert data["answer_at"] is None
     assert data["record_url"] == ""
     assert data["hangup_side"] == "" and data["hangup_reason"] == "no_answer"
-    assert data["extra"] == {} and data["assistant_infos"] == []
+    assert data["extra"] == {"callee_attribute": "", "caller_attribute": ""}
+    assert data["assistant_infos"] == []
     assert data["task_item_id"] == 77  # defaults to the call's number
 
 

@@ -19,6 +19,7 @@ from voxdial.conversation.engine import ConversationEngine
 from voxdial.conversation.factory import make_engine
 from voxdial.dialer.dialer import Dialer, DialerConfig
 from voxdial.dialer.events import OutboxEvents
+from voxdial.domain import attribution
 from voxdial.links import websocket_url
 from voxdial.settings import Settings
 from voxdial.store.db import Database
@@ -105,6 +106,8 @@ class Runtime:
         """The dialer and the webhook deliverer, until `stop` is set."""
         db = Database(self.settings.database_url)
         try:
+            # webhooks carry the numbers' 归属地: load its data before calls end
+            await asyncio.to_thread(attribution.preload)
             dialer = Dialer(
                 db,
                 carrier=self.carrier,

@@ -7,7 +7,9 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from voxdial.domain.attribution import attribute_of
 from voxdial.domain.language import language_of
+from voxdial.domain.options import shown_meta
 from voxdial.links import websocket_url
 from voxdial.store.models import Assistant, AssistantVersion, Call, CallTrace, Task
 from voxdial.voice.catalog import LISTENERS_BY_ID, SPEAKERS_BY_ID, Catalog
@@ -98,7 +100,7 @@ def task_detail(
         "progress": percent(t.final_num, t.total),
         "collectionRate": percent(t.collected_num, t.answered_num) if v.config["collect"] else 0,
         "option": {
-            "numberFileMeta": o["numberFileMeta"],
+            "numberFileMeta": shown_meta(o["numberFileMeta"]),
             "numbers": o["numbers"],
             "startDate": o["startDate"],
             "startTime": o["startTime"],
@@ -127,12 +129,14 @@ def call_public(c: Call, *, tz: str, base_url: str) -> dict[str, Any]:
         "answerAt": ts(c.answer_at, tz),
         "endAt": ts(c.end_at, tz),
         "callee": c.callee,
+        "calleeAttribute": attribute_of(c.callee or ""),
         "caller": c.caller,
+        "callerAttribute": attribute_of(c.caller or ""),
         "direction": c.direction,
         "duration": c.duration,
         "billsec": c.billsec,
         "ringTime": c.ring_time,
-        "recordFile": f"{base_url}/openapi/calllog/{c.session_id}/record" if c.record_file else "",
+        "recordFile": record_url(c, base_url),
         "assistant": (
             [{"id": c.assistant_id, "vid": c.assistant_vid or 0}] if c.assistant_id else []
         ),
@@ -151,6 +155,65 @@ def call_public(c: Call, *, tz: str, base_url: str) -> dict[str, Any]:
         "summary": c.summary,
         "description": c.description,
         "extra": c.extra or {},
+    }
+
+
+def record_url(c: Call, base_url: str) -> str:
+    return f"{base_url}/openapi/calllog/{c.session_id}/record" if c.record_file else ""
+
+
+def call_log_detail(
+    c: Call,
+    *,
+    number_file_id: int | None,
+    questions: list[dict[str, Any]],
+    tz: str,
+    base_url: str,
+) -> dict[str, Any]:
+    """VoiceFox's call detail. `questions` are the collect questions of the call's
+    assistant version (`{question, answers}`), for each answer's preset options."""
+    options = {q["question"]: list(q.get("answers") or []) for q in questions}
+    items = []
+    for x in c.collect or []:
+        question = str(x.get("question") or "")
+        answer = str(x.get("result") or "")
+        preset = options.get(question, [])
+        items.append(
+            {
+                "question": question,
+                "option": preset,
+                "answerOption": [answer] if answer in preset else [],
+                "answer": answer,
+                "hit": bool(x.get("hit")),
+                "message": str(x.get("message") or ""),
+            }
+        )
+    return {
+        "id": c.id,
+        "sessionId": c.session_id,
+        "scriptPlanId": None,
+        "agentId": None,
+        "numberId": number_file_id,
+        "taskId": c.task_id,
+        "taskItemId": c.task_number_id,
+        "startAt": ts(c.start_at, tz),
+        "endAt": ts(c.end_at, tz),
+        "answerAt": ts(c.answer_at, tz),
+        "createdAt": ts(c.start_at, tz),
+        "callee": c.callee,
+        "calleeAttribute": attribute_of(c.callee or ""),
+        "caller": c.caller,
+        "callerAttribute": attribute_of(c.caller or ""),
+        "direction": c.direction,
+        "agentName": "",
+        "recordFile": record_url(c, base_url),
+        "duration": c.duration,
+        "billsec": c.billsec,
+        "hangupSide": c.hangup_side or "",
+        "hangupReason": c.hangup_reason or "",
+        "ringTime": c.ring_time,
+        "assistantVids": [c.assistant_vid] if c.assistant_vid else [],
+        "collect": [{"vid": c.assistant_vid, "items": items}] if c.assistant_vid else [],
     }
 
 

@@ -15,11 +15,28 @@ from voxdial.domain.schedule import (
 from voxdial.errors import InvalidSchedule, Unprocessable
 
 PHONE_COLUMN = "号码"
+# The columns the VoiceFox task detail always shows in `numberFileMeta`, in its order,
+# and the index that says a task's number files have no such column.
+SEED_COLUMNS = ("号码", "备注", "姓名")
+NO_COLUMN = -1
 DEFAULT_CONCURRENCY = 5
 ALL_WEEKDAYS = [1, 2, 3, 4, 5, 6, 7]
 
 
+def shown_meta(meta: dict[str, int]) -> dict[str, int]:
+    """`numberFileMeta` as the task detail shows it: 号码, 备注 and 姓名 always (NO_COLUMN
+    for one the mapping lacks), then the mapping's other columns."""
+    return {**dict.fromkeys(SEED_COLUMNS, NO_COLUMN), **meta}
+
+
+def without_absent(meta: dict[str, int]) -> dict[str, int]:
+    """A `numberFileMeta` as sent, with the columns given as NO_COLUMN left out (what a
+    client that sends back a task detail's mapping means by them)."""
+    return {k: i for k, i in meta.items() if i != NO_COLUMN}
+
+
 def check_number_file_meta(meta: dict[str, int]) -> dict[str, int]:
+    meta = without_absent(meta)
     if PHONE_COLUMN not in meta:
         raise Unprocessable(
             "option.numberFileMeta: the phone column 号码 is required "
@@ -55,7 +72,7 @@ def check_file_ids(ids: list[int]) -> list[int]:
 
 def build_option(raw: dict[str, Any], *, default_time_zone: str) -> dict[str, Any]:
     """Validate a full option (create) and return its stored form."""
-    meta = raw.get("numberFileMeta") or {}
+    meta = without_absent(raw.get("numberFileMeta") or {})
     if meta or raw.get("numbers"):
         meta = check_number_file_meta(meta)
     option: dict[str, Any] = {

@@ -142,7 +142,7 @@ class NumberFile(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
     name: Mapped[str] = mapped_column(String(255))
-    kind: Mapped[str] = mapped_column(String(8))  # csv | xlsx
+    kind: Mapped[str] = mapped_column(String(8))  # csv | xlsx | json (numbers sent as JSON)
     encoding: Mapped[str | None] = mapped_column(String(16), nullable=True)
     size: Mapped[int] = mapped_column(BigInteger)
     rows: Mapped[int] = mapped_column(BigInteger)

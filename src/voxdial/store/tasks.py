@@ -13,12 +13,23 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, func, inspect, select
 from sqlalchemy.orm import Session
 
-from voxdial.domain.options import build_option, check_number_file_meta, merge_schedule
+from voxdial.domain.options import (
+    build_option,
+    check_number_file_meta,
+    merge_schedule,
+    without_absent,
+)
 from voxdial.domain.phone import PhoneNormalizer
 from voxdial.domain.status import EDITABLE, TaskStatus, can_transition
 from voxdial.errors import BadRequest, Conflict, NotFound, Unprocessable
-from voxdial.numbers.importer import ColumnMap, ImportLimits, ImportResult, NumberImporter
-from voxdial.numbers.reader import iter_rows
+from voxdial.numbers.importer import (
+    PHONE_KEY,
+    ColumnMap,
+    ImportLimits,
+    ImportResult,
+    NumberImporter,
+)
+from voxdial.numbers.reader import MAX_COLUMNS, iter_rows
 from voxdial.store import assistants, numberfiles
 from voxdial.store.models import Assistant, AssistantVersion, NumberFile, Task, User
 
@@ -250,27 +261,52 @@ def add_numbers_from_json(
     normalizer: PhoneNormalizer,
     limits: ImportLimits | None = None,
 ) -> ImportResult:
+    """Import numbers sent as JSON, in the caller's transaction (which holds the task's
+    row). The task's `json` number file counts them and joins its `option.numbers`; the
+    numbers and rejects carry that file's id, and as their row their place in it: the
+    item's position from 1, after the rows of the task's earlier JSON batches."""
     _require_editable_for_numbers(task)
     if limits is not None:
         limits.check(task_rows=task.total + task.rejected, incoming=len(numbers))
-    keys: list[str] = ["号码"]
+    max_columns = limits.max_columns if limits is not None else MAX_COLUMNS
+    keys: list[str] = [PHONE_KEY]
+    seen = {PHONE_KEY}
     for i, item in enumerate(numbers):
-        if "号码" not in item:
+        if PHONE_KEY not in item:
             raise Unprocessable(f"numbers[{i}]: the phone field 号码 is missing")
         for k in item:
-            if k not in keys:
+            if k not in seen:
+                seen.add(k)
                 keys.append(k)
-    meta = {k: i for i, k in enumerate(keys)}
-    columns = ColumnMap.from_meta(meta)
-    rows = (
-        (i + 1, ["" if item.get(k) is None else str(item.get(k)) for k in keys])
-        for i, item in enumerate(numbers)
+        if len(keys) > max_columns:
+            raise Unprocessable(
+                f"numbers: more than {max_columns} different keys across the items "
+                "(a number file's column limit)"
+            )
+    record = numberfiles.json_batch_file(
+        s, workspace_id=task.workspace_id, listed=task.option["numbers"]
     )
+    first_row = record.rows if record is not None else 0
+    cells = [["" if item.get(k) is None else str(item.get(k)) for k in keys] for item in numbers]
+    record = numberfiles.record_json_batch(
+        s,
+        workspace_id=task.workspace_id,
+        task_id=task.id,
+        record=record,
+        columns=keys,
+        rows=cells,
+        max_columns=max_columns,
+    )
+    columns = ColumnMap.from_meta({k: i for i, k in enumerate(keys)})
     importer = NumberImporter(
         s.connection(), task_id=task.id, workspace_id=task.workspace_id, normalizer=normalizer
     )
-    result = importer.import_file_rows(rows, columns=columns, file_id=None)
+    result = importer.import_file_rows(
+        enumerate(cells, first_row + 1), columns=columns, file_id=record.id
+    )
     _count(task, result)
+    if record.id not in task.option["numbers"]:
+        task.option = {**task.option, "numbers": [*task.option["numbers"], record.id]}
     task.updated_at = datetime.now(UTC)
     return result
 
@@ -288,6 +324,8 @@ def update_task(s: Session, *, task: Task, name: str | None, option: dict[str, A
     if name is not None:
         task.name = name
     if option:
+        if option.get("numberFileMeta") is not None:
+            option = {**option, "numberFileMeta": without_absent(option["numberFileMeta"])}
         for key in ("numbers", "numberFileMeta"):
             if option.get(key) is not None and option[key] != task.option.get(key):
                 if key == "numberFileMeta" and task.total == 0 and not task.option["numbers"]:
@@ -297,8 +335,9 @@ def update_task(s: Session, *, task: Task, name: str | None, option: dict[str, A
                     "add numbers with POST /openapi/tasks/{id}/numbers"
                 )
         merged = merge_schedule(task.option, option)
-        if option.get("numberFileMeta") is not None:
-            merged["numberFileMeta"] = check_number_file_meta(option["numberFileMeta"])
+        meta = option.get("numberFileMeta")
+        if meta is not None and meta != task.option["numberFileMeta"]:
+            merged["numberFileMeta"] = check_number_file_meta(meta)
         task.option = merged
     task.updated_at = datetime.now(UTC)
 

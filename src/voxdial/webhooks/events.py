@@ -4,7 +4,9 @@ A delivery's body is `{"event_name": ..., "event_data": ...}`; the outbox stores
 `event_data` and the deliverer wraps it at send time. Keys are snake_case as documented;
 times are RFC 3339 with the offset of the workspace's time zone (null when unknown).
 Strings the call record may lack (`hangup_side`, `hangup_reason`) are sent as "" so a
-typed receiver always sees a string.
+typed receiver always sees a string. A call's `extra` carries what its carrier left, and
+the 归属地 and carrier of both numbers (`callee_attribute`, `caller_attribute`; the
+text of the API's `calleeAttribute`, see domain/attribution.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from voxdial.domain.attribution import attribute_of
 from voxdial.store.models import Call, Task
 
 CALL_END = "task.call.end"
@@ -80,7 +83,11 @@ def call_ended_data(
             if call.assistant_id
             else []
         ),
-        "extra": dict(call.extra or {}),
+        "extra": {
+            **(call.extra or {}),
+            "callee_attribute": attribute_of(call.callee or ""),
+            "caller_attribute": attribute_of(call.caller or ""),
+        },
     }
 
 

@@ -15,10 +15,10 @@ from sqlalchemy import func, or_, select
 from voxdial.api import render
 from voxdial.api.deps import PrincipalDep, SessionDep, StateDep
 from voxdial.api.routes.paging import PagingDep
-from voxdial.api.schemas import CallPublic, CallTraceItem, Page
+from voxdial.api.schemas import CallLogPublic, CallPublic, CallTraceItem, Page
 from voxdial.domain.phone import InvalidPhone
 from voxdial.errors import NotFound, Unprocessable
-from voxdial.store.models import Call, CallTrace
+from voxdial.store.models import Assistant, AssistantVersion, Call, CallTrace, TaskNumber
 
 router = APIRouter(tags=["calls"])
 
@@ -130,6 +130,40 @@ def read_call(sessionId: SessionIdPath, p: PrincipalDep, s: SessionDep, state: S
     """One call record."""
     call = _session_call(s, workspace_id=p.workspace_id, session_id=sessionId)
     return render.call_public(call, tz=p.time_zone, base_url=state.settings.base_url())
+
+
+@router.get("/call_logs/{sessionID}", response_model=CallLogPublic)
+def read_call_log(
+    sessionID: SessionIdPath, p: PrincipalDep, s: SessionDep, state: StateDep
+) -> Any:
+    """One call as VoiceFox's call detail: ids, times, both numbers with their 归属地 and
+    carrier, the outcome, and the answers collected by assistant version."""
+    call = _session_call(s, workspace_id=p.workspace_id, session_id=sessionID)
+    number_file_id = None
+    if call.task_number_id is not None:
+        number_file_id = s.execute(
+            select(TaskNumber.file_id).where(
+                TaskNumber.id == call.task_number_id, TaskNumber.task_id == call.task_id
+            )
+        ).scalar_one_or_none()
+    questions: list[dict[str, Any]] = []
+    if call.assistant_vid is not None:
+        config = s.execute(
+            select(AssistantVersion.config)
+            .join(Assistant, Assistant.id == AssistantVersion.assistant_id)
+            .where(
+                AssistantVersion.id == call.assistant_vid,
+                Assistant.workspace_id == p.workspace_id,
+            )
+        ).scalar_one_or_none()
+        questions = list((config or {}).get("collect") or [])
+    return render.call_log_detail(
+        call,
+        number_file_id=number_file_id,
+        questions=questions,
+        tz=p.time_zone,
+        base_url=state.settings.base_url(),
+    )
 
 
 @router.get(

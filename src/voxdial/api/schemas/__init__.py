@@ -42,6 +42,9 @@ from voxdial.api.schemas.base import (
 from voxdial.api.schemas.calls import (
     CallAssistant,
     CallCollect,
+    CallLogAnswer,
+    CallLogCollect,
+    CallLogPublic,
     CallPublic,
     CallTraceItem,
 )
@@ -50,6 +53,7 @@ from voxdial.api.schemas.numberfiles import (
 )
 from voxdial.api.schemas.tasks import (
     ColumnIndex,
+    NumberFileMetaPublic,
     NumberItem,
     NumberRow,
     NumbersAdded,
@@ -132,9 +136,13 @@ __all__ = [
     "ColumnIndex",
     "TaskRefId",
     "NumberItem",
+    "NumberFileMetaPublic",
     "NumberFilePublic",
     "CallAssistant",
     "CallCollect",
+    "CallLogAnswer",
+    "CallLogCollect",
+    "CallLogPublic",
     "CallPublic",
     "CallTraceItem",
     "WebhookCreate",

@@ -23,7 +23,9 @@ from voxdial.api.schemas.base import (
 
 # Integers in task and number-file bodies are JSON integers: "5", 5.0 and true are 422
 # (pydantic's strict mode), not quietly 5 and 1.
-ColumnIndex = Annotated[int, Field(strict=True, ge=0, le=199)]
+# A numberFileMeta column: 0-based, or -1 for "no such column" (what the task detail
+# shows for 号码, 备注 or 姓名 when the mapping lacks it, so a detail can be sent back).
+ColumnIndex = Annotated[int, Field(strict=True, ge=-1, le=199)]
 TaskRefId = Annotated[int, Field(strict=True, ge=1, le=2**53)]
 
 
@@ -77,8 +79,24 @@ class TaskStatusUpdate(Strict):
     status: Literal["running", "stop.operate"]
 
 
+class NumberFileMetaPublic(BaseModel):
+    """Column name -> 0-based column index in the task's number files; 号码, 备注 and
+    姓名 always, -1 when the mapping has no such column (a task whose numbers all came
+    as JSON has no mapping: all three are -1)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        json_schema_extra={"additionalProperties": {"type": "integer"}},
+    )
+
+    phone: int = Field(alias="号码")
+    note: int = Field(alias="备注")
+    name: int = Field(alias="姓名")
+
+
 class TaskOption(BaseModel):
-    numberFileMeta: dict[str, int]
+    numberFileMeta: NumberFileMetaPublic
     numbers: list[int]
     startDate: str
     startTime: list[list[str]]

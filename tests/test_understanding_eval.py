@@ -7,7 +7,15 @@ collected that the callee did not give). The dev part meets them; the held-out p
 not yet (measured at ccf04a0: replies 90.5% right, 1.5% wrong; conversation units 90.6%
 right, 0.9% wrong): its test holds the measured level so it cannot slip back, and the
 targets stay asserted as a strict xfail that turns into a failure once they are met, to
-be promoted then. Figures: BENCHMARKS.md, "Understanding callees"."""
+be promoted then. Figures: BENCHMARKS.md, "Understanding callees".
+
+The held-out part's misses were read after the last tuning round, so it no longer holds
+out anything for a next round. The blind part (other questions, other answer sets, two
+other knowledge texts) was written afterwards, before any further tuning, by someone who
+does not tune, and measured once (at ad63115: replies 79.0% right, 7.6% wrong;
+conversation units 85.6% right, 4.3% wrong; knowledge: right passage first 38/50,
+answered 36/50, 8 off-topic of 10 declined). It is reported on its own, held at that
+level the same way, and its misses are never printed."""
 
 from __future__ import annotations
 
@@ -21,6 +29,14 @@ from voxdial.conversation.script import ScriptEngine
 RIGHT, WRONG = 0.95, 0.01
 # the held-out part as measured at ccf04a0 (replies, conversation units)
 HELDOUT_FLOOR = {"replies": (0.90, 0.015), "units": (0.90, 0.01)}
+# the blind part as measured once at ad63115 (replies 343/434 right, 33 wrong; conversation
+# units 119/139 right, 6 wrong), just under those figures
+BLIND_FLOOR = {"replies": (0.78, 0.08), "units": (0.85, 0.045)}
+# its knowledge questions at ad63115: right passage first 38/50, answer() right 36/50,
+# wrong passage 8, off-topic declined 8/10
+BLIND_KNOWLEDGE_FLOOR = {"ranked_first": 0.75, "answered": 0.70, "answered_wrong": 8,
+                         "off_topic_accepted": 2}  # fmt: skip
+KNOWLEDGE_TARGETS = {"ranked_first": 0.85, "answered": 0.75}
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +48,11 @@ def test_sets_are_large_varied_and_disjoint():
     replies = load("dev_replies") + load("heldout_replies")
     conversations = load("dev_conversations") + load("heldout_conversations")
     assert len(replies) >= 600 and len(conversations) >= 80
-    for part in ("dev", "heldout"):
+    blind = load("blind_replies")
+    by_lang = Counter(i["lang"] for i in blind)
+    assert len(blind) >= 400 and by_lang["zh"] >= 200 and by_lang["en"] >= 150, by_lang
+    assert len(load("blind_conversations")) >= 45 and len(load("blind_knowledge")) >= 50
+    for part in ("dev", "heldout", "blind"):
         items = load(f"{part}_replies")
         by_lang = Counter(i["lang"] for i in items)
         assert by_lang["zh"] >= 150 and by_lang["en"] >= 100, by_lang
@@ -50,6 +70,20 @@ def test_sets_are_large_varied_and_disjoint():
     dev_questions = {i["question"] for i in load("dev_replies")}
     held_questions = {i["question"] for i in load("heldout_replies")}
     assert len(held_questions - dev_questions) >= 0.9 * len(held_questions)
+    # the blind part asks other questions again, of other knowledge texts
+    pairs = {(i["question"], i["reply"]) for i in blind}
+    assert not pairs & dev and not pairs & held, len(pairs & (dev | held))
+    blind_questions = {i["question"] for i in blind}
+    fresh = blind_questions - dev_questions - held_questions
+    assert len(fresh) >= 0.9 * len(blind_questions), len(fresh)
+    kb = {p: {i["kb"] for i in load(f"{p}_replies") + load(f"{p}_knowledge")}
+          for p in ("dev", "heldout", "blind")}  # fmt: skip
+    assert not kb["blind"] & (kb["dev"] | kb["heldout"]), kb
+    # (one short question coincides word for word with an earlier part's, of another text)
+    asked = {i["question"] for p in ("dev", "heldout") for i in load(f"{p}_knowledge")}
+    blind_asked = {i["question"] for i in load("blind_knowledge")}
+    same = len(blind_asked & asked)  # a count, not the items: the blind part stays unread
+    assert same <= 0.05 * len(blind_asked), same
 
 
 def _check(figures, part: str, bounds: dict[str, tuple[float, float]], *, notes=True) -> None:
@@ -90,6 +124,52 @@ def test_knowledge_retrieval(part):
     f = evaluate_knowledge(part)
     print("\n" + f.report(part))  # noqa: T201
     assert f.questions >= 30 and f.off_topic >= 4
-    assert f.ranked_first / f.questions >= 0.85, f"{f.report(part)}\n" + "\n".join(f.notes)
-    assert f.answered / f.questions >= 0.75, f"{f.report(part)}\n" + "\n".join(f.notes)
+    ranked_first, answered = KNOWLEDGE_TARGETS["ranked_first"], KNOWLEDGE_TARGETS["answered"]
+    assert f.ranked_first / f.questions >= ranked_first, f"{f.report(part)}\n" + "\n".join(f.notes)
+    assert f.answered / f.questions >= answered, f"{f.report(part)}\n" + "\n".join(f.notes)
     assert f.rejected == f.off_topic, f"{f.report(part)}\n" + "\n".join(f.notes)
+
+
+@pytest.fixture(scope="module")
+def blind(engine):
+    return evaluate(engine, "blind")
+
+
+def test_blind_part_holds_its_measured_level(blind):
+    # reported on its own; the miss list is never printed: the blind part is not for tuning
+    _check(blind, "blind", BLIND_FLOOR, notes=False)
+
+
+@pytest.mark.xfail(strict=True, reason="blind part below the 95% right / 1% wrong targets")
+def test_blind_part_meets_the_targets(blind):
+    _check(blind, "blind", TARGETS, notes=False)
+
+
+def _check_knowledge(f, ranked_first: float, answered: float, wrong: int, accepted: int):
+    report = f.report("blind")  # no notes: the blind part is not for tuning
+    print("\n" + report)  # noqa: T201
+    assert f.questions >= 40 and f.off_topic >= 8, report
+    assert f.ranked_first / f.questions >= ranked_first, report
+    assert f.answered / f.questions >= answered, report
+    assert f.answered_wrong <= wrong, report
+    assert f.off_topic - f.rejected <= accepted, report
+
+
+@pytest.fixture(scope="module")
+def blind_knowledge():
+    return evaluate_knowledge("blind")
+
+
+def test_blind_knowledge_holds_its_measured_level(blind_knowledge):
+    floor = BLIND_KNOWLEDGE_FLOOR
+    _check_knowledge(blind_knowledge, floor["ranked_first"], floor["answered"],
+                     floor["answered_wrong"], floor["off_topic_accepted"])  # fmt: skip
+
+
+@pytest.mark.xfail(strict=True, reason="blind knowledge below the dev and held-out targets")
+def test_blind_knowledge_meets_the_targets(blind_knowledge):
+    # the targets the dev and held-out parts are held to; a wrong passage counts against
+    # `answered` there, so no separate bound on it
+    targets = KNOWLEDGE_TARGETS
+    _check_knowledge(blind_knowledge, targets["ranked_first"], targets["answered"],
+                     blind_knowledge.questions, 0)  # fmt: skip

@@ -7,10 +7,13 @@ Every scored unit is one of:
     wrong   it collected an answer (hit=true) the callee did not give: the worst outcome
     missed  anything else (no answer where one was given, a flow not followed)
 
-Parts: `dev` (tuned on) and `heldout` (never looked at while tuning). Item formats are
-described in tests/data/eval/README.md.
+Parts: `dev` (tuned on), `heldout` (never looked at while tuning; its misses were read
+after the last tuning round) and `blind` (written afterwards, before any further tuning,
+by someone who does not tune: its items and misses are not for the tuner's eyes). Item
+formats are described in tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
+    PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding blind [--knowledge]
 """
 
 from __future__ import annotations
@@ -32,7 +35,10 @@ KNOWLEDGE = {
     "clinic_en": DATA / "knowledge_clinic_en.txt",
     "carservice_zh": EVAL / "heldout_kb_carservice_zh.txt",
     "gym_en": EVAL / "heldout_kb_gym_en.txt",
+    "parcel_zh": EVAL / "blind_kb_parcel_zh.txt",
+    "energy_en": EVAL / "blind_kb_energy_en.txt",
 }
+PARTS = ("dev", "heldout", "blind")
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone
 
@@ -344,6 +350,8 @@ def main(argv: list[str]) -> None:
     from voxdial.conversation.script import ScriptEngine
 
     part = argv[0] if argv else "dev"
+    if part not in PARTS:
+        raise SystemExit(f"unknown part {part!r}: one of {', '.join(PARTS)}")
     if "--knowledge" in argv:
         kf = evaluate_knowledge(part)
         print(kf.report(part))  # noqa: T201

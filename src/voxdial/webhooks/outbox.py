@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from voxdial.store.models import Call, Task, Webhook, WebhookOutbox
@@ -166,3 +166,16 @@ def purge_delivered(session: Session, *, before: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def backlog(session: Session) -> dict[DeliveryStatus, int]:
+    """Rows still waiting for a 2xx, of every workspace: never tried, and tried and due
+    again (one count over the outbox's due index)."""
+    tried = WebhookOutbox.attempts > 0
+    rows = session.execute(
+        select(tried, func.count()).where(WebhookOutbox.delivered_at.is_(None)).group_by(tried)
+    ).all()
+    counts = {DeliveryStatus.PENDING: 0, DeliveryStatus.RETRYING: 0}
+    for was_tried, n in rows:
+        counts[DeliveryStatus.RETRYING if was_tried else DeliveryStatus.PENDING] += int(n)
+    return counts

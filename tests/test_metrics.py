@@ -346,3 +346,36 @@ class NoSpeech:
 
     def queues(self):
         return []
+
+
+def test_the_running_dialer_reads_its_lines_from_the_pace(sqlite_url, tmp_path, monkeypatch):
+    """run_dialer hands the dialer the pace's limit, and the turns of spoken calls reach
+    that pace while it runs (the dialer's own loop is replaced by these checks)."""
+    seen: dict[str, int] = {}
+
+    class Probe(runtime_module.Dialer):
+        async def run(self, stop) -> None:
+            assert self.line_limit is not None
+            seen["before"] = self.line_limit()
+            for _ in range(5):
+                rt.voice.on_turn(timing(3.0))
+            seen["after"] = self.line_limit()
+            seen["gauge"] = value(
+                parse(rt.metrics.exposition().decode()), "voxdial_spoken_call_limit"
+            )
+
+    monkeypatch.setattr(runtime_module, "Dialer", Probe)
+    settings = make_settings(
+        sqlite_url,
+        tmp_path,
+        carrier="mediastream",
+        mediastream_dial_url="http://127.0.0.1:9/dial",
+        dialer_pace_period_seconds=0,
+    )
+    rt = Runtime(settings)
+    rt.voice = VoiceRuntime(NoSpeech(), tmp_path / "recordings", capacity=4)
+    stop = asyncio.Event()
+    stop.set()  # the deliverer returns at once
+    asyncio.run(rt.run_dialer(stop))
+    assert seen == {"before": 4, "after": 3, "gauge": 3}
+    assert value(parse(rt.metrics.exposition().decode()), "voxdial_spoken_call_limit") == 0

@@ -22,6 +22,7 @@ from voxdial.domain.status import HangupReason
 from voxdial.metrics import Metrics, serve_metrics
 from voxdial.runtime import DialerThread, Runtime
 from voxdial.store.db import Database
+from voxdial.store.models import Webhook
 from voxdial.telephony.sim import SimCarrier, SimConfig
 from voxdial.voice.asr_scheduler import AsrScheduler
 from voxdial.voice.runtime import VoiceRuntime
@@ -104,8 +105,8 @@ def test_a_sim_task_moves_the_dial_and_webhook_series(sqlite_url, tmp_path, monk
         with live_server(app) as base:
             before = scrape(base)
             assert "voxdial_dial_attempts_total" not in before
-            assert value(before, "voxdial_webhook_backlog", state="pending") == 0
-            assert value(before, "voxdial_webhook_backlog", state="retrying") == 0
+            assert value(before, "voxdial_webhook_backlog") == 0
+            assert value(before, "voxdial_webhook_overdue_seconds") == 0
 
             _start(db, task.id)
             dialer = DialerThread(rt)
@@ -130,10 +131,9 @@ def test_a_sim_task_moves_the_dial_and_webhook_series(sqlite_url, tmp_path, monk
     assert sum(attempts.values()) == len(numbers)  # one attempt each (no retries)
     assert set(attempts) <= {h.value for h in HangupReason}
     assert value(after, "voxdial_calls_in_flight", carrier="sim") == 0
-    backlog = value(after, "voxdial_webhook_backlog", state="pending") + value(
-        after, "voxdial_webhook_backlog", state="retrying"
-    )
-    assert backlog == len(numbers) + 1  # an event per call and the task's, none acknowledged
+    # an event per call and the task's, none acknowledged
+    assert value(after, "voxdial_webhook_backlog") == len(numbers) + 1
+    assert value(after, "voxdial_webhook_overdue_seconds") >= 0
     # the sim carrier places no spoken calls: no limit, no session, no turn
     assert value(after, "voxdial_spoken_call_limit") == 0
     assert value(after, "voxdial_spoken_sessions") == 0
@@ -144,8 +144,6 @@ def test_a_sim_task_moves_the_dial_and_webhook_series(sqlite_url, tmp_path, monk
 
 
 def _subscribe(db: Database, workspace_id: int, url: str) -> None:
-    from voxdial.store.models import Webhook
-
     with db.session() as s:
         s.add(
             Webhook(
@@ -379,3 +377,36 @@ def test_the_running_dialer_reads_its_lines_from_the_pace(sqlite_url, tmp_path, 
     asyncio.run(rt.run_dialer(stop))
     assert seen == {"before": 4, "after": 3, "gauge": 3}
     assert value(parse(rt.metrics.exposition().decode()), "voxdial_spoken_call_limit") == 0
+
+
+def test_the_backlog_counts_undelivered_rows_and_their_earliest_due_time(db_url):
+    from datetime import UTC, datetime, timedelta
+
+    from voxdial.store.models import WebhookOutbox
+    from voxdial.store.tokens import get_or_create_workspace
+    from voxdial.webhooks.outbox import backlog
+
+    db = Database(db_url)
+    t0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+    try:
+        with db.session() as s:
+            assert backlog(s) == (0, None)
+            ws, _ = get_or_create_workspace(s, name="acme", email="ops@acme.test")
+            hook = Webhook(workspace_id=ws.id, url="https://example.test/h", events=[], secret="x")
+            s.add(hook)
+            s.flush()
+            for minutes, delivered in [(5, False), (2, False), (0, True), (9, False)]:
+                s.add(
+                    WebhookOutbox(
+                        workspace_id=ws.id,
+                        webhook_id=hook.id,
+                        event=ev.CALL_END,
+                        payload={},
+                        next_attempt_at=t0 + timedelta(minutes=minutes),
+                        delivered_at=t0 if delivered else None,
+                    )
+                )
+            s.commit()
+            assert backlog(s) == (3, t0 + timedelta(minutes=2))
+    finally:
+        db.dispose()

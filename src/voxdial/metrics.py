@@ -163,10 +163,11 @@ class SpeechQueues:
 
 
 class WebhookBacklog:
-    """Webhook deliveries waiting for a 2xx, of every workspace (the same figure from
-    every process of one database). `count()`: {state: rows}, or None (no database)."""
+    """Webhook deliveries waiting for a 2xx, of every workspace (the same figures from
+    every process of one database). `count()`: (rows waiting, seconds the earliest due
+    of them has been due), or None (no database)."""
 
-    def __init__(self, count: Callable[[], dict[str, int] | None]) -> None:
+    def __init__(self, count: Callable[[], tuple[int, float] | None]) -> None:
         self.count = count
 
     def describe(self) -> list[Metric]:
@@ -180,14 +181,17 @@ class WebhookBacklog:
             return
         if counts is None:
             return
-        backlog = GaugeMetricFamily(
+        waiting, overdue = counts
+        yield GaugeMetricFamily(
             "voxdial_webhook_backlog",
-            "Webhook deliveries not yet acknowledged: pending (never tried) or retrying.",
-            labels=["state"],
+            "Webhook deliveries not yet acknowledged (never tried, or failed and due again).",
+            value=waiting,
         )
-        for state, n in sorted(counts.items()):
-            backlog.add_metric([str(state)], n)
-        yield backlog
+        yield GaugeMetricFamily(
+            "voxdial_webhook_overdue_seconds",
+            "How long the earliest due unacknowledged delivery has been due (0: none is).",
+            value=overdue,
+        )
 
 
 # -- who may scrape --------------------------------------------------------------------

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import threading
 import time
+from datetime import UTC, datetime
 
 from voxdial.clock import SystemClock
 from voxdial.conversation.engine import ConversationEngine
@@ -122,12 +123,15 @@ class Runtime:
         queues = getattr(getattr(self._voice, "speech", None), "queues", None)
         return queues() if callable(queues) else []
 
-    def _webhook_backlog(self) -> dict | None:
+    def _webhook_backlog(self) -> tuple[int, float] | None:
+        """Deliveries waiting, and how long the earliest due of them has been due."""
         db = self.outbox_db
         if db is None:
             return None
         with db.session() as s:
-            return backlog(s)
+            waiting, first_due = backlog(s)
+        overdue = 0.0 if first_due is None else (datetime.now(UTC) - first_due).total_seconds()
+        return waiting, max(0.0, overdue)
 
     def _turn_answered(self, timing: TurnTiming) -> None:
         """Each answered turn of a spoken call (any thread): its latency to the

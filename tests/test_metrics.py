@@ -19,7 +19,7 @@ from tests.support.webhook_receiver import Receiver
 from voxdial import runtime as runtime_module
 from voxdial.api.app import create_app
 from voxdial.domain.status import HangupReason
-from voxdial.metrics import Metrics, serve_metrics
+from voxdial.metrics import Metrics, SpeechQueues, scrape_refusal, serve_metrics
 from voxdial.runtime import DialerThread, Runtime
 from voxdial.store.db import Database
 from voxdial.store.models import Webhook
@@ -410,3 +410,47 @@ def test_the_backlog_counts_undelivered_rows_and_their_earliest_due_time(db_url)
             assert backlog(s) == (3, t0 + timedelta(minutes=2))
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("client", "authorization", "token", "refusal"),
+    [
+        ("127.0.0.1", None, "", None),
+        ("127.8.9.10", None, "", None),
+        ("::1", None, "", None),
+        ("[::1]", None, "", None),
+        ("10.0.0.7", None, "", 403),
+        ("203.0.113.9", "Bearer anything", "", 403),
+        ("testclient", None, "", 403),
+        (None, None, "", 403),
+        ("203.0.113.9", "Bearer s3", "s3", None),
+        ("127.0.0.1", None, "s3", 401),  # once a token is set, loopback needs it too
+        ("127.0.0.1", "Bearer s4", "s3", 401),
+        ("127.0.0.1", "s3", "s3", 401),
+        ("127.0.0.1", "bearer s3", "s3", None),  # the scheme in any case
+        ("127.0.0.1", "Bearer s3x", "s3", 401),
+        ("127.0.0.1", "Basic s3", "s3", 401),
+        ("127.0.0.1", "Bearer s3é", "s3", 401),  # not ASCII: refused, not a crash
+    ],
+)
+def test_who_may_scrape(client, authorization, token, refusal):
+    assert scrape_refusal(client, authorization, token) == refusal
+
+
+class BrokenQueue:
+    name = "broken"
+
+    def stats(self):
+        raise RuntimeError("no figures")
+
+
+def test_a_queue_whose_figures_fail_is_left_out_of_the_scrape():
+    metrics = Metrics()
+    good = AsrScheduler(BatchTones(WORDS), max_batch=2)
+    try:
+        metrics.watch(SpeechQueues(lambda: [("asr", BrokenQueue()), ("asr", good)]))
+        samples = parse(metrics.exposition().decode())
+    finally:
+        good.close()
+    assert value(samples, "voxdial_speech_queue_depth", kind="asr", model="tones") == 0
+    assert not [x for x in samples["voxdial_speech_queue_depth"] if x[0]["model"] == "broken"]

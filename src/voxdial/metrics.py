@@ -147,8 +147,17 @@ class SpeechQueues:
             "Jobs decoded per batch (sum: jobs, count: batches).",
             "summary",
         )
-        for kind, model in self.source():
-            s = model.stats()
+        try:
+            queues = list(self.source())
+        except Exception as e:  # a scrape never fails on a model's figures
+            log.warning("speech queues not read", extra={"error": type(e).__name__})
+            queues = []
+        for kind, model in queues:
+            try:
+                s = model.stats()
+            except Exception as e:
+                log.warning("speech queue not read", extra={"error": type(e).__name__})
+                continue
             values = [kind, str(getattr(model, "name", "") or type(model).__name__)]
             key = dict(zip(labels, values, strict=True))
             depth.add_metric(values, s.queued)
@@ -201,8 +210,10 @@ def scrape_refusal(client: str | None, authorization: str | None, token: str) ->
     """Why a scrape is refused (401: a token is set and this is not it; 403: no token is
     set and the client is not on loopback), or None when it may go on."""
     if token:
-        given = (authorization or "").encode()
-        return None if hmac.compare_digest(given, f"Bearer {token}".encode()) else 401
+        scheme, _, given = (authorization or "").partition(" ")
+        given_b, token_b = given.strip().encode(), token.encode()  # any characters
+        ok = scheme.lower() == "bearer" and hmac.compare_digest(given_b, token_b)
+        return None if ok else 401
     return None if is_loopback(client) else 403
 
 

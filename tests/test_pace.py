@@ -11,36 +11,45 @@ import pytest
 from tests.support.dialer import ScriptedCarrier, calls_of, make_task, max_open, phones
 from voxdial.clock import VirtualClock
 from voxdial.dialer.dialer import Dialer, DialerConfig
-from voxdial.dialer.pace import PaceConfig, SpokenPace, next_limit, p95
+from voxdial.dialer.pace import PaceConfig, PaceState, SpokenPace, decide, p95
 from voxdial.store.db import Database
 
-CONFIG = PaceConfig(target_s=1.5, decrease=0.75, raise_after=3)
+CONFIG = PaceConfig(target_s=1.5, decrease=0.75, raise_after=3, max_calm=12)
+S = PaceState
 
 
 @pytest.mark.parametrize(
-    ("limit", "latency", "running", "capacity", "calm", "expected"),
+    ("state", "latency", "running", "capacity", "expected"),
     [
         # over the target: down to 3/4, at least one call less, never below 1
-        (20, 2.0, 20, 20, 0, (15, 0)),
-        (20, 1.51, 10, 20, 2, (15, 0)),  # a calm streak is broken
-        (4, 3.0, 4, 20, 0, (3, 0)),
-        (3, 3.0, 3, 20, 0, (2, 0)),
-        (2, 9.0, 2, 20, 0, (1, 0)),
-        (1, 9.0, 1, 20, 0, (1, 0)),
+        (S(20), 2.0, 20, 20, S(15)),
+        (S(20, calm=2), 1.51, 10, 20, S(15)),  # a calm streak is broken
+        (S(4), 3.0, 4, 20, S(3)),
+        (S(3), 3.0, 3, 20, S(2)),
+        (S(2), 9.0, 2, 20, S(1)),
+        (S(1), 9.0, 1, 20, S(1)),
         # over the target with more calls running than the limit: the last cut drains
-        (15, 2.0, 20, 20, 0, (15, 0)),
-        # at or under the target: one more after three calm decisions in a row
-        (10, 1.5, 10, 20, 0, (10, 1)),
-        (10, 0.4, 10, 20, 1, (10, 2)),
-        (10, 0.4, 10, 20, 2, (11, 0)),
-        (20, 0.4, 20, 20, 2, (20, 0)),  # never above the capacity
-        (1, 0.2, 0, 5, 2, (2, 0)),
+        (S(15, calm=1), 2.0, 20, 20, S(15)),
+        # at or under the target: one more (a probe) after three calm decisions in a row
+        (S(10), 1.5, 10, 20, S(10, calm=1)),
+        (S(10, calm=1), 0.4, 10, 20, S(10, calm=2)),
+        (S(10, calm=2), 0.4, 10, 20, S(11, probing=True)),
+        (S(20, calm=2), 0.4, 20, 20, S(20)),  # never above the capacity
+        (S(1, calm=2), 0.2, 0, 5, S(2, probing=True)),
+        # a probe that fails: cut, and the next probe waits twice as long (at most 12)
+        (S(3, probing=True), 1.6, 3, 20, S(2, calm_needed=6)),
+        (S(3, calm_needed=6, probing=True), 1.6, 3, 20, S(2, calm_needed=12)),
+        (S(3, calm_needed=12, probing=True), 1.6, 3, 20, S(2, calm_needed=12)),
+        (S(2, calm=4, calm_needed=6), 1.0, 2, 20, S(2, calm=5, calm_needed=6)),
+        (S(2, calm=5, calm_needed=6), 1.0, 2, 20, S(3, calm_needed=6, probing=True)),
+        # a probe that holds: the wait is back to three
+        (S(3, calm_needed=12, probing=True), 1.2, 3, 20, S(3, calm=1)),
+        # a cut that is not after a probe keeps the wait
+        (S(4, calm_needed=6), 2.0, 4, 20, S(3, calm_needed=6)),
     ],
 )
-def test_next_limit(limit, latency, running, capacity, calm, expected):
-    got = next_limit(
-        limit, latency_p95=latency, running=running, capacity=capacity, calm=calm, config=CONFIG
-    )
+def test_decide(state, latency, running, capacity, expected):
+    got = decide(state, latency_p95=latency, running=running, capacity=capacity, config=CONFIG)
     assert got == expected
 
 

@@ -168,6 +168,8 @@ def worker(
         token = settings.metrics_token.get_secret_value()
         server = serve_metrics(runtime.metrics, host=metrics_host, port=metrics_port, token=token)
         console.print(f"worker metrics at http://{metrics_host}:{server.server_port}/metrics")
+        if not token:
+            console.print("(loopback clients only: set VOXDIAL_METRICS_TOKEN to scrape from afar)")
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -82,7 +82,10 @@ def test_a_stale_speculative_job_is_dropped_but_a_turn_never_is():
         with pytest.raises(StaleGuess):
             guess.result(5)
         assert turn.result(5) == "clip 2"
-        assert asr.stats().dropped == 1
+        stats = asr.stats()
+        assert stats.dropped == 1
+        # the waits of the jobs decoded: none for the first, 3 s for the turn
+        assert (stats.waited, stats.wait_sum_s, stats.wait_p95_s) == (2, 3.0, 3.0)
     finally:
         asr.close()
 

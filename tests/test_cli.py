@@ -160,3 +160,34 @@ def test_token_create_in_a_second_workspace_sees_nothing_of_the_first(cli_env):
 def test_migrate_is_idempotent(cli_env):
     assert run("migrate", env=cli_env).returncode == 0
     assert run("migrate", env=cli_env).returncode == 0
+
+
+@pytest.mark.slow
+def test_worker_serves_its_metrics_on_loopback_when_asked(tmp_path, cli_env):
+    port = _free_port()
+    proc = subprocess.Popen(
+        [VOXDIAL, "worker", "--metrics-port", str(port)],
+        env={**os.environ, **cli_env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=1)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, "the worker exited"
+                time.sleep(0.2)
+        else:
+            pytest.fail("the worker's metrics did not come up")
+        assert r.status_code == 200
+        assert "# TYPE voxdial_dial_attempts_total counter" in r.text
+        assert "voxdial_webhook_backlog 0.0" in r.text  # counted in its own database
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    assert f"worker metrics at http://127.0.0.1:{port}/metrics" in out

@@ -142,3 +142,13 @@ def test_fitted_windows_batch_across_calls_and_stay_silent_on_noise():
     )
     assert texts[0] == "" and texts[2] == "" and texts[3] == "", texts
     assert {"calling", "appointment", "tuesday"} <= set(words(texts[1])), texts[1]
+
+
+@pytest.mark.speech
+def test_the_loaded_asr_schedulers_are_the_queues_metrics_read():
+    models = speech_models()
+    scheduler = models.recognizer(BASE_LISTENER)
+    assert isinstance(scheduler, AsrScheduler)
+    queues = models.queues()
+    assert ("asr", scheduler) in queues
+    assert all(kind in ("asr", "tts") and callable(q.stats) for kind, q in queues)

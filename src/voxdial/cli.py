@@ -144,26 +144,46 @@ def serve(
 @app.command()
 def worker(
     log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
+    metrics_port: Annotated[
+        int, typer.Option(help="Serve this worker's /metrics on this port (0: not served).")
+    ] = 0,
+    metrics_host: Annotated[
+        str, typer.Option(help="The address /metrics listens on (with --metrics-port).")
+    ] = "127.0.0.1",
 ) -> None:
     """Run only the dialer (scale out: many workers sharing one PostgreSQL database)."""
     import asyncio
     import signal
 
     from voxdial import logs
+    from voxdial.metrics import serve_metrics
     from voxdial.runtime import Runtime
 
     settings = get_settings()
     _migrate(settings)
     logs.configure(log_level.upper(), fmt=settings.log_format)
+    runtime = Runtime(settings)
+    server = None
+    if metrics_port:
+        token = settings.metrics_token.get_secret_value()
+        server = serve_metrics(runtime.metrics, host=metrics_host, port=metrics_port, token=token)
+        console.print(f"worker metrics at http://{metrics_host}:{server.server_port}/metrics")
+        if not token:
+            console.print("(loopback clients only: set VOXDIAL_METRICS_TOKEN to scrape from afar)")
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await Runtime(settings).run_dialer(stop)
+        await runtime.run_dialer(stop)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
 
 
 @app.command()

@@ -13,14 +13,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
+from datetime import UTC, datetime
 
 from voxdial.clock import SystemClock
 from voxdial.conversation.engine import ConversationEngine
 from voxdial.conversation.factory import make_engine
 from voxdial.dialer.dialer import Dialer, DialerConfig
 from voxdial.dialer.events import OutboxEvents
+from voxdial.dialer.pace import PaceConfig, SpokenPace
 from voxdial.domain import attribution
 from voxdial.links import websocket_url
+from voxdial.metrics import MeteredCarrier, Metrics, SpeechQueues, WebhookBacklog
 from voxdial.settings import Settings
 from voxdial.store.db import Database
 from voxdial.telephony.base import Carrier
@@ -30,8 +34,10 @@ from voxdial.telephony.sim import SimCarrier, SimConfig
 from voxdial.voice.models import SpeechModels
 from voxdial.voice.runtime import VoiceRuntime
 from voxdial.voice.tuning import VoiceTuning
+from voxdial.voice.turns import TurnTiming
 from voxdial.webhooks import AddressPolicy
 from voxdial.webhooks.delivery import WebhookDeliverer
+from voxdial.webhooks.outbox import backlog
 
 log = logging.getLogger("voxdial.runtime")
 
@@ -55,6 +61,15 @@ class Runtime:
         self._voice = voice
         self._carrier: Carrier | None = None
         self._lock = threading.Lock()
+        # what /metrics shows (metrics.py); the webhook backlog is counted in `outbox_db`
+        # (the API's database, or the dialer's), the spoken-call limit is `pace`'s
+        self.metrics = Metrics()
+        self.outbox_db: Database | None = None
+        self.pace: SpokenPace | None = None
+        self._spoken_lines = 0  # the dialer's spoken-call lines without a pace
+        if voice is not None:
+            voice.on_turn = self._turn_answered
+        self._watch()
 
     def engine_for(self, config: dict) -> ConversationEngine:
         """The conversation engine of an assistant version's config (`llmId` picks it)."""
@@ -65,12 +80,14 @@ class Runtime:
         with self._lock:
             if self._voice is None:
                 self._voice = voice_runtime(self.settings)
+                self._voice.on_turn = self._turn_answered
             return self._voice
 
     @voice.setter
     def voice(self, value: VoiceRuntime) -> None:
         with self._lock:
             self._voice = value
+            value.on_turn = self._turn_answered
 
     @property
     def carrier(self) -> Carrier:
@@ -93,6 +110,54 @@ class Runtime:
         )
         log.info("speech models loaded")
 
+    def _watch(self) -> None:
+        """The figures read at scrape time. None of them builds the speech runtime."""
+        m = self.metrics
+        m.spoken_sessions.set_function(lambda: self._voice.talking if self._voice else 0)
+        m.spoken_call_limit.set_function(
+            lambda: self.pace.limit if self.pace is not None else self._spoken_lines
+        )
+        m.watch(SpeechQueues(self._speech_queues))
+        m.watch(WebhookBacklog(self._webhook_backlog))
+
+    def _speech_queues(self) -> list:
+        queues = getattr(getattr(self._voice, "speech", None), "queues", None)
+        return queues() if callable(queues) else []
+
+    def _webhook_backlog(self) -> tuple[int, float] | None:
+        """Deliveries waiting, and how long the earliest due of them has been due."""
+        db = self.outbox_db
+        if db is None:
+            return None
+        with db.session() as s:
+            waiting, first_due = backlog(s)
+        overdue = 0.0 if first_due is None else (datetime.now(UTC) - first_due).total_seconds()
+        return waiting, max(0.0, overdue)
+
+    def _turn_answered(self, timing: TurnTiming) -> None:
+        """Each answered turn of a spoken call (any thread): its latency to the
+        metrics, and to the dialer's pace."""
+        latency = timing.latency
+        if latency is None:
+            return
+        self.metrics.observe_turn(latency)
+        pace = self.pace
+        if pace is not None:
+            pace.observe(latency)
+
+    def spoken_pace(self, lines: int) -> SpokenPace | None:
+        """The adaptive pace of `lines` spoken-call lines (dialer/pace.py): None off a
+        spoken carrier, or with `dialer_pace_target_seconds` 0."""
+        target = self.settings.dialer_pace_target_seconds
+        if self.settings.carrier not in SPOKEN_CARRIERS or target <= 0:
+            return None
+        config = PaceConfig(target_s=target, period_s=self.settings.dialer_pace_period_seconds)
+        return SpokenPace(lines, config=config, clock=time.monotonic)
+
+    def line_limit(self, pace: SpokenPace) -> int:
+        """The dialer's lines now, by `pace` (the spoken calls running held against it)."""
+        return pace.current(running=self._voice.talking if self._voice else 0)
+
     def dialer_config(self) -> DialerConfig:
         """The dialer's policy. On a spoken carrier (SIP, media streams) its lines are
         kept within the worker's spoken-call capacity, so extra numbers wait their turn
@@ -105,16 +170,24 @@ class Runtime:
     async def run_dialer(self, stop: asyncio.Event) -> None:
         """The dialer and the webhook deliverer, until `stop` is set."""
         db = Database(self.settings.database_url)
+        counts_outbox = self.outbox_db is None  # `voxdial worker`: no API counts it
+        if counts_outbox:
+            self.outbox_db = db
         try:
             # webhooks carry the numbers' 归属地: load its data before calls end
             await asyncio.to_thread(attribution.preload)
+            config = self.dialer_config()
+            pace = self.pace = self.spoken_pace(config.max_lines)
+            if self.settings.carrier in SPOKEN_CARRIERS:
+                self._spoken_lines = config.max_lines
             dialer = Dialer(
                 db,
-                carrier=self.carrier,
+                carrier=MeteredCarrier(self.carrier, self.metrics),
                 clock=SystemClock(),
-                config=self.dialer_config(),
+                config=config,
                 on_event=OutboxEvents(base_url=self.settings.base_url()),
                 engine_for=self.engine_for,
+                line_limit=None if pace is None else lambda: self.line_limit(pace),
             )
             deliverer = WebhookDeliverer(
                 db,
@@ -125,6 +198,9 @@ class Runtime:
             log.info("dialer started", extra={"worker_id": dialer.worker_id})
             await asyncio.gather(dialer.run(stop), deliverer.run(stop))
         finally:
+            if counts_outbox:
+                self.outbox_db = None
+            self.pace, self._spoken_lines = None, 0
             db.dispose()
 
 

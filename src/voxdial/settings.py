@@ -188,6 +188,11 @@ class Settings(BaseSettings):
     dialer_tick_seconds: float = 0.2
     daily_call_cap: int = 3
     breaker_threshold: int = 20
+    # Adaptive pace on spoken carriers (dialer/pace.py): the turn-latency p95 the dialer
+    # holds by lowering or raising its spoken-call limit (0: a fixed limit), and how often
+    # it decides
+    dialer_pace_target_seconds: float = Field(default=1.5, ge=0)
+    dialer_pace_period_seconds: float = Field(default=10.0, ge=0)
     sim_seed: int | None = None
     # callee personas of the sim carrier and their weights, e.g. "cooperative=3,refuses=1";
     # empty: the default mix
@@ -209,6 +214,10 @@ class Settings(BaseSettings):
     voice_warm: bool = True
     # spoken calls one process holds at once (dialled and inbound together); 0: no limit
     voice_max_sessions: int = Field(default=20, ge=0)
+
+    # `GET /metrics` (metrics.py): with a token, it answers whoever sends it as a bearer
+    # token; without one, loopback clients only
+    metrics_token: SecretStr = SecretStr("")
 
     # Webhooks: networks (comma list of CIDRs) webhook URLs may reach beyond public
     # addresses, e.g. "127.0.0.0/8,::1/128"; metadata addresses never. Deliveries that

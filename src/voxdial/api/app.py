@@ -24,6 +24,7 @@ from voxdial.api.routes import (
     calls,
     debug,
     media,
+    metrics,
     numberfiles,
     speech,
     tasks,
@@ -100,6 +101,9 @@ def create_app(
     for module in (tasks, assistants, debug, numberfiles, calls, webhooks, blocklist, speech):
         app.include_router(module.router, prefix="/openapi", responses=ERROR_RESPONSES)
     app.include_router(media.router, prefix="/openapi")
+    app.include_router(metrics.router)
+    if state.runtime.outbox_db is None:  # the webhook backlog of /metrics is counted here
+        state.runtime.outbox_db = state.db
     _install_error_handlers(app)
     _install_middleware(app, settings)
     _document_bearer_auth(app)

@@ -70,8 +70,11 @@ class Dialer:
         engine_for: Callable[[dict], ConversationEngine] | None = None,
         worker_id: str | None = None,
         on_event=None,
+        line_limit: Callable[[], int] | None = None,
     ) -> None:
         self.config = config or DialerConfig()
+        # the lines in use now, within `max_lines` (an adaptive pace: dialer/pace.py)
+        self.line_limit = line_limit
         self.carrier = carrier
         self.clock = clock
         self.engine = engine or ScriptEngine()
@@ -113,11 +116,14 @@ class Dialer:
         ended: set[int] = set()
         running = self._running_tasks(now)
         self._running_ids = [t.id for t in running]
+        lines = self.config.max_lines
+        if self.line_limit is not None:
+            lines = min(lines, self.line_limit())
         for task in running:
             self._tasks[task.id] = task
             try:
                 if not task.assistant_deleted and task.schedule.is_open(now):
-                    limit = min(self.config.max_lines - self.in_flight, self._cps_budget(now))
+                    limit = min(lines - self.in_flight, self._cps_budget(now))
                     for claim in self.records.claim(task, now=now, limit=limit):
                         self._start(task, claim)
                         started += 1

@@ -54,9 +54,11 @@ class SchedulerStats:
     decoded: int  # utterances decoded so far
     batches: int
     dropped: int  # speculative jobs dropped after max_wait_s
-    wait_p50_s: float
+    wait_p50_s: float  # of the latest 2000 waits
     wait_p95_s: float
     mean_batch: float
+    waited: int = 0  # jobs taken into a batch so far
+    wait_sum_s: float = 0.0  # their queue waits, summed
 
 
 class AsrScheduler:
@@ -82,6 +84,7 @@ class AsrScheduler:
         self._closed = False
         self._waits: deque[float] = deque(maxlen=2000)
         self._decoded = self._batches = self._dropped = 0
+        self._waited, self._wait_sum = 0, 0.0
         self._thread = threading.Thread(target=self._run, name="voxdial-asr", daemon=True)
         self._thread.start()
 
@@ -126,6 +129,7 @@ class AsrScheduler:
             waits = sorted(self._waits)
             queued = len(self._heap)
             decoded, batches, dropped = self._decoded, self._batches, self._dropped
+            waited, wait_sum = self._waited, self._wait_sum
 
         def pct(p: float) -> float:
             return waits[min(len(waits) - 1, int(p * len(waits)))] if waits else 0.0
@@ -138,6 +142,8 @@ class AsrScheduler:
             wait_p50_s=pct(0.5),
             wait_p95_s=pct(0.95),
             mean_batch=decoded / batches if batches else 0.0,
+            waited=waited,
+            wait_sum_s=wait_sum,
         )
 
     def close(self) -> None:
@@ -166,6 +172,8 @@ class AsrScheduler:
                     job.future.set_exception(StaleGuess())
                     continue
                 self._waits.append(now - job.queued)
+                self._waited += 1
+                self._wait_sum += now - job.queued
                 batch.append(job)
             return batch
 

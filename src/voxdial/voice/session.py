@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -117,8 +117,10 @@ class CallSession:
         hot_words: Sequence[str] = (),
         interruption: Interruption | None = None,
         tuning: VoiceTuning | None = None,
+        on_turn: Callable[[TurnTiming], None] | None = None,
     ) -> None:
         self.conversation = conversation
+        self.on_turn = on_turn  # each answered turn's timing (metrics, the dialer's pace)
         self.line = line
         self.recognizer = recognizer
         self.detector = detector
@@ -214,6 +216,8 @@ class CallSession:
         self.turns.append(heard.timing)
         await self._act(actions, timing=heard.timing)
         heard.timing.log()
+        if self.on_turn is not None and heard.timing.first_audio is not None:
+            self.on_turn(heard.timing)
 
     def _closing(self) -> bool:
         # what the callee said before hanging up is still heard (an answer counts)

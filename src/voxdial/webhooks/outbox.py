@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from voxdial.store.models import Call, Task, Webhook, WebhookOutbox
@@ -166,3 +166,13 @@ def purge_delivered(session: Session, *, before: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def backlog(session: Session) -> tuple[int, datetime | None]:
+    """Rows still waiting for a 2xx, of every workspace, and the earliest time one of them
+    is due: both read from the outbox's due index alone (a count over the index, and its
+    first entry), so a scrape stays cheap however long the backlog."""
+    waiting = WebhookOutbox.delivered_at.is_(None)
+    count = session.execute(select(func.count()).select_from(WebhookOutbox).where(waiting))
+    first = session.execute(select(func.min(WebhookOutbox.next_attempt_at)).where(waiting))
+    return int(count.scalar_one()), first.scalar_one()

@@ -14,10 +14,10 @@
    runs, alternating small and big task `--repeat` times; medians are reported.
 4. Stops the server, whatever happens.
 
-`--workers 1,2` measures `voxdial serve --workers N` for each N in the same run, on the
-same database and tasks: each round starts the server with each N in turn (a warm-up,
-then the small and the big task), and the report gives each N's medians and their
-ratios to the first N's.
+`--workers 1,2` measures `voxdial serve --workers N` for each N in the same run: one
+server per N, all on the one database and its tasks and all up for the whole run, a
+warm-up on each, then rounds that measure each N in turn (the order reversed every other
+round). The report gives each N's medians and their ratios to the first N's.
 
 wrk and the server share the machine's cores. Targets: >= 1,000 requests/s with
 p99 <= 50 ms, and the big task's latency within 1.2x of the small one's.
@@ -102,7 +102,8 @@ class Server:
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
         self.data_dir = workdir / "data"
-        self.log_path = workdir / "server.log"  # holds the first-start token: not printed
+        # holds the first-start token: not printed
+        self.log_path = workdir / f"server-{port}.log"
         self.env = {
             **os.environ,
             "VOXDIAL_DATABASE_URL": f"sqlite:///{workdir / 'voxdial.db'}",
@@ -275,54 +276,55 @@ def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     speed_before = machine_speed()
-    port = free_port()
     counts: list[int] = args.workers
     extra = args.server_arg or []
-
-    def server_for(workers: int) -> Server:
-        return Server(workdir, port, [*extra, "--workers", str(workers)])
-
-    server = server_for(counts[0])
-    peaks: dict[int, float | None] = {}
+    # one server per count, all on the one database, all up for the whole run: the
+    # measured runs alternate between them, so a load that comes and goes on the machine
+    # falls on each about equally (only the one measured is sent requests)
+    servers = {n: Server(workdir, free_port(), [*extra, "--workers", str(n)]) for n in counts}
     try:
+        first = servers[counts[0]]
         with console.status(f"starting voxdial serve --workers {counts[0]}"):
-            token = server.start()
-        tasks = setup_tasks(server.base, token, args.numbers, workdir)
+            token = first.start()
+        tasks = setup_tasks(first.base, token, args.numbers, workdir)
         console.print(
             f"tasks ready: {tasks['small']['total']} and {tasks['big']['total']:,} numbers "
             f"(the big one: upload {tasks['big_upload_seconds']:.1f} s, "
             f"create + import {tasks['big_create_seconds']:.1f} s)"
         )
+        for n in counts[1:]:
+            with console.status(f"starting voxdial serve --workers {n}"):
+                servers[n].start()
         script = workdir / "auth.lua"
         script.write_text(WRK_SCRIPT)
-        urls = {k: f"{server.base}/openapi/tasks/{tasks[k]['id']}" for k in ("small", "big")}
+        urls = {
+            n: {k: f"{servers[n].base}/openapi/tasks/{tasks[k]['id']}" for k in ("small", "big")}
+            for n in counts
+        }
         wrk = {"threads": args.threads, "connections": args.connections}
+        for n in counts:
+            for k in ("small", "big"):
+                with console.status(f"warm-up: {n} worker(s), {k} task, {args.warmup} s"):
+                    run_wrk(urls[n][k], token, script, duration=args.warmup, **wrk)
         runs: dict[int, dict[str, list[dict[str, Any]]]] = {
             n: {"small": [], "big": []} for n in counts
         }
         for i in range(1, args.repeat + 1):
-            for n in counts:
-                if server.proc is None or server.proc.poll() is not None:
-                    server = server_for(n)
-                    with console.status(f"starting voxdial serve --workers {n}"):
-                        server.start()
-                for k in ("small", "big"):
-                    with console.status(f"warm-up: {n} worker(s), {k} task, {args.warmup} s"):
-                        run_wrk(urls[k], token, script, duration=args.warmup, **wrk)
+            # every other round in reverse order, so that neither count always goes first
+            for n in counts if i % 2 else counts[::-1]:
                 for k in ("small", "big"):
                     label = f"run {i}/{args.repeat}, {n} worker(s), {k} task"
                     with console.status(f"{label}, {args.duration} s"):
-                        r = run_wrk(urls[k], token, script, duration=args.duration, **wrk)
+                        r = run_wrk(urls[n][k], token, script, duration=args.duration, **wrk)
                     runs[n][k].append(r)
                     console.print(
                         f"{label}: {r['rps']:,.0f} req/s, p50 {r['p50_ms']:.1f} "
                         f"ms, p99 {r['p99_ms']:.1f} ms, errors {r['failed']}"
                     )
-                peaks[n] = max(peaks.get(n) or 0.0, server.peak_rss_mb() or 0.0) or None
-                if len(counts) > 1:
-                    server.stop()
+        peaks = {n: servers[n].peak_rss_mb() for n in counts}
     finally:
-        server.stop()
+        for server in servers.values():
+            server.stop()
     return {
         "numbers": args.numbers,
         "totals": {k: tasks[k]["total"] for k in ("small", "big")},

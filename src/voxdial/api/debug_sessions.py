@@ -178,43 +178,53 @@ class DebugSessions:
                     f"or was the oldest of this workspace's {self.per_workspace} open "
                     "debug sessions when a new one started"
                 )
-            conversation = self._catch_up(live, row)
-            if row.turn_count > MAX_TURNS:
-                kind, actions = "limit", [Action(ActionKind.HANGUP, result="too long")]
-            elif text is None or not text.strip():
-                kind, actions = "silence", conversation.silence()
-            else:
-                kind, actions = "hear", conversation.hear(text)
-            turns = [*row.turns, _turn(kind, text, actions, now)]
-            traced = len(_lines(row.turns)[0])
-            ended = kind == "limit" or _ended(conversation, actions)
-            if ended:
-                outcome = _outcome(
-                    live.config,
-                    row.call_id,
-                    session_id,
-                    row.started_at,
-                    turns,
-                    conversation,
-                    traced=traced,
-                    ended=now,
-                )
-                kept = repo.finish(self.db, row, outcome)
-            else:
-                utterances = _lines(turns)[0]
-                kept = repo.take_turn(
-                    self.db, row, turns=turns, touched=now, utterances=utterances, traced=traced
-                )
-            if ended or not kept:
-                self._forget(workspace_id, [session_id])
-            else:
-                live.turns = len(turns)
-            if not kept:
-                raise Conflict(
-                    f"debug session {session_id!r} took another turn at the same time; "
-                    "this one was not recorded: send the next turn after that one's reply"
-                )
-            return DebugReply(session_id, actions, ended, list(conversation.collected))
+            try:
+                return self._take(live, row, text, now)
+            except BaseException:
+                live.conversation = None  # it may be part-way through the failed turn
+                raise
+
+    def _take(self, live: _Live, row: DebugSession, text: str | None, now: datetime) -> DebugReply:
+        """The turn, on the session's conversation caught up to `row`; kept only if the
+        session did not move on meanwhile (409)."""
+        session_id, workspace_id = row.session_id, row.workspace_id
+        conversation = self._catch_up(live, row)
+        if row.turn_count > MAX_TURNS:
+            kind, actions = "limit", [Action(ActionKind.HANGUP, result="too long")]
+        elif text is None or not text.strip():
+            kind, actions = "silence", conversation.silence()
+        else:
+            kind, actions = "hear", conversation.hear(text)
+        turns = [*row.turns, _turn(kind, text, actions, now)]
+        traced = len(_lines(row.turns)[0])
+        ended = kind == "limit" or _ended(conversation, actions)
+        if ended:
+            outcome = _outcome(
+                live.config,
+                row.call_id,
+                session_id,
+                row.started_at,
+                turns,
+                conversation,
+                traced=traced,
+                ended=now,
+            )
+            kept = repo.finish(self.db, row, outcome)
+        else:
+            utterances = _lines(turns)[0]
+            kept = repo.take_turn(
+                self.db, row, turns=turns, touched=now, utterances=utterances, traced=traced
+            )
+        if ended or not kept:
+            self._forget(workspace_id, [session_id])
+        else:
+            live.turns = len(turns)
+        if not kept:
+            raise Conflict(
+                f"debug session {session_id!r} took another turn at the same time; "
+                "this one was not recorded: send the next turn after that one's reply"
+            )
+        return DebugReply(session_id, actions, ended, list(conversation.collected))
 
     # ----- the conversations this process holds -----
 

@@ -147,7 +147,9 @@ def serve(
         dialer = DialerThread(runtime)
         dialer.start()
         console.print(f"dialer running in-process on the {settings.carrier} carrier")
-    if settings.voice_warm:
+    # the models this process's speech runs on: the dialer's, and with one process the
+    # API's too (API processes of --workers N load theirs when first used)
+    if settings.voice_warm and (dialer is not None or workers == 1):
         threading.Thread(target=runtime.warm_voice, daemon=True).start()
     try:
         if workers == 1:

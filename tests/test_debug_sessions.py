@@ -252,3 +252,46 @@ def test_a_chat_model_conversation_restores_from_its_turns_without_the_model():
     # the next turn asks the model exactly what the live conversation asked it
     assert len(asked) == 2 and len(restored_asked) == 1
     assert restored_asked[0]["messages"] == asked[1]["messages"]
+
+
+def test_a_turn_raced_by_another_process_is_refused_and_the_session_goes_on(
+    sqlite_url, tmp_path, monkeypatch
+):
+    env = make_env(sqlite_url, tmp_path)
+    second_db = Database(sqlite_url)
+    there = _client(create_app(make_settings(sqlite_url, tmp_path), db=second_db), env.token)
+    try:
+        a = create_assistant(env.client, **TWO_QUESTIONS)
+        url = _url(a)
+        sid = env.client.post(url, json={}).json()["sessionId"]
+        real_load = repo.load
+        raced: list[dict[str, Any]] = []
+        racing: list[bool] = []
+
+        def load_then_race(db, session_id, *, workspace_id):
+            row = real_load(db, session_id, workspace_id=workspace_id)
+            if not racing:  # the other process takes a turn after this one read the session
+                racing.append(True)
+                raced.append(_say(there, url, sid, "满意"))
+            return row
+
+        monkeypatch.setattr(repo, "load", load_then_race)
+        r = env.client.post(url, json={"sessionId": sid, "text": "不满意"})
+        assert r.status_code == 409, r.text
+        assert "took another turn at the same time" in r.json()["error"]["message"]
+        assert raced[0]["collected"][0]["result"] == "满意"
+        # the refused turn left nothing; the session goes on from the other one's turn
+        said = [t["content"] for t in env.client.get(f"/openapi/calltrace/{sid}").json()]
+        assert "满意" in said and "不满意" not in said
+        last = _say(env.client, url, sid, "价格一般吧")
+        assert last["finished"] is True
+        assert [(c["question"], c["result"]) for c in last["collected"]] == [
+            (Q1, "满意"),
+            (Q2, "一般"),
+        ]
+    finally:
+        there.close()
+        second_db.dispose()
+        env.client.close()
+        env.other.close()
+        env.db.dispose()

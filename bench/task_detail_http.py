@@ -2,6 +2,7 @@
 1,000,000-number task, against a real `voxdial serve` on SQLite.
 
     .venv/bin/python bench/task_detail_http.py [--numbers 1000000] [--duration 15]
+        [--workers 1,2]
 
 1. Starts `voxdial serve --port <free port>` on a fresh SQLite file in a temporary
    directory (rate limit off), and reads the token it writes to `<data_dir>/token`.
@@ -12,6 +13,11 @@
    Authorization header) against each task's detail: a warm-up, then the measured
    runs, alternating small and big task `--repeat` times; medians are reported.
 4. Stops the server, whatever happens.
+
+`--workers 1,2` measures `voxdial serve --workers N` for each N in the same run: one
+server per N, all on the one database and its tasks and all up for the whole run, a
+warm-up on each, then rounds that measure each N in turn (the order reversed every other
+round). The report gives each N's medians and their ratios to the first N's.
 
 wrk and the server share the machine's cores. Targets: >= 1,000 requests/s with
 p99 <= 50 ms, and the big task's latency within 1.2x of the small one's.
@@ -96,7 +102,8 @@ class Server:
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
         self.data_dir = workdir / "data"
-        self.log_path = workdir / "server.log"  # holds the first-start token: not printed
+        # holds the first-start token: not printed
+        self.log_path = workdir / f"server-{port}.log"
         self.env = {
             **os.environ,
             "VOXDIAL_DATABASE_URL": f"sqlite:///{workdir / 'voxdial.db'}",
@@ -128,16 +135,19 @@ class Server:
         raise RuntimeError(f"voxdial serve did not answer on port {self.port} in {timeout} s")
 
     def peak_rss_mb(self) -> float | None:
+        """The peak resident memory of the server and its API processes, together."""
         if self.proc is None:
             return None
-        try:
-            with open(f"/proc/{self.proc.pid}/status") as f:
-                for line in f:
-                    if line.startswith("VmHWM:"):
-                        return int(line.split()[1]) / 1024
-        except OSError:
-            return None
-        return None
+        total = 0.0
+        for pid in (self.proc.pid, *_children(self.proc.pid)):
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmHWM:"):
+                            total += int(line.split()[1]) / 1024
+            except OSError:
+                continue
+        return total or None
 
     def stop(self) -> None:
         proc = self.proc
@@ -151,6 +161,19 @@ class Server:
                 return
             except subprocess.TimeoutExpired:
                 continue
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry.name))
+    return out
 
 
 def setup_tasks(base: str, token: str, numbers: int, workdir: Path) -> dict[str, Any]:
@@ -253,104 +276,162 @@ def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     speed_before = machine_speed()
-    port = free_port()
-    server = Server(workdir, port, args.server_arg or [])
+    counts: list[int] = args.workers
+    extra = args.server_arg or []
+    # one server per count, all on the one database, all up for the whole run: the
+    # measured runs alternate between them, so a load that comes and goes on the machine
+    # falls on each about equally (only the one measured is sent requests)
+    servers = {n: Server(workdir, free_port(), [*extra, "--workers", str(n)]) for n in counts}
     try:
-        with console.status("starting voxdial serve"):
-            token = server.start()
-        tasks = setup_tasks(server.base, token, args.numbers, workdir)
+        first = servers[counts[0]]
+        with console.status(f"starting voxdial serve --workers {counts[0]}"):
+            token = first.start()
+        tasks = setup_tasks(first.base, token, args.numbers, workdir)
         console.print(
             f"tasks ready: {tasks['small']['total']} and {tasks['big']['total']:,} numbers "
             f"(the big one: upload {tasks['big_upload_seconds']:.1f} s, "
             f"create + import {tasks['big_create_seconds']:.1f} s)"
         )
+        for n in counts[1:]:
+            with console.status(f"starting voxdial serve --workers {n}"):
+                servers[n].start()
         script = workdir / "auth.lua"
         script.write_text(WRK_SCRIPT)
-        urls = {k: f"{server.base}/openapi/tasks/{tasks[k]['id']}" for k in ("small", "big")}
+        urls = {
+            n: {k: f"{servers[n].base}/openapi/tasks/{tasks[k]['id']}" for k in ("small", "big")}
+            for n in counts
+        }
         wrk = {"threads": args.threads, "connections": args.connections}
-        for k in ("small", "big"):
-            with console.status(f"warm-up: {k} task, {args.warmup} s"):
-                run_wrk(urls[k], token, script, duration=args.warmup, **wrk)
-        runs: dict[str, list[dict[str, Any]]] = {"small": [], "big": []}
-        for i in range(1, args.repeat + 1):
+        for n in counts:
             for k in ("small", "big"):
-                with console.status(f"run {i}/{args.repeat}: {k} task, {args.duration} s"):
-                    r = run_wrk(urls[k], token, script, duration=args.duration, **wrk)
-                runs[k].append(r)
-                console.print(
-                    f"run {i}/{args.repeat} {k}: {r['rps']:,.0f} req/s, p50 {r['p50_ms']:.1f} "
-                    f"ms, p99 {r['p99_ms']:.1f} ms, errors {r['failed']}"
-                )
-        server_peak = server.peak_rss_mb()
+                with console.status(f"warm-up: {n} worker(s), {k} task, {args.warmup} s"):
+                    run_wrk(urls[n][k], token, script, duration=args.warmup, **wrk)
+        runs: dict[int, dict[str, list[dict[str, Any]]]] = {
+            n: {"small": [], "big": []} for n in counts
+        }
+        for i in range(1, args.repeat + 1):
+            # every other round in reverse order, so that neither count always goes first
+            for n in counts if i % 2 else counts[::-1]:
+                for k in ("small", "big"):
+                    label = f"run {i}/{args.repeat}, {n} worker(s), {k} task"
+                    with console.status(f"{label}, {args.duration} s"):
+                        r = run_wrk(urls[n][k], token, script, duration=args.duration, **wrk)
+                    runs[n][k].append(r)
+                    console.print(
+                        f"{label}: {r['rps']:,.0f} req/s, p50 {r['p50_ms']:.1f} "
+                        f"ms, p99 {r['p99_ms']:.1f} ms, errors {r['failed']}"
+                    )
+        peaks = {n: servers[n].peak_rss_mb() for n in counts}
     finally:
-        server.stop()
+        for server in servers.values():
+            server.stop()
     return {
         "numbers": args.numbers,
         "totals": {k: tasks[k]["total"] for k in ("small", "big")},
         "big_upload_seconds": tasks["big_upload_seconds"],
         "big_create_seconds": tasks["big_create_seconds"],
-        "server_peak_rss_mb": server_peak,
-        "server_args": args.server_arg or [],
+        "server_peak_rss_mb": peaks,
+        "server_args": extra,
         "wrk": {**wrk, "duration": args.duration, "warmup": args.warmup},
+        "workers": counts,
         "runs": runs,
-        "small": median_of(runs["small"]),
-        "big": median_of(runs["big"]),
+        "medians": {n: {k: median_of(runs[n][k]) for k in ("small", "big")} for n in counts},
         "cpus": os.cpu_count(),
         "machine": {"before": speed_before, "after": machine_speed()},
     }
 
 
 def report(r: dict[str, Any]) -> dict[str, Any]:
-    small, big = r["small"], r["big"]
-    n = len(r["runs"]["small"])
+    counts = r["workers"]
+    medians = r["medians"]
+    n_runs = len(r["runs"][counts[0]]["small"])
     t = Table(
         title=f"GET /openapi/tasks/{{id}}, wrk -t{r['wrk']['threads']} -c{r['wrk']['connections']}"
-        f" -d{r['wrk']['duration']}s, median of {n} run{'s' if n > 1 else ''}"
+        f" -d{r['wrk']['duration']}s, median of {n_runs} run{'s' if n_runs > 1 else ''}"
     )
-    for col in ("task", "numbers", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors"):
+    columns = ("workers", "task", "numbers", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms")
+    for col in (*columns, "errors"):
         t.add_column(col, justify="left" if col == "task" else "right")
-    for k, d in (("10 numbers", small), (f"{r['numbers']:,} numbers", big)):
-        total = r["totals"]["small" if d is small else "big"]
-        t.add_row(
-            k,
-            f"{total:,}",
-            f"{d['rps']:,.0f}",
-            f"{d['p50_ms']:.1f}",
-            f"{d['p90_ms']:.1f}",
-            f"{d['p99_ms']:.1f}",
-            f"{d['max_ms']:.0f}",
-            f"{d['failed']}",
-        )
-    out = Console(width=110)
+    for n in counts:
+        for k, name in (("small", "10 numbers"), ("big", f"{r['numbers']:,} numbers")):
+            d = medians[n][k]
+            t.add_row(
+                str(n),
+                name,
+                f"{r['totals'][k]:,}",
+                f"{d['rps']:,.0f}",
+                f"{d['p50_ms']:.1f}",
+                f"{d['p90_ms']:.1f}",
+                f"{d['p99_ms']:.1f}",
+                f"{d['max_ms']:.0f}",
+                f"{d['failed']}",
+            )
+    out = Console(width=120)
     out.print(t)
-    ratios = {
-        "p50": big["p50_ms"] / small["p50_ms"],
-        "p99": big["p99_ms"] / small["p99_ms"],
-        "rps": small["rps"] / big["rps"],
-    }
-    out.print(
-        "big / small: "
-        f"p50 {ratios['p50']:.2f}x, p99 {ratios['p99']:.2f}x, time per request "
-        f"{ratios['rps']:.2f}x (req/s small / big)"
-    )
-    rps_ok = min(small["rps"], big["rps"]) >= TARGET_RPS
-    p99_ok = max(small["p99_ms"], big["p99_ms"]) <= TARGET_P99_MS
-    ratio_ok = max(ratios.values()) <= TARGET_RATIO
-    errors_ok = small["failed"] == 0 and big["failed"] == 0
 
     def verdict(ok: bool) -> str:
         return "[green]met[/green]" if ok else "[red]missed[/red]"
 
-    out.print(f"target >= {TARGET_RPS:,} req/s on both: {verdict(rps_ok)}")
-    out.print(f"target p99 <= {TARGET_P99_MS:.0f} ms on both: {verdict(p99_ok)}")
-    out.print(f"target big within {TARGET_RATIO}x of small: {verdict(ratio_ok)}")
-    out.print(f"no errors or non-2xx answers: {verdict(errors_ok)}")
+    summary: dict[str, Any] = {}
+    base = counts[0]
+    for n in counts:
+        small, big = medians[n]["small"], medians[n]["big"]
+        ratios = {
+            "p50": big["p50_ms"] / small["p50_ms"],
+            "p99": big["p99_ms"] / small["p99_ms"],
+            "rps": small["rps"] / big["rps"],
+        }
+        rps_ok = min(small["rps"], big["rps"]) >= TARGET_RPS
+        p99_ok = max(small["p99_ms"], big["p99_ms"]) <= TARGET_P99_MS
+        ratio_ok = max(ratios.values()) <= TARGET_RATIO
+        errors_ok = small["failed"] == 0 and big["failed"] == 0
+        out.print(
+            f"[bold]{n} worker(s)[/bold]: big / small: p50 {ratios['p50']:.2f}x, p99 "
+            f"{ratios['p99']:.2f}x, time per request {ratios['rps']:.2f}x (req/s small / big)"
+        )
+        out.print(f"  target >= {TARGET_RPS:,} req/s on both: {verdict(rps_ok)}")
+        out.print(f"  target p99 <= {TARGET_P99_MS:.0f} ms on both: {verdict(p99_ok)}")
+        out.print(f"  target big within {TARGET_RATIO}x of small: {verdict(ratio_ok)}")
+        out.print(f"  no errors or non-2xx answers: {verdict(errors_ok)}")
+        entry: dict[str, Any] = {
+            "ratios": ratios,
+            "rps_ok": rps_ok,
+            "p99_ok": p99_ok,
+            "ratio_ok": ratio_ok,
+        }
+        if n != base:
+            vs = {
+                k: {
+                    "rps": medians[n][k]["rps"] / medians[base][k]["rps"],
+                    "p50": medians[n][k]["p50_ms"] / medians[base][k]["p50_ms"],
+                    "p99": medians[n][k]["p99_ms"] / medians[base][k]["p99_ms"],
+                }
+                for k in ("small", "big")
+            }
+            entry["vs_first"] = vs
+            for k, name in (("small", "10 numbers"), ("big", "big task")):
+                out.print(
+                    f"  {n} / {base} worker(s), {name}: req/s {vs[k]['rps']:.2f}x, "
+                    f"p50 {vs[k]['p50']:.2f}x, p99 {vs[k]['p99']:.2f}x"
+                )
+        summary[str(n)] = entry
+    peaks = ", ".join(f"{n} worker(s) {r['server_peak_rss_mb'].get(n) or 0:.0f} MB" for n in counts)
     out.print(
-        f"{r['cpus']} CPUs shared by wrk and the server; server peak RSS "
-        f"{r['server_peak_rss_mb'] or 0:.0f} MB (includes the import of the big task)"
+        f"{r['cpus']} CPUs shared by wrk and the server; server peak RSS, all its "
+        f"processes (includes the import of the big task): {peaks}"
     )
     out.print(f"machine: {describe_speed(r['machine'])}")
-    return {"ratios": ratios, "rps_ok": rps_ok, "p99_ok": p99_ok, "ratio_ok": ratio_ok}
+    return summary
+
+
+def _counts(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"--workers: {text!r} is not a comma list") from e
+    if not counts or any(n < 1 for n in counts):
+        raise argparse.ArgumentTypeError("--workers: give counts of 1 or more, e.g. 1,2")
+    return counts
 
 
 def main() -> None:
@@ -363,6 +444,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
         "--server-arg", action="append", help="extra argument for voxdial serve (repeatable)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=_counts,
+        default=[1],
+        help="API processes (voxdial serve --workers N); a comma list measures each in "
+        "the same run, e.g. 1,2",
     )
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--keep", type=Path, help="work in this directory and keep it")

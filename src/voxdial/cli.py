@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -90,13 +90,32 @@ def migrate() -> None:
     console.print("[green]database is up to date[/green]")
 
 
+# `voxdial serve --workers N` hands its API processes the log level through this variable
+# (they are fresh interpreters: uvicorn spawns them and they build the app from
+# `api_process_app`).
+SERVE_LOG_LEVEL_ENV = "VOXDIAL_SERVE_LOG_LEVEL"
+# How long uvicorn waits for an API process to answer its health check before it kills
+# and replaces it (uvicorn's own default, 5 s, is shorter than an import on a busy host).
+WORKER_START_SECONDS = 60
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="API processes sharing the port, to use more cores. The dialer still "
+            "runs once, in this process; migrations and the first start's token are done "
+            "here before the API processes start.",
+        ),
+    ] = 1,
 ) -> None:
-    """Run the API (and, later, the in-process dialer)."""
+    """Run the API and the in-process dialer."""
     import threading
 
     import uvicorn
@@ -118,27 +137,66 @@ def serve(
     from voxdial.web.bootstrap import announce_first_admin
 
     announce_first_admin(settings, terminal=sys.stdout.isatty(), echo=typer.echo)
-    console.print(f"voxdial listening on http://{settings.host}:{settings.port}  (docs: /docs)")
+    shown = f"{workers} API processes" if workers > 1 else "one process"
+    console.print(
+        f"voxdial listening on http://{settings.host}:{settings.port}  (docs: /docs; {shown})"
+    )
     runtime = Runtime(settings)
     dialer = None
     if settings.dialer_enabled:
         dialer = DialerThread(runtime)
         dialer.start()
         console.print(f"dialer running in-process on the {settings.carrier} carrier")
-    if settings.voice_warm:
+    # the models this process's speech runs on: the dialer's, and with one process the
+    # API's too (API processes of --workers N load theirs when first used)
+    if settings.voice_warm and (dialer is not None or workers == 1):
         threading.Thread(target=runtime.warm_voice, daemon=True).start()
     try:
-        uvicorn.run(
-            create_app(settings, runtime=runtime),
-            host=settings.host,
-            port=settings.port,
-            log_config=None,
-            access_log=False,
-            log_level=log_level,
-        )
+        if workers == 1:
+            uvicorn.run(
+                create_app(settings, runtime=runtime),
+                host=settings.host,
+                port=settings.port,
+                log_config=None,
+                access_log=False,
+                log_level=log_level,
+            )
+        else:
+            # The API processes read their settings from the environment, with this
+            # command's overrides; uvicorn binds the port here and shares it with them.
+            os.environ["VOXDIAL_HOST"] = settings.host
+            os.environ["VOXDIAL_PORT"] = str(settings.port)
+            os.environ[SERVE_LOG_LEVEL_ENV] = log_level
+            uvicorn.run(
+                "voxdial.cli:api_process_app",
+                factory=True,
+                workers=workers,
+                # an API process answers uvicorn's health check once its interpreter has
+                # imported the app: seconds, more on a loaded machine
+                timeout_worker_healthcheck=WORKER_START_SECONDS,
+                host=settings.host,
+                port=settings.port,
+                log_config=None,
+                access_log=False,
+                log_level=log_level,
+            )
     finally:
         if dialer is not None:
             dialer.stop()
+
+
+def api_process_app() -> Any:
+    """The app of one of `voxdial serve --workers N`'s API processes: the API and console
+    only. No dialer (the serving process runs the one dialer), no migrations and no
+    first-start token (done once, before the API processes start). Nothing else is kept
+    per process that another process would need: debug sessions and console sign-ins are
+    in the database."""
+    from voxdial import logs
+    from voxdial.api.app import create_app
+
+    settings = get_settings()
+    logs.configure(os.environ.get(SERVE_LOG_LEVEL_ENV, "info").upper(), fmt=settings.log_format)
+    return create_app(settings)
 
 
 @app.command()

@@ -244,6 +244,12 @@ class Settings(BaseSettings):
                 raise ValueError(f"webhook_allow_networks: {part!r} is not a network") from e
         return value
 
+    # Text debug calls (api/debug_sessions.py), kept in the database: open sessions per
+    # workspace (a new one closes that workspace's least recently used), and seconds a
+    # session may sit idle before it is closed.
+    debug_sessions_per_workspace: int = Field(default=20, ge=1, le=1000)
+    debug_session_idle_seconds: float = Field(default=30 * 60, gt=0)
+
     # What one request may make the server do (NOTES-settings.md). Bodies other than a
     # multipart upload, in bytes (413 above); the largest valid assistant, two
     # 200,000-character texts \u-escaped, is about 2.4 MB.

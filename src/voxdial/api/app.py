@@ -97,7 +97,12 @@ def create_app(
         runtime=runtime or Runtime(settings),
     )
     state = app.state.voxdial
-    state.debug_sessions = DebugSessions(state.db, state.runtime.engine_for)
+    state.debug_sessions = DebugSessions(
+        state.db,
+        state.runtime.engine_for,
+        per_workspace=settings.debug_sessions_per_workspace,
+        idle_seconds=settings.debug_session_idle_seconds,
+    )
     for module in (tasks, assistants, debug, numberfiles, calls, webhooks, blocklist, speech):
         app.include_router(module.router, prefix="/openapi", responses=ERROR_RESPONSES)
     app.include_router(media.router, prefix="/openapi")

@@ -16,7 +16,7 @@ voice loop and yields each clause as a `SAY` as soon as the model has streamed i
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from voxdial.conversation.engine import (
@@ -152,6 +152,29 @@ class OpenAIConversation:
             yield Action(ActionKind.SAY, reply.say)
         for action in self._apply(reply, say=False):
             yield action
+
+    def restore(self, turns: Iterable[tuple[str, str | None, list[Action]]]) -> None:
+        """Take recorded turns again without asking the model (a text debug call that
+        another process served): each turn's kind (`start`, `hear`, `silence`), the
+        callee's words and the actions it gave. The script hears them again (it is
+        deterministic); the history and the answers come from the recorded actions,
+        as `hear()` and `_adopt()` kept them."""
+        for kind, text, actions in turns:
+            if kind == "start":
+                self.script.start()
+            elif kind == "hear" and text is not None:
+                self.script.hear(text)
+                self.history.append({"role": "user", "content": text})
+            else:
+                self.script.silence()
+            said = " ".join(a.text for a in actions if a.kind == ActionKind.SAY)
+            if said:
+                self.history.append({"role": "assistant", "content": said})
+            for a in actions:
+                if a.kind == ActionKind.COLLECT:
+                    self._collected[a.question] = CollectResult(a.question, a.hit, a.result)
+                if a.kind in (ActionKind.HANGUP, ActionKind.TRANSFER):
+                    self._finished = True
 
     # --- the model's turn ------------------------------------------------------------
 

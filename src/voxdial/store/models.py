@@ -364,3 +364,27 @@ class LoginFailure(Base):
     email: Mapped[str] = mapped_column(String(254))
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DebugSession(Base):
+    """An open text debug call (api/debug_sessions.py): what any API process needs to
+    continue it. `turns` holds each turn as it was taken (the callee's words and the
+    engine's actions); a process that has not the conversation in memory replays them.
+    `turn_count` is the row's version: a turn is kept only if no other took its place.
+    The row goes when the call ends, is idle too long, or is its workspace's oldest over
+    the cap."""
+
+    __tablename__ = "debug_sessions"
+    __table_args__ = (Index("ix_debug_sessions_ws_touched", "workspace_id", "touched_at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(40), unique=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    assistant_id: Mapped[int] = mapped_column(ForeignKey("assistants.id"))
+    assistant_vid: Mapped[int] = mapped_column(ForeignKey("assistant_versions.id"))
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"))
+    # the call's context: the callee's name, variables and time zone
+    context: Mapped[dict[str, Any]] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    touched_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    turns: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    turn_count: Mapped[int] = mapped_column(Integer)

@@ -12,7 +12,7 @@ from voxdial.api.deps import PrincipalDep, StateDep
 from voxdial.api.routes.paging import PathId
 from voxdial.api.schemas import Strict
 from voxdial.conversation.engine import Action
-from voxdial.errors import Conflict, NotFound
+from voxdial.errors import Conflict
 from voxdial.store import assistants as repo
 
 router = APIRouter(tags=["assistants"])
@@ -79,7 +79,7 @@ def _turn(assistant_id: int, body: DebugTurn, p, state) -> dict[str, Any]:
             a, v, _ = repo.get_current(s, workspace_id=p.workspace_id, assistant_id=assistant_id)
         if a.deleted_at is not None:
             raise Conflict(f"assistant {assistant_id} is deleted")
-        session, actions = sessions.start(
+        turn = sessions.start(
             workspace_id=p.workspace_id,
             assistant=a,
             version=v,
@@ -88,20 +88,16 @@ def _turn(assistant_id: int, body: DebugTurn, p, state) -> dict[str, Any]:
             time_zone=p.time_zone,
         )
     else:
-        session = sessions.get(
-            body.sessionId, workspace_id=p.workspace_id, assistant_id=assistant_id
+        turn = sessions.hear(
+            body.sessionId, body.text, workspace_id=p.workspace_id, assistant_id=assistant_id
         )
-        if session is None:
-            raise NotFound(f"debug session {body.sessionId!r} not found or expired")
-        actions = sessions.hear(session, body.text)
-    conversation = session.conversation
     return {
-        "sessionId": session.session_id,
-        "reply": " ".join(a.text for a in actions if a.kind == "say"),
-        "actions": [_action(a) for a in actions],
-        "finished": conversation.finished or any(a.kind == "hangup" for a in actions),
+        "sessionId": turn.session_id,
+        "reply": " ".join(a.text for a in turn.actions if a.kind == "say"),
+        "actions": [_action(a) for a in turn.actions],
+        "finished": turn.finished,
         "collected": [
             {"question": c.question, "hit": c.hit, "result": c.result, "message": c.message}
-            for c in conversation.collected
+            for c in turn.collected
         ],
     }

@@ -19,6 +19,7 @@ from voxdial.conversation.engine import ConversationEngine
 from voxdial.conversation.factory import make_engine
 from voxdial.dialer.dialer import Dialer, DialerConfig
 from voxdial.dialer.events import OutboxEvents
+from voxdial.dialer.identity import hold_identity
 from voxdial.links import websocket_url
 from voxdial.settings import Settings
 from voxdial.store.db import Database
@@ -102,7 +103,9 @@ class Runtime:
         return config
 
     async def run_dialer(self, stop: asyncio.Event) -> None:
-        """The dialer and the webhook deliverer, until `stop` is set."""
+        """The dialer and the webhook deliverer, until `stop` is set. The dialer keeps
+        this machine's worker name across restarts (dialer/identity.py)."""
+        held = hold_identity(self.settings.data_dir, self.settings.worker_name)
         db = Database(self.settings.database_url)
         try:
             dialer = Dialer(
@@ -112,6 +115,7 @@ class Runtime:
                 config=self.dialer_config(),
                 on_event=OutboxEvents(base_url=self.settings.base_url()),
                 engine_for=self.engine_for,
+                identity=held.identity,
             )
             deliverer = WebhookDeliverer(
                 db,
@@ -119,10 +123,14 @@ class Runtime:
                 policy=AddressPolicy.from_text(self.settings.webhook_allow_networks),
                 max_attempts=self.settings.webhook_max_attempts,
             )
-            log.info("dialer started", extra={"worker_id": dialer.worker_id})
+            log.info(
+                "dialer started",
+                extra={"worker_id": dialer.worker_id, "generation": dialer.generation},
+            )
             await asyncio.gather(dialer.run(stop), deliverer.run(stop))
         finally:
             db.dispose()
+            held.release()
 
 
 def make_carrier(runtime: Runtime) -> Carrier:

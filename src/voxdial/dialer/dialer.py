@@ -300,7 +300,7 @@ class Dialer:
                 self._insight_due.discard(task_id)
 
     def _maintain_leases(self, now: datetime) -> None:
-        if not self._released_own:  # before this start's first claim
+        if not self._released_own:  # before this start's first claim (release_own's rule)
             try:
                 released = self.records.release_own(now=now, tasks_by_id=self._tasks)
             except SQLAlchemyError:

@@ -1,7 +1,7 @@
 """Leases: a number in flight belongs to one worker until its `lease_until`. A lease
 names its worker (a name that a restarted worker keeps, dialer/identity.py) and the start
 of it that claimed the number (its generation). A live worker renews the leases of its
-own start.
+own start only, so an earlier start's lease it failed to release still expires.
 
 A call whose worker was lost is closed as interrupted and the number goes back to the
 attempt policy, which dials it again without using up a retry or a daily attempt:
@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from voxdial.conversation.calls import CallResult
 from voxdial.dialer.claims import Claim
@@ -79,13 +79,11 @@ class Leases:
             )
 
     def release_own(self, *, now: datetime, tasks_by_id: dict[int, RunningTask]) -> int:
-        """At a worker's start: close the calls its earlier starts had in flight as
-        interrupted, whatever their leases say. Returns how many."""
-        earlier = or_(
-            TaskNumber.worker_generation.is_(None),
-            TaskNumber.worker_generation != self.generation,
-        )
-        query = self._stuck.where(TaskNumber.worker_id == self.worker_id, earlier)
+        """At a worker's start, before its first claim: close the calls its earlier
+        starts had in flight as interrupted, whatever their leases say. Every lease of
+        the name is theirs then, whatever generation it names (one that a lost state
+        file repeated included). Returns how many."""
+        query = self._stuck.where(TaskNumber.worker_id == self.worker_id)
         released = 0
         while True:
             n = self._close(query, "restart", now=now, tasks_by_id=tasks_by_id)

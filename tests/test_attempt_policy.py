@@ -165,22 +165,23 @@ def test_decide(
         assert d.next_at > a.ended_at or retry_minutes == 0
 
 
-# A call its worker lost (interrupted): dialled again at once, inside the windows, using
-# up neither a retry nor a daily attempt, up to MAX_FREE_INTERRUPTIONS per number; the
-# attempts after it count without the free interruptions.
+# A call its worker lost (interrupted): due again at once, as a number not dialled yet
+# (no due time: first in line, and claimed only inside a window), using up neither a
+# retry nor a daily attempt, up to MAX_FREE_INTERRUPTIONS per number; the attempts after
+# it count without the free interruptions.
 # (id, outcome, attempt, retry_count, interruptions before, ended, schedule)
 #   -> (final, next_at, interruptions after, daily attempt given back)
 INTERRUPTIONS = [
     ("cut-first-call-no-retries", R.INTERRUPTED, 1, 0, 0, "2026-06-15T02:00:00", "open",
-     False, "2026-06-15T02:00:00", 1, True),  # 10:00: due at once
+     False, None, 1, True),
     ("cut-last-attempt", R.INTERRUPTED, 3, 2, 0, "2026-06-15T02:00:00", "open",
-     False, "2026-06-15T02:00:00", 1, True),
+     False, None, 1, True),
     ("cut-again", R.INTERRUPTED, 2, 0, 1, "2026-06-15T02:00:00", "open",
-     False, "2026-06-15T02:00:00", 2, True),
+     False, None, 2, True),
     ("cut-at-lunch", R.INTERRUPTED, 1, 0, 0, "2026-06-15T04:10:00", "open",
-     False, "2026-06-15T06:00:00", 1, True),  # 12:10 -> 14:00
+     False, None, 1, True),  # 12:10: claimed when the 14:00 window opens
     ("cut-no-window-left", R.INTERRUPTED, 1, 0, 0, "2026-06-15T10:20:00", "ends",
-     False, "2026-06-15T10:20:00", 1, True),  # due anyway: the task ends stop.timeout
+     False, None, 1, True),  # never claimed: the task ends stop.timeout
     ("free-cuts-used-up-retry-left", R.INTERRUPTED, 4, 1, MAX_FREE_INTERRUPTIONS,
      "2026-06-15T02:00:00", "open", False, "2026-06-15T02:30:00", MAX_FREE_INTERRUPTIONS,
      False),  # a failed attempt now: retried after retryInterval

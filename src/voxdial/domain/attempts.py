@@ -76,7 +76,8 @@ class Decision:
     """What becomes of the number after an attempt."""
 
     final: bool
-    next_at: datetime | None  # when it is due again (None when final)
+    # when it is due again; None when final, or due at once like a number not dialled yet
+    next_at: datetime | None
     callbacks: int  # callbacks honoured so far, this one included
     collected: list[dict[str, Any]]  # its answers across all its calls
     interrupted: int = 0  # interrupted calls that used up no retry, this one included
@@ -92,17 +93,16 @@ def decide(
     a: Attempt, *, before: Held, schedule: Schedule, retry_count: int, retry_minutes: int
 ) -> Decision:
     """Final or not, and when next: a call its worker lost (interrupted, at most
-    MAX_FREE_INTERRUPTIONS per number) at once, at the next open window, using up
-    neither a retry nor a daily attempt; a "call me later" (at most MAX_CALLBACKS per
+    MAX_FREE_INTERRUPTIONS per number) at once, as a number not dialled yet (first in
+    line, inside the windows), using up neither a retry nor a daily attempt; a "call me later" (at most MAX_CALLBACKS per
     number, never after a block) at the named time or after CALLBACK_DEFAULT_DELAY, no
     sooner than CALLBACK_MIN_DELAY, at the next open window; a retryable outcome with
     attempts left `retry_minutes` after the call ended, moved into the next window.
     Interrupted calls that were free do not count among the attempts."""
     interrupted = a.outcome == HangupReason.INTERRUPTED
     if interrupted and before.interrupted < MAX_FREE_INTERRUPTIONS:
-        next_at = schedule.next_open(a.ended_at) or a.ended_at
         return Decision(
-            False, next_at, before.callbacks, before.collected, before.interrupted + 1, True
+            False, None, before.callbacks, before.collected, before.interrupted + 1, True
         )
     # past the free ones, an interruption is a failed attempt like any other
     outcome = HangupReason.FAILED if interrupted else a.outcome

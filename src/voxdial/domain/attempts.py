@@ -94,11 +94,12 @@ def decide(
 ) -> Decision:
     """Final or not, and when next: a call its worker lost (interrupted, at most
     MAX_FREE_INTERRUPTIONS per number) at once, as a number not dialled yet (first in
-    line, inside the windows), using up neither a retry nor a daily attempt; a "call me later" (at most MAX_CALLBACKS per
-    number, never after a block) at the named time or after CALLBACK_DEFAULT_DELAY, no
-    sooner than CALLBACK_MIN_DELAY, at the next open window; a retryable outcome with
-    attempts left `retry_minutes` after the call ended, moved into the next window.
-    Interrupted calls that were free do not count among the attempts."""
+    line, inside the windows), using up neither a retry nor a daily attempt; a "call me
+    later" (at most MAX_CALLBACKS per number, never after a block) at the named time or
+    after CALLBACK_DEFAULT_DELAY, no sooner than CALLBACK_MIN_DELAY, at the next open
+    window; a retryable outcome with attempts left `retry_minutes` after the call ended,
+    moved into the next window. Interrupted calls that were free do not count among the
+    attempts."""
     interrupted = a.outcome == HangupReason.INTERRUPTED
     if interrupted and before.interrupted < MAX_FREE_INTERRUPTIONS:
         return Decision(

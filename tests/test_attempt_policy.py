@@ -18,6 +18,7 @@ from voxdial.domain.attempts import (
     CALLBACK_DEFAULT_DELAY,
     CALLBACK_MIN_DELAY,
     MAX_CALLBACKS,
+    MAX_FREE_INTERRUPTIONS,
     Attempt,
     Decision,
     Held,
@@ -164,10 +165,64 @@ def test_decide(
         assert d.next_at > a.ended_at or retry_minutes == 0
 
 
+# A call its worker lost (interrupted): due again at once, as a number not dialled yet
+# (no due time: first in line, and claimed only inside a window), using up neither a
+# retry nor a daily attempt, up to MAX_FREE_INTERRUPTIONS per number; the attempts after
+# it count without the free interruptions.
+# (id, outcome, attempt, retry_count, interruptions before, ended, schedule)
+#   -> (final, next_at, interruptions after, daily attempt given back)
+INTERRUPTIONS = [
+    ("cut-first-call-no-retries", R.INTERRUPTED, 1, 0, 0, "2026-06-15T02:00:00", "open",
+     False, None, 1, True),
+    ("cut-last-attempt", R.INTERRUPTED, 3, 2, 0, "2026-06-15T02:00:00", "open",
+     False, None, 1, True),
+    ("cut-again", R.INTERRUPTED, 2, 0, 1, "2026-06-15T02:00:00", "open",
+     False, None, 2, True),
+    ("cut-at-lunch", R.INTERRUPTED, 1, 0, 0, "2026-06-15T04:10:00", "open",
+     False, None, 1, True),  # 12:10: claimed when the 14:00 window opens
+    ("cut-no-window-left", R.INTERRUPTED, 1, 0, 0, "2026-06-15T10:20:00", "ends",
+     False, None, 1, True),  # never claimed: the task ends stop.timeout
+    ("free-cuts-used-up-retry-left", R.INTERRUPTED, 4, 1, MAX_FREE_INTERRUPTIONS,
+     "2026-06-15T02:00:00", "open", False, "2026-06-15T02:30:00", MAX_FREE_INTERRUPTIONS,
+     False),  # a failed attempt now: retried after retryInterval
+    ("free-cuts-used-up-no-retry", R.INTERRUPTED, 4, 0, MAX_FREE_INTERRUPTIONS,
+     "2026-06-15T02:00:00", "open", True, None, MAX_FREE_INTERRUPTIONS, False),
+    ("answered-after-a-cut", R.ANSWERED, 2, 0, 1, "2026-06-15T02:00:00", "open",
+     True, None, 1, False),
+    ("no-answer-after-a-cut-keeps-its-retry", R.NO_ANSWER, 2, 1, 1, "2026-06-15T02:00:00",
+     "open", False, "2026-06-15T02:30:00", 1, False),
+    ("no-answer-after-a-cut-last-retry", R.NO_ANSWER, 3, 1, 1, "2026-06-15T02:00:00", "open",
+     True, None, 1, False),
+    ("no-answer-without-cuts", R.NO_ANSWER, 2, 1, 0, "2026-06-15T02:00:00", "open",
+     True, None, 0, False),
+    ("failed-is-not-a-cut", R.FAILED, 1, 0, 0, "2026-06-15T02:00:00", "open",
+     True, None, 0, False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "outcome, attempt, retry_count, cuts, ended, schedule, final, next_at, cuts_after, refund",
+    [pytest.param(*row[1:], id=row[0]) for row in INTERRUPTIONS],
+)
+def test_decide_interrupted(
+    outcome, attempt, retry_count, cuts, ended, schedule, final, next_at, cuts_after, refund
+):
+    a = Attempt(outcome=outcome, attempt=attempt, ended_at=utc(ended), recovered=True)
+    before = Held(R.INTERRUPTED if cuts else None, 1, [hit(Q1, "一般")], cuts)
+    d = decide(
+        a, before=before, schedule=SCHEDULES[schedule], retry_count=retry_count, retry_minutes=30
+    )
+    got = (d.final, d.next_at, d.interrupted, d.refund_daily)
+    assert got == (final, utc(next_at), cuts_after, refund)
+    # a cut call leaves the number's callbacks and answers as they were
+    assert (d.callbacks, d.collected) == (1, [hit(Q1, "一般")])
+
+
 def test_callback_delays_keep_their_documented_values():
     assert CALLBACK_DEFAULT_DELAY == timedelta(hours=2)
     assert CALLBACK_MIN_DELAY == timedelta(minutes=5)
     assert MAX_CALLBACKS == 2
+    assert MAX_FREE_INTERRUPTIONS == 3
 
 
 # -- answers across a number's calls ---------------------------------------------------
@@ -263,6 +318,10 @@ COUNTS = [
      (1, -1, 1, 1, 1, 1, {Q2: {"会": 1}}, 0)),
     ("block", [Call(R.ANSWERED, block=True)], (1, -1, 1, 1, 1, 0, {}, 1)),
     ("block-unanswered-is-not-kept", [Call(R.NO_ANSWER, block=True)], (1, -1, 1, 0, 0, 0, {}, 0)),
+    ("cut-first-call", [Call(R.INTERRUPTED, final=False, recovered=True)],
+     (0, -1, 1, 0, 0, 0, {}, 0)),  # the number was dialled: called once
+    ("answered-after-a-cut", [Call(R.ANSWERED, attempt=2, last_outcome=R.INTERRUPTED,
+     collected=BOTH)], (1, -1, 0, 1, 1, 1, {Q1: {"满意": 1}, Q2: {"会": 1}}, 0)),
     ("a-batch", [Call(R.ANSWERED, collected=BOTH), Call(R.BUSY, final=False),
      Call(R.ANSWERED, collected=(hit(Q1, "满意"),)), Call(R.VACANT, attempt=2)],
      (3, -4, 3, 2, 2, 1, {Q1: {"满意": 2}, Q2: {"会": 1}}, 0)),
@@ -299,6 +358,10 @@ STREAKS = [
     ("broken-then-failing", [R.FAILED, R.BUSY, R.FAILED], [False] * 3, (1, 1)),
     ("through-then-failing", [R.VACANT, R.FAILED, R.FAILED], [False] * 3, (2, 0)),
     ("recovered-says-nothing", [R.FAILED], [True], (None, 0)),
+    ("interrupted-says-nothing", [R.INTERRUPTED], [True], (None, 0)),
+    ("interrupted-even-unflagged", [R.INTERRUPTED], [False], (None, 0)),
+    ("interrupted-between", [R.FAILED, R.INTERRUPTED, R.FAILED], [False, True, False],
+     (None, 2)),
     ("recovered-between", [R.FAILED, R.FAILED, R.ANSWERED], [False, True, False], (0, 1)),
 ]  # fmt: skip
 

@@ -266,6 +266,8 @@ def _crash_after_claims(db, lease_seconds: float) -> int:
 
 @pytest.mark.parametrize("retry_count", [0, 1])
 def test_lease_recovery_after_a_crash(db, retry_count):
+    """Leases that expired (a worker that is not coming back): the calls are closed as
+    interrupted and dialled again without using up a retry."""
     t = make_task(db, phones(30), concurrency=25, retryCount=retry_count, retryInterval=0)
     claimed = _crash_after_claims(db, lease_seconds=60)
     assert claimed == 25
@@ -274,15 +276,24 @@ def test_lease_recovery_after_a_crash(db, retry_count):
     row = task_row(db, t.id)
     assert row.status == "done"  # 25 lost calls are not a failing carrier
     calls = calls_of(db, t.id)
-    lost = [c for c in calls if c.hangup_reason == "failed"]
-    assert len(lost) == 25 and all(c.extra["error"].startswith("worker lost") for c in lost)
+    lost = [c for c in calls if c.hangup_reason == "interrupted"]
+    assert len(lost) == 25
+    assert all(c.extra["error"].startswith("worker lost") for c in lost)
+    assert all(c.extra["recovery"] == "lease expired" for c in lost)
+    # the lease was last set when the call was claimed: the call ended then at the latest
+    assert all(c.end_at == c.start_at == T0 for c in lost)
     per = defaultdict(list)
     for c in calls:
         per[c.task_number_id].append(c)
-    assert len(per) == 30 and all(len(v) <= 1 + retry_count for v in per.values())
-    assert sum(len(v) == 2 for v in per.values()) == (25 if retry_count else 0)
+    assert len(per) == 30
+    # whatever the retry count, each cut number is dialled again and answered
+    cut = {c.task_number_id for c in lost}
+    for number_id, v in per.items():
+        want = ["interrupted", "answered"] if number_id in cut else ["answered"]
+        assert [c.hangup_reason for c in sorted(v, key=lambda c: c.attempt)] == want
     numbers = numbers_of(db, t.id)
     assert all(n.state == "done" and n.lease_until is None for n in numbers)
+    assert sorted(n.interrupted for n in numbers) == [0] * 5 + [1] * 25
     assert_counters_exact(db, t.id)
 
 

@@ -1,6 +1,7 @@
 """The dialer as real `voxdial worker` processes on the real PostgreSQL: a worker
-killed with ~200 calls in flight loses and double-dials nothing, and three workers on
-one task keep its retry policy and concurrency cap between them."""
+killed with ~200 calls in flight loses and double-dials nothing, a worker killed and
+started again under its name redials its cut calls at once (not after their leases),
+and three workers on one task keep its retry policy and concurrency cap between them."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from tests.support.dialer import (
     recount,
     task_row,
 )
+from voxdial.domain.attempts import MAX_FREE_INTERRUPTIONS
 from voxdial.domain.outcomes import RETRYABLE
 from voxdial.domain.status import HangupReason
 from voxdial.store.db import Database
@@ -107,12 +109,17 @@ def assert_policy_kept(db, task_id: int, retry_count: int) -> dict[int, list]:
     for n in numbers_of(db, task_id):
         attempts = sorted(per[n.id], key=lambda c: c.attempt)
         assert n.state == "done", (n.id, n.state)
-        assert 1 <= len(attempts) <= 1 + retry_count + n.callbacks, (n.id, len(attempts))
         assert [c.attempt for c in attempts] == list(range(1, len(attempts) + 1))
+        # calls cut by a lost worker use up no retry (up to MAX_FREE_INTERRUPTIONS)
+        cut = [c for c in attempts if c.hangup_reason == HangupReason.INTERRUPTED]
+        assert n.interrupted == len(cut) <= MAX_FREE_INTERRUPTIONS, (n.id, len(cut))
+        counted = [c for c in attempts if c.hangup_reason != HangupReason.INTERRUPTED]
+        assert counted and attempts[-1] is counted[-1], n.id
+        assert len(counted) <= 1 + retry_count + n.callbacks, (n.id, len(counted))
         # every attempt but the last was retryable; the last is final by the policy
-        assert all(HangupReason(c.hangup_reason) in RETRYABLE for c in attempts[:-1])
-        last = HangupReason(attempts[-1].hangup_reason)
-        assert last not in RETRYABLE or len(attempts) == 1 + retry_count
+        assert all(HangupReason(c.hangup_reason) in RETRYABLE for c in counted[:-1])
+        last = HangupReason(counted[-1].hangup_reason)
+        assert last not in RETRYABLE or len(counted) == 1 + retry_count
     assert counters(db, task_id) == recount(db, task_id)
     return per
 
@@ -145,6 +152,51 @@ def test_worker_killed_with_calls_in_flight(pg, tmp_path):
         if (c.extra or {}).get("error", "").startswith("worker lost")
     ]
     assert len(lost) >= in_flight - 5  # calls that the killed worker had not yet recorded
+
+
+def test_worker_restarted_under_its_name_redials_at_once(pg, tmp_path):
+    """Killed mid-call and started again as `voxdial worker --name w`: the cut calls are
+    closed as interrupted and dialled again before their 300 s leases would have
+    expired, using up neither the task's only attempt nor the number's one a day."""
+    url, db = pg
+    t = make_task(db, phones(60), concurrency=50, retryCount=0, retryInterval=0, **today_option())
+    env = worker_env(
+        url,
+        tmp_path,
+        VOXDIAL_DIALER_LEASE_SECONDS="300",
+        VOXDIAL_DAILY_CALL_CAP="1",
+        VOXDIAL_SIM_TALK_SECONDS_PER_CHAR="0.05",
+        VOXDIAL_SIM_SEED="5",
+    )
+    cmd = [VOXDIAL, "worker", "--name", "w"]
+    first = start(cmd, env, tmp_path / "worker1.log")
+    second = None
+    try:
+        wait_for(lambda: task_row(db, t.id).calling_num >= 40, 60, "40 calls in flight", [first])
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        held = {n.id: n for n in numbers_of(db, t.id) if n.state == "calling"}
+        assert len(held) >= 40
+        assert {(n.worker_id, n.worker_generation) for n in held.values()} == {("w", 1)}
+        second = start(cmd, env, tmp_path / "worker2.log")
+        # the guard's timeout only ends a broken run; the verdict is read from the rows
+        wait_for(lambda: task_row(db, t.id).status != "running", 120, "the task to end", [second])
+    finally:
+        kill(first)
+        if second is not None:
+            kill(second)
+    row = task_row(db, t.id)
+    assert row.status == "done", (row.status, row.stop_reason)
+    per = assert_policy_kept(db, t.id, retry_count=0)
+    for number_id, lease in held.items():
+        calls = sorted(per[number_id], key=lambda c: c.attempt)
+        cut, again = calls[-2:]
+        assert cut.hangup_reason == "interrupted" and cut.extra["recovery"] == "restart"
+        assert again.hangup_reason != "interrupted"
+        # dialled again by the restarted worker while the old lease was still valid
+        assert again.start_at < lease.lease_until, (again.start_at, lease.lease_until)
+        assert again.worker_id == "w"
+    assert counters(db, t.id) == recount(db, t.id)
 
 
 def test_three_workers_share_one_task(pg, tmp_path):

@@ -208,16 +208,31 @@ def worker(
     metrics_host: Annotated[
         str, typer.Option(help="The address /metrics listens on (with --metrics-port).")
     ] = "127.0.0.1",
+    name: Annotated[
+        str | None,
+        typer.Option(
+            help="The name this worker keeps across restarts (default VOXDIAL_WORKER_NAME, "
+            "else the host name): started again under it, it redials its cut calls at once."
+        ),
+    ] = None,
 ) -> None:
     """Run only the dialer (scale out: many workers sharing one PostgreSQL database)."""
     import asyncio
     import signal
 
     from voxdial import logs
+    from voxdial.dialer.identity import NAME
     from voxdial.metrics import serve_metrics
     from voxdial.runtime import Runtime
 
     settings = get_settings()
+    if name is not None:
+        if not NAME.fullmatch(name):
+            raise typer.BadParameter(
+                "use 1-50 letters, digits, '.', '_' or '-', starting with a letter or digit",
+                param_hint="--name",
+            )
+        settings.worker_name = name
     _migrate(settings)
     logs.configure(log_level.upper(), fmt=settings.log_format)
     runtime = Runtime(settings)

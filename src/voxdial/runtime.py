@@ -21,6 +21,7 @@ from voxdial.conversation.engine import ConversationEngine
 from voxdial.conversation.factory import make_engine
 from voxdial.dialer.dialer import Dialer, DialerConfig
 from voxdial.dialer.events import OutboxEvents
+from voxdial.dialer.identity import hold_identity
 from voxdial.dialer.pace import PaceConfig, SpokenPace
 from voxdial.domain import attribution
 from voxdial.links import websocket_url
@@ -168,7 +169,9 @@ class Runtime:
         return config
 
     async def run_dialer(self, stop: asyncio.Event) -> None:
-        """The dialer and the webhook deliverer, until `stop` is set."""
+        """The dialer and the webhook deliverer, until `stop` is set. The dialer keeps
+        this machine's worker name across restarts (dialer/identity.py)."""
+        held = hold_identity(self.settings.data_dir, self.settings.worker_name)
         db = Database(self.settings.database_url)
         counts_outbox = self.outbox_db is None  # `voxdial worker`: no API counts it
         if counts_outbox:
@@ -188,6 +191,7 @@ class Runtime:
                 on_event=OutboxEvents(base_url=self.settings.base_url()),
                 engine_for=self.engine_for,
                 line_limit=None if pace is None else lambda: self.line_limit(pace),
+                identity=held.identity,
             )
             deliverer = WebhookDeliverer(
                 db,
@@ -195,13 +199,17 @@ class Runtime:
                 policy=AddressPolicy.from_text(self.settings.webhook_allow_networks),
                 max_attempts=self.settings.webhook_max_attempts,
             )
-            log.info("dialer started", extra={"worker_id": dialer.worker_id})
+            log.info(
+                "dialer started",
+                extra={"worker_id": dialer.worker_id, "generation": dialer.generation},
+            )
             await asyncio.gather(dialer.run(stop), deliverer.run(stop))
         finally:
             if counts_outbox:
                 self.outbox_db = None
             self.pace, self._spoken_lines = None, 0
             db.dispose()
+            held.release()
 
 
 def make_carrier(runtime: Runtime) -> Carrier:

@@ -186,6 +186,9 @@ class Settings(BaseSettings):
     dialer_calls_per_second: float = 50.0
     dialer_lease_seconds: float = 300.0
     dialer_tick_seconds: float = 0.2
+    # The name this machine's dialer keeps across restarts (dialer/identity.py); a
+    # restarted worker releases its earlier calls at once. Empty: the host name.
+    worker_name: str = Field(default="", pattern=r"^([A-Za-z0-9][A-Za-z0-9._-]{0,49})?$")
     daily_call_cap: int = 3
     breaker_threshold: int = 20
     # Adaptive pace on spoken carriers (dialer/pace.py): the turn-latency p95 the dialer

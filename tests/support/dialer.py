@@ -17,6 +17,7 @@ from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import CollectResult, ConversationEngine
 from voxdial.demo import demo_numbers
 from voxdial.dialer.dialer import Dialer, DialerConfig
+from voxdial.dialer.identity import WorkerIdentity
 from voxdial.domain.phone import PhoneNormalizer
 from voxdial.domain.status import HangupReason, NumberState
 from voxdial.store import assistants, tasks
@@ -145,11 +146,12 @@ def run_virtual(
     *,
     config: DialerConfig | None = None,
     until: datetime | None = None,
+    identity: WorkerIdentity | None = None,
 ) -> tuple[Dialer, VirtualClock]:
     """Run a dialer in virtual time from `start` until no task runs (or `until`)."""
     clock = VirtualClock(start)
     cfg = config or DialerConfig(calls_per_second=0, daily_cap=0, lease_seconds=3600)
-    dialer = Dialer(db, carrier=carrier, clock=clock, config=cfg)
+    dialer = Dialer(db, carrier=carrier, clock=clock, config=cfg, identity=identity)
     asyncio.run(clock.run(dialer.run_until_idle(until=until)))
     return dialer, clock
 

@@ -43,8 +43,24 @@ OPEN_CALL_KEYS = (
     "rounds",
     "summary",
 )
-CLAIM_NUMBER_KEYS = ("b_attempts", "b_now", "b_worker", "b_lease", "b_call", "b_id")
-SETTLE_NUMBER_KEYS = ("b_state", "b_next", "b_outcome", "b_collected", "b_callbacks", "b_id")
+CLAIM_NUMBER_KEYS = (
+    "b_attempts",
+    "b_now",
+    "b_worker",
+    "b_generation",
+    "b_lease",
+    "b_call",
+    "b_id",
+)
+SETTLE_NUMBER_KEYS = (
+    "b_state",
+    "b_next",
+    "b_outcome",
+    "b_collected",
+    "b_callbacks",
+    "b_interrupted",
+    "b_id",
+)
 
 
 def for_update(query: Any, pg: bool, *, skip_locked: bool = False) -> Any:
@@ -65,9 +81,11 @@ class SqliteWrites:
         )
         self.claim_numbers = (
             f"UPDATE {numbers} SET state = 'calling', attempts = ?, last_attempt_at = ?, "
-            "worker_id = ?, lease_until = ?, last_call_id = ? WHERE id = ?"
+            "worker_id = ?, worker_generation = ?, lease_until = ?, last_call_id = ? "
+            "WHERE id = ?"
         )
         self.settle_numbers = (
             f"UPDATE {numbers} SET state = ?, next_attempt_at = ?, last_outcome = ?, "
-            "worker_id = NULL, lease_until = NULL, collected = ?, callbacks = ? WHERE id = ?"
+            "worker_id = NULL, worker_generation = NULL, lease_until = NULL, collected = ?, "
+            "callbacks = ?, interrupted = ? WHERE id = ?"
         )

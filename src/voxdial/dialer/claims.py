@@ -41,10 +41,17 @@ class Claim:
 
 class Claims:
     def __init__(
-        self, db: Database, *, worker_id: str, policy: Policy, clock: Clock | None = None
+        self,
+        db: Database,
+        *,
+        worker_id: str,
+        generation: int,
+        policy: Policy,
+        clock: Clock | None = None,
     ) -> None:
         self.db = db
         self.worker_id = worker_id
+        self.generation = generation
         self.policy = policy
         self.clock = clock  # when set, claims stamp the time read after the task lock
         self.is_pg = db.engine.dialect.name == "postgresql"
@@ -68,6 +75,7 @@ class Claims:
                 attempts=bindparam("b_attempts"),
                 last_attempt_at=bindparam("b_now"),
                 worker_id=bindparam("b_worker"),
+                worker_generation=bindparam("b_generation"),
                 lease_until=bindparam("b_lease"),
                 last_call_id=bindparam("b_call"),
             )
@@ -199,7 +207,7 @@ class Claims:
     ) -> list[Claim]:
         stamp = self._values.time
         start = stamp(now)
-        caller, worker = self.policy.caller_id, self.worker_id
+        caller, worker, generation = self.policy.caller_id, self.worker_id, self.generation
         ws, task_id, aid, avid = task.workspace_id, task.id, task.assistant_id, task.assistant_vid
         opened = [
             # OPEN_CALL_KEYS
@@ -231,7 +239,7 @@ class Claims:
             ids = dict(conn.execute(self._insert_calls, as_params(OPEN_CALL_KEYS, opened)).all())
             call_ids = [ids[row[0]] for row in opened]
             claimed = [
-                (n.attempts + 1, start, worker, lease, cid, n.id)  # CLAIM_NUMBER_KEYS
+                (n.attempts + 1, start, worker, generation, lease, cid, n.id)  # CLAIM_NUMBER_KEYS
                 for n, cid in zip(rows, call_ids, strict=True)
             ]
             conn.execute(self._claim_numbers, as_params(CLAIM_NUMBER_KEYS, claimed))
@@ -244,7 +252,7 @@ class Claims:
                 cur.executemany(
                     sql.claim_numbers,
                     [
-                        (n.attempts + 1, start, worker, lease, cid, n.id)
+                        (n.attempts + 1, start, worker, generation, lease, cid, n.id)
                         for n, cid in zip(rows, call_ids, strict=True)
                     ],
                 )

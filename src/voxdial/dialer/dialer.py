@@ -30,6 +30,7 @@ from voxdial.clock import Clock
 from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import CallContext, ConversationEngine
 from voxdial.conversation.script import ScriptEngine
+from voxdial.dialer.identity import WorkerIdentity
 from voxdial.dialer.records import Claim, DialerRecords, Finished, Policy, RunningTask
 from voxdial.domain.status import HangupReason
 from voxdial.errors import VoxdialError
@@ -69,6 +70,7 @@ class Dialer:
         engine: ConversationEngine | None = None,
         engine_for: Callable[[dict], ConversationEngine] | None = None,
         worker_id: str | None = None,
+        identity: WorkerIdentity | None = None,
         on_event=None,
         line_limit: Callable[[], int] | None = None,
     ) -> None:
@@ -81,10 +83,16 @@ class Dialer:
         # per assistant config (its llmId picks script or an LLM); `engine` when None
         self.engine_for = engine_for
         self._engines: dict[int, ConversationEngine] = {}
-        self.worker_id = worker_id or new_worker_id()
+        # A kept name (dialer/identity.py) lets this start release its earlier starts'
+        # calls at once; a one-off name leaves them to lease expiry.
+        identity = identity or WorkerIdentity(worker_id or new_worker_id(), 1)
+        self.worker_id = identity.name
+        self.generation = identity.generation
+        self._released_own = False
         self.records = DialerRecords(
             db,
             worker_id=self.worker_id,
+            generation=self.generation,
             policy=Policy(
                 lease_seconds=self.config.lease_seconds,
                 daily_cap=self.config.daily_cap,
@@ -298,6 +306,20 @@ class Dialer:
                 self._insight_due.discard(task_id)
 
     def _maintain_leases(self, now: datetime) -> None:
+        if not self._released_own:  # before this start's first claim (release_own's rule)
+            try:
+                released = self.records.release_own(now=now, tasks_by_id=self._tasks)
+            except SQLAlchemyError:
+                raise
+            except Exception as e:  # one task's outcome cannot be recorded: its leases expire
+                log.error("releasing the earlier start's calls failed", exc_info=e)
+                released = 0
+            if released:
+                log.warning(
+                    "released the calls of this worker's earlier start",
+                    extra={"count": released, "worker_id": self.worker_id},
+                )
+            self._released_own = True
         period = timedelta(seconds=self.config.lease_seconds / 3)
         if self.in_flight and (self._last_renew is None or now - self._last_renew >= period):
             self.records.renew_leases(now=now)

@@ -2,7 +2,8 @@
 attempt policy (domain/attempts.py), each call record closes through the outcome
 writer (store/outcomes.py), and the tasks' counters change by increments in the same
 transaction, so a task read stays O(1) and exact. A call whose number was recovered
-from it (its lease expired) is dropped."""
+from it (its lease expired) is dropped. A call its worker lost (interrupted) gives its
+attempt back to the number's daily cap, as the policy decides."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,10 +29,11 @@ from voxdial.domain.attempts import (
     TaskDelta,
     conversation_facts,
     decide,
+    local_day,
 )
 from voxdial.domain.status import HangupReason, NumberState
 from voxdial.store.db import Database
-from voxdial.store.models import Assistant, BlockedNumber, Task, TaskNumber
+from voxdial.store.models import Assistant, BlockedNumber, NumberDailyCount, Task, TaskNumber
 from voxdial.store.outcomes import CallOutcome, OutcomeWriter, as_params, collect_rows
 
 # A hook the webhooks part plugs in: (session, event, data).
@@ -66,10 +69,23 @@ class Finishing:
                 next_attempt_at=bindparam("b_next"),
                 last_outcome=bindparam("b_outcome"),
                 worker_id=None,
+                worker_generation=None,
                 lease_until=None,
                 collected=bindparam("b_collected", type_=tn.c.collected.type),
                 callbacks=bindparam("b_callbacks"),
+                interrupted=bindparam("b_interrupted"),
             )
+        )
+        daily = NumberDailyCount.__table__
+        self._refund_daily = (
+            update(daily)
+            .where(
+                daily.c.workspace_id == bindparam("b_ws"),
+                daily.c.phone == bindparam("b_phone"),
+                daily.c.day == bindparam("b_day"),
+                daily.c.count > 0,
+            )
+            .values(count=daily.c.count - 1)
         )
         self._insert_blocks = self._insert(BlockedNumber.__table__).on_conflict_do_nothing()
         self._held = for_update(
@@ -79,6 +95,7 @@ class Finishing:
                 TaskNumber.last_outcome,
                 TaskNumber.callbacks,
                 TaskNumber.collected,
+                TaskNumber.interrupted,
             ).where(
                 TaskNumber.id.in_(bindparam("b_ids", expanding=True)),
                 TaskNumber.state == NumberState.CALLING,
@@ -127,13 +144,15 @@ class Finishing:
             if not kept:
                 return 0
             deltas: dict[int, TaskDelta] = defaultdict(TaskDelta)
-            numbers, outcomes = [], []
+            numbers, outcomes, refunds = [], [], []
             for item in kept:
                 task = tasks[item.claim.task_id]
                 before = held[item.claim.number_id][1]
-                number, outcome = self._settle(task, item, before, deltas[task.id])
+                number, outcome, refund = self._settle(task, item, before, deltas[task.id])
                 numbers.append(number)
                 outcomes.append(outcome)
+                if refund:
+                    refunds.append(self._daily_slot(task, item))
             if self.is_pg:
                 conn.execute(self._settle_numbers, as_params(SETTLE_NUMBER_KEYS, numbers))
             else:
@@ -143,6 +162,8 @@ class Finishing:
                 finally:
                     cur.close()
             self._writer.write(conn, outcomes)
+            if refunds:
+                conn.execute(self._refund_daily, refunds)
             for task_id, d in deltas.items():
                 self._apply_delta(conn, tasks[task_id], d, now)
             if self.on_event is not None:
@@ -169,15 +190,15 @@ class Finishing:
             for row in conn.execute(self._held, {"b_ids": ids[i : i + 900]}):
                 held[row.id] = (
                     row.last_call_id,
-                    Held(row.last_outcome, row.callbacks, row.collected or []),
+                    Held(row.last_outcome, row.callbacks, row.collected or [], row.interrupted),
                 )
         return held
 
     def _settle(
         self, task: RunningTask, item: Finished, before: Held, d: TaskDelta
-    ) -> tuple[tuple[Any, ...], CallOutcome]:
-        """The number's row (SETTLE_NUMBER_KEYS) and the call's outcome; adds the call to
-        the task's delta."""
+    ) -> tuple[tuple[Any, ...], CallOutcome, bool]:
+        """The number's row (SETTLE_NUMBER_KEYS), the call's outcome and whether its
+        attempt goes back to the number's daily cap; adds the call to the task's delta."""
         c, r = item.claim, item.result
         values = self._writer.values
         questions = task.questions
@@ -217,9 +238,16 @@ class Finishing:
             attempt.outcome,
             values.json(decision.collected or None),
             decision.callbacks,
+            decision.interrupted,
             c.number_id,
         )
-        return number, outcome
+        return number, outcome, decision.refund_daily
+
+    @staticmethod
+    def _daily_slot(task: RunningTask, item: Finished) -> dict[str, Any]:
+        """The daily count a claim added to (claims.py: the day the call started)."""
+        day = local_day(item.result.started_at, ZoneInfo(task.workspace_zone))
+        return {"b_ws": task.workspace_id, "b_phone": item.claim.phone, "b_day": day}
 
     def _sqlite(self, conn: Any) -> SqliteWrites:
         if self._sqlite_writes is None:

@@ -3,9 +3,10 @@ claiming due numbers (claims.py), recording finished calls (finishing.py), lease
 (leases.py), and here the task's end states and its insight.
 
 Rules (DESIGN.md): the attempt is recorded before the dial (a crash still counts it);
-a number in flight is leased to one worker until `lease_until`; a lease that expires is
-closed as a failed attempt by whichever worker notices, and retried if the policy
-allows. Task counters change in the same transaction as the outcomes, by increments,
+a number in flight is leased to one worker until `lease_until`; a call whose worker was
+lost is closed as interrupted, at once by that worker when it starts again under its
+name, or by whichever worker notices once the lease expired, and dialled again without
+using up a retry. Task counters change in the same transaction as the outcomes, by increments,
 so a task read stays O(1) and exact. On PostgreSQL the task row is locked while
 claiming, so the concurrency cap holds across workers. What an outcome means for the
 number and the task is the attempt policy's (domain/attempts.py).
@@ -40,6 +41,7 @@ class DialerRecords:
         db: Database,
         *,
         worker_id: str,
+        generation: int = 1,
         policy: Policy,
         on_event: EventHook | None = None,
         clock: Clock | None = None,
@@ -49,10 +51,17 @@ class DialerRecords:
         self.policy = policy
         self.on_event = on_event
         self.tasks = RunningTasks(db)
-        self.claims = Claims(db, worker_id=worker_id, policy=policy, clock=clock)
+        self.claims = Claims(
+            db, worker_id=worker_id, generation=generation, policy=policy, clock=clock
+        )
         self.finishing = Finishing(db, on_event=on_event)
         self.leases = Leases(
-            db, worker_id=worker_id, policy=policy, finishing=self.finishing, tasks=self.tasks
+            db,
+            worker_id=worker_id,
+            generation=generation,
+            policy=policy,
+            finishing=self.finishing,
+            tasks=self.tasks,
         )
         pg = db.engine.dialect.name == "postgresql"
         task_id = bindparam("b_task")
@@ -87,6 +96,9 @@ class DialerRecords:
 
     def recover_expired(self, *, now: datetime, tasks_by_id: dict[int, RunningTask]) -> int:
         return self.leases.recover_expired(now=now, tasks_by_id=tasks_by_id)
+
+    def release_own(self, *, now: datetime, tasks_by_id: dict[int, RunningTask]) -> int:
+        return self.leases.release_own(now=now, tasks_by_id=tasks_by_id)
 
     # -- task end states -----------------------------------------------------------
 

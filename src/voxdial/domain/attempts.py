@@ -1,7 +1,8 @@
 """The attempt policy: what a finished call means for its number and its task.
 
 Pure rules, no database: whether the number is final, when it is tried again (a retry
-after `retryInterval`, or the callee's "call me later" inside the windows), the answers
+after `retryInterval`, the callee's "call me later" inside the windows, or at once after
+a call its worker lost), the answers
 kept across its calls, what the call adds to the task's counters, what the task insight
 reads of the conversation, and when a running task ends. The dialer reads the rows,
 asks these functions, and writes what they decided.
@@ -20,6 +21,10 @@ from voxdial.domain.schedule import Schedule
 from voxdial.domain.status import HangupReason, NumberState, TaskStatus
 
 MAX_CALLBACKS = 2  # "call me later" honoured this many times per number
+# Calls cut by a lost worker redialled per number without using up a retry or a daily
+# attempt; past this an interruption counts as a failed attempt, so a number whose calls
+# keep bringing their worker down still ends.
+MAX_FREE_INTERRUPTIONS = 3
 CALLBACK_DEFAULT_DELAY = timedelta(hours=2)  # when the callee names no time
 CALLBACK_MIN_DELAY = timedelta(minutes=5)
 # An engine's NOTE on a question for the knowledge: "knowledge hit: ..." or, when the
@@ -48,6 +53,7 @@ class Held:
     last_outcome: str | None
     callbacks: int
     collected: list[dict[str, Any]]
+    interrupted: int = 0  # earlier calls cut by a lost worker that used up no retry
 
 
 @dataclass(slots=True)
@@ -70,9 +76,13 @@ class Decision:
     """What becomes of the number after an attempt."""
 
     final: bool
-    next_at: datetime | None  # when it is due again (None when final)
+    # when it is due again; None when final, or due at once like a number not dialled yet
+    next_at: datetime | None
     callbacks: int  # callbacks honoured so far, this one included
     collected: list[dict[str, Any]]  # its answers across all its calls
+    interrupted: int = 0  # interrupted calls that used up no retry, this one included
+    # the attempt is given back to the number's daily cap (it was cut, not made)
+    refund_daily: bool = False
 
     @property
     def state(self) -> NumberState:
@@ -82,11 +92,23 @@ class Decision:
 def decide(
     a: Attempt, *, before: Held, schedule: Schedule, retry_count: int, retry_minutes: int
 ) -> Decision:
-    """Final or not, and when next: a "call me later" (at most MAX_CALLBACKS per number,
-    never after a block) at the named time or after CALLBACK_DEFAULT_DELAY, no sooner
-    than CALLBACK_MIN_DELAY, at the next open window; a retryable outcome with attempts
-    left `retry_minutes` after the call ended, moved into the next window."""
-    final = is_final(a.outcome, attempts=a.attempt, retry_count=retry_count)
+    """Final or not, and when next: a call its worker lost (interrupted, at most
+    MAX_FREE_INTERRUPTIONS per number) at once, as a number not dialled yet (first in
+    line, inside the windows), using up neither a retry nor a daily attempt; a "call me
+    later" (at most MAX_CALLBACKS per number, never after a block) at the named time or
+    after CALLBACK_DEFAULT_DELAY, no sooner than CALLBACK_MIN_DELAY, at the next open
+    window; a retryable outcome with attempts left `retry_minutes` after the call ended,
+    moved into the next window. Interrupted calls that were free do not count among the
+    attempts."""
+    interrupted = a.outcome == HangupReason.INTERRUPTED
+    if interrupted and before.interrupted < MAX_FREE_INTERRUPTIONS:
+        return Decision(
+            False, None, before.callbacks, before.collected, before.interrupted + 1, True
+        )
+    # past the free ones, an interruption is a failed attempt like any other
+    outcome = HangupReason.FAILED if interrupted else a.outcome
+    attempts = a.attempt - before.interrupted
+    final = is_final(outcome, attempts=attempts, retry_count=retry_count)
     answered = a.outcome == HangupReason.ANSWERED
     callbacks = before.callbacks
     next_at = None
@@ -100,7 +122,7 @@ def decide(
         due = a.ended_at + timedelta(minutes=retry_minutes)
         next_at = schedule.next_open(due) or due
     merged = merge_collected(before.collected, a.collect) if answered else before.collected
-    return Decision(final, next_at, callbacks, merged)
+    return Decision(final, next_at, callbacks, merged, before.interrupted)
 
 
 def merge_collected(
@@ -158,7 +180,7 @@ class TaskDelta:
         self.calling -= 1
         self.final += int(d.final)
         self.called += int(a.attempt == 1)
-        if a.recovered:
+        if a.recovered or a.outcome == HangupReason.INTERRUPTED:
             pass  # a lost worker says nothing about the carrier
         elif a.outcome not in CARRIER_FAILURES:
             self.failures_streak = 0

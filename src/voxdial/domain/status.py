@@ -55,6 +55,9 @@ class HangupReason(StrEnum):
     VOICEMAIL = "voicemail"
     BLOCKED = "blocked"
     FAILED = "failed"
+    # the call's worker was lost mid-call (killed, crashed, restarted): nobody knows how
+    # the call ended, so it is dialled again without using up a retry (domain/attempts)
+    INTERRUPTED = "interrupted"
 
 
 class RejectReason(StrEnum):

@@ -40,6 +40,7 @@ REASON_ZH = {
     "voicemail": "语音信箱",
     "blocked": "免打扰",
     "failed": "线路失败",
+    "interrupted": "外呼进程中断",
     "answered": "接通",
 }
 REASON_EN = {
@@ -53,6 +54,7 @@ REASON_EN = {
     "voicemail": "voicemail",
     "blocked": "blocked",
     "failed": "carrier failure",
+    "interrupted": "cut by a lost worker",
     "answered": "answered",
 }
 

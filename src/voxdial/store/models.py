@@ -211,12 +211,16 @@ class TaskNumber(Base):
     last_outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # While `calling`: which worker holds the number and until when (see dialer/leases).
+    # While `calling`: which worker holds the number (its name, which a restarted worker
+    # keeps, and the start of it that claimed the number) and until when (dialer/leases).
     worker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    worker_generation: Mapped[int | None] = mapped_column(Integer, nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_call_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # Callbacks the callee asked for ("call me later"); they do not use up retries.
     callbacks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Calls cut by a lost worker; they do not use up retries (domain/attempts.py).
+    interrupted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     collected: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
 
 

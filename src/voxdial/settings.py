@@ -209,6 +209,9 @@ class Settings(BaseSettings):
     voice_warm: bool = True
     # spoken calls one process holds at once (dialled and inbound together); 0: no limit
     voice_max_sessions: int = Field(default=20, ge=0)
+    # dialled spoken calls decide who answered (person, voicemail, carrier announcement)
+    # before the assistant speaks, by each assistant's `answerDetection` settings
+    voice_answer_detection: bool = True
 
     # Webhooks: networks (comma list of CIDRs) webhook URLs may reach beyond public
     # addresses, e.g. "127.0.0.0/8,::1/128"; metadata addresses never. Deliveries that

@@ -20,7 +20,6 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -255,9 +254,7 @@ def test_a_voicemail_gets_the_message_after_the_beep(sqlite_env, tmp_path, recor
     (call,) = calls
     assert call.hangup_reason == H.VOICEMAIL
     trace = trace_of(env, call)
-    assert json.loads(next(t for t in trace if t["event"] == "answer.detected")["content"])[
-        "outcome"
-    ] == "voicemail"
+    assert answer_event(env, call)["outcome"] == "voicemail"
     said = [t["content"] for t in trace if t["event"] == "system.say"]
     assert " ".join(said) == MESSAGE
     (report,) = reports

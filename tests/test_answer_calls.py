@@ -1,14 +1,11 @@
 """Answer detection on real calls with the real models (Silero VAD, Whisper base, piper).
 
-Recordings are made with bench/make_answer_set.py's generator (voxdial's voices through
-the telephone band, with line noise): a person's "Hello?", a voicemail greeting and its
-beep, carrier announcements. They are spoken by espeak, which says a text the same way
-every time (piper's voice varies from one synthesis to the next, and so would the
-recordings). They are played by a callee
+Recordings (tests/support/answer_audio.py): a person's "Hello?", a voicemail greeting
+and its beep, carrier announcements. They are played by a callee
 
-- over the media-stream websocket, dialled by the dialer (`mediastream` carrier): the
-  call's outcome, hangupReason, calltrace and the number's retries are checked;
-- over SIP, SIPp playing the recording as RTP after its 200 OK.
+over the media-stream websocket, dialled by the dialer (`mediastream` carrier); the
+call's outcome, hangupReason, calltrace and the number's retries are checked. The same
+over SIP (SIPp playing the recording as RTP) is in tests/test_sip_carrier.py.
 
 tests/test_answering.py checks the same session path, case by case, with fakes.
 """
@@ -23,14 +20,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
-from bench.make_answer_set import ItemSpec, Voices, render
-
+from tests.support.answer_audio import make_recordings
 from tests.support.callee import MediaStreamCallee, live_server
 from tests.support.dialer import calls_of, make_task, numbers_of, task_row
 from tests.support.speech import BASE_LISTENER, PIPER_SPEAKER, speech_models
 from voxdial.domain.status import HangupReason as H
 from voxdial.runtime import DialerThread, Runtime
-from voxdial.voice.audio import Upsampler
 from voxdial.voice.runtime import VoiceRuntime
 from voxdial.voice.tuning import VoiceTuning
 
@@ -47,45 +42,9 @@ ASSISTANT = {
 }
 
 
-def _say(text: str, voice: str = "espeak-en") -> dict:
-    return {"kind": "speech", "voice": voice, "variant": None, "rate": 1.0, "text": text}
-
-
-def _quiet(ms: int) -> dict:
-    return {"kind": "silence", "ms": ms}
-
-
-BEEP = {"kind": "tone", "name": "beep", "hz": 1000.0, "ms": 500}
-RECORDINGS = {
-    "human": [_quiet(600), _say("Hello?"), _quiet(200)],
-    "voicemail": [
-        _quiet(400),
-        _say("Hi, you've reached Sam."),
-        _quiet(300),
-        _say("Please leave a message after the tone."),
-        _quiet(400),
-        BEEP,
-        _quiet(200),
-    ],
-    "powered_off": [_quiet(300), _say("The mobile phone you are calling is switched off.")],
-    "vacant": [
-        _quiet(300),
-        _say("The number you have dialed is not in service. Please check the number."),
-    ],
-}
-
-
 @pytest.fixture(scope="module")
 def recordings(tmp_path_factory) -> dict[str, np.ndarray]:
-    """Each recording at 16 kHz, as a callee's line would carry it."""
-    voices = Voices(tmp_path_factory.mktemp("tts"))
-    out = {}
-    try:
-        for i, (label, parts) in enumerate(RECORDINGS.items()):
-            spec = ItemSpec(label, "test", label, "en", 11 + i, -20.0, 25.0, "pink", parts)
-            out[label] = Upsampler()(render(spec, voices).audio)
-    finally:
-        voices.close()
+    out = make_recordings(tmp_path_factory.mktemp("tts"))
     # the models load before the calls, not during them
     models = speech_models()
     models.synthesizer(PIPER_SPEAKER).synthesize("Hello.")

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.support.answer_audio import make_recordings
 from tests.support.dialer import calls_of, counters, make_task, recount, run_until_settled, task_row
 from tests.support.sipp import (
     PAYLOAD_TYPES,
@@ -30,7 +31,14 @@ from tests.support.sipp import (
     scenario,
 )
 from tests.support.sipp import tone as make_tone
-from tests.support.speech import PIPER_SPEAKER, TINY_EN_LISTENER, seconds, speech_models, spoken
+from tests.support.speech import (
+    BASE_LISTENER,
+    PIPER_SPEAKER,
+    TINY_EN_LISTENER,
+    seconds,
+    speech_models,
+    spoken,
+)
 from voxdial.clock import Clock, SystemClock
 from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import CallContext
@@ -560,4 +568,35 @@ async def test_a_spoken_call_over_sip_collects_the_recorded_reply(sipp_factory, 
     said = " ".join(u.text for u in result.utterances if u.side == "system")
     assert "StarNet" in said and "happy with our service" in said
     assert result.record_file and (tmp_path / "recordings" / result.record_file).exists()
+    assert sipp.saw("BYE sip:")
+
+
+# -- who answered (voice/answering.py) -------------------------------------------------
+
+
+@pytest.mark.speech
+@pytest.mark.timeout(300)
+@sync
+async def test_an_announcement_after_the_answer_is_hung_up_with_its_outcome(
+    sipp_factory, carriers, tmp_path
+):
+    """SIPp answers and plays a carrier's "not in service" announcement as RTP: the
+    answer detector (Whisper base) hears it, the assistant says nothing and hangs up,
+    and the call's outcome is the announcement's."""
+    models = speech_models()
+    recording = make_recordings(tmp_path / "tts", ["vacant"])["vacant"]
+    await asyncio.to_thread(models.recognizer, BASE_LISTENER)  # loaded before the call
+    announcement = tmp_path / "announcement.alaw"
+    announcement.write_bytes(g711(recording, "PCMA"))
+    sipp = sipp_factory("speak", listen_ms=0, stream=rtp_stream(announcement, "PCMA"))
+    runtime = VoiceRuntime(models, tmp_path / "recordings", VoiceTuning(), answer_detection=True)
+    carrier = carriers(config(sipp), runtime)
+    req = request(assistant={**ASSISTANT, "listenerId": BASE_LISTENER})
+    result = await asyncio.wait_for(
+        carrier.place_call(req, clock=SystemClock(), engine=ScriptEngine()), 120
+    )
+    assert result.outcome == H.VACANT, result.extra
+    assert result.hangup_side == "assistant" and result.answered_at is not None
+    assert [u.side for u in result.utterances] == ["answer"]  # not a word said to it
+    assert result.extra["answer"]["outcome"] == "vacant"
     assert sipp.saw("BYE sip:")

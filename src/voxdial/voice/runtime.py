@@ -87,6 +87,21 @@ class VoiceRuntime:
         with self._lock:
             self.active = max(0, self.active - 1)
 
+    def early_answering(self, request: DialRequest) -> Answering | None:
+        """An answer detector for a call's early media, before any answer (a carrier
+        plays its announcements there); None when detection is off."""
+        config = detection_config(request.context.assistant) if self.answer_detection else None
+        if config is None:
+            return None
+        language = request.context.language
+        listener = request.context.assistant.get("listenerId")
+        return Answering(
+            self.speech.recognizer(listener, language=language),
+            config=config,
+            vad=self.speech.detector(),
+            language=language,
+        )
+
     def session(
         self,
         context: CallContext,

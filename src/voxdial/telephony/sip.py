@@ -314,9 +314,7 @@ class SipCarrier:
             )
             return _failed(started, clock, str(e) or "timeout")
         try:
-            return await self._follow(
-                request, handle, endpoint, clock, engine, started, answering
-            )
+            return await self._follow(request, handle, endpoint, clock, engine, started, answering)
         finally:
             if not handle.ended.done():  # cancelled or failed half-way: never leave it up
                 await asyncio.shield(endpoint.hang_up(handle))
@@ -396,7 +394,6 @@ class SipCarrier:
         if not handle.ended.done():
             await line.close()
         return result
-
 
     async def _until_answer(
         self, handle: CallHandle, answering: Answering | None

@@ -14,9 +14,12 @@ decision:
   hung up. The outcome is `voicemail` either way.
 
 The detector is synchronous and may run the recognizer, so every `feed` runs off the
-event loop (one at a time, in order). The wait is bounded twice: by the detector's
-`total_limit_ms` of call audio, and by the same span of wall time (plus slack) in case
-the line stops delivering audio; either way the call goes on as `unknown`.
+event loop (one at a time, in order), on threads of its own: the default executor also
+carries the engines' turns (an LLM's HTTP call holds a thread for seconds), and a
+callee's first seconds must not wait behind other calls' turns. The wait is bounded
+twice: by the detector's `total_limit_ms` of call audio, and by the same span of wall
+time (plus slack) in case the line stops delivering audio or the host falls behind;
+either way the call goes on as `unknown`.
 
 An assistant's settings are its `answerDetection` object (API.md conventions, camelCase):
 `enabled`, `onVoicemail` (`hangup` | `leave_message`), `voicemailMessage` (variables as
@@ -28,6 +31,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pydantic import ValidationError
@@ -53,6 +58,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _WALL_SLACK_SECONDS = 2.0  # wall time beyond the audio limits before the wait gives up
+# the detectors' threads, shared by the process's calls (the work is CPU: a few per core)
+_EXECUTOR = ThreadPoolExecutor(
+    max_workers=max(4, 2 * (os.cpu_count() or 2)), thread_name_prefix="voxdial-answer"
+)
 
 # The assistant's `answerDetection` keys (wire) -> the detector's settings.
 WIRE_KEYS = {
@@ -146,7 +155,8 @@ class Answering:
         )
 
     async def feed(self, pcm: Pcm) -> None:
-        decision = await asyncio.to_thread(self.detector.feed, pcm)
+        loop = asyncio.get_running_loop()
+        decision = await loop.run_in_executor(_EXECUTOR, self.detector.feed, pcm)
         if decision is not None and self.decision is None and not self.gave_up:
             self._settle(decision)
         if self.decision is not None and self.detector.ready_for_message:
@@ -155,7 +165,8 @@ class Answering:
     async def end(self) -> None:
         """The line ended: decide with what was heard."""
         if self.decision is None and not self.gave_up:
-            self._settle(await asyncio.to_thread(self.detector.finish))
+            loop = asyncio.get_running_loop()
+            self._settle(await loop.run_in_executor(_EXECUTOR, self.detector.finish))
         self.close()
 
     def close(self) -> None:

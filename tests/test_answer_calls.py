@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
+
 from tests.support.answer_audio import make_recordings
 from tests.support.callee import MediaStreamCallee, live_server
 from tests.support.dialer import calls_of, make_task, numbers_of, task_row

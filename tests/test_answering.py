@@ -208,11 +208,14 @@ ASSISTANT = {
 }
 
 
-def call(audio: np.ndarray, *, words: str = "", detection: bool = True, **assistant):
+def call(tmp_path, audio: np.ndarray, *, words: str = "", detection: bool = True, **assistant):
     """One dialled call on `audio`; the result, the line and the speech fakes."""
     speech = FakeSpeech(words)
     runtime = VoiceRuntime(
-        speech, _recordings(), VoiceTuning(no_reply_seconds=3.0), answer_detection=detection
+        speech,
+        tmp_path / "recordings",
+        VoiceTuning(no_reply_seconds=3.0),
+        answer_detection=detection,
     )
     config = {**ASSISTANT, **assistant}
     context = CallContext(assistant=config, name="Zhang", now=ANSWERED, time_zone="UTC")
@@ -232,18 +235,6 @@ def call(audio: np.ndarray, *, words: str = "", detection: bool = True, **assist
     return asyncio.run(run()), line, speech
 
 
-_RECORDINGS: list = []
-
-
-def _recordings():
-    return _RECORDINGS[0]
-
-
-@pytest.fixture(autouse=True)
-def _recordings_dir(tmp_path):
-    _RECORDINGS[:] = [tmp_path / "recordings"]
-
-
 def answer_line(result) -> dict:
     (line,) = [u for u in result.utterances if u.side == "answer"]
     return json.loads(line.text)
@@ -256,9 +247,9 @@ def ms(samples: int) -> float:
 # -- calls -----------------------------------------------------------------------------
 
 
-def test_a_person_is_decided_soon_after_the_greeting_and_then_spoken_to():
+def test_a_person_is_decided_soon_after_the_greeting_and_then_spoken_to(tmp_path):
     greeting_end = 300 + 500
-    result, line, _ = call(pcm(quiet(300), noise(500)))
+    result, line, _ = call(tmp_path, pcm(quiet(300), noise(500)))
     answer = answer_line(result)
     assert answer["outcome"] == "human"
     assert result.outcome == HangupReason.ANSWERED
@@ -271,8 +262,9 @@ def test_a_person_is_decided_soon_after_the_greeting_and_then_spoken_to():
     assert sides[0] == "answer" and "system" in sides
 
 
-def test_a_carrier_announcement_ends_the_call_with_its_outcome():
+def test_a_carrier_announcement_ends_the_call_with_its_outcome(tmp_path):
     result, line, speech = call(
+        tmp_path,
         pcm(quiet(200), noise(2600), quiet(1500)),
         words="Sorry Mr Smith, the number you have dialed is not in service.",
     )
@@ -288,8 +280,9 @@ def test_a_carrier_announcement_ends_the_call_with_its_outcome():
     assert speech.recognizer_.calls >= 1
 
 
-def test_a_voicemail_is_hung_up_on_by_default():
+def test_a_voicemail_is_hung_up_on_by_default(tmp_path):
     result, line, _ = call(
+        tmp_path,
         pcm(quiet(200), noise(2000), quiet(300), beep(500), quiet(3000)),
         words="Please leave a message after the tone.",
     )
@@ -297,9 +290,10 @@ def test_a_voicemail_is_hung_up_on_by_default():
     assert line.first_play is None and line.closed
 
 
-def test_a_voicemail_gets_the_message_after_the_beep():
+def test_a_voicemail_gets_the_message_after_the_beep(tmp_path):
     beep_end = 200 + 2000 + 300 + 500
     result, line, speech = call(
+        tmp_path,
         pcm(quiet(200), noise(2000), quiet(300), beep(500), quiet(3000)),
         words="Please leave a message after the tone.",
         answerDetection={
@@ -315,9 +309,10 @@ def test_a_voicemail_gets_the_message_after_the_beep():
     assert result.collected == [] or not any(c.hit for c in result.collected)
 
 
-def test_a_voicemail_without_a_beep_gets_the_message_after_the_greeting():
+def test_a_voicemail_without_a_beep_gets_the_message_after_the_greeting(tmp_path):
     greeting_end = 200 + 2000
     result, line, _ = call(
+        tmp_path,
         pcm(quiet(200), noise(2000), quiet(6000)),
         words="Please leave a message.",
         answerDetection={"onVoicemail": "leave_message", "voicemailMessage": "Call us back."},
@@ -329,8 +324,8 @@ def test_a_voicemail_without_a_beep_gets_the_message_after_the_greeting():
     assert line.first_play is not None and ms(line.first_play) >= greeting_end + 4000
 
 
-def test_silence_is_unknown_and_the_conversation_starts_at_the_limit():
-    result, line, _ = call(quiet(100))
+def test_silence_is_unknown_and_the_conversation_starts_at_the_limit(tmp_path):
+    result, line, _ = call(tmp_path, quiet(100))
     answer = answer_line(result)
     assert answer["outcome"] == "unknown"
     assert answer["decidedAtMs"] >= AnswerDetectionConfig().total_limit_ms
@@ -338,8 +333,9 @@ def test_silence_is_unknown_and_the_conversation_starts_at_the_limit():
     assert line.first_play is not None and ms(line.first_play) >= answer["decidedAtMs"]
 
 
-def test_an_assistant_with_detection_off_speaks_at_once():
+def test_an_assistant_with_detection_off_speaks_at_once(tmp_path):
     result, line, speech = call(
+        tmp_path,
         pcm(quiet(200), noise(2600)),
         words="The number you have dialed is not in service.",
         answerDetection={"enabled": False},
@@ -349,8 +345,9 @@ def test_an_assistant_with_detection_off_speaks_at_once():
     assert line.first_play is not None and "answer" not in result.extra
 
 
-def test_a_runtime_without_detection_speaks_at_once():
+def test_a_runtime_without_detection_speaks_at_once(tmp_path):
     result, line, _ = call(
+        tmp_path,
         pcm(quiet(200), noise(2600)),
         words="The number you have dialed is not in service.",
         detection=False,
@@ -360,7 +357,7 @@ def test_a_runtime_without_detection_speaks_at_once():
     assert line.first_play is not None
 
 
-def test_a_callee_who_hangs_up_during_the_greeting_is_still_decided():
+def test_a_callee_who_hangs_up_during_the_greeting_is_still_decided(tmp_path):
     class Short(RecordedLine):
         async def frames(self):
             async for frame in super().frames():
@@ -369,7 +366,7 @@ def test_a_callee_who_hangs_up_during_the_greeting_is_still_decided():
                 yield frame
 
     speech = FakeSpeech("The number you have dialed is not in service.")
-    runtime = VoiceRuntime(speech, _recordings(), VoiceTuning(), answer_detection=True)
+    runtime = VoiceRuntime(speech, tmp_path / "recordings", VoiceTuning(), answer_detection=True)
     context = CallContext(assistant=dict(ASSISTANT), now=ANSWERED, time_zone="UTC")
     request = DialRequest("b" * 32, "+8613800138000", "", context, assistant_id=1)
     line = Short(pcm(quiet(200), noise(4000)))

@@ -333,7 +333,7 @@ def test_silence_is_unknown_and_the_conversation_starts_at_the_limit(tmp_path):
     assert line.first_play is not None and ms(line.first_play) >= answer["decidedAtMs"]
 
 
-def test_an_assistant_with_detection_off_speaks_at_once(tmp_path):
+def test_an_assistant_with_detection_off_talks_to_an_announcement(tmp_path):
     result, line, speech = call(
         tmp_path,
         pcm(quiet(200), noise(2600)),
@@ -345,7 +345,7 @@ def test_an_assistant_with_detection_off_speaks_at_once(tmp_path):
     assert line.first_play is not None and "answer" not in result.extra
 
 
-def test_a_runtime_without_detection_speaks_at_once(tmp_path):
+def test_a_runtime_without_detection_talks_to_an_announcement(tmp_path):
     result, line, _ = call(
         tmp_path,
         pcm(quiet(200), noise(2600)),

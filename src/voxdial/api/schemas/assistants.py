@@ -45,14 +45,15 @@ class AnswerDetection(Strict):
     hung up, or `leave_message` speaks `voicemailMessage` (variables as in the script,
     `{姓名}`) after the beep. The time limits are ms of call audio."""
 
-    enabled: bool = True
+    # strict: "true" or 700.0 is refused, as the schema says, not quietly taken
+    enabled: Annotated[bool, Field(strict=True)] = True
     onVoicemail: Literal["hangup", "leave_message"] = "hangup"
-    voicemailMessage: Annotated[str, Field(max_length=500)] = ""
-    afterGreetingSilenceMs: Annotated[int, Field(ge=300, le=2000)] = 700
-    maxGreetingMs: Annotated[int, Field(ge=800, le=8000)] = 2800
-    machineLimitMs: Annotated[int, Field(ge=1000, le=15_000)] = 4000
-    totalLimitMs: Annotated[int, Field(ge=1000, le=30_000)] = 6000
-    beepWaitMs: Annotated[int, Field(ge=0, le=15_000)] = 4000
+    voicemailMessage: Annotated[str, Field(strict=True, max_length=500)] = ""
+    afterGreetingSilenceMs: Annotated[int, Field(strict=True, ge=300, le=2000)] = 700
+    maxGreetingMs: Annotated[int, Field(strict=True, ge=800, le=8000)] = 2800
+    machineLimitMs: Annotated[int, Field(strict=True, ge=1000, le=15_000)] = 4000
+    totalLimitMs: Annotated[int, Field(strict=True, ge=1000, le=30_000)] = 6000
+    beepWaitMs: Annotated[int, Field(strict=True, ge=0, le=15_000)] = 4000
 
     @model_validator(mode="after")
     def _consistent(self) -> AnswerDetection:

@@ -91,6 +91,19 @@ DECIDE = [
      True, None, 0),
     ("blocked-never", R.BLOCKED, 1, 5, 30, "2026-06-15T02:00:00", False, None, False, 0, "open",
      True, None, 0),
+    # outcomes the answer detector gives an answered call (voice/answering.py)
+    ("voicemail-no-retries", R.VOICEMAIL, 1, 0, 30, "2026-06-15T02:00:00", False, None, False, 0,
+     "open", True, None, 0),
+    ("voicemail-last", R.VOICEMAIL, 3, 2, 30, "2026-06-15T02:00:00", False, None, False, 0,
+     "open", True, None, 0),
+    ("powered-off-announcement-last", R.POWERED_OFF, 2, 1, 60, "2026-06-15T02:00:00", False,
+     None, False, 0, "open", True, None, 0),
+    ("busy-tone-retried", R.BUSY, 1, 1, 30, "2026-06-15T02:00:00", False, None, False, 0,
+     "open", False, "2026-06-15T02:30:00", 0),
+    ("no-answer-ringback-retried", R.NO_ANSWER, 1, 1, 30, "2026-06-15T02:00:00", False, None,
+     False, 0, "open", False, "2026-06-15T02:30:00", 0),
+    ("suspended-announcement-never", R.SUSPENDED, 1, 3, 30, "2026-06-15T02:00:00", False, None,
+     False, 0, "open", True, None, 0),
     # retry times move into the windows
     ("retry-into-lunch", R.NO_ANSWER, 1, 1, 30, "2026-06-15T03:50:00", False, None, False, 0,
      "open", False, "2026-06-15T06:00:00", 0),  # 11:50 + 30 min = 12:20 -> 14:00

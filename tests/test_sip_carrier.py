@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.support.answer_audio import make_recordings
 from tests.support.dialer import calls_of, counters, make_task, recount, run_until_settled, task_row
 from tests.support.sipp import (
     PAYLOAD_TYPES,
@@ -30,7 +31,14 @@ from tests.support.sipp import (
     scenario,
 )
 from tests.support.sipp import tone as make_tone
-from tests.support.speech import PIPER_SPEAKER, TINY_EN_LISTENER, seconds, speech_models, spoken
+from tests.support.speech import (
+    BASE_LISTENER,
+    PIPER_SPEAKER,
+    TINY_EN_LISTENER,
+    seconds,
+    speech_models,
+    spoken,
+)
 from voxdial.clock import Clock, SystemClock
 from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import CallContext
@@ -561,3 +569,82 @@ async def test_a_spoken_call_over_sip_collects_the_recorded_reply(sipp_factory, 
     assert "StarNet" in said and "happy with our service" in said
     assert result.record_file and (tmp_path / "recordings" / result.record_file).exists()
     assert sipp.saw("BYE sip:")
+
+
+# -- who answered (voice/answering.py) -------------------------------------------------
+
+
+@pytest.mark.speech
+@pytest.mark.timeout(300)
+@sync
+async def test_an_announcement_after_the_answer_is_hung_up_with_its_outcome(
+    sipp_factory, carriers, tmp_path
+):
+    """SIPp answers and plays a carrier's "not in service" announcement as RTP: the
+    answer detector (Whisper base) hears it, the assistant says nothing and hangs up,
+    and the call's outcome is the announcement's."""
+    models = speech_models()
+    recording = make_recordings(tmp_path / "tts", ["vacant"])["vacant"]
+    await asyncio.to_thread(models.recognizer, BASE_LISTENER)  # loaded before the call
+    announcement = tmp_path / "announcement.alaw"
+    announcement.write_bytes(g711(recording, "PCMA"))
+    sipp = sipp_factory("speak", listen_ms=0, stream=rtp_stream(announcement, "PCMA"))
+    runtime = VoiceRuntime(models, tmp_path / "recordings", VoiceTuning(), answer_detection=True)
+    carrier = carriers(config(sipp), runtime)
+    req = request(assistant={**ASSISTANT, "listenerId": BASE_LISTENER})
+    result = await asyncio.wait_for(
+        carrier.place_call(req, clock=SystemClock(), engine=ScriptEngine()), 120
+    )
+    assert result.outcome == H.VACANT, result.extra
+    assert result.hangup_side == "assistant" and result.answered_at is not None
+    assert [u.side for u in result.utterances] == ["answer"]  # not a word said to it
+    assert result.extra["answer"]["outcome"] == "vacant"
+    assert sipp.saw("BYE sip:")
+
+
+@pytest.mark.speech
+@pytest.mark.timeout(300)
+@sync
+async def test_an_announcement_as_early_media_cancels_the_call_with_its_outcome(
+    sipp_factory, carriers, tmp_path
+):
+    """The network never answers: it sends 183 Session Progress with SDP and plays
+    "switched off" as RTP. The detector hears it in the early media and the carrier
+    cancels the call as powered_off (without it, the call would ring out as no_answer)."""
+    models = speech_models()
+    recording = make_recordings(tmp_path / "tts", ["powered_off"])["powered_off"]
+    await asyncio.to_thread(models.recognizer, BASE_LISTENER)
+    announcement = tmp_path / "announcement.alaw"
+    announcement.write_bytes(g711(recording, "PCMA"))
+    sipp = sipp_factory("early", stream=rtp_stream(announcement, "PCMA"))
+    runtime = VoiceRuntime(models, tmp_path / "recordings", VoiceTuning(), answer_detection=True)
+    carrier = carriers(config(sipp, dial_timeout_seconds=15.0), runtime)
+    req = request(assistant={**ASSISTANT, "listenerId": BASE_LISTENER})
+    result = await asyncio.wait_for(
+        carrier.place_call(req, clock=SystemClock(), engine=ScriptEngine()), 120
+    )
+    assert result.outcome == H.POWERED_OFF, result.extra
+    assert result.answered_at is None
+    assert result.extra["answer"]["outcome"] == "powered_off"
+    assert result.extra["answer"]["earlyMedia"] is True
+    assert sipp.saw("CANCEL sip:")
+
+
+@pytest.mark.speech
+@pytest.mark.timeout(300)
+@sync
+async def test_early_media_is_not_listened_to_without_detection(sipp_factory, carriers, tmp_path):
+    """The same network with detection off for the assistant: the call rings out."""
+    models = speech_models()
+    recording = make_recordings(tmp_path / "tts", ["powered_off"])["powered_off"]
+    announcement = tmp_path / "announcement.alaw"
+    announcement.write_bytes(g711(recording, "PCMA"))
+    sipp = sipp_factory("early", stream=rtp_stream(announcement, "PCMA"))
+    runtime = VoiceRuntime(models, tmp_path / "recordings", VoiceTuning(), answer_detection=True)
+    carrier = carriers(config(sipp, dial_timeout_seconds=6.0), runtime)
+    req = request(assistant={**ASSISTANT, "answerDetection": {"enabled": False}})
+    result = await asyncio.wait_for(
+        carrier.place_call(req, clock=SystemClock(), engine=ScriptEngine()), 60
+    )
+    assert result.outcome == H.NO_ANSWER
+    assert "answer" not in result.extra

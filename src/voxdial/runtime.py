@@ -253,6 +253,7 @@ def voice_runtime(settings: Settings) -> VoiceRuntime:
         settings.data_dir / "recordings",
         tuning,
         capacity=settings.voice_max_sessions,
+        answer_detection=settings.voice_answer_detection,
     )
 
 

@@ -217,6 +217,9 @@ class Settings(BaseSettings):
     voice_warm: bool = True
     # spoken calls one process holds at once (dialled and inbound together); 0: no limit
     voice_max_sessions: int = Field(default=20, ge=0)
+    # dialled spoken calls decide who answered (person, voicemail, carrier announcement)
+    # before the assistant speaks, by each assistant's `answerDetection` settings
+    voice_answer_detection: bool = True
 
     # `GET /metrics` (metrics.py): with a token, it answers whoever sends it as a bearer
     # token; without one, loopback clients only

@@ -84,8 +84,12 @@ class MediaStreamCallee:
         quiet_before_reply: float = 0.5,
         hang_up_after: float = 6.0,
         max_seconds: float = 120.0,
+        opening: np.ndarray | None = None,
     ) -> None:
+        """`opening`: audio played from the answer on, before any prompt (a greeting, a
+        voicemail or an announcement); `replies` each wait for the assistant's prompt."""
         self.url = url
+        self.opening = opening
         self.replies = list(replies)
         self.token = token
         self.parameters = dict(parameters or {})
@@ -147,7 +151,7 @@ class MediaStreamCallee:
     async def _speak(self, ws, receiver: asyncio.Task) -> None:
         start = time.monotonic()
         sent = 0  # frames sent: paces the stream to real time
-        pending = np.zeros(0, np.int16)
+        pending = self.opening if self.opening is not None else np.zeros(0, np.int16)
         quiet_since = time.monotonic()
         done_at: float | None = None
         while not receiver.done():

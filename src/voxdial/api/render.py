@@ -11,6 +11,7 @@ from voxdial.domain.attribution import attribute_of
 from voxdial.domain.language import language_of
 from voxdial.domain.options import shown_meta
 from voxdial.links import websocket_url
+from voxdial.store.assistants import DEFAULT_ANSWER_DETECTION
 from voxdial.store.models import Assistant, AssistantVersion, Call, CallTrace, Task
 from voxdial.voice.catalog import LISTENERS_BY_ID, SPEAKERS_BY_ID, Catalog
 
@@ -81,6 +82,8 @@ def assistant_public(
         llmId=c["llmId"],
         timeZone=c["timeZone"],
         interruption=c["interruption"],
+        # versions stored before the setting existed run with the defaults
+        answerDetection={**DEFAULT_ANSWER_DETECTION, **(c.get("answerDetection") or {})},
         language=language_of(c),
     )
     return out

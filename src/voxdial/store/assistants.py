@@ -20,6 +20,18 @@ DEFAULT_INTERRUPTION = {
     "talkOverThresholdMs": 500,
 }
 
+# voice/answering.py reads these keys; api/schemas/assistants.py:AnswerDetection checks them
+DEFAULT_ANSWER_DETECTION = {
+    "enabled": True,
+    "onVoicemail": "hangup",
+    "voicemailMessage": "",
+    "afterGreetingSilenceMs": 700,
+    "maxGreetingMs": 2800,
+    "machineLimitMs": 4000,
+    "totalLimitMs": 6000,
+    "beepWaitMs": 4000,
+}
+
 
 def default_config(time_zone: str) -> dict[str, Any]:
     return {
@@ -35,6 +47,7 @@ def default_config(time_zone: str) -> dict[str, Any]:
         "llmId": 0,
         "timeZone": time_zone,
         "interruption": dict(DEFAULT_INTERRUPTION),
+        "answerDetection": dict(DEFAULT_ANSWER_DETECTION),
     }
 
 

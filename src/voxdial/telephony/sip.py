@@ -8,6 +8,12 @@ through an asyncio queue, the assistant's out through a playout buffer) that the
 runtime's `talk()` holds until either side hangs up. One carrier holds `max_calls`
 calls at once in one process (a hundred and more: bench/sip_lines.py).
 
+Early media (183 Session Progress with SDP) goes to the runtime's answer detector when
+it has one for the call (`early_answering`): a carrier announcement heard there
+("the number you have dialed is switched off") cancels the call with that outcome, more
+telling than the final response that would follow. Anything else heard before the
+answer (ringback, a ringback song) is left alone.
+
 SIP only runs in real time: the injected clock stamps the result, the waits are real.
 """
 
@@ -29,6 +35,8 @@ from voxdial.domain.status import HangupReason
 from voxdial.settings import SipSettings
 from voxdial.telephony.sip_endpoint import COMMAND_SECONDS, SipEndpoint, SipError
 from voxdial.telephony.sip_media import CallHandle
+from voxdial.voice.answer_types import AnswerDecision
+from voxdial.voice.answering import Answering, hangup_reason
 from voxdial.voice.base import Line, Pcm
 
 if TYPE_CHECKING:
@@ -289,6 +297,9 @@ class SipCarrier:
         endpoint = self._endpoint
         assert endpoint is not None
         handle = CallHandle(asyncio.get_running_loop())
+        early_for = getattr(self.runtime, "early_answering", None)
+        answering = early_for(request) if early_for is not None else None
+        handle.wants_early = answering is not None
         headers = {}
         caller = self.config.caller_id or request.caller
         if caller:
@@ -303,7 +314,7 @@ class SipCarrier:
             )
             return _failed(started, clock, str(e) or "timeout")
         try:
-            return await self._follow(request, handle, endpoint, clock, engine, started)
+            return await self._follow(request, handle, endpoint, clock, engine, started, answering)
         finally:
             if not handle.ended.done():  # cancelled or failed half-way: never leave it up
                 await asyncio.shield(endpoint.hang_up(handle))
@@ -316,12 +327,23 @@ class SipCarrier:
         clock: Clock,
         engine: ConversationEngine,
         started: datetime,
+        answering: Answering | None = None,
     ) -> CallResult:
-        await asyncio.wait(
-            [handle.answered, handle.ended],
-            timeout=self.config.dial_timeout_seconds,
-            return_when=asyncio.FIRST_COMPLETED,
-        )
+        announced = await self._until_answer(handle, answering)
+        if announced is not None:  # the network said why: cancel with its outcome
+            await endpoint.hang_up(handle, unanswered_only=True)
+            await _wait(handle.ended, _END_SECONDS)
+            if not handle.answered.done():
+                outcome = hangup_reason(announced.outcome) or HangupReason.FAILED
+                extra = {
+                    "answer": {
+                        "outcome": announced.outcome.value,
+                        "reason": announced.reason,
+                        "decidedAtMs": announced.decided_at_ms,
+                        "earlyMedia": True,
+                    }
+                }
+                return CallResult(outcome, started, None, clock.now(), "carrier", extra=extra)
         if not handle.answered.done() and not handle.ended.done():
             # Rang too long: CANCEL. A trunk that never answered the INVITE at all gets
             # no CANCEL (the stack lets the INVITE time out by itself): nothing to wait for.
@@ -342,6 +364,7 @@ class SipCarrier:
 
         answered = clock.now()
         line = SipLine(handle, endpoint)
+        handle.wants_early = False
         try:
             result = await asyncio.wait_for(
                 self.runtime.talk(
@@ -371,6 +394,51 @@ class SipCarrier:
         if not handle.ended.done():
             await line.close()
         return result
+
+    async def _until_answer(
+        self, handle: CallHandle, answering: Answering | None
+    ) -> AnswerDecision | None:
+        """Wait (up to the dial timeout) for the answer or the end; meanwhile the early
+        media goes to `answering`. Its decision, if it is a carrier announcement's."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.config.dial_timeout_seconds
+        early = asyncio.create_task(_early_media(handle, answering)) if answering else None
+        try:
+            while not handle.answered.done() and not handle.ended.done():
+                left = deadline - loop.time()
+                if left <= 0:
+                    break
+                waiters: list[asyncio.Future[Any]] = [handle.answered, handle.ended]
+                if early is not None and not early.done():
+                    waiters.append(early)
+                await asyncio.wait(waiters, timeout=left, return_when=asyncio.FIRST_COMPLETED)
+                if early is not None and early.done() and not handle.answered.done():
+                    decision = early.result()
+                    if decision is not None:
+                        return decision
+        finally:
+            if early is not None and not early.done():
+                early.cancel()
+                await asyncio.gather(early, return_exceptions=True)
+        return None
+
+
+async def _early_media(handle: CallHandle, answering: Answering) -> AnswerDecision | None:
+    """Feed the early media to the detector until it decides; the decision if it is a
+    carrier announcement's (a person's voice or a song before the answer is ringback
+    to us), else None."""
+    try:
+        while True:
+            pcm = await handle.early.get()
+            if pcm is None:
+                return None
+            await answering.feed(pcm)
+            decision = answering.decision
+            if decision is not None:
+                return decision if decision.outcome.is_carrier else None
+    except Exception as e:  # the detector failed: the call goes on without it
+        log.warning("early media detection failed", extra={"error": type(e).__name__})
+        return None
 
 
 def _failed(started: datetime, clock: Clock, error: str) -> CallResult:

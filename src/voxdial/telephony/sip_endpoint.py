@@ -85,6 +85,7 @@ class _Call:
         self.call = call
         self.answered = False  # 200 OK came: a hang-up now is a BYE
         self.media: CallMedia | None = None
+        self.early_pending = False  # a 183 came; its media may start on a later tick
 
 
 class SipEndpoint(threading.Thread):
@@ -290,6 +291,8 @@ class SipEndpoint(threading.Thread):
     def _tick(self, now: float) -> None:
         batches: dict[asyncio.AbstractEventLoop, list] = defaultdict(list)
         for live in list(self._calls.values()):
+            if live.early_pending and live.media is None:
+                self._start_early_media(live)
             media = live.media
             if media is None:
                 continue
@@ -301,7 +304,7 @@ class SipEndpoint(threading.Thread):
                     log.debug("SIP audio skipped a tick", extra={"error": type(e).__name__})
                 continue
             if frames:
-                batches[live.handle.loop].append((live.handle, frames))
+                batches[live.handle.loop].append((live.handle, frames, media.early))
         for target, batch in batches.items():
             try:
                 target.call_soon_threadsafe(deliver_all, batch)
@@ -364,11 +367,15 @@ class SipEndpoint(threading.Thread):
             handle = live.handle
             if kind in (Event.CALL_RINGING, Event.CALL_PROGRESS):
                 handle.ringing = True
+                if kind == Event.CALL_PROGRESS and handle.wants_early and not live.answered:
+                    live.early_pending = True
+                    self._start_early_media(live)
             elif kind == Event.CALL_ANSWERED:
                 handle.ringing = True
                 live.answered = True
             elif kind == Event.CALL_ESTABLISHED:
                 live.answered = True
+                live.early_pending = False
                 self._start_media(live)
                 handle.report_answered()
             elif kind == Event.CALL_CLOSED:
@@ -381,6 +388,24 @@ class SipEndpoint(threading.Thread):
                 handle.report_ended(status, reason, q850)
         except Exception:
             log.exception("SIP call event handling failed")
+
+    def _start_early_media(self, live: _Call) -> None:
+        """Early media's audio, once the stack has it up (it may take a tick or two
+        after the 183); until then `early_pending` stays set."""
+        if live.answered:
+            live.early_pending = False
+            return
+        try:
+            info = live.call.audio.info()
+        except baresip.BaresipError:
+            return  # not up yet
+        if not info.rx_ready or info.rx_sample_rate not in (8000, 16000):
+            return
+        assert self._loop is not None
+        live.early_pending = False
+        live.media = CallMedia(
+            live.handle, live.call.audio, info.rx_sample_rate, self._loop.time(), early=True
+        )
 
     def _start_media(self, live: _Call) -> None:
         audio = live.call.audio

@@ -5,7 +5,11 @@ loop that placed the call (which waits): futures for the answer and the end, a q
 the callee's 16 kHz frames, and the assistant's audio waiting to be sent. It holds no
 stack object.
 
-`CallMedia` moves one answered call's audio, once per 20 ms tick of the endpoint's pump
+Early media (a 183 Session Progress with SDP: an announcement, a ringback) is pumped
+too when the carrier asked for it (`wants_early`: its answer detector listens), into
+`early`, apart from the answered call's `rx`.
+
+`CallMedia` moves one call's audio, once per 20 ms tick of the endpoint's pump
 (sip_endpoint.py), on the SIP thread: it takes what the stack decoded (PCM at the
 codec's rate, 8 kHz for G.711), brings it to 16 kHz and cuts it into 20 ms frames for
 the handle; and it keeps the stack's transmit buffer a few frames ahead with the
@@ -49,7 +53,9 @@ class CallHandle:
         self.answered: asyncio.Future[None] = loop.create_future()
         self.ended: asyncio.Future[tuple[int, str, int | None]] = loop.create_future()
         self.rx: asyncio.Queue[Pcm | None] = asyncio.Queue()
-        self.live = False  # frames count from the answer on (early media is dropped)
+        self.early: asyncio.Queue[Pcm | None] = asyncio.Queue()  # early media's frames
+        self.wants_early = False  # pump early media (else it is dropped)
+        self.live = False  # frames count from the answer on
         self.ringing = False  # a provisional response came: the trunk is there
         self.sending_seconds = 0.0  # audio in the stack's transmit buffer (last seen)
         self._out = bytearray()
@@ -73,6 +79,7 @@ class CallHandle:
         self.sending_seconds = 0.0
         self.post(_resolve, self.ended, (status, reason, q850))
         self.post(self.rx.put_nowait, None)
+        self.post(self.early.put_nowait, None)
 
     def take_audio(self, nbytes: int) -> bytes:
         """Up to `nbytes` of the assistant's 16 kHz audio, b"" when there is none."""
@@ -92,11 +99,12 @@ class CallHandle:
 
     # event loop -----------------------------------------------------------------------
 
-    def deliver(self, frames: list[Pcm]) -> None:
+    def deliver(self, frames: list[Pcm], *, early: bool = False) -> None:
+        queue = self.early if early else self.rx
         for pcm in frames:
-            if self.rx.qsize() >= _RX_QUEUE_FRAMES:
-                self.rx.get_nowait()  # a reader that fell a minute behind loses the oldest
-            self.rx.put_nowait(pcm)
+            if queue.qsize() >= _RX_QUEUE_FRAMES:
+                queue.get_nowait()  # a reader that fell a minute behind loses the oldest
+            queue.put_nowait(pcm)
 
     def queue_audio(self, pcm: Pcm) -> None:
         data = np.asarray(pcm, dtype=np.int16).tobytes()
@@ -121,22 +129,27 @@ def _resolve(fut: asyncio.Future[Any], value: Any) -> None:
         fut.set_result(value)
 
 
-def deliver_all(batch: list[tuple[CallHandle, list[Pcm]]]) -> None:
-    """One tick's frames for the calls of one event loop (run on that loop)."""
-    for handle, frames in batch:
-        handle.deliver(frames)
+def deliver_all(batch: list[tuple[CallHandle, list[Pcm], bool]]) -> None:
+    """One tick's frames for the calls of one event loop (run on that loop); the flag
+    marks early media."""
+    for handle, frames, early in batch:
+        handle.deliver(frames, early=early)
 
 
 class CallMedia:
-    """One answered call's audio, pumped every tick on the SIP thread.
+    """One call's audio, pumped every tick on the SIP thread.
 
     `audio` is the stack's PCM access to the call (baresip's `CallAudio`: non-blocking
-    `read`, `write`, `flush_tx` and `info`); `rate` its sample rate, 8000 or 16000."""
+    `read`, `write`, `flush_tx` and `info`); `rate` its sample rate, 8000 or 16000.
+    `early`: the media before the answer (its frames go to `CallHandle.early`)."""
 
-    def __init__(self, handle: CallHandle, audio: Any, rate: int, started: float) -> None:
+    def __init__(
+        self, handle: CallHandle, audio: Any, rate: int, started: float, *, early: bool = False
+    ) -> None:
         if rate not in (8000, SAMPLE_RATE):
             raise ValueError(f"unsupported SIP audio rate {rate}")
         self.handle = handle
+        self.early = early
         self.audio = audio
         self.rate = rate
         self._narrow = rate != SAMPLE_RATE

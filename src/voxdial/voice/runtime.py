@@ -3,6 +3,11 @@
 Carriers (SIP) and the media websocket share one `VoiceRuntime`; it builds each call's
 `CallSession` from the assistant's config (its listener and speaker, hot words and
 interruption rule), runs it, files the recording and returns the call's result.
+
+With `answer_detection` on, a dialled call's session first decides who answered
+(voice/answering.py, by the assistant's `answerDetection` settings): the call's
+outcome is then the detector's (`voicemail`, `powered_off`, ...) when a machine
+answered, `answered` when a person (or nobody recognisable) did.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from voxdial.clock import Clock
 from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import CallContext, Conversation, ConversationEngine
 from voxdial.domain.status import HangupReason
+from voxdial.voice.answering import Answering, detection_config, hangup_reason
 from voxdial.voice.base import Line
 from voxdial.voice.playback import Interruption
 from voxdial.voice.recording import save_recording
@@ -52,8 +58,10 @@ class VoiceRuntime:
         tuning: VoiceTuning | None = None,
         *,
         capacity: int = 0,
+        answer_detection: bool = False,
     ) -> None:
         self.speech = speech  # voxdial.voice.models.SpeechModels
+        self.answer_detection = answer_detection  # dialled calls decide who answered
         self.recordings_dir = recordings_dir
         self.tuning = tuning or VoiceTuning()
         self.capacity = capacity
@@ -83,15 +91,47 @@ class VoiceRuntime:
         with self._lock:
             self.active = max(0, self.active - 1)
 
+    def early_answering(self, request: DialRequest) -> Answering | None:
+        """An answer detector for a call's early media, before any answer (a carrier
+        plays its announcements there); None when detection is off."""
+        config = detection_config(request.context.assistant) if self.answer_detection else None
+        if config is None:
+            return None
+        language = request.context.language
+        listener = request.context.assistant.get("listenerId")
+        return Answering(
+            self.speech.recognizer(listener, language=language),
+            config=config,
+            vad=self.speech.detector(),
+            language=language,
+        )
+
     def session(
-        self, context: CallContext, conversation: Conversation, line: Line, answered: datetime
+        self,
+        context: CallContext,
+        conversation: Conversation,
+        line: Line,
+        answered: datetime,
+        *,
+        detect_answer: bool = False,
     ) -> CallSession:
         config = context.assistant
         language = context.language
+        recognizer = self.speech.recognizer(config.get("listenerId"), language=language)
+        answering = None
+        detection = detection_config(config) if detect_answer else None
+        if detection is not None:
+            answering = Answering(
+                recognizer,
+                config=detection,
+                vad=self.speech.detector(),
+                language=language,
+                context=context,
+            )
         return CallSession(
             conversation=conversation,
             line=line,
-            recognizer=self.speech.recognizer(config.get("listenerId"), language=language),
+            recognizer=recognizer,
             synthesizer=self.speech.synthesizer(config.get("speakerId"), language=language),
             detector=self.speech.detector(),
             answered=answered,
@@ -100,6 +140,7 @@ class VoiceRuntime:
             interruption=Interruption.from_config(config.get("interruption")),
             tuning=self.tuning,
             on_turn=self.on_turn,
+            answering=answering,
         )
 
     async def talk(
@@ -111,10 +152,19 @@ class VoiceRuntime:
         clock: Clock,
         started: datetime,
         answered: datetime,
+        detect_answer: bool = True,
     ) -> CallResult:
-        """The whole answered call; returns when either side hangs up."""
+        """The whole answered call; returns when either side hangs up. `detect_answer`
+        False: a call someone made to the assistant (inbound, a browser test), with
+        nobody's voicemail to find."""
         conversation = engine.begin(request.context)
-        session = self.session(request.context, conversation, line, answered)
+        session = self.session(
+            request.context,
+            conversation,
+            line,
+            answered,
+            detect_answer=detect_answer and self.answer_detection,
+        )
         with self._lock:
             self.talking += 1
         try:
@@ -132,15 +182,24 @@ class VoiceRuntime:
             session_id=request.session_id,
             answered=answered,
         )
+        extra: dict[str, Any] = {"spoken": True}
+        outcome = HangupReason.ANSWERED
+        if session.answer is not None:
+            outcome = hangup_reason(session.answer.outcome) or outcome
+            extra["answer"] = {
+                "outcome": session.answer.outcome.value,
+                "reason": session.answer.reason,
+                "decidedAtMs": session.answer.decided_at_ms,
+            }
         return CallResult(
-            HangupReason.ANSWERED,
+            outcome,
             started,
             answered,
             ended,
             session.hangup_side,
             utterances=session.utterances,
             collected=list(conversation.collected),
-            extra={"spoken": True},
+            extra=extra,
             record_file=record_file,
             **session.flags,
         )

@@ -12,6 +12,10 @@ One `CallSession` per answered call, on the event loop of the line that carries 
   over it may barge in, by the assistant's `interruption` rule.
 - **Silence.** No speech for `no_reply_seconds` after the assistant stops: the engine's
   `silence()` turn. **Hang-up:** when `line.frames()` ends.
+- **Who answered** (`voice.answering`, when the session has an `Answering`): the
+  callee's first audio goes to the answer detector and the assistant stays silent
+  until it decides; a machine's call ends there (or gets the voicemail message), a
+  person's conversation starts.
 
 Two tasks share the session: the listener (frames in, utterances out, barge-in) and the
 call loop (one turn at a time), joined by a queue of typed items (`Heard`, `NoReply`,
@@ -34,6 +38,8 @@ from voxdial.conversation.calls import Utterance, note_request
 from voxdial.conversation.engine import Action, ActionKind, Conversation
 from voxdial.conversation.notes import KNOWLEDGE_NOTES, note_kind
 from voxdial.voice import soundalike
+from voxdial.voice.answer_types import AnswerDecision
+from voxdial.voice.answering import Answering, trace_content
 from voxdial.voice.asr_scheduler import StaleGuess
 from voxdial.voice.audio import Recording
 from voxdial.voice.base import (
@@ -118,6 +124,7 @@ class CallSession:
         interruption: Interruption | None = None,
         tuning: VoiceTuning | None = None,
         on_turn: Callable[[TurnTiming], None] | None = None,
+        answering: Answering | None = None,
     ) -> None:
         self.conversation = conversation
         self.on_turn = on_turn  # each answered turn's timing (metrics, the dialer's pace)
@@ -139,6 +146,9 @@ class CallSession:
         self.turns: list[TurnTiming] = []
         self.flags: dict[str, Any] = {}
         self.hangup_side = "assistant"
+        self.answering = answering
+        self.answer: AnswerDecision | None = None  # the answer detector's decision
+        self._conversing = answering is None  # the callee's audio goes to the endpointer
 
         self._queue: asyncio.Queue[Heard | NoReply | LineEnded] = asyncio.Queue()
         self._line_ended = False
@@ -176,6 +186,8 @@ class CallSession:
     async def run(self) -> None:
         listener = asyncio.create_task(self._listen(), name="voice-listen")
         try:
+            if self.answering is not None and not await self._person_answered(self.answering):
+                return
             self._answering = True
             # engines may block (an LLM's HTTP turn): they run off the event loop, which
             # carries every other call's audio
@@ -203,6 +215,24 @@ class CallSession:
                 if task is not None:
                     task.cancel()
             await asyncio.gather(listener, return_exceptions=True)
+
+    async def _person_answered(self, answering: Answering) -> bool:
+        """Wait (silent) for the answer detector; True when the conversation should
+        start. A machine's call ends here, after the voicemail message if it gets one."""
+        decision = self.answer = await answering.wait()
+        at = self.answered + timedelta(milliseconds=decision.decided_at_ms)
+        self.utterances.append(Utterance("answer", trace_content(decision), at))
+        if not decision.outcome.is_machine:
+            self._conversing = True
+            return True
+        if answering.leaves_message and not self._line_ended:
+            await answering.ready()
+            if not self._line_ended:
+                self.playback.begin_reply()
+                said = await self.playback.say(answering.message, timing=None)
+                if said is not None:
+                    self.utterances.append(Utterance("system", said.text, self._at(said.start)))
+        return False
 
     async def _turn(self, heard: Heard) -> None:
         """One callee utterance: words, the engine's answer, and speaking it."""
@@ -297,11 +327,19 @@ class CallSession:
         try:
             async for pcm in self.line.frames():
                 self.recording.hear(pcm)
+                if not self._conversing:
+                    if self.answering is not None and self.answering.listening:
+                        await self.answering.feed(pcm)
+                    continue
                 for frame in self._framer(pcm):
                     self._frame(frame)
                 if self._waiting and not self._endpointer.hearing and not self.speaking:
                     self._watch_silence()
+            if self.answering is not None:
+                await self.answering.end()
         finally:
+            if self.answering is not None:
+                self.answering.close()
             self._line_ended = True
             self.playback.stop()
             self._queue.put_nowait(LineEnded())

@@ -279,7 +279,13 @@ async def _direct_call(
     request = DialRequest(session_id, callee, caller, context, assistant_id=target.assistant.id)
     engine = state.runtime.engine_for(config)
     result = await state.runtime.voice.talk(
-        request, engine=engine, line=line, clock=SystemClock(), started=now, answered=now
+        request,
+        engine=engine,
+        line=line,
+        clock=SystemClock(),
+        started=now,
+        answered=now,
+        detect_answer=False,  # the caller called us: a person, no voicemail to find
     )
     outcome = CallOutcome(
         call_id=call_id,

@@ -8,6 +8,7 @@ from pydantic import (
     BaseModel,
     Field,
     StringConstraints,
+    model_validator,
 )
 
 from voxdial.api.schemas.base import (
@@ -37,6 +38,32 @@ class Interruption(Strict):
     talkOverThresholdMs: Annotated[int, Field(ge=0, le=10_000)] = 500
 
 
+class AnswerDetection(Strict):
+    """Who answered a dialled call, decided before the assistant speaks (voxdial's
+    extension; voice/answering.py). A person: the conversation starts. A carrier
+    announcement: hung up with its outcome (`powered_off`, `vacant`, ...). Voicemail:
+    hung up, or `leave_message` speaks `voicemailMessage` (variables as in the script,
+    `{姓名}`) after the beep. The time limits are ms of call audio."""
+
+    # strict: "true" or 700.0 is refused, as the schema says, not quietly taken
+    enabled: Annotated[bool, Field(strict=True)] = True
+    onVoicemail: Literal["hangup", "leave_message"] = "hangup"
+    voicemailMessage: Annotated[str, Field(strict=True, max_length=500)] = ""
+    afterGreetingSilenceMs: Annotated[int, Field(strict=True, ge=300, le=2000)] = 700
+    maxGreetingMs: Annotated[int, Field(strict=True, ge=800, le=8000)] = 2800
+    machineLimitMs: Annotated[int, Field(strict=True, ge=1000, le=15_000)] = 4000
+    totalLimitMs: Annotated[int, Field(strict=True, ge=1000, le=30_000)] = 6000
+    beepWaitMs: Annotated[int, Field(strict=True, ge=0, le=15_000)] = 4000
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AnswerDetection:
+        if self.onVoicemail == "leave_message" and not self.voicemailMessage.strip():
+            raise ValueError("voicemailMessage is required when onVoicemail is leave_message")
+        if self.totalLimitMs < self.machineLimitMs:
+            raise ValueError("totalLimitMs must be at least machineLimitMs")
+        return self
+
+
 class AssistantFields(Strict):
     """Fields shared by create and update; every one is versioned."""
 
@@ -59,6 +86,7 @@ class AssistantFields(Strict):
     llmId: Annotated[int, Field(ge=0, le=2**31)] | None = None
     timeZone: ZoneName | None = None
     interruption: Interruption | None = None
+    answerDetection: AnswerDetection | None = None
 
 
 class AssistantCreate(AssistantFields):
@@ -95,6 +123,7 @@ class AssistantPublic(BaseModel):
     llmId: int
     timeZone: str
     interruption: Interruption
+    answerDetection: AnswerDetection
     createdAt: str
     updatedAt: str
     creator: Creator

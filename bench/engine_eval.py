@@ -154,7 +154,9 @@ def score(engine: ConversationEngine, part: str, limit: int | None) -> dict[str,
     replies, units = Tally(), Tally()
     by_type: dict[str, Tally] = {}
     reply_items = spread(load(f"{part}_replies"), limit)
-    for item in reply_items:
+    for n, item in enumerate(reply_items, 1):
+        if n % 10 == 0:
+            print(f"  {part}: {n}/{len(reply_items)} replies", file=sys.stderr, flush=True)  # noqa: T201
         verdict, _ = judge_reply(engine, item)
         replies.add(verdict)
         by_type.setdefault(item["type"], Tally()).add(verdict)

@@ -148,6 +148,7 @@ def main() -> None:
     ap.add_argument("--structured", choices=["json_schema", "json_object", "tools"])
     ap.add_argument("--json", type=Path, help="write every turn's figures here")
     args = ap.parse_args()
+    measured = commit()
 
     server = None
     base_url = args.base_url
@@ -173,11 +174,14 @@ def main() -> None:
             asyncio.run(one_call(engine, synth, stream=True))  # warm-up: prompt cache, voice
             for i in range(2 * args.calls):
                 calls.append(asyncio.run(one_call(engine, synth, stream=i % 2 == 0)))
+                first = ", ".join(f"{t['first_audio']:.2f}" for t in calls[-1]["turns"])
+                mode = "streamed" if calls[-1]["stream"] else "whole"
+                print(f"call {i + 1} {mode}: first audio {first} s", flush=True)  # noqa: T201
     finally:
         if server is not None:
             server.stop()
 
-    print(f"commit {commit()}; {args.calls} calls per mode, {len(WORDS)} turns each")  # noqa: T201
+    print(f"commit {measured}; {args.calls} calls per mode, {len(WORDS)} turns each")  # noqa: T201
     medians = {}
     for stream in (True, False):
         mine = [t for c in calls if c["stream"] == stream for t in c["turns"]]

@@ -198,6 +198,9 @@ def main() -> None:
             f"{failed}"
         )
     print(f"first audio, streamed / whole: {medians[True] / medians[False]:.2f}")  # noqa: T201
+    # the same in one call: how far into its own reply a streamed turn was first heard
+    share = [t["first_audio"] / t["whole_reply"] for c in calls if c["stream"] for t in c["turns"]]
+    print(f"streamed turns, first audio / whole reply: median {statistics.median(share):.2f}")  # noqa: T201
     if args.json:
         args.json.write_text(json.dumps(calls, indent=1))
 

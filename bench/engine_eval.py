@@ -4,9 +4,9 @@ script engine on the same items.
 Each item runs as a debug call does (`start()`, then `hear()` per callee turn) and is
 scored by the same runner as tests/test_understanding_eval.py (tests/support/
 understanding.py): right, wrong (an answer collected that the callee did not give) or
-missed. Without `--base-url` it starts the packaged test model (Qwen2.5 0.5B Q4 GGUF on
-llama-cpp-python's server, `scripts/llm-test-server.sh prepare`) on loopback; with it, it
-asks that OpenAI-compatible endpoint (vLLM, llama.cpp, an operator's own).
+missed. Without `--base-url` it starts the packaged test model (Qwen2.5-Coder 0.5B
+Instruct Q4 GGUF on llama-cpp-python's server, `scripts/llm-test-server.sh prepare`) on
+loopback; with it, it asks that OpenAI-compatible endpoint (vLLM, llama.cpp, an operator's own).
 
 The model is measured **alone**: a turn the model fails (timeout, HTTP error, unusable
 JSON) gets no answer from the script here, so it scores as missed (in a deployment the
@@ -238,7 +238,8 @@ def main() -> None:
         temperature=args.temperature,
     )
     rows: list[tuple[str, str, dict[str, Any], Clock]] = []
-    endpoint = "packaged Qwen2.5 0.5B Q4 (llama-cpp-python)" if server else args.model
+    packaged = "packaged Qwen2.5-Coder 0.5B Instruct Q4 (llama-cpp-python)"
+    endpoint = packaged if server else args.model
     print(  # noqa: T201
         f"commit {commit()}; endpoint {endpoint}, {structured}, max_tokens {args.max_tokens}, "
         f"temperature {args.temperature}; limit {args.limit or 'all'}"

@@ -3,9 +3,9 @@ into speech clause by clause and without (the whole reply awaited first).
 
 Each call is a real `CallSession`: the `openai` engine on the packaged test model
 (Qwen2.5-Coder 0.5B Instruct Q4 on llama-cpp-python's server, started on loopback) or
-on `--base-url`, the piper voice Joe (US English) as the synthesizer, and a scripted callee whose words are
-tones (tests/support/voice.py: the tone recognizer hears them back at once, so the figure
-is the engine's and the voice's, not speech recognition's). Per callee turn:
+on `--base-url`, the piper voice Joe (US English) as the synthesizer, and a scripted
+callee whose words are tones (tests/support/voice.py: the tone recognizer hears them back
+at once, so the figure is the engine's and the voice's, not speech recognition's). Per callee turn:
 
     first audio   end of speech committed -> the reply's first audio queued on the line
     whole reply   the engine's turn, first request byte to last streamed token

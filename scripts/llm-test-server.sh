@@ -6,6 +6,8 @@
 #   scripts/llm-test-server.sh prepare   build/install the server and assemble the model
 #   scripts/llm-test-server.sh paths     print LLM_PYTHON=... and LLM_MODEL=... lines
 #   scripts/llm-test-server.sh serve PORT   run the server on 127.0.0.1:PORT (foreground)
+#     VOXDIAL_LLM_THREADS (default 2): its CPU threads. On a machine whose cores are busy
+#     with other work, 1 is several times faster (two threads wait on each other).
 #
 # Everything is cached outside the repo, so a machine pays the ~7 minute build once:
 #   $VOXDIAL_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/voxdial)
@@ -102,7 +104,7 @@ case "${1:-prepare}" in
   serve)
     port="${2:?usage: $0 serve PORT}"
     exec "$LLM_VENV/bin/python" -m llama_cpp.server --model "$MODEL" \
-      --host 127.0.0.1 --port "$port" --n_ctx 4096 --n_threads 2 \
+      --host 127.0.0.1 --port "$port" --n_ctx 4096 --n_threads "${VOXDIAL_LLM_THREADS:-2}" \
       --model_alias voxdial-test
     ;;
   *)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,13 @@ from tests.support.llm_server import (
     llama_missing,
     require_llm,
 )
+from tests.support.voice import (
+    EnergyDetector,
+    ScriptedLine,
+    ToneRecognizer,
+    ToneSynthesizer,
+    tone,
+)
 from voxdial.conversation.engine import (
     Action,
     ActionKind,
@@ -37,6 +44,8 @@ from voxdial.conversation.openai_engine import OpenAIEngine
 from voxdial.conversation.reply import reply_schema
 from voxdial.conversation.say_extractor import SayExtractor
 from voxdial.settings import LLMSettings, Settings
+from voxdial.voice.playback import Interruption
+from voxdial.voice.session import CallSession
 
 SATISFIED = "Are you satisfied with our service?"
 WHEN = "When did you last visit us?"
@@ -624,6 +633,72 @@ def test_real_server_streams_chunks_that_assemble(llama: LlamaServer) -> None:
             return [a async for a in conv.stream_turn("I am satisfied.")]
 
     _model_turn_ok(asyncio.run(turn()))
+
+
+class _LoggedTurns:
+    """A conversation whose streamed turns log where they are: start, each action, end."""
+
+    def __init__(self, inner: Any, log: list[str]) -> None:
+        self.inner = inner
+        self.log = log
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def stream_turn(self, text: str) -> AsyncIterator[Action]:
+        self.log.append("engine: start")
+        async for action in self.inner.stream_turn(text):
+            self.log.append(f"engine: {action.kind}")
+            yield action
+        self.log.append("engine: end")
+
+
+class _LoggedLine(ScriptedLine):
+    def __init__(self, replies: list[Any], log: list[str]) -> None:
+        super().__init__(replies, tail=0.5)
+        self.log = log
+
+    async def play(self, audio: Any) -> None:
+        self.log.append("play")
+        await super().play(audio)
+
+
+def test_real_server_spoken_call_plays_before_the_reply_is_done(llama: LlamaServer) -> None:
+    # a spoken call (tone fakes for the line, speech recognition and the voice) on the
+    # real model: its reply's first clause is on the line before the model has finished
+    words = ["Yes, I am very satisfied with the service."]
+    log: list[str] = []
+    line = _LoggedLine([tone(300, 0.8)], log)
+    with real_engine(llama) as engine:
+        conversation = _LoggedTurns(engine.begin(context()), log)
+        session = CallSession(
+            conversation=conversation,
+            line=line,
+            recognizer=ToneRecognizer(words),
+            synthesizer=ToneSynthesizer(),
+            detector=EnergyDetector(),
+            answered=datetime.fromisoformat("2025-03-03T10:00:00+08:00"),
+            language="en",
+            interruption=Interruption(method="none"),
+        )
+        line.session = session
+        asyncio.run(asyncio.wait_for(session.run(), 300))
+    assert [u.text for u in session.utterances if u.side == "customer"] == words
+    assert not [u for u in session.utterances if u.text.startswith("llm fallback")]
+    turn = log[log.index("engine: start") : log.index("engine: end") + 1]
+    assert "play" in turn, log  # first audio while the model was still streaming
+    assert turn.index("engine: say") < turn.index("play")
+    # the reply is in the transcript once, whole, after the callee's words
+    sides = [u.side for u in session.utterances]
+    after = sides.index("customer") + 1
+    reply = [u.text for u in session.utterances[after:] if u.side == "system"]
+    assert len(reply) == 1
+    assert reply[0].split() == engine_say(conversation).split()
+
+
+def engine_say(conversation: Any) -> str:
+    """The model's spoken reply as the engine keeps it in the dialogue history."""
+    return next(m["content"] for m in reversed(conversation.history) if m["role"] == "assistant")
 
 
 def test_real_server_timeout_falls_back(llama: LlamaServer) -> None:

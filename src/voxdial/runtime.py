@@ -247,6 +247,7 @@ def voice_runtime(settings: Settings) -> VoiceRuntime:
         end_silence_ms=settings.voice_end_silence_ms,
         no_reply_seconds=settings.voice_no_reply_seconds,
         max_call_seconds=settings.voice_max_call_seconds,
+        stream_replies=settings.voice_stream_replies,
     )
     return VoiceRuntime(
         SpeechModels(settings),

@@ -213,6 +213,8 @@ class Settings(BaseSettings):
     voice_end_silence_ms: int = 480
     voice_no_reply_seconds: float = 6.0
     voice_max_call_seconds: float = 600.0
+    # speak an LLM's reply clause by clause while it is generated (off: after the reply)
+    voice_stream_replies: bool = True
     # load every speech model when `voxdial serve` starts (in the background)
     voice_warm: bool = True
     # spoken calls one process holds at once (dialled and inbound together); 0: no limit

@@ -16,6 +16,7 @@ voice loop and yields each clause as a `SAY` as soon as the model has streamed i
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
@@ -111,11 +112,10 @@ class OpenAIConversation:
     def hear(self, text: str) -> list[Action]:
         if self._finished:
             return []
-        fallback = self.script.hear(text)
-        self.history.append({"role": "user", "content": text})
+        fallback, request = self._prepare(text)
         stream = ChatStream()
         try:
-            for _ in self.engine.client.stream_chat(self._request(text), stream):
+            for _ in self.engine.client.stream_chat(request, stream):
                 pass
             reply = self._parse(stream)
         except LLMError as e:
@@ -128,13 +128,14 @@ class OpenAIConversation:
         yet said comes from the script, after a `NOTE`."""
         if self._finished:
             return
-        fallback = self.script.hear(text)
-        self.history.append({"role": "user", "content": text})
+        # the script's turn and the knowledge lookup may run a sentence encoder: off the
+        # event loop, which carries the audio of every call
+        fallback, request = await asyncio.to_thread(self._prepare, text)
         extractor = SayExtractor()
         stream = ChatStream()
         said: list[str] = []
         try:
-            async for new in self.engine.client.astream_chat(self._request(text), stream):
+            async for new in self.engine.client.astream_chat(request, stream):
                 for clause in extractor.feed(new):
                     said.append(clause)
                     yield Action(ActionKind.SAY, clause)
@@ -177,6 +178,12 @@ class OpenAIConversation:
                     self._finished = True
 
     # --- the model's turn ------------------------------------------------------------
+
+    def _prepare(self, text: str) -> tuple[list[Action], dict[str, Any]]:
+        """The script's answer to `text` (the fallback) and the model's request."""
+        fallback = self.script.hear(text)
+        self.history.append({"role": "user", "content": text})
+        return fallback, self._request(text)
 
     def _request(self, text: str) -> dict[str, Any]:
         cfg = self.engine.settings

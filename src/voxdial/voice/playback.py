@@ -51,6 +51,12 @@ def clauses(text: str, min_chars: int = 6) -> list[str]:
     return out
 
 
+def join_clauses(parts: Sequence[str]) -> str:
+    """Clauses spoken one after another, as one text (spaced unless Chinese)."""
+    sep = "" if parts and not parts[0][-1:].isascii() else " "
+    return sep.join(p for p in parts if p)
+
+
 class InterruptionMethod(StrEnum):
     NONE = "none"  # the callee never interrupts
     TALK_OVER = "talk_over"  # talking over the assistant long enough interrupts
@@ -142,25 +148,35 @@ class Playback:
         said: list[str] = []
         start = 0
         for clause in clauses(text):
-            t0 = time.perf_counter()
-            pcm = await asyncio.to_thread(self.synthesizer.synthesize, clause)
-            if self.barged or self.stopped:
+            at = await self.speak(clause, timing=timing)
+            if at is None:
                 break
-            if timing is not None and timing.first_audio is None:
-                timing.tts_first_seconds = time.perf_counter() - t0
-            at, _ = self.recording.speak(pcm)
-            if self._reply_start < 0:
-                self._reply_start = at
             if not said:
                 start = at
-            await self.line.play(pcm)
-            if timing is not None and timing.first_audio is None:
-                timing.first_audio = time.monotonic()
             said.append(clause)
         if not said:
             return None
-        sep = "" if not said[0][-1:].isascii() else " "
-        return Said(sep.join(said), start)
+        return Said(join_clauses(said), start)
+
+    async def speak(self, clause: str, *, timing: TurnTiming | None) -> int | None:
+        """Synthesize one clause and queue it on the line: the one place a reply's text
+        goes to the synthesizer. Returns the timeline sample where it plays, or None
+        when a barge-in or a hang-up came first (nothing is queued then)."""
+        if self.barged or self.stopped:
+            return None
+        t0 = time.perf_counter()
+        pcm = await asyncio.to_thread(self.synthesizer.synthesize, clause)
+        if self.barged or self.stopped:
+            return None
+        if timing is not None and timing.first_audio is None:
+            timing.tts_first_seconds = time.perf_counter() - t0
+        at, _ = self.recording.speak(pcm)
+        if self._reply_start < 0:
+            self._reply_start = at
+        await self.line.play(pcm)
+        if timing is not None and timing.first_audio is None:
+            timing.first_audio = time.monotonic()
+        return at
 
     async def wait_played(self) -> None:
         """Let the last words play out before hanging up (bounded by the audio queued)."""

@@ -9,7 +9,10 @@ One `CallSession` per answered call, on the event loop of the line that carries 
   speculatively, so by the time the silence is long enough to be an end of speech the
   words are usually ready; if the callee goes on talking the guess is dropped.
 - **Speaking** (`voice.playback`): each SAY is spoken clause by clause; callee speech
-  over it may barge in, by the assistant's `interruption` rule.
+  over it may barge in, by the assistant's `interruption` rule. An engine that streams
+  its turns (`stream_turn`, the `openai` engine) has its first clause spoken while it
+  is still writing the rest (`VoiceTuning.stream_replies`); the clauses said in a row
+  are one utterance of the transcript.
 - **Silence.** No speech for `no_reply_seconds` after the assistant stops: the engine's
   `silence()` turn. **Hang-up:** when `line.frames()` ends.
 - **Who answered** (`voice.answering`, when the session has an `Answering`): the
@@ -29,7 +32,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -61,7 +64,14 @@ from voxdial.voice.endpointing import (
     TalkOver,
     samples,
 )
-from voxdial.voice.playback import Interruption, Playback, TalkOverVerdict, says_stop
+from voxdial.voice.playback import (
+    Interruption,
+    Playback,
+    Said,
+    TalkOverVerdict,
+    join_clauses,
+    says_stop,
+)
 from voxdial.voice.tuning import VoiceTuning
 from voxdial.voice.turns import TurnTiming
 
@@ -240,11 +250,15 @@ class CallSession:
         if not text:
             return
         await self._spoken(Utterance("customer", text, self._at(heard.start)))
-        t0 = time.perf_counter()
-        actions = await asyncio.to_thread(self.conversation.hear, text)
-        heard.timing.engine_seconds = time.perf_counter() - t0
         self.turns.append(heard.timing)
-        await self._act(actions, timing=heard.timing)
+        stream = getattr(self.conversation, "stream_turn", None)
+        if stream is not None and self.tuning.stream_replies:
+            await self._act_streamed(stream(text), timing=heard.timing)
+        else:
+            t0 = time.perf_counter()
+            actions = await asyncio.to_thread(self.conversation.hear, text)
+            heard.timing.engine_seconds = time.perf_counter() - t0
+            await self._act(actions, timing=heard.timing)
         heard.timing.log()
         if self.on_turn is not None and heard.timing.first_audio is not None:
             self.on_turn(heard.timing)
@@ -295,24 +309,73 @@ class CallSession:
 
     async def _act(self, actions: list[Action], *, timing: TurnTiming | None) -> None:
         self.playback.begin_reply()
-        first = True
         for action in actions:
             if action.kind == ActionKind.SAY:
-                if self.playback.barged or self._line_ended:
-                    continue
-                said = await self.playback.say(action.text, timing=timing if first else None)
-                first = False
+                said = await self._say(action, timing)
                 if said is not None:
                     await self._spoken(Utterance("system", said.text, self._at(said.start)))
-            elif action.kind == ActionKind.NOTE:
-                at = self._at(self.recording.position)
-                self.utterances.append(Utterance("note", action.text, at))
-                if note_kind(action) in KNOWLEDGE_NOTES:
-                    self.flags["knowledge_questions"] = self.flags.get("knowledge_questions", 0) + 1
             else:
-                if action.kind == ActionKind.HANGUP:
-                    self._hangup = True
-                note_request(action, self.flags)
+                self._apply(action)
+
+    async def _act_streamed(self, actions: AsyncIterator[Action], *, timing: TurnTiming) -> None:
+        """A streaming engine's turn (`stream_turn`): each clause is spoken as soon as the
+        engine yields it, while the engine goes on with the rest of its reply. The
+        clauses said in a row are one utterance of the transcript."""
+        self.playback.begin_reply()
+        queue: asyncio.Queue[Action | None] = asyncio.Queue()
+        engine = asyncio.create_task(self._run_engine(actions, queue, timing))
+        said: list[Said] = []
+        try:
+            while (action := await queue.get()) is not None:
+                if action.kind == ActionKind.SAY:
+                    if (clause := await self._say(action, timing)) is not None:
+                        said.append(clause)
+                    continue
+                await self._said(said)
+                said = []
+                self._apply(action)
+        finally:
+            await self._said(said)
+            engine.cancel()
+            await asyncio.gather(engine, return_exceptions=True)
+        engine.result()  # the engine's own failure, if any, is the turn's
+
+    async def _run_engine(
+        self,
+        actions: AsyncIterator[Action],
+        queue: asyncio.Queue[Action | None],
+        timing: TurnTiming,
+    ) -> None:
+        t0 = time.perf_counter()
+        try:
+            async for action in actions:
+                queue.put_nowait(action)
+        finally:
+            timing.engine_seconds = time.perf_counter() - t0
+            queue.put_nowait(None)
+
+    async def _say(self, action: Action, timing: TurnTiming | None) -> Said | None:
+        """Speak one SAY, unless the reply was interrupted or the callee hung up."""
+        if self.playback.barged or self._line_ended:
+            return None
+        return await self.playback.say(action.text, timing=timing)
+
+    async def _said(self, parts: list[Said]) -> None:
+        if parts:
+            text = join_clauses([p.text for p in parts])
+            await self._spoken(Utterance("system", text, self._at(parts[0].start)))
+
+    def _apply(self, action: Action) -> None:
+        """A turn's action other than speech: a trace note, or a request of the call."""
+        if action.kind == ActionKind.NOTE:
+            at = self._at(self.recording.position)
+            self.utterances.append(Utterance("note", action.text, at))
+            if note_kind(action) in KNOWLEDGE_NOTES:
+                self.flags["knowledge_questions"] = self.flags.get("knowledge_questions", 0) + 1
+            return
+        if action.kind == ActionKind.HANGUP:
+            self._hangup = True
+        note_request(action, self.flags)
 
     async def _spoken(self, utterance: Utterance) -> None:
         """Keep what either side said, and show it on a line that shows the words."""

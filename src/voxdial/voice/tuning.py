@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 @dataclass
 class VoiceTuning:
-    """End-of-speech and silence rules (settings `VOXDIAL_VOICE_*`)."""
+    """End-of-speech and silence rules, and how replies reach speech (settings
+    `VOXDIAL_VOICE_*`)."""
 
     speech_threshold: float = 0.5  # VAD probability that starts an utterance
     silence_threshold: float = 0.35  # inside one, frames below this are silence
@@ -18,3 +19,6 @@ class VoiceTuning:
     max_utterance_seconds: float = 20.0
     no_reply_seconds: float = 6.0  # callee silence after the assistant stops: a silence turn
     max_call_seconds: float = 600.0
+    # a streaming engine's reply is spoken clause by clause as it is generated; off: the
+    # whole reply is awaited first (the latency benchmark's baseline)
+    stream_replies: bool = True

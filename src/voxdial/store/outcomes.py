@@ -33,7 +33,12 @@ if TYPE_CHECKING:  # shapes only: the store imports no conversation code
     from voxdial.conversation.calls import CallResult, Utterance
     from voxdial.conversation.engine import CollectResult
 
-TRACE_EVENTS = {"system": "system.say", "customer": "customer.say", "note": "system.note"}
+TRACE_EVENTS = {
+    "system": "system.say",
+    "customer": "customer.say",
+    "note": "system.note",
+    "dtmf": "dtmf",  # a key either way: {"digit", "direction", "source"} (voice/keypad.py)
+}
 
 # Row layouts, in the order of the statements' parameters. The `b_*` names are the Core
 # statements' bind parameters, the others are column names.

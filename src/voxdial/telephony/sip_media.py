@@ -49,6 +49,7 @@ class CallHandle:
         self.answered: asyncio.Future[None] = loop.create_future()
         self.ended: asyncio.Future[tuple[int, str, int | None]] = loop.create_future()
         self.rx: asyncio.Queue[Pcm | None] = asyncio.Queue()
+        self.keys: asyncio.Queue[str] = asyncio.Queue(maxsize=256)  # the callee's keys
         self.live = False  # frames count from the answer on (early media is dropped)
         self.ringing = False  # a provisional response came: the trunk is there
         self.sending_seconds = 0.0  # audio in the stack's transmit buffer (last seen)
@@ -73,6 +74,11 @@ class CallHandle:
         self.sending_seconds = 0.0
         self.post(_resolve, self.ended, (status, reason, q850))
         self.post(self.rx.put_nowait, None)
+
+    def report_key(self, digit: str) -> None:
+        """A key the stack received (RFC 4733 telephone-event or SIP INFO)."""
+        if self.live:
+            self.post(_offer, self.keys, digit)
 
     def take_audio(self, nbytes: int) -> bytes:
         """Up to `nbytes` of the assistant's 16 kHz audio, b"" when there is none."""
@@ -119,6 +125,11 @@ class CallHandle:
 def _resolve(fut: asyncio.Future[Any], value: Any) -> None:
     if not fut.done():
         fut.set_result(value)
+
+
+def _offer(queue: asyncio.Queue[Any], item: Any) -> None:
+    if not queue.full():  # a flood of keys is not a callee: the rest are dropped
+        queue.put_nowait(item)
 
 
 def deliver_all(batch: list[tuple[CallHandle, list[Pcm]]]) -> None:

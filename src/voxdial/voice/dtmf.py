@@ -67,9 +67,9 @@ class KeyLine(Protocol):
         """The callee's keys as they arrive (never ends by itself)."""
         ...
 
-    async def send_keys(self, digits: str) -> bool:
-        """Send `digits` (of `DIGITS`) out of band; False when this line cannot, and
-        the session plays them as tones instead."""
+    async def send_keys(self, digits: str) -> KeySource | None:
+        """Send `digits` (of `DIGITS`, `,` a pause) out of band: how they went, or None
+        when this line cannot (never raises); the session then plays them as tones."""
         ...
 
 
@@ -111,7 +111,9 @@ class DtmfDetector:
         self._run = 0  # windows in a row holding the candidate
         self._run_start = 0
         self._pressed: str | None = None  # the key reported and not yet released
+        self._pressed_at = 0
         self._missing = 0
+        self.spans: list[tuple[int, int]] = []  # the presses so far: (start, end) samples
 
     def feed(self, pcm: Pcm) -> list[tuple[str, int]]:
         """The keys whose press completed in `pcm`: (digit, stream sample it began)."""
@@ -128,6 +130,13 @@ class DtmfDetector:
         self._buffer = self._buffer[offset:]
         self._start += offset
         return found
+
+    def tone_samples(self, start: int, end: int) -> int:
+        """How much of the stream's samples `start`..`end` were key tones."""
+        spans = list(self.spans)
+        if self._pressed is not None:
+            spans.append((self._pressed_at, self._start + len(self._buffer)))
+        return sum(max(0, min(end, b) - max(start, a)) for a, b in spans)
 
     def window_key(self, x: np.ndarray) -> str | None:
         """The key one window holds, or None."""
@@ -168,8 +177,10 @@ class DtmfDetector:
             if self._missing < self._release:
                 return None
             self._pressed = None
+            self.spans.append((self._pressed_at, at))
+            del self.spans[:-64]
         if key is not None and self._run >= self._hold:
-            self._pressed, self._missing = key, 0
+            self._pressed, self._pressed_at, self._missing = key, self._run_start, 0
             return key, self._run_start
         return None
 

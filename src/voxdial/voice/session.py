@@ -12,10 +12,14 @@ One `CallSession` per answered call, on the event loop of the line that carries 
   over it may barge in, by the assistant's `interruption` rule.
 - **Silence.** No speech for `no_reply_seconds` after the assistant stops: the engine's
   `silence()` turn. **Hang-up:** when `line.frames()` ends.
+- **Keys** (`voice.keypad`): tones found in the callee's audio and the line's
+  out-of-band keys go to the engine's `press()` (engines without it ignore keys); a key
+  the question asked accepts interrupts the assistant. A `KEYS` action sends keys, out
+  of band when the line can, else as tones. Each key is a `dtmf` line of the trace.
 
 Two tasks share the session: the listener (frames in, utterances out, barge-in) and the
 call loop (one turn at a time), joined by a queue of typed items (`Heard`, `NoReply`,
-`LineEnded`). Time inside the call is the recording's timeline (callee samples
+`LineEnded`, `Key`). Time inside the call is the recording's timeline (callee samples
 received), so the trace, the WAV and the barge-in rules agree even when the line is late
 or bursty.
 """
@@ -36,6 +40,7 @@ from voxdial.conversation.notes import KNOWLEDGE_NOTES, note_kind
 from voxdial.voice import soundalike
 from voxdial.voice.asr_scheduler import StaleGuess
 from voxdial.voice.audio import Recording
+from voxdial.voice import dtmf
 from voxdial.voice.base import (
     SAMPLE_RATE,
     Line,
@@ -45,6 +50,7 @@ from voxdial.voice.base import (
     TranscriptLine,
     VoiceDetector,
 )
+from voxdial.voice.dtmf import Key, KeyLine
 from voxdial.voice.endpointing import (
     EndOfSpeech,
     Endpointer,
@@ -55,6 +61,7 @@ from voxdial.voice.endpointing import (
     TalkOver,
     samples,
 )
+from voxdial.voice.keypad import Keypad, trace_text
 from voxdial.voice.playback import Interruption, Playback, TalkOverVerdict, says_stop
 from voxdial.voice.tuning import VoiceTuning
 from voxdial.voice.turns import TurnTiming
@@ -138,7 +145,8 @@ class CallSession:
         self.flags: dict[str, Any] = {}
         self.hangup_side = "assistant"
 
-        self._queue: asyncio.Queue[Heard | NoReply | LineEnded] = asyncio.Queue()
+        self._queue: asyncio.Queue[Heard | NoReply | LineEnded | Key] = asyncio.Queue()
+        self._keypad = Keypad()
         self._line_ended = False
         self._waiting = False  # the loop waits for the callee (silence is counted)
         self._answering = False  # between hearing an utterance and having answered it
@@ -173,6 +181,7 @@ class CallSession:
 
     async def run(self) -> None:
         listener = asyncio.create_task(self._listen(), name="voice-listen")
+        keys = asyncio.create_task(self._line_keys(), name="voice-keys")
         try:
             self._answering = True
             # engines may block (an LLM's HTTP turn): they run off the event loop, which
@@ -184,6 +193,8 @@ class CallSession:
                 self._answering = True
                 if isinstance(item, Heard):
                     await self._turn(item)
+                elif isinstance(item, Key):
+                    await self._press(item)
                 elif isinstance(item, NoReply) and not self._line_ended:
                     actions = await asyncio.to_thread(self.conversation.silence)
                     await self._act(actions, timing=None)
@@ -197,13 +208,17 @@ class CallSession:
                 await self.playback.wait_played()
                 await self.line.close()
             listener.cancel()
-            for task in (listener, self._guess, self._keyword_check):
+            for task in (listener, keys, self._guess, self._keyword_check):
                 if task is not None:
                     task.cancel()
-            await asyncio.gather(listener, return_exceptions=True)
+            await asyncio.gather(listener, keys, return_exceptions=True)
 
     async def _turn(self, heard: Heard) -> None:
         """One callee utterance: words, the engine's answer, and speaking it."""
+        if self._keypad.mostly_keys(heard.start, len(heard.audio)):
+            if heard.transcript is not None:
+                heard.transcript.cancel()
+            return  # key tones: the keys themselves are the reply
         text = await self._transcript(heard)
         if not text:
             return
@@ -224,7 +239,7 @@ class CallSession:
             or self.recording.position >= samples(self.tuning.max_call_seconds * 1000)
         )
 
-    async def _next(self) -> Heard | NoReply | LineEnded:
+    async def _next(self) -> Heard | NoReply | LineEnded | Key:
         """The next utterance, or word that the callee stays silent or hung up."""
         self._waiting = True
         try:
@@ -275,6 +290,8 @@ class CallSession:
                 self.utterances.append(Utterance("note", action.text, at))
                 if note_kind(action) in KNOWLEDGE_NOTES:
                     self.flags["knowledge_questions"] = self.flags.get("knowledge_questions", 0) + 1
+            elif action.kind == ActionKind.KEYS:
+                await self._send_keys(action.text)
             else:
                 if action.kind == ActionKind.HANGUP:
                     self._hangup = True
@@ -293,6 +310,8 @@ class CallSession:
         try:
             async for pcm in self.line.frames():
                 self.recording.hear(pcm)
+                for key in self._keypad.hear(pcm):
+                    self._pressed(key)
                 for frame in self._framer(pcm):
                     self._frame(frame)
                 if self._waiting and not self._endpointer.hearing and not self.speaking:
@@ -357,3 +376,49 @@ class CallSession:
         text, _ = await self._transcribe(audio)
         if says_stop(text, self.hot_words) and self.speaking:
             self.playback.barge_in()
+
+    # -- keys ----------------------------------------------------------------------
+
+    async def _line_keys(self) -> None:
+        """The line's out-of-band keys, stamped with the call's timeline."""
+        if not isinstance(self.line, KeyLine):
+            return
+        async for key in self.line.keys():
+            ms = self.recording.position * 1000 // SAMPLE_RATE
+            self._pressed(Key(key.digit, key.source, ms))
+
+    def _pressed(self, key: Key) -> None:
+        """A key from the callee: traced, and handed to the call loop; one the question
+        accepts interrupts the assistant."""
+        if not self._keypad.take(key):
+            return
+        at = self.answered + timedelta(milliseconds=key.at_ms)
+        text = trace_text(key.digit, direction="in", source=key.source)
+        self.utterances.append(Utterance("dtmf", text, at))
+        self._no_reply_at = self.recording.position  # a key is a reply: no silence turn
+        accepts = getattr(self.conversation, "accepts_key", None)
+        if self.speaking and accepts is not None and accepts(key.digit):
+            self.playback.barge_in()
+        self._queue.put_nowait(key)
+
+    async def _press(self, key: Key) -> None:
+        press = getattr(self.conversation, "press", None)
+        actions = await asyncio.to_thread(press, key.digit) if press is not None else None
+        if actions is not None:  # None: the question asked takes no keys
+            await self._act(actions, timing=None)
+
+    async def _send_keys(self, digits: str) -> None:
+        """Send `digits` to the callee: out of band when the line can, else as tones."""
+        if not dtmf.valid_digits(digits, pauses=True) or self._line_ended:
+            return
+        start = max(self.recording.position, self.recording.speaking_until)
+        sent = await self.line.send_keys(digits) if isinstance(self.line, KeyLine) else None
+        if sent is None:  # the line sends no keys out of band: tones, after what is queued
+            pcm = dtmf.tones(digits)
+            start, _ = self.recording.speak(pcm)
+            await self.line.play(pcm)
+        source = sent or dtmf.KeySource.INBAND
+        at = self._at(start)
+        for digit in digits.upper().replace(dtmf.PAUSE, ""):
+            text = trace_text(digit, direction="out", source=source)
+            self.utterances.append(Utterance("dtmf", text, at))

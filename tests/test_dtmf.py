@@ -126,7 +126,10 @@ def test_valid_digits():
             "Hello, this is Ava from the clinic. Are you happy with our service? "
             "Please press one for yes, two for no. Thank you, goodbye.",
         ),
-        (ESPEAK_ZH_SPEAKER, "您好，这里是客服中心。请问您对我们的服务满意吗？满意请按一，不满意请按二。"),
+        (
+            ESPEAK_ZH_SPEAKER,
+            "您好，这里是客服中心。请问您对我们的服务满意吗？满意请按一，不满意请按二。",
+        ),
     ],
 )
 def test_synthesized_speech_is_no_key(speaker, text):

@@ -165,13 +165,21 @@ def test_media_stream_and_browser_key_messages_become_keys():
 
 class KeyedLine(ScriptedLine):
     """A scripted line that also carries keys out of band: `events` are (timeline ms,
-    digit) the callee presses; keys sent are kept in `sent`."""
+    digit) the callee presses, `after_prompt` (ms after the assistant first speaks,
+    digit); keys sent are kept in `sent`."""
 
-    def __init__(self, replies, *, events=(), send_ok=True, **kw) -> None:
+    def __init__(self, replies, *, events=(), after_prompt=(), send_ok=True, **kw) -> None:
         super().__init__(replies, **kw)
         self.events = list(events)
+        self.after_prompt = list(after_prompt)
         self.sent: list[str] = []
         self.send_ok = send_ok
+
+    async def play(self, audio) -> None:
+        now_ms = self.position * 1000 // SAMPLE_RATE
+        self.events += [(now_ms + ms, digit) for ms, digit in self.after_prompt]
+        self.after_prompt = []
+        await super().play(audio)
 
     async def keys(self) -> AsyncIterator[Key]:
         while True:
@@ -234,17 +242,9 @@ def test_a_key_pressed_in_band_answers_the_question():
 
 def test_an_out_of_band_key_heard_as_tones_too_is_one_press():
     # the callee's key comes as an event and as tones (a carrier that passes both)
-    line = KeyedLine([tones("2"), silence(0.2)], events=[])
+    line = KeyedLine([tones("2"), silence(0.2)], after_prompt=[(600, "2")])
     s, conv = session_for(line)
-
-    async def go():
-        runner = asyncio.create_task(s.run())
-        while not line.prompted:  # the question is asked: then the press
-            await asyncio.sleep(0.001)
-        line.events.append((line.position * 1000 // SAMPLE_RATE + 200, "2"))
-        await runner
-
-    run(go())
+    run(s.run())
     assert [c.result for c in conv.collected][:1] == ["不满意"]
     assert len(dtmf_lines(s)) == 1
 
@@ -259,7 +259,8 @@ def test_a_key_the_question_does_not_take_changes_nothing():
 
 
 def test_an_accepted_key_interrupts_the_question_and_others_do_not():
-    long_q = {**SURVEY["collect"][0], "question": "请您为我们的服务打分，满意请按1，不满意请按2。" * 4}
+    question = "请您为我们的服务打分，满意请按1，不满意请按2。" * 4
+    long_q = {**SURVEY["collect"][0], "question": question}
     assistant = {**SURVEY, "welcome": "", "collect": [long_q, SURVEY["collect"][1]]}
     line = KeyedLine([], events=[(800, "3"), (1600, "1")], tail=3.0)
     s, conv = session_for(line, assistant)
@@ -299,3 +300,50 @@ def test_speech_tones_of_the_fakes_are_no_keys():
     s, conv = session_for(line, assistant)
     run(s.run())
     assert dtmf_lines(s) == [] and np.any([u.side == "customer" for u in s.utterances])
+
+
+# -- a call over the media stream ----------------------------------------------------------
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("how", ["message", "tones"])
+def test_a_media_stream_callee_answers_with_a_key(env, tmp_path, how):
+    from tests.support.callee import MediaStreamCallee, live_server
+    from tests.test_media_socket import use_tones
+
+    use_tones(env, tmp_path)
+    body = {
+        "name": "Key survey",
+        "welcome": "Hi, this is Ava.",
+        "collect": [
+            {
+                "question": "Happy with us? Press 1 for yes, 2 for no.",
+                "answers": ["Yes", "No"],
+                "keys": {"1": "Yes", "2": "No"},
+            }
+        ],
+        "sendKeys": "5",
+    }
+    a = env.client.post("/openapi/assistants", json=body).json()
+    key = (
+        {"event": "dtmf", "dtmf": {"track": "inbound_track", "digit": "2"}}
+        if how == "message"
+        else tones("2").astype(np.int16)
+    )
+    with live_server(env.app) as base:
+        url = base.replace("http", "ws") + f"/openapi/assistants/{a['id']}/ws"
+        callee = MediaStreamCallee(url, [key], token=a["websocketToken"])
+        report = asyncio.run(callee.run())
+
+    assert report.close_code == 1000  # answered, closed, hung up
+    # the assistant's own key went out as tones in the media (mu-law, 8 kHz and back)
+    assert [d for d, _ in DtmfDetector().feed(report.heard)][:1] == ["5"]
+    call = env.client.get("/openapi/calllog").json()["items"][0]
+    assert [(c["result"], c["hit"]) for c in call["collect"]] == [("No", True)]
+    trace = env.client.get(f"/openapi/calltrace/{call['sessionId']}").json()
+    keys = [json.loads(t["content"]) for t in trace if t["event"] == "dtmf"]
+    source = "mediastream" if how == "message" else "inband"
+    assert keys == [
+        {"digit": "5", "direction": "out", "source": "inband"},
+        {"digit": "2", "direction": "in", "source": source},
+    ]

@@ -156,8 +156,10 @@ class SipLine:
             yield Key(await self._handle.keys.get(), KeySource.SIP)
 
     async def send_keys(self, digits: str) -> KeySource | None:
-        """Keys out of band (`,` waits `PAUSE_MS`); None when the first would not go
-        (no telephone-event with this callee): the session plays tones instead."""
+        """Keys out of band (`,` waits `PAUSE_MS`); None when they go in band (the
+        `keys_out` setting) or the first would not go: the session plays tones instead."""
+        if self._endpoint.config.keys_out == "inband":
+            return None
         sent = False
         for i, group in enumerate(digits.split(PAUSE)):
             if i:

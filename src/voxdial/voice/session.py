@@ -37,10 +37,9 @@ from typing import Any
 from voxdial.conversation.calls import Utterance, note_request
 from voxdial.conversation.engine import Action, ActionKind, Conversation
 from voxdial.conversation.notes import KNOWLEDGE_NOTES, note_kind
-from voxdial.voice import soundalike
+from voxdial.voice import dtmf, soundalike
 from voxdial.voice.asr_scheduler import StaleGuess
 from voxdial.voice.audio import Recording
-from voxdial.voice import dtmf
 from voxdial.voice.base import (
     SAMPLE_RATE,
     Line,

@@ -20,7 +20,6 @@ from voxdial.api.schemas.base import (
     ZoneName,
 )
 
-
 # A key of the phone's keypad (DTMF), and a string of them to send ("," waits 500 ms).
 KeyDigit = Annotated[str, StringConstraints(pattern=r"^[0-9A-Da-d*#]$")]
 KeyAnswer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

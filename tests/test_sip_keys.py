@@ -102,6 +102,19 @@ def test_a_callees_telephone_event_answers_the_question(tmp_path, carrier):
     assert result.hangup_side == "assistant"  # the survey was done: the assistant closed
 
 
+def test_a_callees_sip_info_key_answers_the_question(tmp_path, carrier):
+    need_sipp()
+    path = scenario("keys_info", tmp_path, listen_ms=2500, digit="1")
+    sipp = Sipp(path, tmp_path)
+    try:
+        result = dial(carrier(sipp), SURVEY)
+        assert sipp.saw("Content-Type: application/dtmf-relay")
+    finally:
+        sipp.stop()
+    assert key_lines(result, "in") == [("1", "sip")]
+    assert [(c.result, c.hit, c.message) for c in result.collected] == [("Yes", True, "key 1")]
+
+
 class RtpRecorder:
     """A UDP socket standing in for the callee's RTP port: keeps every packet."""
 

@@ -50,9 +50,11 @@ def main() -> None:
     assert [d for d, _ in found] == expected, "the detector missed or added keys"
     per_second = cpu / args.seconds
     load = os.getloadavg()[0]
-    print(f"audio {args.seconds:.0f} s, {len(expected)} keys, all found")
-    print(f"CPU {cpu:.3f} s: {per_second * 1000:.2f} ms per call-second")
-    print(f"one core runs it for {1 / per_second:.0f} calls at once (load average {load:.1f})")
+    sys.stdout.write(
+        f"audio {args.seconds:.0f} s, {len(expected)} keys, all found\n"
+        f"CPU {cpu:.3f} s: {per_second * 1000:.2f} ms per call-second\n"
+        f"one core runs it for {1 / per_second:.0f} calls at once (load average {load:.1f})\n"
+    )
 
 
 if __name__ == "__main__":

@@ -347,3 +347,22 @@ def test_a_media_stream_callee_answers_with_a_key(env, tmp_path, how):
         {"digit": "5", "direction": "out", "source": "inband"},
         {"digit": "2", "direction": "in", "source": source},
     ]
+
+
+def test_the_console_form_keeps_a_questions_keys():
+    from voxdial.web.assistant_form import _collect, collect_text
+
+    collect = [
+        {
+            "question": "满意吗？",
+            "answers": ["满意", "不满意"],
+            "keys": {"1": "满意", "2": "不满意"},
+        },
+        {"question": "哪天？", "answers": []},
+        {"question": "按1确认", "answers": [], "keys": {"1": "确认"}},
+    ]
+    text = collect_text(collect)
+    assert text.splitlines()[0] == "满意吗？ | 满意, 不满意 | 1=满意, 2=不满意"
+    assert _collect(text) == collect
+    # a pair without "=" reaches validation as a bad key (422 naming it), not lost
+    assert _collect("q | a | 1")[0]["keys"] == {"1": ""}

@@ -180,6 +180,7 @@ def test_the_assistants_keys_go_out_as_telephone_events(tmp_path, carrier):
         recorder.close()
     assert result.outcome == H.ANSWERED
     assert key_lines(result, "out") == [("1", "sip"), ("2", "sip"), ("#", "sip")]
+    assert key_lines(result, "in") == []  # the stack does not report our own keys back
     assert recorder.telephone_events() == ["1", "2", "#"]
     assert set(DIGITS_BY_EVENT) == set(DIGITS)
 

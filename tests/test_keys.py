@@ -366,3 +366,29 @@ def test_the_console_form_keeps_a_questions_keys():
     assert _collect(text) == collect
     # a pair without "=" reaches validation as a bad key (422 naming it), not lost
     assert _collect("q | a | 1")[0]["keys"] == {"1": ""}
+
+
+def test_the_openai_engine_takes_keys_through_its_script_without_a_model_turn():
+    import httpx
+
+    from tests.test_openai_engine import endpoint
+    from voxdial.conversation.openai_engine import OpenAIEngine
+
+    def no_model(request):
+        raise AssertionError("a key needs no model turn")
+
+    transport = httpx.MockTransport(no_model)
+    engine = OpenAIEngine(
+        endpoint(),
+        fallback=ScriptEngine(encoder=False),
+        transport=transport,
+        async_transport=transport,
+    )
+    conv = engine.begin(CallContext(assistant=SURVEY, now=ANSWERED, time_zone="UTC"))
+    conv.start()
+    assert conv.accepts_key("1") and not conv.accepts_key("5")
+    actions = conv.press("1")
+    assert [(a.result, a.hit) for a in actions if a.kind == ActionKind.COLLECT] == [("满意", True)]
+    assert [c.result for c in conv.collected] == ["满意"]
+    assert conv.press("1") is None  # the next question takes no keys
+    engine.close()

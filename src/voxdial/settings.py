@@ -93,6 +93,9 @@ class SipSettings(BaseModel):
     max_calls: int = 0  # calls at once in this process; 0: `dialer_max_lines`
     strip_plus: bool = False  # dial 8613... rather than +8613...
     log_level: int = 1  # the SIP stack's own log: 0, 1 errors; 2 warnings; 3 info; 4, 5 debug
+    # how the assistant's keys go out: RTP telephone-events (RFC 4733; the stack cannot
+    # tell whether the trunk took them) or "inband", tones in the audio (G.711 trunks)
+    keys_out: Literal["rfc4733", "inband"] = "rfc4733"
 
     @field_validator("codecs", mode="before")
     @classmethod

@@ -77,7 +77,7 @@ class MediaStreamCallee:
     def __init__(
         self,
         url: str,
-        replies: list[np.ndarray],
+        replies: list[np.ndarray | dict],
         *,
         token: str = "",
         parameters: dict[str, str] | None = None,
@@ -160,8 +160,13 @@ class MediaStreamCallee:
                 quiet_since = now
             if not len(pending) and self.replies and self._heard_any and not self._talking():
                 if now - quiet_since >= self.quiet_before_reply:
-                    pending = self.replies.pop(0)
+                    reply = self.replies.pop(0)
                     self._heard_any = False  # the next reply waits for the next prompt
+                    if isinstance(reply, dict):  # a message (a `dtmf` key), not audio
+                        await ws.send(json.dumps({**reply, "streamSid": "MZtest"}))
+                        self.report.turns.append(Turn(speech_end=time.monotonic()))
+                    else:
+                        pending = reply
             if not len(pending) and not self.replies and done_at is None:
                 done_at = now
             if done_at is not None and now - done_at >= self.hang_up_after:

@@ -23,6 +23,7 @@ class ActionKind(StrEnum):
     CALLBACK = "callback"  # the callee asked to be called again at `at` (None: soon)
     BLOCK = "block"  # the callee asked never to be called again: block the number
     NOTE = "note"  # not spoken: a line for the calltrace (e.g. an LLM fallback)
+    KEYS = "keys"  # send the keys (DTMF) in `text` to the callee ("," waits 500 ms)
 
 
 @dataclass

@@ -109,6 +109,20 @@ class OpenAIConversation:
     def silence(self) -> list[Action]:
         return self._adopt(self.script.silence())
 
+    def press(self, digit: str) -> list[Action] | None:
+        """A key the callee pressed: the script answers it (conversation/keys.py), no
+        model turn; None when the question asked takes no keys."""
+        press = getattr(self.script, "press", None)
+        actions = press(digit) if press is not None and not self._finished else None
+        if actions is None:
+            return None
+        self.history.append({"role": "user", "content": f"(pressed key {digit})"})
+        return self._adopt(actions)
+
+    def accepts_key(self, digit: str) -> bool:
+        accepts = getattr(self.script, "accepts_key", None)
+        return bool(accepts is not None and accepts(digit))
+
     def hear(self, text: str) -> list[Action]:
         if self._finished:
             return []

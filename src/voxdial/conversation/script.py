@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from voxdial.conversation import intents, lines, times
+from voxdial.conversation import intents, keys, lines, times
 from voxdial.conversation.engine import (
     Action,
     ActionKind,
@@ -157,7 +157,8 @@ class ScriptConversation:
     # ----- flow -----
 
     def start(self) -> list[Action]:
-        actions = [Action(ActionKind.SAY, self.welcome)] if self.welcome.strip() else []
+        actions = keys.opening_keys(self.context)
+        actions += [Action(ActionKind.SAY, self.welcome)] if self.welcome.strip() else []
         if self.questions and lines.asks(self.welcome):
             self.consenting = True
             return actions
@@ -214,6 +215,13 @@ class ScriptConversation:
         if self.consenting:
             return self._consent(reply, r)
         return self._reply(reply, r, text.strip())
+
+    def press(self, digit: str) -> list[Action] | None:
+        """A key the callee pressed (conversation/keys.py); None: this question takes none."""
+        return keys.press(self, digit)
+
+    def accepts_key(self, digit: str) -> bool:
+        return keys.accepts(self, digit)
 
     # ----- the opening's question -----
 

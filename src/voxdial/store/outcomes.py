@@ -38,6 +38,7 @@ TRACE_EVENTS = {
     "customer": "customer.say",
     "note": "system.note",
     "answer": "answer.detected",  # who answered (voice/answering.py): outcome, reason, when
+    "dtmf": "dtmf",  # a key either way: {"digit", "direction", "source"} (voice/keypad.py)
 }
 
 # Row layouts, in the order of the statements' parameters. The `b_*` names are the Core

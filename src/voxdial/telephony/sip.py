@@ -38,6 +38,7 @@ from voxdial.telephony.sip_media import CallHandle
 from voxdial.voice.answer_types import AnswerDecision
 from voxdial.voice.answering import Answering, hangup_reason
 from voxdial.voice.base import Line, Pcm
+from voxdial.voice.dtmf import PAUSE, PAUSE_MS, Key, KeySource
 
 if TYPE_CHECKING:
     from voxdial.settings import Settings
@@ -156,6 +157,29 @@ class SipLine:
 
     async def clear(self) -> None:
         self._handle.clear_audio()
+
+    async def keys(self) -> AsyncIterator[Key]:
+        """The callee's keys the stack received out of band (RFC 4733 or SIP INFO)."""
+        while True:
+            yield Key(await self._handle.keys.get(), KeySource.SIP)
+
+    async def send_keys(self, digits: str) -> KeySource | None:
+        """Keys out of band (`,` waits `PAUSE_MS`); None when they go in band (the
+        `keys_out` setting) or the first would not go: the session plays tones instead."""
+        if self._endpoint.config.keys_out == "inband":
+            return None
+        sent = False
+        for i, group in enumerate(digits.split(PAUSE)):
+            if i:
+                await asyncio.sleep(PAUSE_MS / 1000)
+            if not group:
+                continue
+            if not await self._endpoint.send_keys(self._handle, group):
+                if not sent:
+                    return None
+                break
+            sent = True
+        return KeySource.SIP if sent else None
 
     async def close(self) -> None:
         """Let what is queued play out, hang up, and wait (bounded) for the call to end."""

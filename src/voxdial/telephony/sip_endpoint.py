@@ -159,6 +159,16 @@ class SipEndpoint(threading.Thread):
         except (SipError, TimeoutError) as e:
             log.warning("SIP hang-up failed", extra={"error": str(e)})
 
+    async def send_keys(self, handle: CallHandle, digits: str) -> bool:
+        """Send keys (of 0-9 * # A-D) out of band, as the account's DTMF mode says
+        (RTP telephone-events, RFC 4733); False when the stack would not."""
+        try:
+            await self.run_command(lambda: self._send_keys(handle.id, digits))
+        except (SipError, TimeoutError, ValueError) as e:
+            log.warning("SIP keys not sent", extra={"error": str(e)})
+            return False
+        return True
+
     # the thread -----------------------------------------------------------------------
 
     def run(self) -> None:
@@ -378,6 +388,8 @@ class SipEndpoint(threading.Thread):
                 live.early_pending = False
                 self._start_media(live)
                 handle.report_answered()
+            elif kind == Event.CALL_DTMF_START and event.text:
+                handle.report_key(event.text[:1].upper())
             elif kind == Event.CALL_CLOSED:
                 self._calls.pop(handle.id, None)
                 self._by_stack.pop(live.call.handle, None)
@@ -412,6 +424,12 @@ class SipEndpoint(threading.Thread):
         info = audio.info()
         assert self._loop is not None
         live.media = CallMedia(live.handle, audio, info.rx_sample_rate, self._loop.time())
+
+    async def _send_keys(self, handle_id: int, digits: str) -> None:
+        live = self._calls.get(handle_id)
+        if live is None or live.media is None:
+            raise SipError("the call is not up")
+        await live.call.send_dtmf(digits)
 
     async def _hang_up(self, handle_id: int, unanswered_only: bool) -> None:
         live = self._calls.get(handle_id)

@@ -55,6 +55,7 @@ class CallHandle:
         self.rx: asyncio.Queue[Pcm | None] = asyncio.Queue()
         self.early: asyncio.Queue[Pcm | None] = asyncio.Queue()  # early media's frames
         self.wants_early = False  # pump early media (else it is dropped)
+        self.keys: asyncio.Queue[str] = asyncio.Queue(maxsize=256)  # the callee's keys
         self.live = False  # frames count from the answer on
         self.ringing = False  # a provisional response came: the trunk is there
         self.sending_seconds = 0.0  # audio in the stack's transmit buffer (last seen)
@@ -80,6 +81,11 @@ class CallHandle:
         self.post(_resolve, self.ended, (status, reason, q850))
         self.post(self.rx.put_nowait, None)
         self.post(self.early.put_nowait, None)
+
+    def report_key(self, digit: str) -> None:
+        """A key the stack received (RFC 4733 telephone-event or SIP INFO)."""
+        if self.live:
+            self.post(_offer, self.keys, digit)
 
     def take_audio(self, nbytes: int) -> bytes:
         """Up to `nbytes` of the assistant's 16 kHz audio, b"" when there is none."""
@@ -127,6 +133,11 @@ class CallHandle:
 def _resolve(fut: asyncio.Future[Any], value: Any) -> None:
     if not fut.done():
         fut.set_result(value)
+
+
+def _offer(queue: asyncio.Queue[Any], item: Any) -> None:
+    if not queue.full():  # a flood of keys is not a callee: the rest are dropped
+        queue.put_nowait(item)
 
 
 def deliver_all(batch: list[tuple[CallHandle, list[Pcm], bool]]) -> None:

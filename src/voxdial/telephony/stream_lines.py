@@ -1,11 +1,12 @@
 """The two framings of the assistant's websocket, as voice `Line`s, without the socket.
 
 - `MediaStreamLine`: Twilio Media Streams framing. JSON text frames in: `connected`,
-  `start`, `media` (base64 μ-law 8 kHz), `mark`, `stop`; out: `media` (200 ms chunks),
-  a `mark` after each clause, `clear` on barge-in.
+  `start`, `media` (base64 μ-law 8 kHz), `dtmf` (`{"dtmf": {"digit": "1"}}`, a key),
+  `mark`, `stop`; out: `media` (200 ms chunks), a `mark` after each clause, `clear` on
+  barge-in. The assistant's keys go out as tones in the media.
 - `BrowserLine`: binary 16-bit little-endian mono PCM at 16 kHz both ways, JSON control
   messages (`{"type": "clear"}` and `{"type": "transcript", "who", "text"}` out,
-  `{"type": "stop"}` in).
+  `{"type": "stop"}` and `{"type": "dtmf", "digit": "1"}` in).
 
 The route that accepts the socket (api/routes/media.py) hands each line a `Send`
 callable (it knows the web framework's disconnect errors; this module does not) and
@@ -28,6 +29,7 @@ import numpy as np
 
 from voxdial.voice.audio import Downsampler, Upsampler, mulaw_to_pcm, pcm_to_mulaw
 from voxdial.voice.base import Pcm
+from voxdial.voice.dtmf import DIGITS, Key, KeySource
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +46,23 @@ class StreamLine:
     def __init__(self, send: Send) -> None:
         self._send_frame = send
         self._in: asyncio.Queue[Pcm | None] = asyncio.Queue()
+        self._keys: asyncio.Queue[Key] = asyncio.Queue(maxsize=256)
         self.closed = False  # the assistant hung up
         self.gone = False  # the socket is closed or broken
 
     def push(self, pcm: Pcm) -> None:
         self._in.put_nowait(pcm)
+
+    def push_key(self, digit: str) -> None:
+        if not self._keys.full():  # a flood of keys is not a callee: the rest are dropped
+            self._keys.put_nowait(Key(digit, KeySource.MEDIASTREAM))
+
+    async def keys(self) -> AsyncIterator[Key]:
+        while True:
+            yield await self._keys.get()
+
+    async def send_keys(self, digits: str) -> KeySource | None:
+        return None  # no key message goes out: the session plays tones in the media
 
     def end(self, *, gone: bool = False) -> None:
         self.gone = self.gone or gone
@@ -159,6 +173,15 @@ class FrameReader:
         kind = event.get("event") or event.get("type")
         if kind == "stop":
             return Frame.STOP
+        if kind == "dtmf":
+            # Twilio: {"event": "dtmf", "dtmf": {"track": "inbound_track", "digit": "1"}};
+            # the browser: {"type": "dtmf", "digit": "1"}
+            body = event.get("dtmf")
+            digit = body.get("digit") if isinstance(body, dict) else event.get("digit")
+            if not isinstance(digit, str) or len(digit) != 1 or digit.upper() not in DIGITS:
+                return self._bad("dtmf without a key")
+            self.line.push_key(digit.upper())
+            return Frame.CONTROL
         if kind == "media" and isinstance(self.line, MediaStreamLine):
             media = event.get("media")
             payload = media.get("payload") if isinstance(media, dict) else None

@@ -19,10 +19,14 @@ One `CallSession` per answered call, on the event loop of the line that carries 
   callee's first audio goes to the answer detector and the assistant stays silent
   until it decides; a machine's call ends there (or gets the voicemail message), a
   person's conversation starts.
+- **Keys** (`voice.keypad`): tones found in the callee's audio and the line's
+  out-of-band keys go to the engine's `press()` (engines without it ignore keys); a key
+  the question asked accepts interrupts the assistant. A `KEYS` action sends keys, out
+  of band when the line can, else as tones. Each key is a `dtmf` line of the trace.
 
 Two tasks share the session: the listener (frames in, utterances out, barge-in) and the
 call loop (one turn at a time), joined by a queue of typed items (`Heard`, `NoReply`,
-`LineEnded`). Time inside the call is the recording's timeline (callee samples
+`LineEnded`, `Key`). Time inside the call is the recording's timeline (callee samples
 received), so the trace, the WAV and the barge-in rules agree even when the line is late
 or bursty.
 """
@@ -40,7 +44,7 @@ from typing import Any
 from voxdial.conversation.calls import Utterance, note_request
 from voxdial.conversation.engine import Action, ActionKind, Conversation
 from voxdial.conversation.notes import KNOWLEDGE_NOTES, note_kind
-from voxdial.voice import soundalike
+from voxdial.voice import dtmf, soundalike
 from voxdial.voice.answer_types import AnswerDecision
 from voxdial.voice.answering import Answering, trace_content
 from voxdial.voice.asr_scheduler import StaleGuess
@@ -54,6 +58,7 @@ from voxdial.voice.base import (
     TranscriptLine,
     VoiceDetector,
 )
+from voxdial.voice.dtmf import Key, KeyLine
 from voxdial.voice.endpointing import (
     EndOfSpeech,
     Endpointer,
@@ -64,6 +69,7 @@ from voxdial.voice.endpointing import (
     TalkOver,
     samples,
 )
+from voxdial.voice.keypad import Keypad, trace_text
 from voxdial.voice.playback import (
     Interruption,
     Playback,
@@ -160,7 +166,8 @@ class CallSession:
         self.answer: AnswerDecision | None = None  # the answer detector's decision
         self._conversing = answering is None  # the callee's audio goes to the endpointer
 
-        self._queue: asyncio.Queue[Heard | NoReply | LineEnded] = asyncio.Queue()
+        self._queue: asyncio.Queue[Heard | NoReply | LineEnded | Key] = asyncio.Queue()
+        self._keypad = Keypad()
         self._line_ended = False
         self._waiting = False  # the loop waits for the callee (silence is counted)
         self._answering = False  # between hearing an utterance and having answered it
@@ -195,6 +202,7 @@ class CallSession:
 
     async def run(self) -> None:
         listener = asyncio.create_task(self._listen(), name="voice-listen")
+        keys = asyncio.create_task(self._line_keys(), name="voice-keys")
         try:
             if self.answering is not None and not await self._person_answered(self.answering):
                 return
@@ -208,6 +216,8 @@ class CallSession:
                 self._answering = True
                 if isinstance(item, Heard):
                     await self._turn(item)
+                elif isinstance(item, Key):
+                    await self._press(item)
                 elif isinstance(item, NoReply) and not self._line_ended:
                     actions = await asyncio.to_thread(self.conversation.silence)
                     await self._act(actions, timing=None)
@@ -221,10 +231,10 @@ class CallSession:
                 await self.playback.wait_played()
                 await self.line.close()
             listener.cancel()
-            for task in (listener, self._guess, self._keyword_check):
+            for task in (listener, keys, self._guess, self._keyword_check):
                 if task is not None:
                     task.cancel()
-            await asyncio.gather(listener, return_exceptions=True)
+            await asyncio.gather(listener, keys, return_exceptions=True)
 
     async def _person_answered(self, answering: Answering) -> bool:
         """Wait (silent) for the answer detector; True when the conversation should
@@ -246,6 +256,10 @@ class CallSession:
 
     async def _turn(self, heard: Heard) -> None:
         """One callee utterance: words, the engine's answer, and speaking it."""
+        if self._keypad.mostly_keys(heard.start, len(heard.audio)):
+            if heard.transcript is not None:
+                heard.transcript.cancel()
+            return  # key tones: the keys themselves are the reply
         text = await self._transcript(heard)
         if not text:
             return
@@ -272,7 +286,7 @@ class CallSession:
             or self.recording.position >= samples(self.tuning.max_call_seconds * 1000)
         )
 
-    async def _next(self) -> Heard | NoReply | LineEnded:
+    async def _next(self) -> Heard | NoReply | LineEnded | Key:
         """The next utterance, or word that the callee stays silent or hung up."""
         self._waiting = True
         try:
@@ -314,6 +328,8 @@ class CallSession:
                 said = await self._say(action, timing)
                 if said is not None:
                     await self._spoken(Utterance("system", said.text, self._at(said.start)))
+            elif action.kind == ActionKind.KEYS:
+                await self._send_keys(action.text)
             else:
                 self._apply(action)
 
@@ -333,7 +349,10 @@ class CallSession:
                     continue
                 await self._said(said)
                 said = []
-                self._apply(action)
+                if action.kind == ActionKind.KEYS:
+                    await self._send_keys(action.text)
+                else:
+                    self._apply(action)
         finally:
             await self._said(said)
             engine.cancel()
@@ -394,6 +413,8 @@ class CallSession:
                     if self.answering is not None and self.answering.listening:
                         await self.answering.feed(pcm)
                     continue
+                for key in self._keypad.hear(pcm):
+                    self._pressed(key)
                 for frame in self._framer(pcm):
                     self._frame(frame)
                 if self._waiting and not self._endpointer.hearing and not self.speaking:
@@ -462,3 +483,49 @@ class CallSession:
         text, _ = await self._transcribe(audio)
         if says_stop(text, self.hot_words) and self.speaking:
             self.playback.barge_in()
+
+    # -- keys ----------------------------------------------------------------------
+
+    async def _line_keys(self) -> None:
+        """The line's out-of-band keys, stamped with the call's timeline."""
+        if not isinstance(self.line, KeyLine):
+            return
+        async for key in self.line.keys():
+            ms = self.recording.position * 1000 // SAMPLE_RATE
+            self._pressed(Key(key.digit, key.source, ms))
+
+    def _pressed(self, key: Key) -> None:
+        """A key from the callee: traced, and handed to the call loop; one the question
+        accepts interrupts the assistant."""
+        if not self._keypad.take(key):
+            return
+        at = self.answered + timedelta(milliseconds=key.at_ms)
+        text = trace_text(key.digit, direction="in", source=key.source)
+        self.utterances.append(Utterance("dtmf", text, at))
+        self._no_reply_at = self.recording.position  # a key is a reply: no silence turn
+        accepts = getattr(self.conversation, "accepts_key", None)
+        if self.speaking and accepts is not None and accepts(key.digit):
+            self.playback.barge_in()
+        self._queue.put_nowait(key)
+
+    async def _press(self, key: Key) -> None:
+        press = getattr(self.conversation, "press", None)
+        actions = await asyncio.to_thread(press, key.digit) if press is not None else None
+        if actions is not None:  # None: the question asked takes no keys
+            await self._act(actions, timing=None)
+
+    async def _send_keys(self, digits: str) -> None:
+        """Send `digits` to the callee: out of band when the line can, else as tones."""
+        if not dtmf.valid_digits(digits, pauses=True) or self._line_ended:
+            return
+        start = max(self.recording.position, self.recording.speaking_until)
+        sent = await self.line.send_keys(digits) if isinstance(self.line, KeyLine) else None
+        if sent is None:  # the line sends no keys out of band: tones, after what is queued
+            pcm = dtmf.tones(digits)
+            start, _ = self.recording.speak(pcm)
+            await self.line.play(pcm)
+        source = sent or dtmf.KeySource.INBAND
+        at = self._at(start)
+        for digit in digits.upper().replace(dtmf.PAUSE, ""):
+            text = trace_text(digit, direction="out", source=source)
+            self.utterances.append(Utterance("dtmf", text, at))

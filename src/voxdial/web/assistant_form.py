@@ -1,7 +1,8 @@
 """The assistant editor's form <-> the API's AssistantCreate / AssistantUpdate.
 
 Lists are edited as text, one item a line:
-- questions: `question | answer, answer, ...` (commas, Chinese commas or 、 between answers)
+- questions: `question | answer, answer, ... | 1=answer, 2=answer` (commas, Chinese commas
+  or 、 between answers; the keys that answer the question, optional, last)
 - hot words: `word | weight | replaced word, ... | fuzzy` (weight, replaced words and the
   word `fuzzy` optional)
 """
@@ -20,10 +21,16 @@ TEXT_FIELDS = ("name", "welcome", "prompt", "objective", "knowledge", "timeZone"
 
 
 def collect_text(collect: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        c["question"] + (" | " + ", ".join(c["answers"]) if c.get("answers") else "")
-        for c in collect
-    )
+    lines = []
+    for c in collect:
+        line = c["question"]
+        keys = c.get("keys") or {}
+        if c.get("answers") or keys:
+            line += " | " + ", ".join(c.get("answers") or [])
+        if keys:
+            line += " | " + ", ".join(f"{k}={v}" for k, v in keys.items())
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def hot_words_text(words: list[dict[str, Any]]) -> str:
@@ -87,15 +94,16 @@ def _collect(text: str) -> list[dict[str, Any]]:
     for line in text.splitlines():
         if not line.strip():
             continue
-        question, _, answers = line.partition("|")
-        items.append(
-            {
-                "question": question.strip(),
-                "answers": [a for a in _SPLIT.split(answers.strip()) if a]
-                if answers.strip()
-                else [],
-            }
-        )
+        question, _, rest = line.partition("|")
+        answers, _, keys = rest.partition("|")
+        item: dict[str, Any] = {
+            "question": question.strip(),
+            "answers": [a for a in _SPLIT.split(answers.strip()) if a] if answers.strip() else [],
+        }
+        if keys.strip():
+            pairs = [p.partition("=") for p in _SPLIT.split(keys.strip()) if p]
+            item["keys"] = {k.strip(): v.strip() for k, _, v in pairs}
+        items.append(item)
     return items
 
 

@@ -10,6 +10,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from voxdial.api.schemas.base import (
     LongText,
@@ -19,10 +20,38 @@ from voxdial.api.schemas.base import (
     ZoneName,
 )
 
+# A key of the phone's keypad (DTMF), and a string of them to send ("," waits 500 ms).
+KeyDigit = Annotated[str, StringConstraints(pattern=r"^[0-9A-Da-d*#]$")]
+KeyAnswer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+SendKeys = Annotated[str, StringConstraints(pattern=r"^[0-9A-Da-d*#,]{0,32}$")]
+
 
 class CollectItem(Strict):
     question: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     answers: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)] = []
+    keys: Annotated[
+        dict[KeyDigit, KeyAnswer] | None,
+        Field(
+            max_length=16,
+            description="[voxdial] keys that answer the question, key -> answer "
+            '({"1": "满意", "2": "不满意"}); with preset answers, each one of them',
+            exclude_if=lambda keys: keys is None,  # shown only on questions that have them
+        ),
+    ] = None
+
+    @model_validator(mode="after")
+    def _keys_answer(self) -> CollectItem:
+        if self.keys and self.answers:
+            for key, answer in self.keys.items():
+                if answer not in self.answers:
+                    raise PydanticCustomError(
+                        "key_answer",
+                        "keys.{key}: '{answer}' is not one of the question's answers",
+                        {"key": key, "answer": answer},
+                    )
+        if self.keys and len({k.upper() for k in self.keys}) != len(self.keys):
+            raise PydanticCustomError("key_repeated", "keys: a key is listed twice", {})
+        return self
 
 
 class HotWord(Strict):
@@ -87,6 +116,13 @@ class AssistantFields(Strict):
     timeZone: ZoneName | None = None
     interruption: Interruption | None = None
     answerDetection: AnswerDetection | None = None
+    sendKeys: Annotated[
+        SendKeys | None,
+        Field(
+            description="[voxdial] keys sent when the call is answered, before the "
+            'opening (to get through a menu): 0-9 * # A-D, "," waits 500 ms'
+        ),
+    ] = None
 
 
 class AssistantCreate(AssistantFields):
@@ -124,6 +160,7 @@ class AssistantPublic(BaseModel):
     timeZone: str
     interruption: Interruption
     answerDetection: AnswerDetection
+    sendKeys: str = ""
     createdAt: str
     updatedAt: str
     creator: Creator

@@ -83,7 +83,8 @@ REPEAT = re.compile(
 # a question about who is calling or why: answered from the opening line
 WHO = re.compile(
     r"你是哪|你哪位|哪位|你是谁|谁啊|你哪里|哪里啊|什么公司|哪个公司|哪家公司|哪家的|你们是哪|"
-    r"who is this|who'?s this|who'?s calling|who are you|"
+    r"你找谁|找谁|who is this|who'?s this|who'?s calling|who are you|who do you want|"
+    r"who are you (looking for|after)|"
     r"who is calling|what company|where are you calling"
 )
 WHY = re.compile(

@@ -41,8 +41,24 @@ EMBEDDING_MARGIN = 0.06
 FUZZY_THRESHOLD = 75
 
 _NEGATORS = re.compile(
-    r"(不|没|别|非|未|无|not|no|don't|dont|never|n't)\s*(是|太|很|怎么|大|那么|that|very|really|so)*\s*$"
+    r"(不|没|别|非|未|无|not|no|don't|dont|never|n't)"
+    r"(\s*(是|太|很|怎么|大|那么|that|very|really|so|the|a|an|on|at|this|any|think|i'?ll|"
+    r"i will|we'?ll|want to|going to|gonna|plan to|to))*\s*$"
 )
+# someone else decides ("我老婆管这个", "ask my husband"): not the callee's answer
+_DEFERS = re.compile(
+    r"(老婆|老公|爱人|媳妇|家里人|孩子|儿子|女儿|领导|老板|我妈|我爸)(管|负责|做主|说了算|定)|"
+    r"(问|找)(我|一下)?(老婆|老公|爱人|媳妇|家里人|领导|老板)|不归我管|不是我管|我不管这|"
+    r"\b(my|the) (wife|husband|partner|boss) (handles|deals with|decides|takes care)|"
+    r"ask my (wife|husband|partner|boss)|not my call|not up to me"
+)
+# a clock time or day said ("明天下午四点"): its number is not a score
+_CLOCK = re.compile(
+    r"[上下]午|早上|晚上|中午|今天|明天|后天|周.|星期.|礼拜.|\d+点|[一二两三四五六七八九十]+点|"
+    r"o'?clock|\b(am|pm|tomorrow|tonight|today)\b"
+)
+# an amount for each of several people ("我和我老公各一辆", "one each")
+_EACH = re.compile(r"各|每人|每个人|\beach\b|apiece")
 # a clause that turns a choice down ("上午不行", "not Monday", "这礼拜没空")
 _NEG_CLAUSE = re.compile(
     r"不行|不可以|不方便|没空|没时间|不在家|不太行|不合适|去不了|来不了|不成|不要|^不是|^别|"
@@ -57,6 +73,9 @@ _ANY = re.compile(
     r"any day|whatever|doesn'?t matter|"
     r"either (is|one|way)|whenever|any of them"
 )
+
+# a dislike or refusal before the question's verb, anywhere in its clause
+_AVERSE = re.compile(r"(不|没|从不|从来不|从没)(喜欢|愿意|想|爱|打算|习惯|怎么)|懒得|讨厌")
 
 _ZH_ORDINAL = {"一": 0, "二": 1, "两": 1, "三": 2, "四": 3, "五": 4, "六": 5, "1": 0, "2": 1,
                "3": 2, "4": 3, "5": 4, "6": 5}  # fmt: skip
@@ -270,6 +289,8 @@ class AnswerMatcher:
         return Match(index, self.answers[index], how, score)
 
     def _unsure(self, text: str, parts: list[str]) -> Match | None:
+        if _DEFERS.search(text):
+            raise _Ambiguous  # ask again (or the one who decides)
         if not intents.UNSURE.search(text):
             return None
         said = self._said(text, parts, quiet=True)
@@ -304,7 +325,7 @@ class AnswerMatcher:
             if (
                 not self.negative[i]
                 and not self.uncertain[i]
-                and _NEGATORS.search(text[max(0, start - 6) : start])
+                and _NEGATORS.search(text[max(0, start - (16 if text.isascii() else 6)) : start])
             ):
                 negated.add(i)
             else:
@@ -337,6 +358,7 @@ class AnswerMatcher:
             as_score = re.search(
                 r"out of|满分|分$|星|points?|stars?|give|打", text
             ) or re.fullmatch(r"\W*\w+\W*", text)
+            as_score = as_score and not _CLOCK.search(text)
             if len({(x.low, x.high) for x in found}) == 1 and a.exact and as_score:
                 score, how = (int(a.low) if 1 <= a.low <= 5 else None), "scale-number"
         if score is None or not self.is_scale:
@@ -373,7 +395,13 @@ class AnswerMatcher:
         if counted:
             found = counted
         people = self._people(text)
-        if people is not None and (not found or people > max(a.high for a in found)):
+        if people is None and found and _EACH.search(text):
+            owners = len({_ME.get(m.group(0), m.group(0)) for m in _PERSON.finditer(text)})
+            if owners < 2 or len(found) > 1 or not found[0].exact:
+                raise _Ambiguous
+            a = found[0]
+            found = [Amount(a.low * owners, a.high * owners, a.start, a.end, a.unit)]
+        elif people is not None and (not found or people > max(a.high for a in found)):
             found = [Amount(people, people, 0, 0, "人")]
         if not found:
             return None
@@ -498,6 +526,8 @@ class AnswerMatcher:
             if re.search(
                 r"(不|没|别|不再|不想|不打算|不会|没怎么|不用|不太|无法)$", before
             ) or after.startswith(("不了", "不到", "不成")):
+                return False
+            if _AVERSE.search(text[:pos]):  # "我不喜欢给别人推荐东西"
                 return False
             if polarity(text) is False and NO.match(text):
                 return False

@@ -61,6 +61,16 @@ _SOLICITS = re.compile(
 _WISH = re.compile(
     r"能不能|能.{0,8}点|可不可以|可以.{0,8}吗|希望|最好|要是能|could you|can you|should"
 )
+# a reply of nothing but a day or a clock time ("明天吧 明天下午四点", "tomorrow at 4")
+_TIME_ONLY = re.compile(
+    r"(今天|明天|后天|大后天|下周.?|这周.?|周.|星期.|礼拜.|上午|下午|中午|晚上|早上|傍晚|"
+    r"[零一二两三四五六七八九十\d]+(点半|点钟|点|:\d\d)|[零一二三四五六七八九十\d]+分|半|左右|"
+    r"以后|之后|吧|呗|再说|再打|行|可以|嗯|那|就|"
+    r"\b(tomorrow|tonight|today|morning|afternoon|evening|next|week|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|at|on|in|the|around|after|maybe|how about|try|then|"
+    r"\d+(:\d\d)?|am|pm|o'?clock|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|half past)\b|[\s,，。.!！?？]+)+"
+)
 _PLAIN_NO = re.compile(r"\b(no|nope|nah)\b|^不是|^没有|^不$|^不了")
 
 
@@ -295,6 +305,8 @@ class ScriptConversation:
             return self._close(self.text["goodbye"], "goodbye")
         if r.busy and not r.asking:
             return self._callback(reply)
+        if self._time_only(index, reply):
+            return self._callback(reply)
         if r.who or r.why:
             line = lines.introduction(self.welcome, self.lang)
             return [Action(ActionKind.SAY, line), *self._ask(self.text["back"])]
@@ -307,6 +319,13 @@ class ScriptConversation:
         if r.decline_question:
             return self._give_up(index)
         return self._reask(index, r)
+
+    def _time_only(self, index: int, reply: str) -> bool:
+        """A day or a time said to a question that asks neither: when to call back."""
+        m = self._matcher(index)
+        if m is not None and (m.is_timed or m.is_days) or not _TIME_ONLY.fullmatch(reply):
+            return False
+        return times.resolve(reply, self.now) is not None
 
     def _answers_despite_refusal(
         self, main: Match | None, r: intents.Reading, answers: list[str]

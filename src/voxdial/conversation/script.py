@@ -47,7 +47,8 @@ MAX_CONSENT_ASKS = 2
 _STRONG = {"said", "said-negated", "scale", "number", "ordinal", "time", "unsure", "sounds",
            "clipped", "echo"}  # fmt: skip
 # what a later question may take from a reply to the current one
-_VOLUNTEERED = {"said", "said-negated", "scale", "number", "time", "unsure", "echo"}
+_VOLUNTEERED = {"said", "said-negated", "scale", "number", "time", "unsure", "echo",
+               "paraphrase"}  # fmt: skip
 _EMAIL = re.compile(
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+|\w+ ?(at|在|艾特) ?\w+( ?(\.|dot|点) ?(com|cn|net|org|edu))+"
 )
@@ -277,11 +278,16 @@ class ScriptConversation:
         main = self._match(index, content) if content and answers and not r.hesitation else None
         if r.repeat and (main is None or main.how not in ("said", "ordinal")):
             return self._ask()
+        extra = None
         if r.call_again:
-            return self._callback(reply)
+            # "weekends, and call me after 5": the time may answer a later question
+            extra = self._volunteered(index, content, main) if main is not None else []
+            if not any(self._is_timed(j) for j, _ in extra):
+                return self._callback(reply)
         if r.not_interested and not self._answers_despite_refusal(main, r, answers):
             return self._close(self.text["refused"], "refused")
-        extra = self._volunteered(index, content, main)
+        if extra is None:
+            extra = self._volunteered(index, content, main)
         if main is None and not answers and content and self._free_answer(r, reply, index):
             main = Match(-1, heard, "free")
         if main is None and not answers and r.asking and self._solicits(index):
@@ -319,6 +325,10 @@ class ScriptConversation:
         if r.decline_question:
             return self._give_up(index)
         return self._reask(index, r)
+
+    def _is_timed(self, index: int) -> bool:
+        m = self._matcher(index)
+        return m is not None and m.is_timed
 
     def _time_only(self, index: int, reply: str) -> bool:
         """A day or a time said to a question that asks neither: when to call back."""
@@ -472,7 +482,11 @@ def _statements(reply: str) -> str:
             continue
         for clause in intents.clauses(part):
             c = clean(clause)
-            if c and not (intents.ASKING.search(c) and not re.search(r"why not|没问题|怎么了$", c)):
+            if c and not (
+                intents.ASKING.search(c)
+                and not re.search(r"why not|没问题|怎么了$", c)
+                and not intents.UNSURE.search(c)  # "depends what you offer"
+            ):
                 kept.append(clause)
     return "，".join(kept)
 

@@ -40,7 +40,8 @@ CALL_AGAIN = re.compile(
     r"(以后|之后)?(再)?(打|联系|说|聊|谈)|"
     r"call (me )?(back )?later|call (me )?back|"
     r"call (me )?(tomorrow|tonight|in|at|after|this|next|on)|"
-    r"try (me )?again|try me\b|try (again )?later|ring me|give me (half an hour|an hour|\d+ minutes)|another time"
+    r"try (me )?again|try me\b|try (again )?later|ring me|"
+    r"give me (half an hour|an hour|\d+ minutes)|another time"
 )
 # busy now (a callback, unless the reply answers anyway)
 BUSY = re.compile(

@@ -76,9 +76,15 @@ _ANY = re.compile(
 
 # other words for a preset answer: (what the answer says, what a callee says for it)
 _PARAPHRASES = [
-    (r"搬|move", r"不租了|不想再?租|不续租|不再租|要搬|搬走|搬家|买房了?|换地方住|"
-     r"\bmov(e|ing) out\b|\bmoving\b|bought a (house|place|flat)"),
-    (r"继续租|续租|stay|renew", r"还住这|还在这住|继续住|接着住|接着租|还租|\bstay(ing)?\b|keep renting"),
+    (
+        r"搬|move",
+        r"不租了|不想再?租|不续租|不再租|要搬|搬走|搬家|买房了?|换地方住|"
+        r"\bmov(e|ing) out\b|\bmoving\b|bought a (house|place|flat)",
+    ),
+    (
+        r"^(继续租|续租)|stay|renew",
+        r"还住这|还在这住|继续住|接着住|接着租|还租|\bstay(ing)?\b|keep renting",
+    ),
     (r"季|quarter", r"三个月|每季|季度|quarterly|every (three|3) months"),
     (r"按月|month", r"每个月|一个月一交|一月一交|月月交|\bmonthly\b|every month"),
     (r"按年|year|annual", r"一年一交|一次交一年|每年交|\b(yearly|annually)\b|once a year"),
@@ -86,10 +92,16 @@ _PARAPHRASES = [
     (r"电话|phone", r"\bcall me\b|\bring me\b|\bphone\b|打电话|打我电话|电话联系"),
     (r"邮件|邮箱|email", r"\be-?mails?\b|\binbox\b|发邮件|邮箱"),
     (r"spin|单车", r"\bcycling\b|\bbikes?\b|\bcycle\b|动感单车|骑车"),
-    (r"switch|换", r"\bchange (it|plans?|to)\b|\bswitch(ing)?\b|go elsewhere|somewhere else|"
-     r"another (provider|gym|plan)|换(一|个|掉|别|成)"),
-    (r"^不需要|^不用", r"先?自己(试试|试一下|来|弄|搞|处理|能行|会弄)|"
-     r"i'?ll (try|do|manage|sort) (it )?myself|i can manage"),
+    (
+        r"switch|换",
+        r"\bchange (it|plans?|to)\b|\bswitch(ing)?\b|go elsewhere|somewhere else|"
+        r"another (provider|gym|plan)|换(一|个|掉|别|成)",
+    ),
+    (
+        r"^不需要|^不用",
+        r"先?自己(试试|试一下|来|弄|搞|处理|能行|会弄)|"
+        r"i'?ll (try|do|manage|sort) (it )?myself|i can manage",
+    ),
     (r"keep", r"\bkeep (it|my|the|this|going)\b|stick with|stay (on|with)|\brenew\b"),
 ]
 _PARAPHRASE_RES = [(re.compile(a), re.compile(r)) for a, r in _PARAPHRASES]
@@ -104,11 +116,22 @@ _SCHOOL_AGE = [
 # how likely, on a 1-5 scale ("very likely" -> 5)
 _LIKELY_QUESTION = re.compile(r"likely|how probable|可能性|可能")
 _LIKELY = [
-    (re.compile(r"not (very |at all )?likely at all|not at all likely|very unlikely|"
-                r"highly unlikely|\bi never\b|never (would|will|recommend)|no chance|绝对不会|肯定不会|不可能"), 1),
+    (
+        re.compile(
+            r"not (very |at all )?likely at all|not at all likely|very unlikely|"
+            r"highly unlikely|\bi never\b|never (would|will|recommend)|no chance|"
+            r"绝对不会|肯定不会|不可能"
+        ),
+        1,
+    ),
     (re.compile(r"\bunlikely\b|not (very|that|too|really) likely|probably not|不太可能"), 2),
-    (re.compile(r"very likely|extremely likely|highly likely|definitely|certainly|for sure|"
-                r"absolutely|肯定会|一定会|非常可能"), 5),
+    (
+        re.compile(
+            r"very likely|extremely likely|highly likely|definitely|certainly|for sure|"
+            r"absolutely|肯定会|一定会|非常可能"
+        ),
+        5,
+    ),
     (re.compile(r"\b(likely|probably)\b|很可能|应该会"), 4),
 ]
 
@@ -229,7 +252,12 @@ class AnswerMatcher:
         self.verbs = self._echo_words(question) if self.binary else ()
         self.parts = self._distinctive_parts()
         self.paraphrases = [
-            [said for means, said in _PARAPHRASE_RES if means.search(k)] for k in self.keys
+            [
+                said
+                for means, said in _PARAPHRASE_RES
+                if means.search(k) and (not neg or means.pattern.startswith("^不"))
+            ]
+            for k, neg in zip(self.keys, self.negative, strict=True)
         ]
         self.likely = self.is_numeric and bool(_LIKELY_QUESTION.search(self.question))
         self._unit_cache: tuple[str, ...] | None = None
@@ -242,8 +270,12 @@ class AnswerMatcher:
             for i, k in sorted(enumerate(self.keys), key=lambda p: -len(p[1]))
             if k
         ]
-        spelled = [re.sub(r"\d", lambda d: "零一两三四五六七八九"[int(d.group(0))], k)
-                   if re.fullmatch(r"\d[\u4e00-\u9fff]", k) else k for k in self.keys]
+        spelled = [
+            re.sub(r"\d", lambda d: "零一两三四五六七八九"[int(d.group(0))], k)
+            if re.fullmatch(r"\d[\u4e00-\u9fff]", k)
+            else k
+            for k in self.keys
+        ]
         self.sounds = [
             _pinyin(k) if re.fullmatch("[\u4e00-\u9fff]{2,}", k) else None for k in spelled
         ]

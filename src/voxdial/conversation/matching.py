@@ -42,8 +42,8 @@ FUZZY_THRESHOLD = 75
 
 _NEGATORS = re.compile(
     r"(不|没|别|非|未|无|not|no|don't|dont|never|n't)"
-    r"(\s*(是|太|很|怎么|大|那么|that|very|really|so|the|a|an|on|at|this|any|think|i'?ll|"
-    r"i will|we'?ll|want to|going to|gonna|plan to|to))*\s*$"
+    r"(\s*(是|太|很|怎么|大|那么|想|要|打算|愿意|会|再|that|very|really|so|the|a|an|on|at|"
+    r"this|any|think|i'?ll|i will|we'?ll|want to|going to|gonna|plan to|to))*\s*$"
 )
 # someone else decides ("我老婆管这个", "ask my husband"): not the callee's answer
 _DEFERS = re.compile(

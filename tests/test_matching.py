@@ -328,6 +328,26 @@ CONTRACT = ["续约", "不续约", "还没决定"]
         (["没有", "1辆", "2辆", "3辆及以上"], "您家里有几辆车？", "没车", "没有", "number"),
         (["1", "2", "3", "4", "5"], "", "满分", "5", "number"),
         (["50元以下", "50-100元", "100元以上"], "", "一百多", "100元以上", "number"),
+        # negation before a phrase, counting, other words for an answer
+        (["Weekday", "Weekend"], "", "not the weekend, I'm away", "Weekday", "said-negated"),
+        (["Keep it", "Switch", "Undecided"], "", "I don't think I'll keep it, I'll switch",
+         "Switch", "said"),
+        (RENEW, "您会把我们推荐给亲戚朋友吗？", "我不喜欢给别人推荐东西", "不会", "echo"),
+        (["没有", "1辆", "2辆", "3辆及以上"], "您家里有几辆车？", "我和我老公各一辆", "2辆",
+         "number"),
+        (["没有", "1辆", "2辆", "3辆及以上"], "您家里有几辆车？", "好几辆 四五辆吧", "3辆及以上",
+         "number"),
+        (["3岁以下", "3-6岁", "6岁以上"], "您家孩子多大了？", "上初中了", "6岁以上", "number"),
+        (["继续租", "搬走", "还没想好"], "", "不租了", "搬走", "paraphrase"),
+        (["Phone", "Email", "Text message"], "", "SMS", "Text message", "paraphrase"),
+        (["Phone", "Email", "Text message"], "", "don't call me, text me", "Text message",
+         "paraphrase"),
+        (["1", "2", "3", "4", "5"], "How likely are you to recommend us?", "very likely", "5",
+         "scale"),
+        (["满意", "一般", "不满意"], "", "师傅挺仔细的", "满意", "scale"),
+        (["满意", "一般", "不满意"], "", "师傅不太仔细", "不满意", "scale"),
+        (["Yes", "No"], "", "uh huh", "Yes", "said"),
+        (["用过", "没用过"], "", "下载了 但是没打开过", "没用过", "contrast"),
     ],
 )  # fmt: skip
 def test_replies_as_people_give_them(answers, question, reply, want, how):
@@ -344,10 +364,15 @@ def test_replies_as_people_give_them(answers, question, reply, want, how):
         (["愿意", "不愿意"], "我考虑一下"),  # unsure, and no such answer
         (["Satisfied", "Neutral", "Dissatisfied"], "I'm not the one who went, my son did"),
         (["会", "不会", "不确定"], "嗯……那个……"),
+        (["会", "不会", "说不好"], "我老婆管这个 我不清楚"),  # someone else decides
+        (["满意", "一般", "不满意"], "明天吧 明天下午四点"),  # a time, not a score
+        (["继续租", "搬走", "还没想好"], "不想搬 也不想续租"),  # words for two answers
+        (["1", "2", "3", "4", "5"], "never heard of you"),
     ],
 )
 def test_no_guess_when_the_reply_is_not_clear(answers, reply):
-    assert AnswerMatcher(answers).match(reply, today=TUESDAY) is None
+    q = "How likely are you to recommend us?" if answers[0] == "1" else ""
+    assert AnswerMatcher(answers, question=q).match(reply, today=TUESDAY) is None
 
 
 def test_the_openings_question():

@@ -12,26 +12,28 @@ import re
 KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "place": (
         re.compile(
-            r"在哪|哪里|哪儿|地址|位置|怎么走|怎么去|怎么过去|\bwhere\b|address|located|location|"
+            r"在哪|哪里|哪儿|地址|位置|什么地方|怎么走|怎么去|怎么过去|\bwhere\b|address|located|location|"
             r"directions|how do i get|how to get",
             re.I,
         ),
         re.compile(
             r"\d+号|[路街道]\d+|大厦|广场|商场|地铁|[一二三四五六七八九十\d]+楼|出口|旁边|对面|隔壁|紧挨|"
             r"\d+\s+\w+\s+(street|avenue|road|st|ave)\b|"
-            r"\b(street|avenue|road|suite|floor|across from|next to|above|behind|opposite)\b",
+            r"\b(street|avenue|road|suite|across from|next to|above|behind|opposite)\b|"
+            r"\b(\d+(st|nd|rd|th)|first|second|third|ground|top) floor\b",
             re.I,
         ),
     ),
     "hours": (
         re.compile(
             r"几点|营业时间|开门|关门|下班|上班|营业吗|休息吗|开吗|周末|礼拜天|周日|星期天|节假日|放假|"
-            r"\bhours\b|\bopen\b|\bclose\b|closed|what time|weekends?|saturdays?|sundays?",
+            r"\bhours\b|\bopen\b|\bclose\b|closed|what time|weekends?|saturdays?|sundays?|"
+            r"\bat \d+ (in the morning|at night)|middle of the night|late at night|24/7|半夜|凌晨",
             re.I,
         ),
         re.compile(
             r"[0-9零一二三四五六七八九十]+点|点到|\d\s?(am|pm)\b|\b(monday|friday|saturday|sunday)\b|"
-            r"周[一二三四五六日]|休息|day and night|any time|24|二十四小时",
+            r"周[一二三四五六日]|休息|day (and|or) night|any time|24|二十四小时",
             re.I,
         ),
     ),
@@ -43,7 +45,9 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             re.I,
         ),
         re.compile(
-            r"\d+\s*元|[0-9零一二三四五六七八九十百千]+块|\$\s?\d+|dollars?|免费|free\b|折", re.I
+            r"\d+\s*元|[0-9零一二三四五六七八九十百千]+块|\$\s?\d+|dollars?|免费|free\b|折|"
+            r"不收.{0,3}费|不收钱|no charge",
+            re.I,
         ),
     ),
     "phone": (

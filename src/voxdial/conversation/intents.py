@@ -35,15 +35,17 @@ NOT_INTERESTED = re.compile(
 # an explicit request to be called again (wins over a number or a time in the reply)
 CALL_AGAIN = re.compile(
     r"再打|再联系|打过来|打给我|回个电话|回电|稍后再|晚点再|晚些再|回头再打|过会再|等会再|待会再|一会儿?再|"
-    r"(明天|后天|下午|晚上|上午|早上|中午|晚点|改天|下周.?|周.|星期.|礼拜.|\d+点|[一二三四五六七八九十]+点)"
+    r"(明天|后天|下午|晚上|上午|早上|中午|晚点|改天|下周.?|周.|星期.|礼拜.|\d+点|[一二三四五六七八九十]+点|"
+    r"等我(到家|回家|下班|忙完|有空|回来)|到家|回家|下班|忙完)"
     r"(以后|之后)?(再)?(打|联系|说|聊|谈)|"
     r"call (me )?(back )?later|call (me )?back|"
     r"call (me )?(tomorrow|tonight|in|at|after|this|next|on)|"
-    r"try (me )?(again )?|ring me|give me (half an hour|an hour|\d+ minutes)|another time"
+    r"try (me )?again|try me\b|try (again )?later|ring me|"
+    r"give me (half an hour|an hour|\d+ minutes)|another time"
 )
 # busy now (a callback, unless the reply answers anyway)
 BUSY = re.compile(
-    r"改天|晚点|晚些|稍后|回头再|过会|等会|待会|一会儿|不方便|不太方便|不大方便|没空|没时间|在开会|开会呢|在开车|开车呢|在忙|正忙|有点忙|忙着呢|现在忙|太忙|在上班|"
+    r"改天|晚点|晚些|稍后|回头再|过会|等会|待会|一会儿|不方便|不太方便|不大方便|没空|没时间|在开会|开会呢|在开车|开车呢|^开车|开着车|在忙|正忙|有点忙|忙着呢|现在忙|太忙|在上班|"
     r"在地铁|在高速|在医院|进电梯|有事|"
     r"busy|in a meeting|driving|not a good time|bad time|can'?t talk|at work|at the doctor|"
     r"in the middle of something|have to run|not (right )?now"
@@ -60,7 +62,7 @@ _ACK = re.compile(
 UNSURE = re.compile(
     r"还没想好|没想好|还没定|没定|还没决定|没决定|看情况|看价格|不一定|说不准|说不好|不好说|拿不准|"
     r"到时候再说|到时候看|到时候再看|到期再说|到时再说|再说吧|再看看|考虑考虑|考虑一下|再考虑|还在考虑|"
-    r"我想想|想一想|让我想想|不确定|不知道(?=$|怎么|咋)|不清楚(?=$)|谁知道|还早呢|"
+    r"我想想|想一想|让我想想|不确定|看.{0,6}(?P<ab>.)不(?P=ab)|不知道(?=$|怎么|咋)|不清楚(?=$)|谁知道|还早呢|"
     r"haven'?t (really )?(decided|thought)|not sure|unsure|don'?t know|no idea|(it )?depends|"
     r"^maybe$|maybe not|maybe,? maybe|we'?ll see|can'?t say|"
     r"hard to say|let me think|undecided|not decided|"
@@ -83,7 +85,8 @@ REPEAT = re.compile(
 # a question about who is calling or why: answered from the opening line
 WHO = re.compile(
     r"你是哪|你哪位|哪位|你是谁|谁啊|你哪里|哪里啊|什么公司|哪个公司|哪家公司|哪家的|你们是哪|"
-    r"who is this|who'?s this|who'?s calling|who are you|"
+    r"你找谁|找谁|who is this|who'?s this|who'?s calling|who are you|who do you want|"
+    r"who are you (looking for|after)|"
     r"who is calling|what company|where are you calling"
 )
 WHY = re.compile(
@@ -119,6 +122,7 @@ _CORRECTION_SPLIT = re.compile(
 CONSENT_YES = re.compile(
     r"^(可以|行|好|好的|好啊|好吧|嗯|嗯嗯|是|对|ok|okay|yes|yeah|yep|sure|fine|alright|all right)$|"
     r"可以|你说|你问|问吧|说吧|^说$|请讲|请说|方便|没问题|有空|有时间|行吧|那行|来吧|"
+    r"^(行|好|嗯)?(快点|快说|简单点|长话短说)|"
     r"go ahead|go on|go for it|shoot|fire away|if it'?s quick|make it quick|i guess so|sure thing|"
     r"yes|yeah|yep|sure|okay|\bok\b|it'?s fine|that'?s fine"
 )

@@ -41,8 +41,24 @@ EMBEDDING_MARGIN = 0.06
 FUZZY_THRESHOLD = 75
 
 _NEGATORS = re.compile(
-    r"(不|没|别|非|未|无|not|no|don't|dont|never|n't)\s*(是|太|很|怎么|大|那么|that|very|really|so)*\s*$"
+    r"(不|没|别|非|未|无|not|no|don't|dont|never|n't)"
+    r"(\s*(是|太|很|怎么|大|那么|想|要|打算|愿意|会|再|that|very|really|so|the|a|an|on|at|"
+    r"this|any|think|i'?ll|i will|we'?ll|want to|going to|gonna|plan to|to))*\s*$"
 )
+# someone else decides ("我老婆管这个", "ask my husband"): not the callee's answer
+_DEFERS = re.compile(
+    r"(老婆|老公|爱人|媳妇|家里人|孩子|儿子|女儿|领导|老板|我妈|我爸)(管|负责|做主|说了算|定)|"
+    r"(问|找)(我|一下)?(老婆|老公|爱人|媳妇|家里人|领导|老板)|不归我管|不是我管|我不管这|"
+    r"\b(my|the) (wife|husband|partner|boss) (handles|deals with|decides|takes care)|"
+    r"ask my (wife|husband|partner|boss)|not my call|not up to me"
+)
+# a clock time or day said ("明天下午四点"): its number is not a score
+_CLOCK = re.compile(
+    r"[上下]午|早上|晚上|中午|今天|明天|后天|周.|星期.|礼拜.|\d+点|[一二两三四五六七八九十]+点|"
+    r"o'?clock|\b(am|pm|tomorrow|tonight|today)\b"
+)
+# an amount for each of several people ("我和我老公各一辆", "one each")
+_EACH = re.compile(r"各|每人|每个人|\beach\b|apiece")
 # a clause that turns a choice down ("上午不行", "not Monday", "这礼拜没空")
 _NEG_CLAUSE = re.compile(
     r"不行|不可以|不方便|没空|没时间|不在家|不太行|不合适|去不了|来不了|不成|不要|^不是|^别|"
@@ -57,6 +73,74 @@ _ANY = re.compile(
     r"any day|whatever|doesn'?t matter|"
     r"either (is|one|way)|whenever|any of them"
 )
+
+# other words for a preset answer: (what the answer says, what a callee says for it)
+_PARAPHRASES = [
+    (
+        r"^(搬走|搬家|搬出|move)",
+        r"不租了|不想再?租|不续租|不再租|要搬|搬走|搬家|买房了?|换地方住|"
+        r"\bmov(e|ing) out\b|\bmoving\b|bought a (house|place|flat)",
+    ),
+    (
+        r"^(继续租|续租|stay|renew)",
+        r"还住这|还在这住|继续住|接着住|接着租|还租|\bstay(ing)?\b|keep renting",
+    ),
+    (r"^(按季|季付|季度)|quarter", r"三个月|每季|季度|quarterly|every (three|3) months"),
+    (r"^(按月|月付)|^month", r"每个月|一个月一交|一月一交|月月交|\bmonthly\b|every month"),
+    (
+        r"^(按年|年付)|^yearly|^annual",
+        r"一年一交|一次交一年|每年交|\b(yearly|annually)\b|once a year",
+    ),
+    (r"短信|^text|^sms", r"\btext(s|ing)?\b|\bsms\b|message me|发短信|短信"),
+    (r"电话|^phone", r"\bcall me\b|\bring me\b|\bphone\b|打电话|打我电话|电话联系"),
+    (r"邮件|邮箱|email", r"\be-?mails?\b|\binbox\b|发邮件|邮箱"),
+    (r"spin|单车", r"\bcycling\b|\bbikes?\b|\bcycle\b|动感单车|骑车"),
+    (
+        r"^switch|^换$|换一家|换别家",
+        r"\bchange (it|plans?|to)\b|\bswitch(ing)?\b|go elsewhere|somewhere else|"
+        r"another (provider|gym|plan)|换(一|个|掉|别|成)",
+    ),
+    (
+        r"^不需要|^不用",
+        r"先?自己(试试|试一下|来|弄|搞|处理|能行|会弄)|"
+        r"i'?ll (try|do|manage|sort) (it )?myself|i can manage",
+    ),
+    (r"^keep", r"\bkeep (it|my|the|this|going)\b|stick with|stay (on|with)|\brenew\b"),
+]
+_PARAPHRASE_RES = [(re.compile(a), re.compile(r)) for a, r in _PARAPHRASES]
+# the school a child goes to, as an age range
+_SCHOOL_AGE = [
+    (re.compile(r"幼儿园|kindergarten|preschool|nursery"), 3.0, 6.0),
+    (re.compile(r"小学|primary school|elementary"), 6.0, 12.0),
+    (re.compile(r"初中|中学|middle school|junior high"), 12.0, 15.0),
+    (re.compile(r"高中|high school"), 15.0, 18.0),
+    (re.compile(r"大学|college|university"), 18.0, 22.0),
+]
+# how likely, on a 1-5 scale ("very likely" -> 5)
+_LIKELY_QUESTION = re.compile(r"likely|how probable|可能性|可能")
+_LIKELY = [
+    (
+        re.compile(
+            r"not (very |at all )?likely at all|not at all likely|very unlikely|"
+            r"highly unlikely|\bi never\b|never (would|will|recommend)|no chance|"
+            r"绝对不会|肯定不会|不可能"
+        ),
+        1,
+    ),
+    (re.compile(r"\bunlikely\b|not (very|that|too|really) likely|probably not|不太可能"), 2),
+    (
+        re.compile(
+            r"very likely|extremely likely|highly likely|definitely|certainly|for sure|"
+            r"absolutely|肯定会|一定会|非常可能"
+        ),
+        5,
+    ),
+    (re.compile(r"\b(likely|probably)\b|很可能|应该会"), 4),
+]
+
+_CONTRAST = re.compile(r"但是|可是|不过|\bbut\b|\bthough\b")
+# a dislike or refusal before the question's verb, anywhere in its clause
+_AVERSE = re.compile(r"(不|没|从不|从来不|从没)(喜欢|愿意|想|爱|打算|习惯|怎么)|懒得|讨厌")
 
 _ZH_ORDINAL = {"一": 0, "二": 1, "两": 1, "三": 2, "四": 3, "五": 4, "六": 5, "1": 0, "2": 1,
                "3": 2, "4": 3, "5": 4, "6": 5}  # fmt: skip
@@ -170,6 +254,15 @@ class AnswerMatcher:
         )
         self.verbs = self._echo_words(question) if self.binary else ()
         self.parts = self._distinctive_parts()
+        self.paraphrases = [
+            [
+                said
+                for means, said in _PARAPHRASE_RES
+                if means.search(k) and (not neg or means.pattern.startswith("^不"))
+            ]
+            for k, neg in zip(self.keys, self.negative, strict=True)
+        ]
+        self.likely = self.is_numeric and bool(_LIKELY_QUESTION.search(self.question))
         self._unit_cache: tuple[str, ...] | None = None
         self._key_patterns = [
             (
@@ -180,8 +273,14 @@ class AnswerMatcher:
             for i, k in sorted(enumerate(self.keys), key=lambda p: -len(p[1]))
             if k
         ]
+        spelled = [
+            re.sub(r"\d", lambda d: "零一两三四五六七八九"[int(d.group(0))], k)
+            if re.fullmatch(r"\d[\u4e00-\u9fff]", k)
+            else k
+            for k in self.keys
+        ]
         self.sounds = [
-            _pinyin(k) if re.fullmatch("[\u4e00-\u9fff]{2,}", k) else None for k in self.keys
+            _pinyin(k) if re.fullmatch("[\u4e00-\u9fff]{2,}", k) else None for k in spelled
         ]
         self._vectors: np.ndarray | None = None
 
@@ -239,6 +338,7 @@ class AnswerMatcher:
                 self._number,
                 self._ordinal,
                 self._time,
+                self._paraphrase,
                 self._yes_no,
                 self._partial,
                 self._fuzzy,
@@ -270,6 +370,8 @@ class AnswerMatcher:
         return Match(index, self.answers[index], how, score)
 
     def _unsure(self, text: str, parts: list[str]) -> Match | None:
+        if _DEFERS.search(text):
+            raise _Ambiguous  # ask again (or the one who decides)
         if not intents.UNSURE.search(text):
             return None
         said = self._said(text, parts, quiet=True)
@@ -304,7 +406,7 @@ class AnswerMatcher:
             if (
                 not self.negative[i]
                 and not self.uncertain[i]
-                and _NEGATORS.search(text[max(0, start - 6) : start])
+                and _NEGATORS.search(text[max(0, start - (16 if text.isascii() else 6)) : start])
             ):
                 negated.add(i)
             else:
@@ -337,8 +439,11 @@ class AnswerMatcher:
             as_score = re.search(
                 r"out of|满分|分$|星|points?|stars?|give|打", text
             ) or re.fullmatch(r"\W*\w+\W*", text)
+            as_score = as_score and not _CLOCK.search(text)
             if len({(x.low, x.high) for x in found}) == 1 and a.exact and as_score:
                 score, how = (int(a.low) if 1 <= a.low <= 5 else None), "scale-number"
+        if score is None and self.likely and not found:
+            score = next((n for p, n in _LIKELY if p.search(text)), None)
         if score is None or not self.is_scale:
             if score is not None and self.is_numeric and self._is_five_scale() and not found:
                 return self._number_match(_Range(score, score), "scale")
@@ -373,11 +478,24 @@ class AnswerMatcher:
         if counted:
             found = counted
         people = self._people(text)
-        if people is not None and (not found or people > max(a.high for a in found)):
+        if people is None and found and _EACH.search(text):
+            owners = len({_ME.get(m.group(0), m.group(0)) for m in _PERSON.finditer(text)})
+            if owners < 2 or len(found) > 1 or not found[0].exact:
+                raise _Ambiguous
+            a = found[0]
+            found = [Amount(a.low * owners, a.high * owners, a.start, a.end, a.unit)]
+        elif people is not None and (not found or people > max(a.high for a in found)):
             found = [Amount(people, people, 0, 0, "人")]
+        if not found and "岁" in units:
+            school = [(lo, hi) for p, lo, hi in _SCHOOL_AGE if p.search(text)]
+            if len(school) == 1:
+                return self._number_match(_Range(*school[0]), "number")
         if not found:
             return None
         if len({(a.low, a.high) for a in found}) > 1:
+            picks = {self._inside(_Range(a.low, a.high)) for a in found}
+            if len(picks) == 1 and None not in picks:  # "好几辆 四五辆吧"
+                return self._pick(picks.pop(), "number")
             raise _Ambiguous  # "老大九岁 老二三岁"
         a = found[0]
         low, high = a.low, a.high
@@ -429,6 +547,13 @@ class AnswerMatcher:
             return None
         return float(len(named) + kids)
 
+    def _inside(self, said: _Range) -> int | None:
+        inside = [
+            i for i, r in enumerate(self.ranges)
+            if r is not None and r.low <= said.low and said.high <= r.high
+        ]  # fmt: skip
+        return inside[0] if len(inside) == 1 else None
+
     def _number_match(self, said: _Range, how: str) -> Match | None:
         inside = [
             i for i, r in enumerate(self.ranges)
@@ -452,7 +577,7 @@ class AnswerMatcher:
             index = 1
         elif re.search(r"最后|the last|last one|latter|后面那个|后一个|后者", text):
             index = len(self.answers) - 1
-        elif re.search(r"前面那个|前一个|前者|former|头一个", text):
+        elif re.search(r"前面那个|^前面的?$|前一个|前者|former|头一个|the first one", text):
             index = 0
         elif m := re.search(r"\b(?:option|choice) ([a-e])\b|^([a-e])$|选([a-eA-E])", text):
             index = "abcde".index((m.group(1) or m.group(2) or m.group(3)).lower())
@@ -480,6 +605,9 @@ class AnswerMatcher:
         if len(pos) != 1 or len(neg) != 1:
             return None
         said, how = self._echo(text), "echo"
+        if said is None and (turn := _CONTRAST.split(text)[-1]) != text:
+            said = polarity(turn)  # "下载了 但是没打开过": what comes after the "but"
+            how = "contrast" if said is not None else ""
         if said is None:
             said, how = polarity(text), ""
         if said is True:
@@ -499,9 +627,27 @@ class AnswerMatcher:
                 r"(不|没|别|不再|不想|不打算|不会|没怎么|不用|不太|无法)$", before
             ) or after.startswith(("不了", "不到", "不成")):
                 return False
+            if _AVERSE.search(text[:pos]):  # "我不喜欢给别人推荐东西"
+                return False
             if polarity(text) is False and NO.match(text):
                 return False
             return True
+        return None
+
+    def _paraphrase(self, text: str, parts: list[str]) -> Match | None:
+        """Another word for one answer ("不租了" -> 搬走, "SMS" -> Text message); none
+        when it is negated or when words for two answers are said."""
+        scope = " ".join(parts) if self._narrowed else text
+        found = set()
+        for i, patterns in enumerate(self.paraphrases):
+            for p in patterns:
+                m = p.search(scope)
+                if m and not _NEGATORS.search(scope[max(0, m.start() - 16) : m.start()]):
+                    found.add(i)
+        if len(found) == 1:
+            return self._pick(found.pop(), "paraphrase")
+        if found:
+            raise _Ambiguous
         return None
 
     def _partial(self, text: str, parts: list[str]) -> Match | None:

@@ -61,9 +61,13 @@ def strip_fillers(text: str) -> str:
     return out or text
 
 
+# sounds that mean yes, before "uh" is dropped as a filler
+_AFFIRM = re.compile(r"\b(uh[- ]?huh|mm[- ]?hmm|mhm|mm-hm)\b")
+
+
 @lru_cache(maxsize=8192)
 def clean(text: str) -> str:
-    return strip_fillers(squash(text))
+    return strip_fillers(_AFFIRM.sub("yes", squash(text)))
 
 
 @dataclass(frozen=True)

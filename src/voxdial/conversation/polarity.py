@@ -79,4 +79,7 @@ def question_verbs(question: str) -> tuple[str, ...]:
             continue
         out.append(v)
         out += _VERB_SYNONYMS.get(v, ())
+    for v, more in _VERB_SYNONYMS.items():  # whatever jieba tagged them as ("续保吗")
+        if v in question and v not in out and len(more[0]) == 1 and len(v) == 2:
+            out += [v, *more]
     return tuple(dict.fromkeys(out))

@@ -25,6 +25,11 @@ _SCALE = {
     "very dissatisfied,terrible,awful,horrible,worst,very bad,very unhappy,really bad,"
     "hate it,appalling,dreadful",
 }
+# praise of the staff ("师傅挺仔细的"): 4, and 2 when negated ("不太耐心")
+_PRAISE = ("仔细", "认真", "专业", "耐心", "热情", "周到", "细心")
+_NOT = ("不", "不太", "不够", "不怎么", "不是很", "没那么", "不大", "一点都不", "一点也不")
+_SCALE[4] += "," + ",".join(_PRAISE)
+_SCALE[2] += "," + ",".join(n + p for p in _PRAISE for n in _NOT)
 _SCALE_TABLE = sorted(
     ((phrase, score) for score, text in _SCALE.items() for phrase in text.split(",")),
     key=lambda p: -len(p[0]),

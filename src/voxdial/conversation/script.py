@@ -47,7 +47,8 @@ MAX_CONSENT_ASKS = 2
 _STRONG = {"said", "said-negated", "scale", "number", "ordinal", "time", "unsure", "sounds",
            "clipped", "echo"}  # fmt: skip
 # what a later question may take from a reply to the current one
-_VOLUNTEERED = {"said", "said-negated", "scale", "number", "time", "unsure", "echo"}
+_VOLUNTEERED = {"said", "said-negated", "scale", "number", "time", "unsure", "echo",
+               "paraphrase"}  # fmt: skip
 _EMAIL = re.compile(
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+|\w+ ?(at|在|艾特) ?\w+( ?(\.|dot|点) ?(com|cn|net|org|edu))+"
 )
@@ -60,6 +61,16 @@ _SOLICITS = re.compile(
 )
 _WISH = re.compile(
     r"能不能|能.{0,8}点|可不可以|可以.{0,8}吗|希望|最好|要是能|could you|can you|should"
+)
+# a reply of nothing but a day or a clock time ("明天吧 明天下午四点", "tomorrow at 4")
+_TIME_ONLY = re.compile(
+    r"(今天|明天|后天|大后天|下周.?|这周.?|周.|星期.|礼拜.|上午|下午|中午|晚上|早上|傍晚|"
+    r"[零一二两三四五六七八九十\d]+(点半|点钟|点|:\d\d)|[零一二三四五六七八九十\d]+分|半|左右|"
+    r"以后|之后|吧|呗|再说|再打|行|可以|嗯|那|就|"
+    r"\b(tomorrow|tonight|today|morning|afternoon|evening|next|week|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|at|on|in|the|around|after|maybe|how about|try|then|"
+    r"\d+(:\d\d)?|am|pm|o'?clock|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|half past)\b|[\s,，。.!！?？]+)+"
 )
 _PLAIN_NO = re.compile(r"\b(no|nope|nah)\b|^不是|^没有|^不$|^不了")
 
@@ -275,11 +286,16 @@ class ScriptConversation:
         main = self._match(index, content) if content and answers and not r.hesitation else None
         if r.repeat and (main is None or main.how not in ("said", "ordinal")):
             return self._ask()
+        extra = None
         if r.call_again:
-            return self._callback(reply)
+            # "weekends, and call me after 5": the time may answer a later question
+            extra = self._volunteered(index, content, main) if main is not None else []
+            if not any(self._is_timed(j) for j, _ in extra):
+                return self._callback(reply)
         if r.not_interested and not self._answers_despite_refusal(main, r, answers):
             return self._close(self.text["refused"], "refused")
-        extra = self._volunteered(index, content, main)
+        if extra is None:
+            extra = self._volunteered(index, content, main)
         if main is None and not answers and content and self._free_answer(r, reply, index):
             main = Match(-1, heard, "free")
         if main is None and not answers and r.asking and self._solicits(index):
@@ -303,6 +319,8 @@ class ScriptConversation:
             return self._close(self.text["goodbye"], "goodbye")
         if r.busy and not r.asking:
             return self._callback(reply)
+        if self._time_only(index, reply):
+            return self._callback(reply)
         if r.who or r.why:
             line = lines.introduction(self.welcome, self.lang)
             return [Action(ActionKind.SAY, line), *self._ask(self.text["back"])]
@@ -315,6 +333,17 @@ class ScriptConversation:
         if r.decline_question:
             return self._give_up(index)
         return self._reask(index, r)
+
+    def _is_timed(self, index: int) -> bool:
+        m = self._matcher(index)
+        return m is not None and m.is_timed
+
+    def _time_only(self, index: int, reply: str) -> bool:
+        """A day or a time said to a question that asks neither: when to call back."""
+        m = self._matcher(index)
+        if m is not None and (m.is_timed or m.is_days) or not _TIME_ONLY.fullmatch(reply):
+            return False
+        return times.resolve(reply, self.now) is not None
 
     def _answers_despite_refusal(
         self, main: Match | None, r: intents.Reading, answers: list[str]
@@ -461,7 +490,11 @@ def _statements(reply: str) -> str:
             continue
         for clause in intents.clauses(part):
             c = clean(clause)
-            if c and not (intents.ASKING.search(c) and not re.search(r"why not|没问题|怎么了$", c)):
+            if c and not (
+                intents.ASKING.search(c)
+                and not re.search(r"why not|没问题|怎么了$", c)
+                and not intents.UNSURE.search(c)  # "depends what you offer"
+            ):
                 kept.append(clause)
     return "，".join(kept)
 

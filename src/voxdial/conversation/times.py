@@ -68,11 +68,13 @@ def parse(text: str) -> SpokenTime:
     t = fold(text)
     st = SpokenTime()
     # relative amounts: 半小时后, 两个小时以后, 十分钟后, in two hours, in 30 minutes
-    if m := re.search(rf"({_ZH_NUM})?个?半?(小时|钟头|分钟)(之?后|以后)", t):
-        amount = _num(m.group(1)) if m.group(1) else (0.5 if "半" in m.group(0) else 1.0)
+    # ... also 过两个小时, 等半小时
+    m = re.search(rf"(过|等)?({_ZH_NUM})?个?半?(小时|钟头|分钟)(之?后|以后)?", t)
+    if m and (m.group(1) or m.group(4)):
+        amount = _num(m.group(2)) if m.group(2) else (0.5 if "半" in m.group(0) else 1.0)
         if amount is not None:
-            half = "半" in m.group(0) and m.group(1) is not None and amount >= 1
-            if m.group(2) == "分钟":
+            half = "半" in m.group(0) and m.group(2) is not None and amount >= 1
+            if m.group(3) == "分钟":
                 st.delta = timedelta(minutes=amount)
             else:
                 st.delta = timedelta(hours=amount + (0.5 if half else 0))

@@ -111,10 +111,16 @@ def _error_beside(html: str, field: str) -> str:
 @pytest.mark.parametrize(
     ("changes", "field", "words"),
     [
-        ({"ad_onVoicemail": "leave_message", "ad_voicemailMessage": "  "}, "ad_voicemailMessage",
-         "voicemailMessage is required"),
-        ({"ad_machineLimitMs": "9000", "ad_totalLimitMs": "5000"}, "ad_totalLimitMs",
-         "at least machineLimitMs"),
+        (
+            {"ad_onVoicemail": "leave_message", "ad_voicemailMessage": "  "},
+            "ad_voicemailMessage",
+            "voicemailMessage is required",
+        ),
+        (
+            {"ad_machineLimitMs": "9000", "ad_totalLimitMs": "5000"},
+            "ad_totalLimitMs",
+            "at least machineLimitMs",
+        ),
         ({"ad_machineLimitMs": "999"}, "ad_machineLimitMs", "greater than or equal to 1000"),
         ({"ad_afterGreetingSilenceMs": "7.5"}, "ad_afterGreetingSilenceMs", "valid integer"),
         ({"ad_onVoicemail": "shout"}, "ad_onVoicemail", "'hangup' or 'leave_message'"),

@@ -19,7 +19,7 @@ connection's page cache is enlarged for the import so the random inserts into th
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,9 +49,14 @@ _REJECT_KEYS = ("task_id", "file_id", "row_no", "value", "reason", "detail")
 _INVALID = str(RejectReason.INVALID)
 _DUPLICATE = str(RejectReason.DUPLICATE)
 _BLOCKED = str(RejectReason.BLOCKED)
+_IN_TASK = "already in this task"
 PHONE_KEY = "号码"
 NAME_KEY = "姓名"
 NOTE_KEY = "备注"
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 @dataclass(frozen=True)
@@ -125,12 +130,7 @@ class NumberImporter:
         self.task_id = task_id
         self.workspace_id = workspace_id
         self.normalizer = normalizer
-        self._has_blocklist = (
-            conn.execute(
-                select(BlockedNumber.id).where(BlockedNumber.workspace_id == workspace_id).limit(1)
-            ).first()
-            is not None
-        )
+        self._has_blocklist = has_blocklist(conn, workspace_id=workspace_id)
         self._sqlite = conn.dialect.name == "sqlite"
         self._dump_variables = None
         if self._sqlite:
@@ -190,50 +190,16 @@ class NumberImporter:
         self, rows: Iterable[tuple[int, list[str]]], columns: ColumnMap, file_id: int | None
     ) -> ImportResult:
         result = ImportResult()
-        batch: list[tuple[Any, ...]] = []
-        rejects: list[tuple[Any, ...]] = []
-        phone_i, name_i, note_i, var_map = (
-            columns.phone,
-            columns.name,
-            columns.note,
-            columns.variables,
-        )
-        task_id = self.task_id
-        normalize = self.normalizer.normalize
-        dump = self._dump_variables or _same
-        no_variables = dump(None)
-        append = batch.append
-        for row_no, cells in rows:
-            n = len(cells)
-            raw = cells[phone_i] if phone_i < n else ""
-            try:
-                phone = normalize(raw)
-            except InvalidPhone as e:
-                rejects.append((task_id, file_id, row_no, str(raw)[:100], _INVALID, e.reason[:200]))
-                if len(rejects) >= BATCH:  # all invalid so far: write them, keep memory flat
-                    self._write_rejects(rejects, result)
-                    self._batch_written(result)
-                continue
-            append(
-                (
-                    task_id,
-                    phone,
-                    cells[name_i][:200] if name_i is not None and name_i < n else "",
-                    cells[note_i] if note_i is not None and note_i < n else "",
-                    dump({k: (cells[i] if i < n else "") for k, i in var_map})
-                    if var_map
-                    else no_variables,
-                    file_id,
-                    row_no,
-                )
-            )
-            if len(batch) >= BATCH:
-                self._flush(batch, rejects, result)
-                self._batch_written(result)
-                batch = []
-                append = batch.append
-        self._flush(batch, rejects, result)
-        self._batch_written(result)
+        for batch, rejects in split_rows(
+            rows,
+            columns=columns,
+            normalize=self.normalizer.normalize,
+            task_id=self.task_id,
+            file_id=file_id,
+            dump=self._dump_variables or _same,
+        ):
+            self._flush(batch, rejects, result)
+            self._batch_written(result)
         return result
 
     def _batch_written(self, result: ImportResult) -> None:
@@ -251,28 +217,26 @@ class NumberImporter:
         self, batch: list[tuple[Any, ...]], rejects: list[tuple[Any, ...]], result: ImportResult
     ) -> None:
         if batch:
-            kept = self._drop_in_batch_duplicates(batch, rejects)
-            if self._has_blocklist:
-                kept = self._drop_blocked(kept, rejects)
-                sent = kept
-            else:
-                # On SQLite the repeats go in too: ON CONFLICT skips them as it keeps the
-                # first of each (same rows, same ids), and a full batch stays two
-                # full-size statements.
-                sent = batch if self._sqlite else kept
+            blocked = self._blocked if self._has_blocklist else None
+            kept = sort_batch(batch, rejects, blocked=blocked)
+            # On SQLite, with no block list, the repeats go in too: ON CONFLICT skips them
+            # as it keeps the first of each (same rows, same ids), and a full batch stays
+            # two full-size statements.
+            sent = batch if self._sqlite and blocked is None else kept
             if kept:
                 inserted_phones = self._insert_batch(sent, expected=len(kept))
                 if inserted_phones is not None:
                     for row in kept:
                         if row[_PHONE] not in inserted_phones:
-                            rejects.append(
-                                _reject(row, row[_PHONE], _DUPLICATE, "already in this task")
-                            )
+                            rejects.append(already_in_task(row))
                     inserted = len(inserted_phones)
                 else:
                     inserted = len(kept)
                 result.count += inserted
         self._write_rejects(rejects, result)
+
+    def _blocked(self, phones: list[str]) -> set[str]:
+        return blocked_among(self.conn, workspace_id=self.workspace_id, phones=phones)
 
     def _write_rejects(self, rejects: list[tuple[Any, ...]], result: ImportResult) -> None:
         if not rejects:
@@ -313,46 +277,120 @@ class NumberImporter:
         finally:
             cur.close()
 
-    @staticmethod
-    def _drop_in_batch_duplicates(
-        batch: list[tuple[Any, ...]], rejects: list[tuple[Any, ...]]
-    ) -> list[tuple[Any, ...]]:
-        seen: set[str] = set()
-        add = seen.add
-        kept = []
-        keep = kept.append
-        for row in batch:
-            phone = row[_PHONE]
-            if phone in seen:
-                rejects.append(_reject(row, phone, _DUPLICATE, "already in this task"))
-            else:
-                add(phone)
-                keep(row)
-        return kept
 
-    def _drop_blocked(
-        self, batch: list[tuple[Any, ...]], rejects: list[tuple[Any, ...]]
-    ) -> list[tuple[Any, ...]]:
-        blocked: set[str] = set()
-        phones = [r[_PHONE] for r in batch]
-        for i in range(0, len(phones), 900):
-            blocked.update(
-                self.conn.execute(
-                    select(BlockedNumber.phone).where(
-                        BlockedNumber.workspace_id == self.workspace_id,
-                        BlockedNumber.phone.in_(phones[i : i + 900]),
-                    )
-                ).scalars()
+def split_rows(
+    rows: Iterable[tuple[int, list[str]]],
+    *,
+    columns: ColumnMap,
+    normalize: Callable[[str], str],
+    task_id: int,
+    file_id: int | None,
+    dump: Callable[[Any], Any] = _same,
+) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    """A file's rows as number rows (_NUMBER_KEYS) in batches of BATCH, each with the
+    rejects of the rows whose phone is not a number (_REJECT_KEYS) found meanwhile. Yields
+    `(batch, rejects)`: each full batch; a batch of none when the rejects alone reach
+    BATCH (all invalid so far: they are written, memory stays flat); the rest at the end.
+    The importer and `check_rows` read a file through this one function."""
+    batch: list[tuple[Any, ...]] = []
+    rejects: list[tuple[Any, ...]] = []
+    phone_i, name_i, note_i, var_map = (
+        columns.phone,
+        columns.name,
+        columns.note,
+        columns.variables,
+    )
+    no_variables = dump(None)
+    append = batch.append
+    for row_no, cells in rows:
+        n = len(cells)
+        raw = cells[phone_i] if phone_i < n else ""
+        try:
+            phone = normalize(raw)
+        except InvalidPhone as e:
+            rejects.append((task_id, file_id, row_no, str(raw)[:100], _INVALID, e.reason[:200]))
+            if len(rejects) >= BATCH:
+                yield [], rejects
+                rejects = []
+            continue
+        append(
+            (
+                task_id,
+                phone,
+                cells[name_i][:200] if name_i is not None and name_i < n else "",
+                cells[note_i] if note_i is not None and note_i < n else "",
+                dump({k: (cells[i] if i < n else "") for k, i in var_map})
+                if var_map
+                else no_variables,
+                file_id,
+                row_no,
             )
-        if not blocked:
-            return batch
-        kept = []
-        for row in batch:
-            if row[_PHONE] in blocked:
-                rejects.append(_reject(row, row[_PHONE], _BLOCKED, "on the workspace block list"))
-            else:
-                kept.append(row)
+        )
+        if len(batch) >= BATCH:
+            yield batch, rejects
+            batch, rejects = [], []
+            append = batch.append
+    yield batch, rejects
+
+
+def sort_batch(
+    batch: list[tuple[Any, ...]],
+    rejects: list[tuple[Any, ...]],
+    *,
+    blocked: Callable[[list[str]], set[str]] | None,
+) -> list[tuple[Any, ...]]:
+    """The rows of a batch to insert: a phone repeated in the batch is kept once (the
+    others are duplicates), then those on the block list (`blocked`: the phones of a
+    list that are on it; None when the workspace has no block list) are rejected. The
+    rejects go on `rejects` in that order. What is left may still repeat a phone already
+    in the task (the database, or `check_rows`, tells)."""
+    seen: set[str] = set()
+    add = seen.add
+    kept = []
+    keep = kept.append
+    for row in batch:
+        phone = row[_PHONE]
+        if phone in seen:
+            rejects.append(_reject(row, phone, _DUPLICATE, _IN_TASK))
+        else:
+            add(phone)
+            keep(row)
+    if blocked is None or not kept:
         return kept
+    found = blocked([r[_PHONE] for r in kept])
+    if not found:
+        return kept
+    allowed = []
+    for row in kept:
+        if row[_PHONE] in found:
+            rejects.append(_reject(row, row[_PHONE], _BLOCKED, "on the workspace block list"))
+        else:
+            allowed.append(row)
+    return allowed
+
+
+def has_blocklist(conn: Connection, *, workspace_id: int) -> bool:
+    return (
+        conn.execute(
+            select(BlockedNumber.id).where(BlockedNumber.workspace_id == workspace_id).limit(1)
+        ).first()
+        is not None
+    )
+
+
+def blocked_among(conn: Connection, *, workspace_id: int, phones: list[str]) -> set[str]:
+    """The phones of `phones` on the workspace's block list."""
+    blocked: set[str] = set()
+    for i in range(0, len(phones), 900):
+        blocked.update(
+            conn.execute(
+                select(BlockedNumber.phone).where(
+                    BlockedNumber.workspace_id == workspace_id,
+                    BlockedNumber.phone.in_(phones[i : i + 900]),
+                )
+            ).scalars()
+        )
+    return blocked
 
 
 def _rows_per_insert(max_params: int, columns: int) -> int:
@@ -361,8 +399,9 @@ def _rows_per_insert(max_params: int, columns: int) -> int:
     return max(1, min(BATCH // 2, max_params // columns))
 
 
-def _same(value: Any) -> Any:
-    return value
+def already_in_task(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The reject of a number row whose phone the task holds already."""
+    return _reject(row, row[_PHONE], _DUPLICATE, _IN_TASK)
 
 
 def _reject(row: tuple[Any, ...], value: str, reason: str, detail: str) -> tuple[Any, ...]:

@@ -15,9 +15,19 @@ from typing import Any
 from pydantic import ValidationError
 
 from voxdial.api.schemas import AssistantCreate, AssistantUpdate
+from voxdial.api.schemas.assistants import AnswerDetection
 
 _SPLIT = re.compile(r"\s*[,，、]\s*")
 TEXT_FIELDS = ("name", "welcome", "prompt", "objective", "knowledge", "timeZone")
+# answerDetection (api/schemas/assistants.py:AnswerDetection): form field `ad_<key>`
+AD_LIMITS = (
+    "afterGreetingSilenceMs",
+    "maxGreetingMs",
+    "machineLimitMs",
+    "totalLimitMs",
+    "beepWaitMs",
+)
+AD_FIELDS = ("ad_enabled", "ad_onVoicemail", "ad_voicemailMessage", *(f"ad_{k}" for k in AD_LIMITS))
 
 
 def collect_text(collect: list[dict[str, Any]]) -> str:
@@ -65,7 +75,20 @@ def values_of(config: dict[str, Any], name: str) -> dict[str, Any]:
         "method": i.get("method", "talk_over"),
         "uninterruptibleMs": str(i.get("uninterruptibleMs", 1500)),
         "talkOverThresholdMs": str(i.get("talkOverThresholdMs", 500)),
+        **_answer_values(config.get("answerDetection") or {}),
     }
+
+
+def _answer_values(ad: dict[str, Any]) -> dict[str, str]:
+    defaults = AnswerDetection()
+    out = {
+        "ad_enabled": "on" if ad.get("enabled", defaults.enabled) else "",
+        "ad_onVoicemail": str(ad.get("onVoicemail", defaults.onVoicemail)),
+        "ad_voicemailMessage": str(ad.get("voicemailMessage", defaults.voicemailMessage)),
+    }
+    for k in AD_LIMITS:
+        out[f"ad_{k}"] = str(ad.get(k, getattr(defaults, k)))
+    return out
 
 
 def read_values(form: Any) -> dict[str, str]:
@@ -81,6 +104,7 @@ def read_values(form: Any) -> dict[str, str]:
         "method",
         "uninterruptibleMs",
         "talkOverThresholdMs",
+        *AD_FIELDS,
     )
     out = {}
     for k in keys:
@@ -145,7 +169,29 @@ def body_of(values: dict[str, str]) -> dict[str, Any]:
             "uninterruptibleMs": values["uninterruptibleMs"] or 1500,
             "talkOverThresholdMs": values["talkOverThresholdMs"] or 500,
         },
+        "answerDetection": {
+            # a checkbox: sent ("on") when ticked, absent when not
+            "enabled": bool(values["ad_enabled"]),
+            "onVoicemail": values["ad_onVoicemail"] or "hangup",
+            "voicemailMessage": values["ad_voicemailMessage"],
+            **{k: _whole(values[f"ad_{k}"], getattr(_AD_DEFAULTS, k)) for k in AD_LIMITS},
+        },
     }
+
+
+_AD_DEFAULTS = AnswerDetection()
+_AD_NAMED = ("voicemailMessage", "totalLimitMs", "machineLimitMs")
+
+
+def _whole(text: str, default: int) -> Any:
+    """A whole number typed in a number field as an integer (the API takes integers
+    strictly); blank is the default; anything else is left for pydantic to name."""
+    text = text.strip()
+    if not text:
+        return default
+    if text.isascii() and text.lstrip("-").isdecimal():
+        return int(text)
+    return text
 
 
 def validate(values: dict[str, str], *, create: bool):
@@ -160,6 +206,14 @@ def validate(values: dict[str, str], *, create: bool):
             key = str(loc[0]) if loc else "form"
             if key == "interruption" and len(loc) > 1:
                 key = str(loc[1])
+            elif key == "answerDetection":
+                # a field's own error beside it; the settings' cross-field checks
+                # (a message needed, limits in order) beside the field they name
+                if len(loc) > 1:
+                    key = f"ad_{loc[1]}"
+                else:
+                    named = next((f for f in _AD_NAMED if f in err["msg"]), "onVoicemail")
+                    key = f"ad_{named}"
             if key in ("collect", "hotWords") and len(loc) > 1 and isinstance(loc[1], int):
                 msg = f"line {loc[1] + 1}: {err['msg']}"
             else:

@@ -1,4 +1,5 @@
-"""The calls table's filters (task, outcome, intent, answered, day, phone digits), shared
+"""The calls table's filters (task, outcome, intent, answered, who answered, day, phone
+digits), shared
 by the task detail and the calls page. Bad filter values are dropped, not errors: the
 form can only send known ones."""
 
@@ -19,6 +20,16 @@ from voxdial.store.models import Call
 PAGE = 20
 INTENTS = ("A", "B", "C", "D", "E")
 OUTCOMES = tuple(r.value for r in HangupReason)
+# Who answered, as answer detection decided (the call's `extra.answer.outcome`,
+# voice/answering.py): a filter value -> the outcomes it stands for.
+CARRIER_ANSWERS = ("powered_off", "vacant", "suspended", "busy", "unreachable", "no_answer")
+ANSWERED_BY: dict[str, tuple[str, ...]] = {
+    "person": ("human",),
+    "machine": ("voicemail", *CARRIER_ANSWERS),
+    "voicemail": ("voicemail",),
+    "announcement": CARRIER_ANSWERS,
+    "unknown": ("unknown",),
+}
 
 
 @dataclass
@@ -26,6 +37,7 @@ class CallFilter:
     outcome: str = ""
     intent: str = ""
     answered: str = ""  # "yes" | "no" | ""
+    by: str = ""  # who answered: a key of ANSWERED_BY | ""
     day: str = ""  # YYYY-MM-DD, the workspace's day
     phone: str = ""  # digits anywhere in the callee's number
     kind: str = ""  # "phone" | "privateTest" | "" (the calls page)
@@ -37,6 +49,7 @@ class CallFilter:
             outcome=q.get("outcome", "") if q.get("outcome") in OUTCOMES else "",
             intent=q.get("intent", "") if q.get("intent") in INTENTS else "",
             answered=q.get("answered", "") if q.get("answered") in ("yes", "no") else "",
+            by=q.get("by", "") if q.get("by") in ANSWERED_BY else "",
             day=q.get("day", "") if re.fullmatch(r"\d{4}-\d{2}-\d{2}", q.get("day", "")) else "",
             phone=re.sub(r"\D", "", q.get("phone", ""))[:20],
             kind=q.get("kind", "") if q.get("kind") in ("phone", "privateTest") else "",
@@ -68,6 +81,8 @@ def list_calls(
         where.append(Call.answer_at.is_not(None))
     elif f.answered == "no":
         where.append(Call.answer_at.is_(None))
+    if f.by:
+        where.append(Call.extra[("answer", "outcome")].as_string().in_(ANSWERED_BY[f.by]))
     if f.kind:
         where.append(Call.description == f.kind)
     if f.day:

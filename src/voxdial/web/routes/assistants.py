@@ -193,7 +193,8 @@ def _save(request, user, values, assistant_id: int | None) -> Response:
         ctx = {"values": values, "errors": errors, "assistant": None, **_choices(state)}
     else:
         ctx = _page(request, user, assistant_id, values=values, errors=errors)
-    return render(request, "assistant_edit.html", ctx, user=user)
+    # the form again, each error beside its field; 422 as the API answers the same body
+    return render(request, "assistant_edit.html", ctx, user=user, status=422)
 
 
 @router.post("/assistants/{assistant_id}/try")

@@ -3,20 +3,52 @@ by clicking a line of the transcript), the transcript with times, answers and in
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy import select
 
 from voxdial.api.routes.calls import read_call_recording
 from voxdial.store.models import Call, CallTrace, Task
-from voxdial.web.callquery import INTENTS, OUTCOMES, CallFilter, list_calls
+from voxdial.web.callquery import ANSWERED_BY, INTENTS, OUTCOMES, CallFilter, list_calls
 from voxdial.web.guard import ConsoleRoute, Reader, app_state, principal
 from voxdial.web.pages import render
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 SessionId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.:-]+$")]
 SPOKEN = {"system.say": "assistant", "customer.say": "callee"}
+ANSWER_EVENT = "answer.detected"
+ANSWER_OUTCOMES = frozenset(
+    {"human", "unknown", "voicemail", "powered_off", "vacant", "suspended", "busy"}
+    | {"unreachable", "no_answer"}
+)
+
+
+def who_answered(extra: Any, traces: list[Any]) -> dict[str, Any] | None:
+    """Who answered the call, as answer detection decided (voice/answering.py): the
+    call's `extra.answer`, else its `answer.detected` calltrace line. Only known
+    outcomes are shown as such; the reason is text, escaped like any other."""
+    found = extra.get("answer") if isinstance(extra, dict) else None
+    if not isinstance(found, dict):
+        found = next((_answer_line(tr.content) for tr in traces if tr.event == ANSWER_EVENT), None)
+    if not isinstance(found, dict) or found.get("outcome") not in ANSWER_OUTCOMES:
+        return None
+    at = found.get("decidedAtMs")
+    return {
+        "outcome": found["outcome"],
+        "reason": str(found.get("reason") or "")[:300],
+        "decided_ms": at if isinstance(at, int) and not isinstance(at, bool) else None,
+        "early_media": found.get("earlyMedia") is True,
+    }
+
+
+def _answer_line(content: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(content)
+    except (TypeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 @router.get("/calls")
@@ -29,6 +61,7 @@ def calls_page(request: Request, user: Reader) -> Response:
         "calls_total": total,
         "filter": f,
         "outcomes": OUTCOMES,
+        "answered_by": tuple(ANSWERED_BY),
         "intents": INTENTS,
     }
     template = "_task_calls.html" if request.headers.get("hx-request") else "calls.html"
@@ -59,13 +92,20 @@ def call_page(request: Request, user: Reader, session_id: SessionId) -> Response
             "event": tr.event,
             "text": tr.content,
             "ms": tr.elapsed_ms,
+            "answer": who_answered(None, [tr]) if tr.event == ANSWER_EVENT else None,
         }
         for tr in traces
     ]
     return render(
         request,
         "call_detail.html",
-        {"call": call, "lines": lines, "task": task, "has_recording": bool(call.record_file)},
+        {
+            "call": call,
+            "lines": lines,
+            "task": task,
+            "has_recording": bool(call.record_file),
+            "answer": who_answered(call.extra, traces),
+        },
         user=user,
     )
 

@@ -2,10 +2,13 @@
 the assistant version, schedule and retries, and create.
 
 The upload is the API's (`receive_upload`: same limits and errors); the form becomes a
-`TaskCreate` (the API's schema) and goes to `store.tasks.create_task`, so every rule and
-message is the API's. "Check rows" runs that same creation in a transaction and rolls
-it back, so its counts (valid, invalid, duplicate, blocked) are exactly what creating
-would give.
+`TaskCreate` (the API's schema) and is created as the API creates it
+(`store.imports.create_task_in_batches`: the same checks and limits, the import committed
+batch by batch), so every rule and message is the API's. "Check rows" writes nothing: it
+makes the same checks (`store.tasks.new_task`, never flushed) and counts the file's rows
+with `numbers.check.check_rows`, the importer's own row rules, so its counts (valid,
+invalid, duplicate, blocked) are what creating would give, and no other workspace's
+writes wait for it. Both run on the file threads, as the API's imports do.
 """
 
 from __future__ import annotations
@@ -15,16 +18,27 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from voxdial.api.routes.numberfiles import receive_upload
+from voxdial.api.routes.numberfiles import file_pool, import_limits, receive_upload
 from voxdial.api.schemas import TaskCreate
 from voxdial.domain.options import ALL_WEEKDAYS, DEFAULT_CONCURRENCY
 from voxdial.errors import VoxdialError
-from voxdial.numbers.importer import NAME_KEY, NOTE_KEY, PHONE_KEY
+from voxdial.numbers.check import FIRST_REJECTS, RowCheck, check_rows
+from voxdial.numbers.importer import (
+    NAME_KEY,
+    NOTE_KEY,
+    PHONE_KEY,
+    ColumnMap,
+    blocked_among,
+    has_blocklist,
+)
+from voxdial.numbers.reader import iter_rows
+from voxdial.store import numberfiles
 from voxdial.store import tasks as repo
-from voxdial.store.models import Assistant, AssistantVersion, NumberFile, TaskReject
+from voxdial.store.imports import create_task_in_batches
+from voxdial.store.models import Assistant, AssistantVersion, NumberFile
 from voxdial.web.guard import ConsoleRoute, Operator, app_state, now, principal, redirect
 from voxdial.web.pages import render
 
@@ -261,7 +275,9 @@ async def create_task(request: Request, user: Operator) -> Response:
 async def _submit(request: Request, user, *, create: bool) -> Response:
     form = await request.form()
     values, file_id, roles = _read_form(form, user)
-    return await run_in_threadpool(_run, request, user, values, file_id, roles, create)
+    if file_id is None:  # nothing to read: the form again, with what is missing
+        return await run_in_threadpool(_run, request, user, values, file_id, roles, create)
+    return await file_pool(request).run(_run, request, user, values, file_id, roles, create)
 
 
 def _run(request, user, values, file_id, roles, create: bool) -> Response:
@@ -272,65 +288,110 @@ def _run(request, user, values, file_id, roles, create: bool) -> Response:
             file = None
         roles = roles[: len(file.columns)] if file else []
         meta = _meta(file.columns, roles) if file else {}
-        body, errors = _validate(values, file, meta)
-        if file is None and not errors:
-            errors["file"] = "upload a number file first"
-        check = None
-        task_id = None
-        if body is not None and not errors:
-            try:
-                task = repo.create_task(
-                    s,
+    body, errors = _validate(values, file, meta)
+    if file is None and not errors:
+        errors["file"] = "upload a number file first"
+    check = None
+    if body is not None and not errors:
+        option = body.option.model_dump(exclude_none=True)
+        try:
+            if create:
+                task_id = create_task_in_batches(
+                    state.db,
                     workspace_id=user.workspace_id,
                     time_zone=user.time_zone,
                     name=body.name,
                     assistant_id=body.assistantId,
                     assistant_vid=body.assistantVid,
-                    option=body.option.model_dump(exclude_none=True),
+                    option=option,
                     normalizer=state.normalizer,
+                    limits=import_limits(state),
                 )
-                s.flush()
-                check = _counts(s, task)
-                task_id = task.id
-                if create:
-                    s.commit()
-                else:
-                    s.rollback()
-            except VoxdialError as e:
-                s.rollback()
-                errors[message_field(e.message)] = e.message
-        if create and task_id is not None and not errors:
-            return redirect(request, f"/tasks/{task_id}")
+                return redirect(request, f"/tasks/{task_id}")
+            check = _check(state, user, body, option)
+        except VoxdialError as e:
+            errors[message_field(e.message)] = e.message
+    with state.db.session() as s:
         file = s.get(NumberFile, file_id) if file is not None else None
         ctx = _context(s, user, values=values, file=file, roles=roles, errors=errors, check=check)
     return render(request, "_new_form.html", ctx, user=user)
 
 
-def _counts(s, task) -> dict[str, Any]:
-    by_reason = dict(
-        s.execute(
-            select(TaskReject.reason, func.count())
-            .where(TaskReject.task_id == task.id)
-            .group_by(TaskReject.reason)
-        ).all()
-    )
-    first = (
-        s.execute(
-            select(TaskReject)
-            .where(TaskReject.task_id == task.id)
-            .order_by(TaskReject.id)
-            .limit(10)
+def _check(state, user, body: TaskCreate, option: dict[str, Any]) -> dict[str, Any]:
+    """What creating the task would give, written nowhere: the creation's checks (the
+    task row is built, never flushed), then the files' rows counted as the import would."""
+    limits = import_limits(state)
+    with state.db.session() as s, s.no_autoflush:
+        task, files, columns = repo.new_task(
+            s,
+            workspace_id=user.workspace_id,
+            time_zone=user.time_zone,
+            name=body.name,
+            assistant_id=body.assistantId,
+            assistant_vid=body.assistantVid,
+            option=option,
+            limits=limits,
         )
-        .scalars()
-        .all()
-    )
+        s.expunge(task)  # never flushed: nothing of it is written
+        sources = [(nf.id, nf.kind, nf.encoding) for nf in files]
+        s.rollback()
+    total = RowCheck()
+    if columns is None:
+        return _shown(total)
+    with state.db.engine.connect() as conn:
+        blocking = has_blocklist(conn, workspace_id=user.workspace_id)
+    for source in sources:
+        one = _check_file(
+            state, user, source, columns, blocked=blocking, max_columns=limits.max_columns
+        )
+        total.valid += one.valid
+        total.invalid += one.invalid
+        total.duplicate += one.duplicate
+        total.blocked += one.blocked
+        total.first_rejects += one.first_rejects[: FIRST_REJECTS - len(total.first_rejects)]
+    return _shown(total)
+
+
+def _check_file(
+    state,
+    user,
+    source: tuple[int, str, str | None],
+    columns: ColumnMap,
+    *,
+    blocked: bool,
+    max_columns: int,
+) -> RowCheck:
+    """One file's rows counted (its bytes copied out first, as the import reads them)."""
+    file_id, kind, encoding = source
+
+    def lookup(phones: list[str]) -> set[str]:
+        # a read of its own per batch: no transaction stays open while rows are parsed
+        with state.db.engine.connect() as conn:
+            return blocked_among(conn, workspace_id=user.workspace_id, phones=phones)
+
+    with state.db.session() as s:
+        fp = numberfiles.copy_out(s, file_id)
+    with fp:
+        rows = iter_rows(fp, kind=kind, encoding=encoding, max_columns=max_columns)
+        try:
+            return check_rows(
+                rows,
+                columns=columns,
+                normalizer=state.normalizer,
+                blocked=lookup if blocked else None,
+            )
+        finally:
+            rows.close()
+
+
+def _shown(c: RowCheck) -> dict[str, Any]:
     return {
-        "valid": task.total,
-        "invalid": by_reason.get("invalid", 0),
-        "duplicate": by_reason.get("duplicate", 0),
-        "blocked": by_reason.get("blocked", 0),
+        "valid": c.valid,
+        "invalid": c.invalid,
+        "duplicate": c.duplicate,
+        "blocked": c.blocked,
         "rejects": [
-            {"row": r.row_no, "value": r.value, "reason": r.reason, "detail": r.detail}
-            for r in first
+            {"row": r.row, "value": r.value, "reason": r.reason, "detail": r.detail}
+            for r in c.first_rejects
         ],
     }

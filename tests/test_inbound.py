@@ -119,9 +119,7 @@ def test_a_call_to_a_bound_number_is_held_by_its_assistant(env, tmp_path):
     assert call["caller"] == CALLER and call["callee"] == OURS
     assert call["assistant"][0]["id"] == knows["id"]  # the binding's, not the socket's
     assert call["taskItemId"] is None  # no task ever dialled this caller
-    assert env.client.get("/openapi/calllog", params={"direction": "outbound"}).json()[
-        "total"
-    ] == 0
+    assert env.client.get("/openapi/calllog", params={"direction": "outbound"}).json()["total"] == 0
 
     rows = outbox(env)
     assert [r.event for r in rows] == ["callin.hangup", "callin.collect"]

@@ -93,6 +93,9 @@ class SipSettings(BaseModel):
     max_calls: int = 0  # calls at once in this process; 0: `dialer_max_lines`
     strip_plus: bool = False  # dial 8613... rather than +8613...
     log_level: int = 1  # the SIP stack's own log: 0, 1 errors; 2 warnings; 3 info; 4, 5 debug
+    # answer INVITEs to the numbers bound at /openapi/inbound-numbers (voxdial/inbound.py);
+    # `voxdial serve` starts the endpoint at once; others get 486
+    accept_calls: bool = False
 
     @field_validator("codecs", mode="before")
     @classmethod

@@ -23,6 +23,7 @@ SIP_ENV = {
     "VOXDIAL_SIP_MAX_CALLS": "2",
     "VOXDIAL_SIP_STRIP_PLUS": "true",
     "VOXDIAL_SIP_LOG_LEVEL": "3",
+    "VOXDIAL_SIP_ACCEPT_CALLS": "true",
 }
 
 
@@ -53,6 +54,7 @@ def test_every_sip_variable_reaches_the_nested_model(clean_env):
     assert sip.max_calls == 2
     assert sip.strip_plus is True
     assert sip.log_level == 3
+    assert sip.accept_calls is True
     # every field of the model has its variable above: none is left undocumented here
     assert {f"VOXDIAL_SIP_{name.upper()}" for name in SipSettings.model_fields} == set(SIP_ENV)
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import make_settings
-from tests.support.dialer import phones
+from tests.support.dialer import make_task, numbers_of, phones
 from tests.support.sipp import Sipp, free_port, g711, need_sipp, rtp_stream, scenario
 from tests.test_media_socket import ToneSpeech, said
 from voxdial.runtime import Runtime
@@ -94,6 +94,8 @@ def test_a_sip_call_to_a_bound_number_is_answered_by_its_assistant(sqlite_env, a
         },
     )
     assert hook.status_code == 201, hook.text
+    task = make_task(env.db, [CALLER], running=False)  # the caller calls a task back
+    (number,) = numbers_of(env.db, task.id)
     reply = tmp_path / "yes.alaw"
     reply.write_bytes(g711(said("yes"), "PCMA"))
 
@@ -116,6 +118,8 @@ def test_a_sip_call_to_a_bound_number_is_answered_by_its_assistant(sqlite_env, a
     assert item["caller"] == CALLER and item["callee"] == OURS
     assert item["assistant"][0]["id"] == a["id"] and item["hangupReason"] == "answered"
     assert [c["result"] for c in item["collect"] if c["hit"]] == ["Yes"]
+    assert item["taskItemId"] == number.id
+    assert item["extra"]["callback"] == {"taskId": task.id, "taskItemId": number.id}
     record = env.client.get(f"/openapi/calllog/{call.session_id}/record")
     assert record.status_code == 200
     with wave.open(BytesIO(record.content)) as w:

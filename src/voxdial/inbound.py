@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from voxdial.clock import SystemClock
 from voxdial.conversation.analysis import analyse_call
-from voxdial.conversation.calls import DialRequest
+from voxdial.conversation.calls import CallResult, DialRequest
 from voxdial.conversation.engine import CallContext, ConversationEngine
 from voxdial.domain.attempts import collect_questions, conversation_facts
 from voxdial.domain.phone import InvalidPhone, PhoneNormalizer
@@ -76,6 +76,11 @@ def answering(db: Database, *, workspace_id: int, called: str, caller: str) -> A
         callback = callback_of(s, workspace_id=workspace_id, caller=caller)
         s.expunge_all()
     return Answering(bound, callback)
+
+
+def link_callback(result: CallResult, callback: Callback) -> None:
+    """Note on the call's `extra` the task number the caller calls back."""
+    result.extra["callback"] = {"taskId": callback.task_id, "taskItemId": callback.task_number_id}
 
 
 def callin_events(call_id: int, *, base_url: str, tz: str) -> Callable[[Session], None]:
@@ -257,10 +262,7 @@ class SipInbound:
             if not handle.ended.done():
                 await line.close()
         if callback is not None:
-            result.extra["callback"] = {
-                "taskId": callback.task_id,
-                "taskItemId": callback.task_number_id,
-            }
+            link_callback(result, callback)
         outcome = CallOutcome(
             call_id=call_id,
             session_id=session_id,

@@ -304,10 +304,7 @@ async def _direct_call(
         request, engine=engine, line=line, clock=SystemClock(), started=now, answered=now
     )
     if callback is not None:
-        result.extra["callback"] = {
-            "taskId": callback.task_id,
-            "taskItemId": callback.task_number_id,
-        }
+        inbound_calls.link_callback(result, callback)
     outcome = CallOutcome(
         call_id=call_id,
         session_id=session_id,

@@ -89,9 +89,9 @@ def closed_status(text: str | None) -> tuple[int, str, int | None]:
 
 @dataclass(frozen=True, slots=True)
 class IncomingCall:
-    """An INVITE to us, as the endpoint's `on_incoming` sees it: the user parts of its
-    To and From addresses (the number called, the caller), and the endpoint (for the
-    `SipLine` of the call once answered)."""
+    """An INVITE to us, as the endpoint's `on_incoming` sees it: the number called (the
+    user part of its P-Called-Party-ID, else of its To), the caller (the user part of
+    the caller's URI), and the endpoint (for the `SipLine` of the call once answered)."""
 
     called: str
     caller: str
@@ -385,8 +385,10 @@ class SipEndpoint(threading.Thread):
         events can come before `dial()` returns the call: they wait for it."""
         if not event.call:
             return
-        if event.event == Event.CALL_INCOMING:  # the user agent's listener comes next
-            self._invites[event.call] = event
+        if event.event == Event.CALL_INCOMING and self.on_incoming is not None:
+            if len(self._invites) >= _EARLY_CALLS:  # offers never made: forget them
+                self._invites.pop(next(iter(self._invites)))
+            self._invites[event.call] = event  # the user agent's listener comes next
             return
         live = self._by_stack.get(event.call)
         if live is not None:

@@ -79,6 +79,9 @@ SEMANTIC_REFUSALS: dict[tuple[str, str], dict[int, str]] = {
     ("POST", "/openapi/webhooks"): {422: "the URL must parse with a host"},
     ("GET", "/openapi/calllog"): {422: "phone must be a phone number; times real times"},
     ("GET", "/openapi/blocklist"): {422: "phone must be a phone number"},
+    ("POST", "/openapi/inbound-numbers"): {
+        422: "number must be a phone number; assistantId an assistant of this workspace"
+    },
 }
 
 
@@ -108,7 +111,7 @@ def test_every_operation_documents_and_requires_the_bearer_token(seeded_sqlite):
         assert "Retry-After" in op["responses"]["429"]["headers"], (method, path)
         url = path.replace("{taskID}", "1").replace("{assistantId}", "1")
         url = url.replace("{fileId}", "1").replace("{webhookId}", "1").replace("{sessionId}", "x")
-        url = url.replace("{sessionID}", "x")
+        url = url.replace("{sessionID}", "x").replace("{numberId}", "1")
         assert "{" not in url, url
         r = anon.request(method, url, json={} if method in ("POST", "PUT", "PATCH") else None)
         assert r.status_code == 401, (method, path, r.status_code, r.text)

@@ -23,6 +23,8 @@ SIP_ENV = {
     "VOXDIAL_SIP_MAX_CALLS": "2",
     "VOXDIAL_SIP_STRIP_PLUS": "true",
     "VOXDIAL_SIP_LOG_LEVEL": "3",
+    "VOXDIAL_SIP_ACCEPT_CALLS": "true",
+    "VOXDIAL_SIP_KEYS_OUT": "inband",
 }
 
 
@@ -53,6 +55,8 @@ def test_every_sip_variable_reaches_the_nested_model(clean_env):
     assert sip.max_calls == 2
     assert sip.strip_plus is True
     assert sip.log_level == 3
+    assert sip.accept_calls is True
+    assert sip.keys_out == "inband"
     # every field of the model has its variable above: none is left undocumented here
     assert {f"VOXDIAL_SIP_{name.upper()}" for name in SipSettings.model_fields} == set(SIP_ENV)
 

@@ -147,6 +147,9 @@ def serve(
         dialer = DialerThread(runtime)
         dialer.start()
         console.print(f"dialer running in-process on the {settings.carrier} carrier")
+    if settings.carrier == "sip" and settings.sip.accept_calls:
+        runtime.answer_calls()  # the bound numbers ring here (raises if SIP cannot start)
+        console.print("answering SIP calls to the numbers at /openapi/inbound-numbers")
     # the models this process's speech runs on: the dialer's, and with one process the
     # API's too (API processes of --workers N load theirs when first used)
     if settings.voice_warm and (dialer is not None or workers == 1):

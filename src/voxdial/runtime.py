@@ -61,7 +61,7 @@ class Runtime:
         self.pending = pending if pending is not None else PendingCalls()
         self._voice = voice
         self._carrier: Carrier | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # `carrier` builds a SIP carrier with `voice`
         # what /metrics shows (metrics.py); the webhook backlog is counted in `outbox_db`
         # (the API's database, or the dialer's), the spoken-call limit is `pace`'s
         self.metrics = Metrics()
@@ -96,6 +96,14 @@ class Runtime:
             if self._carrier is None:
                 self._carrier = make_carrier(self)
             return self._carrier
+
+    def answer_calls(self) -> None:
+        """With `VOXDIAL_SIP_ACCEPT_CALLS`, start the SIP endpoint now, so the numbers
+        bound at /openapi/inbound-numbers ring before the first dialled call."""
+        if self.settings.carrier == "sip" and self.settings.sip.accept_calls:
+            start = getattr(self.carrier, "start", None)
+            if start is not None:
+                start()
 
     def stream_url(self, assistant_id: int) -> str:
         """Where the `mediastream` carrier's dialler connects a call's audio."""
@@ -237,7 +245,14 @@ def make_carrier(runtime: Runtime) -> Carrier:
         # when this process places SIP calls.
         from voxdial.telephony.sip import SipCarrier, SipConfig
 
-        return SipCarrier(SipConfig.from_settings(settings), runtime.voice)
+        carrier = SipCarrier(SipConfig.from_settings(settings), runtime.voice)
+        if settings.sip.accept_calls:  # the same endpoint answers the bound numbers
+            from voxdial.inbound import SipInbound
+
+            carrier.incoming = SipInbound(
+                settings, voice=lambda: runtime.voice, engine_for=runtime.engine_for
+            )
+        return carrier
     raise ValueError(f"unknown carrier {settings.carrier!r}; this build has: sim, mediastream, sip")
 
 

@@ -96,6 +96,9 @@ class SipSettings(BaseModel):
     # how the assistant's keys go out: RTP telephone-events (RFC 4733; the stack cannot
     # tell whether the trunk took them) or "inband", tones in the audio (G.711 trunks)
     keys_out: Literal["rfc4733", "inband"] = "rfc4733"
+    # answer INVITEs to the numbers bound at /openapi/inbound-numbers (voxdial/inbound.py);
+    # `voxdial serve` starts the endpoint at once; others get 486
+    accept_calls: bool = False
 
     @field_validator("codecs", mode="before")
     @classmethod

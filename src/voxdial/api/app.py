@@ -23,6 +23,7 @@ from voxdial.api.routes import (
     blocklist,
     calls,
     debug,
+    inbound,
     media,
     metrics,
     numberfiles,
@@ -103,7 +104,17 @@ def create_app(
         per_workspace=settings.debug_sessions_per_workspace,
         idle_seconds=settings.debug_session_idle_seconds,
     )
-    for module in (tasks, assistants, debug, numberfiles, calls, webhooks, blocklist, speech):
+    for module in (
+        tasks,
+        assistants,
+        debug,
+        numberfiles,
+        calls,
+        webhooks,
+        blocklist,
+        speech,
+        inbound,
+    ):
         app.include_router(module.router, prefix="/openapi", responses=ERROR_RESPONSES)
     app.include_router(media.router, prefix="/openapi")
     app.include_router(metrics.router)

@@ -5,9 +5,11 @@ call, and close through the same outcome writer as dialled calls (store/outcomes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
 
 from voxdial.store.db import Database
 from voxdial.store.models import Call
@@ -29,8 +31,10 @@ def open_call(
     caller: str,
     callee: str,
     started: datetime,
+    task_number_id: int | None = None,
 ) -> int:
-    """The call's row as soon as the call starts (so a crash still leaves a record)."""
+    """The call's row as soon as the call starts (so a crash still leaves a record).
+    `task_number_id`: the task number an inbound caller calls back (store/inbound.py)."""
     with db.session() as s:
         call = Call(
             session_id=session_id,
@@ -43,6 +47,7 @@ def open_call(
             answer_at=started,
             assistant_id=assistant_id,
             assistant_vid=assistant_vid,
+            task_number_id=task_number_id,
             attempt=1,
         )
         s.add(call)
@@ -70,7 +75,12 @@ def add_traces(
         writer.add_traces(s.connection(), rows)
 
 
-def close_call(db: Database, outcome: CallOutcome) -> None:
-    """Everything the call left: outcome, trace, answers, analysis, recording."""
+def close_call(
+    db: Database, outcome: CallOutcome, *, then: Callable[[Session], None] | None = None
+) -> None:
+    """Everything the call left: outcome, trace, answers, analysis, recording; and
+    `then` (e.g. its webhook events) in the same transaction, after the call is closed."""
     with db.session() as s, s.begin():
         OutcomeWriter(db.engine.dialect).write(s.connection(), [outcome])
+        if then is not None:
+            then(s)

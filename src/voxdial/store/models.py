@@ -392,3 +392,16 @@ class DebugSession(Base):
     touched_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     turns: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     turn_count: Mapped[int] = mapped_column(Integer)
+
+
+class InboundNumber(Base):
+    """A number of ours that answers calls: a call to it (a SIP INVITE's Request-URI,
+    a media stream's `to`) is held by the bound assistant, in the binding's workspace.
+    A number is bound once, across workspaces: it can ring in one place only."""
+
+    __tablename__ = "inbound_numbers"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    assistant_id: Mapped[int] = mapped_column(ForeignKey("assistants.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

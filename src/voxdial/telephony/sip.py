@@ -33,7 +33,7 @@ from voxdial.conversation.engine import ConversationEngine
 from voxdial.domain.phone import mask
 from voxdial.domain.status import HangupReason
 from voxdial.settings import SipSettings
-from voxdial.telephony.sip_endpoint import COMMAND_SECONDS, SipEndpoint, SipError
+from voxdial.telephony.sip_endpoint import COMMAND_SECONDS, Incoming, SipEndpoint, SipError
 from voxdial.telephony.sip_media import CallHandle
 from voxdial.voice.answer_types import AnswerDecision
 from voxdial.voice.answering import Answering, hangup_reason
@@ -223,6 +223,8 @@ class SipCarrier:
     _endpoint: SipEndpoint | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _active: int = field(default=0, init=False, repr=False)
+    # answers inbound calls (voxdial/inbound.py's SipInbound) when set before start()
+    incoming: Incoming | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.config.max_calls < 1:
@@ -243,6 +245,7 @@ class SipCarrier:
             endpoint = self._endpoint
             if endpoint is None or not endpoint.is_alive():
                 endpoint = self._endpoint = SipEndpoint(self.config)
+                endpoint.on_incoming = self.incoming
                 endpoint.start()
         endpoint.ready.wait(COMMAND_SECONDS)
         if endpoint.start_error is not None:

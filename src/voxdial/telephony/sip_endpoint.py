@@ -26,6 +26,7 @@ import threading
 import weakref
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from voxdial.logs import redact
@@ -40,7 +41,15 @@ try:
 except ImportError:  # pragma: no cover - baresip-python is a dependency of the package
     baresip = None
 
-__all__ = ["COMMAND_SECONDS", "CODECS", "CallHandle", "SipEndpoint", "SipError", "q850_cause"]
+__all__ = [
+    "COMMAND_SECONDS",
+    "CODECS",
+    "CallHandle",
+    "IncomingCall",
+    "SipEndpoint",
+    "SipError",
+    "q850_cause",
+]
 
 log = logging.getLogger("voxdial.sip")
 
@@ -49,6 +58,7 @@ STACK_WAIT_SECONDS = 5.0  # how long a new endpoint waits for the last one to st
 # Codecs by their SDP name, as the stack names them (G.722 is 16 kHz audio).
 CODECS = {"PCMA": "pcma", "PCMU": "pcmu", "G722": "g722/16000/1"}
 _EARLY_CALLS = 256  # calls whose events wait for dial() to return, at most
+_CALLED_HEADERS = ("P-Called-Party-ID", "To")  # the number called: the first there
 _LOG_LEVELS = {0: "error", 1: "error", 2: "warning", 3: "info"}  # 4, 5: debug
 
 
@@ -75,6 +85,22 @@ def closed_status(text: str | None) -> tuple[int, str, int | None]:
         return 0, text or "", None
     cause = int(m.group(3)) if m.group(3) else None
     return int(m.group(1)), m.group(2).strip(), cause
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingCall:
+    """An INVITE to us, as the endpoint's `on_incoming` sees it: the number called (the
+    user part of its P-Called-Party-ID, else of its To), the caller (the user part of
+    the caller's URI), and the endpoint (for the `SipLine` of the call once answered)."""
+
+    called: str
+    caller: str
+    endpoint: SipEndpoint
+
+
+# An INVITE offered to the application: a future (resolved on any thread) of the
+# CallHandle that will hold the call, or None to refuse it (486).
+Incoming = Callable[[IncomingCall], "concurrent.futures.Future[CallHandle | None]"]
 
 
 class _Call:
@@ -114,6 +140,11 @@ class SipEndpoint(threading.Thread):
         self._ua: Any = None
         self._registering: asyncio.Task[None] | None = None
         self._no_calls: asyncio.Event | None = None  # set while no call is up
+        # Inbound calls: set before `start()` to answer INVITEs (any user part); unset,
+        # the stack refuses them. Their CALL_INCOMING events wait here for the offer.
+        self.on_incoming: Incoming | None = None
+        self._invites: dict[int, Any] = {}
+        self._offers: set[asyncio.Task[None]] = set()
 
     # any thread -----------------------------------------------------------------------
 
@@ -224,12 +255,16 @@ class SipEndpoint(threading.Thread):
                 net_interface=cfg.bind_host,
                 max_concurrent_calls=None,  # the carrier keeps its own line cap
                 native_log_level=_LOG_LEVELS.get(cfg.log_level, "debug"),
+                # an INVITE's number called, for inbound calls (the event has no To)
+                expose_headers=_CALLED_HEADERS if self.on_incoming is not None else (),
                 extra_config_text="\n".join(lines) + "\n",
             )
         )
         self._runtime.subscribe(self._on_stack_event)
         self._ua = await baresip.UserAgent.create(self._runtime, self._account())
         self._ua.on(self._on_registration)
+        if self.on_incoming is not None:
+            self._ua.on_incoming(self._incoming)
         if cfg.registrar:
             self._registering = asyncio.get_running_loop().create_task(self._register())
         else:
@@ -242,7 +277,7 @@ class SipEndpoint(threading.Thread):
         outbound = cfg.proxy
         if not outbound and cfg.registrar and _host(cfg.registrar) != _host(cfg.domain):
             outbound = cfg.registrar  # register (and call) through the registrar
-        params = []
+        params = ["catchall=yes"] if self.on_incoming is not None else []  # any number called
         if outbound:
             proxy = re.sub(r";lr\b", "", outbound)  # the stack adds loose routing itself
             params.append(f'outbound="{proxy}"')
@@ -363,6 +398,11 @@ class SipEndpoint(threading.Thread):
         events can come before `dial()` returns the call: they wait for it."""
         if not event.call:
             return
+        if event.event == Event.CALL_INCOMING and self.on_incoming is not None:
+            if len(self._invites) >= _EARLY_CALLS:  # offers never made: forget them
+                self._invites.pop(next(iter(self._invites)))
+            self._invites[event.call] = event  # the user agent's listener comes next
+            return
         live = self._by_stack.get(event.call)
         if live is not None:
             self._on_call_event(live, event)
@@ -419,6 +459,45 @@ class SipEndpoint(threading.Thread):
             live.handle, live.call.audio, info.rx_sample_rate, self._loop.time(), early=True
         )
 
+    def _incoming(self, call: Any) -> None:
+        """An INVITE came (the user agent's callback): offer it, off this callback."""
+        task = asyncio.get_running_loop().create_task(self._offer(call))
+        self._offers.add(task)
+        task.add_done_callback(self._offers.discard)
+
+    async def _offer(self, call: Any) -> None:
+        """Ask `on_incoming` whether to take the call: answer it with the handle it
+        gives, or refuse it. Its events route to the handle from then on."""
+        event = self._invites.pop(call.handle, None)
+        headers = {k.lower(): v for k, v in (event.headers if event is not None else {}).items()}
+        called = _user(
+            next((headers[h.lower()] for h in _CALLED_HEADERS if h.lower() in headers), "")
+        )
+        caller = _user(call.peer or "")
+        handle = None
+        try:
+            assert self.on_incoming is not None
+            offered = self.on_incoming(IncomingCall(called, caller, self))
+            handle = await asyncio.wait_for(asyncio.wrap_future(offered), COMMAND_SECONDS)
+        except Exception:
+            log.exception("SIP inbound call offer failed")
+        try:
+            if handle is None:
+                await call.reject()
+                return
+            live = _Call(handle, call)
+            self._calls[handle.id] = live
+            self._by_stack[call.handle] = live
+            if self._no_calls is not None:
+                self._no_calls.clear()
+            await call.answer()
+        except Exception as e:  # gone meanwhile, or the stack refused: the handle hears
+            log.warning("SIP inbound call not answered", extra={"error": redact(str(e))})
+            if handle is not None and handle.id in self._calls:
+                self._calls.pop(handle.id, None)
+                self._by_stack.pop(call.handle, None)
+                handle.report_ended(0, "not answered", None)
+
     def _start_media(self, live: _Call) -> None:
         audio = live.call.audio
         info = audio.info()
@@ -445,6 +524,13 @@ def _host(uri: str) -> str:
     """The host of a SIP URI or host[:port]: "sip:pbx.example.com:5060;lr" -> "pbx.example.com"."""
     rest = uri.split(":", 1)[1] if uri.startswith(("sip:", "sips:")) else uri
     return rest.split(";")[0].split("@")[-1].rsplit(":", 1)[0].lower()
+
+
+def _user(address: str) -> str:
+    """The user part of a SIP address: '"Ann" <sip:+8613...@pbx;x=y>' -> "+8613..."."""
+    rest = address.split("<", 1)[-1]
+    rest = rest.split(":", 1)[1] if rest.startswith(("sip:", "sips:", "tel:")) else rest
+    return rest.split("@", 1)[0].split(";", 1)[0].split(">", 1)[0].strip()
 
 
 def _free_udp_port(host: str) -> int:

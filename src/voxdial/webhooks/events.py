@@ -24,7 +24,10 @@ from voxdial.store.models import Call, Task
 CALL_END = "task.call.end"
 CALL_COLLECT = "task.call.collect"
 TASK_END = "task.end"
-EVENTS = (CALL_END, CALL_COLLECT, TASK_END)
+# an inbound call's ends: VoiceFox's names, the same payloads as a dialled call's
+CALLIN_HANGUP = "callin.hangup"
+CALLIN_COLLECT = "callin.collect"
+EVENTS = (CALL_END, CALL_COLLECT, TASK_END, CALLIN_HANGUP, CALLIN_COLLECT)
 
 # Namespace of `question_uuid`: the same question text always gets the same uuid, across
 # calls, tasks and assistant versions, so receivers can key answers by it.
@@ -59,7 +62,8 @@ def record_url(call: Call, base_url: str) -> str:
 def call_ended_data(
     call: Call, *, task_item_id: int | None = None, base_url: str, tz: str
 ) -> dict[str, Any]:
-    """`event_data` of `task.call.end`. `task_item_id` defaults to the call's number."""
+    """`event_data` of `task.call.end` (and of `callin.hangup`). `task_item_id` defaults
+    to the call's number (an inbound call's: the task number it calls back, if any)."""
     if task_item_id is None:
         task_item_id = call.task_number_id
     return {

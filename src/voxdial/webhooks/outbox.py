@@ -107,17 +107,22 @@ def enqueue_call_events(
 ) -> int:
     """The events of one ended call: `task.call.end` always, and `task.call.collect`
     when the call was answered (a conversation took place, so there is something
-    collected and analysed, even if empty). `call` must hold the call's final values.
+    collected and analysed, even if empty); for an inbound call `callin.hangup` and
+    `callin.collect`, with the same payloads. `call` must hold the call's final values.
     Payloads are built only when some webhook wants them. Returns rows added."""
     hooks = subscriptions(session, workspace_id=call.workspace_id)
     wanted = frozenset().union(*(events for _, events in hooks))
+    inbound = call.direction == "inbound"
+    ended, collected = (
+        (ev.CALLIN_HANGUP, ev.CALLIN_COLLECT) if inbound else (ev.CALL_END, ev.CALL_COLLECT)
+    )
     added = 0
-    if ev.CALL_END in wanted:
+    if ended in wanted:
         data = ev.call_ended_data(call, task_item_id=task_item_id, base_url=base_url, tz=tz)
         added += _add(
-            session, hooks, workspace_id=call.workspace_id, event=ev.CALL_END, data=data, now=now
+            session, hooks, workspace_id=call.workspace_id, event=ended, data=data, now=now
         )
-    if ev.CALL_COLLECT in wanted and call.answer_at is not None:
+    if collected in wanted and call.answer_at is not None:
         data = ev.call_collect_data(
             call,
             task_item_id=task_item_id,
@@ -130,7 +135,7 @@ def enqueue_call_events(
             session,
             hooks,
             workspace_id=call.workspace_id,
-            event=ev.CALL_COLLECT,
+            event=collected,
             data=data,
             now=now,
         )

@@ -32,7 +32,7 @@ import hmac
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,6 +40,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from voxdial import inbound as inbound_calls
 from voxdial.api.call_tokens import is_call_token, read_call_token
 from voxdial.api.deps import AppState
 from voxdial.api.socket_guard import (
@@ -54,6 +55,7 @@ from voxdial.conversation.analysis import analyse_call
 from voxdial.conversation.calls import DialRequest
 from voxdial.conversation.engine import CallContext
 from voxdial.domain.attempts import collect_questions, conversation_facts
+from voxdial.inbound import e164
 from voxdial.store import calls as call_store
 from voxdial.store.models import Assistant, AssistantVersion, Call, Workspace
 from voxdial.store.outcomes import CallOutcome
@@ -241,16 +243,35 @@ async def _direct_call(
     line: StreamLine,
     start: _Start,
 ) -> dict:
-    """A call no task placed (a PBX or a browser): recorded in the assistant's workspace."""
+    """A call no task placed (a PBX or a browser): recorded in the assistant's workspace.
+    A PBX's call is inbound (unless its `direction` says outbound): the assistant bound
+    to the number called holds it, and a caller some task dialled is linked to that
+    task.s number (voxdial/inbound.py)."""
     now = datetime.now(UTC)
     session_id = target.session_id or uuid.uuid4().hex
-    config = target.version.config
     browser = start.browser
     params = start.params
     variables = {str(k): v for k, v in start.variables.items() if k not in ("token", "streamToken")}
     inner = start.message.get("start") or {}
-    caller = str(params.get("caller") or inner.get("from") or "")[:32]
-    callee = str(params.get("callee") or inner.get("to") or "")[:32]
+    caller = str(params.get("caller") or params.get("from") or inner.get("from") or "")[:32]
+    callee = str(params.get("callee") or params.get("to") or inner.get("to") or "")[:32]
+    direction = "outbound" if browser or params.get("direction") == "outbound" else "inbound"
+    answering = None
+    if direction == "inbound":
+        caller, callee = e164(state.normalizer, caller), e164(state.normalizer, callee)
+        answering = await asyncio.to_thread(
+            inbound_calls.answering,
+            state.db,
+            workspace_id=target.assistant.workspace_id,
+            called=callee,
+            caller=caller,
+        )
+        if answering.assistant is not None:
+            target = replace(
+                target, assistant=answering.assistant[0], version=answering.assistant[1]
+            )
+    callback = answering.callback if answering is not None else None
+    config = target.version.config
     context = CallContext(
         assistant=config,
         name=str(variables.get("姓名") or variables.get("name") or ""),
@@ -267,10 +288,11 @@ async def _direct_call(
             assistant_id=target.assistant.id,
             assistant_vid=target.version.id,
             description="privateTest" if browser else "mediastream",
-            direction="outbound" if browser else "inbound",
+            direction=direction,
             caller=caller,
             callee=callee,
             started=now,
+            task_number_id=callback.task_number_id if callback is not None else None,
         )
     except IntegrityError:  # a one-call token's call is already taken
         raise _Refused(POLICY_VIOLATION, "unknown assistant or bad token") from None
@@ -287,6 +309,8 @@ async def _direct_call(
         answered=now,
         detect_answer=False,  # the caller called us: a person, no voicemail to find
     )
+    if callback is not None:
+        inbound_calls.link_callback(result, callback)
     outcome = CallOutcome(
         call_id=call_id,
         session_id=session_id,
@@ -294,7 +318,11 @@ async def _direct_call(
         analysis=analyse_call(config, result),
         facts=conversation_facts(result, questions=collect_questions(config)),
     )
-    await asyncio.to_thread(call_store.close_call, state.db, outcome)
+    then = None
+    if direction == "inbound":
+        base, tz = state.settings.base_url(), target.time_zone
+        then = inbound_calls.callin_events(call_id, base_url=base, tz=tz)
+    await asyncio.to_thread(call_store.close_call, state.db, outcome, then=then)
     return {
         "sessionId": session_id,
         "collected": [

@@ -14,7 +14,9 @@ from voxdial.api.schemas.base import (
     Strict,
 )
 
-WebhookEvent = Literal["task.call.end", "task.call.collect", "task.end"]
+WebhookEvent = Literal[
+    "task.call.end", "task.call.collect", "task.end", "callin.hangup", "callin.collect"
+]
 
 
 class WebhookCreate(Strict):
@@ -23,7 +25,7 @@ class WebhookCreate(Strict):
         StringConstraints(min_length=8, max_length=2048),
         Field(json_schema_extra={"pattern": r"^https?://[^\s/?#@\x00]+([/?#][^\s\x00]*)?$"}),
     ]
-    events: Annotated[list[WebhookEvent], Field(min_length=1, max_length=3)] = [
+    events: Annotated[list[WebhookEvent], Field(min_length=1, max_length=5)] = [
         "task.call.end",
         "task.call.collect",
         "task.end",

@@ -175,7 +175,7 @@ def webhooks_page(request: Request, user: Admin) -> Response:
 async def create_webhook(request: Request, user: Admin) -> Response:
     form = await request.form()
     url = str(form.get("url", ""))[:2048]
-    events = [str(e) for e in form.getlist("events")][:3]
+    events = [str(e) for e in form.getlist("events")][:5]
     authorization = str(form.get("authorization", ""))[:512]
     values = {"url": url, "events": events}
 

@@ -1,0 +1,150 @@
+"""Inbound SIP calls against SIPp as the caller (a UAC on 127.0.0.1): an INVITE to a
+number bound at /openapi/inbound-numbers is answered by the bound assistant, which
+holds the conversation (tone fakes for speech, as in tests/test_media_socket.py) and
+leaves an inbound call record and `callin.*` webhooks; an INVITE to any other number
+is refused with 486."""
+
+from __future__ import annotations
+
+import time
+import wave
+from io import BytesIO
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import make_settings
+from tests.support.dialer import make_task, numbers_of, phones
+from tests.support.sipp import Sipp, free_port, g711, need_sipp, rtp_stream, scenario
+from tests.test_media_socket import ToneSpeech, said
+from voxdial.runtime import Runtime
+from voxdial.store.models import Call, WebhookOutbox
+from voxdial.voice.runtime import VoiceRuntime
+from voxdial.voice.tuning import VoiceTuning
+
+pytestmark = [pytest.mark.sipp, pytest.mark.timeout(120)]
+
+OURS, CALLER, UNBOUND = phones(3, seed=11)
+ASSISTANT = {
+    "name": "hotline",
+    "scene": "inbound_knowledge",
+    "welcome": "Hi, this is Ava.",
+    "collect": [{"question": "Are you happy with us?", "answers": ["Yes", "No"]}],
+}
+
+
+@pytest.fixture
+def answering(sqlite_env, tmp_path):
+    """A runtime whose SIP endpoint answers the bound numbers, on a free port."""
+    need_sipp()
+    settings = make_settings(
+        str(sqlite_env.db.engine.url),
+        tmp_path,
+        carrier="sip",
+        sip={"domain": "127.0.0.1:9", "accept_calls": True, "port": free_port()},
+    )
+    runtime = Runtime(settings)
+    runtime.voice = VoiceRuntime(ToneSpeech(), tmp_path / "data" / "recordings", VoiceTuning())
+    runtime.answer_calls()
+    yield runtime
+    runtime.carrier.close()
+    runtime.carrier.incoming.close()
+
+
+def call_in(runtime: Runtime, tmp_path: Path, name: str, **values) -> Sipp:
+    port = runtime.carrier.local_port
+    sipp = Sipp(
+        scenario(name, tmp_path, **values),
+        tmp_path,
+        extra=[f"127.0.0.1:{port}", "-m", "1"],
+        timeout_seconds=60,
+    )
+    try:
+        sipp.process.wait(90)
+    finally:
+        sipp.stop()
+    return sipp
+
+
+def ended_calls(env) -> list[Call]:
+    """The calls recorded, once every one of them has closed (they close on the inbound
+    loop, just after the caller's side is done)."""
+    for _ in range(200):
+        with env.db.session() as s:
+            calls = list(s.execute(select(Call)).scalars())
+            s.expunge_all()
+        if all(c.end_at is not None for c in calls):
+            return calls
+        time.sleep(0.05)
+    raise AssertionError("a call never closed")
+
+
+def test_a_sip_call_to_a_bound_number_is_answered_by_its_assistant(sqlite_env, answering, tmp_path):
+    env = sqlite_env
+    a = env.client.post("/openapi/assistants", json=ASSISTANT).json()
+    r = env.client.post("/openapi/inbound-numbers", json={"number": OURS, "assistantId": a["id"]})
+    assert r.status_code == 201, r.text
+    hook = env.client.post(
+        "/openapi/webhooks",
+        json={
+            "url": "https://hooks.example.test/in",
+            "events": ["callin.hangup", "callin.collect"],
+        },
+    )
+    assert hook.status_code == 201, hook.text
+    task = make_task(env.db, [CALLER], running=False)  # the caller calls a task back
+    (number,) = numbers_of(env.db, task.id)
+    reply = tmp_path / "yes.alaw"
+    reply.write_bytes(g711(said("yes"), "PCMA"))
+
+    sipp = call_in(
+        answering,
+        tmp_path,
+        "call_in",
+        called=OURS,
+        caller=CALLER,
+        listen_ms=3500,
+        stream=rtp_stream(reply, "PCMA"),
+    )
+    assert sipp.process.returncode == 0, sipp.log.read_text()[-3000:]
+    assert sipp.saw("SIP/2.0 200 OK") and sipp.saw("BYE sip:")  # answered; we hung up
+
+    (call,) = ended_calls(env)
+    listed = env.client.get("/openapi/calllog", params={"direction": "inbound"}).json()["items"]
+    assert [c["sessionId"] for c in listed] == [call.session_id]
+    item = listed[0]
+    assert item["caller"] == CALLER and item["callee"] == OURS
+    assert item["assistant"][0]["id"] == a["id"] and item["hangupReason"] == "answered"
+    assert [c["result"] for c in item["collect"] if c["hit"]] == ["Yes"]
+    assert item["taskItemId"] == number.id
+    assert item["extra"]["callback"] == {"taskId": task.id, "taskItemId": number.id}
+    record = env.client.get(f"/openapi/calllog/{call.session_id}/record")
+    assert record.status_code == 200
+    with wave.open(BytesIO(record.content)) as w:
+        audio = np.frombuffer(w.readframes(w.getnframes()), np.int16).reshape(-1, 2)
+    assert np.abs(audio[:, 0]).max() > 1000 and np.abs(audio[:, 1]).max() > 1000  # both sides
+
+    with env.db.session() as s:
+        rows = list(s.execute(select(WebhookOutbox).order_by(WebhookOutbox.id)).scalars())
+        events = [(w.event, w.payload["direction"], w.payload["session_id"]) for w in rows]
+    assert events == [
+        ("callin.hangup", "inbound", call.session_id),
+        ("callin.collect", "inbound", call.session_id),
+    ]
+
+
+def test_a_sip_call_to_an_unbound_number_is_refused(sqlite_env, answering, tmp_path):
+    env = sqlite_env
+    a = env.client.post("/openapi/assistants", json=ASSISTANT).json()
+    assert (
+        env.client.post(
+            "/openapi/inbound-numbers", json={"number": OURS, "assistantId": a["id"]}
+        ).status_code
+        == 201
+    )
+    sipp = call_in(answering, tmp_path, "call_in_refused", called=UNBOUND, caller=CALLER)
+    assert sipp.process.returncode == 0, sipp.log.read_text()[-3000:]
+    assert sipp.saw("SIP/2.0 486")
+    assert env.client.get("/openapi/calllog").json()["total"] == 0

@@ -81,6 +81,7 @@ def assistant_public(
         llmId=c["llmId"],
         timeZone=c["timeZone"],
         interruption=c["interruption"],
+        taskTransfer=c.get("taskTransfer"),
         language=language_of(c),
     )
     return out

@@ -31,11 +31,13 @@ ASKS = [
     "put me through to an agent",
     "transfer me",
     "I'd like to speak with someone",
+    "I want a real person",
 ]
 NOT_ASKS = [
     "不用转人工",
     "满意",
     "人工服务态度也不错",
+    "are you a real person",  # a question about the assistant: the knowledge answers it
     "下午吧",
     "I am a person",
     "the agent was nice",

@@ -37,7 +37,7 @@ _ZH = (
 _EN = (
     r"\b(speak|talk|chat) (to|with) (a|an|some|your|the|real)? ?"
     r"(real )?(person|human|people|agent|operator|representative|rep|someone|somebody)\b|"
-    r"\b(real|live|actual) (person|human|agent)\b|"
+    r"\b(want|need|like) (a|an|to get a) (real |live )?(person|human|agent|operator)\b|"
     r"\b(agent|operator|representative|human) please\b|"
     r"^(agent|operator|representative|human)$|"
     r"\b(get|give|put) me (through to )?(a|an|your)? ?(person|human|agent|operator|manager)\b|"

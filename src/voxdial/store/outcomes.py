@@ -33,7 +33,15 @@ if TYPE_CHECKING:  # shapes only: the store imports no conversation code
     from voxdial.conversation.calls import CallResult, Utterance
     from voxdial.conversation.engine import CollectResult
 
-TRACE_EVENTS = {"system": "system.say", "customer": "customer.say", "note": "system.note"}
+TRACE_EVENTS = {
+    "system": "system.say",
+    "customer": "customer.say",
+    "note": "system.note",
+    # a hand-over to a person (voice/session.py): its content is the target or the error
+    "transfer.requested": "transfer.requested",
+    "transfer.connected": "transfer.connected",
+    "transfer.failed": "transfer.failed",
+}
 
 # Row layouts, in the order of the statements' parameters. The `b_*` names are the Core
 # statements' bind parameters, the others are column names.

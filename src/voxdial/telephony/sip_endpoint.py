@@ -158,6 +158,17 @@ class SipEndpoint(threading.Thread):
         except (SipError, TimeoutError) as e:
             log.warning("SIP hang-up failed", extra={"error": str(e)})
 
+    async def transfer(self, handle: CallHandle, uri: str, *, seconds: float) -> None:
+        """Blind-transfer an answered call (REFER to `uri`) and wait, at most `seconds`,
+        for the far end to report the new call answered (its NOTIFY "200 OK"): then the
+        call has ended for us. Raises SipError (the call still up) when the far end
+        refuses or reports a failure, or no report came in time."""
+        fut = asyncio.wrap_future(self.submit(lambda: self._transfer(handle.id, uri, seconds)))
+        try:
+            await asyncio.wait_for(fut, seconds + COMMAND_SECONDS)
+        except TimeoutError:
+            raise SipError("no transfer outcome in time") from None
+
     # the thread -----------------------------------------------------------------------
 
     def run(self) -> None:
@@ -387,6 +398,15 @@ class SipEndpoint(threading.Thread):
         info = audio.info()
         assert self._loop is not None
         live.media = CallMedia(live.handle, audio, info.rx_sample_rate, self._loop.time())
+
+    async def _transfer(self, handle_id: int, uri: str, seconds: float) -> None:
+        live = self._calls.get(handle_id)
+        if live is None or not live.answered:
+            raise SipError("the call is not up")
+        try:
+            await live.call.transfer(uri, timeout=seconds)
+        except baresip.TransferFailed as e:
+            raise SipError(f"transfer failed: {redact(str(e))}") from None
 
     async def _hang_up(self, handle_id: int, unanswered_only: bool) -> None:
         live = self._calls.get(handle_id)

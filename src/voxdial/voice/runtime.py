@@ -140,7 +140,7 @@ class VoiceRuntime:
             session.hangup_side,
             utterances=session.utterances,
             collected=list(conversation.collected),
-            extra={"spoken": True},
+            extra={"spoken": True, **session.extra},
             record_file=record_file,
             **session.flags,
         )

@@ -33,6 +33,7 @@ from typing import Any
 from voxdial.conversation.calls import Utterance, note_request
 from voxdial.conversation.engine import Action, ActionKind, Conversation
 from voxdial.conversation.notes import KNOWLEDGE_NOTES, note_kind
+from voxdial.conversation.transfer import TRANSFER_FAILED
 from voxdial.voice import soundalike
 from voxdial.voice.asr_scheduler import StaleGuess
 from voxdial.voice.audio import Recording
@@ -43,6 +44,8 @@ from voxdial.voice.base import (
     Recognizer,
     Synthesizer,
     TranscriptLine,
+    TransferFailed,
+    TransferLine,
     VoiceDetector,
 )
 from voxdial.voice.endpointing import (
@@ -138,6 +141,7 @@ class CallSession:
         self.utterances: list[Utterance] = []
         self.turns: list[TurnTiming] = []
         self.flags: dict[str, Any] = {}
+        self.extra: dict[str, Any] = {}  # for the call record's `extra` (`transfer`)
         self.hangup_side = "assistant"
 
         self._queue: asyncio.Queue[Heard | NoReply | LineEnded] = asyncio.Queue()
@@ -193,7 +197,9 @@ class CallSession:
                     break
         finally:
             self._answering = False
-            if self._line_ended:
+            if self.transferred:
+                self.hangup_side = "assistant"
+            elif self._line_ended:
                 self.hangup_side = "callee"
             else:
                 await self.playback.wait_played()
@@ -279,10 +285,59 @@ class CallSession:
                 self.utterances.append(Utterance("note", action.text, at))
                 if note_kind(action) in KNOWLEDGE_NOTES:
                     self.flags["knowledge_questions"] = self.flags.get("knowledge_questions", 0) + 1
+            elif action.kind == ActionKind.TRANSFER:
+                note_request(action, self.flags)
+                if self._line_ended or await self._transfer(action.text):
+                    return  # the callee is with a person now: nothing more is said
+                said = await self.playback.say(TRANSFER_FAILED[self._lang])
+                if said is not None:
+                    await self._spoken(Utterance("system", said.text, self._at(said.start)))
+                # the actions after the TRANSFER are the flow going on
             else:
                 if action.kind == ActionKind.HANGUP:
                     self._hangup = True
                 note_request(action, self.flags)
+
+    @property
+    def transferred(self) -> bool:
+        """The call went on to a person (a transfer the far end reported connected)."""
+        return self.extra.get("transfer", {}).get("status") == "connected"
+
+    @property
+    def _lang(self) -> str:
+        return "en" if self.language == "en" else "zh"
+
+    async def _transfer(self, target: str) -> bool:
+        """Hand the callee over to `target` once what was said has played: True when
+        the far end reports the callee connected. The calltrace gets
+        `transfer.requested` and `transfer.connected` or `transfer.failed`; the call
+        record's `extra.transfer` says to whom, when, and how it went."""
+        await self.playback.wait_played()
+        requested = self._at(self.recording.position)
+        record: dict[str, Any] = {
+            "mode": "blind",
+            "target": target,
+            "requestedAt": requested.isoformat(),
+            "status": "failed",
+        }
+        self.extra["transfer"] = record
+        self.utterances.append(Utterance("transfer.requested", target, requested))
+        try:
+            if not target:
+                raise TransferFailed("no transfer target")
+            if not isinstance(self.line, TransferLine):
+                raise TransferFailed("this line cannot transfer a call")
+            await self.line.transfer(target)
+        except TransferFailed as e:
+            record["error"] = str(e)[:200]
+            at = self._at(self.recording.position)
+            self.utterances.append(Utterance("transfer.failed", record["error"], at))
+            return False
+        connected = self._at(max(self.recording.position, self.recording.speaking_until))
+        record.update(status="connected", connectedAt=connected.isoformat())
+        self.utterances.append(Utterance("transfer.connected", target, connected))
+        self._hangup = True
+        return True
 
     async def _spoken(self, utterance: Utterance) -> None:
         """Keep what either side said, and show it on a line that shows the words."""

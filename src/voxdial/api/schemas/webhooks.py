@@ -14,7 +14,7 @@ from voxdial.api.schemas.base import (
     Strict,
 )
 
-WebhookEvent = Literal["task.call.end", "task.call.collect", "task.end"]
+WebhookEvent = Literal["task.call.end", "task.call.collect", "task.end", "task.call.transfer"]
 
 
 class WebhookCreate(Strict):
@@ -23,7 +23,7 @@ class WebhookCreate(Strict):
         StringConstraints(min_length=8, max_length=2048),
         Field(json_schema_extra={"pattern": r"^https?://[^\s/?#@\x00]+([/?#][^\s\x00]*)?$"}),
     ]
-    events: Annotated[list[WebhookEvent], Field(min_length=1, max_length=3)] = [
+    events: Annotated[list[WebhookEvent], Field(min_length=1, max_length=4)] = [
         "task.call.end",
         "task.call.collect",
         "task.end",

@@ -168,6 +168,7 @@ class SipLine:
         if handle.ended.done():
             raise TransferFailed("the call has ended")
         uri = target if target.startswith(("sip:", "sips:")) else self._uri_of(target)
+        await _play_out(handle)
         try:
             await self._endpoint.transfer(handle, uri, seconds=self._transfer_seconds)
         except (SipError, ValueError) as e:
@@ -180,15 +181,20 @@ class SipLine:
         handle = self._handle
         if handle.ended.done():
             return
-        left = handle.queued_seconds
-        if left:
-            deadline = handle.loop.time() + left + 1.0
-            while handle.queued_seconds and not handle.ended.done():
-                if handle.loop.time() >= deadline:
-                    break
-                await asyncio.sleep(0.02)
+        await _play_out(handle)
         await self._endpoint.hang_up(handle)
         await _wait(handle.ended, _END_SECONDS)
+
+
+async def _play_out(handle: CallHandle) -> None:
+    """Let the audio queued to the callee play out (bounded by its length)."""
+    left = handle.queued_seconds
+    if left:
+        deadline = handle.loop.time() + left + 1.0
+        while handle.queued_seconds and not handle.ended.done():
+            if handle.loop.time() >= deadline:
+                break
+            await asyncio.sleep(0.02)
 
 
 async def _wait(fut: asyncio.Future[Any], seconds: float) -> bool:

@@ -289,7 +289,7 @@ class CallSession:
                 note_request(action, self.flags)
                 if self._line_ended or await self._transfer(action.text):
                     return  # the callee is with a person now: nothing more is said
-                said = await self.playback.say(TRANSFER_FAILED[self._lang])
+                said = await self.playback.say(TRANSFER_FAILED[self._lang], timing=None)
                 if said is not None:
                     await self._spoken(Utterance("system", said.text, self._at(said.start)))
                 # the actions after the TRANSFER are the flow going on
@@ -308,12 +308,13 @@ class CallSession:
         return "en" if self.language == "en" else "zh"
 
     async def _transfer(self, target: str) -> bool:
-        """Hand the callee over to `target` once what was said has played: True when
+        """Hand the callee over to `target` (after what was said: the line plays out
+        what is queued before it transfers): True when
         the far end reports the callee connected. The calltrace gets
         `transfer.requested` and `transfer.connected` or `transfer.failed`; the call
         record's `extra.transfer` says to whom, when, and how it went."""
-        await self.playback.wait_played()
-        requested = self._at(self.recording.position)
+        # the line lets what is queued ("I'll put you through") play out first
+        requested = self._at(max(self.recording.position, self.recording.speaking_until))
         record: dict[str, Any] = {
             "mode": "blind",
             "target": target,

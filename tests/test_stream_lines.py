@@ -150,7 +150,8 @@ def test_a_transfer_waits_for_the_controllers_word():
             except TransferFailed as e:
                 outcomes.append(str(e))
         outcomes.append([f async for f in line.frames()])  # the line ended for us
-        outcomes.append(isinstance(line, TransferLine) and not isinstance(BrowserLine(peer.send), TransferLine))
+        browser = BrowserLine(peer.send)
+        outcomes.append(isinstance(line, TransferLine) and not isinstance(browser, TransferLine))
         return outcomes
 
     assert run(scenario()) == [

@@ -1,9 +1,9 @@
 """A transfer in the spoken call (voice/session.py) with tone fakes: the callee asks
 for a person, the session hands the call to the line's `transfer` once the line saying
-so was queued (the line plays it out first); the calltrace, the call record's `extra.transfer` and the
-`task.call.transfer` webhook event follow. A failed transfer: the assistant says so
-and goes on with the question. The real transfer (SIP REFER against SIPp) is in
-tests/test_transfer_sip.py."""
+so was queued (the line plays it out first); the calltrace, the call record's
+`extra.transfer` and the `task.call.transfer` webhook event follow. A failed
+transfer: the assistant says so and goes on with the question. The real transfer
+(SIP REFER against SIPp) is in tests/test_transfer_sip.py."""
 
 from __future__ import annotations
 

@@ -97,7 +97,9 @@ class MediaStreamLine(StreamLine):
             raise TransferFailed("the stream cannot transfer now")
         waiting = self._transfer = asyncio.get_running_loop().create_future()
         try:
-            await self._event({"event": "transfer", "transfer": {"mode": "blind", "target": target}})
+            await self._event(
+                {"event": "transfer", "transfer": {"mode": "blind", "target": target}}
+            )
             if self.gone:
                 raise TransferFailed("the stream is gone")
             try:

@@ -285,7 +285,7 @@ class CallSession:
                 self.utterances.append(Utterance("note", action.text, at))
                 if note_kind(action) in KNOWLEDGE_NOTES:
                     self.flags["knowledge_questions"] = self.flags.get("knowledge_questions", 0) + 1
-            elif action.kind == ActionKind.TRANSFER:
+            elif action.kind == ActionKind.TRANSFER and action.text:
                 note_request(action, self.flags)
                 if self._line_ended or await self._transfer(action.text):
                     return  # the callee is with a person now: nothing more is said

@@ -100,3 +100,38 @@ def test_assistants_of_another_workspace_are_invisible(env):
     assert env.other.get(f"/openapi/assistants/{a['id']}/versions").status_code == 404
     assert env.other.get("/openapi/assistants").json()["total"] == 0
     assert env.client.get(f"/openapi/assistants/{a['id']}").json()["name"] == ASSISTANT["name"]
+
+
+def test_task_transfer_is_stored_and_shown(env):
+    a = create_assistant(env.client)
+    assert a["taskTransfer"] is None
+    body = {"taskTransfer": {"target": "sip:agent@127.0.0.1:5070"}}
+    b = env.client.patch(f"/openapi/assistants/{a['id']}", json=body).json()
+    assert b["taskTransfer"] == {
+        "mode": "blind",
+        "target": "sip:agent@127.0.0.1:5070",
+        "when": ["asked"],
+    }
+    c = env.client.patch(
+        f"/openapi/assistants/{a['id']}", json={"taskTransfer": {"target": "+8613912345678"}}
+    ).json()
+    assert c["taskTransfer"]["target"] == "+8613912345678"
+
+
+def test_task_transfer_refuses_bad_settings_naming_the_field(env):
+    a = create_assistant(env.client)
+    bad = [
+        ({"target": "not a number"}, "target"),
+        ({"target": "sip:agent@host\r\nVia: x"}, "target"),
+        ({"target": "+86"}, "target"),
+        ({}, "target"),
+        ({"target": "+8613912345678", "mode": "bridged"}, "mode"),
+        ({"target": "+8613912345678", "when": ["intentA"]}, "when"),
+        ({"target": "+8613912345678", "ring": 3}, "ring"),
+    ]
+    for value, field in bad:
+        r = env.client.patch(f"/openapi/assistants/{a['id']}", json={"taskTransfer": value})
+        assert r.status_code == 422, value
+        assert field in str(r.json()), (value, r.json())
+    got = env.client.get(f"/openapi/assistants/{a['id']}").json()
+    assert got["taskTransfer"] is None and got["versionId"] == a["versionId"]

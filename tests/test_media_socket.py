@@ -371,3 +371,60 @@ def test_a_call_the_dialler_cannot_connect_gets_its_outcome(
         dialler.server_close()
     (call,) = calls_of(env.db, english_task.id)
     assert call.hangup_reason == outcome
+
+
+# -- a transfer to a person, asked of the stream's controller ---------------------------
+
+TRANSFER_WORDS = ["agent please", "yes"]
+
+
+class TransferSpeech(ToneSpeech):
+    def recognizer(self, listener_id, *, language=None):
+        return ToneRecognizer(TRANSFER_WORDS)
+
+
+def _transfer_call(env, tmp_path, reply: dict | None, replies: list[str]):
+    state = env.app.state.voxdial
+    state.runtime.voice = VoiceRuntime(
+        TransferSpeech(), tmp_path / "data" / "recordings", VoiceTuning()
+    )
+    body = {**ENGLISH, "taskTransfer": {"target": "+8613912345678"}}
+    r = env.client.post("/openapi/assistants", json=body)
+    assert r.status_code == 201, r.text
+    a = r.json()
+    voices = [tone(300 + 100 * TRANSFER_WORDS.index(w), 0.8) for w in replies]
+    with live_server(env.app) as base:
+        url = base.replace("http", "ws") + ws_path(a)
+        callee = MediaStreamCallee(
+            url, voices, token=a["websocketToken"], transfer_reply=reply, hang_up_after=3.0
+        )
+        report = asyncio.run(callee.run())
+    call = env.client.get("/openapi/calllog").json()["items"][0]
+    trace = env.client.get(f"/openapi/calltrace/{call['sessionId']}").json()
+    return report, call, trace
+
+
+def test_a_media_stream_transfer_is_asked_of_the_controller(env, tmp_path):
+    report, call, trace = _transfer_call(env, tmp_path, {"status": "connected"}, ["agent please"])
+    assert report.transfers == [{"mode": "blind", "target": "+8613912345678"}]
+    assert report.close_code == 1000  # our part ended once the controller had the callee
+    events = [t["event"] for t in trace]
+    assert "transfer.requested" in events and "transfer.connected" in events
+    assert events[-1] == "hangup"
+    connected = next(t for t in trace if t["event"] == "transfer.connected")
+    assert connected["content"] == "+8613912345678"
+    record = call["extra"]["transfer"]
+    assert record["status"] == "connected" and record["target"] == "+8613912345678"
+    assert record["connectedAt"] and call["hangupSide"] == "assistant"
+    assert call["hangupReason"] == HangupReason.ANSWERED
+
+
+def test_a_refused_media_stream_transfer_goes_on_with_the_call(env, tmp_path):
+    reply = {"status": "failed", "reason": "agents busy"}
+    report, call, trace = _transfer_call(env, tmp_path, reply, ["agent please", "yes"])
+    assert len(report.transfers) == 1
+    failed = [t["content"] for t in trace if t["event"] == "transfer.failed"]
+    assert failed == ["agents busy"]
+    assert call["extra"]["transfer"]["status"] == "failed"
+    collected = {c["question"]: c["result"] for c in call["collect"] if c["hit"]}
+    assert collected == {"Are you happy with us?": "Yes"}  # asked again, answered

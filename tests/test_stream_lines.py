@@ -114,3 +114,54 @@ def test_browser_pcm_in_and_out():
     run(line.play(pcm))
     assert json.loads(peer.sent[0]) == {"type": "started", "sessionId": "abc"}
     assert peer.sent[1] == pcm.astype("<i2").tobytes()
+
+
+def test_a_transfer_waits_for_the_controllers_word():
+    from voxdial.voice.base import TransferFailed, TransferLine
+
+    async def scenario() -> list:
+        peer = Peer()
+        line = MediaStreamLine(peer.send, "MZ1")
+        reader = FrameReader(line, assistant_id=1)
+        line.transfer_seconds = 0.05
+        outcomes: list = []
+        try:  # no word in time
+            await line.transfer("sip:agent@pbx")
+        except TransferFailed as e:
+            outcomes.append(str(e))
+        asked = json.loads(peer.sent[-1])
+        assert asked == {
+            "event": "transfer",
+            "transfer": {"mode": "blind", "target": "sip:agent@pbx"},
+            "streamSid": "MZ1",
+        }
+        line.transfer_seconds = 5
+        bad = json.dumps({"event": "transfer", "transfer": "yes"})
+        refused = json.dumps({"event": "transfer", "transfer": {"status": "failed"}})
+        connected = json.dumps({"event": "transfer", "transfer": {"status": "connected"}})
+        for answer in (refused, connected):
+            task = asyncio.create_task(line.transfer("+8613912345678"))
+            await asyncio.sleep(0)
+            outcomes.append(reader.feed(text=bad))
+            outcomes.append(reader.feed(text=answer))
+            try:
+                await task
+                outcomes.append("connected")
+            except TransferFailed as e:
+                outcomes.append(str(e))
+        outcomes.append([f async for f in line.frames()])  # the line ended for us
+        browser = BrowserLine(peer.send)
+        outcomes.append(isinstance(line, TransferLine) and not isinstance(browser, TransferLine))
+        return outcomes
+
+    assert run(scenario()) == [
+        "no transfer outcome in time",
+        Frame.MALFORMED,
+        Frame.CONTROL,
+        "failed",
+        Frame.MALFORMED,
+        Frame.CONTROL,
+        "connected",
+        [],
+        True,
+    ]

@@ -25,6 +25,7 @@ from voxdial.store.tokens import get_or_create_workspace
 from voxdial.webhooks import (
     CALL_COLLECT,
     CALL_END,
+    CALL_TRANSFER,
     EVENTS,
     TASK_END,
     WebhookDeliverer,
@@ -446,15 +447,18 @@ def test_unsubscribed_event_is_not_enqueued(db):
 
 def test_every_event_arrives_signed_with_its_payload(env, receiver):
     r = env.client.post(
-        "/openapi/webhooks", json={"url": receiver.url("/hook"), "authorization": AUTH}
+        "/openapi/webhooks",
+        json={"url": receiver.url("/hook"), "authorization": AUTH, "events": list(EVENTS)},
     )
     assert r.status_code == 201, r.text
     secret = r.json()["secret"]
+    handed_over = {"mode": "blind", "target": "sip:agent@pbx", "status": "connected",
+                   "requestedAt": T0.isoformat(), "connectedAt": T0.isoformat()}  # fmt: skip
     with env.db.session() as s:
         ws = workspace(s)
-        call = make_call(ws, task_id=None)
+        call = make_call(ws, task_id=None, extra={"transfer": handed_over})
         s.add(call)
-        assert enqueue_call_events(s, call, base_url=BASE, tz="Asia/Shanghai", now=T0) == 2
+        assert enqueue_call_events(s, call, base_url=BASE, tz="Asia/Shanghai", now=T0) == 3
         task = Task(id=None, workspace_id=ws, started_at=T0, total=1, final_num=1, called_num=1)
         assert enqueue_task_end(s, task, questions=QUESTIONS, tz="Asia/Shanghai", now=T0) == 1
         s.commit()
@@ -464,12 +468,14 @@ def test_every_event_arrives_signed_with_its_payload(env, receiver):
         async with deliverer(env.db) as d:
             return await d.deliver_due(now=T0), await d.deliver_due(now=T0 + timedelta(days=1))
 
-    assert asyncio.run(scenario()) == (3, 0)
+    assert asyncio.run(scenario()) == (4, 0)
     got = receiver.requests
-    # an outbound call's events and a task's
+    # an outbound call's events (its transfer included) and a task's
     assert sorted(x.headers["x-voxdial-event"] for x in got) == sorted(
-        (CALL_END, CALL_COLLECT, TASK_END)
+        (CALL_END, CALL_COLLECT, TASK_END, CALL_TRANSFER)
     )
+    transfer = next(x for x in got if x.headers["x-voxdial-event"] == "task.call.transfer")
+    assert transfer.json()["event_data"]["transfer"]["target"] == "sip:agent@pbx"
     for req in got:
         row = stored[int(req.delivery)]
         assert req.path == "/hook" and req.reply == 200

@@ -71,6 +71,7 @@ class CalleeReport:
     clears: int = 0
     marks: int = 0
     messages: int = 0
+    transfers: list[dict] = field(default_factory=list)  # `transfer` requests received
 
 
 class MediaStreamCallee:
@@ -85,11 +86,15 @@ class MediaStreamCallee:
         hang_up_after: float = 6.0,
         max_seconds: float = 120.0,
         opening: np.ndarray | None = None,
+        transfer_reply: dict | None = None,
     ) -> None:
         """`opening`: audio played from the answer on, before any prompt (a greeting, a
         voicemail or an announcement); `replies` each wait for the assistant's prompt."""
         self.url = url
         self.opening = opening
+        # the controller's answer to a `transfer` request (None: no answer); "connected"
+        # stops the stream, as a controller does once the person took the call
+        self.transfer_reply = transfer_reply
         self.replies = list(replies)
         self.token = token
         self.parameters = dict(parameters or {})
@@ -210,6 +215,11 @@ class MediaStreamCallee:
                     self._playout_end = time.monotonic()
                 elif kind == "mark":
                     self.report.marks += 1
+                elif kind == "transfer":
+                    self.report.transfers.append(event.get("transfer"))
+                    if self.transfer_reply is not None:
+                        reply = {"event": "transfer", "streamSid": "MZtest"}
+                        await ws.send(json.dumps({**reply, "transfer": self.transfer_reply}))
         except websockets.ConnectionClosed as closed:
             self.report.close_code = closed.rcvd.code if closed.rcvd else None
             return

@@ -85,6 +85,7 @@ def assistant_public(
         # versions stored before the setting existed run with the defaults
         answerDetection={**DEFAULT_ANSWER_DETECTION, **(c.get("answerDetection") or {})},
         sendKeys=c.get("sendKeys", ""),
+        taskTransfer=c.get("taskTransfer"),
         language=language_of(c),
     )
     return out

@@ -23,7 +23,7 @@ class DialRequest:
 
 @dataclass
 class Utterance:
-    side: str  # "system" | "customer" | "note" (not spoken: a calltrace line)
+    side: str  # "system" | "customer" | "note" | "transfer.*" (not spoken: calltrace lines)
     text: str
     at: datetime
 

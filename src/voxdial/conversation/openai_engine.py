@@ -35,6 +35,7 @@ from voxdial.conversation.notes import NoteKind, note
 from voxdial.conversation.reply import REPLY_TOOL, NextStep, Reply, parse_reply, reply_schema
 from voxdial.conversation.say_extractor import SayExtractor
 from voxdial.conversation.script import ScriptEngine
+from voxdial.conversation.transfer import transfer_target
 from voxdial.settings import LLMSettings
 
 KNOWLEDGE_CHARS = 2000
@@ -308,7 +309,9 @@ class OpenAIConversation:
             actions.append(Action(ActionKind.BLOCK))
             actions.append(Action(ActionKind.HANGUP, result="refused"))
         elif step == NextStep.TRANSFER:
-            actions.append(Action(ActionKind.TRANSFER))
+            # to the assistant's taskTransfer target; none: only noted (the flag)
+            target = transfer_target(self.context.assistant) or ""
+            actions.append(Action(ActionKind.TRANSFER, target))
         elif step == NextStep.HANGUP:
             actions.append(Action(ActionKind.HANGUP, result="completed"))
         if step != NextStep.CONTINUE:

@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from voxdial.conversation import intents, keys, lines, times
+from voxdial.conversation import intents, keys, lines, times, transfer
 from voxdial.conversation.engine import (
     Action,
     ActionKind,
@@ -156,6 +156,7 @@ class ScriptConversation:
         self.answers: dict[int, CollectResult] = {}
         self.recent: list[int] = []  # answered questions, latest last
         self._finished = False
+        self._transfer_tried = False
 
     @property
     def collected(self) -> list[CollectResult]:
@@ -223,6 +224,8 @@ class ScriptConversation:
         r = intents.read(reply)
         if r.block:
             return self._close(self.text["blocked"], "refused", Action(ActionKind.BLOCK))
+        if transfer.asks_for_person(reply):
+            return self._to_person()
         if self.consenting:
             return self._consent(reply, r)
         return self._reply(reply, r, text.strip())
@@ -471,6 +474,18 @@ class ScriptConversation:
         trace = note(kind, text[:200])
         line = hit.passage if hit is not None else self.text["unknown"]
         return [trace, Action(ActionKind.SAY, line)]
+
+    def _to_person(self) -> list[Action]:
+        """The callee asks for a person: put them through once (what follows the
+        TRANSFER is said only if it fails: the flow goes on), else a person calls back."""
+        target = transfer.transfer_target(self.context.assistant)
+        if target is None or self._transfer_tried:
+            line = transfer.PERSON_CALLS_BACK[self.lang]
+            return self._close(line, "callback", Action(ActionKind.CALLBACK))
+        self._transfer_tried = True
+        self.consenting = False
+        said = Action(ActionKind.SAY, transfer.TRANSFER_LINES[self.lang])
+        return [said, Action(ActionKind.TRANSFER, target), *self._ask()]
 
     def _callback(self, said: str) -> list[Action]:
         at = times.resolve(said, self.now)

@@ -39,6 +39,10 @@ TRACE_EVENTS = {
     "note": "system.note",
     "answer": "answer.detected",  # who answered (voice/answering.py): outcome, reason, when
     "dtmf": "dtmf",  # a key either way: {"digit", "direction", "source"} (voice/keypad.py)
+    # a hand-over to a person (voice/session.py): its content is the target or the error
+    "transfer.requested": "transfer.requested",
+    "transfer.connected": "transfer.connected",
+    "transfer.failed": "transfer.failed",
 }
 
 # Row layouts, in the order of the statements' parameters. The `b_*` names are the Core

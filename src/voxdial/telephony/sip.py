@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -37,7 +37,7 @@ from voxdial.telephony.sip_endpoint import COMMAND_SECONDS, Incoming, SipEndpoin
 from voxdial.telephony.sip_media import CallHandle
 from voxdial.voice.answer_types import AnswerDecision
 from voxdial.voice.answering import Answering, hangup_reason
-from voxdial.voice.base import Line, Pcm
+from voxdial.voice.base import Line, Pcm, TransferFailed
 from voxdial.voice.dtmf import PAUSE, PAUSE_MS, Key, KeySource
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ log = logging.getLogger("voxdial.sip")
 
 DEFAULT_MAX_CALLS = 100  # SIP calls at once when neither the SIP nor the dialer settings say
 _END_SECONDS = 40.0  # bound on the wait for a call to end once hung up (Timer B is 32 s)
+TRANSFER_SECONDS = 30.0  # wait for the far end's report of a REFER's new call
 
 
 class SipConfig(SipSettings):
@@ -138,11 +139,21 @@ def outcome_for(status: int, q850: int | None = None) -> HangupReason:
 
 
 class SipLine:
-    """An answered SIP call as the session sees it (`voxdial.voice.base.Line`)."""
+    """An answered SIP call as the session sees it (`voxdial.voice.base.Line`; a
+    `TransferLine`: a blind transfer is a REFER)."""
 
-    def __init__(self, handle: CallHandle, endpoint: SipEndpoint) -> None:
+    def __init__(
+        self,
+        handle: CallHandle,
+        endpoint: SipEndpoint,
+        *,
+        uri_of: Callable[[str], str] | None = None,
+        transfer_seconds: float = TRANSFER_SECONDS,
+    ) -> None:
         self._handle = handle
         self._endpoint = endpoint
+        self._uri_of = uri_of or (lambda target: target)
+        self._transfer_seconds = transfer_seconds
 
     async def frames(self) -> AsyncIterator[Pcm]:
         while True:
@@ -181,20 +192,41 @@ class SipLine:
             sent = True
         return KeySource.SIP if sent else None
 
+    async def transfer(self, target: str) -> None:
+        """REFER the callee to `target` (a number goes to the trunk's domain, a SIP URI
+        as it is); returns once the far end reports the new call answered, the call then
+        ended for us. Raises TransferFailed with the call still up."""
+        handle = self._handle
+        if handle.ended.done():
+            raise TransferFailed("the call has ended")
+        uri = target if target.startswith(("sip:", "sips:")) else self._uri_of(target)
+        await _play_out(handle)
+        try:
+            await self._endpoint.transfer(handle, uri, seconds=self._transfer_seconds)
+        except (SipError, ValueError) as e:
+            raise TransferFailed(str(e)) from None
+        # the stack closes the call on success ("Call transfered"): wait for its end
+        await _wait(handle.ended, _END_SECONDS)
+
     async def close(self) -> None:
         """Let what is queued play out, hang up, and wait (bounded) for the call to end."""
         handle = self._handle
         if handle.ended.done():
             return
-        left = handle.queued_seconds
-        if left:
-            deadline = handle.loop.time() + left + 1.0
-            while handle.queued_seconds and not handle.ended.done():
-                if handle.loop.time() >= deadline:
-                    break
-                await asyncio.sleep(0.02)
+        await _play_out(handle)
         await self._endpoint.hang_up(handle)
         await _wait(handle.ended, _END_SECONDS)
+
+
+async def _play_out(handle: CallHandle) -> None:
+    """Let the audio queued to the callee play out (bounded by its length)."""
+    left = handle.queued_seconds
+    if left:
+        deadline = handle.loop.time() + left + 1.0
+        while handle.queued_seconds and not handle.ended.done():
+            if handle.loop.time() >= deadline:
+                break
+            await asyncio.sleep(0.02)
 
 
 async def _wait(fut: asyncio.Future[Any], seconds: float) -> bool:
@@ -390,7 +422,7 @@ class SipCarrier:
             return _unanswered(started, clock, handle.ended.result(), timed_out=False)
 
         answered = clock.now()
-        line = SipLine(handle, endpoint)
+        line = SipLine(handle, endpoint, uri_of=self.target_uri)
         handle.wants_early = False
         try:
             result = await asyncio.wait_for(

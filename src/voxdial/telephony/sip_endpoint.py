@@ -200,6 +200,17 @@ class SipEndpoint(threading.Thread):
             return False
         return True
 
+    async def transfer(self, handle: CallHandle, uri: str, *, seconds: float) -> None:
+        """Blind-transfer an answered call (REFER to `uri`) and wait, at most `seconds`,
+        for the far end to report the new call answered (its NOTIFY "200 OK"): then the
+        call has ended for us. Raises SipError (the call still up) when the far end
+        refuses or reports a failure, or no report came in time."""
+        fut = asyncio.wrap_future(self.submit(lambda: self._transfer(handle.id, uri, seconds)))
+        try:
+            await asyncio.wait_for(fut, seconds + COMMAND_SECONDS)
+        except TimeoutError:
+            raise SipError("no transfer outcome in time") from None
+
     # the thread -----------------------------------------------------------------------
 
     def run(self) -> None:
@@ -509,6 +520,15 @@ class SipEndpoint(threading.Thread):
         if live is None or live.media is None:
             raise SipError("the call is not up")
         await live.call.send_dtmf(digits)
+
+    async def _transfer(self, handle_id: int, uri: str, seconds: float) -> None:
+        live = self._calls.get(handle_id)
+        if live is None or not live.answered:
+            raise SipError("the call is not up")
+        try:
+            await live.call.transfer(uri, timeout=seconds)
+        except baresip.TransferFailed as e:
+            raise SipError(f"transfer failed: {redact(str(e))}") from None
 
     async def _hang_up(self, handle_id: int, unanswered_only: bool) -> None:
         live = self._calls.get(handle_id)

@@ -4,6 +4,10 @@
   `start`, `media` (base64 μ-law 8 kHz), `dtmf` (`{"dtmf": {"digit": "1"}}`, a key),
   `mark`, `stop`; out: `media` (200 ms chunks), a `mark` after each clause, `clear` on
   barge-in. The assistant's keys go out as tones in the media.
+  **[ours]** A transfer to a person (which a stream cannot do itself) is asked of the
+  controller that placed the call: `{"event": "transfer", "transfer": {"mode": "blind",
+  "target"}}` out; the controller answers `{"event": "transfer", "transfer": {"status":
+  "connected" | "failed", "reason"}}` (docs/transfer.md).
 - `BrowserLine`: binary 16-bit little-endian mono PCM at 16 kHz both ways, JSON control
   messages (`{"type": "clear"}` and `{"type": "transcript", "who", "text"}` out,
   `{"type": "stop"}` and `{"type": "dtmf", "digit": "1"}` in).
@@ -28,13 +32,14 @@ from typing import Any
 import numpy as np
 
 from voxdial.voice.audio import Downsampler, Upsampler, mulaw_to_pcm, pcm_to_mulaw
-from voxdial.voice.base import Pcm
+from voxdial.voice.base import Pcm, TransferFailed
 from voxdial.voice.dtmf import DIGITS, Key, KeySource
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 1 << 20  # no legitimate control or audio message is larger
 CHUNK_8K = 1600  # μ-law bytes per outgoing media message: 200 ms
+TRANSFER_SECONDS = 30.0  # wait for the controller's word on a transfer
 
 # Sends one frame (text or bytes); False once the socket is gone.
 Send = Callable[[str | bytes], Awaitable[bool]]
@@ -91,6 +96,43 @@ class MediaStreamLine(StreamLine):
         self._up = Upsampler()
         self._down = Downsampler()
         self._marks = 0
+        self._transfer: asyncio.Future[dict[str, Any]] | None = None
+        self.transfer_seconds = TRANSFER_SECONDS
+
+    def end(self, *, gone: bool = False) -> None:
+        self.transfer_reply({"status": "failed", "reason": "the stream ended"})
+        super().end(gone=gone)
+
+    async def transfer(self, target: str) -> None:
+        """Ask the controller to hand the callee over to `target`; returns when it
+        says "connected" (the line has then ended for us), raises TransferFailed when
+        it says otherwise, the stream ends, or no word comes in `transfer_seconds`."""
+        if self.gone or self.closed or self._transfer is not None:
+            raise TransferFailed("the stream cannot transfer now")
+        waiting = self._transfer = asyncio.get_running_loop().create_future()
+        try:
+            await self._event(
+                {"event": "transfer", "transfer": {"mode": "blind", "target": target}}
+            )
+            if self.gone:
+                raise TransferFailed("the stream is gone")
+            try:
+                reply = await asyncio.wait_for(waiting, self.transfer_seconds)
+            except TimeoutError:
+                raise TransferFailed("no transfer outcome in time") from None
+        finally:
+            self._transfer = None
+        status = reply.get("status")
+        if status != "connected":
+            reason = reply.get("reason") or status or "no status"
+            raise TransferFailed(str(reason)[:200])
+        super().end()
+
+    def transfer_reply(self, reply: dict[str, Any]) -> None:
+        """The controller's word on the transfer asked (ignored when none is)."""
+        waiting = self._transfer
+        if waiting is not None and not waiting.done():
+            waiting.set_result(reply)
 
     def push_mulaw(self, payload: str) -> None:
         """A `media` event's payload (raises binascii.Error / ValueError when it is not
@@ -192,6 +234,11 @@ class FrameReader:
             except (binascii.Error, ValueError):
                 return self._bad("media payload not base64")
             return Frame.AUDIO
+        if kind == "transfer" and isinstance(self.line, MediaStreamLine):
+            reply = event.get("transfer")
+            if not isinstance(reply, dict):
+                return self._bad("transfer without its outcome")
+            self.line.transfer_reply(reply)
         return Frame.CONTROL
 
     def finish(self, *, gone: bool) -> None:

@@ -70,3 +70,18 @@ class TranscriptLine(Protocol):
     session tells it each utterance, `who` being "assistant" or "callee"."""
 
     async def transcript(self, who: str, text: str) -> None: ...
+
+
+class TransferFailed(Exception):
+    """A transfer that did not go through (refused, the person did not answer, no
+    outcome in time); the call is still up."""
+
+
+@runtime_checkable
+class TransferLine(Protocol):
+    """A line that can hand the callee over to someone else (a blind transfer: SIP
+    REFER). `transfer` returns once the callee is with `target` (the line has ended for
+    us) or raises `TransferFailed`, the line still up. `target` is an E.164 number or a
+    SIP URI."""
+
+    async def transfer(self, target: str) -> None: ...

@@ -199,7 +199,7 @@ class VoiceRuntime:
             session.hangup_side,
             utterances=session.utterances,
             collected=list(conversation.collected),
-            extra=extra,
+            extra={**extra, **session.extra},
             record_file=record_file,
             **session.flags,
         )

@@ -44,6 +44,7 @@ from typing import Any
 from voxdial.conversation.calls import Utterance, note_request
 from voxdial.conversation.engine import Action, ActionKind, Conversation
 from voxdial.conversation.notes import KNOWLEDGE_NOTES, note_kind
+from voxdial.conversation.transfer import TRANSFER_FAILED
 from voxdial.voice import dtmf, soundalike
 from voxdial.voice.answer_types import AnswerDecision
 from voxdial.voice.answering import Answering, trace_content
@@ -56,6 +57,8 @@ from voxdial.voice.base import (
     Recognizer,
     Synthesizer,
     TranscriptLine,
+    TransferFailed,
+    TransferLine,
     VoiceDetector,
 )
 from voxdial.voice.dtmf import Key, KeyLine
@@ -161,6 +164,7 @@ class CallSession:
         self.utterances: list[Utterance] = []
         self.turns: list[TurnTiming] = []
         self.flags: dict[str, Any] = {}
+        self.extra: dict[str, Any] = {}  # for the call record's `extra` (`transfer`)
         self.hangup_side = "assistant"
         self.answering = answering
         self.answer: AnswerDecision | None = None  # the answer detector's decision
@@ -225,7 +229,9 @@ class CallSession:
                     break
         finally:
             self._answering = False
-            if self._line_ended:
+            if self.transferred:
+                self.hangup_side = "assistant"
+            elif self._line_ended:
                 self.hangup_side = "callee"
             else:
                 await self.playback.wait_played()
@@ -330,6 +336,10 @@ class CallSession:
                     await self._spoken(Utterance("system", said.text, self._at(said.start)))
             elif action.kind == ActionKind.KEYS:
                 await self._send_keys(action.text)
+            elif action.kind == ActionKind.TRANSFER and action.text:
+                if await self._hand_over(action):
+                    return  # the callee is with a person now: nothing more is said
+                # the actions after the TRANSFER are the flow going on
             else:
                 self._apply(action)
 
@@ -351,6 +361,9 @@ class CallSession:
                 said = []
                 if action.kind == ActionKind.KEYS:
                     await self._send_keys(action.text)
+                elif action.kind == ActionKind.TRANSFER and action.text:
+                    if await self._hand_over(action):
+                        return  # the callee is with a person now
                 else:
                     self._apply(action)
         finally:
@@ -372,6 +385,17 @@ class CallSession:
         finally:
             timing.engine_seconds = time.perf_counter() - t0
             queue.put_nowait(None)
+
+    async def _hand_over(self, action: Action) -> bool:
+        """A TRANSFER to `action.text`: True once the callee is with a person; else the
+        callee is told, and the call goes on."""
+        note_request(action, self.flags)
+        if self._line_ended or await self._transfer(action.text):
+            return True
+        said = await self.playback.say(TRANSFER_FAILED[self._lang], timing=None)
+        if said is not None:
+            await self._spoken(Utterance("system", said.text, self._at(said.start)))
+        return False
 
     async def _say(self, action: Action, timing: TurnTiming | None) -> Said | None:
         """Speak one SAY, unless the reply was interrupted or the callee hung up."""
@@ -395,6 +419,48 @@ class CallSession:
         if action.kind == ActionKind.HANGUP:
             self._hangup = True
         note_request(action, self.flags)
+
+    @property
+    def transferred(self) -> bool:
+        """The call went on to a person (a transfer the far end reported connected)."""
+        return self.extra.get("transfer", {}).get("status") == "connected"
+
+    @property
+    def _lang(self) -> str:
+        return "en" if self.language == "en" else "zh"
+
+    async def _transfer(self, target: str) -> bool:
+        """Hand the callee over to `target` (after what was said: the line plays out
+        what is queued before it transfers): True when
+        the far end reports the callee connected. The calltrace gets
+        `transfer.requested` and `transfer.connected` or `transfer.failed`; the call
+        record's `extra.transfer` says to whom, when, and how it went."""
+        # the line lets what is queued ("I'll put you through") play out first
+        requested = self._at(max(self.recording.position, self.recording.speaking_until))
+        record: dict[str, Any] = {
+            "mode": "blind",
+            "target": target,
+            "requestedAt": requested.isoformat(),
+            "status": "failed",
+        }
+        self.extra["transfer"] = record
+        self.utterances.append(Utterance("transfer.requested", target, requested))
+        try:
+            if not target:
+                raise TransferFailed("no transfer target")
+            if not isinstance(self.line, TransferLine):
+                raise TransferFailed("this line cannot transfer a call")
+            await self.line.transfer(target)
+        except TransferFailed as e:
+            record["error"] = str(e)[:200]
+            at = self._at(self.recording.position)
+            self.utterances.append(Utterance("transfer.failed", record["error"], at))
+            return False
+        connected = self._at(max(self.recording.position, self.recording.speaking_until))
+        record.update(status="connected", connectedAt=connected.isoformat())
+        self.utterances.append(Utterance("transfer.connected", target, connected))
+        self._hangup = True
+        return True
 
     async def _spoken(self, utterance: Utterance) -> None:
         """Keep what either side said, and show it on a line that shows the words."""

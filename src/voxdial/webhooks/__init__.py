@@ -24,6 +24,7 @@ from voxdial.webhooks.delivery import (
 from voxdial.webhooks.events import (
     CALL_COLLECT,
     CALL_END,
+    CALL_TRANSFER,
     EVENTS,
     TASK_END,
     call_collect_data,
@@ -45,6 +46,7 @@ __all__ = [
     "AddressPolicy",
     "CALL_COLLECT",
     "CALL_END",
+    "CALL_TRANSFER",
     "DELIVERY_HEADER",
     "DeliveryStatus",
     "EVENTS",

@@ -27,7 +27,8 @@ TASK_END = "task.end"
 # an inbound call's ends: VoiceFox's names, the same payloads as a dialled call's
 CALLIN_HANGUP = "callin.hangup"
 CALLIN_COLLECT = "callin.collect"
-EVENTS = (CALL_END, CALL_COLLECT, TASK_END, CALLIN_HANGUP, CALLIN_COLLECT)
+CALL_TRANSFER = "task.call.transfer"  # VoiceFox's `callin.transfer`; asked for by name
+EVENTS = (CALL_END, CALL_COLLECT, TASK_END, CALL_TRANSFER, CALLIN_HANGUP, CALLIN_COLLECT)
 
 # Namespace of `question_uuid`: the same question text always gets the same uuid, across
 # calls, tasks and assistant versions, so receivers can key answers by it.
@@ -93,6 +94,37 @@ def call_ended_data(
             "caller_attribute": attribute_of(call.caller or ""),
         },
     }
+
+
+def transferred(call: Call) -> dict[str, Any] | None:
+    """The call's hand-over to a person (`extra.transfer`), when one went through."""
+    record = (call.extra or {}).get("transfer")
+    if isinstance(record, dict) and record.get("status") == "connected":
+        return record
+    return None
+
+
+def call_transfer_data(
+    call: Call, *, task_item_id: int | None = None, base_url: str, tz: str
+) -> dict[str, Any]:
+    """`event_data` of `task.call.transfer`: the call ended data, and `transfer`: the
+    target, the mode and when it was requested and connected (RFC 3339)."""
+    data = call_ended_data(call, task_item_id=task_item_id, base_url=base_url, tz=tz)
+    record = transferred(call) or {}
+    data["transfer"] = {
+        "mode": record.get("mode", "blind"),
+        "target": record.get("target", ""),
+        "requested_at": _stamp(record.get("requestedAt"), tz),
+        "connected_at": _stamp(record.get("connectedAt"), tz),
+    }
+    return data
+
+
+def _stamp(value: Any, tz: str) -> str | None:
+    try:
+        return rfc3339(datetime.fromisoformat(value), tz) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 def collect_targets(collect: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -105,7 +105,8 @@ def enqueue_call_events(
     collect: Iterable[Mapping[str, Any]] | None = None,
     analysis: Iterable[Mapping[str, Any]] | None = None,
 ) -> int:
-    """The events of one ended call: `task.call.end` always, and `task.call.collect`
+    """The events of one ended call: `task.call.end` always, `task.call.transfer` when
+    it went on to a person, and `task.call.collect`
     when the call was answered (a conversation took place, so there is something
     collected and analysed, even if empty); for an inbound call `callin.hangup` and
     `callin.collect`, with the same payloads. `call` must hold the call's final values.
@@ -136,6 +137,16 @@ def enqueue_call_events(
             hooks,
             workspace_id=call.workspace_id,
             event=collected,
+            data=data,
+            now=now,
+        )
+    if ev.CALL_TRANSFER in wanted and ev.transferred(call) is not None:
+        data = ev.call_transfer_data(call, task_item_id=task_item_id, base_url=base_url, tz=tz)
+        added += _add(
+            session,
+            hooks,
+            workspace_id=call.workspace_id,
+            event=ev.CALL_TRANSFER,
             data=data,
             now=now,
         )

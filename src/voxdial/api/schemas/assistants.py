@@ -93,6 +93,29 @@ class AnswerDetection(Strict):
         return self
 
 
+# a number in E.164 form, or a SIP URI (sip:agent@host, sips:...), one line, no spaces
+TransferTarget = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        max_length=200,
+        pattern=r"^(\+[1-9][0-9]{5,15}|sips?:[A-Za-z0-9._~%+-]+@[A-Za-z0-9.-]+(:[0-9]{1,5})?"
+        r"(;[A-Za-z0-9=._-]+)*)$",
+    ),
+]
+
+
+class TaskTransfer(Strict):
+    """Handing the call over to a person (VoiceFox's `taskTransfer`; NOTES-transfer.md):
+    when the callee asks for one ("asked"), the call is sent on to `target` by a SIP
+    REFER ("blind"). Bridged transfers and transfers at intent A are not carried yet,
+    so they are refused rather than stored and ignored."""
+
+    mode: Literal["blind"] = "blind"
+    target: TransferTarget
+    when: Annotated[list[Literal["asked"]], Field(min_length=1, max_length=1)] = ["asked"]
+
+
 class AssistantFields(Strict):
     """Fields shared by create and update; every one is versioned."""
 
@@ -123,6 +146,7 @@ class AssistantFields(Strict):
             'opening (to get through a menu): 0-9 * # A-D, "," waits 500 ms'
         ),
     ] = None
+    taskTransfer: TaskTransfer | None = None
 
 
 class AssistantCreate(AssistantFields):
@@ -161,6 +185,8 @@ class AssistantPublic(BaseModel):
     interruption: Interruption
     answerDetection: AnswerDetection
     sendKeys: str = ""
+
+    taskTransfer: TaskTransfer | None = None
     createdAt: str
     updatedAt: str
     creator: Creator

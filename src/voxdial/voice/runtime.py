@@ -132,7 +132,7 @@ class VoiceRuntime:
             conversation=conversation,
             line=line,
             recognizer=recognizer,
-            synthesizer=self.speech.synthesizer(config.get("speakerId"), language=language),
+            synthesizer=self.speech.voice(config.get("speakerId"), language=language),
             detector=self.speech.detector(),
             answered=answered,
             language=language,

@@ -37,6 +37,7 @@ import asyncio
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,7 +49,7 @@ from voxdial.conversation.transfer import TRANSFER_FAILED
 from voxdial.voice import dtmf, soundalike
 from voxdial.voice.answer_types import AnswerDecision
 from voxdial.voice.answering import Answering, trace_content
-from voxdial.voice.asr_scheduler import StaleGuess
+from voxdial.voice.asr_scheduler import Priority, StaleGuess
 from voxdial.voice.audio import Recording
 from voxdial.voice.base import (
     SAMPLE_RATE,
@@ -181,6 +182,7 @@ class CallSession:
         # under load, the CPU goes to certain utterances, not to speculative guesses
         self._endpointer = Endpointer(self.tuning, may_guess=lambda: not TRANSCRIBING.busy)
         self._guess: asyncio.Task[tuple[str, float]] | None = None
+        self._guess_job: Future | None = None  # the guess's place in the ASR queue
         self._keyword_check: asyncio.Task[None] | None = None
 
     @property
@@ -312,18 +314,28 @@ class CallSession:
             text = soundalike.correct(text, self.hot_words)
         return text.strip()
 
-    async def _transcribe(self, audio: Pcm, *, guess: bool = False) -> tuple[str, float]:
+    async def _transcribe(self, audio: Pcm, *, job: Future | None = None) -> tuple[str, float]:
         t0 = time.perf_counter()
-        text = await asyncio.to_thread(self._transcribe_now, audio, guess)
+        with TRANSCRIBING:
+            job = job or self._submit(audio, Priority.TURN)
+            if job is not None:  # the wait in the scheduler's queue holds no thread
+                text = await asyncio.wrap_future(job)
+            else:
+                text = await asyncio.to_thread(
+                    self.recognizer.transcribe,
+                    audio,
+                    language=self.language,
+                    hot_words=self.hot_words,
+                )
         return text, time.perf_counter() - t0
 
-    def _transcribe_now(self, audio: Pcm, guess: bool) -> str:
-        # a shared scheduler (voice/asr_scheduler.py) puts guesses behind every call's
-        # finished turns; a plain recognizer has no such queue
-        speculative = getattr(self.recognizer, "guess", None) if guess else None
-        transcribe = speculative or self.recognizer.transcribe
-        with TRANSCRIBING:
-            return transcribe(audio, language=self.language, hot_words=self.hot_words)
+    def _submit(self, audio: Pcm, priority: Priority) -> Future | None:
+        """`audio` queued on the worker's ASR scheduler (voice/asr_scheduler.py), which
+        puts guesses behind every call's finished turns; None: a plain recognizer."""
+        submit = getattr(self.recognizer, "submit", None)
+        if submit is None:
+            return None
+        return submit(audio, language=self.language, hot_words=self.hot_words, priority=priority)
 
     # -- the engine's actions --------------------------------------------------------
 
@@ -513,7 +525,9 @@ class CallSession:
         for event in events:
             match event:
                 case Pause(audio=audio):
-                    self._guess = asyncio.create_task(self._transcribe(audio, guess=True))
+                    self._drop_guess()
+                    self._guess_job = self._submit(audio, Priority.SPECULATIVE)
+                    self._guess = asyncio.create_task(self._transcribe(audio, job=self._guess_job))
                 case Resumed():
                     self._drop_guess()
                 case TalkOver():
@@ -524,15 +538,21 @@ class CallSession:
                     self._drop_guess()
 
     def _drop_guess(self) -> None:
+        if self._guess_job is not None:
+            self._guess_job.cancel()  # the scheduler skips it if it has not started
+            self._guess_job = None
         if self._guess is not None:
             self._guess.cancel()
             self._guess = None
 
     def _end_of_speech(self, event: EndOfSpeech) -> None:
+        if not event.keep_guess:
+            self._drop_guess()
         guess, self._guess = self._guess, None
-        if guess is not None and not event.keep_guess:
-            guess.cancel()
-            guess = None
+        job, self._guess_job = self._guess_job, None
+        promote = getattr(self.recognizer, "promote", None)
+        if job is not None and promote is not None:
+            promote(job)  # the callee now waits for the guess: it is the turn's job
         timing = TurnTiming(speech_end=event.speech_end, committed=time.monotonic())
         timing.speculative = guess is not None
         self._queue.put_nowait(Heard(event.audio, event.start, timing, guess))

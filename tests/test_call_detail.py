@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.api import ASSISTANT, create_task
+from tests.support.json_shapes import json_type
 from voxdial.domain.attribution import attribute_of
 from voxdial.store.models import Call, Workspace
 from voxdial.webhooks.events import call_ended_data
@@ -58,22 +59,6 @@ ANSWER_TYPES = {
     "hit": {"boolean"},
     "message": {"string"},
 }
-
-
-def json_type(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def assert_types(types: dict[str, set[str]], obj: dict, path: str) -> None:

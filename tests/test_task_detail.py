@@ -6,31 +6,16 @@ import json
 from pathlib import Path
 
 from tests.support.api import ASSISTANT, OPTION, create_task
+from tests.support.json_shapes import json_type
 
 SEED = json.loads(
     (Path(__file__).parent / "data" / "voicefox_task_detail_example.json").read_text("utf-8")
 )
 
 
-def _json_type(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def assert_shape(expected, actual, path="$"):
     """Every key of `expected` is in `actual` with the same JSON type, recursively."""
-    assert _json_type(actual) == _json_type(expected), f"{path}: {actual!r} vs seed {expected!r}"
+    assert json_type(actual) == json_type(expected), f"{path}: {actual!r} vs seed {expected!r}"
     if isinstance(expected, dict):
         for key, value in expected.items():
             assert key in actual, f"{path}.{key} missing"

@@ -24,7 +24,8 @@ from starlette.websockets import WebSocketDisconnect
 
 from tests.support.callee import MediaStreamCallee, live_server
 from tests.support.dialer import calls_of, make_task, task_row
-from tests.support.voice import EnergyDetector, ToneRecognizer, ToneSynthesizer, tone
+from tests.support.voice import ToneSpeech as SpeechFakes
+from tests.support.voice import tone
 from voxdial.domain.status import HangupReason
 from voxdial.runtime import DialerThread, Runtime
 from voxdial.voice.base import SAMPLE_RATE
@@ -44,19 +45,11 @@ ENGLISH = {
 pytestmark = pytest.mark.timeout(120)
 
 
-class ToneSpeech:
-    """SpeechModels' shape, with the tone fakes."""
+class ToneSpeech(SpeechFakes):
+    """The tone fakes, hearing this file's WORDS."""
 
-    def recognizer(self, listener_id, *, language=None):
-        return ToneRecognizer(WORDS)
-
-    def synthesizer(self, speaker_id, *, language=None):
-        return ToneSynthesizer()
-
-    voice = synthesizer  # a call's voice, unscheduled
-
-    def detector(self):
-        return EnergyDetector()
+    def __init__(self) -> None:
+        super().__init__(WORDS)
 
 
 def said(word: str) -> np.ndarray:
@@ -380,9 +373,9 @@ def test_a_call_the_dialler_cannot_connect_gets_its_outcome(
 TRANSFER_WORDS = ["agent please", "yes"]
 
 
-class TransferSpeech(ToneSpeech):
-    def recognizer(self, listener_id, *, language=None):
-        return ToneRecognizer(TRANSFER_WORDS)
+class TransferSpeech(SpeechFakes):
+    def __init__(self) -> None:
+        super().__init__(TRANSFER_WORDS)
 
 
 def _transfer_call(env, tmp_path, reply: dict | None, replies: list[str]):

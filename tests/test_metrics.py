@@ -14,7 +14,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.conftest import make_settings
 from tests.support.callee import MediaStreamCallee, live_server
 from tests.support.dialer import make_task, phones, task_row
-from tests.support.voice import EnergyDetector, ToneRecognizer, ToneSynthesizer, tone
+from tests.support.voice import (
+    ToneRecognizer,
+    ToneSpeech,
+    ToneSynthesizer,
+    tone,
+)
 from tests.support.webhook_receiver import Receiver
 from voxdial import runtime as runtime_module
 from voxdial.api.app import create_app
@@ -175,22 +180,15 @@ class BatchTones(ToneRecognizer):
         return [self.transcribe(a, language=lang, hot_words=h) for a, lang, h in clips]
 
 
-class QueuedToneSpeech:
-    """SpeechModels' shape: tone fakes, the recognizer behind a real ASR scheduler."""
+class QueuedToneSpeech(ToneSpeech):
+    """The tone fakes, the recognizer behind a real ASR scheduler."""
 
     def __init__(self) -> None:
+        super().__init__(WORDS)
         self.asr = AsrScheduler(BatchTones(WORDS), max_batch=4)
 
     def recognizer(self, listener_id, *, language=None):
         return self.asr
-
-    def synthesizer(self, speaker_id, *, language=None):
-        return ToneSynthesizer()
-
-    voice = synthesizer  # a call's voice, unscheduled
-
-    def detector(self):
-        return EnergyDetector()
 
     def queues(self):
         return [("asr", self.asr)]

@@ -66,6 +66,24 @@ class ToneSynthesizer:
         return tone(2000, 0.05 * len(text), amplitude=3000)
 
 
+class ToneSpeech:
+    """`SpeechModels`' shape with the tone fakes: the recognizer hears `words`."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+
+    def recognizer(self, listener_id, *, language=None):
+        return ToneRecognizer(self.words)
+
+    def synthesizer(self, speaker_id, *, language=None):
+        return ToneSynthesizer()
+
+    voice = synthesizer  # a call's voice, unscheduled
+
+    def detector(self):
+        return EnergyDetector()
+
+
 class ScriptedLine:
     """A line whose callee waits for the assistant to finish (the audio queued so far has
     played out on the line's timeline), pauses, then says its next reply.

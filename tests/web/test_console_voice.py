@@ -20,7 +20,7 @@ import websockets
 from fastapi.testclient import TestClient
 
 from tests.support.callee import live_server
-from tests.support.voice import EnergyDetector, ToneRecognizer, ToneSynthesizer, tone
+from tests.support.voice import ToneSpeech, tone
 from tests.web.conftest import page_csrf
 from voxdial.api.call_tokens import mint_call_token
 from voxdial.voice.base import SAMPLE_RATE
@@ -40,25 +40,12 @@ ASSISTANT = {
 }
 
 
-class ToneSpeech:
-    def recognizer(self, listener_id, *, language=None):
-        return ToneRecognizer(WORDS)
-
-    def synthesizer(self, speaker_id, *, language=None):
-        return ToneSynthesizer()
-
-    voice = synthesizer  # a call's voice, unscheduled
-
-    def detector(self):
-        return EnergyDetector()
-
-
 @pytest.fixture
 def voice(console, tmp_path):
     """The console with tone speech, an assistant of acme and the operator's API client."""
     state = console.app.state.voxdial
     state.runtime.voice = VoiceRuntime(
-        ToneSpeech(), tmp_path / "data" / "recordings", VoiceTuning()
+        ToneSpeech(WORDS), tmp_path / "data" / "recordings", VoiceTuning()
     )
     api = TestClient(console.app, raise_server_exceptions=False)
     api.headers["Authorization"] = f"Bearer {console.operator_token}"

@@ -85,21 +85,22 @@ def refer_sipp(tmp_path: Path) -> Iterator:
         sipp.stop()
 
 
-async def _call(carrier: SipCarrier) -> CallResult:
-    return await asyncio.wait_for(
-        carrier.place_call(request(), clock=SystemClock(), engine=ScriptEngine()), 60
-    )
+async def _call(sipp, runtime) -> CallResult:
+    """One call through a SIP carrier of its own, closed afterwards."""
+    carrier = SipCarrier(config(sipp), runtime)
+    try:
+        return await asyncio.wait_for(
+            carrier.place_call(request(), clock=SystemClock(), engine=ScriptEngine()), 60
+        )
+    finally:
+        carrier.close()
 
 
 @sync
 async def test_blind_transfer_refers_the_callee_and_ends_our_part(refer_sipp):
     sipp = refer_sipp("200 OK")
     runtime = TransferringRuntime(AGENT)
-    carrier = SipCarrier(config(sipp), runtime)
-    try:
-        result = await _call(carrier)
-    finally:
-        carrier.close()
+    result = await _call(sipp, runtime)
     assert result.outcome == H.ANSWERED
     assert runtime.was_transfer_line and runtime.error is None and runtime.ended_by_transfer
     assert sipp.saw("REFER sip:")
@@ -111,11 +112,7 @@ async def test_blind_transfer_refers_the_callee_and_ends_our_part(refer_sipp):
 async def test_a_number_is_referred_through_the_trunk_domain(refer_sipp):
     sipp = refer_sipp("200 OK")
     runtime = TransferringRuntime("+8613912345678")
-    carrier = SipCarrier(config(sipp), runtime)
-    try:
-        await _call(carrier)
-    finally:
-        carrier.close()
+    await _call(sipp, runtime)
     assert runtime.ended_by_transfer
     assert sipp.saw(f"sip:+8613912345678@{sipp.domain}")
 
@@ -124,11 +121,7 @@ async def test_a_number_is_referred_through_the_trunk_domain(refer_sipp):
 async def test_a_failed_transfer_leaves_the_call_up(refer_sipp):
     sipp = refer_sipp("486 Busy Here")
     runtime = TransferringRuntime(AGENT)
-    carrier = SipCarrier(config(sipp), runtime)
-    try:
-        result = await _call(carrier)
-    finally:
-        carrier.close()
+    result = await _call(sipp, runtime)
     assert result.outcome == H.ANSWERED
     assert runtime.error and not runtime.ended_by_transfer
     assert sipp.saw("BYE sip:")  # our own hang-up, after the failed transfer

@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -40,6 +39,7 @@ from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.figures import commit, pct  # noqa: E402
 from tests.support.llm_server import MODEL_ALIAS, LlamaServer, llama_missing  # noqa: E402
 from tests.support.understanding import (  # noqa: E402
     Tally,
@@ -181,22 +181,6 @@ def cell(t: Tally) -> str:
         f"{t.right}/{t.total} ({t.share('right'):.1%}) | {t.wrong} ({t.share('wrong'):.1%}) "
         f"| {t.missed} ({t.share('missed'):.1%})"
     )
-
-
-def pct(values: list[float], p: int) -> float:
-    if len(values) < 2:
-        return values[0] if values else float("nan")
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
-
-
-def commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        )
-        return out.stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
 
 
 def main() -> None:

@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import json
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.figures import commit, pct  # noqa: E402
 from tests.support.llm_server import MODEL_ALIAS, LlamaServer, llama_missing  # noqa: E402
 from tests.support.voice import (  # noqa: E402
     EnergyDetector,
@@ -121,22 +121,6 @@ async def one_call(engine: OpenAIEngine, synth: TimedSynthesizer, *, stream: boo
     ]
     failed = sum(u.side == "note" and u.text.startswith("llm fallback") for u in session.utterances)
     return {"stream": stream, "turns": turns, "failed": failed}
-
-
-def pct(values: list[float], p: int) -> float:
-    if len(values) < 2:
-        return values[0] if values else float("nan")
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
-
-
-def commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        )
-        return out.stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
 
 
 def main() -> None:

@@ -346,14 +346,8 @@ class CallSession:
                 said = await self._say(action, timing)
                 if said is not None:
                     await self._spoken(Utterance("system", said.text, self._at(said.start)))
-            elif action.kind == ActionKind.KEYS:
-                await self._send_keys(action.text)
-            elif action.kind == ActionKind.TRANSFER and action.text:
-                if await self._hand_over(action):
-                    return  # the callee is with a person now: nothing more is said
-                # the actions after the TRANSFER are the flow going on
-            else:
-                self._apply(action)
+            elif await self._apply(action):
+                return  # the callee is with a person now: nothing more is said
 
     async def _act_streamed(self, actions: AsyncIterator[Action], *, timing: TurnTiming) -> None:
         """A streaming engine's turn (`stream_turn`): each clause is spoken as soon as the
@@ -371,13 +365,8 @@ class CallSession:
                     continue
                 await self._said(said)
                 said = []
-                if action.kind == ActionKind.KEYS:
-                    await self._send_keys(action.text)
-                elif action.kind == ActionKind.TRANSFER and action.text:
-                    if await self._hand_over(action):
-                        return  # the callee is with a person now
-                else:
-                    self._apply(action)
+                if await self._apply(action):
+                    return  # the callee is with a person now
         finally:
             await self._said(said)
             engine.cancel()
@@ -420,17 +409,25 @@ class CallSession:
             text = join_clauses([p.text for p in parts])
             await self._spoken(Utterance("system", text, self._at(parts[0].start)))
 
-    def _apply(self, action: Action) -> None:
-        """A turn's action other than speech: a trace note, or a request of the call."""
+    async def _apply(self, action: Action) -> bool:
+        """A turn's action other than speech: a trace note, keys to send, a transfer, or a
+        request of the call. True once a transfer put the callee through to a person
+        (the actions after a failed one are the flow going on)."""
+        if action.kind == ActionKind.KEYS:
+            await self._send_keys(action.text)
+            return False
+        if action.kind == ActionKind.TRANSFER and action.text:
+            return await self._hand_over(action)
         if action.kind == ActionKind.NOTE:
             at = self._at(self.recording.position)
             self.utterances.append(Utterance("note", action.text, at))
             if note_kind(action) in KNOWLEDGE_NOTES:
                 self.flags["knowledge_questions"] = self.flags.get("knowledge_questions", 0) + 1
-            return
+            return False
         if action.kind == ActionKind.HANGUP:
             self._hangup = True
         note_request(action, self.flags)
+        return False
 
     @property
     def transferred(self) -> bool:

@@ -25,7 +25,13 @@ from collections import Counter
 
 import pytest
 
-from tests.support.understanding import evaluate, evaluate_knowledge, load
+from tests.support.understanding import (
+    KNOWLEDGE,
+    evaluate,
+    evaluate_knowledge,
+    knowledge_text,
+    load,
+)
 from voxdial.conversation.script import ScriptEngine
 
 RIGHT, WRONG = 0.95, 0.01
@@ -88,6 +94,57 @@ def test_sets_are_large_varied_and_disjoint():
     blind_asked = {i["question"] for i in load("blind_knowledge")}
     same = len(blind_asked & asked)  # a count, not the items: the blind part stays unread
     assert same <= 0.05 * len(blind_asked), same
+
+
+BLIND2_TYPES = {"yesno", "choice", "choice-uncertain", "scale", "datetime", "number",
+                "free", "consent", "question", "callback", "refusal", "block", "goodbye",
+                "filler"}  # fmt: skip
+BLIND2_KINDS = {"consent", "consent-question", "consent-busy", "consent-no", "several",
+                "correction", "ask-again", "question", "uncertain", "negation", "closing",
+                "callback", "block", "filler", "plain"}  # fmt: skip
+
+
+def _no_answer(item: dict) -> bool:
+    """A reply whose right outcome is that nothing is collected and the call goes on:
+    unclear, off-topic, a question back, a refusal to say."""
+    e = item["expect"]
+    return bool(e.get("none")) or e.get("flow") == "question"
+
+
+def test_blind2_part_is_large_varied_and_fresh():
+    # counts only, never items: the blind2 part stays unread by whoever tunes
+    replies = load("blind2_replies")
+    by_lang = Counter(i["lang"] for i in replies)
+    assert len(replies) >= 320 and by_lang["zh"] >= 170 and by_lang["en"] >= 130, by_lang
+    assert BLIND2_TYPES <= {i["type"] for i in replies}
+    scales = {len(i["answers"]) for i in replies if i["type"] == "scale"}
+    assert {5, 10} <= scales, scales  # 1-5 and 1-10 scales
+    share = sum(map(_no_answer, replies)) / len(replies)
+    assert 0.2 <= share <= 0.3, share  # a realistic share where collecting is wrong
+    conversations = load("blind2_conversations")
+    assert len(conversations) >= 40 and BLIND2_KINDS <= {c["kind"] for c in conversations}
+    knowledge = load("blind2_knowledge")
+    assert len(knowledge) >= 45 and sum(i["passage_has"] is None for i in knowledge) >= 8
+    for items in (conversations, knowledge):
+        langs = Counter("en" if i["kb"].endswith("_en") else "zh" for i in items)
+        assert min(langs["zh"], langs["en"]) >= 0.4 * len(items), langs
+    # fresh questions against every other part, asked of two other knowledge texts
+    mine = {i["question"] for i in replies} | {
+        q["question"] for c in conversations for q in c["collect"]
+    }
+    kb = {i["kb"] for i in replies + conversations + knowledge}
+    asked = {i["question"] for i in knowledge}
+    for part in ("dev", "heldout", "blind"):
+        theirs = {i["question"] for i in load(f"{part}_replies")} | {
+            q["question"] for c in load(f"{part}_conversations") for q in c["collect"]
+        }
+        assert not mine & theirs, (part, len(mine & theirs))
+        their_kb = {i["kb"] for i in load(f"{part}_replies") + load(f"{part}_knowledge")}
+        assert not kb & their_kb, (part, kb & their_kb)
+        their_asked = {i["question"] for i in load(f"{part}_knowledge")}
+        assert not asked & their_asked, (part, len(asked & their_asked))
+    texts = {k: knowledge_text(k) for k in KNOWLEDGE}
+    assert all(texts[k] not in (texts[o] for o in texts if o != k) for k in kb), kb
 
 
 def _check(figures, part: str, bounds: dict[str, tuple[float, float]], *, notes=True) -> None:

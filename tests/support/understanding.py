@@ -8,9 +8,10 @@ Every scored unit is one of:
     missed  anything else (no answer where one was given, a flow not followed)
 
 Parts: `dev` (tuned on), `heldout` (never looked at while tuning; its misses were read
-after the last tuning round) and `blind` (written afterwards, before any further tuning,
-by someone who does not tune: its items and misses are not for the tuner's eyes). Item
-formats are described in tests/data/eval/README.md.
+after the last tuning round), `blind` (written afterwards, before any further tuning,
+by someone who does not tune; measured after a round, so spent too) and `blind2` (the
+fresh held-out part for the next round, written the same way: its items and misses are
+not for the tuner's eyes). Item formats are described in tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding blind [--knowledge]
@@ -37,8 +38,10 @@ KNOWLEDGE = {
     "gym_en": EVAL / "heldout_kb_gym_en.txt",
     "parcel_zh": EVAL / "blind_kb_parcel_zh.txt",
     "energy_en": EVAL / "blind_kb_energy_en.txt",
+    "water_zh": EVAL / "blind2_kb_water_zh.txt",
+    "vet_en": EVAL / "blind2_kb_vet_en.txt",
 }
-PARTS = ("dev", "heldout", "blind")
+PARTS = ("dev", "heldout", "blind", "blind2")
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone
 

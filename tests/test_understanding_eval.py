@@ -16,8 +16,14 @@ conversation units 85.6% right, 4.3% wrong) and once after it (tuned on dev and 
 spent held-out part: replies 79.7% right, 7.8% wrong; units 84.9% right, 5.0% wrong):
 the round did not carry over to data it never saw. It is the held-out figure that
 counts: reported on its own, held at its latest level, with the targets as strict
-xfails, and its misses are never printed. Measured after a round, it is spent too: the
-next round needs a fresh part."""
+xfails, and its misses are never printed. Measured after a round, it is spent too.
+
+The blind2 part is that fresh part (other questions again, a water utility in Mandarin
+and a veterinary practice in English), written by someone who does not tune and
+measured once before the next round (at 7247292: replies 75.8% right, 6.7% wrong;
+conversation units 72.1% right, 6.1% wrong). It is reported on its own and by
+language, held at that level, with the targets as strict xfails; its items and misses
+are not for the tuner's eyes."""
 
 from __future__ import annotations
 
@@ -47,6 +53,19 @@ BLIND_FLOOR = {"replies": (0.79, 0.08), "units": (0.84, 0.051)}
 BLIND_KNOWLEDGE_FLOOR = {"ranked_first": 0.74, "answered": 0.70, "answered_wrong": 9,
                          "off_topic_accepted": 2}  # fmt: skip
 KNOWLEDGE_TARGETS = {"ranked_first": 0.85, "answered": 0.75}
+# the blind2 part, measured once at 7247292 (engine code as at 2ab088d, before the next
+# tuning round): replies 329/434 right (75.8%), 29 wrong (6.7%) (zh 174/235 right, 13
+# wrong; en 155/199 right, 16 wrong); conversation units 106/147 right (72.1%), 9 wrong
+# (6.1%) (zh 44/74, 5 wrong; en 62/73, 4 wrong), whole conversations 32/52; knowledge
+# right passage first 44/44, answered 44/44, 0 wrong passages, off-topic declined 5/10.
+# Held at those figures: right at most a point lower, wrong at most a point higher.
+BLIND2_FLOOR = {
+    "all": {"replies": (0.748, 0.077), "units": (0.711, 0.072)},
+    "zh": {"replies": (0.730, 0.066), "units": (0.584, 0.078)},
+    "en": {"replies": (0.768, 0.091), "units": (0.839, 0.065)},
+}
+BLIND2_KNOWLEDGE_FLOOR = {"ranked_first": 0.99, "answered": 0.99, "answered_wrong": 0,
+                          "off_topic_accepted": 5}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -213,8 +232,10 @@ def test_blind_part_meets_the_targets(blind):
     _check(blind, "blind", TARGETS, notes=False)
 
 
-def _check_knowledge(f, ranked_first: float, answered: float, wrong: int, accepted: int):
-    report = f.report("blind")  # no notes: the blind part is not for tuning
+def _check_knowledge(
+    f, ranked_first: float, answered: float, wrong: int, accepted: int, part: str = "blind"
+):
+    report = f.report(part)  # no notes: the blind parts are not for tuning
     print("\n" + report)  # noqa: T201
     assert f.questions >= 40 and f.off_topic >= 8, report
     assert f.ranked_first / f.questions >= ranked_first, report
@@ -241,3 +262,43 @@ def test_blind_knowledge_meets_the_targets(blind_knowledge):
     targets = KNOWLEDGE_TARGETS
     _check_knowledge(blind_knowledge, targets["ranked_first"], targets["answered"],
                      blind_knowledge.questions, 0)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def blind2(engine):
+    """The blind2 part as a whole and by language, each reported on its own."""
+    return {lang: evaluate(engine, "blind2", lang=None if lang == "all" else lang)
+            for lang in BLIND2_FLOOR}  # fmt: skip
+
+
+def _blind2_label(lang: str) -> str:
+    return "blind2" if lang == "all" else f"blind2 {lang}"
+
+
+@pytest.mark.parametrize("lang", list(BLIND2_FLOOR))
+def test_blind2_part_holds_its_measured_level(blind2, lang):
+    # the held-out figure of the next tuning round; misses are never printed
+    _check(blind2[lang], _blind2_label(lang), BLIND2_FLOOR[lang], notes=False)
+
+
+@pytest.mark.xfail(strict=True, reason="blind2 part below the 95% right / 1% wrong targets")
+def test_blind2_part_meets_the_targets(blind2):
+    _check(blind2["all"], "blind2", TARGETS, notes=False)
+
+
+@pytest.fixture(scope="module")
+def blind2_knowledge():
+    return evaluate_knowledge("blind2")
+
+
+def test_blind2_knowledge_holds_its_measured_level(blind2_knowledge):
+    floor = BLIND2_KNOWLEDGE_FLOOR
+    _check_knowledge(blind2_knowledge, floor["ranked_first"], floor["answered"],
+                     floor["answered_wrong"], floor["off_topic_accepted"], "blind2")  # fmt: skip
+
+
+@pytest.mark.xfail(strict=True, reason="blind2 knowledge accepts off-topic questions")
+def test_blind2_knowledge_meets_the_targets(blind2_knowledge):
+    targets = KNOWLEDGE_TARGETS
+    _check_knowledge(blind2_knowledge, targets["ranked_first"], targets["answered"],
+                     blind2_knowledge.questions, 0, "blind2")  # fmt: skip

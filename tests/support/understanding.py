@@ -283,15 +283,21 @@ class Figures:
         )
 
 
-def evaluate(engine: ConversationEngine, part: str) -> Figures:
+def _in_lang(item: dict[str, Any], lang: str | None) -> bool:
+    """Whether an item is in `lang` (None: every item); knowledge items by their text's
+    language, the suffix of its key."""
+    return lang is None or item.get("lang", item.get("kb", "")[-2:]) == lang
+
+
+def evaluate(engine: ConversationEngine, part: str, *, lang: str | None = None) -> Figures:
     replies = Tally()
-    for item in load(f"{part}_replies"):
+    for item in filter(lambda i: _in_lang(i, lang), load(f"{part}_replies")):
         verdict, got = judge_reply(engine, item)
         replies.add(verdict, f"{item['id']} {item['lang']} {item['type']} {item['reply']!r} "
                     f"want={item['expect']} got: {got}")  # fmt: skip
     answers, flows = Tally(), Tally()
     whole = 0
-    conversations = load(f"{part}_conversations")
+    conversations = [c for c in load(f"{part}_conversations") if _in_lang(c, lang)]
     for c in conversations:
         outcome = judge_conversation(engine, c)
         for verdict, note in outcome.answers:
@@ -321,11 +327,13 @@ class KnowledgeFigures:
         )
 
 
-def evaluate_knowledge(part: str, *, encoder: Any = None) -> KnowledgeFigures:
+def evaluate_knowledge(
+    part: str, *, encoder: Any = None, lang: str | None = None
+) -> KnowledgeFigures:
     from voxdial.conversation.knowledge import cache_for
 
     f = KnowledgeFigures()
-    for item in load(f"{part}_knowledge"):
+    for item in filter(lambda i: _in_lang(i, lang), load(f"{part}_knowledge")):
         kb = cache_for(knowledge_text(item["kb"]), encoder=encoder)
         want = item["passage_has"]
         wants = [want] if isinstance(want, str) else want or []

@@ -16,16 +16,29 @@ conversation units 85.6% right, 4.3% wrong) and once after it (tuned on dev and 
 spent held-out part: replies 79.7% right, 7.8% wrong; units 84.9% right, 5.0% wrong):
 the round did not carry over to data it never saw. It is the held-out figure that
 counts: reported on its own, held at its latest level, with the targets as strict
-xfails, and its misses are never printed. Measured after a round, it is spent too: the
-next round needs a fresh part."""
+xfails, and its misses are never printed. Measured after a round, it is spent too.
+
+The blind2 part is that fresh part (other questions again, a water utility in Mandarin
+and a veterinary practice in English), written by someone who does not tune and
+measured once before the next round (at 7247292: replies 75.8% right, 6.7% wrong;
+conversation units 72.1% right, 6.1% wrong). It is reported on its own and by
+language, held at that level, with the targets as strict xfails; its items and misses
+are not for the tuner's eyes."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
 import pytest
 
-from tests.support.understanding import evaluate, evaluate_knowledge, load
+from tests.support.understanding import (
+    KNOWLEDGE,
+    evaluate,
+    evaluate_knowledge,
+    knowledge_text,
+    load,
+)
 from voxdial.conversation.script import ScriptEngine
 
 RIGHT, WRONG = 0.95, 0.01
@@ -41,6 +54,19 @@ BLIND_FLOOR = {"replies": (0.79, 0.08), "units": (0.84, 0.051)}
 BLIND_KNOWLEDGE_FLOOR = {"ranked_first": 0.74, "answered": 0.70, "answered_wrong": 9,
                          "off_topic_accepted": 2}  # fmt: skip
 KNOWLEDGE_TARGETS = {"ranked_first": 0.85, "answered": 0.75}
+# the blind2 part, measured once at 7247292 (engine code as at 2ab088d, before the next
+# tuning round): replies 329/434 right (75.8%), 29 wrong (6.7%) (zh 174/235 right, 13
+# wrong; en 155/199 right, 16 wrong); conversation units 106/147 right (72.1%), 9 wrong
+# (6.1%) (zh 44/74, 5 wrong; en 62/73, 4 wrong), whole conversations 32/52; knowledge
+# right passage first 44/44, answered 44/44, 0 wrong passages, off-topic declined 5/10.
+# Held at those figures: right at most a point lower, wrong at most a point higher.
+BLIND2_FLOOR = {
+    "all": {"replies": (0.748, 0.077), "units": (0.711, 0.072)},
+    "zh": {"replies": (0.730, 0.066), "units": (0.584, 0.078)},
+    "en": {"replies": (0.768, 0.091), "units": (0.839, 0.065)},
+}
+BLIND2_KNOWLEDGE_FLOOR = {"ranked_first": 0.99, "answered": 0.99, "answered_wrong": 0,
+                          "off_topic_accepted": 5}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +114,57 @@ def test_sets_are_large_varied_and_disjoint():
     blind_asked = {i["question"] for i in load("blind_knowledge")}
     same = len(blind_asked & asked)  # a count, not the items: the blind part stays unread
     assert same <= 0.05 * len(blind_asked), same
+
+
+BLIND2_TYPES = {"yesno", "choice", "choice-uncertain", "scale", "datetime", "number",
+                "free", "consent", "question", "callback", "refusal", "block", "goodbye",
+                "filler"}  # fmt: skip
+BLIND2_KINDS = {"consent", "consent-question", "consent-busy", "consent-no", "several",
+                "correction", "ask-again", "question", "uncertain", "negation", "closing",
+                "callback", "block", "filler", "plain"}  # fmt: skip
+
+
+def _no_answer(item: dict) -> bool:
+    """A reply whose right outcome is that nothing is collected and the call goes on:
+    unclear, off-topic, a question back, a refusal to say."""
+    e = item["expect"]
+    return bool(e.get("none")) or e.get("flow") == "question"
+
+
+def test_blind2_part_is_large_varied_and_fresh():
+    # counts only, never items: the blind2 part stays unread by whoever tunes
+    replies = load("blind2_replies")
+    by_lang = Counter(i["lang"] for i in replies)
+    assert len(replies) >= 320 and by_lang["zh"] >= 170 and by_lang["en"] >= 130, by_lang
+    assert BLIND2_TYPES <= {i["type"] for i in replies}
+    scales = {len(i["answers"]) for i in replies if i["type"] == "scale"}
+    assert {5, 10} <= scales, scales  # 1-5 and 1-10 scales
+    share = sum(map(_no_answer, replies)) / len(replies)
+    assert 0.2 <= share <= 0.3, share  # a realistic share where collecting is wrong
+    conversations = load("blind2_conversations")
+    assert len(conversations) >= 40 and BLIND2_KINDS <= {c["kind"] for c in conversations}
+    knowledge = load("blind2_knowledge")
+    assert len(knowledge) >= 45 and sum(i["passage_has"] is None for i in knowledge) >= 8
+    for items in (conversations, knowledge):
+        langs = Counter("en" if i["kb"].endswith("_en") else "zh" for i in items)
+        assert min(langs["zh"], langs["en"]) >= 0.4 * len(items), langs
+    # fresh questions against every other part, asked of two other knowledge texts
+    mine = {i["question"] for i in replies} | {
+        q["question"] for c in conversations for q in c["collect"]
+    }
+    kb = {i["kb"] for i in replies + conversations + knowledge}
+    asked = {i["question"] for i in knowledge}
+    for part in ("dev", "heldout", "blind"):
+        theirs = {i["question"] for i in load(f"{part}_replies")} | {
+            q["question"] for c in load(f"{part}_conversations") for q in c["collect"]
+        }
+        assert not mine & theirs, (part, len(mine & theirs))
+        their_kb = {i["kb"] for i in load(f"{part}_replies") + load(f"{part}_knowledge")}
+        assert not kb & their_kb, (part, kb & their_kb)
+        their_asked = {i["question"] for i in load(f"{part}_knowledge")}
+        assert not asked & their_asked, (part, len(asked & their_asked))
+    texts = {k: knowledge_text(k) for k in KNOWLEDGE}
+    assert all(texts[k] not in (texts[o] for o in texts if o != k) for k in kb), kb
 
 
 def _check(figures, part: str, bounds: dict[str, tuple[float, float]], *, notes=True) -> None:
@@ -156,31 +233,50 @@ def test_blind_part_meets_the_targets(blind):
     _check(blind, "blind", TARGETS, notes=False)
 
 
-def _check_knowledge(f, ranked_first: float, answered: float, wrong: int, accepted: int):
-    report = f.report("blind")  # no notes: the blind part is not for tuning
+def _check_knowledge(f, part: str, floor: dict[str, float]) -> None:
+    report = f.report(part)  # no notes: the blind parts are not for tuning
     print("\n" + report)  # noqa: T201
     assert f.questions >= 40 and f.off_topic >= 8, report
-    assert f.ranked_first / f.questions >= ranked_first, report
-    assert f.answered / f.questions >= answered, report
-    assert f.answered_wrong <= wrong, report
-    assert f.off_topic - f.rejected <= accepted, report
+    assert f.ranked_first / f.questions >= floor["ranked_first"], report
+    assert f.answered / f.questions >= floor["answered"], report
+    assert f.answered_wrong <= floor.get("answered_wrong", f.questions), report
+    assert f.off_topic - f.rejected <= floor["off_topic_accepted"], report
 
 
-@pytest.fixture(scope="module")
-def blind_knowledge():
-    return evaluate_knowledge("blind")
+BLIND_KNOWLEDGE_FLOORS = {"blind": BLIND_KNOWLEDGE_FLOOR, "blind2": BLIND2_KNOWLEDGE_FLOOR}
+_blind_knowledge = functools.cache(evaluate_knowledge)  # one run per part per session
 
 
-def test_blind_knowledge_holds_its_measured_level(blind_knowledge):
-    floor = BLIND_KNOWLEDGE_FLOOR
-    _check_knowledge(blind_knowledge, floor["ranked_first"], floor["answered"],
-                     floor["answered_wrong"], floor["off_topic_accepted"])  # fmt: skip
+@pytest.mark.parametrize("part", list(BLIND_KNOWLEDGE_FLOORS))
+def test_blind_knowledge_holds_its_measured_level(part):
+    _check_knowledge(_blind_knowledge(part), part, BLIND_KNOWLEDGE_FLOORS[part])
 
 
 @pytest.mark.xfail(strict=True, reason="blind knowledge below the dev and held-out targets")
-def test_blind_knowledge_meets_the_targets(blind_knowledge):
+@pytest.mark.parametrize("part", list(BLIND_KNOWLEDGE_FLOORS))
+def test_blind_knowledge_meets_the_targets(part):
     # the targets the dev and held-out parts are held to; a wrong passage counts against
-    # `answered` there, so no separate bound on it
-    targets = KNOWLEDGE_TARGETS
-    _check_knowledge(blind_knowledge, targets["ranked_first"], targets["answered"],
-                     blind_knowledge.questions, 0)  # fmt: skip
+    # `answered` there, so no separate bound on it (blind2: off-topic questions accepted)
+    _check_knowledge(_blind_knowledge(part), part, {**KNOWLEDGE_TARGETS, "off_topic_accepted": 0})
+
+
+@pytest.fixture(scope="module")
+def blind2(engine):
+    """The blind2 part as a whole and by language, each reported on its own."""
+    return {lang: evaluate(engine, "blind2", lang=None if lang == "all" else lang)
+            for lang in BLIND2_FLOOR}  # fmt: skip
+
+
+def _blind2_label(lang: str) -> str:
+    return "blind2" if lang == "all" else f"blind2 {lang}"
+
+
+@pytest.mark.parametrize("lang", list(BLIND2_FLOOR))
+def test_blind2_part_holds_its_measured_level(blind2, lang):
+    # the held-out figure of the next tuning round; misses are never printed
+    _check(blind2[lang], _blind2_label(lang), BLIND2_FLOOR[lang], notes=False)
+
+
+@pytest.mark.xfail(strict=True, reason="blind2 part below the 95% right / 1% wrong targets")
+def test_blind2_part_meets_the_targets(blind2):
+    _check(blind2["all"], "blind2", TARGETS, notes=False)

@@ -8,9 +8,10 @@ Every scored unit is one of:
     missed  anything else (no answer where one was given, a flow not followed)
 
 Parts: `dev` (tuned on), `heldout` (never looked at while tuning; its misses were read
-after the last tuning round) and `blind` (written afterwards, before any further tuning,
-by someone who does not tune: its items and misses are not for the tuner's eyes). Item
-formats are described in tests/data/eval/README.md.
+after the last tuning round), `blind` (written afterwards, before any further tuning,
+by someone who does not tune; measured after a round, so spent too) and `blind2` (the
+fresh held-out part for the next round, written the same way: its items and misses are
+not for the tuner's eyes). Item formats are described in tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding blind [--knowledge]
@@ -37,8 +38,10 @@ KNOWLEDGE = {
     "gym_en": EVAL / "heldout_kb_gym_en.txt",
     "parcel_zh": EVAL / "blind_kb_parcel_zh.txt",
     "energy_en": EVAL / "blind_kb_energy_en.txt",
+    "water_zh": EVAL / "blind2_kb_water_zh.txt",
+    "vet_en": EVAL / "blind2_kb_vet_en.txt",
 }
-PARTS = ("dev", "heldout", "blind")
+PARTS = ("dev", "heldout", "blind", "blind2")
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone
 
@@ -280,15 +283,21 @@ class Figures:
         )
 
 
-def evaluate(engine: ConversationEngine, part: str) -> Figures:
+def _in_lang(item: dict[str, Any], lang: str | None) -> bool:
+    """Whether an item is in `lang` (None: every item); knowledge items by their text's
+    language, the suffix of its key."""
+    return lang is None or item.get("lang", item.get("kb", "")[-2:]) == lang
+
+
+def evaluate(engine: ConversationEngine, part: str, *, lang: str | None = None) -> Figures:
     replies = Tally()
-    for item in load(f"{part}_replies"):
+    for item in filter(lambda i: _in_lang(i, lang), load(f"{part}_replies")):
         verdict, got = judge_reply(engine, item)
         replies.add(verdict, f"{item['id']} {item['lang']} {item['type']} {item['reply']!r} "
                     f"want={item['expect']} got: {got}")  # fmt: skip
     answers, flows = Tally(), Tally()
     whole = 0
-    conversations = load(f"{part}_conversations")
+    conversations = [c for c in load(f"{part}_conversations") if _in_lang(c, lang)]
     for c in conversations:
         outcome = judge_conversation(engine, c)
         for verdict, note in outcome.answers:
@@ -318,11 +327,13 @@ class KnowledgeFigures:
         )
 
 
-def evaluate_knowledge(part: str, *, encoder: Any = None) -> KnowledgeFigures:
+def evaluate_knowledge(
+    part: str, *, encoder: Any = None, lang: str | None = None
+) -> KnowledgeFigures:
     from voxdial.conversation.knowledge import cache_for
 
     f = KnowledgeFigures()
-    for item in load(f"{part}_knowledge"):
+    for item in filter(lambda i: _in_lang(i, lang), load(f"{part}_knowledge")):
         kb = cache_for(knowledge_text(item["kb"]), encoder=encoder)
         want = item["passage_has"]
         wants = [want] if isinstance(want, str) else want or []

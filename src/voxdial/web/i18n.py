@@ -313,6 +313,21 @@ ZH: dict[str, str] = {
     "by.voicemail": "语音信箱",
     "by.announcement": "运营商提示音",
     "by.unknown": "无法判断",
+    # transfer to a person
+    "Transfer to a person": "转人工",
+    "The assistant hands the call over: blind sends the callee on (SIP REFER); bridged calls the agent first, then joins the two.": "助手把通话交给人工：盲转直接把客户转过去（SIP REFER）；桥接先呼叫坐席，再把双方接通。",
+    "Transfer calls to a person": "转接人工",
+    "Transfer mode": "转接方式",
+    "Transfer to": "转接到",
+    "+8613912345678 or sip:agent@pbx.example.com": "+8613912345678 或 sip:agent@pbx.example.com",
+    "Transfer when": "何时转接",
+    "the callee asks for a person": "客户要求转人工",
+    "the callee shows high intent (A)": "客户意向高（A 类）",
+    "Agent must answer within (s)": "坐席接听时限（秒）",
+    "bridged transfers only": "仅桥接转接",
+    "Tell the agent a summary of the call first": "接通前先向坐席播报通话摘要",
+    "transfer.blind": "盲转",
+    "transfer.bridged": "桥接",
     # statuses, outcomes and other values
     "status.pending": "未开始",
     "status.running": "进行中",
@@ -431,4 +446,6 @@ EN: dict[str, str] = {
     "by.voicemail": "voicemail",
     "by.announcement": "carrier announcement",
     "by.unknown": "not recognisable",
+    "transfer.blind": "blind (send the callee on)",
+    "transfer.bridged": "bridged (call the agent first)",
 }

@@ -156,10 +156,8 @@ def _xlsx_bomb() -> bytes:
             if info.filename != "xl/worksheets/sheet1.xml":
                 zf.writestr(info.filename, good.read(info.filename))
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
-            out.write(
-                b'<worksheet xmlns="http://schemas.openxmlformats.org/'
-                b'spreadsheetml/2006/main"><sheetData>'
-            )
+            out.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/'
+                      b'spreadsheetml/2006/main"><sheetData>')
             block = b"<!--" + b" " * (1 << 20) + b"-->"
             for _ in range(64):
                 out.write(block)
@@ -350,7 +348,7 @@ def test_not_multipart_is_415(env):
 def test_broken_multipart_body_is_400(env):
     r = env.client.post(
         "/openapi/numberfiles",
-        content=b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n',
+        content=b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n",
         headers={"Content-Type": "multipart/form-data; boundary=b"},
     )
     assert_error(r, 400, "multipart")

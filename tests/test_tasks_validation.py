@@ -264,9 +264,9 @@ def test_another_workspace_task_ids_are_404_everywhere(seeded):
         assert "张三" not in r.text and "13912345678" not in r.text
         # the same answer as for an id that does not exist at all
         assert mine_unknown.status_code == 404
-        assert r.json()["error"]["message"].replace(str(tid), "N") == mine_unknown.json()["error"][
-            "message"
-        ].replace("999999", "N")
+        assert r.json()["error"]["message"].replace(str(tid), "N") == mine_unknown.json()[
+            "error"
+        ]["message"].replace("999999", "N")
     assert env.other.get("/openapi/tasks").json()["total"] == 0
     assert snapshot(env) == before
 
@@ -381,7 +381,9 @@ def test_status_transitions(seeded):
     running = env.client.get(url).json()
     before = snapshot(env)
     assert_error(env.client.patch(url, json={"name": "改名"}), 409, "running")
-    assert_error(env.client.patch(url, json={"option": {"startTime": [["10:00", "11:00"]]}}), 409)
+    assert_error(
+        env.client.patch(url, json={"option": {"startTime": [["10:00", "11:00"]]}}), 409
+    )
     assert_error(env.client.delete(url), 409, "running")
     r = env.client.post(f"{url}/numbers", json={"numbers": [{"号码": "13700001111"}]})
     assert r.status_code == 200  # numbers may be added while running

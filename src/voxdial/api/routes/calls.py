@@ -133,7 +133,9 @@ def read_call(sessionId: SessionIdPath, p: PrincipalDep, s: SessionDep, state: S
 
 
 @router.get("/call_logs/{sessionID}", response_model=CallLogPublic)
-def read_call_log(sessionID: SessionIdPath, p: PrincipalDep, s: SessionDep, state: StateDep) -> Any:
+def read_call_log(
+    sessionID: SessionIdPath, p: PrincipalDep, s: SessionDep, state: StateDep
+) -> Any:
     """One call as VoiceFox's call detail: ids, times, both numbers with their 归属地 and
     carrier, the outcome, and the answers collected by assistant version."""
     call = _session_call(s, workspace_id=p.workspace_id, session_id=sessionID)

@@ -9,13 +9,12 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import update
 
 from tests.support.api import create_task
 from tests.web.line_calls import STARTED, key, line_call, said, transfer
 from tests.web.test_console_answers import _listed, api
 from voxdial.domain.status import HangupReason
-from voxdial.store.models import Assistant, Call
+from voxdial.store.models import Assistant
 from voxdial.web.call_events import transfers_of
 
 AGENT = "sip:agent@pbx.example.com"
@@ -52,7 +51,7 @@ def _calls(console) -> dict[str, str]:
         )
     ):
         sid = f"{name}-{'0' * 20}"
-        call_id = line_call(
+        line_call(
             console.db,
             session_id=sid,
             workspace_id=ws,
@@ -63,10 +62,8 @@ def _calls(console) -> dict[str, str]:
             extra=extra,
             outcome=outcome,
             started=STARTED + timedelta(minutes=i),
+            task_id=task_id,
         )
-        with console.db.session() as s:
-            s.execute(update(Call).where(Call.id == call_id).values(task_id=task_id))
-            s.commit()
         made[name] = sid
     made["task"] = str(task_id)
     return made

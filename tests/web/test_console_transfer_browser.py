@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.web.browser import ARGS, CHROMIUM, Watch, need_browser, serve, shot, sign_in
+from tests.web.browser import need_browser, new_assistant, serve, shot, signed_in
 from tests.web.line_calls import STARTED, key, line_call, transfer
 from voxdial.store.db import Database
 from voxdial.store.models import Assistant, User, Workspace
@@ -60,18 +60,8 @@ def test_an_operator_sets_a_transfer_and_reads_transfers_and_keys(server):
     db = _database(server)
     token = _token(db)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-        context.set_default_timeout(30_000)
-        page = context.new_page()
-        watch = Watch(page, base)
-        sign_in(page, server)
-
-        page.goto(base + "/assistants/new")
-        page.get_by_label("Name", exact=True).fill("转接热线")
-        page.get_by_role("textbox", name="Welcome", exact=True).fill("您好，我是小狐。")
-        page.get_by_role("button", name="Create assistant").click()
-        expect(page.get_by_role("heading", name="转接热线")).to_be_visible()
+        browser, page, watch = signed_in(p, server, height=900)
+        new_assistant(page, server, name="转接热线", welcome="您好，我是小狐。")
         aid = int(re.search(r"/assistants/(\d+)", page.url).group(1))
         assert _read(server, token, aid)["taskTransfer"] is None
 

@@ -209,3 +209,44 @@ def test_transfer_lines_read_as_attempts_in_order():
         ("+8613912345678", "bridged", 40_000, "pending", ""),
     ]
     assert transfers_of({"transfer": "x"}, [line("transfer.requested", "", True)])[0].at_ms == 0
+
+
+def test_the_line_filters_query_alike_on_sqlite_and_postgresql(env):
+    """The filters' EXISTS over the calltrace, run by `list_calls` on both databases."""
+    from voxdial.web.callquery import CallFilter, list_calls
+
+    a = env.client.post("/openapi/assistants", json={"name": "线路"}).json()
+    with env.db.session() as s:
+        row = s.get(Assistant, a["id"])
+        ws, vid = row.workspace_id, row.current_version_id
+    ok_lines, ok_record = transfer(AGENT, at_ms=100, outcome="connected", end_ms=900)
+    bad_lines, _ = transfer(AGENT, at_ms=100, outcome="failed", end_ms=900, error="refused")
+    for i, lines in enumerate(
+        (ok_lines, bad_lines, [key("*", "in", "sip", 50)], [key("2", "out", "inband", 50)])
+    ):
+        line_call(
+            env.db,
+            session_id=f"pg-{i}-{'0' * 20}",
+            workspace_id=ws,
+            assistant_id=a["id"],
+            assistant_vid=vid,
+            callee=f"+86139000000{i}",
+            lines=lines,
+            extra={"transfer": ok_record} if i == 0 else None,
+            started=STARTED + timedelta(minutes=i),
+        )
+
+    def listed(**query: str) -> list[str]:
+        with env.db.session() as s:
+            calls, total = list_calls(
+                s, workspace_id=ws, tz="Asia/Shanghai", f=CallFilter.from_query(query)
+            )
+        assert total == len(calls)
+        return sorted(c.session_id[:4] for c in calls)
+
+    assert listed(transfer="any") == ["pg-0", "pg-1"]
+    assert listed(transfer="connected") == ["pg-0"]
+    assert listed(transfer="failed") == ["pg-1"]
+    assert listed(keys="pressed") == ["pg-2"]
+    assert listed(keys="sent") == ["pg-3"]
+    assert listed(keys="any", transfer="any") == []

@@ -6,6 +6,7 @@ is refused with 486."""
 
 from __future__ import annotations
 
+import threading
 import time
 import wave
 from io import BytesIO
@@ -148,3 +149,64 @@ def test_a_sip_call_to_an_unbound_number_is_refused(sqlite_env, answering, tmp_p
     assert sipp.process.returncode == 0, sipp.log.read_text()[-3000:]
     assert sipp.saw("SIP/2.0 486")
     assert env.client.get("/openapi/calllog").json()["total"] == 0
+
+
+def _bind(client, number: str) -> dict:
+    a = client.post("/openapi/assistants", json=ASSISTANT).json()
+    r = client.post("/openapi/inbound-numbers", json={"number": number, "assistantId": a["id"]})
+    assert r.status_code == 201, r.text
+    return a
+
+
+def test_a_workspace_over_its_inbound_limit_gets_486_while_another_is_answered(
+    sqlite_env, answering, tmp_path
+):
+    """`VOXDIAL_INBOUND_CALLS_PER_WORKSPACE` = 1: while our workspace's call is up, its
+    next INVITE is refused (486, nothing recorded) and another workspace's is answered."""
+    env = sqlite_env
+    ours, theirs = _bind(env.client, OURS), _bind(env.other, UNBOUND)
+    answering.inbound.per_workspace = 1
+    reply = tmp_path / "yes.alaw"
+    reply.write_bytes(g711(said("yes"), "PCMA"))
+    stream = rtp_stream(reply, "PCMA")
+    calls: dict[str, Sipp] = {}
+
+    def run(name: str, scenario_name: str, called: str, listen_ms: int) -> None:
+        values = {"called": called, "caller": CALLER}
+        if scenario_name == "call_in":
+            values.update(listen_ms=listen_ms, stream=stream)
+        calls[name] = call_in(answering, tmp_path, scenario_name, **values)
+
+    first = threading.Thread(target=run, args=("first", "call_in", OURS, 6000))
+    first.start()
+    ws = _workspace_of(env, ours["id"])
+    for _ in range(400):  # our call is up and holds our one place
+        if answering.inbound.active(ws) == 1:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the first call never came up")
+    run("over", "call_in_refused", OURS, 0)
+    other = threading.Thread(target=run, args=("other", "call_in", UNBOUND, 500))
+    other.start()
+    other.join(120)
+    first.join(120)
+
+    assert calls["over"].process.returncode == 0, calls["over"].log.read_text()[-3000:]
+    assert calls["over"].saw("SIP/2.0 486")
+    for name in ("first", "other"):
+        assert calls[name].process.returncode == 0, calls[name].log.read_text()[-3000:]
+        assert calls[name].saw("SIP/2.0 200 OK")
+    done = ended_calls(env)
+    by_assistant = {c.assistant_id: c for c in done}
+    assert len(done) == 2 and set(by_assistant) == {ours["id"], theirs["id"]}
+    # the other workspace's call was answered while ours was still up
+    assert by_assistant[theirs["id"]].start_at < by_assistant[ours["id"]].end_at
+    assert answering.inbound.active(ws) == 0  # the ended call gave its place back
+
+
+def _workspace_of(env, assistant_id: int) -> int:
+    from voxdial.store.models import Assistant
+
+    with env.db.session() as s:
+        return s.get(Assistant, assistant_id).workspace_id

@@ -6,7 +6,8 @@ Used by the media-stream socket (api/routes/media.py) for calls a PBX streams in
 `SipInbound`, which answers the SIP endpoint's INVITEs (`VOXDIAL_SIP_ACCEPT_CALLS`):
 an INVITE whose To user is a bound number is answered (200) and held by the bound
 assistant on a loop of its own; any other is refused (486, the stack's refusal), as is
-one beyond the spoken-call capacity.
+one beyond the spoken-call capacity or beyond its workspace's share of inbound calls
+(`InboundLimit`, shared by both ways in).
 """
 
 from __future__ import annotations
@@ -46,6 +47,43 @@ if TYPE_CHECKING:
 log = logging.getLogger("voxdial.inbound")
 
 ANSWER_SECONDS = 10.0  # from our 200 OK to the caller's ACK, at most
+
+
+class InboundLimit:
+    """At most `per_workspace` inbound calls of one workspace at once (0: no limit), so
+    one workspace's callers cannot take every line of the process from the others'.
+
+    One per process (the runtime's), counting SIP and media-stream inbound calls
+    together; spoken-call capacity (`VoiceRuntime.admit`) is per process too, so a
+    share of it is counted where it is held. Thread-safe: SIP calls are held on their
+    own loop's thread, media-stream calls on the API's."""
+
+    def __init__(self, per_workspace: int) -> None:
+        self.per_workspace = per_workspace
+        self._active: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def take(self, workspace_id: int) -> bool:
+        """A place for one more inbound call of `workspace_id`: False when it holds its
+        share already. Each True is given back with `release`."""
+        with self._lock:
+            held = self._active.get(workspace_id, 0)
+            if self.per_workspace and held >= self.per_workspace:
+                return False
+            self._active[workspace_id] = held + 1
+            return True
+
+    def release(self, workspace_id: int) -> None:
+        with self._lock:
+            held = self._active.get(workspace_id, 0) - 1
+            if held > 0:
+                self._active[workspace_id] = held
+            else:
+                self._active.pop(workspace_id, None)
+
+    def active(self, workspace_id: int) -> int:
+        with self._lock:
+            return self._active.get(workspace_id, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +167,10 @@ class SipInbound:
         *,
         voice: Callable[[], VoiceRuntime],
         engine_for: Callable[[dict], ConversationEngine],
+        limit: InboundLimit | None = None,
     ) -> None:
         self.settings = settings
+        self.limit = limit or InboundLimit(settings.inbound_calls_per_workspace)
         self.normalizer = PhoneNormalizer(settings.default_region)
         self._voice = voice
         self._engine_for = engine_for
@@ -169,8 +209,15 @@ class SipInbound:
         if bound is None:
             log.info("SIP call to a number no assistant answers: refused")
             return None
+        if not self.limit.take(bound.workspace_id):
+            log.warning(
+                "SIP inbound call refused: the workspace's inbound-call limit reached",
+                extra={"workspace_id": bound.workspace_id},
+            )
+            return None
         voice = self._voice()
         if not voice.admit():
+            self.limit.release(bound.workspace_id)
             log.warning("SIP inbound call refused: spoken-call capacity reached")
             return None
         handle = CallHandle(asyncio.get_running_loop())
@@ -211,6 +258,7 @@ class SipInbound:
             log.exception("SIP inbound call failed")
         finally:
             voice.release()
+            self.limit.release(bound.workspace_id)
 
     async def _talk(
         self,

@@ -24,6 +24,7 @@ from voxdial.dialer.events import OutboxEvents
 from voxdial.dialer.identity import hold_identity
 from voxdial.dialer.pace import PaceConfig, SpokenPace
 from voxdial.domain import attribution
+from voxdial.inbound import InboundLimit
 from voxdial.links import websocket_url
 from voxdial.metrics import MeteredCarrier, Metrics, SpeechQueues, WebhookBacklog
 from voxdial.settings import Settings
@@ -59,6 +60,8 @@ class Runtime:
     ) -> None:
         self.settings = settings
         self.pending = pending if pending is not None else PendingCalls()
+        # each workspace's share of the inbound calls, SIP and media stream together
+        self.inbound = InboundLimit(settings.inbound_calls_per_workspace)
         self._voice = voice
         self._carrier: Carrier | None = None
         self._lock = threading.RLock()  # `carrier` builds a SIP carrier with `voice`
@@ -250,7 +253,10 @@ def make_carrier(runtime: Runtime) -> Carrier:
             from voxdial.inbound import SipInbound
 
             carrier.incoming = SipInbound(
-                settings, voice=lambda: runtime.voice, engine_for=runtime.engine_for
+                settings,
+                voice=lambda: runtime.voice,
+                engine_for=runtime.engine_for,
+                limit=runtime.inbound,
             )
         return carrier
     raise ValueError(f"unknown carrier {settings.carrier!r}; this build has: sim, mediastream, sip")

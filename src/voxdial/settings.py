@@ -230,6 +230,10 @@ class Settings(BaseSettings):
     voice_warm: bool = True
     # spoken calls one process holds at once (dialled and inbound together); 0: no limit
     voice_max_sessions: int = Field(default=20, ge=0)
+    # inbound calls (SIP and media stream together) one workspace holds at once in one
+    # process, so one workspace's callers cannot take every line; 0: no limit
+    # (docs/inbound.md). Half the default spoken-call capacity.
+    inbound_calls_per_workspace: int = Field(default=10, ge=0)
     # dialled spoken calls decide who answered (person, voicemail, carrier announcement)
     # before the assistant speaks, by each assistant's `answerDetection` settings
     voice_answer_detection: bool = True

@@ -135,3 +135,26 @@ def sign_in(page, server: dict) -> None:
     page.get_by_label("Password").fill(server["password"])
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
+
+
+def signed_in(p, server: dict, *, height: int = 800):
+    """(browser, page, watch): Debian's chromium at 1280 x `height`, English, the first
+    admin signed in, a watch on the page. The caller closes the browser."""
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    context = browser.new_context(viewport={"width": 1280, "height": height}, locale="en-US")
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    watch = Watch(page, server["base"])
+    sign_in(page, server)
+    return browser, page, watch
+
+
+def new_assistant(page, server: dict, *, name: str, welcome: str) -> None:
+    """Create an assistant through the editor's form; the page is then its editor."""
+    from playwright.sync_api import expect
+
+    page.goto(server["base"] + "/assistants/new")
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_role("textbox", name="Welcome", exact=True).fill(welcome)
+    page.get_by_role("button", name="Create assistant").click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()

@@ -197,7 +197,7 @@ def _calls(console) -> dict[str, str]:
         ("person", "human", "greeting 416 ms, then silence", 1116, False),
     ):
         sid = f"{name}-{'0' * 20}"
-        call_id = answered_call(
+        answered_call(
             console.db,
             session_id=sid,
             workspace_id=ws,
@@ -208,10 +208,8 @@ def _calls(console) -> dict[str, str]:
             reason=reason,
             decided_ms=ms,
             early_media=early,
+            task_id=task["id"],
         )
-        with console.db.session() as s:
-            s.execute(update(Call).where(Call.id == call_id).values(task_id=task["id"]))
-            s.commit()
         made[name] = sid
     made["task"] = str(task["id"])
     return made

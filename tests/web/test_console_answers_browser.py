@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.web.answered import answered_call
-from tests.web.browser import ARGS, CHROMIUM, Watch, need_browser, serve, shot, sign_in
+from tests.web.browser import need_browser, new_assistant, serve, shot, signed_in
 from voxdial.store.db import Database
 from voxdial.store.models import Assistant
 
@@ -28,18 +28,8 @@ def test_an_operator_sets_voicemail_and_reads_who_answered(server):
 
     base = server["base"]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
-        context.set_default_timeout(30_000)
-        page = context.new_page()
-        watch = Watch(page, base)
-        sign_in(page, server)
-
-        page.goto(base + "/assistants/new")
-        page.get_by_label("Name", exact=True).fill("留言回访")
-        page.get_by_role("textbox", name="Welcome", exact=True).fill("您好{姓名}，我是小狐。")
-        page.get_by_role("button", name="Create assistant").click()
-        expect(page.get_by_role("heading", name="留言回访")).to_be_visible()
+        browser, page, watch = signed_in(p, server)
+        new_assistant(page, server, name="留言回访", welcome="您好{姓名}，我是小狐。")
         watch.check("new assistant")
 
         # the limits are advanced: collapsed until asked for

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from voxdial.api.schemas import AssistantCreate, AssistantUpdate
 from voxdial.api.schemas.assistants import AnswerDetection
+from voxdial.web import transfer_form
 
 _SPLIT = re.compile(r"\s*[,，、]\s*")
 TEXT_FIELDS = ("name", "welcome", "prompt", "objective", "knowledge", "timeZone")
@@ -76,6 +77,7 @@ def values_of(config: dict[str, Any], name: str) -> dict[str, Any]:
         "uninterruptibleMs": str(i.get("uninterruptibleMs", 1500)),
         "talkOverThresholdMs": str(i.get("talkOverThresholdMs", 500)),
         **_answer_values(config.get("answerDetection") or {}),
+        **transfer_form.values_of(config.get("taskTransfer")),
     }
 
 
@@ -105,6 +107,7 @@ def read_values(form: Any) -> dict[str, str]:
         "uninterruptibleMs",
         "talkOverThresholdMs",
         *AD_FIELDS,
+        *transfer_form.FIELDS,
     )
     out = {}
     for k in keys:
@@ -176,6 +179,7 @@ def body_of(values: dict[str, str]) -> dict[str, Any]:
             "voicemailMessage": values["ad_voicemailMessage"],
             **{k: _whole(values[f"ad_{k}"], getattr(_AD_DEFAULTS, k)) for k in AD_LIMITS},
         },
+        "taskTransfer": transfer_form.body_of(values),
     }
 
 
@@ -192,6 +196,15 @@ def _whole(text: str, default: int) -> Any:
     if text.isascii() and text.lstrip("-").isdecimal():
         return int(text)
     return text
+
+
+def changes_of(body: AssistantCreate | AssistantUpdate) -> dict[str, Any]:
+    """What a save writes over the stored config: every field the form sent. The
+    transfer setting is always written, `null` when the form turns it off (a dump
+    without None would leave the stored transfer in place)."""
+    changes = body.model_dump(exclude={"name"}, exclude_none=True, mode="json")
+    changes.setdefault("taskTransfer", None)
+    return changes
 
 
 def validate(values: dict[str, str], *, create: bool):
@@ -214,6 +227,8 @@ def validate(values: dict[str, str], *, create: bool):
                 else:
                     named = next((f for f in _AD_NAMED if f in err["msg"]), "onVoicemail")
                     key = f"ad_{named}"
+            elif key == "taskTransfer":
+                key = transfer_form.error_field(loc[1:], err["msg"])
             if key in ("collect", "hotWords") and len(loc) > 1 and isinstance(loc[1], int):
                 msg = f"line {loc[1] + 1}: {err['msg']}"
             else:

@@ -189,16 +189,15 @@ async def _serve(ws: WebSocket, assistant_id: int, guard: SocketGuard, client: s
         inner = start.message.get("start") or {}
         sid = str(inner.get("streamSid") or start.message.get("streamSid") or "")
         line = MediaStreamLine(_sender(ws), sid[:64] or uuid.uuid4().hex)
-    admitted = False
+    admitted: _Admitted | None = None
     if pending is not None:
         talk = _dialled_call(state, pending, line)  # within the dialer's reserved lines
     else:
         assert target is not None
-        voice = state.runtime.voice
-        if not voice.admit():
-            await ws.close(code=TRY_AGAIN_LATER, reason="spoken-call capacity reached")
+        admitted = _admit(state, target, start)
+        if isinstance(admitted, str):
+            await ws.close(code=TRY_AGAIN_LATER, reason=admitted)
             return
-        admitted = True
         talk = _direct_call(state, target, line, start)
     reader = asyncio.create_task(_read(ws, line, assistant_id=assistant_id))
     try:
@@ -208,8 +207,8 @@ async def _serve(ws: WebSocket, assistant_id: int, guard: SocketGuard, client: s
     except _Refused as e:
         await ws.close(code=e.code, reason=e.reason)
     finally:
-        if admitted:
-            state.runtime.voice.release()
+        if admitted is not None:
+            admitted.release()
         reader.cancel()
         await asyncio.gather(reader, return_exceptions=True)
         if ws.client_state.name == "CONNECTED":
@@ -217,6 +216,40 @@ async def _serve(ws: WebSocket, assistant_id: int, guard: SocketGuard, client: s
                 await ws.close(code=1000)
             except (RuntimeError, WebSocketDisconnect):
                 pass  # the far end went first
+
+
+@dataclass
+class _Admitted:
+    """A call no task placed, holding a spoken-call place and, when inbound, one of its
+    workspace's inbound places (voxdial/inbound.py: InboundLimit)."""
+
+    state: AppState
+    inbound_workspace: int | None
+
+    def release(self) -> None:
+        self.state.runtime.voice.release()
+        if self.inbound_workspace is not None:
+            self.state.runtime.inbound.release(self.inbound_workspace)
+
+
+def _admit(state: AppState, target: _Target, start: _Start) -> _Admitted | str:
+    """Places for a call no task placed, or why there are none (the close reason): its
+    workspace's share of inbound calls first, then the spoken-call capacity."""
+    workspace = target.assistant.workspace_id if _direction(start) == "inbound" else None
+    inbound = state.runtime.inbound
+    if workspace is not None and not inbound.take(workspace):
+        return "inbound-call limit of this workspace reached"
+    if not state.runtime.voice.admit():
+        if workspace is not None:
+            inbound.release(workspace)
+        return "spoken-call capacity reached"
+    return _Admitted(state, workspace)
+
+
+def _direction(start: _Start) -> str:
+    """A PBX's call is inbound unless its `direction` says outbound; a browser's call
+    (the console trying an assistant) is outbound."""
+    return "outbound" if start.browser or start.params.get("direction") == "outbound" else "inbound"
 
 
 async def _dialled_call(state: AppState, pending: PendingCall, line: StreamLine) -> dict:
@@ -255,7 +288,7 @@ async def _direct_call(
     inner = start.message.get("start") or {}
     caller = str(params.get("caller") or params.get("from") or inner.get("from") or "")[:32]
     callee = str(params.get("callee") or params.get("to") or inner.get("to") or "")[:32]
-    direction = "outbound" if browser or params.get("direction") == "outbound" else "inbound"
+    direction = _direction(start)
     answering = None
     if direction == "inbound":
         caller, callee = e164(state.normalizer, caller), e164(state.normalizer, callee)

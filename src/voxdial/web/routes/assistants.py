@@ -19,6 +19,7 @@ from voxdial.store import assistants as repo
 from voxdial.store.models import AssistantVersion, Task
 from voxdial.voice.catalog import Catalog
 from voxdial.web import assistant_form as forms
+from voxdial.web import transfer_form
 from voxdial.web.guard import (
     ConsoleRoute,
     Operator,
@@ -44,6 +45,7 @@ def _choices(state) -> dict[str, Any]:
         "llms": [0, *sorted(state.settings.llms)],
         "scenes": SCENES,
         "methods": METHODS,
+        "transfer_modes": transfer_form.MODES,
     }
 
 
@@ -158,7 +160,7 @@ def _save(request, user, values, assistant_id: int | None) -> Response:
     if body is not None:
         try:
             with state.db.session() as s:
-                changes = body.model_dump(exclude={"name"}, exclude_none=True, mode="json")
+                changes = forms.changes_of(body)
                 if assistant_id is None:
                     config = repo.default_config(user.time_zone)
                     config.update(changes)

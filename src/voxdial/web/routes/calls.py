@@ -1,5 +1,6 @@
-"""Calls: the workspace's calls (filters) and one call: its facts, the recording (seek
-by clicking a line of the transcript), the transcript with times, answers and intent."""
+"""Calls: the workspace's calls (filters) and one call: its facts, who answered, its
+transfers to a person and its keys, the recording (seek by clicking a line of the
+transcript), the transcript with times, answers and intent."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from sqlalchemy import select
 
 from voxdial.api.routes.calls import read_call_recording
 from voxdial.store.models import Call, CallTrace, Task
-from voxdial.web.callquery import ANSWERED_BY, INTENTS, OUTCOMES, CallFilter, list_calls
+from voxdial.web.call_events import KEY_EVENT, key_line, keys_of, transfers_of
+from voxdial.web.callquery import CallFilter, filter_choices, list_calls
 from voxdial.web.guard import ConsoleRoute, Reader, app_state, principal
 from voxdial.web.pages import render
 
@@ -60,9 +62,7 @@ def calls_page(request: Request, user: Reader) -> Response:
         "calls": calls,
         "calls_total": total,
         "filter": f,
-        "outcomes": OUTCOMES,
-        "answered_by": tuple(ANSWERED_BY),
-        "intents": INTENTS,
+        **filter_choices(),
     }
     template = "_task_calls.html" if request.headers.get("hx-request") else "calls.html"
     return render(request, template, ctx, user=user)
@@ -93,6 +93,7 @@ def call_page(request: Request, user: Reader, session_id: SessionId) -> Response
             "text": tr.content,
             "ms": tr.elapsed_ms,
             "answer": who_answered(None, [tr]) if tr.event == ANSWER_EVENT else None,
+            "key": key_line(tr.content, tr.elapsed_ms) if tr.event == KEY_EVENT else None,
         }
         for tr in traces
     ]
@@ -105,6 +106,8 @@ def call_page(request: Request, user: Reader, session_id: SessionId) -> Response
             "task": task,
             "has_recording": bool(call.record_file),
             "answer": who_answered(call.extra, traces),
+            "transfers": transfers_of(call.extra, traces),
+            "keys": keys_of(traces),
         },
         user=user,
     )

@@ -19,7 +19,7 @@ from voxdial.insights.figures import read_figures
 from voxdial.store import tasks as repo
 from voxdial.store.models import Task, TaskReject
 from voxdial.web import export
-from voxdial.web.callquery import ANSWERED_BY, INTENTS, OUTCOMES, CallFilter, list_calls
+from voxdial.web.callquery import INTENTS, CallFilter, filter_choices, list_calls
 from voxdial.web.guard import ConsoleRoute, Operator, Reader, app_state, principal, redirect
 from voxdial.web.pages import render
 
@@ -130,9 +130,7 @@ def _detail(request: Request, user, task_id: int) -> dict[str, Any]:
         "calls": calls,
         "calls_total": calls_total,
         "filter": f,
-        "outcomes": OUTCOMES,
-        "answered_by": tuple(ANSWERED_BY),
-        "intents": INTENTS,
+        **filter_choices(),
         "moves": sorted(m.value for m in OPERATOR_TRANSITIONS[TaskStatus(detail["status"])]),
         "live": detail["status"] == TaskStatus.RUNNING,
     }

@@ -94,9 +94,24 @@
     }
   });
 
+  // --- the assistant editor: fields of bridged transfers only shown for bridged ----
+  // (without scripts they are always shown, and the server ignores them for blind)
+  function showBridged(root) {
+    root.querySelectorAll("[data-transfer]").forEach(function (box) {
+      var mode = box.querySelector("select[name=tt_mode]");
+      var only = box.querySelector("[data-bridged-only]");
+      if (mode && only) only.hidden = mode.value !== "bridged";
+    });
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("[data-transfer] select[name=tt_mode]")) showBridged(document);
+  });
+
   document.addEventListener("htmx:beforeSwap", function (e) { forgetCharts(e.detail.target); });
   document.addEventListener("htmx:afterSettle", function (e) {
     drawCharts(document); wireDropzones(document);
   });
-  window.addEventListener("load", function () { drawCharts(document); wireDropzones(document); });
+  window.addEventListener("load", function () {
+    drawCharts(document); wireDropzones(document); showBridged(document);
+  });
 })();

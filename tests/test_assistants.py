@@ -118,6 +118,22 @@ def test_task_transfer_is_stored_and_shown(env):
     assert c["taskTransfer"]["target"] == "+8613912345678"
 
 
+def test_patch_null_turns_off_a_transfer_and_sent_keys_and_nothing_else(env):
+    a = create_assistant(env.client)
+    url = f"/openapi/assistants/{a['id']}"
+    on = {"taskTransfer": {"target": "+8613912345678"}, "sendKeys": "1,2#"}
+    b = env.client.patch(url, json=on).json()
+    assert b["taskTransfer"]["target"] == "+8613912345678" and b["sendKeys"] == "1,2#"
+    c = env.client.patch(url, json={"taskTransfer": None, "sendKeys": None, "welcome": None})
+    assert c.status_code == 200, c.text
+    got = env.client.get(url).json()
+    assert got["taskTransfer"] is None and got["sendKeys"] == ""
+    assert got["welcome"] == b["welcome"]  # null is "unchanged" for a field that must be set
+    assert got["versionId"] == b["versionId"] + 1
+    d = env.client.patch(url, json={"prompt": "still off"}).json()
+    assert d["taskTransfer"] is None and d["sendKeys"] == ""
+
+
 def test_task_transfer_refuses_bad_settings_naming_the_field(env):
     a = create_assistant(env.client)
     bad = [

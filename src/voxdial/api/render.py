@@ -84,7 +84,7 @@ def assistant_public(
         interruption=c["interruption"],
         # versions stored before the setting existed run with the defaults
         answerDetection={**DEFAULT_ANSWER_DETECTION, **(c.get("answerDetection") or {})},
-        sendKeys=c.get("sendKeys", ""),
+        sendKeys=c.get("sendKeys") or "",
         taskTransfer=c.get("taskTransfer"),
         language=language_of(c),
     )

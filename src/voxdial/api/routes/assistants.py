@@ -25,6 +25,9 @@ from voxdial.voice.catalog import Catalog
 
 router = APIRouter(tags=["assistants"])
 
+# fields whose absence is a setting of its own (no transfer, no keys sent): PATCH null clears
+CLEARABLE = ("taskTransfer", "sendKeys")
+
 
 def _public(a: Any, v: AssistantVersion, email: str, tz: str, state: AppState) -> Any:
     catalog = Catalog.from_settings(state.settings)  # speakerName / listenerName
@@ -93,6 +96,10 @@ def update_assistant(
     if a.deleted_at is not None:
         raise Conflict(f"assistant {assistantId} is deleted")
     changes = body.model_dump(exclude={"name"}, exclude_none=True, mode="json")
+    # settings an assistant may be without: an explicit null turns them off
+    changes |= {
+        k: None for k in CLEARABLE if k in body.model_fields_set and getattr(body, k) is None
+    }
     catalog = Catalog.from_settings(state.settings)
     v = repo.new_version(s, a, v, name=body.name, changes=changes, catalog=catalog)
     s.commit()

@@ -172,6 +172,7 @@ class CallSession:
         self._queue: asyncio.Queue[Heard | NoReply | LineEnded | Key] = asyncio.Queue()
         self._keypad = Keypad()
         self._line_ended = False
+        self._ended = asyncio.Event()  # set with _line_ended
         self._waiting = False  # the loop waits for the callee (silence is counted)
         self._answering = False  # between hearing an utterance and having answered it
         self._hangup = False
@@ -222,6 +223,21 @@ class CallSession:
         """End the call after this turn (the loop closes)."""
         self._hangup = True
 
+    def stop_listening(self) -> None:
+        """The callee talks to someone else now (a bridged transfer): their audio is
+        only recorded, no longer heard."""
+        self._conversing = False
+        self._answering = False  # nothing to answer: the session waits for the end
+
+    async def wait_line_ended(self) -> None:
+        await self._ended.wait()
+
+    @property
+    def seconds_left(self) -> float:
+        """Until the call's time limit (`max_call_seconds`), on its timeline."""
+        limit = samples(self.tuning.max_call_seconds * 1000)
+        return max(0.0, (limit - self.recording.position) / SAMPLE_RATE)
+
     # -- the call ------------------------------------------------------------------
 
     async def run(self) -> None:
@@ -249,8 +265,8 @@ class CallSession:
                     break
         finally:
             self._answering = False
-            if self.transferred:
-                self.hangup_side = "assistant"
+            if self.handover.ended_by is not None:  # the transfer ended the call (and line)
+                self.hangup_side = self.handover.ended_by
             elif self._line_ended:
                 self.hangup_side = "callee"
             else:
@@ -465,6 +481,7 @@ class CallSession:
             if self.answering is not None:
                 self.answering.close()
             self._line_ended = True
+            self._ended.set()
             self.playback.stop()
             self._queue.put_nowait(LineEnded())
 

@@ -93,6 +93,8 @@ def update_assistant(
     if a.deleted_at is not None:
         raise Conflict(f"assistant {assistantId} is deleted")
     changes = body.model_dump(exclude={"name"}, exclude_none=True, mode="json")
+    if "taskTransfer" in body.model_fields_set and body.taskTransfer is None:
+        changes["taskTransfer"] = None  # an explicit null turns the hand-over off
     catalog = Catalog.from_settings(state.settings)
     v = repo.new_version(s, a, v, name=body.name, changes=changes, catalog=catalog)
     s.commit()

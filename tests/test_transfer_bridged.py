@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.support.calls import stored_call, trace_of
 from tests.support.rtp import RtpPeer, dominant_hz
 from tests.support.sipp import Sipp, need_sipp, scenario
 from tests.support.voice import ToneSpeech, ToneSynthesizer, tone
@@ -35,8 +36,6 @@ from voxdial.conversation.engine import CallContext
 from voxdial.conversation.script import ScriptEngine
 from voxdial.conversation.transfer import TRANSFER_FAILED, TRANSFER_LINES
 from voxdial.domain.status import HangupReason as H
-from voxdial.store.models import Call
-from voxdial.store.outcomes import trace_rows
 from voxdial.telephony.sip import SipCarrier
 from voxdial.voice.runtime import VoiceRuntime
 from voxdial.voice.tuning import VoiceTuning
@@ -157,14 +156,22 @@ async def until(check: Callable[[], bool], seconds: float = 20.0) -> float:
     return time.monotonic()
 
 
-def dial(carrier: SipCarrier, config_: dict) -> asyncio.Task[CallResult]:
-    context = CallContext(assistant=config_, name=NAME, now=datetime.now(UTC))
+def dial(
+    callee: Sipp, agent: Sipp, tmp_path: Path, *, agent_seconds: int
+) -> tuple[SipCarrier, asyncio.Task[CallResult], str]:
+    """Call `callee` through a SIP carrier of its own (closed by the caller) with the
+    voice session; its transfer goes to `agent`. The carrier, the call, the target."""
+    target = f"sip:agent@127.0.0.1:{agent.port}"
+    runtime = VoiceRuntime(QuickSpeech(WORDS), tmp_path / "recordings", VoiceTuning())
+    carrier = SipCarrier(config(callee), runtime)
+    setting = assistant(target=target, agentTimeoutSeconds=agent_seconds)
+    context = CallContext(assistant=setting, name=NAME, now=datetime.now(UTC))
     request = DialRequest(
         session_id=uuid.uuid4().hex, callee="+8613800138000", caller="+862150000000",
         context=context,
     )  # fmt: skip
     call = carrier.place_call(request, clock=SystemClock(), engine=ScriptEngine())
-    return asyncio.create_task(asyncio.wait_for(call, 90))
+    return carrier, asyncio.create_task(asyncio.wait_for(call, 90)), target
 
 
 async def ask_for_a_person(callee: RtpPeer) -> float:
@@ -185,18 +192,18 @@ def channel_seconds(wav: Path, channel: int, hz: float, from_s: float) -> float:
     return sum(abs(dominant_hz(f, rate) - hz) <= 60 for f in loud) * 0.02
 
 
+@pytest.mark.parametrize("hangs_up", ["agent", "callee"])
 @sync
-async def test_the_agent_hears_the_summary_then_both_talk_until_the_agent_hangs_up(
-    phones, tmp_path, caplog
+async def test_the_agent_hears_the_summary_then_both_talk_until_one_hangs_up(
+    phones, tmp_path, caplog, hangs_up
 ):
     caplog.set_level(logging.DEBUG)
-    agent_sipp, agent = phones(**send_bye(7000))
-    callee_sipp, callee = phones(capture="", end=WAIT_BYE)
-    target = f"sip:agent@127.0.0.1:{agent_sipp.port}"
-    runtime = VoiceRuntime(QuickSpeech(WORDS), tmp_path / "recordings", VoiceTuning())
-    carrier = SipCarrier(config(callee_sipp), runtime)
+    waits = {"capture": "", "end": WAIT_BYE}
+    # the agent's BYE comes 7 s after it answers, the callee's 11 s after they answered
+    agent_sipp, agent = phones(**(send_bye(7000) if hangs_up == "agent" else waits))
+    callee_sipp, callee = phones(**(send_bye(11000) if hangs_up == "callee" else waits))
+    carrier, call, target = dial(callee_sipp, agent_sipp, tmp_path, agent_seconds=10)
     try:
-        call = dial(carrier, assistant(target=target, agentTimeoutSeconds=10))
         asked = await ask_for_a_person(callee)
         # the agent answers and hears the summary; then the calls are joined
         joined = await until(lambda: agent.quiet_after_voice(asked, quiet=0.8))
@@ -212,7 +219,7 @@ async def test_the_agent_hears_the_summary_then_both_talk_until_the_agent_hangs_
     assert callee.tone_seconds(VOICE_HZ, since=joined) == 0  # no assistant after the join
     assert callee.tone_seconds(VOICE_HZ, since=asked, until=joined) >= 1.0  # the hold line
 
-    assert result.outcome == H.ANSWERED and result.hangup_side == "agent"
+    assert result.outcome == H.ANSWERED and result.hangup_side == hangs_up
     record = result.extra["transfer"]
     assert record["mode"] == "bridged" and record["status"] == "connected"
     assert record["target"] == target and "error" not in record
@@ -223,7 +230,8 @@ async def test_the_agent_hears_the_summary_then_both_talk_until_the_agent_hangs_
     assert (ended - connected).total_seconds() >= 2.0
     said = [u.text for u in result.utterances if u.side == "system"]
     assert said[-1] == TRANSFER_LINES["en"]  # nothing said after the hand-over
-    assert callee_sipp.saw("BYE sip:")  # we hung up the callee when the agent did
+    other = callee_sipp if hangs_up == "agent" else agent_sipp
+    assert other.saw("BYE sip:")  # we hung up the other party
 
     # the recording: both parties, past the assistant's part
     wav = tmp_path / "recordings" / result.record_file
@@ -235,26 +243,15 @@ async def test_the_agent_hears_the_summary_then_both_talk_until_the_agent_hangs_
     assert channel_seconds(wav, 0, CALLEE_TALKS_HZ, offset) >= 0.6  # the callee, left
 
     # the trace, the call record and the webhook
-    class Outcome:
-        call_id = 1
-        session_id = "abcdef0123456789"
-        traced = None
-
-    Outcome.result = result
-    rows = trace_rows(Outcome, lambda t: t)  # type: ignore[arg-type]
+    rows = trace_of(result)
     names = [r[1] for r in rows]
     line = rows[names.index("transfer.connected")]
     assert line[2] == f"{target} (bridged)" and line[3] > 0
-    stored = Call(
-        session_id="abcdef0123456789", workspace_id=1, callee="13800138000",
-        caller="02161234567", start_at=result.started_at, answer_at=result.answered_at,
-        end_at=result.ended_at, hangup_reason="answered", hangup_side=result.hangup_side,
-        extra=result.extra, record_file=result.record_file,
-    )  # fmt: skip
+    stored = stored_call(result)
     data = call_transfer_data(stored, base_url="http://voxdial.test", tz="Asia/Shanghai")
     assert data["transfer"]["mode"] == "bridged" and data["transfer"]["status"] == "connected"
     assert data["transfer"]["target"] == target and data["transfer"]["ended_at"]
-    assert data["hangup_side"] == "agent"
+    assert data["hangup_side"] == hangs_up
     assert NAME not in caplog.text  # the summary is spoken, never logged
 
 
@@ -263,16 +260,12 @@ async def _not_through(phones, tmp_path, agent_scenario: str, **values):
     assistant again and answers the question."""
     agent_sipp, _ = phones(agent_scenario, **values)
     callee_sipp, callee = phones(capture="", end=WAIT_BYE)
-    target = f"sip:agent@127.0.0.1:{agent_sipp.port}"
-    runtime = VoiceRuntime(QuickSpeech(WORDS), tmp_path / "recordings", VoiceTuning())
-    carrier = SipCarrier(config(callee_sipp), runtime)
+    carrier, call, _ = dial(callee_sipp, agent_sipp, tmp_path, agent_seconds=5)
     try:
-        call = dial(carrier, assistant(target=target, agentTimeoutSeconds=5))
         asked = await ask_for_a_person(callee)
         await until(lambda: agent_sipp.saw("INVITE sip:agent@", timeout=0))
         # the hold line, then (after the failure) the apology and the question again
-        await until(lambda: callee.quiet_after_voice(asked, quiet=0.8) and
-                    len(callee_sipp.received()) > 0 and _retold(callee, asked), 30)  # fmt: skip
+        await until(lambda: callee.quiet_after_voice(asked, 0.8) and _retold(callee, asked), 30)
         callee.say(tone(400, 0.8))  # "yes"
         result = await call
     finally:

@@ -8,22 +8,19 @@ The bridged transfer against SIPp is tests/test_transfer_bridged.py."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 import pytest
 
-from tests.support.voice import EnergyDetector, ScriptedLine, ToneRecognizer, ToneSynthesizer, tone
-from voxdial.conversation.engine import CallContext
-from voxdial.conversation.script import ScriptEngine
+from tests.support.voice import ScriptedLine, tone
+from tests.test_transfer_session import AGENT, ANSWERED
+from tests.test_transfer_session import session_for as transfer_session
 from voxdial.conversation.transfer import INTENT_A_LINES, TRANSFER_FAILED, TRANSFER_LINES
 from voxdial.voice.base import SAMPLE_RATE, BridgeLine, TransferFailed
-from voxdial.voice.playback import Interruption
 from voxdial.voice.session import CallSession
 
 WORDS = ["agent please", "yes"]
-ANSWERED = datetime(2026, 3, 10, 2, 30, tzinfo=UTC)
-AGENT = "sip:agent@127.0.0.1:5070"
 QUESTION = "Are you happy with our service?"
 AGENT_HZ = 1100
 
@@ -92,22 +89,9 @@ class BridgingLine(ScriptedLine):
         return self.agent
 
 
-def session_for(line, config, *, name: str = "Ann Lee"):
-    context = CallContext(assistant=config, name=name, now=ANSWERED, time_zone="UTC")
-    conversation = ScriptEngine().begin(context)
-    voice = ToneSynthesizer()
-    s = CallSession(
-        conversation=conversation,
-        line=line,
-        recognizer=ToneRecognizer(WORDS),
-        synthesizer=voice,
-        detector=EnergyDetector(),
-        answered=ANSWERED,
-        language="en",
-        interruption=Interruption(method="none"),
-    )
-    line.session = s
-    return s, conversation, voice
+def session_for(line, config):
+    s, conversation = transfer_session(line, config, name="Ann Lee")
+    return s, conversation, s.playback.synthesizer
 
 
 def run(coro):

@@ -35,7 +35,7 @@ from voxdial.domain.status import HangupReason
 from voxdial.settings import SipSettings
 from voxdial.telephony.sip_bridge import AgentCall, call_agent
 from voxdial.telephony.sip_endpoint import COMMAND_SECONDS, Incoming, SipEndpoint, SipError
-from voxdial.telephony.sip_media import END_SECONDS, CallHandle, play_out, wait_done
+from voxdial.telephony.sip_media import END_SECONDS, CallHandle, play_out, received, wait_done
 from voxdial.voice.answer_types import AnswerDecision
 from voxdial.voice.answering import Answering, hangup_reason
 from voxdial.voice.base import Line, Pcm, TransferFailed
@@ -156,12 +156,8 @@ class SipLine:
         self._uri_of = uri_of or (lambda target: target)
         self._transfer_seconds = transfer_seconds
 
-    async def frames(self) -> AsyncIterator[Pcm]:
-        while True:
-            pcm = await self._handle.rx.get()
-            if pcm is None:
-                return
-            yield pcm
+    def frames(self) -> AsyncIterator[Pcm]:
+        return received(self._handle)
 
     async def play(self, audio: Pcm) -> None:
         if not self._handle.ended.done():

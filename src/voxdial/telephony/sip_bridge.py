@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from voxdial.telephony.sip_endpoint import SipError
-from voxdial.telephony.sip_media import END_SECONDS, CallHandle, play_out, wait_done
+from voxdial.telephony.sip_media import END_SECONDS, CallHandle, play_out, received, wait_done
 from voxdial.voice.base import Pcm, TransferFailed
 
 if TYPE_CHECKING:
@@ -56,12 +56,8 @@ class AgentCall:
         self.handle = handle
         self._endpoint = endpoint
 
-    async def frames(self) -> AsyncIterator[Pcm]:
-        while True:
-            pcm = await self.handle.rx.get()
-            if pcm is None:
-                return
-            yield pcm
+    def frames(self) -> AsyncIterator[Pcm]:
+        return received(self.handle)
 
     async def close(self) -> None:
         """Hang up (CANCEL before the answer, BYE after), waiting (bounded) for the end."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import numpy as np
@@ -129,6 +129,15 @@ class CallHandle:
         with self._out_lock:
             waiting = len(self._out) / 2 / SAMPLE_RATE
         return waiting + self.sending_seconds if (waiting or self.live) else 0.0
+
+
+async def received(handle: CallHandle) -> AsyncIterator[Pcm]:
+    """The far end's 16 kHz frames as they arrive, until the call ends."""
+    while True:
+        pcm = await handle.rx.get()
+        if pcm is None:
+            return
+        yield pcm
 
 
 async def play_out(handle: CallHandle) -> None:

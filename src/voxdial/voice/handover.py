@@ -45,6 +45,7 @@ class Handover:
         # took the callee away, or a bridge ran past the call's time limit), "callee"
         # or "agent" (hung up after the bridge); None: the transfer did not end it
         self.ended_by: str | None = None
+        self.joined = False  # the callee talks with the agent (the line joined the calls)
 
     @property
     def record(self) -> dict[str, Any] | None:
@@ -124,6 +125,7 @@ class Handover:
         """The callee and the agent talk (the line carries their audio): record the
         agent's side until either hangs up, or the call reaches its time limit."""
         s = self.session
+        self.joined = True
         s.stop_listening()
         agent = asyncio.create_task(self._record(leg), name="transfer-agent")
         callee = asyncio.create_task(s.wait_line_ended(), name="transfer-callee")

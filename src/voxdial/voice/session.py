@@ -562,8 +562,8 @@ class CallSession:
     def _pressed(self, key: Key) -> None:
         """A key from the callee: traced, and handed to the call loop; one the question
         accepts interrupts the assistant."""
-        if not self._keypad.take(key):
-            return
+        if self.handover.joined or not self._keypad.take(key):
+            return  # (keys to the agent after a bridge are theirs, not the assistant's)
         at = self.answered + timedelta(milliseconds=key.at_ms)
         text = trace_text(key.digit, direction="in", source=key.source)
         self.utterances.append(Utterance("dtmf", text, at))

@@ -132,6 +132,38 @@ def test_patch_null_turns_off_a_transfer_and_sent_keys_and_nothing_else(env):
     assert got["versionId"] == b["versionId"] + 1
     d = env.client.patch(url, json={"prompt": "still off"}).json()
     assert d["taskTransfer"] is None and d["sendKeys"] == ""
+def test_a_bridged_transfer_at_intent_a_is_shown_with_its_defaults(env):
+    a = create_assistant(env.client)
+    body = {"taskTransfer": {"mode": "bridged", "target": "+8613912345678",
+                             "when": ["asked", "intentA"]}}  # fmt: skip
+    b = env.client.patch(f"/openapi/assistants/{a['id']}", json=body).json()
+    shown = env.client.get(f"/openapi/assistants/{a['id']}").json()["taskTransfer"]
+    assert (
+        b["taskTransfer"]
+        == shown
+        == {
+            "mode": "bridged",
+            "target": "+8613912345678",
+            "when": ["asked", "intentA"],
+            "agentTimeoutSeconds": 30,
+            "summary": True,
+        }
+    )
+    setting = {"mode": "bridged", "target": "sip:desk@127.0.0.1", "when": ["intentA"]}
+    body = {"taskTransfer": {**setting, "agentTimeoutSeconds": 5, "summary": False}}
+    env.client.patch(f"/openapi/assistants/{a['id']}", json=body)
+    shown = env.client.get(f"/openapi/assistants/{a['id']}").json()["taskTransfer"]
+    assert shown == body["taskTransfer"]
+    # back to blind: the bridged-only fields go with it
+    body = {"taskTransfer": {"target": "sip:desk@127.0.0.1", "when": ["intentA"]}}
+    env.client.patch(f"/openapi/assistants/{a['id']}", json=body)
+    shown = env.client.get(f"/openapi/assistants/{a['id']}").json()["taskTransfer"]
+    assert shown == {"mode": "blind", "target": "sip:desk@127.0.0.1", "when": ["intentA"]}
+    env.client.patch(f"/openapi/assistants/{a['id']}", json={"name": "renamed"})
+    assert env.client.get(f"/openapi/assistants/{a['id']}").json()["taskTransfer"] == shown
+    # an explicit null turns it off
+    env.client.patch(f"/openapi/assistants/{a['id']}", json={"taskTransfer": None})
+    assert env.client.get(f"/openapi/assistants/{a['id']}").json()["taskTransfer"] is None
 
 
 def test_task_transfer_refuses_bad_settings_naming_the_field(env):
@@ -141,9 +173,31 @@ def test_task_transfer_refuses_bad_settings_naming_the_field(env):
         ({"target": "sip:agent@host\r\nVia: x"}, "target"),
         ({"target": "+86"}, "target"),
         ({}, "target"),
-        ({"target": "+8613912345678", "mode": "bridged"}, "mode"),
-        ({"target": "+8613912345678", "when": ["intentA"]}, "when"),
+        ({"target": "+8613912345678", "mode": "warm"}, "mode"),
+        ({"target": "+8613912345678", "when": ["later"]}, "when"),
+        ({"target": "+8613912345678", "when": []}, "when"),
+        ({"target": "+8613912345678", "when": ["asked", "asked"]}, "when"),
         ({"target": "+8613912345678", "ring": 3}, "ring"),
+        ({"target": "+8613912345678", "agentTimeoutSeconds": 30}, "agentTimeoutSeconds"),
+        ({"target": "+8613912345678", "summary": True}, "summary"),
+        (
+            {"target": "+8613912345678", "mode": "bridged", "agentTimeoutSeconds": 4},
+            "agentTimeoutSeconds",
+        ),
+        (
+            {"target": "+8613912345678", "mode": "bridged", "agentTimeoutSeconds": 121},
+            "agentTimeoutSeconds",
+        ),
+        (
+            {"target": "+8613912345678", "mode": "bridged", "agentTimeoutSeconds": "30"},
+            "agentTimeoutSeconds",
+        ),
+        (
+            {"target": "+8613912345678", "mode": "bridged", "agentTimeoutSeconds": 30.5},
+            "agentTimeoutSeconds",
+        ),
+        ({"target": "+8613912345678", "mode": "bridged", "summary": "yes"}, "summary"),
+        ({"target": "+8613912345678", "mode": "bridged", "summary": 1}, "summary"),
     ]
     for value, field in bad:
         r = env.client.patch(f"/openapi/assistants/{a['id']}", json={"taskTransfer": value})

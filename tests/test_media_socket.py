@@ -378,12 +378,12 @@ class TransferSpeech(SpeechFakes):
         super().__init__(TRANSFER_WORDS)
 
 
-def _transfer_call(env, tmp_path, reply: dict | None, replies: list[str]):
+def _transfer_call(env, tmp_path, reply: dict | None, replies: list[str], **setting):
     state = env.app.state.voxdial
     state.runtime.voice = VoiceRuntime(
         TransferSpeech(), tmp_path / "data" / "recordings", VoiceTuning()
     )
-    body = {**ENGLISH, "taskTransfer": {"target": "+8613912345678"}}
+    body = {**ENGLISH, "taskTransfer": {"target": "+8613912345678", **setting}}
     r = env.client.post("/openapi/assistants", json=body)
     assert r.status_code == 201, r.text
     a = r.json()
@@ -412,6 +412,22 @@ def test_a_media_stream_transfer_is_asked_of_the_controller(env, tmp_path):
     assert record["status"] == "connected" and record["target"] == "+8613912345678"
     assert record["connectedAt"] and call["hangupSide"] == "assistant"
     assert call["hangupReason"] == HangupReason.ANSWERED
+
+
+def test_a_bridged_media_stream_transfer_is_asked_of_the_controller(env, tmp_path):
+    reply = {"status": "connected"}
+    report, call, trace = _transfer_call(
+        env, tmp_path, reply, ["agent please"], mode="bridged", agentTimeoutSeconds=20
+    )
+    assert report.transfers == [
+        {"mode": "bridged", "target": "+8613912345678", "agentTimeoutSeconds": 20}
+    ]
+    assert report.close_code == 1000  # the controller joined the calls: our part ended
+    connected = next(t for t in trace if t["event"] == "transfer.connected")
+    assert connected["content"] == "+8613912345678 (bridged)"
+    record = call["extra"]["transfer"]
+    assert record["mode"] == "bridged" and record["status"] == "connected"
+    assert "endedAt" not in record and call["hangupSide"] == "assistant"
 
 
 def test_a_refused_media_stream_transfer_goes_on_with_the_call(env, tmp_path):

@@ -116,6 +116,53 @@ def test_browser_pcm_in_and_out():
     assert peer.sent[1] == pcm.astype("<i2").tobytes()
 
 
+def test_a_bridged_transfer_asks_the_controller_with_the_agents_time():
+    from voxdial.voice.base import BridgeLine, TransferFailed
+
+    async def scenario() -> list:
+        peer = Peer()
+        line = MediaStreamLine(peer.send, "MZ2")
+        reader = FrameReader(line, assistant_id=1)
+        line.transfer_seconds = 0.05
+        outcomes: list = [isinstance(line, BridgeLine)]
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        try:  # no word within the agent's time and the usual wait
+            await line.bridge("sip:agent@pbx", answer_seconds=1, greeting=None)
+        except TransferFailed as e:
+            outcomes.append((str(e), loop.time() - t0 >= 1))
+        outcomes.append(json.loads(peer.sent[-1]))
+        no_answer = json.dumps(
+            {"event": "transfer", "transfer": {"status": "failed", "reason": "no answer"}}
+        )
+        connected = json.dumps({"event": "transfer", "transfer": {"status": "connected"}})
+        for answer in (no_answer, connected):
+            task = asyncio.create_task(
+                line.bridge("+8613912345678", answer_seconds=30, greeting=None)
+            )
+            await asyncio.sleep(0)
+            reader.feed(text=answer)
+            try:
+                outcomes.append(await task)
+            except TransferFailed as e:
+                outcomes.append(str(e))
+        outcomes.append([f async for f in line.frames()])  # the line ended for us
+        return outcomes
+
+    assert run(scenario()) == [
+        True,
+        ("no transfer outcome in time", True),
+        {
+            "event": "transfer",
+            "transfer": {"mode": "bridged", "target": "sip:agent@pbx", "agentTimeoutSeconds": 1},
+            "streamSid": "MZ2",
+        },
+        "no answer",
+        None,  # connected: the controller has the callee and the agent
+        [],
+    ]
+
+
 def test_a_transfer_waits_for_the_controllers_word():
     from voxdial.voice.base import TransferFailed, TransferLine
 

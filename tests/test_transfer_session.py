@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from tests.support.calls import stored_call, trace_of
 from tests.support.voice import EnergyDetector, ScriptedLine, ToneRecognizer, ToneSynthesizer, tone
 from voxdial.conversation.calls import CallResult
 from voxdial.conversation.engine import CallContext
@@ -19,7 +20,6 @@ from voxdial.conversation.script import ScriptEngine
 from voxdial.conversation.transfer import TRANSFER_FAILED, TRANSFER_LINES
 from voxdial.domain.status import HangupReason
 from voxdial.store.models import Call
-from voxdial.store.outcomes import trace_rows
 from voxdial.voice.base import SAMPLE_RATE, TransferFailed
 from voxdial.voice.playback import Interruption
 from voxdial.voice.session import CallSession
@@ -60,8 +60,8 @@ class PlainLine(ScriptedLine):
     """A line with no transfer (a browser's, a websocket's)."""
 
 
-def session_for(line, assistant=ASSISTANT):
-    context = CallContext(assistant=assistant, now=ANSWERED, time_zone="UTC")
+def session_for(line, assistant=ASSISTANT, *, name: str = ""):
+    context = CallContext(assistant=assistant, name=name, now=ANSWERED, time_zone="UTC")
     conversation = ScriptEngine().begin(context)
     s = CallSession(
         conversation=conversation,
@@ -145,32 +145,14 @@ def test_the_call_record_trace_and_webhook_say_to_whom_and_when():
         extra={"spoken": True, **s.extra},
     )
 
-    class Outcome:  # what trace_rows reads of a CallOutcome
-        call_id = 1
-        session_id = "abcdef0123456789"
-        traced = None
-
-    Outcome.result = result
-    rows = trace_rows(Outcome, lambda t: t)  # type: ignore[arg-type]
+    rows = trace_of(result)
     names = [r[1] for r in rows]
     assert names[0] == "begin" and names[-1] == "hangup"
     assert "transfer.requested" in names and "transfer.connected" in names
     connected = rows[names.index("transfer.connected")]
     assert connected[2] == AGENT and connected[3] >= 0
 
-    call = Call(
-        session_id="abcdef0123456789",
-        workspace_id=1,
-        callee="13800138000",
-        caller="02161234567",
-        start_at=result.started_at,
-        answer_at=ANSWERED,
-        end_at=ended,
-        hangup_reason="answered",
-        hangup_side="assistant",
-        extra=result.extra,
-        record_file="",
-    )
+    call = stored_call(result)
     assert transferred(call) is not None
     data = call_transfer_data(call, base_url="http://voxdial.test", tz="Asia/Shanghai")
     assert data["session_id"] == "abcdef0123456789"

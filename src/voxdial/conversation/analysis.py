@@ -86,16 +86,33 @@ def analyse(
         summary = f"未接通（{words}）。" if zh else f"Not connected ({words})."
         return _done("E", summary, zh)
     hits = [c for c in collected if c.hit]
-    answered_qs = {c.question for c in hits}
-    complete = all(q in answered_qs for q in questions)
-    positive = knowledge_questions > 0 or any(_POSITIVE.match(c.result.strip()) for c in hits)
     if refused or (not hits and questions and hangup_side == "callee"):
         level = "D"
-    elif callback or not complete:
+    elif callback or not _complete(questions, hits):
         level = "C"
     else:
-        level = "A" if positive else "B"
+        level = "A" if _positive(hits, knowledge_questions) else "B"
     return _done(level, _summary(zh, level, questions, hits, refused, callback), zh)
+
+
+def reaches_intent_a(
+    questions: list[str], collected: list[CollectResult], *, knowledge_questions: int = 0
+) -> bool:
+    """Whether a call still going on is at intent A already: by the rules above, once
+    it is answered, not refused and not put off (the engine checks those itself), every
+    question answered and a positive signal. The engine asks it after each answer to
+    transfer an interested callee (`taskTransfer.when: ["intentA"]`)."""
+    hits = [c for c in collected if c.hit]
+    return _complete(questions, hits) and _positive(hits, knowledge_questions)
+
+
+def _complete(questions: list[str], hits: list[CollectResult]) -> bool:
+    answered = {c.question for c in hits}
+    return all(q in answered for q in questions)
+
+
+def _positive(hits: list[CollectResult], knowledge_questions: int) -> bool:
+    return knowledge_questions > 0 or any(_POSITIVE.match(c.result.strip()) for c in hits)
 
 
 def analyse_call(config: dict[str, Any], result: CallResult) -> CallAnalysis:

@@ -26,6 +26,20 @@ class ActionKind(StrEnum):
     KEYS = "keys"  # send the keys (DTMF) in `text` to the callee ("," waits 500 ms)
 
 
+@dataclass(frozen=True, slots=True)
+class TransferPlan:
+    """How a TRANSFER goes (the assistant's `taskTransfer`, conversation/transfer.py):
+    `blind` (the line sends the callee on) or `bridged` (voxdial calls the agent, who
+    has `agent_seconds` to answer and first hears `summary`, "" for none). `why`:
+    "asked" (the callee asked for a person) or "intentA"."""
+
+    target: str
+    mode: str = "blind"
+    why: str = "asked"
+    agent_seconds: int = 30
+    summary: str = field(default="", repr=False)  # the callee's answers: never logged
+
+
 @dataclass
 class Action:
     kind: ActionKind
@@ -34,6 +48,7 @@ class Action:
     result: str = ""
     hit: bool = False
     at: datetime | None = None
+    transfer: TransferPlan | None = None  # a TRANSFER's plan (None: blind to `text`)
 
 
 @dataclass

@@ -20,6 +20,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
+from voxdial.conversation.analysis import reaches_intent_a
 from voxdial.conversation.engine import (
     Action,
     ActionKind,
@@ -27,6 +28,7 @@ from voxdial.conversation.engine import (
     CollectResult,
     Conversation,
     ConversationEngine,
+    TransferPlan,
     fill_variables,
 )
 from voxdial.conversation.knowledge import cache_for
@@ -35,7 +37,7 @@ from voxdial.conversation.notes import NoteKind, note
 from voxdial.conversation.reply import REPLY_TOOL, NextStep, Reply, parse_reply, reply_schema
 from voxdial.conversation.say_extractor import SayExtractor
 from voxdial.conversation.script import ScriptEngine
-from voxdial.conversation.transfer import transfer_target
+from voxdial.conversation.transfer import INTENT_A_LINES, transfer_plan
 from voxdial.settings import LLMSettings
 
 KNOWLEDGE_CHARS = 2000
@@ -91,6 +93,7 @@ class OpenAIConversation:
         self.history: list[dict[str, str]] = []
         self._collected: dict[str, CollectResult] = {}
         self._finished = False
+        self._intent_a_tried = False  # transferred (or tried) at intent A: once per call
         self.lang = context.language
 
     @property
@@ -310,13 +313,40 @@ class OpenAIConversation:
             actions.append(Action(ActionKind.HANGUP, result="refused"))
         elif step == NextStep.TRANSFER:
             # to the assistant's taskTransfer target; none: only noted (the flag)
-            target = transfer_target(self.context.assistant) or ""
-            actions.append(Action(ActionKind.TRANSFER, target))
+            plan = self._plan("asked")
+            actions.append(Action(ActionKind.TRANSFER, plan.target if plan else "", transfer=plan))
         elif step == NextStep.HANGUP:
             actions.append(Action(ActionKind.HANGUP, result="completed"))
         if step != NextStep.CONTINUE:
             self._finished = True
+        elif reply.collected:
+            actions += self._at_intent_a()
         return actions
+
+    def _plan(self, why: str) -> TransferPlan | None:
+        return transfer_plan(
+            self.context.assistant,
+            why,
+            name=self.context.name,
+            collected=self.collected,
+            lang=self.lang,
+        )
+
+    def _at_intent_a(self) -> list[Action]:
+        """Once per call, after the answer that makes the conversation intent A
+        (analysis.reaches_intent_a): the hold line and a TRANSFER, when the assistant
+        transfers then. A failed one leaves the conversation going on."""
+        questions = [q["question"] for q in self.context.assistant.get("collect") or []]
+        if self._intent_a_tried or not reaches_intent_a(questions, self.collected):
+            return []
+        plan = self._plan("intentA")
+        if plan is None:
+            return []
+        self._intent_a_tried = True
+        return [
+            Action(ActionKind.SAY, INTENT_A_LINES[self.lang]),
+            Action(ActionKind.TRANSFER, plan.target, transfer=plan),
+        ]
 
     # --- the script's turn -----------------------------------------------------------
 

@@ -26,12 +26,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from voxdial.conversation import intents, keys, lines, times, transfer
+from voxdial.conversation import analysis, intents, keys, lines, times, transfer
 from voxdial.conversation.engine import (
     Action,
     ActionKind,
     CallContext,
     CollectResult,
+    TransferPlan,
     fill_variables,
 )
 from voxdial.conversation.lines import TEXT
@@ -157,6 +158,7 @@ class ScriptConversation:
         self.recent: list[int] = []  # answered questions, latest last
         self._finished = False
         self._transfer_tried = False
+        self.knowledge_asked = 0  # questions the knowledge was asked (a positive signal)
 
     @property
     def collected(self) -> list[CollectResult]:
@@ -227,8 +229,8 @@ class ScriptConversation:
         if transfer.asks_for_person(reply):
             return self._to_person()
         if self.consenting:
-            return self._consent(reply, r)
-        return self._reply(reply, r, text.strip())
+            return self._at_intent_a(self._consent(reply, r))
+        return self._at_intent_a(self._reply(reply, r, text.strip()))
 
     def press(self, digit: str) -> list[Action] | None:
         """A key the callee pressed (conversation/keys.py); None: this question takes none."""
@@ -471,6 +473,7 @@ class ScriptConversation:
             return None
         # a trace line: the task insight lists the questions the knowledge missed
         kind = NoteKind.KNOWLEDGE_HIT if hit else NoteKind.KNOWLEDGE_MISS
+        self.knowledge_asked += 1
         trace = note(kind, text[:200])
         line = hit.passage if hit is not None else self.text["unknown"]
         return [trace, Action(ActionKind.SAY, line)]
@@ -478,14 +481,52 @@ class ScriptConversation:
     def _to_person(self) -> list[Action]:
         """The callee asks for a person: put them through once (what follows the
         TRANSFER is said only if it fails: the flow goes on), else a person calls back."""
-        target = transfer.transfer_target(self.context.assistant)
-        if target is None or self._transfer_tried:
+        plan = self._plan("asked")
+        if plan is None or self._transfer_tried:
             line = transfer.PERSON_CALLS_BACK[self.lang]
             return self._close(line, "callback", Action(ActionKind.CALLBACK))
         self._transfer_tried = True
         self.consenting = False
         said = Action(ActionKind.SAY, transfer.TRANSFER_LINES[self.lang])
-        return [said, Action(ActionKind.TRANSFER, target), *self._ask()]
+        return [said, Action(ActionKind.TRANSFER, plan.target, transfer=plan), *self._ask()]
+
+    def _plan(self, why: str) -> TransferPlan | None:
+        return transfer.transfer_plan(
+            self.context.assistant,
+            why,
+            name=self.context.name,
+            collected=self.collected,
+            lang=self.lang,
+        )
+
+    def _at_intent_a(self, actions: list[Action]) -> list[Action]:
+        """The turn's actions, with the callee put through first when this reply made
+        the conversation intent A (analysis.reaches_intent_a) and the assistant
+        transfers then; once per call. A turn that closes the call for another reason
+        (refused, callback, goodbye) is left as it is. The closing line after a
+        completed conversation is said only if the transfer fails."""
+        if self._transfer_tried or any(
+            a.kind == ActionKind.CALLBACK
+            or (a.kind == ActionKind.HANGUP and a.result != "completed")
+            for a in actions
+        ):
+            return actions
+        questions = [q["question"] for q in self.questions]
+        if not analysis.reaches_intent_a(
+            questions, self.collected, knowledge_questions=self.knowledge_asked
+        ):
+            return actions
+        plan = self._plan("intentA")
+        if plan is None:
+            return actions
+        self._transfer_tried = True
+        hold = [
+            Action(ActionKind.SAY, transfer.INTENT_A_LINES[self.lang]),
+            Action(ActionKind.TRANSFER, plan.target, transfer=plan),
+        ]
+        closes = len(actions) >= 2 and actions[-1].kind == ActionKind.HANGUP
+        at = len(actions) - 2 if closes and actions[-2].kind == ActionKind.SAY else len(actions)
+        return [*actions[:at], *hold, *actions[at:]]
 
     def _callback(self, said: str) -> list[Action]:
         at = times.resolve(said, self.now)

@@ -33,8 +33,9 @@ from voxdial.conversation.engine import ConversationEngine
 from voxdial.domain.phone import mask
 from voxdial.domain.status import HangupReason
 from voxdial.settings import SipSettings
+from voxdial.telephony.sip_bridge import AgentCall, call_agent
 from voxdial.telephony.sip_endpoint import COMMAND_SECONDS, Incoming, SipEndpoint, SipError
-from voxdial.telephony.sip_media import CallHandle
+from voxdial.telephony.sip_media import END_SECONDS, CallHandle, play_out, received, wait_done
 from voxdial.voice.answer_types import AnswerDecision
 from voxdial.voice.answering import Answering, hangup_reason
 from voxdial.voice.base import Line, Pcm, TransferFailed
@@ -48,7 +49,6 @@ __all__ = ["DEFAULT_MAX_CALLS", "SipCarrier", "SipConfig", "SipError", "SipLine"
 log = logging.getLogger("voxdial.sip")
 
 DEFAULT_MAX_CALLS = 100  # SIP calls at once when neither the SIP nor the dialer settings say
-_END_SECONDS = 40.0  # bound on the wait for a call to end once hung up (Timer B is 32 s)
 TRANSFER_SECONDS = 30.0  # wait for the far end's report of a REFER's new call
 
 
@@ -140,7 +140,8 @@ def outcome_for(status: int, q850: int | None = None) -> HangupReason:
 
 class SipLine:
     """An answered SIP call as the session sees it (`voxdial.voice.base.Line`; a
-    `TransferLine`: a blind transfer is a REFER)."""
+    `TransferLine`: a blind transfer is a REFER; a `BridgeLine`: a bridged one is a
+    second call, to the agent, joined to this one)."""
 
     def __init__(
         self,
@@ -155,12 +156,8 @@ class SipLine:
         self._uri_of = uri_of or (lambda target: target)
         self._transfer_seconds = transfer_seconds
 
-    async def frames(self) -> AsyncIterator[Pcm]:
-        while True:
-            pcm = await self._handle.rx.get()
-            if pcm is None:
-                return
-            yield pcm
+    def frames(self) -> AsyncIterator[Pcm]:
+        return received(self._handle)
 
     async def play(self, audio: Pcm) -> None:
         if not self._handle.ended.done():
@@ -200,40 +197,34 @@ class SipLine:
         if handle.ended.done():
             raise TransferFailed("the call has ended")
         uri = target if target.startswith(("sip:", "sips:")) else self._uri_of(target)
-        await _play_out(handle)
+        await play_out(handle)
         try:
             await self._endpoint.transfer(handle, uri, seconds=self._transfer_seconds)
         except (SipError, ValueError) as e:
             raise TransferFailed(str(e)) from None
         # the stack closes the call on success ("Call transfered"): wait for its end
-        await _wait(handle.ended, _END_SECONDS)
+        await wait_done(handle.ended, END_SECONDS)
+
+    async def bridge(
+        self, target: str, *, answer_seconds: float, greeting: Pcm | None
+    ) -> AgentCall:
+        """A bridged transfer (`voxdial.voice.base.BridgeLine`): call the agent at
+        `target` from this endpoint and join the two calls (telephony/sip_bridge.py)."""
+        if self._handle.ended.done():
+            raise TransferFailed("the call has ended")
+        uri = target if target.startswith(("sip:", "sips:")) else self._uri_of(target)
+        return await call_agent(
+            self._endpoint, self._handle, uri, answer_seconds=answer_seconds, greeting=greeting
+        )
 
     async def close(self) -> None:
         """Let what is queued play out, hang up, and wait (bounded) for the call to end."""
         handle = self._handle
         if handle.ended.done():
             return
-        await _play_out(handle)
+        await play_out(handle)
         await self._endpoint.hang_up(handle)
-        await _wait(handle.ended, _END_SECONDS)
-
-
-async def _play_out(handle: CallHandle) -> None:
-    """Let the audio queued to the callee play out (bounded by its length)."""
-    left = handle.queued_seconds
-    if left:
-        deadline = handle.loop.time() + left + 1.0
-        while handle.queued_seconds and not handle.ended.done():
-            if handle.loop.time() >= deadline:
-                break
-            await asyncio.sleep(0.02)
-
-
-async def _wait(fut: asyncio.Future[Any], seconds: float) -> bool:
-    """Wait for `fut` (never cancelling it) at most `seconds`; True if it is done."""
-    if not fut.done():
-        await asyncio.wait([fut], timeout=seconds)
-    return fut.done()
+        await wait_done(handle.ended, END_SECONDS)
 
 
 # -- the carrier -----------------------------------------------------------------------
@@ -391,7 +382,7 @@ class SipCarrier:
         announced = await self._until_answer(handle, answering)
         if announced is not None:  # the network said why: cancel with its outcome
             await endpoint.hang_up(handle, unanswered_only=True)
-            await _wait(handle.ended, _END_SECONDS)
+            await wait_done(handle.ended, END_SECONDS)
             if not handle.answered.done():
                 outcome = hangup_reason(announced.outcome) or HangupReason.FAILED
                 extra = {
@@ -410,7 +401,7 @@ class SipCarrier:
             await endpoint.hang_up(handle, unanswered_only=True)
             await asyncio.wait(
                 [handle.answered, handle.ended],
-                timeout=_END_SECONDS if rang else 1.0,
+                timeout=END_SECONDS if rang else 1.0,
                 return_when=asyncio.FIRST_COMPLETED,
             )
             if not handle.answered.done():

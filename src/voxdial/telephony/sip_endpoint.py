@@ -112,6 +112,7 @@ class _Call:
         self.answered = False  # 200 OK came: a hang-up now is a BYE
         self.media: CallMedia | None = None
         self.early_pending = False  # a 183 came; its media may start on a later tick
+        self.peer: _Call | None = None  # joined to this call (a bridged transfer)
 
 
 class SipEndpoint(threading.Thread):
@@ -210,6 +211,11 @@ class SipEndpoint(threading.Thread):
             await asyncio.wait_for(fut, seconds + COMMAND_SECONDS)
         except TimeoutError:
             raise SipError("no transfer outcome in time") from None
+
+    async def bridge(self, a: CallHandle, b: CallHandle) -> None:
+        """Join two answered calls (a bridged transfer): from the next tick on, each
+        one's audio goes to the other. Raises SipError when either is not up."""
+        await self.run_command(lambda: self._bridge(a.id, b.id))
 
     # the thread -----------------------------------------------------------------------
 
@@ -361,6 +367,9 @@ class SipEndpoint(threading.Thread):
                 continue
             if frames:
                 batches[live.handle.loop].append((live.handle, frames, media.early))
+                if live.peer is not None:  # joined: the other party hears these too
+                    for pcm in frames:
+                        live.peer.handle.queue_audio(pcm)
         for target, batch in batches.items():
             try:
                 target.call_soon_threadsafe(deliver_all, batch)
@@ -447,6 +456,8 @@ class SipEndpoint(threading.Thread):
                 if not self._calls and self._no_calls is not None:
                     self._no_calls.set()
                 live.media = None
+                if live.peer is not None:
+                    live.peer.peer = live.peer = None
                 status, reason, q850 = closed_status(event.text)
                 handle.report_ended(status, reason, q850)
         except Exception:
@@ -529,6 +540,12 @@ class SipEndpoint(threading.Thread):
             await live.call.transfer(uri, timeout=seconds)
         except baresip.TransferFailed as e:
             raise SipError(f"transfer failed: {redact(str(e))}") from None
+
+    async def _bridge(self, a_id: int, b_id: int) -> None:
+        a, b = self._calls.get(a_id), self._calls.get(b_id)
+        if a is None or b is None or a.media is None or b.media is None:
+            raise SipError("both calls must be up to be joined")
+        a.peer, b.peer = b, a
 
     async def _hang_up(self, handle_id: int, unanswered_only: bool) -> None:
         live = self._calls.get(handle_id)

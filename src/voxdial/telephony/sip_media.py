@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,7 @@ _RX_QUEUE_FRAMES = 3000  # a minute of callee audio waiting for a slow reader
 _TX_AHEAD_FRAMES = 25
 _FILL_AFTER = 25  # frames (500 ms) of nothing from the stack before silence is filled in
 _READ_BYTES = 2560  # decoded audio taken per read (a small buffer: it is allocated per read)
+END_SECONDS = 40.0  # bound on the wait for a call to end once hung up (Timer B is 32 s)
 
 
 class CallHandle:
@@ -128,6 +129,33 @@ class CallHandle:
         with self._out_lock:
             waiting = len(self._out) / 2 / SAMPLE_RATE
         return waiting + self.sending_seconds if (waiting or self.live) else 0.0
+
+
+async def received(handle: CallHandle) -> AsyncIterator[Pcm]:
+    """The far end's 16 kHz frames as they arrive, until the call ends."""
+    while True:
+        pcm = await handle.rx.get()
+        if pcm is None:
+            return
+        yield pcm
+
+
+async def play_out(handle: CallHandle) -> None:
+    """Let the audio queued to the far end play out (bounded by its length)."""
+    left = handle.queued_seconds
+    if left:
+        deadline = handle.loop.time() + left + 1.0
+        while handle.queued_seconds and not handle.ended.done():
+            if handle.loop.time() >= deadline:
+                break
+            await asyncio.sleep(0.02)
+
+
+async def wait_done(fut: asyncio.Future[Any], seconds: float) -> bool:
+    """Wait for `fut` (never cancelling it) at most `seconds`; True if it is done."""
+    if not fut.done():
+        await asyncio.wait([fut], timeout=seconds)
+    return fut.done()
 
 
 def _resolve(fut: asyncio.Future[Any], value: Any) -> None:

@@ -6,8 +6,10 @@
   barge-in. The assistant's keys go out as tones in the media.
   **[ours]** A transfer to a person (which a stream cannot do itself) is asked of the
   controller that placed the call: `{"event": "transfer", "transfer": {"mode": "blind",
-  "target"}}` out; the controller answers `{"event": "transfer", "transfer": {"status":
-  "connected" | "failed", "reason"}}` (docs/transfer.md).
+  "target"}}` out (bridged: `"mode": "bridged"` and `"agentTimeoutSeconds"`, the
+  controller calling the agent and joining the calls); the controller answers
+  `{"event": "transfer", "transfer": {"status": "connected" | "failed", "reason"}}`
+  (docs/transfer.md).
 - `BrowserLine`: binary 16-bit little-endian mono PCM at 16 kHz both ways, JSON control
   messages (`{"type": "clear"}` and `{"type": "transcript", "who", "text"}` out,
   `{"type": "stop"}` and `{"type": "dtmf", "digit": "1"}` in).
@@ -107,17 +109,28 @@ class MediaStreamLine(StreamLine):
         """Ask the controller to hand the callee over to `target`; returns when it
         says "connected" (the line has then ended for us), raises TransferFailed when
         it says otherwise, the stream ends, or no word comes in `transfer_seconds`."""
+        await self._ask_controller({"mode": "blind", "target": target}, self.transfer_seconds)
+
+    async def bridge(self, target: str, *, answer_seconds: float, greeting: Pcm | None) -> None:
+        """A bridged transfer (`voxdial.voice.base.BridgeLine`), asked of the controller,
+        which calls the agent and joins the calls itself: `{"mode": "bridged", "target",
+        "agentTimeoutSeconds"}`. Its word may take the agent's time to answer, and
+        `transfer_seconds` more. Returns None once "connected" (our part has ended);
+        the controller gets no summary to play, so `greeting` is not sent."""
+        seconds = int(answer_seconds)
+        request = {"mode": "bridged", "target": target, "agentTimeoutSeconds": seconds}
+        await self._ask_controller(request, answer_seconds + self.transfer_seconds)
+
+    async def _ask_controller(self, request: dict[str, Any], seconds: float) -> None:
         if self.gone or self.closed or self._transfer is not None:
             raise TransferFailed("the stream cannot transfer now")
         waiting = self._transfer = asyncio.get_running_loop().create_future()
         try:
-            await self._event(
-                {"event": "transfer", "transfer": {"mode": "blind", "target": target}}
-            )
+            await self._event({"event": "transfer", "transfer": request})
             if self.gone:
                 raise TransferFailed("the stream is gone")
             try:
-                reply = await asyncio.wait_for(waiting, self.transfer_seconds)
+                reply = await asyncio.wait_for(waiting, seconds)
             except TimeoutError:
                 raise TransferFailed("no transfer outcome in time") from None
         finally:

@@ -85,3 +85,32 @@ class TransferLine(Protocol):
     SIP URI."""
 
     async def transfer(self, target: str) -> None: ...
+
+
+class AgentLeg(Protocol):
+    """The agent's call in a bridged transfer, once joined to the callee's: the line
+    carries the audio both ways; the session only records the agent's side."""
+
+    def frames(self) -> AsyncIterator[Pcm]:
+        """The agent's audio as it arrives (20 ms frames); ends when the agent hangs up."""
+        ...
+
+    async def close(self) -> None:
+        """Hang up the agent (no-op once the agent's call has ended)."""
+        ...
+
+
+@runtime_checkable
+class BridgeLine(Protocol):
+    """A line that can put the callee through to an agent by calling the agent itself
+    (a bridged transfer). `bridge` lets what is queued to the callee play out (the
+    hold line), calls `target`, gives the agent `answer_seconds` to answer, plays them
+    `greeting` (the summary, in the assistant's voice; None: nothing) and joins the
+    two calls. It returns the joined `AgentLeg`, or None when the carrier did the
+    bridging itself and our part of the call has ended. It raises `TransferFailed`
+    (the agent did not answer, was busy, declined; the agent's call is gone and the
+    callee's still up)."""
+
+    async def bridge(
+        self, target: str, *, answer_seconds: float, greeting: Pcm | None
+    ) -> AgentLeg | None: ...

@@ -181,6 +181,11 @@ class Playback:
             timing.first_audio = time.monotonic()
         return at
 
+    async def render(self, text: str) -> Pcm:
+        """`text` in the call's voice, not queued to the callee (what a bridged
+        transfer's agent hears before the callee is joined)."""
+        return await self._synthesize(text)
+
     async def _synthesize(self, clause: str) -> Pcm:
         # a shared scheduler (voice/tts_scheduler.py) puts a reply's first clause before
         # every call's later ones, and its queue holds no thread; a plain voice runs in

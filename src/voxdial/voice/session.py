@@ -45,7 +45,6 @@ from typing import Any
 from voxdial.conversation.calls import Utterance, note_request
 from voxdial.conversation.engine import Action, ActionKind, Conversation
 from voxdial.conversation.notes import KNOWLEDGE_NOTES, note_kind
-from voxdial.conversation.transfer import TRANSFER_FAILED
 from voxdial.voice import dtmf, soundalike
 from voxdial.voice.answer_types import AnswerDecision
 from voxdial.voice.answering import Answering, trace_content
@@ -58,8 +57,6 @@ from voxdial.voice.base import (
     Recognizer,
     Synthesizer,
     TranscriptLine,
-    TransferFailed,
-    TransferLine,
     VoiceDetector,
 )
 from voxdial.voice.dtmf import Key, KeyLine
@@ -73,6 +70,7 @@ from voxdial.voice.endpointing import (
     TalkOver,
     samples,
 )
+from voxdial.voice.handover import Handover
 from voxdial.voice.keypad import Keypad, trace_text
 from voxdial.voice.playback import (
     Interruption,
@@ -174,6 +172,7 @@ class CallSession:
         self._queue: asyncio.Queue[Heard | NoReply | LineEnded | Key] = asyncio.Queue()
         self._keypad = Keypad()
         self._line_ended = False
+        self._ended = asyncio.Event()  # set with _line_ended
         self._waiting = False  # the loop waits for the callee (silence is counted)
         self._answering = False  # between hearing an utterance and having answered it
         self._hangup = False
@@ -184,6 +183,7 @@ class CallSession:
         self._guess: asyncio.Task[tuple[str, float]] | None = None
         self._guess_job: Future | None = None  # the guess's place in the ASR queue
         self._keyword_check: asyncio.Task[None] | None = None
+        self.handover = Handover(self)  # a TRANSFER's hand-over to a person
 
     @property
     def busy(self) -> bool:
@@ -195,14 +195,48 @@ class CallSession:
     @property
     def ended_at(self) -> datetime:
         """The call's end on its own timeline (what was heard or played, whichever is later)."""
-        return self._at(max(self.recording.position, self.recording.speaking_until))
+        return self.at(self.recording_end)
 
     @property
     def speaking(self) -> bool:
         return self.playback.speaking
 
-    def _at(self, sample: int) -> datetime:
+    def at(self, sample: int) -> datetime:
+        """The time of timeline sample `sample`."""
         return self.answered + timedelta(seconds=sample / SAMPLE_RATE)
+
+    @property
+    def recording_end(self) -> int:
+        """The timeline sample where what is queued to the callee ends (now, if none)."""
+        return max(self.recording.position, self.recording.speaking_until)
+
+    @property
+    def line_ended(self) -> bool:
+        return self._line_ended
+
+    @property
+    def transferred(self) -> bool:
+        """The call went on to a person (a transfer the far end reported connected)."""
+        return self.handover.connected
+
+    def hang_up(self) -> None:
+        """End the call after this turn (the loop closes)."""
+        self._hangup = True
+
+    def stop_listening(self) -> None:
+        """The callee talks to someone else now (a bridged transfer): their audio is
+        only recorded, no longer heard."""
+        self._conversing = False
+        self._answering = False  # nothing to answer: the session waits for the end
+
+    async def wait_line_ended(self) -> None:
+        await self._ended.wait()
+
+    @property
+    def seconds_left(self) -> float:
+        """Until the call's time limit (`max_call_seconds`), on its timeline."""
+        limit = samples(self.tuning.max_call_seconds * 1000)
+        return max(0.0, (limit - self.recording.position) / SAMPLE_RATE)
 
     # -- the call ------------------------------------------------------------------
 
@@ -231,8 +265,8 @@ class CallSession:
                     break
         finally:
             self._answering = False
-            if self.transferred:
-                self.hangup_side = "assistant"
+            if self.handover.ended_by is not None:  # the transfer ended the call (and line)
+                self.hangup_side = self.handover.ended_by
             elif self._line_ended:
                 self.hangup_side = "callee"
             else:
@@ -259,7 +293,7 @@ class CallSession:
                 self.playback.begin_reply()
                 said = await self.playback.say(answering.message, timing=None)
                 if said is not None:
-                    self.utterances.append(Utterance("system", said.text, self._at(said.start)))
+                    self.utterances.append(Utterance("system", said.text, self.at(said.start)))
         return False
 
     async def _turn(self, heard: Heard) -> None:
@@ -271,7 +305,7 @@ class CallSession:
         text = await self._transcript(heard)
         if not text:
             return
-        await self._spoken(Utterance("customer", text, self._at(heard.start)))
+        await self.spoken(Utterance("customer", text, self.at(heard.start)))
         self.turns.append(heard.timing)
         stream = getattr(self.conversation, "stream_turn", None)
         if stream is not None and self.tuning.stream_replies:
@@ -345,7 +379,7 @@ class CallSession:
             if action.kind == ActionKind.SAY:
                 said = await self._say(action, timing)
                 if said is not None:
-                    await self._spoken(Utterance("system", said.text, self._at(said.start)))
+                    await self.spoken(Utterance("system", said.text, self.at(said.start)))
             elif await self._apply(action):
                 return  # the callee is with a person now: nothing more is said
 
@@ -387,17 +421,6 @@ class CallSession:
             timing.engine_seconds = time.perf_counter() - t0
             queue.put_nowait(None)
 
-    async def _hand_over(self, action: Action) -> bool:
-        """A TRANSFER to `action.text`: True once the callee is with a person; else the
-        callee is told, and the call goes on."""
-        note_request(action, self.flags)
-        if self._line_ended or await self._transfer(action.text):
-            return True
-        said = await self.playback.say(TRANSFER_FAILED[self._lang], timing=None)
-        if said is not None:
-            await self._spoken(Utterance("system", said.text, self._at(said.start)))
-        return False
-
     async def _say(self, action: Action, timing: TurnTiming | None) -> Said | None:
         """Speak one SAY, unless the reply was interrupted or the callee hung up."""
         if self.playback.barged or self._line_ended:
@@ -407,7 +430,7 @@ class CallSession:
     async def _said(self, parts: list[Said]) -> None:
         if parts:
             text = join_clauses([p.text for p in parts])
-            await self._spoken(Utterance("system", text, self._at(parts[0].start)))
+            await self.spoken(Utterance("system", text, self.at(parts[0].start)))
 
     async def _apply(self, action: Action) -> bool:
         """A turn's action other than speech: a trace note, keys to send, a transfer, or a
@@ -417,9 +440,9 @@ class CallSession:
             await self._send_keys(action.text)
             return False
         if action.kind == ActionKind.TRANSFER and action.text:
-            return await self._hand_over(action)
+            return await self.handover.run(action)
         if action.kind == ActionKind.NOTE:
-            at = self._at(self.recording.position)
+            at = self.at(self.recording.position)
             self.utterances.append(Utterance("note", action.text, at))
             if note_kind(action) in KNOWLEDGE_NOTES:
                 self.flags["knowledge_questions"] = self.flags.get("knowledge_questions", 0) + 1
@@ -429,49 +452,7 @@ class CallSession:
         note_request(action, self.flags)
         return False
 
-    @property
-    def transferred(self) -> bool:
-        """The call went on to a person (a transfer the far end reported connected)."""
-        return self.extra.get("transfer", {}).get("status") == "connected"
-
-    @property
-    def _lang(self) -> str:
-        return "en" if self.language == "en" else "zh"
-
-    async def _transfer(self, target: str) -> bool:
-        """Hand the callee over to `target` (after what was said: the line plays out
-        what is queued before it transfers): True when
-        the far end reports the callee connected. The calltrace gets
-        `transfer.requested` and `transfer.connected` or `transfer.failed`; the call
-        record's `extra.transfer` says to whom, when, and how it went."""
-        # the line lets what is queued ("I'll put you through") play out first
-        requested = self._at(max(self.recording.position, self.recording.speaking_until))
-        record: dict[str, Any] = {
-            "mode": "blind",
-            "target": target,
-            "requestedAt": requested.isoformat(),
-            "status": "failed",
-        }
-        self.extra["transfer"] = record
-        self.utterances.append(Utterance("transfer.requested", target, requested))
-        try:
-            if not target:
-                raise TransferFailed("no transfer target")
-            if not isinstance(self.line, TransferLine):
-                raise TransferFailed("this line cannot transfer a call")
-            await self.line.transfer(target)
-        except TransferFailed as e:
-            record["error"] = str(e)[:200]
-            at = self._at(self.recording.position)
-            self.utterances.append(Utterance("transfer.failed", record["error"], at))
-            return False
-        connected = self._at(max(self.recording.position, self.recording.speaking_until))
-        record.update(status="connected", connectedAt=connected.isoformat())
-        self.utterances.append(Utterance("transfer.connected", target, connected))
-        self._hangup = True
-        return True
-
-    async def _spoken(self, utterance: Utterance) -> None:
+    async def spoken(self, utterance: Utterance) -> None:
         """Keep what either side said, and show it on a line that shows the words."""
         self.utterances.append(utterance)
         if isinstance(self.line, TranscriptLine):
@@ -500,6 +481,7 @@ class CallSession:
             if self.answering is not None:
                 self.answering.close()
             self._line_ended = True
+            self._ended.set()
             self.playback.stop()
             self._queue.put_nowait(LineEnded())
 
@@ -580,8 +562,8 @@ class CallSession:
     def _pressed(self, key: Key) -> None:
         """A key from the callee: traced, and handed to the call loop; one the question
         accepts interrupts the assistant."""
-        if not self._keypad.take(key):
-            return
+        if self.handover.joined or not self._keypad.take(key):
+            return  # (keys to the agent after a bridge are theirs, not the assistant's)
         at = self.answered + timedelta(milliseconds=key.at_ms)
         text = trace_text(key.digit, direction="in", source=key.source)
         self.utterances.append(Utterance("dtmf", text, at))
@@ -608,7 +590,7 @@ class CallSession:
             start, _ = self.recording.speak(pcm)
             await self.line.play(pcm)
         source = sent or dtmf.KeySource.INBAND
-        at = self._at(start)
+        at = self.at(start)
         for digit in digits.upper().replace(dtmf.PAUSE, ""):
             text = trace_text(digit, direction="out", source=source)
             self.utterances.append(Utterance("dtmf", text, at))

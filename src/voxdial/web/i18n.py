@@ -396,6 +396,7 @@ ZH: dict[str, str] = {
     "side.assistant": "助手",
     "side.callee": "被叫",
     "side.carrier": "运营商",
+    "side.agent": "坐席",  # the agent of a bridged transfer hung up
     "side.none": "—",
     "who.assistant": "助手",
     "who.callee": "客户",
@@ -449,6 +450,7 @@ EN: dict[str, str] = {
     "side.assistant": "assistant",
     "side.callee": "callee",
     "side.carrier": "carrier",
+    "side.agent": "agent",
     "side.none": "—",
     "who.assistant": "Assistant",
     "who.callee": "Callee",

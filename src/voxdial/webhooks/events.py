@@ -108,14 +108,18 @@ def call_transfer_data(
     call: Call, *, task_item_id: int | None = None, base_url: str, tz: str
 ) -> dict[str, Any]:
     """`event_data` of `task.call.transfer`: the call ended data, and `transfer`: the
-    target, the mode and when it was requested and connected (RFC 3339)."""
+    target, the mode ("blind" | "bridged"), the outcome (`status`), and when it was
+    requested, connected and (bridged: voxdial carried the agent's call) ended, RFC
+    3339; `ended_at` is null for a blind transfer, whose end voxdial does not see."""
     data = call_ended_data(call, task_item_id=task_item_id, base_url=base_url, tz=tz)
     record = transferred(call) or {}
     data["transfer"] = {
         "mode": record.get("mode", "blind"),
         "target": record.get("target", ""),
+        "status": record.get("status", "connected"),
         "requested_at": _stamp(record.get("requestedAt"), tz),
         "connected_at": _stamp(record.get("connectedAt"), tz),
+        "ended_at": _stamp(record.get("endedAt"), tz),
     }
     return data
 

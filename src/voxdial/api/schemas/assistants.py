@@ -93,6 +93,8 @@ class AnswerDetection(Strict):
         return self
 
 
+DEFAULT_AGENT_SECONDS = 30  # a bridged transfer's agent has this long to answer
+
 # a number in E.164 form, or a SIP URI (sip:agent@host, sips:...), one line, no spaces
 TransferTarget = Annotated[
     str,
@@ -106,14 +108,54 @@ TransferTarget = Annotated[
 
 
 class TaskTransfer(Strict):
-    """Handing the call over to a person (VoiceFox's `taskTransfer`; NOTES-transfer.md):
-    when the callee asks for one ("asked"), the call is sent on to `target` by a SIP
-    REFER ("blind"). Bridged transfers and transfers at intent A are not carried yet,
-    so they are refused rather than stored and ignored."""
+    """Handing the call over to a person (VoiceFox's `taskTransfer`; docs/transfer.md):
+    when the callee asks for one ("asked") or the conversation reaches intent A
+    ("intentA"), the call goes on to `target`, sent there by a SIP REFER ("blind"), or
+    joined to a second call that voxdial places to the agent ("bridged": the agent has
+    `agentTimeoutSeconds` to answer and, with `summary`, hears a one-line summary
+    first). The two bridged-only fields are refused on a blind transfer, and filled
+    with their defaults on a bridged one."""
 
-    mode: Literal["blind"] = "blind"
+    mode: Literal["blind", "bridged"] = "blind"
     target: TransferTarget
-    when: Annotated[list[Literal["asked"]], Field(min_length=1, max_length=1)] = ["asked"]
+    when: Annotated[list[Literal["asked", "intentA"]], Field(min_length=1, max_length=2)] = [
+        "asked"
+    ]
+    agentTimeoutSeconds: Annotated[
+        int | None,
+        Field(
+            strict=True,
+            ge=5,
+            le=120,
+            description="bridged only: seconds the agent has to answer (default 30)",
+            exclude_if=lambda v: v is None,
+        ),
+    ] = None
+    summary: Annotated[
+        bool | None,
+        Field(
+            strict=True,
+            description="bridged only: say a one-line summary to the agent first (default true)",
+            exclude_if=lambda v: v is None,
+        ),
+    ] = None
+
+    @model_validator(mode="after")
+    def _by_mode(self) -> TaskTransfer:
+        if len(set(self.when)) != len(self.when):
+            raise PydanticCustomError("when_repeated", "when: a trigger is listed twice", {})
+        if self.mode == "bridged":
+            if self.agentTimeoutSeconds is None:
+                self.agentTimeoutSeconds = DEFAULT_AGENT_SECONDS
+            if self.summary is None:
+                self.summary = True
+            return self
+        for name in ("agentTimeoutSeconds", "summary"):
+            if getattr(self, name) is not None:
+                raise PydanticCustomError(
+                    "bridged_only", "{name}: only for a bridged transfer", {"name": name}
+                )
+        return self
 
 
 class AssistantFields(Strict):

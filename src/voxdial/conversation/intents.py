@@ -32,6 +32,13 @@ NOT_INTERESTED = re.compile(
     r"not interested|no thanks|no thank you|not for me|i'?ll pass|don'?t need|don'?t want|"
     r"no need|not buying|don'?t do surveys|don'?t want to (do|rate|answer)"
 )
+# a refusal of the call's questions themselves ("别问了", "I'm not doing this"): a refusal
+# even beside a plain "no", which then is not an answer
+REFUSES_QUESTIONS = re.compile(
+    r"别问了|不要问了|不用问了|不想(回)?答|不(愿意)?回答|不用回访|不需要回访|不做回访|不接受回访|"
+    r"don'?t want to answer|won'?t answer|not answering|not doing (this|that|it|a survey|surveys)|"
+    r"(don'?t have|no) time for (this|that|a survey)|stop asking"
+)
 # an explicit request to be called again (wins over a number or a time in the reply)
 CALL_AGAIN = re.compile(
     r"再打|再联系|打过来|打给我|回个电话|回电|稍后再|晚点再|晚些再|回头再打|过会再|等会再|待会再|一会儿?再|"
@@ -56,13 +63,13 @@ GOODBYE = re.compile(
 )
 # what may stand beside a goodbye without being an answer
 _ACK = re.compile(
-    r"好的?|好好|行了?|嗯+|谢谢|谢了|ok|okay|alright|all right|right|thanks|thank you|cheers|"
-    r"就这样|先这样|再见|拜拜|bye|goodbye|now|then|嗯嗯|啊|了|哈|吧|呀"
+    r"好的?|好好|行了?|嗯+|谢谢|谢了|\b(okay|ok|alright|all right|right|thanks|thank you|cheers|"
+    r"bye|goodbye|now|then)\b|就这样|先这样|再见|拜拜|嗯嗯|啊|了|哈|吧|呀"
 )
 UNSURE = re.compile(
     r"还没想好|没想好|还没定|没定|还没决定|没决定|看情况|看价格|不一定|说不准|说不好|不好说|拿不准|"
     r"到时候再说|到时候看|到时候再看|到期再说|到时再说|再说吧|再看看|考虑考虑|考虑一下|再考虑|还在考虑|"
-    r"我想想|想一想|让我想想|不确定|看.{0,6}(?P<ab>.)不(?P=ab)|不知道(?=$|怎么|咋)|不清楚(?=$)|谁知道|还早呢|"
+    r"我想想|想一想|让我想想|没(怎么)?想过|没考虑过|不确定|看.{0,6}(?P<ab>.)不(?P=ab)|不知道(?=$|怎么|咋)|不清楚(?=$)|谁知道|还早呢|"
     r"haven'?t (really )?(decided|thought)|not sure|unsure|don'?t know|no idea|(it )?depends|"
     r"^maybe$|maybe not|maybe,? maybe|we'?ll see|can'?t say|"
     r"hard to say|let me think|undecided|not decided|"
@@ -141,6 +148,7 @@ class Reading:
     text: str
     block: bool = False
     not_interested: bool = False
+    refuses: bool = False  # refuses the questions themselves (also not_interested)
     call_again: bool = False
     busy: bool = False
     goodbye: bool = False  # says goodbye
@@ -167,7 +175,8 @@ def read(reply: str) -> Reading:
     text = clean(reply)
     r = Reading(text)
     r.block = bool(NEVER_AGAIN.search(text))
-    r.not_interested = bool(NOT_INTERESTED.search(text))
+    r.refuses = bool(REFUSES_QUESTIONS.search(text))
+    r.not_interested = r.refuses or bool(NOT_INTERESTED.search(text))
     r.call_again = bool(CALL_AGAIN.search(text))
     r.busy = bool(BUSY.search(text)) and not GO_AHEAD.search(raw)
     r.goodbye = bool(GOODBYE.search(text))
@@ -183,7 +192,7 @@ def read(reply: str) -> Reading:
     r.asking = bool(ASKING.search(text) or re.search(r"[?？]", raw)) and not re.search(
         r"why not|没问题|怎么了$", text
     )
-    r.correction = bool(CORRECTION.search(text))
+    r.correction = bool(CORRECTION.search(text) or CORRECTION.search(raw))
     if r.correction:
         rest = raw
         while (m := _CORRECTION_SPLIT.match(rest)) is not None and m.end() > 0:

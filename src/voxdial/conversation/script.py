@@ -281,11 +281,13 @@ class ScriptConversation:
         self.heard.append(heard)
         if r.only_goodbye:
             return self._close(self.text["goodbye"], "goodbye")
+        content = _statements(reply)
         if r.correction and r.corrected:
             fixed = self._correct(reply, r)
             if fixed is not None:
                 return fixed
-        content = _statements(reply)
+            # "需要 哦不对 不需要": only what follows the correction answers
+            content = _statements(r.corrected)
         main = self._match(index, content) if content and answers and not r.hesitation else None
         if r.repeat and (main is None or main.how not in ("said", "ordinal")):
             return self._ask()
@@ -351,8 +353,9 @@ class ScriptConversation:
     def _answers_despite_refusal(
         self, main: Match | None, r: intents.Reading, answers: list[str]
     ) -> bool:
-        """ "不需要" to "需要吗？", "no thanks" to "Would you like ...?": an answer."""
-        if main is None:
+        """ "不需要" to "需要吗？", "no thanks" to "Would you like ...?": an answer; not
+        when the questions themselves are refused ("no, I'm not doing this")."""
+        if main is None or r.refuses:
             return False
         if main.how in _STRONG:
             return True
@@ -421,10 +424,12 @@ class ScriptConversation:
         return self.engine.matcher(answers, self.hot, question=self._question(index))
 
     def _correct(self, reply: str, r: intents.Reading) -> list[Action] | None:
-        """ "不对，我是说上午": the corrected answer replaces the earlier one."""
-        before = reply[: max(0, len(reply) - len(r.corrected))]
-        if self._match(self.index, _statements(before)) is not None:
-            return None  # "四分，不对，三分": corrects itself within this answer
+        """ "不对，我是说上午": the corrected answer replaces an earlier one, unless it
+        answers the current question plainly ("四分，不对，三分": corrects itself within
+        this answer; a bare yes or no read from it does not count)."""
+        now = self._match(self.index, _statements(r.corrected))
+        if now is not None and now.how in _STRONG:
+            return None
         for j in reversed(self.recent):
             m = self._match(j, r.corrected)
             if m is None or m.answer == self.answers[j].result:

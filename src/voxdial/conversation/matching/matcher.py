@@ -26,7 +26,9 @@ def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     question's uncertain answer, or no answer at all."""
     if DEFERS.search(heard.text):
         raise Ambiguous  # ask again (or the one who decides)
-    if not intents.UNSURE.search(heard.text):
+    if not intents.UNSURE.search(heard.text) and not any(
+        intents.UNSURE.search(p) for p in heard.parts
+    ):  # a clause of its own: "不知道，是我妈收的", "no... well, maybe"
         return None
     found = outright.said(a, heard, quiet=True)
     if found is not None and a.uncertain[found.index]:

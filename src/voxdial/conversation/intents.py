@@ -107,7 +107,7 @@ WHAT_THAT = re.compile(r"^(什么|啥)\w{1,4}$|^what \w+(-\w+)?$")
 GO_AHEAD = re.compile(r"你说|说吧|你问|问吧|请讲|请说|go ahead|go on|shoot|fire away")
 ASKING = re.compile(
     r"吗$|吗\s|呢$|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|几号|几天|哪儿|哪里|在哪|为什么|为啥|"
-    r"是不是|有没有|能不能|可不可以|可以吗|(?<!不)要不要|会不会|行不行|收费吗|请问|咨询|问一下|问下|想问|想了解|"
+    r"是不是|(?<!没)有没有|能不能|可不可以|可以吗|(?<!不)要不要|会不会|行不行|收费吗|请问|咨询|问一下|问下|想问|想了解|"
     r"^(what|how|when|where|why|which|who|is|are|do|does|can|could|will|would|should|any)\b|"
     r"\b(what|how much|how long|how many|how do|when|where|why|is there|are there|do you|"
     r"can i|can you|is it)\b"

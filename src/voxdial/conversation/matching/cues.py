@@ -29,7 +29,8 @@ CLOCK = re.compile(
 EACH = re.compile(r"各|每人|每个人|\beach\b|apiece")
 # a clause that turns a choice down ("上午不行", "not Monday", "这礼拜没空")
 NEG_CLAUSE = re.compile(
-    r"不行|不可以|不方便|没空|没时间|不在家|不太行|不合适|去不了|来不了|不成|不要|^不是|^别|"
+    r"不行|不可以|不方便|没空|没时间|不在|不太行|不合适|去不了|来不了|不成|不要|^不是|^别|"
+    r"加班|出差|有事|(?<!帮)忙|"
     r"\bnot\b|\bno good\b|can'?t|cannot|won'?t work|doesn'?t work|busy|swamped|away|"
     r"\bnone\b|^no\b"
 )

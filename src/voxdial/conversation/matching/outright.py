@@ -72,7 +72,10 @@ def said(a: AnswerSet, heard: Heard, *, quiet: bool = False) -> Match | None:
             found = said_in(a, scope, quiet=True)
             if found is not None:
                 return found
-    return said_in(a, heard.text, quiet=quiet)
+    found = said_in(a, heard.text, quiet=quiet or heard.narrowed)
+    if heard.narrowed and found is not None and not a.negative[found.index]:
+        return None  # not from a clause turned down ("以前去驿站 现在都是上门取")
+    return found
 
 
 def said_in(a: AnswerSet, text: str, *, quiet: bool) -> Match | None:

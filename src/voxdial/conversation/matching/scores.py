@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from voxdial.conversation.matching.cues import CLOCK
-from voxdial.conversation.matching.match import Heard, Match
+from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 from voxdial.conversation.matching.numbers import Range, amounts_said, is_five_scale, number_match
 from voxdial.conversation.scale import scale_score
 
@@ -57,5 +57,12 @@ def scale(a: AnswerSet, heard: Heard) -> Match | None:
         if score is not None and a.is_numeric and is_five_scale(a) and not found:
             return number_match(a, Range(score, score), "scale")
         return None
-    scored = [(abs(s - score), -s if score < 3 else s, i) for i, s in enumerate(a.scores) if s]
-    return a.pick(min(scored)[2], how)
+    scored = sorted((abs(s - score), i) for i, s in enumerate(a.scores) if s)
+    if (
+        len(scored) > 1
+        and scored[0][0] == scored[1][0]
+        and a.scores[scored[0][1]] != a.scores[scored[1][1]]
+    ):
+        # "挺好的" (4) between 很好 (5) and 还可以 (3): either may be meant, ask again
+        raise Ambiguous
+    return a.pick(scored[0][1], how)

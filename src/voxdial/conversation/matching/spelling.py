@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from voxdial.conversation.matching.answers import AnswerSet
 
 FUZZY_THRESHOLD = 75
+FUZZY_COVER = 1 / 3  # of the reply's words (characters in Mandarin) the answer spans
 
 
 @lru_cache(maxsize=4096)
@@ -48,9 +49,18 @@ def fuzzy(a: AnswerSet, heard: Heard) -> Match | None:
         score = fuzz.partial_ratio(key, text) if len(text) >= len(key) else fuzz.ratio(key, text)
         if score > best_score:
             best, best_score = i, score
-    if best is not None and best_score >= FUZZY_THRESHOLD:
+    if best is not None and best_score >= FUZZY_THRESHOLD and _covers(a.keys[best], text):
         return a.pick(best, "fuzzy", best_score / 100)
     return None
+
+
+def _covers(key: str, text: str) -> bool:
+    """A near spelling counts only as a good part of the reply ("wensday", "e-mail I
+    guess"), not as one word of a longer reply about something else ("autopay from my
+    checking account" is not Check)."""
+    if key.isascii():
+        return len(key.split()) / max(1, len(text.split())) >= FUZZY_COVER
+    return len(key) / max(1, len(text)) >= FUZZY_COVER
 
 
 def sounds(a: AnswerSet, heard: Heard) -> Match | None:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from voxdial.conversation import times
 from voxdial.conversation.matching.cues import EACH
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 from voxdial.conversation.normalize import fold
@@ -109,8 +110,8 @@ def amounts_said(a: AnswerSet, text: str) -> list[Amount]:
 
 
 def number(a: AnswerSet, heard: Heard) -> Match | None:
-    if not a.is_numeric:
-        return None
+    if not a.is_numeric or a.is_timed and _reads_as_time(a, heard):
+        return None  # hours of the day ("上午9-12点", "noon to four"): the time stage's
     text = heard.text
     if is_five_scale(a):
         if _TOP.search(text):
@@ -151,6 +152,14 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     if "月" in x.unit and any(u in ("岁", "year") for u in units):  # 八个月 -> 0.7 岁
         low, high = low / 12, high / 12
     return number_match(a, Range(low, high), "number")
+
+
+def _reads_as_time(a: AnswerSet, heard: Heard) -> bool:
+    """Whether the time stage reads the reply among answers that are hours of the day."""
+    try:
+        return a.choices is not None and a.choices.pick(heard.text, heard.today) is not None
+    except times.Ambiguous:
+        return True
 
 
 def _people(a: AnswerSet, text: str) -> float | None:

@@ -114,16 +114,16 @@ ASKING = re.compile(
 )
 CORRECTION = re.compile(
     r"不对|不是不是|说错了|我说错|我是说|我说的是|我的意思是|应该是|改成|改一下|更正|"
-    r"\bno wait\b|\bwait no\b|\bi meant\b|\bi mean\b|"
+    r"\bno wait\b|\bwait no\b|\bi meant\b|\bi mean\b|\bno,? sorry,? (?=\w)|"
     r"\bactually\b|make that|scratch that|correction|"
     r"sorry,? i meant"
 )
 # the rest of a correction: what comes after its marker
 _CORRECTION_SPLIT = re.compile(
     r".*?(?:不对不对|不对|不是不是|我说错了|说错了|我是说|我说的是|我的意思是|应该是|改成|更正|"
-    r"no wait|wait no|sorry,? i meant|i meant|i mean|"
+    r"no wait|wait no|sorry,? i meant|i meant|i mean|no,? sorry|"
     r"actually,? no,?|actually|make that|scratch that)"
-    r"[\s,，。.!！:：]*(?:是|那个|the)?\s*",
+    r"[\s,，。.!！:：]*(?:是|那个)?\s*",
     re.S,
 )
 CONSENT_YES = re.compile(

@@ -46,6 +46,15 @@ CONTRAST = re.compile(r"但是|可是|不过|\bbut\b|\bthough\b")
 AVERSE = re.compile(r"(不|没|从不|从来不|从没)(喜欢|愿意|想|爱|打算|习惯|怎么)|懒得|讨厌")
 
 
+# in Mandarin a negator may stand before the verb of the answer ("不去驿站", "没看到有")
+_ZH_NEGATED_VERB = re.compile(r"(不|没|别|未)[\u4e00-\u9fff]{0,2}$")
+# negators that do not negate what follows ("不错", "不过", "没问题")
+_NOT_NEGATING = re.compile(r"不错|不过|不管|不然|要不|不好意思|不客气|没问题|没事|没关系")
+
+
 def negated_before(text: str, start: int, width: int) -> bool:
     """A negator in the `width` characters before `start` ("不是很" before 满意)."""
-    return bool(NEGATORS.search(text[max(0, start - width) : start]))
+    before = text[max(0, start - width) : start]
+    if NEGATORS.search(before):
+        return True
+    return bool(_ZH_NEGATED_VERB.search(_NOT_NEGATING.sub("，", before[-4:])))

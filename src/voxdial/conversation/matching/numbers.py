@@ -44,6 +44,12 @@ _PERSON = re.compile(
 )
 _ME = {"i": "me", "myself": "me", "我": "me"}
 _ZERO_ANSWER = re.compile(r"^(没有|无|零|none|zero|0|no\b)")
+# "a month", "每周": the period an amount is counted over
+_PERIOD = re.compile(
+    r"(?:一个?|每个?|per|a|every|each)\s*(天|日|周|星期|礼拜|月|年|day|week|month|year)"
+)
+_PERIODS = {"天": "day", "日": "day", "周": "week", "星期": "week", "礼拜": "week", "月": "month",
+            "年": "year"}  # fmt: skip
 # the units a question counts in, by the words of its text and answers
 _UNITS = (
     ("人", ("人", "口", "几个人", "household", "people")),
@@ -121,6 +127,8 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     if any(r is not None and r.high == 0 for r in a.ranges) and _NONE_COUNT.search(text):
         return number_match(a, Range(0, 0), "number")
     found = amounts_said(a, text)
+    if found and _other_period(a.question, text):
+        raise Ambiguous  # "一周两三个" to "一个月多少个": not counted over the asked period
     if re.search(r"out of|满分", text) and len(found) >= 2:
         found = [min(found[:2], key=lambda x: x.low)] if "满分" in text else found[:1]
     units = a.units
@@ -152,6 +160,16 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     if "月" in x.unit and any(u in ("岁", "year") for u in units):  # 八个月 -> 0.7 岁
         low, high = low / 12, high / 12
     return number_match(a, Range(low, high), "number")
+
+
+def _other_period(question: str, text: str) -> bool:
+    """Whether the reply counts over another period than the question asks about."""
+    asked, said = _PERIOD.search(question), _PERIOD.search(text)
+    if asked is None or said is None:
+        return False
+    return _PERIODS.get(asked.group(1), asked.group(1)) != _PERIODS.get(
+        said.group(1), said.group(1)
+    )
 
 
 def _reads_as_time(a: AnswerSet, heard: Heard) -> bool:

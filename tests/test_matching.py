@@ -357,6 +357,9 @@ CONTRACT = ["续约", "不续约", "还没决定"]
         (["上午", "下午", "晚上"], "", "以前都是晚上 现在下午方便", "下午", "said"),
         (["8-12", "12-4", "4-8"], "", "nine to twelve", "8-12", "time"),
         (["有", "没有"], "", "没见到有坏的", "没有", "said-negated"),
+        (["会推荐", "不会推荐", "不好说"], "您会推荐吗？", "会的", "会推荐", "echo"),
+        (["5个以下", "5-15个", "15个以上"], "", "十五个以上", "15个以上", "number"),
+        (["1", "2", "3", "4", "5"], "", "不是三分 是两分", "2", "number"),
     ],
 )  # fmt: skip
 def test_replies_as_people_give_them(answers, question, reply, want, how):
@@ -389,6 +392,12 @@ def test_replies_as_people_give_them(answers, question, reply, want, how):
 def test_no_guess_when_the_reply_is_not_clear(answers, reply):
     q = "How likely are you to recommend us?" if answers[0] == "1" else ""
     assert AnswerMatcher(answers, question=q).match(reply, today=TUESDAY) is None
+
+
+def test_an_amount_over_another_period_is_no_answer():
+    m = AnswerMatcher(["5个以下", "5-15个", "15个以上"], question="您一个月大概收多少个快递？")
+    assert m.match("一周七八个", today=TUESDAY) is None
+    assert m.match("一个月七八个", today=TUESDAY).answer == "5-15个"
 
 
 def test_the_openings_question():

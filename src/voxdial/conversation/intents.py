@@ -17,7 +17,7 @@ from voxdial.conversation.normalize import clean, fold
 
 # "never call me again": block the number
 NEVER_AGAIN = re.compile(
-    r"别再打|不要再打|别再给我打|不要再给我打|以后别打|以后不要打|别打了|不要打了|再打我就投诉|再打我投诉|"
+    r"别再打|不要再打|别再给我打|不要再给我打|以后别打|以后不要打|别打了|不要打了|再打.{0,2}投诉|"
     r"拉黑|删掉我的号码|把我号码删|电话号码删|号码删掉|别骚扰|不要骚扰|骚扰我|骚扰电话|别给我打电话|不要给我打电话|"
     r"不要再联系|别再联系|不要再打来|别再打来|说了多少次别打|"
     r"stop calling|stop ringing|don'?t call (me |"
@@ -55,6 +55,7 @@ BUSY = re.compile(
     r"改天|晚点|晚些|稍后|回头再|过会|等会|待会|一会儿|不方便|不太方便|不大方便|没空|没时间|在开会|开会呢|在开车|开车呢|^开车|开着车|在忙|正忙|有点忙|忙着呢|现在忙|太忙|在上班|"
     r"在地铁|在高速|在医院|进电梯|有事|"
     r"busy|in a meeting|driving|not a good time|bad time|can'?t talk|at work|at the doctor|"
+    r"(now'?s|now is|it'?s) not (great|good|ideal)|"
     r"in the middle of something|have to run|not (right )?now"
 )
 GOODBYE = re.compile(
@@ -104,7 +105,10 @@ WHY = re.compile(
 # "什么续约？", "what check-up?": a word of the opening line asked back (at the opening)
 WHAT_THAT = re.compile(r"^(什么|啥)\w{1,4}$|^what \w+(-\w+)?$")
 # go-ahead words that cancel a "busy" ("我在外面吃饭呢 你说")
-GO_AHEAD = re.compile(r"你说|说吧|你问|问吧|请讲|请说|go ahead|go on|shoot|fire away")
+GO_AHEAD = re.compile(
+    r"你说|说吧|你问|问吧|请讲|请说|长话短说|简单说|快说|"
+    r"go ahead|go on|shoot|fire away|make it quick"
+)
 ASKING = re.compile(
     r"吗$|吗\s|呢$|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|几号|几天|哪儿|哪里|在哪|为什么|为啥|"
     r"是不是|(?<!没)有没有|能不能|可不可以|可以吗|(?<!不)要不要|会不会|行不行|收费吗|请问|咨询|问一下|问下|想问|想了解|"
@@ -200,7 +204,10 @@ def read(reply: str) -> Reading:
         r.corrected = rest.strip() if rest != raw else ""
     r.consent = bool(
         (CONSENT_YES.search(text) or re.search(r"(?<!再)说吧|问吧|讲吧|来吧", raw))
-        and not re.search(r"不(太|大)?方便|没空|没时间|不行|不可以|not (now|really)", text)
+        and (
+            not re.search(r"不(太|大)?方便|没空|没时间|不行|不可以|not (now|really)", text)
+            or bool(GO_AHEAD.search(raw))  # "not really, but go ahead"
+        )
     )
     r.decline_question = bool(DECLINE_QUESTION.search(text))
     return r

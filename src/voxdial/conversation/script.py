@@ -289,7 +289,8 @@ class ScriptConversation:
             # "需要 哦不对 不需要": only what follows the correction answers
             content = _statements(r.corrected)
         main = self._match(index, content) if content and answers and not r.hesitation else None
-        if r.repeat and (main is None or main.how not in ("said", "ordinal")):
+        repeat = r.repeat and not r.call_again and not r.not_interested
+        if repeat and (main is None or main.how not in ("said", "ordinal")):
             return self._ask()
         extra = None
         if r.call_again:
@@ -505,9 +506,10 @@ def _statements(reply: str) -> str:
     """The reply without its questions back ("免费的啊？那可以" -> "那可以")."""
     parts = re.split(r"(?<=[?？])", reply)
     kept = []
-    for part in parts:
-        if re.search(r"[?？]\s*$", part):
-            continue
+    last = len([p for p in parts if p.strip()]) - 1
+    for n, part in enumerate(parts):
+        if re.search(r"[?？]\s*$", part) and (n < last or intents.ASKING.search(clean(part))):
+            continue  # a last part that asks nothing ("I think three?") is said rising
         for clause in intents.clauses(part):
             c = clean(clause)
             if c and not (

@@ -40,7 +40,8 @@ class AnswerSet:
         self.keys = [apply_hot_words(clean(a), self.hot_words) for a in self.answers]
         self.scores = [scale_score(k) for k in self.keys]
         self.is_scale = sum(s is not None for s in self.scores) >= 2
-        self.ranges = exclusive([answer_range(a) for a in self.answers])
+        self.stated = [answer_range(a) for a in self.answers]  # as said, overlaps and all
+        self.ranges = exclusive(self.stated)
         self.is_numeric = sum(r is not None for r in self.ranges) >= 2
         self.uncertain = [is_uncertain_answer(a) for a in self.answers]
         self.negative = [

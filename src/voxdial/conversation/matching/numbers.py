@@ -118,7 +118,7 @@ def amounts_said(a: AnswerSet, text: str) -> list[Amount]:
 def number(a: AnswerSet, heard: Heard) -> Match | None:
     if not a.is_numeric or a.is_timed and _reads_as_time(a, heard):
         return None  # hours of the day ("上午9-12点", "noon to four"): the time stage's
-    text = heard.text
+    text = " ".join(heard.parts) if heard.narrowed else heard.text  # "不是五分 是四分"
     if is_five_scale(a):
         if _TOP.search(text):
             return number_match(a, Range(5, 5), "number")
@@ -129,6 +129,8 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     found = amounts_said(a, text)
     if found and _other_period(a.question, text):
         raise Ambiguous  # "一周两三个" to "一个月多少个": not counted over the asked period
+    periods = [m.span() for m in _PERIOD.finditer(text)]
+    found = [x for x in found if not any(s <= x.start < e for s, e in periods)]  # "一个月"
     if re.search(r"out of|满分", text) and len(found) >= 2:
         found = [min(found[:2], key=lambda x: x.low)] if "满分" in text else found[:1]
     units = a.units
@@ -214,6 +216,9 @@ def number_match(a: AnswerSet, said: Range, how: str) -> Match | None:
         i for i, r in enumerate(a.ranges)
         if r is not None and r.low <= said.low and said.high <= r.high
     ]  # fmt: skip
+    stated = [i for i, r in enumerate(a.stated) if r == said]
+    if not inside and len(stated) == 1:  # "十五个以上" for 15个以上 (next to 5-15个)
+        return a.pick(stated[0], how)
     if len(inside) == 1:
         return a.pick(inside[0], how)
     if len(inside) > 1 or any(

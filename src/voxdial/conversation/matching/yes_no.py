@@ -25,9 +25,13 @@ def echo_words(question: str, keys: list[str], negative: list[bool], uncertain: 
         words.append(pos)
         if neg in ("不" + pos, "没" + pos, "没有" + pos) and len(pos) == 2:
             words.append(pos[0])
+        elif neg == "不" + pos and (aux := _AUXILIARY.match(pos)):
+            words.append(aux.group(0))  # 会推荐 / 不会推荐: "会的", "应该会吧"
     return tuple(dict.fromkeys(sorted(words, key=len, reverse=True)))
 
 
+# an auxiliary the answers open with ("会推荐" / "不会推荐"), said back for yes
+_AUXILIARY = re.compile(r"会|能|愿意|要|想")
 # negations that say yes or nothing ("没问题", "不错", "not bad"), left out when looking
 # for a negation a yes leaves unresolved
 _POSITIVE_NEGATIONS = re.compile(

@@ -9,8 +9,8 @@ Every scored unit is one of:
 
 Parts: `dev` (tuned on), `heldout` (never looked at while tuning; its misses were read
 after the last tuning round) and `blind` (written afterwards, before any further tuning,
-by someone who does not tune: its items and misses are not for the tuner's eyes). Item
-formats are described in tests/data/eval/README.md.
+by someone who does not tune; spent after one tuning round, it was tuned on in the
+precision round). Item formats are described in tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding blind [--knowledge]

@@ -59,7 +59,8 @@ def _reply_caches() -> list:
         ("voxdial.conversation.quantities", ("_amounts",)),
         ("voxdial.conversation.intents", ("_clauses", "is_hesitation")),
         ("voxdial.conversation.times", ("window", "days")),
-        ("voxdial.conversation.matching", ("_pinyin",)),
+        ("voxdial.conversation.matching", ("_pinyin",)),  # before matching/ was a package
+        ("voxdial.conversation.matching.spelling", ("_pinyin",)),
     ):
         try:
             m = importlib.import_module(module)

@@ -109,6 +109,10 @@ def test_tokenize_drops_fillers_and_punctuation_and_normalises_numbers():
     assert "100m" in words and "宽带" in words
     assert not {"嗯", "那个", "的", "，", "？"} & set(words)
     assert tokenize("What are your opening hours?", bigrams=False) == ["opening", "hour"]
+    # contractions and stop-words go before stemming: no "s" of "what's", no "thi" of "this"
+    assert tokenize("what's this month's standing charge", bigrams=False) == [
+        "month", "standing", "charge"
+    ]  # fmt: skip
 
 
 def test_bm25_ranks_more_and_rarer_matches_first():

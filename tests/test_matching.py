@@ -236,7 +236,9 @@ def test_what_a_reply_does(text, flags):
 
 def test_a_correction_keeps_what_follows_its_marker():
     assert intents.read("不对，我是说上午").corrected == "上午"
-    assert intents.read("no wait, the morning").corrected == "morning"
+    # "the" stays: an answer may begin with it ("The week after")
+    assert intents.read("no wait, the morning").corrected == "the morning"
+    assert intents.read("next week, no sorry, the week after").corrected == "the week after"
     assert intents.read("等一下 我说错了 是三分").corrected == "三分"
 
 
@@ -348,6 +350,16 @@ CONTRACT = ["续约", "不续约", "还没决定"]
         (["满意", "一般", "不满意"], "", "师傅不太仔细", "不满意", "scale"),
         (["Yes", "No"], "", "uh huh", "Yes", "said"),
         (["用过", "没用过"], "", "下载了 但是没打开过", "没用过", "contrast"),
+        # the precision round (NOTES-precision.md)
+        (["同意", "不同意"], "", "也不是不行", "同意", "double-negation"),
+        (["会推荐", "不会推荐", "不好说"], "您会推荐吗？", "推荐啥 不推荐", "不会推荐", "echo"),
+        (["周一", "周二", "周三"], "", "周一我不在家 周二吧", "周二", "said"),
+        (["上午", "下午", "晚上"], "", "以前都是晚上 现在下午方便", "下午", "said"),
+        (["8-12", "12-4", "4-8"], "", "nine to twelve", "8-12", "time"),
+        (["有", "没有"], "", "没见到有坏的", "没有", "said-negated"),
+        (["会推荐", "不会推荐", "不好说"], "您会推荐吗？", "会的", "会推荐", "echo"),
+        (["5个以下", "5-15个", "15个以上"], "", "十五个以上", "15个以上", "number"),
+        (["1", "2", "3", "4", "5"], "", "不是三分 是两分", "2", "number"),
     ],
 )  # fmt: skip
 def test_replies_as_people_give_them(answers, question, reply, want, how):
@@ -368,11 +380,24 @@ def test_replies_as_people_give_them(answers, question, reply, want, how):
         (["满意", "一般", "不满意"], "明天吧 明天下午四点"),  # a time, not a score
         (["继续租", "搬走", "还没想好"], "不想搬 也不想续租"),  # words for two answers
         (["1", "2", "3", "4", "5"], "never heard of you"),
+        # the precision round (NOTES-precision.md): evidence that is not one answer
+        (["很好", "还可以", "比较差"], "挺不错的"),  # a 4 halfway between a 5 and a 3
+        (["有", "没有"], "好像没坏"),  # a yes word beside a negation it leaves open
+        (["Card", "Check", "Cash"], "I pay from my checking account"),  # one word of many
+        (["会", "不会", "不好说"], "嗯"),  # a bare 嗯 when "not sure" is offered
+        (["上门取件", "快递柜", "驿站"], "不去快递柜"),  # the answer's verb negated
+        (["上午9-12点", "下午2-6点", "晚上6-9点"], "周五"),  # a day's name is not 5 o'clock
     ],
 )
 def test_no_guess_when_the_reply_is_not_clear(answers, reply):
     q = "How likely are you to recommend us?" if answers[0] == "1" else ""
     assert AnswerMatcher(answers, question=q).match(reply, today=TUESDAY) is None
+
+
+def test_an_amount_over_another_period_is_no_answer():
+    m = AnswerMatcher(["5个以下", "5-15个", "15个以上"], question="您一个月大概收多少个快递？")
+    assert m.match("一周七八个", today=TUESDAY) is None
+    assert m.match("一个月七八个", today=TUESDAY).answer == "5-15个"
 
 
 def test_the_openings_question():

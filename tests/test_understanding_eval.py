@@ -14,9 +14,12 @@ written after the held-out part was spent, before the next tuning round, by some
 does not tune, and measured before that round (at ad63115: replies 79.0% right, 7.6% wrong;
 conversation units 85.6% right, 4.3% wrong) and once after it (tuned on dev and the
 spent held-out part: replies 79.7% right, 7.8% wrong; units 84.9% right, 5.0% wrong):
-the round did not carry over to data it never saw. It is the held-out figure that
-counts: reported on its own, held at its latest level, with the targets as strict
-xfails, and its misses are never printed. Measured after a round, it is spent too.
+the round did not carry over to data it never saw. Spent by that measurement, it became
+a third tuning part beside dev and heldout in the precision round (NOTES-precision.md:
+general rules that abstain when the evidence is not one answer; replies 89.4% right,
+0.2% wrong; units 89.9% right, 0 wrong). It is still reported on its own with the
+targets as strict xfails, but its figures are tuned ones now, not held-out ones: the
+next held-out figure comes from a fresh part.
 
 The blind2 part is that fresh part (other questions again, a water utility in Mandarin
 and a veterinary practice in English), written by someone who does not tune and
@@ -42,15 +45,18 @@ from tests.support.understanding import (
 from voxdial.conversation.script import ScriptEngine
 
 RIGHT, WRONG = 0.95, 0.01
-# measured levels (replies, conversation units), held so they cannot slip back
-DEV_FLOOR = {"replies": (0.985, 0.0), "units": (0.99, 0.0)}
-HELDOUT_FLOOR = {"replies": (0.985, 0.0), "units": (0.99, 0.0)}
+# measured levels (replies, conversation units), held so they cannot slip back; after the
+# precision round: dev 407/411 replies, 134/134 units; heldout 408/412, 116/117, no wrong
+DEV_FLOOR = {"replies": (0.99, 0.0), "units": (0.99, 0.0)}
+HELDOUT_FLOOR = {"replies": (0.99, 0.0), "units": (0.99, 0.0)}
 # the blind part, measured once before the tuning round (ad63115: replies 343/434 right,
 # 33 wrong; units 119/139 right, 6 wrong; knowledge first 38/50, answered 36/50, 8 wrong
 # passages) and once after it (b5bc856 merged: replies 346/434 right, 34 wrong; units
 # 118/139 right, 7 wrong; knowledge first 37/50, answered 35/50, 9 wrong passages, 8/10
-# off-topic declined): held at the later figures
-BLIND_FLOOR = {"replies": (0.79, 0.08), "units": (0.84, 0.051)}
+# off-topic declined). Then spent, and a tuning part in the precision round: held at
+# what that round measured (replies 388/434 right, 1 wrong; units 125/139 right, 0 wrong;
+# knowledge unchanged) -- a tuned level, no longer a held-out one
+BLIND_FLOOR = {"replies": (0.89, 0.003), "units": (0.895, 0.0)}
 BLIND_KNOWLEDGE_FLOOR = {"ranked_first": 0.74, "answered": 0.70, "answered_wrong": 9,
                          "off_topic_accepted": 2}  # fmt: skip
 KNOWLEDGE_TARGETS = {"ranked_first": 0.85, "answered": 0.75}
@@ -224,8 +230,8 @@ def blind(engine):
 
 
 def test_blind_part_holds_its_measured_level(blind):
-    # reported on its own; the miss list is never printed: the blind part is not for tuning
-    _check(blind, "blind", BLIND_FLOOR, notes=False)
+    # reported on its own; a tuning part since the precision round, so its misses print
+    _check(blind, "blind", BLIND_FLOOR)
 
 
 @pytest.mark.xfail(strict=True, reason="blind part below the 95% right / 1% wrong targets")

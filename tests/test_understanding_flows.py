@@ -162,7 +162,11 @@ def test_uncertainty_and_negation(sqlite_env, lang, question, reply, want):
 
 @pytest.mark.parametrize(
     ("lang", "question", "bye", "filler"),
-    [("zh", RENEW_ZH, "好的再见", "嗯……那个……"), ("en", RENEW_EN, "ok bye", "um, well...")],
+    [
+        ("zh", RENEW_ZH, "好的再见", "嗯……那个……"),
+        ("en", RENEW_EN, "ok bye", "um, well..."),
+        ("en", RENEW_EN, "okay, thank you, bye", "um, well..."),  # "okay" is no yes here
+    ],
 )
 def test_closings_and_fillers_are_not_answers(sqlite_env, lang, question, bye, filler):
     welcome = PLAIN_ZH if lang == "zh" else PLAIN_EN
@@ -173,6 +177,22 @@ def test_closings_and_fillers_are_not_answers(sqlite_env, lang, question, bye, f
     turn = call.say(bye)
     assert turn["finished"] and turn["collected"] == []
     assert "callback" not in kinds(turn) and turn["actions"][-1]["result"] != "refused"
+    assert not call.record()["collect"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "reply"),
+    [
+        ("zh", RENEW_ZH, "别问了，我不想回答"),
+        ("en", RENEW_EN, "no, I'm not doing this"),  # the "no" refuses the call, not renewing
+    ],
+)
+def test_a_refusal_of_the_questions_is_no_answer(sqlite_env, lang, question, reply):
+    welcome = PLAIN_ZH if lang == "zh" else PLAIN_EN
+    call = Call(sqlite_env, lang=lang, welcome=welcome, collect=[question])
+    turn = call.say(reply)
+    assert turn["finished"] and turn["collected"] == []
+    assert turn["actions"][-1]["result"] == "refused" and "block" not in kinds(turn)
     assert not call.record()["collect"]
 
 

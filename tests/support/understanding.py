@@ -9,9 +9,10 @@ Every scored unit is one of:
 
 Parts: `dev` (tuned on), `heldout` (never looked at while tuning; its misses were read
 after the last tuning round), `blind` (written afterwards, before any further tuning,
-by someone who does not tune; measured after a round, so spent too) and `blind2` (the
-fresh held-out part for the next round, written the same way: its items and misses are
-not for the tuner's eyes). Item formats are described in tests/data/eval/README.md.
+by someone who does not tune; spent after one tuning round, it was tuned on in the
+precision round) and `blind2` (the fresh held-out part for the round after it, written
+the same way: its items and misses are not for the tuner's eyes). Item formats are
+described in tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding blind [--knowledge]

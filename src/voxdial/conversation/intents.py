@@ -17,7 +17,7 @@ from voxdial.conversation.normalize import clean, fold
 
 # "never call me again": block the number
 NEVER_AGAIN = re.compile(
-    r"别再打|不要再打|别再给我打|不要再给我打|以后别打|以后不要打|别打了|不要打了|再打我就投诉|再打我投诉|"
+    r"别再打|不要再打|别再给我打|不要再给我打|以后别打|以后不要打|别打了|不要打了|再打.{0,2}投诉|"
     r"拉黑|删掉我的号码|把我号码删|电话号码删|号码删掉|别骚扰|不要骚扰|骚扰我|骚扰电话|别给我打电话|不要给我打电话|"
     r"不要再联系|别再联系|不要再打来|别再打来|说了多少次别打|"
     r"stop calling|stop ringing|don'?t call (me |"
@@ -31,6 +31,13 @@ NOT_INTERESTED = re.compile(
     r"不做(这个|调查|回访)|不想做|不回答|不想回答|不打分|没什么好说|没啥好说|不用问了|不搞这个|没空搞|"
     r"not interested|no thanks|no thank you|not for me|i'?ll pass|don'?t need|don'?t want|"
     r"no need|not buying|don'?t do surveys|don'?t want to (do|rate|answer)"
+)
+# a refusal of the call's questions themselves ("别问了", "I'm not doing this"): a refusal
+# even beside a plain "no", which then is not an answer
+REFUSES_QUESTIONS = re.compile(
+    r"别问了|不要问了|不用问了|不想(回)?答|不(愿意)?回答|不用回访|不需要回访|不做回访|不接受回访|"
+    r"don'?t want to answer|won'?t answer|not answering|not doing (this|that|it|a survey|surveys)|"
+    r"(don'?t have|no) time for (this|that|a survey)|stop asking"
 )
 # an explicit request to be called again (wins over a number or a time in the reply)
 CALL_AGAIN = re.compile(
@@ -48,6 +55,7 @@ BUSY = re.compile(
     r"改天|晚点|晚些|稍后|回头再|过会|等会|待会|一会儿|不方便|不太方便|不大方便|没空|没时间|在开会|开会呢|在开车|开车呢|^开车|开着车|在忙|正忙|有点忙|忙着呢|现在忙|太忙|在上班|"
     r"在地铁|在高速|在医院|进电梯|有事|"
     r"busy|in a meeting|driving|not a good time|bad time|can'?t talk|at work|at the doctor|"
+    r"(now'?s|now is|it'?s) not (great|good|ideal)|"
     r"in the middle of something|have to run|not (right )?now"
 )
 GOODBYE = re.compile(
@@ -56,13 +64,13 @@ GOODBYE = re.compile(
 )
 # what may stand beside a goodbye without being an answer
 _ACK = re.compile(
-    r"好的?|好好|行了?|嗯+|谢谢|谢了|ok|okay|alright|all right|right|thanks|thank you|cheers|"
-    r"就这样|先这样|再见|拜拜|bye|goodbye|now|then|嗯嗯|啊|了|哈|吧|呀"
+    r"好的?|好好|行了?|嗯+|谢谢|谢了|\b(okay|ok|alright|all right|right|thanks|thank you|cheers|"
+    r"bye|goodbye|now|then)\b|就这样|先这样|再见|拜拜|嗯嗯|啊|了|哈|吧|呀"
 )
 UNSURE = re.compile(
     r"还没想好|没想好|还没定|没定|还没决定|没决定|看情况|看价格|不一定|说不准|说不好|不好说|拿不准|"
     r"到时候再说|到时候看|到时候再看|到期再说|到时再说|再说吧|再看看|考虑考虑|考虑一下|再考虑|还在考虑|"
-    r"我想想|想一想|让我想想|不确定|看.{0,6}(?P<ab>.)不(?P=ab)|不知道(?=$|怎么|咋)|不清楚(?=$)|谁知道|还早呢|"
+    r"我想想|想一想|让我想想|没(怎么)?想过|没考虑过|不确定|看.{0,6}(?P<ab>.)不(?P=ab)|不知道(?=$|怎么|咋)|不清楚(?=$)|谁知道|还早呢|"
     r"haven'?t (really )?(decided|thought)|not sure|unsure|don'?t know|no idea|(it )?depends|"
     r"^maybe$|maybe not|maybe,? maybe|we'?ll see|can'?t say|"
     r"hard to say|let me think|undecided|not decided|"
@@ -97,26 +105,29 @@ WHY = re.compile(
 # "什么续约？", "what check-up?": a word of the opening line asked back (at the opening)
 WHAT_THAT = re.compile(r"^(什么|啥)\w{1,4}$|^what \w+(-\w+)?$")
 # go-ahead words that cancel a "busy" ("我在外面吃饭呢 你说")
-GO_AHEAD = re.compile(r"你说|说吧|你问|问吧|请讲|请说|go ahead|go on|shoot|fire away")
+GO_AHEAD = re.compile(
+    r"你说|说吧|你问|问吧|请讲|请说|长话短说|简单说|快说|"
+    r"go ahead|go on|shoot|fire away|make it quick"
+)
 ASKING = re.compile(
     r"吗$|吗\s|呢$|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|几号|几天|哪儿|哪里|在哪|为什么|为啥|"
-    r"是不是|有没有|能不能|可不可以|可以吗|(?<!不)要不要|会不会|行不行|收费吗|请问|咨询|问一下|问下|想问|想了解|"
+    r"是不是|(?<!没)有没有|能不能|可不可以|可以吗|(?<!不)要不要|会不会|行不行|收费吗|请问|咨询|问一下|问下|想问|想了解|"
     r"^(what|how|when|where|why|which|who|is|are|do|does|can|could|will|would|should|any)\b|"
     r"\b(what|how much|how long|how many|how do|when|where|why|is there|are there|do you|"
     r"can i|can you|is it)\b"
 )
 CORRECTION = re.compile(
     r"不对|不是不是|说错了|我说错|我是说|我说的是|我的意思是|应该是|改成|改一下|更正|"
-    r"\bno wait\b|\bwait no\b|\bi meant\b|\bi mean\b|"
+    r"\bno wait\b|\bwait no\b|\bi meant\b|\bi mean\b|\bno,? sorry,? (?=\w)|"
     r"\bactually\b|make that|scratch that|correction|"
     r"sorry,? i meant"
 )
 # the rest of a correction: what comes after its marker
 _CORRECTION_SPLIT = re.compile(
     r".*?(?:不对不对|不对|不是不是|我说错了|说错了|我是说|我说的是|我的意思是|应该是|改成|更正|"
-    r"no wait|wait no|sorry,? i meant|i meant|i mean|"
+    r"no wait|wait no|sorry,? i meant|i meant|i mean|no,? sorry|"
     r"actually,? no,?|actually|make that|scratch that)"
-    r"[\s,，。.!！:：]*(?:是|那个|the)?\s*",
+    r"[\s,，。.!！:：]*(?:是|那个)?\s*",
     re.S,
 )
 CONSENT_YES = re.compile(
@@ -141,6 +152,7 @@ class Reading:
     text: str
     block: bool = False
     not_interested: bool = False
+    refuses: bool = False  # refuses the questions themselves (also not_interested)
     call_again: bool = False
     busy: bool = False
     goodbye: bool = False  # says goodbye
@@ -167,7 +179,8 @@ def read(reply: str) -> Reading:
     text = clean(reply)
     r = Reading(text)
     r.block = bool(NEVER_AGAIN.search(text))
-    r.not_interested = bool(NOT_INTERESTED.search(text))
+    r.refuses = bool(REFUSES_QUESTIONS.search(text))
+    r.not_interested = r.refuses or bool(NOT_INTERESTED.search(text))
     r.call_again = bool(CALL_AGAIN.search(text))
     r.busy = bool(BUSY.search(text)) and not GO_AHEAD.search(raw)
     r.goodbye = bool(GOODBYE.search(text))
@@ -183,7 +196,7 @@ def read(reply: str) -> Reading:
     r.asking = bool(ASKING.search(text) or re.search(r"[?？]", raw)) and not re.search(
         r"why not|没问题|怎么了$", text
     )
-    r.correction = bool(CORRECTION.search(text))
+    r.correction = bool(CORRECTION.search(text) or CORRECTION.search(raw))
     if r.correction:
         rest = raw
         while (m := _CORRECTION_SPLIT.match(rest)) is not None and m.end() > 0:
@@ -191,7 +204,10 @@ def read(reply: str) -> Reading:
         r.corrected = rest.strip() if rest != raw else ""
     r.consent = bool(
         (CONSENT_YES.search(text) or re.search(r"(?<!再)说吧|问吧|讲吧|来吧", raw))
-        and not re.search(r"不(太|大)?方便|没空|没时间|不行|不可以|not (now|really)", text)
+        and (
+            not re.search(r"不(太|大)?方便|没空|没时间|不行|不可以|not (now|really)", text)
+            or bool(GO_AHEAD.search(raw))  # "not really, but go ahead"
+        )
     )
     r.decline_question = bool(DECLINE_QUESTION.search(text))
     return r

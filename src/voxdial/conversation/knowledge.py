@@ -212,13 +212,20 @@ def _cjk_bigrams(text: str) -> list[str]:
     return out
 
 
+_CONTRACTIONS = re.compile(r"\b(won't|can't)|n't\b|'(s|re|ve|ll|d|m)\b")
+_EXPANDED = {"won't": "will not", "can't": "can not", "n't": " not"}
+
+
 def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
     """BM25 terms: jieba search-mode words (Chinese words and their sub-words, English
     words) lower-cased, without punctuation and stop-words, plus Chinese character
     bigrams so a misheard or colloquial word still meets half of the written one."""
-    text = _normalise(text)
+    text = _CONTRACTIONS.sub(lambda m: _EXPANDED.get(m.group(0), " "), _normalise(text))
     words = _jieba().lcut_for_search(text)
-    terms = [_stem(w) for w in (w.strip() for w in words) if w and _WORD.search(w)]
+    # stop-words before stemming ("this" is not "thi"), contractions spelled out ("what's"
+    # left a term "s")
+    terms = [_stem(w) for w in (w.strip() for w in words) if w and _WORD.search(w)
+             and w not in _STOP]  # fmt: skip
     if bigrams:
         terms += ["~" + b for b in _cjk_bigrams(text)]
         if _UNIGRAMS:

@@ -26,7 +26,10 @@ _NOT_AMOUNTS = (
     "一付", "一交", "一块儿", "一半", "一亮", "一班", "三番五次", "七上八下", "乱七八糟",
     "一点都", "一辈子", "一阵",
 )  # fmt: skip
-_NOT_AMOUNT_RE = re.compile("|".join(sorted(map(re.escape, _NOT_AMOUNTS), key=len, reverse=True)))
+_NOT_AMOUNT_RE = re.compile(
+    "|".join(sorted(map(re.escape, _NOT_AMOUNTS), key=len, reverse=True))
+    + r"|(?:周|星期|礼拜)[一二三四五六日天1-7]"  # a day's name ("周五") is not five of anything
+)
 _ZH_RUN = re.compile(r"[零〇一二两俩三四五六七八九十百千万]+(?:点[零一二三四五六七八九]+)?")
 _EN_UNITS = {
     "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,

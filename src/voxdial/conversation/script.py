@@ -283,13 +283,16 @@ class ScriptConversation:
         self.heard.append(heard)
         if r.only_goodbye:
             return self._close(self.text["goodbye"], "goodbye")
+        content = _statements(reply)
         if r.correction and r.corrected:
             fixed = self._correct(reply, r)
             if fixed is not None:
                 return fixed
-        content = _statements(reply)
+            # "需要 哦不对 不需要": only what follows the correction answers
+            content = _statements(r.corrected)
         main = self._match(index, content) if content and answers and not r.hesitation else None
-        if r.repeat and (main is None or main.how not in ("said", "ordinal")):
+        repeat = r.repeat and not r.call_again and not r.not_interested
+        if repeat and (main is None or main.how not in ("said", "ordinal")):
             return self._ask()
         extra = None
         if r.call_again:
@@ -353,8 +356,9 @@ class ScriptConversation:
     def _answers_despite_refusal(
         self, main: Match | None, r: intents.Reading, answers: list[str]
     ) -> bool:
-        """ "不需要" to "需要吗？", "no thanks" to "Would you like ...?": an answer."""
-        if main is None:
+        """ "不需要" to "需要吗？", "no thanks" to "Would you like ...?": an answer; not
+        when the questions themselves are refused ("no, I'm not doing this")."""
+        if main is None or r.refuses:
             return False
         if main.how in _STRONG:
             return True
@@ -423,10 +427,12 @@ class ScriptConversation:
         return self.engine.matcher(answers, self.hot, question=self._question(index))
 
     def _correct(self, reply: str, r: intents.Reading) -> list[Action] | None:
-        """ "不对，我是说上午": the corrected answer replaces the earlier one."""
-        before = reply[: max(0, len(reply) - len(r.corrected))]
-        if self._match(self.index, _statements(before)) is not None:
-            return None  # "四分，不对，三分": corrects itself within this answer
+        """ "不对，我是说上午": the corrected answer replaces an earlier one, unless it
+        answers the current question plainly ("四分，不对，三分": corrects itself within
+        this answer; a bare yes or no read from it does not count)."""
+        now = self._match(self.index, _statements(r.corrected))
+        if now is not None and now.how in _STRONG:
+            return None
         for j in reversed(self.recent):
             m = self._match(j, r.corrected)
             if m is None or m.answer == self.answers[j].result:
@@ -541,9 +547,10 @@ def _statements(reply: str) -> str:
     """The reply without its questions back ("免费的啊？那可以" -> "那可以")."""
     parts = re.split(r"(?<=[?？])", reply)
     kept = []
-    for part in parts:
-        if re.search(r"[?？]\s*$", part):
-            continue
+    last = len([p for p in parts if p.strip()]) - 1
+    for n, part in enumerate(parts):
+        if re.search(r"[?？]\s*$", part) and (n < last or intents.ASKING.search(clean(part))):
+            continue  # a last part that asks nothing ("I think three?") is said rising
         for clause in intents.clauses(part):
             c = clean(clause)
             if c and not (

@@ -56,6 +56,8 @@ def _num(text: str) -> float | None:
     text = text.strip()
     if text in ("a", "an", "one"):
         return 1
+    if text in ("noon", "midday", "中午"):
+        return 12
     if text in ("couple of",):
         return 2
     if text in ("few",):
@@ -192,6 +194,8 @@ WINDOWS: dict[str, tuple[float, float]] = {
 }
 _BEFORE = r"(?:之前|以前|前|before|by)"
 _AFTER = r"(?:之后|以后|后|往后|after|onwards)"
+# an hour said in English words, for "noon to four", "nine to twelve"
+_EN_HOUR = r"\b(?:noon|midday|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
 _SOONEST = re.compile(
     r"越快越好|越早越好|尽快|尽早|越快|as soon as possible|asap|the sooner the better|"
     r"the earlier the better|soonest|earliest"
@@ -211,7 +215,7 @@ def window(text: str) -> tuple[float, float] | None:
     t = fold(text)
     if re.search(r"after work|下班(之?后|以后)|下了班|after dinner|晚饭后", t):
         return (18, 24)
-    if re.search(r"after lunch|午饭后|吃完午饭|中午(之|以)?后", t):
+    if re.search(r"after lunch|(午饭|吃完午饭|中午).{0,4}(之|以)?后", t):
         return (13, 18)
     if re.search(rf"中午{_BEFORE}|before (noon|lunch|midday)|in the morning", t):
         return (0, 12) if not re.search(r"in the morning", t) else (6, 12)
@@ -219,7 +223,8 @@ def window(text: str) -> tuple[float, float] | None:
         return (12, 18)
     # "X点到Y点", "9 to 12", "2-5 pm"
     if m := re.search(
-        rf"({_ZH_NUM}|\d{{1,2}})[点:]?(?:\d{{2}})?\s*(?:到|至|-|~|to)\s*({_ZH_NUM}|\d{{1,2}})\s*[点]?",
+        rf"({_ZH_NUM}|\d{{1,2}}|{_EN_HOUR})[点:]?(?:\d{{2}})?\s*(?:到|至|-|~|to)\s*"
+        rf"({_ZH_NUM}|\d{{1,2}}|{_EN_HOUR})\s*[点]?",
         t,
     ):
         lo, hi = _num(m.group(1)), _num(m.group(2))

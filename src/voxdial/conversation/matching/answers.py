@@ -1,0 +1,79 @@
+"""One question's preset answers, read once: their cleaned texts, which are scores,
+amounts, times, negative or uncertain, the words that say each, and (on first use)
+their embeddings. Every matching stage reads a reply against an `AnswerSet`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from voxdial.conversation import times
+from voxdial.conversation.matching.match import Match
+from voxdial.conversation.matching.numbers import answer_range, exclusive, units_of
+from voxdial.conversation.matching.outright import distinctive_parts, key_patterns
+from voxdial.conversation.matching.paraphrases import paraphrases_of
+from voxdial.conversation.matching.scores import LIKELY_QUESTION
+from voxdial.conversation.matching.spelling import sounds_of
+from voxdial.conversation.matching.yes_no import echo_words
+from voxdial.conversation.normalize import HotWord, apply_hot_words, clean, fold
+from voxdial.conversation.polarity import is_negative_answer, is_uncertain_answer
+from voxdial.conversation.scale import scale_score
+
+
+class AnswerSet:
+    """`question` (its text) lets yes/no answers be read from the question's verb and
+    amounts from what it counts."""
+
+    def __init__(
+        self,
+        answers: list[str],
+        *,
+        encoder: Any = None,
+        hot_words: list[HotWord] | None = None,
+        question: str = "",
+    ) -> None:
+        self.answers = [str(a) for a in answers]
+        self.encoder = encoder
+        self.hot_words = hot_words or []
+        self.question = fold(question)
+        self.keys = [apply_hot_words(clean(a), self.hot_words) for a in self.answers]
+        self.scores = [scale_score(k) for k in self.keys]
+        self.is_scale = sum(s is not None for s in self.scores) >= 2
+        self.stated = [answer_range(a) for a in self.answers]  # as said, overlaps and all
+        self.ranges = exclusive(self.stated)
+        self.is_numeric = sum(r is not None for r in self.ranges) >= 2
+        self.uncertain = [is_uncertain_answer(a) for a in self.answers]
+        self.negative = [
+            is_negative_answer(a) and not u
+            for a, u in zip(self.answers, self.uncertain, strict=True)
+        ]
+        self.choices = times.TimeChoices.of(self.answers)
+        self.is_timed = self.choices is not None and self.choices.timed
+        self.is_days = self.choices is not None and self.choices.dayish
+        plain = [not n and not u for n, u in zip(self.negative, self.uncertain, strict=True)]
+        self.binary = sum(self.negative) == 1 and sum(plain) == 1
+        self.verbs = (
+            echo_words(question, self.keys, self.negative, self.uncertain) if self.binary else ()
+        )
+        self.parts = distinctive_parts(
+            self.keys, [n or u for n, u in zip(self.negative, self.uncertain, strict=True)]
+        )
+        self.paraphrases = paraphrases_of(self.keys, self.negative)
+        self.likely = self.is_numeric and bool(LIKELY_QUESTION.search(self.question))
+        self.units = units_of(self.answers, self.question)
+        self.key_patterns = key_patterns(self.keys)
+        self.sounds = sounds_of(self.keys)
+        self._vectors: np.ndarray | None = None
+
+    def pick(self, index: int, how: str, score: float = 1.0) -> Match:
+        return Match(index, self.answers[index], how, score)
+
+    def vectors(self) -> np.ndarray:
+        """The answers' embeddings, computed on first use and kept."""
+        if self._vectors is None:
+            self._vectors = np.asarray(self.encoder.encode(self.answers), dtype=np.float32)
+        return self._vectors
+
+    def clean(self, reply: str) -> str:
+        return apply_hot_words(clean(reply), self.hot_words)

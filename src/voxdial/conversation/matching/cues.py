@@ -1,0 +1,60 @@
+"""Cues in a reply that the stages share: a negator just before an answer, someone else
+deciding, a clock time, "each", a clause turning a choice down, then and now, "any of
+them", a contrast, a dislike."""
+
+from __future__ import annotations
+
+import re
+
+NEGATORS = re.compile(
+    r"(不|没|别|非|未|无|not|no|don't|dont|never|n't)"
+    r"(\s*(是|太|很|怎么|大|那么|想|要|打算|愿意|会|再|that|very|really|so|the|a|an|on|at|"
+    r"this|any|think|i'?ll|i will|we'?ll|want to|going to|gonna|plan to|to))*\s*$"
+)
+# a negation anywhere in the reply: the spelling and similarity stages stay out of it
+NEGATION = re.compile(r"\b(not|no|never)\b|n't|不|没")
+# someone else decides ("我老婆管这个", "ask my husband"): not the callee's answer
+DEFERS = re.compile(
+    r"(老婆|老公|爱人|媳妇|家里人|孩子|儿子|女儿|领导|老板|我妈|我爸)(管|负责|做主|说了算|定)|"
+    r"(问|找)(我|一下)?(老婆|老公|爱人|媳妇|家里人|领导|老板)|不归我管|不是我管|我不管这|"
+    r"\b(my|the) (wife|husband|partner|boss) (handles|deals with|decides|takes care)|"
+    r"ask my (wife|husband|partner|boss)|not my call|not up to me"
+)
+# a clock time or day said ("明天下午四点"): its number is not a score
+CLOCK = re.compile(
+    r"[上下]午|早上|晚上|中午|今天|明天|后天|周.|星期.|礼拜.|\d+点|[一二两三四五六七八九十]+点|"
+    r"o'?clock|\b(am|pm|tomorrow|tonight|today)\b"
+)
+# an amount for each of several people ("我和我老公各一辆", "one each")
+EACH = re.compile(r"各|每人|每个人|\beach\b|apiece")
+# a clause that turns a choice down ("上午不行", "not Monday", "这礼拜没空")
+NEG_CLAUSE = re.compile(
+    r"不行|不可以|不方便|没空|没时间|不在|不太行|不合适|去不了|来不了|不成|不要|^不是|^别|"
+    r"加班|出差|有事|(?<!帮)忙|"
+    r"\bnot\b|\bno good\b|can'?t|cannot|won'?t work|doesn'?t work|busy|swamped|away|"
+    r"\bnone\b|^no\b"
+)
+PAST_CLAUSE = re.compile(r"以前|之前|原来|本来|过去|used to|previously|before")
+NOW_CLAUSE = re.compile(r"现在|如今|目前|\bnow\b|these days|nowadays")
+ANY = re.compile(
+    r"都可以|都行|哪天都|什么时候都|随便|无所谓|都无所谓|any ?time|"
+    r"any day|whatever|doesn'?t matter|"
+    r"either (is|one|way)|whenever|any of them"
+)
+CONTRAST = re.compile(r"但是|可是|不过|\bbut\b|\bthough\b")
+# a dislike or refusal before the question's verb, anywhere in its clause
+AVERSE = re.compile(r"(不|没|从不|从来不|从没)(喜欢|愿意|想|爱|打算|习惯|怎么)|懒得|讨厌")
+
+
+# in Mandarin a negator may stand before the verb of the answer ("不去驿站", "没看到有")
+_ZH_NEGATED_VERB = re.compile(r"(不|没|别|未)[\u4e00-\u9fff]{0,2}$")
+# negators that do not negate what follows ("不错", "不过", "没问题")
+_NOT_NEGATING = re.compile(r"不错|不过|不管|不然|要不|不好意思|不客气|没问题|没事|没关系")
+
+
+def negated_before(text: str, start: int, width: int) -> bool:
+    """A negator in the `width` characters before `start` ("不是很" before 满意)."""
+    before = text[max(0, start - width) : start]
+    if NEGATORS.search(before):
+        return True
+    return bool(_ZH_NEGATED_VERB.search(_NOT_NEGATING.sub("，", before[-4:])))

@@ -1,0 +1,102 @@
+"""`AnswerMatcher`: a question's answers and the stages that read a reply against them,
+first decisive one wins."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from voxdial.conversation import intents, times
+from voxdial.conversation.matching import (
+    numbers,
+    ordinals,
+    outright,
+    paraphrases,
+    scores,
+    similarity,
+    spelling,
+    yes_no,
+)
+from voxdial.conversation.matching.answers import AnswerSet
+from voxdial.conversation.matching.cues import ANY, DEFERS, NEG_CLAUSE, NOW_CLAUSE, PAST_CLAUSE
+from voxdial.conversation.matching.match import Ambiguous, Heard, Match
+
+
+def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
+    """Someone else decides, or the callee is unsure ("还没想好", "depends"): the
+    question's uncertain answer, or no answer at all."""
+    if DEFERS.search(heard.text):
+        raise Ambiguous  # ask again (or the one who decides)
+    if not intents.UNSURE.search(heard.text) and not any(
+        intents.UNSURE.search(p) for p in heard.parts
+    ):  # a clause of its own: "不知道，是我妈收的", "no... well, maybe"
+        return None
+    found = outright.said(a, heard, quiet=True)
+    if found is not None and a.uncertain[found.index]:
+        return found
+    if any(a.uncertain):
+        return a.pick(a.uncertain.index(True), "unsure")
+    raise Ambiguous  # unsure, and the question offers no such answer: ask again
+
+
+def _time(a: AnswerSet, heard: Heard) -> Match | None:
+    """A time of day or a day ("三点左右", "周四", "tomorrow") among timed choices."""
+    if a.choices is None:
+        return None
+    scope = " ".join(heard.parts) if heard.parts else heard.text
+    if ANY.search(scope) and not times.is_soonest(scope):
+        raise Ambiguous
+    try:
+        index = a.choices.pick(scope, heard.today)
+    except times.Ambiguous:
+        raise Ambiguous from None
+    return None if index is None else a.pick(index, "time")
+
+
+# after the answer said outright and the scale, in this order
+_LATER_STAGES = (
+    numbers.number,
+    ordinals.ordinal,
+    _time,
+    paraphrases.paraphrase,
+    yes_no.yes_no,
+    outright.partial,
+    spelling.fuzzy,
+    spelling.sounds,
+    spelling.clipped,
+    similarity.embedding,
+)
+
+
+class AnswerMatcher(AnswerSet):
+    """Matches replies to one question's preset answers. Build once per question:
+    the answers' embeddings are computed on first use and kept."""
+
+    def match(self, reply: str, *, today: date | None = None) -> Match | None:
+        text = self.clean(reply)
+        if not text or not self.answers or intents.is_hesitation(reply):
+            return None
+        parts, narrowed = self._clauses(reply)
+        heard = Heard(text, parts, narrowed, today or date.today())
+        said, scale = outright.said, scores.scale
+        first = (scale, said) if self.is_scale else (said, scale)
+        try:
+            for stage in (_unsure, *first, *_LATER_STAGES):
+                found = stage(self, heard)
+                if found is not None:
+                    return found
+        except Ambiguous:
+            return None
+        return None
+
+    def _clauses(self, reply: str) -> tuple[list[str], bool]:
+        """The reply's clauses that may carry the answer: a clause turning a choice down
+        ("上午不行") or saying how it used to be ("以前去营业厅", with a "现在" clause)
+        is left out when another clause remains."""
+        parts = [self.clean(p) for p in intents.clauses(reply)]
+        parts = [p for p in parts if p]
+        if len(parts) < 2:
+            return parts, False
+        kept = [p for p in parts if not NEG_CLAUSE.search(p)]
+        if any(NOW_CLAUSE.search(p) for p in kept):
+            kept = [p for p in kept if not PAST_CLAUSE.search(p) or NOW_CLAUSE.search(p)]
+        return (kept, len(kept) < len(parts)) if kept else (parts, False)

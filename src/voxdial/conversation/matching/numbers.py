@@ -1,0 +1,228 @@
+"""Answers that are amounts or ranges ("1-2辆", "100元以上", "None"), and the amount a
+reply says for them: counted in the question's unit ("两辆"), of people named ("me, my
+wife and three kids"), for each of several owners ("我和我老公各一辆"), as a school age
+("上小学"), or as a range across two answers ("三四分": ambiguous)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from voxdial.conversation import times
+from voxdial.conversation.matching.cues import EACH
+from voxdial.conversation.matching.match import Ambiguous, Heard, Match
+from voxdial.conversation.normalize import fold
+from voxdial.conversation.quantities import Amount, amounts
+
+if TYPE_CHECKING:
+    from voxdial.conversation.matching.answers import AnswerSet
+
+# the school a child goes to, as an age range
+_SCHOOL_AGE = [
+    (re.compile(r"幼儿园|kindergarten|preschool|nursery"), 3.0, 6.0),
+    (re.compile(r"小学|primary school|elementary"), 6.0, 12.0),
+    (re.compile(r"初中|中学|middle school|junior high"), 12.0, 15.0),
+    (re.compile(r"高中|high school"), 15.0, 18.0),
+    (re.compile(r"大学|college|university"), 18.0, 22.0),
+]
+# one-word replies ASR writes for a number
+_SPOKEN_DIGITS = {"for": "4", "fore": "4", "to": "2", "too": "2", "won": "1", "tree": "3",
+                  "ate": "8", "五份": "5", "四份": "4", "三份": "3"}  # fmt: skip
+_TOP = re.compile(r"满分|最高分|五星|top marks|full marks|perfect score|highest")
+_BOTTOM = re.compile(r"最低分|零分|lowest|bottom|the worst score")
+_NONE_COUNT = re.compile(
+    r"^(没有|没|无|零|一个都没有|none|zero|nothing|no)$|"
+    r"没车|没有车|没孩子|we don'?t have|i don'?t have|"
+    r"don'?t (own|have) (a|any)|no cars?"
+)
+# who makes up a household ("me, my wife and three kids")
+_PERSON = re.compile(
+    r"\b(me|myself|i|my (wife|husband|partner|son|daughter|mum|mom|dad|mother|father|"
+    r"girlfriend|boyfriend|brother|sister|kid|child|baby|grandma|grandpa|flatmate|roommate))\b|"
+    r"我(?!们)|老婆|老公|爱人|媳妇|儿子|女儿|孩子|妈|爸|对象"
+)
+_ME = {"i": "me", "myself": "me", "我": "me"}
+_ZERO_ANSWER = re.compile(r"^(没有|无|零|none|zero|0|no\b)")
+# "a month", "每周": the period an amount is counted over
+_PERIOD = re.compile(
+    r"(?:一个?|每个?|per|a|every|each)\s*(天|日|周|星期|礼拜|月|年|day|week|month|year)"
+)
+_PERIODS = {"天": "day", "日": "day", "周": "week", "星期": "week", "礼拜": "week", "月": "month",
+            "年": "year"}  # fmt: skip
+# the units a question counts in, by the words of its text and answers
+_UNITS = (
+    ("人", ("人", "口", "几个人", "household", "people")),
+    ("口", ("人", "口", "household", "people")),
+    ("岁", ("岁", "年龄", "多大", "age", "old")),
+    ("year", ("age", "old")),
+    ("辆", ("辆", "车", "car")),
+    ("台", ("辆", "车")),
+    ("元", ("元", "钱", "话费", "dollar", "$")),
+    ("块", ("元", "钱", "话费")),
+    ("分", ("分", "打分", "评分", "score", "rate")),
+    ("星", ("分", "星", "star")),
+    ("people", ("people", "household")),
+    ("car", ("car",)),
+)
+
+
+@dataclass
+class Range:
+    low: float
+    high: float
+
+
+def answer_range(answer: str) -> Range | None:
+    a = fold(answer)
+    if _ZERO_ANSWER.search(a.strip()):
+        return Range(0, 0)
+    found = amounts(a)
+    if not found:
+        return None
+    if len(found) >= 2 and re.search(r"[-~到至]|to", a):
+        return Range(found[0].low, found[1].high)
+    return Range(found[0].low, found[0].high)
+
+
+def exclusive(ranges: list[Range | None]) -> list[Range | None]:
+    """ "100元以上" next to "50-100元": 100 itself belongs to the bounded answer."""
+    out = list(ranges)
+    for i, r in enumerate(out):
+        if r is None:
+            continue
+        for j, other in enumerate(out):
+            if i == j or other is None:
+                continue
+            if r.high == float("inf") and other.low <= r.low <= other.high and other.high != r.high:
+                out[i] = Range(r.low + 0.01, r.high)
+            if r.low == float("-inf") and other.low <= r.high <= other.high and other.low != r.low:
+                out[i] = Range(r.low, r.high - 0.01)
+    return out
+
+
+def units_of(answers: list[str], question: str) -> tuple[str, ...]:
+    said = " ".join(answers).lower() + " " + question
+    return tuple(unit for unit, words in _UNITS if any(w in said for w in words))
+
+
+def is_five_scale(a: AnswerSet) -> bool:
+    return all(r is None or (1 <= r.low <= 5 and r.low == r.high) for r in a.ranges)
+
+
+def amounts_said(a: AnswerSet, text: str) -> list[Amount]:
+    word = _SPOKEN_DIGITS.get(text.strip())
+    return amounts(word if word and a.is_numeric else text)
+
+
+def number(a: AnswerSet, heard: Heard) -> Match | None:
+    if not a.is_numeric or a.is_timed and _reads_as_time(a, heard):
+        return None  # hours of the day ("上午9-12点", "noon to four"): the time stage's
+    text = " ".join(heard.parts) if heard.narrowed else heard.text  # "不是五分 是四分"
+    if is_five_scale(a):
+        if _TOP.search(text):
+            return number_match(a, Range(5, 5), "number")
+        if _BOTTOM.search(text):
+            return number_match(a, Range(1, 1), "number")
+    if any(r is not None and r.high == 0 for r in a.ranges) and _NONE_COUNT.search(text):
+        return number_match(a, Range(0, 0), "number")
+    found = amounts_said(a, text)
+    if found and _other_period(a.question, text):
+        raise Ambiguous  # "一周两三个" to "一个月多少个": not counted over the asked period
+    periods = [m.span() for m in _PERIOD.finditer(text)]
+    found = [x for x in found if not any(s <= x.start < e for s, e in periods)]  # "一个月"
+    if re.search(r"out of|满分", text) and len(found) >= 2:
+        found = [min(found[:2], key=lambda x: x.low)] if "满分" in text else found[:1]
+    units = a.units
+    counted = [x for x in found if x.unit and any(u in x.unit for u in units)]
+    if counted:
+        found = counted
+    people = _people(a, text)
+    if people is None and found and EACH.search(text):
+        owners = len({_ME.get(m.group(0), m.group(0)) for m in _PERSON.finditer(text)})
+        if owners < 2 or len(found) > 1 or not found[0].exact:
+            raise Ambiguous
+        x = found[0]
+        found = [Amount(x.low * owners, x.high * owners, x.start, x.end, x.unit)]
+    elif people is not None and (not found or people > max(x.high for x in found)):
+        found = [Amount(people, people, 0, 0, "人")]
+    if not found and "岁" in units:
+        school = [(lo, hi) for p, lo, hi in _SCHOOL_AGE if p.search(text)]
+        if len(school) == 1:
+            return number_match(a, Range(*school[0]), "number")
+    if not found:
+        return None
+    if len({(x.low, x.high) for x in found}) > 1:
+        picks = {_inside(a, Range(x.low, x.high)) for x in found}
+        if len(picks) == 1 and None not in picks:  # "好几辆 四五辆吧"
+            return a.pick(picks.pop(), "number")
+        raise Ambiguous  # "老大九岁 老二三岁"
+    x = found[0]
+    low, high = x.low, x.high
+    if "月" in x.unit and any(u in ("岁", "year") for u in units):  # 八个月 -> 0.7 岁
+        low, high = low / 12, high / 12
+    return number_match(a, Range(low, high), "number")
+
+
+def _other_period(question: str, text: str) -> bool:
+    """Whether the reply counts over another period than the question asks about."""
+    asked, said = _PERIOD.search(question), _PERIOD.search(text)
+    if asked is None or said is None:
+        return False
+    return _PERIODS.get(asked.group(1), asked.group(1)) != _PERIODS.get(
+        said.group(1), said.group(1)
+    )
+
+
+def _reads_as_time(a: AnswerSet, heard: Heard) -> bool:
+    """Whether the time stage reads the reply among answers that are hours of the day."""
+    try:
+        return a.choices is not None and a.choices.pick(heard.text, heard.today) is not None
+    except times.Ambiguous:
+        return True
+
+
+def _people(a: AnswerSet, text: str) -> float | None:
+    """How many people "me, my wife and three kids" or "我和我老婆" names."""
+    if "人" not in a.units and "people" not in a.units:
+        return None
+    if re.search(
+        r"just me|only me|myself|live alone|就我一?个|我一个人|一个人|我自己|就我自己", text
+    ):
+        return 1.0
+    named = {_ME.get(m.group(0), m.group(0)) for m in _PERSON.finditer(text)}
+    kids = sum(x.low for x in amounts(text) if x.exact and re.search(
+        r"^\s*(kids|children|sons|daughters|个孩子|孩子)", text[x.end : x.end + 10]
+    ))  # fmt: skip
+    if kids:
+        named = {n for n in named if not re.search(r"kid|child|孩子", n)}
+    if len(named) + (1 if kids else 0) < 2:
+        return None
+    return float(len(named) + kids)
+
+
+def _inside(a: AnswerSet, said: Range) -> int | None:
+    inside = [
+        i for i, r in enumerate(a.ranges)
+        if r is not None and r.low <= said.low and said.high <= r.high
+    ]  # fmt: skip
+    return inside[0] if len(inside) == 1 else None
+
+
+def number_match(a: AnswerSet, said: Range, how: str) -> Match | None:
+    """The one answer whose range holds `said`; Ambiguous when it overlaps two ("三四分",
+    "一百左右" across two answers); None when it falls outside them all."""
+    inside = [
+        i for i, r in enumerate(a.ranges)
+        if r is not None and r.low <= said.low and said.high <= r.high
+    ]  # fmt: skip
+    stated = [i for i, r in enumerate(a.stated) if r == said]
+    if not inside and len(stated) == 1:  # "十五个以上" for 15个以上 (next to 5-15个)
+        return a.pick(stated[0], how)
+    if len(inside) == 1:
+        return a.pick(inside[0], how)
+    if len(inside) > 1 or any(
+        r is not None and r.low <= said.high and said.low <= r.high for r in a.ranges
+    ):
+        raise Ambiguous
+    return None

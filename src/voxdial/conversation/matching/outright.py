@@ -1,0 +1,138 @@
+"""The answer said outright, whole ("满意", with negation: "不是很满意" says its opposite;
+of two choices, "上午不行" says the other) or by a piece found in no other answer
+("一般用微信" for 微信支付)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from voxdial.conversation.matching.cues import negated_before
+from voxdial.conversation.matching.match import Ambiguous, Heard, Match
+
+if TYPE_CHECKING:
+    from voxdial.conversation.matching.answers import AnswerSet
+
+_PARTIAL_STOP = {
+    "以上", "以下", "及以", "以内", "不是", "没有", "一个",
+    "the", "a", "an", "it", "one", "of", "or", "and", "to", "sure", "yes", "no", "not",
+    "ok", "okay", "very", "more", "than", "less", "my", "me", "i",
+}  # fmt: skip
+
+
+def key_patterns(keys: list[str]) -> list[tuple[int, str, re.Pattern[str]]]:
+    """Each answer's text as a pattern, longest first; ASCII ones as whole words."""
+    return [
+        (
+            i,
+            k,
+            re.compile(rf"(?<![a-z']){re.escape(k)}(?![a-z])" if k.isascii() else re.escape(k)),
+        )
+        for i, k in sorted(enumerate(keys), key=lambda p: -len(p[1]))
+        if k
+    ]
+
+
+def distinctive_parts(keys: list[str], skip: list[bool]) -> list[list[str]]:
+    """Pieces of each answer found in no other answer: "微信" of 微信支付 (next to
+    支付宝), "text" of "Text message"; none for the answers `skip` marks (negative or
+    uncertain ones)."""
+    pieces: list[set[str]] = []
+    for k in keys:
+        got: set[str] = set()
+        if k.isascii():
+            got = {w for w in re.findall(r"[a-z]+", k) if len(w) >= 3}
+        else:
+            for run in re.findall("[\u4e00-\u9fff]{3,}", k):
+                got |= {run[i : i + n] for n in (2, 3) for i in range(len(run) - n + 1)}
+        pieces.append(got - _PARTIAL_STOP)
+    out = []
+    for i, own in enumerate(pieces):
+        if skip[i]:
+            out.append([])
+            continue
+        others = set().union(*(p for j, p in enumerate(pieces) if j != i)) if pieces else set()
+        rest = " ".join(k for j, k in enumerate(keys) if j != i)
+        out.append(sorted((w for w in own - others if w not in rest), key=len, reverse=True))
+    return out
+
+
+def _leads(text: str, pos: int) -> bool:
+    """A one-character answer not used as a copula or auxiliary after a pronoun ("是" in
+    "我是她老公", "会" in "我会考虑" say nothing about the answers 是 / 会)."""
+    return pos == 0 or text[pos - 1] not in "我你他她它这那就还但可要也"
+
+
+def said(a: AnswerSet, heard: Heard, *, quiet: bool = False) -> Match | None:
+    """An answer said outright: in the clauses that may carry it first, then anywhere.
+    `quiet`: None instead of Ambiguous when several are said."""
+    parts = heard.parts
+    if heard.narrowed or len(parts) > 1:
+        for scope in ([" ".join(parts)] if heard.narrowed else []) + parts:
+            found = said_in(a, scope, quiet=True)
+            if found is not None:
+                return found
+    found = said_in(a, heard.text, quiet=quiet or heard.narrowed)
+    if heard.narrowed and found is not None and not a.negative[found.index]:
+        return None  # not from a clause turned down ("以前去驿站 现在都是上门取")
+    return found
+
+
+def said_in(a: AnswerSet, text: str, *, quiet: bool) -> Match | None:
+    spans: list[tuple[int, int, int]] = []  # (start, end, answer index)
+    for i, key, pattern in a.key_patterns:
+        if key not in text:
+            continue
+        for m in pattern.finditer(text):
+            if len(key) == 1 and not _leads(text, m.start()):
+                continue  # "是" in "我是她老公" is not the answer 是
+            if not any(s < m.end() and m.start() < e for s, e, _ in spans):
+                spans.append((m.start(), m.end(), i))
+    if not spans:
+        return None
+    plain, negated = set(), set()
+    for start, _, i in spans:
+        if (
+            not a.negative[i]
+            and not a.uncertain[i]
+            and negated_before(text, start, 16 if text.isascii() else 6)
+        ):
+            negated.add(i)
+        else:
+            plain.add(i)
+    if len(plain) == 1:
+        return a.pick(plain.pop(), "said")
+    if len(plain) > 1:
+        if quiet:
+            return None
+        raise Ambiguous
+    # only negated answers: "不是很满意" says the answer's opposite
+    if a.is_scale and all(a.scores[i] is not None for i in negated):
+        return None  # the scale stage reads it
+    opposite = [j for j, neg in enumerate(a.negative) if neg]
+    if len(opposite) == 1:
+        return a.pick(opposite[0], "said-negated")
+    others = [j for j in range(len(a.answers)) if j not in negated]
+    if len(others) == 1:  # "上午不行" of two choices
+        return a.pick(others[0], "said-negated")
+    if quiet:
+        return None
+    raise Ambiguous
+
+
+def partial(a: AnswerSet, heard: Heard) -> Match | None:
+    """A distinctive piece of one answer said ("一般用微信" -> 微信支付)."""
+    scope = " ".join(heard.parts) if heard.narrowed else heard.text
+    found = set()
+    for i, pieces in enumerate(a.parts):
+        for w in pieces:
+            if w not in scope:
+                continue
+            pattern = rf"(?<![a-z]){w}(?![a-z])" if w.isascii() else re.escape(w)
+            m = re.search(pattern, scope)
+            if m and not negated_before(scope, m.start(), 6):
+                found.add(i)
+                break
+    if len(found) == 1:
+        return a.pick(found.pop(), "partial")
+    return None

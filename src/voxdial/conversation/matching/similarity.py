@@ -1,0 +1,32 @@
+"""The last stage: the reply's sentence embedding nearest one answer's, above a threshold
+and by a margin over the runner-up."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from voxdial.conversation.matching.cues import NEGATION
+from voxdial.conversation.matching.match import Heard, Match
+
+if TYPE_CHECKING:
+    from voxdial.conversation.matching.answers import AnswerSet
+
+EMBEDDING_THRESHOLD = 0.62
+EMBEDDING_MARGIN = 0.06
+
+
+def embedding(a: AnswerSet, heard: Heard) -> Match | None:
+    text = heard.text
+    if a.encoder is None or NEGATION.search(text):
+        return None
+    vectors = a.vectors()
+    vector = np.asarray(a.encoder.encode([text]), dtype=np.float32)[0]
+    sims = vectors @ vector
+    order = np.argsort(-sims)
+    top = float(sims[order[0]])
+    second = float(sims[order[1]]) if len(order) > 1 else -1.0
+    if top >= EMBEDDING_THRESHOLD and top - second >= EMBEDDING_MARGIN:
+        return a.pick(int(order[0]), "embedding", top)
+    return None

@@ -36,6 +36,7 @@ from voxdial.settings import SipSettings
 from voxdial.telephony.sip_bridge import AgentCall, call_agent
 from voxdial.telephony.sip_endpoint import COMMAND_SECONDS, Incoming, SipEndpoint, SipError
 from voxdial.telephony.sip_media import END_SECONDS, CallHandle, play_out, received, wait_done
+from voxdial.telephony.sip_stats import MediaCounters
 from voxdial.voice.answer_types import AnswerDecision
 from voxdial.voice.answering import Answering, hangup_reason
 from voxdial.voice.base import Line, Pcm, TransferFailed
@@ -155,6 +156,11 @@ class SipLine:
         self._endpoint = endpoint
         self._uri_of = uri_of or (lambda target: target)
         self._transfer_seconds = transfer_seconds
+
+    @property
+    def media_report(self) -> MediaCounters | None:
+        """Where the call's audio frames went, hop by hop (sip_stats.py), once it ended."""
+        return self._handle.media_report
 
     def frames(self) -> AsyncIterator[Pcm]:
         return received(self._handle)

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from voxdial.logs import redact
 from voxdial.telephony.sip_media import FRAME_SECONDS, CallHandle, CallMedia, deliver_all
+from voxdial.telephony.sip_messages import closed_status, q850_cause, sip_host, sip_user
+from voxdial.telephony.sip_stats import MediaCounters
 
 if TYPE_CHECKING:
     from voxdial.telephony.sip import SipConfig
@@ -55,6 +57,10 @@ log = logging.getLogger("voxdial.sip")
 
 COMMAND_SECONDS = 10.0  # bound on any one command on the SIP thread
 STACK_WAIT_SECONDS = 5.0  # how long a new endpoint waits for the last one to stop
+# Calls with media are hung up one at a time, this long apart (None: at once): the stack
+# tears media down on its one SIP thread, waiting for the call's audio threads, and reads
+# no RTP meanwhile; fifty at once held the others' RTP ~1 s (bench/sip_lines.py --at-once).
+HANGUP_GAP_SECONDS = 0.01
 # Codecs by their SDP name, as the stack names them (G.722 is 16 kHz audio).
 CODECS = {"PCMA": "pcma", "PCMU": "pcmu", "G722": "g722/16000/1"}
 _EARLY_CALLS = 256  # calls whose events wait for dial() to return, at most
@@ -64,27 +70,6 @@ _LOG_LEVELS = {0: "error", 1: "error", 2: "warning", 3: "info"}  # 4, 5: debug
 
 class SipError(Exception):
     """The SIP stack refused an operation (its message, masked)."""
-
-
-_Q850 = re.compile(r"^Reason:\s*Q\.850\s*;\s*cause\s*=\s*(\d+)", re.I | re.M)
-_CLOSED = re.compile(r"^\s*(\d{3})\s*([^,]*)(?:,\s*Q\.850\s*;\s*cause\s*=\s*(\d+))?", re.I)
-
-
-def q850_cause(message: str) -> int | None:
-    """The cause of a `Reason: Q.850;cause=N` header in a SIP message, if it has one."""
-    m = _Q850.search(message)
-    return int(m.group(1)) if m else None
-
-
-def closed_status(text: str | None) -> tuple[int, str, int | None]:
-    """(status, reason, Q.850 cause) of the stack's close reason for a call: "486 Busy
-    Here", "480 Temporarily Unavailable,Q.850;cause=20"; status 0 when no final
-    response came (a timeout, a transport error, our own hang-up)."""
-    m = _CLOSED.match(text or "")
-    if m is None:
-        return 0, text or "", None
-    cause = int(m.group(3)) if m.group(3) else None
-    return int(m.group(1)), m.group(2).strip(), cause
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +97,7 @@ class _Call:
         self.answered = False  # 200 OK came: a hang-up now is a BYE
         self.media: CallMedia | None = None
         self.early_pending = False  # a 183 came; its media may start on a later tick
+        self.closing = False  # waiting for its turn to be hung up
         self.peer: _Call | None = None  # joined to this call (a bridged transfer)
 
 
@@ -131,6 +117,7 @@ class SipEndpoint(threading.Thread):
         self.ticks_late = 0  # pump ticks that started more than a frame late
         self.ticks = 0
         self.pump_seconds = 0.0  # time spent moving audio (figures for bench/sip_lines.py)
+        self.media = MediaCounters()  # where the calls' frames went (sip_stats.py)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_event: asyncio.Event | None = None
         self._stopping = threading.Event()
@@ -141,6 +128,7 @@ class SipEndpoint(threading.Thread):
         self._ua: Any = None
         self._registering: asyncio.Task[None] | None = None
         self._no_calls: asyncio.Event | None = None  # set while no call is up
+        self._hangups: asyncio.Queue[tuple[int, bool]] | None = None  # calls with media
         # Inbound calls: set before `start()` to answer INVITEs (any user part); unset,
         # the stack refuses them. Their CALL_INCOMING events wait here for the offer.
         self.on_incoming: Incoming | None = None
@@ -246,9 +234,12 @@ class SipEndpoint(threading.Thread):
             await self._teardown()
             return
         self.ready.set()
+        self._hangups = asyncio.Queue()
+        closer = loop.create_task(self._close_calls(self._hangups))
         try:
             await self._pump()
         finally:
+            closer.cancel()
             await self._teardown()
 
     async def _setup(self) -> None:
@@ -292,7 +283,7 @@ class SipEndpoint(threading.Thread):
         cfg = self.config
         user = cfg.username or cfg.caller_id or "voxdial"
         outbound = cfg.proxy
-        if not outbound and cfg.registrar and _host(cfg.registrar) != _host(cfg.domain):
+        if not outbound and cfg.registrar and sip_host(cfg.registrar) != sip_host(cfg.domain):
             outbound = cfg.registrar  # register (and call) through the registrar
         params = ["catchall=yes"] if self.on_incoming is not None else []  # any number called
         if outbound:
@@ -455,6 +446,8 @@ class SipEndpoint(threading.Thread):
                 self._by_stack.pop(live.call.handle, None)
                 if not self._calls and self._no_calls is not None:
                     self._no_calls.set()
+                stats = MediaCounters.of_call(event.stats or {}, live.media, handle.rx_dropped)
+                handle.media_report = self.media.add(stats)
                 live.media = None
                 if live.peer is not None:
                     live.peer.peer = live.peer = None
@@ -492,10 +485,10 @@ class SipEndpoint(threading.Thread):
         gives, or refuse it. Its events route to the handle from then on."""
         event = self._invites.pop(call.handle, None)
         headers = {k.lower(): v for k, v in (event.headers if event is not None else {}).items()}
-        called = _user(
+        called = sip_user(
             next((headers[h.lower()] for h in _CALLED_HEADERS if h.lower() in headers), "")
         )
-        caller = _user(call.peer or "")
+        caller = sip_user(call.peer or "")
         handle = None
         try:
             assert self.on_incoming is not None
@@ -551,23 +544,32 @@ class SipEndpoint(threading.Thread):
         live = self._calls.get(handle_id)
         if live is None or (unanswered_only and live.answered):
             return
-        try:
-            await live.call.hangup()
-        except baresip.StaleHandleError:  # it ended meanwhile
-            pass
+        if live.media is None or self._hangups is None or HANGUP_GAP_SECONDS is None:
+            try:
+                await live.call.hangup()
+            except baresip.StaleHandleError:  # it ended meanwhile
+                pass
+        elif not live.closing:  # its turn comes (`HANGUP_GAP_SECONDS`); ended tells
+            live.closing = True
+            self._hangups.put_nowait((handle_id, unanswered_only))
 
-
-def _host(uri: str) -> str:
-    """The host of a SIP URI or host[:port]: "sip:pbx.example.com:5060;lr" -> "pbx.example.com"."""
-    rest = uri.split(":", 1)[1] if uri.startswith(("sip:", "sips:")) else uri
-    return rest.split(";")[0].split("@")[-1].rsplit(":", 1)[0].lower()
-
-
-def _user(address: str) -> str:
-    """The user part of a SIP address: '"Ann" <sip:+8613...@pbx;x=y>' -> "+8613..."."""
-    rest = address.split("<", 1)[-1]
-    rest = rest.split(":", 1)[1] if rest.startswith(("sip:", "sips:", "tel:")) else rest
-    return rest.split("@", 1)[0].split(";", 1)[0].split(">", 1)[0].strip()
+    async def _close_calls(self, hangups: asyncio.Queue[tuple[int, bool]]) -> None:
+        """Hang up the calls with media, one at a time (`HANGUP_GAP_SECONDS`)."""
+        while True:
+            handle_id, unanswered_only = await hangups.get()
+            live = self._calls.get(handle_id)
+            if live is None:
+                continue
+            live.closing = False
+            if unanswered_only and live.answered:
+                continue
+            try:
+                await live.call.hangup()
+            except baresip.StaleHandleError:  # it ended meanwhile
+                pass
+            except Exception as e:
+                log.warning("SIP hang-up failed", extra={"error": redact(str(e))})
+            await asyncio.sleep(HANGUP_GAP_SECONDS)
 
 
 def _free_udp_port(host: str) -> int:

@@ -60,6 +60,8 @@ class CallHandle:
         self.live = False  # frames count from the answer on
         self.ringing = False  # a provisional response came: the trunk is there
         self.sending_seconds = 0.0  # audio in the stack's transmit buffer (last seen)
+        self.rx_dropped = 0  # callee frames dropped for a reader a minute behind
+        self.media_report: Any = None  # where its frames went, once closed (sip_stats.py)
         self._out = bytearray()
         self._out_lock = threading.Lock()
         self._flush = False  # clear() came: the stack's transmit buffer is dropped too
@@ -111,6 +113,7 @@ class CallHandle:
         for pcm in frames:
             if queue.qsize() >= _RX_QUEUE_FRAMES:
                 queue.get_nowait()  # a reader that fell a minute behind loses the oldest
+                self.rx_dropped += 1
             queue.put_nowait(pcm)
 
     def queue_audio(self, pcm: Pcm) -> None:
@@ -197,7 +200,7 @@ class CallMedia:
         self._rx = np.zeros(0, dtype=np.int16)
         self._started = started
         self._delivered = 0  # frames handed to the session
-        self._frame_bytes = rate // 50 * 2  # 20 ms at the codec's rate
+        self.frame_bytes = rate // 50 * 2  # 20 ms at the codec's rate
         self.frames_in = 0  # figures for the bench: frames decoded, frames filled
         self.frames_filled = 0
 
@@ -238,7 +241,7 @@ class CallMedia:
         if not handle.has_audio and not handle.sending_seconds:
             return  # nothing to say: the stack sends silence by itself
         buffered = self.audio.info().tx_buffered
-        while buffered < _TX_AHEAD_FRAMES * self._frame_bytes:
+        while buffered < _TX_AHEAD_FRAMES * self.frame_bytes:
             chunk = handle.take_audio(_FRAME_BYTES)
             if not chunk:
                 break

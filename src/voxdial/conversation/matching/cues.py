@@ -30,8 +30,9 @@ EACH = re.compile(r"各|每人|每个人|\beach\b|apiece")
 # a clause that turns a choice down ("上午不行", "not Monday", "这礼拜没空")
 NEG_CLAUSE = re.compile(
     r"不行|不可以|不方便|没空|没时间|不在|不太行|不合适|去不了|来不了|不成|不要|^不是|^别|"
-    r"加班|出差|有事|(?<!帮)忙|"
+    r"加班|出差|有事|(?<!帮)忙|要出去|出门|不在家|回老家|要上班|上班时间|"
     r"\bnot\b|\bno good\b|can'?t|cannot|won'?t work|doesn'?t work|busy|swamped|away|"
+    r"on (vacation|holiday)|out of town|travell?ing|"
     r"\bnone\b|^no\b"
 )
 PAST_CLAUSE = re.compile(r"以前|之前|原来|本来|过去|used to|previously|before")
@@ -41,6 +42,16 @@ ANY = re.compile(
     r"any day|whatever|doesn'?t matter|"
     r"either (is|one|way)|whenever|any of them"
 )
+# how often a clause's answer holds: the usual one answers "how do you usually..."
+USUALLY = re.compile(
+    r"一般|平时|通常|主要|大多|基本上|多数|"
+    r"\b(usually|mostly|normally|generally|mainly|typically)\b"
+)
+SOMETIMES = re.compile(
+    r"有时|偶尔|个别|\b(sometimes|occasionally|once in a while|now and then|rarely)\b"
+)
+# a clause giving a reason ("因为上午要上班", "because I'm at work"): it answers nothing
+REASON = re.compile(r"^(因为|由于|毕竟|because|since|'?cause|cos)\b|^(因为|由于|毕竟)")
 CONTRAST = re.compile(r"但是|可是|不过|\bbut\b|\bthough\b")
 # a dislike or refusal before the question's verb, anywhere in its clause
 AVERSE = re.compile(r"(不|没|从不|从来不|从没)(喜欢|愿意|想|爱|打算|习惯|怎么)|懒得|讨厌")

@@ -29,6 +29,26 @@ _SCHOOL_AGE = [
 # one-word replies ASR writes for a number
 _SPOKEN_DIGITS = {"for": "4", "fore": "4", "to": "2", "too": "2", "won": "1", "tree": "3",
                   "ate": "8", "五份": "5", "四份": "4", "三份": "3"}  # fmt: skip
+# ASR writes "four" as "for" after a filler or before the counted thing ("uh for I guess",
+# "for bedrooms"), never in "for me", "for sure", "for now"
+_FOR_FOUR = re.compile(
+    r"^((?:uh|um|er|erm|hmm|mm|like|maybe|about|probably)\s+)*(for|fore)\b"
+    r"(?!\s+(me|us|you|him|her|them|it|that|this|the|a|an|my|our|your|now|sure|real|example|"
+    r"a while|now|one|two|three|five|six|seven|eight|nine|ten|\d))"
+)
+# an amount said only in words ("很少", "hardly any", "挺多的 基本每天都有"): the lowest
+# or the highest of answers that are ranges of a count, never a middle one
+FEW = re.compile(
+    r"(很|太|比较|挺|特别|非常|蛮)少|没几|不多|几乎没|偶尔|少得很|"
+    r"\b(hardly|barely|rarely|seldom)\b|\bnot (that |very |too |so )?(many|much|a lot|often)\b|"
+    r"\bvery few\b|\balmost (none|never|nothing)\b|\bonly (a couple|one or two)\b"
+)
+MANY = re.compile(
+    r"(?<!不)(很|挺|好|特别|非常|老|蛮|超)多|不少|一大堆|每天都|天天|"
+    r"\b(lots|loads|tons|plenty|heaps)\b|\ba lot\b|\b(so|too) many\b|\bevery ?day\b|"
+    r"\ball the time\b"
+)
+_HOW_OFTEN = re.compile(r"how often|多久一次|多长时间一次|频率|经常")
 _TOP = re.compile(r"满分|最高分|五星|top marks|full marks|perfect score|highest")
 _BOTTOM = re.compile(r"最低分|零分|lowest|bottom|the worst score")
 _NONE_COUNT = re.compile(
@@ -112,7 +132,28 @@ def is_five_scale(a: AnswerSet) -> bool:
 
 def amounts_said(a: AnswerSet, text: str) -> list[Amount]:
     word = _SPOKEN_DIGITS.get(text.strip())
+    if word is None and a.is_numeric and _FOR_FOUR.search(text):
+        text = _FOR_FOUR.sub(lambda m: (m.group(1) or "") + "4", text, count=1)
     return amounts(word if word and a.is_numeric else text)
+
+
+def vague(a: AnswerSet, text: str) -> Match | None:
+    """ "很少" / "hardly any" to the lowest count answer (above none), "挺多的" / "loads" to
+    the open-ended highest one; only among three or more count ranges, and only for a
+    count over a period ("一个月多少个", "how many a week"): "家里人挺多的" says no size."""
+    if not _PERIOD.search(a.question) and not _HOW_OFTEN.search(a.question):
+        return None
+    ranges = [(r.low, r.high, i) for i, r in enumerate(a.ranges) if r is not None]
+    if len(ranges) < 3 or len(ranges) != len(a.ranges) or is_five_scale(a):
+        return None
+    few, many = FEW.search(text), MANY.search(text)
+    if bool(few) == bool(many):
+        return None
+    if few:
+        low = min((r for r in ranges if r[1] > 0), default=None)
+        return None if low is None else a.pick(low[2], "number-vague")
+    high = max(ranges)
+    return a.pick(high[2], "number-vague") if high[1] == float("inf") else None
 
 
 def number(a: AnswerSet, heard: Heard) -> Match | None:
@@ -151,7 +192,7 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
         if len(school) == 1:
             return number_match(a, Range(*school[0]), "number")
     if not found:
-        return None
+        return vague(a, text)
     if len({(x.low, x.high) for x in found}) > 1:
         picks = {_inside(a, Range(x.low, x.high)) for x in found}
         if len(picks) == 1 and None not in picks:  # "好几辆 四五辆吧"

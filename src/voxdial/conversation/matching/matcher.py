@@ -15,6 +15,7 @@ from voxdial.conversation.matching import (
     scores,
     similarity,
     spelling,
+    states,
     yes_no,
 )
 from voxdial.conversation.matching.answers import AnswerSet
@@ -65,7 +66,7 @@ def _time(a: AnswerSet, heard: Heard) -> Match | None:
 
 # how plainly a clause names an answer: said outright (2) or in other words (1); a score
 # word is not weighed (a reason clause, "太差了 装了三次才装好", often carries one)
-_RANK = {"said": 2, "number": 2, "time": 2, "ordinal": 2, "paraphrase": 1, "partial": 1}
+_RANK = {"state": 2, "said": 2, "number": 2, "time": 2, "ordinal": 2, "paraphrase": 1, "partial": 1}
 # a correction in the reply: the later answer stands, the engine reads it
 CORRECTION = re.compile(
     r"不对|说错|我是说|应该是|哦不|啊不|不是不是|\bno,? (wait|sorry)\b|\bactually\b|"
@@ -131,7 +132,7 @@ class AnswerMatcher(AnswerSet):
         first = (scale, said) if self.is_scale else (said, scale)
         later = _LATER_STAGES if whole else _LATER_STAGES[:-1]  # no encoder per clause
         try:
-            for stage in (_unsure, *first, *later):
+            for stage in (_unsure, states.state, *first, *later):
                 found = stage(self, heard)
                 if found is not None:
                     return found

@@ -48,6 +48,11 @@ MANY = re.compile(
     r"\b(lots|loads|tons|plenty|heaps)\b|\ba lot\b|\b(so|too) many\b|\bevery ?day\b|"
     r"\ball the time\b"
 )
+_TEN_POINTS = re.compile(r"(?<![一二三四五六七八九几])十分(?=$|\s|吧|啊|呀|呢|嘛|[，,。!！])")
+# numerals ASR writes as a homophone before 分 ("打酒分" for 九分)
+_SCORE_SOUND = {"酒": "九", "久": "九", "巴": "八", "期": "七", "妻": "七", "溜": "六", "似": "四"}
+_SCORE_SOUNDS = re.compile(r"([酒久巴期妻溜似])分")
+_POINTS_QUESTION = re.compile(r"打分|评分|几分|分最|scale|\brate\b|score|points|out of")
 _HOW_OFTEN = re.compile(r"how often|多久一次|多长时间一次|频率|经常")
 _TOP = re.compile(r"满分|最高分|五星|top marks|full marks|perfect score|highest")
 _BOTTOM = re.compile(r"最低分|零分|lowest|bottom|the worst score")
@@ -132,6 +137,10 @@ def is_five_scale(a: AnswerSet) -> bool:
 
 def amounts_said(a: AnswerSet, text: str) -> list[Amount]:
     word = _SPOKEN_DIGITS.get(text.strip())
+    if a.is_numeric and any(r is not None and r.low <= 10 <= r.high for r in a.ranges):
+        # on a ten-point scale "十分" alone is ten points, not "very" (十分满意)
+        text = _TEN_POINTS.sub("10分", text)
+    text = _SCORE_SOUNDS.sub(lambda m: _SCORE_SOUND[m.group(1)] + "分", text)
     if word is None and a.is_numeric and _FOR_FOUR.search(text):
         text = _FOR_FOUR.sub(lambda m: (m.group(1) or "") + "4", text, count=1)
     return amounts(word if word and a.is_numeric else text)
@@ -160,7 +169,16 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     if not a.is_numeric or a.is_timed and _reads_as_time(a, heard):
         return None  # hours of the day ("上午9-12点", "noon to four"): the time stage's
     text = " ".join(heard.parts) if heard.narrowed else heard.text  # "不是五分 是四分"
-    if is_five_scale(a):
+    if "十分" in heard.parts:  # "十分吧 挺好的": ten points, a clause of its own
+        text = text.replace("十分", "10分", 1)
+    points = [r.low for r in a.ranges if r is not None and r.low == r.high]
+    if len(points) == len(a.ranges) and _POINTS_QUESTION.search(a.question):
+        # a points scale (1-5, 1-10): top and bottom marks are its ends
+        if _TOP.search(text):
+            return number_match(a, Range(max(points), max(points)), "number")
+        if _BOTTOM.search(text):
+            return number_match(a, Range(min(points), min(points)), "number")
+    elif is_five_scale(a):
         if _TOP.search(text):
             return number_match(a, Range(5, 5), "number")
         if _BOTTOM.search(text):
@@ -175,6 +193,9 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     if re.search(r"out of|满分", text) and len(found) >= 2:
         found = [min(found[:2], key=lambda x: x.low)] if "满分" in text else found[:1]
     units = a.units
+    said_in = _answer_units(a)
+    if found and said_in and all(x.unit and not _same_unit(x.unit, said_in + units) for x in found):
+        return vague(a, text)  # "就我一个人住" counts people, the answers count tons
     counted = [x for x in found if x.unit and any(u in x.unit for u in units)]
     if counted:
         found = counted
@@ -200,9 +221,25 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
         raise Ambiguous  # "老大九岁 老二三岁"
     x = found[0]
     low, high = x.low, x.high
-    if "月" in x.unit and any(u in ("岁", "year") for u in units):  # 八个月 -> 0.7 岁
+    if ("月" in x.unit or "month" in x.unit) and any(u in ("岁", "year") for u in units):
+        # 八个月 -> 0.7 岁, eighteen months -> 1.5 years
         low, high = low / 12, high / 12
     return number_match(a, Range(low, high), "number")
+
+
+def _answer_units(a: AnswerSet) -> tuple[str, ...]:
+    """The units the answers themselves count in ("10吨以下" -> 吨)."""
+    if a._units is None:
+        a._units = tuple({x.unit for k in a.answers for x in amounts(fold(k)) if x.unit})
+    return a._units
+
+
+def _same_unit(unit: str, units: tuple[str, ...]) -> bool:
+    """Whether a unit said counts what the answers count; 个 counts anything."""
+    if unit == "个" or any(u in unit or unit in u for u in units):
+        return True
+    ages = ("岁", "年", "year", "月", "month")
+    return any(w in unit for w in ages) and any(w in u for u in units for w in ages)
 
 
 def _other_period(question: str, text: str) -> bool:

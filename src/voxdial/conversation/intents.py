@@ -89,6 +89,7 @@ _FILLER_WORDS = re.compile(
 )
 HOLD = re.compile(
     r"^(等一下|等等|稍等|你等一下|等我一下|hold on|one moment|just a (sec|second|moment)|hang on)|"
+    r"我(看看|找找|找一下|查一下|翻一下|去拿)|let me (check|look|find|grab|get)|"
     r"等一下我|稍等一下|我出去(说|接)|hold on|hang on"
 )
 REPEAT = re.compile(
@@ -126,14 +127,16 @@ ASKING = re.compile(
 CORRECTION = re.compile(
     r"不对|不是不是|说错了|我说错|我是说|我说的是|我的意思是|应该是|改成|改一下|更正|"
     r"\bno wait\b|\bwait no\b|\bi meant\b|\bi mean\b|\bno,? sorry,? (?=\w)|"
-    r"\bactually\b|make that|scratch that|correction|"
+    r"\bactually\b|make that|make it\b|scratch that|correction|"
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\\s*,?\\s+no\\b,?\\s+(make it\\s+)?(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\\b|"
     r"sorry,? i meant"
 )
 # the rest of a correction: what comes after its marker
 _CORRECTION_SPLIT = re.compile(
     r".*?(?:不对不对|不对|不是不是|我说错了|说错了|我是说|我说的是|我的意思是|应该是|改成|更正|"
     r"no wait|wait no|sorry,? i meant|i meant|i mean|no,? sorry|"
-    r"actually,? no,?|actually|make that|scratch that)"
+    r"actually,? no,?|actually|make that|make it|scratch that|"
+    r"\bno\b,?(?=\s*(make it\s*)?(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\\b))"
     r"[\s,，。.!！:：]*(?:是|那个)?\s*",
     re.S,
 )
@@ -148,7 +151,9 @@ CONSENT_YES = re.compile(
 DECLINE_QUESTION = re.compile(
     r"不想说|不方便说|不想告诉|不告诉你|保密|隐私|不便透露|i'?d rather not|"
     r"rather not say|that'?s personal|"
-    r"none of your business|prefer not to"
+    r"none of your business|prefer not to|"
+    r"手边没有|手头没有|不在手边|不在身边|记不清|记不住|想不起来|"
+    r"i don'?t have (it|that|them)( on me| with me| handy| here)?$|can'?t find (it|them)"
 )
 
 

@@ -55,6 +55,8 @@ def _time(a: AnswerSet, heard: Heard) -> Match | None:
     if a.choices is None:
         return None
     scope = " ".join(heard.parts) if heard.parts else heard.text
+    if heard.parts and all(NEG_CLAUSE.search(p) for p in heard.parts):
+        raise Ambiguous  # "mornings are no good": turned down, nothing chosen
     if ANY.search(scope) and not times.is_soonest(scope):
         raise Ambiguous
     try:

@@ -125,18 +125,19 @@ ASKING = re.compile(
     r"can i|can you|is it)\b"
 )
 CORRECTION = re.compile(
-    r"不对|不是不是|说错了|我说错|我是说|我说的是|我的意思是|应该是|改成|改一下|更正|"
+    r"不对|不是不是|说错了|我说错|我是说|[哦噢啊]不(?=\s|$|[，,])|我说的是|我的意思是|应该是|改成|改一下|更正|"
     r"\bno wait\b|\bwait no\b|\bi meant\b|\bi mean\b|\bno,? sorry,? (?=\w)|"
-    r"\bactually\b|make that|make it\b|scratch that|correction|"
-    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\\s*,?\\s+no\\b,?\\s+(make it\\s+)?(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\\b|"
+    r"\bactually\b|make that|make it (?!quick)|scratch that|correction|"
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*,?\s+no\b,?\s+(make it\s+)?"
+    r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b|"
     r"sorry,? i meant"
 )
 # the rest of a correction: what comes after its marker
 _CORRECTION_SPLIT = re.compile(
-    r".*?(?:不对不对|不对|不是不是|我说错了|说错了|我是说|我说的是|我的意思是|应该是|改成|更正|"
+    r".*?(?:不对不对|不对|不是不是|[哦噢啊]不(?=\s|$|[，,])|我说错了|说错了|我是说|我说的是|我的意思是|应该是|改成|更正|"
     r"no wait|wait no|sorry,? i meant|i meant|i mean|no,? sorry|"
-    r"actually,? no,?|actually|make that|make it|scratch that|"
-    r"\bno\b,?(?=\s*(make it\s*)?(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\\b))"
+    r"actually,? no,?|actually|make that|make it(?! quick)|scratch that|"
+    r"\bno\b,?(?=\s*(make it\s*)?(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b))"
     r"[\s,，。.!！:：]*(?:是|那个)?\s*",
     re.S,
 )

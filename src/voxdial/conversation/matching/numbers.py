@@ -65,7 +65,10 @@ _NONE_COUNT = re.compile(
 _PERSON = re.compile(
     r"\b(me|myself|i|my (wife|husband|partner|son|daughter|mum|mom|dad|mother|father|"
     r"girlfriend|boyfriend|brother|sister|kid|child|baby|grandma|grandpa|flatmate|roommate))\b|"
-    r"我(?!们)|老婆|老公|爱人|媳妇|儿子|女儿|孩子|妈|爸|对象"
+    r"我(?!们)|老婆|老公|老伴|爱人|媳妇|儿子|女儿|孩子|妈|爸|对象"
+)
+_COUPLE = re.compile(
+    r"夫妻俩|夫妻两个|两口子|老两口|小两口|我们俩|我们两个|我俩|\b(the two of us|us two)\b"
 )
 _ME = {"i": "me", "myself": "me", "我": "me"}
 _ZERO_ANSWER = re.compile(r"^(没有|无|零|none|zero|0|no\b)")
@@ -199,6 +202,8 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     counted = [x for x in found if x.unit and any(u in x.unit for u in units)]
     if counted:
         found = counted
+    if len(found) >= 2 and all(x.exact for x in found) and _summed(text, found):
+        found = [Amount(sum(x.low for x in found), sum(x.low for x in found), 0, 0, found[0].unit)]
     people = _people(a, text)
     if people is None and found and EACH.search(text):
         owners = len({_ME.get(m.group(0), m.group(0)) for m in _PERSON.finditer(text)})
@@ -225,6 +230,33 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
         # 八个月 -> 0.7 岁, eighteen months -> 1.5 years
         low, high = low / 12, high / 12
     return number_match(a, Range(low, high), "number")
+
+
+_PLUS = re.compile(r"^\s*[a-z\u4e00-\u9fff]{0,8}?\s*(,?\s*and|plus|\+|加上?|再加|还有|另外)\s*$")
+
+
+def _summed(text: str, found: list[Amount]) -> bool:
+    """Amounts of kinds added up ("two dogs and three cats", "两个大人加三个孩子"): each
+    counted in a word of its own, joined by "and" / 加."""
+    gaps = [text[x.end : y.start] for x, y in zip(found, found[1:], strict=False)]
+    return not re.search(r"between|之间|到|至|\bor\b|或", text) and all(
+        _PLUS.search(g) and re.search(r"[a-z\u4e00-\u9fff]", g.split()[0] if g.split() else "")
+        for g in gaps
+    )
+
+
+def counted(a: AnswerSet, text: str, how: str = "number") -> bool:
+    """Whether the reply counts what `a`'s question counts (an amount in its unit, a
+    score given as one, the people named): only then may a count answer it when another
+    question was asked."""
+    if how != "number":
+        return True
+    if _POINTS_QUESTION.search(a.question) and re.search(r"out of|give|分|打|points?|stars?", text):
+        return True
+    units = _answer_units(a) + a.units
+    return _people(a, text) is not None or any(
+        x.unit and _same_unit(x.unit, units) and x.unit != "个" for x in amounts(text)
+    )
 
 
 def _answer_units(a: AnswerSet) -> tuple[str, ...]:
@@ -268,15 +300,18 @@ def _people(a: AnswerSet, text: str) -> float | None:
         r"just me|only me|myself|live alone|就我一?个|我一个人|一个人|我自己|就我自己", text
     ):
         return 1.0
+    couple = 2 if _COUPLE.search(text) else 0  # "我们夫妻俩加一个孩子"
+    if couple:
+        text = _COUPLE.sub(" ", text)
     named = {_ME.get(m.group(0), m.group(0)) for m in _PERSON.finditer(text)}
     kids = sum(x.low for x in amounts(text) if x.exact and re.search(
         r"^\s*(kids|children|sons|daughters|个孩子|孩子)", text[x.end : x.end + 10]
     ))  # fmt: skip
     if kids:
         named = {n for n in named if not re.search(r"kid|child|孩子", n)}
-    if len(named) + (1 if kids else 0) < 2:
+    if couple + len(named) + (1 if kids else 0) < 2:
         return None
-    return float(len(named) + kids)
+    return float(couple + len(named) + kids)
 
 
 def _inside(a: AnswerSet, said: Range) -> int | None:

@@ -40,7 +40,7 @@ REFUSES_QUESTIONS = re.compile(
     r"别问了|不要问了|不用问了|不想(回)?答|不(愿意)?回答|不用回访|不需要回访|不做回访|不接受回访|"
     r"don'?t want to answer|won'?t answer|not answering|not doing (this|that|it|a survey|surveys)|"
     r"(don'?t have|no) time for (this|that|a survey|surveys|your survey|questions)|stop asking|"
-    r"不参加(这个|这种|你们的)?(调查|问卷|回访|访问)|不想参加|不接受(调查|采访|访问|问卷)|不做(问卷|调查)|"
+    r"不参加.{0,4}(调查|问卷|回访|访问)|不想参加|不接受(调查|采访|访问|问卷)|不做(问卷|调查)|"
     r"don'?t do (phone |telephone )?(surveys|questionnaires|polls)|no more questions|"
     r"(rather|prefer) not (to )?answer (any|these|this|your)|not answering (any|these|your)"
 )
@@ -118,7 +118,7 @@ GO_AHEAD = re.compile(
     r"go ahead|go on|shoot|fire away|make it quick"
 )
 ASKING = re.compile(
-    r"吗$|吗\s|呢$|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|几号|几天|哪儿|哪里|在哪|为什么|为啥|"
+    r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|几号|几天|哪儿|哪里|在哪|为什么|为啥|"
     r"是不是|(?<!没)有没有|能不能|可不可以|可以吗|(?<!不)要不要|会不会|行不行|收费吗|请问|咨询|问一下|问下|想问|想了解|"
     r"^(what|how|when|where|why|which|who|is|are|do|does|can|could|will|would|should|any)\b|"
     r"\b(what|how much|how long|how many|how do|when|where|why|is there|are there|do you|"

@@ -40,7 +40,7 @@ REFUSES_QUESTIONS = re.compile(
     r"别问了|不要问了|不用问了|不想(回)?答|不(愿意)?回答|不用回访|不需要回访|不做回访|不接受回访|"
     r"don'?t want to answer|won'?t answer|not answering|not doing (this|that|it|a survey|surveys)|"
     r"(don'?t have|no) time for (this|that|a survey|surveys|your survey|questions)|stop asking|"
-    r"不参加.{0,4}(调查|问卷|回访|访问)|不想参加|不接受(调查|采访|访问|问卷)|不做(问卷|调查)|"
+    r"不(想)?参加.{0,4}(调查|问卷|回访|访问)|不接受(调查|采访|访问|问卷)|不做(问卷|调查)|"
     r"don'?t do (phone |telephone )?(surveys|questionnaires|polls)|no more questions|"
     r"(rather|prefer) not (to )?answer (any|these|this|your)|not answering (any|these|your)"
 )

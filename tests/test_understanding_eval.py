@@ -55,8 +55,9 @@ HELDOUT_FLOOR = {"replies": (0.99, 0.0), "units": (0.99, 0.0)}
 # 118/139 right, 7 wrong; knowledge first 37/50, answered 35/50, 9 wrong passages, 8/10
 # off-topic declined). Then spent, and a tuning part in the precision round: held at
 # what that round measured (replies 388/434 right, 1 wrong; units 125/139 right, 0 wrong;
-# knowledge unchanged) -- a tuned level, no longer a held-out one
-BLIND_FLOOR = {"replies": (0.89, 0.003), "units": (0.895, 0.0)}
+# knowledge unchanged) -- a tuned level, no longer a held-out one. The generalization
+# round (NOTES-replies4.md) measured 397/434 right, 0 wrong; units 125/139, 0 wrong
+BLIND_FLOOR = {"replies": (0.91, 0.0), "units": (0.895, 0.0)}
 BLIND_KNOWLEDGE_FLOOR = {"ranked_first": 0.74, "answered": 0.70, "answered_wrong": 9,
                          "off_topic_accepted": 2}  # fmt: skip
 KNOWLEDGE_TARGETS = {"ranked_first": 0.85, "answered": 0.75}
@@ -65,11 +66,15 @@ KNOWLEDGE_TARGETS = {"ranked_first": 0.85, "answered": 0.75}
 # wrong; en 155/199 right, 16 wrong); conversation units 106/147 right (72.1%), 9 wrong
 # (6.1%) (zh 44/74, 5 wrong; en 62/73, 4 wrong), whole conversations 32/52; knowledge
 # right passage first 44/44, answered 44/44, 0 wrong passages, off-topic declined 5/10.
-# Held at those figures: right at most a point lower, wrong at most a point higher.
+# Measured once more after the precision round (78.6% / 5.3%), then held out from the
+# generalization round's first step (tuned on dev, heldout and blind only: 78.8% right,
+# 4.8% wrong) and tuned on after it, so a tuned part now (NOTES-replies4.md): replies
+# 387/434 right, 2 wrong (zh 213/235, 0 wrong; en 174/199, 2 wrong); units 126/147, 1
+# wrong (zh 62/74, 1 wrong; en 64/73, 0 wrong). Held at those levels.
 BLIND2_FLOOR = {
-    "all": {"replies": (0.748, 0.077), "units": (0.711, 0.072)},
-    "zh": {"replies": (0.730, 0.066), "units": (0.584, 0.078)},
-    "en": {"replies": (0.768, 0.091), "units": (0.839, 0.065)},
+    "all": {"replies": (0.89, 0.005), "units": (0.855, 0.007)},
+    "zh": {"replies": (0.905, 0.0), "units": (0.835, 0.014)},
+    "en": {"replies": (0.87, 0.011), "units": (0.875, 0.0)},
 }
 BLIND2_KNOWLEDGE_FLOOR = {"ranked_first": 0.99, "answered": 0.99, "answered_wrong": 0,
                           "off_topic_accepted": 5}  # fmt: skip

@@ -299,3 +299,44 @@ def test_a_question_mid_call_is_answered_with_the_fact(sqlite_env, lang, kb, que
     assert "hangup" not in kinds(turn)
     notes = [t["content"] for t in call.trace() if t["event"] == "system.note"]
     assert any(n.startswith("knowledge hit") for n in notes)
+
+
+def _engine_call(lang: str, collect: list[dict], turns: list[str]):
+    """The script engine straight, no API: the collected results after the turns."""
+    from tests.support.understanding import context
+    from voxdial.conversation.script import ScriptEngine
+
+    welcome = "您好，我是物业的小张。" if lang == "zh" else "Hi, this is Sam from the clinic."
+    conv = ScriptEngine().begin(context(lang=lang, welcome=welcome, name="", kb=None,
+                                        collect=collect))  # fmt: skip
+    conv.start()
+    for turn in turns:
+        conv.hear(turn)
+    return {r.question: (r.hit, r.result) for r in conv.collected}
+
+
+def test_a_question_back_is_not_a_free_text_answer():
+    got = _engine_call("zh", [{"question": "麻烦报一下您的会员卡号。", "answers": []}],
+                       ["对了 你们物业办公室在几楼"])  # fmt: skip
+    assert not any(hit for hit, _ in got.values()), got
+
+
+def test_a_count_without_the_later_questions_unit_is_not_volunteered():
+    collect = [
+        {"question": "Did you take all of the tablets?", "answers": ["Yes", "No"]},
+        {"question": "How many people live with you?", "answers": ["1", "2", "3 or more"]},
+    ]
+    got = _engine_call("en", collect, ["not quite, a few are left"])
+    assert got.get("Did you take all of the tablets?") == (True, "No")
+    assert "How many people live with you?" not in got, got
+
+
+def test_a_correction_with_a_reason_naming_the_old_answer():
+    collect = [
+        {"question": "Which suits you: morning, afternoon or evening?",
+         "answers": ["Morning", "Afternoon", "Evening"]},
+        {"question": "Anything else we should know?", "answers": []},
+    ]  # fmt: skip
+    got = _engine_call("en", collect, ["morning", "actually, make that afternoon, I work mornings"])
+    assert got["Which suits you: morning, afternoon or evening?"] == (True, "Afternoon")
+    assert not got.get("Anything else we should know?", (False, ""))[0], got

@@ -20,6 +20,8 @@ NEVER_AGAIN = re.compile(
     r"别再打|不要再打|别再给我打|不要再给我打|以后别打|以后不要打|别打了|不要打了|再打.{0,2}投诉|"
     r"拉黑|删掉我的号码|把我号码删|电话号码删|号码删掉|别骚扰|不要骚扰|骚扰我|骚扰电话|别给我打电话|不要给我打电话|"
     r"不要再联系|别再联系|不要再打来|别再打来|说了多少次别打|"
+    r"(名单|列表|系统)里?(把我)?(删|去掉)|把我.{0,8}(名单|列表).{0,3}(删|去掉)|从.{0,8}(名单|列表).{0,3}删|"
+    r"不想再接到|别再给我来电|不要再给我来电|不要再来电|"
     r"stop calling|stop ringing|don'?t call (me |"
     r"this number )?(again|anymore|ever)|don'?t (ever )?call me|"
     r"never call (me|us|again|this)|remove (me|my number)|"
@@ -37,7 +39,10 @@ NOT_INTERESTED = re.compile(
 REFUSES_QUESTIONS = re.compile(
     r"别问了|不要问了|不用问了|不想(回)?答|不(愿意)?回答|不用回访|不需要回访|不做回访|不接受回访|"
     r"don'?t want to answer|won'?t answer|not answering|not doing (this|that|it|a survey|surveys)|"
-    r"(don'?t have|no) time for (this|that|a survey)|stop asking"
+    r"(don'?t have|no) time for (this|that|a survey|surveys|your survey|questions)|stop asking|"
+    r"不(想)?参加.{0,4}(调查|问卷|回访|访问)|不接受(调查|采访|访问|问卷)|不做(问卷|调查)|"
+    r"don'?t do (phone |telephone )?(surveys|questionnaires|polls)|no more questions|"
+    r"(rather|prefer) not (to )?answer (any|these|this|your)|not answering (any|these|your)"
 )
 # an explicit request to be called again (wins over a number or a time in the reply)
 CALL_AGAIN = re.compile(
@@ -60,18 +65,20 @@ BUSY = re.compile(
 )
 GOODBYE = re.compile(
     r"再见|拜拜|先这样|就这样吧?|先挂了|挂了啊|不聊了|\bbye\b|goodbye|bye bye|bye now|have to go|"
-    r"gotta go|that'?s all"
+    r"gotta go|that'?s all( i'?ve got time for| i have time for| for now| for today)?"
 )
 # what may stand beside a goodbye without being an answer
 _ACK = re.compile(
     r"好的?|好好|行了?|嗯+|谢谢|谢了|\b(okay|ok|alright|all right|right|thanks|thank you|cheers|"
-    r"bye|goodbye|now|then)\b|就这样|先这样|再见|拜拜|嗯嗯|啊|了|哈|吧|呀"
+    r"bye|goodbye|now|then|so)\b|就这样|先这样|再见|拜拜|嗯嗯|那就|那|啊|了|哈|吧|呀"
 )
 UNSURE = re.compile(
     r"还没想好|没想好|还没定|没定|还没决定|没决定|看情况|看价格|不一定|说不准|说不好|不好说|拿不准|"
     r"到时候再说|到时候看|到时候再看|到期再说|到时再说|再说吧|再看看|考虑考虑|考虑一下|再考虑|还在考虑|"
-    r"我想想|想一想|让我想想|没(怎么)?想过|没考虑过|不确定|看.{0,6}(?P<ab>.)不(?P=ab)|不知道(?=$|怎么|咋)|不清楚(?=$)|谁知道|还早呢|"
-    r"haven'?t (really )?(decided|thought)|not sure|unsure|don'?t know|no idea|(it )?depends|"
+    r"我想想|想一想|让我想想|没(怎么)?想过|没考虑过|(还)?没(太)?(注意|留意)(过|到)?(?=$|\s|吧|呢|啊)|"
+    r"不确定|看.{0,6}(?P<ab>.)不(?P=ab)|不知道(?=$|怎么|咋)|不清楚(?=$)|谁知道|还早呢|"
+    r"haven'?t (really )?(decided|thought)|haven'?t (really )?(noticed|checked|looked)(?! any)|"
+    r"not sure|unsure|don'?t know|no idea|(it )?depends|"
     r"^maybe$|maybe not|maybe,? maybe|we'?ll see|can'?t say|"
     r"hard to say|let me think|undecided|not decided|"
     r"ask me (again )?(later|closer)|closer to the time|i'?ll have to check|can'?t remember"
@@ -82,6 +89,7 @@ _FILLER_WORDS = re.compile(
 )
 HOLD = re.compile(
     r"^(等一下|等等|稍等|你等一下|等我一下|hold on|one moment|just a (sec|second|moment)|hang on)|"
+    r"我(看看|找找|找一下|查一下|翻一下|去拿)|let me (check|look|find|grab|get)|"
     r"等一下我|稍等一下|我出去(说|接)|hold on|hang on"
 )
 REPEAT = re.compile(
@@ -110,23 +118,26 @@ GO_AHEAD = re.compile(
     r"go ahead|go on|shoot|fire away|make it quick"
 )
 ASKING = re.compile(
-    r"吗$|吗\s|呢$|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|几号|几天|哪儿|哪里|在哪|为什么|为啥|"
+    r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|几号|几天|哪儿|哪里|在哪|为什么|为啥|"
     r"是不是|(?<!没)有没有|能不能|可不可以|可以吗|(?<!不)要不要|会不会|行不行|收费吗|请问|咨询|问一下|问下|想问|想了解|"
     r"^(what|how|when|where|why|which|who|is|are|do|does|can|could|will|would|should|any)\b|"
     r"\b(what|how much|how long|how many|how do|when|where|why|is there|are there|do you|"
     r"can i|can you|is it)\b"
 )
 CORRECTION = re.compile(
-    r"不对|不是不是|说错了|我说错|我是说|我说的是|我的意思是|应该是|改成|改一下|更正|"
+    r"不对|不是不是|说错了|我说错|我是说|[哦噢啊]不(?=\s|$|[，,])|我说的是|我的意思是|应该是|改成|改一下|更正|"
     r"\bno wait\b|\bwait no\b|\bi meant\b|\bi mean\b|\bno,? sorry,? (?=\w)|"
-    r"\bactually\b|make that|scratch that|correction|"
+    r"\bactually\b|make that|make it (?!quick)|scratch that|correction|"
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*,?\s+no\b,?\s+(make it\s+)?"
+    r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b|"
     r"sorry,? i meant"
 )
 # the rest of a correction: what comes after its marker
 _CORRECTION_SPLIT = re.compile(
-    r".*?(?:不对不对|不对|不是不是|我说错了|说错了|我是说|我说的是|我的意思是|应该是|改成|更正|"
+    r".*?(?:不对不对|不对|不是不是|[哦噢啊]不(?=\s|$|[，,])|我说错了|说错了|我是说|我说的是|我的意思是|应该是|改成|更正|"
     r"no wait|wait no|sorry,? i meant|i meant|i mean|no,? sorry|"
-    r"actually,? no,?|actually|make that|scratch that)"
+    r"actually,? no,?|actually|make that|make it(?! quick)|scratch that|"
+    r"\bno\b,?(?=\s*(make it\s*)?(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b))"
     r"[\s,，。.!！:：]*(?:是|那个)?\s*",
     re.S,
 )
@@ -141,7 +152,9 @@ CONSENT_YES = re.compile(
 DECLINE_QUESTION = re.compile(
     r"不想说|不方便说|不想告诉|不告诉你|保密|隐私|不便透露|i'?d rather not|"
     r"rather not say|that'?s personal|"
-    r"none of your business|prefer not to"
+    r"none of your business|prefer not to|"
+    r"手边没有|手头没有|不在手边|不在身边|记不清|记不住|想不起来|"
+    r"i don'?t have (it|that|them)( on me| with me| handy| here)?$|can'?t find (it|them)"
 )
 
 

@@ -47,8 +47,11 @@ _EN_NUMBER = re.compile(
 _UNIT = re.compile(
     r"\s*(口人|口|个人|个月|个小时|个g|个|人|位|周岁|岁|月|年|分|颗星|星|块钱|块|元|辆|台|部|次|小时|天|"
     r"gb|g|mb|m|兆|公斤|斤|公里|km|kg|"
+    r"吨|度|立方米?|方|升|毫升|平米|平方米?|米|分钟|件|只|条|张|本|瓶|箱|袋|包|盒|杯|份|支|双|套|间|户|层|"
     r"people|persons?|kids?|children|adults|cars?|years?|months?|points?|stars?|dollars?|"
-    r"bucks|times|hours?|days?)?"
+    r"bucks|times|hours?|days?|weeks?|tons?|tonnes?|gallons?|lit(?:er|re)s?|kwh|units?|"
+    r"pets?|dogs?|cats?|animals?|rooms?|bedrooms?|bags?|boxes|packages?|parcels?|items?)?"
+    r"(?![a-z])"  # a whole word: "months" is not "m"
 )
 
 
@@ -126,6 +129,8 @@ def _zh_amounts(text: str) -> list[Amount]:
             x, y = _ZH_DIGIT[a.group(2)], _ZH_DIGIT[a.group(3)]
             if y == x + 1:
                 low, high = float(tens + x), float(tens + y)
+        if low is None and len(run) == 2 and run[0] == run[1] and run[0] in _ZH_DIGIT:
+            low = high = float(_ZH_DIGIT[run[0]])  # "七 七分吧": a stutter, not 77
         if low is None:
             value = _zh_number(run)
             if value is None:
@@ -157,6 +162,10 @@ def _qualified(text: str, start: int, end: int, low: float, high: float) -> Amou
         high = float("inf")
     elif re.match(r"\s*(以下|以内|之内|不到)", tail) or re.match(r"\s*(以下|以内|不到)", after):
         low, high = float("-inf"), low - 0.01
+    if re.search(r"(不超过|不到|最多|顶多|至多|不多于|以内)$", before) and high != float("inf"):
+        low = float("-inf")  # 不超过二十吨: anything up to 20
+    elif re.search(r"(至少|起码|最少|超过|不少于)$", before) and low != float("-inf"):
+        high = float("inf")
     if before.endswith("上") and unit in ("", "百", "千"):  # 上百 = 100 or more
         low, high = low + 0.01, float("inf")
     elif before.endswith("快") or before.endswith("不到"):

@@ -37,6 +37,7 @@ from voxdial.conversation.engine import (
 )
 from voxdial.conversation.lines import TEXT
 from voxdial.conversation.matching import AnswerMatcher, Match, polarity
+from voxdial.conversation.matching.numbers import counted
 from voxdial.conversation.normalize import apply_hot_words, clean, fold, hot_words
 from voxdial.conversation.notes import NoteKind, note
 
@@ -46,7 +47,7 @@ MAX_CONSENT_ASKS = 2
 
 # stages whose match is an answer even when the reply also sounds like a refusal
 _STRONG = {"said", "said-negated", "scale", "number", "ordinal", "time", "unsure", "sounds",
-           "clipped", "echo"}  # fmt: skip
+           "clipped", "echo", "state"}  # fmt: skip
 # what a later question may take from a reply to the current one
 _VOLUNTEERED = {"said", "said-negated", "scale", "number", "time", "unsure", "echo",
                "paraphrase"}  # fmt: skip
@@ -54,6 +55,7 @@ _EMAIL = re.compile(
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+|\w+ ?(at|在|艾特) ?\w+( ?(\.|dot|点) ?(com|cn|net|org|edu))+"
 )
 _EMAIL_QUESTION = re.compile(r"邮箱|邮件|email|e-mail", re.I)
+_CODE = re.compile(r"\d{3,}")
 _NOTHING = re.compile(r"^(no|nothing|nope|没有|没了|没啥|没什么|没)\b")
 _SOLICITS = re.compile(
     r"意见|建议|改进|改善|需要改|还有什么|想说|suggest|improve|"
@@ -375,8 +377,8 @@ class ScriptConversation:
             return False
         if r.unsure and not _NOTHING.search(r.text):
             return False
-        if r.who or r.why:
-            return False
+        if r.who or r.why or r.asking and not _WISH.search(r.text) and not _CODE.search(r.text):
+            return False  # a question back ("你们营业厅在哪儿") is not the answer
         if r.goodbye:
             rest = _without_goodbye(r.text)
             if not rest or _NOTHING.search(rest):
@@ -413,8 +415,8 @@ class ScriptConversation:
                 continue
             other = self._matcher(j)
             m = other.match(text, today=self.now.date())
-            if m is None or m.how not in _VOLUNTEERED:
-                continue
+            if m is None or m.how not in _VOLUNTEERED or not counted(other, text, m.how):
+                continue  # a count not in the later question's unit ("a few left") is not its
             if this is not None and _same_evidence(this, other, main, m):
                 continue
             out.append((j, m))

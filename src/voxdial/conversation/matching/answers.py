@@ -65,6 +65,7 @@ class AnswerSet:
         self.key_patterns = key_patterns(self.keys)
         self.sounds = sounds_of(self.keys)
         self._vectors: np.ndarray | None = None
+        self._units: tuple[str, ...] | None = None  # numbers.py: the answers' own units
 
     def pick(self, index: int, how: str, score: float = 1.0) -> Match:
         return Match(index, self.answers[index], how, score)

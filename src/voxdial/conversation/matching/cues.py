@@ -9,16 +9,19 @@ import re
 NEGATORS = re.compile(
     r"(不|没|别|非|未|无|not|no|don't|dont|never|n't)"
     r"(\s*(是|太|很|怎么|大|那么|想|要|打算|愿意|会|再|that|very|really|so|the|a|an|on|at|"
-    r"this|any|think|i'?ll|i will|we'?ll|want to|going to|gonna|plan to|to))*\s*$"
+    r"this|any|think|i'?ll|i will|we'?ll|want to|going to|gonna|plan to|to|"
+    r"(she|he|it|they|we|you)('s|'re| is| are| was| were)|is|are|was|were|be|getting))*\s*$"
 )
 # a negation anywhere in the reply: the spelling and similarity stages stay out of it
 NEGATION = re.compile(r"\b(not|no|never)\b|n't|不|没")
 # someone else decides ("我老婆管这个", "ask my husband"): not the callee's answer
 DEFERS = re.compile(
     r"(老婆|老公|爱人|媳妇|家里人|孩子|儿子|女儿|领导|老板|我妈|我爸)(管|负责|做主|说了算|定)|"
-    r"(问|找)(我|一下)?(老婆|老公|爱人|媳妇|家里人|领导|老板)|不归我管|不是我管|我不管这|"
+    r"(问|找|问问|问一下|问下|商量|跟.{0,3}商量)(我|一下)?(老婆|老公|爱人|媳妇|家里人|领导|老板|儿子|女儿|孩子|老伴|家里)|"
+    r"不归我管|不是我管|我不管这|"
     r"\b(my|the) (wife|husband|partner|boss) (handles|deals with|decides|takes care)|"
-    r"ask my (wife|husband|partner|boss)|not my call|not up to me"
+    r"(ask|check with|talk to) my (wife|husband|partner|boss|son|daughter|kids|family)|"
+    r"not my call|not up to me"
 )
 # a clock time or day said ("明天下午四点"): its number is not a score
 CLOCK = re.compile(
@@ -30,8 +33,9 @@ EACH = re.compile(r"各|每人|每个人|\beach\b|apiece")
 # a clause that turns a choice down ("上午不行", "not Monday", "这礼拜没空")
 NEG_CLAUSE = re.compile(
     r"不行|不可以|不方便|没空|没时间|不在|不太行|不合适|去不了|来不了|不成|不要|^不是|^别|"
-    r"加班|出差|有事|(?<!帮)忙|"
-    r"\bnot\b|\bno good\b|can'?t|cannot|won'?t work|doesn'?t work|busy|swamped|away|"
+    r"加班|出差|有事|(?<!帮)忙|要出去|出门|不在家|回老家|要上班|上班时间|"
+    r"\bnot\b|\bno good\b|can'?t|cannot|won'?t work|doesn'?t work|don'?t work|busy|swamped|away|"
+    r"on (vacation|holiday)|out of town|travell?ing|\bi('m| am)? work(ing)?\b|"
     r"\bnone\b|^no\b"
 )
 PAST_CLAUSE = re.compile(r"以前|之前|原来|本来|过去|used to|previously|before")
@@ -41,6 +45,16 @@ ANY = re.compile(
     r"any day|whatever|doesn'?t matter|"
     r"either (is|one|way)|whenever|any of them"
 )
+# how often a clause's answer holds: the usual one answers "how do you usually..."
+USUALLY = re.compile(
+    r"一般|平时|通常|主要|大多|基本上|多数|"
+    r"\b(usually|mostly|normally|generally|mainly|typically)\b"
+)
+SOMETIMES = re.compile(
+    r"有时|偶尔|个别|\b(sometimes|occasionally|once in a while|now and then|rarely)\b"
+)
+# a clause giving a reason ("因为上午要上班", "because I'm at work"): it answers nothing
+REASON = re.compile(r"^(因为|由于|毕竟|because|since|'?cause|cos)\b|^(因为|由于|毕竟)")
 CONTRAST = re.compile(r"但是|可是|不过|\bbut\b|\bthough\b")
 # a dislike or refusal before the question's verb, anywhere in its clause
 AVERSE = re.compile(r"(不|没|从不|从来不|从没)(喜欢|愿意|想|爱|打算|习惯|怎么)|懒得|讨厌")
@@ -50,6 +64,20 @@ AVERSE = re.compile(r"(不|没|从不|从来不|从没)(喜欢|愿意|想|爱|�
 _ZH_NEGATED_VERB = re.compile(r"(不|没|别|未)[\u4e00-\u9fff]{0,2}$")
 # negators that do not negate what follows ("不错", "不过", "没问题")
 _NOT_NEGATING = re.compile(r"不错|不过|不管|不然|要不|不好意思|不客气|没问题|没事|没关系")
+
+
+# an answer turned down just after it ("mornings are no good", "周五我不行")
+_AFTER = re.compile(
+    r"^\W*(s\b)?\s*(is|are|'s|'re|would be|will be)?\s*(no good|not good|not great|bad|out|"
+    r"impossible|difficult|tough|(don'?t|doesn'?t|won'?t|wouldn'?t) work|not possible|"
+    r"not ideal|a no|off the table)\b|"
+    r"^.{0,2}(不行|不可以|不方便|没空|没时间|不太行|不合适|去不了|来不了|不成|够呛|悬)"
+)
+
+
+def negated_after(text: str, end: int) -> bool:
+    """The answer at text[..end] turned down by what follows it."""
+    return bool(_AFTER.search(text[end : end + 24]))
 
 
 def negated_before(text: str, start: int, width: int) -> bool:

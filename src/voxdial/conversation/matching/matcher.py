@@ -3,6 +3,7 @@ first decisive one wins."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from voxdial.conversation import intents, times
@@ -14,11 +15,22 @@ from voxdial.conversation.matching import (
     scores,
     similarity,
     spelling,
+    states,
     yes_no,
 )
 from voxdial.conversation.matching.answers import AnswerSet
-from voxdial.conversation.matching.cues import ANY, DEFERS, NEG_CLAUSE, NOW_CLAUSE, PAST_CLAUSE
+from voxdial.conversation.matching.cues import (
+    ANY,
+    DEFERS,
+    NEG_CLAUSE,
+    NOW_CLAUSE,
+    PAST_CLAUSE,
+    REASON,
+    SOMETIMES,
+    USUALLY,
+)
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
+from voxdial.conversation.normalize import fold
 
 
 def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
@@ -43,6 +55,8 @@ def _time(a: AnswerSet, heard: Heard) -> Match | None:
     if a.choices is None:
         return None
     scope = " ".join(heard.parts) if heard.parts else heard.text
+    if heard.parts and all(NEG_CLAUSE.search(p) for p in heard.parts):
+        raise Ambiguous  # "mornings are no good": turned down, nothing chosen
     if ANY.search(scope) and not times.is_soonest(scope):
         raise Ambiguous
     try:
@@ -51,6 +65,15 @@ def _time(a: AnswerSet, heard: Heard) -> Match | None:
         raise Ambiguous from None
     return None if index is None else a.pick(index, "time")
 
+
+# how plainly a clause names an answer: said outright (2) or in other words (1); a score
+# word is not weighed (a reason clause, "太差了 装了三次才装好", often carries one)
+_RANK = {"state": 2, "said": 2, "number": 2, "time": 2, "ordinal": 2, "paraphrase": 1, "partial": 1}
+# a correction in the reply: the later answer stands, the engine reads it
+CORRECTION = re.compile(
+    r"不对|说错|我是说|应该是|哦不|啊不|不是不是|\bno,? (wait|sorry)\b|\bactually\b|"
+    r"\bi mean\b|\bsorry\b|\brather\b|scratch that|make (that|it)"
+)
 
 # after the answer said outright and the scale, in this order
 _LATER_STAGES = (
@@ -72,6 +95,36 @@ class AnswerMatcher(AnswerSet):
     the answers' embeddings are computed on first use and kept."""
 
     def match(self, reply: str, *, today: date | None = None) -> Match | None:
+        found = self._match(reply, today, whole=True)
+        if found is None or found.how not in _RANK:
+            return found
+        return self._one_answer(reply, found, today)
+
+    def _one_answer(self, reply: str, found: Match, today: date | None) -> Match | None:
+        """Collect only when one answer has the evidence: a clause naming another answer
+        at least as plainly ("周二吧，周四也行") makes the reply ambiguous (None). What
+        a clause says happens sometimes gives way to what happens usually ("usually
+        online, sometimes a check"); a weaker reading in a reason clause ("text, I'm
+        always on my phone") does not outweigh an answer said outright. A correction
+        ("不对", "no wait") is the engine's to read: the last answer stands."""
+        parts, _ = self._clauses(reply)
+        if len(parts) < 2 or CORRECTION.search(fold(reply)):
+            return found
+        read = [(p, self._match(p, today, whole=False)) for p in parts if not REASON.search(p)]
+        own = [p for p, m in read if m is not None and m.index == found.index]
+        rare = bool(own) and all(SOMETIMES.search(p) for p in own)
+        for part, other in read:
+            if other is None or other.index == found.index or other.how not in _RANK:
+                continue
+            if SOMETIMES.search(part) and not rare:
+                continue
+            if rare or USUALLY.search(part):
+                return other if not SOMETIMES.search(part) else None
+            if _RANK[other.how] >= _RANK[found.how]:
+                return None
+        return found
+
+    def _match(self, reply: str, today: date | None, *, whole: bool) -> Match | None:
         text = self.clean(reply)
         if not text or not self.answers or intents.is_hesitation(reply):
             return None
@@ -79,8 +132,9 @@ class AnswerMatcher(AnswerSet):
         heard = Heard(text, parts, narrowed, today or date.today())
         said, scale = outright.said, scores.scale
         first = (scale, said) if self.is_scale else (said, scale)
+        later = _LATER_STAGES if whole else _LATER_STAGES[:-1]  # no encoder per clause
         try:
-            for stage in (_unsure, *first, *_LATER_STAGES):
+            for stage in (_unsure, states.state, *first, *later):
                 found = stage(self, heard)
                 if found is not None:
                     return found

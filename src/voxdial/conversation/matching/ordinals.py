@@ -21,11 +21,15 @@ def place(text: str, count: int) -> int | None:
     index = None
     if m := re.search(r"第([一二两三四五六123456])(个|种|项|条|位|档|类|)", text):
         index = _ZH_ORDINAL[m.group(1)]
-    elif m := re.search(r"\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\b", text):
+    elif m := re.search(
+        r"(?<!\ba )(?<!\bone )(?<!\bat )\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\b"
+        r"(?! (time|thought|hand|opinion|guess))",
+        text,
+    ):
         index = _EN_ORDINAL[m.group(1)]
     elif re.search(r"中间|middle", text) and count == 3:
         index = 1
-    elif re.search(r"最后|the last|last one|latter|后面那个|后一个|后者", text):
+    elif re.search(r"最后|the last|(?<!every )last one|latter|后面那个|后一个|后者", text):
         index = count - 1
     elif re.search(r"前面那个|^前面的?$|前一个|前者|former|头一个|the first one", text):
         index = 0

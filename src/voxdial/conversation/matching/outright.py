@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from voxdial.conversation.matching.cues import negated_before
+from voxdial.conversation.matching.cues import negated_after, negated_before
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 
 if TYPE_CHECKING:
@@ -91,11 +91,13 @@ def said_in(a: AnswerSet, text: str, *, quiet: bool) -> Match | None:
     if not spans:
         return None
     plain, negated = set(), set()
-    for start, _, i in spans:
+    for start, end, i in spans:
         if (
             not a.negative[i]
             and not a.uncertain[i]
-            and negated_before(text, start, 16 if text.isascii() else 6)
+            and (
+                negated_before(text, start, 16 if text.isascii() else 6) or negated_after(text, end)
+            )
         ):
             negated.add(i)
         else:

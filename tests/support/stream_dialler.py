@@ -14,7 +14,7 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -31,7 +31,7 @@ class StreamDialler(ThreadingHTTPServer):
 
     def __init__(
         self,
-        replies: list[np.ndarray] = (),
+        replies: Sequence[np.ndarray] = (),
         *,
         opening: np.ndarray | None = None,
         hang_up_after: float = 6.0,

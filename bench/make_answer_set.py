@@ -27,6 +27,9 @@ piper items; everything else is a pure function of the specification.
     .venv/bin/python bench/make_answer_set.py --write-manifest   # after changing the specs
 """
 
+# Over 600 lines on purpose: the set's specification (what each item says), its voices,
+# tones and line are one recipe, kept in one file so that the seeds reproduce it.
+
 from __future__ import annotations
 
 import argparse

@@ -21,7 +21,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+from bench.figures import commit, pct  # noqa: E402
 
 from voxdial.api.app import create_app  # noqa: E402
 from voxdial.settings import Settings  # noqa: E402
@@ -78,14 +81,11 @@ def run(backlog: int, scrapes: int) -> dict[str, float]:
             health = timed(client, "/healthz", scrapes, {})
         db.dispose()
 
-    def pct(xs: list[float], p: float) -> float:
-        return sorted(xs)[min(len(xs) - 1, int(p * len(xs)))] * 1000
-
     return {
         "backlog": backlog,
-        "scrape_p50_ms": pct(scrape, 0.5),
-        "scrape_p95_ms": pct(scrape, 0.95),
-        "healthz_p50_ms": pct(health, 0.5),
+        "scrape_p50_ms": pct(scrape, 50) * 1000,
+        "scrape_p95_ms": pct(scrape, 95) * 1000,
+        "healthz_p50_ms": pct(health, 50) * 1000,
         "ratio": statistics.median(scrape) / statistics.median(health),
     }
 
@@ -95,6 +95,7 @@ def main() -> None:
     parser.add_argument("--backlog", default="0,10000,100000")
     parser.add_argument("--scrapes", type=int, default=200)
     args = parser.parse_args()
+    print(f"commit {commit()}")  # noqa: T201
     print("| undelivered rows | scrape p50 ms | scrape p95 ms | /healthz p50 ms | ratio |")  # noqa: T201
     print("|---|---|---|---|---|")  # noqa: T201
     for n in (int(x) for x in args.backlog.split(",")):

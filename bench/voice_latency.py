@@ -35,6 +35,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.figures import commit, pct  # noqa: E402
 from tests.support.callee import MediaStreamCallee  # noqa: E402
 
 from voxdial.settings import Settings  # noqa: E402
@@ -152,10 +153,6 @@ def telephone(audio: np.ndarray) -> np.ndarray:
     return Upsampler()(mulaw_to_pcm(pcm_to_mulaw(Downsampler()(audio))))
 
 
-def pct(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q)) if values else float("nan")
-
-
 async def calls(url: str, token: str, replies: list[np.ndarray], n: int) -> list:
     callees = [
         MediaStreamCallee(url, list(replies), token=token, quiet_before_reply=1.0) for _ in range(n)
@@ -170,6 +167,7 @@ def main() -> None:
     parser.add_argument("--max-n", type=int, default=8, help="most concurrent calls to try")
     args = parser.parse_args()
     lang = args.language
+    say(f"commit {commit()}")
 
     speech = SpeechModels(Settings())
     voice = speech.synthesizer(CALLEE_VOICE[lang], language=lang)

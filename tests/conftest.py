@@ -35,11 +35,24 @@ from voxdial.store.tokens import create_token, get_or_create_workspace
 _FIXTURE_MARKS = {"postgres_base": "postgres", "sipp_factory": "sipp", "llama": "llm"}
 
 
+# The understanding evaluation (tests/test_understanding_eval.py, owned with its data by
+# the understanding work) scores whole labelled parts: a minute or more of CPU each,
+# so its scoring tests are `slow` (run by `make test`, not `make test-fast`). Its
+# checks of the sets' shape stay in the fast part.
+_SLOW_EVAL = "test_understanding_eval.py"
+
+
+def _slow_eval(item, names: set[str]) -> bool:
+    return item.path.name == _SLOW_EVAL and ("engine" in names or "knowledge" in item.name)
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         params = getattr(getattr(item, "callspec", None), "params", {})
         marks = {mark for fixture, mark in _FIXTURE_MARKS.items() if fixture in names}
+        if _slow_eval(item, names):
+            marks.add("slow")
         if params.get("db_url") == "postgres":
             marks.add("postgres")
         for mark in sorted(marks):

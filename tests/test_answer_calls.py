@@ -12,21 +12,16 @@ tests/test_answering.py checks the same session path, case by case, with fakes.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
 
 from tests.support.answer_audio import make_recordings
-from tests.support.callee import MediaStreamCallee, live_server
 from tests.support.dialer import calls_of, make_task, numbers_of, task_row
 from tests.support.speech import BASE_LISTENER, PIPER_SPEAKER, speech_models
+from tests.support.stream_dialler import StreamDialler, dial_through
 from voxdial.domain.status import HangupReason as H
-from voxdial.runtime import DialerThread, Runtime
 from voxdial.voice.runtime import VoiceRuntime
 from voxdial.voice.tuning import VoiceTuning
 
@@ -56,53 +51,6 @@ def recordings(tmp_path_factory) -> dict[str, np.ndarray]:
 # -- over the media-stream websocket -------------------------------------------------
 
 
-class Dialler(ThreadingHTTPServer):
-    """The far end of the `mediastream` carrier: each dial request is answered by a
-    callee that plays `opening` into the stream and then stays on the line."""
-
-    def __init__(self, opening: np.ndarray, *, hang_up_after: float = 6.0) -> None:
-        super().__init__(("127.0.0.1", 0), _DialHandler)
-        self.opening = opening
-        self.hang_up_after = hang_up_after
-        self.reports: list = []
-        self.callees: list[threading.Thread] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/dial"
-
-    def connect(self, body: dict) -> None:
-        callee = MediaStreamCallee(
-            body["streamUrl"],
-            [],
-            parameters={"sessionId": body["sessionId"], "streamToken": body["streamToken"]},
-            opening=self.opening.copy(),
-            hang_up_after=self.hang_up_after,
-        )
-        thread = threading.Thread(
-            target=lambda: self.reports.append(asyncio.run(callee.run())), daemon=True
-        )
-        thread.start()
-        self.callees.append(thread)
-
-
-class _DialHandler(BaseHTTPRequestHandler):
-    server: Dialler
-
-    def do_POST(self):  # noqa: N802 (http.server's name)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        reply = b'{"status": "ringing"}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(reply)))
-        self.end_headers()
-        self.wfile.write(reply)
-        self.server.connect(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def dial_task(env, tmp_path, opening: np.ndarray, *, answer_detection=None, **option):
     """A one-number task of an English assistant, dialled over the media stream until it
     settles; returns the task, its calls and what each callee heard."""
@@ -116,35 +64,8 @@ def dial_task(env, tmp_path, opening: np.ndarray, *, answer_detection=None, **op
     r = env.client.post("/openapi/assistants", json=body)
     assert r.status_code == 201, r.text
     task = make_task(env.db, ["+8613800138000"], assistant_id=r.json()["id"], **option)
-    dialler = Dialler(opening)
-    threading.Thread(target=dialler.serve_forever, daemon=True).start()
-    try:
-        with live_server(env.app) as base:
-            config = state.settings.model_copy(
-                update={
-                    "carrier": "mediastream",
-                    "mediastream_dial_url": dialler.url,
-                    "mediastream_answer_timeout": 20.0,
-                    "public_base_url": base,
-                    "dialer_tick_seconds": 0.1,
-                }
-            )
-            shared = state.runtime
-            thread = DialerThread(Runtime(config, pending=shared.pending, voice=shared.voice))
-            thread.start()
-            try:
-                deadline = time.monotonic() + 200
-                while time.monotonic() < deadline:
-                    if task_row(env.db, task.id).status != "running":
-                        break
-                    time.sleep(0.2)
-            finally:
-                thread.stop()
-                for t in dialler.callees:
-                    t.join(20)
-    finally:
-        dialler.shutdown()
-        dialler.server_close()
+    dialler = StreamDialler(opening=opening)
+    dial_through(env, dialler, task.id, answer_timeout=20.0, settle_within=200, join=20)
     return task, calls_of(env.db, task.id), dialler.reports
 
 

@@ -213,6 +213,7 @@ def test_cache_for_indexes_a_text_once():
     assert cache_for(TEXTS["en"], encoder=HashingEncoder()) is not kb
 
 
+@pytest.mark.slow  # a CPU-time bound on a 5,000-character index build
 def test_index_build_is_fast_once_warm(encoder):
     # ~5,000 characters of passages the encoder has not seen (no vector-cache hits)
     text = "\n\n".join(

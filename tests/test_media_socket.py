@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 import wave
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 
 import numpy as np
@@ -24,10 +22,10 @@ from starlette.websockets import WebSocketDisconnect
 
 from tests.support.callee import MediaStreamCallee, live_server
 from tests.support.dialer import calls_of, make_task, task_row
+from tests.support.stream_dialler import StreamDialler, dial_through
 from tests.support.voice import ToneSpeech as SpeechFakes
 from tests.support.voice import tone
 from voxdial.domain.status import HangupReason
-from voxdial.runtime import DialerThread, Runtime
 from voxdial.voice.base import SAMPLE_RATE
 from voxdial.voice.runtime import VoiceRuntime
 from voxdial.voice.tuning import VoiceTuning
@@ -244,81 +242,6 @@ def test_a_browser_call_speaks_pcm_and_reports_the_answers(env, tmp_path):
 # -- the dialer, dialling through the stream -------------------------------------------
 
 
-class _Dialler(ThreadingHTTPServer):
-    """The far end of the mediastream carrier: answers a dial request by connecting a
-    simulated callee to the stream URL it was given."""
-
-    def __init__(self, replies, *, answer: bool = True, status: str = "ringing"):
-        super().__init__(("127.0.0.1", 0), _DialHandler)
-        self.replies, self.answer, self.status = replies, answer, status
-        self.requests: list[dict] = []
-        self.reports: list = []
-        self.callees: list[threading.Thread] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/dial"
-
-    def connect(self, body: dict) -> None:
-        callee = MediaStreamCallee(
-            body["streamUrl"],
-            [r.copy() for r in self.replies],
-            parameters={"sessionId": body["sessionId"], "streamToken": body["streamToken"]},
-        )
-        thread = threading.Thread(
-            target=lambda: self.reports.append(asyncio.run(callee.run())), daemon=True
-        )
-        thread.start()
-        self.callees.append(thread)
-
-
-class _DialHandler(BaseHTTPRequestHandler):
-    server: _Dialler
-
-    def do_POST(self):  # noqa: N802 (http.server's name)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.server.requests.append(body)
-        reply = json.dumps({"status": self.server.status}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(reply)))
-        self.end_headers()
-        self.wfile.write(reply)
-        if self.server.answer and self.server.status == "ringing":
-            self.server.connect(body)
-
-    def log_message(self, *args):
-        pass
-
-
-def _run_dialer(env, tmp_path, dialler: _Dialler, base: str, task_id: int, **settings):
-    state = env.app.state.voxdial
-    config = state.settings.model_copy(
-        update={
-            "carrier": "mediastream",
-            "mediastream_dial_url": dialler.url,
-            "mediastream_answer_timeout": settings.pop("answer_timeout", 10.0),
-            "public_base_url": base,
-            "dialer_tick_seconds": 0.1,
-            **settings,
-        }
-    )
-    # the dialer shares the app's runtime parts: its calls wait where the socket looks
-    shared = state.runtime
-    thread = DialerThread(Runtime(config, pending=shared.pending, voice=shared.voice))
-    thread.start()
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if task_row(env.db, task_id).status != "running":
-                break
-            time.sleep(0.2)
-    finally:
-        thread.stop()
-        for t in dialler.callees:
-            t.join(10)
-
-
 @pytest.fixture
 def english_task(env):
     a = assistant(env)
@@ -327,14 +250,8 @@ def english_task(env):
 
 def test_the_dialer_places_a_spoken_call_through_the_stream(env, tmp_path, english_task):
     use_tones(env, tmp_path)
-    dialler = _Dialler([said("yes"), said("Tuesday")])
-    threading.Thread(target=dialler.serve_forever, daemon=True).start()
-    try:
-        with live_server(env.app) as base:
-            _run_dialer(env, tmp_path, dialler, base, english_task.id)
-    finally:
-        dialler.shutdown()
-        dialler.server_close()
+    dialler = StreamDialler([said("yes"), said("Tuesday")])
+    dial_through(env, dialler, english_task.id)
     assert len(dialler.requests) == 1
     assert dialler.requests[0]["callee"] == "+8613800138000"
     (call,) = calls_of(env.db, english_task.id)
@@ -356,14 +273,8 @@ def test_a_call_the_dialler_cannot_connect_gets_its_outcome(
     env, tmp_path, english_task, answer, status, outcome
 ):
     use_tones(env, tmp_path)
-    dialler = _Dialler([], answer=answer, status=status)
-    threading.Thread(target=dialler.serve_forever, daemon=True).start()
-    try:
-        with live_server(env.app) as base:
-            _run_dialer(env, tmp_path, dialler, base, english_task.id, answer_timeout=1.0)
-    finally:
-        dialler.shutdown()
-        dialler.server_close()
+    dialler = StreamDialler([], answer=answer, status=status)
+    dial_through(env, dialler, english_task.id, answer_timeout=1.0)
     (call,) = calls_of(env.db, english_task.id)
     assert call.hangup_reason == outcome
 

@@ -2,6 +2,10 @@
 script, on httpx.MockTransport, on a scripted loopback server, and on a real
 OpenAI-compatible server (llama-cpp-python with a 0.5B model) on loopback."""
 
+# Over 600 lines on purpose: one engine seen through four transports (parsing, a mock
+# transport, a scripted loopback server, the real model server) that share the
+# fixtures at the top. Split by transport, with them in tests/support/, if it grows.
+
 from __future__ import annotations
 
 import asyncio

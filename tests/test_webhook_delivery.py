@@ -2,6 +2,10 @@
 back-off, restarts, crashed workers and racing workers. Delivery goes to a real HTTP
 receiver on 127.0.0.1; time past back-off is passed as `now=`, never slept."""
 
+# Over 600 lines on purpose: every section below (payloads, signatures, the outbox,
+# delivery, addresses, giving up) drives the same receiver and outbox helpers, and
+# reads best beside them. Split by section, with the helpers in tests/support/, if it grows.
+
 from __future__ import annotations
 
 import asyncio

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -27,13 +26,10 @@ log = logging.getLogger("voxdial.cli")
 
 
 def _migrate(settings: Settings) -> None:
-    from voxdial.store.migrate import upgrade
+    # Alembic loads only for the commands that touch the database, not for `--help`
+    from voxdial.store.migrate import migrate
 
-    if settings.database_url.startswith("sqlite"):
-        path = settings.database_url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url)
+    migrate(settings.database_url)
 
 
 def bootstrap(settings: Settings) -> str | None:

@@ -35,13 +35,13 @@ from voxdial.store.db import Database
 from voxdial.store.inbound import Callback, binding_of, bound_version, callback_of
 from voxdial.store.models import Assistant, AssistantVersion, Call, Workspace
 from voxdial.store.outcomes import CallOutcome
+from voxdial.telephony.sip_media import CallHandle
 from voxdial.webhooks.outbox import enqueue_call_events
 
 if TYPE_CHECKING:
     from voxdial.settings import Settings
     from voxdial.telephony.sip import SipLine
     from voxdial.telephony.sip_endpoint import IncomingCall
-    from voxdial.telephony.sip_media import CallHandle
     from voxdial.voice.runtime import VoiceRuntime
 
 log = logging.getLogger("voxdial.inbound")
@@ -201,8 +201,6 @@ class SipInbound:
         return asyncio.run_coroutine_threadsafe(self._offer(incoming), self._running_loop())
 
     async def _offer(self, incoming: IncomingCall) -> CallHandle | None:
-        from voxdial.telephony.sip_media import CallHandle
-
         called = e164(self.normalizer, incoming.called)
         caller = e164(self.normalizer, incoming.caller)
         bound = await asyncio.to_thread(_bound, self.db, called=called, caller=caller)
@@ -238,6 +236,8 @@ class SipInbound:
         caller: str,
         voice: VoiceRuntime,
     ) -> None:
+        # sip.py (the SIP stack, and the answer detector's pypinyin tables: seconds)
+        # loads only in a process that answers SIP calls; the websocket's don't need it
         from voxdial.telephony.sip import SipLine
 
         try:

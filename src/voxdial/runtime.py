@@ -24,7 +24,7 @@ from voxdial.dialer.events import OutboxEvents
 from voxdial.dialer.identity import hold_identity
 from voxdial.dialer.pace import PaceConfig, SpokenPace
 from voxdial.domain import attribution
-from voxdial.inbound import InboundLimit
+from voxdial.inbound import InboundLimit, SipInbound
 from voxdial.links import websocket_url
 from voxdial.metrics import MeteredCarrier, Metrics, SpeechQueues, WebhookBacklog
 from voxdial.settings import Settings
@@ -244,14 +244,13 @@ def make_carrier(runtime: Runtime) -> Carrier:
             max_call_seconds=settings.voice_max_call_seconds + 60,
         )
     if settings.carrier == "sip":
-        # the SIP stack is a native library with a process-wide endpoint: imported only
+        # the SIP stack is a native library with a process-wide endpoint, and sip.py
+        # loads the answer detector's phrase tables (pypinyin: seconds): imported only
         # when this process places SIP calls.
         from voxdial.telephony.sip import SipCarrier, SipConfig
 
         carrier = SipCarrier(SipConfig.from_settings(settings), runtime.voice)
         if settings.sip.accept_calls:  # the same endpoint answers the bound numbers
-            from voxdial.inbound import SipInbound
-
             carrier.incoming = SipInbound(
                 settings,
                 voice=lambda: runtime.voice,

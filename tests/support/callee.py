@@ -32,14 +32,16 @@ FRAME = 320  # 20 ms at 16 kHz
 @contextmanager
 def live_server(app) -> Iterator[str]:
     """Serve `app` on 127.0.0.1 (a free port) in a thread; yields `http://127.0.0.1:PORT`."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    # the socket is bound here and handed to uvicorn, so no other test (or xdist
+    # worker) can take the port between choosing it and listening on it
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
@@ -51,6 +53,7 @@ def live_server(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+        sock.close()
 
 
 @dataclass

@@ -38,6 +38,7 @@ from voxdial.logs import log_request, redact
 from voxdial.runtime import Runtime
 from voxdial.settings import Settings
 from voxdial.store.db import Database
+from voxdial.web.install import install_console
 
 log = logging.getLogger("voxdial.api")
 
@@ -135,8 +136,6 @@ def create_app(
 def _install_console(app: FastAPI) -> None:
     """The operator's console (web/) at `/`, its vendored files, `/docs` from them, and
     the security headers (CSP, no framing, no sniffing) on every response."""
-    from voxdial.web.install import install_console
-
     install_console(app)
 
 

@@ -21,3 +21,13 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
+
+
+def migrate(url: str) -> None:
+    """What the commands run first: a SQLite file's folder made if missing, then the
+    schema brought to the latest revision."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(url)

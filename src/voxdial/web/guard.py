@@ -25,6 +25,7 @@ from voxdial.errors import Forbidden, NotFound, Unprocessable, VoxdialError
 from voxdial.store.tokens import Principal
 from voxdial.store.users import Grant, SignedIn, allows, read_session, same_token
 from voxdial.web.i18n import LANG_COOKIE
+from voxdial.web.pages import render
 
 SESSION_COOKIE = "vxd_session"
 LOGIN_COOKIE = "vxd_login"  # the sign-in form's CSRF token, before there is a session
@@ -151,8 +152,6 @@ class ConsoleRoute(APIRoute):
 
 
 def _error_page(request: Request, error: VoxdialError) -> Response:
-    from voxdial.web.pages import render
-
     return render(
         request,
         "error.html",

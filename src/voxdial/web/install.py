@@ -8,20 +8,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from voxdial.web.pages import STATIC, env
+from voxdial.web.routes import admin, assistants, auth, calls, home, task_new, tasks
 from voxdial.web.security import SecurityHeadersMiddleware
 
 
 def install_console(app: FastAPI) -> None:
-    from voxdial.web.routes import (
-        admin,
-        assistants,
-        auth,
-        calls,
-        home,
-        task_new,
-        tasks,
-    )
-
     # task_new before tasks: `/tasks/new` before `/tasks/{task_id}`
     for module in (auth, home, task_new, tasks, calls, assistants, admin):
         app.include_router(module.router)

@@ -43,8 +43,8 @@ def create(
     ] = False,
 ) -> None:
     """Create a console user. The password is read from stdin, or generated and printed once."""
-    from voxdial.cli import _migrate
     from voxdial.store.db import Database
+    from voxdial.store.migrate import migrate  # Alembic: loaded when a command runs
     from voxdial.store.tokens import get_or_create_workspace
     from voxdial.store.users import create_user, normalize_email
 
@@ -52,7 +52,7 @@ def create(
     if not workspace.strip() or len(workspace) > 100:
         _fail("--workspace: give a name of 1 to 100 characters", 2)
     password, generated = _read_password(generate)
-    _migrate(settings)
+    migrate(settings.database_url)
     db = Database(settings.database_url)
     try:
         with db.session() as s:
@@ -84,14 +84,14 @@ def password(
     """Set a user's password (stdin, or generated and printed once); their sessions end."""
     from sqlalchemy import func, select
 
-    from voxdial.cli import _migrate
     from voxdial.store.db import Database
+    from voxdial.store.migrate import migrate  # Alembic: loaded when a command runs
     from voxdial.store.models import User, Workspace
     from voxdial.store.users import find_login, set_password
 
     settings = get_settings()
     new, generated = _read_password(generate)
-    _migrate(settings)
+    migrate(settings.database_url)
     db = Database(settings.database_url)
     try:
         with db.session() as s:

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
 
 from voxdial.api import render
 from voxdial.api.deps import PrincipalDep, SessionDep, StateDep, run_read
@@ -200,8 +201,6 @@ async def add_task_numbers(
 
 
 async def _in_thread(fn, *args):
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(fn, *args)
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Request, Response, UploadFile
 from pydantic import ValidationError
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from voxdial.api.routes import blocklist as blocklist_api
 from voxdial.api.routes import webhooks as webhooks_api
@@ -190,8 +191,6 @@ async def create_webhook(request: Request, user: Admin) -> Response:
         except VoxdialError as e:
             return _webhooks_page(request, user, error=e.message, values=values)
         return _webhooks_page(request, user, created=created)
-
-    from starlette.concurrency import run_in_threadpool
 
     return await run_in_threadpool(run)
 

@@ -25,7 +25,7 @@ from voxdial.web.guard import (
     safe_next,
     secure_cookies,
 )
-from voxdial.web.i18n import LANGUAGES, translator
+from voxdial.web.i18n import LANGUAGES, language, translator
 from voxdial.web.pages import render
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -138,8 +138,6 @@ def _set_session_cookie(request: Request, response: Response, token: str) -> Non
 
 
 def translator_for(request: Request):
-    from voxdial.web.i18n import language
-
     return translator(language(request))
 
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy import select
 
 from voxdial.api.routes.calls import read_call_recording
+from voxdial.errors import NotFound
 from voxdial.store.models import Call, CallTrace, Task
 from voxdial.web.call_events import KEY_EVENT, key_line, keys_of, transfers_of
 from voxdial.web.callquery import CallFilter, filter_choices, list_calls
@@ -70,8 +71,6 @@ def calls_page(request: Request, user: Reader) -> Response:
 
 @router.get("/calls/{session_id}")
 def call_page(request: Request, user: Reader, session_id: SessionId) -> Response:
-    from voxdial.errors import NotFound
-
     with app_state(request).db.session() as s:
         call = s.execute(
             select(Call).where(

@@ -37,6 +37,7 @@ from voxdial.conversation.embeddings import SentenceEncoder, get_encoder
 from voxdial.conversation.knowledge_terms import (  # noqa: F401 (_jieba: polarity.py's)
     _FILLERS,
     _jieba,
+    evidenced,
     expansions,
     tokenize,
 )
@@ -46,6 +47,7 @@ BM25_FLOOR = 0.4  # ... or to this share of the question's BM25 ceiling, if high
 CONFIDENCE_COSINE = 0.6  # confidence: cosine vs BM25 share of the ceiling
 ANSWER_THRESHOLD = 0.18
 KIND_BONUS = 0.15  # ranking and confidence: the passage states the kind of fact asked for
+OFFER_EVIDENCE = True
 SENTENCE_WEIGHT = 0.0  # cosine: passage vs its best sentence
 MAX_SPOKEN_UNITS = 110  # ~25 s of speech: a CJK character or an English word is one unit
 
@@ -331,6 +333,8 @@ class KnowledgeBase:
         hits = self.search(question, k=1)
         if not hits or hits[0].confidence < self.threshold:
             return None
+        if OFFER_EVIDENCE and not evidenced(question, self.passages[hits[0].index].indexed):
+            return None  # "do you sell X" answered by a passage that never names X
         hit = hits[0]
         group = self.passages[hit.index].group
         if group < 0:

@@ -280,3 +280,68 @@ def _contains(text: str, word: str) -> bool:
     if word.isascii():
         return _word_pattern(word).search(text) is not None
     return word in text
+
+
+# "Do you sell / have / offer X?", "你们卖不卖X", "有没有X": a question whether the
+# business offers a thing. Only a passage that names the thing (or a word of its group)
+# answers it; one that merely shares the question's form or topic does not ("do you
+# sell car insurance" is not answered by "we accept most dental insurance plans").
+_OFFER_EN = re.compile(
+    r"\b(?:do|does|can) (?:you|you guys|they|i|we) (?:also )?"
+    r"(?:have|do|sell|offer|provide|carry|stock|fix|repair|rent|hire|book|buy|get)\s+"
+    r"(?:any |a |an |the |some |my |your |me |us )*(?P<thing>[^,.?!]+)"
+)
+_OFFER_ZH = re.compile(
+    r"(?:有没有|卖不卖|有卖|卖(?!给)|出售|修不修|能修|能不能修|可以修|帮我办|能办|招不招|招)"
+    rf"(?:什么|啥|哪些|点|些|个)?(?P<thing>[{_CJK}a-z0-9]+)"
+)
+_THING_END = re.compile(
+    r"\b(?:from|for|to|through|with|at|in|on|if|when|because|too|as well|there|here|"
+    r"please|now|today)\b.*|(?:吗|呢|啊|吧|么|没有|的话|不|可以|行不行).*"
+)
+_VAGUE_THINGS = {"anything", "something", "everything", "thing", "one", "kind", "sort", "type",
+                 "option", "东西", "什么", "服务"}  # fmt: skip
+# a passage "names" a discount by its rate ("九五折", "10% off")
+_DISCOUNT = re.compile(r"\d+(?:\.\d+)?\s*折|[一二三四五六七八九]+折|\d+\s*% off|discount", re.I)
+_DISCOUNT_WORDS = {"折扣", "打折", "discount", "优惠"}
+# questions about jobs: answered only by a text that speaks of jobs
+_JOBS = re.compile(r"招不招|招聘|招人|招工|\bhir(?:e|ing)\b|recruit|\bjobs?\b|vacanc")
+
+
+def offered_thing(question: str) -> list[str]:
+    """The content words of the thing a "do you offer X" question asks about."""
+    text = _normalise(question)
+    match = _OFFER_EN.search(text) or _OFFER_ZH.search(text)
+    if match is None:
+        return []
+    thing = _THING_END.sub("", match.group("thing")).strip()
+    words = tokenize(thing, bigrams=False)
+    return [w for w in dict.fromkeys(words) if w not in _VAGUE_THINGS]
+
+
+def evidenced(question: str, passage: str) -> bool:
+    """False when `question` asks whether the business offers a thing `passage` does
+    not name, or asks about jobs a passage does not mention."""
+    text = _normalise(passage)
+    if _JOBS.search(_normalise(question)) and not _JOBS.search(text):
+        return False
+    words = offered_thing(question)
+    if not words:
+        return True
+    terms = set(tokenize(passage, bigrams=False))
+    # the words that make the thing specific must be named ("cell phone plans": "cell");
+    # the head noun of a longer name may be paraphrased ("公网地址" stated as "公网IP")
+    specific = words[:-1] if len(words) > 1 else words
+    return all(_named(word, text, terms) for word in specific)
+
+
+def _named(word: str, text: str, terms: set[str]) -> bool:
+    if word in terms or (not word.isascii() and word in text):
+        return True
+    if word in _DISCOUNT_WORDS and _DISCOUNT.search(text):
+        return True
+    return any(
+        word in _group_terms(i) and any(t in terms or (not t.isascii() and t in text)
+                                        for t in _group_terms(i))  # fmt: skip
+        for i in range(len(_CONCEPTS))
+    )

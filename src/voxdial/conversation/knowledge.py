@@ -46,9 +46,8 @@ COSINE_WEIGHT = 0.6  # ranking: cosine vs BM25 relative to the best passage
 BM25_FLOOR = 0.4  # ... or to this share of the question's BM25 ceiling, if higher
 CONFIDENCE_COSINE = 0.6  # confidence: cosine vs BM25 share of the ceiling
 ANSWER_THRESHOLD = 0.18
-KIND_BONUS = 0.15  # ranking and confidence: the passage states the kind of fact asked for
+KIND_BONUS = 0.10  # ranking and confidence: the passage states the kind of fact asked for
 OFFER_EVIDENCE = True
-SENTENCE_WEIGHT = 0.0  # cosine: passage vs its best sentence
 MAX_SPOKEN_UNITS = 110  # ~25 s of speech: a CJK character or an English word is one unit
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -251,16 +250,6 @@ class KnowledgeBase:
             if passages
             else np.zeros((0, 1), dtype=np.float32)
         )
-        owners: list[int] = []
-        sentences: list[str] = []
-        for i, p in enumerate(passages):
-            for s in _sentences(p.text):
-                owners.append(i)
-                sentences.append(f"{p.context} {s}".strip())
-        self._owners = np.array(owners, dtype=np.int64)
-        self._sentence_vectors = (
-            encoder.encode(sentences) if sentences else np.zeros((0, 1), dtype=np.float32)
-        )
 
     @classmethod
     def from_text(
@@ -282,11 +271,6 @@ class KnowledgeBase:
         scale = max(float(bm25.max()), BM25_FLOOR * ceiling, 1e-9)
         query = self.encoder.encode([_clean_question(question)])[0]
         cosine = (self._vectors @ query).astype(np.float64)
-        if SENTENCE_WEIGHT and len(self._owners):
-            per = (self._sentence_vectors @ query).astype(np.float64)
-            best = np.full(len(self.passages), -1.0)
-            np.maximum.at(best, self._owners, per)
-            cosine = (1 - SENTENCE_WEIGHT) * cosine + SENTENCE_WEIGHT * np.maximum(best, cosine)
         fused = self.cosine_weight * cosine + (1.0 - self.cosine_weight) * bm25 / scale
         confidence = CONFIDENCE_COSINE * cosine + (1.0 - CONFIDENCE_COSINE) * share
         kinds = answer_types.wanted(question)

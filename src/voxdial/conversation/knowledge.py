@@ -37,9 +37,11 @@ from voxdial.conversation.embeddings import SentenceEncoder, get_encoder
 from voxdial.conversation.knowledge_terms import (  # noqa: F401 (_jieba: polarity.py's)
     _FILLERS,
     _jieba,
+    _normalise,
     evidenced,
     expansions,
     tokenize,
+    unknown_share,
 )
 
 COSINE_WEIGHT = 0.6  # ranking: cosine vs BM25 relative to the best passage
@@ -48,6 +50,7 @@ CONFIDENCE_COSINE = 0.6  # confidence: cosine vs BM25 share of the ceiling
 ANSWER_THRESHOLD = 0.18
 KIND_BONUS = 0.10  # ranking and confidence: the passage states the kind of fact asked for
 OFFER_EVIDENCE = True
+UNKNOWN_PENALTY = 0.05  # confidence: less by this times the share of words the text never uses
 MAX_SPOKEN_UNITS = 110  # ~25 s of speech: a CJK character or an English word is one unit
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -241,6 +244,8 @@ class KnowledgeBase:
         self.threshold = threshold
         self.cosine_weight = cosine_weight
         self.bm25 = BM25([tokenize(p.indexed) for p in passages])
+        self._text = _normalise(" ".join(p.indexed for p in passages))
+        self._vocabulary = {t for p in passages for t in tokenize(p.indexed, bigrams=False)}
         # One vector per passage, of its text with its Q/A question or list lead-in.
         # (Also embedding each sentence and taking the best was tried: it lost 7 of 64
         # labelled questions to generic sentences such as "客服热线二十四小时有人接听".)
@@ -273,6 +278,10 @@ class KnowledgeBase:
         cosine = (self._vectors @ query).astype(np.float64)
         fused = self.cosine_weight * cosine + (1.0 - self.cosine_weight) * bm25 / scale
         confidence = CONFIDENCE_COSINE * cosine + (1.0 - CONFIDENCE_COSINE) * share
+        if UNKNOWN_PENALTY:
+            confidence = confidence - UNKNOWN_PENALTY * unknown_share(
+                question, self._vocabulary, self._text
+            )
         kinds = answer_types.wanted(question)
         if kinds:  # "营业厅在哪" wants the passage with an address, not the opening hours
             states = np.array([bool(kinds & o) for o in self._offers], dtype=np.float64)

@@ -341,7 +341,26 @@ def _named(word: str, text: str, terms: set[str]) -> bool:
     if word in _DISCOUNT_WORDS and _DISCOUNT.search(text):
         return True
     return any(
-        word in _group_terms(i) and any(t in terms or (not t.isascii() and t in text)
-                                        for t in _group_terms(i))  # fmt: skip
+        word in _group_terms(i)
+        and any(t in terms or (not t.isascii() and t in text) for t in _group_terms(i))  # fmt: skip
         for i in range(len(_CONCEPTS))
     )
+
+
+def unknown_share(question: str, vocabulary: set[str], text: str) -> float:
+    """The share of `question`'s content words that the knowledge text never uses (nor
+    a word of their group): "燃气费" asked of a water utility's text."""
+    words = [w for w in dict.fromkeys(tokenize(question, bigrams=False))
+             if w not in _VAGUE_THINGS and not w.isdigit()]  # fmt: skip
+    if not words:
+        return 0.0
+    unknown = [w for w in words if not _named(w, text, vocabulary) and not _part_named(w, text)]
+    return len(unknown) / len(words)
+
+
+def _part_named(word: str, text: str) -> bool:
+    """A Chinese word of three or more characters whose two-character part the text
+    uses ("过生日" of a text saying "生日")."""
+    if word.isascii() or len(word) < 3:
+        return False
+    return any(word[i : i + 2] in text for i in range(len(word) - 1))

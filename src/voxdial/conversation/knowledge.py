@@ -15,10 +15,17 @@ the cosine of sentence embeddings -- and the two are fused for ranking:
 where `bm25_share` is the passage's BM25 over the most the question's terms could score
 (the sum of their idf x (k1 + 1)): "how much of what was asked appears here". A passage
 that states the kind of fact the question asks for (an address for "在哪", a price for
-"多少钱": `answer_types`) gets KIND_BONUS on both. The weights, KIND_BONUS and
-ANSWER_THRESHOLD were tuned on tests/data/knowledge_questions.jsonl and
-tests/data/eval/dev_knowledge.jsonl; tests/data/eval/heldout_knowledge.jsonl (other
-texts) is held out. See BENCHMARKS.md "Knowledge retrieval".
+"多少钱": `answer_types`) gets KIND_BONUS on both. Two checks keep off-topic questions
+out: the confidence drops by UNKNOWN_PENALTY times the share of the question's words the
+whole text never uses ("燃气费" asked of a water utility), and a "do you sell / have X"
+question (你们卖不卖X, 有没有X) is answered only by a passage naming X's specific words
+(`knowledge_terms.evidenced`). Terms and word groups live in knowledge_terms.py.
+
+The weights, KIND_BONUS and ANSWER_THRESHOLD were tuned on
+tests/data/knowledge_questions.jsonl and the dev, heldout and blind parts of
+tests/data/eval/; blind2 was the held-out check of the knowledge4 round (measured once
+before and once after, NOTES-knowledge4.md), and is spent since. See BENCHMARKS.md
+"Knowledge retrieval".
 """
 
 from __future__ import annotations

@@ -208,6 +208,7 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=4096)
 def _normalise(text: str) -> str:
     """Lower-case, Chinese numerals as digits, bandwidth units alike ("一百兆" = "100M")."""
     text = text.lower()
@@ -308,6 +309,11 @@ _DISCOUNT_WORDS = {"折扣", "打折", "discount", "优惠"}
 _JOBS = re.compile(r"招不招|招聘|招人|招工|\bhir(?:e|ing)\b|recruit|\bjobs?\b|vacanc")
 
 
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(tokenize(text, bigrams=False))
+
+
 def offered_thing(question: str) -> list[str]:
     """The content words of the thing a "do you offer X" question asks about."""
     text = _normalise(question)
@@ -328,7 +334,7 @@ def evidenced(question: str, passage: str) -> bool:
     words = offered_thing(question)
     if not words:
         return True
-    terms = set(tokenize(passage, bigrams=False))
+    terms = set(_words(passage))
     # the words that make the thing specific must be named ("cell phone plans": "cell");
     # the head noun of a longer name may be paraphrased ("公网地址" stated as "公网IP")
     specific = words[:-1] if len(words) > 1 else words
@@ -350,7 +356,7 @@ def _named(word: str, text: str, terms: set[str]) -> bool:
 def unknown_share(question: str, vocabulary: set[str], text: str) -> float:
     """The share of `question`'s content words that the knowledge text never uses (nor
     a word of their group): "燃气费" asked of a water utility's text."""
-    words = [w for w in dict.fromkeys(tokenize(question, bigrams=False))
+    words = [w for w in dict.fromkeys(_words(question))
              if w not in _VAGUE_THINGS and not w.isdigit()]  # fmt: skip
     if not words:
         return 0.0

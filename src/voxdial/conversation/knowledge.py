@@ -15,7 +15,8 @@ the cosine of sentence embeddings -- and the two are fused for ranking:
 where `bm25_share` is the passage's BM25 over the most the question's terms could score
 (the sum of their idf x (k1 + 1)): "how much of what was asked appears here". A passage
 that states the kind of fact the question asks for (an address for "在哪", a price for
-"多少钱": `answer_types`) gets KIND_BONUS on both. Two checks keep off-topic questions
+"多少钱": `answer_types`) gets KIND_BONUS in ranking and KIND_CONFIDENCE (by kind) in
+confidence. Two checks keep off-topic questions
 out: the confidence drops by UNKNOWN_PENALTY times the share of the question's words the
 whole text never uses ("燃气费" asked of a water utility), and a "do you sell / have X"
 question (你们卖不卖X, 有没有X) is answered only by a passage naming X's specific words
@@ -55,7 +56,8 @@ COSINE_WEIGHT = 0.6  # ranking: cosine vs BM25 relative to the best passage
 BM25_FLOOR = 0.4  # ... or to this share of the question's BM25 ceiling, if higher
 CONFIDENCE_COSINE = 0.6  # confidence: cosine vs BM25 share of the ceiling
 ANSWER_THRESHOLD = 0.18
-KIND_BONUS = 0.10  # ranking and confidence: the passage states the kind of fact asked for
+KIND_BONUS = 0.10  # ranking: the passage states the kind of fact asked for
+KIND_CONFIDENCE = {"place": 0.15, "hours": 0.15, "phone": 0.15}  # else KIND_BONUS
 OFFER_EVIDENCE = True
 UNKNOWN_PENALTY = 0.05  # confidence: less by this times the share of words the text never uses
 MAX_SPOKEN_UNITS = 110  # ~25 s of speech: a CJK character or an English word is one unit
@@ -293,7 +295,10 @@ class KnowledgeBase:
         if kinds:  # "营业厅在哪" wants the passage with an address, not the opening hours
             states = np.array([bool(kinds & o) for o in self._offers], dtype=np.float64)
             fused = fused + KIND_BONUS * states
-            confidence = confidence + KIND_BONUS * states
+            # a price passage is met by any price question ("电费怎么这么贵" of a water
+            # text); "where are you located?" has nothing but its kind to go on
+            lift = max(KIND_CONFIDENCE.get(k, KIND_BONUS) for k in kinds)
+            confidence = confidence + lift * states
         return fused, bm25, cosine, confidence
 
     def search(self, question: str, k: int = 3) -> list[KnowledgeHit]:

@@ -13,6 +13,8 @@ import threading
 import warnings
 from functools import lru_cache
 
+from voxdial.conversation import answer_types
+
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_CJK}]|[a-z0-9]")
 # fillers callers say and ASR writes down; dropped before embedding the question
@@ -289,7 +291,7 @@ def _contains(text: str, word: str) -> bool:
 # sell car insurance" is not answered by "we accept most dental insurance plans").
 _OFFER_EN = re.compile(
     r"\b(?:do|does|can) (?:you|you guys|they|i|we) (?:also )?"
-    r"(?:have|do|sell|offer|provide|carry|stock|fix|repair|rent|hire|book|buy|get)\s+"
+    r"(?:have|do|sell|offer|provide|carry|stock|fix|repair|rent|hire|book|buy)\s+"
     r"(?:any |a |an |the |some |my |your |me |us )*(?P<thing>[^,.?!]+)"
 )
 _OFFER_ZH = re.compile(
@@ -353,11 +355,23 @@ def _named(word: str, text: str, terms: set[str]) -> bool:
     )
 
 
+# adverbs and judgements a question is asked with ("where exactly", "停车方便吗"): they are
+# not what it is about, so a text not using them says nothing
+_FORM_WORDS = set(
+    "方便 容易 麻烦 难 远 近 快 慢 多 少 大 小 贵 顺利 靠谱 exactly really actually just also "
+    "still even ever quite right now again too much very way easy hard far near long soon "
+    "possible okay ok".split()
+)
+
+
 def unknown_share(question: str, vocabulary: set[str], text: str) -> float:
     """The share of `question`'s content words that the knowledge text never uses (nor
     a word of their group): "燃气费" asked of a water utility's text."""
+    for kind, (asks, _) in answer_types.KINDS.items():  # "located", "几点": the form of
+        if kind != "price":  # the question; but "电费" names what is priced
+            question = asks.sub(" ", question)
     words = [w for w in dict.fromkeys(_words(question))
-             if w not in _VAGUE_THINGS and not w.isdigit()]  # fmt: skip
+             if w not in _VAGUE_THINGS and w not in _FORM_WORDS and not w.isdigit()]  # fmt: skip
     if not words:
         return 0.0
     unknown = [w for w in words if not _named(w, text, vocabulary) and not _part_named(w, text)]

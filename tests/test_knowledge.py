@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voxdial.conversation import knowledge
+from voxdial.conversation import knowledge, knowledge_terms
 from voxdial.conversation.embeddings import HashingEncoder, UsemEncoder, get_encoder
 from voxdial.conversation.knowledge import (
     BM25,
@@ -108,11 +108,54 @@ def test_tokenize_drops_fillers_and_punctuation_and_normalises_numbers():
     words = [t for t in tokenize("嗯，那个，一百兆的宽带多少钱？") if t[0] not in "~^"]
     assert "100m" in words and "宽带" in words
     assert not {"嗯", "那个", "的", "，", "？"} & set(words)
-    assert tokenize("What are your opening hours?", bigrams=False) == ["opening", "hour"]
+    assert tokenize("What are your opening hours?", bigrams=False) == ["open", "hour"]
     # contractions and stop-words go before stemming: no "s" of "what's", no "thi" of "this"
     assert tokenize("what's this month's standing charge", bigrams=False) == [
-        "month", "standing", "charge"
+        "month", "stand", "charg"
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "spoken, written",
+    [("referring", "refer"), ("charges", "charged"), ("cancelled", "cancel"),
+     ("lockers", "locker"), ("opening", "open"), ("batteries", "battery")],
+)  # fmt: skip
+def test_english_inflections_meet_their_word(spoken, written):
+    assert tokenize(spoken, bigrams=False) == tokenize(written, bigrams=False)
+
+
+def test_the_form_of_a_chinese_question_is_no_term():
+    # "…能寄吗" must not make every "…能寄吗？" Q/A passage a match
+    terms = tokenize("可以寄刀吗")
+    assert "^刀" in terms and "^寄" in terms
+    assert not {"^可", "^以", "~刀吗", "~寄吗"} & set(terms)
+
+
+@pytest.mark.parametrize(
+    "question, passage, answers",
+    [
+        ("do you sell car insurance", "We accept most major dental insurance plans.", False),
+        ("do you sell cell phone plans", "The phone lines are closed on Sundays.", False),
+        ("你们卖不卖手机", "个人信息仅用于宽带开通，我们不会向第三方出售您的信息。", False),
+        ("你们招不招快递员", "派送前快递员会先打电话跟您确认。", False),
+        ("do you have lockers", "Lockers are free; bring your own padlock.", True),
+        ("有没有马牌的胎", "轮胎有米其林和马牌两个品牌。", True),
+        # the head noun of a longer name may be paraphrased
+        ("有没有固定的公网地址", "家庭套餐不提供固定公网IP。", True),
+        ("一年到了以后续费有没有折扣", "续约包年可享九五折。", True),
+        ("你们会不会把我的电话号码卖给别人", "我们不会向第三方出售您的信息。", True),
+        ("what time do you open", "We open at 8am.", True),  # not an offer question
+    ],
+)
+def test_an_offer_question_needs_a_passage_naming_the_thing(question, passage, answers):
+    assert knowledge_terms.evidenced(question, passage) is answers
+
+
+def test_words_the_text_never_uses_lower_the_confidence():
+    vocabulary = set(tokenize("缴费可以在微信公众号交水费", bigrams=False))
+    text = knowledge_terms._normalise("缴费可以在微信公众号交水费")
+    assert knowledge_terms.unknown_share("燃气费怎么交", vocabulary, text) > 0
+    assert knowledge_terms.unknown_share("水费怎么交", vocabulary, text) == 0
 
 
 def test_bm25_ranks_more_and_rarer_matches_first():
@@ -256,5 +299,5 @@ def test_labelled_questions(bases):
     print("\nknowledge retrieval:", report)  # noqa: T201
     assert total >= 50 and ranked["zh"][1] >= 40 and ranked["en"][1] >= 10 and off_topic >= 10
     assert right / total >= 0.90, f"{report}; misses {misses}"
-    assert rejected / off_topic >= 0.85, report  # measured 13/14
-    assert answered / total >= 0.75, report  # measured 51/64
+    assert rejected / off_topic >= 0.85, report  # measured 14/14 (13/14 before knowledge4)
+    assert answered / total >= 0.75, report  # measured 51/64 (top-1 59/64)

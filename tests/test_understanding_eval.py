@@ -56,19 +56,22 @@ HELDOUT_FLOOR = {"replies": (0.99, 0.0), "units": (0.99, 0.0)}
 # off-topic declined). Then spent, and a tuning part in the precision round: held at
 # what that round measured (replies 388/434 right, 1 wrong; units 125/139 right, 0 wrong;
 # knowledge unchanged) -- a tuned level, no longer a held-out one. The generalization
-# round (NOTES-replies4.md) measured 397/434 right, 0 wrong; units 125/139, 0 wrong
+# round (docs/understanding-round4.md) measured 397/434 right, 0 wrong; units 125/139, 0
+# wrong; the knowledge round after it (docs/knowledge-round4.md) first 42/50, answered
+# 36/50, 4 wrong passages, 10/10 off-topic declined
 BLIND_FLOOR = {"replies": (0.91, 0.0), "units": (0.895, 0.0)}
-BLIND_KNOWLEDGE_FLOOR = {"ranked_first": 0.74, "answered": 0.70, "answered_wrong": 9,
-                         "off_topic_accepted": 2}  # fmt: skip
+BLIND_KNOWLEDGE_FLOOR = {"ranked_first": 0.84, "answered": 0.72, "answered_wrong": 5,
+                         "off_topic_accepted": 0}  # fmt: skip
 KNOWLEDGE_TARGETS = {"ranked_first": 0.85, "answered": 0.75}
 # the blind2 part, measured once at 7247292 (engine code as at 2ab088d, before the next
 # tuning round): replies 329/434 right (75.8%), 29 wrong (6.7%) (zh 174/235 right, 13
 # wrong; en 155/199 right, 16 wrong); conversation units 106/147 right (72.1%), 9 wrong
 # (6.1%) (zh 44/74, 5 wrong; en 62/73, 4 wrong), whole conversations 32/52; knowledge
-# right passage first 44/44, answered 44/44, 0 wrong passages, off-topic declined 5/10.
+# right passage first 44/44, answered 44/44, 0 wrong passages, off-topic declined 5/10
+# (6/10 after the knowledge round, which tuned on it once its check was measured).
 # Measured once more after the precision round (78.6% / 5.3%), then held out from the
 # generalization round's first step (tuned on dev, heldout and blind only: 78.8% right,
-# 4.8% wrong) and tuned on after it, so a tuned part now (NOTES-replies4.md): replies
+# 4.8% wrong) and tuned on after it, so a tuned part now (docs/understanding-round4.md): replies
 # 387/434 right, 2 wrong (zh 213/235, 0 wrong; en 174/199, 2 wrong); units 126/147, 1
 # wrong (zh 62/74, 1 wrong; en 64/73, 0 wrong). Held at those levels.
 BLIND2_FLOOR = {
@@ -77,7 +80,7 @@ BLIND2_FLOOR = {
     "en": {"replies": (0.87, 0.011), "units": (0.875, 0.0)},
 }
 BLIND2_KNOWLEDGE_FLOOR = {"ranked_first": 0.99, "answered": 0.99, "answered_wrong": 0,
-                          "off_topic_accepted": 5}  # fmt: skip
+                          "off_topic_accepted": 4}  # fmt: skip
 
 
 @pytest.fixture(scope="module")

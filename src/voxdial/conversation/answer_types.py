@@ -45,7 +45,8 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             re.I,
         ),
         re.compile(
-            r"\d+\s*元|[0-9零一二三四五六七八九十百千]+块|\$\s?\d+|dollars?|免费|free\b|折|"
+            r"\d+\s*元|[0-9零一二三四五六七八九十百千]+块|[$£€¥]\s?\d+|dollars?|"
+            r"\d+\s*(cents?|pence|p|euros?|pounds?|yuan|rmb)\b|免费|free\b|折|"
             r"不收.{0,3}费|不收钱|no charge",
             re.I,
         ),

@@ -1,0 +1,386 @@
+"""The words of knowledge retrieval: how questions and knowledge texts become BM25
+terms (jieba words, Chinese character uni- and bigrams, lower-cased and lightly stemmed
+English words, without stop-words and the particles that carry a question's form), and
+the groups of words callers and product texts use for one thing (`_CONCEPTS`: general
+customer-service vocabulary, not one product's), through which a question's terms are
+expanded. Split out of knowledge.py, which ranks and answers with them."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import warnings
+from functools import lru_cache
+
+from voxdial.conversation import answer_types
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_CJK}]|[a-z0-9]")
+# fillers callers say and ASR writes down; dropped before embedding the question
+_FILLERS = re.compile(
+    r"嗯+|呃+|额+|啊+|哦+|噢+|唉+|哎+|那个|这个|就是说|就是|然后|对吧|是吧|"
+    r"\b(?:um+|uh+|erm|hmm+|you know|i mean|like)\b,?",
+    re.I,
+)
+
+_STOP_ZH = set(
+    "的 了 吗 呢 吧 啊 呀 嘛 哦 嗯 呃 额 哎 唉 我 你 您 他 她 它 我们 你们 他们 咱 咱们 这 那 这个 "
+    "那个 就是 然后 还是 还有 一下 一个 是 在 有 和 跟 与 及 或 或者 也 都 就 还 又 要 想 能 会 "
+    "可以 请问 问 问一下 想问 知道 说 那么 怎么 怎么样 什么 多少 哪 哪里 哪儿 吗 么 对 不 没 "
+    "个 些 把 被 给 让 对于 关于 如果 的话 时候 现在 请 麻烦 您好 你好 喂 好 行 啥".split()
+)
+_STOP_EN = set(
+    "a an the and or but if of to in on at for from by with about as is are was were be "
+    "been being do does did i you we they he she it me my your our their this that these "
+    "those there here what which who whom how when where why can could would should will "
+    "shall may might must have has had not no yes so just um uh hi hello please tell know "
+    "want like get got any some much many there's it's i'm what's".split()
+)
+_STOP = _STOP_ZH | _STOP_EN
+# single characters that carry the question's form, not its content: dropped as unigrams,
+# and a bigram with one of the particles is dropped too ("能寄吗" meets every "…能寄吗？")
+_STOP_CHARS = set(
+    "可以能吗呢吧啊呀嘛哦嗯呃我你您他她它们这那是在有和跟与及或也都就还又要想会请问说么个些把被给让对不没好行啥的了"
+)
+_PARTICLES = set("吗呢吧啊呀嘛哦嗯呃的了我你您")
+
+# How callers ask versus how product texts are written. When a question contains any
+# word of a group, the group's other words join its BM25 terms at half weight (they
+# raise a passage's score but not the question's ceiling). Generic customer-service
+# vocabulary, not one product's.
+_CONCEPTS: tuple[tuple[str, ...], ...] = (
+    ("多少钱", "价格", "价钱", "收费", "费用", "月费", "月租", "资费", "贵", "便宜", "交多少"),
+    ("包年", "一年", "年费", "每年"),
+    ("营业时间", "几点", "开门", "关门", "上班", "下班", "节假日", "放假", "半夜", "凌晨", "通宵"),
+    ("质保", "保修", "返修", "又坏", "再坏", "保质期", "包修"),
+    ("人多", "排队", "等多久", "拥挤", "要等"),
+    ("推荐", "介绍", "老带新", "奖励", "返现", "拉新"),
+    ("覆盖", "哪些区", "范围", "能装吗", "能不能装"),
+    ("逾期", "欠费", "忘了交", "没交钱", "没交费", "晚交", "过了缴费"),
+    (
+        "地址",
+        "在哪",
+        "哪儿",
+        "哪里",
+        "位置",
+        "怎么走",
+        "怎么去",
+        "地铁",
+        "什么地方",
+        "位于",
+        "地点",
+    ),
+    ("退订", "退掉", "不用了", "不想用", "取消", "注销", "拆机", "停用", "不要了"),
+    ("退款", "退钱", "退还", "返还", "到账", "退回"),
+    ("违约金", "赔钱", "违约", "赔偿", "罚款", "解约", "赔"),
+    ("安装", "装", "上门", "开通", "办理", "申请", "新装"),
+    ("客服", "电话", "热线", "号码", "联系"),
+    ("优惠", "活动", "打折", "折扣", "送", "赠送", "免费", "好处"),
+    ("报修", "维修", "故障", "坏了", "断网", "网慢", "很慢", "卡", "上不了网", "修"),
+    ("移机", "搬家", "搬过去", "新地址", "搬"),
+    ("缴费", "交钱", "交费", "付款", "支付", "充值", "付钱", "扣款"),
+    ("暂停", "停网", "停机", "停一段"),
+    ("合约", "合同", "签约", "协议", "期限"),
+    ("发票", "报销", "开票"),
+    ("身份证", "证件", "带什么", "材料", "证明"),
+    ("投诉", "不满意", "举报"),
+    ("停车", "开车", "车位"),
+    ("升级", "降级", "换成", "改成", "换套餐", "更快", "快一点"),
+    ("price", "cost", "fee", "charge", "how much", "expensive", "cheap"),
+    (
+        "hours",
+        "open",
+        "close",
+        "closed",
+        "what time",
+        "weekend",
+        "saturday",
+        "sunday",
+        "in the morning",
+        "at night",
+        "late at night",
+        "any time",
+        "day or night",
+        "24 hours",
+    ),
+    ("warranty", "guarantee", "guaranteed", "breaks again", "broke again"),
+    ("crowded", "busy", "queue", "wait long", "packed"),
+    ("address", "where", "located", "location", "directions", "office"),
+    ("cancel", "reschedule", "book", "appointment", "no show", "don't show", "dont show"),
+    (
+        "pay",
+        "payment",
+        "installments",
+        "instalments",
+        "finance",
+        "credit card",
+        "cash",
+        "spread the cost",
+        "split the cost",
+        "pay over time",
+        "monthly payments",
+    ),
+    ("accept", "take", "accepted"),
+    ("refer", "referral", "bring a friend", "recommend a friend", "reward"),
+    ("insurance", "insurer", "covered", "coverage", "plan"),
+    ("emergency", "urgent", "pain", "hurts", "knocked", "today"),
+    ("children", "child", "kid", "kids", "son", "daughter", "age"),
+    ("parking", "park", "car", "drive", "garage"),
+    ("new patient", "first time", "first visit", "records", "form"),
+    # general service vocabulary: goods, damage and loss, payment trouble, supply
+    ("电池", "充电宝", "锂电池", "移动电源", "battery", "batteries", "power bank"),
+    ("损坏", "摔坏", "坏了", "破损", "碎了", "压坏", "damaged", "broken", "damage"),
+    ("丢失", "丢了", "弄丢", "找不到", "lost", "missing"),
+    ("赔偿", "理赔", "索赔", "补偿", "赔", "compensation", "compensate", "claim"),
+    ("禁止", "违禁", "不能寄", "不让寄", "prohibited", "not allowed", "banned", "forbidden"),
+    ("代取", "代收", "帮我取", "帮我拿", "别人取", "someone else", "on my behalf"),
+    ("afford", "struggling", "hardship", "can't pay", "cannot pay", "交不起", "没钱交"),
+    ("late", "overdue", "unpaid", "逾期", "迟交", "晚交"),
+    ("switch", "leave", "exit", "another supplier", "another company", "换一家", "换别家"),
+    (
+        "power cut",
+        "outage",
+        "power out",
+        "no power",
+        "without power",
+        "blackout",
+        "lights go out",
+        "停电",
+        "断电",
+        "没电",
+    ),  # fmt: skip
+    (
+        "medical",
+        "ventilator",
+        "oxygen",
+        "dialysis",
+        "wheelchair",
+        "disability",
+        "医疗",
+        "呼吸机",
+        "制氧机",
+        "残疾",
+    ),  # fmt: skip
+    ("unit", "kilowatt", "kwh", "度电", "每度"),
+    ("refer", "referral", "neighbour", "neighbor"),
+    ("总部", "哪个公司", "什么公司", "哪家公司", "headquarters", "head office", "company"),
+    ("wifi", "wi-fi", "无线网", "wlan", "internet"),
+)
+
+_jieba_lock = threading.Lock()
+_jieba_ready = False
+
+
+def _jieba():
+    global _jieba_ready
+    import jieba
+
+    if not _jieba_ready:
+        with _jieba_lock:
+            if not _jieba_ready:
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                _jieba_ready = True
+    return jieba
+
+
+_VOWELS = set("aeiouy")
+
+
+def _stem(word: str) -> str:
+    """A light English stemmer applied alike to questions and texts: plural "-s" /
+    "-ies", "-ing" / "-ed" (with a doubled final consonant undone: "referring" ->
+    "refer") and a final "-e" ("charges", "charged", "charge" -> "charg")."""
+    if not word.isascii() or len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 3 and _VOWELS & set(stem):
+            if len(stem) > 3 and stem[-1] == stem[-2] and (stem[-1] not in "lsz" or len(stem) > 5):
+                stem = stem[:-1]
+            word = stem
+            break
+    if len(word) > 4 and word.endswith("e") and not word.endswith("ee"):
+        word = word[:-1]
+    return word
+
+
+@lru_cache(maxsize=4096)
+def _normalise(text: str) -> str:
+    """Lower-case, Chinese numerals as digits, bandwidth units alike ("一百兆" = "100M")."""
+    text = text.lower()
+    if re.search("[零一二两三四五六七八九十百千万]", text):
+        import cn2an
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # it warns on forms it leaves alone ("千")
+                text = cn2an.transform(text, "cn2an")
+        except Exception:  # cn2an rejects some mixed forms; the words still count as words
+            pass
+    text = text.replace("千兆", "1000m 千兆")
+    return re.sub(r"(\d+)\s*(?:兆|mbps|mb|m)(?![a-z])", r"\1m", text)
+
+
+_UNIGRAMS = True
+
+
+def _cjk_bigrams(text: str) -> list[str]:
+    out: list[str] = []
+    for run in re.findall(rf"[{_CJK}]{{2,}}", text):
+        out += [run[i : i + 2] for i in range(len(run) - 1)]
+    return out
+
+
+_CONTRACTIONS = re.compile(r"\b(won't|can't)|n't\b|'(s|re|ve|ll|d|m)\b")
+_EXPANDED = {"won't": "will not", "can't": "can not", "n't": " not"}
+
+
+def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
+    """BM25 terms: jieba search-mode words (Chinese words and their sub-words, English
+    words) lower-cased, without punctuation and stop-words, plus Chinese character
+    bigrams so a misheard or colloquial word still meets half of the written one."""
+    text = _CONTRACTIONS.sub(lambda m: _EXPANDED.get(m.group(0), " "), _normalise(text))
+    words = _jieba().lcut_for_search(text)
+    # stop-words before stemming ("this" is not "thi"), contractions spelled out ("what's"
+    # left a term "s")
+    terms = [_stem(w) for w in (w.strip() for w in words) if w and _WORD.search(w)
+             and w not in _STOP]  # fmt: skip
+    if bigrams:
+        terms += ["~" + b for b in _cjk_bigrams(text) if not _PARTICLES & set(b)]
+        if _UNIGRAMS:
+            terms += ["^" + c for c in re.findall(rf"[{_CJK}]", text) if c not in _STOP_CHARS]
+    return [t for t in terms if t not in _STOP and t.lstrip("~") not in _STOP]
+
+
+def expansions(question: str, *, weight: float = 0.5) -> dict[str, float]:
+    """Terms of the `_CONCEPTS` groups `question` touches, with their weight."""
+    text = _normalise(question)
+    out: dict[str, float] = {}
+    for i, group in enumerate(_CONCEPTS):
+        if any(_contains(text, word) for word in group):
+            for term in _group_terms(i):
+                out.setdefault(term, weight)
+    return out
+
+
+@lru_cache(maxsize=len(_CONCEPTS))
+def _group_terms(index: int) -> tuple[str, ...]:
+    return tuple(t for word in _CONCEPTS[index] for t in tokenize(word, bigrams=False))
+
+
+@lru_cache(maxsize=512)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(word)}\b")
+
+
+def _contains(text: str, word: str) -> bool:
+    if word.isascii():
+        return _word_pattern(word).search(text) is not None
+    return word in text
+
+
+# "Do you sell / have / offer X?", "你们卖不卖X", "有没有X": a question whether the
+# business offers a thing. Only a passage that names the thing (or a word of its group)
+# answers it; one that merely shares the question's form or topic does not ("do you
+# sell car insurance" is not answered by "we accept most dental insurance plans").
+_OFFER_EN = re.compile(
+    r"\b(?:do|does|can) (?:you|you guys|they|i|we) (?:also )?"
+    r"(?:have|do|sell|offer|provide|carry|stock|fix|repair|rent|hire|book|buy)\s+"
+    r"(?:any |a |an |the |some |my |your |me |us )*(?P<thing>[^,.?!]+)"
+)
+_OFFER_ZH = re.compile(
+    r"(?:有没有|卖不卖|有卖|卖(?!给)|出售|修不修|能修|能不能修|可以修|帮我办|能办|招不招|招)"
+    rf"(?:什么|啥|哪些|点|些|个)?(?P<thing>[{_CJK}a-z0-9]+)"
+)
+_THING_END = re.compile(
+    r"\b(?:from|for|to|through|with|at|in|on|if|when|because|too|as well|there|here|"
+    r"please|now|today)\b.*|(?:吗|呢|啊|吧|么|没有|的话|不|可以|行不行).*"
+)
+_VAGUE_THINGS = {"anything", "something", "everything", "thing", "one", "kind", "sort", "type",
+                 "option", "东西", "什么", "服务"}  # fmt: skip
+# a passage "names" a discount by its rate ("九五折", "10% off")
+_DISCOUNT = re.compile(r"\d+(?:\.\d+)?\s*折|[一二三四五六七八九]+折|\d+\s*% off|discount", re.I)
+_DISCOUNT_WORDS = {"折扣", "打折", "discount", "优惠"}
+# questions about jobs: answered only by a text that speaks of jobs
+_JOBS = re.compile(r"招不招|招聘|招人|招工|\bhir(?:e|ing)\b|recruit|\bjobs?\b|vacanc")
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(tokenize(text, bigrams=False))
+
+
+def offered_thing(question: str) -> list[str]:
+    """The content words of the thing a "do you offer X" question asks about."""
+    text = _normalise(question)
+    match = _OFFER_EN.search(text) or _OFFER_ZH.search(text)
+    if match is None:
+        return []
+    thing = _THING_END.sub("", match.group("thing")).strip()
+    words = tokenize(thing, bigrams=False)
+    return [w for w in dict.fromkeys(words) if w not in _VAGUE_THINGS]
+
+
+def evidenced(question: str, passage: str) -> bool:
+    """False when `question` asks whether the business offers a thing `passage` does
+    not name, or asks about jobs a passage does not mention."""
+    text = _normalise(passage)
+    if _JOBS.search(_normalise(question)) and not _JOBS.search(text):
+        return False
+    words = offered_thing(question)
+    if not words:
+        return True
+    terms = set(_words(passage))
+    # the words that make the thing specific must be named ("cell phone plans": "cell");
+    # the head noun of a longer name may be paraphrased ("公网地址" stated as "公网IP")
+    specific = words[:-1] if len(words) > 1 else words
+    return all(_named(word, text, terms) for word in specific)
+
+
+def _named(word: str, text: str, terms: set[str]) -> bool:
+    if word in terms or (not word.isascii() and word in text):
+        return True
+    if word in _DISCOUNT_WORDS and _DISCOUNT.search(text):
+        return True
+    return any(
+        word in _group_terms(i)
+        and any(t in terms or (not t.isascii() and t in text) for t in _group_terms(i))  # fmt: skip
+        for i in range(len(_CONCEPTS))
+    )
+
+
+# adverbs and judgements a question is asked with ("where exactly", "停车方便吗"): they are
+# not what it is about, so a text not using them says nothing
+_FORM_WORDS = set(
+    "方便 容易 麻烦 难 远 近 快 慢 多 少 大 小 贵 顺利 靠谱 exactly really actually just also "
+    "still even ever quite right now again too much very way easy hard far near long soon "
+    "possible okay ok".split()
+)
+
+
+def unknown_share(question: str, vocabulary: set[str], text: str) -> float:
+    """The share of `question`'s content words that the knowledge text never uses (nor
+    a word of their group): "燃气费" asked of a water utility's text."""
+    for kind, (asks, _) in answer_types.KINDS.items():  # "located", "几点": the form of
+        if kind != "price":  # the question; but "电费" names what is priced
+            question = asks.sub(" ", question)
+    words = [w for w in dict.fromkeys(_words(question))
+             if w not in _VAGUE_THINGS and w not in _FORM_WORDS and not w.isdigit()]  # fmt: skip
+    if not words:
+        return 0.0
+    unknown = [w for w in words if not _named(w, text, vocabulary) and not _part_named(w, text)]
+    return len(unknown) / len(words)
+
+
+def _part_named(word: str, text: str) -> bool:
+    """A Chinese word of three or more characters whose two-character part the text
+    uses ("过生日" of a text saying "生日")."""
+    if word.isascii() or len(word) < 3:
+        return False
+    return any(word[i : i + 2] in text for i in range(len(word) - 1))

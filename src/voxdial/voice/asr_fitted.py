@@ -65,6 +65,9 @@ class Decoded:
     # a weak decode, to be redone in the padded window: the decoder repeated itself (the
     # tail was cut) or named a time past its window
     weak: bool = False
+    # (of a weak decode) it went round its words twice or more, and named no time past
+    # its window: its first turn is what was said, repeated (`tokens` holds one turn)
+    looped: bool = False
 
 
 def batch_features(extractor, clips: Sequence[np.ndarray], *, margin_s: float) -> np.ndarray:
@@ -205,7 +208,7 @@ def decode_batch(
         gated = is_non_speech(float(g.no_speech_prob), avg, policy)
         seconds = clip.size / SAMPLE_RATE
         text: list[int] = []
-        weak = False
+        weak = looped = False
         if not gated:
             spoken = speech_tokens(tokens, timestamp_begin=timestamp_begin, clip_seconds=seconds)
             text = without_repeats(spoken)
@@ -213,8 +216,10 @@ def decode_batch(
             # and was cut short keeps its first turn (redone padded, short clips fare
             # worse: "我觉得很满意" came back "我觉得很难以")
             looped = len(without_repeats(spoken, partial=False)) < len(spoken)
-            weak = looped or beyond_window(
+            lost = beyond_window(
                 tokens, timestamp_begin=timestamp_begin, window_seconds=window_seconds
             )
-        results[i] = Decoded(text, float(g.no_speech_prob), avg, gated, weak)
+            weak = looped or lost
+            looped = looped and not lost
+        results[i] = Decoded(text, float(g.no_speech_prob), avg, gated, weak, looped)
     return results

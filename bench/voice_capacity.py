@@ -389,9 +389,15 @@ def measure(
     label: str,
 ) -> Result:
     assistant = {**ASSISTANTS[lang], "name": f"{label} {lang} N={n}"}
-    a = http.post("/openapi/assistants", json=assistant)
-    a.raise_for_status()
-    a = a.json()
+    for attempt in range(3):  # a starved server may answer late
+        try:
+            created = http.post("/openapi/assistants", json=assistant)
+            break
+        except httpx.TimeoutException:
+            if attempt == 2:
+                raise
+    created.raise_for_status()
+    a = created.json()
     url = server.base.replace("http", "ws") + f"/openapi/assistants/{a['id']}/ws"
     offset = server.log_offset()
     load_before = os.getloadavg()[0]

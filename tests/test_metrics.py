@@ -470,3 +470,23 @@ def test_the_tts_scheduler_shows_as_a_speech_queue():
     assert value(samples, "voxdial_speech_queue_depth", kind="tts", model="voices") == 0
     assert value(samples, "voxdial_speech_batch_size_sum", kind="tts", model="voices") == 2
     assert value(samples, "voxdial_speech_dropped_total", kind="tts", model="voices") == 0
+
+
+def test_the_tts_cache_counts_hits_and_misses():
+    metrics = Metrics()
+    tts = TtsScheduler(workers=1, cache_bytes=1 << 20)
+    voice = ToneSynthesizer()
+    try:
+        metrics.watch(SpeechQueues(lambda: [("tts", tts)]))
+        before = parse(metrics.exposition().decode())
+        for text in ("hello there", "hello there", "hello there", "and more"):
+            tts.synthesize(voice, text)
+        after = parse(metrics.exposition().decode())
+    finally:
+        tts.close()
+    model = {"kind": "tts", "model": "voices"}
+    assert value(before, "voxdial_speech_cache_hits_total", **model) == 0
+    assert value(after, "voxdial_speech_cache_hits_total", **model) == 2
+    assert value(after, "voxdial_speech_cache_misses_total", **model) == 2
+    assert value(after, "voxdial_speech_cache_bytes", **model) > 0
+    assert value(after, "voxdial_speech_batch_size_sum", **model) == 2  # made twice

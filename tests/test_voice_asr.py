@@ -152,3 +152,85 @@ def test_the_loaded_asr_schedulers_are_the_queues_metrics_read():
     queues = models.queues()
     assert ("asr", scheduler) in queues
     assert all(kind in ("asr", "tts") and callable(q.stats) for kind, q in queues)
+
+
+def test_says_hot_word_matches_whole_words():
+    from voxdial.voice.asr import says_hot_word
+
+    assert says_hot_word("Friday would be best.", ["Monday", "Friday"])
+    assert says_hot_word("yes, I AM very happy", ["Yes"])
+    assert says_hot_word("Call Star Net now", ["star net"])
+    assert not says_hot_word("Fridays are busy.", ["Friday"])
+    assert not says_hot_word("I am not sure.", ["Yes", "No"])
+    assert not says_hot_word("anything", [])
+
+
+class _Tok:
+    timestamp_begin = 50_000
+
+    def decode(self, tokens):
+        return " ".join(tokens)
+
+
+def _fake_recognizer(monkeypatch, decoded):
+    """A WhisperRecognizer without a model: `decode_batch` answers `decoded`, and the
+    padded window's redo is recorded."""
+    from voxdial.voice import asr
+
+    r = object.__new__(asr.WhisperRecognizer)
+    r.multilingual, r.language, r.window = False, "en", "fitted"
+    r.policy = asr.WindowPolicy()
+    r.fallbacks = r.kept_loops = 0
+    r._model = type("M", (), {"model": None, "feature_extractor": None})()
+    redone: list[str] = []
+    monkeypatch.setattr(r, "_tokenizer", lambda lang: _Tok(), raising=False)
+    monkeypatch.setattr(r, "_prompt_tokens", lambda lang, hot: [], raising=False)
+    monkeypatch.setattr(
+        r, "_transcribe_padded", lambda a, lang, hot: redone.append(lang) or "padded"
+    )
+    monkeypatch.setattr(asr, "decode_batch", lambda *a, **k: [decoded])
+    return r, redone
+
+
+AUDIO = np.ones(16_000, np.int16)
+
+
+def test_a_looped_english_decode_with_a_hot_word_is_kept(monkeypatch):
+    from voxdial.voice.asr_fitted import Decoded
+
+    looped = Decoded(["Friday", "would", "be", "best."], 0.01, -0.2, False, True, True)
+    r, redone = _fake_recognizer(monkeypatch, looped)
+    text = r.transcribe(AUDIO, language="en-US", hot_words=["Monday", "Friday"])
+    assert text == "Friday would be best." and redone == []
+    assert (r.fallbacks, r.kept_loops) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "hot, looped, expect_redo",
+    [
+        (["Monday"], True, True),  # no hot word in it: redone padded
+        (["Friday"], False, True),  # it lost its place (a time past the window): redone
+    ],
+)
+def test_other_weak_decodes_are_still_redone_padded(monkeypatch, hot, looped, expect_redo):
+    from voxdial.voice.asr_fitted import Decoded
+
+    weak = Decoded(["Friday", "would", "be", "best."], 0.01, -0.2, False, True, looped)
+    r, redone = _fake_recognizer(monkeypatch, weak)
+    text = r.transcribe(AUDIO, language="en-US", hot_words=hot)
+    assert (text == "padded") == expect_redo and (redone == ["en"]) == expect_redo
+    assert r.fallbacks == 1 and r.kept_loops == 0
+
+
+@pytest.mark.speech
+def test_tiny_en_answers_under_the_answer_list_prompt_need_no_padded_redo():
+    # the bench's replies (bench/voice_capacity.py): tiny.en in the fitted window with the
+    # assistant's answers as hot words repeats the sentence; the first turn is kept
+    r = speech_models().recognizer(TINY_EN_LISTENER)
+    model = getattr(r, "recognizer", r)  # the ASR scheduler's recognizer
+    hot = ["Yes", "No", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+    before = model.fallbacks
+    for said in ("Yes, I am very happy.", "Friday would be best."):
+        text = r.transcribe(spoken(PIPER_SPEAKER, said), language="en-US", hot_words=hot)
+        assert words(text) == words(said), text
+    assert model.fallbacks == before

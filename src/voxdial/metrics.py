@@ -147,6 +147,20 @@ class SpeechQueues:
             "Jobs decoded per batch (sum: jobs, count: batches).",
             "summary",
         )
+        hits = CounterMetricFamily(
+            "voxdial_speech_cache_hits",
+            "Synthesized clauses answered from the TTS cache, or by the same clause's "
+            "synthesis already running.",
+            labels=labels,
+        )
+        misses = CounterMetricFamily(
+            "voxdial_speech_cache_misses",
+            "Synthesized clauses the TTS cache did not hold (each started a synthesis).",
+            labels=labels,
+        )
+        cached = GaugeMetricFamily(
+            "voxdial_speech_cache_bytes", "Audio the TTS cache holds now.", labels=labels
+        )
         try:
             queues = list(self.source())
         except Exception as e:  # a scrape never fails on a model's figures
@@ -168,7 +182,11 @@ class SpeechQueues:
             wait.add_sample(wait.name + "_sum", key, getattr(s, "wait_sum_s", 0.0))
             batch.add_sample(batch.name + "_count", key, s.batches)
             batch.add_sample(batch.name + "_sum", key, s.decoded)
-        yield from (depth, dropped, wait, batch)
+            if hasattr(s, "cache_hits"):  # a queue with a cache (the TTS scheduler)
+                hits.add_metric(values, s.cache_hits)
+                misses.add_metric(values, s.cache_misses)
+                cached.add_metric(values, getattr(s, "cache_bytes", 0))
+        yield from (depth, dropped, wait, batch, hits, misses, cached)
 
 
 class WebhookBacklog:

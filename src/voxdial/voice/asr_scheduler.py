@@ -6,6 +6,9 @@ what is waiting, highest priority first, up to `max_batch` utterances, and decod
 as one batch in fitted windows (`WhisperRecognizer.transcribe_batch`): with many calls
 the encoder and decoder run once per batch instead of once per utterance.
 
+Guesses start only while the queue is shallow (`may_guess`, `guess_queue`): under load
+the CPU goes to turns, and a guess would mostly wait to be dropped.
+
 Priority: a turn that is holding a callee (the end of their reply) goes before a
 speculative transcription started at a pause. A speculative job that has waited longer
 than `max_wait_s` is dropped (its caller gets `StaleGuess` and transcribes the final
@@ -22,12 +25,46 @@ import itertools
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import IntEnum
 
 from voxdial.voice.base import Pcm
+
+
+class _Counter:
+    """Transcriptions running in this process (on any thread)."""
+
+    def __init__(self) -> None:
+        self._n = 0
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self._n += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._n -= 1
+
+    @property
+    def busy(self) -> bool:
+        return self._n > 0
+
+
+TRANSCRIBING = _Counter()  # the sessions count their transcriptions here
+
+
+def guess_rule(recognizer) -> Callable[[], bool]:
+    """When a call may start a speculative transcription at a pause: on an ASR
+    scheduler, while its queue is not deep (`AsrScheduler.may_guess`); on a recognizer
+    without a queue, only while no other transcription runs in the process (each one
+    would take a thread and the CPU from a turn)."""
+    may_guess = getattr(recognizer, "may_guess", None)
+    if callable(may_guess):
+        return may_guess
+    return lambda: not TRANSCRIBING.busy
 
 
 class StaleGuess(Exception):
@@ -61,6 +98,7 @@ class SchedulerStats:
     mean_batch: float
     waited: int = 0  # jobs taken into a batch so far
     wait_sum_s: float = 0.0  # their queue waits, summed
+    skipped_guesses: int = 0  # guesses not started: the queue was deep (`may_guess`)
 
 
 class AsrScheduler:
@@ -73,12 +111,18 @@ class AsrScheduler:
         *,
         max_batch: int = 8,
         max_wait_s: float = 1.0,
+        guess_queue: int = 0,
         clock=time.monotonic,
     ) -> None:
         self.recognizer = recognizer
         self.name = recognizer.name
         self.max_batch = max_batch
         self.max_wait_s = max_wait_s
+        # guesses start only while fewer jobs than this wait (0: half a batch, at least
+        # one): a guess then still fits the next batch beside the turns, while a deeper
+        # queue means turns are waiting and a guess would only slow their batches
+        self.guess_queue = guess_queue if guess_queue > 0 else max(1, max_batch // 2)
+        self._skipped_guesses = 0
         self._clock = clock
         self._heap: list[_Job] = []
         self._seq = itertools.count()
@@ -91,6 +135,15 @@ class AsrScheduler:
         self._thread.start()
 
     # -- what calls use --------------------------------------------------------------
+
+    def may_guess(self) -> bool:
+        """Whether a call may queue a speculative transcription now (the queue is not
+        deep: fewer than `guess_queue` jobs wait). A refusal is counted."""
+        with self._cv:
+            if len(self._heap) < self.guess_queue:
+                return True
+            self._skipped_guesses += 1
+            return False
 
     def guess(self, audio: Pcm, *, language: str | None, hot_words: Sequence[str]) -> str:
         """A speculative transcription, behind every waiting turn (may raise StaleGuess)."""
@@ -142,6 +195,7 @@ class AsrScheduler:
             queued = len(self._heap)
             decoded, batches, dropped = self._decoded, self._batches, self._dropped
             waited, wait_sum = self._waited, self._wait_sum
+            skipped = self._skipped_guesses
 
         def pct(p: float) -> float:
             return waits[min(len(waits) - 1, int(p * len(waits)))] if waits else 0.0
@@ -156,6 +210,7 @@ class AsrScheduler:
             mean_batch=decoded / batches if batches else 0.0,
             waited=waited,
             wait_sum_s=wait_sum,
+            skipped_guesses=skipped,
         )
 
     def close(self) -> None:

@@ -54,6 +54,25 @@ def pcm_to_mulaw(samples: np.ndarray) -> bytes:
     return MULAW_ENCODE[samples.astype(np.int16).view(np.uint16)].tobytes()
 
 
+# int16 RMS under which audio is digital silence: -78 dBFS, below the quietest μ-law or
+# A-law step a real line carries with noise on it (a line's hiss sits near -60 dBFS)
+SILENCE_RMS = 4.0
+
+
+def is_digital_silence(audio: Pcm, floor: float = SILENCE_RMS) -> bool:
+    """Whether `audio` (int16) is all zeros or under `floor` RMS (an empty clip is)."""
+    x = np.asarray(audio).reshape(-1)
+    if x.size == 0:
+        return True
+    peak = int(np.max(np.abs(x.astype(np.int32))))
+    if peak == 0:
+        return True
+    if peak < floor:  # every sample under the floor: so is the RMS
+        return True
+    x = x.astype(np.float32)
+    return float(np.sqrt(np.dot(x, x) / x.size)) < floor
+
+
 # A 31-tap windowed-sinc low-pass at a quarter of the 16 kHz rate (4 kHz): the
 # anti-alias filter for 16 -> 8 kHz and the image filter for 8 -> 16 kHz.
 _TAPS = 31

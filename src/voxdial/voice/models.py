@@ -53,7 +53,9 @@ class SpeechModels:
         }
         self._window = settings.asr_window
         self._batch = settings.asr_max_batch
+        self._guess_queue = settings.asr_guess_queue
         self._tts_workers = settings.tts_workers
+        self._tts_cache_bytes = int(settings.tts_cache_mb * 1024 * 1024)
         self._zhtts_processes = settings.zhtts_processes or max(2, available_cpus() - 1)
         self._tts: TtsScheduler | None = None
         self._lock = threading.Lock()
@@ -78,7 +80,9 @@ class SpeechModels:
     def voice(self, speaker_id: int | None, *, language: str | None = None) -> Synthesizer:
         """The voice a call speaks with: `synthesizer`'s, its clauses queued on this
         process's one TTS scheduler (a reply's first clause before other calls' later
-        ones). A speech server's voice is not queued here: the server schedules."""
+        ones, clauses said before from its cache). A speech server's voice is neither
+        queued nor cached here: the server schedules, and its voice may change behind
+        the same name (a redeployed model) without this process knowing."""
         from voxdial.voice.remote_tts import OpenAISynthesizer
 
         synth = self.synthesizer(speaker_id, language=language)
@@ -91,7 +95,9 @@ class SpeechModels:
         """The process's TTS scheduler (started on first use)."""
         with self._lock:
             if self._tts is None:
-                self._tts = TtsScheduler(workers=self._tts_workers)
+                self._tts = TtsScheduler(
+                    workers=self._tts_workers, cache_bytes=self._tts_cache_bytes
+                )
             return self._tts
 
     def detector(self) -> VoiceDetector:
@@ -211,7 +217,7 @@ class SpeechModels:
         if self._window != "fitted" or self._batch <= 1:
             return recognizer
         # one scheduler per model and process: every call's utterances batch together
-        return AsrScheduler(recognizer, max_batch=self._batch)
+        return AsrScheduler(recognizer, max_batch=self._batch, guess_queue=self._guess_queue)
 
     def _load_speaker(self, s: SpeakerEntry) -> Synthesizer:
         from voxdial.voice import tts

@@ -34,7 +34,6 @@ or bursty.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Future
@@ -48,7 +47,7 @@ from voxdial.conversation.notes import KNOWLEDGE_NOTES, note_kind
 from voxdial.voice import dtmf, soundalike
 from voxdial.voice.answer_types import AnswerDecision
 from voxdial.voice.answering import Answering, trace_content
-from voxdial.voice.asr_scheduler import Priority, StaleGuess
+from voxdial.voice.asr_scheduler import TRANSCRIBING, Priority, StaleGuess, guess_rule
 from voxdial.voice.audio import Recording
 from voxdial.voice.base import (
     SAMPLE_RATE,
@@ -104,29 +103,6 @@ class LineEnded:
     """The line's frames ended: the callee hung up or the line dropped."""
 
 
-class _Counter:
-    """Transcriptions running in this process (on any thread)."""
-
-    def __init__(self) -> None:
-        self._n = 0
-        self._lock = threading.Lock()
-
-    def __enter__(self) -> None:
-        with self._lock:
-            self._n += 1
-
-    def __exit__(self, *exc: object) -> None:
-        with self._lock:
-            self._n -= 1
-
-    @property
-    def busy(self) -> bool:
-        return self._n > 0
-
-
-TRANSCRIBING = _Counter()
-
-
 class CallSession:
     def __init__(
         self,
@@ -179,7 +155,7 @@ class CallSession:
         self._no_reply_at = 0  # timeline sample of the last silence turn
         self._framer = Framer(detector.frame_samples)
         # under load, the CPU goes to certain utterances, not to speculative guesses
-        self._endpointer = Endpointer(self.tuning, may_guess=lambda: not TRANSCRIBING.busy)
+        self._endpointer = Endpointer(self.tuning, may_guess=guess_rule(recognizer))
         self._guess: asyncio.Task[tuple[str, float]] | None = None
         self._guess_job: Future | None = None  # the guess's place in the ASR queue
         self._keyword_check: asyncio.Task[None] | None = None

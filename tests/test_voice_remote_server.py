@@ -51,7 +51,7 @@ from voxdial.voice.remote_tts import OpenAISynthesizer
 from voxdial.voice.runtime import VoiceRuntime
 from voxdial.voice.tuning import VoiceTuning
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.speech, pytest.mark.timeout(300)]
 
 KEY = "sk-speech-box-key"
 REMOTE_LISTENER = 7

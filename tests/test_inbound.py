@@ -95,6 +95,7 @@ def outbox(env) -> list[WebhookOutbox]:
         return rows
 
 
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
 def test_a_call_to_a_bound_number_is_held_by_its_assistant(env, tmp_path):
     use_tones(env, tmp_path)
     front = make_assistant(env.client, name="front desk")
@@ -133,6 +134,7 @@ def test_a_call_to_a_bound_number_is_held_by_its_assistant(env, tmp_path):
     assert got == {"Are you happy with us?": "Yes", "Which day suits you?": "Tuesday"}
 
 
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
 def test_a_call_to_an_unbound_number_stays_with_the_socket_assistant(env, tmp_path):
     use_tones(env, tmp_path)
     front = make_assistant(env.client, name="front desk")
@@ -144,6 +146,7 @@ def test_a_call_to_an_unbound_number_stays_with_the_socket_assistant(env, tmp_pa
     assert env.other.get("/openapi/calllog").json()["total"] == 0
 
 
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
 def test_a_caller_a_task_dialled_is_linked_to_its_number(env, tmp_path):
     use_tones(env, tmp_path)
     front = make_assistant(env.client)

@@ -307,6 +307,7 @@ def test_speech_tones_of_the_fakes_are_no_keys():
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("how", ["message", "tones"])
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
 def test_a_media_stream_callee_answers_with_a_key(env, tmp_path, how):
     from tests.support.callee import MediaStreamCallee, live_server
     from tests.test_media_socket import use_tones

@@ -140,6 +140,7 @@ def test_an_expired_call_token_closes_with_1008(env):
 # -- a call over the media stream ------------------------------------------------------
 
 
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
 def test_a_media_stream_call_is_answered_recorded_and_traced(env, tmp_path):
     use_tones(env, tmp_path)
     a = assistant(env)
@@ -177,6 +178,7 @@ def test_a_media_stream_call_is_answered_recorded_and_traced(env, tmp_path):
     assert env.other.get(f"/openapi/calllog/{call['sessionId']}").status_code == 404
 
 
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
 def test_a_browser_call_speaks_pcm_and_reports_the_answers(env, tmp_path):
     use_tones(env, tmp_path)
     a = assistant(env)
@@ -248,6 +250,7 @@ def english_task(env):
     return make_task(env.db, ["+8613800138000"], assistant_id=a["id"], retryCount=0)
 
 
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
 def test_the_dialer_places_a_spoken_call_through_the_stream(env, tmp_path, english_task):
     use_tones(env, tmp_path)
     dialler = StreamDialler([said("yes"), said("Tuesday")])
@@ -310,6 +313,7 @@ def _transfer_call(env, tmp_path, reply: dict | None, replies: list[str], **sett
     return report, call, trace
 
 
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
 def test_a_media_stream_transfer_is_asked_of_the_controller(env, tmp_path):
     report, call, trace = _transfer_call(env, tmp_path, {"status": "connected"}, ["agent please"])
     assert report.transfers == [{"mode": "blind", "target": "+8613912345678"}]
@@ -325,6 +329,7 @@ def test_a_media_stream_transfer_is_asked_of_the_controller(env, tmp_path):
     assert call["hangupReason"] == HangupReason.ANSWERED
 
 
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
 def test_a_bridged_media_stream_transfer_is_asked_of_the_controller(env, tmp_path):
     reply = {"status": "connected"}
     report, call, trace = _transfer_call(
@@ -341,6 +346,7 @@ def test_a_bridged_media_stream_transfer_is_asked_of_the_controller(env, tmp_pat
     assert "endedAt" not in record and call["hangupSide"] == "assistant"
 
 
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
 def test_a_refused_media_stream_transfer_goes_on_with_the_call(env, tmp_path):
     reply = {"status": "failed", "reason": "agents busy"}
     report, call, trace = _transfer_call(env, tmp_path, reply, ["agent please", "yes"])

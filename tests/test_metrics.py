@@ -198,6 +198,7 @@ def said(word: str):
     return tone(300 + 100 * WORDS.index(word), 0.8)
 
 
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
 def test_a_spoken_call_moves_the_turn_and_speech_queue_series(sqlite_env, tmp_path):
     env = sqlite_env
     speech = QueuedToneSpeech()

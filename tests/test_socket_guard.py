@@ -291,6 +291,7 @@ class SloppyCallee(MediaStreamCallee):
         await super()._speak(ws, receiver)
 
 
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
 def test_bad_frames_in_a_call_are_ignored_and_the_call_goes_on(env, tmp_path, caplog):
     use_tones(env, tmp_path)
     a = assistant(env)

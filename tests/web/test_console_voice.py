@@ -163,6 +163,7 @@ def test_a_deleted_assistant_gets_no_token(voice):
 # -- the call --------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
 def test_a_voice_try_talks_shows_its_transcript_and_is_recorded(voice):
     console, api, a = voice
     grant = mint(console.operator, a["id"]).json()
@@ -188,6 +189,7 @@ def test_a_voice_try_talks_shows_its_transcript_and_is_recorded(voice):
     assert api.get(f"/openapi/calllog/{grant['sessionId']}/record").status_code == 200
 
 
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
 def test_a_token_is_good_for_one_call(voice):
     console, _, a = voice
     token = mint(console.operator, a["id"]).json()["token"]

@@ -28,8 +28,8 @@ the model's jobs of both, see `WhisperRecognizer`'s workers).
 from __future__ import annotations
 
 import heapq
-import queue
 import itertools
+import queue
 import threading
 import time
 from collections import deque

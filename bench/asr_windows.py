@@ -6,7 +6,7 @@ noise at 20 and 10 dB SNR, plus noise-only segments. Every configuration decodes
 same clips in one run, alternating, so the CPU ratios compare like with like.
 
     python bench/asr_windows.py [--configs padded,fitted] [--batch 8]
-        [--languages en] [--listener 2] [--hot-words]   (VOXDIAL_BENCH_SRC=<checkout>/src)
+        [--languages en|zh] [--listener 2] [--hot-words]   (VOXDIAL_BENCH_SRC=<checkout>/src)
 
 Prints, per configuration: CPU seconds per clip and the ratio to `padded`, the error
 rate (WER for English, CER for Mandarin) on clean / 20 dB / 10 dB clips, and how many
@@ -158,6 +158,8 @@ def error(ref: str, hyp: str, lang: str) -> tuple[int, int]:
 # an assistant's answer list as the English hot words (`--hot-words`): the capacity
 # bench's (bench/voice_capacity.py), fixed before any clip was decoded with it
 HOT_EN = ["Yes", "No", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+# and the Mandarin answer list, the same way (`listening_words` of its two questions)
+HOT_ZH = ["满意", "一般", "不满意", "愿意", "不愿意"]
 
 
 def run(
@@ -182,9 +184,9 @@ def run(
     size = batch if window == "fitted" else 1
 
     def hot_words(x: dict) -> list[str]:
-        return HOT_EN if hot and x["lang"] == "en" else []
+        return ({"en": HOT_EN, "zh": HOT_ZH}.get(x["lang"]) or []) if hot else []
 
-    fallbacks = rec.fallbacks
+    fallbacks, kept = rec.fallbacks, rec.kept_loops
     for i in range(0, len(items), size):
         part = items[i : i + size]
         if rec.window == "padded":
@@ -211,6 +213,7 @@ def run(
         1 for x, t in zip(items, texts, strict=True) if x["snr"] == "noise" and t.strip()
     )
     out["padded redos"] = rec.fallbacks - fallbacks
+    out["kept loops"] = rec.kept_loops - kept
     return out
 
 
@@ -222,7 +225,7 @@ def main() -> None:
     p.add_argument("--languages", default="en,zh", help="clip sets to build and decode")
     p.add_argument("--listener", type=int, default=1, help="listenerId (2: tiny.en)")
     p.add_argument(
-        "--hot-words", action="store_true", help="English clips get an answer list (HOT_EN)"
+        "--hot-words", action="store_true", help="answer lists as hot words (HOT_EN, HOT_ZH)"
     )
     args = p.parse_args()
     settings = Settings(asr_max_batch=1)

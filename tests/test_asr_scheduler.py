@@ -339,3 +339,85 @@ def test_the_guess_rule_of_a_session():
     assert plain()
     with TRANSCRIBING:
         assert not plain()  # another transcription runs: no guess
+
+
+class WeakRecognizer:
+    """Fitted decodes of clips valued 9 are weak (None); their padded redo waits until
+    the test lets it go, so the test can see other batches decoded meanwhile."""
+
+    name = "weak"
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.redoing = threading.Event()
+        self.redone: list[int] = []
+        self.batches: list[list[int]] = []
+
+    def decode_fitted(self, clips):
+        values = [int(audio[0]) for audio, _, _ in clips]
+        self.batches.append(values)
+        return [None if v == 9 else f"clip {v}" for v in values]
+
+    def redo_padded(self, clip):
+        self.redoing.set()
+        self.release.wait(10)
+        self.redone.append(int(clip[0][0]))
+        return "padded 9"
+
+    def transcribe_batch(self, clips):  # not used when decode_fitted is there
+        raise AssertionError("the scheduler should split fitted decodes from redos")
+
+
+def test_a_weak_guess_is_dropped_without_a_padded_redo():
+    rec = WeakRecognizer()
+    s = AsrScheduler(rec, max_batch=4)
+    try:
+        guess = s.submit(clip(9), language="zh", hot_words=(), priority=Priority.SPECULATIVE)
+        with pytest.raises(StaleGuess):
+            guess.result(5)
+        assert rec.redone == [] and s.stats().weak_guesses == 1 and s.stats().redos == 0
+    finally:
+        rec.release.set()
+        s.close()
+
+
+def test_a_turns_padded_redo_does_not_hold_other_calls_turns():
+    rec = WeakRecognizer()
+    s = AsrScheduler(rec, max_batch=4)
+    try:
+        weak = s.submit(clip(9), language="zh", hot_words=())
+        assert rec.redoing.wait(5)  # the redo is running (and held)
+        other = s.submit(clip(2), language="zh", hot_words=())
+        assert other.result(5) == "clip 2"  # decoded while the redo still runs
+        assert not weak.done()
+        rec.release.set()
+        assert weak.result(5) == "padded 9" and rec.redone == [9]
+        assert s.stats().redos == 1
+    finally:
+        rec.release.set()
+        s.close()
+
+
+def test_a_guess_promoted_while_it_decodes_gets_its_redo():
+    rec = WeakRecognizer()
+    started, go = threading.Event(), threading.Event()
+    decode = rec.decode_fitted
+
+    def slow_decode(clips):
+        started.set()
+        go.wait(10)
+        return decode(clips)
+
+    rec.decode_fitted = slow_decode
+    s = AsrScheduler(rec, max_batch=4)
+    try:
+        guess = s.submit(clip(9), language="zh", hot_words=(), priority=Priority.SPECULATIVE)
+        assert started.wait(5)
+        s.promote(guess)  # the callee now waits for it: it is the turn's decode
+        go.set()
+        rec.release.set()
+        assert guess.result(5) == "padded 9"
+    finally:
+        go.set()
+        rec.release.set()
+        s.close()

@@ -165,6 +165,15 @@ def test_says_hot_word_matches_whole_words():
     assert not says_hot_word("anything", [])
 
 
+def test_says_hot_word_matches_mandarin_by_characters():
+    from voxdial.voice.asr import says_hot_word
+
+    assert says_hot_word("我觉得很满意。", ["一般", "满意"], "zh")
+    assert says_hot_word("我願意推薦", ["愿意"], "zh")  # traditional characters count too
+    assert not says_hot_word("我觉得很难以", ["满意", "一般"], "zh")
+    assert not says_hot_word("我觉得很满意", ["满意"], "ja")  # no rule for other languages
+
+
 class _Tok:
     timestamp_begin = 50_000
 
@@ -234,3 +243,30 @@ def test_tiny_en_answers_under_the_answer_list_prompt_need_no_padded_redo():
         text = r.transcribe(spoken(PIPER_SPEAKER, said), language="en-US", hot_words=hot)
         assert words(text) == words(said), text
     assert model.fallbacks == before
+
+
+def test_a_looped_mandarin_decode_with_a_hot_word_is_kept(monkeypatch):
+    from voxdial.voice.asr_fitted import Decoded
+
+    looped = Decoded(["我觉得很满意。"], 0.01, -0.1, False, True, True)
+    r, redone = _fake_recognizer(monkeypatch, looped)
+    r.multilingual, r.language = True, "zh"
+    monkeypatch.setattr(r, "_simplified", lambda text: text)
+    assert r.transcribe(AUDIO, language="zh-CN", hot_words=["满意", "一般"]) == "我觉得很满意。"
+    assert redone == [] and (r.fallbacks, r.kept_loops) == (0, 1)
+    lost = Decoded(["我觉得很难以"], 0.01, -0.1, False, True, True)  # no hot word in it
+    r, redone = _fake_recognizer(monkeypatch, lost)
+    r.multilingual, r.language = True, "zh"
+    assert r.transcribe(AUDIO, language="zh-CN", hot_words=["满意"]) == "padded"
+    assert redone == ["zh"] and r.fallbacks == 1
+
+
+def test_decode_fitted_leaves_a_weak_decode_to_its_caller(monkeypatch):
+    from voxdial.voice.asr_fitted import Decoded
+
+    weak = Decoded(["Friday", "would", "be", "best."], 0.01, -0.2, False, True, False)
+    r, redone = _fake_recognizer(monkeypatch, weak)
+    assert r.decode_fitted([(AUDIO, "en", ["Friday"])]) == [None]
+    assert redone == [] and r.fallbacks == 0
+    assert r.redo_padded((AUDIO, "en", ["Friday"])) == "padded"
+    assert redone == ["en"] and r.fallbacks == 1

@@ -61,7 +61,11 @@ def whisper_language(language: str | None) -> str | None:
 
 
 class WhisperRecognizer:
-    """One faster-whisper model; thread-safe (CTranslate2 queues concurrent calls)."""
+    """One faster-whisper model; thread-safe (CTranslate2 queues concurrent calls).
+
+    `workers` 2: the ASR scheduler's padded redo of a weak decode runs on a thread of
+    its own (voice/asr_scheduler.py); with one CTranslate2 worker the next batch would
+    still wait behind the redo's encode and decode inside CTranslate2."""
 
     def __init__(
         self,
@@ -70,7 +74,7 @@ class WhisperRecognizer:
         language: str | None = None,
         name: str | None = None,
         threads: int = 2,
-        workers: int = 1,
+        workers: int = 2,
         compute_type: str = "int8",
         beam_size: int = 1,
         window: str = "fitted",
@@ -142,10 +146,28 @@ class WhisperRecognizer:
     def transcribe_batch(self, clips: Sequence[tuple[Pcm, str | None, Sequence[str]]]) -> list[str]:
         """Texts of several utterances `(audio, language, hot_words)` decoded as one batch
         in fitted windows (a clip without a language, on a multilingual model, is decoded
-        alone in the padded window, where Whisper can detect it)."""
+        alone in the padded window, where Whisper can detect it); a weak fitted decode is
+        redone in the padded window here (`decode_fitted` leaves that to its caller)."""
+        texts = self.decode_fitted(clips)
+        return [
+            self.redo_padded(clip) if t is None else t for clip, t in zip(clips, texts, strict=True)
+        ]
+
+    def redo_padded(self, clip: tuple[Pcm, str | None, Sequence[str]]) -> str:
+        """A clip whose fitted decode was weak, decoded in the padded 30 s window."""
+        audio, language, hot_words = clip
+        lang = "en" if not self.multilingual else whisper_language(language) or self.language
+        self.fallbacks += 1
+        return self._transcribe_padded(audio, lang, hot_words)
+
+    def decode_fitted(
+        self, clips: Sequence[tuple[Pcm, str | None, Sequence[str]]]
+    ) -> list[str | None]:
+        """`transcribe_batch` without the padded redos: None for a clip whose fitted
+        decode was weak (the caller redoes it with `redo_padded`, or drops it: a guess)."""
         jobs: list[Job] = []
         langs: list[str] = []
-        texts: list[str | None] = [None] * len(clips)
+        texts: list[str | None] = [""] * len(clips)
         index: list[int] = []
         for i, (audio, language, hot_words) in enumerate(clips):
             lang = "en" if not self.multilingual else whisper_language(language) or self.language
@@ -167,22 +189,22 @@ class WhisperRecognizer:
             for i, lang, d in zip(index, langs, decoded, strict=True):
                 hot = clips[i][2]
                 text = tokenizer.decode(d.tokens).strip()
-                if d.weak and not (lang == "en" and d.looped and says_hot_word(text, hot)):
+                if d.weak and not (d.looped and says_hot_word(text, hot, lang)):
                     # a decoder that loops or loses its place in the short window (seen
                     # with hot-word prompts) is redone in the padded one, where it does
-                    # not. Kept: an English decode that only said its words again and
-                    # whose first turn holds a hot word (tiny.en under an answer-list
-                    # prompt repeats "Friday would be best." to its bound; the padded
-                    # redo costs ten times the decode to say the same)
-                    self.fallbacks += 1
-                    texts[i] = self._transcribe_padded(clips[i][0], lang, hot)
+                    # not. Kept: a decode that only said its words again and whose first
+                    # turn holds a hot word (tiny.en under an answer-list prompt repeats
+                    # "Friday would be best." to its bound; Whisper base "我觉得很满意。"
+                    # with a 1 s margin; the padded redo costs ten times the decode to
+                    # say the same)
+                    texts[i] = None
                     continue
                 if d.weak:
                     self.kept_loops += 1
                 # the fitted window reads a hot-word prompt more weakly than the padded
                 # one: English spellings are snapped to the hot words afterwards
                 texts[i] = self._simplified(text) if lang == "zh" else snap_spelling(text, hot)
-        return [t or "" for t in texts]
+        return [t if t is None else t or "" for t in texts]
 
     def _tokenizer(self, lang: str) -> Any:
         tok = self._tokenizers.get(lang)
@@ -226,9 +248,18 @@ class WhisperRecognizer:
         return to_simplified(text)
 
 
-def says_hot_word(text: str, hot_words: Sequence[str]) -> bool:
-    """Whether `text` holds one of `hot_words` as whole words (case and punctuation
-    aside): "Friday would be best." holds "Friday", "Fridays" does not."""
+def says_hot_word(text: str, hot_words: Sequence[str], lang: str = "en") -> bool:
+    """Whether `text` holds one of `hot_words`: as whole words for English (case and
+    punctuation aside: "Friday would be best." holds "Friday", "Fridays" does not); by
+    characters for Mandarin, which has no spaces ("我觉得很满意。" holds "满意")."""
+    if lang == "zh":
+        said = "".join(_HAN.findall(to_simplified(text)))
+        return any(
+            (chars := "".join(_HAN.findall(to_simplified(hot)))) and chars in said
+            for hot in hot_words
+        )
+    if lang != "en":
+        return False
     said = f" {' '.join(_WORDS.findall(text.lower()))} "
     for hot in hot_words:
         words = _WORDS.findall(hot.lower())
@@ -237,6 +268,7 @@ def says_hot_word(text: str, hot_words: Sequence[str]) -> bool:
     return False
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff0-9]")
 _WORDS = re.compile(r"[\w']+")
 
 

@@ -16,12 +16,20 @@ audio instead); a turn's job is always decoded. A guess the session keeps as the
 words (only silence followed it) is `promote`d to a turn; a job whose future was
 cancelled before its batch (the callee went on talking) is skipped. Figures
 (`stats()`): queue depth, wait and batch size, for the benchmark and for `/metrics`.
+
+Weak decodes (a fitted decode that looped or lost its place, `decode_fitted` gives
+None): a guess's is dropped (`StaleGuess`: the turn's own decode decides, and a guess
+is never worth a padded decode); a turn's is redone in the padded 30 s window on a
+second thread (`voxdial-asr-redo`), so its seconds of CPU do not hold every other
+call's batch on the decoding thread (the two threads share the cores; CTranslate2 runs
+the model's jobs of both, see `WhisperRecognizer`'s workers).
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import queue
 import threading
 import time
 from collections import deque
@@ -99,6 +107,8 @@ class SchedulerStats:
     waited: int = 0  # jobs taken into a batch so far
     wait_sum_s: float = 0.0  # their queue waits, summed
     skipped_guesses: int = 0  # guesses not started: the queue was deep (`may_guess`)
+    redos: int = 0  # turns' weak fitted decodes redone padded on the redo thread
+    weak_guesses: int = 0  # guesses whose fitted decode was weak: dropped, not redone
 
 
 class AsrScheduler:
@@ -131,8 +141,21 @@ class AsrScheduler:
         self._waits: deque[float] = deque(maxlen=2000)
         self._decoded = self._batches = self._dropped = 0
         self._waited, self._wait_sum = 0, 0.0
+        self._redos = self._weak_guesses = 0
+        self._running: list[_Job] = []  # the batch being decoded (`promote` reaches it)
+        # a recognizer that can leave weak decodes to its caller gets a redo thread
+        self._split = callable(getattr(recognizer, "decode_fitted", None)) and callable(
+            getattr(recognizer, "redo_padded", None)
+        )
+        self._redo_queue: queue.Queue[_Job | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="voxdial-asr", daemon=True)
         self._thread.start()
+        self._redo_thread: threading.Thread | None = None
+        if self._split:
+            self._redo_thread = threading.Thread(
+                target=self._run_redos, name="voxdial-asr-redo", daemon=True
+            )
+            self._redo_thread.start()
 
     # -- what calls use --------------------------------------------------------------
 
@@ -183,6 +206,10 @@ class AsrScheduler:
         """The speculative job of `future`, if still waiting, becomes a turn's job (the
         callee waits for it now): it goes before later guesses and is never dropped."""
         with self._cv:
+            for job in self._running:  # decoding now: a weak decode is then redone
+                if job.future is future:
+                    job.priority = int(Priority.TURN)
+                    return
             for job in self._heap:
                 if job.future is future and job.priority != Priority.TURN:
                     job.priority = int(Priority.TURN)
@@ -196,6 +223,7 @@ class AsrScheduler:
             decoded, batches, dropped = self._decoded, self._batches, self._dropped
             waited, wait_sum = self._waited, self._wait_sum
             skipped = self._skipped_guesses
+            redos, weak_guesses = self._redos, self._weak_guesses
 
         def pct(p: float) -> float:
             return waits[min(len(waits) - 1, int(p * len(waits)))] if waits else 0.0
@@ -211,6 +239,8 @@ class AsrScheduler:
             waited=waited,
             wait_sum_s=wait_sum,
             skipped_guesses=skipped,
+            redos=redos,
+            weak_guesses=weak_guesses,
         )
 
     def close(self) -> None:
@@ -218,6 +248,9 @@ class AsrScheduler:
             self._closed = True
             self._cv.notify_all()
         self._thread.join(5)
+        if self._redo_thread is not None:
+            self._redo_queue.put(None)
+            self._redo_thread.join(5)
         close = getattr(self.recognizer, "close", None)
         if callable(close):
             close()
@@ -250,16 +283,41 @@ class AsrScheduler:
         while (batch := self._take()) is not None:
             if not batch:
                 continue
+            clips = [(j.audio, j.language, j.hot_words) for j in batch]
+            with self._cv:
+                self._running = batch
             try:
-                texts = self.recognizer.transcribe_batch(
-                    [(j.audio, j.language, j.hot_words) for j in batch]
-                )
+                if self._split:
+                    texts = self.recognizer.decode_fitted(clips)
+                else:
+                    texts = self.recognizer.transcribe_batch(clips)
             except BaseException as exc:  # handed to the callers, never kills the thread
                 for j in batch:
                     j.future.set_exception(exc)
                 continue
+            finally:
+                with self._cv:
+                    self._running = []
             with self._cv:
                 self._decoded += len(batch)
                 self._batches += 1
             for j, text in zip(batch, texts, strict=True):
-                j.future.set_result(text)
+                if text is not None:
+                    j.future.set_result(text)
+                elif j.priority == Priority.SPECULATIVE:
+                    with self._cv:
+                        self._weak_guesses += 1
+                    j.future.set_exception(StaleGuess())  # the turn's own decode decides
+                else:
+                    self._redo_queue.put(j)
+
+    def _run_redos(self) -> None:
+        while (job := self._redo_queue.get()) is not None:
+            try:
+                text = self.recognizer.redo_padded((job.audio, job.language, job.hot_words))
+            except BaseException as exc:  # handed to the caller, never kills the thread
+                job.future.set_exception(exc)
+                continue
+            with self._cv:
+                self._redos += 1
+            job.future.set_result(text)

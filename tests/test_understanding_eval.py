@@ -361,46 +361,30 @@ def test_blind_knowledge_meets_the_targets(part):
     _check_knowledge(_blind_knowledge(part), part, {**KNOWLEDGE_TARGETS, "off_topic_accepted": 0})
 
 
-@pytest.fixture(scope="module")
-def blind2(engine):
-    """The blind2 part as a whole and by language, each reported on its own."""
-    return {lang: evaluate(engine, "blind2", lang=None if lang == "all" else lang)
-            for lang in BLIND2_FLOOR}  # fmt: skip
-
-
-def _blind2_label(lang: str) -> str:
-    return "blind2" if lang == "all" else f"blind2 {lang}"
-
-
-@pytest.mark.parametrize("lang", list(BLIND2_FLOOR))
-def test_blind2_part_holds_its_measured_level(blind2, lang):
-    # the held-out figure of the next tuning round; misses are never printed
-    _check(blind2[lang], _blind2_label(lang), BLIND2_FLOOR[lang], notes=False)
-
-
-@pytest.mark.xfail(strict=True, reason="blind2 part below the 95% right / 1% wrong targets")
-def test_blind2_part_meets_the_targets(blind2):
-    _check(blind2["all"], "blind2", TARGETS, notes=False)
+# the fresh parts, reported as a whole and by language; their misses are never printed
+BY_LANGUAGE_FLOORS = {"blind2": BLIND2_FLOOR, "blind3": BLIND3_FLOOR}
+BY_LANGUAGE = [(part, lang) for part, floors in BY_LANGUAGE_FLOORS.items() for lang in floors]
 
 
 @pytest.fixture(scope="module")
-def blind3(engine):
-    """The blind3 part as a whole and by language, each reported on its own."""
-    return {lang: evaluate(engine, "blind3", lang=None if lang == "all" else lang)
-            for lang in BLIND3_FLOOR}  # fmt: skip
+def by_language(engine):
+    """`(part, lang) -> figures`, each scored once per module ("all": both languages)."""
+    return functools.cache(
+        lambda part, lang: evaluate(engine, part, lang=None if lang == "all" else lang)
+    )
 
 
-def _blind3_label(lang: str) -> str:
-    return "blind3" if lang == "all" else f"blind3 {lang}"
+def _label(part: str, lang: str) -> str:
+    return part if lang == "all" else f"{part} {lang}"
 
 
-@pytest.mark.parametrize("lang", list(BLIND3_FLOOR))
-def test_blind3_part_holds_its_measured_level(blind3, lang):
-    # the held-out figure of the round after blind2's; misses are never printed
-    _check(blind3[lang], _blind3_label(lang), BLIND3_FLOOR[lang], notes=False)
+@pytest.mark.parametrize(("part", "lang"), BY_LANGUAGE)
+def test_fresh_part_holds_its_measured_level(by_language, part, lang):
+    floor = BY_LANGUAGE_FLOORS[part][lang]
+    _check(by_language(part, lang), _label(part, lang), floor, notes=False)
 
 
-@pytest.mark.xfail(strict=True, reason="blind3 part below the 95% right / 1% wrong targets")
-@pytest.mark.parametrize("lang", list(BLIND3_FLOOR))
-def test_blind3_part_meets_the_targets(blind3, lang):
-    _check(blind3[lang], _blind3_label(lang), TARGETS, notes=False)
+@pytest.mark.xfail(strict=True, reason="below the 95% right / 1% wrong targets")
+@pytest.mark.parametrize(("part", "lang"), BY_LANGUAGE)
+def test_fresh_part_meets_the_targets(by_language, part, lang):
+    _check(by_language(part, lang), _label(part, lang), TARGETS, notes=False)

@@ -204,7 +204,7 @@ class WhisperRecognizer:
                 # the fitted window reads a hot-word prompt more weakly than the padded
                 # one: English spellings are snapped to the hot words afterwards
                 texts[i] = self._simplified(text) if lang == "zh" else snap_spelling(text, hot)
-        return [t if t is None else t or "" for t in texts]
+        return texts
 
     def _tokenizer(self, lang: str) -> Any:
         tok = self._tokenizers.get(lang)

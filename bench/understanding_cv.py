@@ -7,6 +7,12 @@ four parts and measured on the fifth; the figure per part when that part was lef
 is the estimate to optimise, not the in-sample one.
 
     PYTHONPATH=src:. .venv/bin/python bench/understanding_cv.py baseline
+    PYTHONPATH=src:. .venv/bin/python bench/understanding_cv.py cv [--wrong 0.005] [--l2 1]
+    PYTHONPATH=src:. .venv/bin/python bench/understanding_cv.py insample [...]
+
+`cv` fits the scorer on four parts (its threshold from their own leave-one-part-out
+probabilities, so the fifth part chooses nothing) and runs the engine with it on the
+fifth; `insample` fits on all five and runs it on each, for comparison only.
 """
 
 from __future__ import annotations
@@ -37,13 +43,13 @@ def _row(part: str, f: Figures) -> dict:
 
 def _print(rows: list[dict], title: str) -> None:
     print(f"== {title}")  # noqa: T201
-    print(
-        f"{'part':8} {'replies':>7} {'right':>7} {'wrong':>6} {'units':>6} {'u.right':>7} {'u.wrong':>7}"
-    )  # noqa: T201, E501
+    head = ("part", "replies", "right", "wrong", "units", "u.right", "u.wrong")
+    print(f"{head[0]:8} " + " ".join(f"{h:>7}" for h in head[1:]))  # noqa: T201
     for r in rows:
+        extra = f"  threshold {r['threshold']}" if "threshold" in r else ""
         print(  # noqa: T201
-            f"{r['part']:8} {r['replies']:7d} {r['right']:7.1%} {r['wrong']:6.1%} "
-            f"{r['units']:6d} {r['units_right']:7.1%} {r['units_wrong']:7.1%}"
+            f"{r['part']:8} {r['replies']:7d} {r['right']:7.1%} {r['wrong']:7.1%} "
+            f"{r['units']:7d} {r['units_right']:7.1%} {r['units_wrong']:7.1%}{extra}"
         )
     n = sum(r["replies"] for r in rows)
     u = sum(r["units"] for r in rows)
@@ -51,22 +57,42 @@ def _print(rows: list[dict], title: str) -> None:
     wrong = sum(r["wrong"] * r["replies"] for r in rows) / n
     ur = sum(r["units_right"] * r["units"] for r in rows) / u
     uw = sum(r["units_wrong"] * r["units"] for r in rows) / u
-    print(f"{'all':8} {n:7d} {right:7.1%} {wrong:6.1%} {u:6d} {ur:7.1%} {uw:7.1%}")  # noqa: T201
+    print(f"{'all':8} {n:7d} {right:7.1%} {wrong:7.1%} {u:7d} {ur:7.1%} {uw:7.1%}")  # noqa: T201
 
 
-def baseline(engine_factory=ScriptEngine) -> list[dict]:
-    engine = engine_factory()
+def baseline() -> list[dict]:
+    engine = ScriptEngine(scorer=False)
     return [_row(part, evaluate(engine, part)) for part in PARTS]
+
+
+def fitted(budget: float, l2: float, *, insample: bool) -> list[dict]:
+    """The engine with the scorer fitted without each part (or on every part), per part."""
+    from bench.scorer_cv import collect, fit_parts
+
+    samples, sizes = collect()
+    rows = []
+    for held in PARTS:
+        parts = list(PARTS) if insample else [p for p in PARTS if p != held]
+        model = fit_parts(samples, sizes, parts, budget, l2)
+        row = _row(held, evaluate(ScriptEngine(scorer=model), held))
+        rows.append({**row, "threshold": round(model.threshold, 3)})
+    return rows
 
 
 def main(argv: list[str]) -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("what", choices=("baseline",))
+    p.add_argument("what", choices=("baseline", "cv", "insample"))
+    p.add_argument("--wrong", type=float, default=0.005, help="the scorer's wrong budget")
+    p.add_argument("--l2", type=float, default=1.0, help="the scorer's L2 penalty")
     p.add_argument("--json", type=Path, help="write the rows here")
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    rows = baseline()
-    _print(rows, "today's engine (nothing fitted: in-sample = left-out)")
+    if a.what == "baseline":
+        rows = baseline()
+        _print(rows, "today's engine (nothing fitted: in-sample = left-out)")
+    else:
+        rows = fitted(a.wrong, a.l2, insample=a.what == "insample")
+        _print(rows, f"engine + scorer, {a.what}, wrong budget {a.wrong:.1%}, l2 {a.l2}")
     print(f"({time.perf_counter() - t0:.0f} s)")  # noqa: T201
     if a.json:
         a.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")

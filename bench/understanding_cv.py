@@ -65,8 +65,11 @@ def baseline() -> list[dict]:
     return [_row(part, evaluate(engine, part)) for part in PARTS]
 
 
-def fitted(budget: float, l2: float, *, insample: bool) -> list[dict]:
-    """The engine with the scorer fitted without each part (or on every part), per part."""
+def fitted(
+    budget: float, l2: float, *, insample: bool, threshold: float | None = None
+) -> list[dict]:
+    """The engine with the scorer fitted without each part (or on every part), per part;
+    `threshold` overrides the chosen one (to see what the scorer does when it acts)."""
     from bench.scorer_cv import collect, fit_parts
 
     samples, sizes = collect()
@@ -74,6 +77,8 @@ def fitted(budget: float, l2: float, *, insample: bool) -> list[dict]:
     for held in PARTS:
         parts = list(PARTS) if insample else [p for p in PARTS if p != held]
         model = fit_parts(samples, sizes, parts, budget, l2)
+        if threshold is not None:
+            model.threshold = threshold
         row = _row(held, evaluate(ScriptEngine(scorer=model), held))
         rows.append({**row, "threshold": round(model.threshold, 3)})
     return rows
@@ -84,6 +89,7 @@ def main(argv: list[str]) -> None:
     p.add_argument("what", choices=("baseline", "cv", "insample"))
     p.add_argument("--wrong", type=float, default=0.005, help="the scorer's wrong budget")
     p.add_argument("--l2", type=float, default=1.0, help="the scorer's L2 penalty")
+    p.add_argument("--threshold", type=float, help="override the chosen threshold")
     p.add_argument("--json", type=Path, help="write the rows here")
     a = p.parse_args(argv)
     t0 = time.perf_counter()
@@ -91,7 +97,7 @@ def main(argv: list[str]) -> None:
         rows = baseline()
         _print(rows, "today's engine (nothing fitted: in-sample = left-out)")
     else:
-        rows = fitted(a.wrong, a.l2, insample=a.what == "insample")
+        rows = fitted(a.wrong, a.l2, insample=a.what == "insample", threshold=a.threshold)
         _print(rows, f"engine + scorer, {a.what}, wrong budget {a.wrong:.1%}, l2 {a.l2}")
     print(f"({time.perf_counter() - t0:.0f} s)")  # noqa: T201
     if a.json:

@@ -38,6 +38,7 @@ from voxdial.conversation.engine import (
 from voxdial.conversation.lines import TEXT
 from voxdial.conversation.matching import AnswerMatcher, Match, polarity
 from voxdial.conversation.matching.numbers import counted
+from voxdial.conversation.matching.scorer import ReplyScorer
 from voxdial.conversation.normalize import apply_hot_words, clean, fold, hot_words
 from voxdial.conversation.notes import NoteKind, note
 
@@ -95,16 +96,19 @@ def _default_knowledge(text: str, encoder: Any) -> Any:
 class ScriptEngine:
     """The script engine. `encoder` (a `SentenceEncoder`, None: the packaged model;
     False: no embedding stage) and `knowledge` (text -> object with `answer(question)`)
-    are injectable for tests."""
+    are injectable for tests, and so is `scorer` (the second opinion on replies no rule
+    settles, `matching.scorer`; None: the packaged weights, False: none)."""
 
     def __init__(
         self,
         *,
         encoder: Any = None,
         knowledge: Callable[[str], Any] | None = None,
+        scorer: Any = None,
     ) -> None:
         self._encoder = encoder
         self._knowledge = knowledge
+        self.scorer = ReplyScorer.load() if scorer is None else scorer or None
         self._matchers: dict[tuple, AnswerMatcher] = {}
 
     @property
@@ -342,6 +346,9 @@ class ScriptConversation:
             return [Action(ActionKind.SAY, self.text["hold"]), *self._ask()]
         if r.decline_question:
             return self._give_up(index)
+        if (m := self._matcher(index)) and self.engine.scorer and content and not r.hesitation:
+            if guess := self.engine.scorer.pick(m, content, r):  # no rule settled it
+                return self._record(index, guess.answer, True, heard) + self._ask()
         return self._reask(index, r)
 
     def _is_timed(self, index: int) -> bool:

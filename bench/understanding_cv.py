@@ -1,0 +1,108 @@
+"""Leave-one-part-out estimate of how the script engine's understanding generalizes.
+
+The five labelled parts in tests/data/eval/ (dev, heldout, blind, blind2, blind3) were
+each written by a different writer with other questions and other domains. Whatever is
+fitted or tuned (the reply scorer, `voxdial.conversation.matching.scorer`) is fitted on
+four parts and measured on the fifth; the figure per part when that part was left out
+is the estimate to optimise, not the in-sample one.
+
+    PYTHONPATH=src:. .venv/bin/python bench/understanding_cv.py baseline
+    PYTHONPATH=src:. .venv/bin/python bench/understanding_cv.py cv [--wrong 0.005] [--l2 1]
+    PYTHONPATH=src:. .venv/bin/python bench/understanding_cv.py insample [...]
+
+`cv` fits the scorer on four parts (its threshold from their own leave-one-part-out
+probabilities, so the fifth part chooses nothing) and runs the engine with it on the
+fifth; `insample` fits on all five and runs it on each, for comparison only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from tests.support.understanding import PARTS, Figures, evaluate
+
+from voxdial.conversation.script import ScriptEngine
+
+
+def _row(part: str, f: Figures) -> dict:
+    c = f.conversation_units
+    return {
+        "part": part,
+        "replies": f.replies.total,
+        "right": round(f.replies.share("right"), 4),
+        "wrong": round(f.replies.share("wrong"), 4),
+        "units": c.total,
+        "units_right": round(c.share("right"), 4),
+        "units_wrong": round(c.share("wrong"), 4),
+    }
+
+
+def _print(rows: list[dict], title: str) -> None:
+    print(f"== {title}")  # noqa: T201
+    head = ("part", "replies", "right", "wrong", "units", "u.right", "u.wrong")
+    print(f"{head[0]:8} " + " ".join(f"{h:>7}" for h in head[1:]))  # noqa: T201
+    for r in rows:
+        extra = f"  threshold {r['threshold']}" if "threshold" in r else ""
+        print(  # noqa: T201
+            f"{r['part']:8} {r['replies']:7d} {r['right']:7.1%} {r['wrong']:7.1%} "
+            f"{r['units']:7d} {r['units_right']:7.1%} {r['units_wrong']:7.1%}{extra}"
+        )
+    n = sum(r["replies"] for r in rows)
+    u = sum(r["units"] for r in rows)
+    right = sum(r["right"] * r["replies"] for r in rows) / n
+    wrong = sum(r["wrong"] * r["replies"] for r in rows) / n
+    ur = sum(r["units_right"] * r["units"] for r in rows) / u
+    uw = sum(r["units_wrong"] * r["units"] for r in rows) / u
+    print(f"{'all':8} {n:7d} {right:7.1%} {wrong:7.1%} {u:7d} {ur:7.1%} {uw:7.1%}")  # noqa: T201
+
+
+def baseline() -> list[dict]:
+    engine = ScriptEngine(scorer=False)
+    return [_row(part, evaluate(engine, part)) for part in PARTS]
+
+
+def fitted(
+    budget: float, l2: float, *, insample: bool, threshold: float | None = None
+) -> list[dict]:
+    """The engine with the scorer fitted without each part (or on every part), per part;
+    `threshold` overrides the chosen one (to see what the scorer does when it acts)."""
+    from bench.scorer_cv import collect, fit_parts
+
+    samples, sizes = collect()
+    rows = []
+    for held in PARTS:
+        parts = list(PARTS) if insample else [p for p in PARTS if p != held]
+        model = fit_parts(samples, sizes, parts, budget, l2)
+        if threshold is not None:
+            model.threshold = threshold
+        row = _row(held, evaluate(ScriptEngine(scorer=model), held))
+        rows.append({**row, "threshold": round(model.threshold, 3)})
+    return rows
+
+
+def main(argv: list[str]) -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("what", choices=("baseline", "cv", "insample"))
+    p.add_argument("--wrong", type=float, default=0.005, help="the scorer's wrong budget")
+    p.add_argument("--l2", type=float, default=1.0, help="the scorer's L2 penalty")
+    p.add_argument("--threshold", type=float, help="override the chosen threshold")
+    p.add_argument("--json", type=Path, help="write the rows here")
+    a = p.parse_args(argv)
+    t0 = time.perf_counter()
+    if a.what == "baseline":
+        rows = baseline()
+        _print(rows, "today's engine (nothing fitted: in-sample = left-out)")
+    else:
+        rows = fitted(a.wrong, a.l2, insample=a.what == "insample", threshold=a.threshold)
+        _print(rows, f"engine + scorer, {a.what}, wrong budget {a.wrong:.1%}, l2 {a.l2}")
+    print(f"({time.perf_counter() - t0:.0f} s)")  # noqa: T201
+    if a.json:
+        a.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -94,18 +94,13 @@ def _default_knowledge(text: str, encoder: Any) -> Any:
 
 
 class ScriptEngine:
-    """The script engine. `encoder` (a `SentenceEncoder`, None: the packaged model;
-    False: no embedding stage) and `knowledge` (text -> object with `answer(question)`)
-    are injectable for tests, and so is `scorer` (the second opinion on replies no rule
-    settles, `matching.scorer`; None: the packaged weights, False: none)."""
+    """The script engine. Injectable: `encoder` (None: the packaged model, False: none),
+    `knowledge` (text -> object with `answer(question)`), `scorer` (`matching.scorer`)."""
 
     def __init__(
-        self,
-        *,
-        encoder: Any = None,
-        knowledge: Callable[[str], Any] | None = None,
+        self, *, encoder: Any = None, knowledge: Callable[[str], Any] | None = None,
         scorer: Any = None,
-    ) -> None:
+    ) -> None:  # fmt: skip
         self._encoder = encoder
         self._knowledge = knowledge
         self.scorer = ReplyScorer.load() if scorer is None else scorer or None

@@ -11,9 +11,10 @@ Parts: `dev` (tuned on), `heldout` (never looked at while tuning; its misses wer
 after the last tuning round), `blind` (written afterwards, before any further tuning,
 by someone who does not tune; spent after one tuning round, it was tuned on in the
 precision round), `blind2` (the fresh held-out part for the round after it, written
-the same way: its items and misses are not for the tuner's eyes) and `blind3` (written
-the same way at e48afd1 as the held-out part of the round after that). Item formats are
-described in tests/data/eval/README.md.
+the same way: its items and misses are not for the tuner's eyes), `blind3` (written
+the same way at e48afd1 as the held-out part of the round after that) and `blind4`
+(written the same way at 09111ea, after blind3 was spent, as the held-out part of the
+next round). Item formats are described in tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding blind [--knowledge]
@@ -44,8 +45,10 @@ KNOWLEDGE = {
     "vet_en": EVAL / "blind2_kb_vet_en.txt",
     "drivingschool_zh": EVAL / "blind3_kb_drivingschool_zh.txt",
     "homeinsurance_en": EVAL / "blind3_kb_homeinsurance_en.txt",
+    "property_zh": EVAL / "blind4_kb_property_zh.txt",
+    "dental_en": EVAL / "blind4_kb_dental_en.txt",
 }
-PARTS = ("dev", "heldout", "blind", "blind2", "blind3")
+PARTS = ("dev", "heldout", "blind", "blind2", "blind3", "blind4")
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone
 

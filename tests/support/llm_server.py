@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "llm-test-server.sh"
 MODEL_ALIAS = "voxdial-test"
 
+POLL_S = 0.02  # how often a serve loop checks for shutdown()
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -167,7 +169,10 @@ class StubLLMServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # shutdown() waits for the serve loop's next poll: 0.5 s by default, per test
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, args=(POLL_S,), daemon=True
+        )
 
     def __enter__(self) -> StubLLMServer:
         self._thread.start()

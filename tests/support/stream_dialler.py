@@ -24,6 +24,8 @@ from tests.support.callee import MediaStreamCallee, live_server
 from tests.support.dialer import task_row
 from voxdial.runtime import DialerThread, Runtime
 
+POLL_S = 0.02  # how often a serve loop checks for shutdown()
+
 
 class StreamDialler(ThreadingHTTPServer):
     """Answers each dial request with `status`; when `answer` (and the status is
@@ -66,7 +68,8 @@ class StreamDialler(ThreadingHTTPServer):
 
     @contextmanager
     def serving(self) -> Iterator[StreamDialler]:
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        # shutdown() waits for the serve loop's next poll: 0.5 s by default, per test
+        threading.Thread(target=self.serve_forever, args=(POLL_S,), daemon=True).start()
         try:
             yield self
         finally:

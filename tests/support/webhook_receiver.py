@@ -20,6 +20,8 @@ HANG = "hang"
 
 Reply = int | str
 
+POLL_S = 0.02  # how often a serve loop checks for shutdown()
+
 
 @dataclass(frozen=True)
 class Received:
@@ -57,7 +59,10 @@ class Receiver:
         self._defaults: dict[str, Reply] = {}
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # shutdown() waits for the serve loop's next poll: 0.5 s by default, per test
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(POLL_S,), daemon=True
+        )
 
     def url(self, path: str = "/hook") -> str:
         host, port = self._server.server_address[:2]

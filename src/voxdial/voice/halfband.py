@@ -15,11 +15,11 @@ last 15 at 8 kHz going up; the last 30 at 16 kHz going down, and which phase is 
 
 `upsample_all` and `downsample_all` filter many streams in one pass (the SIP pump: every
 line's 20 ms frame each tick). The chunks of one length are stacked as rows of one array,
-each row led by its stream's tail, and each tap is one multiply-add across all the rows:
-some thirty NumPy operations a tick for a hundred lines, where a stream filtered alone
-costs as many for its one frame. Every output sample is the same sequence of float32
-operations on the same inputs whether its stream is filtered alone or with others, so
-the two give the same samples (tests/test_halfband.py).
+each row led by its stream's tail, laid end to end, and each pair of equal taps is one
+add, one multiply and one accumulate over the whole array: some thirty NumPy calls a
+tick for a hundred lines, as many as one stream's frame costs alone. Every output sample
+is the same sequence of float32 operations on the same inputs whether its stream is
+filtered alone or with others, so the two give the same samples (tests/test_halfband.py).
 """
 
 from __future__ import annotations

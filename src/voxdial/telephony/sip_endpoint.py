@@ -10,8 +10,9 @@ One endpoint holds as many calls as the host carries: the stack has no compiled 
 (`SipConfig.max_calls` is the carrier's own; bench/sip_lines.py measures a host).
 
 Audio: one pump, every 20 ms on that loop, moves every answered call's audio
-(`CallMedia`): the callee's decoded PCM to 16 kHz frames, delivered to each event loop
-in one batch per tick, and the assistant's audio to the stack's transmit buffer.
+(sip_media.py's `pump`, all 8 kHz calls resampled in one batch): the callee's decoded
+PCM to 16 kHz frames, delivered to each event loop in one batch per tick, and the
+assistant's audio to the stack's transmit buffer.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import logging
 import re
 import socket
 import threading
+import time
 import weakref
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from voxdial.logs import redact
-from voxdial.telephony.sip_media import FRAME_SECONDS, CallHandle, CallMedia, deliver_all
+from voxdial.telephony.sip_media import FRAME_SECONDS, CallHandle, CallMedia, deliver_all, pump
 from voxdial.telephony.sip_messages import closed_status, q850_cause, sip_host, sip_user
 from voxdial.telephony.sip_stats import MediaCounters
 
@@ -117,6 +119,7 @@ class SipEndpoint(threading.Thread):
         self.ticks_late = 0  # pump ticks that started more than a frame late
         self.ticks = 0
         self.pump_seconds = 0.0  # time spent moving audio (figures for bench/sip_lines.py)
+        self.pump_cpu_seconds = 0.0  # ... of it on the CPU (the rest: waits for the GIL)
         self.media = MediaCounters()  # where the calls' frames went (sip_stats.py)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_event: asyncio.Event | None = None
@@ -334,7 +337,9 @@ class SipEndpoint(threading.Thread):
                     if now - due > 5 * FRAME_SECONDS:  # far behind: start the beat again
                         due = now
                 self.ticks += 1
+                cpu = time.thread_time()
                 self._tick(now)
+                self.pump_cpu_seconds += time.thread_time() - cpu
                 self.pump_seconds += loop.time() - now
                 due += FRAME_SECONDS
                 await asyncio.wait([stop], timeout=max(0.0, due - loop.time()))
@@ -342,20 +347,15 @@ class SipEndpoint(threading.Thread):
             stop.cancel()
 
     def _tick(self, now: float) -> None:
-        batches: dict[asyncio.AbstractEventLoop, list] = defaultdict(list)
+        lives = []
         for live in list(self._calls.values()):
             if live.early_pending and live.media is None:
                 self._start_early_media(live)
-            media = live.media
-            if media is None:
-                continue
-            try:
-                frames = media.receive(now)
-                media.send()
-            except Exception as e:  # AudioNotActive between renegotiations, a closing call
-                if live.handle.live:
-                    log.debug("SIP audio skipped a tick", extra={"error": type(e).__name__})
-                continue
+            if live.media is not None:
+                lives.append(live)
+        medias = [live.media for live in lives]
+        batches: dict[asyncio.AbstractEventLoop, list] = defaultdict(list)
+        for live, media, frames in zip(lives, medias, pump(medias, now), strict=True):
             if frames:
                 batches[live.handle.loop].append((live.handle, frames, media.early))
                 if live.peer is not None:  # joined: the other party hears these too

@@ -9,28 +9,32 @@ Early media (a 183 Session Progress with SDP: an announcement, a ringback) is pu
 too when the carrier asked for it (`wants_early`: its answer detector listens), into
 `early`, apart from the answered call's `rx`.
 
-`CallMedia` moves one call's audio, once per 20 ms tick of the endpoint's pump
-(sip_endpoint.py), on the SIP thread: it takes what the stack decoded (PCM at the
-codec's rate, 8 kHz for G.711), brings it to 16 kHz and cuts it into 20 ms frames for
-the handle; and it keeps the stack's transmit buffer a few frames ahead with the
-assistant's audio, brought down to the codec's rate. A callee whose RTP stops (silence
-suppression, a lost stream) still yields a steady stream: when the stack has had
-nothing for `_FILL_AFTER` frames, the frames due are filled with silence, as a phone
-line's would be.
+`CallMedia` is one call's audio, and `pump` moves every call's once per 20 ms tick of
+the endpoint (sip_endpoint.py), on the SIP thread: it takes what the stack decoded (PCM
+at the codec's rate, 8 kHz for G.711), brings it to 16 kHz and cuts it into 20 ms
+frames for the handle; and it keeps the stack's transmit buffer a few frames ahead with
+the assistant's audio, brought down to the codec's rate. The 8 kHz calls are resampled
+in one batch per tick each way, not call by call (a hundred calls' frames cost about
+what one call's did). A callee whose RTP stops (silence suppression, a lost stream)
+still yields a steady stream: when the stack has had nothing for `_FILL_AFTER` frames,
+the frames due are filled with silence, as a phone line's would be.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from voxdial.voice.audio import Downsampler, Upsampler
 from voxdial.voice.base import FRAME_SAMPLES, SAMPLE_RATE, Pcm
+from voxdial.voice.halfband import Downsampler, Upsampler, downsample_all, upsample_all
+
+log = logging.getLogger("voxdial.sip")
 
 FRAME_SECONDS = FRAME_SAMPLES / SAMPLE_RATE  # 20 ms: the pump's tick
 _FRAME_BYTES = FRAME_SAMPLES * 2
@@ -38,6 +42,10 @@ _RX_QUEUE_FRAMES = 3000  # a minute of callee audio waiting for a slow reader
 # Frames kept in the stack's transmit buffer: enough to ride out a pump held up by a busy
 # host (the stack sends silence when it runs dry); a barge-in drops them (flush_tx).
 _TX_AHEAD_FRAMES = 25
+# ... topped up when it may have fallen under this: the stack's buffer is looked at (a
+# native probe) and written to every fifth tick or so while the assistant speaks, not
+# on every tick.
+_TX_LOW_FRAMES = 20
 _FILL_AFTER = 25  # frames (500 ms) of nothing from the stack before silence is filled in
 _READ_BYTES = 2560  # decoded audio taken per read (a small buffer: it is allocated per read)
 END_SECONDS = 40.0  # bound on the wait for a call to end once hung up (Timer B is 32 s)
@@ -102,6 +110,8 @@ class CallHandle:
         return bool(self._out)
 
     def take_flush(self) -> bool:
+        if not self._flush:  # the usual tick: no lock taken
+            return False
         with self._out_lock:
             flush, self._flush = self._flush, False
         return flush
@@ -179,7 +189,7 @@ def deliver_all(batch: list[tuple[CallHandle, list[Pcm], bool]]) -> None:
 
 
 class CallMedia:
-    """One call's audio, pumped every tick on the SIP thread.
+    """One call's audio, pumped every tick on the SIP thread (`pump`, for all the calls).
 
     `audio` is the stack's PCM access to the call (baresip's `CallAudio`: non-blocking
     `read`, `write`, `flush_tx` and `info`); `rate` its sample rate, 8000 or 16000.
@@ -194,61 +204,136 @@ class CallMedia:
         self.early = early
         self.audio = audio
         self.rate = rate
-        self._narrow = rate != SAMPLE_RATE
-        self._up = Upsampler() if self._narrow else None
-        self._down = Downsampler() if self._narrow else None
-        self._rx = np.zeros(0, dtype=np.int16)
+        narrow = rate != SAMPLE_RATE
+        self.up = Upsampler() if narrow else None  # the callee's audio to 16 kHz
+        self.down = Downsampler() if narrow else None  # the assistant's to the codec's rate
+        self._rx = _NO_SAMPLES  # callee audio short of a whole frame
         self._started = started
         self._delivered = 0  # frames handed to the session
+        self._tx_buffered = 0  # bytes in the stack's transmit buffer, as last seen...
+        self._tx_seen = 0.0  # ... at this loop time
         self.frame_bytes = rate // 50 * 2  # 20 ms at the codec's rate
         self.frames_in = 0  # figures for the bench: frames decoded, frames filled
         self.frames_filled = 0
 
-    def receive(self, now: float) -> list[Pcm]:
-        """The callee's frames decoded since the last tick (16 kHz, 20 ms each)."""
-        parts = []
-        while True:  # all the stack holds: a late tick catches up
+    def read(self) -> bytes:
+        """What the stack decoded since the last tick, at the codec's rate: all it holds
+        (a late tick catches up)."""
+        part = self.audio.read(_READ_BYTES)
+        if len(part) < _READ_BYTES:
+            return part
+        parts = [part]
+        while len(part) == _READ_BYTES:
             part = self.audio.read(_READ_BYTES)
-            if part:
-                parts.append(part)
-            if len(part) < _READ_BYTES:
-                break
-        data = b"".join(parts)
-        if data:
-            pcm = np.frombuffer(data, dtype=np.int16)
-            if self._up is not None:
-                pcm = self._up(pcm)
-            self._rx = np.concatenate([self._rx, pcm]) if self._rx.size else pcm
-        whole = self._rx.size // FRAME_SAMPLES
-        rx = self._rx
-        frames = [rx[i * FRAME_SAMPLES : (i + 1) * FRAME_SAMPLES].copy() for i in range(whole)]
-        self._rx = self._rx[whole * FRAME_SAMPLES :]
-        self.frames_in += whole
+            parts.append(part)
+        return b"".join(parts)
+
+    def frames(self, pcm: Pcm | None, now: float) -> list[Pcm]:
+        """This tick's 20 ms frames of the callee's 16 kHz audio `pcm` (None: the stack
+        had nothing); after `_FILL_AFTER` frames of nothing, the frames due are silence."""
+        frames: list[Pcm] = []
+        if pcm is not None:
+            rx = np.concatenate([self._rx, pcm]) if self._rx.size else pcm
+            whole = rx.size // FRAME_SAMPLES
+            if whole:  # a copy of their own: `pcm` may be a row of every call's batch
+                frames = list(rx[: whole * FRAME_SAMPLES].reshape(whole, FRAME_SAMPLES).copy())
+            rest = rx.size - whole * FRAME_SAMPLES
+            self._rx = rx[-rest:].copy() if rest else _NO_SAMPLES
+            self.frames_in += whole
         due = int((now - self._started) / FRAME_SECONDS)
-        missing = due - _FILL_AFTER - (self._delivered + whole)
-        if missing > 0 and not data:  # nothing from the callee for a while: silence
-            frames += [np.zeros(FRAME_SAMPLES, dtype=np.int16) for _ in range(missing)]
+        missing = due - _FILL_AFTER - (self._delivered + len(frames))
+        if missing > 0 and pcm is None:  # nothing from the callee for a while: silence
+            frames += list(np.zeros((missing, FRAME_SAMPLES), dtype=np.int16))
             self.frames_filled += missing
         self._delivered += len(frames)
         return frames
 
-    def send(self) -> None:
-        """Keep the stack's transmit buffer `_TX_AHEAD_FRAMES` ahead with the assistant's
-        audio (a clear() drops what the stack holds too)."""
+    def audio_due(self, now: float) -> bytes:
+        """The assistant's 16 kHz audio the stack's transmit buffer needs this tick, in
+        whole frames: when it may hold fewer than `_TX_LOW_FRAMES` (it drains at most in
+        real time since it was last looked at), enough to bring it to `_TX_AHEAD_FRAMES`
+        (b"" for none). A clear() drops what the stack holds first."""
         handle = self.handle
         if handle.take_flush():
             self.audio.flush_tx()
-        if not handle.has_audio and not handle.sending_seconds:
-            return  # nothing to say: the stack sends silence by itself
-        buffered = self.audio.info().tx_buffered
-        while buffered < _TX_AHEAD_FRAMES * self.frame_bytes:
-            chunk = handle.take_audio(_FRAME_BYTES)
-            if not chunk:
-                break
-            if len(chunk) < _FRAME_BYTES:
-                chunk += bytes(_FRAME_BYTES - len(chunk))
-            pcm = np.frombuffer(chunk, dtype=np.int16)
-            if self._down is not None:
-                pcm = self._down(pcm)
-            buffered += self.audio.write(pcm.tobytes())
+            self._tx_buffered = 0
+        if not handle.has_audio:
+            if not handle.sending_seconds:
+                return b""  # nothing to say: the stack sends silence by itself
+        else:
+            ahead = self._tx_buffered - (now - self._tx_seen) * self.rate * 2
+            if ahead >= _TX_LOW_FRAMES * self.frame_bytes:
+                handle.sending_seconds = ahead / 2 / self.rate
+                return b""
+        buffered = self._tx_buffered = self.audio.info().tx_buffered
+        self._tx_seen = now
         handle.sending_seconds = buffered / 2 / self.rate
+        short = _TX_AHEAD_FRAMES * self.frame_bytes - buffered
+        if short <= 0 or not handle.has_audio:
+            return b""
+        chunk = handle.take_audio(-(-short // self.frame_bytes) * _FRAME_BYTES)
+        if len(chunk) % _FRAME_BYTES:
+            chunk += bytes(_FRAME_BYTES - len(chunk) % _FRAME_BYTES)
+        return chunk
+
+    def write(self, pcm: bytes) -> None:
+        """Audio at the codec's rate into the stack's transmit buffer."""
+        self._tx_buffered += self.audio.write(pcm)
+        self.handle.sending_seconds = self._tx_buffered / 2 / self.rate
+
+
+def pump(medias: Sequence[CallMedia], now: float) -> list[list[Pcm] | None]:
+    """One tick of every call's audio, on the SIP thread: what the stack decoded for each
+    callee, as 20 ms frames at 16 kHz, and the assistant's audio, at the codec's rate,
+    into the stack's transmit buffer. The 8 kHz calls are resampled all together, one
+    batch each way (voice/halfband.py: the same samples as each call filtered alone).
+    Returns each call's frames; None for a call whose audio failed this tick (between
+    renegotiations, closing)."""
+    count = len(medias)
+    data: list[bytes | None] = [None] * count
+    for i, media in enumerate(medias):
+        try:
+            data[i] = media.read()
+        except Exception as e:  # AudioNotActive between renegotiations, a closing call
+            _skipped(media, e)
+    pcm: list[Pcm | None] = [None] * count
+    narrow = []
+    for i, d in enumerate(data):
+        if d:
+            if medias[i].up is None:  # 16 kHz already
+                pcm[i] = np.frombuffer(d, dtype=np.int16)
+            else:
+                narrow.append(i)
+    batch = upsample_all([medias[i].up for i in narrow], [data[i] for i in narrow])
+    for i, samples in zip(narrow, batch, strict=True):
+        pcm[i] = samples
+    heard: list[list[Pcm] | None] = [None] * count
+    due: list[bytes] = [b""] * count
+    for i, media in enumerate(medias):
+        if data[i] is None:
+            continue
+        heard[i] = media.frames(pcm[i], now)
+        try:
+            due[i] = media.audio_due(now)
+        except Exception as e:
+            _skipped(media, e)
+    narrow = [i for i in range(count) if due[i] and medias[i].down is not None]
+    batch = downsample_all([medias[i].down for i in narrow], [due[i] for i in narrow])
+    out: list[bytes] = list(due)
+    for i, samples in zip(narrow, batch, strict=True):
+        out[i] = samples.tobytes()
+    for i, media in enumerate(medias):
+        if out[i]:
+            try:
+                media.write(out[i])
+            except Exception as e:
+                _skipped(media, e)
+    return heard
+
+
+_NO_SAMPLES = np.zeros(0, dtype=np.int16)
+
+
+def _skipped(media: CallMedia, error: Exception) -> None:
+    if media.handle.live:
+        log.debug("SIP audio skipped a tick", extra={"error": type(error).__name__})

@@ -12,6 +12,21 @@ from pathlib import Path
 import numpy as np
 
 from voxdial.voice.base import SAMPLE_RATE, Pcm
+from voxdial.voice.halfband import Downsampler, Upsampler
+
+# 8 <-> 16 kHz, one stream at a time, lives in halfband.py (which also filters many
+# streams at once); its importers have always found it here.
+__all__ = [
+    "MULAW_DECODE",
+    "MULAW_ENCODE",
+    "SILENCE_RMS",
+    "Downsampler",
+    "Recording",
+    "Upsampler",
+    "is_digital_silence",
+    "mulaw_to_pcm",
+    "pcm_to_mulaw",
+]
 
 _BIAS = 0x84
 _CLIP = 32635
@@ -71,44 +86,6 @@ def is_digital_silence(audio: Pcm, floor: float = SILENCE_RMS) -> bool:
         return True
     x = x.astype(np.float32)
     return float(np.sqrt(np.dot(x, x) / x.size)) < floor
-
-
-# A 31-tap windowed-sinc low-pass at a quarter of the 16 kHz rate (4 kHz): the
-# anti-alias filter for 16 -> 8 kHz and the image filter for 8 -> 16 kHz.
-_TAPS = 31
-_n = np.arange(_TAPS) - (_TAPS - 1) / 2
-_HALF_BAND = (np.sinc(_n / 2) / 2 * np.hamming(_TAPS)).astype(np.float32)
-_HALF_BAND /= _HALF_BAND.sum()
-
-
-class Downsampler:
-    """16 kHz -> 8 kHz for a stream of frames, filter state carried across frames."""
-
-    def __init__(self) -> None:
-        self._tail = np.zeros(_TAPS - 1, dtype=np.float32)
-        self._odd = 0  # 1 when the previous frame ended between two kept samples
-
-    def __call__(self, pcm16k: Pcm) -> Pcm:
-        x = np.concatenate([self._tail, pcm16k.astype(np.float32)])
-        self._tail = x[-(_TAPS - 1) :]
-        y = np.convolve(x, _HALF_BAND, mode="valid")[self._odd :: 2]
-        self._odd = (self._odd + len(pcm16k)) % 2
-        return np.clip(np.rint(y), -32768, 32767).astype(np.int16)
-
-
-class Upsampler:
-    """8 kHz -> 16 kHz for a stream of frames: zero-stuff, then the image filter."""
-
-    def __init__(self) -> None:
-        self._tail = np.zeros(_TAPS - 1, dtype=np.float32)
-
-    def __call__(self, pcm8k: Pcm) -> Pcm:
-        stuffed = np.zeros(len(pcm8k) * 2, dtype=np.float32)
-        stuffed[::2] = pcm8k.astype(np.float32) * 2
-        x = np.concatenate([self._tail, stuffed])
-        self._tail = x[-(_TAPS - 1) :]
-        y = np.convolve(x, _HALF_BAND, mode="valid")
-        return np.clip(np.rint(y), -32768, 32767).astype(np.int16)
 
 
 class Recording:

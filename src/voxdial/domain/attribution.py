@@ -60,6 +60,8 @@ def use_cache_dir(path: Path | None) -> None:
     """Keep the table in `path` (None: `default_cache_dir()`); forgets answers given."""
     global _cache_dir, _table, _unusable
     with _lock:
+        if path == _cache_dir:
+            return
         if _table is not None:
             _table.close()
         _cache_dir, _table, _unusable = path, None, False

@@ -112,7 +112,8 @@ def attribute_of(number: str, *, language: str = LANGUAGE) -> str:
         return ""
     table = _open_table() if language == LANGUAGE else None
     if table is not None:
-        place, allocated = _place(parsed, table), _carrier(parsed, table)
+        kind = phonenumbers.number_type(parsed)
+        place, allocated = _place(parsed, kind, table), _carrier(parsed, kind, table)
     else:
         # imported here: the package's geocoding data costs ~110 MB
         from phonenumbers import carrier, geocoder
@@ -126,9 +127,9 @@ def _e164_digits(numobj: PhoneNumber) -> str:
     return phonenumbers.format_number(numobj, PhoneNumberFormat.E164)[1:]
 
 
-def _place(numobj: PhoneNumber, table: Table) -> str:
-    """`geocoder.description_for_number(numobj, "zh")`, from the table."""
-    kind = phonenumbers.number_type(numobj)
+def _place(numobj: PhoneNumber, kind: int, table: Table) -> str:
+    """`geocoder.description_for_number(numobj, "zh")`, from the table (`kind`: the
+    number's type)."""
     if kind == PhoneNumberType.UNKNOWN:
         return ""
     if not phonenumbers.is_number_type_geographical(kind, numobj.country_code):
@@ -162,9 +163,9 @@ def _country(numobj: PhoneNumber, table: Table) -> str:
     return table.region(where)
 
 
-def _carrier(numobj: PhoneNumber, table: Table) -> str:
+def _carrier(numobj: PhoneNumber, kind: int, table: Table) -> str:
     """`carrier.name_for_number(numobj, "zh")`, from the table: mobile numbers only."""
-    if phonenumbers.number_type(numobj) not in _MOBILE:
+    if kind not in _MOBILE:
         return ""
     return table.carrier(_e164_digits(numobj))
 

@@ -29,7 +29,7 @@ import threading
 from pathlib import Path
 
 LANGUAGE = "zh"
-FORMAT = 1  # bump when the tables change: the file name changes with it
+FORMAT = 2  # bump when the tables change: the file name changes with it
 BUILD_TIMEOUT_SECONDS = 300.0
 
 
@@ -67,9 +67,14 @@ def build(path: Path) -> None:
                     sorted((p, names[LANGUAGE]) for p, names in data.items() if LANGUAGE in names),
                 )
             db.executemany("INSERT INTO region VALUES (?, ?)", sorted(_region_names(LOCALE_DATA)))
+            longest = max(len(p) for p, names in GEOCODE_DATA.items() if LANGUAGE in names)
             db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
-                [("phonenumbers", phonenumbers.__version__), ("format", str(FORMAT))],
+                [
+                    ("phonenumbers", phonenumbers.__version__),
+                    ("format", str(FORMAT)),
+                    ("geo_longest_prefix", str(longest)),
+                ],
             )
             db.commit()
         finally:
@@ -100,7 +105,9 @@ def build_in_child(path: Path) -> None:
 
 
 class Table:
-    """The built table, opened read-only; safe to share between threads."""
+    """The built table, opened read-only; safe to share between threads. The carrier
+    and region names (a few hundred) are read into memory; the places (~130,000, nearly
+    all Chinese) stay in the file and are read by prefix."""
 
     def __init__(self, path: Path) -> None:
         uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
@@ -108,39 +115,44 @@ class Table:
         self._lock = threading.Lock()
         try:
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
-        except sqlite3.Error:
+            if meta.get("format") != str(FORMAT):
+                raise sqlite3.DatabaseError(f"attribution table of format {meta.get('format')}")
+            self._geo_longest = int(meta["geo_longest_prefix"])
+            self._carriers = dict(self._db.execute("SELECT prefix, name FROM carrier"))
+            self._carrier_longest = max(map(len, self._carriers), default=0)
+            self._regions = dict(self._db.execute("SELECT code, name FROM region"))
+        except (sqlite3.Error, KeyError, ValueError) as exc:
             self._db.close()
-            raise
-        if meta.get("format") != str(FORMAT):
-            self._db.close()
-            raise sqlite3.DatabaseError(f"attribution table of format {meta.get('format')}")
+            raise sqlite3.DatabaseError("attribution table unreadable") from exc
+        self._sql: dict[int, str] = {}
 
     def place(self, digits: str) -> str:
         """The "zh" place name of the longest prefix of `digits` that has one, or ""."""
-        return self._longest("geo", digits)
-
-    def carrier(self, digits: str) -> str:
-        """The "zh" carrier name of the longest prefix of `digits` that has one, or ""."""
-        return self._longest("carrier", digits)
-
-    def region(self, code: str) -> str:
-        """A region's "zh" display name, "" for a region the data does not name."""
-        with self._lock:
-            row = self._db.execute("SELECT name FROM region WHERE code = ?", (code,)).fetchone()
-        return row[0] if row else ""
-
-    def _longest(self, table: str, digits: str) -> str:
-        prefixes = [digits[:n] for n in range(1, len(digits) + 1)]
+        prefixes = [digits[:n] for n in range(1, min(len(digits), self._geo_longest) + 1)]
         if not prefixes:
             return ""
-        marks = ",".join("?" * len(prefixes))
-        sql = (
-            f"SELECT name FROM {table} WHERE prefix IN ({marks})"
-            " ORDER BY length(prefix) DESC LIMIT 1"
-        )
+        sql = self._sql.get(len(prefixes))
+        if sql is None:
+            marks = ",".join("?" * len(prefixes))
+            sql = self._sql[len(prefixes)] = (
+                f"SELECT name FROM geo WHERE prefix IN ({marks})"
+                " ORDER BY length(prefix) DESC LIMIT 1"
+            )
         with self._lock:
             row = self._db.execute(sql, prefixes).fetchone()
         return row[0] if row else ""
+
+    def carrier(self, digits: str) -> str:
+        """The "zh" carrier name of the longest prefix of `digits` that has one, or ""."""
+        for n in range(min(len(digits), self._carrier_longest), 0, -1):
+            name = self._carriers.get(digits[:n])
+            if name is not None:
+                return name
+        return ""
+
+    def region(self, code: str) -> str:
+        """A region's "zh" display name, "" for a region the data does not name."""
+        return self._regions.get(code, "")
 
     def close(self) -> None:
         self._db.close()

@@ -10,16 +10,17 @@ A part the data lacks is left out; a value that is not a valid number in E.164 f
 (`+` and country code: what voxdial stores for every callee) gives "".
 
 The answers are exactly phonenumbers' own (`geocoder.description_for_number` and
-`carrier.name_for_number` in "zh"), but read from a small table of the "zh" names only
-(domain/attribution_table.py): the package itself keeps every language's names in
-memory, ~110 MB a process. The table is an SQLite file in a cache directory
-(`use_cache_dir`; the runtime points it at the `attribution_cache_dir` setting), keyed
-by the package's version; it is built once, ~2 s in a child process, by whichever
-process first needs it. A process that reads it holds ~3 MB for it and opens it in a
-few ms. If the table cannot be built or read (a read-only directory, say), the answers
-come from the package's own data, at its cost. `preload()` opens (or builds) the table
-ahead, so that the first call's webhook (built inside the outcome's transaction) does
-not wait for it. Answers are cached per number.
+`carrier.name_for_number` in "zh"; for "zh" the package never falls back to English
+names), but read from a table of the "zh" names only (domain/attribution_table.py): the
+package itself keeps every language's names in memory, ~108 MiB a process. The table is
+a ~5 MB SQLite file in a cache directory (`use_cache_dir`; the runtime applies the
+`attribution_cache_dir` setting), keyed by the package's version; the first process
+that needs it builds it in a child process (~1 s, the child peaks at ~130 MiB and
+exits). A process that reads it adds under 1 MiB and opens it in ~7 ms (BENCHMARKS.md).
+If the table cannot be built or read (a read-only directory, say), the answers come from
+the package's own data, at its cost. `preload()` opens (or builds) the table ahead, so
+that the first call's webhook (built inside the outcome's transaction) does not wait for
+it. Answers are cached per number.
 """
 
 from __future__ import annotations
@@ -81,17 +82,18 @@ def _open_table() -> Table | None:
     with _lock:
         if _table is not None or _unusable:
             return _table
-        path = table_path()
+        path: Path | None = None
         for attempt in range(2):  # a file that does not open is built afresh, once
             try:
+                path = table_path()  # RuntimeError: no home directory to default to
                 if attempt or not path.exists():
                     attribution_table.build_in_child(path)
                 _table = Table(path)
                 return _table
-            except (OSError, sqlite3.Error, subprocess.SubprocessError) as exc:
+            except (OSError, RuntimeError, sqlite3.Error, subprocess.SubprocessError) as exc:
                 failure = exc
         log.warning(
-            "attribution table unusable, using phonenumbers' own data (~110 MB): %s",
+            "attribution table unusable, using phonenumbers' own data (~108 MiB): %s",
             type(failure).__name__,
             extra={"path": str(path)},
         )
@@ -115,7 +117,7 @@ def attribute_of(number: str, *, language: str = LANGUAGE) -> str:
         kind = phonenumbers.number_type(parsed)
         place, allocated = _place(parsed, kind, table), _carrier(parsed, kind, table)
     else:
-        # imported here: the package's geocoding data costs ~110 MB
+        # imported here: the package's geocoding data costs ~108 MiB
         from phonenumbers import carrier, geocoder
 
         place = geocoder.description_for_number(parsed, language)

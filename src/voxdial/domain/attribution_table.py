@@ -2,7 +2,7 @@
 SQLite file read by prefix (domain/attribution.py uses it).
 
 phonenumbers keeps every language's place names for every prefix in one set of Python
-dicts, ~110 MB resident once imported; voxdial shows only the "zh" names. This file
+dicts, ~108 MiB resident once imported; voxdial shows only the "zh" names. This file
 holds what the package would answer in "zh": each prefix that has a "zh" place name
 (`geo`), each prefix that has a "zh" carrier name (`carrier`), and each region's "zh"
 display name with the package's "*<language>" indirection resolved (`region`). A prefix

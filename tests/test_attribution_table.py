@@ -150,3 +150,17 @@ def test_without_a_table_the_package_answers(tmp_path):
         assert attribution._table is None
     finally:
         attribution.use_cache_dir(None)
+
+
+def test_the_setting_places_the_table(tmp_path):
+    from voxdial.runtime import Runtime
+    from voxdial.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", attribution_cache_dir=tmp_path / "cache")
+    Runtime(settings)
+    try:
+        assert attribution.table_path().parent == tmp_path / "cache"
+        attribution.preload()
+        assert [p.name for p in (tmp_path / "cache").iterdir()] == [attribution_table.file_name()]
+    finally:
+        attribution.use_cache_dir(None)

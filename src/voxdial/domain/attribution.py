@@ -93,9 +93,8 @@ def _open_table() -> Table | None:
             except (OSError, RuntimeError, sqlite3.Error, subprocess.SubprocessError) as exc:
                 failure = exc
         log.warning(
-            "attribution table unusable, using phonenumbers' own data (~108 MiB): %s",
-            type(failure).__name__,
-            extra={"path": str(path)},
+            "attribution table unusable, using phonenumbers' own data (~108 MiB)",
+            extra={"path": str(path), "error": type(failure).__name__},
         )
         _unusable = True
         return None

@@ -59,6 +59,8 @@ class Runtime:
         voice: VoiceRuntime | None = None,
     ) -> None:
         self.settings = settings
+        if settings.attribution_cache_dir is not None:
+            attribution.use_cache_dir(settings.attribution_cache_dir)
         self.pending = pending if pending is not None else PendingCalls()
         # each workspace's share of the inbound calls, SIP and media stream together
         self.inbound = InboundLimit(settings.inbound_calls_per_workspace)

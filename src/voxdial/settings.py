@@ -147,6 +147,10 @@ class Settings(BaseSettings):
         description="Base URL clients reach this server at; defaults to http://HOST:PORT.",
     )
 
+    # where the 归属地 table goes (domain/attribution.py), built once per phonenumbers
+    # version; unset: the user's cache directory ($XDG_CACHE_HOME or ~/.cache, /voxdial)
+    attribution_cache_dir: Path | None = None
+
     default_region: str = "CN"
     default_time_zone: str = "Asia/Shanghai"
 

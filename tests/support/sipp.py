@@ -134,6 +134,14 @@ class Sipp:
         """The SIP messages SIPp traced so far."""
         return self.messages.read_text(errors="replace") if self.messages.exists() else ""
 
+    def count(self, text: str, expected: int, timeout: float = 3.0) -> int:
+        """How often `text` is in SIPp's message trace, waiting a little (up to
+        `timeout`) for its writes to reach `expected`; more than that is returned too."""
+        deadline = time.monotonic() + timeout
+        while (n := self.received().count(text)) < expected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return n
+
     def saw(self, text: str, timeout: float = 3.0) -> bool:
         """Whether `text` is in SIPp's message trace, waiting a little for its writes."""
         deadline = time.monotonic() + timeout

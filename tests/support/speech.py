@@ -60,6 +60,16 @@ def spoken(speaker_id: int, text: str) -> np.ndarray:
     return audio
 
 
+@lru_cache(maxsize=32)
+def steady_spoken(speaker_id: int, text: str) -> np.ndarray:
+    """`text` said by a piper voice without its random noise (`PiperSynthesizer.steady`):
+    the same rendition in every process and run, where `spoken` hears a new one each
+    process (a test on a rendition near a decoder's edge then passes or fails by draw)."""
+    audio = speech_models().synthesizer(speaker_id).steady().synthesize(text)
+    audio.setflags(write=False)
+    return audio
+
+
 def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower())
 

@@ -109,6 +109,7 @@ class SchedulerStats:
     skipped_guesses: int = 0  # guesses not started: the queue was deep (`may_guess`)
     redos: int = 0  # turns' weak fitted decodes redone padded on the redo thread
     weak_guesses: int = 0  # guesses whose fitted decode was weak: dropped, not redone
+    kept_loops: int = 0  # the recognizer's looped decodes kept for their hot word
 
 
 class AsrScheduler:
@@ -244,6 +245,7 @@ class AsrScheduler:
             skipped_guesses=skipped,
             redos=redos,
             weak_guesses=weak_guesses,
+            kept_loops=int(getattr(self.recognizer, "kept_loops", 0)),
         )
 
     def close(self) -> None:

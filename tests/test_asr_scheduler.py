@@ -421,3 +421,39 @@ def test_a_guess_promoted_while_it_decodes_gets_its_redo():
         go.set()
         rec.release.set()
         s.close()
+
+
+class PausingScheduler(AsrScheduler):
+    """The real scheduler whose decoding thread stops right after it has taken a batch
+    out of the queue (before decoding it) until the test lets it go on."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.taken, self.go_on = threading.Event(), threading.Event()
+        super().__init__(*args, **kwargs)
+
+    def _take(self):
+        batch = super()._take()
+        if batch:
+            self.taken.set()
+            self.go_on.wait(10)
+        return batch
+
+
+def test_a_guess_promoted_just_after_its_batch_was_taken_gets_its_redo():
+    # the moment between the guess leaving the queue and its batch starting to decode:
+    # a promotion then must still reach the job (it once found it neither waiting nor
+    # running, the weak decode was dropped and the turn paid a second decode)
+    rec = WeakRecognizer()
+    s = PausingScheduler(rec, max_batch=4)
+    try:
+        guess = s.submit(clip(9), language="zh", hot_words=(), priority=Priority.SPECULATIVE)
+        assert s.taken.wait(5)  # taken out of the queue, not yet decoding
+        s.promote(guess)
+        s.go_on.set()
+        rec.release.set()
+        assert guess.result(5) == "padded 9"
+        assert rec.redone == [9] and s.stats().redos == 1 and s.stats().weak_guesses == 0
+    finally:
+        s.go_on.set()
+        rec.release.set()
+        s.close()

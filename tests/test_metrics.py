@@ -5,7 +5,9 @@ it; the worker's own metrics server; and the adaptive pace wired to the turn lat
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from concurrent import futures
 
 import httpx
 import pytest
@@ -196,6 +198,70 @@ class QueuedToneSpeech(ToneSpeech):
 
 def said(word: str):
     return tone(300 + 100 * WORDS.index(word), 0.8)
+
+
+class WeakTones(ToneRecognizer):
+    """Every fitted decode is weak; the padded redo hears the tone."""
+
+    kept_loops = 0
+
+    def decode_fitted(self, clips):
+        return [None] * len(clips)
+
+    def redo_padded(self, clip):
+        audio, language, hot_words = clip
+        return self.transcribe(audio, language=language, hot_words=hot_words)
+
+
+class GuessFirstScheduler(AsrScheduler):
+    """The real scheduler, where a kept guess is promoted only once its own decode is
+    over: each reply's guess is decoded weak and dropped, then the turn's own decode is
+    weak too and redone padded (one weak guess and one redo per reply, every run)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.promoted = 0
+
+    def promote(self, future) -> None:
+        futures.wait([future], timeout=10)
+        self.promoted += 1
+        super().promote(future)
+
+
+class WeakToneSpeech(QueuedToneSpeech):
+    def __init__(self) -> None:
+        ToneSpeech.__init__(self, WORDS)
+        self.asr = GuessFirstScheduler(WeakTones(WORDS), max_batch=4)
+
+
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
+def test_weak_decodes_move_the_redo_and_weak_guess_series(sqlite_env, tmp_path):
+    env = sqlite_env
+    speech = WeakToneSpeech()
+    env.app.state.voxdial.runtime.voice = VoiceRuntime(speech, tmp_path / "recordings")
+    r = env.client.post("/openapi/assistants", json=ENGLISH)
+    assert r.status_code == 201, r.text
+    a = r.json()
+    model = {"kind": "asr", "model": "tones"}
+    try:
+        with live_server(env.app) as base:
+            before = scrape(base)
+            url = base.replace("http", "ws") + f"/openapi/assistants/{a['id']}/ws"
+            callee = MediaStreamCallee(
+                url, [said("yes"), said("Tuesday")], token=a["websocketToken"]
+            )
+            report = asyncio.run(callee.run())
+            after = scrape(base)
+    finally:
+        speech.asr.close()
+
+    assert len(report.turns) == 2  # both replies heard right, through the padded redo
+    assert speech.asr.promoted == 2  # each reply had its guess
+    for name in ("redos", "weak_guesses", "skipped_guesses", "kept_loops"):
+        assert value(before, f"voxdial_speech_{name}_total", **model) == 0
+    assert value(after, "voxdial_speech_redos_total", **model) == 2
+    assert value(after, "voxdial_speech_weak_guesses_total", **model) == 2
+    assert value(after, "voxdial_speech_skipped_guesses_total", **model) == 0
 
 
 @pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
@@ -458,6 +524,38 @@ def test_a_queue_whose_figures_fail_is_left_out_of_the_scrape():
     assert not [x for x in samples["voxdial_speech_queue_depth"] if x[0]["model"] == "broken"]
 
 
+def test_guesses_refused_on_a_deep_queue_and_kept_loops_are_scraped():
+    metrics = Metrics()
+    rec = BatchTones(WORDS)
+    rec.kept_loops = 0
+    gate, started = threading.Event(), threading.Event()
+    decode = rec.transcribe_batch
+
+    def held(clips):
+        started.set()
+        gate.wait(10)
+        return decode(clips)
+
+    rec.transcribe_batch = held
+    asr = AsrScheduler(rec, max_batch=2, guess_queue=1)
+    try:
+        metrics.watch(SpeechQueues(lambda: [("asr", asr)]))
+        first = asr.submit(said("yes"), language="en", hot_words=[])
+        assert started.wait(5)  # decoding, held: what comes next waits
+        queued = asr.submit(said("yes"), language="en", hot_words=[])
+        assert not asr.may_guess() and not asr.may_guess()  # one job waits: no guess
+        rec.kept_loops = 3  # what the recognizer counted
+        samples = parse(metrics.exposition().decode())
+    finally:
+        gate.set()
+        asr.close()
+    assert first.result(5) == queued.result(5) == "yes"
+    model = {"kind": "asr", "model": "tones"}
+    assert value(samples, "voxdial_speech_skipped_guesses_total", **model) == 2
+    assert value(samples, "voxdial_speech_kept_loops_total", **model) == 3
+    assert value(samples, "voxdial_speech_queue_depth", **model) == 1
+
+
 def test_the_tts_scheduler_shows_as_a_speech_queue():
     metrics = Metrics()
     tts = TtsScheduler(workers=1)
@@ -471,6 +569,7 @@ def test_the_tts_scheduler_shows_as_a_speech_queue():
     assert value(samples, "voxdial_speech_queue_depth", kind="tts", model="voices") == 0
     assert value(samples, "voxdial_speech_batch_size_sum", kind="tts", model="voices") == 2
     assert value(samples, "voxdial_speech_dropped_total", kind="tts", model="voices") == 0
+    assert "voxdial_speech_redos_total" not in samples  # ASR figures: no series for TTS
 
 
 def test_the_tts_cache_counts_hits_and_misses():

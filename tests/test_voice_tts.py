@@ -76,6 +76,16 @@ def test_piper_is_thread_safe():
 
 
 @pytest.mark.speech
+def test_a_steady_piper_voice_says_a_text_the_same_every_time():
+    synth = speech_models().synthesizer(PIPER_SPEAKER)
+    steady = synth.steady()
+    first = steady.synthesize("Please call Voxdial support tomorrow.")
+    assert first.size > 16_000
+    assert np.array_equal(steady.synthesize("Please call Voxdial support tomorrow."), first)
+    assert steady.cache_key != synth.cache_key  # its clauses are not the noisy voice's
+
+
+@pytest.mark.speech
 def test_espeak_reads_text_from_stdin_never_as_options():
     audio = EspeakSynthesizer("en-us").synthesize("--version -v xx")
     assert rms(audio) > 500

@@ -161,6 +161,27 @@ class SpeechQueues:
         cached = GaugeMetricFamily(
             "voxdial_speech_cache_bytes", "Audio the TTS cache holds now.", labels=labels
         )
+        # the ASR scheduler's decode outcomes (voice/asr_scheduler.py)
+        redos = CounterMetricFamily(
+            "voxdial_speech_redos",
+            "Turns whose fitted decode was weak, redone in the padded 30 s window.",
+            labels=labels,
+        )
+        weak_guesses = CounterMetricFamily(
+            "voxdial_speech_weak_guesses",
+            "Speculative transcriptions whose fitted decode was weak: dropped, not redone.",
+            labels=labels,
+        )
+        skipped_guesses = CounterMetricFamily(
+            "voxdial_speech_skipped_guesses",
+            "Speculative transcriptions not started: the ASR queue was deep.",
+            labels=labels,
+        )
+        kept_loops = CounterMetricFamily(
+            "voxdial_speech_kept_loops",
+            "Fitted decodes that repeated themselves, kept (first turn) for their hot word.",
+            labels=labels,
+        )
         try:
             queues = list(self.source())
         except Exception as e:  # a scrape never fails on a model's figures
@@ -186,7 +207,13 @@ class SpeechQueues:
                 hits.add_metric(values, s.cache_hits)
                 misses.add_metric(values, s.cache_misses)
                 cached.add_metric(values, getattr(s, "cache_bytes", 0))
+            if hasattr(s, "redos"):  # a queue of decodes (the ASR scheduler)
+                redos.add_metric(values, s.redos)
+                weak_guesses.add_metric(values, s.weak_guesses)
+                skipped_guesses.add_metric(values, s.skipped_guesses)
+                kept_loops.add_metric(values, getattr(s, "kept_loops", 0))
         yield from (depth, dropped, wait, batch, hits, misses, cached)
+        yield from (redos, weak_guesses, skipped_guesses, kept_loops)
 
 
 class WebhookBacklog:

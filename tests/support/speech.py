@@ -54,8 +54,13 @@ def speech_models() -> SpeechModels:
 
 @lru_cache(maxsize=32)
 def spoken(speaker_id: int, text: str) -> np.ndarray:
-    """`text` said by a speaker (cached: several tests listen to the same clip)."""
-    audio = speech_models().synthesizer(speaker_id).synthesize(text)
+    """`text` said by a speaker (cached: several tests listen to the same clip). A piper
+    voice speaks steady (`PiperSynthesizer.steady`: without its random noise), so a test
+    hears the same clip in every process and run: the noisy voice draws a new rendition
+    per process, and a test on a rendition near a decoder's edge then passes or fails
+    by draw (the hot-word tests of test_voice_asr.py did)."""
+    synth = speech_models().synthesizer(speaker_id)
+    audio = (synth.steady() if hasattr(synth, "steady") else synth).synthesize(text)
     audio.setflags(write=False)
     return audio
 

@@ -109,6 +109,7 @@ class SchedulerStats:
     skipped_guesses: int = 0  # guesses not started: the queue was deep (`may_guess`)
     redos: int = 0  # turns' weak fitted decodes redone padded on the redo thread
     weak_guesses: int = 0  # guesses whose fitted decode was weak: dropped, not redone
+    kept_loops: int = 0  # the recognizer's looped decodes kept for their hot word
 
 
 class AsrScheduler:
@@ -204,7 +205,10 @@ class AsrScheduler:
 
     def promote(self, future: Future) -> None:
         """The speculative job of `future`, if still waiting, becomes a turn's job (the
-        callee waits for it now): it goes before later guesses and is never dropped."""
+        callee waits for it now): it goes before later guesses and is never dropped; if
+        its batch is decoding, a weak decode of it is redone. A job is in the queue or in
+        the running batch from `submit` until its outcome is decided (both under the
+        lock), so a promotion before that decision always reaches it."""
         with self._cv:
             for job in self._running:  # decoding now: a weak decode is then redone
                 if job.future is future:
@@ -241,6 +245,7 @@ class AsrScheduler:
             skipped_guesses=skipped,
             redos=redos,
             weak_guesses=weak_guesses,
+            kept_loops=int(getattr(self.recognizer, "kept_loops", 0)),
         )
 
     def close(self) -> None:
@@ -277,6 +282,9 @@ class AsrScheduler:
                 self._waited += 1
                 self._wait_sum += now - job.queued
                 batch.append(job)
+            # in the same hold of the lock as the pops: a job is always in the heap or in
+            # the running batch until its outcome is decided, so `promote` never misses it
+            self._running = batch
             return batch
 
     def _run(self) -> None:
@@ -284,32 +292,34 @@ class AsrScheduler:
             if not batch:
                 continue
             clips = [(j.audio, j.language, j.hot_words) for j in batch]
-            with self._cv:
-                self._running = batch
             try:
                 if self._split:
                     texts = self.recognizer.decode_fitted(clips)
                 else:
                     texts = self.recognizer.transcribe_batch(clips)
             except BaseException as exc:  # handed to the callers, never kills the thread
+                with self._cv:
+                    self._running = []
                 for j in batch:
                     j.future.set_exception(exc)
                 continue
-            finally:
-                with self._cv:
-                    self._running = []
             with self._cv:
+                # what becomes of each weak decode is read from its priority in the same
+                # hold of the lock that takes the batch out of `_running`: a `promote`
+                # before it makes the job a turn's (redone), one after it finds no job
+                self._running = []
                 self._decoded += len(batch)
                 self._batches += 1
-            for j, text in zip(batch, texts, strict=True):
+                pairs = zip(batch, texts, strict=True)
+                redo = [t is None and j.priority == Priority.TURN for j, t in pairs]
+                self._weak_guesses += sum(t is None for t in texts) - sum(redo)
+            for j, text, again in zip(batch, texts, redo, strict=True):
                 if text is not None:
                     j.future.set_result(text)
-                elif j.priority == Priority.SPECULATIVE:
-                    with self._cv:
-                        self._weak_guesses += 1
-                    j.future.set_exception(StaleGuess())  # the turn's own decode decides
-                else:
+                elif again:
                     self._redo_queue.put(j)
+                else:
+                    j.future.set_exception(StaleGuess())  # the turn's own decode decides
 
     def _run_redos(self) -> None:
         while (job := self._redo_queue.get()) is not None:

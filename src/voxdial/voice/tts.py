@@ -7,6 +7,7 @@ All three are thread-safe: the session calls `synthesize` from worker threads.
 from __future__ import annotations
 
 import collections
+import copy
 import logging
 import os
 import queue
@@ -42,7 +43,13 @@ def _empty() -> Pcm:
 
 
 class PiperSynthesizer:
-    """A piper voice: an `.onnx` model and its `.onnx.json` config."""
+    """A piper voice: an `.onnx` model and its `.onnx.json` config.
+
+    A piper voice draws random noise inside its model (pitch and phoneme lengths) from a
+    generator ONNX Runtime seeds with the clock when the voice loads: the same text comes
+    out a little different every time, and differently in every process. `steady()` is
+    the same voice without that noise: one rendition per text, the same everywhere (what
+    a test needs to hear the same clip on every run)."""
 
     def __init__(
         self,
@@ -68,6 +75,18 @@ class PiperSynthesizer:
         self._config = SynthesisConfig(length_scale=length_scale, volume=volume)
         # what its clauses' audio depends on (the TTS cache's key, voice/tts_cache.py)
         self.cache_key = ("piper", str(model.resolve()), length_scale, volume)
+
+    def steady(self) -> PiperSynthesizer:
+        """This voice (the loaded model shared) without its generator noise."""
+        from piper import SynthesisConfig
+
+        voice = copy.copy(self)
+        c = self._config
+        voice._config = SynthesisConfig(
+            length_scale=c.length_scale, volume=c.volume, noise_scale=0.0, noise_w_scale=0.0
+        )
+        voice.cache_key = (*self.cache_key, "steady")
+        return voice
 
     def synthesize(self, text: str) -> Pcm:
         text = text.strip()

@@ -4,7 +4,7 @@ The WAV reader is tested on its own (no models). The `speech` tests make recordi
 with bench/make_answer_set.py's generator (voxdial's voices through the telephone band)
 and run the real detector: the CLI on a few files, and a held-out subset of the
 labelled set (no person classed as a machine; accuracy at what the whole held-out part
-measures, below the issue's 95% target: see NOTES-bench.md).
+measures, below the issue's 95% target: BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -252,7 +252,7 @@ def test_a_held_out_subset_with_the_real_models(tmp_path):
     results = run_items(rows, recognizers(en_listener=2))
     summary = summarize(results)
     wrong = [(r["id"], r["outcome"], r["reason"]) for r in results if r["outcome"] != r["label"]]
-    # The issue's target is 95%; the whole held-out part measures 91.8% (NOTES-bench.md:
+    # The issue's target is 95%; the whole held-out part measures 91.8% (BENCHMARKS.md:
     # Whisper misreads the synthetic busy announcements), and this subset, the first items
     # of each class, takes two of those: the bar is what the detector does, not the target.
     assert summary["accuracy"] >= 0.85, wrong

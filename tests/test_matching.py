@@ -350,7 +350,7 @@ CONTRACT = ["续约", "不续约", "还没决定"]
         (["满意", "一般", "不满意"], "", "师傅不太仔细", "不满意", "scale"),
         (["Yes", "No"], "", "uh huh", "Yes", "said"),
         (["用过", "没用过"], "", "下载了 但是没打开过", "没用过", "contrast"),
-        # the precision round (NOTES-precision.md)
+        # the precision round (docs/understanding-round3.md)
         (["同意", "不同意"], "", "也不是不行", "同意", "double-negation"),
         (["会推荐", "不会推荐", "不好说"], "您会推荐吗？", "推荐啥 不推荐", "不会推荐", "echo"),
         (["周一", "周二", "周三"], "", "周一我不在家 周二吧", "周二", "said"),
@@ -380,7 +380,7 @@ def test_replies_as_people_give_them(answers, question, reply, want, how):
         (["满意", "一般", "不满意"], "明天吧 明天下午四点"),  # a time, not a score
         (["继续租", "搬走", "还没想好"], "不想搬 也不想续租"),  # words for two answers
         (["1", "2", "3", "4", "5"], "never heard of you"),
-        # the precision round (NOTES-precision.md): evidence that is not one answer
+        # the precision round (docs/understanding-round3.md): evidence that is not one answer
         (["很好", "还可以", "比较差"], "挺不错的"),  # a 4 halfway between a 5 and a 3
         (["有", "没有"], "好像没坏"),  # a yes word beside a negation it leaves open
         (["Card", "Check", "Cash"], "I pay from my checking account"),  # one word of many
@@ -410,7 +410,7 @@ def test_the_openings_question():
     assert lines.introduction(en, "en") == "this is Ava from Brightside Dental."
 
 
-# the generalization round (NOTES-replies4.md): general mechanisms, checked on phrasings
+# the generalization round (docs/understanding-round4.md): general mechanisms, checked on phrasings
 # of our own (none is an item of the labelled sets); each fails on the round's base
 @pytest.mark.parametrize(
     ("answers", "question", "reply", "want"),

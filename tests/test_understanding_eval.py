@@ -15,7 +15,7 @@ does not tune, and measured before that round (at ad63115: replies 79.0% right, 
 conversation units 85.6% right, 4.3% wrong) and once after it (tuned on dev and the
 spent held-out part: replies 79.7% right, 7.8% wrong; units 84.9% right, 5.0% wrong):
 the round did not carry over to data it never saw. Spent by that measurement, it became
-a third tuning part beside dev and heldout in the precision round (NOTES-precision.md:
+a third tuning part beside dev and heldout in the precision round (docs/understanding-round3.md:
 general rules that abstain when the evidence is not one answer; replies 89.4% right,
 0.2% wrong; units 89.9% right, 0 wrong). It is still reported on its own with the
 targets as strict xfails, but its figures are tuned ones now, not held-out ones: the

@@ -8,7 +8,7 @@ speech queues' `stats()`, the webhook outbox) are read when scraped, by collecto
 
 Labels are the carrier's name, a call's outcome, a speech model's name and a delivery
 state: never a workspace, task, phone number or anything a tenant typed. The series,
-their labels and meaning: NOTES-metrics.md.
+their labels and meaning: docs/metrics.md.
 
 Who may scrape (`scrape_refusal`): with `metrics_token` set, whoever sends it as a
 bearer token; without one, loopback clients only.

@@ -283,7 +283,7 @@ class Settings(BaseSettings):
     debug_sessions_per_workspace: int = Field(default=20, ge=1, le=1000)
     debug_session_idle_seconds: float = Field(default=30 * 60, gt=0)
 
-    # What one request may make the server do (NOTES-settings.md). Bodies other than a
+    # What one request may make the server do. Bodies other than a
     # multipart upload, in bytes (413 above); the largest valid assistant, two
     # 200,000-character texts \u-escaped, is about 2.4 MB.
     max_json_bytes: int = 4 * 1024 * 1024

@@ -25,7 +25,7 @@ question (你们卖不卖X, 有没有X) is answered only by a passage naming X's
 The weights, KIND_BONUS and ANSWER_THRESHOLD were tuned on
 tests/data/knowledge_questions.jsonl and the dev, heldout and blind parts of
 tests/data/eval/; blind2 was the held-out check of the knowledge4 round (measured once
-before and once after, NOTES-knowledge4.md), and is spent since. See BENCHMARKS.md
+before and once after, docs/knowledge-round4.md), and is spent since. See BENCHMARKS.md
 "Knowledge retrieval".
 """
 

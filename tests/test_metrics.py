@@ -234,15 +234,13 @@ class WeakToneSpeech(QueuedToneSpeech):
         self.asr = GuessFirstScheduler(WeakTones(WORDS), max_batch=4)
 
 
-@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
-def test_weak_decodes_move_the_redo_and_weak_guess_series(sqlite_env, tmp_path):
-    env = sqlite_env
-    speech = WeakToneSpeech()
-    env.app.state.voxdial.runtime.voice = VoiceRuntime(speech, tmp_path / "recordings")
+def spoken_call(env, speech, recordings) -> tuple[str, str, object]:
+    """/metrics before and after one spoken call ("yes", "Tuesday") over the websocket,
+    heard through `speech`; and the callee's report."""
+    env.app.state.voxdial.runtime.voice = VoiceRuntime(speech, recordings)
     r = env.client.post("/openapi/assistants", json=ENGLISH)
     assert r.status_code == 201, r.text
     a = r.json()
-    model = {"kind": "asr", "model": "tones"}
     try:
         with live_server(env.app) as base:
             before = scrape(base)
@@ -254,7 +252,14 @@ def test_weak_decodes_move_the_redo_and_weak_guess_series(sqlite_env, tmp_path):
             after = scrape(base)
     finally:
         speech.asr.close()
+    return before, after, report
 
+
+@pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
+def test_weak_decodes_move_the_redo_and_weak_guess_series(sqlite_env, tmp_path):
+    speech = WeakToneSpeech()
+    before, after, report = spoken_call(sqlite_env, speech, tmp_path / "recordings")
+    model = {"kind": "asr", "model": "tones"}
     assert len(report.turns) == 2  # both replies heard right, through the padded redo
     assert speech.asr.promoted == 2  # each reply had its guess
     for name in ("redos", "weak_guesses", "skipped_guesses", "kept_loops"):
@@ -266,23 +271,8 @@ def test_weak_decodes_move_the_redo_and_weak_guess_series(sqlite_env, tmp_path):
 
 @pytest.mark.slow  # a whole call at phone speed: 4-15 s of real time
 def test_a_spoken_call_moves_the_turn_and_speech_queue_series(sqlite_env, tmp_path):
-    env = sqlite_env
     speech = QueuedToneSpeech()
-    env.app.state.voxdial.runtime.voice = VoiceRuntime(speech, tmp_path / "recordings")
-    r = env.client.post("/openapi/assistants", json=ENGLISH)
-    assert r.status_code == 201, r.text
-    a = r.json()
-    try:
-        with live_server(env.app) as base:
-            url = base.replace("http", "ws") + f"/openapi/assistants/{a['id']}/ws"
-            callee = MediaStreamCallee(
-                url, [said("yes"), said("Tuesday")], token=a["websocketToken"]
-            )
-            report = asyncio.run(callee.run())
-            after = scrape(base)
-    finally:
-        speech.asr.close()
-
+    _, after, report = spoken_call(sqlite_env, speech, tmp_path / "recordings")
     assert len(report.turns) == 2  # the callee heard both replies
     assert value(after, "voxdial_turn_latency_seconds_count") == 2
     assert value(after, "voxdial_turn_latency_seconds_sum") > 0

@@ -47,6 +47,10 @@ CASES = [
 ]
 # Kept modest so the suite stays quick; raise it for a deeper run.
 EXAMPLES = int(os.environ.get("VOXDIAL_SCHEMATHESIS_EXAMPLES", "25"))
+# The same examples every run (a failure is then a change, not a draw): a path parameter
+# whose invalid values are mostly unsendable left some random draws with no case at all
+# (hypothesis' Unsatisfiable). VOXDIAL_SCHEMATHESIS_RANDOM=1 explores new draws.
+DERANDOMIZE = os.environ.get("VOXDIAL_SCHEMATHESIS_RANDOM") != "1"
 
 # Schema-valid requests that the server may still refuse, and why: rules no JSON Schema
 # can state. Everything else schema-valid must get a 2xx (or 401/404/409/429, which
@@ -137,6 +141,7 @@ def test_operation_conforms_to_its_schema(seeded_sqlite, method, path, mode):
         max_examples=EXAMPLES,
         deadline=None,
         database=None,
+        derandomize=DERANDOMIZE,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
     def run(case):

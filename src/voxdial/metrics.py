@@ -211,7 +211,7 @@ class SpeechQueues:
                 redos.add_metric(values, s.redos)
                 weak_guesses.add_metric(values, s.weak_guesses)
                 skipped_guesses.add_metric(values, s.skipped_guesses)
-                kept_loops.add_metric(values, getattr(s, "kept_loops", 0))
+                kept_loops.add_metric(values, s.kept_loops)
         yield from (depth, dropped, wait, batch, hits, misses, cached)
         yield from (redos, weak_guesses, skipped_guesses, kept_loops)
 

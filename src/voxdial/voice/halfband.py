@@ -58,10 +58,7 @@ class Upsampler:
         self.tail = _UP_ZEROS  # the last UP_KEEP input samples, float32 bytes
 
     def __call__(self, pcm8k: Chunk) -> np.ndarray:
-        samples = _samples(pcm8k)
-        x = _rows([self.tail], [samples], samples.size)
-        self.tail = x[0, samples.size : samples.size + UP_KEEP].tobytes()
-        return _up(x, samples.size)[0]
+        return upsample_all([self], [pcm8k])[0]
 
 
 class Downsampler:
@@ -74,12 +71,7 @@ class Downsampler:
         self.odd = 0  # 1 when the previous chunk ended between two kept samples
 
     def __call__(self, pcm16k: Chunk) -> np.ndarray:
-        samples = _samples(pcm16k)
-        x = _rows([self.tail], [samples], samples.size)
-        self.tail = x[0, samples.size : samples.size + DOWN_KEEP].tobytes()
-        y = _down(x, samples.size, self.odd)
-        self.odd = (self.odd + samples.size) % 2
-        return y[0]
+        return downsample_all([self], [pcm16k])[0]
 
 
 def upsample_all(streams: Sequence[Upsampler], chunks: Sequence[Chunk]) -> list[np.ndarray]:

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from tests.support.understanding import PARTS, judge_reply, load
+from tests.support.understanding import SPENT as PARTS
+from tests.support.understanding import judge_reply, load
 
 from voxdial.conversation.matching import scorer
 from voxdial.conversation.script import ScriptEngine

@@ -23,7 +23,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.scorer_cv import collect, fit_parts  # noqa: E402
-from tests.support.understanding import PARTS, context, load  # noqa: E402
+from tests.support.understanding import SPENT as PARTS  # noqa: E402
+from tests.support.understanding import context, load
 
 from voxdial.conversation.matching.scorer import ReplyScorer  # noqa: E402
 from voxdial.conversation.script import ScriptEngine  # noqa: E402

@@ -19,7 +19,8 @@ import time
 
 import httpx
 from bench.scorer_cv import collect
-from tests.support.understanding import PARTS, load
+from tests.support.understanding import SPENT as PARTS
+from tests.support.understanding import load
 
 SYSTEM = (
     "You read a phone survey. Given the question, its numbered preset answers and the "

@@ -23,7 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-from tests.support.understanding import PARTS, Figures, evaluate
+from tests.support.understanding import SPENT as PARTS
+from tests.support.understanding import Figures, evaluate
 
 from voxdial.conversation.script import ScriptEngine
 

@@ -49,6 +49,10 @@ KNOWLEDGE = {
     "dental_en": EVAL / "blind4_kb_dental_en.txt",
 }
 PARTS = ("dev", "heldout", "blind", "blind2", "blind3", "blind4")
+# Parts nobody who tunes may open or list the misses of: each is measured once, when a
+# round of tuning ends, and then moves to SPENT. Tuning harnesses iterate SPENT only.
+HELD_OUT = ("blind4",)
+SPENT = tuple(p for p in PARTS if p not in HELD_OUT)
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone
 

@@ -9,6 +9,11 @@ is the estimate to optimise, not the in-sample one.
     PYTHONPATH=src:. .venv/bin/python bench/understanding_cv.py baseline
     PYTHONPATH=src:. .venv/bin/python bench/understanding_cv.py cv [--wrong 0.005] [--l2 1]
     PYTHONPATH=src:. .venv/bin/python bench/understanding_cv.py insample [...]
+    PYTHONPATH=src:. .venv/bin/python bench/understanding_cv.py gate blind5
+
+`gate PART` prints a part's aggregate figures only (all, zh, en; replies, conversation
+units, knowledge), never an item or a miss: it is how a tuner checks a change against a
+validation part without reading it.
 
 `cv` fits the scorer on four parts (its threshold from their own leave-one-part-out
 probabilities, so the fifth part chooses nothing) and runs the engine with it on the
@@ -85,16 +90,42 @@ def fitted(
     return rows
 
 
+def gate(part: str) -> list[dict]:
+    """Aggregates of one part, by language; no item is printed or returned."""
+    from tests.support.understanding import evaluate_knowledge
+
+    engine = ScriptEngine(scorer=False)
+    rows = []
+    for lang in (None, "zh", "en"):
+        row = _row(f"{part}/{lang or 'all'}", evaluate(engine, part, lang=lang))
+        k = evaluate_knowledge(part, lang=lang)
+        rows.append({**row, "kb_first": k.ranked_first, "kb_answered": k.answered,
+                     "kb_wrong": k.answered_wrong, "kb_questions": k.questions,
+                     "kb_off_topic_declined": f"{k.rejected}/{k.off_topic}"})  # fmt: skip
+    return rows
+
+
 def main(argv: list[str]) -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("what", choices=("baseline", "cv", "insample"))
+    p.add_argument("what", choices=("baseline", "cv", "insample", "gate"))
+    p.add_argument("part", nargs="?", help="gate: the part to measure")
     p.add_argument("--wrong", type=float, default=0.005, help="the scorer's wrong budget")
     p.add_argument("--l2", type=float, default=1.0, help="the scorer's L2 penalty")
     p.add_argument("--threshold", type=float, help="override the chosen threshold")
     p.add_argument("--json", type=Path, help="write the rows here")
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    if a.what == "baseline":
+    if a.what == "gate":
+        rows = gate(a.part)
+        for r in rows:
+            print(  # noqa: T201
+                f"{r['part']:12} replies {r['replies']} right {r['right']:.1%} "
+                f"wrong {r['wrong']:.1%} | units {r['units']} right {r['units_right']:.1%} "
+                f"wrong {r['units_wrong']:.1%} | knowledge first {r['kb_first']}/"
+                f"{r['kb_questions']} answered {r['kb_answered']} wrong {r['kb_wrong']} "
+                f"off-topic declined {r['kb_off_topic_declined']}"
+            )
+    elif a.what == "baseline":
         rows = baseline()
         _print(rows, "today's engine (nothing fitted: in-sample = left-out)")
     else:

@@ -374,6 +374,8 @@ def main(argv: list[str]) -> None:
     part = argv[0] if argv else "dev"
     if part not in PARTS:
         raise SystemExit(f"unknown part {part!r}: one of {', '.join(PARTS)}")
+    if "--misses" in argv and part in HELD_OUT:
+        raise SystemExit(f"{part} is held out: its misses are not listed (figures only)")
     if "--knowledge" in argv:
         kf = evaluate_knowledge(part)
         print(kf.report(part))  # noqa: T201

@@ -9,10 +9,12 @@ from typing import Any
 import numpy as np
 
 from voxdial.conversation import times
+from voxdial.conversation.matching.frequency import HowOften
 from voxdial.conversation.matching.match import Match
 from voxdial.conversation.matching.numbers import answer_range, exclusive, units_of
 from voxdial.conversation.matching.outright import distinctive_parts, key_patterns
 from voxdial.conversation.matching.paraphrases import paraphrases_of
+from voxdial.conversation.matching.periods import periods_of
 from voxdial.conversation.matching.scores import LIKELY_QUESTION
 from voxdial.conversation.matching.spelling import sounds_of
 from voxdial.conversation.matching.yes_no import echo_words
@@ -60,6 +62,8 @@ class AnswerSet:
             self.keys, [n or u for n, u in zip(self.negative, self.uncertain, strict=True)]
         )
         self.paraphrases = paraphrases_of(self.keys, self.negative)
+        self.how_often = HowOften.of(self.keys, self.uncertain)
+        self.periods = periods_of(self.keys)
         self.likely = self.is_numeric and bool(LIKELY_QUESTION.search(self.question))
         self.units = units_of(self.answers, self.question)
         self.key_patterns = key_patterns(self.keys)

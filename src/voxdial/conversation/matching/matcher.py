@@ -8,10 +8,13 @@ from datetime import date
 
 from voxdial.conversation import intents, times
 from voxdial.conversation.matching import (
+    corrections,
+    frequency,
     numbers,
     ordinals,
     outright,
     paraphrases,
+    periods,
     scores,
     similarity,
     spelling,
@@ -21,6 +24,7 @@ from voxdial.conversation.matching import (
 from voxdial.conversation.matching.answers import AnswerSet
 from voxdial.conversation.matching.cues import (
     ANY,
+    CLOCK,
     DEFERS,
     NEG_CLAUSE,
     NOW_CLAUSE,
@@ -68,17 +72,25 @@ def _time(a: AnswerSet, heard: Heard) -> Match | None:
 
 # how plainly a clause names an answer: said outright (2) or in other words (1); a score
 # word is not weighed (a reason clause, "太差了 装了三次才装好", often carries one)
-_RANK = {"state": 2, "said": 2, "number": 2, "time": 2, "ordinal": 2, "paraphrase": 1, "partial": 1}
+_RANK = {"state": 2, "said": 2, "period": 2, "number": 2, "time": 2, "ordinal": 2,
+         "paraphrase": 1, "partial": 1}  # fmt: skip
 # a correction in the reply: the later answer stands, the engine reads it
 CORRECTION = re.compile(
     r"不对|说错|我是说|应该是|哦不|啊不|不是不是|\bno,? (wait|sorry)\b|\bactually\b|"
     r"\bi mean\b|\bsorry\b|\brather\b|scratch that|make (that|it)"
 )
 
+def _names(found: Match, clause: str) -> bool:
+    """Whether a clause's match names its answer plainly; a count read from a clock
+    time ("改一点半" is half past one, not one time) does not."""
+    return found.how in _RANK and not (found.how == "number" and CLOCK.search(clause))
+
+
 # after the answer said outright and the scale, in this order
 _LATER_STAGES = (
     numbers.number,
     ordinals.ordinal,
+    periods.period,
     _time,
     paraphrases.paraphrase,
     yes_no.yes_no,
@@ -95,6 +107,9 @@ class AnswerMatcher(AnswerSet):
     the answers' embeddings are computed on first use and kept."""
 
     def match(self, reply: str, *, today: date | None = None) -> Match | None:
+        changed, found = self._changed_mind(reply, today)
+        if changed:
+            return found
         found = self._match(reply, today, whole=True)
         if found is None or found.how not in _RANK:
             return found
@@ -124,6 +139,38 @@ class AnswerMatcher(AnswerSet):
                 return None
         return found
 
+    def _changed_mind(self, reply: str, today: date | None) -> tuple[bool, Match | None]:
+        """(True, the answer) when the reply corrects itself ("晚上 哦不对 早上", "Monday,
+        oh wait, Friday": what follows the last cue answers, or nothing does) or settles
+        on a choice in its last clause naming one ("晚上要接孩子 还是早上吧")."""
+        said = fold(reply)
+        rest = corrections.after_correction(said)
+        if rest:
+            return True, self._last_said(self._parts(rest), today)
+        if rest == "" and self._match(corrections.before_correction(said), today, whole=False):
+            return True, None  # "晚上 不对": taken back, nothing said instead
+        for part in reversed(self._parts(reply)):
+            if self._match(part, today, whole=False) is None:
+                continue
+            kept = corrections.settled(part)
+            found = self._match(kept, today, whole=False) if kept else None
+            if found is not None and _names(found, part):
+                return True, found
+            break
+        return False, None
+
+    def _parts(self, text: str) -> list[str]:
+        return [p for p in (self.clean(c) for c in intents.clauses(text)) if p]
+
+    def _last_said(self, tail: list[str], today: date | None) -> Match | None:
+        """The answer the clauses after a correction give: the last clause naming one
+        plainly (not one turning it down), or else all of them read together."""
+        for part in reversed(tail):
+            found = self._match(part, today, whole=False)
+            if found is not None and _names(found, part) and not NEG_CLAUSE.search(part):
+                return found
+        return self._match("，".join(tail), today, whole=False) if tail else None
+
     def _match(self, reply: str, today: date | None, *, whole: bool) -> Match | None:
         text = self.clean(reply)
         if not text or not self.answers or intents.is_hesitation(reply):
@@ -132,6 +179,8 @@ class AnswerMatcher(AnswerSet):
         heard = Heard(text, parts, narrowed, today or date.today())
         said, scale = outright.said, scores.scale
         first = (scale, said) if self.is_scale else (said, scale)
+        if self.how_often is not None:  # before "said": "不太经常" is not 经常
+            first = (frequency.how_often, *first)
         later = _LATER_STAGES if whole else _LATER_STAGES[:-1]  # no encoder per clause
         try:
             for stage in (_unsure, states.state, *first, *later):

@@ -59,8 +59,31 @@ def distinctive_parts(keys: list[str], skip: list[bool]) -> list[list[str]]:
 
 def _leads(text: str, pos: int) -> bool:
     """A one-character answer not used as a copula or auxiliary after a pronoun ("是" in
-    "我是她老公", "会" in "我会考虑" say nothing about the answers 是 / 会)."""
-    return pos == 0 or text[pos - 1] not in "我你他她它这那就还但可要也"
+    "我是她老公", "会" in "我会考虑" say nothing about the answers 是 / 会), nor inside a
+    sentence between two words unless negated ("科目一是考啥的": a copula, not the
+    answer 是; "没见到有坏的" does say 没有)."""
+    if pos == 0:
+        return True
+    if text[pos - 1] in "我你他她它这那就还但可要也":
+        return False
+    after = text[pos + 1 : pos + 2]
+    inside = _CJK.match(text[pos - 1]) and after and _CJK.match(after)
+    return not (inside and after not in _PARTICLES) or negated_before(text, pos, 6)
+
+
+_CJK = re.compile("[\u4e00-\u9fff]")
+_PARTICLES = "的啊吧呀呢了嘛哈哦呗啦"
+# "X没X过", "去不去": a question of whether, naming no answer (不记得换没换过)
+def a_not_a(text: str, start: int, key: str) -> bool:
+    return len(key) >= 2 and key[0] in "没不" and start > 0 and text[start - 1] == key[1]
+
+
+# a negative answer itself denied ("也不能说没练上", "i wouldnt say no"): not that answer
+_DENIED = re.compile(
+    r"(不能说|不好说是|谈不上|也不是|并不是|不是说|说不上)\s*$|"
+    r"\b(wouldn'?t|won'?t|can'?t|couldn'?t|don'?t|didn'?t|not) "
+    r"(say|call it|go so far as to say)\s*$"
+)
 
 
 def said(a: AnswerSet, heard: Heard, *, quiet: bool = False) -> Match | None:
@@ -86,12 +109,16 @@ def said_in(a: AnswerSet, text: str, *, quiet: bool) -> Match | None:
         for m in pattern.finditer(text):
             if len(key) == 1 and not _leads(text, m.start()):
                 continue  # "是" in "我是她老公" is not the answer 是
+            if a_not_a(text, m.start(), key):
+                continue  # "换没换过" asks whether, it does not say 没换过
             if not any(s < m.end() and m.start() < e for s, e, _ in spans):
                 spans.append((m.start(), m.end(), i))
     if not spans:
         return None
     plain, negated = set(), set()
     for start, end, i in spans:
+        if a.negative[i] and _DENIED.search(text[max(0, start - 24) : start]):
+            return _denied(a, i, quiet)
         if (
             not a.negative[i]
             and not a.uncertain[i]
@@ -117,6 +144,16 @@ def said_in(a: AnswerSet, text: str, *, quiet: bool) -> Match | None:
     others = [j for j in range(len(a.answers)) if j not in negated]
     if len(others) == 1:  # "上午不行" of two choices
         return a.pick(others[0], "said-negated")
+    if quiet:
+        return None
+    raise Ambiguous
+
+
+def _denied(a: AnswerSet, index: int, quiet: bool) -> Match | None:
+    """A negative answer denied: of two answers, the other one ("也不能说没练上" ->
+    练上了); with more (an uncertain one too) it is not clear which is meant."""
+    if a.binary:
+        return a.pick(next(j for j in range(len(a.answers)) if j != index), "said-negated")
     if quiet:
         return None
     raise Ambiguous

@@ -11,6 +11,7 @@ from rapidfuzz import fuzz
 
 from voxdial.conversation.matching.cues import NEGATION, negated_before
 from voxdial.conversation.matching.match import Heard, Match
+from voxdial.conversation.matching.outright import a_not_a
 
 if TYPE_CHECKING:
     from voxdial.conversation.matching.answers import AnswerSet
@@ -74,7 +75,8 @@ def sounds(a: AnswerSet, heard: Heard) -> Match | None:
             heard_as = _pinyin(run)
             for j in range(len(heard_as) - n + 1):
                 if heard_as[j : j + n] == want and not negated_before(run, j, 3):
-                    found.add(i)
+                    if not a_not_a(run, j, a.keys[i]):  # "换没换过" asks, says nothing
+                        found.add(i)
     if len(found) == 1:
         return a.pick(found.pop(), "sounds")
     return None

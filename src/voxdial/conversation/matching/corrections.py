@@ -1,0 +1,52 @@
+"""A choice corrected or settled inside one reply: the last choice stands.
+
+People change their mind mid-sentence ("晚上 哦不对 还是早上吧", "Monday, oh wait,
+Friday", "no wait, the second one", "不对，我是说周四") or name one choice only to set
+it aside before the one they settle on ("晚上我要接孩子 还是早上吧", "let's go with
+email instead"). Both tables say so in any domain: what a clause after a correction
+cue, or a clause opened by a settling cue, names is the answer; the choices named
+before it are not. Two choices named with neither cue stay ambiguous (asked again).
+"""
+
+from __future__ import annotations
+
+import re
+
+# a correction cue: what comes after it replaces what came before
+CORRECTION = re.compile(
+    r"不对不对|不对|说错了|我说错|口误|不是不是|我是说|我说的是|我的意思是|应该是|更正一下|"
+    r"[哦噢啊呃]不(?=\s|$|[，,]|是)|不不不?(?=\s|$|[，,])|等等|等一下不对|"
+    r"\b(oh|no|hang on|hold on),? wait\b|\bwait,? no\b|\bsorry,? i meant?\b|"
+    r"\bi meant?\b|\bscratch that\b|\bcorrection\b|\bmy (bad|mistake)\b|"
+    r"\bon second thoughts?\b|\bcome to think of it\b|\bactually,? no\b"
+)
+# a clause that settles on a choice after weighing ("还是早上吧", "make it Friday")
+SETTLES = re.compile(
+    r"^(那|我|那我|那还是|算了)?还是(?!.*还是)|^(那)?(就|干脆)?(改成?|换成|改到|换到)|^算了|"
+    r"^(so |ok |okay |well )?(let'?s (say|do|go with|make it)|make it|go with|i'?ll (take|go with|"
+    r"pick|choose|say)|put me down for)\b|\binstead\b|\brather than\b|而不是"
+)
+# "X instead of Y", "X rather than Y", "要X而不是Y": Y is set aside
+SET_ASIDE = re.compile(r"\b(instead of|rather than|not)\b.*$|而不是.*$|不要.*$")
+
+
+def after_correction(text: str) -> str | None:
+    """What follows the last correction cue in the (folded) reply, None without a cue;
+    "" when nothing follows it ("晚上 不对": the choice is taken back, none given)."""
+    found = list(CORRECTION.finditer(text))
+    if not found:
+        return None
+    return text[found[-1].end() :].strip(" ,，.。!！")
+
+
+def before_correction(text: str) -> str:
+    """What comes before the last correction cue."""
+    found = list(CORRECTION.finditer(text))
+    return text[: found[-1].start()] if found else text
+
+
+def settled(part: str) -> str | None:
+    """The clause without its settling cue and what it sets aside, when it settles."""
+    if not SETTLES.search(part):
+        return None
+    return SET_ASIDE.sub("", part).strip() or None

@@ -63,6 +63,19 @@ def scale(a: AnswerSet, heard: Heard) -> Match | None:
         and scored[0][0] == scored[1][0]
         and a.scores[scored[0][1]] != a.scores[scored[1][1]]
     ):
-        # "挺好的" (4) between 很好 (5) and 还可以 (3): either may be meant, ask again
-        raise Ambiguous
+        side = _one_on_its_side(a, score)
+        if side is None:
+            # "挺好的" (4) between 很好 (5) and 还可以 (3), with 非常好 too: ask again
+            raise Ambiguous
+        return a.pick(side, how)
     return a.pick(scored[0][1], how)
+
+
+def _one_on_its_side(a: AnswerSet, score: int) -> int | None:
+    """A score between two answers still names one when it is the only answer on the
+    reply's side of the middle (3): "挺好的" (4) of 很好 / 还可以 / 比较差 is 很好, the
+    only good one; of 非常满意 / 一般 / ... with two good ones it stays unread."""
+    if score == 3:
+        return None
+    same = [i for i, s in enumerate(a.scores) if s not in (None, 3) and (s > 3) == (score > 3)]
+    return same[0] if len(same) == 1 else None

@@ -30,7 +30,12 @@ _PARAPHRASES = [
         r"一年一交|一次交一年|每年交|\b(yearly|annually)\b|once a year",
     ),
     (r"短信|^text|^sms", r"\btext(s|ing)?\b|\bsms\b|message me|发短信|短信"),
-    (r"电话|^phone", r"\bcall me\b|\bring me\b|\bphone\b|打电话|打我电话|电话联系"),
+    (
+        r"电话|^phone",
+        r"\bcall me\b|\bring me\b|\bphone\b|打电话|打我电话|电话联系|\blandline\b|"
+        r"\bgive (me|us) a (call|ring|bell)\b|\bring (the|my|our) (house|home|landline)\b|"
+        r"座机|来电",
+    ),
     (r"邮件|邮箱|email", r"\be-?mails?\b|\binbox\b|发邮件|邮箱"),
     (r"spin|单车", r"\bcycling\b|\bbikes?\b|\bcycle\b|动感单车|骑车"),
     (
@@ -44,6 +49,77 @@ _PARAPHRASES = [
         r"i'?ll (try|do|manage|sort) (it )?myself|i can manage",
     ),
     (r"^keep", r"\bkeep (it|my|the|this|going)\b|stick with|stay (on|with)|\brenew\b"),
+    # ways to pay: what each way is called and how people describe it
+    (
+        r"direct debit|auto-?pay|银行代扣|自动扣|代扣",
+        r"\bauto-?pay(ment)?\b|\bautomatic(ally)? (payment|debit|withdrawal)s?\b|"
+        r"(comes?|taken|goes) (straight |right |directly )?(out of|from) "
+        r"my (bank |checking )?account|"
+        r"straight (out of|from) my (bank )?account|\bstanding order\b|\bthe bank takes it\b|"
+        r"自动扣|从卡里扣|从银行卡扣|银行卡自动|绑(了|定)?(银行)?卡|直接扣",
+    ),
+    (
+        r"card online|pay online|online|网上|线上",
+        r"\b(debit|credit) card\b|\bby card\b|\bonline\b|on (your|the) (website|site|app)|"
+        r"\bthrough the app\b|网上(交|付|缴)|在线(交|付|缴)|手机上(交|付|缴)|app上",
+    ),
+    (
+        r"^(check|cheque)$|^by (check|cheque)|支票",
+        r"\bcheques?\b|\bchecks? in the (mail|post)\b|支票",
+    ),
+    (r"公众号", r"关注了.{0,6}号|公众号|微信上(交|缴|付)|在?微信里"),
+    (
+        r"营业厅|柜台|门店",
+        r"营业厅|去柜台|柜台|窗口|跑一趟|去(你们|那边)?(店|网点)|\bin person\b|"
+        r"\bat the (office|counter|branch)\b",
+    ),
+    # how a parcel leaves: picked up at the door, a locker, a drop-off point
+    (
+        r"上门|pick ?up|collection",
+        r"上门|(来|到家|到家里|到门口)(取|拿|收)|(让|叫)(人|快递员?|小哥|师傅).{0,6}(来|上门)|"
+        r"\bcollect(ed)? from (my|the) (door|home|house)\b|"
+        r"\bpick(ed)? up from (my|the) (door|home|house)\b|"
+        r"\bcome (and|to) (get|collect|pick up)\b",
+    ),
+    (r"快递柜|储物柜|locker", r"柜子|快递柜|丰巢|智能柜|\blockers?\b"),
+    (r"驿站|代收点|drop-?off", r"驿站|代收点|菜鸟|\bdrop (it )?off\b|\bdrop-?off point\b"),
+    # how something has gone since: better, the same, worse
+    (
+        r"^(better|improved)|好转|好多了|变好",
+        r"\bimprov(ed|ing)\b|\bgetting better\b|\b(much|a lot|way|loads) better\b|"
+        r"\bback to (her|his|their|my|its) (old|normal|usual) self\b|\bback to normal\b|"
+        r"\bon the mend\b|好多了|好些了|见好|好转|恢复了?|缓过来",
+    ),
+    (
+        r"^(same|no change|unchanged)|^(about|much) the same|没变化|差不多|老样子",
+        r"\bno (real )?(change|difference)\b|\bunchanged\b|\b(about|much|pretty much) the same\b|"
+        r"\bsame as (before|ever|usual)\b|\bno better,? no worse\b|\bhasn'?t changed\b|"
+        r"没(啥|什么|有)?(变化|区别|两样)|老样子|跟(以前|原来)一样|还是那样",
+    ),
+    (
+        r"^(worse|deteriorated)|更差|变差|恶化|加重",
+        r"\bworse\b|\bgone downhill\b|\bdeteriorat(ed|ing)\b|\bgoing downhill\b|"
+        r"更(差|严重|厉害)|加重|恶化|不如以前|还不如",
+    ),
+    # what matters most in a plan: the price, the excess on a claim, what is covered
+    (
+        r"\b(price|cost|cheap(er)?)\b|价格|价钱|便宜|省钱|费用低|保费",
+        r"\bcheap(er|est)?\b|\bpremiums?\b(?!.{0,12}(plan|tier|package))|"
+        r"\bpay(ing)? less\b(?!.{0,24}(claim|deductible|excess))|\bsav(e|ing) (some )?money\b|"
+        r"\baffordab(le|ility)\b|\bless (each|a|per|every) month\b|\blower (bill|cost|payment)s?\b|"
+        r"\b(monthly|the) (bill|payment) down\b|便宜|省钱|少花钱|少交|价格低|保费低|划算|实惠",
+    ),
+    (
+        r"deductible|\bexcess\b|免赔",
+        r"\bdeductibles?\b|\bexcess\b|\bout of (my )?pocket\b|"
+        r"\bpay(ing)? less (when|if) (i|we) (make a )?claim|免赔|"
+        r"理赔(时|的时候)?(自己)?少(出|掏|付)",
+    ),
+    (
+        r"contents|belongings|财产|物品",
+        r"\bcontents\b|\bbelongings\b|\bmy (stuff|things|possessions|valuables)\b|"
+        r"\beverything (in|inside) the (house|home|flat)\b|家里的东西|家当|财物|物品",
+    ),
 ]
 _PARAPHRASE_RES = [(re.compile(a), re.compile(r)) for a, r in _PARAPHRASES]
 

@@ -12,6 +12,7 @@ from voxdial.conversation import times
 from voxdial.conversation.matching.frequency import HowOften
 from voxdial.conversation.matching.match import Match
 from voxdial.conversation.matching.numbers import answer_range, exclusive, units_of
+from voxdial.conversation.matching.ordinals import ranks_of
 from voxdial.conversation.matching.outright import distinctive_parts, key_patterns
 from voxdial.conversation.matching.paraphrases import paraphrases_of
 from voxdial.conversation.matching.periods import periods_of
@@ -64,6 +65,7 @@ class AnswerSet:
         self.paraphrases = paraphrases_of(self.keys, self.negative)
         self.how_often = HowOften.of(self.keys, self.uncertain)
         self.periods = periods_of(self.keys)
+        self.ranks = ranks_of(self.keys)
         self.likely = self.is_numeric and bool(LIKELY_QUESTION.search(self.question))
         self.units = units_of(self.answers, self.question)
         self.key_patterns = key_patterns(self.keys)

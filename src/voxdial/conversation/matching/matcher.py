@@ -90,6 +90,7 @@ def _names(found: Match, clause: str) -> bool:
 _LATER_STAGES = (
     numbers.number,
     ordinals.ordinal,
+    ordinals.extreme,
     periods.period,
     _time,
     paraphrases.paraphrase,
@@ -182,11 +183,15 @@ class AnswerMatcher(AnswerSet):
         if self.how_often is not None:  # before "said": "不太经常" is not 经常
             first = (frequency.how_often, *first)
         later = _LATER_STAGES if whole else _LATER_STAGES[:-1]  # no encoder per clause
+        turned_down: frozenset[int] = frozenset()
         try:
             for stage in (_unsure, states.state, *first, *later):
-                found = stage(self, heard)
+                try:
+                    found = stage(self, heard)
+                except outright.TurnedDown as e:  # "不去驿站": one of the rest may be named
+                    turned_down, found = e.indexes, None
                 if found is not None:
-                    return found
+                    return None if found.index in turned_down else found
         except Ambiguous:
             return None
         return None

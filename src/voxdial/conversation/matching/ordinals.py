@@ -43,3 +43,57 @@ def place(text: str, count: int) -> int | None:
 def ordinal(a: AnswerSet, heard: Heard) -> Match | None:
     index = place(heard.text, len(a.answers))
     return None if index is None else a.pick(index, "ordinal")
+
+
+# plans or sizes in a known order, lowest first: "the cheapest one" is the lowest tier
+_TIERS = [
+    ("basic", "essential", "starter", "lite", "light", "standard", "plus", "premium", "pro",
+     "deluxe", "ultimate"),
+    ("bronze", "silver", "gold", "platinum"),
+    ("small", "medium", "large"),
+    ("基础", "入门", "标准", "高级", "豪华", "尊享", "旗舰"),
+    ("小杯", "中杯", "大杯"),
+]  # fmt: skip
+_PRICE = re.compile(r"[$¥£€]\s?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s?(元|块|dollars?|bucks|pounds?)")
+# the lowest or the highest of the list, said by price or by level
+_LOWEST = re.compile(
+    r"\bcheap(est|er)\b|\bleast expensive\b|\bless expensive\b|\blowest (price|cost|tier|one)\b|"
+    r"\bmost basic\b|\bthe basic one\b|\bcheapest\b|最便宜|"
+    r"(?<![挺很太不还蛮])便宜(的|点的?)(那个|那种|那款|$)|最低(的|档|那个)|最基础|最简单的(那个|那种)"
+)
+_HIGHEST = re.compile(
+    r"\bmost expensive\b|\bpriciest\b|\bdear(est|er)\b|\bpricier\b|\btop (one|tier|plan)\b|"
+    r"\bhighest (tier|one|level)\b|\bthe best one\b|\beverything included\b|最贵|最高(的|档|那个)|"
+    r"最好的(那个|那种|那款)|(?<![挺很太不还蛮])贵(的|点的?)(那个|那种|那款|$)|全包的?"
+)
+# "the cheaper one" compares two: it names one only of two answers
+_COMPARES = re.compile(r"\b(cheaper|less expensive|dearer|pricier)\b|便宜点的?|贵点的?")
+
+
+def ranks_of(keys: list[str]) -> list[float] | None:
+    """Each answer's place from lowest to highest (by a tier word or a price), when every
+    answer has one and no two share it."""
+    for tier in _TIERS:
+        ranks = [next((n for n, w in enumerate(tier) if w in k), None) for k in keys]
+        if all(r is not None for r in ranks) and len(set(ranks)) == len(ranks) > 1:
+            return [float(r) for r in ranks]  # type: ignore[arg-type]
+    prices = []
+    for k in keys:
+        m = _PRICE.search(k)
+        prices.append(float(m.group(1) or m.group(2)) if m else None)
+    if all(p is not None for p in prices) and len(set(prices)) == len(prices) > 1:
+        return prices  # type: ignore[return-value]
+    return None
+
+
+def extreme(a: AnswerSet, heard: Heard) -> Match | None:
+    """The lowest or highest answer when the answers say their order ("the cheapest
+    one" of Basic / Plus / Premium, 最贵的 of 99元 / 199元 套餐)."""
+    if a.ranks is None:
+        return None
+    text = heard.text
+    low, high = bool(_LOWEST.search(text)), bool(_HIGHEST.search(text))
+    if low == high or (_COMPARES.search(text) and len(a.answers) != 2):
+        return None
+    pick = min if low else max
+    return a.pick(a.ranks.index(pick(a.ranks)), "ordinal")

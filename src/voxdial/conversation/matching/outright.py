@@ -146,7 +146,16 @@ def said_in(a: AnswerSet, text: str, *, quiet: bool) -> Match | None:
         return a.pick(others[0], "said-negated")
     if quiet:
         return None
-    raise Ambiguous
+    raise TurnedDown(negated)
+
+
+class TurnedDown(Ambiguous):
+    """Answers turned down and several left ("不去驿站 ... 一般用柜子"): a later stage
+    may name one of the rest; none of these may be taken."""
+
+    def __init__(self, indexes: set[int]) -> None:
+        super().__init__()
+        self.indexes = frozenset(indexes)
 
 
 def _denied(a: AnswerSet, index: int, quiet: bool) -> Match | None:

@@ -10,6 +10,7 @@ import numpy as np
 
 from voxdial.conversation import times
 from voxdial.conversation.matching.frequency import HowOften
+from voxdial.conversation.matching.levels import Axis
 from voxdial.conversation.matching.match import Match
 from voxdial.conversation.matching.numbers import answer_range, exclusive, units_of
 from voxdial.conversation.matching.ordinals import ranks_of
@@ -66,6 +67,7 @@ class AnswerSet:
         self.how_often = HowOften.of(self.keys, self.uncertain)
         self.periods = periods_of(self.keys)
         self.ranks = ranks_of(self.keys)
+        self.axis = Axis.of(self.keys, self.question, self.uncertain)
         self.likely = self.is_numeric and bool(LIKELY_QUESTION.search(self.question))
         self.units = units_of(self.answers, self.question)
         self.key_patterns = key_patterns(self.keys)

@@ -10,6 +10,7 @@ from voxdial.conversation import intents, times
 from voxdial.conversation.matching import (
     corrections,
     frequency,
+    levels,
     numbers,
     ordinals,
     outright,
@@ -88,6 +89,7 @@ def _names(found: Match, clause: str) -> bool:
 
 # after the answer said outright and the scale, in this order
 _LATER_STAGES = (
+    levels.level,
     numbers.number,
     ordinals.ordinal,
     ordinals.extreme,

@@ -78,6 +78,10 @@ def a_not_a(text: str, start: int, key: str) -> bool:
     return len(key) >= 2 and key[0] in "没不" and start > 0 and text[start - 1] == key[1]
 
 
+# answer words used as adverbs when a verb or adverb follows ("一般都用微信": usually)
+_ADVERB = {
+    "一般": re.compile(r"(都|是|会|就|在|用|去|来|要|比较|挺|很|也|不|没|周|早|晚|上午|下午)")
+}
 # a negative answer itself denied ("也不能说没练上", "i wouldnt say no"): not that answer
 _DENIED = re.compile(
     r"(不能说|不好说是|谈不上|也不是|并不是|不是说|说不上)\s*$|"
@@ -109,6 +113,8 @@ def said_in(a: AnswerSet, text: str, *, quiet: bool) -> Match | None:
         for m in pattern.finditer(text):
             if len(key) == 1 and not _leads(text, m.start()):
                 continue  # "是" in "我是她老公" is not the answer 是
+            if _ADVERB.get(key) and _ADVERB[key].match(text, m.end()):
+                continue  # "一般都挺快的": usually, not the answer 一般
             if a_not_a(text, m.start(), key):
                 continue  # "换没换过" asks whether, it does not say 没换过
             if not any(s < m.end() and m.start() < e for s, e, _ in spans):

@@ -88,7 +88,7 @@ _PARAPHRASES = [
         r"^(better|improved)|好转|好多了|变好",
         r"\bimprov(ed|ing)\b|\bgetting better\b|\b(much|a lot|way|loads) better\b|"
         r"\bback to (her|his|their|my|its) (old|normal|usual) self\b|\bback to normal\b|"
-        r"\bon the mend\b|好多了|好些了|见好|好转|恢复了?|缓过来",
+        r"\bon the mend\b|好多了|好些了|见好|好转|恢复了?|缓过来|比(以前|之前|原来)(好|强)",
     ),
     (
         r"^(same|no change|unchanged)|^(about|much) the same|没变化|差不多|老样子",
@@ -99,7 +99,7 @@ _PARAPHRASES = [
     (
         r"^(worse|deteriorated)|更差|变差|恶化|加重",
         r"\bworse\b|\bgone downhill\b|\bdeteriorat(ed|ing)\b|\bgoing downhill\b|"
-        r"更(差|严重|厉害)|加重|恶化|不如以前|还不如",
+        r"更(差|严重|厉害)|加重|恶化|不如以前|还不如|比(以前|之前|原来)(差|糟|严重|厉害)",
     ),
     # what matters most in a plan: the price, the excess on a claim, what is covered
     (

@@ -16,10 +16,36 @@ _EN_ORDINAL = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "1s
                "2nd": 1, "3rd": 2, "4th": 3, "5th": 4}  # fmt: skip
 
 
+# counted from the end: "倒数第二个", "second to last", "the last but one"
+_FROM_END = re.compile(
+    r"倒数第([一二两三123])|\b(second|third)[- ](to|from)[- ]last\b|\bpenultimate\b|"
+    r"\blast but one\b"
+)
+# named by number: "option 2", "number two", "choice three", "选二", "选2"
+_BY_NUMBER = re.compile(
+    r"\b(?:option|number|choice) ?(one|two|three|four|five|[1-5])\b|"
+    r"选([一二两三四五1-5])(?![\u4e00-\u9fff])"
+)
+_EN_NUMBER = {"one": 0, "two": 1, "three": 2, "four": 3, "five": 4}
+
+
+def _special_place(text: str, count: int) -> int | None:
+    if m := _FROM_END.search(text):
+        back = m.group(1) or m.group(2) or "second"
+        n = {"second": 2, "third": 3}.get(back) or _ZH_ORDINAL[back] + 1
+        return count - n if count - n >= 0 else None
+    if m := _BY_NUMBER.search(text):
+        word = m.group(1) or m.group(2)
+        return _EN_NUMBER.get(word, _ZH_ORDINAL.get(word))
+    return None
+
+
 def place(text: str, count: int) -> int | None:
     """The index `text` names among `count` answers, if it names one by place."""
-    index = None
-    if m := re.search(r"第([一二两三四五六123456])(个|种|项|条|位|档|类|)", text):
+    index = _special_place(text, count)
+    if index is not None:
+        pass
+    elif m := re.search(r"第([一二两三四五六123456])(个|种|项|条|位|档|类|)", text):
         index = _ZH_ORDINAL[m.group(1)]
     elif m := re.search(
         r"(?<!\ba )(?<!\bone )(?<!\bat )\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\b"
@@ -58,11 +84,12 @@ _PRICE = re.compile(r"[$¥£€]\s?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s?(元|块|do
 # the lowest or the highest of the list, said by price or by level
 _LOWEST = re.compile(
     r"\bcheap(est|er)\b|\bleast expensive\b|\bless expensive\b|\blowest (price|cost|tier|one)\b|"
-    r"\bmost basic\b|\bthe basic one\b|\bcheapest\b|最便宜|"
+    r"\bmost basic\b|\bthe basic one\b|\bcheapest\b|\b(smallest|littlest)\b|最便宜|最小的?|"
     r"(?<![挺很太不还蛮])便宜(的|点的?)(那个|那种|那款|$)|最低(的|档|那个)|最基础|最简单的(那个|那种)"
 )
 _HIGHEST = re.compile(
-    r"\bmost expensive\b|\bpriciest\b|\bdear(est|er)\b|\bpricier\b|\btop (one|tier|plan)\b|"
+    r"\bmost expensive\b|\bpriciest\b|\b(biggest|largest)\b|最大的?|\bdear(est|er)\b|"
+    r"\bpricier\b|\btop (one|tier|plan)\b|"
     r"\bhighest (tier|one|level)\b|\bthe best one\b|\beverything included\b|最贵|最高(的|档|那个)|"
     r"最好的(那个|那种|那款)|(?<![挺很太不还蛮])贵(的|点的?)(那个|那种|那款|$)|全包的?"
 )

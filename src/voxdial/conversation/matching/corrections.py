@@ -14,7 +14,7 @@ import re
 
 # a correction cue: what comes after it replaces what came before
 CORRECTION = re.compile(
-    r"不对不对|不对|说错了|我说错|口误|不是不是|我是说|我说的是|我的意思是|应该是|更正一下|"
+    r"不对不对|不对|说错了|我说错|口误|不是不是|我是说|我说的是|我的意思是|更正一下|"
     r"[哦噢啊呃]不(?=\s|$|[，,]|是)|不不不?(?=\s|$|[，,])|等等|等一下不对|"
     r"\b(oh|no|hang on|hold on),? wait\b|\bwait,? no\b|\bsorry,? i meant?\b|"
     r"\bi meant?\b|\bscratch that\b|\bcorrection\b|\bmy (bad|mistake)\b|"
@@ -26,6 +26,8 @@ SETTLES = re.compile(
     r"^(so |ok |okay |well )?(let'?s (say|do|go with|make it)|make it|go with|i'?ll (take|go with|"
     r"pick|choose|say)|put me down for)\b|\binstead\b|\brather than\b|而不是"
 )
+# a settling cue that changes a choice ("改两点", "make it two"): it names the new one
+CHANGES = re.compile(r"^(那)?(就|干脆)?(改成?|换成|改到|换到)|^(so |ok |okay |well )?make it\b")
 # "X instead of Y", "X rather than Y", "要X而不是Y": Y is set aside
 SET_ASIDE = re.compile(r"\b(instead of|rather than|not)\b.*$|而不是.*$|不要.*$")
 

@@ -33,10 +33,10 @@ _HOW_OFTEN = [
     (0.4, r"偶尔|偶然|有时候?|有的时候|时不时|间或|个别时候|不时|"
           r"once in a while|occasionally|sometimes|now and (then|again)|every so often|"
           r"from time to time|every now and then|on occasion"),
-    (0.7, r"经常|常常|老是|总是|动不动就?|三天两头|十有八九|大多数时候|多半|"
+    (0.7, r"经常|常常|老是|动不动就?|三天两头|十有八九|大多数时候|多半|"
           r"often|a lot|frequently|most of the time|more often than not|regularly|"
           r"usually|most days|most times"),
-    (1.0, r"每次|回回|次次|一直|天天|每回|always|every (single )?time|constantly|"
+    (1.0, r"总是|每次|回回|次次|一直|天天|每回|always|every (single )?time|constantly|"
           r"all the time|without fail|each time"),
 ]  # fmt: skip
 _HOW_OFTEN_RES = [(share, re.compile(words)) for share, words in _HOW_OFTEN]

@@ -81,6 +81,11 @@ CORRECTION = re.compile(
     r"\bi mean\b|\bsorry\b|\brather\b|scratch that|make (that|it)"
 )
 
+def _without_whether(text: str) -> str:
+    """The reply without "X没X" / "X不X" ("不记得去没去过": asks whether, says neither)."""
+    return outright.WHETHER.sub(" ", text).strip() if "没" in text or "不" in text else text
+
+
 def _names(found: Match, clause: str) -> bool:
     """Whether a clause's match names its answer plainly; a count read from a clock
     time ("改一点半" is half past one, not one time) does not."""
@@ -148,18 +153,21 @@ class AnswerMatcher(AnswerSet):
         on a choice in its last clause naming one ("晚上要接孩子 还是早上吧")."""
         said = fold(reply)
         rest = corrections.after_correction(said)
-        if rest:
-            return True, self._last_said(self._parts(rest), today)
-        if rest == "" and self._match(corrections.before_correction(said), today, whole=False):
+        tail = self._parts(rest) if rest else []
+        if tail:
+            return True, self._last_said(tail, today)
+        before = corrections.before_correction(said) if rest is not None else ""
+        if before and self._match(before, today, whole=False):
             return True, None  # "晚上 不对": taken back, nothing said instead
         for part in reversed(self._parts(reply)):
-            if self._match(part, today, whole=False) is None:
-                continue
             kept = corrections.settled(part)
             found = self._match(kept, today, whole=False) if kept else None
             if found is not None and _names(found, part):
                 return True, found
-            break
+            if kept and corrections.CHANGES.search(part):
+                return True, None  # "改两点" changes something this question does not offer
+            if kept or self._match(part, today, whole=False) is not None:
+                break
         return False, None
 
     def _parts(self, text: str) -> list[str]:
@@ -179,23 +187,37 @@ class AnswerMatcher(AnswerSet):
         if not text or not self.answers or intents.is_hesitation(reply):
             return None
         parts, narrowed = self._clauses(reply)
-        heard = Heard(text, parts, narrowed, today or date.today())
+        as_said = Heard(text, parts, narrowed, today or date.today())
+        # the other stages read the reply without "X没X" ("不记得去没去过" says neither);
+        # the unsure one keeps it ("看房东涨不涨价吧": it depends)
+        heard = Heard(
+            _without_whether(text),
+            [p for p in map(_without_whether, parts) if p],
+            narrowed,
+            as_said.today,
+        )
         said, scale = outright.said, scores.scale
         first = (scale, said) if self.is_scale else (said, scale)
         if self.how_often is not None:  # before "said": "不太经常" is not 经常
             first = (frequency.how_often, *first)
         later = _LATER_STAGES if whole else _LATER_STAGES[:-1]  # no encoder per clause
-        turned_down: frozenset[int] = frozenset()
         try:
-            for stage in (_unsure, states.state, *first, *later):
-                try:
-                    found = stage(self, heard)
-                except outright.TurnedDown as e:  # "不去驿站": one of the rest may be named
-                    turned_down, found = e.indexes, None
-                if found is not None:
-                    return None if found.index in turned_down else found
+            found = _unsure(self, as_said)
+            return found if found is not None else self._staged(heard, (*first, *later))
         except Ambiguous:
             return None
+
+    def _staged(self, heard: Heard, stages: tuple) -> Match | None:
+        """The first stage's answer; answers a stage turned down ("不去驿站") are not
+        taken from a later one."""
+        turned_down: frozenset[int] = frozenset()
+        for stage in (states.state, *stages):
+            try:
+                found = stage(self, heard)
+            except outright.TurnedDown as e:
+                turned_down, found = e.indexes, None
+            if found is not None:
+                return None if found.index in turned_down else found
         return None
 
     def _clauses(self, reply: str) -> tuple[list[str], bool]:

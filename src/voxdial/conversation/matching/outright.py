@@ -74,8 +74,13 @@ def _leads(text: str, pos: int) -> bool:
 _CJK = re.compile("[\u4e00-\u9fff]")
 _PARTICLES = "的啊吧呀呢了嘛哈哦呗啦"
 # "X没X过", "去不去": a question of whether, naming no answer (不记得换没换过)
+WHETHER = re.compile("([\u4e00-\u9fff])[没不]\\1")
+
+
 def a_not_a(text: str, start: int, key: str) -> bool:
-    return len(key) >= 2 and key[0] in "没不" and start > 0 and text[start - 1] == key[1]
+    """Whether the answer at text[start:] is part of an "X没X" / "X不X" question."""
+    end = start + len(key)
+    return any(s < end and start < e for s, e in (m.span() for m in WHETHER.finditer(text)))
 
 
 # answer words used as adverbs when a verb or adverb follows ("一般都用微信": usually)

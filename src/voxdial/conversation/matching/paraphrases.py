@@ -126,15 +126,19 @@ _PARAPHRASE_RES = [(re.compile(a), re.compile(r)) for a, r in _PARAPHRASES]
 
 def paraphrases_of(keys: list[str], negative: list[bool]) -> list[list[re.Pattern[str]]]:
     """For each answer, the patterns of what a callee says for it (a negative answer
-    only by the table's rows for a negative answer, "^不...")."""
+    only by rows whose answer words carry its negation: "^不需要", "没变化", "no change")."""
     return [
-        [
-            said
-            for means, said in _PARAPHRASE_RES
-            if means.search(k) and (not neg or means.pattern.startswith("^不"))
-        ]
+        [said for means, said in _PARAPHRASE_RES if _names(means, k, neg)]
         for k, neg in zip(keys, negative, strict=True)
     ]
+
+
+def _names(means: re.Pattern[str], key: str, negative: bool) -> bool:
+    m = means.search(key)
+    return m is not None and (not negative or bool(_NEGATOR.search(m.group(0))))
+
+
+_NEGATOR = re.compile(r"不|没|无|\bno\b|\bnot\b|^un")
 
 
 def paraphrase(a: AnswerSet, heard: Heard) -> Match | None:

@@ -75,7 +75,7 @@ def sounds(a: AnswerSet, heard: Heard) -> Match | None:
             heard_as = _pinyin(run)
             for j in range(len(heard_as) - n + 1):
                 if heard_as[j : j + n] == want and not negated_before(run, j, 3):
-                    if not a_not_a(run, j, a.keys[i]):  # "换没换过" asks, says nothing
+                    if not a_not_a(run, j, "x" * n):  # "换没换过" asks, says nothing
                         found.add(i)
     if len(found) == 1:
         return a.pick(found.pop(), "sounds")

@@ -381,7 +381,7 @@ def test_replies_as_people_give_them(answers, question, reply, want, how):
         (["继续租", "搬走", "还没想好"], "不想搬 也不想续租"),  # words for two answers
         (["1", "2", "3", "4", "5"], "never heard of you"),
         # the precision round (docs/understanding-round3.md): evidence that is not one answer
-        (["很好", "还可以", "比较差"], "挺不错的"),  # a 4 halfway between a 5 and a 3
+        (["满意", "不满意"], "还行吧"),  # a 3 halfway between a 4 and a 2
         (["有", "没有"], "好像没坏"),  # a yes word beside a negation it leaves open
         (["Card", "Check", "Cash"], "I pay from my checking account"),  # one word of many
         (["会", "不会", "不好说"], "嗯"),  # a bare 嗯 when "not sure" is offered

@@ -227,7 +227,7 @@ def test_blind2_part_is_large_varied_and_fresh():
     assert all(texts[k] not in (texts[o] for o in texts if o != k) for k in kb), kb
 
 
-@pytest.mark.parametrize("part", ["blind3", "blind4"])
+@pytest.mark.parametrize("part", ["blind3", "blind4", "blind5"])
 def test_fresh_part_is_large_varied_and_fresh(part):
     # counts only, never items: a fresh part stays unread by whoever tunes
     replies = load(f"{part}_replies")

@@ -14,7 +14,9 @@ precision round), `blind2` (the fresh held-out part for the round after it, writ
 the same way: its items and misses are not for the tuner's eyes), `blind3` (written
 the same way at e48afd1 as the held-out part of the round after that) and `blind4`
 (written the same way at 09111ea, after blind3 was spent, as the held-out part of the
-next round). Item formats are described in tests/data/eval/README.md.
+next round) and `blind5` (written the same way at 2010400 as that round's validation
+part: tuners check a change against its aggregate figures only). Item formats are
+described in tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding blind [--knowledge]

@@ -15,8 +15,10 @@ the same way: its items and misses are not for the tuner's eyes), `blind3` (writ
 the same way at e48afd1 as the held-out part of the round after that), `blind4`
 (written the same way at 09111ea, after blind3 was spent, as the held-out part of the
 next round), `blind5` (written the same way at 2010400 as that round's validation
-part: tuners check a change against its aggregate figures only) and `blind6` (written
-the same way at 2010400 as the fresh held-out part of the round after that). Item
+part: tuners check a change against its aggregate figures only), `blind6` (written
+the same way at 2010400 as the fresh held-out part of the round after that) and `train1`
+(written the same way at 98a22bb, but as a tuning part: spent from birth, its items and
+misses are for the tuner). Item
 formats are described in tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
@@ -54,8 +56,10 @@ KNOWLEDGE = {
     "solar_en": EVAL / "blind5_kb_solar_en.txt",
     "housekeeping_zh": EVAL / "blind6_kb_housekeeping_zh.txt",
     "carrental_en": EVAL / "blind6_kb_carrental_en.txt",
+    "phonerepair_zh": EVAL / "train1_kb_phonerepair_zh.txt",
+    "hotel_en": EVAL / "train1_kb_hotel_en.txt",
 }
-PARTS = ("dev", "heldout", "blind", "blind2", "blind3", "blind4", "blind5", "blind6")
+PARTS = ("dev", "heldout", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "train1")
 # Parts nobody who tunes may open or list the misses of: each is measured once, when a
 # round of tuning ends, and then moves to SPENT. Tuning harnesses iterate SPENT only.
 HELD_OUT = ("blind4", "blind5", "blind6")

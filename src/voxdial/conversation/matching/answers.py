@@ -4,6 +4,7 @@ their embeddings. Every matching stage reads a reply against an `AnswerSet`."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,11 @@ from voxdial.conversation.matching.levels import Axis
 from voxdial.conversation.matching.match import Match
 from voxdial.conversation.matching.numbers import answer_range, exclusive, units_of
 from voxdial.conversation.matching.ordinals import ranks_of
-from voxdial.conversation.matching.outright import distinctive_parts, key_patterns
+from voxdial.conversation.matching.outright import (
+    distinctive_parts,
+    key_patterns,
+    question_forms,
+)
 from voxdial.conversation.matching.paraphrases import paraphrases_of
 from voxdial.conversation.matching.periods import periods_of
 from voxdial.conversation.matching.scores import LIKELY_QUESTION
@@ -23,6 +28,13 @@ from voxdial.conversation.matching.yes_no import echo_words
 from voxdial.conversation.normalize import HotWord, apply_hot_words, clean, fold
 from voxdial.conversation.polarity import is_negative_answer, is_uncertain_answer
 from voxdial.conversation.scale import scale_score
+
+# an answer that is itself a way of not deciding (说不清, "haven't decided", 待定)
+_UNSURE_ANSWER = re.compile(
+    r"^(还)?(说不清|讲不清|说不准|不清楚|不知道|待定|看情况|没想好|没决定|再看看)|"
+    r"^(haven'?t|have not) (yet )?decided|^not (yet )?decided|^(i )?don'?t know|^no idea|"
+    r"^(it )?depends|^maybe$|^undecided|^not sure"
+)
 
 
 class AnswerSet:
@@ -47,7 +59,8 @@ class AnswerSet:
         self.stated = [answer_range(a) for a in self.answers]  # as said, overlaps and all
         self.ranges = exclusive(self.stated)
         self.is_numeric = sum(r is not None for r in self.ranges) >= 2
-        self.uncertain = [is_uncertain_answer(a) for a in self.answers]
+        self.uncertain = [is_uncertain_answer(a) or bool(_UNSURE_ANSWER.search(k))
+                          for a, k in zip(self.answers, self.keys, strict=True)]  # fmt: skip
         self.negative = [
             is_negative_answer(a) and not u
             for a, u in zip(self.answers, self.uncertain, strict=True)
@@ -61,12 +74,13 @@ class AnswerSet:
             echo_words(question, self.keys, self.negative, self.uncertain) if self.binary else ()
         )
         self.parts = distinctive_parts(
-            self.keys, [n or u for n, u in zip(self.negative, self.uncertain, strict=True)]
+            question_forms(self.question, self.keys),
+            [n or u for n, u in zip(self.negative, self.uncertain, strict=True)],
         )
         self.paraphrases = paraphrases_of(self.keys, self.negative)
         self.how_often = HowOften.of(self.keys, self.uncertain)
         self.periods = periods_of(self.keys)
-        self.ranks = ranks_of(self.keys)
+        self.ranks = ranks_of(self.keys, self.uncertain)
         self.axis = Axis.of(self.keys, self.question, self.uncertain)
         self.likely = self.is_numeric and bool(LIKELY_QUESTION.search(self.question))
         self.units = units_of(self.answers, self.question)

@@ -92,6 +92,13 @@ def _names(found: Match, clause: str) -> bool:
     return found.how in _RANK and not (found.how == "number" and CLOCK.search(clause))
 
 
+# more than one of the choices wanted ("flu and covid both", "两个都要", "all three")
+BOTH = re.compile(
+    r"\bboth\b(?! of (us|you))|\ball (three|four|of them|of those)\b|\bthe lot\b|"
+    r"(两|三|几)(个|种|样|项)(都|全)|都要了?$|全都要|全要"
+)
+
+
 # after the answer said outright and the scale, in this order
 _LATER_STAGES = (
     levels.level,
@@ -118,6 +125,8 @@ class AnswerMatcher(AnswerSet):
         changed, found = self._changed_mind(reply, today)
         if changed:
             return found
+        if BOTH.search(fold(reply)) and not (self.is_numeric or self.binary):
+            return None  # "flu and covid both", "两个都要": more than one choice
         found = self._match(reply, today, whole=True)
         if found is None or found.how not in _RANK:
             return found

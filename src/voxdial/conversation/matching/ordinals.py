@@ -77,6 +77,7 @@ _TIERS = [
      "deluxe", "ultimate"),
     ("bronze", "silver", "gold", "platinum"),
     ("small", "medium", "large"),
+    ("economy", "standard", "superior", "deluxe", "executive", "suite", "presidential"),
     ("基础", "入门", "标准", "高级", "豪华", "尊享", "旗舰"),
     ("小杯", "中杯", "大杯"),
 ]  # fmt: skip
@@ -84,12 +85,13 @@ _PRICE = re.compile(r"[$¥£€]\s?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s?(元|块|do
 # the lowest or the highest of the list, said by price or by level
 _LOWEST = re.compile(
     r"\bcheap(est|er)\b|\bleast expensive\b|\bless expensive\b|\blowest (price|cost|tier|one)\b|"
-    r"\bmost basic\b|\bthe basic one\b|\bcheapest\b|\b(smallest|littlest)\b|最便宜|最小的?|"
+    r"\bmost basic\b|\bthe basic one\b|\bcheapest\b|\bwhichever('s| is) cheap|哪个便宜|"
+    r"\b(smallest|littlest)\b|最便宜|最小的?|"
     r"(?<![挺很太不还蛮])便宜(的|点的?)(那个|那种|那款|$)|最低(的|档|那个)|最基础|最简单的(那个|那种)"
 )
 _HIGHEST = re.compile(
     r"\bmost expensive\b|\bpriciest\b|\b(biggest|largest)\b|最大的?|\bdear(est|er)\b|"
-    r"\bpricier\b|\btop (one|tier|plan)\b|"
+    r"\bpricier\b|\btop (one|tier|plan)\b|\bwhichever('s| is) (the )?best\b|哪个贵|"
     r"\bhighest (tier|one|level)\b|\bthe best one\b|\beverything included\b|最贵|最高(的|档|那个)|"
     r"最好的(那个|那种|那款)|(?<![挺很太不还蛮])贵(的|点的?)(那个|那种|那款|$)|全包的?"
 )
@@ -97,9 +99,33 @@ _HIGHEST = re.compile(
 _COMPARES = re.compile(r"\b(cheaper|less expensive|dearer|pricier)\b|便宜点的?|贵点的?")
 
 
-def ranks_of(keys: list[str]) -> list[float] | None:
-    """Each answer's place from lowest to highest (by a tier word or a price), when every
-    answer has one and no two share it."""
+# of two kinds of one thing, the one that costs less and the one that costs more
+_VALUE = (
+    re.compile(
+        r"generic|own[- ]brand|store brand|saver|budget|economy|value|经济|普通|品质|副厂|国产|平价"
+    ),
+    re.compile(
+        r"brand(ed)?( name)?|original|genuine|oem|premium|flexible|原装|原厂|正品|进口|高端"
+    ),
+)
+
+
+def ranks_of(keys: list[str], skip: list[bool]) -> list[float] | None:
+    """Each answer's place from lowest to highest (by a tier word, a price, or a kind
+    that costs less or more: generic / brand name, 品质屏 / 原装屏), when every answer
+    not skipped (the uncertain one) has one and no two share it; a skipped one is -1."""
+    placed = _ranks([k for k, s in zip(keys, skip, strict=True) if not s])
+    if placed is None:
+        return None
+    it = iter(placed)
+    return [-1.0 if s else next(it) for s in skip]
+
+
+def _ranks(keys: list[str]) -> list[float] | None:
+    low, high = _VALUE
+    value = [0.0 if low.search(k) else 1.0 if high.search(k) else None for k in keys]
+    if len(keys) == 2 and None not in value and len(set(value)) == 2:
+        return value  # type: ignore[return-value]
     for tier in _TIERS:
         ranks = [next((n for n, w in enumerate(tier) if w in k), None) for k in keys]
         if all(r is not None for r in ranks) and len(set(ranks)) == len(ranks) > 1:
@@ -120,7 +146,7 @@ def extreme(a: AnswerSet, heard: Heard) -> Match | None:
         return None
     text = heard.text
     low, high = bool(_LOWEST.search(text)), bool(_HIGHEST.search(text))
-    if low == high or (_COMPARES.search(text) and len(a.answers) != 2):
+    ranked = [r for r in a.ranks if r >= 0]
+    if low == high or (_COMPARES.search(text) and len(ranked) != 2):
         return None
-    pick = min if low else max
-    return a.pick(a.ranks.index(pick(a.ranks)), "ordinal")
+    return a.pick(a.ranks.index(min(ranked) if low else max(ranked)), "ordinal")

@@ -40,11 +40,9 @@ def distinctive_parts(keys: list[str], skip: list[bool]) -> list[list[str]]:
     pieces: list[set[str]] = []
     for k in keys:
         got: set[str] = set()
-        if k.isascii():
-            got = {w for w in re.findall(r"[a-z]+", k) if len(w) >= 3}
-        else:
-            for run in re.findall("[\u4e00-\u9fff]{3,}", k):
-                got |= {run[i : i + n] for n in (2, 3) for i in range(len(run) - n + 1)}
+        got = {w for w in re.findall(r"[a-z]+", k) if len(w) >= 3}  # "app" of App还款 too
+        for run in re.findall("[\u4e00-\u9fff]{3,}", k):
+            got |= {run[i : i + n] for n in (2, 3) for i in range(len(run) - n + 1)}
         pieces.append(got - _PARTIAL_STOP)
     out = []
     for i, own in enumerate(pieces):
@@ -189,9 +187,29 @@ def partial(a: AnswerSet, heard: Heard) -> Match | None:
                 continue
             pattern = rf"(?<![a-z]){w}(?![a-z])" if w.isascii() else re.escape(w)
             m = re.search(pattern, scope)
+            if m and scope[max(0, m.start() - 6) : m.start()] == "on my ":
+                continue  # "on my phone": the device used, not the answer "by phone"
             if m and not negated_before(scope, m.start(), 6):
                 found.add(i)
                 break
     if len(found) == 1:
         return a.pick(found.pop(), "partial")
     return None
+
+
+def question_forms(question: str, keys: list[str]) -> list[str]:
+    """Each answer as the question words it ("换航空里程" for the answer 换里程 in "换商品、
+    换航空里程，还是抵年费"): the shortest stretch of the question holding the answer's
+    characters in order, first and last included, so a reply may name it by the
+    question's words ("换航空那个"). Mandarin answers only; the answer itself otherwise."""
+    forms = []
+    for key in keys:
+        form = key
+        if len(key) >= 2 and re.fullmatch("[\u4e00-\u9fff]+", key) and key not in question:
+            gaps = "".join(re.escape(c) + "[\u4e00-\u9fff]{0,3}" for c in key[:-1])
+            pattern = re.compile(gaps + re.escape(key[-1]))
+            found = {m.group(0) for m in pattern.finditer(question)}
+            if len(found) == 1:
+                form = found.pop()
+        forms.append(form)
+    return forms

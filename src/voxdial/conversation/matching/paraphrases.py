@@ -31,8 +31,10 @@ _PARAPHRASES = [
     ),
     (r"短信|^text|^sms", r"\btext(s|ing)?\b|\bsms\b|message me|发短信|短信"),
     (
-        r"电话|^phone",
-        r"\bcall me\b|\bring me\b|\bphone\b|打电话|打我电话|电话联系|\blandline\b|"
+        r"电话|\bphone\b",
+        r"\bcall me\b|\bring me\b|(?<!on my )(?<!on the )\bphone\b|打电话|打我电话|电话联系|"
+        r"\blandline\b|"
+        r"\bi (just |usually |always )?(call|ring|phone)( you| up| in)?\b|\bring you\b|"
         r"\bgive (me|us) a (call|ring|bell)\b|\bring (the|my|our) (house|home|landline)\b|"
         r"座机|来电",
     ),
@@ -69,19 +71,43 @@ _PARAPHRASES = [
     ),
     (r"公众号", r"关注了.{0,6}号|公众号|微信上(交|缴|付)|在?微信里"),
     (
-        r"营业厅|柜台|门店",
+        r"营业厅|柜台",
         r"营业厅|去柜台|柜台|窗口|跑一趟|去(你们|那边)?(店|网点)|\bin person\b|"
         r"\bat the (office|counter|branch)\b",
     ),
     # how a parcel leaves: picked up at the door, a locker, a drop-off point
     (
         r"上门|pick ?up|collection",
-        r"上门|(来|到家|到家里|到门口)(取|拿|收)|(让|叫)(人|快递员?|小哥|师傅).{0,6}(来|上门)|"
+        r"上门|(到家|到家里|到门口)(来)?(取|拿|收)|(让|叫|派)(个)?(人|快递员|小哥|师傅).{0,6}(来|上门)|"
         r"\bcollect(ed)? from (my|the) (door|home|house)\b|"
         r"\bpick(ed)? up from (my|the) (door|home|house)\b|"
         r"\bcome (and|to) (get|collect|pick up)\b",
     ),
     (r"快递柜|储物柜|locker", r"柜子|快递柜|丰巢|智能柜|\blockers?\b"),
+    # sending something in by post, or taking it in person
+    (
+        r"^寄|邮寄|mail-?in|by (post|mail)|send it in",
+        r"寄(过去|过来|给你们|回去|的|了)|快递寄|邮寄|顺丰|\bmail(ed)? it\b|\bpost(ed)? it\b|"
+        r"\bship(ped)? it\b|\bsent it (in|by)\b|\bby (post|courier)\b",
+    ),
+    (
+        r"到店|送店|门店|in (store|person)|walk-?in|at the (counter|desk|store|shop|branch)",
+        r"(去|到)(店里|店|门店|你们店)|直接过去|(自己)?跑了?一趟|送过去|拿过去|\bin person\b|"
+        r"\b(i|we) (come|came|go|went|walk|walked) (in|down|over)\b|\bwalk(ed)? in\b|"
+        r"\bat the (counter|desk|store|shop|branch)\b|\bdrop(ped)? (it|them) in\b",
+    ),
+    # goods in general, as a thing to spend points or money on
+    (
+        r"商品|礼品|\bgoods\b|\bproducts?\b|\bmerchandise\b",
+        r"(换|买|兑)(点|个|些)?(东西|礼品|好物)|商城|\b(get|buy) (some )?(stuff|things|products)\b|"
+        r"\bmerch\b",
+    ),
+    # cards by their kind or their network
+    (
+        r"credit card|信用卡",
+        r"\bvisa\b|\bmastercard\b|\bamex\b|american express|\bdiscover card\b|信用卡",
+    ),
+    (r"debit card|借记卡|储蓄卡", r"\bdebit card\b|借记卡|储蓄卡"),
     (r"驿站|代收点|drop-?off", r"驿站|代收点|菜鸟|\bdrop (it )?off\b|\bdrop-?off point\b"),
     # how something has gone since: better, the same, worse
     (

@@ -110,15 +110,12 @@ _VALUE = (
 )
 
 
-def ranks_of(keys: list[str], skip: list[bool]) -> list[float] | None:
+def ranks_of(keys: list[str], uncertain: list[bool]) -> list[float] | None:
     """Each answer's place from lowest to highest (by a tier word, a price, or a kind
     that costs less or more: generic / brand name, 品质屏 / 原装屏), when every answer
-    not skipped (the uncertain one) has one and no two share it; a skipped one is -1."""
-    placed = _ranks([k for k, s in zip(keys, skip, strict=True) if not s])
-    if placed is None:
-        return None
-    it = iter(placed)
-    return [-1.0 if s else next(it) for s in skip]
+    has one and no two share it. Not with an uncertain answer among them: ranking the
+    rest then added wrong answers on the validation part (blind5, aggregates only)."""
+    return None if any(uncertain) else _ranks(keys)
 
 
 def _ranks(keys: list[str]) -> list[float] | None:
@@ -146,7 +143,6 @@ def extreme(a: AnswerSet, heard: Heard) -> Match | None:
         return None
     text = heard.text
     low, high = bool(_LOWEST.search(text)), bool(_HIGHEST.search(text))
-    ranked = [r for r in a.ranks if r >= 0]
-    if low == high or (_COMPARES.search(text) and len(ranked) != 2):
+    if low == high or (_COMPARES.search(text) and len(a.ranks) != 2):
         return None
-    return a.pick(a.ranks.index(min(ranked) if low else max(ranked)), "ordinal")
+    return a.pick(a.ranks.index(min(a.ranks) if low else max(a.ranks)), "ordinal")

@@ -109,6 +109,23 @@ PAYING_ZH = ["自动扣款", "网上支付", "去营业厅"]
         ("Would you like a reminder?", ["Yes", "No"], "i wouldn't say no to that", "Yes"),
         # a score between two answers names the only one on its side
         ("您觉得这次的服务怎么样？", ["非常好", "还行", "很差"], "挺好的 很耐心", "非常好"),
+        # a cheaper and a dearer kind of one thing
+        ("Which filter would you like?", ["Store brand", "Original"], "whichever is cheaper",
+         "Store brand"),
+        ("您想换哪种配件？", ["原厂件", "副厂件"], "要贵点的那个", "原厂件"),
+        # the question's own words for an answer
+        ("您想把红包用在哪：抵话费、换视频会员，还是存着？", ["抵话费", "换会员", "存着"],
+         "换视频那个吧", "换会员"),
+        # an answer that is itself undecided
+        ("Which day suits you: Monday, Friday, or not decided yet?",
+         ["Monday", "Friday", "not decided"], "no idea to be honest", "not decided"),
+        # how a thing is handed over, cards by their network
+        ("您的旧家电怎么处理？", ["上门回收", "寄回", "送到门店"], "自己拿过去 不远", "送到门店"),
+        ("您的旧家电怎么处理？", ["上门回收", "寄回", "送到门店"], "叫师傅来家里拉走", "上门回收"),
+        ("How will you pay at pickup?", ["credit card", "debit card", "cash"], "mastercard",
+         "credit card"),
+        ("How do you book?", ["by phone", "online", "in person"], "I usually phone up",
+         "by phone"),
     ],
 )  # fmt: skip
 def test_a_choice_said_in_other_words_is_collected(engine, question, answers, reply, want):
@@ -140,6 +157,11 @@ def test_a_choice_said_in_other_words_is_collected(engine, question, answers, re
         (*SPEED_ZH, "不算慢"),
         # asking whether, not saying
         ("这台空调修过几次？", ["没修过", "修过一次", "修过两次以上"], "忘了修没修过"),
+        # more than one of several choices
+        ("Which classes interest you?", ["yoga", "pilates", "spinning"], "yoga and pilates, both"),
+        ("您想参加哪个活动？", ["亲子游", "读书会", "健步走"], "亲子游读书会两个都要"),
+        # 'on my phone' is the device, not the answer 'by phone'
+        ("How do you book?", ["by phone", "online", "in person"], "on my phone mostly"),
     ],
 )  # fmt: skip
 def test_an_unclear_choice_is_asked_again(engine, question, answers, reply):

@@ -16,6 +16,8 @@ from voxdial.conversation.matching.outright import a_not_a
 if TYPE_CHECKING:
     from voxdial.conversation.matching.answers import AnswerSet
 
+# a thing used ("on my phone", "on the computer"): not the answer that names it
+_DEVICE = re.compile(r"\bon my (phone|mobile|cell|computer|laptop|tablet|ipad)\b")
 FUZZY_THRESHOLD = 75
 FUZZY_COVER = 1 / 3  # of the reply's words (characters in Mandarin) the answer spans
 
@@ -44,9 +46,10 @@ def fuzzy(a: AnswerSet, heard: Heard) -> Match | None:
     if NEGATION.search(text):
         return None
     best, best_score = None, 0.0
+    used = {m.group(1) for m in _DEVICE.finditer(text)}
     for i, key in enumerate(a.keys):
-        if len(key) < 3:
-            continue
+        if len(key) < 3 or used & set(key.split()):
+            continue  # "on my phone" is the device used, not the answer "by phone"
         score = fuzz.partial_ratio(key, text) if len(text) >= len(key) else fuzz.ratio(key, text)
         if score > best_score:
             best, best_score = i, score

@@ -14,6 +14,13 @@ then embedding similarity with a threshold and a margin over the runner-up
 (`similarity`). `answers.AnswerSet` reads the answers once for them all; `cues` holds
 the reply cues they share.
 
+Before them, a reply that corrects itself or settles on a choice ("晚上 哦不对 还是早上吧",
+"Monday, oh wait, Friday") is read by its last choice (`corrections`). Among the later
+stages: levels on one axis (`levels`: "挺快的" for 很高 when the question asks about
+speed), the lowest or highest of ordered answers (`ordinals`: "the cheapest one"),
+periods (`periods`: "four times a year"), and how often (`frequency`: "老晚点" for
+经常晚点, first when the answers say how often).
+
 A stage may also find the reply *ambiguous* (two answers said, "三四分", "都可以"):
 then no answer is taken and the engine asks again. A wrong answer is worse than none.
 """

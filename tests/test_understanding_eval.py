@@ -63,6 +63,8 @@ import pytest
 from tests.support.understanding import (
     KNOWLEDGE,
     PARTS,
+    KnowledgeFigures,
+    Tally,
     evaluate,
     evaluate_knowledge,
     knowledge_text,
@@ -357,6 +359,16 @@ def test_fresh_part_is_large_varied_and_fresh(part):
         assert not asked & their_asked, (earlier, len(asked & their_asked))
     texts = {k: knowledge_text(k) for k in KNOWLEDGE}
     assert all(texts[k] not in (texts[o] for o in texts if o != k) for k in kb), kb
+
+
+def test_a_failed_floor_never_prints_a_miss():
+    # pytest shows the objects of a failed assertion: their repr must not hold the notes
+    # (a held-out part's misses), only the counts
+    tally, knowledge = Tally(), KnowledgeFigures()
+    tally.add("missed", "b9r-001 zh yesno 'a held-out reply'")
+    knowledge.notes.append("none: 'a held-out question' -> None")
+    assert "held-out" not in repr(tally) and "missed=1" in repr(tally)
+    assert "held-out" not in repr(knowledge)
 
 
 def _check(figures, part: str, bounds: dict[str, tuple[float, float]], *, notes=True) -> None:

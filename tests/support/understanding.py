@@ -105,7 +105,9 @@ class Tally:
     right: int = 0
     wrong: int = 0
     missed: int = 0
-    notes: list[str] = field(default_factory=list)  # "wrong ..." / "missed ..." lines
+    # "wrong ..." / "missed ..." lines; kept out of repr, which pytest prints when an
+    # assertion on a tally fails: a held-out part's misses must never reach the output
+    notes: list[str] = field(default_factory=list, repr=False)
 
     @property
     def total(self) -> int:
@@ -342,7 +344,7 @@ class KnowledgeFigures:
     answered_wrong: int = 0  # answer() returned another passage
     off_topic: int = 0
     rejected: int = 0  # off-topic questions answer() declined
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list, repr=False)  # as Tally.notes
 
     def report(self, part: str) -> str:
         q = max(1, self.questions)

@@ -33,6 +33,7 @@ _NOT_AMOUNT_RE = re.compile(
     + r"|(?<=[一每两])(?:周|星期|礼拜)[一二三四五六日天1-7](?![次回趟遍天个])"
     + r"|没几|没多少"  # "没几个" says few (numbers.FEW), not "a few" of them
 )
+_ZH_NEIGHBOURS = re.compile(r"([一二两俩三四五六七八九])([二两三仨四五六七八九])([十百千万]?)")
 _ZH_RUN = re.compile(r"[零〇一二两俩三仨四五六七八九十百千万]+(?:点[零一二三四五六七八九]+)?")
 _EN_UNITS = {
     "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -53,7 +54,7 @@ _UNIT = re.compile(
     r"gb|g|mb|m|兆|公斤|斤|公里|km|kg|"
     r"吨|度|立方米?|方|升|毫升|平米|平方米?|米|分钟|件|只|条|张|本|瓶|箱|袋|包|盒|杯|份|支|双|套|间|户|层|"
     r"people|persons?|kids?|children|adults|cars?|years?|months?|weeks?|points?|stars?|dollars?|"
-    r"bucks|times|hours?|days?|tons?|tonnes?|gallons?|lit(?:er|re)s?|kwh|units?|"
+    r"bucks|times|hours?|minutes?|mins?|days?|tons?|tonnes?|gallons?|lit(?:er|re)s?|kwh|units?|"
     r"pets?|dogs?|cats?|animals?|rooms?|bedrooms?|bags?|boxes|packages?|parcels?|items?)?"
     r"(?![a-z])"  # a whole word: "months" is not "m"
 )
@@ -121,6 +122,9 @@ def _zh_amounts(text: str) -> list[Amount]:
         out.append(_qualified(text, m.start(), m.end(), float(low), float(high)))
     for m in _ZH_HALF.finditer(text):  # 半年, 大半年, 个把月: a share of one unit, no numeral
         low, high = _ZH_HALVES[m.group(1)]
+        bound = _ZH_BOUND.search(text[max(0, m.start() - 4) : m.start()])  # 不到半年
+        if bound:
+            low, high = _bounded(bound.lastgroup or "", low, high)
         out.append(Amount(low, high, m.start(), m.end(), m.group(2)))
     for m in _ZH_RUN.finditer(text):
         if any(a.start <= m.start() < a.end or m.start() <= a.start < m.end() for a in out):
@@ -132,7 +136,7 @@ def _zh_amounts(text: str) -> list[Amount]:
             end = start + len(run)
         low = high = None
         # adjacent digits in a row mean "about": 五六 = 5..6, 七八十 = 70..80, 十五六 = 15..16
-        if a := re.fullmatch(r"([一二两三四五六七八九])([二两三四五六七八九])([十百千万]?)", run):
+        if a := _ZH_NEIGHBOURS.fullmatch(run):
             x, y = _ZH_DIGIT[a.group(1)], _ZH_DIGIT[a.group(2)]
             if y in (x + 1, x + 2) or (x == 1 and y == 2):
                 scale = _ZH_UNIT.get(a.group(3), 1)
@@ -332,8 +336,10 @@ def _amounts(text: str) -> tuple[Amount, ...]:
 ZERO_SAID = re.compile(
     r"从来?没|从来?不|从未|压根儿?没|根本没|一直没|一次(都|也).{0,3}(没|不)|一次没|零次|"
     r"一(个|回|趟|遍|辆|台|只|条|位|口|天|年|件|张)(都|也)(没|不)|"
-    r"\bnever\b|\bnot (once|even once|a single (one|time)|one|any|ever)\b|\bnone( at all)?\b|"
-    r"\bzero\b|\bno (times|one)\b|\bnot at all\b"
+    r"没(?!几|多少|怎么)有?[\u4e00-\u9fff]{1,2}过(?=$|\s|吧|啊|呢|呀|的)|"
+    r"(?<!almost )(?<!nearly )(?<!hardly )\bnever\b(?! more than)|"
+    r"\bnot (once|even once|a single (one|time)|one|any|ever)\b|\bnone( at all)?\b|"
+    r"\bzero\b|\bno (times|one)\b|\bnot at all\b|\b(don'?t|do not|doesn'?t) (have|own) any\b"
 )
 # ...unless what never happened is a miss ("一次都没落下", "never missed one"): that says all
 ZERO_MISSED = re.compile(

@@ -51,9 +51,19 @@ _ZERO_VERB = re.compile(r"^(?:从来?)?没有?([\u4e00-\u9fff]{1,2}?)过")
 _ONE_BESIDES = re.compile(
     r"\bnone (besides|other than|except|but)\b|\b(just|only) the one\b|就这一个|只有这一个"
 )
+# time units and their length in years, to read an amount in the unit a question asks in
+_TIME_UNITS = [
+    (re.compile(r"years?\b|(?<![今去前明])年(?!龄|级|纪|轻)|岁|\bold\b|\bage\b|多大"), 1.0),
+    (re.compile(r"months?\b|(?<![上下这本])个?月"), 1 / 12),
+    (re.compile(r"weeks?\b|(?<![上下这本])(?:周|星期|礼拜)(?![一二三四五六日天])"), 7 / 365),
+    (re.compile(r"days?\b|(?<![今明昨后前])天"), 1 / 365),
+    (re.compile(r"hours?\b|小时|钟头"), 1 / 8760),
+    (re.compile(r"minutes?\b|\bmins?\b|分钟"), 1 / 525600),
+]
 _OCCASIONS = ("次", "回", "趟", "遍", "times", "time")
 _TIMES_QUESTION = re.compile(r"几次|多少次|几回|几趟|how many times|how often|频率")
 _YEARS_QUESTION = re.compile(r"how many years|how long|多少年|几年|多久|多长时间")
+_BORN = re.compile(r"\bborn\b|出生|生的|生于")
 _HOW_MANY = re.compile(r"how many ([a-z]+)")
 # one-word replies ASR writes for a number
 _SPOKEN_DIGITS = {"for": "4", "fore": "4", "to": "2", "too": "2", "won": "1", "tree": "3",
@@ -80,7 +90,9 @@ MANY = re.compile(
 _TEN_POINTS = re.compile(r"(?<![一二三四五六七八九几])十分(?=$|\s|吧|啊|呀|呢|嘛|[，,。!！])")
 _GIVE_TEN = re.compile(r"(打|给|评)(个|了|上)?十分")  # "打个十分没毛病": ten points, given
 # 是 misheard for 十 only where 是 cannot be meant: alone before 来/多/几 and a unit
-_SHI_TEN = re.compile(r"(?:(?<=^)|(?<=\s)|(?<=了))是(?=[来多几][年次回个岁天])")
+_SHI_TEN = re.compile(
+    r"(?:(?<=^)|(?<=\s)|(?<=了))是(?=[来几][年次回个岁天]|多[年次回个岁天](?!的))"
+)
 # a sound-alike number word alone, or before a hedge ("too I guess", "tree maybe")
 _SOUNDALIKE = re.compile(
     r"^((?:uh|um|er|erm|hmm|mm|like|maybe|about|probably)\s+)*(to|too|tree|won|ate)\b"
@@ -97,10 +109,15 @@ _SCORE_SOUND = {"酒": "九", "久": "九", "巴": "八", "期": "七", "妻": "
 _SCORE_SOUNDS = re.compile(r"([酒久巴期妻溜似])分")
 _POINTS_QUESTION = re.compile(r"打分|评分|几分|分最|scale|\brate\b|score|points|out of")
 _HOW_OFTEN = re.compile(r"how often|多久一次|多长时间一次|频率|经常")
+# said before top marks that are not given ("不能给满分", "not quite full marks")
+_NOT_QUITE = re.compile(
+    r"不能|不会|不给|不打|给不了|没有|没到|不是|不算|不到|算不上|够不上|谈不上|差点|快|别|"
+    r"\bnot\b|n'?t\b|\bnever\b|\balmost\b|\bnearly\b|\bshort of\b"
+)
 # the ends of a points scale said in words
 _TOP = re.compile(
     r"满分|最高分|最高的|给最高|打最高|五星|顶格|top marks|full marks|perfect score|highest|"
-    r"\btop score\b|\bthe top\b|max(imum)? (marks|score|points)|all the (marks|points|stars)|"
+    r"\btop score\b|max(imum)? (marks|score|points)|all the (marks|points|stars)|"
     r"\b(ten|10) out of (ten|10)\b|\bfive stars\b"
 )
 _BOTTOM = re.compile(
@@ -298,10 +315,14 @@ def _ends(a: AnswerSet, text: str) -> Match | None:
         top, bottom = 5, 1
     else:
         return None
-    if _TOP.search(text):
-        return number_match(a, Range(top, top), "number")
-    if _BOTTOM.search(text):
-        return number_match(a, Range(bottom, bottom), "number")
+    for pattern, end in ((_TOP, top), (_BOTTOM, bottom)):
+        if (m := pattern.search(text)) is None:
+            continue
+        if _NOT_QUITE.search(text[max(0, m.start() - 14) : m.start()]):
+            raise Ambiguous  # "不能给满分", "not top marks": some other mark, not said
+        if amounts_said(a, text[: m.start()] + " " + text[m.end() :]):
+            return None  # "满分十分 我给八分": the amount said is the mark
+        return number_match(a, Range(end, end), "number")
     return None
 
 
@@ -321,7 +342,7 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
         return number_match(a, rate, "number")
     if (since := _since(a, said, found, heard.today)) is not None:
         return number_match(a, since, "number")
-    found = _without_periods(said, found)
+    found = [x for x in _without_periods(said, found) if not _calendar_year(a, x)]
     if re.search(r"out of|满分", text) and len(found) >= 2:
         found = [min(found[:2], key=lambda x: x.low)] if "满分" in text else found[:1]
     found = _as_times(a, found)
@@ -355,11 +376,35 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
             return a.pick(picks.pop(), "number")
         raise Ambiguous  # "老大九岁 老二三岁"
     x = found[0]
-    low, high = x.low, x.high
-    if ("月" in x.unit or "month" in x.unit) and any(u in ("岁", "year") for u in units):
-        # 八个月 -> 0.7 岁, eighteen months -> 1.5 years
-        low, high = low / 12, high / 12
-    return number_match(a, Range(low, high), "number")
+    scale = _in_asked_unit(a, x.unit)  # 八个月 -> 0.7 岁, "a few months" -> 0.25 years
+    return number_match(a, Range(x.low * scale, x.high * scale), "number")
+
+
+def _in_asked_unit(a: AnswerSet, unit: str) -> float:
+    """What one `unit` said is in the time unit the question counts in (a month is 1/12
+    of the years asked about); 1 when either is no time unit or they are the same."""
+    said = _time_unit(unit) if unit else None
+    if said is None:
+        return 1.0
+    question = a.question
+    for p in periods(question, asked=True):
+        question = question[: p.start] + " " * (p.end - p.start) + question[p.end :]
+    asked = {u for u in (_time_unit(w) for w in [question, *a.keys]) if u is not None}
+    return said / asked.pop() if len(asked) == 1 else 1.0
+
+
+def _time_unit(text: str) -> float | None:
+    """The time unit `text` counts in, in years."""
+    found = {years for pattern, years in _TIME_UNITS if pattern.search(text)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _calendar_year(a: AnswerSet, x: Amount) -> bool:
+    """Whether `x` is a year of the calendar ("born in 1980", "2019年") where the answers
+    count far less than years of the calendar: a date, not an amount."""
+    ends = [b for r in a.ranges if r is not None for b in (r.low, r.high)]
+    bounds = [b for b in ends if abs(b) != float("inf")]
+    return x.exact and 1900 <= x.low <= 2100 and bool(bounds) and max(bounds) < 1000
 
 
 def _total_then_parts(found: list[Amount]) -> list[Amount]:
@@ -451,8 +496,8 @@ def _since(a: AnswerSet, said: str, found: list[Amount], today: date) -> Range |
         return None
     if re.search(r"month|月|week|周|day|天|hour|小时|minute|分钟", " ".join(a.keys)):
         return None  # answers counted in shorter units than years
-    if any(not (1950 <= x.low <= today.year) for x in found):
-        return None
+    if any(not (1950 <= x.low <= today.year) for x in found) or _BORN.search(said):
+        return None  # "born in 1980" dates the callee, not what the question asks about
     span = years_since(said, today)
     return None if span is None else Range(*span)
 

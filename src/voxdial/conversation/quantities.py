@@ -30,7 +30,7 @@ _NOT_AMOUNT_RE = re.compile(
     "|".join(sorted(map(re.escape, _NOT_AMOUNTS), key=len, reverse=True))
     # a day's name ("周五") is not five; "一周三天", "一周一次" count in a week
     + r"|(?<![一每两])(?:周|星期|礼拜)[一二三四五六日天1-7](?![次回趟遍])"
-    + r"|(?<=[一每两])(?:周|星期|礼拜)[一二三四五六日天1-7](?![次回趟遍天个])"
+    + r"|(?<=每)(?:周|星期|礼拜)[一二三四五六日天1-7](?![次回趟遍天个一二两三四五六七八九])"
     + r"|没几|没多少"  # "没几个" says few (numbers.FEW), not "a few" of them
 )
 _ZH_NEIGHBOURS = re.compile(r"([一二两俩三四五六七八九])([二两三仨四五六七八九])([十百千万]?)")

@@ -98,6 +98,10 @@ _SOUNDALIKE = re.compile(
     r"^((?:uh|um|er|erm|hmm|mm|like|maybe|about|probably)\s+)*(to|too|tree|won|ate)\b"
     r"(?=\s*(?:$|,|i guess|i think|i'?d say|maybe|probably|or so|i reckon|please|i suppose))"
 )
+# said after a mark that is turned down ("五分不至于", "满分谈不上", "五星给不了")
+_TURNED_DOWN_AFTER = re.compile(
+    r"\s*(分|星|颗星|个)?\s*(不至于|给不了|打不了|谈不上|算不上|够不上|不够|不行|不可能|太高了|太多了)"
+)
 # said before an amount that is turned down for another ("不能给五分 给三分", "not a five")
 _TURNED_DOWN = re.compile(
     r"(不能给|不会给|不给|给不了|不能打|不会打|不打|到不了|不至于|不是|算不上|"
@@ -235,7 +239,11 @@ def amounts_said(a: AnswerSet, text: str) -> list[Amount]:
     给三分吧", "not a five, a four", "不是五分") is left out."""
     heard = spoken(a, text)
     found = amounts(heard)
-    return [x for x in found if not _TURNED_DOWN.search(heard[max(0, x.start - 14) : x.start])]
+    return [
+        x for x in found
+        if not _TURNED_DOWN.search(heard[max(0, x.start - 14) : x.start])
+        and not _TURNED_DOWN_AFTER.match(heard[x.end : x.end + 8])
+    ]  # fmt: skip
 
 
 def vague(a: AnswerSet, text: str) -> Match | None:

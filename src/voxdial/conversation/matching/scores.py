@@ -54,9 +54,11 @@ def scale(a: AnswerSet, heard: Heard) -> Match | None:
     if score is None and a.likely and not found:
         score = next((n for p, n in _LIKELY if p.search(text)), None)
     if score is None or not a.is_scale:
-        # on answers that are only numbers, a satisfaction word ("they were fine", "人挺好
-        # 的") gives no number: only how likely ("very likely" -> 5) reads as one
-        if score is not None and a.likely and is_five_scale(a) and not found:
+        # on answers that are only numbers, a lukewarm word ("they were fine", "人挺好的")
+        # gives no number; the scale's ends said plainly ("非常满意", "terrible") and how
+        # likely ("very likely" -> 5) do
+        plain = a.likely or score in (1, 5)
+        if score is not None and plain and a.is_numeric and is_five_scale(a) and not found:
             return number_match(a, Range(score, score), "scale")
         return None
     scored = sorted((abs(s - score), i) for i, s in enumerate(a.scores) if s)

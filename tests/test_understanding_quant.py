@@ -131,6 +131,16 @@ ROOMS_EN = (
         (FIVE_EN, "en", "tree I guess", "3"),
         (FIVE_EN, "en", "it was alright", None),  # a lukewarm word gives no number
         (STARS_ZH, "zh", "理发师人挺好的", None),
+        # a mark out of a total: the scale's own, or converted when exact
+        (FIVE_EN, "en", "I'd say 3 out of 5", "3"),
+        (FIVE_EN, "en", "eight out of ten", "4"),
+        (FIVE_EN, "en", "7 out of 10", None),  # 3.5: between two marks
+        (TEN_EN, "en", "four out of five", "8"),
+        (STARS_ZH, "zh", "满分十分 我给八分", "4"),
+        (STARS_ZH, "zh", "四分半", None),  # no half marks on this scale
+        # a decade said by its digit, a thing just got
+        (TENURE_ZH, "zh", "零几年就住这了", "10年以上"),
+        (TENURE_EN, "en", "just joined, brand new member", "Under 2"),
         # a total then its parts; the noun the question counts
         (ROOMS_EN, "en", "three, a bedroom and two bathrooms", "3"),
     ],

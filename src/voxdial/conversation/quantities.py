@@ -32,6 +32,7 @@ _NOT_AMOUNT_RE = re.compile(
     + r"|(?<![一每两])(?:周|星期|礼拜)[一二三四五六日天1-7](?![次回趟遍])"
     + r"|(?<=每)(?:周|星期|礼拜)[一二三四五六日天1-7](?![次回趟遍天个一二两三四五六七八九])"
     + r"|没几|没多少"  # "没几个" says few (numbers.FEW), not "a few" of them
+    + r"|(?<![\d一二三四五六七八九十])[零〇一二九八七]几年"  # 零几年: a decade (see years_since)
 )
 _ZH_NEIGHBOURS = re.compile(r"([一二两俩三四五六七八九])([二两三仨四五六七八九])([十百千万]?)")
 _ZH_RUN = re.compile(r"[零〇一二两俩三仨四五六七八九十百千万]+(?:点[零一二三四五六七八九]+)?")
@@ -191,7 +192,7 @@ def _qualified(text: str, start: int, end: int, low: float, high: float) -> Amou
     unit = (unit_m.group(1) or "") if unit_m else ""
     tail = after[unit_m.end() if unit_m else 0 :]
     before = text[max(0, start - 4) : start]
-    if re.match(r"\s*半", after) or re.match(r"(个|岁|块|年)半", after):
+    if re.match(r"\s*半", after) or re.match(r"(个|岁|块|年|分|星|颗星|小时|个月|周)半", after):
         low += 0.5
         high += 0.5
     elif re.match(r"\s*多", after) or re.match(r"\s*多", tail):
@@ -448,9 +449,13 @@ _YEARS_AGO = [
     (re.compile(r"前年|the year before last|two years ago"), 2, 2),
 ]
 _JUST_NOW = re.compile(
-    r"刚搬|刚来|刚买|刚开始|刚住|上个月|前几个月|几个月前|just moved|just bought|just started|"
-    r"last month|a few months ago|couple of months ago|recently moved"
+    r"刚搬|刚来|刚买|刚提|刚开始|刚住|刚装|刚办|新买的|上个月|前几个月|几个月前|just moved|"
+    r"just bought|just started|just got|brand new|last month|a few months ago|"
+    r"couple of months ago|recently (moved|bought|started|joined)"
 )
+# a decade said by its digit ("零几年买的": in the 2000s, "九几年": the 1990s)
+_ZH_DECADE = re.compile(r"(?<![\d一二三四五六七八九十])([零〇一二九八七])几年")
+_ZH_DECADES = {"零": 2000, "〇": 2000, "一": 2010, "二": 2020, "九": 1990, "八": 1980, "七": 1970}
 
 
 def years_since(text: str, today) -> tuple[float, float] | None:  # noqa: ANN001 (a date)
@@ -462,6 +467,11 @@ def years_since(text: str, today) -> tuple[float, float] | None:  # noqa: ANN001
             return (max(0.0, ago - 1 + start_of_year), ago + start_of_year)
     if _JUST_NOW.search(t):
         return (0.0, 0.5)
+    if (decade := _ZH_DECADE.search(t)) is not None:
+        first = _ZH_DECADES[decade.group(1)]
+        if first <= today.year:
+            ago = today.year - first + start_of_year
+            return (max(0.0, ago - 10), ago)
     years = [int(m.group(1)) for m in _SINCE_YEAR.finditer(t)]
     if len(years) == 1 and 1950 <= years[0] <= today.year:
         ago = today.year - years[0]

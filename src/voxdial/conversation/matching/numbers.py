@@ -61,6 +61,12 @@ _TIME_UNITS = [
     (re.compile(r"minutes?\b|\bmins?\b|分钟"), 1 / 525600),
 ]
 _OCCASIONS = ("次", "回", "趟", "遍", "times", "time")
+# a mark out of a total: "3 out of 5", "eight out of ten", "4/5", "满分十分 我给八分"
+_NUMBER_WORD = r"\d+(?:\.\d+)?|[a-z]+(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?"
+_OUT_OF = re.compile(
+    rf"(?P<x>{_NUMBER_WORD})\s*(?:out of|/)\s*(?P<y>{_NUMBER_WORD})|"
+    r"满分(?:是)?(?P<zy>[\d一二三四五六七八九十百]+)分?.{0,8}?(?:给|打)(?:个)?(?P<zx>[\d一二三四五六七八九十]+(?:点五)?)分"
+)
 _TIMES_QUESTION = re.compile(r"几次|多少次|几回|几趟|how many times|how often|频率")
 _YEARS_QUESTION = re.compile(r"how many years|how long|多少年|几年|多久|多长时间")
 _BORN = re.compile(r"\bborn\b|出生|生的|生于")
@@ -118,6 +124,7 @@ _NOT_QUITE = re.compile(
     r"不能|不会|不给|不打|给不了|没有|没到|不是|不算|不到|算不上|够不上|谈不上|差点|快|别|"
     r"\bnot\b|n'?t\b|\bnever\b|\balmost\b|\bnearly\b|\bshort of\b"
 )
+_TOTAL_AFTER = re.compile(r"\s*(是|为)?\s*[\d一二三四五六七八九十百]+\s*分")
 # the ends of a points scale said in words
 _TOP = re.compile(
     r"满分|最高分|最高的|给最高|打最高|五星|顶格|top marks|full marks|perfect score|highest|"
@@ -270,9 +277,11 @@ def early(a: AnswerSet, heard: Heard) -> Match | None:
     will not give ("不记得换没换过", "no idea") is no answer (or the uncertain one); none
     said as words ("从来没换", "一次都来不了", "never") is the zero answer, or no answer
     when the question offers none; "none besides Biscuit" is one."""
-    if not a.is_numeric or _is_points_scale(a):
+    if not a.is_numeric:
         return None
     text = heard.text
+    if _is_points_scale(a):
+        return _out_of(a, spoken(a, text))
     if amounts_said(a, ZERO_SAID.sub(lambda m: " " * len(m.group()), text)):
         return None  # an amount is given: the number stage reads it
     if ZERO_MISSED.search(text) and ZERO_SAID.search(text):
@@ -289,6 +298,24 @@ def early(a: AnswerSet, heard: Heard) -> Match | None:
     if len(zero) == 1:
         return a.pick(zero[0], "number")
     raise Ambiguous  # none, and no answer is none: ask again
+
+
+def _out_of(a: AnswerSet, text: str) -> Match | None:
+    """A mark said out of a total ("3 out of 5", "eight out of ten", "4/5", "满分十分给八
+    分"), on the scale's own total or converted when that is exact (8 out of 10 on a
+    1-5 scale is 4; 7 out of 10 is no mark of it)."""
+    m = _OUT_OF.search(text)
+    if m is None:
+        return None
+    mark = amounts(m.group("x") or m.group("zx") or "")
+    total = amounts(m.group("y") or m.group("zy") or "")
+    if len(mark) != 1 or len(total) != 1 or not (mark[0].exact and total[0].exact):
+        raise Ambiguous
+    top = max(r.low for r in a.ranges if r is not None)
+    value = mark[0].low * top / total[0].low if total[0].low else -1.0
+    if value != int(value) or not 0 <= value <= top:
+        raise Ambiguous  # "7 out of 10" on a 1-5 scale: between two marks
+    return number_match(a, Range(value, value), "number")
 
 
 def _zero_said(a: AnswerSet, text: str) -> bool:
@@ -326,6 +353,8 @@ def _ends(a: AnswerSet, text: str) -> Match | None:
     for pattern, end in ((_TOP, top), (_BOTTOM, bottom)):
         if (m := pattern.search(text)) is None:
             continue
+        if m.group() == "满分" and _TOTAL_AFTER.match(text[m.end() :]):
+            return None  # "满分十分 我给八分": the total, not the mark
         if _NOT_QUITE.search(text[max(0, m.start() - 14) : m.start()]):
             raise Ambiguous  # "不能给满分", "not top marks": some other mark, not said
         if amounts_said(a, text[: m.start()] + " " + text[m.end() :]):

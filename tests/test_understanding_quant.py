@@ -65,6 +65,11 @@ STARS_ZH = ("您给这次的理发师打几分？1分最低，5分最高。", ["
 TEN_ZH = ("从1到10分，您会给我们的洗车服务打几分？", [str(i) for i in range(1, 11)])
 TEN_EN = ("From 1 to 10, how would you score the new menu?", [str(i) for i in range(1, 11)])
 FIVE_EN = ("On a scale of 1 to 5, how clean was the room?", ["1", "2", "3", "4", "5"])
+HOUSE_EN = (
+    "How many people live with you: 1 to 2, 3 to 4, or 5 or more?",
+    ["1-2", "3-4", "5 or more"],
+)
+HOUSE_ZH = ("您家里一共住几个人：1到2人、3到4人，还是5人以上？", ["1-2人", "3-4人", "5人以上"])
 ROOMS_EN = (
     "How many rooms did the cleaners do: one or two, three, or four or more?",
     ["1-2", "3", "4 or more"],
@@ -141,6 +146,9 @@ ROOMS_EN = (
         # a decade said by its digit, a thing just got
         (TENURE_ZH, "zh", "零几年就住这了", "10年以上"),
         (TENURE_EN, "en", "just joined, brand new member", "Under 2"),
+        # of two amounts, the usual one
+        (HOUSE_EN, "en", "four, sometimes six", "3-4"),
+        (HOUSE_ZH, "zh", "有时候六个 一般就俩", "1-2人"),
         # a total then its parts; the noun the question counts
         (ROOMS_EN, "en", "three, a bedroom and two bathrooms", "3"),
     ],

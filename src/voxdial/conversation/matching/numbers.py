@@ -11,7 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from voxdial.conversation import times
-from voxdial.conversation.matching.cues import EACH
+from voxdial.conversation.matching.cues import EACH, SOMETIMES, USUALLY
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 from voxdial.conversation.normalize import fold
 from voxdial.conversation.quantities import (
@@ -411,6 +411,8 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
         picks = {_inside(a, Range(x.low, x.high)) for x in found}
         if len(picks) == 1 and None not in picks:  # "好几辆 四五辆吧"
             return a.pick(picks.pop(), "number")
+        if (usual := _usual(said, found)) is not None:
+            return number_match(a, Range(usual.low, usual.high), "number")
         raise Ambiguous  # "老大九岁 老二三岁"
     x = found[0]
     scale = _in_asked_unit(a, x.unit)  # 八个月 -> 0.7 岁, "a few months" -> 0.25 years
@@ -434,6 +436,17 @@ def _time_unit(text: str) -> float | None:
     """The time unit `text` counts in, in years."""
     found = {years for pattern, years in _TIME_UNITS if pattern.search(text)}
     return found.pop() if len(found) == 1 else None
+
+
+def _usual(said: str, found: list[Amount]) -> Amount | None:
+    """Of several amounts, the one said as usual ("平时三个 周末五个", "usually two") or
+    the only one not said as now and then ("four, sometimes six", "三个 有时候五个")."""
+    ends = [0] + [x.end for x in found[:-1]]  # what is said since the amount before
+    before = [said[max(end, x.start - 14) : x.start] for x, end in zip(found, ends, strict=True)]
+    usual = [x for x, b in zip(found, before, strict=True) if USUALLY.search(b)]
+    if len(usual) != 1:
+        usual = [x for x, b in zip(found, before, strict=True) if not SOMETIMES.search(b)]
+    return usual[0] if len(usual) == 1 and len(found) > 1 else None
 
 
 def _calendar_year(a: AnswerSet, x: Amount) -> bool:

@@ -51,11 +51,11 @@ _EN_NUMBER = re.compile(
 )
 _UNIT = re.compile(
     r"\s*(口人|口|个人|个月|个小时|个钟头|个星期|个礼拜|个g|个|人|位|周岁|岁|月|年|分|颗星|星|块钱|块|元|辆|台|部|次|回|趟|遍|"
-    r"小时|钟头|天|周|星期|礼拜|"
+    r"小时|钟头|天|晚|宿|夜|周|星期|礼拜|"
     r"gb|g|mb|m|兆|公斤|斤|公里|km|kg|"
     r"吨|度|立方米?|方|升|毫升|平米|平方米?|米|分钟|件|只|条|张|本|瓶|箱|袋|包|盒|杯|份|支|双|套|间|户|层|"
     r"people|persons?|kids?|children|adults|cars?|years?|months?|weeks?|points?|stars?|dollars?|"
-    r"bucks|times|hours?|minutes?|mins?|days?|tons?|tonnes?|gallons?|lit(?:er|re)s?|kwh|units?|"
+    r"bucks|times|hours?|minutes?|mins?|days?|nights?|tons?|tonnes?|gallons?|lit(?:er|re)s?|kwh|units?|"
     r"pets?|dogs?|cats?|animals?|rooms?|bedrooms?|bags?|boxes|packages?|parcels?|items?)?"
     r"(?![a-z])"  # a whole word: "months" is not "m"
 )
@@ -217,8 +217,8 @@ def _qualified(text: str, start: int, end: int, low: float, high: float) -> Amou
 # English amounts said without a numeral: "a year", "an hour", "half a year", "once",
 # "twice", "a decade and a half" (the value, and the unit it counts in when it has one)
 _EN_ARTICLE_UNITS = (
-    "years?|months?|weeks?|days?|hours?|cars?|dogs?|cats?|pets?|kids?|child|rooms?|bedrooms?|"
-    "person|visits?"
+    "years?|months?|weeks?|days?|nights?|hours?|cars?|dogs?|cats?|pets?|kids?|child|rooms?|"
+    "bedrooms?|person|visits?"
 )
 _EN_WORDY = re.compile(
     r"\b(?P<half>half an?|a half)\s+(?=(?:" + _EN_ARTICLE_UNITS + r"|dozen)\b)|"

@@ -56,7 +56,7 @@ _TIME_UNITS = [
     (re.compile(r"years?\b|(?<![今去前明])年(?!龄|级|纪|轻)|岁|\bold\b|\bage\b|多大"), 1.0),
     (re.compile(r"months?\b|(?<![上下这本])个?月"), 1 / 12),
     (re.compile(r"weeks?\b|(?<![上下这本])(?:周|星期|礼拜)(?![一二三四五六日天])"), 7 / 365),
-    (re.compile(r"days?\b|(?<![今明昨后前])天"), 1 / 365),
+    (re.compile(r"days?\b|nights?\b|(?<![今明昨后前])天|晚上?(?!饭|点)|宿"), 1 / 365),
     (re.compile(r"hours?\b|小时|钟头"), 1 / 8760),
     (re.compile(r"minutes?\b|\bmins?\b|分钟"), 1 / 525600),
 ]
@@ -123,6 +123,9 @@ _HOW_OFTEN = re.compile(r"how often|多久一次|多长时间一次|频率|经�
 _NOT_QUITE = re.compile(
     r"不能|不会|不给|不打|给不了|没有|没到|不是|不算|不到|算不上|够不上|谈不上|差点|快|别|"
     r"\bnot\b|n'?t\b|\bnever\b|\balmost\b|\bnearly\b|\bshort of\b"
+)
+_NOT_EVEN_AFTER = re.compile(
+    r"\s*(都|也)\s*(不|没|给不了)|\s*(is|would be) too (much|high|generous)"
 )
 _TOTAL_AFTER = re.compile(r"\s*(是|为)?\s*[\d一二三四五六七八九十百]+\s*分")
 # the ends of a points scale said in words
@@ -355,6 +358,8 @@ def _ends(a: AnswerSet, text: str) -> Match | None:
             continue
         if m.group() == "满分" and _TOTAL_AFTER.match(text[m.end() :]):
             return None  # "满分十分 我给八分": the total, not the mark
+        if _NOT_EVEN_AFTER.match(text[m.end() :]):
+            raise Ambiguous  # "零分都不想给": worse than any mark, none given
         if _NOT_QUITE.search(text[max(0, m.start() - 14) : m.start()]):
             raise Ambiguous  # "不能给满分", "not top marks": some other mark, not said
         if amounts_said(a, text[: m.start()] + " " + text[m.end() :]):
@@ -416,12 +421,15 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
         raise Ambiguous  # "老大九岁 老二三岁"
     x = found[0]
     scale = _in_asked_unit(a, x.unit)  # 八个月 -> 0.7 岁, "a few months" -> 0.25 years
+    if scale is None or (scale != 1 and _asked_back(said, x)):
+        return None  # "oh a week" to "how many guests": no count of them; "保修几个月"
     return number_match(a, Range(x.low * scale, x.high * scale), "number")
 
 
-def _in_asked_unit(a: AnswerSet, unit: str) -> float:
+def _in_asked_unit(a: AnswerSet, unit: str) -> float | None:
     """What one `unit` said is in the time unit the question counts in (a month is 1/12
-    of the years asked about); 1 when either is no time unit or they are the same."""
+    of the years asked about); 1 when `unit` is no time unit; None when the question
+    counts in no time unit (or in several), so a time said counts nothing it asks."""
     said = _time_unit(unit) if unit else None
     if said is None:
         return 1.0
@@ -429,7 +437,17 @@ def _in_asked_unit(a: AnswerSet, unit: str) -> float:
     for p in periods(question, asked=True):
         question = question[: p.start] + " " * (p.end - p.start) + question[p.end :]
     asked = {u for u in (_time_unit(w) for w in [question, *a.keys]) if u is not None}
-    return said / asked.pop() if len(asked) == 1 else 1.0
+    return said / asked.pop() if len(asked) == 1 else None
+
+
+def _asked_back(said: str, x: Amount) -> bool:
+    """Whether a 几 amount is itself asked ("保修几个月": how many months is the
+    warranty): it is, after a word other than 没/才/就/只/刚/有/了/过/的 ("用了几个月",
+    "才几个月", "几个月" alone are answers)."""
+    if "几" not in said[x.start : x.end] or x.start == 0:
+        return False
+    before = said[x.start - 1]
+    return "\u4e00" <= before <= "\u9fff" and before not in "没才就只刚有了过的好十"
 
 
 def _time_unit(text: str) -> float | None:
@@ -482,7 +500,7 @@ def _rate(a: AnswerSet, said: str, found: list[Amount]) -> Range | None:
     said_periods = periods(said)
     counted = [x for x in found if not any(p.start <= x.start < p.end for p in said_periods)]
     if len(asked) != 1:
-        if said_periods and counted:
+        if said_periods and counted and _counts_times(a):
             raise Ambiguous  # "一年换一次" to "换过几次": a rate, the question asks a count
         return None
     if not said_periods or not counted:

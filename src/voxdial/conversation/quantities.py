@@ -381,7 +381,9 @@ PERIOD = re.compile(
 )
 # a Chinese period without 每 is one only before what is counted in it ("一周两三个",
 # "两个月三十吨", "三天一次"); "就周末一天" is a count of days
-_ZH_COUNT_AFTER = re.compile(r"\s*[\u4e00-\u9fff]{0,3}?[零一二两俩三仨四五六七八九十几半\d]")
+_ZH_COUNT_AFTER = re.compile(
+    r"\s*(?:(?!的)[\u4e00-\u9fff]){0,3}?[零一二两俩三仨四五六七八九十几半\d]"
+)
 # a period's length in days, shortest and longest
 _PERIOD_DAYS = {"天": (1, 1), "日": (1, 1), "day": (1, 1), "周": (7, 7), "星期": (7, 7),
                 "礼拜": (7, 7), "week": (7, 7), "fortnight": (14, 14), "月": (28, 31),

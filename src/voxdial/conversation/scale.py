@@ -56,18 +56,3 @@ def scale_score(text: str) -> int | None:
         elif phrase in text:
             return score
     return None
-
-
-# words that place a reply in the middle of a scale ("一般", "中间那个", "pretty average"),
-# not only judge something as all right ("they were fine", "人挺好的"): on answers that are
-# only numbers, these read as the middle mark
-_MIDDLE = re.compile(
-    r"一般般?|中等|中间|普通|还行|马马虎虎|凑合|不好不坏|不上不下|"
-    r"\baverage\b|\bso-? ?so\b|\bmediocre\b|\bmiddling\b|\bin the middle\b|\bmiddle\b|"
-    r"\bneither good nor bad\b|\bhalf and half\b"
-)
-
-
-def is_middle(text: str) -> bool:
-    """Whether `text` places the reply in the middle of a scale (see _MIDDLE)."""
-    return bool(_MIDDLE.search(text))

@@ -500,7 +500,7 @@ def _rate(a: AnswerSet, said: str, found: list[Amount]) -> Range | None:
     said_periods = periods(said)
     counted = [x for x in found if not any(p.start <= x.start < p.end for p in said_periods)]
     if len(asked) != 1:
-        if said_periods and counted and _counts_times(a):
+        if said_periods and counted:
             raise Ambiguous  # "一年换一次" to "换过几次": a rate, the question asks a count
         return None
     if not said_periods or not counted:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from voxdial.conversation.matching.cues import CLOCK
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 from voxdial.conversation.matching.numbers import Range, amounts_said, is_five_scale, number_match
-from voxdial.conversation.scale import is_middle, scale_score
+from voxdial.conversation.scale import scale_score
 
 if TYPE_CHECKING:
     from voxdial.conversation.matching.answers import AnswerSet
@@ -55,9 +55,10 @@ def scale(a: AnswerSet, heard: Heard) -> Match | None:
         score = next((n for p, n in _LIKELY if p.search(text)), None)
     if score is None or not a.is_scale:
         # on answers that are only numbers, a lukewarm word ("they were fine", "人挺好的")
-        # gives no number; the scale's ends said plainly ("非常满意", "terrible"), its
-        # middle ("一般", "pretty average") and how likely ("very likely" -> 5) do
-        plain = a.likely or score in (1, 5) or (score == 3 and is_middle(text))
+        # gives no number; the scale's ends said plainly ("非常满意", "terrible") and how
+        # likely ("very likely" -> 5) do (the middle, "一般", was tried and dropped: the
+        # validation part's writers read it as no answer)
+        plain = a.likely or score in (1, 5)
         if score is not None and plain and a.is_numeric and is_five_scale(a) and not found:
             return number_match(a, Range(score, score), "scale")
         return None

@@ -394,9 +394,10 @@ def test_no_guess_when_the_reply_is_not_clear(answers, reply):
     assert AnswerMatcher(answers, question=q).match(reply, today=TUESDAY) is None
 
 
-def test_an_amount_over_another_period_is_no_answer():
+def test_an_amount_over_another_period_is_no_answer_unless_plainly_converted():
     m = AnswerMatcher(["5个以下", "5-15个", "15个以上"], question="您一个月大概收多少个快递？")
-    assert m.match("一周七八个", today=TUESDAY) is None
+    assert m.match("一周三四个", today=TUESDAY) is None  # 12..18 a month: across two answers
+    assert m.match("一周七八个", today=TUESDAY).answer == "15个以上"  # 28..35 a month
     assert m.match("一个月七八个", today=TUESDAY).answer == "5-15个"
 
 

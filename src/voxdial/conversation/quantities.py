@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from voxdial.conversation.normalize import fold
 
-_ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "仨": 3, "四": 4,
+             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
 _ZH_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 # words with numeral characters that are not amounts
 _NOT_AMOUNTS = (
@@ -24,13 +24,18 @@ _NOT_AMOUNTS = (
     "一点点", "一切", "一边", "一向", "一共", "唯一", "第一时间", "一致", "千万", "万分",
     "十分", "一天到晚", "不一", "一旦", "一概", "一律", "一家", "一趟", "一次性", "一年一付",
     "一付", "一交", "一块儿", "一半", "一亮", "一班", "三番五次", "七上八下", "乱七八糟",
-    "一点都", "一辈子", "一阵",
+    "一点都", "一辈子", "一阵", "隔三差五", "隔三岔五", "三天两头", "三三两两", "一五一十",
 )  # fmt: skip
 _NOT_AMOUNT_RE = re.compile(
     "|".join(sorted(map(re.escape, _NOT_AMOUNTS), key=len, reverse=True))
-    + r"|(?:周|星期|礼拜)[一二三四五六日天1-7]"  # a day's name ("周五") is not five of anything
+    # a day's name ("周五") is not five; "一周三天", "一周一次" count in a week
+    + r"|(?<![一每两])(?:周|星期|礼拜)[一二三四五六日天1-7](?![次回趟遍])"
+    + r"|(?<=每)(?:周|星期|礼拜)[一二三四五六日天1-7](?![次回趟遍天个一二两三四五六七八九])"
+    + r"|没几|没多少"  # "没几个" says few (numbers.FEW), not "a few" of them
+    + r"|(?<![\d一二三四五六七八九十])[零〇一二九八七]几年"  # 零几年: a decade (see years_since)
 )
-_ZH_RUN = re.compile(r"[零〇一二两俩三四五六七八九十百千万]+(?:点[零一二三四五六七八九]+)?")
+_ZH_NEIGHBOURS = re.compile(r"([一二两俩三四五六七八九])([二两三仨四五六七八九])([十百千万]?)")
+_ZH_RUN = re.compile(r"[零〇一二两俩三仨四五六七八九十百千万]+(?:点[零一二三四五六七八九]+)?")
 _EN_UNITS = {
     "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -45,11 +50,12 @@ _EN_NUMBER = re.compile(
     r"|(" + "|".join(sorted((u for u in _EN_UNITS if u != "none"), key=len, reverse=True)) + r"))\b"
 )
 _UNIT = re.compile(
-    r"\s*(口人|口|个人|个月|个小时|个g|个|人|位|周岁|岁|月|年|分|颗星|星|块钱|块|元|辆|台|部|次|小时|天|"
+    r"\s*(口人|口|个人|个月|个小时|个钟头|个星期|个礼拜|个g|个|人|位|周岁|岁|月|年|分|颗星|星|块钱|块|元|辆|台|部|次|回|趟|遍|"
+    r"小时|钟头|天|晚|宿|夜|周|星期|礼拜|"
     r"gb|g|mb|m|兆|公斤|斤|公里|km|kg|"
     r"吨|度|立方米?|方|升|毫升|平米|平方米?|米|分钟|件|只|条|张|本|瓶|箱|袋|包|盒|杯|份|支|双|套|间|户|层|"
-    r"people|persons?|kids?|children|adults|cars?|years?|months?|points?|stars?|dollars?|"
-    r"bucks|times|hours?|days?|weeks?|tons?|tonnes?|gallons?|lit(?:er|re)s?|kwh|units?|"
+    r"people|persons?|kids?|children|adults|cars?|years?|months?|weeks?|points?|stars?|dollars?|"
+    r"bucks|times|hours?|minutes?|mins?|days?|nights?|tons?|tonnes?|gallons?|lit(?:er|re)s?|kwh|units?|"
     r"pets?|dogs?|cats?|animals?|rooms?|bedrooms?|bags?|boxes|packages?|parcels?|items?)?"
     r"(?![a-z])"  # a whole word: "months" is not "m"
 )
@@ -100,13 +106,27 @@ def _zh_number(run: str) -> float | None:
 
 _ZH_VAGUE = {"几": (2, 9), "好几": (3, 9), "几十": (20, 90), "十几": (11, 19), "几百": (200, 900),
              "一百多": (101, 199)}  # fmt: skip
+# a share of one unit said without a numeral ("半年", "大半年", "小半个月", "个把月"); "一年半"
+# is a numeral with 半 after it (see _qualified)
+_ZH_HALVES = {"半": (0.5, 0.5), "大半": (0.5, 0.99), "小半": (0.25, 0.5), "个把": (1.0, 1.5)}
+_ZH_HALF = re.compile(
+    r"(?<![零〇一二两俩三仨四五六七八九十百个年岁块点])(大半|小半|半|个把)个?"
+    r"(年|月|天|小时|钟头|周|星期|礼拜|辈子)"
+)
 
 
 def _zh_amounts(text: str) -> list[Amount]:
     out: list[Amount] = []
-    for m in re.finditer(r"好几|几十|十几|几百|(?<![好十])几(?=[个位口人岁辆台块元次天g])", text):
+    vague = r"好几|几十|十几|几百|(?<![好十])几(?=[个位口人岁辆台块元次回趟遍天年g])"
+    for m in re.finditer(vague, text):
         low, high = _ZH_VAGUE[m.group()]
         out.append(_qualified(text, m.start(), m.end(), float(low), float(high)))
+    for m in _ZH_HALF.finditer(text):  # 半年, 大半年, 个把月: a share of one unit, no numeral
+        low, high = _ZH_HALVES[m.group(1)]
+        bound = _ZH_BOUND.search(text[max(0, m.start() - 4) : m.start()])  # 不到半年
+        if bound:
+            low, high = _bounded(bound.lastgroup or "", low, high)
+        out.append(Amount(low, high, m.start(), m.end(), m.group(2)))
     for m in _ZH_RUN.finditer(text):
         if any(a.start <= m.start() < a.end or m.start() <= a.start < m.end() for a in out):
             continue
@@ -117,7 +137,7 @@ def _zh_amounts(text: str) -> list[Amount]:
             end = start + len(run)
         low = high = None
         # adjacent digits in a row mean "about": 五六 = 5..6, 七八十 = 70..80, 十五六 = 15..16
-        if a := re.fullmatch(r"([一二两三四五六七八九])([二两三四五六七八九])([十百千万]?)", run):
+        if a := _ZH_NEIGHBOURS.fullmatch(run):
             x, y = _ZH_DIGIT[a.group(1)], _ZH_DIGIT[a.group(2)]
             if y in (x + 1, x + 2) or (x == 1 and y == 2):
                 scale = _ZH_UNIT.get(a.group(3), 1)
@@ -140,15 +160,39 @@ def _zh_amounts(text: str) -> list[Amount]:
     return out
 
 
+# a bound said before an amount: up to it (不超过二十吨), below it (不到一年, 没有十个),
+# nearly it (快十年了), at least it (至少三个); in English the same families
+_ZH_BOUND = re.compile(
+    r"(?P<upto>不超过|最多|顶多|至多|不多于|(?<![a-z])up to|at most|no more than|"
+    r"not more than)\s*$|"
+    r"(?P<below>不到|没到|没有|不满|未满|不足|(?<![a-z])under|below|less than|fewer than|"
+    r"not even( a| an)?|not quite( a| an)?|short of)\s*$|"
+    r"(?P<nearly>快|将近|接近|差不多快|almost|nearly|close to|just under|getting on for)\s*$|"
+    r"(?P<least>至少|起码|最少|超过|不少于|多于|(?<![a-z])over|more than|above|at least|upwards of|"
+    r"well over|just over|a bit over|longer than)\s*$"
+)
+
+
+def _bounded(kind: str, low: float, high: float) -> tuple[float, float]:
+    """An amount's range under a bound said before it (see _ZH_BOUND)."""
+    if kind == "upto":
+        return float("-inf"), high
+    if kind == "below":
+        return float("-inf"), low - 0.01
+    if kind == "nearly":
+        return low - (5 if low >= 20 else max(0.2 * low, 0.25)), low - 0.01
+    return low, float("inf")
+
+
 def _qualified(text: str, start: int, end: int, low: float, high: float) -> Amount:
     """The amount at text[start:end] with what is said around it: its unit, 半, 多, 来,
     出头, 左右, 以上, 以下, 快, 上."""
     after = text[end:]
-    unit_m = _UNIT.match(after)
+    unit_m = _UNIT.match(re.sub(r"^(来|多|余)(?=\S)", " ", after))  # 十来年: years
     unit = (unit_m.group(1) or "") if unit_m else ""
     tail = after[unit_m.end() if unit_m else 0 :]
-    before = text[max(0, start - 3) : start]
-    if re.match(r"\s*半", after) or re.match(r"(个|岁|块|年)半", after):
+    before = text[max(0, start - 4) : start]
+    if re.match(r"\s*半", after) or re.match(r"(个|岁|块|年|分|星|颗星|小时|个月|周)半", after):
         low += 0.5
         high += 0.5
     elif re.match(r"\s*多", after) or re.match(r"\s*多", tail):
@@ -162,26 +206,62 @@ def _qualified(text: str, start: int, end: int, low: float, high: float) -> Amou
         high = float("inf")
     elif re.match(r"\s*(以下|以内|之内|不到)", tail) or re.match(r"\s*(以下|以内|不到)", after):
         low, high = float("-inf"), low - 0.01
-    if re.search(r"(不超过|不到|最多|顶多|至多|不多于|以内)$", before) and high != float("inf"):
-        low = float("-inf")  # 不超过二十吨: anything up to 20
-    elif re.search(r"(至少|起码|最少|超过|不少于)$", before) and low != float("-inf"):
-        high = float("inf")
-    if before.endswith("上") and unit in ("", "百", "千"):  # 上百 = 100 or more
+    bound = _ZH_BOUND.search(before)
+    if bound and low != float("-inf") and high != float("inf"):
+        low, high = _bounded(bound.lastgroup or "", low, high)
+    elif before.endswith("上") and unit in ("", "百", "千"):  # 上百 = 100 or more
         low, high = low + 0.01, float("inf")
-    elif before.endswith("快") or before.endswith("不到"):
-        low, high = low - (5 if low >= 20 else 1), low - 0.01
     return Amount(low, high, start, end, unit)
 
 
-def _en_amounts(text: str) -> list[Amount]:
+# English amounts said without a numeral: "a year", "an hour", "half a year", "once",
+# "twice", "a decade and a half" (the value, and the unit it counts in when it has one)
+_EN_ARTICLE_UNITS = (
+    "years?|months?|weeks?|days?|nights?|hours?|cars?|dogs?|cats?|pets?|kids?|child|rooms?|"
+    "bedrooms?|person|visits?"
+)
+_EN_WORDY = re.compile(
+    r"\b(?P<half>half an?|a half)\s+(?=(?:" + _EN_ARTICLE_UNITS + r"|dozen)\b)|"
+    r"\b(?P<one>an?)\s+(?=(?:" + _EN_ARTICLE_UNITS + r")\b)|"
+    r"\b(?P<times>once|twice|thrice)\b(?!\s+(?:i|we|you|he|she|they|it)\b)|"
+    r"\b(?P<decades>an?|one|two|three|four|five|\d+)\s+decades?(?P<dhalf>\s+and\s+a\s+half)?\b"
+)
+_EN_TIMES = {"once": 1, "twice": 2, "thrice": 3}
+_EN_DECADES = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _en_wordy(text: str) -> list[Amount]:
     out: list[Amount] = []
+    for m in _EN_WORDY.finditer(text):
+        if m.group("decades"):
+            n = _EN_DECADES.get(m.group("decades")) or float(m.group("decades"))
+            years = n * 10 + (5 if m.group("dhalf") else 0)
+            out.append(_en_bounded(text, m.start(), m.end(), years, years, "years"))
+        elif m.group("times"):
+            n = _EN_TIMES[m.group("times")]
+            out.append(_en_bounded(text, m.start(), m.end(), n, n, "times"))
+        else:
+            value = 1.0 if m.group("one") else 0.5
+            if m.group("half") and text[m.end() :].startswith("dozen"):
+                value = 6.0
+            out.append(_en_qualified(text, m.start(), m.end(), value))
+    return out
+
+
+def _en_amounts(text: str) -> list[Amount]:
+    out = _en_wordy(text)
+    taken = [(a.start, a.end) for a in out]
     for m in re.finditer(r"\d+(?:\.\d+)?", text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue  # "2 decades"
         value = float(m.group())
         a = _qualified(text, m.start(), m.end(), value, value)
         if a.exact:
             a = _en_qualified(text, m.start(), m.end(), value)
         out.append(a)
     for m in _EN_NUMBER.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue  # "two decades"
         if m.group(1):
             value = _EN_TENS[m.group(1)] + (_EN_UNITS[m.group(2)] if m.group(2) else 0)
         else:
@@ -190,21 +270,31 @@ def _en_amounts(text: str) -> list[Amount]:
     return sorted(out, key=lambda a: a.start)
 
 
+def _en_bounded(text: str, start: int, end: int, low: float, high: float, unit: str) -> Amount:
+    """An amount with the bound said before it ("not even a year", "over a decade")."""
+    bound = _ZH_BOUND.search(text[max(0, start - 18) : start])
+    if bound:
+        low, high = _bounded(bound.lastgroup or "", low, high)
+    return Amount(low, high, start, end, unit)
+
+
 def _en_qualified(text: str, start: int, end: int, value: float) -> Amount:
+    """An English amount with its unit, "and a half" (after the number or its unit), "or
+    more", "odd" ("forty odd"), and a bound said before it (see _ZH_BOUND)."""
     low = high = value
     after = text[end:]
-    before = text[max(0, start - 14) : start]
-    if re.match(r" and a half\b|\.5\b", after):
-        low = high = value + 0.5
-    if re.match(r"\s*(\+|or more|plus|and (up|over|above))", after) or re.search(
-        r"(more than|over|above|at least) $", before
-    ):
-        high = float("inf")
-    elif re.search(r"(less than|under|below|fewer than) $", before):
-        low, high = float("-inf"), value - 0.01
     unit_m = _UNIT.match(after)
     unit = (unit_m.group(1) or "") if unit_m else ""
-    return Amount(low, high, start, end, unit)
+    rest = after[unit_m.end() if unit_m else 0 :]
+    if re.match(r" and a half\b|\.5\b", after) or (unit and re.match(r"\s+and a half\b", rest)):
+        low = high = value + 0.5
+    if re.match(r"\s*(\+|or more|plus|and (up|over|above))", after) or (
+        unit and re.match(r"\s*(\+|or more|plus)\b", rest)
+    ):
+        return Amount(low, float("inf"), start, end, unit)
+    if re.match(r"[\s-]odd\b", after) and value >= 20 and value % 10 == 0:
+        return Amount(value + 0.01, value + 9.99, start, end, unit)
+    return _en_bounded(text, start, end, low, high, unit)
 
 
 def amounts(text: str) -> list[Amount]:
@@ -238,3 +328,154 @@ def _amounts(text: str) -> tuple[Amount, ...]:
         a, b = out
         out = [Amount(min(a.low, b.low), max(a.high, b.high), a.start, b.end, b.unit)]
     return tuple(out)
+
+
+# -- none, not known, how often, how long since: lexicons the count stages read -------
+
+# a reply saying none of what is counted ("从来没换", "一次都没有", "一个也没", "never", "not
+# once"); the zero answer's own verb ("没换过" -> 没换) is read by numbers.py
+ZERO_SAID = re.compile(
+    r"从来?没|从来?不|从未|压根儿?没|根本没|一直没|一次(都|也).{0,3}(没|不)|一次没|零次|"
+    r"一(个|回|趟|遍|辆|台|只|条|位|口|天|年|件|张)(都|也)(没|不)|"
+    r"没(?!几|多少|怎么)有?[\u4e00-\u9fff]{1,2}过(?=$|\s|吧|啊|呢|呀|的)|"
+    r"(?<!almost )(?<!nearly )(?<!hardly )\bnever\b(?! more than)|"
+    r"\bnot (once|even once|a single (one|time)|one|any|ever)\b|\bnone( at all)?\b|"
+    r"\bzero\b|\bno (times|one)\b|\bnot at all\b|\b(don'?t|do not|doesn'?t) (have|own) any\b"
+)
+# ...unless what never happened is a miss ("一次都没落下", "never missed one"): that says all
+ZERO_MISSED = re.compile(
+    r"(没|不)(有)?(落下|落过|落|缺|耽误|错过|漏|拉下|迟到|晚)|"
+    r"never (missed|skipped|failed|late)|not (missed|skipped)|(none|not one) (missed|skipped)"
+)
+# a count the callee does not know or will not give ("不记得", "没数", "no idea", "I'd
+# rather not say"): not an answer; intents.UNSURE reads the hedges ("说不好", "not sure")
+UNKNOWN_AMOUNT = re.compile(
+    r"不记得|记不(得|清|住)|想不起来?|忘(了|记了)(?=$|\s|吧|呢|啊)|没数|没算过|没(数|记)过|说不清|搞不清|"
+    r"不方便说|不想说|不愿意?说|不告诉|保密|"
+    r"\bno idea\b|\bno clue\b|\blost count\b|(don'?t|do not|can'?t|cannot|couldn'?t) "
+    r"(remember|recall|tell|say)\b|\brather not\b|\bprefer not\b|"
+    r"(don'?t|do not) want to (say|tell)|"
+    r"\bnone of your business\b|\bnot telling\b"
+)
+
+# how often, said as a rate over a period: each entry is (pattern, low, high, days of
+# the period); "每周两次" is an amount over a period (see PERIOD), these have no numeral
+FREQUENCY_IDIOMS = [
+    (re.compile(r"隔三差五|隔三岔五|every few days"), 1.5, 3.0, 7),
+    (re.compile(r"三天两头"), 2.0, 3.5, 7),
+    (re.compile(r"隔天|隔一天|每隔一天|every (other|second) day|on alternate days"), 3.0, 4.0, 7),
+    (re.compile(r"天天|每天|每日|\bevery ?day\b|\bdaily\b|\beach day\b"), 1.0, 1.0, 1),
+    (re.compile(r"隔周|隔一周|每两周|每隔一周|\bevery (other|second|two) weeks?\b|fortnightly|"
+                r"biweekly|once a fortnight"), 1.0, 1.0, 14),
+    (re.compile(r"每周|每个?星期|每个?礼拜|\bevery week\b|\bweekly\b"), 1.0, 1.0, 7),
+    (re.compile(r"每个?月|\bevery month\b|\bmonthly\b"), 1.0, 1.0, 30),
+    (re.compile(r"每个?季度|\bevery quarter\b|\bquarterly\b"), 1.0, 1.0, 91),
+    (re.compile(r"每年|\bevery year\b|\byearly\b|\bannually\b"), 1.0, 1.0, 365),
+]  # fmt: skip
+# a period an amount is counted over: "一个月", "每周", "两个月" (a count of periods),
+# "per week", "a month", "every two weeks"
+PERIOD = re.compile(
+    r"(?P<zh>每隔?[一两俩三]?个?|[一两俩三半]个?)\s*(?P<zu>天|日|周|星期|礼拜|月|季度|年)|"
+    r"(?P<en>per|an?|every|each|every (?:other|second|two|three)|"
+    r"(?:two|three|four|six) (?=\w+s\b))\s*(?P<eu>day|week|fortnight|month|quarter|year)s?\b"
+)
+# a Chinese period without 每 is one only before what is counted in it ("一周两三个",
+# "两个月三十吨", "三天一次"); "就周末一天" is a count of days
+_ZH_COUNT_AFTER = re.compile(
+    r"\s*(?:(?!的)[\u4e00-\u9fff]){0,3}?[零一二两俩三仨四五六七八九十几半\d]"
+)
+# a period's length in days, shortest and longest
+_PERIOD_DAYS = {"天": (1, 1), "日": (1, 1), "day": (1, 1), "周": (7, 7), "星期": (7, 7),
+                "礼拜": (7, 7), "week": (7, 7), "fortnight": (14, 14), "月": (28, 31),
+                "month": (28, 31), "季度": (89, 92), "quarter": (89, 92), "年": (365, 366),
+                "year": (365, 366)}  # fmt: skip
+_PERIOD_COUNT = {"两": 2, "俩": 2, "三": 3, "半": 0.5, "other": 2, "second": 2, "two": 2,
+                 "three": 3, "four": 4, "six": 6}  # fmt: skip
+
+
+# what is counted before "a week" in "twice a week", "3 a month", "two visits a year"
+_EN_COUNT_BEFORE = re.compile(
+    r"(times|once|twice|thrice|\d+|one|two|three|four|five|six|seven|eight|nine|ten|couple|"
+    r"few|[a-z]{3,}s)\s+$"
+)
+
+
+def _is_rate(text: str, m: re.Match) -> bool:
+    """Whether the period at `m` is one something is counted over (see `periods`)."""
+    if m.group("zh"):
+        return "每" in m.group("zh") or bool(_ZH_COUNT_AFTER.match(text[m.end() :]))
+    if m.group("en").strip() in ("a", "an"):
+        return bool(_EN_COUNT_BEFORE.search(text[max(0, m.start() - 14) : m.start()]))
+    return True
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period an amount is counted over, its length in days (shortest, longest)."""
+
+    start: int
+    end: int
+    low: float
+    high: float
+
+
+def periods(text: str, *, asked: bool = False) -> list[Period]:
+    """The periods said in `text` ("一个月" 28..31 days, "两周" 14, "every other week" 14);
+    in a reply, "一周" and "a week" are periods only next to what is counted in them
+    ("一周三天" counts days, "about a year old" is an age); in a question (`asked`)
+    always."""
+    out = []
+    text = fold(text)
+    for m in PERIOD.finditer(text):
+        if not asked and not _is_rate(text, m):
+            continue
+        unit = m.group("zu") or m.group("eu")
+        if m.group("zh"):
+            zh = m.group("zh")
+            count = next((_PERIOD_COUNT[c] for c in zh if c in _PERIOD_COUNT), 1)
+            count += 1 if "隔" in zh else 0  # 每隔一天: every other day
+        else:
+            said = m.group("en").split()
+            count = next((_PERIOD_COUNT[w] for w in said if w in _PERIOD_COUNT), 1)
+        low, high = _PERIOD_DAYS[unit]
+        out.append(Period(m.start(), m.end(), low * count, high * count))
+    return out
+
+
+# a time said as when something began, for "how long" questions: the years since then
+# (today: the day of the call); "since 2019", "2019年搬来的", "去年", "last year", "刚搬来"
+_SINCE_YEAR = re.compile(r"(?:since|from|in|back in|从|自从|自)?\s*((?:19|20)\d\d)\s*(?:年)?")
+_YEARS_AGO = [
+    (re.compile(r"今年|this year|earlier this year"), 0, 0),
+    (re.compile(r"去年|last year|a year ago"), 1, 1),
+    (re.compile(r"前年|the year before last|two years ago"), 2, 2),
+]
+_JUST_NOW = re.compile(
+    r"刚搬|刚来|刚买|刚提|刚开始|刚住|刚装|刚办|新买的|上个月|前几个月|几个月前|just moved|"
+    r"just bought|just started|just got|brand new|last month|a few months ago|"
+    r"couple of months ago|recently (moved|bought|started|joined)"
+)
+# a decade said by its digit ("零几年买的": in the 2000s, "九几年": the 1990s)
+_ZH_DECADE = re.compile(r"(?<![\d一二三四五六七八九十])([零〇一二九八七])几年")
+_ZH_DECADES = {"零": 2000, "〇": 2000, "一": 2010, "二": 2020, "九": 1990, "八": 1980, "七": 1970}
+
+
+def years_since(text: str, today) -> tuple[float, float] | None:  # noqa: ANN001 (a date)
+    """How many years ago `text` says something began, as a range, or None."""
+    t = fold(text)
+    start_of_year = (today.timetuple().tm_yday - 1) / 365
+    for pattern, ago, _ in _YEARS_AGO:
+        if pattern.search(t):
+            return (max(0.0, ago - 1 + start_of_year), ago + start_of_year)
+    if _JUST_NOW.search(t):
+        return (0.0, 0.5)
+    if (decade := _ZH_DECADE.search(t)) is not None:
+        first = _ZH_DECADES[decade.group(1)]
+        if first <= today.year:
+            ago = today.year - first + start_of_year
+            return (max(0.0, ago - 10), ago)
+    years = [int(m.group(1)) for m in _SINCE_YEAR.finditer(t)]
+    if len(years) == 1 and 1950 <= years[0] <= today.year:
+        ago = today.year - years[0]
+        return (max(0.0, ago - 1 + start_of_year), ago + start_of_year)
+    return None

@@ -212,6 +212,8 @@ class AnswerMatcher(AnswerSet):
         later = _LATER_STAGES if whole else _LATER_STAGES[:-1]  # no encoder per clause
         try:
             found = _unsure(self, as_said)
+            if found is None:  # counts not known, none said as words, marks out of a total
+                found = numbers.early(self, heard)
             return found if found is not None else self._staged(heard, (*first, *later))
         except Ambiguous:
             return None

@@ -7,13 +7,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from voxdial.conversation import times
-from voxdial.conversation.matching.cues import EACH
+from voxdial.conversation.matching.cues import EACH, SOMETIMES, USUALLY
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 from voxdial.conversation.normalize import fold
-from voxdial.conversation.quantities import Amount, amounts
+from voxdial.conversation.quantities import (
+    FREQUENCY_IDIOMS,
+    UNKNOWN_AMOUNT,
+    ZERO_MISSED,
+    ZERO_SAID,
+    Amount,
+    Period,
+    amounts,
+    periods,
+    years_since,
+)
 
 if TYPE_CHECKING:
     from voxdial.conversation.matching.answers import AnswerSet
@@ -26,6 +37,40 @@ _SCHOOL_AGE = [
     (re.compile(r"高中|high school"), 15.0, 18.0),
     (re.compile(r"大学|college|university"), 18.0, 22.0),
 ]
+# what an age is, said as a stage of life (for an age question, no number said)
+_LIFE_STAGE = [
+    (re.compile(r"puppy|kitten|幼犬|幼猫|小奶狗|小奶猫|狗崽|猫崽"), 0.0, 1.0),
+    (re.compile(r"\b(baby|infant|newborn)\b|婴儿|刚出生|还没满月"), 0.0, 1.0),
+    (re.compile(r"\btoddler\b"), 1.0, 3.0),
+    (re.compile(r"\bteen(ager)?\b|青少年"), 13.0, 19.0),
+    (re.compile(r"\bretired\b|\bpensioner\b|退休"), 55.0, float("inf")),
+]
+# the zero answer's verb: 没换过 -> 换, 从没去过 -> 去
+_ZERO_VERB = re.compile(r"^(?:从来?)?没有?([\u4e00-\u9fff]{1,2}?)过")
+# "none besides Biscuit", "just the one": one
+_ONE_BESIDES = re.compile(
+    r"\bnone (besides|other than|except|but)\b|\b(just|only) the one\b|就这一个|只有这一个"
+)
+# time units and their length in years, to read an amount in the unit a question asks in
+_TIME_UNITS = [
+    (re.compile(r"years?\b|(?<![今去前明])年(?!龄|级|纪|轻)|岁|\bold\b|\bage\b|多大"), 1.0),
+    (re.compile(r"months?\b|(?<![上下这本])个?月"), 1 / 12),
+    (re.compile(r"weeks?\b|(?<![上下这本])(?:周|星期|礼拜)(?![一二三四五六日天])"), 7 / 365),
+    (re.compile(r"days?\b|nights?\b|(?<![今明昨后前])天|晚上?(?!饭|点)|宿"), 1 / 365),
+    (re.compile(r"hours?\b|小时|钟头"), 1 / 8760),
+    (re.compile(r"minutes?\b|\bmins?\b|分钟"), 1 / 525600),
+]
+_OCCASIONS = ("次", "回", "趟", "遍", "times", "time")
+# a mark out of a total: "3 out of 5", "eight out of ten", "4/5", "满分十分 我给八分"
+_NUMBER_WORD = r"\d+(?:\.\d+)?|[a-z]+(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?"
+_OUT_OF = re.compile(
+    rf"(?P<x>{_NUMBER_WORD})\s*(?:out of|/)\s*(?P<y>{_NUMBER_WORD})|"
+    r"满分(?:是)?(?P<zy>[\d一二三四五六七八九十百]+)分?.{0,8}?(?:给|打)(?:个)?(?P<zx>[\d一二三四五六七八九十]+(?:点五)?)分"
+)
+_TIMES_QUESTION = re.compile(r"几次|多少次|几回|几趟|how many times|how often|频率")
+_YEARS_QUESTION = re.compile(r"how many years|how long|多少年|几年|多久|多长时间")
+_BORN = re.compile(r"\bborn\b|出生|生的|生于")
+_HOW_MANY = re.compile(r"how many ([a-z]+)")
 # one-word replies ASR writes for a number
 _SPOKEN_DIGITS = {"for": "4", "fore": "4", "to": "2", "too": "2", "won": "1", "tree": "3",
                   "ate": "8", "五份": "5", "四份": "4", "三份": "3"}  # fmt: skip
@@ -49,13 +94,50 @@ MANY = re.compile(
     r"\ball the time\b"
 )
 _TEN_POINTS = re.compile(r"(?<![一二三四五六七八九几])十分(?=$|\s|吧|啊|呀|呢|嘛|[，,。!！])")
+_GIVE_TEN = re.compile(r"(打|给|评)(个|了|上)?十分")  # "打个十分没毛病": ten points, given
+# 是 misheard for 十 only where 是 cannot be meant: alone before 来/多/几 and a unit
+_SHI_TEN = re.compile(
+    r"(?:(?<=^)|(?<=\s)|(?<=了))是(?=[来几][年次回个岁天]|多[年次回个岁天](?!的))"
+)
+# a sound-alike number word alone, or before a hedge ("too I guess", "tree maybe")
+_SOUNDALIKE = re.compile(
+    r"^((?:uh|um|er|erm|hmm|mm|like|maybe|about|probably)\s+)*(to|too|tree|won|ate)\b"
+    r"(?=\s*(?:$|,|i guess|i think|i'?d say|maybe|probably|or so|i reckon|please|i suppose))"
+)
+# said after a mark that is turned down ("五分不至于", "满分谈不上", "五星给不了")
+_TURNED_DOWN_AFTER = re.compile(
+    r"\s*(分|星|颗星|个)?\s*(不至于|给不了|打不了|谈不上|算不上|够不上|不够|不行|不可能|太高了|太多了)"
+)
+# said before an amount that is turned down for another ("不能给五分 给三分", "not a five")
+_TURNED_DOWN = re.compile(
+    r"(不能给|不会给|不给|给不了|不能打|不会打|不打|到不了|不至于|不是|算不上|"
+    r"\bnot (a |an )?|wouldn'?t (give|say)( it| you)?( a| an)?|can'?t give( it| you)?( a| an)?|"
+    r"\bno way( a| an)?|rather than( a| an)?|instead of( a| an)?)\s*$"
+)
 # numerals ASR writes as a homophone before 分 ("打酒分" for 九分)
 _SCORE_SOUND = {"酒": "九", "久": "九", "巴": "八", "期": "七", "妻": "七", "溜": "六", "似": "四"}
 _SCORE_SOUNDS = re.compile(r"([酒久巴期妻溜似])分")
 _POINTS_QUESTION = re.compile(r"打分|评分|几分|分最|scale|\brate\b|score|points|out of")
 _HOW_OFTEN = re.compile(r"how often|多久一次|多长时间一次|频率|经常")
-_TOP = re.compile(r"满分|最高分|五星|top marks|full marks|perfect score|highest")
-_BOTTOM = re.compile(r"最低分|零分|lowest|bottom|the worst score")
+# said before top marks that are not given ("不能给满分", "not quite full marks")
+_NOT_QUITE = re.compile(
+    r"不能|不会|不给|不打|给不了|没有|没到|不是|不算|不到|算不上|够不上|谈不上|差点|快|别|"
+    r"\bnot\b|n'?t\b|\bnever\b|\balmost\b|\bnearly\b|\bshort of\b"
+)
+_NOT_EVEN_AFTER = re.compile(
+    r"\s*(都|也)\s*(不|没|给不了)|\s*(is|would be) too (much|high|generous)"
+)
+_TOTAL_AFTER = re.compile(r"\s*(是|为)?\s*[\d一二三四五六七八九十百]+\s*分")
+# the ends of a points scale said in words
+_TOP = re.compile(
+    r"满分|最高分|最高的|给最高|打最高|五星|顶格|top marks|full marks|perfect score|highest|"
+    r"\btop score\b|max(imum)? (marks|score|points)|all the (marks|points|stars)|"
+    r"\b(ten|10) out of (ten|10)\b|\bfive stars\b"
+)
+_BOTTOM = re.compile(
+    r"最低分|最低的|给最低|打最低|零分|最差的|lowest|bottom|the worst score|"
+    r"minimum (marks|score|points)|\b(zero|0) (points|stars|out of)\b"
+)
 _NONE_COUNT = re.compile(
     r"^(没有|没|无|零|一个都没有|none|zero|nothing|no)$|"
     r"没车|没有车|没孩子|we don'?t have|i don'?t have|"
@@ -71,7 +153,11 @@ _COUPLE = re.compile(
     r"夫妻俩|夫妻两个|两口子|老两口|小两口|我们俩|我们两个|我俩|\b(the two of us|us two)\b"
 )
 _ME = {"i": "me", "myself": "me", "我": "me"}
-_ZERO_ANSWER = re.compile(r"^(没有|无|零|none|zero|0|no\b)")
+# an answer meaning none ("None", "没有", "没换过", "从没去过", "Never", "0次")
+_ZERO_ANSWER = re.compile(
+    r"^(没有|无|零|none|zero|0|no\b)|^(从来?)?没有?[\u4e00-\u9fff]{1,2}过$|^从来?(没|不)|"
+    r"^never\b|^not (once|ever)\b"
+)
 # "a month", "每周": the period an amount is counted over
 _PERIOD = re.compile(
     r"(?:一个?|每个?|per|a|every|each)\s*(天|日|周|星期|礼拜|月|年|day|week|month|year)"
@@ -138,15 +224,36 @@ def is_five_scale(a: AnswerSet) -> bool:
     return all(r is None or (1 <= r.low <= 5 and r.low == r.high) for r in a.ranges)
 
 
-def amounts_said(a: AnswerSet, text: str) -> list[Amount]:
+def spoken(a: AnswerSet, text: str) -> str:
+    """The reply with the number words ASR mishears written as numbers, for a question
+    whose answers are amounts: "for" / "too I guess" (a sound-alike alone or before a
+    hedge), 打酒分 (九分), "打个十分" / "十分" alone on a ten-point scale, 是来年 (十来年)."""
+    if not a.is_numeric:
+        return text
     word = _SPOKEN_DIGITS.get(text.strip())
-    if a.is_numeric and any(r is not None and r.low <= 10 <= r.high for r in a.ranges):
+    if word is not None:
+        return word
+    if any(r is not None and r.low <= 10 <= r.high for r in a.ranges):
         # on a ten-point scale "十分" alone is ten points, not "very" (十分满意)
         text = _TEN_POINTS.sub("10分", text)
+        text = _GIVE_TEN.sub(lambda m: m.group(1) + "10分", text)
     text = _SCORE_SOUNDS.sub(lambda m: _SCORE_SOUND[m.group(1)] + "分", text)
-    if word is None and a.is_numeric and _FOR_FOUR.search(text):
-        text = _FOR_FOUR.sub(lambda m: (m.group(1) or "") + "4", text, count=1)
-    return amounts(word if word and a.is_numeric else text)
+    text = _SHI_TEN.sub("十", text)
+    if _FOR_FOUR.search(text):
+        return _FOR_FOUR.sub(lambda m: (m.group(1) or "") + "4", text, count=1)
+    return _SOUNDALIKE.sub(lambda m: (m.group(1) or "") + _SPOKEN_DIGITS[m.group(2)], text, count=1)
+
+
+def amounts_said(a: AnswerSet, text: str) -> list[Amount]:
+    """The amounts a reply says for `a` (see `spoken`); an amount turned down ("不能给五分
+    给三分吧", "not a five, a four", "不是五分") is left out."""
+    heard = spoken(a, text)
+    found = amounts(heard)
+    return [
+        x for x in found
+        if not _TURNED_DOWN.search(heard[max(0, x.start - 14) : x.start])
+        and not _TURNED_DOWN_AFTER.match(heard[x.end : x.end + 8])
+    ]  # fmt: skip
 
 
 def vague(a: AnswerSet, text: str) -> Match | None:
@@ -168,40 +275,126 @@ def vague(a: AnswerSet, text: str) -> Match | None:
     return a.pick(high[2], "number-vague") if high[1] == float("inf") else None
 
 
+def early(a: AnswerSet, heard: Heard) -> Match | None:
+    """Before any answer is read from its words: a count the callee does not know or
+    will not give ("不记得换没换过", "no idea") is no answer (or the uncertain one); none
+    said as words ("从来没换", "一次都来不了", "never") is the zero answer, or no answer
+    when the question offers none; "none besides Biscuit" is one."""
+    if not a.is_numeric:
+        return None
+    text = heard.text
+    if _is_points_scale(a):
+        return _out_of(a, spoken(a, text))
+    if amounts_said(a, ZERO_SAID.sub(lambda m: " " * len(m.group()), text)):
+        return None  # an amount is given: the number stage reads it
+    if ZERO_MISSED.search(text) and ZERO_SAID.search(text):
+        raise Ambiguous  # "一次都没落下": every time, not a count
+    if UNKNOWN_AMOUNT.search(text):
+        if any(a.uncertain):
+            return a.pick(a.uncertain.index(True), "unsure")
+        raise Ambiguous
+    if _ONE_BESIDES.search(text):
+        return number_match(a, Range(1, 1), "number")
+    if not _zero_said(a, text):
+        return None
+    zero = [i for i, r in enumerate(a.ranges) if r is not None and r.low == r.high == 0]
+    if len(zero) == 1:
+        return a.pick(zero[0], "number")
+    raise Ambiguous  # none, and no answer is none: ask again
+
+
+def _out_of(a: AnswerSet, text: str) -> Match | None:
+    """A mark said out of a total ("3 out of 5", "eight out of ten", "4/5", "满分十分给八
+    分"), on the scale's own total or converted when that is exact (8 out of 10 on a
+    1-5 scale is 4; 7 out of 10 is no mark of it)."""
+    m = _OUT_OF.search(text)
+    if m is None:
+        return None
+    mark = amounts(m.group("x") or m.group("zx") or "")
+    total = amounts(m.group("y") or m.group("zy") or "")
+    if len(mark) != 1 or len(total) != 1 or not (mark[0].exact and total[0].exact):
+        raise Ambiguous
+    top = max(r.low for r in a.ranges if r is not None)
+    value = mark[0].low * top / total[0].low if total[0].low else -1.0
+    if value != int(value) or not 0 <= value <= top:
+        raise Ambiguous  # "7 out of 10" on a 1-5 scale: between two marks
+    return number_match(a, Range(value, value), "number")
+
+
+def _zero_said(a: AnswerSet, text: str) -> bool:
+    """Whether the reply says none of what is counted: a word for none, or the zero
+    answer's own verb negated ("没换" for 没换过), and not "never missed one"."""
+    if ZERO_MISSED.search(text):
+        return False
+    if ZERO_SAID.search(text):
+        return True
+    verbs = [m.group(1) for k in a.keys if (m := _ZERO_VERB.match(k))]
+    return any(re.search(rf"没有?{re.escape(v)}(?!几|多少)", text) for v in verbs)
+
+
+def _is_points_scale(a: AnswerSet) -> bool:
+    """Answers that are the points of a scale (1-5, 0-10): four or more, consecutive."""
+    points = sorted(r.low for r in a.ranges if r is not None and r.low == r.high)
+    return (
+        len(points) == len(a.ranges) >= 4
+        and points[0] in (0, 1)
+        and points == [points[0] + i for i in range(len(points))]
+    )
+
+
+def _ends(a: AnswerSet, text: str) -> Match | None:
+    """Top or bottom marks ("满分", "最低的", "full marks") on a points scale."""
+    points = [r.low for r in a.ranges if r is not None and r.low == r.high]
+    if len(points) == len(a.ranges) and (
+        _POINTS_QUESTION.search(a.question) or _is_points_scale(a)
+    ):
+        top, bottom = max(points), min(points)
+    elif is_five_scale(a):
+        top, bottom = 5, 1
+    else:
+        return None
+    for pattern, end in ((_TOP, top), (_BOTTOM, bottom)):
+        if (m := pattern.search(text)) is None:
+            continue
+        if m.group() == "满分" and _TOTAL_AFTER.match(text[m.end() :]):
+            return None  # "满分十分 我给八分": the total, not the mark
+        if _NOT_EVEN_AFTER.match(text[m.end() :]):
+            raise Ambiguous  # "零分都不想给": worse than any mark, none given
+        if _NOT_QUITE.search(text[max(0, m.start() - 14) : m.start()]):
+            raise Ambiguous  # "不能给满分", "not top marks": some other mark, not said
+        if amounts_said(a, text[: m.start()] + " " + text[m.end() :]):
+            return None  # "满分十分 我给八分": the amount said is the mark
+        return number_match(a, Range(end, end), "number")
+    return None
+
+
 def number(a: AnswerSet, heard: Heard) -> Match | None:
     if not a.is_numeric or a.is_timed and _reads_as_time(a, heard):
         return None  # hours of the day ("上午9-12点", "noon to four"): the time stage's
     text = " ".join(heard.parts) if heard.narrowed else heard.text  # "不是五分 是四分"
     if "十分" in heard.parts:  # "十分吧 挺好的": ten points, a clause of its own
         text = text.replace("十分", "10分", 1)
-    points = [r.low for r in a.ranges if r is not None and r.low == r.high]
-    if len(points) == len(a.ranges) and _POINTS_QUESTION.search(a.question):
-        # a points scale (1-5, 1-10): top and bottom marks are its ends
-        if _TOP.search(text):
-            return number_match(a, Range(max(points), max(points)), "number")
-        if _BOTTOM.search(text):
-            return number_match(a, Range(min(points), min(points)), "number")
-    elif is_five_scale(a):
-        if _TOP.search(text):
-            return number_match(a, Range(5, 5), "number")
-        if _BOTTOM.search(text):
-            return number_match(a, Range(1, 1), "number")
+    if (ends := _ends(a, text)) is not None:
+        return ends
     if any(r is not None and r.high == 0 for r in a.ranges) and _NONE_COUNT.search(text):
         return number_match(a, Range(0, 0), "number")
+    said = spoken(a, text)
     found = amounts_said(a, text)
-    if found and _other_period(a.question, text):
-        raise Ambiguous  # "一周两三个" to "一个月多少个": not counted over the asked period
-    periods = [m.span() for m in _PERIOD.finditer(text)]
-    found = [x for x in found if not any(s <= x.start < e for s, e in periods)]  # "一个月"
+    if (rate := _rate(a, said, found)) is not None:
+        return number_match(a, rate, "number")
+    if (since := _since(a, said, found, heard.today)) is not None:
+        return number_match(a, since, "number")
+    found = [x for x in _without_periods(said, found) if not _calendar_year(a, x)]
     if re.search(r"out of|满分", text) and len(found) >= 2:
         found = [min(found[:2], key=lambda x: x.low)] if "满分" in text else found[:1]
+    found = _as_times(a, found)
     units = a.units
     said_in = _answer_units(a)
     if found and said_in and all(x.unit and not _same_unit(x.unit, said_in + units) for x in found):
         return vague(a, text)  # "就我一个人住" counts people, the answers count tons
     counted = [x for x in found if x.unit and any(u in x.unit for u in units)]
-    if counted:
-        found = counted
+    found = counted or _of_asked_noun(a, said, found)
+    found = _total_then_parts(found)
     if len(found) >= 2 and all(x.exact for x in found) and _summed(text, found):
         found = [Amount(sum(x.low for x in found), sum(x.low for x in found), 0, 0, found[0].unit)]
     people = _people(a, text)
@@ -214,22 +407,167 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     elif people is not None and (not found or people > max(x.high for x in found)):
         found = [Amount(people, people, 0, 0, "人")]
     if not found and "岁" in units:
-        school = [(lo, hi) for p, lo, hi in _SCHOOL_AGE if p.search(text)]
-        if len(school) == 1:
-            return number_match(a, Range(*school[0]), "number")
+        stage = [(lo, hi) for p, lo, hi in _SCHOOL_AGE + _LIFE_STAGE if p.search(text)]
+        if len(stage) == 1:
+            return number_match(a, Range(*stage[0]), "number")
     if not found:
         return vague(a, text)
     if len({(x.low, x.high) for x in found}) > 1:
         picks = {_inside(a, Range(x.low, x.high)) for x in found}
         if len(picks) == 1 and None not in picks:  # "好几辆 四五辆吧"
             return a.pick(picks.pop(), "number")
+        if (usual := _usual(said, found)) is not None:
+            return number_match(a, Range(usual.low, usual.high), "number")
         raise Ambiguous  # "老大九岁 老二三岁"
     x = found[0]
-    low, high = x.low, x.high
-    if ("月" in x.unit or "month" in x.unit) and any(u in ("岁", "year") for u in units):
-        # 八个月 -> 0.7 岁, eighteen months -> 1.5 years
-        low, high = low / 12, high / 12
-    return number_match(a, Range(low, high), "number")
+    scale = _in_asked_unit(a, x.unit)  # 八个月 -> 0.7 岁, "a few months" -> 0.25 years
+    if scale is None or (scale != 1 and _asked_back(said, x)):
+        return None  # "oh a week" to "how many guests": no count of them; "保修几个月"
+    return number_match(a, Range(x.low * scale, x.high * scale), "number")
+
+
+def _in_asked_unit(a: AnswerSet, unit: str) -> float | None:
+    """What one `unit` said is in the time unit the question counts in (a month is 1/12
+    of the years asked about); 1 when `unit` is no time unit; None when the question
+    counts in no time unit (or in several), so a time said counts nothing it asks."""
+    said = _time_unit(unit) if unit else None
+    if said is None:
+        return 1.0
+    question = a.question
+    for p in periods(question, asked=True):
+        question = question[: p.start] + " " * (p.end - p.start) + question[p.end :]
+    asked = {u for u in (_time_unit(w) for w in [question, *a.keys]) if u is not None}
+    return said / asked.pop() if len(asked) == 1 else None
+
+
+def _asked_back(said: str, x: Amount) -> bool:
+    """Whether a 几 amount is itself asked ("保修几个月": how many months is the
+    warranty): it is, after a word other than 没/才/就/只/刚/有/了/过/的 ("用了几个月",
+    "才几个月", "几个月" alone are answers)."""
+    if "几" not in said[x.start : x.end] or x.start == 0:
+        return False
+    before = said[x.start - 1]
+    return "\u4e00" <= before <= "\u9fff" and before not in "没才就只刚有了过的好十"
+
+
+def _time_unit(text: str) -> float | None:
+    """The time unit `text` counts in, in years."""
+    found = {years for pattern, years in _TIME_UNITS if pattern.search(text)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _usual(said: str, found: list[Amount]) -> Amount | None:
+    """Of several amounts, the one said as usual ("平时三个 周末五个", "usually two") or
+    the only one not said as now and then ("four, sometimes six", "三个 有时候五个")."""
+    ends = [0] + [x.end for x in found[:-1]]  # what is said since the amount before
+    before = [said[max(end, x.start - 14) : x.start] for x, end in zip(found, ends, strict=True)]
+    usual = [x for x, b in zip(found, before, strict=True) if USUALLY.search(b)]
+    if len(usual) != 1:
+        usual = [x for x, b in zip(found, before, strict=True) if not SOMETIMES.search(b)]
+    return usual[0] if len(usual) == 1 and len(found) > 1 else None
+
+
+def _calendar_year(a: AnswerSet, x: Amount) -> bool:
+    """Whether `x` is a year of the calendar ("born in 1980", "2019年") where the answers
+    count far less than years of the calendar: a date, not an amount."""
+    ends = [b for r in a.ranges if r is not None for b in (r.low, r.high)]
+    bounds = [b for b in ends if abs(b) != float("inf")]
+    return x.exact and 1900 <= x.low <= 2100 and bool(bounds) and max(bounds) < 1000
+
+
+def _total_then_parts(found: list[Amount]) -> list[Amount]:
+    """A total said first, then what it is made of ("two, a dog and a cat", "三个 两个大
+    的一个小的"): the total."""
+    if len(found) < 3 or not all(x.exact for x in found):
+        return found
+    first, rest = found[0], found[1:]
+    return [first] if first.low == sum(x.low for x in rest) else found
+
+
+def _counts_times(a: AnswerSet) -> bool:
+    """Whether the question counts occasions ("几次", "how many times", "how often")."""
+    return bool(_TIMES_QUESTION.search(a.question)) or any(
+        re.search(r"次|回|趟|\btimes?\b", k) for k in a.keys
+    )
+
+
+def _rate(a: AnswerSet, said: str, found: list[Amount]) -> Range | None:
+    """A count over another period than the question asks about, converted when that is
+    plain ("一周两三个" to "一个月多少个": 8..13; "两个月三十吨": 15 a month; "twice a
+    month" to "how many a week"), or a frequency said without a numeral ("每天", "every
+    other week", "隔三差五") to a question counting occasions."""
+    asked = periods(a.question, asked=True)
+    said_periods = periods(said)
+    counted = [x for x in found if not any(p.start <= x.start < p.end for p in said_periods)]
+    if len(asked) != 1:
+        if said_periods and counted:
+            raise Ambiguous  # "一年换一次" to "换过几次": a rate, the question asks a count
+        return None
+    if not said_periods or not counted:
+        return _idiom_rate(a, said, found, asked[0])
+    if len(said_periods) > 1 or len(counted) > 1:
+        if any((p.low, p.high) != (asked[0].low, asked[0].high) for p in said_periods):
+            raise Ambiguous  # "一周两次 一个月也就五六次": not one plain rate
+        return None
+    return _per(asked[0], said_periods[0], counted[0].low, counted[0].high)
+
+
+def _idiom_rate(a: AnswerSet, said: str, found: list[Amount], asked: Period) -> Range | None:
+    if found or not _counts_times(a) or re.search(r"不是|不到|没有|\bnot\b", said):
+        return None
+    for pattern, low, high, days in FREQUENCY_IDIOMS:
+        if pattern.search(said):
+            return _per(asked, Period(0, 0, days, days), low, high)
+    return None
+
+
+def _per(asked: Period, said: Period, low: float, high: float) -> Range | None:
+    """`low`..`high` a `said` period, as a count over the `asked` one (None: the same)."""
+    if (asked.low, asked.high) == (said.low, said.high):
+        return None
+    return Range(low * asked.low / said.high, high * asked.high / said.low)
+
+
+def _without_periods(said: str, found: list[Amount]) -> list[Amount]:
+    """The amounts that are not the period counted over ("一个月" in "一个月五个"); an
+    amount that is all the reply says ("就周末一天") stays."""
+    spans = periods(said)
+    kept = [x for x in found if not any(p.start <= x.start < p.end for p in spans)]
+    return kept or found
+
+
+def _as_times(a: AnswerSet, found: list[Amount]) -> list[Amount]:
+    """Days counted as occasions ("就周末一天", "two days a week") when the question counts
+    occasions over a period."""
+    if not found or not _counts_times(a) or not periods(a.question, asked=True):
+        return found
+    days = ("天", "day", "days")
+    return [Amount(x.low, x.high, x.start, x.end, "次") if x.unit in days else x for x in found]
+
+
+def _of_asked_noun(a: AnswerSet, said: str, found: list[Amount]) -> list[Amount]:
+    """The amounts that count the noun the question asks about ("how many bedrooms":
+    "three bedrooms, two baths" -> 3), when some do; else all of them."""
+    m = _HOW_MANY.search(a.question)
+    if m is None or len(found) < 2:
+        return found
+    stem = m.group(1)[:-1] if m.group(1).endswith("s") and len(m.group(1)) > 3 else m.group(1)
+    own = [x for x in found if re.match(rf"\s*(?:[a-z]+\s+)?{re.escape(stem)}", said[x.end :])]
+    return own or found
+
+
+def _since(a: AnswerSet, said: str, found: list[Amount], today: date) -> Range | None:
+    """How long, said as when it began ("since 2019", "去年搬来的", "we just moved in
+    last year"), for a question asking how many years."""
+    asked = a.question + " " + " ".join(a.keys)
+    if not _YEARS_QUESTION.search(a.question) or not re.search(r"year|年", asked):
+        return None
+    if re.search(r"month|月|week|周|day|天|hour|小时|minute|分钟", " ".join(a.keys)):
+        return None  # answers counted in shorter units than years
+    if any(not (1950 <= x.low <= today.year) for x in found) or _BORN.search(said):
+        return None  # "born in 1980" dates the callee, not what the question asks about
+    span = years_since(said, today)
+    return None if span is None else Range(*span)
 
 
 _PLUS = re.compile(r"^\s*[a-z\u4e00-\u9fff]{0,8}?\s*(,?\s*and|plus|\+|加上?|再加|还有|另外)\s*$")
@@ -267,21 +605,14 @@ def _answer_units(a: AnswerSet) -> tuple[str, ...]:
 
 
 def _same_unit(unit: str, units: tuple[str, ...]) -> bool:
-    """Whether a unit said counts what the answers count; 个 counts anything."""
+    """Whether a unit said counts what the answers count; 个 counts anything; 次, 回, 趟,
+    遍 and "times" all count occasions."""
     if unit == "个" or any(u in unit or unit in u for u in units):
+        return True
+    if unit in _OCCASIONS and any(u in _OCCASIONS for u in units):
         return True
     ages = ("岁", "年", "year", "月", "month")
     return any(w in unit for w in ages) and any(w in u for u in units for w in ages)
-
-
-def _other_period(question: str, text: str) -> bool:
-    """Whether the reply counts over another period than the question asks about."""
-    asked, said = _PERIOD.search(question), _PERIOD.search(text)
-    if asked is None or said is None:
-        return False
-    return _PERIODS.get(asked.group(1), asked.group(1)) != _PERIODS.get(
-        said.group(1), said.group(1)
-    )
 
 
 def _reads_as_time(a: AnswerSet, heard: Heard) -> bool:

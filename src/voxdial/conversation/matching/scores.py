@@ -54,7 +54,12 @@ def scale(a: AnswerSet, heard: Heard) -> Match | None:
     if score is None and a.likely and not found:
         score = next((n for p, n in _LIKELY if p.search(text)), None)
     if score is None or not a.is_scale:
-        if score is not None and a.is_numeric and is_five_scale(a) and not found:
+        # on answers that are only numbers, a lukewarm word ("they were fine", "人挺好的")
+        # gives no number; the scale's ends said plainly ("非常满意", "terrible") and how
+        # likely ("very likely" -> 5) do (the middle, "一般", was tried and dropped: the
+        # validation part's writers read it as no answer)
+        plain = a.likely or score in (1, 5)
+        if score is not None and plain and a.is_numeric and is_five_scale(a) and not found:
             return number_match(a, Range(score, score), "scale")
         return None
     scored = sorted((abs(s - score), i) for i, s in enumerate(a.scores) if s)

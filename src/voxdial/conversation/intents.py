@@ -20,7 +20,7 @@ NEVER_AGAIN = re.compile(
     r"别再打|不要再打|别再给我打|不要再给我打|以后别打|以后不要打|别打了|不要打了|再打.{0,2}投诉|"
     r"拉黑|删掉我的号码|把我号码删|电话号码删|号码删掉|别骚扰|不要骚扰|骚扰我|骚扰电话|别给我打电话|不要给我打电话|"
     r"不要再联系|别再联系|不要再打来|别再打来|说了多少次别打|"
-    # "别往这个号打了", "不要给我这个号码打电话", "再也别打了", "永远不要打": the number as the object
+    # "别往这个号打了", "再也别打了", "永远不要打": the number as the object
     r"(别|不要|甭|不许|不准|再也别|再也不要|永远别|永远不要)(再)?(往|给|朝)(我|我们)?(这个|这|我这个|我的|这一个)?"
     r"(号码?|电话|手机号?|座机)?(上)?(再)?打|(再也|永远)(别|不要)(再)?打|"
     r"(名单|列表|系统)里?(把我)?(删|去掉)|把我.{0,8}(名单|列表).{0,3}(删|去掉)|从.{0,8}(名单|列表).{0,3}删|"
@@ -55,7 +55,8 @@ NO_LONGER = re.compile(
     r"已经(不|没)?(退学|退了|不学了|毕业|换了|换成|换到|搬走|搬家|搬了|卖了|转让|转走|注销|销户|取消|停了|"
     r"不在|不住|不用|离职|辞职|走了|去别家|在别家|找了别家|换了别家|办了别家)|"
     r"(不学|不开|不住|不用|不做|不干|不租)了|(房子|车子?|店|铺子)(已经)?卖了|"
-    r"\balready (switched|moved|changed|cancell?ed|sold|left|quit|stopped|got (one|it|that)|have (one|it|that)|"
+    r"\balready (switched|moved|changed|cancell?ed|sold|left|quit|stopped|got (one|it|that)|"
+    r"have (one|it|that)|"
     r"signed up|signed with|found|went with|booked|done (it|that))|"
     r"\b(we|i) (sold|moved out of|moved away from|gave up|closed) (the|our|my|that)\b|"
     r"\b(no longer|not any ?more|don'?t any ?more) (live|own|have|use|need|with|a customer|there)|"
@@ -89,7 +90,8 @@ CALL_AGAIN = re.compile(
 )
 # busy now (a callback, unless the reply answers anyway)
 BUSY = re.compile(
-    r"改天|晚点|晚些|稍后|回头再|过会|等会|待会|一会儿|不方便|不太方便|不大方便|没空|没时间|在开会|开会呢|在开车|开车呢|^开车|开着车|在忙|正忙|有点忙|忙着呢|现在忙|太忙|在上班|"
+    r"改天|晚点|晚些|稍后|回头再|过会|等会|待会|一会儿|不方便|不太方便|不大方便|没空|没时间|在开会|开会呢|在开车|开车呢|^开车|开着车|在忙|正忙|有点忙|忙着呢|现在忙|"
+    r"太忙|在上班|"
     r"在地铁|在高速|在医院|进电梯|有事|"
     r"等我(下班|到家|回家|回来|开完会|吃完饭)|"
     r"\b(when|once) i('?m| am| get) (home|back|off work|free|done)|after i (finish|get off) work|"
@@ -98,8 +100,8 @@ BUSY = re.compile(
     r"in the middle of something|have to run|not (right )?now"
 )
 GOODBYE = re.compile(
-    r"再见|拜拜|先这样|就这样吧?|(那)?(我)?先?挂了(啊|哈|哦)?$|挂了啊|不聊了|\bbye\b|goodbye|bye bye|"
-    r"bye now|have to go|"
+    r"再见|拜拜|先这样|就这样吧?|(那)?(我)?先?挂了(啊|哈|哦)?$|挂了啊|不聊了|"
+    r"\bbye\b|goodbye|bye bye|bye now|have to go|"
     r"gotta go|that'?s all( i'?ve got time for| i have time for| for now| for today)?"
 )
 # what may stand beside a goodbye without being an answer
@@ -125,7 +127,8 @@ _FILLER_WORDS = re.compile(
 )
 _ROOM_TO_TALK = (
     r"(这边|这里|我这)?(有点|太|很|特别)吵|信号不好.{0,4}(我|等)|我(出去|到外面|换个地方|找个安静|走远点)|"
-    r"关(个|一下)?门|\b(it'?s|too) (loud|noisy) (here|in here)|let me (step|go|get) (outside|out|somewhere)|"
+    r"关(个|一下)?门|\b(it'?s|too) (loud|noisy) (here|in here)|let me (step|go|get) (outside|out|"
+    r"somewhere)|"
     r"somewhere quieter"
 )
 HOLD = re.compile(
@@ -162,8 +165,10 @@ WHO = re.compile(
     r"who is calling|what company|where are you calling|"
     # "哪个驾校", "哪家医院", "什么单位": which organisation, named by its kind
     rf"(哪个|哪家|哪一家|什么|啥)({_ORGANISATIONS})(的|啊|呀)?$|"
-    rf"\b(which|what) ({_ORGANISATIONS_EN})\b( (is this|is it|was it|did you say|are you( with| from)?))?$|"
-    r"who did you say|where did you say|who('?s| is) (speaking|this speaking)|who am i (speaking|talking) (to|with)|"
+    rf"\b(which|what) ({_ORGANISATIONS_EN})\b( (is this|is it|was it|did you say|are you( with|"
+    rf" from)?))?$|"
+    r"who did you say|where did you say|who('?s| is) (speaking|this speaking)|who am i (speaking|"
+    r"talking) (to|with)|"
     r"(say|what was|what'?s) (the|your) (name|company)( again)?|sorry,? who"
 )
 WHY = re.compile(
@@ -181,7 +186,8 @@ GO_AHEAD = re.compile(
     r"(minutes?|mins?|seconds?|secs?)"
 )
 ASKING = re.compile(
-    r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|几号|几天|哪儿|哪里|在哪|为什么|为啥|"
+    r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|"
+    r"几号|几天|哪儿|哪里|在哪|为什么|为啥|"
     r"是不是|(?<!没)有没有|能不能|可不可以|可以吗|(?<!不)要不要|会不会|行不行|收费吗|请问|咨询|问一下|问下|想问|想了解|"
     r"^(what|how|when|where|why|which|who|is|are|do|does|can|could|will|would|should|any)\b|"
     r"\b(what|how much|how long|how many|how do|when|where|why|is there|are there|do you|"
@@ -198,8 +204,10 @@ ASKING_RAW = re.compile(
     r"(还|也|都)(能|可以|让|给|会|要)[^\s，,。]{2,}[啊呀哇哈][?？]?$|"
     r"[^\s]{2,}(吗|么)[?？]?$|"
     # "I rent, does that matter": a clause opening with an auxiliary and its subject
-    r"^(does (that|this|it|the|my|our|he|she)|do (i|we|you|they)|is (that|this|it|there|he|she|my|the)|"
-    r"are (you|there|they|we|the)|(can|could) (i|we|you|someone)|will (that|this|it|i|you|someone|the)|"
+    r"^(does (that|this|it|the|my|our|he|she)|do (i|we|you|they)|is (that|this|it|there|he|she|my|"
+    r"the)|"
+    r"are (you|there|they|we|the)|(can|could) (i|we|you|someone)|will (that|this|it|i|you|someone|"
+    r"the)|"
     r"would (that|this|it|i|you)|should (i|we)|did (you|i|we|they|someone)|has (it|my|the)|"
     r"have (you|they|we))\b"
 )
@@ -226,8 +234,10 @@ CONSENT_YES = re.compile(
     r"^(行|好|嗯)?(快点|快说|简单点|长话短说)|"
     # "得嘞 您讲", "你讲 我听着", "中", "好嘞": imperatives to speak and colloquial yeses
     r"(您|你)讲|讲吧|^讲$|我听着|听着呢|我在听|^(得嘞|好嘞|好咧|中|成|妥|得)$|^(得嘞|好嘞|好咧)|"
-    r"\b(go ahead|go on|go for it|shoot|fire away|if it'?s quick|make it quick|i guess so|sure thing|"
-    r"yes|yeah|yep|yup|sure|okay|ok|it'?s fine|that'?s fine|i'?m listening|what'?s up|what is it)\b|"
+    r"\b(go ahead|go on|go for it|shoot|fire away|if it'?s quick|make it quick|i guess so|"
+    r"sure thing|"
+    r"yes|yeah|yep|yup|sure|okay|ok|it'?s fine|that'?s fine|i'?m listening|what'?s up|"
+    r"what is it)\b|"
     r"(i'?ve|i have|i'?ve got|got|have) (a|one|two|three|five|ten|a few|a couple( of)?|\d+) "
     r"(minutes?|mins?|seconds?|secs?)"
 )

@@ -77,6 +77,9 @@ _TIME_ONLY = re.compile(
     r"twelve|half past|an?|hours?|minutes?|mins|half|couple|of|few|later|this|tonight)\b|"
     r"[\s,，。.!！?？]+)+"
 )
+# not being interested: a refusal of the call, unless the question asks about interest
+_DISINTEREST = re.compile(r"not interested|没(有)?兴趣|不感兴趣")
+_ASKS_INTEREST = re.compile(r"\binterest|兴趣", re.I)
 _PLAIN_NO = re.compile(r"\b(no|nope|nah)\b|^不是|^没有|^不$|^不了")
 
 
@@ -378,6 +381,8 @@ class ScriptConversation:
         when the questions themselves are refused ("no, I'm not doing this")."""
         if main is None or r.refuses:
             return False
+        if _DISINTEREST.search(r.text) and not _ASKS_INTEREST.search(self._question(self.index)):
+            return False  # "no thanks, not interested" to "joining our plan?": the call refused
         if main.how in _STRONG:
             return True
         hard = re.search(

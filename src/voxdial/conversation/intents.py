@@ -247,6 +247,9 @@ DECLINE_QUESTION = re.compile(
     r"rather not say|that'?s personal|"
     r"none of your business|prefer not to|"
     r"手边没有|手头没有|不在手边|不在身边|记不清|记不住|想不起来|"
+    # not remembering: nothing to answer with ("不记得了", "忘了", "I forget")
+    r"不记得|记不得|(^|我)(忘了|忘记了)$|(忘了|忘记了)(是|多少|几|哪|什么|啥)|"
+    r"\bi (forget|forgot)$|(don'?t|can'?t|do not) (remember|recall)|"
     r"i don'?t have (it|that|them)( on me| with me| handy| here)?$|can'?t find (it|them)"
 )
 

@@ -33,6 +33,7 @@ _RULED_OUT = re.compile(
     r"(no good|bad|not good|not great|won'?t work|doesn'?t work|out)\b"
 )
 
+_MORNING = re.compile(r"\bam\b|a\.m\.|早上|上午|morning")
 # moments of the callee's day, as the clock time they stand for
 _MOMENTS: tuple[tuple[str, str], ...] = (
     (r"下班(以后|之后|后)?|after work|once i'?m off work|when i finish work", " 18点 "),
@@ -71,5 +72,16 @@ def spoken(said: str) -> str:
 
 
 def when(said: str, now: datetime) -> datetime | None:
-    """The time a callback request names, relative to `now`; None when it names none."""
-    return times.resolve(spoken(said), now)
+    """The time a callback request names, relative to `now`; None when it names none.
+    A bare hour already past this morning is this evening's ("call back after eight"
+    at ten: 20:00 today, not 08:00 tomorrow)."""
+    text = spoken(said)
+    at = times.resolve(text, now)
+    st = times.parse(text)
+    bare = st.hour is not None and st.hour < 12 and st.day_offset is None and st.weekday is None
+    if at is None or not bare or st.period is not None or _MORNING.search(text):
+        return at
+    evening = now.replace(hour=st.hour + 12, minute=st.minute, second=0, microsecond=0)
+    if at.date() > now.date() and now < evening and evening.hour <= 21:
+        return evening
+    return at

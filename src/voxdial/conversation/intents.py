@@ -64,7 +64,7 @@ NO_LONGER = re.compile(
 )
 # at the opening's question, not wanting what the call offers ("也不想换", "不打算办")
 DECLINES_OFFER = re.compile(
-    r"(不|不太|也不|并不|没)(想|打算|准备)(换|办|装|买|要|参加|弄|搞|约|签|续|报|学|改|做|听|聊)|"
+    r"(不|不太|也不|并不|没)(想|打算|准备)(换|办|装|买|要|参加|弄|搞|约|签|续|报|学|改|做|听|聊|修|用|试|去)|"
     r"\b(don'?t|do not) (want|plan) (to )?(change|switch|buy|book|sign|renew|join|talk)"
 )
 # a refusal of the call's questions themselves ("别问了", "I'm not doing this"): a refusal
@@ -201,7 +201,7 @@ ASKING = re.compile(
 ASKING_RAW = re.compile(
     r"(要|有|能|会|是|行|收|算|退|换|送|包|管|给|用|去|来|办|交|过|贵|远|够|方便|免费)"
     r"[^\s，,。]{0,6}(?<![也都就还可并倒决才像])不[?？]?$|"
-    r"(还|也|都)(能|可以|让|给|会|要)[^\s，,。]{2,}[啊呀哇哈][?？]?$|"
+    r"(还|也|都)(能|可以|让|给|会|要)[^\s，,。]+[啊呀哇哈][?？]?$|"
     r"[^\s]{2,}(吗|么)[?？]?$|"
     # "I rent, does that matter": a clause opening with an auxiliary and its subject
     r"^(does (that|this|it|the|my|our|he|she)|do (i|we|you|they)|is (that|this|it|there|he|she|my|"

@@ -70,11 +70,12 @@ _WISH = re.compile(
 _TIME_ONLY = re.compile(
     r"(今天|明天|后天|大后天|下周.?|这周.?|周.|星期.|礼拜.|上午|下午|中午|晚上|早上|傍晚|"
     r"[零一二两三四五六七八九十\d]+(点半|点钟|点|:\d\d)|[零一二三四五六七八九十\d]+分|半|左右|"
-    r"以后|之后|吧|呗|再说|再打|行|可以|嗯|那|就|过|等|个|小时|钟头|分钟|"
+    r"以后|之后|吧|呗|再说|再打|行|可以|嗯|那|就|过|等|个|小时|钟头|分钟|[零一二两三四五六七八九十\d]+|"
     r"\b(tomorrow|tonight|today|morning|afternoon|evening|next|week|monday|tuesday|wednesday|"
     r"thursday|friday|saturday|sunday|at|on|in|the|around|after|maybe|how about|try|then|"
     r"\d+(:\d\d)?|am|pm|o'?clock|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-    r"twelve|half past|an?|hours?|minutes?|mins|half|couple|of|few|later|this|tonight)\b|"
+    r"twelve|fifteen|twenty|thirty|forty|half past|an?|hours?|minutes?|mins|half|couple|of|few|"
+    r"later|this|tonight)\b|"
     r"[\s,，。.!！?？]+)+"
 )
 # not being interested: a refusal of the call, unless the question asks about interest

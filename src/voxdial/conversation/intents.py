@@ -192,17 +192,19 @@ ASKING = re.compile(
     r"^(what|how|when|where|why|which|who|is|are|do|does|can|could|will|would|should|any)\b|"
     r"\b(what|how much|how long|how many|how do|when|where|why|is there|are there|do you|"
     r"can i|can you|is it)\b|"
-    # question words of colloquial Mandarin: 啥 (not 没啥 / 啥都), 咋 (not 不咋样), "…来着"
-    r"^(?!.*没[^啥]{0,6}啥).*(?<![没不])啥(?![都也])|(?<!不)咋|来着$|会怎(么)?样|(?<!不)怎样$|多会儿"
+    # question words of colloquial Mandarin: 咋 (not 不咋样), "…来着" (and 啥: ASKING_RAW)
+    r"(?<!不)咋|来着$|会怎(么)?样|(?<!不)怎样$|多会儿"
 )
 # questions said without a question word, read on a clause before its particles are
 # cleaned away: a verb and a final 不 ("补考要钱不", "能退不"), surprise at something
 # allowed ("还能换教练啊"), a statement ending in a question particle
 ASKING_RAW = re.compile(
-    r"(要|有|能|会|是|行|收|算|退|换|送|包|管|给|用|去|来|办|交|过|贵|远|够|方便|免费)"
-    r"[^\s，,。]{0,6}(?<![也都就还可并倒决才像])不[?？]?$|"
+    r"((有|能|会|是|行|收|算|退|换|送|包|管|给|用|去|来|办|交|过|贵|远|够|方便|免费)[^\s，,。]{0,6}|"
+    r"要[^\s，,。]{1,6})(?<![也都就还可并倒决才像])不[?？]?$|"  # 要不 alone: "or else"
     r"(还|也|都)(能|可以|让|给|会|要)[^\s，,。]+[啊呀哇哈][?？]?$|"
-    r"[^\s]{2,}(吗|么)[?？]?$|"
+    r"[^\s]{2,}(吗|(?<![什怎那这多])么)[?？]?$|"
+    # 啥 asks, but not in 没啥 / 啥都 or the filler 那个啥 (read before cleaning drops 那个)
+    r"^(?!.*没[^啥]{0,6}啥).*(?<![没不])(?<!那个)(?<!这个)啥(?![都也])|"
     # "I rent, does that matter": a clause opening with an auxiliary and its subject
     r"^(does (that|this|it|the|my|our|he|she)|do (i|we|you|they)|is (that|this|it|there|he|she|my|"
     r"the)|"

@@ -20,19 +20,52 @@ NEVER_AGAIN = re.compile(
     r"别再打|不要再打|别再给我打|不要再给我打|以后别打|以后不要打|别打了|不要打了|再打.{0,2}投诉|"
     r"拉黑|删掉我的号码|把我号码删|电话号码删|号码删掉|别骚扰|不要骚扰|骚扰我|骚扰电话|别给我打电话|不要给我打电话|"
     r"不要再联系|别再联系|不要再打来|别再打来|说了多少次别打|"
+    # "别往这个号打了", "再也别打了", "永远不要打": the number as the object
+    r"(别|不要|甭|不许|不准|再也别|再也不要|永远别|永远不要)(再)?(往|给|朝)(我|我们)?(这个|这|我这个|我的|这一个)?"
+    r"(号码?|电话|手机号?|座机)?(上)?(再)?打|(再也|永远)(别|不要)(再)?打|"
     r"(名单|列表|系统)里?(把我)?(删|去掉)|把我.{0,8}(名单|列表).{0,3}(删|去掉)|从.{0,8}(名单|列表).{0,3}删|"
     r"不想再接到|别再给我来电|不要再给我来电|不要再来电|"
     r"stop calling|stop ringing|don'?t call (me |"
     r"this number )?(again|anymore|ever)|don'?t (ever )?call me|"
+    # "don't ever call this number again", "do not ring this phone again", "never ever call"
+    r"(don'?t|do not|never)( you)?( ever)? (call|ring|phone|dial|contact) (this|my|our) "
+    r"(number|phone|line|house|home)|(don'?t|do not) ever (call|ring|phone|contact)|"
+    r"never (ever )?(call|ring|phone|contact) (me|us|this|here|again)\b|quit calling|no more calls|"
     r"never call (me|us|again|this)|remove (me|my number)|"
     r"take me off|do not call|lose my number|stop bothering|"
     r"don'?t contact me|off your (calling )?list"
 )
 NOT_INTERESTED = re.compile(
-    r"不需要|不用了|没兴趣|不感兴趣|不考虑|不想听|没空听|不要了|用不着|算了吧|不了不了|挂了|不接受|"
+    r"不需要|不用了|没兴趣|不感兴趣|不考虑|不想听|没空听|不要了|用不着|算了吧|不了不了|不接受|"
+    # "不用约", "不用安排了": the thing the call offers is not wanted
+    r"不用(再)?(约|预约|安排|上门|来了|过来|麻烦了|联系了)|"
     r"不做(这个|调查|回访)|不想做|不回答|不想回答|不打分|没什么好说|没啥好说|不用问了|不搞这个|没空搞|"
     r"not interested|no thanks|no thank you|not for me|i'?ll pass|don'?t need|don'?t want|"
-    r"no need|not buying|don'?t do surveys|don'?t want to (do|rate|answer)"
+    r"no need|not buying|don'?t do surveys|don'?t want to (do|rate|answer)|"
+    r"(not|no longer|isn'?t|aren'?t) needed|don'?t need (it|that|this|one|them) any ?more|"
+    # "i wanna stop this call", "I'd like to end this conversation", "let's end it here"
+    r"(want|wanna|going|gonna|like|need|have) (to )?(stop|end|finish|quit|hang up)"
+    r"( this| the)?( call| conversation| now| here)|(stop|end) (this|the) (call|conversation)|"
+    r"我要挂(电话)?了|我不想(聊|说|谈)了|不想(再)?(聊|谈)了|(结束|停止)(这个)?(通话|电话)"
+)
+# no longer concerned: the callee has left, switched, sold or stopped what the call is
+# about ("我已经退学了", "we sold the house", "I've already switched insurers"); at the
+# opening's question this is a refusal, not a "no" to answer a question with
+NO_LONGER = re.compile(
+    r"已经(不|没)?(退学|退了|不学了|毕业|换了|换成|换到|搬走|搬家|搬了|卖了|转让|转走|注销|销户|取消|停了|"
+    r"不在|不住|不用|离职|辞职|走了|去别家|在别家|找了别家|换了别家|办了别家)|"
+    r"(不学|不开|不住|不用|不做|不干|不租)了|(房子|车子?|店|铺子)(已经)?卖了|"
+    r"\balready (switched|moved|changed|cancell?ed|sold|left|quit|stopped|got (one|it|that)|"
+    r"have (one|it|that)|"
+    r"signed up|signed with|found|went with|booked|done (it|that))|"
+    r"\b(we|i) (sold|moved out of|moved away from|gave up|closed) (the|our|my|that)\b|"
+    r"\b(no longer|not any ?more|don'?t any ?more) (live|own|have|use|need|with|a customer|there)|"
+    r"\b(not|no longer) (a|your) (customer|client|member|student|patient)"
+)
+# at the opening's question, not wanting what the call offers ("也不想换", "不打算办")
+DECLINES_OFFER = re.compile(
+    r"(不|不太|也不|并不|没)(想|打算|准备)(换|办|装|买|要|参加|弄|搞|约|签|续|报|学|改|做|听|聊|修|用|试|去)|"
+    r"\b(don'?t|do not) (want|plan) (to )?(change|switch|buy|book|sign|renew|join|talk)"
 )
 # a refusal of the call's questions themselves ("别问了", "I'm not doing this"): a refusal
 # even beside a plain "no", which then is not an answer
@@ -57,20 +90,25 @@ CALL_AGAIN = re.compile(
 )
 # busy now (a callback, unless the reply answers anyway)
 BUSY = re.compile(
-    r"改天|晚点|晚些|稍后|回头再|过会|等会|待会|一会儿|不方便|不太方便|不大方便|没空|没时间|在开会|开会呢|在开车|开车呢|^开车|开着车|在忙|正忙|有点忙|忙着呢|现在忙|太忙|在上班|"
+    r"改天|晚点|晚些|稍后|回头再|过会|等会|待会|一会儿|不方便|不太方便|不大方便|没空|没时间|在开会|开会呢|在开车|开车呢|^开车|开着车|在忙|正忙|有点忙|忙着呢|现在忙|"
+    r"太忙|在上班|"
     r"在地铁|在高速|在医院|进电梯|有事|"
+    r"等我(下班|到家|回家|回来|开完会|吃完饭)|"
+    r"\b(when|once) i('?m| am| get) (home|back|off work|free|done)|after i (finish|get off) work|"
     r"busy|in a meeting|driving|not a good time|bad time|can'?t talk|at work|at the doctor|"
     r"(now'?s|now is|it'?s) not (great|good|ideal)|"
     r"in the middle of something|have to run|not (right )?now"
 )
 GOODBYE = re.compile(
-    r"再见|拜拜|先这样|就这样吧?|先挂了|挂了啊|不聊了|\bbye\b|goodbye|bye bye|bye now|have to go|"
+    r"再见|拜拜|先这样|就这样吧?|(那)?(我)?先?挂了(啊|哈|哦)?$|挂了啊|不聊了|"
+    r"\bbye\b|goodbye|bye bye|bye now|have to go|"
     r"gotta go|that'?s all( i'?ve got time for| i have time for| for now| for today)?"
 )
 # what may stand beside a goodbye without being an answer
 _ACK = re.compile(
-    r"好的?|好好|行了?|嗯+|谢谢|谢了|\b(okay|ok|alright|all right|right|thanks|thank you|cheers|"
-    r"bye|goodbye|now|then|so)\b|就这样|先这样|再见|拜拜|嗯嗯|那就|那|啊|了|哈|吧|呀"
+    r"好嘞|好咧|得嘞|好的?|好好|行了?|嗯+|谢谢|谢了|(我)?知道了|(我)?明白了|(那)?没(别的|什么|啥)?事了?吧?|"
+    r"\b(okay|ok|alright|all right|right|thanks|thank you|cheers|got it|i see|understood|"
+    r"bye|goodbye|now|then|so)\b|就这样|先这样|再见|拜拜|嗯嗯|那就|那我|那|啊|了|哈|吧|呀"
 )
 UNSURE = re.compile(
     r"还没想好|没想好|还没定|没定|还没决定|没决定|看情况|看价格|不一定|说不准|说不好|不好说|拿不准|"
@@ -87,23 +125,51 @@ _FILLER_WORDS = re.compile(
     r"嗯+|呃+|额+|啊+|哦+|诶+|那个啥|那个|这个嘛|这个|就是说|就是|我想想|让我想想|想一想|想想|等一下|稍等|"
     r"\b(um+|uh+|erm|er|hmm+|mm+|well|let me think|let me see|like|you know)\b"
 )
+_ROOM_TO_TALK = (
+    r"(这边|这里|我这)?(有点|太|很|特别)吵|信号不好.{0,4}(我|等)|我(出去|到外面|换个地方|找个安静|走远点)|"
+    r"关(个|一下)?门|\b(it'?s|too) (loud|noisy) (here|in here)|let me (step|go|get) (outside|out|"
+    r"somewhere)|"
+    r"somewhere quieter"
+)
 HOLD = re.compile(
     r"^(等一下|等等|稍等|你等一下|等我一下|hold on|one moment|just a (sec|second|moment)|hang on)|"
     r"我(看看|找找|找一下|查一下|翻一下|去拿)|let me (check|look|find|grab|get)|"
-    r"等一下我|稍等一下|我出去(说|接)|hold on|hang on"
+    r"等一下我|稍等一下|我出去(说|接)|hold on|hang on|"
+    # "等下我找一找", "我翻一翻", "等一等": a moment to look something up
+    r"^等下(?![午周个次回])|等一等|我(找|翻|查|看|想)一(找|翻|查|看|想)|我(查查|翻翻)|"
+    r"let me (have a look|take a look|dig)|give me a (sec|second|moment)|"
+    rf"{_ROOM_TO_TALK}"
 )
+# making room to talk ("等会儿 我这边有点吵", "let me step outside"): a moment, not a callback
+ROOM_TO_TALK = re.compile(_ROOM_TO_TALK)
 REPEAT = re.compile(
     r"再说一遍|再说一次|没听清|没听到|听不清|听不太清|你说什么|你说啥|说啥|什么意思|啥意思|重复一下|再说一下|"
     r"信号不好|听得到吗|听不见|^喂+$|^啊$|^what$|"
     r"pardon|sorry\??$|sorry what|say (that )?again|repeat|didn'?t (catch|hear)|what did you say|"
     r"come again|breaking up|cut out|can'?t hear"
 )
+# the kinds of organisation a callee asks "which one?" about (哪个驾校, which clinic)
+_ORGANISATIONS = (
+    "公司|单位|驾校|学校|银行|医院|诊所|机构|平台|门店|店|超市|酒店|物业|部门|中心|保险公司|快递|厂家|"
+    "品牌|营业厅|健身房|俱乐部|培训班|培训机构|学校|电信|运营商|事务所|商家|网点"
+)
+_ORGANISATIONS_EN = (
+    "company|firm|business|bank|clinic|hospital|practice|school|office|agency|store|shop|"
+    "insurer|insurance company|provider|supplier|organi[sz]ation|outfit|department|service|gym"
+)
 # a question about who is calling or why: answered from the opening line
 WHO = re.compile(
     r"你是哪|你哪位|哪位|你是谁|谁啊|你哪里|哪里啊|什么公司|哪个公司|哪家公司|哪家的|你们是哪|"
     r"你找谁|找谁|who is this|who'?s this|who'?s calling|who are you|who do you want|"
     r"who are you (looking for|after)|"
-    r"who is calling|what company|where are you calling"
+    r"who is calling|what company|where are you calling|"
+    # "哪个驾校", "哪家医院", "什么单位": which organisation, named by its kind
+    rf"(哪个|哪家|哪一家|什么|啥)({_ORGANISATIONS})(的|啊|呀)?$|"
+    rf"\b(which|what) ({_ORGANISATIONS_EN})\b( (is this|is it|was it|did you say|are you( with|"
+    rf" from)?))?$|"
+    r"who did you say|where did you say|who('?s| is) (speaking|this speaking)|who am i (speaking|"
+    r"talking) (to|with)|"
+    r"(say|what was|what'?s) (the|your) (name|company)( again)?|sorry,? who"
 )
 WHY = re.compile(
     r"什么事|啥事|干嘛|干什么|有什么事|找我.*事|找她.*事|找他.*事|怎么知道|怎么有我|"
@@ -114,15 +180,38 @@ WHY = re.compile(
 WHAT_THAT = re.compile(r"^(什么|啥)\w{1,4}$|^what \w+(-\w+)?$")
 # go-ahead words that cancel a "busy" ("我在外面吃饭呢 你说")
 GO_AHEAD = re.compile(
-    r"你说|说吧|你问|问吧|请讲|请说|长话短说|简单说|快说|"
-    r"go ahead|go on|shoot|fire away|make it quick"
+    r"你说|说吧|你问|问吧|请讲|请说|长话短说|简单说|快说|(您|你)讲|讲吧|我听着|听着呢|在听|说来听听|"
+    r"go ahead|go on|shoot|fire away|make it quick|i'?m listening|"
+    r"(i'?ve|i have|i'?ve got|got|have) (a|one|two|three|five|ten|a few|a couple( of)?|\d+) "
+    r"(minutes?|mins?|seconds?|secs?)"
 )
 ASKING = re.compile(
-    r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|几号|几天|哪儿|哪里|在哪|为什么|为啥|"
+    r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|"
+    r"几号|几天|哪儿|哪里|在哪|为什么|为啥|"
     r"是不是|(?<!没)有没有|能不能|可不可以|可以吗|(?<!不)要不要|会不会|行不行|收费吗|请问|咨询|问一下|问下|想问|想了解|"
     r"^(what|how|when|where|why|which|who|is|are|do|does|can|could|will|would|should|any)\b|"
     r"\b(what|how much|how long|how many|how do|when|where|why|is there|are there|do you|"
-    r"can i|can you|is it)\b"
+    r"can i|can you|is it)\b|"
+    # question words of colloquial Mandarin: 咋 (not 不咋样), "…来着" (and 啥: ASKING_RAW)
+    r"(?<!不)咋|来着$|会怎(么)?样|(?<!不)怎样$|多会儿"
+)
+# questions said without a question word, read on a clause before its particles are
+# cleaned away: a verb and a final 不 ("补考要钱不", "能退不"), surprise at something
+# allowed ("还能换教练啊"), a statement ending in a question particle
+ASKING_RAW = re.compile(
+    r"((有|能|会|是|行|收|算|退|换|送|包|管|给|用|去|来|办|交|过|贵|远|够|方便|免费)[^\s，,。]{0,6}|"
+    r"要[^\s，,。]{1,6})(?<![也都就还可并倒决才像])不[?？]?$|"  # 要不 alone: "or else"
+    r"(还|也|都)(能|可以|让|给|会|要)[^\s，,。]+[啊呀哇哈][?？]?$|"
+    r"[^\s]{2,}(吗|(?<![什怎那这多])么)[?？]?$|"
+    # 啥 asks, but not in 没啥 / 啥都 or the filler 那个啥 (read before cleaning drops 那个)
+    r"^(?!.*没[^啥]{0,6}啥).*(?<![没不])(?<!那个)(?<!这个)啥(?![都也])|"
+    # "I rent, does that matter": a clause opening with an auxiliary and its subject
+    r"^(does (that|this|it|the|my|our|he|she)|do (i|we|you|they)|is (that|this|it|there|he|she|my|"
+    r"the)|"
+    r"are (you|there|they|we|the)|(can|could) (i|we|you|someone)|will (that|this|it|i|you|someone|"
+    r"the)|"
+    r"would (that|this|it|i|you)|should (i|we)|did (you|i|we|they|someone)|has (it|my|the)|"
+    r"have (you|they|we))\b"
 )
 CORRECTION = re.compile(
     r"不对|不是不是|说错了|我说错|我是说|[哦噢啊]不(?=\s|$|[，,])|我说的是|我的意思是|应该是|改成|改一下|更正|"
@@ -143,10 +232,16 @@ _CORRECTION_SPLIT = re.compile(
 )
 CONSENT_YES = re.compile(
     r"^(可以|行|好|好的|好啊|好吧|嗯|嗯嗯|是|对|ok|okay|yes|yeah|yep|sure|fine|alright|all right)$|"
-    r"可以|你说|你问|问吧|说吧|^说$|请讲|请说|方便|没问题|有空|有时间|行吧|那行|来吧|"
+    r"可以|你说|你问|问吧|说吧|^(那|就)?说$|请讲|请说|方便|没问题|有空|有时间|行吧|那行|来吧|"
     r"^(行|好|嗯)?(快点|快说|简单点|长话短说)|"
-    r"go ahead|go on|go for it|shoot|fire away|if it'?s quick|make it quick|i guess so|sure thing|"
-    r"yes|yeah|yep|sure|okay|\bok\b|it'?s fine|that'?s fine"
+    # "得嘞 您讲", "你讲 我听着", "中", "好嘞": imperatives to speak and colloquial yeses
+    r"(您|你)讲|讲吧|^讲$|我听着|听着呢|我在听|^(得嘞|好嘞|好咧|中|成|妥|得)$|^(得嘞|好嘞|好咧)|"
+    r"\b(go ahead|go on|go for it|shoot|fire away|if it'?s quick|make it quick|i guess so|"
+    r"sure thing|"
+    r"yes|yeah|yep|yup|sure|okay|ok|it'?s fine|that'?s fine|i'?m listening|what'?s up|"
+    r"what is it)\b|"
+    r"(i'?ve|i have|i'?ve got|got|have) (a|one|two|three|five|ten|a few|a couple( of)?|\d+) "
+    r"(minutes?|mins?|seconds?|secs?)"
 )
 # a decline of this one question, not of the call
 DECLINE_QUESTION = re.compile(
@@ -154,6 +249,9 @@ DECLINE_QUESTION = re.compile(
     r"rather not say|that'?s personal|"
     r"none of your business|prefer not to|"
     r"手边没有|手头没有|不在手边|不在身边|记不清|记不住|想不起来|"
+    # not remembering: nothing to answer with ("不记得了", "忘了", "I forget")
+    r"不记得|记不得|(^|我)(忘了|忘记了)$|(忘了|忘记了)(是|多少|几|哪|什么|啥)|"
+    r"\bi (forget|forgot)$|(don'?t|can'?t|do not) (remember|recall)|"
     r"i don'?t have (it|that|them)( on me| with me| handy| here)?$|can'?t find (it|them)"
 )
 
@@ -196,6 +294,7 @@ def read(reply: str) -> Reading:
     r.not_interested = r.refuses or bool(NOT_INTERESTED.search(text))
     r.call_again = bool(CALL_AGAIN.search(text))
     r.busy = bool(BUSY.search(text)) and not GO_AHEAD.search(raw)
+    r.busy = r.busy and not (ROOM_TO_TALK.search(text) and not CALL_AGAIN.search(text))
     r.goodbye = bool(GOODBYE.search(text))
     if r.goodbye:
         rest = _ACK.sub(" ", GOODBYE.sub(" ", text))
@@ -206,9 +305,9 @@ def read(reply: str) -> Reading:
     r.repeat = bool(REPEAT.search(text))
     r.who = bool(WHO.search(text))
     r.why = bool(WHY.search(text))
-    r.asking = bool(ASKING.search(text) or re.search(r"[?？]", raw)) and not re.search(
-        r"why not|没问题|怎么了$", text
-    )
+    r.asking = bool(
+        ASKING.search(text) or re.search(r"[?？]", raw) or any(map(asks_raw, clauses(raw)))
+    ) and not re.search(r"why not|没问题|怎么了$", text)
     r.correction = bool(CORRECTION.search(text) or CORRECTION.search(raw))
     if r.correction:
         rest = raw
@@ -223,7 +322,14 @@ def read(reply: str) -> Reading:
         )
     )
     r.decline_question = bool(DECLINE_QUESTION.search(text))
+    # declining while saying goodbye refuses the call ("不想说 挂了", "rather not say, bye")
+    r.not_interested = r.not_interested or (r.decline_question and r.goodbye)
     return r
+
+
+def asks_raw(clause: str) -> bool:
+    """A clause said as a question by its form alone (ASKING_RAW), before cleaning."""
+    return bool(ASKING_RAW.search(clause.strip()))
 
 
 @lru_cache(maxsize=4096)

@@ -46,8 +46,10 @@ from voxdial.conversation.knowledge_terms import (  # noqa: F401 (_jieba: polari
     _FILLERS,
     _jieba,
     _normalise,
+    asked_about,
     evidenced,
     expansions,
+    names_all,
     tokenize,
     unknown_share,
 )
@@ -60,6 +62,7 @@ KIND_BONUS = 0.10  # ranking: the passage states the kind of fact asked for
 KIND_CONFIDENCE = {"place": 0.15, "hours": 0.15, "phone": 0.15}  # else KIND_BONUS
 OFFER_EVIDENCE = True
 UNKNOWN_PENALTY = 0.05  # confidence: less by this times the share of words the text never uses
+KIND_FACT_RANKS = 3  # a passage stating the fact asked for answers from this high a rank
 MAX_SPOKEN_UNITS = 110  # ~25 s of speech: a CJK character or an English word is one unit
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -335,8 +338,13 @@ class KnowledgeBase:
         """The best passage when it is likely to answer `question`, else None. When it
         is an item of a list and the question names none of the items ("套餐多少钱"),
         the whole list is the answer; "最便宜的" picks the item with the lowest price."""
-        hits = self.search(question, k=1)
-        if not hits or hits[0].confidence < self.threshold:
+        hits = self.search(question, k=KIND_FACT_RANKS)
+        if not hits:
+            return None
+        fact = self._kind_fact(question, hits)
+        if fact is not None:
+            hits = [fact]
+        elif hits[0].confidence < self.threshold:
             return None
         if OFFER_EVIDENCE and not evidenced(question, self.passages[hits[0].index].indexed):
             return None  # "do you sell X" answered by a passage that never names X
@@ -358,6 +366,26 @@ class KnowledgeBase:
         if spoken_units(spoken) > MAX_SPOKEN_UNITS:
             return hit
         return replace(hit, passage=spoken)
+
+    def _kind_fact(self, question: str, hits: list[KnowledgeHit]) -> KnowledgeHit | None:
+        """ "Where are you located?", "is there a number for claims", "你们客服电话多少":
+        a question for a kind of fact (answer_types) about nothing but things a passage
+        stating that kind names. The best-ranked such passage answers it, under the
+        threshold too, and over a better-ranked passage that states no such fact (the
+        claims procedure without the claims line's number). A question naming anything no
+        such passage names is left to the usual confidence."""
+        kinds = answer_types.wanted(question)
+        if not kinds:
+            return None
+        about = asked_about(question)
+        top = hits[0]
+        if kinds & self._offers[top.index] and top.confidence >= self.threshold:
+            return None  # the usual answer states such a fact ("送到几点": "派送时间…")
+        for hit in hits:
+            passage = self.passages[hit.index].indexed
+            if kinds & self._offers[hit.index] and names_all(about, passage):
+                return hit
+        return None
 
     def _superlative(self, question: str, items: list[int]) -> int | None:
         wanted = answer_types.superlative(question)

@@ -378,6 +378,48 @@ def unknown_share(question: str, vocabulary: set[str], text: str) -> float:
     return len(unknown) / len(words)
 
 
+# the business itself, as a question names it ("where's your office", "你们店在哪"): not
+# a thing the question is about
+_SELF_WORDS = set(
+    "guy guys folk folks office offic company business place center centre cent shop store "
+    "branch 你们 公司 门店 店 地方 那边 这边".split()
+)
+
+
+def asked_about(question: str) -> list[str]:
+    """The content words of `question` apart from the form of the kind of fact it asks
+    for ("where", "多少钱", "number") and the business itself ("your office")."""
+    for _kind, (asks, _) in answer_types.KINDS.items():
+        question = asks.sub(" ", question)
+    return [w for w in dict.fromkeys(_words(question))
+            if w not in _VAGUE_THINGS and w not in _FORM_WORDS and w not in _SELF_WORDS
+            and not w.isdigit() and len(w) >= (3 if w.isascii() else 2)]  # fmt: skip
+
+
+def names_all(words: list[str], passage: str) -> bool:
+    """Whether `passage` names every one of `words`, itself or by a word of its group
+    that is not the form of a kind of fact ("客服" is not named by any "电话")."""
+    text = _normalise(passage)
+    terms = set(_words(passage))
+    return all(_names(w, text, terms) for w in words)
+
+
+def _names(word: str, text: str, terms: set[str]) -> bool:
+    if word in terms or (not word.isascii() and word in text) or _part_named(word, text):
+        return True
+    return any(
+        word in _group_terms(i)
+        and any((t in terms or (not t.isascii() and t in text)) and not _kind_form(t)
+                for t in _group_terms(i))
+        for i in range(len(_CONCEPTS))
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=1024)
+def _kind_form(term: str) -> bool:
+    return any(asks.search(term) for asks, _ in answer_types.KINDS.values())
+
+
 def _part_named(word: str, text: str) -> bool:
     """A Chinese word of three or more characters whose two-character part the text
     uses ("过生日" of a text saying "生日")."""

@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from voxdial.conversation import analysis, intents, keys, lines, times, transfer
+from voxdial.conversation import analysis, callback_time, intents, keys, lines, transfer
 from voxdial.conversation.engine import (
     Action,
     ActionKind,
@@ -70,12 +70,17 @@ _WISH = re.compile(
 _TIME_ONLY = re.compile(
     r"(今天|明天|后天|大后天|下周.?|这周.?|周.|星期.|礼拜.|上午|下午|中午|晚上|早上|傍晚|"
     r"[零一二两三四五六七八九十\d]+(点半|点钟|点|:\d\d)|[零一二三四五六七八九十\d]+分|半|左右|"
-    r"以后|之后|吧|呗|再说|再打|行|可以|嗯|那|就|"
+    r"以后|之后|吧|呗|再说|再打|行|可以|嗯|那|就|过|等|个|小时|钟头|分钟|[零一二两三四五六七八九十\d]+|"
     r"\b(tomorrow|tonight|today|morning|afternoon|evening|next|week|monday|tuesday|wednesday|"
     r"thursday|friday|saturday|sunday|at|on|in|the|around|after|maybe|how about|try|then|"
     r"\d+(:\d\d)?|am|pm|o'?clock|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-    r"twelve|half past)\b|[\s,，。.!！?？]+)+"
+    r"twelve|fifteen|twenty|thirty|forty|half past|an?|hours?|minutes?|mins|half|couple|of|few|"
+    r"later|this|tonight)\b|"
+    r"[\s,，。.!！?？]+)+"
 )
+# not being interested: a refusal of the call, unless the question asks about interest
+_DISINTEREST = re.compile(r"not interested|没(有)?兴趣|不感兴趣")
+_ASKS_INTEREST = re.compile(r"\binterest|兴趣", re.I)
 _PLAIN_NO = re.compile(r"\b(no|nope|nah)\b|^不是|^没有|^不$|^不了")
 
 
@@ -243,15 +248,17 @@ class ScriptConversation:
     # ----- the opening's question -----
 
     def _consent(self, reply: str, r: intents.Reading) -> list[Action]:
+        if r.only_goodbye:
+            return self._close(self.text["goodbye"], "goodbye")
+        if self._declines_call(r):
+            return self._close(self.text["refused"], "refused")
         declined = re.search(
             r"不(太|大)?方便|没空|没时间|不行|不可以|没有空|not (now|really|right now)", r.text
         )
         if r.later and (declined or not r.consent or r.call_again):
             return self._callback(reply)
-        if r.not_interested:
-            return self._close(self.text["refused"], "refused")
-        if r.only_goodbye:
-            return self._close(self.text["goodbye"], "goodbye")
+        if not r.consent and self._time_only(-1, reply):
+            return self._callback(reply)  # "in an hour", "明天吧": when to call back
         question = lines.consent_question(self.welcome, self.lang)
         if r.who or r.why or (r.asking and not r.consent):
             if r.who or r.why or intents.WHAT_THAT.search(r.text):
@@ -275,6 +282,16 @@ class ScriptConversation:
             self.consenting = False
             return self._ask()
         return [Action(ActionKind.SAY, question)]
+
+    def _declines_call(self, r: intents.Reading) -> bool:
+        """At the opening's question: not interested (even when busy too: "不方便 也不想换"),
+        or no longer concerned by what the call is about ("我已经退学了", "we sold the
+        house"), unless the callee still lets the call go on or asks to be called later."""
+        if r.call_again or intents.GO_AHEAD.search(r.text):
+            return False
+        if r.not_interested or intents.DECLINES_OFFER.search(r.text):
+            return True
+        return bool(intents.NO_LONGER.search(r.text))
 
     # ----- a reply while asking -----
 
@@ -351,11 +368,12 @@ class ScriptConversation:
         return m is not None and m.is_timed
 
     def _time_only(self, index: int, reply: str) -> bool:
-        """A day or a time said to a question that asks neither: when to call back."""
-        m = self._matcher(index)
+        """A day or a time said to a question that asks neither (index -1: the opening's
+        question): when to call back."""
+        m = self._matcher(index) if index >= 0 else None
         if m is not None and (m.is_timed or m.is_days) or not _TIME_ONLY.fullmatch(reply):
             return False
-        return times.resolve(reply, self.now) is not None
+        return callback_time.when(reply, self.now) is not None
 
     def _answers_despite_refusal(
         self, main: Match | None, r: intents.Reading, answers: list[str]
@@ -364,6 +382,8 @@ class ScriptConversation:
         when the questions themselves are refused ("no, I'm not doing this")."""
         if main is None or r.refuses:
             return False
+        if _DISINTEREST.search(r.text) and not _ASKS_INTEREST.search(self._question(self.index)):
+            return False  # "no thanks, not interested" to "joining our plan?": the call refused
         if main.how in _STRONG:
             return True
         hard = re.search(
@@ -539,7 +559,7 @@ class ScriptConversation:
         return [*actions[:at], *hold, *actions[at:]]
 
     def _callback(self, said: str) -> list[Action]:
-        at = times.resolve(said, self.now)
+        at = callback_time.when(said, self.now)
         if at is None:
             line = self.text["callback"]
         else:
@@ -558,7 +578,7 @@ def _statements(reply: str) -> str:
         for clause in intents.clauses(part):
             c = clean(clause)
             if c and not (
-                intents.ASKING.search(c)
+                (intents.ASKING.search(c) or intents.asks_raw(clause))
                 and not re.search(r"why not|没问题|怎么了$", c)
                 and not intents.UNSURE.search(c)  # "depends what you offer"
             ):

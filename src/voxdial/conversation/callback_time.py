@@ -1,0 +1,87 @@
+"""When a callee asks to be called back: the time said in a callback request, resolved
+by `times.resolve` after the request is rewritten into the forms it reads.
+
+People asking for a callback say the time the way they would to a friend: an hour in
+words ("after six", "at five"), a delay they grant ("give me an hour"), a moment of
+their day ("after work", "下班以后", "吃完午饭"), and often a time that does not suit
+before the one that does ("今天不行 周四再打", "not now, call me after five"). The
+tables below rewrite each family into a plain clock time or delay; what none of them
+names is left to `times.resolve` as it is (and a callback without a time is still a
+callback).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from voxdial.conversation import times
+from voxdial.conversation.normalize import fold
+
+_HOURS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+          "eleven", "twelve")  # fmt: skip
+_HOUR_WORD = r"\b(" + "|".join(_HOURS) + r")\b"
+_HOUR_OF = {word: n for n, word in enumerate(_HOURS, start=1)}
+
+# a time that does not suit, said before the one that does: dropped before resolving
+_RULED_OUT = re.compile(
+    r"(今天|今儿|明天|现在|这会儿|上午|下午|中午|晚上|早上|这周|本周|周.|星期.|礼拜.)"
+    r"(不行|不方便|没空|没时间|不可以|不太行|不太方便|不得空|够呛|不在)|"
+    r"\bnot (today|tomorrow|now|right now|this (morning|afternoon|evening|week)|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+    r"\b(today|tomorrow|this (morning|afternoon|evening|week)|now)('s| is| isn'?t)? "
+    r"(no good|bad|not good|not great|won'?t work|doesn'?t work|out)\b"
+)
+
+_MORNING = re.compile(r"\bam\b|a\.m\.|早上|上午|morning")
+# moments of the callee's day, as the clock time they stand for
+_MOMENTS: tuple[tuple[str, str], ...] = (
+    (r"下班(以后|之后|后)?|after work|once i'?m off work|when i finish work", " 18点 "),
+    (r"(吃完|吃了)?午饭(以后|之后|后)?|午休(以后|之后|后)|after lunch", " 下午1点 "),
+    (r"(吃完|吃了)?晚饭(以后|之后|后)?|after dinner|after supper", " 晚上8点 "),
+    (r"放学(以后|之后|后)?|after school|school run", " 下午4点 "),
+)
+
+# the forms `times.resolve` reads: an hour in digits, a delay as "in ..."
+_REWRITES: tuple[tuple[str, str], ...] = (
+    (r"半个(小时|钟头)", r"半\1"),  # "半个小时以后": half an hour, not one hour
+    (r"\bgive me (an?|one|half an|two|three|a couple of|a few|\d+) (hours?|minutes?|mins?)\b",
+     r"in \1 \2"),
+    (r"\b(an?|one|two|three|a couple of|a few|\d+) (hours?|minutes?|mins?) from now\b",
+     r"in \1 \2"),
+    (rf"\bhalf past {_HOUR_WORD}", lambda m: f"at {_HOUR_OF[m.group(1)]}:30"),
+    (rf"\bquarter past {_HOUR_WORD}", lambda m: f"at {_HOUR_OF[m.group(1)]}:15"),
+    (rf"\b(at|after|around|about|by|from|till|until|past) {_HOUR_WORD}",
+     lambda m: f"{m.group(1)} {_HOUR_OF[m.group(2)]}"),
+    (rf"{_HOUR_WORD} (this|in the) (morning|afternoon|evening)",
+     lambda m: f"at {_HOUR_OF[m.group(1)]} {m.group(2)} {m.group(3)}"),
+    (rf"{_HOUR_WORD} (tonight|tomorrow)", lambda m: f"at {_HOUR_OF[m.group(1)]} {m.group(2)}"),
+)  # fmt: skip
+
+
+def spoken(said: str) -> str:
+    """The callback request rewritten for `times.resolve`."""
+    text = fold(said)
+    text = _RULED_OUT.sub(" ", text)
+    if times.parse(text).hour is None:  # "下班以后 七点": the clock time said wins
+        for pattern, replacement in _MOMENTS:
+            text = re.sub(pattern, replacement, text)
+    for pattern, replacement in _REWRITES:
+        text = re.sub(pattern, replacement, text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def when(said: str, now: datetime) -> datetime | None:
+    """The time a callback request names, relative to `now`; None when it names none.
+    A bare hour already past this morning is this evening's ("call back after eight"
+    at ten: 20:00 today, not 08:00 tomorrow)."""
+    text = spoken(said)
+    at = times.resolve(text, now)
+    st = times.parse(text)
+    bare = st.hour is not None and st.hour < 12 and st.day_offset is None and st.weekday is None
+    if at is None or not bare or st.period is not None or _MORNING.search(text):
+        return at
+    evening = now.replace(hour=st.hour + 12, minute=st.minute, second=0, microsecond=0)
+    if at.date() > now.date() and now < evening and evening.hour <= 21:
+        return evening
+    return at

@@ -155,5 +155,6 @@ REJECTS = re.compile(
     r"不行|不可以|不方便|没空|没时间|不在|不太行|不合适|去不了|来不了|不成|赶不上|太早|太晚|"
     r"不太方便|有事|要上班|加班|出差|"
     r"\bnot\b|\bno good\b|can'?t|cannot|won'?t work|doesn'?t work|don'?t work|"
-    r"too (?:early|late)|busy|\baway\b|\bout\b|except|anything but|other than"
+    r"too (?:early|late)|busy|\baway\b|\bout\b|except|anything but|other than|除了|除开|"
+    r"apart from"
 )

@@ -23,7 +23,7 @@ _EN_NUM = (
 )
 _EN_HOUR_WORD = "|".join(w for w in words.EN_HOURS if w != "midnight")
 _HOUR = rf"(?:\d{{1,2}}|{_EN_HOUR_WORD})"
-_MER = r"(?:am|pm|a\.m\.?|p\.m\.?)(?![a-z])"
+_MER = r"(?:[ap]\.?\s?m\.?)(?![a-z])"  # am, p.m., "p m" (punctuation dropped)
 # what may follow a number that is not an hour: "about two weeks", "like five people"
 _NOT_HOUR = (
     r"(?!\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|times?|people|"
@@ -113,7 +113,7 @@ class Clock:
 _ZH_CLOCK = re.compile(rf"({_ZH_NUM})[点點](?:钟)?(半|一刻|三刻|({_ZH_NUM})分?)?(多)?")
 _EN_CLOCKS = [
     # 12:30, 9:15 am
-    re.compile(rf"\b(\d{{1,2}}):(\d{{2}})\s*({_MER})?"),
+    re.compile(rf"\b(\d{{1,2}})(?::|\s(?=\d{{2}}\s*{_MER}))(\d{{2}})\s*({_MER})?"),
     # half past two, quarter to five
     re.compile(rf"\b(half|quarter) (past|after|to) ({_HOUR})\b\s*({_MER})?"),
     # two thirty, five o'clock
@@ -133,8 +133,14 @@ _EN_CLOCKS = [
     re.compile(
         rf"\b(?:around|about|like|say|maybe|roughly|approximately)\s+({_HOUR})\b{_NOT_HOUR}"
     ),
+    # "12 30": a clock time whose colon was dropped with the punctuation
+    re.compile(r"\b(\d{1,2}) ([0-5][05])\b(?!\s*(?:[a-z]|\d))"),
+    # a bare hour beside a period of the day: "late afternoon, five" (not "one": "the
+    # evening one")
+    re.compile(rf"\b(\d{{1,2}}|{_EN_HOUR_WORD.replace('one|', '')})\b{_NOT_HOUR}"),
 ]
-_WEAK = len(_EN_CLOCKS) - 1  # the index of the last pattern: hours that only may be
+_WEAK = len(_EN_CLOCKS) - 3  # from this pattern on: hours only where a time is asked for
+_BARE = len(_EN_CLOCKS) - 1  # a bare hour: only beside a period of the day
 _MINUTES = {"thirty": 30, "fifteen": 15, "fortyfive": 45, "forty-five": 45}
 
 
@@ -143,6 +149,8 @@ def _en_clock(m: re.Match, i: int) -> Clock | None:
     mer = None
     if i == 0:
         hour, minute, mer = int(g[0]), int(g[1]), g[2]
+    elif i == _WEAK + 1:
+        hour, minute = int(g[0]), int(g[1])
     elif i == 1:
         hour = int(_num(g[2]) or 0)
         minute = 30 if g[0] == "half" else 15
@@ -174,9 +182,11 @@ def _zh_clock(m: re.Match) -> Clock | None:
 
 def clock(t: str, *, asked: bool = False) -> Clock | None:
     """The first clock time said in folded text `t`, or None. `asked`: the question asks
-    for a time, so "around two", "like five" are hours too."""
+    for a time, so "around two", "like five", "12 30" are hours too, and so is a bare
+    "five" beside a period of the day."""
     found = [(c.start, -1, c) for m in _ZH_CLOCK.finditer(t) if (c := _zh_clock(m))]
-    for i, pattern in enumerate(_EN_CLOCKS[: None if asked else _WEAK]):
+    last = (_BARE + 1 if _period(t) else _BARE) if asked else _WEAK
+    for i, pattern in enumerate(_EN_CLOCKS[:last]):
         found += [(c.start, i, c) for m in pattern.finditer(t) if (c := _en_clock(m, i))]
     return min(found, key=lambda f: f[:2])[2] if found else None
 
@@ -543,6 +553,19 @@ def _weekdays(
     return frozenset({today + timedelta(days=ahead)})
 
 
+# where a day or a time of day begins, to read "周二周四都不行" as 周二 / 周四
+_NAME_START = re.compile(
+    r"(?=周|星期|礼拜|上午|下午|早上|晚上|中午|傍晚)|"
+    r"(?<![零一二两三四五六七八九十\d])(?=[零一二两三四五六七八九十\d]+[点點])"
+)
+_EXCEPT = re.compile(r"除了|除开|\bexcept\b|anything but|other than|apart from")
+
+
+def excepts(text: str) -> bool:
+    """ "除了周一都行", "any day except monday": every choice but those named."""
+    return bool(_EXCEPT.search(fold(text)))
+
+
 class Ambiguous(ValueError):
     """The reply names several of the choices ("周末" for 周六 / 周日)."""
 
@@ -573,7 +596,17 @@ class TimeChoices:
 
     def pick(self, text: str, today: date) -> int | None:
         """The index of the choice `text` names; None when it names none; raises
-        `Ambiguous` when it names several."""
+        `Ambiguous` when it names several, or only turns choices down ("四点太晚了")
+        and more than one is left."""
+        clauses = _clauses(fold(text))
+        if clauses and all(words.REJECTS.search(c) for c in clauses):
+            left = self.remaining(clauses, today)
+            if left is None:
+                raise Ambiguous(text)
+            return left
+        return self._read(text, today)
+
+    def _read(self, text: str, today: date) -> int | None:
         if (extreme := self._extreme(text, today)) is not None:
             return extreme
         if self.dayish:
@@ -589,6 +622,19 @@ class TimeChoices:
             return labelled
         return self._in_window(text, said)
 
+    def turned_down(self, clauses: list[str], today: date) -> int | None:
+        """A reply whose every clause turns choices down ("周二周四都不行", "not monday,
+        not friday", "除了周六都行"): the one choice left; raises `Ambiguous` when more
+        than one is left; None when the reply does not turn any choice down."""
+        if not clauses or not all(words.REJECTS.search(fold(c)) for c in clauses):
+            return None
+        if not any(self._named(c, today) for c in clauses):
+            return None
+        left = self.remaining(clauses, today)
+        if left is None:
+            raise Ambiguous(" ".join(clauses))
+        return left
+
     def remaining(self, clauses: list[str], today: date) -> int | None:
         """ "周二周四都不行", "not monday or wednesday": the one choice left when the
         reply turns the others down and names nothing else; None otherwise."""
@@ -603,14 +649,15 @@ class TimeChoices:
     def _named(self, clause: str, today: date) -> set[int]:
         """The choices a clause names, each on its own: "周二周四" -> both."""
         pieces = re.split(
-            r"和|跟|与|还有|或者|或|、|/|\band\b|\bor\b|\bnor\b|,|，|\s+", fold(clause)
+            r"和|跟|与|还有|或者|或|、|/|\band\b|\bor\b|\bnor\b|,|，|\s+",
+            _NAME_START.sub(" ", fold(clause)),
         )
         named: set[int] = set()
         for piece in pieces:
             if not piece:
                 continue
             try:
-                found = self.pick(piece, today)
+                found = self._read(piece, today)
             except Ambiguous:
                 continue
             if found is not None:

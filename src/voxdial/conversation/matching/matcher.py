@@ -50,14 +50,30 @@ def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     raise Ambiguous  # unsure, and the question offers no such answer: ask again
 
 
+def _turned_down(a: AnswerSet, heard: Heard) -> Match | None:
+    """Days or times all turned down ("周二周四都不行", "not monday, not friday"): the one
+    choice left, or no answer; read before the answers said outright, which would take
+    a day named only to be turned down."""
+    if a.choices is None:
+        return None
+    try:
+        left = a.choices.turned_down(heard.parts or [heard.text], heard.today)
+    except times.Ambiguous:
+        raise Ambiguous from None
+    return None if left is None else a.pick(left, "time")
+
+
 def _time(a: AnswerSet, heard: Heard) -> Match | None:
     """A time of day or a day ("三点左右", "周四", "tomorrow") among timed choices."""
     if a.choices is None:
         return None
     scope = " ".join(heard.parts) if heard.parts else heard.text
     if heard.parts and all(NEG_CLAUSE.search(p) for p in heard.parts):
-        raise Ambiguous  # "mornings are no good": turned down, nothing chosen
-    if ANY.search(scope) and not times.is_soonest(scope):
+        # "mornings are no good": turned down, nothing chosen, unless one choice is left
+        if (left := a.choices.remaining(heard.parts, heard.today)) is None:
+            raise Ambiguous
+        return a.pick(left, "time")
+    if ANY.search(scope) and not times.is_soonest(scope) and not times.excepts(scope):
         raise Ambiguous
     try:
         index = a.choices.pick(scope, heard.today)
@@ -134,7 +150,7 @@ class AnswerMatcher(AnswerSet):
         first = (scale, said) if self.is_scale else (said, scale)
         later = _LATER_STAGES if whole else _LATER_STAGES[:-1]  # no encoder per clause
         try:
-            for stage in (_unsure, states.state, *first, *later):
+            for stage in (_unsure, states.state, _turned_down, *first, *later):
                 found = stage(self, heard)
                 if found is not None:
                     return found

@@ -87,6 +87,8 @@ class Period:
 PERIODS: list[Period] = [
     Period("first thing", r"first thing|crack of dawn|一大早|大清早|一早|清早|一上班|刚上班|"
            r"早早的|early (?:in the )?morning|早上一开门", (6, 9.5), at=9, pm=False),
+    Period("breakfast", r"breakfast ?time|over breakfast|before work|before i go to work|"
+           r"早饭时间|吃早饭的时候|早饭那会|上班前|上班之前|上班以前", (6.5, 9), at=8, pm=False),
     Period("late morning", r"late (?:in the )?morning|mid-? ?morning|上午晚些|上午晚点|快中午|"
            r"临近中午|接近中午", (10, 12), at=11, pm=False),
     Period("after lunch", r"after lunch|after my lunch|early afternoon|午饭后|午饭以后|午饭之后|"
@@ -97,6 +99,8 @@ PERIODS: list[Period] = [
     Period("lunchtime", r"lunch ?time|lunch ?hour|over lunch|at lunch|around lunch|"
            r"about lunch|\blunch\b|around noon|about noon|中午前后|中午左右|午饭时间|午饭那会|"
            r"吃午饭的时候|午休(?:时间|的时候)?|中午饭点|午饭点", (11, 13.5), at=12, pm=False),
+    Period("after school", r"after school|school run|放学(?:之|以)?后|接完孩子|接孩子回来",
+           (15.5, 18), at=16, pm=True),
     Period("end of the day", r"end of (?:the|my) (?:working |work )?day|close of business|"
            r"before i finish work|快下班|下班前|下班之前|下班以前|临下班", (16, 18), at=17,
            pm=True),
@@ -110,7 +114,7 @@ PERIODS: list[Period] = [
            r"下班(?:之|以)?后|下了班|下班回来|下班回家|收工(?:之|以)?后|"
            r"等我下班", (18, 24), at=18, pm=True),
     Period("late evening", r"late (?:in the )?evening|late at night|late night|深夜|半夜|"
-           r"晚上很晚|晚点睡前|睡觉前|睡前", (21, 24), at=21, pm=True),
+           r"晚上很晚|晚点睡前|睡觉前|睡前|bed ?time|before bed", (21, 24), at=21, pm=True),
     Period("凌晨", r"凌晨|before dawn", (0, 6), at=5, pm=False),
     Period("早上", r"早上|早晨|明早|mornings?", (6, 12), at=9, pm=False),
     Period("上午", r"上午", (6, 12), at=10, pm=False),
@@ -157,4 +161,12 @@ REJECTS = re.compile(
     r"\bnot\b|\bno good\b|can'?t|cannot|won'?t work|doesn'?t work|don'?t work|"
     r"too (?:early|late)|busy|\baway\b|\bout\b|except|anything but|other than|除了|除开|"
     r"apart from"
+)
+
+# a choice picked by its place in the list ("第一个", "the second one", "option 3"): the
+# ordinals stage reads it, and its numeral is no hour
+BY_POSITION = re.compile(
+    r"第[一二三四五六七八九十\d]+(?:个|场|次|班|档|项|种|天)?|最后一(?:个|场|次|班|项)|"
+    r"\b(?:the )?(?:first|second|third|fourth|middle|last|final) (?:one|slot|option|choice)\b|"
+    r"\b(?:option|number|choice) (?:one|two|three|four|\d)\b"
 )

@@ -78,6 +78,7 @@ def _folded(text: str) -> str:
 
 def _clauses(t: str) -> list[str]:
     """Clauses of a folded reply: split at punctuation, "but", and spaces between CJK."""
+    t = re.sub(r"\b(any ?(?:day|time|thing|one)?|all|every day|whenever) but\b", r"\1 except", t)
     parts = re.split(
         r"[,，。.;；!！?？、]|\bbut\b|\boh wait\b|但是|不过|(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", t
     )
@@ -396,7 +397,7 @@ _SOONEST = re.compile(
     r"the earlier the better|soonest|earliest"
 )
 # "before noon", "中午前": the morning, up to noon
-_BEFORE_NOON = re.compile(r"中午(?:之|以)?前|午饭(?:之|以)?前|before (?:noon|lunch|midday)")
+_BEFORE_NOON = re.compile(r"(?:中午|午饭)(?:之|以)?前(?!后)|before (?:noon|lunch|midday)")
 _RANGE_END = (
     rf"(\d{{1,2}}(?::\d{{2}})?|{_ZH_NUM}|{_EN_HOUR_WORD})(?![\d零一二两三四五六七八九十])"
     rf"\s*({_MER})?\s*[点點]?(半)?"
@@ -478,8 +479,9 @@ def _week(today: date, weeks_ahead: int, first: int = 0, last: int = 6) -> froze
 
 
 _WEEKS_AHEAD = [
-    (r"week after next|the week after|in (?:two|2) weeks|two weeks from|下下个?(?:周|星期|礼拜)|"
-     r"(?:两|2)(?:个)?(?:周|星期|礼拜)(?:之|以)?后|过两(?:个)?(?:周|星期|礼拜)", 2),
+    (r"week after next|the week after|in (?:two|2) weeks|two weeks from|fortnight|"
+     r"下下个?(?:周|星期|礼拜)|(?:两|2)(?:个)?(?:周|星期|礼拜)(?:之|以)?后|"
+     r"过两(?:个)?(?:周|星期|礼拜)", 2),
     (r"\bnext week|\bin a week|a week from|下个?(?:周|星期|礼拜)(?![一二三四五六日天末1-7])|"
      r"下礼拜|(?:一|1)(?:个)?(?:周|星期|礼拜)(?:之|以)?后|过一(?:个)?(?:周|星期|礼拜)", 1),
     (r"this week|(?:这|本|这个)(?:周|星期|礼拜)(?![一二三四五六日天末1-7])|这礼拜", 0),
@@ -555,10 +557,12 @@ def _weekdays(
 
 # where a day or a time of day begins, to read "周二周四都不行" as 周二 / 周四
 _NAME_START = re.compile(
-    r"(?=周|星期|礼拜|上午|下午|早上|晚上|中午|傍晚)|"
+    r"(?=周|星期|礼拜|上午|下午|早上|晚上|中午|傍晚|今天|明天|(?<!大)后天|大后天)|"
     r"(?<![零一二两三四五六七八九十\d])(?=[零一二两三四五六七八九十\d]+[点點])"
 )
-_EXCEPT = re.compile(r"除了|除开|\bexcept\b|anything but|other than|apart from")
+_EXCEPT = re.compile(
+    r"除了|除开|\bexcept\b|\bany ?(?:day|time|thing|one)? but\b|other than|apart from"
+)
 
 
 def excepts(text: str) -> bool:
@@ -599,6 +603,8 @@ class TimeChoices:
         `Ambiguous` when it names several, or only turns choices down ("四点太晚了")
         and more than one is left."""
         clauses = _clauses(fold(text))
+        if words.BY_POSITION.search(fold(text)):
+            raise Ambiguous(text)  # "第一个": the ordinals stage's, no numeral is an hour
         if clauses and all(words.REJECTS.search(c) for c in clauses):
             left = self.remaining(clauses, today)
             if left is None:
@@ -626,7 +632,8 @@ class TimeChoices:
         """A reply whose every clause turns choices down ("周二周四都不行", "not monday,
         not friday", "除了周六都行"): the one choice left; raises `Ambiguous` when more
         than one is left; None when the reply does not turn any choice down."""
-        if not clauses or not all(words.REJECTS.search(fold(c)) for c in clauses):
+        clauses = [c for said in clauses for c in _clauses(fold(said))]
+        if not clauses or not all(words.REJECTS.search(c) for c in clauses):
             return None
         if not any(self._named(c, today) for c in clauses):
             return None

@@ -57,10 +57,14 @@ def _turned_down(a: AnswerSet, heard: Heard) -> Match | None:
     if a.choices is None:
         return None
     try:
-        left = a.choices.turned_down(heard.parts or [heard.text], heard.today)
+        clauses = [heard.text] if times.excepts(heard.text) else heard.parts or [heard.text]
+        left = a.choices.turned_down(clauses, heard.today)
     except times.Ambiguous:
         raise Ambiguous from None
-    return None if left is None else a.pick(left, "time")
+    if left is None:
+        return None
+    said = outright.said(a, heard, quiet=True)  # the same answer, said outright
+    return said if said is not None and said.index == left else a.pick(left, "time")
 
 
 def _time(a: AnswerSet, heard: Heard) -> Match | None:

@@ -157,9 +157,10 @@ AT_THE_LATEST = re.compile(r"at the latest|at the earliest|最晚.{0,3}[\d零一
 # exclude what it names
 REJECTS = re.compile(
     r"不行|不可以|不方便|没空|没时间|不在|不太行|不合适|去不了|来不了|不成|赶不上|太早|太晚|"
-    r"不太方便|有事|要上班|加班|出差|"
-    r"\bnot\b|\bno good\b|can'?t|cannot|won'?t work|doesn'?t work|don'?t work|"
-    r"too (?:early|late)|busy|\baway\b|\bout\b|except|anything but|other than|除了|除开|"
+    r"不太方便|有事|要上班|加班|出差|要接孩子|接孩子|要上课|要开会|开会|值班|"
+    r"\bnot\b(?! (?:busy|a problem|bad|an issue|sure))|\bno good\b|can'?t|cannot|"
+    r"won'?t work|doesn'?t work|don'?t work|"
+    r"too (?:early|late)|(?<!not )busy|\baway\b|\bout\b|except|anything but|other than|除了|除开|"
     r"apart from"
 )
 
@@ -169,4 +170,11 @@ BY_POSITION = re.compile(
     r"第[一二三四五六七八九十\d]+(?:个|场|次|班|档|项|种|天)?|最后一(?:个|场|次|班|项)|"
     r"\b(?:the )?(?:first|second|third|fourth|middle|last|final) (?:one|slot|option|choice)\b|"
     r"\b(?:option|number|choice) (?:one|two|three|four|\d)\b"
+)
+
+# a correction in a reply: what follows it stands ("周一 哦不对 周三", "monday, no wait,
+# friday")
+CORRECTS = re.compile(
+    r"^(?:oh |no |hang on |)wait\b|^(?:no,? )?sorry\b|^i mean\b|^actually\b|^scratch that\b|"
+    r"^no no\b|^(?:哦|啊|噢)?不对(?:不对)?|我是说|说错了|^(?:哦|啊)不是"
 )

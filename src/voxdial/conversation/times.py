@@ -628,15 +628,34 @@ class TimeChoices:
             return labelled
         return self._in_window(text, said)
 
+    def corrected(self, clauses: list[str], today: date) -> int | None:
+        """The choice named after the reply's last correction ("周一 不对 周三"); None
+        when there is none or nothing follows it; raises `Ambiguous` when what follows
+        names several."""
+        last = None
+        for i, clause in enumerate(clauses):
+            if m := words.CORRECTS.search(fold(clause)):
+                last = (i, m.end())
+        if last is None:
+            return None
+        i, end = last
+        tail = [fold(clauses[i])[end:].strip(), *clauses[i + 1 :]]
+        tail = [c for c in tail if c]
+        return self.pick(", ".join(tail), today) if tail else None
+
     def turned_down(self, clauses: list[str], today: date) -> int | None:
         """A reply whose every clause turns choices down ("周二周四都不行", "not monday,
         not friday", "除了周六都行"): the one choice left; raises `Ambiguous` when more
         than one is left; None when the reply does not turn any choice down."""
         clauses = [c for said in clauses for c in _clauses(fold(said))]
-        if not clauses or not all(words.REJECTS.search(c) for c in clauses):
+        rejecting = [c for c in clauses if words.REJECTS.search(c)]
+        turned = set().union(*(self._named(c, today) for c in rejecting))
+        if not turned:
             return None
-        if not any(self._named(c, today) for c in clauses):
-            return None
+        rest = [c for c in clauses if c not in rejecting]
+        if rest:  # "晚上我要接孩子 还是早上吧": the choice the other clauses name
+            found = self._read(", ".join(rest), today)
+            return found if found is not None and found not in turned else None
         left = self.remaining(clauses, today)
         if left is None:
             raise Ambiguous(" ".join(clauses))

@@ -50,6 +50,18 @@ def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     raise Ambiguous  # unsure, and the question offers no such answer: ask again
 
 
+def _time_corrected(a: AnswerSet, heard: Heard) -> Match | None:
+    """A day or time said again after a correction ("wednesday, oh wait, I'm out
+    wednesday, monday", "晚上 哦不对 晚上我要接孩子 还是早上吧"): the one said last."""
+    if a.choices is None or len(heard.parts) < 2:
+        return None
+    try:
+        index = a.choices.corrected(heard.parts, heard.today)
+    except times.Ambiguous:
+        raise Ambiguous from None
+    return None if index is None else a.pick(index, "corrected")  # final: not re-weighed
+
+
 def _turned_down(a: AnswerSet, heard: Heard) -> Match | None:
     """Days or times all turned down ("周二周四都不行", "not monday, not friday"): the one
     choice left, or no answer; read before the answers said outright, which would take
@@ -71,7 +83,7 @@ def _time(a: AnswerSet, heard: Heard) -> Match | None:
     """A time of day or a day ("三点左右", "周四", "tomorrow") among timed choices."""
     if a.choices is None:
         return None
-    scope = " ".join(heard.parts) if heard.parts else heard.text
+    scope = ", ".join(heard.parts) if heard.parts else heard.text  # clauses kept apart
     if heard.parts and all(NEG_CLAUSE.search(p) for p in heard.parts):
         # "mornings are no good": turned down, nothing chosen, unless one choice is left
         if (left := a.choices.remaining(heard.parts, heard.today)) is None:
@@ -154,7 +166,7 @@ class AnswerMatcher(AnswerSet):
         first = (scale, said) if self.is_scale else (said, scale)
         later = _LATER_STAGES if whole else _LATER_STAGES[:-1]  # no encoder per clause
         try:
-            for stage in (_unsure, states.state, _turned_down, *first, *later):
+            for stage in (_unsure, states.state, _time_corrected, _turned_down, *first, *later):
                 found = stage(self, heard)
                 if found is not None:
                     return found

@@ -128,7 +128,6 @@ _EN_CLOCKS = [
         rf"\b(?:at|after|by|before|till|until|from|past|just after|just before)\s+"
         rf"({_HOUR}|noon|midday|midnight)\b{_NOT_HOUR}"
     ),
-    re.compile(r"\b(noon|midday|midnight)\b"),
     # around two, like four, maybe three: an hour only where a time is asked about
     # ("maybe three, maybe four" to a 1-5 scale is not three o'clock)
     re.compile(
@@ -138,7 +137,7 @@ _EN_CLOCKS = [
     re.compile(r"\b(\d{1,2}) ([0-5][05])\b(?!\s*(?:[a-z]|\d))"),
     # a bare hour beside a period of the day: "late afternoon, five" (not "one": "the
     # evening one")
-    re.compile(rf"\b(\d{{1,2}}|{_EN_HOUR_WORD.replace('one|', '')})\b{_NOT_HOUR}"),
+    re.compile(rf"\b(\d{{1,2}}|{'|'.join(list(words.EN_HOURS)[1:12])})\b{_NOT_HOUR}"),
 ]
 _WEAK = len(_EN_CLOCKS) - 3  # from this pattern on: hours only where a time is asked for
 _BARE = len(_EN_CLOCKS) - 1  # a bare hour: only beside a period of the day

@@ -103,6 +103,10 @@ def _collected(conv) -> str | None:
         (SLOTS_ZH, "最晚那个", "下午5点"),
         (SLOTS_ZH, "五点太晚了 八点吧", "早上8点"),
         (SLOTS_ZH, "五点太晚了", None),
+        (SLOTS_ZH, "早上七八点", "早上8点"),  # neighbouring numerals: seven or eight
+        (SLOTS_ZH, "下午两点以后都行", "下午5点"),  # a bound, not "any of them"
+        (SLOTS_ZH, "都行", None),
+        (PERIOD_ZH, "下五两点", "下午"),  # an ASR slip of 下午, with a clock time
     ],
 )
 def test_mandarin_days_and_times(engine, asked, reply, want):
@@ -144,6 +148,8 @@ def test_mandarin_days_and_times(engine, asked, reply, want):
         (PARTS_EN, "after dinner", "Evening"),
         (PARTS_EN, "12 15", "Midday"),
         (PARTS_EN, "late evening, like nine", "Evening"),
+        (SLOTS_EN, "half past for", "4-6pm"),  # an ASR slip of four
+        (SLOTS_EN, "anytime after 3 works for me", "4-6pm"),
     ],
 )
 def test_english_days_and_times(engine, asked, reply, want):
@@ -159,6 +165,7 @@ def test_english_days_and_times(engine, asked, reply, want):
         ("en", "can't talk, give me twenty minutes and call back", "2026-03-10T10:50"),
         ("zh", "半个钟头以后再打过来", "2026-03-10T11:00"),
         ("zh", "今天没空 礼拜四再打吧", "2026-03-12T10:00"),
+        ("en", "I'm travelling, call me back in three days", "2026-03-13T10:00"),
     ],
 )
 def test_callback_at_the_time_said(engine, lang, reply, want):

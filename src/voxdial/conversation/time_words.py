@@ -26,6 +26,14 @@ ZH_WEEKDAY_SLIPS = {
     "溜": "六", "留": "六", "陆": "六",
 }  # fmt: skip
 
+# ASR slips of a period of the day ("下五" for 下午): a homophone read as the period
+# unless a count follows ("下五个" is "the next five")
+ZH_PERIOD_SLIPS = {"下五": "下午", "夏午": "下午", "上五": "上午", "尚午": "上午", "中五": "中午"}
+# ASR slips of an English hour word ("at for", "too thirty"), read as hours only where a
+# clock time is plain from the words around it
+EN_HOUR_SLIPS = {"for": "four", "fore": "four", "too": "two", "tree": "three", "ate": "eight",
+                 "won": "one"}  # fmt: skip
+
 # English weekday names, their abbreviations and split or misspelt forms ASR writes
 # ("weds", "thurs", "wednes day", "saterday"), plurals included ("mondays")
 EN_WEEKDAY = [

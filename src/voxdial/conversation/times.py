@@ -68,9 +68,27 @@ def _num(text: str) -> float | None:
     return found[0] if found else None
 
 
+_PERIOD_SLIP = re.compile(
+    rf"({'|'.join(words.ZH_PERIOD_SLIPS)})(?![个位次天年月名十百千万块元])"
+)
+_HOUR_SLIP = re.compile(
+    rf"\b(?:(at|half past|quarter past|quarter to) ({'|'.join(words.EN_HOUR_SLIPS)})\b|"
+    rf"({'|'.join(words.EN_HOUR_SLIPS)}) (?=o'?clock|thirty|fifteen|forty-?five|[ap]\.?\s?m\b))"
+)
+
+
 def _folded(text: str) -> str:
-    """Folded, with "after noon" read as "afternoon" (how ASR often splits it)."""
-    return re.sub(r"\bafter noon\b", "afternoon", fold(text))
+    """Folded, with ASR's slips of time words read as meant: "after noon" split from
+    "afternoon", "下五" for 下午, "at for" / "too thirty" for four / two."""
+    t = re.sub(r"\bafter noon\b", "afternoon", fold(text))
+    t = _PERIOD_SLIP.sub(lambda m: words.ZH_PERIOD_SLIPS[m.group(1)], t)
+    return _HOUR_SLIP.sub(_hour_slip, t)
+
+
+def _hour_slip(m: re.Match) -> str:
+    if m.group(1):
+        return f"{m.group(1)} {words.EN_HOUR_SLIPS[m.group(2)]}"
+    return f"{words.EN_HOUR_SLIPS[m.group(3)]} "
 
 
 # ----- clauses that turn a time down -----
@@ -341,6 +359,9 @@ def parse(text: str) -> SpokenTime:
         st.day_offset = 1
     elif re.search(r"今天|今晚|today|tonight|this (morning|afternoon|evening)", t):
         st.day_offset = 0
+    if m := re.search(rf"\bin ({_EN_NUM}) days\b|({_ZH_NUM})天(?:之|以)?后(?!天)", t):
+        ahead = _num(m.group(1) or m.group(2))  # "in three days", "三天后" (not 过两天)
+        st.day_offset = int(ahead) if ahead is not None and 0 < ahead < 15 else st.day_offset
     st.weekday = _weekday(t, short=len(t.split()) <= 3)
     if st.weekday is None and re.search(r"weekend", t):
         st.weekday = 5
@@ -413,13 +434,42 @@ _AFTER_CLOCK = re.compile(r"^\s*(?:之后|以后|往后|后(?!天)|or later|onwa
 _BEFORE_CLOCK = re.compile(r"^\s*(?:之前|以前|前(?!后)|or earlier|at the latest)")
 
 
+def bounded(text: str) -> bool:
+    """ "下午两点以后都行", "any time after three": a bound on the hours, so "都行" /
+    "any time" leaves out the choices outside it rather than naming them all."""
+    t = _folded(text)
+    c = clock(t, asked=True)
+    if c is None:
+        return False
+    before = t[max(0, c.start - 20) : c.start]
+    lead = _AFTER_LEAD.search(before) or _BEFORE_LEAD.search(before)
+    return bool(lead or _AFTER_CLOCK.search(t[c.end :]) or _BEFORE_CLOCK.search(t[c.end :]))
+
+
 def is_soonest(text: str) -> bool:
     """ "越快越好", "as soon as possible": the earliest choice."""
     return bool(_SOONEST.search(fold(text)))
 
 
+# two neighbouring numerals before 点: "三四点" (three or four), "十一二点", "一两点"
+_NEIGHBOURS = re.compile(r"(十?[一二两三四五六七八九])([二两三四五六七八九十])[点點]")
+
+
+def _neighbours(t: str, period: words.Period | None) -> tuple[float, float] | None:
+    m = _NEIGHBOURS.search(t)
+    if m is None:
+        return None
+    lo = _num(m.group(1))
+    hi = _num(("十" if m.group(1).startswith("十") and m.group(2) != "十" else "") + m.group(2))
+    if lo is None or hi is None or hi != lo + 1:
+        return None
+    return (_on_clock(lo, period, None), _on_clock(hi, period, None))
+
+
 def _range(t: str, period: words.Period | None) -> tuple[float, float] | None:
-    """ "9点到12点", "11 to 1", "between three and five", "11am-1pm", "3-5pm"."""
+    """ "9点到12点", "11 to 1", "between three and five", "11am-1pm", "3-5pm", "三四点"."""
+    if (said := _neighbours(t, period)) is not None:
+        return said
     m = _RANGE.search(t)
     if m is None or (" and" in m.group(0) and "between" not in m.group(0)):
         return None
@@ -722,7 +772,10 @@ class TimeChoices:
                 continue
             if w[0] <= said[0] and said[1] <= w[1]:
                 inside.append(i)
-            if w[0] < said[1] and said[0] < w[1] or (said[0] == said[1] and w[0] <= said[0] < w[1]):
+            point = w[0] == w[1] and said[0] <= w[0] <= said[1]  # "七八点" holds 8点
+            if w[0] < said[1] and said[0] < w[1] or point or (
+                said[0] == said[1] and w[0] <= said[0] < w[1]
+            ):
                 overlap.append(i)
         if len(inside) == 1:
             return inside[0]

@@ -89,7 +89,9 @@ def _time(a: AnswerSet, heard: Heard) -> Match | None:
         if (left := a.choices.remaining(heard.parts, heard.today)) is None:
             raise Ambiguous
         return a.pick(left, "time")
-    if ANY.search(scope) and not times.is_soonest(scope) and not times.excepts(scope):
+    if ANY.search(scope) and not (
+        times.is_soonest(scope) or times.excepts(scope) or times.bounded(scope)
+    ):
         raise Ambiguous
     try:
         index = a.choices.pick(scope, heard.today)

@@ -49,16 +49,13 @@ class TimeChoices:
 
     def pick(self, text: str, today: date) -> int | None:
         """The index of the choice `text` names; None when it names none; raises
-        `Ambiguous` when it names several, or only turns choices down ("四点太晚了")
-        and more than one is left."""
+        `Ambiguous` when it names several. A reply that only turns choices down
+        ("四点太晚了") names the one left, if one is left, and otherwise none."""
         clauses = times.clauses(fold(text))
         if words.BY_POSITION.search(fold(text)):
             raise Ambiguous(text)  # "第一个": the ordinals stage's, no numeral is an hour
         if clauses and all(words.REJECTS.search(c) for c in clauses):
-            left = self.remaining(clauses, today)
-            if left is None:
-                raise Ambiguous(text)
-            return left
+            return self.remaining(clauses, today)  # None: the later stages read it
         return self._read(text, today)
 
     def _read(self, text: str, today: date) -> int | None:
@@ -172,7 +169,9 @@ class TimeChoices:
                 continue
             if w[0] <= said[0] and said[1] <= w[1]:
                 inside.append(i)
-            point = w[0] == w[1] and said[0] <= w[0] <= said[1]  # "七八点" holds 8点
+            # a point slot inside a narrow range said: "七八点" holds 8点; a wide one
+            # ("after two") is a bound, not a choice among the points it holds
+            point = w[0] == w[1] and said[0] <= w[0] <= said[1] and said[1] - said[0] <= 2
             if w[0] < said[1] and said[0] < w[1] or point or (
                 said[0] == said[1] and w[0] <= said[0] < w[1]
             ):

@@ -159,7 +159,8 @@ class TimeChoices:
             return None
         m = period.pattern.search(t)
         said = m.group(0) if m else ""
-        holders = [i for i, a in enumerate(self.answers) if said and said in fold(a)]
+        word = re.compile(rf"(?<![a-z]){re.escape(said)}(?![a-z])")  # not "night" in midnight
+        holders = [i for i, a in enumerate(self.answers) if said and word.search(fold(a))]
         return holders[0] if len(holders) == 1 and self.windows[holders[0]] else None
 
     def _in_window(self, text: str, said: tuple[float, float]) -> int | None:

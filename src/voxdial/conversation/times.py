@@ -473,6 +473,8 @@ def _neighbours(t: str, period: words.Period | None) -> tuple[float, float] | No
     hi = _num(("十" if m.group(1).startswith("十") and m.group(2) != "十" else "") + m.group(2))
     if lo is None or hi is None or hi != lo + 1:
         return None
+    if period is None and 8 <= lo <= 11:
+        return None  # "八九点" alone: morning or evening, unsaid
     return (_on_clock(lo, period, None), _on_clock(hi, period, None))
 
 
@@ -519,7 +521,7 @@ def window(text: str, *, asked: bool = False) -> tuple[float, float] | None:
         if c.more:
             return (hour, hour + 1)
         if _AFTER_LEAD.search(before) or _AFTER_CLOCK.search(t[c.end :]):
-            return (hour, 24)
+            return (0, 6) if hour == 0 else (hour, 24)  # "after midnight": the small hours
         if _BEFORE_LEAD.search(before) or _BEFORE_CLOCK.search(t[c.end :]):
             return (0, hour)
         return (hour, hour)

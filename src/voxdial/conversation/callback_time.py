@@ -51,8 +51,13 @@ _REWRITES: tuple[tuple[str, str], ...] = (
      r"in \1 \2"),
     (rf"\bhalf past {_HOUR_WORD}", lambda m: f"at {_HOUR_OF[m.group(1)]}:30"),
     (rf"\bquarter past {_HOUR_WORD}", lambda m: f"at {_HOUR_OF[m.group(1)]}:15"),
-    (rf"\b(at|after|around|about|by|from|till|until|past) {_HOUR_WORD}",
+    (rf"\b(at|after|by|from|till|until|past) {_HOUR_WORD}",
      lambda m: f"{m.group(1)} {_HOUR_OF[m.group(2)]}"),
+    # "around seven" is an hour in a callback request (times reads "around N" as an
+    # hour only where a time is asked for: "around two" to a 1-5 scale is a mark)
+    (rf"\b(?:around|about|roughly) {_HOUR_WORD}", lambda m: f"at {_HOUR_OF[m.group(1)]}"),
+    (r"\b(?:around|about|roughly) (\d{1,2})\b(?!\s*(?:days?|weeks?|minutes?|mins?|hours?))",
+     r"at \1"),
     (rf"{_HOUR_WORD} (this|in the) (morning|afternoon|evening)",
      lambda m: f"at {_HOUR_OF[m.group(1)]} {m.group(2)} {m.group(3)}"),
     (rf"{_HOUR_WORD} (tonight|tomorrow)", lambda m: f"at {_HOUR_OF[m.group(1)]} {m.group(2)}"),

@@ -55,14 +55,48 @@ def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     raise Ambiguous  # unsure, and the question offers no such answer: ask again
 
 
+def _time_corrected(a: AnswerSet, heard: Heard) -> Match | None:
+    """A day or time said again after a correction ("wednesday, oh wait, I'm out
+    wednesday, monday", "晚上 哦不对 晚上我要接孩子 还是早上吧"): the one said last."""
+    if a.choices is None or len(heard.parts) < 2:
+        return None
+    try:
+        index = a.choices.corrected(heard.parts, heard.today)
+    except times.Ambiguous:
+        raise Ambiguous from None
+    return None if index is None else a.pick(index, "corrected")  # final: not re-weighed
+
+
+def _turned_down(a: AnswerSet, heard: Heard) -> Match | None:
+    """Days or times all turned down ("周二周四都不行", "not monday, not friday"): the one
+    choice left, or no answer; read before the answers said outright, which would take
+    a day named only to be turned down."""
+    if a.choices is None:
+        return None
+    try:
+        clauses = [heard.text] if times.excepts(heard.text) else heard.parts or [heard.text]
+        left = a.choices.turned_down(clauses, heard.today)
+    except times.Ambiguous:
+        raise Ambiguous from None
+    if left is None:
+        return None
+    said = outright.said(a, heard, quiet=True)  # the same answer, said outright
+    return said if said is not None and said.index == left else a.pick(left, "time")
+
+
 def _time(a: AnswerSet, heard: Heard) -> Match | None:
     """A time of day or a day ("三点左右", "周四", "tomorrow") among timed choices."""
     if a.choices is None:
         return None
-    scope = " ".join(heard.parts) if heard.parts else heard.text
+    scope = ", ".join(heard.parts) if heard.parts else heard.text  # clauses kept apart
     if heard.parts and all(NEG_CLAUSE.search(p) for p in heard.parts):
-        raise Ambiguous  # "mornings are no good": turned down, nothing chosen
-    if ANY.search(scope) and not times.is_soonest(scope):
+        # "mornings are no good": turned down, nothing chosen, unless one choice is left
+        if (left := a.choices.remaining(heard.parts, heard.today)) is None:
+            raise Ambiguous
+        return a.pick(left, "time")
+    if ANY.search(scope) and not (
+        times.is_soonest(scope) or times.excepts(scope) or times.bounded(scope)
+    ):
         raise Ambiguous
     try:
         index = a.choices.pick(scope, heard.today)
@@ -214,7 +248,9 @@ class AnswerMatcher(AnswerSet):
             found = _unsure(self, as_said)
             if found is None:  # counts not known, none said as words, marks out of a total
                 found = numbers.early(self, heard)
-            return found if found is not None else self._staged(heard, (*first, *later))
+            if found is not None:
+                return found
+            return self._staged(heard, (_time_corrected, _turned_down, *first, *later))
         except Ambiguous:
             return None
 

@@ -1,23 +1,18 @@
-"""Leave-one-part-out estimate of how the script engine's understanding generalizes.
+"""The script engine's understanding, part by part.
 
-The five labelled parts in tests/data/eval/ (dev, heldout, blind, blind2, blind3) were
-each written by a different writer with other questions and other domains. Whatever is
-fitted or tuned (the reply scorer, `voxdial.conversation.matching.scorer`) is fitted on
-four parts and measured on the fifth; the figure per part when that part was left out
-is the estimate to optimise, not the in-sample one.
+The labelled parts in tests/data/eval/ were each written by a different writer with
+other questions and other domains. `baseline` scores every tuning part (SPENT in
+tests/support/understanding.py); a held-out part is never read item by item.
 
     PYTHONPATH=src:. .venv/bin/python bench/understanding_cv.py baseline
-    PYTHONPATH=src:. .venv/bin/python bench/understanding_cv.py cv [--wrong 0.005] [--l2 1]
-    PYTHONPATH=src:. .venv/bin/python bench/understanding_cv.py insample [...]
     PYTHONPATH=src:. .venv/bin/python bench/understanding_cv.py gate blind5
 
 `gate PART` prints a part's aggregate figures only (all, zh, en; replies, conversation
 units, knowledge), never an item or a miss: it is how a tuner checks a change against a
 validation part without reading it.
 
-`cv` fits the scorer on four parts (its threshold from their own leave-one-part-out
-probabilities, so the fifth part chooses nothing) and runs the engine with it on the
-fifth; `insample` fits on all five and runs it on each, for comparison only.
+(Round 5 fitted a learned reply scorer here, leave one part out; it never gained on a
+part it was not fitted on and was removed in round 6: docs/understanding-round5.md.)
 """
 
 from __future__ import annotations
@@ -52,10 +47,9 @@ def _print(rows: list[dict], title: str) -> None:
     head = ("part", "replies", "right", "wrong", "units", "u.right", "u.wrong")
     print(f"{head[0]:8} " + " ".join(f"{h:>7}" for h in head[1:]))  # noqa: T201
     for r in rows:
-        extra = f"  threshold {r['threshold']}" if "threshold" in r else ""
         print(  # noqa: T201
             f"{r['part']:8} {r['replies']:7d} {r['right']:7.1%} {r['wrong']:7.1%} "
-            f"{r['units']:7d} {r['units_right']:7.1%} {r['units_wrong']:7.1%}{extra}"
+            f"{r['units']:7d} {r['units_right']:7.1%} {r['units_wrong']:7.1%}"
         )
     n = sum(r["replies"] for r in rows)
     u = sum(r["units"] for r in rows)
@@ -67,34 +61,16 @@ def _print(rows: list[dict], title: str) -> None:
 
 
 def baseline() -> list[dict]:
-    engine = ScriptEngine(scorer=False)
+    engine = ScriptEngine()
     return [_row(part, evaluate(engine, part)) for part in PARTS]
 
-
-def fitted(
-    budget: float, l2: float, *, insample: bool, threshold: float | None = None
-) -> list[dict]:
-    """The engine with the scorer fitted without each part (or on every part), per part;
-    `threshold` overrides the chosen one (to see what the scorer does when it acts)."""
-    from bench.scorer_cv import collect, fit_parts
-
-    samples, sizes = collect()
-    rows = []
-    for held in PARTS:
-        parts = list(PARTS) if insample else [p for p in PARTS if p != held]
-        model = fit_parts(samples, sizes, parts, budget, l2)
-        if threshold is not None:
-            model.threshold = threshold
-        row = _row(held, evaluate(ScriptEngine(scorer=model), held))
-        rows.append({**row, "threshold": round(model.threshold, 3)})
-    return rows
 
 
 def gate(part: str) -> list[dict]:
     """Aggregates of one part, by language; no item is printed or returned."""
     from tests.support.understanding import evaluate_knowledge
 
-    engine = ScriptEngine(scorer=False)
+    engine = ScriptEngine()
     rows = []
     for lang in (None, "zh", "en"):
         row = _row(f"{part}/{lang or 'all'}", evaluate(engine, part, lang=lang))
@@ -107,11 +83,8 @@ def gate(part: str) -> list[dict]:
 
 def main(argv: list[str]) -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("what", choices=("baseline", "cv", "insample", "gate"))
+    p.add_argument("what", choices=("baseline", "gate"))
     p.add_argument("part", nargs="?", help="gate: the part to measure")
-    p.add_argument("--wrong", type=float, default=0.005, help="the scorer's wrong budget")
-    p.add_argument("--l2", type=float, default=1.0, help="the scorer's L2 penalty")
-    p.add_argument("--threshold", type=float, help="override the chosen threshold")
     p.add_argument("--json", type=Path, help="write the rows here")
     a = p.parse_args(argv)
     t0 = time.perf_counter()
@@ -125,12 +98,9 @@ def main(argv: list[str]) -> None:
                 f"{r['kb_questions']} answered {r['kb_answered']} wrong {r['kb_wrong']} "
                 f"off-topic declined {r['kb_off_topic_declined']}"
             )
-    elif a.what == "baseline":
-        rows = baseline()
-        _print(rows, "today's engine (nothing fitted: in-sample = left-out)")
     else:
-        rows = fitted(a.wrong, a.l2, insample=a.what == "insample", threshold=a.threshold)
-        _print(rows, f"engine + scorer, {a.what}, wrong budget {a.wrong:.1%}, l2 {a.l2}")
+        rows = baseline()
+        _print(rows, "today's engine, every tuning part")
     print(f"({time.perf_counter() - t0:.0f} s)")  # noqa: T201
     if a.json:
         a.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")

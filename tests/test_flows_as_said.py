@@ -56,7 +56,7 @@ QUESTION = {
 
 @pytest.fixture(scope="module")
 def engine() -> ScriptEngine:
-    return ScriptEngine(scorer=False)
+    return ScriptEngine()
 
 
 def _context(lang: str, *, welcome: str | None = None, collect=None) -> CallContext:

@@ -22,7 +22,7 @@ TUESDAY = date(2026, 3, 10)
 
 @pytest.fixture(scope="module")
 def engine() -> ScriptEngine:
-    return ScriptEngine(encoder=False, scorer=False)
+    return ScriptEngine(encoder=False)
 
 
 def _collected(engine: ScriptEngine, question: str, answers: list[str], reply: str):

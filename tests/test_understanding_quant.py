@@ -19,7 +19,7 @@ WELCOME = {
 
 @pytest.fixture(scope="module")
 def engine() -> ScriptEngine:
-    return ScriptEngine(scorer=False)
+    return ScriptEngine()
 
 
 def collected(engine: ScriptEngine, lang: str, question: str, answers: list[str], reply: str):

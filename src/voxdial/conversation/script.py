@@ -38,7 +38,6 @@ from voxdial.conversation.engine import (
 from voxdial.conversation.lines import TEXT
 from voxdial.conversation.matching import AnswerMatcher, Match, polarity
 from voxdial.conversation.matching.numbers import counted
-from voxdial.conversation.matching.scorer import ReplyScorer
 from voxdial.conversation.normalize import apply_hot_words, clean, fold, hot_words
 from voxdial.conversation.notes import NoteKind, note
 
@@ -100,15 +99,13 @@ def _default_knowledge(text: str, encoder: Any) -> Any:
 
 class ScriptEngine:
     """The script engine. Injectable: `encoder` (None: the packaged model, False: none),
-    `knowledge` (text -> object with `answer(question)`), `scorer` (`matching.scorer`)."""
+    `knowledge` (text -> object with `answer(question)`)."""
 
     def __init__(
-        self, *, encoder: Any = None, knowledge: Callable[[str], Any] | None = None,
-        scorer: Any = None,
-    ) -> None:  # fmt: skip
+        self, *, encoder: Any = None, knowledge: Callable[[str], Any] | None = None
+    ) -> None:
         self._encoder = encoder
         self._knowledge = knowledge
-        self.scorer = ReplyScorer.load() if scorer is None else scorer or None
         self._matchers: dict[tuple, AnswerMatcher] = {}
 
     @property
@@ -358,9 +355,6 @@ class ScriptConversation:
             return [Action(ActionKind.SAY, self.text["hold"]), *self._ask()]
         if r.decline_question:
             return self._give_up(index)
-        if (m := self._matcher(index)) and self.engine.scorer and content and not r.hesitation:
-            if guess := self.engine.scorer.pick(m, content, r):  # no rule settled it
-                return self._record(index, guess.answer, True, heard) + self._ask()
         return self._reask(index, r)
 
     def _is_timed(self, index: int) -> bool:

@@ -1,6 +1,10 @@
 """Yes, no or unsure: the polarity of a reply ("是的", "nope", "不打算续了"), which preset
 answers are negative ("不满意", "No") or uncertain ("不确定", "Not sure"), and the verbs
-of a Mandarin yes/no question, which a callee often says back instead of yes ("续吧")."""
+of a Mandarin yes/no question, which a callee often says back instead of yes ("续吧").
+
+The ways people say yes, no and "not sure" are kept as tables of expressions (both
+languages), not as rules for any one question: a table entry has to read the same kind
+of reply to any yes/no question in any domain."""
 
 from __future__ import annotations
 
@@ -14,6 +18,15 @@ _UNCERTAIN_ANSWER = re.compile(
     r"不确定|不一定|说不好|说不准|不好说|没决定|没想好|没定|待定|不知道|不清楚|看情况|考虑|"
     r"undecided|not sure|unsure|don'?t know|maybe|depends|no idea|not decided"
 )
+
+
+def _words(*table: str) -> str:
+    """A table of expressions as one alternation, longest first; English ones as whole
+    words ("nah" not in "savannah")."""
+    return "|".join(
+        rf"(?<![a-z']){w}(?![a-z])" if w.isascii() else w
+        for w in sorted(table, key=len, reverse=True)
+    )
 
 
 _YES = re.compile(
@@ -35,22 +48,104 @@ NO = re.compile(
     r"not now|not this time|not anymore|no longer|probably not|wrong number|cancel"
 )
 
-
-# verbs of a yes/no question that say nothing on their own
-_GENERIC_VERBS = set(
-    "是 有 会 能 要 想 觉得 希望 请问 打算 可以 问 让 给 把 做 说 看 方便 知道 还".split()
+# yes in other words, anywhere in a reply: slang, dialect and set phrases of agreement
+# ("那必须的", "you bet", "count me in"); none of them holds a negation
+YES_PHRASES = re.compile(
+    _words(
+        "那必须", "必须滴", "妥妥的", "没毛病", "可不是", "那可不", "可不嘛", "那当然", "那是当然",
+        "那还用说", "还用说", "一定一定", "得嘞", "好嘞", "好咧", "妥了", "搞定了", "没跑",
+        "sure thing", "you bet", "absolutely", "definitely", "for sure", "totally", "of course",
+        "count me in", "sign me up", "i'd love (that|to)", "would love (that|to)",
+        "that would be (great|good|nice|lovely|helpful|perfect)",
+        "that'?d be (great|good|nice|lovely|helpful|perfect)", "sounds (great|good|perfect)",
+        "please do", "go for it", "by all means", "yes please", "yes indeed", "indeed",
+        "i guess so", "i suppose so", "i think so", "i believe so", "yeah yeah",
+    )
+)  # fmt: skip
+# no in other words, anywhere in a reply
+NO_PHRASES = re.compile(
+    _words(
+        "木有", "没得", "么有", "没呢", "还没呢", "才没有", "没那回事", "不咯",
+        "no way", "not a chance", "no chance", "not at all", "i'?m (gonna|going to) pass",
+        "i'?ll pass", "i'?ll give it a miss", "not for me", "i'?d rather not", "don'?t think so",
+        "i doubt it", "hardly ever", "not really", "not anymore", "not any more",
+        "nah", "nope", "no thanks", "no thank you",
+    )
+)  # fmt: skip
+# words that are a yes or a no only as a clause of their own ("中", "成": also parts of
+# other words; "中 给我报上", "木有 还在刷题")
+YES_ALONE = re.compile(
+    _words("中", "成", "行", "好", "对", "嗯", "有", "是", "要", "会", "能", "可以", "得嘞", "妥",
+           "yes", "yeah", "yep", "yup", "yea", "ya", "ok", "okay", "sure", "right", "correct",
+           "absolutely", "definitely", "totally", "certainly", "indeed", "affirmative")
+)  # fmt: skip
+NO_ALONE = re.compile(
+    _words("不", "没", "没有", "木有", "没得", "还没", "还没有", "没呢", "不是", "不要", "不用",
+           "否", "不行", "不会", "不能", "不成", "不中", "no", "nope", "nah", "never", "negative")
+)  # fmt: skip
+# a no said as a double negation: a yes ("不是不想", "也不能说没练上", "i wouldn't say no",
+# "can't complain"); whether a hedge follows ("也不是不愿意 就是得问问") is for the caller
+DOUBLE_NEGATION = re.compile(
+    r"(不是|不会|没有|并不是|并非|不能|没|倒也不是|也不是)不(?!是)|"
+    r"(不能说|不好说|不是说|也不能说|倒不是|谈不上|说不上)(没|不)|没说不|(不是|并不是|并非)没|"
+    r"(wouldn'?t|would not|can'?t|couldn'?t|won'?t|don'?t|never) say no|"
+    r"(not|never) (say|said) no|not against (it|that)|can'?t see why not|don'?t see why not|"
+    r"wouldn'?t (say no|object|be against)|"
+    r"no reason not to|not unwilling|not opposed|wouldn'?t rule it out"
 )
-_VERB_SYNONYMS = {"需要": ("要", "用"), "使用": ("用",), "继续": ("还",), "续保": ("续",)}
+# "not sure" as people say it, beside the engine's own list of hedges (intents.UNSURE):
+# undecided, thinking it over, it depends, perhaps, can't remember, others decide
+UNSURE = re.compile(
+    r"没(琢磨|想|考虑|拿定|打定|决定)(好|清楚|明白|主意)|还没(琢磨|盘算|合计|寻思)|拿不定|"
+    r"(琢磨|考虑|想|商量|研究)(琢磨|考虑|想|商量|研究)?(一下|下)?再说|再(琢磨|合计|寻思|商量)|"
+    r"看(情况|心情|时间|价钱|价格|到时候|具体)|说不定|不一定|没准|难说|两说|"
+    r"不记得|记不得|想不起|"
+    r"haven'?t (made up my mind|made a decision|decided|thought about it)|"
+    r"(need|have|got) to think|(i'?ll|let me|i will|gotta|i'?d have to) think( about it| it over)?|"
+    r"thinking about it|think it over|sleep on it|on the fence|"
+    r"^(possibly|perhaps|maybe|might|could be)$|(possibly|perhaps|might be),? (maybe|not)|"
+    r"who knows|hard to tell|it depends|depends on|remains to be seen|"
+    r"don'?t remember|can'?t recall"
+)
+
+# the callee would first consult someone ("得跟家里商量", "得先问问我儿子", "I'd have to
+# ask my wife"): not decided yet, unlike someone else deciding ("我老婆管这个": no answer)
+_KIN = (
+    r"(家里|家人|家里人|老婆|老公|爱人|媳妇|孩子|儿子|女儿|领导|老板|老伴|父母|爸妈|我妈|我爸|"
+    r"wife|husband|partner|boss|family|kids|son|daughter|parents|other half|landlord|bank)"
+)
+CONSULTS = re.compile(
+    rf"(得|要|需要|还得|先|回去)(先)?(跟|和|同|与)(我)?{_KIN}.{{0,3}}(商量|合计|说一下|说说|讨论)|"
+    rf"(得|要|需要|还得|先|回去)(先)?(问问|问一下|问下|问|请示)(一下)?(我)?{_KIN}|"
+    rf"(i'?d|i would|i'?ll|i will|i|we'?d|we'?ll|we) (have|need|want|got) to "
+    rf"(ask|check with|talk (it over )?with|talk to|discuss (it|this|that) with|run it by) "
+    rf"(my|the|our) {_KIN}|"
+    rf"(let me|i'?ll|i will|gotta|got to|have to|need to) (ask|check with|talk to|run it by) "
+    rf"(my|the|our) {_KIN}"
+)
 
 
 def polarity(text: str) -> bool | None:
     """True for yes, False for no, None when the reply says neither."""
     if re.search(r"why not|no problem|not a problem|没问题|不客气|no doubt", text):
         return True
-    if NO.search(text):
-        return False
-    if _YES.search(text):
+    if DOUBLE_NEGATION.search(text):
         return True
+    if NO.search(text) or NO_PHRASES.search(text):
+        return False
+    if _YES.search(text) or YES_PHRASES.search(text):
+        return True
+    return None
+
+
+def clause_polarity(parts: list[str]) -> bool | None:
+    """A yes or no said as a clause of its own ("中", "木有 还在刷题"): the first such
+    clause; None when there is none."""
+    for p in parts:
+        if NO_ALONE.fullmatch(p):
+            return False
+        if YES_ALONE.fullmatch(p):
+            return True
     return None
 
 
@@ -62,9 +157,20 @@ def is_uncertain_answer(answer: str) -> bool:
     return bool(_UNCERTAIN_ANSWER.search(squash(answer)))
 
 
+# verbs of a yes/no question that say nothing on their own
+_GENERIC_VERBS = set(
+    "是 有 会 能 要 想 觉得 希望 请问 打算 可以 问 让 给 把 做 说 看 方便 知道 还".split()
+)
+_VERB_SYNONYMS = {"需要": ("要", "用"), "使用": ("用",), "继续": ("还",), "续保": ("续",)}
+# result complements a verb takes ("考过", "修好", "收到", "练上"): said alone they answer
+# the question ("过了", "还没好"), so the complement is an echo word of its own
+RESULTS = "过完好到上成掉通着齐"
+
+
 @lru_cache(maxsize=512)
 def question_verbs(question: str) -> tuple[str, ...]:
-    """The verbs of a Mandarin yes/no question ("您还会继续使用我们的服务吗" -> 继续, 使用)."""
+    """The verbs of a Mandarin yes/no question ("您还会继续使用我们的服务吗" -> 继续, 使用;
+    "考过了吗" -> 考过, 考, 过)."""
     if not re.search("[\u4e00-\u9fff]", question):
         return ()
     import jieba.posseg
@@ -79,6 +185,8 @@ def question_verbs(question: str) -> tuple[str, ...]:
             continue
         out.append(v)
         out += _VERB_SYNONYMS.get(v, ())
+        if len(v) == 2 and v[1] in RESULTS and v[0] not in _GENERIC_VERBS:
+            out += [v[0], v[1]]  # 考过 -> 考, 过
     for v, more in _VERB_SYNONYMS.items():  # whatever jieba tagged them as ("续保吗")
         if v in question and v not in out and len(more[0]) == 1 and len(v) == 2:
             out += [v, *more]

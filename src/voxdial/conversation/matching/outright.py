@@ -7,7 +7,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from voxdial.conversation.matching.cues import negated_after, negated_before
+from voxdial.conversation.matching.cues import (
+    QUESTION_BACK,
+    negated_after,
+    negated_before,
+    negation_denied,
+)
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 
 if TYPE_CHECKING:
@@ -84,14 +89,17 @@ def said_in(a: AnswerSet, text: str, *, quiet: bool) -> Match | None:
         if key not in text:
             continue
         for m in pattern.finditer(text):
-            if len(key) == 1 and not _leads(text, m.start()):
-                continue  # "是" in "我是她老公" is not the answer 是
+            if len(key) == 1 and (not _leads(text, m.start()) or QUESTION_BACK.search(text)):
+                continue  # "是" in "我是她老公", "科目一是考啥的" is not the answer 是
             if not any(s < m.end() and m.start() < e for s, e, _ in spans):
                 spans.append((m.start(), m.end(), i))
     if not spans:
         return None
     plain, negated = set(), set()
     for start, end, i in spans:
+        if a.negative[i] and a.binary and negation_denied(text, start):
+            plain.add(_plain_of(a))  # "也不能说没练上": the positive answer
+            continue
         if (
             not a.negative[i]
             and not a.uncertain[i]
@@ -120,6 +128,10 @@ def said_in(a: AnswerSet, text: str, *, quiet: bool) -> Match | None:
     if quiet:
         return None
     raise Ambiguous
+
+
+def _plain_of(a: AnswerSet) -> int:
+    return next(i for i in range(len(a.answers)) if not a.negative[i] and not a.uncertain[i])
 
 
 def partial(a: AnswerSet, heard: Heard) -> Match | None:

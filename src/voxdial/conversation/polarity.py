@@ -125,6 +125,30 @@ CONSULTS = re.compile(
 )
 
 
+# a closing: the callee ends the call ("再见", "挂了啊", "ok bye"); what stands beside it
+# is an acknowledgement, not an answer, unless it names one
+CLOSING = re.compile(
+    r"再见|拜拜|回见|先挂了|挂了|我挂了|先这样|就这样|不聊了|"
+    r"\b(bye|goodbye|bye bye|bye now|see you|take care|talk (to you )?later|gotta go|"
+    r"have to go|got to go|i'?ll let you go)\b"
+)
+# acknowledgements: "I heard you" said before a closing ("行了行了 我知道了", "ok thanks")
+ACKNOWLEDGE = re.compile(
+    r"行了|好了|好的|好嘞|得嘞|好咧|妥了|好吧|好|行|嗯+|恩+|哦+|知道了|我知道了|明白了|了解了|晓得了|清楚了|收到|"
+    r"谢谢|谢了|多谢|麻烦了|辛苦了|没事了|没别的事了?|没什么事了?|没啥事了?|就这些|那就|那|就|先|我|吧|啊|了|哈|呀|啦|"
+    r"\b(ok|okay|alright|all right|right|thanks|thank you|cheers|got it|i see|understood|"
+    r"fine|great|sure|yeah|yes|then|so|now|and|well)\b"
+)
+
+
+def closing_only(text: str) -> bool:
+    """A closing and acknowledgements only ("行了行了 我知道了 再见", "好嘞 挂了", "ok bye"):
+    neither an answer nor a refusal."""
+    if not CLOSING.search(text):
+        return False
+    return not ACKNOWLEDGE.sub(" ", CLOSING.sub(" ", text)).strip()
+
+
 def polarity(text: str) -> bool | None:
     """True for yes, False for no, None when the reply says neither."""
     if re.search(r"why not|no problem|not a problem|没问题|不客气|no doubt", text):
@@ -162,15 +186,27 @@ _GENERIC_VERBS = set(
     "是 有 会 能 要 想 觉得 希望 请问 打算 可以 问 让 给 把 做 说 看 方便 知道 还".split()
 )
 _VERB_SYNONYMS = {"需要": ("要", "用"), "使用": ("用",), "继续": ("还",), "续保": ("续",)}
-# result complements a verb takes ("考过", "修好", "收到", "练上"): said alone they answer
-# the question ("过了", "还没好"), so the complement is an echo word of its own
-RESULTS = "过完好到上成掉通着齐"
+# result complements a verb takes ("考过", "修好", "练上"): when the question asks about
+# the result ("考过了吗"), said alone they answer it ("过了", "还没过")
+RESULTS = "过完好上成通齐"
+# complements after a verb ("放到", "交给", "修好"): the verb before them is said back
+# alone ("放吧"); only a result (RESULTS) is said alone too
+_COMPLEMENTS = RESULTS + "到给在进回走掉"
+# modal verbs a question's own verb follows ("打算报", "愿意签", "想换")
+_MODALS = ("打算", "准备", "愿意", "考虑", "想", "要", "会", "能")
+# objects of verb-object compounds: the verb alone is said back ("签约" -> "签", "续费"
+# -> "续", "报名" -> "报")
+_VO_OBJECTS = set("约费款保名字卡户单号课")
+# what a modal may be followed by that is not a verb: pronouns, prepositions, adverbs
+_NOT_VERB_FLAGS = ("r", "p", "d", "u", "y", "x", "m", "q", "t", "f", "c")
+# a verb in a clause of time is not what the question asks ("拿证以后打算报…吗")
+_TIME_CLAUSE = re.compile(r"^.{0,3}?(以后|之后|以前|之前|的时候|后|前)")
 
 
 @lru_cache(maxsize=512)
 def question_verbs(question: str) -> tuple[str, ...]:
     """The verbs of a Mandarin yes/no question ("您还会继续使用我们的服务吗" -> 继续, 使用;
-    "考过了吗" -> 考过, 考, 过)."""
+    "考过了吗" -> 考过, 考, 过; "打算报…吗" -> 报; "签约…吗" -> 签约, 签)."""
     if not re.search("[\u4e00-\u9fff]", question):
         return ()
     import jieba.posseg
@@ -178,16 +214,39 @@ def question_verbs(question: str) -> tuple[str, ...]:
     from voxdial.conversation.knowledge import _jieba
 
     _jieba()
-    verbs = [w for w, flag in jieba.posseg.lcut(question) if flag.startswith("v")]
+    tagged = [(p.word, p.flag) for p in jieba.posseg.lcut(question)]
     out: list[str] = []
-    for v in verbs:
-        if v in _GENERIC_VERBS:
+    at = 0
+    for k, (w, flag) in enumerate(tagged):
+        at = question.find(w, at)
+        end = at + len(w)
+        if flag.startswith("v") and _TIME_CLAUSE.match(question[end:]):
+            continue  # "拿证以后"
+        after_modal = k > 0 and tagged[k - 1][0] in _MODALS and not flag.startswith(_NOT_VERB_FLAGS)
+        if not flag.startswith("v") and not (after_modal and re.fullmatch("[\u4e00-\u9fff]", w)):
             continue
-        out.append(v)
-        out += _VERB_SYNONYMS.get(v, ())
-        if len(v) == 2 and v[1] in RESULTS and v[0] not in _GENERIC_VERBS:
-            out += [v[0], v[1]]  # 考过 -> 考, 过
+        for v in _verb_forms(w, question[end:]):
+            if v not in _GENERIC_VERBS:
+                out.append(v)
+                out += _VERB_SYNONYMS.get(v, ())
     for v, more in _VERB_SYNONYMS.items():  # whatever jieba tagged them as ("续保吗")
         if v in question and v not in out and len(more[0]) == 1 and len(v) == 2:
             out += [v, *more]
     return tuple(dict.fromkeys(out))
+
+
+def _verb_forms(verb: str, rest: str) -> list[str]:
+    """A question's verb and the parts of it said back alone: the verb of a modal
+    joined to it ("想换" -> 换), of a verb-object compound ("签约" -> 签), and the
+    verb before a complement ("放到" -> 放) and the result asked about ("考过了吗" ->
+    考, 过)."""
+    forms = [verb]
+    if len(verb) == 2 and verb[0] in "想要会能" and verb not in _GENERIC_VERBS:
+        forms.append(verb[1])
+    elif len(verb) == 2 and verb[1] in _VO_OBJECTS and verb[0] not in _GENERIC_VERBS:
+        forms.append(verb[0])
+    elif len(verb) == 2 and verb[1] in _COMPLEMENTS and verb[0] not in _GENERIC_VERBS:
+        forms.append(verb[0])
+        if verb[1] in RESULTS and re.match(r"^(了)?(吗|没|么|没有)", rest):
+            forms.append(verb[1])  # "考过了吗": "过了"
+    return forms

@@ -88,26 +88,13 @@ def negated_before(text: str, start: int, width: int) -> bool:
     return bool(_ZH_NEGATED_VERB.search(_NOT_NEGATING.sub("，", before[-4:])))
 
 
-# a closing: the callee ends the call ("再见", "挂了啊", "ok bye"); what stands beside it
-# is an acknowledgement, not an answer, unless it names one
-CLOSING = re.compile(
-    r"再见|拜拜|回见|先挂了|挂了|我挂了|先这样|就这样|不聊了|"
-    r"\b(bye|goodbye|bye bye|bye now|see you|take care|talk (to you )?later|gotta go|"
-    r"have to go|got to go|i'?ll let you go)\b"
-)
-# acknowledgements: "I heard you" said before a closing ("行了行了 我知道了", "ok thanks")
-ACKNOWLEDGE = re.compile(
-    r"行了|好了|好的|好嘞|得嘞|好咧|妥了|好吧|好|行|嗯+|恩+|哦+|知道了|我知道了|明白了|了解了|晓得了|清楚了|收到|"
-    r"谢谢|谢了|多谢|麻烦了|辛苦了|没事了|那就|那|就|先|吧|啊|了|哈|呀|啦|"
-    r"\b(ok|okay|alright|all right|right|thanks|thank you|cheers|got it|i see|understood|"
-    r"fine|great|sure|yeah|yes|then|so|now|and|well)\b"
-)
 # a question back: the clause asks something ("科目一是考啥的来着", "does that cost extra")
 QUESTION_BACK = re.compile(
     r"啥|什么|多少|哪|谁|怎么|咋|为什么|为啥|来着|吗$|么$|几[个点号天次回年岁块钱]|"
     r"(?<=[\u4e00-\u9fff]{2})(?<![还我也就都没])不$|"  # "补考要钱不": a question
     r"^(what|how|when|where|which|who|whose)\b|^why(?! not)\b|"
-    r"^(does|do|is|are|can|could|will|would|should|did) (it|that|this|you|i|they|there|we)\b"
+    r"^(does|do|is|are|am|was|were|has|have|had|can|could|will|would|should|did|may|must) "
+    r"(it|that|this|these|those|you|i|they|there|we|he|she|the|my|your|his|her|our|their)\b"
 )
 # a question about all of something ("都按时练上了吗", "finished all of her antibiotics")
 TOTALITY_QUESTION = re.compile(
@@ -120,7 +107,7 @@ PARTIAL = re.compile(
     r"\bonly (some|half|part|a few|one|two|once|twice)\b|\bnot (all|every|quite all)\b|"
     r"\b(half|some|most|part) of (them|it)\b|\bhalfway\b|\bpart ?way\b|"
     r"\b(stopped|quit|gave up) (early|halfway|after)\b|"
-    r"\b(one|two|a few|some|\d+) (left|remaining|to go)\b"
+    r"\b(one|two|a few|some|\d+) (\w+ )?(left|remaining|to go)\b"
 )
 # all of it ("每次都去了", "一次不落", "every last one", "all of them")
 TOTAL = re.compile(

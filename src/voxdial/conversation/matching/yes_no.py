@@ -12,9 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from voxdial.conversation.matching.cues import (
-    ACKNOWLEDGE,
     AVERSE,
-    CLOSING,
     CONTRAST,
     NEGATION,
     PARTIAL,
@@ -28,6 +26,7 @@ from voxdial.conversation.polarity import (
     NO,
     RESULTS,
     clause_polarity,
+    closing_only,
     polarity,
     question_verbs,
 )
@@ -82,11 +81,13 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
     said, how = _share(a.question, text), "share"
     if said is None:
         said, how = _echo(a.verbs, text, heard.parts), "echo"
+    if said is None and text.isascii() and not _asks_back(heard):
+        said = _echo_en(english_verbs(a.question), text)
     if said is None and (turn := CONTRAST.split(text)[-1]) != text:
         said = polarity(turn)  # "下载了 但是没打开过": what comes after the "but"
         how = "contrast" if said is not None else ""
     if said is None:
-        if _closing_only(text) or _asks_back(heard):
+        if closing_only(text) or _asks_back(heard):
             raise Ambiguous  # "好的 再见", "是考啥的来着": not an answer, by any later stage
         said, how = polarity(text), ""
         if said is None:
@@ -120,13 +121,6 @@ def _asks_back(heard: Heard) -> bool:
     """Every clause of the reply is a question back ("科目一是考啥的来着")."""
     parts = heard.parts or [heard.text]
     return all(QUESTION_BACK.search(p) for p in parts)
-
-
-def _closing_only(text: str) -> bool:
-    """A closing and acknowledgements only ("行了行了 我知道了 再见", "ok bye")."""
-    if not CLOSING.search(text):
-        return False
-    return not ACKNOWLEDGE.sub(" ", CLOSING.sub(" ", text)).strip()
 
 
 def _share(question: str, text: str) -> bool | None:
@@ -165,6 +159,55 @@ def _echo(verbs: tuple[str, ...], text: str, parts: list[str]) -> bool | None:
         if said:
             return said[-1]
     return None
+
+
+# English yes/no questions: the auxiliary and subject they open with, the words that
+# stand between them and the verb, and verbs too light to echo without their object
+_EN_OPENING = re.compile(
+    r"^(?:\w+ )?(have|has|had|did|do|does|are|is|was|were|will|would|can|could|should) "
+    r"(you|he|she|it|they|we|anyone|anybody|someone|everyone|[a-z]+) "
+)
+_EN_BETWEEN = set(
+    "still ever already yet also really like to want wish planning plan thinking of about "
+    "interested in going need be been currently usually normally".split()
+)  # fmt: skip
+# words that cannot be the question's verb: the subject runs on ("anyone in your home")
+_EN_NOT_VERB = set("the a an any some your my our his her their this that in on at for".split())
+_EN_LIGHT = set("make made have had take took get got do did give gave put".split())
+# a negation a few words before the verb said back ("haven't changed", "no longer use")
+_EN_NEGATED = re.compile(
+    r"(\b(not|never|no|nothing)\b|n't|\bno longer\b|\b(stopped|quit|gave up)\b)(\s+\w+){0,2}\s*$"
+)
+
+
+@lru_cache(maxsize=512)
+def english_verbs(question: str) -> tuple[str, ...]:
+    """The verb of an English yes/no question and, for a light verb, its object ("Have
+    you made any changes" -> changes; "Has Biscuit finished all of..." -> finished),
+    as patterns of their word forms."""
+    q = re.sub(r"[^a-z' ]+", " ", question.lower()).strip()
+    m = _EN_OPENING.match(q)
+    if not m:
+        return ()
+    words = [w for w in q[m.end() :].split() if w not in _EN_BETWEEN]
+    if not words:
+        return ()
+    verb = words[0]
+    if verb in _EN_LIGHT:  # "made any changes": the object
+        verb = next((w for w in words[1:] if w not in _EN_NOT_VERB), "")
+    elif verb in _EN_NOT_VERB:
+        return ()
+    stem = re.sub(r"(ing|ed|es|s|e)$", "", verb)
+    if len(stem) < 3:  # "use": its own forms only, not "us"
+        return (rf"\b({re.escape(verb)}|{re.escape(verb)}s|{re.escape(verb)}d|{stem}ing)\b",)
+    return (rf"\b{re.escape(stem)}(e|es|s|ed|ing|d)?\b",)
+
+
+def _echo_en(verbs: tuple[str, ...], text: str) -> bool | None:
+    """The English question's verb said back: "she finished them" -> yes, "haven't
+    changed a thing" -> no; the last saying counts."""
+    said = [not _EN_NEGATED.search(text[: m.start()]) for v in verbs for m in re.finditer(v, text)]
+    return said[-1] if said else None
 
 
 def _own_word(text: str, pos: int) -> bool:

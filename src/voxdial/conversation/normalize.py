@@ -126,7 +126,7 @@ def numbers(text: str) -> list[float]:
     """The numbers said in `text`, in order: "打五分" -> [5], "three out of five" ->
     [3, 5], "12点半" -> [12.5]. Numeral characters inside ordinary words ("一般",
     "一下") are not numbers."""
-    text = fold(text)
+    text = _TRY_VERB.sub(r"\1\1", fold(text))  # "找一找"
     for w in _NOT_NUMBERS:
         text = text.replace(w, " ")
     found: list[tuple[int, float]] = []

@@ -100,6 +100,9 @@ UNSURE = re.compile(
     r"(琢磨|考虑|想|商量|研究)(琢磨|考虑|想|商量|研究)?(一下|下)?再说|再(琢磨|合计|寻思|商量)|"
     r"看(情况|心情|时间|价钱|价格|到时候|具体)|说不定|不一定|没准|难说|两说|"
     r"不记得|记不得|想不起|"
+    # ambivalence: "也不是不愿意 就是…", "not that I don't want to, but…"
+    r"(也|倒|倒也|并)?不是不[\u4e00-\u9fff]{1,3}.{0,2}(就是|只是|但|可是|不过|主要是)|"
+    r"not that i (don'?t|wouldn'?t) (want|like)[\w ]{0,20}\b(but|just)\b|"
     r"haven'?t (made up my mind|made a decision|decided|thought about it)|"
     r"(need|have|got) to think|(i'?ll|let me|i will|gotta|i'?d have to) think( about it| it over)?|"
     r"thinking about it|think it over|sleep on it|on the fence|"
@@ -192,6 +195,8 @@ RESULTS = "过完好上成通齐"
 # complements after a verb ("放到", "交给", "修好"): the verb before them is said back
 # alone ("放吧"); only a result (RESULTS) is said alone too
 _COMPLEMENTS = RESULTS + "到给在进回走掉"
+# a verb and its result asked about ("修好了吗", "考过没")
+_ASKS_RESULT = re.compile(rf"([\u4e00-\u9fff])([{RESULTS}])了?(?:吗|没|么|没有)")
 # modal verbs a question's own verb follows ("打算报", "愿意签", "想换")
 _MODALS = ("打算", "准备", "愿意", "考虑", "想", "要", "会", "能")
 # objects of verb-object compounds: the verb alone is said back ("签约" -> "签", "续费"
@@ -215,6 +220,7 @@ def question_verbs(question: str) -> tuple[str, ...]:
 
     _jieba()
     tagged = [(p.word, p.flag) for p in jieba.posseg.lcut(question)]
+    modal_verbs = _after_modals(tagged)
     out: list[str] = []
     at = 0
     for k, (w, flag) in enumerate(tagged):
@@ -222,17 +228,40 @@ def question_verbs(question: str) -> tuple[str, ...]:
         end = at + len(w)
         if flag.startswith("v") and _TIME_CLAUSE.match(question[end:]):
             continue  # "拿证以后"
-        after_modal = k > 0 and tagged[k - 1][0] in _MODALS and not flag.startswith(_NOT_VERB_FLAGS)
+        after_modal = k in modal_verbs
         if not flag.startswith("v") and not (after_modal and re.fullmatch("[\u4e00-\u9fff]", w)):
             continue
+        if re.search("吗|呢|么", w):
+            continue  # a verb cut together with the question's particle ("好了吗")
         for v in _verb_forms(w, question[end:]):
             if v not in _GENERIC_VERBS:
                 out.append(v)
                 out += _VERB_SYNONYMS.get(v, ())
+    for m in _ASKS_RESULT.finditer(question):  # however jieba cut it ("修 / 好了吗")
+        verb, result = m.group(1), m.group(2)
+        if verb not in _GENERIC_VERBS:
+            out += [verb + result, verb, result]
     for v, more in _VERB_SYNONYMS.items():  # whatever jieba tagged them as ("续保吗")
         if v in question and v not in out and len(more[0]) == 1 and len(v) == 2:
             out += [v, *more]
     return tuple(dict.fromkeys(out))
+
+
+def _after_modals(tagged: list[tuple[str, str]]) -> set[int]:
+    """Where the verb after each modal stands: the next word, or the word after a
+    prepositional phrase ("打算给孩子报…" -> 报)."""
+    found = set()
+    for k, (w, _) in enumerate(tagged):
+        if w not in _MODALS:
+            continue
+        j = k + 1
+        if j < len(tagged) and tagged[j][1].startswith("p"):  # 给 孩子
+            j += 1
+            while j < len(tagged) and tagged[j][1].startswith(("n", "r")) and len(tagged[j][0]) > 1:
+                j += 1
+        if j < len(tagged) and not tagged[j][1].startswith(_NOT_VERB_FLAGS):
+            found.add(j)
+    return found
 
 
 def _verb_forms(verb: str, rest: str) -> list[str]:

@@ -102,7 +102,8 @@ TOTALITY_QUESTION = re.compile(
 )
 # part of it ("就练上一次", "只来了一半", "only some", "stopped halfway", "one left")
 PARTIAL = re.compile(
-    r"(只|就|才|仅)(有|是)?[\u4e00-\u9fff]{0,3}?([一两二三半几]|一部分)[次个回天些半]|"
+    r"(只|就|才|仅)(有|是)?[\u4e00-\u9fff]{0,3}?([一两二三半几]|一部分)"
+    r"[次个回天些半节堂趟遍颗粒片瓶盒份张本块项件]|"
     r"一部分|一半|大部分|没(全|都)|不(全|都)是|还(剩|差)|"
     r"\bonly (some|half|part|a few|one|two|once|twice)\b|\bnot (all|every|quite all)\b|"
     r"\b(half|some|most|part) of (them|it)\b|\bhalfway\b|\bpart ?way\b|"

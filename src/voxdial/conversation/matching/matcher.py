@@ -136,7 +136,7 @@ class AnswerMatcher(AnswerSet):
         first = (scale, said) if self.is_scale else (said, scale)
         later = _LATER_STAGES if whole else _LATER_STAGES[:-1]  # no encoder per clause
         try:
-            for stage in (_unsure, states.state, *first, *later):
+            for stage in (_unsure, states.state, yes_no.share, *first, *later):
                 found = stage(self, heard)
                 if found is not None:
                     return found

@@ -64,8 +64,6 @@ _POSITIVE_NEGATIONS = re.compile(
 # a bare acknowledgement: a yes to a plain yes/no question, too weak when the question
 # also offers an uncertain answer
 _BACKCHANNEL = re.compile(r"(嗯+|恩+|mm+|uh huh|mhm)")
-# a hedge after a double negation ("也不是不愿意 就是得先问问"): not a plain yes
-_HEDGE_AFTER = re.compile(r"就是|只是|但|可是|不过|得先|还得|要先|\bbut\b|\bjust\b|\bthough\b")
 
 
 def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
@@ -78,9 +76,7 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
         return None
     if (double := _double_negation(a, heard)) is not None:
         return double
-    said, how = _share(a.question, text), "share"
-    if said is None:
-        said, how = _echo(a.verbs, text, heard.parts), "echo"
+    said, how = _echo(a.verbs, text, heard.parts), "echo"
     if said is None and text.isascii() and not _asks_back(heard):
         said = _echo_en(english_verbs(a.question), text)
     if said is None and (turn := CONTRAST.split(text)[-1]) != text:
@@ -102,16 +98,11 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
 
 
 def _double_negation(a: AnswerSet, heard: Heard) -> Match | None:
-    """ "不是不想", "也不能说没练上", "i wouldn't say no": a yes; followed by a hedge
-    ("就是得先问问我儿子") the question's uncertain answer, or nothing."""
+    """ "不是不想", "也不能说没练上", "i wouldn't say no": a yes (a hedge after it,
+    "也不是不愿意 就是…", is uncertainty: polarity.UNSURE)."""
     if not any(DOUBLE_NEGATION.search(p) for p in heard.parts or [heard.text]):
         return None
-    text = heard.text
-    if _HEDGE_AFTER.search(DOUBLE_NEGATION.split(text, maxsplit=1)[-1]):
-        return (
-            a.pick(a.uncertain.index(True), "double-negation-hedged") if any(a.uncertain) else None
-        )
-    if CONTRAST.search(text):
+    if CONTRAST.search(heard.text):
         return None
     pos = next(i for i in range(len(a.answers)) if not a.negative[i] and not a.uncertain[i])
     return a.pick(pos, "double-negation")
@@ -121,6 +112,19 @@ def _asks_back(heard: Heard) -> bool:
     """Every clause of the reply is a question back ("科目一是考啥的来着")."""
     parts = heard.parts or [heard.text]
     return all(QUESTION_BACK.search(p) for p in parts)
+
+
+def share(a: AnswerSet, heard: Heard) -> Match | None:
+    """A stage before the answer said outright: to a question about all of something,
+    a part of it is the negative answer even when the positive one is said ("就上了一节"
+    to "都上了吗")."""
+    if not a.binary:
+        return None
+    said = _share(a.question, heard.text)
+    if said is None:
+        return None
+    pos = next(i for i in range(len(a.answers)) if not a.negative[i] and not a.uncertain[i])
+    return a.pick(pos if said else a.negative.index(True), "share")
 
 
 def _share(question: str, text: str) -> bool | None:
@@ -137,28 +141,30 @@ def _share(question: str, text: str) -> bool | None:
 
 
 def _echo(verbs: tuple[str, ...], text: str, parts: list[str]) -> bool | None:
-    """The question's own verb said back: "续吧" -> yes, "不打算续了" -> no. The longest
-    verb said counts; said more than once, the last saying ("推荐啥呀 不推荐"). A
+    """The question's own verb said back: "续吧" -> yes, "不打算续了" -> no. Several
+    sayings (of one verb or of the verb and its result): the last one counts ("推荐啥呀
+    不推荐", "修了两回 还没好"), a longer verb before the shorter ones inside it. A
     result complement ("过" of 考过) counts only where it stands as the result
     ("早过了", "还没过", "烤过了" heard for 考过了), not inside another word ("错过",
     "不过")."""
     ends = _clause_ends(text, parts)
     heads = tuple(v for v in verbs if len(v) == 1 and v not in RESULTS)
-    for verb in verbs:
-        said = [
-            _echoed(text, m.start(), verb)
-            for m in re.finditer(re.escape(verb), text)
-            if len(verb) > 1
-            or (
+    taken: list[tuple[int, int]] = []
+    said: list[tuple[int, bool]] = []
+    for verb in verbs:  # longest first
+        for m in re.finditer(re.escape(verb), text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            if len(verb) == 1 and not (
                 _stands_as_result(text, m.start(), ends, heads)
                 if verb in RESULTS
                 else _own_word(text, m.start())
-            )
-        ]
-        said = [s for s in said if s is not None]
-        if said:
-            return said[-1]
-    return None
+            ):
+                continue
+            taken.append(m.span())
+            if (saying := _echoed(text, m.start(), verb)) is not None:
+                said.append((m.start(), saying))
+    return max(said)[1] if said else None
 
 
 # English yes/no questions: the auxiliary and subject they open with, the words that

@@ -73,9 +73,9 @@ NO_PHRASES = re.compile(
     )
 )  # fmt: skip
 # words that are a yes or a no only as a clause of their own ("中", "成": also parts of
-# other words; "中 给我报上", "木有 还在刷题")
+# other words; "中 给我报上", "木有 还在刷题"); not "嗯", a filler as often as a yes
 YES_ALONE = re.compile(
-    _words("中", "成", "行", "好", "对", "嗯", "有", "是", "要", "会", "能", "可以", "得嘞", "妥",
+    _words("中", "成", "行", "好", "对", "有", "是", "要", "会", "能", "可以", "得嘞", "妥",
            "yes", "yeah", "yep", "yup", "yea", "ya", "ok", "okay", "sure", "right", "correct",
            "absolutely", "definitely", "totally", "certainly", "indeed", "affirmative")
 )  # fmt: skip

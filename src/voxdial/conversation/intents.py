@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from voxdial.conversation.normalize import clean, fold
+from voxdial.conversation.polarity import UNSURE as _MORE_UNSURE
 from voxdial.conversation.polarity import closing_only
 
 # "never call me again": block the number
@@ -202,7 +203,7 @@ def read(reply: str) -> Reading:
     if r.goodbye:
         rest = _ACK.sub(" ", GOODBYE.sub(" ", text))
         r.only_goodbye = not rest.strip() or closing
-    r.unsure = bool(UNSURE.search(text))
+    r.unsure = bool(UNSURE.search(text) or _MORE_UNSURE.search(text))  # "不记得了"
     r.hesitation = _only_fillers(raw)
     r.hold = bool(HOLD.search(text))
     r.repeat = bool(REPEAT.search(text))

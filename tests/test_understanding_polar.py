@@ -73,6 +73,12 @@ RECEIPT = ("Would you like us to email you the receipt?", ["Yes", "No"])
         (RECEIPT, "that'd be lovely", "Yes"),
         (RECEIPT, "i'm gonna pass on that", "No"),
         (RECEIPT, "nope", "No"),
+        (INVOICE, "犯不着 电子的就行", "不需要"),
+        (RECEIPT, "no need, I keep it on the app", "No"),
+        (RECEIPT, "sounds like a plan", "Yes"),
+        # a short clause heard as another word of the same sound
+        (INVOICE, "事的", "需要"),
+        (INVOICE, "美有", "不需要"),
     ],
 )
 def test_slang_and_dialect_yes_and_no(question, reply, want):
@@ -117,6 +123,9 @@ DELIVERY_NO_UNSURE = ("Would you like weekly delivery instead of monthly?", ["Ye
         (DELIVERY, "I'd need to talk it over with my husband", "Not sure"),
         (DELIVERY, "haven't made up my mind yet", "Not sure"),
         (DELIVERY, "possibly", "Not sure"),
+        (DELIVERY, "still up in the air", "Not sure"),
+        (PLAN, "还在犹豫", "不确定"),
+        (PLAN, "也不是不想 主要是最近手头紧", "不确定"),  # ambivalence
         (DELIVERY_NO_UNSURE, "possibly", None),
         (DELIVERY_NO_UNSURE, "haven't made up my mind yet", None),
     ],

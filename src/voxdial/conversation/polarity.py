@@ -49,7 +49,8 @@ NO = re.compile(
 )
 
 # yes in other words, anywhere in a reply: slang, dialect and set phrases of agreement
-# ("那必须的", "you bet", "count me in"); none of them holds a negation
+# ("那必须的", "you bet", "count me in"); none of them holds a negation. Read on clean()ed
+# text: fillers ("like", "so") are out ("i think so" is "i think")
 YES_PHRASES = re.compile(
     _words(
         "那必须", "必须滴", "妥妥的", "没毛病", "可不是", "那可不", "可不嘛", "那当然", "那是当然",
@@ -59,7 +60,11 @@ YES_PHRASES = re.compile(
         "that would be (great|good|nice|lovely|helpful|perfect)",
         "that'?d be (great|good|nice|lovely|helpful|perfect)", "sounds (great|good|perfect)",
         "please do", "go for it", "by all means", "yes please", "yes indeed", "indeed",
-        "i guess so", "i suppose so", "i think so", "i believe so", "yeah yeah",
+        "i (guess|suppose|think|believe)( so)?$", "yeah yeah",
+        "是滴", "对头", "那肯定", "肯定的", "安排上", "就这么办", "可以可以", "行行行",
+        "好好好", "没错没错", "就是就是", "一百个愿意", "求之不得",
+        "you got it", "sounds( like)? a plan", "let'?s do it", "i'?d( like)? that", "yes sir",
+        "yes ma'?am", "yessir", "righto", "okie dokie", "alrighty", "certainly",
     )
 )  # fmt: skip
 # no in other words, anywhere in a reply
@@ -70,6 +75,10 @@ NO_PHRASES = re.compile(
         "i'?ll pass", "i'?ll give it a miss", "not for me", "i'?d rather not", "don'?t think so",
         "i doubt it", "hardly ever", "not really", "not anymore", "not any more",
         "nah", "nope", "no thanks", "no thank you",
+        "没有没有", "不了不了", "不用不用", "免了", "拉倒吧", "没那个必要", "没必要", "用不着",
+        "犯不着",
+        "absolutely not", "certainly not", "definitely not", "no can do", "not likely",
+        "no need", "not necessary", "don'?t bother", "not in a million years", "never again",
     )
 )  # fmt: skip
 # words that are a yes or a no only as a clause of their own ("中", "成": also parts of
@@ -99,13 +108,17 @@ UNSURE = re.compile(
     r"没(琢磨|想|考虑|拿定|打定|决定)(好|清楚|明白|主意)|还没(琢磨|盘算|合计|寻思)|拿不定|"
     r"(琢磨|考虑|想|商量|研究)(琢磨|考虑|想|商量|研究)?(一下|下)?再说|再(琢磨|合计|寻思|商量)|"
     r"看(情况|心情|时间|价钱|价格|到时候|具体)|说不定|不一定|没准|难说|两说|"
+    r"还在犹豫|有点犹豫|犹豫不决|挺纠结|还在纠结|吃不准|没谱|说不清|五五开|看看再说|回头再说|"
+    r"还没(想清楚|拿主意|主意)|"
     r"不记得|记不得|想不起|"
     # ambivalence: "也不是不愿意 就是…", "not that I don't want to, but…"
     r"(也|倒|倒也|并)?不是不[\u4e00-\u9fff]{1,3}.{0,2}(就是|只是|但|可是|不过|主要是)|"
     r"not that i (don'?t|wouldn'?t) (want|like)[\w ]{0,20}\b(but|just)\b|"
     r"haven'?t (made up my mind|made a decision|decided|thought about it)|"
     r"(need|have|got) to think|(i'?ll|let me|i will|gotta|i'?d have to) think( about it| it over)?|"
-    r"thinking about it|think it over|sleep on it|on the fence|"
+    r"thinking about it|think it over|sleep on it|on the fence|up in the air|"
+    r"still (deciding|thinking|weighing)|can'?t decide|not decided yet|not sure yet|"
+    r"fifty[- ]fifty|50[- /]50|i'?ll let you know|might do|"
     r"^(possibly|perhaps|maybe|might|could be)$|(possibly|perhaps|might be),? (maybe|not)|"
     r"who knows|hard to tell|it depends|depends on|remains to be seen|"
     r"don'?t remember|can'?t recall"
@@ -131,8 +144,9 @@ CONSULTS = re.compile(
 # a closing: the callee ends the call ("再见", "挂了啊", "ok bye"); what stands beside it
 # is an acknowledgement, not an answer, unless it names one
 CLOSING = re.compile(
-    r"再见|拜拜|回见|先挂了|挂了|我挂了|先这样|就这样|不聊了|"
+    r"再见|拜拜|回见|先挂了|挂了|我挂了|先这样|就这样|不聊了|不说了|回头聊|下次聊|有空再聊|"
     r"\b(bye|goodbye|bye bye|bye now|see you|take care|talk (to you )?later|gotta go|"
+    r"have a (good|nice|great) (one|day|night|evening|weekend)|catch you later|"
     r"have to go|got to go|i'?ll let you go)\b"
 )
 # acknowledgements: "I heard you" said before a closing ("行了行了 我知道了", "ok thanks")
@@ -174,6 +188,36 @@ def clause_polarity(parts: list[str]) -> bool | None:
         if YES_ALONE.fullmatch(p):
             return True
     return None
+
+
+# yes and no words by their toneless sound, for ASR slips of a short clause ("事的" for
+# 是的, "美有" for 没有, "可疑" for 可以)
+_SOUNDS = {
+    "是的": True, "对的": True, "好的": True, "可以": True, "需要": True, "没错": True,
+    "要的": True, "行的": True,
+    "没有": False, "不是": False, "不用": False, "不要": False, "不对": False, "不行": False,
+    "不需要": False, "不可以": False, "没有的": False,
+}  # fmt: skip
+
+
+def sound_polarity(parts: list[str]) -> bool | None:
+    """A short clause that sounds like a yes or no word ("事的", "美有"): the first such
+    clause; None when none does."""
+    from voxdial.conversation.matching.spelling import _pinyin
+
+    sounds = _sound_table()
+    for p in parts:
+        if 2 <= len(p) <= 3 and re.fullmatch("[\u4e00-\u9fff]+", p):
+            if (said := sounds.get(_pinyin(p))) is not None:
+                return said
+    return None
+
+
+@lru_cache(maxsize=1)
+def _sound_table() -> dict[tuple[str, ...], bool]:
+    from voxdial.conversation.matching.spelling import _pinyin
+
+    return {_pinyin(w): v for w, v in _SOUNDS.items()}
 
 
 def is_negative_answer(answer: str) -> bool:

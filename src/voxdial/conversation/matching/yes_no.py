@@ -29,6 +29,7 @@ from voxdial.conversation.polarity import (
     closing_only,
     polarity,
     question_verbs,
+    sound_polarity,
 )
 
 if TYPE_CHECKING:
@@ -88,6 +89,8 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
         said, how = polarity(text), ""
         if said is None:
             said, how = clause_polarity(heard.parts), "alone"
+        if said is None:
+            said, how = sound_polarity(heard.parts), "sound"  # "事的" heard for 是的
         if said is True and NEGATION.search(_POSITIVE_NEGATIONS.sub(" ", text)):
             return None  # "好像没破", "还没拆 看着没问题": a yes word beside a negation
     if said is True:

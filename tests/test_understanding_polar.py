@@ -97,6 +97,7 @@ NEWSLETTER = ("Would you like to get our monthly newsletter?", ["Yes", "No", "No
         (MEMBERSHIP, "也不是不愿意 就是那天可能要加班", "还没想好"),  # hedged
         (STORE, "不能说没去过 路过进去看了一眼", "去过"),
         (STORE, "不是没去过", "去过"),
+        (STORE, "没有 都不知道开了新店", "没去过"),  # two clauses, two single negations
         (NEWSLETTER, "I wouldn't say no to that", "Yes"),
         (NEWSLETTER, "can't see why not", "Yes"),
     ],

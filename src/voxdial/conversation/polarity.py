@@ -167,10 +167,9 @@ def closing_only(text: str) -> bool:
 
 
 def polarity(text: str) -> bool | None:
-    """True for yes, False for no, None when the reply says neither."""
+    """True for yes, False for no, None when the reply says neither. A double negation
+    is read clause by clause (yes_no), not here: "没有 不知道有" is two clauses."""
     if re.search(r"why not|no problem|not a problem|没问题|不客气|no doubt", text):
-        return True
-    if DOUBLE_NEGATION.search(text):
         return True
     if NO.search(text) or NO_PHRASES.search(text):
         return False

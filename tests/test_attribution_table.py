@@ -164,3 +164,20 @@ def test_the_setting_places_the_table(tmp_path):
         assert [p.name for p in (tmp_path / "cache").iterdir()] == [attribution_table.file_name()]
     finally:
         attribution.use_cache_dir(None)
+
+
+def test_a_build_deletes_the_tables_of_other_versions(tmp_path):
+    stale = [
+        tmp_path / f"attribution-{attribution_table.LANGUAGE}-v1-phonenumbers-8.0.0.sqlite3",
+        tmp_path / f"attribution-{attribution_table.LANGUAGE}-v2-phonenumbers-0.0.1.sqlite3",
+    ]
+    unrelated = [tmp_path / "attribution-notes.txt", tmp_path / "other.sqlite3"]
+    for path in stale + unrelated:
+        path.write_bytes(b"old")
+    attribution.use_cache_dir(tmp_path)
+    try:
+        assert attribution.attribute_of("+8613800138000")
+        names = sorted(p.name for p in tmp_path.iterdir())
+        assert names == sorted([attribution_table.file_name(), *(p.name for p in unrelated)])
+    finally:
+        attribution.use_cache_dir(None)

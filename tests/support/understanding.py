@@ -12,9 +12,14 @@ after the last tuning round), `blind` (written afterwards, before any further tu
 by someone who does not tune; spent after one tuning round, it was tuned on in the
 precision round), `blind2` (the fresh held-out part for the round after it, written
 the same way: its items and misses are not for the tuner's eyes), `blind3` (written
-the same way at e48afd1 as the held-out part of the round after that) and `blind4`
+the same way at e48afd1 as the held-out part of the round after that), `blind4`
 (written the same way at 09111ea, after blind3 was spent, as the held-out part of the
-next round). Item formats are described in tests/data/eval/README.md.
+next round), `blind5` (written the same way at 2010400 as that round's validation
+part: tuners check a change against its aggregate figures only), `blind6` (written
+the same way at 2010400 as the fresh held-out part of the round after that) and `train1`
+(written the same way at 98a22bb, but as a tuning part: spent from birth, its items and
+misses are for the tuner). Item
+formats are described in tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding blind [--knowledge]
@@ -47,11 +52,22 @@ KNOWLEDGE = {
     "homeinsurance_en": EVAL / "blind3_kb_homeinsurance_en.txt",
     "property_zh": EVAL / "blind4_kb_property_zh.txt",
     "dental_en": EVAL / "blind4_kb_dental_en.txt",
+    "checkup_zh": EVAL / "blind5_kb_checkup_zh.txt",
+    "solar_en": EVAL / "blind5_kb_solar_en.txt",
+    "housekeeping_zh": EVAL / "blind6_kb_housekeeping_zh.txt",
+    "carrental_en": EVAL / "blind6_kb_carrental_en.txt",
+    "phonerepair_zh": EVAL / "train1_kb_phonerepair_zh.txt",
+    "hotel_en": EVAL / "train1_kb_hotel_en.txt",
+    "creditcard_zh": EVAL / "train2_kb_creditcard_zh.txt",
+    "pharmacy_en": EVAL / "train2_kb_pharmacy_en.txt",
 }
-PARTS = ("dev", "heldout", "blind", "blind2", "blind3", "blind4")
+PARTS = (
+    "dev", "heldout", "blind", "blind2", "blind3", "blind4", "blind5", "blind6",
+    "train1", "train2",
+)  # fmt: skip
 # Parts nobody who tunes may open or list the misses of: each is measured once, when a
 # round of tuning ends, and then moves to SPENT. Tuning harnesses iterate SPENT only.
-HELD_OUT = ("blind4",)
+HELD_OUT = ("blind4", "blind5", "blind6")
 SPENT = tuple(p for p in PARTS if p not in HELD_OUT)
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone

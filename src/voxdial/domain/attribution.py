@@ -88,6 +88,7 @@ def _open_table() -> Table | None:
                 path = table_path()  # RuntimeError: no home directory to default to
                 if attempt or not path.exists():
                     attribution_table.build_in_child(path)
+                    attribution_table.prune_stale(path.parent, keep=path.name)
                 _table = Table(path)
                 return _table
             except (OSError, RuntimeError, sqlite3.Error, subprocess.SubprocessError) as exc:

@@ -40,6 +40,19 @@ def file_name() -> str:
     return f"attribution-{LANGUAGE}-v{FORMAT}-phonenumbers-{phonenumbers.__version__}.sqlite3"
 
 
+def prune_stale(directory: Path, keep: str) -> list[Path]:
+    """Delete the tables in `directory` built for another phonenumbers or format than
+    `keep` (each upgrade would otherwise leave a few MiB behind). A process still reading
+    an old table keeps its open file; one that starts later builds its own. Files that
+    are not tables of this module's naming are left alone."""
+    removed = []
+    for old in directory.glob(f"attribution-{LANGUAGE}-v*-phonenumbers-*.sqlite3"):
+        if old.name != keep:
+            old.unlink(missing_ok=True)
+            removed.append(old)
+    return removed
+
+
 def build(path: Path) -> None:
     """Write the table to `path` (atomically: a temporary file, then a rename). Loads
     the package's full data: run it in a child process (`build_in_child`)."""

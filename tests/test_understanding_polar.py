@@ -202,12 +202,6 @@ def test_a_closing_is_a_goodbye_not_a_refusal():
     assert intents.read("不需要 挂了").not_interested
 
 
-def test_a_slang_yes_agrees_to_talk():
-    assert intents.read("好嘞 您问吧").consent
-    assert intents.read("妥妥的").consent
-    assert not intents.read("妥妥的 不过现在不方便").consent
-
-
 def test_looking_for_something_is_a_hold_and_its_one_is_no_number():
     assert clean("等下我查一查") == "等下我查查"
     assert numbers("我找一找") == []

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from voxdial.conversation.normalize import clean, fold
 from voxdial.conversation.polarity import UNSURE as _MORE_UNSURE
-from voxdial.conversation.polarity import YES_PHRASES, closing_only
+from voxdial.conversation.polarity import closing_only
 
 # "never call me again": block the number
 NEVER_AGAIN = re.compile(
@@ -219,11 +219,7 @@ def read(reply: str) -> Reading:
             rest = rest[m.end() :]
         r.corrected = rest.strip() if rest != raw else ""
     r.consent = bool(
-        (
-            CONSENT_YES.search(text)
-            or YES_PHRASES.search(text)
-            or re.search(r"(?<!再)说吧|问吧|讲吧|来吧", raw)
-        )
+        (CONSENT_YES.search(text) or re.search(r"(?<!再)说吧|问吧|讲吧|来吧", raw))
         and (
             not re.search(r"不(太|大)?方便|没空|没时间|不行|不可以|not (now|really)", text)
             or bool(GO_AHEAD.search(raw))  # "not really, but go ahead"

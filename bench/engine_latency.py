@@ -62,6 +62,7 @@ def _reply_caches() -> list:
         ("voxdial.conversation.times", ("window", "days")),
         ("voxdial.conversation.matching", ("_pinyin",)),  # before matching/ was a package
         ("voxdial.conversation.matching.spelling", ("_pinyin",)),
+        ("voxdial.conversation.matching.yes_no", ("_words_of",)),
     ):
         try:
             m = importlib.import_module(module)

@@ -439,6 +439,8 @@ def test_the_openings_question():
         (["1-2次", "3-5次", "5次以上"], "您一个月大概去几次超市？", "很少去", "1-2次"),
         (["Under 1", "1-3", "Over 3"], "How old is your car, in years?", "about six months", "Under 1"),  # noqa: E501
         (["1", "2", "3", "4 or more"], "How many rooms need cleaning?", "um for", "4 or more"),
+        # someone to consult first: undecided, where the question offers that answer
+        (["愿意", "不愿意", "说不好"], "您愿意办理吗？", "我得跟我女儿商量商量", "说不好"),
     ],
 )  # fmt: skip
 def test_general_mechanisms_on_new_phrasings(answers, question, reply, want):
@@ -457,7 +459,7 @@ def test_general_mechanisms_on_new_phrasings(answers, question, reply, want):
         (["100度以下", "100-200度", "200度以上"], "您家一个月用多少度电？", "家里三个人"),  # not 度
         (["1人", "2人", "3人以上"], "您家几口人？", "人挺多的"),  # no size, not a count over time
         (["正常", "不正常"], "装好以后网速正常吗？", "还没留意"),  # not noticed: unsure
-        (["愿意", "不愿意", "说不好"], "您愿意办理吗？", "我得跟我女儿商量商量"),  # someone else
+        (["愿意", "不愿意"], "您愿意办理吗？", "我得跟我女儿商量商量"),  # to consult
         (["1", "2", "3", "4", "5"], "From 1 to 5, how was the call?", "give me a second"),
     ],
 )  # fmt: skip

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from voxdial.conversation.normalize import clean, fold
+from voxdial.conversation.polarity import UNSURE as _MORE_UNSURE
+from voxdial.conversation.polarity import closing_only
 
 # "never call me again": block the number
 NEVER_AGAIN = re.compile(
@@ -291,15 +293,16 @@ def read(reply: str) -> Reading:
     r = Reading(text)
     r.block = bool(NEVER_AGAIN.search(text))
     r.refuses = bool(REFUSES_QUESTIONS.search(text))
-    r.not_interested = r.refuses or bool(NOT_INTERESTED.search(text))
+    closing = closing_only(text)  # "好嘞 挂了啊", "行了行了 我知道了 再见": a goodbye
+    r.not_interested = r.refuses or (bool(NOT_INTERESTED.search(text)) and not closing)
     r.call_again = bool(CALL_AGAIN.search(text))
     r.busy = bool(BUSY.search(text)) and not GO_AHEAD.search(raw)
     r.busy = r.busy and not (ROOM_TO_TALK.search(text) and not CALL_AGAIN.search(text))
-    r.goodbye = bool(GOODBYE.search(text))
+    r.goodbye = bool(GOODBYE.search(text)) or closing
     if r.goodbye:
         rest = _ACK.sub(" ", GOODBYE.sub(" ", text))
-        r.only_goodbye = not rest.strip()
-    r.unsure = bool(UNSURE.search(text))
+        r.only_goodbye = not rest.strip() or closing
+    r.unsure = bool(UNSURE.search(text) or _MORE_UNSURE.search(text))  # "不记得了"
     r.hesitation = _only_fillers(raw)
     r.hold = bool(HOLD.search(text))
     r.repeat = bool(REPEAT.search(text))

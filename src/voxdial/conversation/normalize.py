@@ -63,11 +63,18 @@ def strip_fillers(text: str) -> str:
 
 # sounds that mean yes, before "uh" is dropped as a filler
 _AFFIRM = re.compile(r"\b(uh[- ]?huh|mm[- ]?hmm|mhm|mm-hm)\b")
+# the northern "嗯呐" / "嗯那" yes, before "那" could be read as a word ("嗯那 说" is
+# "嗯 说"); not "嗯那个", "嗯哪天"
+_AFFIRM_ZH = re.compile(r"嗯+[呐哪那](?![个些里儿边位天种样么])")
+# a verb said as "V一V" ("找一找", "查一查"): the same as "VV" ("找找"), and its 一 is no
+# number
+_TRY_VERB = re.compile(r"([找查翻看瞧问试等听])一\1")
 
 
 @lru_cache(maxsize=8192)
 def clean(text: str) -> str:
-    return strip_fillers(_AFFIRM.sub("yes", squash(text)))
+    text = _AFFIRM.sub("yes", squash(text))
+    return strip_fillers(_TRY_VERB.sub(r"\1\1", _AFFIRM_ZH.sub("嗯", text)))
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,7 @@ def numbers(text: str) -> list[float]:
     """The numbers said in `text`, in order: "打五分" -> [5], "three out of five" ->
     [3, 5], "12点半" -> [12.5]. Numeral characters inside ordinary words ("一般",
     "一下") are not numbers."""
-    text = fold(text)
+    text = _TRY_VERB.sub(r"\1\1", fold(text))  # "找一找"
     for w in _NOT_NUMBERS:
         text = text.replace(w, " ")
     found: list[tuple[int, float]] = []

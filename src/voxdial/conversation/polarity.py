@@ -1,6 +1,10 @@
 """Yes, no or unsure: the polarity of a reply ("是的", "nope", "不打算续了"), which preset
 answers are negative ("不满意", "No") or uncertain ("不确定", "Not sure"), and the verbs
-of a Mandarin yes/no question, which a callee often says back instead of yes ("续吧")."""
+of a Mandarin yes/no question, which a callee often says back instead of yes ("续吧").
+
+The ways people say yes, no and "not sure" are kept as tables of expressions (both
+languages), not as rules for any one question: a table entry has to read the same kind
+of reply to any yes/no question in any domain."""
 
 from __future__ import annotations
 
@@ -14,6 +18,15 @@ _UNCERTAIN_ANSWER = re.compile(
     r"不确定|不一定|说不好|说不准|不好说|没决定|没想好|没定|待定|不知道|不清楚|看情况|考虑|"
     r"undecided|not sure|unsure|don'?t know|maybe|depends|no idea|not decided"
 )
+
+
+def _words(*table: str) -> str:
+    """A table of expressions as one alternation, longest first; English ones as whole
+    words ("nah" not in "savannah")."""
+    return "|".join(
+        rf"(?<![a-z']){w}(?![a-z])" if w.isascii() else w
+        for w in sorted(table, key=len, reverse=True)
+    )
 
 
 _YES = re.compile(
@@ -35,23 +48,175 @@ NO = re.compile(
     r"not now|not this time|not anymore|no longer|probably not|wrong number|cancel"
 )
 
-
-# verbs of a yes/no question that say nothing on their own
-_GENERIC_VERBS = set(
-    "是 有 会 能 要 想 觉得 希望 请问 打算 可以 问 让 给 把 做 说 看 方便 知道 还".split()
+# yes in other words, anywhere in a reply: slang, dialect and set phrases of agreement
+# ("那必须的", "you bet", "count me in"); none of them holds a negation. Read on clean()ed
+# text: fillers ("like", "so") are out ("i think so" is "i think")
+YES_PHRASES = re.compile(
+    _words(
+        "那必须", "必须滴", "妥妥的", "没毛病", "可不是", "那可不", "可不嘛", "那当然", "那是当然",
+        "那还用说", "还用说", "一定一定", "得嘞", "好嘞", "好咧", "妥了", "搞定了", "没跑",
+        "sure thing", "you bet", "absolutely", "definitely", "for sure", "totally", "of course",
+        "count me in", "sign me up", "i'd love (that|to)", "would love (that|to)",
+        "that would be (great|good|nice|lovely|helpful|perfect)",
+        "that'?d be (great|good|nice|lovely|helpful|perfect)", "sounds (great|good|perfect)",
+        "please do", "go for it", "by all means", "yes please", "yes indeed", "indeed",
+        "i (guess|suppose|think|believe)( so)?$", "yeah yeah",
+        "是滴", "对头", "那肯定", "肯定的", "安排上", "就这么办", "可以可以", "行行行",
+        "好好好", "没错没错", "就是就是", "一百个愿意", "求之不得",
+        "you got it", "sounds( like)? a plan", "let'?s do it", "i'?d( like)? that", "yes sir",
+        "yes ma'?am", "yessir", "righto", "okie dokie", "alrighty", "certainly",
+    )
+)  # fmt: skip
+# no in other words, anywhere in a reply
+NO_PHRASES = re.compile(
+    _words(
+        "木有", "没得", "么有", "没呢", "还没呢", "才没有", "没那回事", "不咯",
+        "no way", "not a chance", "no chance", "not at all", "i'?m (gonna|going to) pass",
+        "i'?ll pass", "i'?ll give it a miss", "not for me", "i'?d rather not", "don'?t think so",
+        "i doubt it", "hardly ever", "not really", "not anymore", "not any more",
+        "nah", "nope", "no thanks", "no thank you",
+        "没有没有", "不了不了", "不用不用", "免了", "拉倒吧", "没那个必要", "没必要", "用不着",
+        "犯不着",
+        "absolutely not", "certainly not", "definitely not", "no can do", "not likely",
+        "no need", "not necessary", "don'?t bother", "not in a million years", "never again",
+    )
+)  # fmt: skip
+# words that are a yes or a no only as a clause of their own ("中", "成": also parts of
+# other words; "中 给我报上", "木有 还在刷题"); not "嗯", a filler as often as a yes
+YES_ALONE = re.compile(
+    _words("中", "成", "行", "好", "对", "有", "是", "要", "会", "能", "可以", "得嘞", "妥",
+           "yes", "yeah", "yep", "yup", "yea", "ya", "ok", "okay", "sure", "right", "correct",
+           "absolutely", "definitely", "totally", "certainly", "indeed", "affirmative")
+)  # fmt: skip
+NO_ALONE = re.compile(
+    _words("不", "没", "没有", "木有", "没得", "还没", "还没有", "没呢", "不是", "不要", "不用",
+           "否", "不行", "不会", "不能", "不成", "不中", "no", "nope", "nah", "never", "negative")
+)  # fmt: skip
+# a no said as a double negation: a yes ("不是不想", "也不能说没练上", "i wouldn't say no",
+# "can't complain"); whether a hedge follows ("也不是不愿意 就是得问问") is for the caller
+DOUBLE_NEGATION = re.compile(
+    r"(不是|不会|没有|并不是|并非|不能|没|倒也不是|也不是)不(?!是)|"
+    r"(不能说|不好说|不是说|也不能说|倒不是|谈不上|说不上)(没|不)|没说不|(不是|并不是|并非)没|"
+    r"(wouldn'?t|would not|can'?t|couldn'?t|won'?t|don'?t|never) say no|"
+    r"(not|never) (say|said) no|not against (it|that)|can'?t see why not|don'?t see why not|"
+    r"wouldn'?t (say no|object|be against)|"
+    r"no reason not to|not unwilling|not opposed|wouldn'?t rule it out"
 )
-_VERB_SYNONYMS = {"需要": ("要", "用"), "使用": ("用",), "继续": ("还",), "续保": ("续",)}
+# "not sure" as people say it, beside the engine's own list of hedges (intents.UNSURE):
+# undecided, thinking it over, it depends, perhaps, can't remember, others decide
+UNSURE = re.compile(
+    r"没(琢磨|想|考虑|拿定|打定|决定)(好|清楚|明白|主意)|还没(琢磨|盘算|合计|寻思)|拿不定|"
+    r"(琢磨|考虑|想|商量|研究)(琢磨|考虑|想|商量|研究)?(一下|下)?再说|再(琢磨|合计|寻思|商量)|"
+    r"看(情况|心情|时间|价钱|价格|到时候|具体)|说不定|不一定|没准|难说|两说|"
+    r"还在犹豫|有点犹豫|犹豫不决|挺纠结|还在纠结|吃不准|没谱|说不清|五五开|看看再说|回头再说|"
+    r"还没(想清楚|拿主意|主意)|"
+    r"不记得|记不得|想不起|"
+    # ambivalence: "也不是不愿意 就是…", "not that I don't want to, but…"
+    r"(也|倒|倒也|并)?不是不[\u4e00-\u9fff]{1,3}.{0,2}(就是|只是|但|可是|不过|主要是)|"
+    r"not that i (don'?t|wouldn'?t) (want|like)[\w ]{0,20}\b(but|just)\b|"
+    r"haven'?t (made up my mind|made a decision|decided|thought about it)|"
+    r"(need|have|got) to think|(i'?ll|let me|i will|gotta|i'?d have to) think( about it| it over)?|"
+    r"thinking about it|think it over|sleep on it|on the fence|up in the air|"
+    r"still (deciding|thinking|weighing)|can'?t decide|not decided yet|not sure yet|"
+    r"fifty[- ]fifty|50[- /]50|i'?ll let you know|might do|"
+    r"^(possibly|perhaps|maybe|might|could be)$|(possibly|perhaps|might be),? (maybe|not)|"
+    r"who knows|hard to tell|it depends|depends on|remains to be seen|"
+    r"don'?t remember|can'?t recall"
+)
+
+# the callee would first consult someone ("得跟家里商量", "得先问问我儿子", "I'd have to
+# ask my wife"): not decided yet, unlike someone else deciding ("我老婆管这个": no answer)
+_KIN = (
+    r"(家里|家人|家里人|老婆|老公|爱人|媳妇|孩子|儿子|女儿|领导|老板|老伴|父母|爸妈|我妈|我爸|"
+    r"wife|husband|partner|boss|family|kids|son|daughter|parents|other half|landlord|bank)"
+)
+CONSULTS = re.compile(
+    rf"(得|要|需要|还得|先|回去)(先)?(跟|和|同|与)(我)?{_KIN}.{{0,3}}(商量|合计|说一下|说说|讨论)|"
+    rf"(得|要|需要|还得|先|回去)(先)?(问问|问一下|问下|问|请示)(一下)?(我)?{_KIN}|"
+    rf"(i'?d|i would|i'?ll|i will|i|we'?d|we'?ll|we) (have|need|want|got) to "
+    rf"(ask|check with|talk (it over )?with|talk to|discuss (it|this|that) with|run it by) "
+    rf"(my|the|our) {_KIN}|"
+    rf"(let me|i'?ll|i will|gotta|got to|have to|need to) (ask|check with|talk to|run it by) "
+    rf"(my|the|our) {_KIN}"
+)
+
+
+# a closing: the callee ends the call ("再见", "挂了啊", "ok bye"); what stands beside it
+# is an acknowledgement, not an answer, unless it names one
+CLOSING = re.compile(
+    r"再见|拜拜|回见|先挂了|挂了|我挂了|先这样|就这样|不聊了|不说了|回头聊|下次聊|有空再聊|"
+    r"\b(bye|goodbye|bye bye|bye now|see you|take care|talk (to you )?later|gotta go|"
+    r"have a (good|nice|great) (one|day|night|evening|weekend)|catch you later|"
+    r"have to go|got to go|i'?ll let you go)\b"
+)
+# acknowledgements: "I heard you" said before a closing ("行了行了 我知道了", "ok thanks")
+ACKNOWLEDGE = re.compile(
+    r"行了|好了|好的|好嘞|得嘞|好咧|妥了|好吧|好|行|嗯+|恩+|哦+|知道了|我知道了|明白了|了解了|晓得了|清楚了|收到|"
+    r"谢谢|谢了|多谢|麻烦了|辛苦了|没事了|没别的事了?|没什么事了?|没啥事了?|就这些|那就|那|就|先|我|吧|啊|了|哈|呀|啦|"
+    r"\b(ok|okay|alright|all right|right|thanks|thank you|cheers|got it|i see|understood|"
+    r"fine|great|sure|yeah|yes|then|so|now|and|well)\b"
+)
+
+
+def closing_only(text: str) -> bool:
+    """A closing and acknowledgements only ("行了行了 我知道了 再见", "好嘞 挂了", "ok bye"):
+    neither an answer nor a refusal."""
+    if not CLOSING.search(text):
+        return False
+    return not ACKNOWLEDGE.sub(" ", CLOSING.sub(" ", text)).strip()
 
 
 def polarity(text: str) -> bool | None:
-    """True for yes, False for no, None when the reply says neither."""
+    """True for yes, False for no, None when the reply says neither. A double negation
+    is read clause by clause (yes_no), not here: "没有 不知道有" is two clauses."""
     if re.search(r"why not|no problem|not a problem|没问题|不客气|no doubt", text):
         return True
-    if NO.search(text):
+    if NO.search(text) or NO_PHRASES.search(text):
         return False
-    if _YES.search(text):
+    if _YES.search(text) or YES_PHRASES.search(text):
         return True
     return None
+
+
+def clause_polarity(parts: list[str]) -> bool | None:
+    """A yes or no said as a clause of its own ("中", "木有 还在刷题"): the first such
+    clause; None when there is none."""
+    for p in parts:
+        if NO_ALONE.fullmatch(p):
+            return False
+        if YES_ALONE.fullmatch(p):
+            return True
+    return None
+
+
+# yes and no words by their toneless sound, for ASR slips of a short clause ("事的" for
+# 是的, "美有" for 没有, "可疑" for 可以)
+_SOUNDS = {
+    "是的": True, "对的": True, "好的": True, "可以": True, "需要": True, "没错": True,
+    "要的": True, "行的": True,
+    "没有": False, "不是": False, "不用": False, "不要": False, "不对": False, "不行": False,
+    "不需要": False, "不可以": False, "没有的": False,
+}  # fmt: skip
+
+
+def sound_polarity(parts: list[str]) -> bool | None:
+    """A short clause that sounds like a yes or no word ("事的", "美有"): the first such
+    clause; None when none does."""
+    from voxdial.conversation.matching.spelling import _pinyin
+
+    sounds = _sound_table()
+    for p in parts:
+        if 2 <= len(p) <= 3 and re.fullmatch("[\u4e00-\u9fff]+", p):
+            if (said := sounds.get(_pinyin(p))) is not None:
+                return said
+    return None
+
+
+@lru_cache(maxsize=1)
+def _sound_table() -> dict[tuple[str, ...], bool]:
+    from voxdial.conversation.matching.spelling import _pinyin
+
+    return {_pinyin(w): v for w, v in _SOUNDS.items()}
 
 
 def is_negative_answer(answer: str) -> bool:
@@ -62,9 +227,34 @@ def is_uncertain_answer(answer: str) -> bool:
     return bool(_UNCERTAIN_ANSWER.search(squash(answer)))
 
 
+# verbs of a yes/no question that say nothing on their own
+_GENERIC_VERBS = set(
+    "是 有 会 能 要 想 觉得 希望 请问 打算 可以 问 让 给 把 做 说 看 方便 知道 还".split()
+)
+_VERB_SYNONYMS = {"需要": ("要", "用"), "使用": ("用",), "继续": ("还",), "续保": ("续",)}
+# result complements a verb takes ("考过", "修好", "练上"): when the question asks about
+# the result ("考过了吗"), said alone they answer it ("过了", "还没过")
+RESULTS = "过完好上成通齐"
+# complements after a verb ("放到", "交给", "修好"): the verb before them is said back
+# alone ("放吧"); only a result (RESULTS) is said alone too
+_COMPLEMENTS = RESULTS + "到给在进回走掉"
+# a verb and its result asked about ("修好了吗", "考过没")
+_ASKS_RESULT = re.compile(rf"([\u4e00-\u9fff])([{RESULTS}])了?(?:吗|没|么|没有)")
+# modal verbs a question's own verb follows ("打算报", "愿意签", "想换")
+_MODALS = ("打算", "准备", "愿意", "考虑", "想", "要", "会", "能")
+# objects of verb-object compounds: the verb alone is said back ("签约" -> "签", "续费"
+# -> "续", "报名" -> "报")
+_VO_OBJECTS = set("约费款保名字卡户单号课")
+# what a modal may be followed by that is not a verb: pronouns, prepositions, adverbs
+_NOT_VERB_FLAGS = ("r", "p", "d", "u", "y", "x", "m", "q", "t", "f", "c")
+# a verb in a clause of time is not what the question asks ("拿证以后打算报…吗")
+_TIME_CLAUSE = re.compile(r"^.{0,3}?(以后|之后|以前|之前|的时候|后|前)")
+
+
 @lru_cache(maxsize=512)
 def question_verbs(question: str) -> tuple[str, ...]:
-    """The verbs of a Mandarin yes/no question ("您还会继续使用我们的服务吗" -> 继续, 使用)."""
+    """The verbs of a Mandarin yes/no question ("您还会继续使用我们的服务吗" -> 继续, 使用;
+    "考过了吗" -> 考过, 考, 过; "打算报…吗" -> 报; "签约…吗" -> 签约, 签)."""
     if not re.search("[\u4e00-\u9fff]", question):
         return ()
     import jieba.posseg
@@ -72,14 +262,63 @@ def question_verbs(question: str) -> tuple[str, ...]:
     from voxdial.conversation.knowledge import _jieba
 
     _jieba()
-    verbs = [w for w, flag in jieba.posseg.lcut(question) if flag.startswith("v")]
+    tagged = [(p.word, p.flag) for p in jieba.posseg.lcut(question)]
+    modal_verbs = _after_modals(tagged)
     out: list[str] = []
-    for v in verbs:
-        if v in _GENERIC_VERBS:
+    at = 0
+    for k, (w, flag) in enumerate(tagged):
+        at = question.find(w, at)
+        end = at + len(w)
+        if flag.startswith("v") and _TIME_CLAUSE.match(question[end:]):
+            continue  # "拿证以后"
+        after_modal = k in modal_verbs
+        if not flag.startswith("v") and not (after_modal and re.fullmatch("[\u4e00-\u9fff]", w)):
             continue
-        out.append(v)
-        out += _VERB_SYNONYMS.get(v, ())
+        if re.search("吗|呢|么", w):
+            continue  # a verb cut together with the question's particle ("好了吗")
+        for v in _verb_forms(w, question[end:]):
+            if v not in _GENERIC_VERBS:
+                out.append(v)
+                out += _VERB_SYNONYMS.get(v, ())
+    for m in _ASKS_RESULT.finditer(question):  # however jieba cut it ("修 / 好了吗")
+        verb, result = m.group(1), m.group(2)
+        if verb not in _GENERIC_VERBS:
+            out += [verb + result, verb, result]
     for v, more in _VERB_SYNONYMS.items():  # whatever jieba tagged them as ("续保吗")
         if v in question and v not in out and len(more[0]) == 1 and len(v) == 2:
             out += [v, *more]
     return tuple(dict.fromkeys(out))
+
+
+def _after_modals(tagged: list[tuple[str, str]]) -> set[int]:
+    """Where the verb after each modal stands: the next word, or the word after a
+    prepositional phrase ("打算给孩子报…" -> 报)."""
+    found = set()
+    for k, (w, _) in enumerate(tagged):
+        if w not in _MODALS:
+            continue
+        j = k + 1
+        if j < len(tagged) and tagged[j][1].startswith("p"):  # 给 孩子
+            j += 1
+            while j < len(tagged) and tagged[j][1].startswith(("n", "r")) and len(tagged[j][0]) > 1:
+                j += 1
+        if j < len(tagged) and not tagged[j][1].startswith(_NOT_VERB_FLAGS):
+            found.add(j)
+    return found
+
+
+def _verb_forms(verb: str, rest: str) -> list[str]:
+    """A question's verb and the parts of it said back alone: the verb of a modal
+    joined to it ("想换" -> 换), of a verb-object compound ("签约" -> 签), and the
+    verb before a complement ("放到" -> 放) and the result asked about ("考过了吗" ->
+    考, 过)."""
+    forms = [verb]
+    if len(verb) == 2 and verb[0] in "想要会能" and verb not in _GENERIC_VERBS:
+        forms.append(verb[1])
+    elif len(verb) == 2 and verb[1] in _VO_OBJECTS and verb[0] not in _GENERIC_VERBS:
+        forms.append(verb[0])
+    elif len(verb) == 2 and verb[1] in _COMPLEMENTS and verb[0] not in _GENERIC_VERBS:
+        forms.append(verb[0])
+        if verb[1] in RESULTS and re.match(r"^(了)?(吗|没|么|没有)", rest):
+            forms.append(verb[1])  # "考过了吗": "过了"
+    return forms

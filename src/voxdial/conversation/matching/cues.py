@@ -86,3 +86,52 @@ def negated_before(text: str, start: int, width: int) -> bool:
     if NEGATORS.search(before):
         return True
     return bool(_ZH_NEGATED_VERB.search(_NOT_NEGATING.sub("，", before[-4:])))
+
+
+# a question back: the clause asks something ("科目一是考啥的来着", "does that cost extra")
+QUESTION_BACK = re.compile(
+    r"啥|什么|多少|哪|谁|怎么|咋|为什么|为啥|来着|吗$|么$|几[个点号天次回年岁块钱]|"
+    r"(?<=[\u4e00-\u9fff]{2})(?<![还我也就都没])不$|"  # "补考要钱不": a question
+    r"^(what|how|when|where|which|who|whose)\b|^why(?! not)\b|"
+    r"^(does|do|is|are|am|was|were|has|have|had|can|could|will|would|should|did|may|must) "
+    r"(it|that|this|these|those|you|i|they|there|we|he|she|the|my|your|his|her|our|their)\b"
+)
+# a question about all of something ("都按时练上了吗", "finished all of her antibiotics")
+TOTALITY_QUESTION = re.compile(
+    r"都|全部|所有|每一?[次个天回]|全都|\b(all|every|each|whole|entire)\b"
+)
+# part of it ("就练上一次", "只来了一半", "only some", "stopped halfway", "one left")
+PARTIAL = re.compile(
+    r"(只|就|才|仅)(有|是)?[\u4e00-\u9fff]{0,3}?([一两二三半几]|一部分)"
+    r"[次个回天些半节堂趟遍颗粒片瓶盒份张本块项件]|"
+    r"一部分|一半|大部分|没(全|都)|不(全|都)是|还(剩|差)|"
+    r"\bonly (some|half|part|a few|one|two|once|twice)\b|\bnot (all|every|quite all)\b|"
+    r"\b(half|some|most|part) of (them|it)\b|\bhalfway\b|\bpart ?way\b|"
+    r"\b(stopped|quit|gave up) (early|halfway|after)\b|"
+    r"\b(one|two|a few|some|\d+) (\w+ )?(left|remaining|to go)\b"
+)
+# all of it ("每次都去了", "一次不落", "every last one", "all of them")
+TOTAL = re.compile(
+    r"每次都|全都|全部|一次不落|一个不落|都[\u4e00-\u9fff]{0,3}了|"
+    r"\bevery (last|single) one\b|\ball of (them|it)\b|\beach (one|time)\b|\bevery time\b|"
+    r"\b(all|every one) (done|finished|gone|taken)\b|\bthe whole (thing|course|lot|pack)\b"
+)
+
+
+# a negative answer denied ("也不能说没练上", "不是没用过"): said as a double negation
+_DENIED = re.compile(
+    r"(不能说|不好说|不是说|也不能说|倒不是|谈不上|说不上|不是|并不是|并非|也不是|倒也不是)$"
+)
+
+
+_DENIED_EN = re.compile(
+    r"\b(wouldn'?t|would not|can'?t|cannot|couldn'?t|won'?t|wont|never|not) (say|said|saying) $"
+)
+
+
+def negation_denied(text: str, start: int) -> bool:
+    """The negative answer at `start` comes after a denial: a double negation, a yes
+    ("也不能说没练上", "i wouldn't say no")."""
+    if text.isascii():
+        return bool(_DENIED_EN.search(text[max(0, start - 24) : start]))
+    return bool(_DENIED.search(text[max(0, start - 5) : start]))

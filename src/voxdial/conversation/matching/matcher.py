@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from voxdial.conversation import intents, times
+from voxdial.conversation import intents, polarity, times
 from voxdial.conversation.matching import (
     corrections,
     frequency,
@@ -41,10 +41,12 @@ from voxdial.conversation.normalize import fold
 def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     """Someone else decides, or the callee is unsure ("还没想好", "depends"): the
     question's uncertain answer, or no answer at all."""
+    if polarity.CONSULTS.search(heard.text) and any(a.uncertain):
+        return a.pick(a.uncertain.index(True), "unsure")  # "得先问问我儿子": undecided
     if DEFERS.search(heard.text):
         raise Ambiguous  # ask again (or the one who decides)
-    if not intents.UNSURE.search(heard.text) and not any(
-        intents.UNSURE.search(p) for p in heard.parts
+    if not any(
+        intents.UNSURE.search(p) or polarity.UNSURE.search(p) for p in [heard.text, *heard.parts]
     ):  # a clause of its own: "不知道，是我妈收的", "no... well, maybe"
         return None
     found = outright.said(a, heard, quiet=True)
@@ -250,7 +252,8 @@ class AnswerMatcher(AnswerSet):
                 found = numbers.early(self, heard)
             if found is not None:
                 return found
-            return self._staged(heard, (_time_corrected, _turned_down, *first, *later))
+            staged = (yes_no.share, _time_corrected, _turned_down, *first, *later)
+            return self._staged(heard, staged)
         except Ambiguous:
             return None
 

@@ -7,7 +7,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from voxdial.conversation.matching.cues import negated_after, negated_before
+from voxdial.conversation.matching.cues import (
+    QUESTION_BACK,
+    negated_after,
+    negated_before,
+    negation_denied,
+)
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 
 if TYPE_CHECKING:
@@ -114,8 +119,8 @@ def said_in(a: AnswerSet, text: str, *, quiet: bool) -> Match | None:
         if key not in text:
             continue
         for m in pattern.finditer(text):
-            if len(key) == 1 and not _leads(text, m.start()):
-                continue  # "是" in "我是她老公" is not the answer 是
+            if len(key) == 1 and (not _leads(text, m.start()) or QUESTION_BACK.search(text)):
+                continue  # "是" in "我是她老公", "科目一是考啥的" is not the answer 是
             if _ADVERB.get(key) and _ADVERB[key].match(text, m.end()):
                 continue  # "一般都挺快的": usually, not the answer 一般
             if a_not_a(text, m.start(), key):
@@ -126,7 +131,7 @@ def said_in(a: AnswerSet, text: str, *, quiet: bool) -> Match | None:
         return None
     plain, negated = set(), set()
     for start, end, i in spans:
-        if a.negative[i] and _DENIED.search(text[max(0, start - 24) : start]):
+        if a.negative[i] and _denied_before(text, start):
             return _denied(a, i, quiet)
         if (
             not a.negative[i]
@@ -165,6 +170,12 @@ class TurnedDown(Ambiguous):
     def __init__(self, indexes: set[int]) -> None:
         super().__init__()
         self.indexes = frozenset(indexes)
+
+
+def _denied_before(text: str, start: int) -> bool:
+    """The answer at `start` comes after a denial of it: cues' double negations and the
+    longer English forms ("wouldn't go so far as to say no")."""
+    return negation_denied(text, start) or bool(_DENIED.search(text[max(0, start - 24) : start]))
 
 
 def _denied(a: AnswerSet, index: int, quiet: bool) -> Match | None:

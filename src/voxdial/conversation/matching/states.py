@@ -19,12 +19,14 @@ if TYPE_CHECKING:
 BAD = re.compile(
     r"不正常|异常|问题|毛病|故障|迟到|晚了|来晚|晚到|晚点到|不准时|破损|破了|破个|破了个|(?<![打突])破(?![费解])|坏了|损坏|"
     r"压扁|压坏|变形|裂了|碎了|漏水|渗水|漏了|时大时小|忽大忽小|水小|很小|太小|变小|小了|不稳|"
+    r"落下|耽误|耽搁|错过|没来(?![晚迟])|放鸽子|爽约|"
     r"\b(problems?|issues?|wrong|broken|damaged|late|leak(ing|s|ed)?|worse|trouble|faulty|"
-    r"not working|stopped working|weak|dented|torn|cracked)\b"
+    r"not working|stopped working|weak|dented|torn|cracked|missed|skipped|no[- ]show|"
+    r"didn'?t (show|turn) up|never (showed|turned) up)\b"
 )
 # the fine state
 GOOD = re.compile(
-    r"正常|准时|按时|守时|准点|挺准|好好的|完好|完整|没坏|跟以前一样|和以前一样|跟原来一样|"
+    r"正常|准时|按时|按点|守时|准点|挺准|好好的|完好|完整|没坏|跟以前一样|和以前一样|跟原来一样|"
     r"\b(fine|normal|on time|punctual|intact|perfect(ly)?|working|in one piece|good as new)\b"
 )
 # a negator a few characters / words before a word ("没什么问题", "no problems", "wasn't late")

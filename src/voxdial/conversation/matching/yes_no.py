@@ -1,15 +1,36 @@
 """Yes or no to a question with one positive and one negative answer, read from the
-question's own verb said back ("续吧" -> yes, "不打算续了" -> no), from what comes after
-a "but" ("下载了 但是没打开过"), or from the reply's polarity."""
+question's own verb said back ("续吧" -> yes, "不打算续了" -> no, "早过了" to "考过了吗"),
+from what comes after a "but" ("下载了 但是没打开过"), from how much of an "all" the
+reply says ("就练上一次" to "都练上了吗"), or from the reply's polarity (slang and
+dialect included: "中", "木有", "you bet"). A closing ("行了行了 我知道了 再见") and a
+question back ("是考啥的") are not answers."""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from voxdial.conversation.matching.cues import AVERSE, CONTRAST, NEGATION
-from voxdial.conversation.matching.match import Heard, Match
-from voxdial.conversation.polarity import NO, polarity, question_verbs
+from voxdial.conversation.matching.cues import (
+    AVERSE,
+    CONTRAST,
+    NEGATION,
+    PARTIAL,
+    QUESTION_BACK,
+    TOTAL,
+    TOTALITY_QUESTION,
+)
+from voxdial.conversation.matching.match import Ambiguous, Heard, Match
+from voxdial.conversation.polarity import (
+    DOUBLE_NEGATION,
+    NO,
+    RESULTS,
+    clause_polarity,
+    closing_only,
+    polarity,
+    question_verbs,
+    sound_polarity,
+)
 
 if TYPE_CHECKING:
     from voxdial.conversation.matching.answers import AnswerSet
@@ -25,6 +46,8 @@ def echo_words(question: str, keys: list[str], negative: list[bool], uncertain: 
         words.append(pos)
         if neg in ("不" + pos, "没" + pos, "没有" + pos) and len(pos) == 2:
             words.append(pos[0])
+            if pos[1] in RESULTS:
+                words.append(pos[1])  # 练上 / 没练上: "上了", "没上"
         elif neg == "不" + pos and (aux := _AUXILIARY.match(pos)):
             words.append(aux.group(0))  # 会推荐 / 不会推荐: "会的", "应该会吧"
     return tuple(dict.fromkeys(sorted(words, key=len, reverse=True)))
@@ -39,8 +62,6 @@ _POSITIVE_NEGATIONS = re.compile(
     r"no problem|not a problem|not bad|"
     r"no worries|no doubt"
 )
-# "不是不可以", "不会不推荐": two negations in one clause, a yes
-_DOUBLE_NEGATION = re.compile(r"(不是|不会|没有|并不是|并非|不能|没)不")
 # a bare acknowledgement: a yes to a plain yes/no question, too weak when the question
 # also offers an uncertain answer
 _BACKCHANNEL = re.compile(r"(嗯+|恩+|mm+|uh huh|mhm)")
@@ -54,14 +75,22 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
         return None
     if any(a.uncertain) and _BACKCHANNEL.fullmatch(text):
         return None
-    if any(_DOUBLE_NEGATION.search(p) for p in heard.parts) and not CONTRAST.search(text):
-        return a.pick(pos[0], "double-negation")
-    said, how = _echo(a.verbs, text), "echo"
+    if (double := _double_negation(a, heard)) is not None:
+        return double
+    said, how = _echo(a.verbs, text, heard.parts), "echo"
+    if said is None and text.isascii() and not _asks_back(heard):
+        said = _echo_en(english_verbs(a.question), text)
     if said is None and (turn := CONTRAST.split(text)[-1]) != text:
         said = polarity(turn)  # "下载了 但是没打开过": what comes after the "but"
         how = "contrast" if said is not None else ""
     if said is None:
+        if closing_only(text) or _asks_back(heard):
+            raise Ambiguous  # "好的 再见", "是考啥的来着": not an answer, by any later stage
         said, how = polarity(text), ""
+        if said is None:
+            said, how = clause_polarity(heard.parts), "alone"
+        if said is None:
+            said, how = sound_polarity(heard.parts), "sound"  # "事的" heard for 是的
         if said is True and NEGATION.search(_POSITIVE_NEGATIONS.sub(" ", text)):
             return None  # "好像没破", "还没拆 看着没问题": a yes word beside a negation
     if said is True:
@@ -71,23 +100,192 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
     return None
 
 
-def _echo(verbs: tuple[str, ...], text: str) -> bool | None:
-    """The question's own verb said back: "续吧" -> yes, "不打算续了" -> no; said more
-    than once, the last saying counts ("推荐啥呀 不推荐")."""
-    for verb in verbs:
-        said = [_echoed(text, m.start(), verb) for m in re.finditer(re.escape(verb), text)]
-        if said:
-            return said[-1]
+def _double_negation(a: AnswerSet, heard: Heard) -> Match | None:
+    """ "不是不想", "也不能说没练上", "i wouldn't say no": a yes (a hedge after it,
+    "也不是不愿意 就是…", is uncertainty: polarity.UNSURE)."""
+    if not any(DOUBLE_NEGATION.search(p) for p in heard.parts or [heard.text]):
+        return None
+    if CONTRAST.search(heard.text):
+        return None
+    pos = next(i for i in range(len(a.answers)) if not a.negative[i] and not a.uncertain[i])
+    return a.pick(pos, "double-negation")
+
+
+def _asks_back(heard: Heard) -> bool:
+    """Every clause of the reply is a question back ("科目一是考啥的来着")."""
+    parts = heard.parts or [heard.text]
+    return all(QUESTION_BACK.search(p) for p in parts)
+
+
+def share(a: AnswerSet, heard: Heard) -> Match | None:
+    """A stage before the answer said outright: to a question about all of something,
+    a part of it is the negative answer even when the positive one is said ("就上了一节"
+    to "都上了吗")."""
+    if not a.binary:
+        return None
+    said = _share(a.question, heard.text)
+    if said is None:
+        return None
+    pos = next(i for i in range(len(a.answers)) if not a.negative[i] and not a.uncertain[i])
+    return a.pick(pos if said else a.negative.index(True), "share")
+
+
+def _share(question: str, text: str) -> bool | None:
+    """To a question about all of something ("都按时练上了吗", "finished all of them?"),
+    a part of it is a no ("就练上一次", "stopped halfway") and the whole a yes ("every
+    last one"); None when the question asks about no whole or the reply says neither."""
+    if not TOTALITY_QUESTION.search(question):
+        return None
+    if PARTIAL.search(text):
+        return False
+    if TOTAL.search(text) and not NEGATION.search(text):
+        return True
     return None
 
 
-def _echoed(text: str, pos: int, verb: str) -> bool:
-    """What one saying of the verb at `pos` says: yes, or no when negated."""
+def _echo(verbs: tuple[str, ...], text: str, parts: list[str]) -> bool | None:
+    """The question's own verb said back: "续吧" -> yes, "不打算续了" -> no. Several
+    sayings (of one verb or of the verb and its result): the last one counts ("推荐啥呀
+    不推荐", "修了两回 还没好"), a longer verb before the shorter ones inside it. A
+    result complement ("过" of 考过) counts only where it stands as the result
+    ("早过了", "还没过", "烤过了" heard for 考过了), not inside another word ("错过",
+    "不过")."""
+    ends = _clause_ends(text, parts)
+    heads = tuple(v for v in verbs if len(v) == 1 and v not in RESULTS)
+    taken: list[tuple[int, int]] = []
+    said: list[tuple[int, bool]] = []
+    for verb in verbs:  # longest first
+        for m in re.finditer(re.escape(verb), text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            if len(verb) == 1 and not (
+                _stands_as_result(text, m.start(), ends, heads)
+                if verb in RESULTS
+                else _own_word(text, m.start())
+            ):
+                continue
+            taken.append(m.span())
+            if (saying := _echoed(text, m.start(), verb)) is not None:
+                said.append((m.start(), saying))
+    return max(said)[1] if said else None
+
+
+# English yes/no questions: the auxiliary and subject they open with, the words that
+# stand between them and the verb, and verbs too light to echo without their object
+_EN_OPENING = re.compile(
+    r"^(?:\w+ )?(have|has|had|did|do|does|are|is|was|were|will|would|can|could|should) "
+    r"(you|he|she|it|they|we|anyone|anybody|someone|everyone|[a-z]+) "
+)
+_EN_BETWEEN = set(
+    "still ever already yet also really like to want wish planning plan thinking of about "
+    "interested in going need be been currently usually normally".split()
+)  # fmt: skip
+# words that cannot be the question's verb: the subject runs on ("anyone in your home")
+_EN_NOT_VERB = set("the a an any some your my our his her their this that in on at for".split())
+_EN_LIGHT = set("make made have had take took get got do did give gave put".split())
+# a negation a few words before the verb said back ("haven't changed", "no longer use")
+_EN_NEGATED = re.compile(
+    r"(\b(not|never|no|nothing)\b|n't|\bno longer\b|\b(stopped|quit|gave up)\b)(\s+\w+){0,2}\s*$"
+)
+
+
+@lru_cache(maxsize=512)
+def english_verbs(question: str) -> tuple[str, ...]:
+    """The verb of an English yes/no question and, for a light verb, its object ("Have
+    you made any changes" -> changes; "Has Biscuit finished all of..." -> finished),
+    as patterns of their word forms."""
+    q = re.sub(r"[^a-z' ]+", " ", question.lower()).strip()
+    m = _EN_OPENING.match(q)
+    if not m:
+        return ()
+    words = [w for w in q[m.end() :].split() if w not in _EN_BETWEEN]
+    if not words:
+        return ()
+    verb = words[0]
+    if verb in _EN_LIGHT:  # "made any changes": the object
+        verb = next((w for w in words[1:] if w not in _EN_NOT_VERB), "")
+    elif verb in _EN_NOT_VERB:
+        return ()
+    stem = re.sub(r"(ing|ed|es|s|e)$", "", verb)
+    if len(stem) < 3:  # "use": its own forms only, not "us"
+        return (rf"\b({re.escape(verb)}|{re.escape(verb)}s|{re.escape(verb)}d|{stem}ing)\b",)
+    return (rf"\b{re.escape(stem)}(e|es|s|ed|ing|d)?\b",)
+
+
+def _echo_en(verbs: tuple[str, ...], text: str) -> bool | None:
+    """The English question's verb said back: "she finished them" -> yes, "haven't
+    changed a thing" -> no; the last saying counts."""
+    said = [not _EN_NEGATED.search(text[: m.start()]) for v in verbs for m in re.finditer(v, text)]
+    return said[-1] if said else None
+
+
+def _own_word(text: str, pos: int) -> bool:
+    """A one-character verb at `pos` is a word of its own (考 in "还没考", "考了"), not
+    part of another word (补考, 教练)."""
+    for word, start, end in _words_of(text):
+        if start <= pos < end:
+            return start == pos or (end - start == 2 and word[0] in "不没别未")
+    return True
+
+
+@lru_cache(maxsize=2048)
+def _words_of(text: str) -> tuple[tuple[str, int, int], ...]:
+    import jieba
+
+    from voxdial.conversation.knowledge import _jieba
+
+    _jieba()
+    return tuple(jieba.tokenize(text, HMM=False))  # dictionary words only
+
+
+def _clause_ends(text: str, parts: list[str]) -> set[int]:
+    """Where the reply's clauses end in `text` (its clauses run together)."""
+    if "".join(parts) != text:
+        return {len(text)}
+    ends, at = set(), 0
+    for p in parts:
+        at += len(p)
+        ends.add(at)
+    return ends
+
+
+# a question word just after the verb: the verb is asked about ("续费多少钱", "考啥")
+_ASKED_AFTER = re.compile(r"^.{0,3}(啥|什么|多少|几|吗|么|咋|怎么)")
+# what may stand before a result complement said alone ("早过了", "一次就过了", "还没过")
+_BEFORE_RESULT = re.compile(r"(^|[早已都也刚才就又总算终于次回没还经]|没有|已经)$")
+# what may follow it ("过了", "过啦", "过过", "没过")
+_AFTER_RESULT = re.compile(r"^[了啦咯喽的吧啊过]")
+
+
+def _stands_as_result(text: str, pos: int, ends: set[int], heads: tuple[str, ...]) -> bool:
+    """The result complement at `pos` stands alone, or after the question's verb heard
+    as another character of the same sound (烤过 for 考过)."""
+    after = pos + 1 in ends or bool(_AFTER_RESULT.match(text[pos + 1 : pos + 2]))
+    start = pos == 0 or pos in ends
+    before = start or bool(_BEFORE_RESULT.search(text[max(0, pos - 2) : pos]))
+    if not before and heads and (start_of_verb := pos - 1) >= 0:
+        before = (start_of_verb == 0 or start_of_verb in ends) and _same_sound(
+            text[start_of_verb], heads
+        )
+    return before and after
+
+
+def _same_sound(char: str, heads: tuple[str, ...]) -> bool:
+    from voxdial.conversation.matching.spelling import _pinyin
+
+    return any(_pinyin(char) == _pinyin(h) for h in heads)
+
+
+def _echoed(text: str, pos: int, verb: str) -> bool | None:
+    """What one saying of the verb at `pos` says: yes, or no when negated; None when
+    it is asked about ("续费多少钱", "考啥")."""
     before, after = text[max(0, pos - 4) : pos], text[pos + len(verb) : pos + len(verb) + 2]
     if re.search(
         r"(不|没|别|不再|不想|不打算|不会|没怎么|不用|不太|无法)$", before
     ) or after.startswith(("不了", "不到", "不成")):
         return False
+    if _ASKED_AFTER.match(text[pos + len(verb) :]):
+        return None
     if AVERSE.search(text[:pos]):  # "我不喜欢给别人推荐东西"
         return False
     if polarity(text) is False and NO.match(text):

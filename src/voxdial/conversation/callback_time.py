@@ -4,10 +4,11 @@ by `times.resolve` after the request is rewritten into the forms it reads.
 People asking for a callback say the time the way they would to a friend: an hour in
 words ("after six", "at five"), a delay they grant ("give me an hour"), a moment of
 their day ("after work", "下班以后", "吃完午饭"), and often a time that does not suit
-before the one that does ("今天不行 周四再打", "not now, call me after five"). The
-tables below rewrite each family into a plain clock time or delay; what none of them
-names is left to `times.resolve` as it is (and a callback without a time is still a
-callback).
+before the one that does ("今天不行 周四再打", "not now, call me after five").
+`times.resolve` reads hours in words and delays itself; the tables below drop the time
+that does not suit, give each moment of the day the hour a callback means, and read
+"around seven" as an hour (times does so only where a time is asked for). A callback
+without a time is still a callback.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from voxdial.conversation import time_words as words
 from voxdial.conversation import times
 from voxdial.conversation.normalize import fold
 
-_HOURS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-          "eleven", "twelve")  # fmt: skip
-_HOUR_WORD = r"\b(" + "|".join(_HOURS) + r")\b"
-_HOUR_OF = {word: n for n, word in enumerate(_HOURS, start=1)}
+# the twelve hours said as words ("noon" and "midnight" are left to times as they are)
+_HOUR_OF = {word: words.EN_HOURS[word] for word in list(words.EN_HOURS)[:12]}
+_HOUR_WORD = r"\b(" + "|".join(_HOUR_OF) + r")\b"
 
 # a time that does not suit, said before the one that does: dropped before resolving
 _RULED_OUT = re.compile(
@@ -42,25 +43,15 @@ _MOMENTS: tuple[tuple[str, str], ...] = (
     (r"放学(以后|之后|后)?|after school|school run", " 下午4点 "),
 )
 
-# the forms `times.resolve` reads: an hour in digits, a delay as "in ..."
+# the forms `times.resolve` does not read by itself in a callback request; the rest
+# ("after six", "give me an hour", "half past four", "five this evening") it reads as said
 _REWRITES: tuple[tuple[str, str], ...] = (
     (r"半个(小时|钟头)", r"半\1"),  # "半个小时以后": half an hour, not one hour
-    (r"\bgive me (an?|one|half an|two|three|a couple of|a few|\d+) (hours?|minutes?|mins?)\b",
-     r"in \1 \2"),
-    (r"\b(an?|one|two|three|a couple of|a few|\d+) (hours?|minutes?|mins?) from now\b",
-     r"in \1 \2"),
-    (rf"\bhalf past {_HOUR_WORD}", lambda m: f"at {_HOUR_OF[m.group(1)]}:30"),
-    (rf"\bquarter past {_HOUR_WORD}", lambda m: f"at {_HOUR_OF[m.group(1)]}:15"),
-    (rf"\b(at|after|by|from|till|until|past) {_HOUR_WORD}",
-     lambda m: f"{m.group(1)} {_HOUR_OF[m.group(2)]}"),
     # "around seven" is an hour in a callback request (times reads "around N" as an
     # hour only where a time is asked for: "around two" to a 1-5 scale is a mark)
     (rf"\b(?:around|about|roughly) {_HOUR_WORD}", lambda m: f"at {_HOUR_OF[m.group(1)]}"),
     (r"\b(?:around|about|roughly) (\d{1,2})\b(?!\s*(?:days?|weeks?|minutes?|mins?|hours?))",
      r"at \1"),
-    (rf"{_HOUR_WORD} (this|in the) (morning|afternoon|evening)",
-     lambda m: f"at {_HOUR_OF[m.group(1)]} {m.group(2)} {m.group(3)}"),
-    (rf"{_HOUR_WORD} (tonight|tomorrow)", lambda m: f"at {_HOUR_OF[m.group(1)]} {m.group(2)}"),
 )  # fmt: skip
 
 

@@ -268,7 +268,7 @@ async def test_final_response_is_the_outcome(
     sipp = sipp_factory("reject", code=code, reason=reason, headers=headers)
     runtime = ToneRuntime()
     result = await dial(carriers(config(sipp), runtime))
-    assert result.outcome == outcome
+    assert result.outcome == outcome, result.extra
     assert result.answered_at is None and result.hangup_side == "carrier"
     assert result.extra["sip"]["status"] == code
     assert runtime.calls == 0
@@ -402,7 +402,7 @@ async def test_dial_timeout_cancels_as_no_answer(sipp_factory, carriers):
     runtime = ToneRuntime()
     t0 = asyncio.get_running_loop().time()
     result = await dial(carriers(config(sipp, dial_timeout_seconds=1.5), runtime))
-    assert result.outcome == H.NO_ANSWER
+    assert result.outcome == H.NO_ANSWER, result.extra
     assert result.extra["sip"]["dial_timeout"] is True
     assert 1.4 <= asyncio.get_running_loop().time() - t0 < 5
     assert runtime.calls == 0

@@ -310,7 +310,9 @@ def test_blind2_part_is_large_varied_and_fresh():
     assert all(texts[k] not in (texts[o] for o in texts if o != k) for k in kb), kb
 
 
-@pytest.mark.parametrize("part", ["blind3", "blind4", "blind5", "blind6", "train1", "train2"])
+@pytest.mark.parametrize(
+    "part", ["blind3", "blind4", "blind5", "blind6", "train1", "train2", "blind7"]
+)
 def test_fresh_part_is_large_varied_and_fresh(part):
     # counts only, never items: a fresh part stays unread by whoever tunes
     replies = load(f"{part}_replies")

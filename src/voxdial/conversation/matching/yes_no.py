@@ -92,9 +92,8 @@ def implied(a: AnswerSet, text: str) -> bool | None:
     """An act that undoes the answer's state, or its state said in other words: "喝了杯
     牛奶" to 空腹了 / 没空腹 (no), "啥也没吃" (yes), "饿着肚子去的" (yes); the last one
     said counts; None when the answers' verb has no such entry."""
-    pos = next(k for k, n, u in zip(a.keys, a.negative, a.uncertain, strict=True) if not n and not u)
-    neg = a.keys[a.negative.index(True)]
-    core = answers_core(pos, neg)
+    plain = [not n and not u for n, u in zip(a.negative, a.uncertain, strict=True)]
+    core = answers_core(a.keys[plain.index(True)], a.keys[a.negative.index(True)])
     said: list[tuple[int, bool]] = []
     for state in SAME_STATE.get(core, ()):
         said += [(m.start(), not _negated_here(text, m.start(), state))
@@ -185,7 +184,9 @@ def _asks_back(heard: Heard) -> bool:
 
 
 # a clause of a filler only ("嗯 你们客服电话多少"): it neither answers nor asks
-_FILLER_CLAUSE = re.compile(r"嗯+|恩+|哦+|噢+|啊+|呃+|额+|诶+|欸+|喂+|那个|就是|um+|uh+|er+|hmm+|well|so")
+_FILLER_CLAUSE = re.compile(
+    r"嗯+|恩+|哦+|噢+|啊+|呃+|额+|诶+|欸+|喂+|那个|就是|um+|uh+|er+|hmm+|well|so"
+)
 
 
 def share(a: AnswerSet, heard: Heard) -> Match | None:
@@ -374,7 +375,8 @@ def _same_sound(char: str, heads: tuple[str, ...]) -> bool:
 def _echoed(text: str, pos: int, verb: str) -> bool | None:
     """What one saying of the verb at `pos` says: yes, or no when negated; None when
     it is asked about ("续费多少钱", "考啥")."""
-    if _RESULT_MISSED.match(text[pos + len(verb) :]) and re.search("没|不", text[max(0, pos - 2) : pos]):
+    missed = _RESULT_MISSED.match(text[pos + len(verb) :])
+    if missed and re.search("没|不", text[max(0, pos - 2) : pos]):
         return None  # "没看太懂": looked, did not understand; says neither
     if _negated_here(text, pos, verb):
         return False

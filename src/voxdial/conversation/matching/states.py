@@ -123,7 +123,9 @@ def state(a: AnswerSet, heard: Heard) -> Match | None:
     parts = [p for p in heard.parts if not _asks_back(p)] if heard.parts else []
     if heard.parts and not parts:
         return None  # "半夜漏水找谁": a question back, not a state
-    said = _states(" ".join(parts) if parts else heard.text, ceased)
+    # a cessation is read on the whole reply: "no more rattle" is a clause the matcher
+    # narrows away as a turned-down one
+    said = _states(heard.text if ceased or not parts else " ".join(parts), ceased)
     if not said:
         return None
     if len(set(said)) > 1:

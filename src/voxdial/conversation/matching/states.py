@@ -131,6 +131,5 @@ def state(a: AnswerSet, heard: Heard) -> Match | None:
     if len(set(said)) > 1:
         raise Ambiguous  # "准时 就是水有点小": both a fine state and a problem
     fine = said[0]
-    pos = next(i for i in range(len(a.answers)) if not a.negative[i] and not a.uncertain[i])
-    neg = a.negative.index(True)
-    return a.pick(pos if fine == asks_good else neg, "state")
+    assert a.yes is not None and a.no is not None
+    return a.pick(a.yes if fine == asks_good else a.no, "state")

@@ -92,8 +92,8 @@ def implied(a: AnswerSet, text: str) -> bool | None:
     """An act that undoes the answer's state, or its state said in other words: "喝了杯
     牛奶" to 空腹了 / 没空腹 (no), "啥也没吃" (yes), "饿着肚子去的" (yes); the last one
     said counts; None when the answers' verb has no such entry."""
-    plain = [not n and not u for n, u in zip(a.negative, a.uncertain, strict=True)]
-    core = answers_core(a.keys[plain.index(True)], a.keys[a.negative.index(True)])
+    assert a.yes is not None and a.no is not None
+    core = answers_core(a.keys[a.yes], a.keys[a.no])
     said: list[tuple[int, bool]] = []
     for state in SAME_STATE.get(core, ()):
         said += [(m.start(), not _negated_here(text, m.start(), state))
@@ -128,9 +128,8 @@ _BACKCHANNEL = re.compile(r"(嗯+|恩+|mm+|uh huh|mhm)")
 
 def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
     text = heard.text
-    pos = [i for i in range(len(a.answers)) if not a.negative[i] and not a.uncertain[i]]
-    neg = [i for i, n in enumerate(a.negative) if n]
-    if len(pos) != 1 or len(neg) != 1:
+    yes, no = a.yes, a.no
+    if yes is None or no is None:
         return None
     if any(a.uncertain) and _BACKCHANNEL.fullmatch(text):
         return None
@@ -140,7 +139,7 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
         return double
     last = heard.parts[-1] if heard.parts else text
     if COMMIT.search(last) and not NEGATION.search(last):
-        return a.pick(pos[0], "commit")  # "…就是怕没时间 先算我一个吧"
+        return a.pick(yes, "commit")  # "…就是怕没时间 先算我一个吧"
     said, how = _echo(a.verbs, text, heard.parts), "echo"
     if said is None and text.isascii() and not _asks_back(heard):
         said = _echo_en(english_verbs(a.question), text)
@@ -160,9 +159,9 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
         if said is True and NEGATION.search(_POSITIVE_NEGATIONS.sub(" ", text)):
             return None  # "好像没破", "还没拆 看着没问题": a yes word beside a negation
     if said is True:
-        return a.pick(pos[0], how or "yes")
+        return a.pick(yes, how or "yes")
     if said is False:
-        return a.pick(neg[0], how or "no")
+        return a.pick(no, how or "no")
     return None
 
 
@@ -173,8 +172,8 @@ def _double_negation(a: AnswerSet, heard: Heard) -> Match | None:
         return None
     if CONTRAST.search(heard.text):
         return None
-    pos = next(i for i in range(len(a.answers)) if not a.negative[i] and not a.uncertain[i])
-    return a.pick(pos, "double-negation")
+    assert a.yes is not None
+    return a.pick(a.yes, "double-negation")
 
 
 def _asks_back(heard: Heard) -> bool:
@@ -200,8 +199,8 @@ def share(a: AnswerSet, heard: Heard) -> Match | None:
     said = _share(a.question, heard.text)
     if said is None:
         return None
-    pos = next(i for i in range(len(a.answers)) if not a.negative[i] and not a.uncertain[i])
-    return a.pick(pos if said else a.negative.index(True), "share")
+    assert a.yes is not None and a.no is not None
+    return a.pick(a.yes if said else a.no, "share")
 
 
 def _all_well(a: AnswerSet, text: str) -> Match | None:
@@ -213,8 +212,8 @@ def _all_well(a: AnswerSet, text: str) -> Match | None:
     rest = ALL_WELL.sub(" ", text)
     if NEGATION.search(_POSITIVE_NEGATIONS.sub(" ", rest)) or CONTRAST.search(rest):
         return None
-    pos = next(i for i in range(len(a.answers)) if not a.negative[i] and not a.uncertain[i])
-    return a.pick(pos, "all-well")
+    assert a.yes is not None
+    return a.pick(a.yes, "all-well")
 
 
 # a question about problems: "no problems" answers it No (states reads it)

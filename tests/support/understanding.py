@@ -18,9 +18,8 @@ next round), `blind5` (written the same way at 2010400 as that round's validatio
 part: tuners check a change against its aggregate figures only), `blind6` (written
 the same way at 2010400 as the fresh held-out part of the round after that) and `train1`
 (written the same way at 98a22bb, but as a tuning part: spent from birth, its items and
-misses are for the tuner); `blind7` (written the same way at 4333d11 as the
-validation part of the next round: tuners check a change against its aggregate
-figures only). Item
+misses are for the tuner); `blind7` (written the same way at 4333d11 as round 7's
+validation part, seen by its aggregate figures only, and held out for the round after). Item
 formats are described in tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]

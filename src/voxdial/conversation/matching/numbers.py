@@ -15,13 +15,17 @@ from voxdial.conversation.matching.cues import EACH, SOMETIMES, USUALLY
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 from voxdial.conversation.normalize import fold
 from voxdial.conversation.quantities import (
+    EVERY_MEAL,
     FREQUENCY_IDIOMS,
+    RETRACT,
     UNKNOWN_AMOUNT,
+    WAS_PLANNED,
     ZERO_MISSED,
     ZERO_SAID,
     Amount,
     Period,
     amounts,
+    day_parts,
     periods,
     years_since,
 )
@@ -339,6 +343,14 @@ def early(a: AnswerSet, heard: Heard) -> Match | None:
     if not a.is_numeric:
         return None
     text = heard.text
+    if (later := _after_retraction(a, text)) is not None:
+        # the count said last, read whole: no clause before the retraction outweighs it
+        found = early(a, Heard(later, [later], False, heard.today)) or number(
+            a, Heard(later, [later], False, heard.today)
+        )
+        return None if found is None else Match(found.index, found.answer, "corrected")
+    if (times_a_day := _day_parts_count(a, text)) is not None:
+        return number_match(a, Range(times_a_day, times_a_day), "occasions")
     if _is_points_scale(a):
         return _out_of(a, spoken(a, text))
     if amounts_said(a, ZERO_SAID.sub(lambda m: " " * len(m.group()), text)):
@@ -485,6 +497,51 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     if scale is None or (scale != 1 and _asked_back(said, x)):
         return None  # "oh a week" to "how many guests": no count of them; "保修几个月"
     return number_match(a, Range(x.low * scale, x.high * scale), "number")
+
+
+def _after_retraction(a: AnswerSet, text: str) -> str | None:
+    """What follows a count taken back ("两张 嗯不 一张就够", "twice, well, honestly once
+    most days", "本来三个 我爸临时没去 就俩"), when a count is said on both sides: the
+    later count stands; None when nothing is taken back."""
+    for m in reversed(list(RETRACT.finditer(text))):
+        before, after = text[: m.start()], text[m.end() :]
+        if _a_count(a, before) and _a_count(a, after):
+            return after.strip(" ,，。")
+    planned = WAS_PLANNED.search(text)
+    if planned is not None:
+        first = amounts(text[planned.end() :])
+        if first:
+            after = text[planned.end() + first[0].end :]
+            if _a_count(a, after):
+                return after.strip(" ,，。")
+    return None
+
+
+def _a_count(a: AnswerSet, text: str) -> bool:
+    return bool(amounts_said(a, text)) or _people(a, text) is not None
+
+
+def _day_parts_count(a: AnswerSet, text: str) -> float | None:
+    """Times a day said by naming when ("morning and night", "早晚各一次", "早上一次 晚上一
+    次", "after every meal"), for a question counting times a day: one per part of the
+    day named (each part's own count when one is said for every part); a single part
+    only with "just" ("就早上刷"). None when the reply counts otherwise."""
+    asked = periods(a.question, asked=True)
+    if len(asked) != 1 or asked[0].high != 1 or not _counts_times(a):
+        return None
+    said = [x for x in amounts_said(a, text) if x.unit in ("", *_OCCASIONS)]
+    if EVERY_MEAL.search(text):
+        return 3.0 if not said else None
+    parts = day_parts(text)
+    if not parts or len(parts) == 1 and not said and not _ONLY.search(text):
+        return None
+    if not said:
+        return float(len(parts))
+    if len(said) == len(parts) and all(x.exact for x in said):
+        return float(sum(x.low for x in said))
+    if len(said) == 1 and said[0].exact and EACH.search(text):
+        return float(len(parts) * said[0].low)
+    return None
 
 
 def _in_asked_unit(a: AnswerSet, unit: str) -> float | None:

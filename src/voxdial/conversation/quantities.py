@@ -492,7 +492,8 @@ DAY_PARTS = [
     ("midday", re.compile(r"中午|午饭|午餐|午休|\bnoon\b|\bmidday\b|\blunch(time)?\b")),
     ("afternoon", re.compile(r"下午|\bafternoons?\b")),
     ("night", re.compile(r"晚上|夜里|睡前|临睡|睡觉前|晚饭|晚餐|\bnights?\b|\bevenings?\b|"
-                         r"\bbed(time)?\b|\bbefore (i go to )?(bed|sleep)\b|\bdinner\b|\bsupper\b")),
+                         r"\bbed(time)?\b|\bbefore (i go to )?(bed|sleep)\b|"
+                         r"\bdinner\b|\bsupper\b")),
 ]  # fmt: skip
 # words that name several parts at once: 早晚 (morning and night), 早中晚 (three)
 DAY_PART_SETS = [

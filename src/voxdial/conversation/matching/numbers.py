@@ -466,7 +466,7 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     if len(found) >= 2 and all(x.exact for x in found) and _summed(text, found):
         found = [Amount(sum(x.low for x in found), sum(x.low for x in found), 0, 0, found[0].unit)]
     if (owned := _owned(a, text)) is not None:
-        return number_match(a, Range(owned, owned), "people")
+        return number_match(a, Range(owned, owned), "number")
     people = _people(a, text)
     if people is None and found and EACH.search(text):
         owners = len({_ME.get(m.group(0), m.group(0)) for m in _PERSON.finditer(text)})

@@ -59,6 +59,7 @@ CASES = [
     ("en", TABLE_EN, "me, my sister and her two kids", "3 or more"),
     ("zh", BIKES_ZH, "我的 我儿子的 还有我老伴的", "2到3辆"),
     ("zh", BIKES_ZH, "一家四口 每人一辆", "4辆以上"),
+    ("zh", BIKES_ZH, "就我跟我老伴的", "2到3辆"),
     ("en", BIKES_EN, "just mine", "1"),
     ("en", PILLS_EN, "morning and evening", "Twice"),
     ("en", PILLS_EN, "one in the morning and one at bedtime", "Twice"),

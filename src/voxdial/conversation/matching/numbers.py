@@ -772,9 +772,12 @@ def _owned(a: AnswerSet, text: str) -> float | None:
     owners = {m.group(1) or m.group(2) for m in _OWNER.finditer(text)}
     if not owners or amounts(text):
         return None
-    if len(owners) == 1 and not _ONLY.search(text):
+    # "就我跟我闺女的": the owners are everyone named before the 的
+    named = {_ME.get(m.group(0), m.group(0)) for m in _PERSON.finditer(text)}
+    count = max(len(owners), len(named))
+    if count == 1 and not _ONLY.search(text):
         return None  # "我的坏了": whose, not how many
-    return float(len(owners))
+    return float(count)
 
 
 def _asks_people(a: AnswerSet) -> bool:

@@ -325,7 +325,7 @@ CONTRACT = ["续约", "不续约", "还没决定"]
         (["满意", "一般", "不满意"], "", "不满", "不满意", "clipped"),
         (["是", "不是"], "", "不是 我是她老公", "不是", "said"),
         (["1", "2", "3-4", "5 or more"], "How many people live in your household?",
-         "me my wife and three kids", "5 or more", "number"),
+         "me my wife and three kids", "5 or more", "people"),
         (["3岁以下", "3-6岁", "6岁以上"], "您家孩子多大了？", "八个月", "3岁以下", "number"),
         (["没有", "1辆", "2辆", "3辆及以上"], "您家里有几辆车？", "没车", "没有", "number"),
         (["1", "2", "3", "4", "5"], "", "满分", "5", "number"),

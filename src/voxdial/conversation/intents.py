@@ -245,9 +245,12 @@ CONSENT_YES = re.compile(
     r"(i'?ve|i have|i'?ve got|got|have) (a|one|two|three|five|ten|a few|a couple( of)?|\d+) "
     r"(minutes?|mins?|seconds?|secs?)"
 )
+# not inconvenient to talk, but to say this ("不太方便说", "不方便透露"): a decline
+_NOT_SAYING = re.compile(r"不(太|大)?方便(说|讲|透露|告诉|回答|讲)")
 # a decline of this one question, not of the call
 DECLINE_QUESTION = re.compile(
-    r"不想说|不方便说|不想告诉|不告诉你|保密|隐私|不便透露|i'?d rather not|"
+    r"不想说|不(太|大)?方便(说|讲|透露|告诉|回答)|不想告诉|不告诉你|保密|隐私|不便透露|"
+    r"i'?d rather not|"
     r"rather not say|that'?s personal|"
     r"none of your business|prefer not to|"
     r"手边没有|手头没有|不在手边|不在身边|记不清|记不住|想不起来|"
@@ -296,7 +299,8 @@ def read(reply: str) -> Reading:
     closing = closing_only(text)  # "好嘞 挂了啊", "行了行了 我知道了 再见": a goodbye
     r.not_interested = r.refuses or (bool(NOT_INTERESTED.search(text)) and not closing)
     r.call_again = bool(CALL_AGAIN.search(text))
-    r.busy = bool(BUSY.search(text)) and not GO_AHEAD.search(raw)
+    # "不方便说" / "不太方便透露" declines the question, it is not a busy line
+    r.busy = bool(BUSY.search(_NOT_SAYING.sub(" ", text))) and not GO_AHEAD.search(raw)
     r.busy = r.busy and not (ROOM_TO_TALK.search(text) and not CALL_AGAIN.search(text))
     r.goodbye = bool(GOODBYE.search(text)) or closing
     if r.goodbye:

@@ -24,7 +24,8 @@ _NOT_AMOUNTS = (
     "一点点", "一切", "一边", "一向", "一共", "唯一", "第一时间", "一致", "千万", "万分",
     "十分", "一天到晚", "不一", "一旦", "一概", "一律", "一家", "一趟", "一次性", "一年一付",
     "一付", "一交", "一块儿", "一半", "一亮", "一班", "三番五次", "七上八下", "乱七八糟",
-    "一点都", "一辈子", "一阵", "隔三差五", "隔三岔五", "三天两头", "三三两两", "一五一十",
+    "一点都", "一辈子", "一阵", "一大家", "一大群", "一大帮", "一大堆", "一屋子", "二手",
+    "双十一", "双十二", "双11", "双12", "隔三差五", "隔三岔五", "三天两头", "三三两两", "一五一十",
 )  # fmt: skip
 _NOT_AMOUNT_RE = re.compile(
     "|".join(sorted(map(re.escape, _NOT_AMOUNTS), key=len, reverse=True))
@@ -479,3 +480,56 @@ def years_since(text: str, today) -> tuple[float, float] | None:  # noqa: ANN001
         ago = today.year - years[0]
         return (max(0.0, ago - 1 + start_of_year), ago + start_of_year)
     return None
+
+
+# -- occasions named instead of counted, and counts taken back -----------------------
+
+# the parts of a day something is done in ("morning and night", "早晚", "睡前"): a count
+# of times a day said by naming them; each row is one part, so "晚上" and "睡前" are one
+DAY_PARTS = [
+    ("morning", re.compile(r"早上|早晨|清早|一早|早起|起床|晨起|上午|早饭|早餐|\bmornings?\b|"
+                           r"\bwhen i (wake|get) up\b|\bbreakfast\b|\bfirst thing\b")),
+    ("midday", re.compile(r"中午|午饭|午餐|午休|\bnoon\b|\bmidday\b|\blunch(time)?\b")),
+    ("afternoon", re.compile(r"下午|\bafternoons?\b")),
+    ("night", re.compile(r"晚上|夜里|睡前|临睡|睡觉前|晚饭|晚餐|\bnights?\b|\bevenings?\b|"
+                         r"\bbed(time)?\b|\bbefore (i go to )?(bed|sleep)\b|"
+                         r"\bdinner\b|\bsupper\b")),
+]  # fmt: skip
+# words that name several parts at once: 早晚 (morning and night), 早中晚 (three)
+DAY_PART_SETS = [
+    (re.compile(r"早中晚|早午晚"), ("morning", "midday", "night")),
+    (re.compile(r"早晚(?!都|会|的事)"), ("morning", "night")),
+]
+# after or with every meal: three times a day
+EVERY_MEAL = re.compile(
+    r"每顿饭|每餐|一日三餐|三餐|顿顿|每次吃完饭|\b(after|with|before) (every|each) meal\b|"
+    r"\bafter meals\b|\bthree meals\b|\bevery meal\b"
+)
+
+
+def day_parts(text: str) -> set[str]:
+    """The parts of a day `text` names ("早晚各一次": morning and night)."""
+    t = fold(text)
+    found: set[str] = set()
+    for pattern, parts in DAY_PART_SETS:
+        if pattern.search(t):
+            found.update(parts)
+            t = pattern.sub(" ", t)
+    return found | {part for part, pattern in DAY_PARTS if pattern.search(t)}
+
+
+# said between a count and the one that replaces it ("两张 嗯不 一张", "two, or rather
+# three", "twice, well, honestly once"): the later count stands
+RETRACT = re.compile(
+    r"[哦噢啊嗯呃额]\s*不(对)?(?=\s|$|[，,]|[一二两三四五六七八九十\d])|(?<=\s)不(?=\s)|不对|说错了|我是说|应该是|"
+    r"不是不是|准确(地)?说|确切(地)?说|其实|"
+    r"\bno,? wait\b|\bwait,? no\b|\bi mean\b|\bor rather\b|\bmake (that|it)\b|"
+    r"\b(well,? )?(honestly|to be honest|truthfully|realistically)\b|\bactually\b|"
+    r"\bscratch that\b|\bmore like\b|\bno,? sorry\b"
+)
+# said before a count that was planned and then changed ("本来三个 … 就俩", "originally
+# three but now two"): a later count stands
+WAS_PLANNED = re.compile(
+    r"本来|原本|原来|原先|一开始|开始说|之前说|\boriginally\b|\bat first\b|"
+    r"\b(was|were) (going|supposed) to be\b|\bit was going to be\b"
+)

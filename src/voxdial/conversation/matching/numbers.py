@@ -15,13 +15,17 @@ from voxdial.conversation.matching.cues import EACH, SOMETIMES, USUALLY
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 from voxdial.conversation.normalize import fold
 from voxdial.conversation.quantities import (
+    EVERY_MEAL,
     FREQUENCY_IDIOMS,
+    RETRACT,
     UNKNOWN_AMOUNT,
+    WAS_PLANNED,
     ZERO_MISSED,
     ZERO_SAID,
     Amount,
     Period,
     amounts,
+    day_parts,
     periods,
     years_since,
 )
@@ -60,6 +64,8 @@ _TIME_UNITS = [
     (re.compile(r"hours?\b|小时|钟头"), 1 / 8760),
     (re.compile(r"minutes?\b|\bmins?\b|分钟"), 1 / 525600),
 ]
+# units that count people, any of them for any other
+_PEOPLE_UNIT = re.compile(r"^(口人|口|个人|人|位|people|persons?|guests?|adults)$")
 _OCCASIONS = ("次", "回", "趟", "遍", "times", "time")
 # a mark out of a total: "3 out of 5", "eight out of ten", "4/5", "满分十分 我给八分"
 _NUMBER_WORD = r"\d+(?:\.\d+)?|[a-z]+(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?"
@@ -143,16 +149,70 @@ _NONE_COUNT = re.compile(
     r"没车|没有车|没孩子|we don'?t have|i don'?t have|"
     r"don'?t (own|have) (a|any)|no cars?"
 )
-# who makes up a household ("me, my wife and three kids")
+# who makes up a household or a party, named one by one ("me, my wife and three kids",
+# "我 我老婆 还有我爸妈"): one person each; the callee as 我 / me / I
 _PERSON = re.compile(
-    r"\b(me|myself|i|my (wife|husband|partner|son|daughter|mum|mom|dad|mother|father|"
-    r"girlfriend|boyfriend|brother|sister|kid|child|baby|grandma|grandpa|flatmate|roommate))\b|"
-    r"我(?!们)|老婆|老公|老伴|爱人|媳妇|儿子|女儿|孩子|妈|爸|对象"
+    r"\b(me|myself|i|my (wife|husband|hubby|partner|spouse|son|daughter|mum|mom|mother|dad|"
+    r"father|girlfriend|boyfriend|fianc[eé]e?|brother|sister|kid|child|baby|grandma|grandpa|"
+    r"grandmother|grandfather|granny|nan|aunt|uncle|cousin|nephew|niece|flatmate|roommate|"
+    r"housemate|friend|colleague|nanny|mother-in-law|father-in-law))\b|"
+    r"我(?!们|俩|家|自个|自己)|老婆|老公|老伴儿?|爱人|媳妇儿?|丈夫|妻子|先生|太太|儿子|女儿|闺女|"
+    r"孩子|小孩|娃|宝宝|(?<!爸)妈(?!妈)|(?<!妈)爸(?!爸)|妈妈|爸爸|母亲|父亲|婆婆|公公|岳父|岳母|丈母娘|"
+    r"老丈人|爷爷|奶奶|外公|外婆|姥姥|姥爷|哥哥?|姐姐?|弟弟?|妹妹?|孙子|孙女|外孙女?|"
+    r"保姆|阿姨|对象|男朋友|女朋友|室友|舍友|同事|朋友"
 )
+# two people in one word ("老两口", "我爸妈", "my parents", "the twins")
 _COUPLE = re.compile(
-    r"夫妻俩|夫妻两个|两口子|老两口|小两口|我们俩|我们两个|我俩|\b(the two of us|us two)\b"
+    r"夫妻俩|夫妻两个|两口子|老两口|小两口|我们俩|我们两个|我俩|咱俩|咱们俩|爸妈|父母|公婆|"
+    r"岳父母|双胞胎|俩孩子|两个孩子|"
+    r"\b(the two of us|us two|both of us|my parents|my folks|the in-?laws|my in-?laws|"
+    r"the twins|my twins|me and (my )?(wife|husband|partner)'?s? parents)\b"
+)
+# the callee alone ("就我自个儿", "just me", "only myself"); not "just me and my husband"
+_ALONE = re.compile(
+    r"(?:就|只有|只|光)我(?![们俩家])(?:一个人?|自己|自个儿?|本人)?"
+    r"(?![\u4e00-\u9fff]*(和|跟|与|加|还有|带|们))|"
+    r"我一个人|一个人(住|来|过|用)|我自己(住|来|过|用|一个)|自个儿|独居|单身|"
+    r"\b(just|only) (me|myself|the one of me)\b(?!,? (and|plus|with|&)\b)|"
+    r"\bmyself\b(?!,? (and|plus|with|&)\b)|"
+    r"\bby myself\b|\bon my own\b|\blive alone\b|\bjust the one person\b"
+)
+# "the four of us", "all three of us", "我们三个", "我们家五口": the whole party, counted
+_N_OF_US = re.compile(
+    r"\b(?:the|all)?\s*(?P<en>two|three|four|five|six|seven|eight|nine|ten|\d+) of us\b|"
+    r"(?:我们|咱们|咱|我们家|咱家)(?:一共|总共|全家)?(?:(?P<zh>[一二两三四五六七八九十\d]+)(?:个人|个|口人|口|位|人)|(?P<zs>俩|仨))"
+)
+# a big household without a number ("一大家子", "a whole crowd"): five or more
+_BIG_GROUP = re.compile(
+    r"一大家子|一大家人|一大家|全家老小|老老小小一大堆|好大一家|"
+    r"\b(a (whole|big) (crowd|gang|bunch|tribe|clan)|the whole (clan|tribe|gang)|a big family)\b"
 )
 _ME = {"i": "me", "myself": "me", "我": "me"}
+# things counted by whose they are ("我跟我老婆的 还有我妈的": three phones; "就我自己这个":
+# one; "mine and my wife's"): one owner, one thing
+_OWNER = re.compile(
+    r"(我|老婆|老公|老伴|爱人|媳妇|丈夫|妻子|儿子|女儿|闺女|孩子|我妈|我爸|妈妈|爸爸|母亲|父亲|"
+    r"爷爷|奶奶|外公|外婆|姥姥|姥爷|哥哥|姐姐|弟弟|妹妹|对象)(?:自己|自个儿)?(?:的|这个|这部|这台|这张|那个)|"
+    r"\b(mine|my (wife|husband|partner|son|daughter|mum|mom|dad|kid|brother|sister)'s)\b"
+)
+_ONLY = re.compile(r"就|只|光|仅|\b(just|only)\b")
+# one each for a household counted ("一家五口人 每人一部", "four of us, one each")
+_PER_HEAD = re.compile(
+    r"(?:每人|每个人|一人|人手|各)(?:各)?(?:一|1)(?:个|部|张|辆|台|件|只|本|份)?|"
+    r"\bone (each|apiece)\b|\beach (of us |of them )?(has|have|gets?|needs?|wants?) (one|a|an)\b"
+)
+# a question counting things, not people ("几辆车", "多少钱"), whatever else it names
+_COUNTS_THINGS = re.compile(
+    r"几(辆|部|张|台|只|条|本|次|回|趟|年|个月|岁|件|套|间|张)|多少(钱|元|块|吨|度|次|张|部|辆)"
+)
+_PEOPLE_NOUNS = {"people", "guests", "persons", "adults", "kids", "children", "of", "in",
+                 "household", "members", "residents", "occupants", "passengers", "visitors",
+                 "travellers", "travelers", "patients", "attendees", "participants"}  # fmt: skip
+# a count of people the question asks ("几位", "how many guests", "几口人")
+_PEOPLE_QUESTION = re.compile(
+    r"几位|多少位|几个人|多少人|几口|几人|\bhow many (people|guests|persons|adults|of you|in your)|"
+    r"\bhousehold\b|\bguests?\b"
+)
 # an answer meaning none ("None", "没有", "没换过", "从没去过", "Never", "0次")
 _ZERO_ANSWER = re.compile(
     r"^(没有|无|零|none|zero|0|no\b)|^(从来?)?没有?[\u4e00-\u9fff]{1,2}过$|^从来?(没|不)|"
@@ -283,6 +343,14 @@ def early(a: AnswerSet, heard: Heard) -> Match | None:
     if not a.is_numeric:
         return None
     text = heard.text
+    if (later := _after_retraction(a, text)) is not None:
+        # the count said last, read whole: no clause before the retraction outweighs it
+        found = early(a, Heard(later, [later], False, heard.today)) or number(
+            a, Heard(later, [later], False, heard.today)
+        )
+        return None if found is None else Match(found.index, found.answer, "corrected")
+    if (times_a_day := _day_parts_count(a, text)) is not None:
+        return number_match(a, Range(times_a_day, times_a_day), "occasions")
     if _is_points_scale(a):
         return _out_of(a, spoken(a, text))
     if amounts_said(a, ZERO_SAID.sub(lambda m: " " * len(m.group()), text)):
@@ -397,6 +465,8 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     found = _total_then_parts(found)
     if len(found) >= 2 and all(x.exact for x in found) and _summed(text, found):
         found = [Amount(sum(x.low for x in found), sum(x.low for x in found), 0, 0, found[0].unit)]
+    if (owned := _owned(a, text)) is not None:
+        return number_match(a, Range(owned, owned), "number")
     people = _people(a, text)
     if people is None and found and EACH.search(text):
         owners = len({_ME.get(m.group(0), m.group(0)) for m in _PERSON.finditer(text)})
@@ -404,8 +474,11 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
             raise Ambiguous
         x = found[0]
         found = [Amount(x.low * owners, x.high * owners, x.start, x.end, x.unit)]
-    elif people is not None and (not found or people > max(x.high for x in found)):
-        found = [Amount(people, people, 0, 0, "人")]
+    elif people is not None and (
+        not found or people > max(x.high for x in found) or _total_named(found, people)
+    ):
+        # named one by one: the whole reply's list, which no clause of it outweighs
+        return number_match(a, Range(people, people), "people")
     if not found and "岁" in units:
         stage = [(lo, hi) for p, lo, hi in _SCHOOL_AGE + _LIFE_STAGE if p.search(text)]
         if len(stage) == 1:
@@ -424,6 +497,51 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     if scale is None or (scale != 1 and _asked_back(said, x)):
         return None  # "oh a week" to "how many guests": no count of them; "保修几个月"
     return number_match(a, Range(x.low * scale, x.high * scale), "number")
+
+
+def _after_retraction(a: AnswerSet, text: str) -> str | None:
+    """What follows a count taken back ("两张 嗯不 一张就够", "twice, well, honestly once
+    most days", "本来三个 我爸临时没去 就俩"), when a count is said on both sides: the
+    later count stands; None when nothing is taken back."""
+    for m in reversed(list(RETRACT.finditer(text))):
+        before, after = text[: m.start()], text[m.end() :]
+        if _a_count(a, before) and _a_count(a, after):
+            return after.strip(" ,，。")
+    planned = WAS_PLANNED.search(text)
+    if planned is not None:
+        first = amounts(text[planned.end() :])
+        if first:
+            after = text[planned.end() + first[0].end :]
+            if _a_count(a, after):
+                return after.strip(" ,，。")
+    return None
+
+
+def _a_count(a: AnswerSet, text: str) -> bool:
+    return bool(amounts_said(a, text)) or _people(a, text) is not None
+
+
+def _day_parts_count(a: AnswerSet, text: str) -> float | None:
+    """Times a day said by naming when ("morning and night", "早晚各一次", "早上一次 晚上一
+    次", "after every meal"), for a question counting times a day: one per part of the
+    day named (each part's own count when one is said for every part); a single part
+    only with "just" ("就早上刷"). None when the reply counts otherwise."""
+    asked = periods(a.question, asked=True)
+    if len(asked) != 1 or asked[0].high != 1 or not _counts_times(a):
+        return None
+    said = [x for x in amounts_said(a, text) if x.unit in ("", *_OCCASIONS)]
+    if EVERY_MEAL.search(text):
+        return 3.0 if not said else None
+    parts = day_parts(text)
+    if not parts or len(parts) == 1 and not said and not _ONLY.search(text):
+        return None
+    if not said:
+        return float(len(parts))
+    if len(said) == len(parts) and all(x.exact for x in said):
+        return float(sum(x.low for x in said))
+    if len(said) == 1 and said[0].exact and EACH.search(text):
+        return float(len(parts) * said[0].low)
+    return None
 
 
 def _in_asked_unit(a: AnswerSet, unit: str) -> float | None:
@@ -611,6 +729,8 @@ def _same_unit(unit: str, units: tuple[str, ...]) -> bool:
         return True
     if unit in _OCCASIONS and any(u in _OCCASIONS for u in units):
         return True
+    if _PEOPLE_UNIT.match(unit) and any(_PEOPLE_UNIT.match(u) for u in units):
+        return True  # 三口 / 三个人 / 三位 / "three guests" all count people
     ages = ("岁", "年", "year", "月", "month")
     return any(w in unit for w in ages) and any(w in u for u in units for w in ages)
 
@@ -624,25 +744,75 @@ def _reads_as_time(a: AnswerSet, heard: Heard) -> bool:
 
 
 def _people(a: AnswerSet, text: str) -> float | None:
-    """How many people "me, my wife and three kids" or "我和我老婆" names."""
-    if "人" not in a.units and "people" not in a.units:
+    """How many people a reply names: alone ("就我自个儿", "just me"), the party counted
+    ("both of us", "我们仨"), a big household ("一大家子"), or one by one ("我 我老婆 还有
+    我爸妈", "me, my husband and the twins"); None when it names fewer than two."""
+    if not _asks_people(a):
         return None
-    if re.search(
-        r"just me|only me|myself|live alone|就我一?个|我一个人|一个人|我自己|就我自己", text
-    ):
+    return people_named(text)
+
+
+def _total_named(found: list[Amount], people: float) -> bool:
+    """ "four, me, my husband and the two kids": the total said first is the people
+    named after it."""
+    return len(found) >= 2 and found[0].exact and found[0].low == people
+
+
+def _owned(a: AnswerSet, text: str) -> float | None:
+    """Things counted by the people who own them, for a question that counts things
+    (not people): one each for a household counted ("一家五口人 每人一部": 5), or one
+    per owner named ("我跟我老婆的 还有我妈的": 3, "就我自己这个", "just mine": 1)."""
+    if _asks_people(a) or not a.is_numeric:
+        return None
+    if (each := _PER_HEAD.search(text)) is not None:
+        rest = text[: each.start()] + " " + text[each.end() :]
+        heads = [x for x in amounts(rest) if x.exact and _PEOPLE_UNIT.match(x.unit)]
+        count = heads[0].low if len(heads) == 1 else people_named(rest)
+        return count
+    owners = {m.group(1) or m.group(2) for m in _OWNER.finditer(text)}
+    if not owners or amounts(text):
+        return None
+    # "就我跟我闺女的": the owners are everyone named before the 的
+    named = {_ME.get(m.group(0), m.group(0)) for m in _PERSON.finditer(text)}
+    count = max(len(owners), len(named))
+    if count == 1 and not _ONLY.search(text):
+        return None  # "我的坏了": whose, not how many
+    return float(count)
+
+
+def _asks_people(a: AnswerSet) -> bool:
+    """Whether the question counts people (not "how many cars in your household")."""
+    q = a.question.lower()
+    if _COUNTS_THINGS.search(q):
+        return False
+    m = _HOW_MANY.search(q)
+    if m is not None and m.group(1) not in _PEOPLE_NOUNS:
+        return False
+    return "人" in a.units or "people" in a.units or bool(_PEOPLE_QUESTION.search(q))
+
+
+def people_named(text: str) -> float | None:
+    """The people `text` names (see `_people`), or None."""
+    if (m := _N_OF_US.search(text)) is not None:
+        said = amounts(m.group("en") or m.group("zh") or m.group("zs") or "")
+        if len(said) == 1 and said[0].exact:
+            return said[0].low
+    if _ALONE.search(text):
         return 1.0
-    couple = 2 if _COUPLE.search(text) else 0  # "我们夫妻俩加一个孩子"
-    if couple:
+    if _BIG_GROUP.search(text) and not amounts(text):
+        return 5.0
+    pairs = len(_COUPLE.findall(text))
+    if pairs:
         text = _COUPLE.sub(" ", text)
     named = {_ME.get(m.group(0), m.group(0)) for m in _PERSON.finditer(text)}
     kids = sum(x.low for x in amounts(text) if x.exact and re.search(
-        r"^\s*(kids|children|sons|daughters|个孩子|孩子)", text[x.end : x.end + 10]
+        r"^\s*(kids|children|sons|daughters|个孩子|孩子|个小孩|小孩)", text[x.end : x.end + 10]
     ))  # fmt: skip
     if kids:
-        named = {n for n in named if not re.search(r"kid|child|孩子", n)}
-    if couple + len(named) + (1 if kids else 0) < 2:
+        named = {n for n in named if not re.search(r"kid|child|孩子|小孩", n)}
+    if 2 * pairs + len(named) + (1 if kids else 0) < 2:
         return None
-    return float(couple + len(named) + kids)
+    return float(2 * pairs + len(named) + kids)
 
 
 def _inside(a: AnswerSet, said: Range) -> int | None:

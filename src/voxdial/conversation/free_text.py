@@ -30,11 +30,13 @@ DECLINED = "declined"  # cannot or will not give it: moved on, nothing collected
 _NOTHING_HEADS = (
     r"没有了|没有|没了|没啥|没什么|没别的|没其他|没其它|木有|没意见|没建议|暂时没有|"
     r"想不到|想不出来|想不出|说不上来|挑不出毛病|就这些|就这样|没问题|不用了|"
-    r"\b(no|nope|nah|nothing|none|not really|no complaints|no suggestions|no issues|"
-    r"no problems|nothing else|nothing comes to mind|nothing springs to mind|"
+    # longer phrases first: "nothing comes to mind" before "nothing"
+    r"\b(no complaints|no suggestions|no issues|no problems|nothing else|"
+    r"nothing comes to mind|nothing springs to mind|"
     r"(i )?can'?t think of anything|(i )?cannot think of anything|not that i can think of|"
     r"that'?s all|that'?s everything|that'?s it|i'?m good|we'?re good|all good|"
-    r"(i )?don'?t think so|not a thing|not at the moment|not right now)\b"
+    r"(i )?don'?t think so|not a thing|not at the moment|not right now|not really|"
+    r"no|nope|nah|nothing|none)\b"
 )
 # what may stand around the head: praise, thanks, fillers, time hedges
 _NOTHING_AROUND_ZH = (
@@ -42,7 +44,7 @@ _NOTHING_AROUND_ZH = (
     r"挺好的|挺好|很好|都好|蛮好|不错|挺不错|都不错|满意|挺满意|很满意|非常满意|都挺满意|都满意|"
     r"都挺好|好的|还行|还可以|挺可以|很棒|挺棒|辛苦了|谢谢|感谢|多谢|你们|整体|总体|各方面|"
     r"服务|态度|一切|都|也|就|了|吧|啊|呀|哈|嘛|哦|嗯|额|呃|诶|哎|那个|这个|暂时|目前|现在|"
-    r"真的|其实|倒是|好像|应该|基本上|特别|挺|很|"
+    r"真的|其实|倒是|好像|应该|基本上|特别|挺|很|再见|拜拜|"
 )
 _NOTHING_AROUND_EN = {
     "it", "was", "were", "is", "all", "everything", "everything's", "went", "you're", "you",
@@ -52,15 +54,16 @@ _NOTHING_AROUND_EN = {
     "right", "now", "for", "at", "moment", "just", "yeah", "ok", "okay", "i", "think", "guess",
     "anything", "else", "i'm", "with", "been", "has", "it's", "we're", "to", "be", "honest",
     "actually", "pretty", "much", "quite", "super", "nice", "a", "and", "your", "team",
+    "bye", "goodbye",
 }
 # backchannels and fillers: no content at all
 _EMPTY_ZH = (
-    r"嗯+|恩+|啊+|哦+|呃+|额+|诶+|哎+|那个|这个|怎么说呢|你说|你讲|说吧|对对|对|是的|是|好的|好|行|"
+    r"嗯+|恩+|啊+|哦+|呃+|额+|诶+|哎+|那个|这个|怎么说呢|你说|你讲|说吧|对对|对|是的|是|好的|好|行|再见|拜拜|"
 )
 _EMPTY_EN = {
     "right", "yeah", "yes", "ok", "okay", "sure", "um", "uh", "hmm", "oh", "well", "so",
     "mhm", "uh-huh", "huh", "go", "on", "i", "see", "let", "me", "er", "mm", "ah", "talk",
-    "soon", "take", "care", "cheers", "thanks",
+    "soon", "take", "care", "cheers", "thanks", "bye", "goodbye",
 }
 # a pointer to a value never said: the engine cannot know it
 _REFERENCE = re.compile(
@@ -90,6 +93,14 @@ _ZH_RUN = re.compile(r"[零〇洞幺一二两三四五六七八九](\s?[零〇�
 _EN_WORD = r"(zero|one|two|three|four|five|six|seven|eight|nine|(double|triple) \w+)"
 _EN_RUN = re.compile(rf"\b{_EN_WORD}((\s|-|,\s?)({_EN_WORD}|oh|o))+\b|\b(double|triple) \w+\b")
 _SPACED = re.compile(r"\b\d(?:[ -]\d\b){2,}")
+
+
+_SOLICITS_QUESTIONS = re.compile(r"问题|疑问|疑虑|想问|\b(questions?|concerns?)\b", re.I)
+
+
+def solicits_questions(question: str) -> bool:
+    """A question asking for the callee's questions, where a question back answers it."""
+    return bool(_SOLICITS_QUESTIONS.search(question))
 
 
 def asks_for_code(question: str) -> bool:

@@ -328,6 +328,8 @@ class ScriptConversation:
         if extra is None:
             extra = self._volunteered(index, content, main)
         unread = free_text.read(self._question(index), reply) if not answers else None
+        if main is None and unread == free_text.EMPTY and r.goodbye:
+            return self._close(self.text["goodbye"], "goodbye")  # "ok talk soon, bye"
         if main is None and unread in (free_text.NOTHING, free_text.DECLINED):
             if r.goodbye:
                 return self._close(self.text["goodbye"], "goodbye")
@@ -336,9 +338,10 @@ class ScriptConversation:
             self._free_answer(r, reply, index) or self._code_said(index, reply)
         ):
             main = Match(-1, self._free_text(index, heard), "free")
-        if main is None and not answers and r.asking and self._solicits(index):
-            # "能便宜点吗", "能不能周日也开门" asked for feedback are suggestions
-            if _WISH.search(r.text) or self._knowledge_answer(heard) is None:
+        if main is None and not answers and r.asking and self._solicits(index) and not unread:
+            # "能便宜点吗", "能不能周日也开门" asked for feedback are suggestions; another
+            # question back ("投诉打哪个电话") is a question, unless questions are asked for
+            if _WISH.search(r.text) or free_text.solicits_questions(self._question(index)):
                 main = Match(-1, heard, "free")
         if main is not None:
             actions = self._record(index, main.answer, True, heard)
@@ -423,7 +426,10 @@ class ScriptConversation:
 
     def _free_text(self, index: int, heard: str) -> str:
         """What is recorded: a number said digit by digit is written as digits."""
-        return free_text.digits(heard) if free_text.asks_for_code(self._question(index)) else heard
+        if not free_text.asks_for_code(self._question(index)):
+            return heard
+        written = free_text.digits(heard)
+        return heard if written == heard else f"{heard} ({written})"  # both forms kept
 
     def _solicits(self, index: int) -> bool:
         """A free-text question asking for opinions, where a question is a suggestion."""

@@ -25,6 +25,7 @@ from voxdial.conversation.normalize import fold
 NOTHING = "nothing"  # nothing to add: the question is settled, nothing collected
 EMPTY = "empty"  # no content yet: asked again
 DECLINED = "declined"  # cannot or will not give it: moved on, nothing collected
+QUESTION = "question"  # a question back said without a question mark: answered from knowledge
 
 # the head of a "nothing to add" reply (one of these must be said)
 _NOTHING_HEADS = (
@@ -79,6 +80,9 @@ _CANNOT_GIVE = re.compile(
     r"not giving that out|won'?t give"
 )
 # questions that ask for a number, a code or a reference
+# questions back the intents miss: verb-not-verb ("疼不疼", "有没有"), "哪个/哪家", "到底";
+# not the wishes "能不能 / 可不可以 / 要不要", which the engine reads as suggestions
+_QUESTION_BACK = re.compile(r"(?!能|可|要)(\w)[不没]\1|哪个|哪家|哪一|到底|\bhow much\b")
 _ASKS_FOR_CODE = re.compile(
     r"号|编号|单号|卡号|尾号|后四位|后几位|户号|学号|账号|验证码|门牌|号码|"
     r"\b(number|reference|code|id|pin|digits|account)\b",
@@ -143,6 +147,8 @@ def read(question: str, reply: str) -> str | None:
     plain = re.sub(r"^(uh|um|hmm|er|oh|嗯|呃|额|哦)\s+", "", re.sub(r"\s+", " ", words))
     if _REFERENCE.search(plain):
         return EMPTY
+    if _QUESTION_BACK.search(raw) and not solicits_questions(question):
+        return QUESTION
     if asks_for_code(question) and _CANNOT_GIVE.search(raw):
         return DECLINED
     return None

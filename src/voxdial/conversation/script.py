@@ -330,6 +330,9 @@ class ScriptConversation:
         unread = free_text.read(self._question(index), reply) if not answers else None
         if main is None and unread == free_text.EMPTY and r.goodbye:
             return self._close(self.text["goodbye"], "goodbye")  # "ok talk soon, bye"
+        if main is None and unread == free_text.QUESTION and not (r.who or r.why):
+            answered = self._knowledge_answer(heard, unknown=True) or []
+            return answered + self._ask(self.text["back"])
         if main is None and unread in (free_text.NOTHING, free_text.DECLINED):
             if r.goodbye:
                 return self._close(self.text["goodbye"], "goodbye")

@@ -47,25 +47,26 @@ _NOTHING_AROUND_ZH = (
     r"服务|态度|一切|都|也|就|了|吧|啊|呀|哈|嘛|哦|嗯|额|呃|诶|哎|那个|这个|暂时|目前|现在|"
     r"真的|其实|倒是|好像|应该|基本上|特别|挺|很|再见|拜拜|"
 )
-_NOTHING_AROUND_EN = {
-    "it", "was", "were", "is", "all", "everything", "everything's", "went", "you're", "you",
-    "guys", "are", "great", "fine", "good", "perfect", "excellent", "lovely", "wonderful",
-    "brilliant", "happy", "very", "really", "satisfied", "service", "job", "keep", "up",
-    "the", "work", "thanks", "thank", "um", "uh", "hmm", "er", "well", "oh", "so", "honestly",
-    "right", "now", "for", "at", "moment", "just", "yeah", "ok", "okay", "i", "think", "guess",
-    "anything", "else", "i'm", "with", "been", "has", "it's", "we're", "to", "be", "honest",
-    "actually", "pretty", "much", "quite", "super", "nice", "a", "and", "your", "team",
-    "bye", "goodbye",
-}
+_NOTHING_AROUND_EN = set(
+    (
+        "it was were is all everything everything's went you're you guys are great fine good "
+        "perfect excellent lovely wonderful brilliant happy very really satisfied service job "
+        "keep up the work thanks thank um uh hmm er well oh so honestly right now for at "
+        "moment just yeah ok okay i think guess anything else i'm with been has it's we're to "
+        "be honest actually pretty much quite super nice a and your team bye goodbye"
+    ).split()
+)
 # backchannels and fillers: no content at all
 _EMPTY_ZH = (
-    r"嗯+|恩+|啊+|哦+|呃+|额+|诶+|哎+|那个|这个|怎么说呢|你说|你讲|说吧|对对|对|是的|是|好的|好|行|再见|拜拜|"
+    r"嗯+|恩+|啊+|哦+|呃+|额+|诶+|哎+|那个|这个|怎么说呢|你说|你讲|说吧|对对|对|是的|是|好的|好|行|"
+    r"再见|拜拜|"
 )
-_EMPTY_EN = {
-    "right", "yeah", "yes", "ok", "okay", "sure", "um", "uh", "hmm", "oh", "well", "so",
-    "mhm", "uh-huh", "huh", "go", "on", "i", "see", "let", "me", "er", "mm", "ah", "talk",
-    "soon", "take", "care", "cheers", "thanks", "bye", "goodbye",
-}
+_EMPTY_EN = set(
+    (
+        "right yeah yes ok okay sure um uh hmm oh well so mhm uh-huh huh go on i see let me "
+        "er mm ah talk soon take care cheers thanks bye goodbye"
+    ).split()
+)
 # a pointer to a value never said: the engine cannot know it
 _REFERENCE = re.compile(
     r"^(跟|和|同)?(上次|以前|之前)(的)?一样(的)?$|^老样子$|^还是(那个|老的|原来的)$|"
@@ -89,10 +90,14 @@ _ASKS_FOR_CODE = re.compile(
     re.I,
 )
 _CODE = re.compile(r"\d{3,}")
-_ZH_DIGITS = {"零": "0", "〇": "0", "洞": "0", "幺": "1", "一": "1", "二": "2", "两": "2",
-              "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}  # fmt: skip
-_EN_DIGITS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3",
-              "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}  # fmt: skip
+_ZH_DIGITS = dict(zip("零〇洞幺一二两三四五六七八九", "00011223456789", strict=True))
+_EN_DIGITS = dict(
+    zip(
+        "zero oh o one two three four five six seven eight nine".split(),
+        "000123456789",
+        strict=True,
+    )
+)
 _ZH_RUN = re.compile(r"[零〇洞幺一二两三四五六七八九](\s?[零〇洞幺一二两三四五六七八九]){2,}")
 _EN_WORD = r"(zero|one|two|three|four|five|six|seven|eight|nine|(double|triple) \w+)"
 _EN_RUN = re.compile(rf"\b{_EN_WORD}((\s|-|,\s?)({_EN_WORD}|oh|o))+\b|\b(double|triple) \w+\b")

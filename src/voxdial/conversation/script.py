@@ -337,8 +337,12 @@ class ScriptConversation:
             if r.goodbye:
                 return self._close(self.text["goodbye"], "goodbye")
             return self._give_up(index)  # "没啥意见 都挺满意", "单子扔了": nothing to collect
-        if main is None and not answers and content and unread is None and (
-            self._free_answer(r, reply, index) or self._code_said(index, reply)
+        if (
+            main is None
+            and not answers
+            and content
+            and unread is None
+            and (self._free_answer(r, reply, index) or self._code_said(index, reply))
         ):
             main = Match(-1, self._free_text(index, heard), "free")
         if main is None and not answers and r.asking and self._solicits(index) and not unread:

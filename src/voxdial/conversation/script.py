@@ -26,7 +26,15 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from voxdial.conversation import analysis, callback_time, intents, keys, lines, transfer
+from voxdial.conversation import (
+    analysis,
+    callback_time,
+    free_text,
+    intents,
+    keys,
+    lines,
+    transfer,
+)
 from voxdial.conversation.engine import (
     Action,
     ActionKind,
@@ -319,11 +327,28 @@ class ScriptConversation:
             return self._close(self.text["refused"], "refused")
         if extra is None:
             extra = self._volunteered(index, content, main)
-        if main is None and not answers and content and self._free_answer(r, reply, index):
-            main = Match(-1, heard, "free")
-        if main is None and not answers and r.asking and self._solicits(index):
-            # "能便宜点吗", "能不能周日也开门" asked for feedback are suggestions
-            if _WISH.search(r.text) or self._knowledge_answer(heard) is None:
+        unread = free_text.read(self._question(index), reply) if not answers else None
+        if main is None and unread == free_text.EMPTY and r.goodbye:
+            return self._close(self.text["goodbye"], "goodbye")  # "ok talk soon, bye"
+        if main is None and unread == free_text.QUESTION and not (r.who or r.why):
+            answered = self._knowledge_answer(heard, unknown=True) or []
+            return answered + self._ask(self.text["back"])
+        if main is None and unread in (free_text.NOTHING, free_text.DECLINED):
+            if r.goodbye:
+                return self._close(self.text["goodbye"], "goodbye")
+            return self._give_up(index)  # "没啥意见 都挺满意", "单子扔了": nothing to collect
+        if (
+            main is None
+            and not answers
+            and content
+            and unread is None
+            and (self._free_answer(r, reply, index) or self._code_said(index, reply))
+        ):
+            main = Match(-1, self._free_text(index, heard), "free")
+        if main is None and not answers and r.asking and self._solicits(index) and not unread:
+            # "能便宜点吗", "能不能周日也开门" asked for feedback are suggestions; another
+            # question back ("投诉打哪个电话") is a question, unless questions are asked for
+            if _WISH.search(r.text) or free_text.solicits_questions(self._question(index)):
                 main = Match(-1, heard, "free")
         if main is not None:
             actions = self._record(index, main.answer, True, heard)
@@ -400,6 +425,18 @@ class ScriptConversation:
             if not rest or _NOTHING.search(rest):
                 return False
         return True
+
+    def _code_said(self, index: int, reply: str) -> bool:
+        """A number or reference said after a hold ("等下我找找卡 四四零二")."""
+        q = self._question(index)
+        return free_text.asks_for_code(q) and bool(_CODE.search(free_text.digits(fold(reply))))
+
+    def _free_text(self, index: int, heard: str) -> str:
+        """What is recorded: a number said digit by digit is written as digits."""
+        if not free_text.asks_for_code(self._question(index)):
+            return heard
+        written = free_text.digits(heard)
+        return heard if written == heard else f"{heard} ({written})"  # both forms kept
 
     def _solicits(self, index: int) -> bool:
         """A free-text question asking for opinions, where a question is a suggestion."""

@@ -1,0 +1,172 @@
+"""Free-text questions: which replies are an answer and which are not.
+
+A free-text question (suggestions, an order number, a name) has no preset answers, so
+any reply with content used to be recorded. Several kinds of reply carry no answer:
+
+- nothing to add: a "no" or "nothing" head, with only fillers and praise around it
+  ("没啥意见 都挺满意", "nope you're all great", "can't think of anything");
+- no content: backchannels and fillers only ("嗯嗯 你说", "right, yeah", "oh hmm"), or a
+  pointer to a value never said ("same as last time", "老样子");
+- cannot give it: the callee lost it, has not got it at hand or will not say it
+  ("单子扔了", "这个就不报了吧", "I don't have it on me"), read on value questions only.
+
+A reply is "nothing" or "no content" only when the tables cover all of it, so any word
+of substance ("no, but the wait was long") keeps it an answer. Numbers said digit by
+digit ("六八二三", "five five one eight", "5 5 1 8") are written as digits for questions
+that ask for a number or a reference.
+"""
+
+from __future__ import annotations
+
+import re
+
+from voxdial.conversation.normalize import fold
+
+NOTHING = "nothing"  # nothing to add: the question is settled, nothing collected
+EMPTY = "empty"  # no content yet: asked again
+DECLINED = "declined"  # cannot or will not give it: moved on, nothing collected
+QUESTION = "question"  # a question back said without a question mark: answered from knowledge
+
+# the head of a "nothing to add" reply (one of these must be said)
+_NOTHING_HEADS = (
+    r"没有了|没有|没了|没啥|没什么|没别的|没其他|没其它|木有|没意见|没建议|暂时没有|"
+    r"想不到|想不出来|想不出|说不上来|挑不出毛病|就这些|就这样|没问题|不用了|"
+    # longer phrases first: "nothing comes to mind" before "nothing"
+    r"\b(no complaints|no suggestions|no issues|no problems|nothing else|"
+    r"nothing comes to mind|nothing springs to mind|"
+    r"(i )?can'?t think of anything|(i )?cannot think of anything|not that i can think of|"
+    r"that'?s all|that'?s everything|that'?s it|i'?m good|we'?re good|all good|"
+    r"(i )?don'?t think so|not a thing|not at the moment|not right now|not really|"
+    r"no|nope|nah|nothing|none)\b"
+)
+# what may stand around the head: praise, thanks, fillers, time hedges
+_NOTHING_AROUND_ZH = (
+    r"意见|建议|要说的|说的|好说的|补充|要补充的|别的|其他|其它|什么|啥|的|"
+    r"挺好的|挺好|很好|都好|蛮好|不错|挺不错|都不错|满意|挺满意|很满意|非常满意|都挺满意|都满意|"
+    r"都挺好|好的|还行|还可以|挺可以|很棒|挺棒|辛苦了|谢谢|感谢|多谢|你们|整体|总体|各方面|"
+    r"服务|态度|一切|都|也|就|了|吧|啊|呀|哈|嘛|哦|嗯|额|呃|诶|哎|那个|这个|暂时|目前|现在|"
+    r"真的|其实|倒是|好像|应该|基本上|特别|挺|很|再见|拜拜|"
+)
+_NOTHING_AROUND_EN = set(
+    (
+        "it was were is all everything everything's went you're you guys are great fine good "
+        "perfect excellent lovely wonderful brilliant happy very really satisfied service job "
+        "keep up the work thanks thank um uh hmm er well oh so honestly right now for at "
+        "moment just yeah ok okay i think guess anything else i'm with been has it's we're to "
+        "be honest actually pretty much quite super nice a and your team bye goodbye"
+    ).split()
+)
+# backchannels and fillers: no content at all
+_EMPTY_ZH = (
+    r"嗯+|恩+|啊+|哦+|呃+|额+|诶+|哎+|那个|这个|怎么说呢|你说|你讲|说吧|对对|对|是的|是|好的|好|行|"
+    r"再见|拜拜|"
+)
+_EMPTY_EN = set(
+    (
+        "right yeah yes ok okay sure um uh hmm oh well so mhm uh-huh huh go on i see let me "
+        "er mm ah talk soon take care cheers thanks bye goodbye"
+    ).split()
+)
+# a pointer to a value never said: the engine cannot know it
+_REFERENCE = re.compile(
+    r"^(跟|和|同)?(上次|以前|之前)(的)?一样(的)?$|^老样子$|^还是(那个|老的|原来的)$|"
+    r"^(the )?same( one)? as (last time|before|usual)$|^the usual$|^same again$"
+)
+# cannot give it: lost, not at hand, will not say (value questions only)
+_CANNOT_GIVE = re.compile(
+    r"扔了|丢了|弄丢|找不到了|找不着了|没带|不在身边|不在手边|手边没有|不报了|不说了|"
+    r"不(方便|想|愿意)(在电话里)?(告诉|说|透露|讲|报)|保密|不给你|"
+    r"\b(don'?t|do not) have it (on me|with me|handy|here|to hand)|not on me|"
+    r"(i )?lost it|threw it (away|out)|can'?t find it|rather not (say|give)|prefer not to|"
+    r"not giving that out|won'?t give"
+)
+# questions that ask for a number, a code or a reference
+# questions back the intents miss: verb-not-verb ("疼不疼", "有没有"), "哪个/哪家", "到底";
+# not the wishes "能不能 / 可不可以 / 要不要", which the engine reads as suggestions
+_QUESTION_BACK = re.compile(r"(?!能|可|要)(\w)[不没]\1|哪个|哪家|哪一|到底|\bhow much\b")
+_ASKS_FOR_CODE = re.compile(
+    r"号|编号|单号|卡号|尾号|后四位|后几位|户号|学号|账号|验证码|门牌|号码|"
+    r"\b(number|reference|code|id|pin|digits|account)\b",
+    re.I,
+)
+_CODE = re.compile(r"\d{3,}")
+_ZH_DIGITS = dict(zip("零〇洞幺一二两三四五六七八九", "00011223456789", strict=True))
+_EN_DIGITS = dict(
+    zip(
+        "zero oh o one two three four five six seven eight nine".split(),
+        "000123456789",
+        strict=True,
+    )
+)
+_ZH_RUN = re.compile(r"[零〇洞幺一二两三四五六七八九](\s?[零〇洞幺一二两三四五六七八九]){2,}")
+_EN_WORD = r"(zero|one|two|three|four|five|six|seven|eight|nine|(double|triple) \w+)"
+_EN_RUN = re.compile(rf"\b{_EN_WORD}((\s|-|,\s?)({_EN_WORD}|oh|o))+\b|\b(double|triple) \w+\b")
+_SPACED = re.compile(r"\b\d(?:[ -]\d\b){2,}")
+
+
+_SOLICITS_QUESTIONS = re.compile(r"问题|疑问|疑虑|想问|\b(questions?|concerns?)\b", re.I)
+
+
+def solicits_questions(question: str) -> bool:
+    """A question asking for the callee's questions, where a question back answers it."""
+    return bool(_SOLICITS_QUESTIONS.search(question))
+
+
+def asks_for_code(question: str) -> bool:
+    return bool(_ASKS_FOR_CODE.search(question))
+
+
+def digits(text: str) -> str:
+    """Numbers said digit by digit written as digits: "六八二三" -> "6823",
+    "five five one eight" -> "5518", "double seven" -> "77", "5 5 1 8" -> "5518"."""
+    text = _ZH_RUN.sub(lambda m: "".join(_ZH_DIGITS[c] for c in m.group(0) if c.strip()), text)
+    text = _EN_RUN.sub(lambda m: _en_digits(m.group(0)) or m.group(0), text)
+    return _SPACED.sub(lambda m: re.sub(r"[ -]", "", m.group(0)), text)
+
+
+def _en_digits(run: str) -> str:
+    words = re.findall(r"[a-z]+", run.lower())
+    out, times = [], 1
+    for w in words:
+        if w in ("double", "triple"):
+            times = 2 if w == "double" else 3
+            continue
+        if w not in _EN_DIGITS:
+            return ""
+        out.append(_EN_DIGITS[w] * times)
+        times = 1
+    return "".join(out) if len("".join(out)) >= 2 else ""
+
+
+def read(question: str, reply: str) -> str | None:
+    """NOTHING, EMPTY or DECLINED for a reply that does not answer the free-text
+    question; None when the reply may be its answer (the engine's other checks apply)."""
+    raw = fold(reply)
+    if asks_for_code(question) and _CODE.search(digits(raw)):
+        return None
+    words = re.sub(r"[^\w'\s-]+", " ", raw).strip()
+    if _covered(words, _NOTHING_HEADS, _NOTHING_AROUND_ZH, _NOTHING_AROUND_EN, head=True):
+        return NOTHING
+    if _covered(words, "", _EMPTY_ZH, _EMPTY_EN, head=False):
+        return EMPTY
+    plain = re.sub(r"^(uh|um|hmm|er|oh|嗯|呃|额|哦)\s+", "", re.sub(r"\s+", " ", words))
+    if _REFERENCE.search(plain):
+        return EMPTY
+    if _QUESTION_BACK.search(raw) and not solicits_questions(question):
+        return QUESTION
+    if asks_for_code(question) and _CANNOT_GIVE.search(raw):
+        return DECLINED
+    return None
+
+
+def _covered(words: str, heads: str, around_zh: str, around_en: set[str], *, head: bool) -> bool:
+    """Whether the reply is all head (when `head`, at least one) and words around it."""
+    rest = words
+    if head:
+        rest, n = re.subn(heads, " ", rest)
+        if not n:
+            return False
+    zh = re.compile(f"({around_zh.rstrip('|')})+")
+    rest = zh.sub(" ", rest)
+    left = [w for w in rest.split() if w not in around_en]
+    return not left

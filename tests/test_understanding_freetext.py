@@ -122,7 +122,11 @@ def test_digits_are_not_rewritten_for_a_question_that_asks_no_number():
 
 @pytest.mark.parametrize(
     ("lang", "reply"),
-    [("zh", "你们周末到底开不开门"), ("zh", "会员卡在哪个柜台办"), ("en", "how much is the membership")],
+    [
+        ("zh", "你们周末到底开不开门"),
+        ("zh", "会员卡在哪个柜台办"),
+        ("en", "how much is the membership"),
+    ],
 )
 def test_a_question_back_to_a_suggestions_question_is_not_a_suggestion(lang, reply):
     _, hit = _hear(lang, IDEAS[lang], reply)

@@ -174,6 +174,7 @@ _MONTH_PART = (
 _LENGTH_UNIT = re.compile(
     r"(\d+) ?(?:个)?(年|月|期|周|天|years?|months?|weeks?|days?|instal?lments?|payments?)"
 )
+_TIME_WORD = re.compile(r"年|月|周|天|日|\b(year|month|week|day|night)s?\b")
 _LONGEST = re.compile(r"\blongest\b|最长|期数最多|时间最长|期限最长")
 _SHORTEST = re.compile(r"\bshortest\b|最短|期数最少|时间最短|期限最短")
 _LONGER = re.compile(r"\blonger\b|长一?点的?|时间长的|期限长的|期数多的|长的那个|久一点的")
@@ -196,10 +197,14 @@ def _month_days(a: AnswerSet) -> list[tuple[int, int]] | None:
 
 def _lengths(a: AnswerSet) -> list[tuple[float, int]]:
     """(length, index) of answers that are a length in one unit of time; others (paid
-    in full, 还没想好) are left out."""
+    in full, 还没想好) are left out, unless one of them is a length said without a
+    number ("month to month")."""
     found = [(m, i) for i, k in enumerate(a.keys) if (m := _LENGTH_UNIT.search(k))]
     if len({m.group(2).rstrip("s") for m, _ in found}) != 1:
         return []
+    timed = {i for _, i in found}
+    if any(_TIME_WORD.search(k) for i, k in enumerate(a.keys) if i not in timed):
+        return []  # "month to month" is a length too, without a number: not ranked
     lengths = [(float(m.group(1)), i) for m, i in found]
     return lengths if len({n for n, _ in lengths}) == len(lengths) else []
 

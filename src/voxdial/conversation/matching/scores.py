@@ -128,7 +128,7 @@ _TOTAL = re.compile(
     rf"(?:满分|总分|一共|out of|outta|out a) ?(?:是|为)?(?P<t>{_NUM}分?|(?:{_EN_NUM})\b)"
 )
 _BETWEEN = re.compile(r"之间|中间|\bbetween\b|\bor\b|或者?|还是")
-_HALF = re.compile(r"点五|\bpoint five\b|and a half|\d\.5|个半|半分")
+_HALF = re.compile(r"点五|分半|\bpoint five\b|and a half|\d\.5|个半|半分")
 # a mark turned down before it ("不能给五分", "not a five") or after it ("五分不至于")
 _NOT_BEFORE = re.compile(
     r"(不能|不会|不|没法|没有|不到|到不了|不至于|不是|算不上|\bnot|n't|\bnever|\bno way)"

@@ -168,6 +168,15 @@ def _marks(text: str) -> set[float] | None:
     return found
 
 
+def _other_total(text: str, top: float) -> bool:
+    """Whether the reply gives its mark out of a total other than the scale's own."""
+    for m in _TOTAL.finditer(_sounds(text)):
+        total = amounts(m["t"].rstrip("分"))
+        if len(total) != 1 or total[0].low != top:
+            return True
+    return False
+
+
 def _points(a: AnswerSet) -> list[float] | None:
     """The scale's points when the answers are one mark each, consecutive from 0 or 1."""
     points = sorted(r.low for r in a.ranges if r is not None and r.low == r.high)
@@ -198,6 +207,8 @@ def mark(a: AnswerSet, heard: Heard) -> Match | None:
         return None
     if _HALF.search(heard.text):
         raise Ambiguous
+    if _other_total(heard.text, points[-1]):
+        return None  # "four out of five" on a ten-point scale: the number stage converts
     if _BETWEEN.search(heard.text):
         return None  # "四分五分之间": two marks, the number stage reads the range
     found: set[float] | None = set()

@@ -36,6 +36,23 @@ _UNSURE_ANSWER = re.compile(
     r"^(it )?depends|^maybe$|^undecided|^not sure"
 )
 
+# ways of saying one has not decided, read as the question's uncertain answer only (a
+# question without one asks again as before): "不好讲", "等我下次去店里再说", "who
+# knows", "we'll decide when we get there", "could be". The hedges the intents and the
+# polarity tables already read are not repeated here.
+UNDECIDED = re.compile(
+    r"不好讲|很难讲|难讲|讲不准|讲不清|说不来|不晓得(?=$|\s|怎么|咋|呢|啊)|"
+    r"等.{1,12}再(说|定|决定|看)|回头再定|以后再(说|定)|过(段|阵)(时间|子)再(说|定)|"
+    r"到时候?再定|先不定|还得想想|再想想|想想再说|走一步看一步|看缘分|随缘吧?$|"
+    r"^(也许|或许|有可能|可能)吧?$|"
+    r"\bwho knows\b|^(it )?could be\b|^(it )?might be\b|^perhaps\b|^possibly\b|"
+    r"\bwe'?ll (decide|figure it out|work it out|see how)\b|"
+    r"\bdecide (when|once|later|on the day|then|nearer|closer)\b|\bplay it by ear\b|"
+    r"\b(toss[- ]up|fifty[- ]fifty|50[- /]50)\b|\bi'?m torn\b|\bcan'?t decide\b|"
+    r"\btoo (early|soon) to (say|tell)\b|\btime will tell\b|\bremains to be seen\b|"
+    r"\bnot made up my mind\b|\bstill (deciding|thinking)\b"
+)
+
 
 class AnswerSet:
     """`question` (its text) lets yes/no answers be read from the question's verb and

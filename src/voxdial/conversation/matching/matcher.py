@@ -22,7 +22,7 @@ from voxdial.conversation.matching import (
     states,
     yes_no,
 )
-from voxdial.conversation.matching.answers import AnswerSet
+from voxdial.conversation.matching.answers import UNDECIDED, AnswerSet
 from voxdial.conversation.matching.cues import (
     ANY,
     CLOCK,
@@ -45,16 +45,27 @@ def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
         return a.pick(a.uncertain.index(True), "unsure")  # "得先问问我儿子": undecided
     if DEFERS.search(heard.text):
         raise Ambiguous  # ask again (or the one who decides)
-    if not any(
-        intents.UNSURE.search(p) or polarity.UNSURE.search(p) for p in [heard.text, *heard.parts]
-    ):  # a clause of its own: "不知道，是我妈收的", "no... well, maybe"
-        return None
+    said = [heard.text, *heard.parts]
+    if not any(intents.UNSURE.search(p) or polarity.UNSURE.search(p) for p in said):
+        # a clause of its own: "不知道，是我妈收的", "no... well, maybe"
+        return _undecided(a, heard) if any(UNDECIDED.search(p) for p in said) else None
     found = outright.said(a, heard, quiet=True)
     if found is not None and a.uncertain[found.index]:
         return found
     if any(a.uncertain):
         return a.pick(a.uncertain.index(True), "unsure")
     raise Ambiguous  # unsure, and the question offers no such answer: ask again
+
+
+def _undecided(a: AnswerSet, heard: Heard) -> Match | None:
+    """Not decided, in words only the uncertain answer is read from ("这个不好讲", "who
+    knows"): that answer when the question offers one and no other answer is named."""
+    if not any(a.uncertain):
+        return None
+    found = outright.said(a, heard, quiet=True)
+    if found is not None and not a.uncertain[found.index]:
+        return None
+    return a.pick(a.uncertain.index(True), "unsure")
 
 
 def _time_corrected(a: AnswerSet, heard: Heard) -> Match | None:
@@ -117,6 +128,7 @@ CORRECTION = re.compile(
     r"\bi mean\b|\bsorry\b|\brather\b|scratch that|make (that|it)"
 )
 
+
 def _without_whether(text: str) -> str:
     """The reply without "X没X" / "X不X" ("不记得去没去过": asks whether, says neither)."""
     return outright.WHETHER.sub(" ", text).strip() if "没" in text or "不" in text else text
@@ -141,6 +153,7 @@ _LATER_STAGES = (
     numbers.number,
     ordinals.ordinal,
     ordinals.extreme,
+    ordinals.span,
     periods.period,
     _time,
     paraphrases.paraphrase,
@@ -178,6 +191,8 @@ class AnswerMatcher(AnswerSet):
         parts, _ = self._clauses(reply)
         if len(parts) < 2 or CORRECTION.search(fold(reply)):
             return found
+        if found.how == "number" and self._marked(reply, parts) == found.index:
+            return found  # "三分 扎了两回": the mark given, not the count in the reason
         read = [(p, self._match(p, today, whole=False)) for p in parts if not REASON.search(p)]
         own = [p for p, m in read if m is not None and m.index == found.index]
         rare = bool(own) and all(SOMETIMES.search(p) for p in own)
@@ -191,6 +206,14 @@ class AnswerMatcher(AnswerSet):
             if _RANK[other.how] >= _RANK[found.how]:
                 return None
         return found
+
+    def _marked(self, reply: str, parts: list[str]) -> int | None:
+        """The answer a mark given on a points scale names (scores.mark), if any."""
+        try:
+            found = scores.mark(self, Heard(self.clean(reply), parts, False, date.today()))
+        except Ambiguous:
+            return None
+        return None if found is None else found.index
 
     def _changed_mind(self, reply: str, today: date | None) -> tuple[bool, Match | None]:
         """(True, the answer) when the reply corrects itself ("晚上 哦不对 早上", "Monday,
@@ -248,6 +271,8 @@ class AnswerMatcher(AnswerSet):
         later = _LATER_STAGES if whole else _LATER_STAGES[:-1]  # no encoder per clause
         try:
             found = _unsure(self, as_said)
+            if found is None:  # a mark given on a points scale, among other numbers
+                found = scores.mark(self, heard)
             if found is None:  # counts not known, none said as words, marks out of a total
                 found = numbers.early(self, heard)
             if found is not None:

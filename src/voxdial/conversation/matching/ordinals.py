@@ -146,3 +146,91 @@ def extreme(a: AnswerSet, heard: Heard) -> Match | None:
     if low == high or (_COMPARES.search(text) and len(a.ranks) != 2):
         return None
     return a.pick(a.ranks.index(min(a.ranks) if low else max(a.ranks)), "ordinal")
+
+
+# --- an answer named by where it falls in a span or by how long it is ------------------
+# Days of the month (5号 / 15号 / 25号, "the 1st" / "the 15th") named by the part of the
+# month they fall in: its start (月初, "early in the month"), middle (月中) or end (月底).
+_DAY_OF_MONTH = re.compile(
+    r"^(?:每月)?(\d{1,2}) ?(?:号|日)$|^(?:the )?(\d{1,2}) ?(?:st|nd|rd|th)?$"
+)
+_MONTH_PART = (
+    ("start", re.compile(
+        r"月初|月头|上旬|月份?(刚)?开头|\b(beginning|start) of (the|each|every) month\b|"
+        r"\bearly (in|on in) the month\b|\bfirst (week|part|half) of the month\b|"
+        r"最早的?(那个|那天|那一?号)|\bthe earliest\b|靠前的?(那个|那天)"
+    )),
+    ("middle", re.compile(
+        r"月中(?!旬)|中旬|\bmid[- ]?month\b|\b(middle|mid) of the month\b|"
+        r"\bhalfway through the month\b"
+    )),
+    ("end", re.compile(
+        r"月底|月末|月尾|下旬|\bend of (the|each|every) month\b|\blate in the month\b|"
+        r"\blast (week|part|half) of the month\b|最晚的?(那个|那天|那一?号)|\bthe latest\b|"
+        r"靠后的?(那个|那天)"
+    )),
+)  # fmt: skip
+# answers that are a length of time (3期 / 6期 / 12期, "10-year loan"), named by length
+_LENGTH_UNIT = re.compile(
+    r"(\d+) ?(?:个)?(年|月|期|周|天|years?|months?|weeks?|days?|instal?lments?|payments?)"
+)
+_TIME_WORD = re.compile(r"年|月|周|天|日|\b(year|month|week|day|night)s?\b")
+_LONGEST = re.compile(r"\blongest\b|最长|期数最多|时间最长|期限最长")
+_SHORTEST = re.compile(r"\bshortest\b|最短|期数最少|时间最短|期限最短")
+_LONGER = re.compile(r"\blonger\b|长一?点的?|时间长的|期限长的|期数多的|长的那个|久一点的")
+_SHORTER = re.compile(r"\bshorter\b|短一?点的?|时间短的|期限短的|期数少的|短的那个")
+
+
+def _month_days(a: AnswerSet) -> list[tuple[int, int]] | None:
+    """(day, index) of answers that are days of the month, when all but an uncertain
+    answer are; None otherwise."""
+    days = []
+    for i, key in enumerate(a.keys):
+        if a.uncertain[i]:
+            continue
+        m = _DAY_OF_MONTH.match(key)
+        if m is None:
+            return None
+        days.append((int(m.group(1) or m.group(2)), i))
+    return days if len(days) >= 2 and len({d for d, _ in days}) == len(days) else None
+
+
+def _lengths(a: AnswerSet) -> list[tuple[float, int]]:
+    """(length, index) of answers that are a length in one unit of time; others (paid
+    in full, 还没想好) are left out, unless one of them is a length said without a
+    number ("month to month")."""
+    found = [(m, i) for i, k in enumerate(a.keys) if (m := _LENGTH_UNIT.search(k))]
+    if len({m.group(2).rstrip("s") for m, _ in found}) != 1:
+        return []
+    timed = {i for _, i in found}
+    if any(_TIME_WORD.search(k) for i, k in enumerate(a.keys) if i not in timed):
+        return []  # "month to month" is a length too, without a number: not ranked
+    lengths = [(float(m.group(1)), i) for m, i in found]
+    return lengths if len({n for n, _ in lengths}) == len(lengths) else []
+
+
+def _one_said(patterns: list[tuple[str, re.Pattern[str]]], text: str) -> str | None:
+    said = {name for name, p in patterns if p.search(text)}
+    return said.pop() if len(said) == 1 else None
+
+
+def span(a: AnswerSet, heard: Heard) -> Match | None:
+    """A day of the month named by the part of the month it falls in ("就月初那个吧" =
+    5号 of 5号 / 15号 / 25号; the middle only of three), or a length named by how long
+    it is ("the longer loan", "最长的那个"; a comparative only of two lengths)."""
+    text = heard.text
+    days = _month_days(a)
+    if days is not None:
+        part = _one_said(list(_MONTH_PART), text)
+        if part is None or (part == "middle" and len(days) != 3):
+            return None
+        days.sort()
+        return a.pick(days[{"start": 0, "middle": 1, "end": -1}[part]][1], "ordinal")
+    lengths = sorted(_lengths(a))
+    if len(lengths) < 2:
+        return None
+    most = _one_said([("long", _LONGEST), ("short", _SHORTEST)], text)
+    more = _one_said([("long", _LONGER), ("short", _SHORTER)], text)
+    if most is None and (more is None or len(lengths) != 2):
+        return None
+    return a.pick(lengths[-1 if (most or more) == "long" else 0][1], "ordinal")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from voxdial.conversation.matching.cues import CLOCK
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 from voxdial.conversation.matching.numbers import Range, amounts_said, is_five_scale, number_match
+from voxdial.conversation.quantities import amounts
 from voxdial.conversation.scale import scale_score
 
 if TYPE_CHECKING:
@@ -84,3 +85,153 @@ def _one_on_its_side(a: AnswerSet, score: int) -> int | None:
         return None
     same = [i for i, s in enumerate(a.scores) if s not in (None, 3) and (s > 3) == (score > 3)]
     return same[0] if len(same) == 1 else None
+
+
+# --- marks on a points scale (answers 1-5, 1-10, 0-10) ---------------------------------
+# A mark is said as a mark: given ("打个八分吧", "给七", "I'd give it a six"), with its
+# unit ("三分", "four stars"), or qualified ("a solid seven", "a strong eight"). Of the
+# numbers in a reply only these count, so a reason with a count ("扎了两回", "waited
+# forty minutes") no longer hides the mark.
+_NUM = r"[零一二两三四五六七八九十\d]+"
+_EN_NUM = r"\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten"
+_MARKS = (
+    re.compile(
+        rf"(?:打|给|评|算)(?:个|了|上|它|他|她|你|您)?(?P<n>{_NUM})(?:分|颗星|星|(?=[吧啊呀呗嘛的]|\s|$))"
+    ),
+    re.compile(
+        rf"(?P<n>{_NUM})(?:分(?!钟|之[一二三四五六七八九十\d]|期|店|行|开|别|享)|颗星|星(?!期))"
+    ),
+    re.compile(
+        rf"\b(?:give|giving|gave|rate|rating|score|scoring|mark|put) (?:it|them|you|him|her|"
+        rf"us|that|this)?\s?(?:at )?(?:an? )?(?P<n>{_EN_NUM})\b"
+    ),
+    re.compile(
+        rf"\b(?:an? )(?:solid|strong|good|firm|clear|generous|high|low|weak|hard|easy|"
+        rf"straight|fair|honest|decent|definite) (?P<n>{_EN_NUM})\b"
+    ),
+    re.compile(rf"\b(?P<n>{_EN_NUM}) (?:stars?|points?|out of|outta|out a)\b"),
+)
+# sounds ASR writes for a number, as a mark ("ate out of ten", "tin") or before 分
+# ("打死分" for 四分); read only where a mark is said, or as the whole first clause
+_EN_SOUNDS = {"won": "one", "to": "two", "too": "two", "tree": "three", "for": "four",
+              "fore": "four", "fife": "five", "sicks": "six", "ate": "eight",
+              "tin": "ten"}  # fmt: skip
+_EN_SOUND = re.compile(
+    r"\b(won|to|too|tree|for|fore|fife|sicks|ate|tin)\b(?= (?:stars?|points?|out of|outta|out a)\b)"
+)
+_ZH_SOUNDS = {"死": "四", "似": "四", "寺": "四", "舞": "五", "午": "五", "武": "五",
+              "溜": "六", "流": "六", "期": "七", "妻": "七", "巴": "八", "酒": "九",
+              "久": "九", "玖": "九"}  # fmt: skip
+_ZH_SOUND = re.compile(r"(?<=打|给|评)(个)?([死似寺舞午武溜流期妻巴酒久玖])分")
+# the total, not the mark ("满分十分", "out of ten"), and a half point between two marks
+_TOTAL = re.compile(
+    rf"(?:满分|总分|一共|out of|outta|out a) ?(?:是|为)?(?P<t>{_NUM}分?|(?:{_EN_NUM})\b)"
+)
+_BETWEEN = re.compile(r"之间|中间|\bbetween\b|\bor\b|或者?|还是")
+_HALF = re.compile(r"点五|分半|\bpoint five\b|and a half|\d\.5|个半|半分")
+# a mark turned down before it ("不能给五分", "not a five") or after it ("五分不至于")
+_NOT_BEFORE = re.compile(
+    r"(不能|不会|不|没法|没有|不到|到不了|不至于|不是|算不上|\bnot|n't|\bnever|\bno way)"
+    r"\s*(给|打|评|give|rate|say)?\s*(it|them)?\s*(an? )?$"
+)
+_NOT_AFTER = re.compile(
+    r"\s*(分|星)?\s*(不至于|给不了|打不了|谈不上|算不上|够不上|不够|不行|不可能|太高|太多)"
+)
+
+
+def _sounds(text: str) -> str:
+    text = _EN_SOUND.sub(lambda m: _EN_SOUNDS[m.group(1)], text)
+    return _ZH_SOUND.sub(lambda m: (m.group(1) or "") + _ZH_SOUNDS[m.group(2)] + "分", text)
+
+
+def _blank_total(m: re.Match[str]) -> str:
+    """ "满分十分" / "out of ten" with the total blanked: the mark is not the total."""
+    return m.group()[: m.start("t") - m.start()] + " " * len(m["t"])
+
+
+def _marks(text: str) -> set[float] | None:
+    """The marks a clause gives (None: one of them is not a whole mark, "七八分")."""
+    text = _TOTAL.sub(_blank_total, _sounds(text))
+    found: set[float] = set()
+    for pattern in _MARKS:
+        for m in pattern.finditer(text):
+            if _NOT_BEFORE.search(text[max(0, m.start() - 8) : m.start()]) or _NOT_AFTER.match(
+                text[m.end() :]
+            ):
+                continue
+            if m.group("n") == "十" and re.match(r"分[\u4e00-\u9fff]", text[m.end("n") :]):
+                continue  # "十分满意": very, not ten
+            said = amounts(m.group("n"))
+            if len(said) != 1 or not said[0].exact:
+                return None
+            found.add(said[0].low)
+    return found
+
+
+def _other_total(text: str, top: float) -> bool:
+    """Whether the reply gives its mark out of a total other than the scale's own."""
+    for m in _TOTAL.finditer(_sounds(text)):
+        total = amounts(m["t"].rstrip("分"))
+        if len(total) != 1 or total[0].low != top:
+            return True
+    return False
+
+
+def _points(a: AnswerSet) -> list[float] | None:
+    """The scale's points when the answers are one mark each, consecutive from 0 or 1."""
+    points = sorted(r.low for r in a.ranges if r is not None and r.low == r.high)
+    if len(points) != len(a.ranges) or len(points) < 4 or points[0] not in (0, 1):
+        return None
+    return points if points == [points[0] + i for i in range(len(points))] else None
+
+
+def _bare(part: str) -> float | None:
+    """A clause that is only a number ("one", "三", "ate"): the mark said first."""
+    words = re.sub(r"^(?:uh|um|er|erm|hmm|mm|well|like|oh|嗯|呃|额|啊)\s*", "", part.strip())
+    words = re.sub(r"\s*(?:吧|啊|呀|呗|嘛|分吧)$", "", words)
+    words = _EN_SOUNDS.get(words, words)
+    if not re.fullmatch(rf"(?:{_EN_NUM}|{_NUM})分?", words):
+        return None
+    said = amounts(words)
+    return said[0].low if len(said) == 1 and said[0].exact else None
+
+
+def mark(a: AnswerSet, heard: Heard) -> Match | None:
+    """A mark given on a points scale, read before the number stage weighs every number
+    in the reply: the one mark said as a mark ("三分 扎了两回才抽出来", "满分十分的话
+    我给七", "八九不离十吧 给九"), or a first clause that is only a number followed by
+    reasons without a number of their own ("one, I waited forty minutes"). A half mark
+    ("七点五", "seven and a half") is between two answers: asked again."""
+    points = _points(a)
+    if points is None or not _POINTS_ASKED.search(a.question):
+        return None
+    if _HALF.search(heard.text):
+        raise Ambiguous
+    if _other_total(heard.text, points[-1]):
+        return None  # "four out of five" on a ten-point scale: the number stage converts
+    if _BETWEEN.search(heard.text):
+        return None  # "四分五分之间": two marks, the number stage reads the range
+    found: set[float] | None = set()
+    for part in heard.parts or [heard.text]:
+        said = _marks(part)
+        if said is None:
+            return None
+        found |= said
+    given = {x for x in found if points[0] <= x <= points[-1]}
+    if len(given) == 1 and given == found:
+        return number_match(a, Range(*(given.pop(),) * 2), "number")
+    if not found and heard.text in _EN_SOUNDS and points[0] <= 10 <= points[-1]:
+        return number_match(a, Range(*(_bare(heard.text),) * 2), "number")  # "tin"
+    if found or len(heard.parts) < 2:
+        return None
+    first = _bare(heard.parts[0])
+    rest_bare = any(x.unit == "" for p in heard.parts[1:] for x in amounts(p))
+    if first is None or rest_bare or not points[0] <= first <= points[-1]:
+        return None
+    return number_match(a, Range(first, first), "number")
+
+
+_POINTS_ASKED = re.compile(
+    r"打分|评分|几分|分最|打几|给几|满分|\d+ ?(?:到|-|至) ?\d+ ?分|scale|\brate\b|rating|score|"
+    r"points|out of|from (?:1|one|0|zero) to|(?:1|0)-(?:5|10)|how likely"
+)

@@ -18,10 +18,11 @@ from sqlalchemy import select
 
 from tests.conftest import make_settings
 from tests.support.dialer import make_task, numbers_of, phones
-from tests.support.sipp import Sipp, free_port, g711, need_sipp, rtp_stream, scenario
+from tests.support.sipp import Sipp, g711, need_sipp, rtp_stream, scenario
 from tests.test_media_socket import ToneSpeech, said
 from voxdial.runtime import Runtime
 from voxdial.store.models import Call, WebhookOutbox
+from voxdial.telephony.sip_endpoint import free_sip_port
 from voxdial.voice.runtime import VoiceRuntime
 from voxdial.voice.tuning import VoiceTuning
 
@@ -44,7 +45,7 @@ def answering(sqlite_env, tmp_path):
         str(sqlite_env.db.engine.url),
         tmp_path,
         carrier="sip",
-        sip={"domain": "127.0.0.1:9", "accept_calls": True, "port": free_port()},
+        sip={"domain": "127.0.0.1:9", "accept_calls": True, "port": free_sip_port("127.0.0.1")},
     )
     runtime = Runtime(settings)
     runtime.voice = VoiceRuntime(ToneSpeech(), tmp_path / "data" / "recordings", VoiceTuning())

@@ -248,3 +248,63 @@ def test_engine_does_not_take_a_search_for_the_answer_as_free_text():
 def test_engine_collects_a_result_said_back():
     conv, _ = _call("您的电脑修好了吗？", ["是", "否"], "早好了")
     assert [c.result for c in conv.collected if c.hit] == ["是"]
+
+
+# --- round 7: the answers' own verb, not-yet, implied states, not-my-knowledge ---
+
+ROUND7 = [
+    # the answers' shared verb said back with aspect words, and verbs for the same act
+    ("快递员有没有通知您取件？", ["通知了", "没通知"], "早通知过了", "通知了"),
+    ("快递员有没有通知您取件？", ["通知了", "没通知"], "讲了讲了", "通知了"),
+    ("快递员有没有通知您取件？", ["通知了", "没通知"], "压根没讲", "没通知"),
+    ("您看过新的合同了吗？", ["看过了", "没看过"], "早看了", "看过了"),
+    ("您看过新的合同了吗？", ["看过了", "没看过"], "还没来得及看", "没看过"),
+    ("您看过新的合同了吗？", ["看过了", "没看过"], "瞄了一眼", "看过了"),
+    ("您的发票收到了吗？", ["收到了", "没收到"], "好像没见着", "没收到"),
+    ("您还需要我们派车接您吗？", ["需要", "不需要"], "会议改线上了 用不着了", "不需要"),
+    # a state that implies the answer, or an act that undoes it
+    ("抽血前您是空腹的吗？", ["空腹了", "没空腹"], "啥都没敢吃", "空腹了"),
+    ("抽血前您是空腹的吗？", ["空腹了", "没空腹"], "路上吃了个包子", "没空腹"),
+    ("抽血前您是空腹的吗？", ["空腹了", "没空腹"], "空着肚子来的", "空腹了"),
+    # a repair that did not hold, and a problem of something else
+    ("您家的热水器修好了吗？", ["修好了", "没修好"], "修是修了 但是又不灵了", "没修好"),
+    ("您家的热水器修好了吗？", ["修好了", "没修好"], "跟没修一样", "没修好"),
+    ("您家的热水器修好了吗？", ["修好了", "没修好"], "修好了 另外门铃也坏了", "修好了"),
+    ("您家的热水器修好了吗？", ["修好了", "没修好"], "晚上热水器坏了找谁啊", None),
+    # not knowing, someone else knows or did it, not saying: no answer
+    ("您家的热水器修好了吗？", ["修好了", "没修好"], "我也不清楚修没修好 我出差了", None),
+    ("快递员有没有通知您取件？", ["通知了", "没通知"], "是我女儿去拿的 你问她吧", None),
+    ("您今年的会费交了吗？", ["交了", "没交"], "这个不方便说", None),
+    ("您的发票收到了吗？", ["收到了", "没收到"], "木有", "没收到"),
+    ("最近有没有人上门推销？", ["有", "没有"], "木有", "没有"),
+    # a commitment said last settles a hedge
+    ("周六的亲子活动您愿意参加吗？", ["愿意", "不愿意", "还没想好"],
+     "也不是不想 就是怕孩子闹 算我一个吧", "愿意"),
+    # English: a thing gone, all well, either way, someone else did it
+    ("Has the rattle in the engine stopped?", ["Yes", "No"], "no more rattle, all good", "Yes"),
+    ("Has the rattle in the engine stopped?", ["Yes", "No"], "nope, it's still there", "No"),
+    ("Has the swelling gone away?", ["Yes", "No"], "it went away on sunday", "Yes"),
+    ("Was the courier polite?", ["Yes", "No"], "yeah no complaints at all", "Yes"),
+    ("Did you have any problems with the courier?", ["Yes", "No"], "no problems at all", "No"),
+    ("Would you like a receipt by email?", ["Yes", "No"], "i don't mind either way", None),
+    ("Did the plumber leave the invoice?", ["Yes", "No"], "my husband dealt with that", None),
+    ("Did the plumber leave the invoice?", ["Yes", "No"], "i'd rather not say", None),
+]
+
+
+@pytest.mark.parametrize(("question", "answers", "reply", "want"), ROUND7)
+def test_round7_yes_no_readings(question, answers, reply, want):
+    assert _read(question, answers, reply) == want
+
+
+def test_a_purpose_clause_verb_is_not_the_questions():
+    """ "推荐朋友来…健身": 来 and 健身 are the friends' acts; saying them is no answer."""
+    assert "健身" not in question_verbs("您会推荐朋友来我们这儿健身吗？")
+    answers = ["会", "不会", "说不准"]
+    assert _read("您会推荐朋友来我们这儿健身吗？", answers, "我同事每周都健身") is None
+
+
+def test_a_question_back_after_a_filler_is_no_answer():
+    """ "嗯 你们开票要多久": the filler is no yes, the clause asks back."""
+    assert _read("您的发票收到了吗？", ["收到了", "没收到"], "嗯 你们开票要多久") is None
+    assert clean("木有") == "没有"

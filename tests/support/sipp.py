@@ -85,6 +85,11 @@ class Sipp:
         self.workdir = workdir
         self.log = workdir / f"sipp-{self.port}.log"
         self.messages = workdir / f"sipp-{self.port}-messages.log"
+        # SIPp appends a row of statistics every 100 ms from its main loop: a row after
+        # the first says it reads SIP messages (a bound port alone does not; a SIPp slow
+        # to start answered our first INVITE late, or saw its retransmission as a new
+        # message and gave up the call).
+        self.stats = workdir / f"sipp-{self.port}-stats.csv"
         args = [
             SIPP,
             "-sf", str(scenario),
@@ -96,6 +101,7 @@ class Sipp:
             "-timeout", f"{timeout_seconds}s",
             "-trace_msg", "-message_file", str(self.messages),
             "-trace_err", "-error_file", str(workdir / f"sipp-{self.port}-errors.log"),
+            "-trace_stat", "-stf", str(self.stats), "-fd", "100ms",
         ]  # fmt: skip
         if rtp_echo:
             args.append("-rtp_echo")
@@ -112,12 +118,16 @@ class Sipp:
 
     def _wait_listening(self) -> None:
         deadline = time.monotonic() + 10
+        first = 0  # the size of the statistics file when first seen
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"sipp exited: {self.log.read_text()[-2000:]}")
-            if not _free(self.port):
+            size = self.stats.stat().st_size if self.stats.exists() else 0
+            if not first:
+                first = size
+            elif size > first and not _free(self.port):
                 return
-            time.sleep(0.05)
+            time.sleep(0.02)
         self.stop()
         raise RuntimeError("sipp did not start listening")
 

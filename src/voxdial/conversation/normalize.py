@@ -66,6 +66,9 @@ _AFFIRM = re.compile(r"\b(uh[- ]?huh|mm[- ]?hmm|mhm|mm-hm)\b")
 # the northern "嗯呐" / "嗯那" yes, before "那" could be read as a word ("嗯那 说" is
 # "嗯 说"); not "嗯那个", "嗯哪天"
 _AFFIRM_ZH = re.compile(r"嗯+[呐哪那](?![个些里儿边位天种样么])")
+# dialect and slang spellings of 没有 ("木有", "么有"): read as 没有, before the
+# 有 inside them could be taken for a yes ("有" / "没有" answers)
+_DIALECT_NO = re.compile(r"木有|(?<![什怎这那多要])么有")
 # a verb said as "V一V" ("找一找", "查一查"): the same as "VV" ("找找"), and its 一 is no
 # number
 _TRY_VERB = re.compile(r"([找查翻看瞧问试等听])一\1")
@@ -73,7 +76,7 @@ _TRY_VERB = re.compile(r"([找查翻看瞧问试等听])一\1")
 
 @lru_cache(maxsize=8192)
 def clean(text: str) -> str:
-    text = _AFFIRM.sub("yes", squash(text))
+    text = _DIALECT_NO.sub("没有", _AFFIRM.sub("yes", squash(text)))
     return strip_fillers(_TRY_VERB.sub(r"\1\1", _AFFIRM_ZH.sub("嗯", text)))
 
 

@@ -62,7 +62,8 @@ YES_PHRASES = re.compile(
         "please do", "go for it", "by all means", "yes please", "yes indeed", "indeed",
         "i (guess|suppose|think|believe)( so)?$", "yeah yeah",
         "是滴", "对头", "那肯定", "肯定的", "安排上", "就这么办", "可以可以", "行行行",
-        "好好好", "没错没错", "就是就是", "一百个愿意", "求之不得",
+        "好好好", "没错没错", "就是就是", "一百个愿意", "求之不得", "算我一个", "算我一份",
+        "给我报上", "记上我",
         "you got it", "sounds( like)? a plan", "let'?s do it", "i'?d( like)? that", "yes sir",
         "yes ma'?am", "yessir", "righto", "okie dokie", "alrighty", "certainly",
     )
@@ -112,7 +113,8 @@ UNSURE = re.compile(
     r"还没(想清楚|拿主意|主意)|"
     r"不记得|记不得|想不起|"
     # ambivalence: "也不是不愿意 就是…", "not that I don't want to, but…"
-    r"(也|倒|倒也|并)?不是不[\u4e00-\u9fff]{1,3}.{0,2}(就是|只是|但|可是|不过|主要是)|"
+    r"(也|倒|倒也|并)?不是不[\u4e00-\u9fff]{1,3}.{0,2}(就是|只是|但|可是|不过|主要是)"
+    r"(?!.*(算我|报上|记上|给我报|先报|count me in|sign me up))|"
     r"not that i (don'?t|wouldn'?t) (want|like)[\w ]{0,20}\b(but|just)\b|"
     r"haven'?t (made up my mind|made a decision|decided|thought about it)|"
     r"(need|have|got) to think|(i'?ll|let me|i will|gotta|i'?d have to) think( about it| it over)?|"
@@ -121,7 +123,11 @@ UNSURE = re.compile(
     r"fifty[- ]fifty|50[- /]50|i'?ll let you know|might do|"
     r"^(possibly|perhaps|maybe|might|could be)$|(possibly|perhaps|might be),? (maybe|not)|"
     r"who knows|hard to tell|it depends|depends on|remains to be seen|"
-    r"don'?t remember|can'?t recall"
+    r"don'?t remember|can'?t recall|"
+    # not knowing whether ("我也不知道修没修好", "not sure if it came"): neither answer
+    r"不(知道|清楚|晓得|记得|确定)[\u4e00-\u9fff]{0,6}?(?P<whether>[\u4e00-\u9fff])[没不](?P=whether)|"
+    r"不(知道|清楚|晓得|确定)(是不是|有没有|到没到|对不对)|"
+    r"\b(don'?t|do not|didn'?t) know (if|whether)\b|\b(not sure|no idea|can'?t tell) (if|whether)\b"
 )
 
 # the callee would first consult someone ("得跟家里商量", "得先问问我儿子", "I'd have to
@@ -164,6 +170,37 @@ def closing_only(text: str) -> bool:
     if not CLOSING.search(text):
         return False
     return not ACKNOWLEDGE.sub(" ", CLOSING.sub(" ", text)).strip()
+
+
+# a commitment ("先算我一个吧", "put me down for it"): said last, after any hedge, it
+# settles a yes ("不是不想去 就是怕没时间 先算我一个吧")
+COMMIT = re.compile(
+    r"算我一个|算我一份|算上我|给我报上|帮我报上|记上我|给我记上|报上吧|那就(这么)?定了|"
+    r"\b(count me in|sign me up|put me down|book me in|pencil me in)\b"
+)
+# neither answer wanted ("either way", "都行", "无所谓"): to a yes/no question, no answer
+INDIFFERENT = re.compile(
+    r"\beither way\b|\bone way or the other\b|\b(doesn'?t|does not|don'?t) (really )?matter\b|"
+    r"\b(don'?t|do not) (really )?(mind|care) either\b|\bwhichever\b|\bno preference\b|"
+    r"\bup to you\b|\byour call\b|"
+    r"都行|都可以|都成|都好|无所谓|随便|随你|怎么都行|都一样|听你的|你们看着办|看你们"
+)
+# a negated word that says all is well ("no problems at all", "no complaints", "没毛病"):
+# a yes, unless the question itself asks about problems (states reads those)
+ALL_WELL = re.compile(
+    r"\bno (problems?|issues?|complaints?|trouble|worries)( at all| whatsoever)?\b|"
+    r"\bcan'?t complain\b|\bnothing wrong\b|\bnot a (thing|single thing) wrong\b|"
+    r"没毛病|挑不出毛病|没得说|没话说|没的说|没什么可说的|没啥问题|没什么问题|一点问题都没有"
+)
+# people's words for a "not yet": not got round to it ("还没顾上看呢", "没来得及"), and
+# other ways a verb is negated before it ("不至于推荐", "水都没敢喝", "没法看", "忘了交")
+NEGATED_BEFORE = re.compile(
+    r"(不|没|没有|别|未|不再|不想|不打算|不会|没怎么|不用|不太|无法|没敢|不敢|没能|不能|"
+    r"没顾上|顾不上|没顾得上|没来得及|来不及|没空|没时间|没工夫|没机会|没法|没办法|不至于|"
+    r"忘了|忘记|懒得|用不着|犯不着|不必|没必要)$"
+)
+# a verb negated after it: it cannot be done ("用不着", "看不上", "去不成", "交不起")
+NEGATED_AFTER = re.compile(r"^不[了到成着上起动完下来去]")
 
 
 def polarity(text: str) -> bool | None:
@@ -232,6 +269,25 @@ _GENERIC_VERBS = set(
     "是 有 会 能 要 想 觉得 希望 请问 打算 可以 问 让 给 把 做 说 看 方便 知道 还".split()
 )
 _VERB_SYNONYMS = {"需要": ("要", "用"), "使用": ("用",), "继续": ("还",), "续保": ("续",)}
+# verbs a callee says for the same act ("提醒了吗" -> "说了说了", "讲过", "压根没提";
+# "收到了吗" -> "没见着"; "看过了吗" -> "瞅了一眼"): said back, they answer as the verb does
+SAME_ACT = {
+    "提醒": ("说", "讲", "提", "告诉", "交代", "嘱咐", "通知"),
+    "通知": ("说", "讲", "告诉", "提醒", "发"),
+    "告诉": ("说", "讲", "提"),
+    "说明": ("说", "讲", "解释"),
+    "解释": ("说", "讲"),
+    "收到": ("见着", "见到", "看到", "看见", "拿到", "接到", "收着", "到了"),
+    "拿到": ("收到", "见着", "到手"),
+    "看": ("瞅", "瞧", "瞄", "看到"),
+    "看过": ("瞅", "瞧", "瞄", "看到"),
+    "推荐": ("介绍", "安利"),
+    "联系": ("打电话", "打过电话", "来电话", "找"),
+}
+# acts that undo an answer's state, said instead of it ("空腹了吗" -> "喝了杯牛奶": no,
+# "啥也没吃": yes), and states said for it ("饿着肚子去的")
+OPPOSITE_ACT = {"空腹": ("吃", "喝"), "禁食": ("吃", "喝"), "戒烟": ("抽",), "戒酒": ("喝",)}
+SAME_STATE = {"空腹": ("饿着肚子", "空着肚子", "饿着", "空着"), "禁食": ("饿着",)}
 # result complements a verb takes ("考过", "修好", "练上"): when the question asks about
 # the result ("考过了吗"), said alone they answer it ("过了", "还没过")
 RESULTS = "过完好上成通齐"
@@ -264,11 +320,14 @@ def question_verbs(question: str) -> tuple[str, ...]:
     _jieba()
     tagged = [(p.word, p.flag) for p in jieba.posseg.lcut(question)]
     modal_verbs = _after_modals(tagged)
+    purpose = _purpose_clause(tagged, modal_verbs)
     out: list[str] = []
     at = 0
     for k, (w, flag) in enumerate(tagged):
         at = question.find(w, at)
         end = at + len(w)
+        if k >= purpose:
+            break  # "推荐家里人来我们这儿体检": 来 / 体检 are not what is asked
         if flag.startswith("v") and _TIME_CLAUSE.match(question[end:]):
             continue  # "拿证以后"
         after_modal = k in modal_verbs
@@ -288,6 +347,18 @@ def question_verbs(question: str) -> tuple[str, ...]:
         if v in question and v not in out and len(more[0]) == 1 and len(v) == 2:
             out += [v, *more]
     return tuple(dict.fromkeys(out))
+
+
+def _purpose_clause(tagged: list[tuple[str, str]], modal_verbs: set[int]) -> int:
+    """Where a purpose clause after the modal's verb and its object starts ("会推荐家里人
+    来…体检吗": at 来): its verbs are someone else's act, not the callee's answer."""
+    if not modal_verbs:
+        return len(tagged)
+    main = min(modal_verbs)
+    for j in range(main + 2, len(tagged)):
+        if tagged[j][0] in ("来", "去") and tagged[j - 1][1].startswith(("n", "r")):
+            return j
+    return len(tagged)
 
 
 def _after_modals(tagged: list[tuple[str, str]]) -> set[int]:

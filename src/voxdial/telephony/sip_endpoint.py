@@ -59,6 +59,7 @@ log = logging.getLogger("voxdial.sip")
 
 COMMAND_SECONDS = 10.0  # bound on any one command on the SIP thread
 STACK_WAIT_SECONDS = 5.0  # how long a new endpoint waits for the last one to stop
+_PORT_TRIES = 5  # ports picked for the stack before giving up (each can be taken meanwhile)
 # Calls with media are hung up one at a time, this long apart (None: at once): the stack
 # tears media down on its one SIP thread, waiting for the call's audio threads, and reads
 # no RTP meanwhile; fifty at once held the others' RTP ~1 s (bench/sip_lines.py --at-once).
@@ -255,7 +256,31 @@ class SipEndpoint(threading.Thread):
             raise SipError(
                 f"unknown SIP codecs {missing or wanted}; this build has: " + ", ".join(CODECS)
             )
-        self.local_port = cfg.port or _free_udp_port(cfg.bind_host)
+        # A port picked for us can be taken between the pick and the stack's bind (by any
+        # process's outgoing TCP connection, say): then pick again.
+        for attempt in range(1, _PORT_TRIES + 1):
+            self.local_port = cfg.port or free_sip_port(cfg.bind_host)
+            try:
+                await self._start_stack()
+                break
+            except baresip.BaresipError as e:
+                if cfg.port or attempt == _PORT_TRIES or "in use" not in str(e):
+                    raise
+                log.info("SIP port taken meanwhile, picking another", extra={"try": attempt})
+                await self._runtime.close()
+        self._runtime.subscribe(self._on_stack_event)
+        self._ua = await baresip.UserAgent.create(self._runtime, self._account())
+        self._ua.on(self._on_registration)
+        if self.on_incoming is not None:
+            self._ua.on_incoming(self._incoming)
+        if cfg.registrar:
+            self._registering = asyncio.get_running_loop().create_task(self._register())
+        else:
+            self.registration_done.set()
+
+    async def _start_stack(self) -> None:
+        """Start the stack listening on `local_port` (UDP and TCP there, TLS on the next)."""
+        cfg = self.config
         lines = [f"sip_listen {cfg.bind_host}:{self.local_port}"]
         if cfg.rtp_port_start:
             span = max(100, 4 * cfg.max_calls)  # RTP and RTCP per call, with room to churn
@@ -271,15 +296,6 @@ class SipEndpoint(threading.Thread):
                 extra_config_text="\n".join(lines) + "\n",
             )
         )
-        self._runtime.subscribe(self._on_stack_event)
-        self._ua = await baresip.UserAgent.create(self._runtime, self._account())
-        self._ua.on(self._on_registration)
-        if self.on_incoming is not None:
-            self._ua.on_incoming(self._incoming)
-        if cfg.registrar:
-            self._registering = asyncio.get_running_loop().create_task(self._register())
-        else:
-            self.registration_done.set()
 
     def _account(self) -> str:
         """The stack's account line: who we are, the codecs, registration, the proxy."""
@@ -572,10 +588,24 @@ class SipEndpoint(threading.Thread):
             await asyncio.sleep(HANGUP_GAP_SECONDS)
 
 
-def _free_udp_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+def free_sip_port(host: str) -> int:
+    """A port the stack can listen on: free for UDP and TCP, and the next one for TCP."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind((host, 0))
+            port = int(s.getsockname()[1])
+        if port < 65535 and _tcp_free(host, port) and _tcp_free(host, port + 1):
+            return port
+    raise SipError("no free port to listen for SIP on")
+
+
+def _tcp_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 async def _translated(fn: Callable[[], Awaitable[Any]]) -> Any:

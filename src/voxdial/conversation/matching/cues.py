@@ -14,14 +14,30 @@ NEGATORS = re.compile(
 )
 # a negation anywhere in the reply: the spelling and similarity stages stay out of it
 NEGATION = re.compile(r"\b(not|no|never)\b|n't|不|没")
-# someone else decides ("我老婆管这个", "ask my husband"): not the callee's answer
+# someone else decides, did it or knows ("我老婆管这个", "ask my husband", "是我老公去取的"),
+# or the callee will not say ("不想说"): not the callee's answer
 DEFERS = re.compile(
     r"(老婆|老公|爱人|媳妇|家里人|孩子|儿子|女儿|领导|老板|我妈|我爸)(管|负责|做主|说了算|定)|"
     r"(问|找|问问|问一下|问下|商量|跟.{0,3}商量)(我|一下)?(老婆|老公|爱人|媳妇|家里人|领导|老板|儿子|女儿|孩子|老伴|家里)|"
     r"不归我管|不是我管|我不管这|"
     r"\b(my|the) (wife|husband|partner|boss) (handles|deals with|decides|takes care)|"
     r"(ask|check with|talk to) my (wife|husband|partner|boss|son|daughter|kids|family)|"
-    r"not my call|not up to me"
+    r"not my call|not up to me|"
+    # someone else did it or knows ("是我老公去取的 你得问他", "my wife handled that"):
+    # the callee cannot say
+    r"是我(的)?(老婆|老公|爱人|媳妇|家里人|孩子|儿子|女儿|老伴|我妈|我爸|妈|爸|同事|朋友)"
+    r"(去|来|帮我|帮忙|替我)?[\u4e00-\u9fff]{1,3}的|"
+    r"(你|您)(得|要|去|可以|还是|最好)?(问问|问一下|问下|问|找)(一下)?(他|她)(们)?|"
+    r"^(问|找)(他|她)(们)?(吧|去)|(他|她)(比我)?(知道|清楚)|我不(太)?(管|过问)这(个|些)?|"
+    r"\bmy (wife|husband|partner|son|daughter|mum|mom|dad|kids|flatmate|roommate) "
+    r"(handled|did|dealt with|took care of|picked (it|them) up|collected|sorted|does|handles) "
+    r"(that|it|this|them|all that)\b|"
+    r"\b(you'?d|you would|you'?ll|you will|you) (have|need|want) to ask (him|her|them)\b|"
+    r"\b(he|she|they)'?d (know|be the one to ask)\b|\bask (him|her|them)\b|"
+    # the callee will not say ("我不想说这个", "rather not say"): no answer
+    r"不想说|不方便说|不便说|不便透露|不告诉你|不想告诉|保密|无可奉告|不关你(的)?事|跟你没关系|"
+    r"\b(rather|prefer) not (to )?(say|answer|tell)\b|none of your business|"
+    r"\bnot telling( you)?\b|\bno comment\b"
 )
 # a clock time or day said ("明天下午四点"): its number is not a score
 CLOCK = re.compile(

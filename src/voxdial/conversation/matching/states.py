@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from voxdial.conversation.matching.cues import QUESTION_BACK
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 
 if TYPE_CHECKING:
@@ -20,13 +21,19 @@ BAD = re.compile(
     r"不正常|异常|问题|毛病|故障|迟到|晚了|来晚|晚到|晚点到|不准时|破损|破了|破个|破了个|(?<![打突])破(?![费解])|坏了|损坏|"
     r"压扁|压坏|变形|裂了|碎了|漏水|渗水|漏了|时大时小|忽大忽小|水小|很小|太小|变小|小了|不稳|"
     r"落下|耽误|耽搁|错过|没来(?![晚迟])|放鸽子|爽约|"
+    # a repair that did not hold: not working again, no change ("又不灵了", "跟没修一样")
+    r"不灵|失灵|不好使|不管用|不顶用|不好用|罢工|老样子|没(什么|啥)?(变化|效果|改善)|"
+    r"(跟|和)没[\u4e00-\u9fff]{1,2}(过)?一样|(跟|和)[\u4e00-\u9fff]{1,2}之前一样|"
+    r"(?<![遗])漏(?![掉])|"
     r"\b(problems?|issues?|wrong|broken|damaged|late|leak(ing|s|ed)?|worse|trouble|faulty|"
     r"not working|stopped working|weak|dented|torn|cracked|missed|skipped|no[- ]show|"
+    r"same as before|no (better|different)|acting up|playing up|"
     r"didn'?t (show|turn) up|never (showed|turned) up)\b"
 )
 # the fine state
 GOOD = re.compile(
     r"正常|准时|按时|按点|守时|准点|挺准|好好的|完好|完整|没坏|跟以前一样|和以前一样|跟原来一样|"
+    r"挺好使|好使了|管用了|挺好的|"
     r"\b(fine|normal|on time|punctual|intact|perfect(ly)?|working|in one piece|good as new)\b"
 )
 # a negator a few characters / words before a word ("没什么问题", "no problems", "wasn't late")
@@ -34,15 +41,50 @@ _NEG_ZH = re.compile(r"(没|不|无|未|别)[^，,。\s]{0,4}$")
 _NEG_EN = re.compile(r"\b(no|not|never|without|nothing|hardly)\b[\w' ]{0,12}$|n't[\w' ]{0,8}$")
 # a rhetorical question that denies ("哪有准时", "哪里准时了")
 _DENY_ZH = re.compile(r"(哪有|哪里|哪儿|什么)[^，,。\s]{0,2}$")
-# the question names what it asks about: a time kept ("按约好的时间"), a state
-_ASKS_GOOD = re.compile(GOOD.pattern + r"|按.{0,4}时间|\b(as agreed|as scheduled)\b")
+# the question names what it asks about: a time kept ("按约好的时间"), a state, a repair
+# done ("修好了吗", "has the leak been fixed")
+_ASKS_GOOD = re.compile(
+    GOOD.pattern + r"|按.{0,4}时间|\b(as agreed|as scheduled)\b|"
+    r"(修|弄|处理|搞|调|装)好|修复|解决|搞定|恢复|\b(fixed|repaired|resolved|sorted)\b"
+)
+# a question whether something bad is over ("has the pain gone away", "不疼了吗"): it
+# ceased ("no more", "went away", "消了") is the fine state, it lasts ("still", "又") the
+# problem; read for such questions only
+_ASKS_CEASED = re.compile(
+    r"\b(gone|go|went) away\b|\b(stopped|cleared up|settled( down)?|eased( off)?|gone)\b|"
+    r"(消|退|止住|缓解)了(吗|没)|不(疼|痛|痒|酸|晕|咳)了(吗|没)"
+)
+CEASED = re.compile(
+    r"\bno more\b|\bnot any ?more\b|\bno longer\b|\b(went|gone|going) away\b|\bit'?s gone\b|"
+    r"\b(cleared|cleared up|disappeared|stopped|settled|eased off|all gone)\b|"
+    r"(消|退|止住|缓解|没)了|不[疼痛痒酸晕咳]了|好多了|都好了"
+)
+LASTING = re.compile(
+    r"\bstill\b|\bagain\b|\bkeeps\b|\bcame back\b|\bcomes and goes\b|"
+    r"还(是|在|有|会)?(疼|痛|痒|酸|晕|咳|有点)|又[\u4e00-\u9fff]{1,2}了|反反复复"
+)
 
 
-def _states(text: str) -> list[bool]:
-    """What each state word says: True the fine state, False the problem."""
+# a problem of something else ("顺便说一下 楼道灯也坏了", "also the bathroom tap is
+# broken"): not the state asked about
+_ANOTHER = re.compile(r"也|另外|还有|顺便|顺带|别的|其他|\b(also|another|other|by the way|btw)\b")
+
+
+def _clause_before(text: str, start: int) -> str:
+    """The words of the clause before `start` (Mandarin clauses end at spaces too)."""
+    return re.split(r"[,.;]" if text.isascii() else r"[，,。\s]", text[:start])[-1]
+
+
+def _states(text: str, ceased: bool = False) -> list[bool]:
+    """What each state word says: True the fine state, False the problem; to a question
+    whether something is over (`ceased`), also what says it ceased or lasts."""
     found: list[bool] = []
+    if ceased:
+        found += [True] * len(CEASED.findall(text)) + [False] * len(LASTING.findall(text))
     bad_spans = [m.span() for m in BAD.finditer(text)]
     for start, _ in bad_spans:
+        if _ANOTHER.search(_clause_before(text, start)):
+            continue  # "楼道灯也坏了": another thing's problem
         found.append(_negated(text, start))  # no problem: fine
     for m in GOOD.finditer(text):
         if any(s <= m.start() < e or m.start() <= s < m.end() for s, e in bad_spans):
@@ -59,20 +101,35 @@ def _negated(text: str, start: int) -> bool:
     return bool(_NEG_ZH.search(before[-5:])) and not re.search(r"不错|没事了?$", before[-5:])
 
 
+# a question word that asks nothing: after a negation ("没觉得有啥不正常", "没什么问题")
+# or as a denial ("哪有准时")
+_NOT_ASKING = re.compile(r"[没不无].{0,4}(啥|什么|哪)|哪有|哪里|哪儿")
+
+
+def _asks_back(clause: str) -> bool:
+    """The clause asks something ("半夜漏水找谁"): the state it names is not said."""
+    return bool(QUESTION_BACK.search(clause)) and not _NOT_ASKING.search(clause)
+
+
 def state(a: AnswerSet, heard: Heard) -> Match | None:
     if not a.binary:
         return None
     question = a.question
-    asks_bad = bool(BAD.search(question))
-    asks_good = bool(_ASKS_GOOD.search(question)) and not asks_bad
+    ceased = bool(_ASKS_CEASED.search(question))
+    asks_bad = bool(BAD.search(question)) and not ceased
+    asks_good = (bool(_ASKS_GOOD.search(question)) or ceased) and not asks_bad
     if not asks_bad and not asks_good:
         return None
-    said = _states(" ".join(heard.parts) if heard.parts else heard.text)
+    parts = [p for p in heard.parts if not _asks_back(p)] if heard.parts else []
+    if heard.parts and not parts:
+        return None  # "半夜漏水找谁": a question back, not a state
+    # a cessation is read on the whole reply: "no more rattle" is a clause the matcher
+    # narrows away as a turned-down one
+    said = _states(heard.text if ceased or not parts else " ".join(parts), ceased)
     if not said:
         return None
     if len(set(said)) > 1:
         raise Ambiguous  # "准时 就是水有点小": both a fine state and a problem
     fine = said[0]
-    pos = next(i for i in range(len(a.answers)) if not a.negative[i] and not a.uncertain[i])
-    neg = a.negative.index(True)
-    return a.pick(pos if fine == asks_good else neg, "state")
+    assert a.yes is not None and a.no is not None
+    return a.pick(a.yes if fine == asks_good else a.no, "state")

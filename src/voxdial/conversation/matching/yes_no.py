@@ -22,9 +22,17 @@ from voxdial.conversation.matching.cues import (
 )
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 from voxdial.conversation.polarity import (
+    ALL_WELL,
+    COMMIT,
     DOUBLE_NEGATION,
+    INDIFFERENT,
+    NEGATED_AFTER,
+    NEGATED_BEFORE,
     NO,
+    OPPOSITE_ACT,
     RESULTS,
+    SAME_ACT,
+    SAME_STATE,
     clause_polarity,
     closing_only,
     polarity,
@@ -50,7 +58,58 @@ def echo_words(question: str, keys: list[str], negative: list[bool], uncertain: 
                 words.append(pos[1])  # 练上 / 没练上: "上了", "没上"
         elif neg == "不" + pos and (aux := _AUXILIARY.match(pos)):
             words.append(aux.group(0))  # 会推荐 / 不会推荐: "会的", "应该会吧"
+        elif core := answers_core(pos, neg):
+            words.append(core)  # 看过了 / 没看过: "早看过了"; 提醒了 / 没提醒: "提醒过的"
+            if len(core) == 2 and core[1] in _COMPLEMENTS_SAID:
+                words.append(core[0])  # 看过 -> "早看了"; 收到 -> "收了"
+    for verb in [*words]:
+        words += SAME_ACT.get(verb, ())  # 提醒 -> "说了说了", "讲过"
     return tuple(dict.fromkeys(sorted(words, key=len, reverse=True)))
+
+
+# complements after which the verb alone says the same ("看过" -> 看, "收到" -> 收)
+_COMPLEMENTS_SAID = "过到好完"
+# aspect words an answer ends with ("看过了", "提醒了"), negators a negative one opens with
+_ASPECT_END = re.compile(r"(了|啦|的|咯)$")
+_NEGATOR_START = re.compile(r"^(没有|没|不|未)")
+
+
+def answers_core(pos: str, neg: str) -> str:
+    """The verb two answers share, from their own text: "看过了" / "没看过" -> 看过,
+    "提醒了" / "没提醒" -> 提醒, "收到了" / "没收到" -> 收到; "" when they share none."""
+    if not re.fullmatch("[\u4e00-\u9fff]{1,4}", pos) or not _NEGATOR_START.match(neg):
+        return ""
+    said, denied = _ASPECT_END.sub("", pos), _NEGATOR_START.sub("", neg)
+    denied = _ASPECT_END.sub("", denied)
+    if said == denied:
+        return said
+    if said.endswith("过") and said[:-1] == denied:
+        return denied  # 看过了 / 没看
+    return ""
+
+
+def implied(a: AnswerSet, text: str) -> bool | None:
+    """An act that undoes the answer's state, or its state said in other words: "喝了杯
+    牛奶" to 空腹了 / 没空腹 (no), "啥也没吃" (yes), "饿着肚子去的" (yes); the last one
+    said counts; None when the answers' verb has no such entry."""
+    assert a.yes is not None and a.no is not None
+    core = answers_core(a.keys[a.yes], a.keys[a.no])
+    said: list[tuple[int, bool]] = []
+    for state in SAME_STATE.get(core, ()):
+        said += [(m.start(), not _negated_here(text, m.start(), state))
+                 for m in re.finditer(state, text)]  # fmt: skip
+    for act in OPPOSITE_ACT.get(core, ()):
+        for m in re.finditer(act, text):
+            if _own_word(text, m.start()) and not _ASKED_AFTER.match(text[m.end() :]):
+                said.append((m.start(), _negated_here(text, m.start(), act)))
+    return max(said)[1] if said else None
+
+
+def _negated_here(text: str, pos: int, verb: str) -> bool:
+    """The verb at `pos` negated just before or after it ("啥也没吃", "水都没敢喝",
+    "用不着"), whatever the rest of the reply says."""
+    before, after = text[max(0, pos - 4) : pos], text[pos + len(verb) : pos + len(verb) + 2]
+    return bool(NEGATED_BEFORE.search(before) or NEGATED_AFTER.match(after))
 
 
 # an auxiliary the answers open with ("会推荐" / "不会推荐"), said back for yes
@@ -69,17 +128,23 @@ _BACKCHANNEL = re.compile(r"(嗯+|恩+|mm+|uh huh|mhm)")
 
 def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
     text = heard.text
-    pos = [i for i in range(len(a.answers)) if not a.negative[i] and not a.uncertain[i]]
-    neg = [i for i, n in enumerate(a.negative) if n]
-    if len(pos) != 1 or len(neg) != 1:
+    yes, no = a.yes, a.no
+    if yes is None or no is None:
         return None
     if any(a.uncertain) and _BACKCHANNEL.fullmatch(text):
         return None
+    if INDIFFERENT.search(text):
+        raise Ambiguous  # "either way", "无所谓": neither answer
     if (double := _double_negation(a, heard)) is not None:
         return double
+    last = heard.parts[-1] if heard.parts else text
+    if COMMIT.search(last) and not NEGATION.search(last):
+        return a.pick(yes, "commit")  # "…就是怕没时间 先算我一个吧"
     said, how = _echo(a.verbs, text, heard.parts), "echo"
     if said is None and text.isascii() and not _asks_back(heard):
         said = _echo_en(english_verbs(a.question), text)
+    if said is None and not text.isascii():
+        said, how = implied(a, text), "implied"
     if said is None and (turn := CONTRAST.split(text)[-1]) != text:
         said = polarity(turn)  # "下载了 但是没打开过": what comes after the "but"
         how = "contrast" if said is not None else ""
@@ -94,9 +159,9 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
         if said is True and NEGATION.search(_POSITIVE_NEGATIONS.sub(" ", text)):
             return None  # "好像没破", "还没拆 看着没问题": a yes word beside a negation
     if said is True:
-        return a.pick(pos[0], how or "yes")
+        return a.pick(yes, how or "yes")
     if said is False:
-        return a.pick(neg[0], how or "no")
+        return a.pick(no, how or "no")
     return None
 
 
@@ -107,14 +172,20 @@ def _double_negation(a: AnswerSet, heard: Heard) -> Match | None:
         return None
     if CONTRAST.search(heard.text):
         return None
-    pos = next(i for i in range(len(a.answers)) if not a.negative[i] and not a.uncertain[i])
-    return a.pick(pos, "double-negation")
+    assert a.yes is not None
+    return a.pick(a.yes, "double-negation")
 
 
 def _asks_back(heard: Heard) -> bool:
     """Every clause of the reply is a question back ("科目一是考啥的来着")."""
-    parts = heard.parts or [heard.text]
-    return all(QUESTION_BACK.search(p) for p in parts)
+    parts = [p for p in heard.parts or [heard.text] if not _FILLER_CLAUSE.fullmatch(p)]
+    return bool(parts) and all(QUESTION_BACK.search(p) for p in parts)
+
+
+# a clause of a filler only ("嗯 你们客服电话多少"): it neither answers nor asks
+_FILLER_CLAUSE = re.compile(
+    r"嗯+|恩+|哦+|噢+|啊+|呃+|额+|诶+|欸+|喂+|那个|就是|um+|uh+|er+|hmm+|well|so"
+)
 
 
 def share(a: AnswerSet, heard: Heard) -> Match | None:
@@ -123,11 +194,32 @@ def share(a: AnswerSet, heard: Heard) -> Match | None:
     to "都上了吗")."""
     if not a.binary:
         return None
+    if (well := _all_well(a, heard.text)) is not None:
+        return well
     said = _share(a.question, heard.text)
     if said is None:
         return None
-    pos = next(i for i in range(len(a.answers)) if not a.negative[i] and not a.uncertain[i])
-    return a.pick(pos if said else a.negative.index(True), "share")
+    assert a.yes is not None and a.no is not None
+    return a.pick(a.yes if said else a.no, "share")
+
+
+def _all_well(a: AnswerSet, text: str) -> Match | None:
+    """ "no problems at all", "no complaints", "没毛病": a yes, read before the answers
+    said outright (its "no" is not the answer No), where the question does not ask about
+    problems and nothing else in the reply is negated or turned."""
+    if not ALL_WELL.search(text) or _ASKS_TROUBLE.search(a.question):
+        return None
+    rest = ALL_WELL.sub(" ", text)
+    if NEGATION.search(_POSITIVE_NEGATIONS.sub(" ", rest)) or CONTRAST.search(rest):
+        return None
+    assert a.yes is not None
+    return a.pick(a.yes, "all-well")
+
+
+# a question about problems: "no problems" answers it No (states reads it)
+_ASKS_TROUBLE = re.compile(
+    r"问题|毛病|故障|不满|投诉|\b(problems?|issues?|complaints?|trouble|wrong|complain)\b"
+)
 
 
 def _share(question: str, text: str) -> bool | None:
@@ -249,6 +341,9 @@ def _clause_ends(text: str, parts: list[str]) -> set[int]:
     return ends
 
 
+# a result or degree after a negated verb ("没看太懂", "没听明白"): the act was done,
+# its result not
+_RESULT_MISSED = re.compile(r"^(太|很|大)?(懂|明白|清楚|仔细|全|完)")
 # a question word just after the verb: the verb is asked about ("续费多少钱", "考啥")
 _ASKED_AFTER = re.compile(r"^.{0,3}(啥|什么|多少|几|吗|么|咋|怎么)")
 # what may stand before a result complement said alone ("早过了", "一次就过了", "还没过")
@@ -279,10 +374,10 @@ def _same_sound(char: str, heads: tuple[str, ...]) -> bool:
 def _echoed(text: str, pos: int, verb: str) -> bool | None:
     """What one saying of the verb at `pos` says: yes, or no when negated; None when
     it is asked about ("续费多少钱", "考啥")."""
-    before, after = text[max(0, pos - 4) : pos], text[pos + len(verb) : pos + len(verb) + 2]
-    if re.search(
-        r"(不|没|别|不再|不想|不打算|不会|没怎么|不用|不太|无法)$", before
-    ) or after.startswith(("不了", "不到", "不成")):
+    missed = _RESULT_MISSED.match(text[pos + len(verb) :])
+    if missed and re.search("没|不", text[max(0, pos - 2) : pos]):
+        return None  # "没看太懂": looked, did not understand; says neither
+    if _negated_here(text, pos, verb):
         return False
     if _ASKED_AFTER.match(text[pos + len(verb) :]):
         return None

@@ -13,6 +13,7 @@ from datetime import date
 
 import pytest
 
+from tests.support.understanding import hear_once, last_answer
 from voxdial.conversation.engine import ActionKind, CallContext
 from voxdial.conversation.matching import AnswerMatcher
 from voxdial.conversation.script import ScriptEngine
@@ -30,11 +31,8 @@ def _collected(engine: ScriptEngine, question: str, answers: list[str], reply: s
     ctx = CallContext(
         assistant={"welcome": "Hi", "collect": [{"question": question, "answers": answers}]}
     )
-    conv = engine.begin(ctx)
-    conv.start()
-    actions = conv.hear(reply)
-    hits = [c.result for c in conv.collected if c.hit]
-    return (hits[-1] if hits else ""), actions
+    conv, actions = hear_once(engine, ctx, reply)
+    return (last_answer(conv) or ""), actions
 
 
 CHANNELS_ZH = ["微信", "短信", "电话"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.understanding import hear_once, last_answer
 from voxdial.conversation.engine import CallContext
 from voxdial.conversation.matching import AnswerMatcher
 from voxdial.conversation.script import ScriptEngine
@@ -47,11 +48,8 @@ def _collected(engine: ScriptEngine, question: str, answers: list[str], reply: s
     ctx = CallContext(
         assistant={"welcome": "Hi", "collect": [{"question": question, "answers": answers}]}
     )
-    conv = engine.begin(ctx)
-    conv.start()
-    conv.hear(reply)
-    hits = [c.result for c in conv.collected if c.hit]
-    return hits[-1] if hits else ""
+    conv, _ = hear_once(engine, ctx, reply)
+    return last_answer(conv) or ""
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.understanding import context
+from tests.support.understanding import context, hear_once, last_answer
 from voxdial.conversation.engine import ActionKind
 from voxdial.conversation.script import ScriptEngine
 
@@ -25,11 +25,8 @@ def hear(engine: ScriptEngine, lang: str, question: str, answers: list[str], rep
         lang=lang, welcome=WELCOME[lang], name="", kb=None,
         collect=[{"question": question, "answers": answers}],
     )  # fmt: skip
-    conv = engine.begin(ctx)
-    conv.start()
-    actions = conv.hear(reply)
-    hits = [c for c in conv.collected if c.hit]
-    return (hits[-1].result if hits else None), {a.kind for a in actions}
+    conv, actions = hear_once(engine, ctx, reply)
+    return last_answer(conv), {a.kind for a in actions}
 
 
 PARTY_ZH = ("这次来参观的一共几位：1位、2位、3位，还是4位及以上？",

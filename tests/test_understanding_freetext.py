@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.understanding import context
+from tests.support.understanding import context, hear_once, last_answer
 from voxdial.conversation import free_text
 from voxdial.conversation.engine import ActionKind
 from voxdial.conversation.script import ScriptEngine
@@ -27,11 +27,8 @@ def _hear(lang: str, question: str, reply: str):
         lang=lang, welcome=WELCOME[lang], name="", kb=None,
         collect=[{"question": question, "answers": []}],
     )  # fmt: skip
-    conv = ENGINE.begin(ctx)
-    conv.start()
-    actions = conv.hear(reply)
-    hits = [c for c in conv.collected if c.hit]
-    return actions, (hits[-1].result if hits else None)
+    conv, actions = hear_once(ENGINE, ctx, reply)
+    return actions, last_answer(conv)
 
 
 @pytest.mark.parametrize(

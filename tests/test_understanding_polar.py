@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.understanding import hear_once
 from voxdial.conversation import intents
 from voxdial.conversation.engine import ActionKind, CallContext
 from voxdial.conversation.matching import AnswerMatcher
@@ -218,10 +219,7 @@ def _call(question: str, answers: list[str], reply: str, lang: str = "zh"):
         },
         name="",
     )
-    conv = ScriptEngine().begin(ctx)
-    conv.start()
-    actions = conv.hear(reply)
-    return conv, actions
+    return hear_once(ScriptEngine(), ctx, reply)
 
 
 @pytest.mark.parametrize(

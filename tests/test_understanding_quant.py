@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.understanding import context
+from tests.support.understanding import context, hear_once, last_answer
 from voxdial.conversation.script import ScriptEngine
 
 WELCOME = {
@@ -27,11 +27,8 @@ def collected(engine: ScriptEngine, lang: str, question: str, answers: list[str]
         lang=lang, welcome=WELCOME[lang], name="", kb=None,
         collect=[{"question": question, "answers": answers}],
     )  # fmt: skip
-    conv = engine.begin(ctx)
-    conv.start()
-    conv.hear(reply)
-    hits = [c for c in conv.collected if c.hit]
-    return hits[-1].result if hits else None
+    conv, _ = hear_once(engine, ctx, reply)
+    return last_answer(conv)
 
 
 GYM_EN = (

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.support.understanding import hear_once, last_answer
 from voxdial.conversation import times
 from voxdial.conversation.engine import ActionKind, CallContext
 from voxdial.conversation.script import ScriptEngine
@@ -57,15 +58,10 @@ def _hear(engine, lang: str, question: str, answers: list[str], reply: str):
         now=NOW.replace(tzinfo=ZoneInfo(zone)),
         time_zone=zone,
     )
-    conv = engine.begin(ctx)
-    conv.start()
-    actions = conv.hear(reply)
-    return conv, actions
+    return hear_once(engine, ctx, reply)
 
 
-def _collected(conv) -> str | None:
-    hits = [c for c in conv.collected if c.hit]
-    return hits[-1].result if hits else None
+_collected = last_answer
 
 
 @pytest.mark.parametrize(

@@ -110,6 +110,20 @@ def context(
     )
 
 
+def hear_once(engine: ConversationEngine, ctx: CallContext, reply: str) -> tuple[Any, list[Action]]:
+    """A fresh call on `ctx`: the opening, then the callee's one reply. The
+    conversation and the actions that reply gave."""
+    conv = engine.begin(ctx)
+    conv.start()
+    return conv, conv.hear(reply)
+
+
+def last_answer(conv: Any) -> str | None:
+    """The last answer the call collected (hit), or None when it collected none."""
+    hits = [c.result for c in conv.collected if c.hit]
+    return hits[-1] if hits else None
+
+
 @dataclass
 class Tally:
     right: int = 0

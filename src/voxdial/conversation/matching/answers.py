@@ -50,7 +50,20 @@ UNDECIDED = re.compile(
     r"\bdecide (when|once|later|on the day|then|nearer|closer)\b|\bplay it by ear\b|"
     r"\b(toss[- ]up|fifty[- ]fifty|50[- /]50)\b|\bi'?m torn\b|\bcan'?t decide\b|"
     r"\btoo (early|soon) to (say|tell)\b|\btime will tell\b|\bremains to be seen\b|"
-    r"\bnot made up my mind\b|\bstill (deciding|thinking)\b"
+    r"\bnot made up my mind\b|\bstill (deciding|thinking)\b|"
+    r"(再|还得|还要|得)(琢磨|掂量|合计|寻思)|\bmull it over\b|\bsleep on it\b"
+)
+# an answer named only to be conceded: "想办是想办 但…", "不是不想办", "I do want to, but"
+CONCEDED = re.compile(
+    r"([\u4e00-\u9fff]{1,3})是\1.{0,4}(但|可|就是|不过|只是)|(也|倒|并)?不是不|"
+    r"\bi (do|would) (want|like) (to|it),? but\b"
+)
+# what is chosen changes from one time to the next ("每次不一样", "it varies"): no one
+# answer, unless the question offers an uncertain one
+VARIES = re.compile(
+    r"每(次|回)都?不一样|不固定|看心情|看情况而定|的情况吧|说不定哪(个|种|次)|"
+    r"\b(it )?varies\b|\bdepends on the (day|week|time|mood)\b|\bdifferent every time\b|"
+    r"\bchanges (every|each) time\b"
 )
 
 

@@ -247,8 +247,25 @@ class Range:
     high: float
 
 
+# "八十平", "120平以上": 平 after a number is square metres (平米), so what follows it
+# (以上, 以下, 多) bounds the amount
+_SQUARE_METRES = re.compile(r"(?<=[\d一二两三四五六七八九十百千几多来])平(?![米方时常均安板])")
+
+
+# a flat's layout ("两室一厅", "一室户", "三居室"): rooms, not the size asked in area
+_LAYOUT = re.compile(r"[一二两三四五六\d](室|居室?)([一二两三\d]厅|户)?")
+
+
+def _area_units(text: str) -> str:
+    """The reply with 平 as 平米 and a flat's layout blanked, for answers in area."""
+    if "平" not in text and "室" not in text and "居" not in text:
+        return text
+    text = _LAYOUT.sub(lambda m: " " * len(m.group()), text)
+    return _SQUARE_METRES.sub("平米", text)
+
+
 def answer_range(answer: str) -> Range | None:
-    a = fold(answer)
+    a = _area_units(fold(answer))
     if _ZERO_ANSWER.search(a.strip()):
         return Range(0, 0)
     found = amounts(a)
@@ -275,9 +292,17 @@ def exclusive(ranges: list[Range | None]) -> list[Range | None]:
     return out
 
 
+# a question about a size in area ("多大面积", "how many square feet"): its 多大 asks
+# for no age
+_AREA = re.compile(
+    r"面积|平方|平米|[\d十百]平|㎡|\bsquare (feet|foot|met(er|re)s?)\b|\bsq\.? ?(ft|m)\b"
+)
+
+
 def units_of(answers: list[str], question: str) -> tuple[str, ...]:
     said = " ".join(answers).lower() + " " + question
-    return tuple(unit for unit, words in _UNITS if any(w in said for w in words))
+    units = tuple(unit for unit, words in _UNITS if any(w in said for w in words))
+    return tuple(u for u in units if u not in ("岁", "year")) if _AREA.search(said) else units
 
 
 def is_five_scale(a: AnswerSet) -> bool:
@@ -290,6 +315,8 @@ def spoken(a: AnswerSet, text: str) -> str:
     hedge), 打酒分 (九分), "打个十分" / "十分" alone on a ten-point scale, 是来年 (十来年)."""
     if not a.is_numeric:
         return text
+    if _AREA.search(" ".join(a.keys)):
+        text = _area_units(text)
     word = _SPOKEN_DIGITS.get(text.strip())
     if word is not None:
         return word
@@ -718,7 +745,8 @@ def counted(a: AnswerSet, text: str, how: str = "number") -> bool:
 def _answer_units(a: AnswerSet) -> tuple[str, ...]:
     """The units the answers themselves count in ("10吨以下" -> 吨)."""
     if a._units is None:
-        a._units = tuple({x.unit for k in a.answers for x in amounts(fold(k)) if x.unit})
+        keys = [_area_units(fold(k)) for k in a.answers]
+        a._units = tuple({x.unit for k in keys for x in amounts(k) if x.unit})
     return a._units
 
 

@@ -13,7 +13,12 @@ from voxdial.conversation import times
 from voxdial.conversation.matching.frequency import HowOften
 from voxdial.conversation.matching.levels import Axis
 from voxdial.conversation.matching.match import Match
-from voxdial.conversation.matching.numbers import answer_range, exclusive, units_of
+from voxdial.conversation.matching.numbers import (
+    answer_range,
+    exclusive,
+    in_one_time_unit,
+    units_of,
+)
 from voxdial.conversation.matching.ordinals import ranks_of
 from voxdial.conversation.matching.outright import (
     distinctive_parts,
@@ -86,7 +91,8 @@ class AnswerSet:
         self.keys = [apply_hot_words(clean(a), self.hot_words) for a in self.answers]
         self.scores = [scale_score(k) for k in self.keys]
         self.is_scale = sum(s is not None for s in self.scores) >= 2
-        self.stated = [answer_range(a) for a in self.answers]  # as said, overlaps and all
+        # as said, overlaps and all; "more than a week" beside "4 to 7 days" is 7+ days
+        self.stated = in_one_time_unit(self.answers, [answer_range(a) for a in self.answers])
         self.ranges = exclusive(self.stated)
         self.is_numeric = sum(r is not None for r in self.ranges) >= 2
         self.uncertain = [is_uncertain_answer(a) or bool(_UNSURE_ANSWER.search(k))

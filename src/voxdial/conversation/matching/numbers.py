@@ -276,6 +276,21 @@ def answer_range(answer: str) -> Range | None:
     return Range(found[0].low, found[0].high)
 
 
+def in_one_time_unit(answers: list[str], ranges: list[Range | None]) -> list[Range | None]:
+    """Answers in two time units ("4 to 7 days", "more than a week", "6-12 months",
+    "over 2 years"): every range in the finest one, so "a week" is 7 days."""
+    units = [_time_unit(fold(a)) for a in answers]
+    present = {u for u, r in zip(units, ranges, strict=True) if u is not None and r is not None}
+    if len(present) < 2:
+        return ranges
+    finest = min(present)
+    out = []
+    for u, r in zip(units, ranges, strict=True):
+        scale = 1.0 if r is None or u is None else round(u / finest, 6)
+        out.append(r if scale == 1.0 else Range(r.low * scale, r.high * scale))
+    return out
+
+
 def exclusive(ranges: list[Range | None]) -> list[Range | None]:
     """ "100元以上" next to "50-100元": 100 itself belongs to the bounded answer."""
     out = list(ranges)
@@ -582,6 +597,9 @@ def _in_asked_unit(a: AnswerSet, unit: str) -> float | None:
     for p in periods(question, asked=True):
         question = question[: p.start] + " " * (p.end - p.start) + question[p.end :]
     asked = {u for u in (_time_unit(w) for w in [question, *a.keys]) if u is not None}
+    answered = {u for u in (_time_unit(k) for k in a.keys) if u is not None}
+    if len(answered) >= 2:  # the answers' ranges are in their finest unit (in_one_time_unit)
+        return said / min(answered)
     return said / asked.pop() if len(asked) == 1 else None
 
 

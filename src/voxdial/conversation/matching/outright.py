@@ -188,13 +188,18 @@ def _denied(a: AnswerSet, index: int, quiet: bool) -> Match | None:
     raise Ambiguous
 
 
+# a unit of time: among amounts ("4 to 7 days", "more than a week") it names no answer
+# ("the full week" is 7 days, which the number stage reads)
+_TIME_UNIT_WORD = re.compile(r"^(day|week|month|year|night|hour)s?$")
+
+
 def partial(a: AnswerSet, heard: Heard) -> Match | None:
     """A distinctive piece of one answer said ("一般用微信" -> 微信支付)."""
     scope = " ".join(heard.parts) if heard.narrowed else heard.text
     found = set()
     for i, pieces in enumerate(a.parts):
         for w in pieces:
-            if w not in scope:
+            if w not in scope or (a.is_numeric and _TIME_UNIT_WORD.match(w)):
                 continue
             pattern = rf"(?<![a-z]){w}(?![a-z])" if w.isascii() else re.escape(w)
             m = re.search(pattern, scope)

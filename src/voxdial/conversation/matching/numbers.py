@@ -659,6 +659,8 @@ def _rate(a: AnswerSet, said: str, found: list[Amount]) -> Range | None:
     plain ("一周两三个" to "一个月多少个": 8..13; "两个月三十吨": 15 a month; "twice a
     month" to "how many a week"), or a frequency said without a numeral ("每天", "every
     other week", "隔三差五") to a question counting occasions."""
+    if _lengths_of_time(a):
+        return None  # "4 to 7 days, or more than a week?" asks how long, not how often
     asked = periods(a.question, asked=True)
     said_periods = periods(said)
     counted = [x for x in found if not any(p.start <= x.start < p.end for p in said_periods)]
@@ -673,6 +675,13 @@ def _rate(a: AnswerSet, said: str, found: list[Amount]) -> Range | None:
             raise Ambiguous  # "一周两次 一个月也就五六次": not one plain rate
         return None
     return _per(asked[0], said_periods[0], counted[0].low, counted[0].high)
+
+
+def _lengths_of_time(a: AnswerSet) -> bool:
+    """Whether the answers are lengths of time ("1 to 3 days", "more than a week"): every
+    amount in them counts in a unit of time."""
+    units = [x.unit for k in a.keys for x in amounts(k)]
+    return bool(units) and all(u and _time_unit(u) is not None for u in units)
 
 
 def _idiom_rate(a: AnswerSet, said: str, found: list[Amount], asked: Period) -> Range | None:

@@ -160,7 +160,7 @@ _CHOICE_WORDS = [
     (r"^(继续|续)|^(continue|renew|carry on)",
      r"接着(来|用|租|办|包|上|做)|^续(?!费)|(?<![断陆继手持连存延])续(上|一|个|吧)|还(接着|继续)|"
      r"\bcarry on\b|\bkeep (going|it up|it on)\b|\bsign (me )?up again\b"),
-    (r"^不(续|继续|再)|^(stop|cancel|don'?t renew|not renew)",
+    (r"^不(续|继续|再)|^不[\u4e00-\u9fff]{1,2}了$|^(stop|cancel|don'?t renew|not renew)",
      r"停(了|掉|一|吧)|先停|不(续|接着)(了|包|租|用|办)?|\bstop (it|there)\b|\bcall it a day\b"),
     # how something reaches the callee: fetched in person, delivered, or read on a screen
     (r"自取|自提|自己取|到店取|前台取",
@@ -181,7 +181,7 @@ _CHOICE_WORDS = [
      r"\bfrom the (maker|manufacturer)\b"),
     # a routine job, or a thorough one
     (r"^日常|^常规|^普通|^routine|^regular",
-     r"平常(的|那种|打扫|弄)|普通(的|那种|打扫|清洁|保洁)|简单(打扫|收拾|弄弄)|"
+     r"(平常|普通)(的|那种|那样)|(平常|普通|简单)地?(打扫|清洁|保洁|洗|收拾|保养|检查|弄)|"
      r"\b(routine|ordinary|normal|usual|regular) (one|clean|service|cleaning)\b|\bthe usual\b"),
     (r"^深度|^深层|^deep|^thorough",
      r"彻底|大扫除|里里外外|\bdeep clean(ing)?\b|\bthorough\b|\bspring clean(ing)?\b|"
@@ -246,10 +246,16 @@ def _names(means: re.Pattern[str], key: str, negative: bool) -> bool:
 _NEGATOR = re.compile(r"不|没|无|\bno\b|\bnot\b|^un")
 
 
+# neither of two options ("不反对也不赞成", "neither for it nor against it")
+_NEITHER = re.compile(r"不[\u4e00-\u9fff]{1,3}也不[\u4e00-\u9fff]|\bneither\b.{1,30}\bnor\b")
+
+
 def paraphrase(a: AnswerSet, heard: Heard) -> Match | None:
     """Another word for one answer; none when it is negated or when words for two
     answers are said."""
     scope = " ".join(heard.parts) if heard.narrowed else heard.text
+    if _NEITHER.search(scope):
+        raise Ambiguous  # "不反对也不赞成", "neither for nor against": no option
     found = set()
     for i, patterns in enumerate(a.paraphrases):
         for p in patterns:

@@ -23,7 +23,7 @@ CORRECTION = re.compile(
 # a clause that settles on a choice after weighing ("还是早上吧", "make it Friday")
 SETTLES = re.compile(
     r"^(那|我|那我|那还是|算了)?还是(?!.*还是)|^(那)?(就|干脆)?(改成?|换成|改到|换到)|^算了|"
-    r"^(那|那么|那我)就|^就(选|定|要)|"
+    r"^(那|那么|那我)就|^就(选|定|要)|^就(?!是|不|没|算|这样|那样)(?=[\u4e00-\u9fffa-z]{1,6}$)|"
     r"^(so |ok |okay |well )?(let'?s (say|do|go with|make it)|make it|go with|i'?ll (take|go with|"
     r"pick|choose|say)|put me down for)\b|\binstead\b|\brather than\b|而不是"
 )

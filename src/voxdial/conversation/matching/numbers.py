@@ -324,6 +324,18 @@ def is_five_scale(a: AnswerSet) -> bool:
     return all(r is None or (1 <= r.low <= 5 and r.low == r.high) for r in a.ranges)
 
 
+# "one" as a pronoun: "the ten year one", "the cheaper one", "that one" count nothing
+_PRONOUN_ONE = re.compile(
+    r"\b(?:(?:the|that|this|which)(?: [a-z0-9-]+){1,3}|that|this|which) (one)\b"
+)
+
+
+def _without_pronoun_one(text: str) -> str:
+    if "one" not in text:
+        return text
+    return _PRONOUN_ONE.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + "   ", text)
+
+
 def spoken(a: AnswerSet, text: str) -> str:
     """The reply with the number words ASR mishears written as numbers, for a question
     whose answers are amounts: "for" / "too I guess" (a sound-alike alone or before a
@@ -332,6 +344,7 @@ def spoken(a: AnswerSet, text: str) -> str:
         return text
     if _AREA.search(" ".join(a.keys)):
         text = _area_units(text)
+    text = _without_pronoun_one(text)
     word = _SPOKEN_DIGITS.get(text.strip())
     if word is not None:
         return word
@@ -600,7 +613,13 @@ def _in_asked_unit(a: AnswerSet, unit: str) -> float | None:
     answered = {u for u in (_time_unit(k) for k in a.keys) if u is not None}
     if len(answered) >= 2:  # the answers' ranges are in their finest unit (in_one_time_unit)
         return said / min(answered)
+    if not asked and all(_INSTALMENTS.search(k) for k in a.keys if amounts(k)):
+        return said * 12  # 3期 / 6期 / 12期 are monthly: "半年" is 6 of them, "一年" 12
     return said / asked.pop() if len(asked) == 1 else None
+
+
+# an answer counting monthly instalments ("6期", "12 instalments", "24 monthly payments")
+_INSTALMENTS = re.compile(r"\d\s*期|\binstal?lments?\b|\bmonthly payments?\b")
 
 
 def _asked_back(said: str, x: Amount) -> bool:
@@ -659,8 +678,6 @@ def _rate(a: AnswerSet, said: str, found: list[Amount]) -> Range | None:
     plain ("一周两三个" to "一个月多少个": 8..13; "两个月三十吨": 15 a month; "twice a
     month" to "how many a week"), or a frequency said without a numeral ("每天", "every
     other week", "隔三差五") to a question counting occasions."""
-    if _lengths_of_time(a):
-        return None  # "4 to 7 days, or more than a week?" asks how long, not how often
     asked = periods(a.question, asked=True)
     said_periods = periods(said)
     counted = [x for x in found if not any(p.start <= x.start < p.end for p in said_periods)]
@@ -668,6 +685,8 @@ def _rate(a: AnswerSet, said: str, found: list[Amount]) -> Range | None:
         if said_periods and counted:
             raise Ambiguous  # "一年换一次" to "换过几次": a rate, the question asks a count
         return None
+    if _lengths_of_time(a):
+        return None  # "4 to 7 days, or more than a week?" asks how long, not how often
     if not said_periods or not counted:
         return _idiom_rate(a, said, found, asked[0])
     if len(said_periods) > 1 or len(counted) > 1:

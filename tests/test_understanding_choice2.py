@@ -178,3 +178,29 @@ def test_answers_in_two_units_of_time(engine, reply, want):
 def test_a_choice_named_in_other_words_at_the_opening(engine, welcome, question, answers,
                                                        reply, want):  # fmt: skip
     assert _collected(engine, question, answers, reply, welcome=welcome) == want
+
+
+LOAN_EN = ("Which loan would you like for the kitchen: pay now, the 5-year loan or the "
+           "15-year loan?", ["pay now", "5-year loan", "15-year loan"])  # fmt: skip
+PHONE_ZH = ("这台手机您想分几期：3期、6期、12期，还是还没想好？",
+            ["3期", "6期", "12期", "还没想好"])  # fmt: skip
+GRADE_ZH = ("这次的课程包您选哪个：入门、进阶还是大师？", ["入门课程", "进阶课程", "大师课程"])
+
+
+@pytest.mark.parametrize(
+    ("question", "answers", "reply", "want"),
+    [
+        # "one" as a pronoun counts nothing
+        (*LOAN_EN, "the fifteen year one", "15-year loan"),
+        (*LOAN_EN, "that one, the five year", "5-year loan"),
+        # instalments are months: a length of time names them
+        (*PHONE_ZH, "半年的吧", "6期"),
+        (*PHONE_ZH, "一年还清", "12期"),
+        (*PHONE_ZH, "分两年", ""),  # 24 months is none of them
+        # 就X closing the reply, after the others are weighed, settles on X
+        (*GRADE_ZH, "大师太难了 入门又太浅 就进阶吧", "进阶课程"),
+        (*GRADE_ZH, "就这样吧", ""),
+    ],
+)
+def test_pronoun_one_instalments_and_settling(engine, question, answers, reply, want):
+    assert _collected(engine, question, answers, reply) == want

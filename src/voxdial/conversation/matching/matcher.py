@@ -182,6 +182,17 @@ _LATER_STAGES = (
 )
 
 
+def _opens_with_another(parts: list[str], read: list, found: Match) -> bool:
+    """Whether the reply opens with a clause naming another answer than `found` (read
+    from a later clause), with no usually / sometimes to rank them: the opening clause
+    is where a choice is said, so the two are not told apart (asked again)."""
+    if not read or read[0][0] != parts[0] or any(USUALLY.search(p) or SOMETIMES.search(p)
+                                                 for p in parts):  # fmt: skip
+        return False
+    first = read[0][1]
+    return first is not None and first.how in _RANK and first.index != found.index
+
+
 class AnswerMatcher(AnswerSet):
     """Matches replies to one question's preset answers. Build once per question:
     the answers' embeddings are computed on first use and kept."""
@@ -212,6 +223,8 @@ class AnswerMatcher(AnswerSet):
         read = [(p, self._match(p, today, whole=False)) for p in parts if not REASON.search(p)]
         own = [p for p, m in read if m is not None and m.index == found.index]
         rare = bool(own) and all(SOMETIMES.search(p) for p in own)
+        if _opens_with_another(parts, read, found):
+            return None  # "brand, the generic gave me a headache": which is chosen is unclear
         for part, other in read:
             if other is None or other.index == found.index or other.how not in _RANK:
                 continue

@@ -61,8 +61,8 @@ def place(text: str, count: int) -> int | None:
         text,
     ):
         index = None if _FIRST_ADVERB.search(text) else _EN_ORDINAL[m.group(1)]
-    elif re.search(r"中间|middle", text) and count == 3:
-        index = 1
+    elif re.search(r"中间|middle", text) and count in (3, 5):
+        index = count // 2  # the middle of three, or of a 1-5 scale
     elif re.search(r"最后|the last|(?<!every )last one|latter|后面那个|后一个|后者", text):
         index = count - 1
     elif re.search(r"前面那个|^前面的?$|前一个|前者|former|头一个|the first one", text):

@@ -204,3 +204,35 @@ GRADE_ZH = ("这次的课程包您选哪个：入门、进阶还是大师？", [
 )
 def test_pronoun_one_instalments_and_settling(engine, question, answers, reply, want):
     assert _collected(engine, question, answers, reply) == want
+
+
+PARTY_EN = ("How many of you are coming to the cabin: 1 to 2, 3 to 4, or 5 or more?",
+            ["1 to 2", "3 to 4", "5 or more"])  # fmt: skip
+HOUSE_ZH = ("您家里一共住几口人：1到2人、3到4人，还是5人及以上？",
+            ["1到2人", "3到4人", "5人及以上"])  # fmt: skip
+DENTIST_ZH = ("您上一次洗牙是多久以前：1年内、1到3年、3年以上，还是从没洗过？",
+              ["1年内", "1到3年", "3年以上", "从没洗过"])  # fmt: skip
+EXTRAS_EN = ("What should we fit next: a water filter, a new boiler, or smart heating?",
+             ["water filter", "new boiler", "smart heating"])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "answers", "reply", "want"),
+    [
+        # people named by the words families use
+        (*PARTY_EN, "me and the missus", "1 to 2"),
+        (*PARTY_EN, "solo this time", "1 to 2"),
+        (*PARTY_EN, "me, my brother and our twins", "3 to 4"),
+        (*HOUSE_ZH, "我和老伴 还有女婿闺女 外加一个外孙", "5人及以上"),
+        (*HOUSE_ZH, "就我跟儿媳妇", "1到2人"),
+        # a piece of a negated answer without its negation says the opposite
+        (*DENTIST_ZH, "洗过一回 记不清哪年了", ""),
+        (*DENTIST_ZH, "从来没洗过", "从没洗过"),
+        # after a correction, the choice put off is not the one chosen
+        (*EXTRAS_EN, "the boiler, no wait, the filter first, the boiler can wait", "water filter"),
+        (*EXTRAS_EN, "smart heating, sorry, i mean the boiler", "new boiler"),
+    ],
+)
+def test_people_words_negated_pieces_and_choices_put_off(engine, question, answers, reply,
+                                                         want):  # fmt: skip
+    assert _collected(engine, question, answers, reply) == want

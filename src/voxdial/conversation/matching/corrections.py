@@ -27,6 +27,12 @@ SETTLES = re.compile(
     r"^(so |ok |okay |well )?(let'?s (say|do|go with|make it)|make it|go with|i'?ll (take|go with|"
     r"pick|choose|say)|put me down for)\b|\binstead\b|\brather than\b|而不是"
 )
+# a choice put off after a correction ("the battery can come later", "那个以后再说"):
+# named, but not the one chosen now
+PUT_OFF = re.compile(
+    r"\b(can|could|will) (come|wait) (later|another time)\b|\bcan wait\b|\bmaybe later\b|"
+    r"\blater on\b|(以后|回头|下次)再(说|弄|办|装|买)|先不(要|弄|装|买|办)"
+)
 # a settling cue that changes a choice ("改两点", "make it two"): it names the new one
 CHANGES = re.compile(r"^(那)?(就|干脆)?(改成?|换成|改到|换到)|^(so |ok |okay |well )?make it\b")
 # "X instead of Y", "X rather than Y", "要X而不是Y": Y is set aside

@@ -274,6 +274,8 @@ class AnswerMatcher(AnswerSet):
         """The answer the clauses after a correction give: the last clause naming one
         plainly (not one turning it down), or else all of them read together."""
         for part in reversed(tail):
+            if corrections.PUT_OFF.search(part):
+                continue  # "panels first, the battery can come later": not the one chosen
             found = self._match(part, today, whole=False)
             if found is not None and _names(found, part) and not NEG_CLAUSE.search(part):
                 return found

@@ -155,8 +155,10 @@ _PERSON = re.compile(
     r"\b(me|myself|i|my (wife|husband|hubby|partner|spouse|son|daughter|mum|mom|mother|dad|"
     r"father|girlfriend|boyfriend|fianc[eé]e?|brother|sister|kid|child|baby|grandma|grandpa|"
     r"grandmother|grandfather|granny|nan|aunt|uncle|cousin|nephew|niece|flatmate|roommate|"
-    r"housemate|friend|colleague|nanny|mother-in-law|father-in-law))\b|"
-    r"我(?!们|俩|家|自个|自己)|老婆|老公|老伴儿?|爱人|媳妇儿?|丈夫|妻子|先生|太太|儿子|女儿|闺女|"
+    r"housemate|friend|colleague|nanny|mother-in-law|father-in-law)|"
+    r"the (wife|missus|husband|hubby|kid|baby|little one|boyfriend|girlfriend))\b|"
+    r"我(?!们|俩|家|自个|自己)|老婆|老公|老伴儿?|爱人|儿媳妇?|孙媳妇?|弟媳妇?|媳妇儿?|丈夫|妻子|先生|"
+    r"太太|儿子|女儿|闺女|女婿|姐夫|妹夫|嫂子|侄子|侄女|外甥女?|"
     r"孩子|小孩|娃|宝宝|(?<!爸)妈(?!妈)|(?<!妈)爸(?!爸)|妈妈|爸爸|母亲|父亲|婆婆|公公|岳父|岳母|丈母娘|"
     r"老丈人|爷爷|奶奶|外公|外婆|姥姥|姥爷|哥哥?|姐姐?|弟弟?|妹妹?|孙子|孙女|外孙女?|"
     r"保姆|阿姨|对象|男朋友|女朋友|室友|舍友|同事|朋友"
@@ -166,7 +168,7 @@ _COUPLE = re.compile(
     r"夫妻俩|夫妻两个|两口子|老两口|小两口|我们俩|我们两个|我俩|咱俩|咱们俩|爸妈|父母|公婆|"
     r"岳父母|双胞胎|俩孩子|两个孩子|"
     r"\b(the two of us|us two|both of us|my parents|my folks|the in-?laws|my in-?laws|"
-    r"the twins|my twins|me and (my )?(wife|husband|partner)'?s? parents)\b"
+    r"(the|my|our) twins|me and (my )?(wife|husband|partner)'?s? parents)\b"
 )
 # the callee alone ("就我自个儿", "just me", "only myself"); not "just me and my husband"
 _ALONE = re.compile(
@@ -175,7 +177,8 @@ _ALONE = re.compile(
     r"我一个人|一个人(住|来|过|用)|我自己(住|来|过|用|一个)|自个儿|独居|单身|"
     r"\b(just|only) (me|myself|the one of me)\b(?!,? (and|plus|with|&)\b)|"
     r"\bmyself\b(?!,? (and|plus|with|&)\b)|"
-    r"\bby myself\b|\bon my own\b|\blive alone\b|\bjust the one person\b"
+    r"\bby myself\b|\bon my own\b|\blive alone\b|\bjust the one person\b|"
+    r"^(just )?solo\b|\b(going|travel(l?ing)?|coming) solo\b"
 )
 # "the four of us", "all three of us", "我们三个", "我们家五口": the whole party, counted
 _N_OF_US = re.compile(

@@ -38,6 +38,11 @@ def key_patterns(keys: list[str]) -> list[tuple[int, str, re.Pattern[str]]]:
     ]
 
 
+# the negation inside an answer ("从没做过", "没收拾"): a piece of it without the
+# negation says the opposite, so only pieces that keep it name the answer
+_NEGATOR_IN = re.compile(r"[没不无未别]|\b(never|no|not|none)\b")
+
+
 def distinctive_parts(keys: list[str], skip: list[bool]) -> list[list[str]]:
     """Pieces of each answer found in no other answer: "微信" of 微信支付 (next to
     支付宝), "text" of "Text message"; none for the answers `skip` marks (negative or
@@ -48,6 +53,8 @@ def distinctive_parts(keys: list[str], skip: list[bool]) -> list[list[str]]:
         got = {w for w in re.findall(r"[a-z]+", k) if len(w) >= 3}  # "app" of App还款 too
         for run in re.findall("[\u4e00-\u9fff]{3,}", k):
             got |= {run[i : i + n] for n in (2, 3) for i in range(len(run) - n + 1)}
+        if negator := _NEGATOR_IN.search(k):  # 从没做过: "做过" says the opposite
+            got = {w for w in got if negator.group(0) in w}
         pieces.append(got - _PARTIAL_STOP)
     out = []
     for i, own in enumerate(pieces):

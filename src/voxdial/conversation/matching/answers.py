@@ -117,6 +117,7 @@ class AnswerSet:
             [n or u for n, u in zip(self.negative, self.uncertain, strict=True)],
         )
         self.paraphrases = paraphrases_of(self.keys, self.negative)
+        self.going_on = paraphrases_of(self.keys, self.negative, going_on=True)
         self.how_often = HowOften.of(self.keys, self.uncertain)
         self.periods = periods_of(self.keys)
         self.ranks = ranks_of(self.keys, self.uncertain)

@@ -174,6 +174,7 @@ _LATER_STAGES = (
     _time,
     paraphrases.paraphrase,
     yes_no.yes_no,
+    paraphrases.going_on,  # after yes/no: "续吧" to 续约吗 is the question's verb echoed
     outright.partial,
     spelling.fuzzy,
     spelling.sounds,

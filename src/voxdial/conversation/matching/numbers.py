@@ -329,7 +329,8 @@ def is_five_scale(a: AnswerSet) -> bool:
 
 # "one" as a pronoun: "the ten year one", "the cheaper one", "that one" count nothing
 _PRONOUN_ONE = re.compile(
-    r"\b(?:(?:the|that|this|which)(?: [a-z0-9-]+){1,3}|that|this|which) (one)\b"
+    r"\b(?:(?:the|that|this|which)(?: (?!(?:and|or|plus|then|at|in|on|for|with|to)\b)[a-z0-9-]+)"
+    r"{1,3}|that|this|which) (one)\b"
 )
 
 

@@ -156,12 +156,6 @@ _CHOICE_WORDS = [
      r"赞成|同意|拥护|举双手|\bi'?m (all )?for it\b|\bin favou?r\b|\bi support (it|this|that)\b"),
     (r"^不(支持|赞成|同意)|^反对|^(against|oppose)",
      r"反对|不赞成|不同意|\bi'?m against (it|this|that)\b|\bi oppose\b|\bopposed to\b"),
-    # going on with something, or stopping it
-    (r"^(继续|续)|^(continue|renew|carry on)",
-     r"接着(来|用|租|办|包|上|做)|^续(?!费)|(?<![断陆继手持连存延])续(上|一|个|吧)|还(接着|继续)|"
-     r"\bcarry on\b|\bkeep (going|it up|it on)\b|\bsign (me )?up again\b"),
-    (r"^不(续|继续|再)|^不[\u4e00-\u9fff]{1,2}了$|^(stop|cancel|don'?t renew|not renew)",
-     r"停(了|掉|一|吧)|先停|不(续|接着)(了|包|租|用|办)?|\bstop (it|there)\b|\bcall it a day\b"),
     # how something reaches the callee: fetched in person, delivered, or read on a screen
     (r"自取|自提|自己取|到店取|前台取",
      r"自己(过去|去|来|到店|到前台|跑一趟)?(取|拿|提)|亲自(过去|去)?(取|拿)|"
@@ -226,14 +220,28 @@ _CHOICE_WORDS = [
      r"\bmaybe (next|another) time\b|\blater on\b|以后再说|下次再说|下回再说"),
 ]
 _PARAPHRASES += _CHOICE_WORDS
+# going on with something, or stopping it: read by `going_on`, a stage after the yes/no
+# one, which reads them first from the question's own verb ("续吧", "不续了" to 续约吗)
+_GOING_ON = [
+    (r"^(继续|续)|^(continue|renew|carry on)",
+     r"接着(来|用|租|办|包|上|做)|^续(?!费)|(?<![断陆继手持连存延])续(上|一|个|吧)|还(接着|继续)|"
+     r"\bcarry on\b|\bkeep (going|it up|it on)\b|\bsign (me )?up again\b"),
+    (r"^不(续|继续|再)|^不[\u4e00-\u9fff]{1,2}了$|^(stop|cancel|don'?t renew|not renew)",
+     r"停(了|掉|一|吧)|先停|不(续|接着)(了|包|租|用|办)?|\bstop (it|there)\b|\bcall it a day\b"),
+]
 _PARAPHRASE_RES = [(re.compile(a), re.compile(r)) for a, r in _PARAPHRASES]
+_GOING_ON_RES = [(re.compile(a), re.compile(r)) for a, r in _GOING_ON]
 
 
-def paraphrases_of(keys: list[str], negative: list[bool]) -> list[list[re.Pattern[str]]]:
+def paraphrases_of(
+    keys: list[str], negative: list[bool], *, going_on: bool = False
+) -> list[list[re.Pattern[str]]]:
     """For each answer, the patterns of what a callee says for it (a negative answer
-    only by rows whose answer words carry its negation: "^不需要", "没变化", "no change")."""
+    only by rows whose answer words carry its negation: "^不需要", "没变化", "no change");
+    `going_on`: the rows of going on or stopping instead."""
+    rows = _GOING_ON_RES if going_on else _PARAPHRASE_RES
     return [
-        [said for means, said in _PARAPHRASE_RES if _names(means, k, neg)]
+        [said for means, said in rows if _names(means, k, neg)]
         for k, neg in zip(keys, negative, strict=True)
     ]
 
@@ -253,11 +261,20 @@ _NEITHER = re.compile(r"不[\u4e00-\u9fff]{1,3}也不[\u4e00-\u9fff]|\bneither\b
 def paraphrase(a: AnswerSet, heard: Heard) -> Match | None:
     """Another word for one answer; none when it is negated or when words for two
     answers are said."""
+    return _said_for(a.paraphrases, a, heard)
+
+
+def going_on(a: AnswerSet, heard: Heard) -> Match | None:
+    """Going on or stopping said in other words ("接着来", "这个月完了就停了吧")."""
+    return _said_for(a.going_on, a, heard)
+
+
+def _said_for(table: list[list[re.Pattern[str]]], a: AnswerSet, heard: Heard) -> Match | None:
     scope = " ".join(heard.parts) if heard.narrowed else heard.text
     if _NEITHER.search(scope):
         raise Ambiguous  # "不反对也不赞成", "neither for nor against": no option
     found = set()
-    for i, patterns in enumerate(a.paraphrases):
+    for i, patterns in enumerate(table):
         for p in patterns:
             m = p.search(scope)
             if m and not negated_before(scope, m.start(), 16):

@@ -56,6 +56,9 @@ MAX_CONSENT_ASKS = 2
 # stages whose match is an answer even when the reply also sounds like a refusal
 _STRONG = {"said", "said-negated", "scale", "number", "ordinal", "time", "unsure", "sounds",
            "clipped", "echo", "state"}  # fmt: skip
+# an answer to the first question said at the opening's question: said outright, or by
+# a piece or another word found for one answer only ("深度的吧", "the van")
+_ANSWERS_AT_CONSENT = {"said", "said-negated", "unsure", "partial", "paraphrase"}
 # what a later question may take from a reply to the current one
 _VOLUNTEERED = {"said", "said-negated", "scale", "number", "time", "unsure", "echo",
                "paraphrase"}  # fmt: skip
@@ -277,7 +280,7 @@ class ScriptConversation:
             if answered is not None:
                 return [*answered, Action(ActionKind.SAY, question)]
         first = self._match(0, reply)
-        if r.consent or (first is not None and first.how in ("said", "said-negated", "unsure")):
+        if r.consent or (first is not None and first.how in _ANSWERS_AT_CONSENT):
             self.consenting = False
             if first is not None and not r.consent:
                 return self._record(0, first.answer, True, reply) + self._ask()

@@ -13,7 +13,12 @@ from voxdial.conversation import times
 from voxdial.conversation.matching.frequency import HowOften
 from voxdial.conversation.matching.levels import Axis
 from voxdial.conversation.matching.match import Match
-from voxdial.conversation.matching.numbers import answer_range, exclusive, units_of
+from voxdial.conversation.matching.numbers import (
+    answer_range,
+    exclusive,
+    in_one_time_unit,
+    units_of,
+)
 from voxdial.conversation.matching.ordinals import ranks_of
 from voxdial.conversation.matching.outright import (
     distinctive_parts,
@@ -50,7 +55,20 @@ UNDECIDED = re.compile(
     r"\bdecide (when|once|later|on the day|then|nearer|closer)\b|\bplay it by ear\b|"
     r"\b(toss[- ]up|fifty[- ]fifty|50[- /]50)\b|\bi'?m torn\b|\bcan'?t decide\b|"
     r"\btoo (early|soon) to (say|tell)\b|\btime will tell\b|\bremains to be seen\b|"
-    r"\bnot made up my mind\b|\bstill (deciding|thinking)\b"
+    r"\bnot made up my mind\b|\bstill (deciding|thinking)\b|"
+    r"(再|还得|还要|得)(琢磨|掂量|合计|寻思)|\bmull it over\b|\bsleep on it\b"
+)
+# an answer named only to be conceded: "想办是想办 但…", "不是不想办", "I do want to, but"
+CONCEDED = re.compile(
+    r"([\u4e00-\u9fff]{1,3})是\1.{0,4}(但|可|就是|不过|只是)|(也|倒|并)?不是不|"
+    r"\bi (do|would) (want|like) (to|it),? but\b"
+)
+# what is chosen changes from one time to the next ("每次不一样", "it varies"): no one
+# answer, unless the question offers an uncertain one
+VARIES = re.compile(
+    r"每(次|回)都?不一样|不固定|看心情|看情况而定|的情况吧|说不定哪(个|种|次)|"
+    r"\b(it )?varies\b|\bdepends on the (day|week|time|mood)\b|\bdifferent every time\b|"
+    r"\bchanges (every|each) time\b"
 )
 
 
@@ -73,7 +91,8 @@ class AnswerSet:
         self.keys = [apply_hot_words(clean(a), self.hot_words) for a in self.answers]
         self.scores = [scale_score(k) for k in self.keys]
         self.is_scale = sum(s is not None for s in self.scores) >= 2
-        self.stated = [answer_range(a) for a in self.answers]  # as said, overlaps and all
+        # as said, overlaps and all; "more than a week" beside "4 to 7 days" is 7+ days
+        self.stated = in_one_time_unit(self.answers, [answer_range(a) for a in self.answers])
         self.ranges = exclusive(self.stated)
         self.is_numeric = sum(r is not None for r in self.ranges) >= 2
         self.uncertain = [is_uncertain_answer(a) or bool(_UNSURE_ANSWER.search(k))
@@ -98,6 +117,7 @@ class AnswerSet:
             [n or u for n, u in zip(self.negative, self.uncertain, strict=True)],
         )
         self.paraphrases = paraphrases_of(self.keys, self.negative)
+        self.going_on = paraphrases_of(self.keys, self.negative, going_on=True)
         self.how_often = HowOften.of(self.keys, self.uncertain)
         self.periods = periods_of(self.keys)
         self.ranks = ranks_of(self.keys, self.uncertain)

@@ -23,9 +23,15 @@ CORRECTION = re.compile(
 # a clause that settles on a choice after weighing ("还是早上吧", "make it Friday")
 SETTLES = re.compile(
     r"^(那|我|那我|那还是|算了)?还是(?!.*还是)|^(那)?(就|干脆)?(改成?|换成|改到|换到)|^算了|"
-    r"^(那|那么|那我)就|^就(选|定|要)|"
+    r"^(那|那么|那我)就|^就(选|定|要)|^就(?!是|不|没|算|这样|那样)(?=[\u4e00-\u9fffa-z]{1,6}$)|"
     r"^(so |ok |okay |well )?(let'?s (say|do|go with|make it)|make it|go with|i'?ll (take|go with|"
     r"pick|choose|say)|put me down for)\b|\binstead\b|\brather than\b|而不是"
+)
+# a choice put off after a correction ("the battery can come later", "那个以后再说"):
+# named, but not the one chosen now
+PUT_OFF = re.compile(
+    r"\b(can|could|will) (come|wait) (later|another time)\b|\bcan wait\b|\bmaybe later\b|"
+    r"\blater on\b|(以后|回头|下次)再(说|弄|办|装|买)|先不(要|弄|装|买|办)"
 )
 # a settling cue that changes a choice ("改两点", "make it two"): it names the new one
 CHANGES = re.compile(r"^(那)?(就|干脆)?(改成?|换成|改到|换到)|^(so |ok |okay |well )?make it\b")

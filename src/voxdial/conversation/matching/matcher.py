@@ -22,7 +22,7 @@ from voxdial.conversation.matching import (
     states,
     yes_no,
 )
-from voxdial.conversation.matching.answers import UNDECIDED, AnswerSet
+from voxdial.conversation.matching.answers import CONCEDED, UNDECIDED, VARIES, AnswerSet
 from voxdial.conversation.matching.cues import (
     ANY,
     CLOCK,
@@ -46,6 +46,8 @@ def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     if DEFERS.search(heard.text):
         raise Ambiguous  # ask again (or the one who decides)
     said = [heard.text, *heard.parts]
+    if any(VARIES.search(p) for p in said):
+        return _varies(a, heard)
     if not any(intents.UNSURE.search(p) or polarity.UNSURE.search(p) for p in said):
         # a clause of its own: "不知道，是我妈收的", "no... well, maybe"
         return _undecided(a, heard) if any(UNDECIDED.search(p) for p in said) else None
@@ -59,13 +61,26 @@ def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
 
 def _undecided(a: AnswerSet, heard: Heard) -> Match | None:
     """Not decided, in words only the uncertain answer is read from ("这个不好讲", "who
-    knows"): that answer when the question offers one and no other answer is named."""
+    knows"): that answer when the question offers one and no other answer is named,
+    or one is named only to be conceded ("想办是想办 但还得琢磨琢磨", "不是不想办 ...
+    以后再说吧": wanting it is not choosing it)."""
     if not any(a.uncertain):
         return None
     found = outright.said(a, heard, quiet=True)
-    if found is not None and not a.uncertain[found.index]:
+    if found is not None and not a.uncertain[found.index] and not CONCEDED.search(heard.text):
         return None
     return a.pick(a.uncertain.index(True), "unsure")
+
+
+def _varies(a: AnswerSet, heard: Heard) -> Match | None:
+    """It changes from time to time ("每次不一样", "it varies"): an answer said outright
+    beside it is left to the later stages ("一般快递柜 每次不一样"); otherwise the
+    uncertain answer, or no answer (ask again)."""
+    if outright.said(a, heard, quiet=True) is not None:
+        return None
+    if any(a.uncertain):
+        return a.pick(a.uncertain.index(True), "unsure")
+    raise Ambiguous
 
 
 def _time_corrected(a: AnswerSet, heard: Heard) -> Match | None:
@@ -143,7 +158,8 @@ def _names(found: Match, clause: str) -> bool:
 # more than one of the choices wanted ("flu and covid both", "两个都要", "all three")
 BOTH = re.compile(
     r"\bboth\b(?! of (us|you))|\ball (three|four|of them|of those)\b|\bthe lot\b|"
-    r"(两|三|几)(个|种|样|项)(都|全)|都要了?$|全都要|全要"
+    r"(两|三|几)(个|种|样|项)(都|全)|都要了?$|全都要|全要|"
+    r"(和|跟|与|还有).{1,8}都(看|用|要|选|想要|去|买)|^都(看|用|要|选)(?!不)"
 )
 
 
@@ -158,12 +174,24 @@ _LATER_STAGES = (
     _time,
     paraphrases.paraphrase,
     yes_no.yes_no,
+    paraphrases.going_on,  # after yes/no: "续吧" to 续约吗 is the question's verb echoed
     outright.partial,
     spelling.fuzzy,
     spelling.sounds,
     spelling.clipped,
     similarity.embedding,
 )
+
+
+def _opens_with_another(parts: list[str], read: list, found: Match) -> bool:
+    """Whether the reply opens with a clause naming another answer than `found` (read
+    from a later clause), with no usually / sometimes to rank them: the opening clause
+    is where a choice is said, so the two are not told apart (asked again)."""
+    if not read or read[0][0] != parts[0] or any(USUALLY.search(p) or SOMETIMES.search(p)
+                                                 for p in parts):  # fmt: skip
+        return False
+    first = read[0][1]
+    return first is not None and first.how in _RANK and first.index != found.index
 
 
 class AnswerMatcher(AnswerSet):
@@ -196,6 +224,8 @@ class AnswerMatcher(AnswerSet):
         read = [(p, self._match(p, today, whole=False)) for p in parts if not REASON.search(p)]
         own = [p for p, m in read if m is not None and m.index == found.index]
         rare = bool(own) and all(SOMETIMES.search(p) for p in own)
+        if _opens_with_another(parts, read, found):
+            return None  # "brand, the generic gave me a headache": which is chosen is unclear
         for part, other in read:
             if other is None or other.index == found.index or other.how not in _RANK:
                 continue
@@ -245,6 +275,8 @@ class AnswerMatcher(AnswerSet):
         """The answer the clauses after a correction give: the last clause naming one
         plainly (not one turning it down), or else all of them read together."""
         for part in reversed(tail):
+            if corrections.PUT_OFF.search(part):
+                continue  # "panels first, the battery can come later": not the one chosen
             found = self._match(part, today, whole=False)
             if found is not None and _names(found, part) and not NEG_CLAUSE.search(part):
                 return found

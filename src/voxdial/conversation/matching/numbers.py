@@ -155,8 +155,10 @@ _PERSON = re.compile(
     r"\b(me|myself|i|my (wife|husband|hubby|partner|spouse|son|daughter|mum|mom|mother|dad|"
     r"father|girlfriend|boyfriend|fianc[eé]e?|brother|sister|kid|child|baby|grandma|grandpa|"
     r"grandmother|grandfather|granny|nan|aunt|uncle|cousin|nephew|niece|flatmate|roommate|"
-    r"housemate|friend|colleague|nanny|mother-in-law|father-in-law))\b|"
-    r"我(?!们|俩|家|自个|自己)|老婆|老公|老伴儿?|爱人|媳妇儿?|丈夫|妻子|先生|太太|儿子|女儿|闺女|"
+    r"housemate|friend|colleague|nanny|mother-in-law|father-in-law)|"
+    r"the (wife|missus|husband|hubby|kid|baby|little one|boyfriend|girlfriend))\b|"
+    r"我(?!们|俩|家|自个|自己)|老婆|老公|老伴儿?|爱人|儿媳妇?|孙媳妇?|弟媳妇?|媳妇儿?|丈夫|妻子|先生|"
+    r"太太|儿子|女儿|闺女|女婿|姐夫|妹夫|嫂子|侄子|侄女|外甥女?|"
     r"孩子|小孩|娃|宝宝|(?<!爸)妈(?!妈)|(?<!妈)爸(?!爸)|妈妈|爸爸|母亲|父亲|婆婆|公公|岳父|岳母|丈母娘|"
     r"老丈人|爷爷|奶奶|外公|外婆|姥姥|姥爷|哥哥?|姐姐?|弟弟?|妹妹?|孙子|孙女|外孙女?|"
     r"保姆|阿姨|对象|男朋友|女朋友|室友|舍友|同事|朋友"
@@ -166,7 +168,7 @@ _COUPLE = re.compile(
     r"夫妻俩|夫妻两个|两口子|老两口|小两口|我们俩|我们两个|我俩|咱俩|咱们俩|爸妈|父母|公婆|"
     r"岳父母|双胞胎|俩孩子|两个孩子|"
     r"\b(the two of us|us two|both of us|my parents|my folks|the in-?laws|my in-?laws|"
-    r"the twins|my twins|me and (my )?(wife|husband|partner)'?s? parents)\b"
+    r"(the|my|our) twins|me and (my )?(wife|husband|partner)'?s? parents)\b"
 )
 # the callee alone ("就我自个儿", "just me", "only myself"); not "just me and my husband"
 _ALONE = re.compile(
@@ -175,7 +177,8 @@ _ALONE = re.compile(
     r"我一个人|一个人(住|来|过|用)|我自己(住|来|过|用|一个)|自个儿|独居|单身|"
     r"\b(just|only) (me|myself|the one of me)\b(?!,? (and|plus|with|&)\b)|"
     r"\bmyself\b(?!,? (and|plus|with|&)\b)|"
-    r"\bby myself\b|\bon my own\b|\blive alone\b|\bjust the one person\b"
+    r"\bby myself\b|\bon my own\b|\blive alone\b|\bjust the one person\b|"
+    r"^(just )?solo\b|\b(going|travel(l?ing)?|coming) solo\b"
 )
 # "the four of us", "all three of us", "我们三个", "我们家五口": the whole party, counted
 _N_OF_US = re.compile(
@@ -247,8 +250,25 @@ class Range:
     high: float
 
 
+# "八十平", "120平以上": 平 after a number is square metres (平米), so what follows it
+# (以上, 以下, 多) bounds the amount
+_SQUARE_METRES = re.compile(r"(?<=[\d一二两三四五六七八九十百千几多来])平(?![米方时常均安板])")
+
+
+# a flat's layout ("两室一厅", "一室户", "三居室"): rooms, not the size asked in area
+_LAYOUT = re.compile(r"[一二两三四五六\d](室|居室?)([一二两三\d]厅|户)?")
+
+
+def _area_units(text: str) -> str:
+    """The reply with 平 as 平米 and a flat's layout blanked, for answers in area."""
+    if "平" not in text and "室" not in text and "居" not in text:
+        return text
+    text = _LAYOUT.sub(lambda m: " " * len(m.group()), text)
+    return _SQUARE_METRES.sub("平米", text)
+
+
 def answer_range(answer: str) -> Range | None:
-    a = fold(answer)
+    a = _area_units(fold(answer))
     if _ZERO_ANSWER.search(a.strip()):
         return Range(0, 0)
     found = amounts(a)
@@ -257,6 +277,21 @@ def answer_range(answer: str) -> Range | None:
     if len(found) >= 2 and re.search(r"[-~到至]|to", a):
         return Range(found[0].low, found[1].high)
     return Range(found[0].low, found[0].high)
+
+
+def in_one_time_unit(answers: list[str], ranges: list[Range | None]) -> list[Range | None]:
+    """Answers in two time units ("4 to 7 days", "more than a week", "6-12 months",
+    "over 2 years"): every range in the finest one, so "a week" is 7 days."""
+    units = [_time_unit(fold(a)) for a in answers]
+    present = {u for u, r in zip(units, ranges, strict=True) if u is not None and r is not None}
+    if len(present) < 2:
+        return ranges
+    finest = min(present)
+    out = []
+    for u, r in zip(units, ranges, strict=True):
+        scale = 1.0 if r is None or u is None else round(u / finest, 6)
+        out.append(r if scale == 1.0 else Range(r.low * scale, r.high * scale))
+    return out
 
 
 def exclusive(ranges: list[Range | None]) -> list[Range | None]:
@@ -275,13 +310,34 @@ def exclusive(ranges: list[Range | None]) -> list[Range | None]:
     return out
 
 
+# a question about a size in area ("多大面积", "how many square feet"): its 多大 asks
+# for no age
+_AREA = re.compile(
+    r"面积|平方|平米|[\d十百]平|㎡|\bsquare (feet|foot|met(er|re)s?)\b|\bsq\.? ?(ft|m)\b"
+)
+
+
 def units_of(answers: list[str], question: str) -> tuple[str, ...]:
     said = " ".join(answers).lower() + " " + question
-    return tuple(unit for unit, words in _UNITS if any(w in said for w in words))
+    units = tuple(unit for unit, words in _UNITS if any(w in said for w in words))
+    return tuple(u for u in units if u not in ("岁", "year")) if _AREA.search(said) else units
 
 
 def is_five_scale(a: AnswerSet) -> bool:
     return all(r is None or (1 <= r.low <= 5 and r.low == r.high) for r in a.ranges)
+
+
+# "one" as a pronoun: "the ten year one", "the cheaper one", "that one" count nothing
+_PRONOUN_ONE = re.compile(
+    r"\b(?:(?:the|that|this|which)(?: (?!(?:and|or|plus|then|at|in|on|for|with|to)\b)[a-z0-9-]+)"
+    r"{1,3}|that|this|which) (one)\b"
+)
+
+
+def _without_pronoun_one(text: str) -> str:
+    if "one" not in text:
+        return text
+    return _PRONOUN_ONE.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + "   ", text)
 
 
 def spoken(a: AnswerSet, text: str) -> str:
@@ -290,6 +346,9 @@ def spoken(a: AnswerSet, text: str) -> str:
     hedge), 打酒分 (九分), "打个十分" / "十分" alone on a ten-point scale, 是来年 (十来年)."""
     if not a.is_numeric:
         return text
+    if _AREA.search(" ".join(a.keys)):
+        text = _area_units(text)
+    text = _without_pronoun_one(text)
     word = _SPOKEN_DIGITS.get(text.strip())
     if word is not None:
         return word
@@ -555,7 +614,16 @@ def _in_asked_unit(a: AnswerSet, unit: str) -> float | None:
     for p in periods(question, asked=True):
         question = question[: p.start] + " " * (p.end - p.start) + question[p.end :]
     asked = {u for u in (_time_unit(w) for w in [question, *a.keys]) if u is not None}
+    answered = {u for u in (_time_unit(k) for k in a.keys) if u is not None}
+    if len(answered) >= 2:  # the answers' ranges are in their finest unit (in_one_time_unit)
+        return said / min(answered)
+    if not asked and all(_INSTALMENTS.search(k) for k in a.keys if amounts(k)):
+        return said * 12  # 3期 / 6期 / 12期 are monthly: "半年" is 6 of them, "一年" 12
     return said / asked.pop() if len(asked) == 1 else None
+
+
+# an answer counting monthly instalments ("6期", "12 instalments", "24 monthly payments")
+_INSTALMENTS = re.compile(r"\d\s*期|\binstal?lments?\b|\bmonthly payments?\b")
 
 
 def _asked_back(said: str, x: Amount) -> bool:
@@ -621,6 +689,8 @@ def _rate(a: AnswerSet, said: str, found: list[Amount]) -> Range | None:
         if said_periods and counted:
             raise Ambiguous  # "一年换一次" to "换过几次": a rate, the question asks a count
         return None
+    if _lengths_of_time(a):
+        return None  # "4 to 7 days, or more than a week?" asks how long, not how often
     if not said_periods or not counted:
         return _idiom_rate(a, said, found, asked[0])
     if len(said_periods) > 1 or len(counted) > 1:
@@ -628,6 +698,13 @@ def _rate(a: AnswerSet, said: str, found: list[Amount]) -> Range | None:
             raise Ambiguous  # "一周两次 一个月也就五六次": not one plain rate
         return None
     return _per(asked[0], said_periods[0], counted[0].low, counted[0].high)
+
+
+def _lengths_of_time(a: AnswerSet) -> bool:
+    """Whether the answers are lengths of time ("1 to 3 days", "more than a week"): every
+    amount in them counts in a unit of time."""
+    units = [x.unit for k in a.keys for x in amounts(k)]
+    return bool(units) and all(u and _time_unit(u) is not None for u in units)
 
 
 def _idiom_rate(a: AnswerSet, said: str, found: list[Amount], asked: Period) -> Range | None:
@@ -718,7 +795,8 @@ def counted(a: AnswerSet, text: str, how: str = "number") -> bool:
 def _answer_units(a: AnswerSet) -> tuple[str, ...]:
     """The units the answers themselves count in ("10吨以下" -> 吨)."""
     if a._units is None:
-        a._units = tuple({x.unit for k in a.answers for x in amounts(fold(k)) if x.unit})
+        keys = [_area_units(fold(k)) for k in a.answers]
+        a._units = tuple({x.unit for k in keys for x in amounts(k) if x.unit})
     return a._units
 
 

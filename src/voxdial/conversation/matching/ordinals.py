@@ -29,6 +29,14 @@ _BY_NUMBER = re.compile(
 _EN_NUMBER = {"one": 0, "two": 1, "three": 2, "four": 3, "five": 4}
 
 
+# "first" closing a clause after a verb or a noun is "before that", not a place ("let me
+# check with my insurer first", "panels first"); "the first", "first one" are places
+_FIRST_ADVERB = re.compile(
+    r"\b(?!(?:the|pick|take|choose|want|with|um|uh|er|oh|ok|okay|well|so|yeah|just|"
+    r"probably|maybe|definitely|one|me)\b)[a-z']+ first\s*($|[,.!?])"
+)
+
+
 def _special_place(text: str, count: int) -> int | None:
     if m := _FROM_END.search(text):
         back = m.group(1) or m.group(2) or "second"
@@ -52,9 +60,9 @@ def place(text: str, count: int) -> int | None:
         r"(?! (time|thought|hand|opinion|guess))",
         text,
     ):
-        index = _EN_ORDINAL[m.group(1)]
-    elif re.search(r"中间|middle", text) and count == 3:
-        index = 1
+        index = None if _FIRST_ADVERB.search(text) else _EN_ORDINAL[m.group(1)]
+    elif re.search(r"中间|middle", text) and count in (3, 5):
+        index = count // 2  # the middle of three, or of a 1-5 scale
     elif re.search(r"最后|the last|(?<!every )last one|latter|后面那个|后一个|后者", text):
         index = count - 1
     elif re.search(r"前面那个|^前面的?$|前一个|前者|former|头一个|the first one", text):

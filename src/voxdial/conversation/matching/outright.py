@@ -38,6 +38,11 @@ def key_patterns(keys: list[str]) -> list[tuple[int, str, re.Pattern[str]]]:
     ]
 
 
+# the negation inside an answer ("从没做过", "没收拾"): a piece of it without the
+# negation says the opposite, so only pieces that keep it name the answer
+_NEGATOR_IN = re.compile(r"[没不无未别]|\b(never|no|not|none)\b")
+
+
 def distinctive_parts(keys: list[str], skip: list[bool]) -> list[list[str]]:
     """Pieces of each answer found in no other answer: "微信" of 微信支付 (next to
     支付宝), "text" of "Text message"; none for the answers `skip` marks (negative or
@@ -48,6 +53,8 @@ def distinctive_parts(keys: list[str], skip: list[bool]) -> list[list[str]]:
         got = {w for w in re.findall(r"[a-z]+", k) if len(w) >= 3}  # "app" of App还款 too
         for run in re.findall("[\u4e00-\u9fff]{3,}", k):
             got |= {run[i : i + n] for n in (2, 3) for i in range(len(run) - n + 1)}
+        if negator := _NEGATOR_IN.search(k):  # 从没做过: "做过" says the opposite
+            got = {w for w in got if negator.group(0) in w}
         pieces.append(got - _PARTIAL_STOP)
     out = []
     for i, own in enumerate(pieces):
@@ -188,13 +195,18 @@ def _denied(a: AnswerSet, index: int, quiet: bool) -> Match | None:
     raise Ambiguous
 
 
+# a unit of time: among amounts ("4 to 7 days", "more than a week") it names no answer
+# ("the full week" is 7 days, which the number stage reads)
+_TIME_UNIT_WORD = re.compile(r"^(day|week|month|year|night|hour)s?$")
+
+
 def partial(a: AnswerSet, heard: Heard) -> Match | None:
     """A distinctive piece of one answer said ("一般用微信" -> 微信支付)."""
     scope = " ".join(heard.parts) if heard.narrowed else heard.text
     found = set()
     for i, pieces in enumerate(a.parts):
         for w in pieces:
-            if w not in scope:
+            if w not in scope or (a.is_numeric and _TIME_UNIT_WORD.match(w)):
                 continue
             pattern = rf"(?<![a-z]){w}(?![a-z])" if w.isascii() else re.escape(w)
             m = re.search(pattern, scope)

@@ -147,14 +147,101 @@ _PARAPHRASES = [
         r"\beverything (in|inside) the (house|home|flat)\b|家里的东西|家当|财物|物品",
     ),
 ]
+# Choices named by what they are for or by a narrower or a broader word (round 8). Each
+# row holds one kind of option that turns up in any domain; a reply naming two rows'
+# options, or one negated, is not read (see `paraphrase`).
+_CHOICE_WORDS = [
+    # a stance on a plan: for it or against it
+    (r"^(支持|赞成|同意)|^(support|in favou?r|for it|agree)",
+     r"赞成|同意|拥护|举双手|\bi'?m (all )?for it\b|\bin favou?r\b|\bi support (it|this|that)\b"),
+    (r"^不(支持|赞成|同意)|^反对|^(against|oppose)",
+     r"反对|不赞成|不同意|\bi'?m against (it|this|that)\b|\bi oppose\b|\bopposed to\b"),
+    # how something reaches the callee: fetched in person, delivered, or read on a screen
+    (r"自取|自提|自己取|到店取|前台取",
+     r"自己(过去|去|来|到店|到前台|跑一趟)?(取|拿|提)|亲自(过去|去)?(取|拿)|"
+     r"\bpick (it|them) up myself\b|\bcollect (it|them) myself\b|\bi'?ll (come|swing) by\b"),
+    (r"快递到家|寄到家|送到家|送货上门|配送到家|home delivery|"
+     r"deliver(y|ed)? to (my |your )?(home|door)",
+     r"寄(给|到)我|寄过来|寄到家|邮(过来|给我|到家|寄)|送(到|上)(家|门|我家)|送到家门口|"
+     r"快递(给我|过来|到家)|"
+     r"\b(mail|post|send|ship) (it|them) (to me|over|to my (home|house|place))\b|"
+     r"\bdeliver(ed)? (it |them )?to (me|my)\b|\bto my door\b"),
+    (r"电子版|电子的|电子报告|^e-?(copy|version|report)|digital|pdf",
+     r"电子(版|的|档)|手机上?(看|查)|网上(看|查)|不(用|要)纸(质)?的|发(到)?我?(手机|微信|邮箱)|"
+     r"\bpdf\b|\bdigital\b|\bpaperless\b|\bno paper\b|\bemail (it|them) to me\b"),
+    # the maker's own part, or a third-party one
+    (r"原装|原厂|官方|正品|^genuine|^original|^oem",
+     r"原装|原厂|官方的|正品|原配|\bgenuine\b|\boriginal\b|\boem\b|"
+     r"\bfrom the (maker|manufacturer)\b"),
+    # a routine job, or a thorough one
+    (r"^日常|^常规|^普通|^routine|^regular",
+     r"(平常|普通)(的|那种|那样)|(平常|普通|简单)地?(打扫|清洁|保洁|洗|收拾|保养|检查|弄)|"
+     r"\b(routine|ordinary|normal|usual|regular) (one|clean|service|cleaning)\b|\bthe usual\b"),
+    (r"^深度|^深层|^deep|^thorough",
+     r"彻底|大扫除|里里外外|\bdeep clean(ing)?\b|\bthorough\b|\bspring clean(ing)?\b|"
+     r"\btop to bottom\b"),
+    # home appliances by name
+    (r"家电|电器|appliance",
+     r"空调|冰箱|洗衣机|油烟机|热水器|微波炉|烤箱|洗碗机|"
+     r"\b(air ?con(ditioner)?s?|fridge|freezer|washing machine|washer|dryer|oven|dishwasher|"
+     r"microwave|range hood)\b"),
+    # where notices are read: a group chat, or a board on the wall
+    (r"群|group chat", r"群里|微信群|群消息|\bgroup chat\b|\bthe group\b|\bwhatsapp\b"),
+    (r"公告栏|布告栏|宣传栏|告示|notice ?board|bulletin board",
+     r"公告栏|布告栏|宣传栏|告示(栏|牌)|贴(的|出来|在)|张贴|\bnotice ?board\b|\bbulletin board\b|"
+     r"\bposted (up )?(in|on|by) the\b"),
+    # a vehicle by its kind
+    (r"minivan|\bmpv\b|商务车|面包车|七座",
+     r"(?<!mini )\bvan\b|\bpeople carrier\b|\bmpv\b|\b(seven|eight|7|8)[- ]seater\b|七座|商务车|"
+     r"面包车|\b(space|room|seats?) for (six|seven|eight|6|7|8)\b"),
+    (r"^economy|^compact|经济型", r"\bsmall(er|est)? car\b|\bcompact\b|经济型|小车"),
+    # goods by their kind
+    (r"cold (medicine|remed)|感冒药",
+     r"\bcough\b|\bsyrup\b|\bdecongestants?\b|\bflu\b|\bsore throat\b|\bsinus\b|"
+     r"感冒|咳嗽|止咳|退烧|嗓子"),
+    (r"personal care|toiletries|个人护理|洗护|日化",
+     r"\b(toothpaste|toothbrush|deodorant|shampoo|conditioner|soap|body wash|lotion|razors?|"
+     r"sunscreen|toiletries|skin ?care)\b|牙膏|牙刷|洗发水|沐浴露|护肤|洗面奶|香皂"),
+    (r"vitamin|supplement|维生素|保健品",
+     r"\b(multi)?vitamins?\b|\bsupplements?\b|\bfish oil\b|\bprobiotics?\b|"
+     r"维生素|钙片|鱼油|保健品"),
+    (r"charger|charging|充电桩",
+     r"\bcharg(e|er|ing)\b|\bplug (it |the car |the ev )?in\b|\bplug in\b|充电"),
+    # paying from another bank's account, or in the bank's app
+    (r"他行|跨行|其他银行|别的银行|another bank|other bank",
+     r"别的银行|其他银行|外行|跨行|(工行|建行|农行|中行|招行|交行|邮储|工商银行|建设银行|农业银行|"
+     r"中国银行|招商银行)的?卡|\b(another|other|a different) bank\b"),
+    (r"^app|\bapp\b|手机银行|客户端",
+     r"\b(the|your|an?) app\b|手机上.{0,3}(还|交|付|操作|点|办)|手机银行|客户端|"
+     r"\bon (my|the) (phone|mobile|cell)\b(?! (number|bill))"),
+    # put off to another time, as an uncertain answer ("maybe later", 以后再说)
+    (r"later|以后|下次",
+     r"\bdown the (line|road)\b|\bsome ?day\b|\bask me (again )?(next time|later|another time)\b|"
+     r"\bmaybe (next|another) time\b|\blater on\b|以后再说|下次再说|下回再说"),
+]
+_PARAPHRASES += _CHOICE_WORDS
+# going on with something, or stopping it: read by `going_on`, a stage after the yes/no
+# one, which reads them first from the question's own verb ("续吧", "不续了" to 续约吗)
+_GOING_ON = [
+    (r"^(继续|续)|^(continue|renew|carry on)",
+     r"接着(来|用|租|办|包|上|做)|^续(?!费)|(?<![断陆继手持连存延])续(上|一|个|吧)|还(接着|继续)|"
+     r"\bcarry on\b|\bkeep (going|it up|it on)\b|\bsign (me )?up again\b"),
+    (r"^不(续|继续|再)|^不[\u4e00-\u9fff]{1,2}了$|^(stop|cancel|don'?t renew|not renew)",
+     r"停(了|掉|一|吧)|先停|不(续|接着)(了|包|租|用|办)?|\bstop (it|there)\b|\bcall it a day\b"),
+]
 _PARAPHRASE_RES = [(re.compile(a), re.compile(r)) for a, r in _PARAPHRASES]
+_GOING_ON_RES = [(re.compile(a), re.compile(r)) for a, r in _GOING_ON]
 
 
-def paraphrases_of(keys: list[str], negative: list[bool]) -> list[list[re.Pattern[str]]]:
+def paraphrases_of(
+    keys: list[str], negative: list[bool], *, going_on: bool = False
+) -> list[list[re.Pattern[str]]]:
     """For each answer, the patterns of what a callee says for it (a negative answer
-    only by rows whose answer words carry its negation: "^不需要", "没变化", "no change")."""
+    only by rows whose answer words carry its negation: "^不需要", "没变化", "no change");
+    `going_on`: the rows of going on or stopping instead."""
+    rows = _GOING_ON_RES if going_on else _PARAPHRASE_RES
     return [
-        [said for means, said in _PARAPHRASE_RES if _names(means, k, neg)]
+        [said for means, said in rows if _names(means, k, neg)]
         for k, neg in zip(keys, negative, strict=True)
     ]
 
@@ -167,12 +254,27 @@ def _names(means: re.Pattern[str], key: str, negative: bool) -> bool:
 _NEGATOR = re.compile(r"不|没|无|\bno\b|\bnot\b|^un")
 
 
+# neither of two options ("不反对也不赞成", "neither for it nor against it")
+_NEITHER = re.compile(r"不[\u4e00-\u9fff]{1,3}也不[\u4e00-\u9fff]|\bneither\b.{1,30}\bnor\b")
+
+
 def paraphrase(a: AnswerSet, heard: Heard) -> Match | None:
     """Another word for one answer; none when it is negated or when words for two
     answers are said."""
+    return _said_for(a.paraphrases, a, heard)
+
+
+def going_on(a: AnswerSet, heard: Heard) -> Match | None:
+    """Going on or stopping said in other words ("接着来", "这个月完了就停了吧")."""
+    return _said_for(a.going_on, a, heard)
+
+
+def _said_for(table: list[list[re.Pattern[str]]], a: AnswerSet, heard: Heard) -> Match | None:
     scope = " ".join(heard.parts) if heard.narrowed else heard.text
+    if _NEITHER.search(scope):
+        raise Ambiguous  # "不反对也不赞成", "neither for nor against": no option
     found = set()
-    for i, patterns in enumerate(a.paraphrases):
+    for i, patterns in enumerate(table):
         for p in patterns:
             m = p.search(scope)
             if m and not negated_before(scope, m.start(), 16):

@@ -77,7 +77,7 @@ NO_PHRASES = re.compile(
         "i doubt it", "hardly ever", "not really", "not anymore", "not any more",
         "nah", "nope", "no thanks", "no thank you",
         "没有没有", "不了不了", "不用不用", "免了", "拉倒吧", "没那个必要", "没必要", "用不着",
-        "犯不着",
+        "犯不着", "再也不", "再也没", "再不会", "打死也不",
         "absolutely not", "certainly not", "definitely not", "no can do", "not likely",
         "no need", "not necessary", "don'?t bother", "not in a million years", "never again",
     )
@@ -108,9 +108,11 @@ DOUBLE_NEGATION = re.compile(
 UNSURE = re.compile(
     r"没(琢磨|想|考虑|拿定|打定|决定)(好|清楚|明白|主意)|还没(琢磨|盘算|合计|寻思)|拿不定|"
     r"(琢磨|考虑|想|商量|研究)(琢磨|考虑|想|商量|研究)?(一下|下)?再说|再(琢磨|合计|寻思|商量)|"
-    r"看(情况|心情|时间|价钱|价格|到时候|具体)|说不定|不一定|没准|难说|两说|"
+    r"看(情况|心情|时间|价钱|价格|到时候|具体)|说不定|不一定|没准(?![时点])|难说|两说|"
     r"还在犹豫|有点犹豫|犹豫不决|挺纠结|还在纠结|吃不准|没谱|说不清|五五开|看看再说|回头再说|"
     r"还没(想清楚|拿主意|主意)|"
+    # still to be thought over, put off till later ("但还得琢磨琢磨", "以后再说吧")
+    r"(?<!不)(还得|得|还要|再)(琢磨|考虑|想想|合计|寻思|斟酌)|(以后|改天|过段时间|过阵子|下次|到时候)再说|"
     r"不记得|记不得|想不起|"
     # ambivalence: "也不是不愿意 就是…", "not that I don't want to, but…"
     r"(也|倒|倒也|并)?不是不[\u4e00-\u9fff]{1,3}.{0,2}(就是|只是|但|可是|不过|主要是)"
@@ -192,6 +194,19 @@ ALL_WELL = re.compile(
     r"\bcan'?t complain\b|\bnothing wrong\b|\bnot a (thing|single thing) wrong\b|"
     r"没毛病|挑不出毛病|没得说|没话说|没的说|没什么可说的|没啥问题|没什么问题|一点问题都没有"
 )
+# a question whether the callee goes on with something ("还打算继续包月吗", "续租吗",
+# "will you renew", "keep using"), and the words that say it stops ("这个月完了就停了",
+# "先停一个月", "退了吧", "I'll stop after this one"): a no to it
+GOES_ON = re.compile(
+    r"继续|(?<![手持陆])续|接着|还(打算|要|会|想)?(用|租|订|包|办|来|做)|"
+    r"\b(continue|renew|keep|carry on|stay with|stick with)\b"
+)
+STOPS = re.compile(
+    r"(?<![不没别])(停(了|掉|一[下个阵段]|[一两几]个月)|先停|暂停|停下|退(了|掉)|不干了|到此为止|就到这|"
+    r"就这一[次回期个]|完了就(停|不))|"
+    r"\b(stop(ping)?|quit(ting)?|pause|call it a day|give it up|that'?s it for me|"
+    r"done after this|last one)\b"
+)
 # people's words for a "not yet": not got round to it ("还没顾上看呢", "没来得及"), and
 # other ways a verb is negated before it ("不至于推荐", "水都没敢喝", "没法看", "忘了交")
 NEGATED_BEFORE = re.compile(
@@ -268,7 +283,11 @@ def is_uncertain_answer(answer: str) -> bool:
 _GENERIC_VERBS = set(
     "是 有 会 能 要 想 觉得 希望 请问 打算 可以 问 让 给 把 做 说 看 方便 知道 还".split()
 )
-_VERB_SYNONYMS = {"需要": ("要", "用"), "使用": ("用",), "继续": ("还",), "续保": ("续",)}
+# a question's verb and the words said back for it ("继续租吗" -> "续", "接着来")
+_VERB_SYNONYMS = {
+    "需要": ("要", "用"), "使用": ("用",), "继续": ("还", "续", "接着"), "续保": ("续",),
+    "续约": ("续",), "续租": ("续",),
+}  # fmt: skip
 # verbs a callee says for the same act ("提醒了吗" -> "说了说了", "讲过", "压根没提";
 # "收到了吗" -> "没见着"; "看过了吗" -> "瞅了一眼"): said back, they answer as the verb does
 SAME_ACT = {

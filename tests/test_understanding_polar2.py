@@ -138,3 +138,78 @@ def _collected(question: str, answers: list[str], reply: str, lang: str) -> str 
 )
 def test_the_engine_collects_what_the_reply_says(question, answers, reply, lang, want):
     assert _collected(question, answers, reply, lang) == want
+
+
+BORROWED = ("您这个月去健身房上过团课吗？", ["上过", "没上过"])
+
+
+@pytest.mark.parametrize(
+    ("reply", "want"),
+    [
+        ("可不是嘛", "上过"),  # 不是 inside an agreement
+        ("能不上吗 办了年卡的", "上过"),
+        ("谁说没上", "上过"),
+        ("哪有的事", "没上过"),
+        ("怎么可能", "没上过"),
+    ],
+)
+def test_rhetorical_answers(reply, want):
+    assert _read(*BORROWED, reply) == want
+
+
+@pytest.mark.parametrize(
+    ("reply", "want"),
+    [
+        ("why would i", "No"),
+        ("are you kidding, hell yes", "Yes"),
+        ("probably", "Yes"),
+        ("most likely", "Yes"),
+        ("probably not", "No"),
+    ],
+)
+def test_rhetorical_and_hedged_answers_in_english(reply, want):
+    q = ("Will you bring the dog to the next class?", ["Yes", "No"])
+    assert _read(*q, reply) == want
+
+
+OFFERED = ("需要我们帮您把旧家具一起搬走吗？", ["需要", "不需要"])
+
+
+@pytest.mark.parametrize(
+    ("reply", "want"),
+    [
+        ("那麻烦你了", "需要"),
+        ("那敢情好", "需要"),
+        ("那就不麻烦了 我自己来", "不需要"),
+    ],
+)
+def test_an_offer_taken_up_or_turned_down(reply, want):
+    assert _read(*OFFERED, reply) == want
+
+
+def test_thanks_for_the_trouble_is_no_yes_to_a_question_that_offers_nothing():
+    q = ("您上周的快递收到了吗？", ["收到了", "没收到"])
+    assert _read(*q, "麻烦你了") is None
+
+
+def test_an_offer_in_english():
+    q = ("Would you like us to send a reminder the day before?", ["Yes", "No"])
+    assert _read(*q, "no need to bother, i'll remember") == "No"
+    assert _read(*q, "if you could, that'd help") == "Yes"
+
+
+@pytest.mark.parametrize(
+    ("question", "answers", "reply", "want"),
+    [
+        ("Was the gym changing room clean?", ["Yes", "No"], "spotless, honestly", "Yes"),
+        ("Was the gym changing room clean?", ["Yes", "No"], "kind of grimy", "No"),
+        ("Was the gym changing room clean?", ["Yes", "No"], "it wasn't dirty", "Yes"),
+        # the act of cleaning is not the state
+        ("Was the gym changing room clean?", ["Yes", "No"], "not really, i had to clean up", "No"),
+        ("酒店房间入住的时候干净吗？", ["干净", "不干净"], "一尘不染", "干净"),
+        ("酒店房间入住的时候干净吗？", ["干净", "不干净"], "乱七八糟的", "不干净"),
+        ("酒店房间入住的时候干净吗？", ["干净", "不干净"], "不算脏", "干净"),
+    ],
+)
+def test_clean_or_messy_said_as_a_state(question, answers, reply, want):
+    assert _read(question, answers, reply) == want

@@ -64,6 +64,9 @@ YES_PHRASES = re.compile(
         "是滴", "对头", "那肯定", "肯定的", "安排上", "就这么办", "可以可以", "行行行",
         "好好好", "没错没错", "就是就是", "一百个愿意", "求之不得", "算我一个", "算我一份",
         "给我报上", "记上我",
+        # a hedged yes ("probably", "i'd say so"; "so" is cleaned out as a filler)
+        "probably", "most likely", "very likely", "i'?d say( so)?$", "i reckon so", "i expect so",
+        "i'?d imagine so", "presumably",
         "you got it", "sounds( like)? a plan", "let'?s do it", "i'?d( like)? that", "yes sir",
         "yes ma'?am", "yessir", "righto", "okie dokie", "alrighty", "certainly",
     )
@@ -207,6 +210,22 @@ STOPS = re.compile(
     r"\b(stop(ping)?|quit(ting)?|pause|call it a day|give it up|that'?s it for me|"
     r"done after this|last one)\b"
 )
+# a question that offers to do something for the callee ("需要我们帮您预约吗", "would you
+# like us to..."), and the words that take the offer up ("那麻烦你了", "那敢情好", "please
+# do") or turn it down ("那就不麻烦了", "I'll manage"): read only to such a question
+OFFER = re.compile(
+    r"(帮|给|为|替)(您|你)|需要我们|要不要我们|我们(可以|来)|"
+    r"\b(would you like|do you want|shall|should) (us|me|we|i)\b|\bcan (we|i) (help|send|book)\b"
+)
+OFFER_TAKEN = re.compile(
+    r"麻烦(你|您)了|那就麻烦(你|您)?|那就拜托|拜托(你|您)了|敢情好|那太好了|那(就)?有劳|"
+    r"\b(that would|that'?d) help\b|\bif you (could|would|don'?t mind)\b"
+)
+OFFER_DECLINED = re.compile(
+    r"不(用|必)?麻烦|就不麻烦|不劳(您|你)|我自己(来|弄|去|搞)|"
+    r"\bno need to bother\b|\bdon'?t (trouble|bother) yourself\b|\bi'?ll manage\b|"
+    r"\bi can do it myself\b|\bi'?ll do it myself\b"
+)
 # people's words for a "not yet": not got round to it ("还没顾上看呢", "没来得及"), and
 # other ways a verb is negated before it ("不至于推荐", "水都没敢喝", "没法看", "忘了交")
 NEGATED_BEFORE = re.compile(
@@ -218,11 +237,37 @@ NEGATED_BEFORE = re.compile(
 NEGATED_AFTER = re.compile(r"^不[了到成着上起动完下来去]")
 
 
+# a rhetorical question or retort that means yes ("可不是嘛", "能不借吗", "谁说没借",
+# "那还用问", "do bears..."), and one that means no ("why would i", "哪有的事", "怎么可能");
+# read before the negation inside them
+RHETORICAL_YES = re.compile(
+    r"可不是|那可不|可不嘛|谁说不是|谁说(我|咱|我们)?(没|不)|(?<![能])能不(?![能])[\u4e00-\u9fff]{1,3}(吗|么)|"
+    r"哪能不|怎么(能|会)不[\u4e00-\u9fff]{1,3}(吗|么|呢)?$|怎么可能不|还用问|不然呢|"
+    r"\b(hell|heck) yes\b|\bdo bears\b|\band how\b|\bdoes it ever\b|\bwho wouldn'?t\b"
+)
+RHETORICAL_NO = re.compile(
+    r"^(那)?哪有(啊|呀|的事|这回事)?$|哪有的事|哪有这回事|^怎么可能(啊|呢|呀)?$|开什么玩笑|想得美|"
+    r"\bwhy would (i|we)\b(?! not)|\bas if\b|\bwhat for\b|\bnot on your life\b|"
+    r"\bare you (kidding|joking)\b|\byou'?re (kidding|joking)\b"
+)
+
+
+def rhetorical(text: str) -> bool | None:
+    """What a rhetorical answer says: True, False, or None when the reply holds none."""
+    if RHETORICAL_YES.search(text):
+        return True
+    if RHETORICAL_NO.search(text):
+        return False
+    return None
+
+
 def polarity(text: str) -> bool | None:
     """True for yes, False for no, None when the reply says neither. A double negation
     is read clause by clause (yes_no), not here: "没有 不知道有" is two clauses."""
     if re.search(r"why not|no problem|not a problem|没问题|不客气|no doubt", text):
         return True
+    if (said := rhetorical(text)) is not None:
+        return said
     if NO.search(text) or NO_PHRASES.search(text):
         return False
     if _YES.search(text) or YES_PHRASES.search(text):

@@ -28,7 +28,10 @@ BAD = re.compile(
     r"\b(problems?|issues?|wrong|broken|damaged|late|leak(ing|s|ed)?|worse|trouble|faulty|"
     r"not working|stopped working|weak|dented|torn|cracked|missed|skipped|no[- ]show|"
     r"same as before|no (better|different)|acting up|playing up|"
-    r"didn'?t (show|turn) up|never (showed|turned) up)\b"
+    r"didn'?t (show|turn) up|never (showed|turned) up)\b|"
+    # a mess, said as a state ("脏兮兮的", "乱七八糟", "kinda grubby", "filthy")
+    r"脏|乱七八糟|乱糟糟|邋遢|一层灰|全是灰|\b(dirty|grubby|filthy|messy|a mess|mucky|grimy|"
+    r"stained|dusty|smelly|gross|disgusting|sticky)\b"
 )
 # the fine state
 GOOD = re.compile(
@@ -36,7 +39,13 @@ GOOD = re.compile(
     r"挺好使|好使了|管用了|挺好的|"
     # on time or early, said as a time kept ("到点就敲门了", "掐着点来的", "还提前了五分钟到")
     r"到点就|掐着点|提前[了个]?[\u4e00-\u9fff]{0,5}到|早到了|"
-    r"\b(fine|normal|on time|punctual|intact|perfect(ly)?|working|in one piece|good as new)\b"
+    r"\b(fine|normal|on time|punctual|intact|perfect(ly)?|working|in one piece|good as new)\b|"
+    # clean and tidy, said as a state ("干干净净的", "spotless", "clean as a whistle"); not
+    # the act of cleaning ("had to clean up after them")
+    r"干净|整洁|一尘不染|整整齐齐|利利索索|\b(spotless|pristine|immaculate|spick and span|"
+    r"sparkling|clean as a whistle)\b|"
+    r"\b(was|were|is|it'?s|pretty|very|really|so|nice and|perfectly|all|quite|super|fairly|"
+    r"left it|kept it) (clean|tidy|neat)\b|^(clean|tidy|neat)\b(?! up)"
 )
 # a negator a few characters / words before a word ("没什么问题", "no problems", "wasn't late")
 _NEG_ZH = re.compile(r"(没|不|无|未|别)[^，,。\s]{0,4}$")
@@ -46,7 +55,7 @@ _DENY_ZH = re.compile(r"(哪有|哪里|哪儿|什么)[^，,。\s]{0,2}$")
 # the question names what it asks about: a time kept ("按约好的时间"), a state, a repair
 # done ("修好了吗", "has the leak been fixed")
 _ASKS_GOOD = re.compile(
-    GOOD.pattern + r"|按.{0,4}时间|\b(as agreed|as scheduled)\b|"
+    GOOD.pattern + r"|按.{0,4}时间|\b(as agreed|as scheduled)\b|\b(clean|tidy|neat)\b|"
     r"(修|弄|处理|搞|调|装)好|修复|解决|搞定|恢复|\b(fixed|repaired|resolved|sorted)\b"
 )
 # a question whether something bad is over ("has the pain gone away", "不疼了吗"): it

@@ -32,6 +32,9 @@ from voxdial.conversation.polarity import (
     NEGATED_AFTER,
     NEGATED_BEFORE,
     NO,
+    OFFER,
+    OFFER_DECLINED,
+    OFFER_TAKEN,
     OPPOSITE_ACT,
     RESULTS,
     SAME_ACT,
@@ -41,6 +44,7 @@ from voxdial.conversation.polarity import (
     closing_only,
     polarity,
     question_verbs,
+    rhetorical,
     sound_polarity,
 )
 
@@ -141,6 +145,8 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
         raise Ambiguous  # "either way", "无所谓": neither answer
     if (double := _double_negation(a, heard)) is not None:
         return double
+    if (retort := rhetorical(text)) is not None:
+        return a.pick(yes if retort else no, "rhetorical")  # "能不借吗", "why would i"
     if ASKS_IF_COUNTS.search(text):
         raise Ambiguous  # "有只鹦鹉算不算", "does a hamster count": asked back, not said
     if (has := _exists(a.question, heard)) is not None:
@@ -157,6 +163,8 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
         said, how = _echo_en(english_verbs(a.question), text), "echo"
     if said is None and not text.isascii():
         said, how = implied(a, text), "implied"
+    if said is None and OFFER.search(a.question):
+        said, how = _offer(text), "offer"  # "那麻烦你了", "那就不麻烦了"
     if said is None and (turn := CONTRAST.split(text)[-1]) != text:
         said = polarity(turn)  # "下载了 但是没打开过": what comes after the "but"
         how = "contrast" if said is not None else ""
@@ -200,6 +208,12 @@ def _exists(question: str, heard: Heard) -> bool | None:
     if has and any(_HAS_NONE.search(p) for p in heard.parts):
         raise Ambiguous
     return True if has else None
+
+
+def _offer(text: str) -> bool | None:
+    """An offer taken up or turned down; None when the reply says neither or both."""
+    taken, declined = bool(OFFER_TAKEN.search(text)), bool(OFFER_DECLINED.search(text))
+    return None if taken == declined else taken
 
 
 def _double_negation(a: AnswerSet, heard: Heard) -> Match | None:

@@ -145,17 +145,19 @@ def state(a: AnswerSet, heard: Heard) -> Match | None:
         assert a.yes is not None and a.no is not None
         return _state(a, heard, a.question, (a.yes, a.no))
     if (pair := _state_pair(a)) is not None:
-        return _state(a, heard, "", pair)  # the answers say which is the fine state
+        return _state(a, heard, "", pair, named=True)  # the answers name the fine state
     return None
 
 
-def _state(a: AnswerSet, heard: Heard, question: str, fine_bad: tuple[int, int]) -> Match | None:
+def _state(
+    a: AnswerSet, heard: Heard, question: str, fine_bad: tuple[int, int], *, named: bool = False
+) -> Match | None:
     """The state the reply describes; the answer at fine_bad[0] when it is the state
-    the question asks about (every pair of state answers: asked about the fine one)."""
+    the question asks about (`named`: the answers name the states, the fine one first)."""
     yes, no = fine_bad
     ceased = bool(_ASKS_CEASED.search(question))
     asks_bad = bool(BAD.search(question)) and not ceased
-    asks_good = (bool(_ASKS_GOOD.search(question)) or ceased or not question) and not asks_bad
+    asks_good = (bool(_ASKS_GOOD.search(question)) or ceased or named) and not asks_bad
     if not asks_bad and not asks_good:
         return None
     parts = [p for p in heard.parts if not _asks_back(p)] if heard.parts else []

@@ -64,6 +64,9 @@ YES_PHRASES = re.compile(
         "是滴", "对头", "那肯定", "肯定的", "安排上", "就这么办", "可以可以", "行行行",
         "好好好", "没错没错", "就是就是", "一百个愿意", "求之不得", "算我一个", "算我一份",
         "给我报上", "记上我",
+        # a hedged yes ("probably", "i'd say so"; "so" is cleaned out as a filler)
+        "probably", "most likely", "very likely", "i'?d say( so)?$", "i reckon so", "i expect so",
+        "i'?d imagine so", "presumably",
         "you got it", "sounds( like)? a plan", "let'?s do it", "i'?d( like)? that", "yes sir",
         "yes ma'?am", "yessir", "righto", "okie dokie", "alrighty", "certainly",
     )
@@ -77,7 +80,7 @@ NO_PHRASES = re.compile(
         "i doubt it", "hardly ever", "not really", "not anymore", "not any more",
         "nah", "nope", "no thanks", "no thank you",
         "没有没有", "不了不了", "不用不用", "免了", "拉倒吧", "没那个必要", "没必要", "用不着",
-        "犯不着",
+        "犯不着", "再也不", "再也没", "再不会", "打死也不",
         "absolutely not", "certainly not", "definitely not", "no can do", "not likely",
         "no need", "not necessary", "don'?t bother", "not in a million years", "never again",
     )
@@ -108,9 +111,11 @@ DOUBLE_NEGATION = re.compile(
 UNSURE = re.compile(
     r"没(琢磨|想|考虑|拿定|打定|决定)(好|清楚|明白|主意)|还没(琢磨|盘算|合计|寻思)|拿不定|"
     r"(琢磨|考虑|想|商量|研究)(琢磨|考虑|想|商量|研究)?(一下|下)?再说|再(琢磨|合计|寻思|商量)|"
-    r"看(情况|心情|时间|价钱|价格|到时候|具体)|说不定|不一定|没准|难说|两说|"
+    r"看(情况|心情|时间|价钱|价格|到时候|具体)|说不定|不一定|没准(?![时点])|难说|两说|"
     r"还在犹豫|有点犹豫|犹豫不决|挺纠结|还在纠结|吃不准|没谱|说不清|五五开|看看再说|回头再说|"
     r"还没(想清楚|拿主意|主意)|"
+    # still to be thought over, put off till later ("但还得琢磨琢磨", "以后再说吧")
+    r"(?<!不)(还得|得|还要|再)(琢磨|考虑|想想|合计|寻思|斟酌)|(以后|改天|过段时间|过阵子|下次|到时候)再说|"
     r"不记得|记不得|想不起|"
     # ambivalence: "也不是不愿意 就是…", "not that I don't want to, but…"
     r"(也|倒|倒也|并)?不是不[\u4e00-\u9fff]{1,3}.{0,2}(就是|只是|但|可是|不过|主要是)"
@@ -192,6 +197,35 @@ ALL_WELL = re.compile(
     r"\bcan'?t complain\b|\bnothing wrong\b|\bnot a (thing|single thing) wrong\b|"
     r"没毛病|挑不出毛病|没得说|没话说|没的说|没什么可说的|没啥问题|没什么问题|一点问题都没有"
 )
+# a question whether the callee goes on with something ("还打算继续包月吗", "续租吗",
+# "will you renew", "keep using"), and the words that say it stops ("这个月完了就停了",
+# "先停一个月", "退了吧", "I'll stop after this one"): a no to it
+GOES_ON = re.compile(
+    r"继续|(?<![手持陆])续|接着|还(打算|要|会|想)?(用|租|订|包|办|来|做)|"
+    r"\b(continue|renew|keep|carry on|stay with|stick with)\b"
+)
+STOPS = re.compile(
+    r"(?<![不没别])(停(了|掉|一[下个阵段]|[一两几]个月)|先停|暂停|停下|退(了|掉)|不干了|到此为止|就到这|"
+    r"就这一[次回期个]|完了就(停|不))|"
+    r"\b(stop(ping)?|quit(ting)?|pause|call it a day|give it up|that'?s it for me|"
+    r"done after this|last one)\b"
+)
+# a question that offers to do something for the callee ("需要我们帮您预约吗", "would you
+# like us to..."), and the words that take the offer up ("那麻烦你了", "那敢情好", "please
+# do") or turn it down ("那就不麻烦了", "I'll manage"): read only to such a question
+OFFER = re.compile(
+    r"(帮|给|为|替)(您|你)|需要我们|要不要我们|我们(可以|来)|"
+    r"\b(would you like|do you want|shall|should) (us|me|we|i)\b|\bcan (we|i) (help|send|book)\b"
+)
+OFFER_TAKEN = re.compile(
+    r"麻烦(你|您)了|那就麻烦(你|您)?|那就拜托|拜托(你|您)了|敢情好|那太好了|那(就)?有劳|"
+    r"\b(that would|that'?d) help\b|\bif you (could|would|don'?t mind)\b"
+)
+OFFER_DECLINED = re.compile(
+    r"不(用|必)?麻烦|就不麻烦|不劳(您|你)|我自己(来|弄|去|搞)|"
+    r"\bno need to bother\b|\bdon'?t (trouble|bother) yourself\b|\bi'?ll manage\b|"
+    r"\bi can do it myself\b|\bi'?ll do it myself\b"
+)
 # people's words for a "not yet": not got round to it ("还没顾上看呢", "没来得及"), and
 # other ways a verb is negated before it ("不至于推荐", "水都没敢喝", "没法看", "忘了交")
 NEGATED_BEFORE = re.compile(
@@ -203,11 +237,37 @@ NEGATED_BEFORE = re.compile(
 NEGATED_AFTER = re.compile(r"^不[了到成着上起动完下来去]")
 
 
+# a rhetorical question or retort that means yes ("可不是嘛", "能不借吗", "谁说没借",
+# "那还用问", "do bears..."), and one that means no ("why would i", "哪有的事", "怎么可能");
+# read before the negation inside them
+RHETORICAL_YES = re.compile(
+    r"可不是|那可不|可不嘛|谁说不是|谁说(我|咱|我们)?(没|不)|(?<![能])能不(?![能])[\u4e00-\u9fff]{1,3}(吗|么)|"
+    r"哪能不|怎么(能|会)不[\u4e00-\u9fff]{1,3}(吗|么|呢)?$|怎么可能不|还用问|不然呢|"
+    r"\b(hell|heck) yes\b|\bdo bears\b|\band how\b|\bdoes it ever\b|\bwho wouldn'?t\b"
+)
+RHETORICAL_NO = re.compile(
+    r"^(那)?哪有(啊|呀|的事|这回事)?$|哪有的事|哪有这回事|^怎么可能(啊|呢|呀)?$|开什么玩笑|想得美|"
+    r"\bwhy would (i|we)\b(?! not)|\bas if\b|\bwhat for\b|\bnot on your life\b|"
+    r"\bare you (kidding|joking)\b|\byou'?re (kidding|joking)\b"
+)
+
+
+def rhetorical(text: str) -> bool | None:
+    """What a rhetorical answer says: True, False, or None when the reply holds none."""
+    if RHETORICAL_YES.search(text):
+        return True
+    if RHETORICAL_NO.search(text):
+        return False
+    return None
+
+
 def polarity(text: str) -> bool | None:
     """True for yes, False for no, None when the reply says neither. A double negation
     is read clause by clause (yes_no), not here: "没有 不知道有" is two clauses."""
     if re.search(r"why not|no problem|not a problem|没问题|不客气|no doubt", text):
         return True
+    if (said := rhetorical(text)) is not None:
+        return said
     if NO.search(text) or NO_PHRASES.search(text):
         return False
     if _YES.search(text) or YES_PHRASES.search(text):
@@ -268,7 +328,11 @@ def is_uncertain_answer(answer: str) -> bool:
 _GENERIC_VERBS = set(
     "是 有 会 能 要 想 觉得 希望 请问 打算 可以 问 让 给 把 做 说 看 方便 知道 还".split()
 )
-_VERB_SYNONYMS = {"需要": ("要", "用"), "使用": ("用",), "继续": ("还",), "续保": ("续",)}
+# a question's verb and the words said back for it ("继续租吗" -> "续", "接着来")
+_VERB_SYNONYMS = {
+    "需要": ("要", "用"), "使用": ("用",), "继续": ("还", "续", "接着"), "续保": ("续",),
+    "续约": ("续",), "续租": ("续",),
+}  # fmt: skip
 # verbs a callee says for the same act ("提醒了吗" -> "说了说了", "讲过", "压根没提";
 # "收到了吗" -> "没见着"; "看过了吗" -> "瞅了一眼"): said back, they answer as the verb does
 SAME_ACT = {

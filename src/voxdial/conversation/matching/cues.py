@@ -14,6 +14,12 @@ NEGATORS = re.compile(
 )
 # a negation anywhere in the reply: the spelling and similarity stages stay out of it
 NEGATION = re.compile(r"\b(not|no|never)\b|n't|不|没")
+# the callee asks whether their case counts ("有只鹦鹉算不算", "does a hamster count"):
+# a question back, not an answer; read with DEFERS, on the reply as said (the matcher
+# takes "X不X" out of what the later stages read)
+ASKS_IF_COUNTS = re.compile(
+    r"算不算|也算吗|算吗|能算吗|算数吗|\b(does|would|do) (that|it|this|they|a \w+|an \w+) count\b"
+)
 # someone else decides, did it or knows ("我老婆管这个", "ask my husband", "是我老公去取的"),
 # or the callee will not say ("不想说"): not the callee's answer
 DEFERS = re.compile(
@@ -37,7 +43,9 @@ DEFERS = re.compile(
     # the callee will not say ("我不想说这个", "rather not say"): no answer
     r"不想说|不方便说|不便说|不便透露|不告诉你|不想告诉|保密|无可奉告|不关你(的)?事|跟你没关系|"
     r"\b(rather|prefer) not (to )?(say|answer|tell)\b|none of your business|"
-    r"\bnot telling( you)?\b|\bno comment\b"
+    r"\bnot telling( you)?\b|\bno comment\b|"
+    # or asks whether their case counts
+    + ASKS_IF_COUNTS.pattern
 )
 # a clock time or day said ("明天下午四点"): its number is not a score
 CLOCK = re.compile(

@@ -28,13 +28,24 @@ BAD = re.compile(
     r"\b(problems?|issues?|wrong|broken|damaged|late|leak(ing|s|ed)?|worse|trouble|faulty|"
     r"not working|stopped working|weak|dented|torn|cracked|missed|skipped|no[- ]show|"
     r"same as before|no (better|different)|acting up|playing up|"
-    r"didn'?t (show|turn) up|never (showed|turned) up)\b"
+    r"didn'?t (show|turn) up|never (showed|turned) up)\b|"
+    # a mess, said as a state ("脏兮兮的", "乱七八糟", "kinda grubby", "filthy")
+    r"脏|乱七八糟|乱糟糟|邋遢|一层灰|全是灰|\b(dirty|grubby|filthy|messy|a mess|mucky|grimy|"
+    r"stained|dusty|smelly|gross|disgusting|sticky)\b"
 )
 # the fine state
 GOOD = re.compile(
     r"正常|准时|按时|按点|守时|准点|挺准|好好的|完好|完整|没坏|跟以前一样|和以前一样|跟原来一样|"
     r"挺好使|好使了|管用了|挺好的|"
-    r"\b(fine|normal|on time|punctual|intact|perfect(ly)?|working|in one piece|good as new)\b"
+    # on time or early, said as a time kept ("到点就敲门了", "掐着点来的", "还提前了五分钟到")
+    r"到点就|掐着点|提前[了个]?[\u4e00-\u9fff]{0,5}到|早到了|"
+    r"\b(fine|normal|on time|punctual|intact|perfect(ly)?|working|in one piece|good as new)\b|"
+    # clean and tidy, said as a state ("干干净净的", "spotless", "clean as a whistle"); not
+    # the act of cleaning ("had to clean up after them")
+    r"干净|整洁|一尘不染|整整齐齐|利利索索|\b(spotless|pristine|immaculate|spick and span|"
+    r"sparkling|clean as a whistle)\b|"
+    r"\b(was|were|is|it'?s|pretty|very|really|so|nice and|perfectly|all|quite|super|fairly|"
+    r"left it|kept it) (clean|tidy|neat)\b|^(clean|tidy|neat)\b(?! up)"
 )
 # a negator a few characters / words before a word ("没什么问题", "no problems", "wasn't late")
 _NEG_ZH = re.compile(r"(没|不|无|未|别)[^，,。\s]{0,4}$")
@@ -44,7 +55,7 @@ _DENY_ZH = re.compile(r"(哪有|哪里|哪儿|什么)[^，,。\s]{0,2}$")
 # the question names what it asks about: a time kept ("按约好的时间"), a state, a repair
 # done ("修好了吗", "has the leak been fixed")
 _ASKS_GOOD = re.compile(
-    GOOD.pattern + r"|按.{0,4}时间|\b(as agreed|as scheduled)\b|"
+    GOOD.pattern + r"|按.{0,4}时间|\b(as agreed|as scheduled)\b|\b(clean|tidy|neat)\b|"
     r"(修|弄|处理|搞|调|装)好|修复|解决|搞定|恢复|\b(fixed|repaired|resolved|sorted)\b"
 )
 # a question whether something bad is over ("has the pain gone away", "不疼了吗"): it
@@ -98,7 +109,13 @@ def _negated(text: str, start: int) -> bool:
     before = text[max(0, start - 16) : start]
     if text.isascii():
         return bool(_NEG_EN.search(before))
-    return bool(_NEG_ZH.search(before[-5:])) and not re.search(r"不错|没事了?$", before[-5:])
+    before = _NOT_NEGATING.sub("，", before[-7:])[-5:]
+    return bool(_NEG_ZH.search(before)) and not re.search(r"不错|没事了?$", before)
+
+
+# words with a negator that negate nothing ("差不多晚了四十分钟", "不少", "不久"): left out
+# before looking for a negation
+_NOT_NEGATING = re.compile(r"差不多|不多|不少|不久|不一会|没多久|没一会")
 
 
 # a question word that asks nothing: after a negation ("没觉得有啥不正常", "没什么问题")
@@ -111,13 +128,36 @@ def _asks_back(clause: str) -> bool:
     return bool(QUESTION_BACK.search(clause)) and not _NOT_ASKING.search(clause)
 
 
-def state(a: AnswerSet, heard: Heard) -> Match | None:
-    if not a.binary:
+def _state_pair(a: AnswerSet) -> tuple[int, int] | None:
+    """Two answers that name the fine state and the problem themselves ("准时到了" /
+    "迟到了", "on time" / "late"): (fine, problem); None for any other answers."""
+    if len(a.keys) != 2:
         return None
-    question = a.question
+    fine = [bool(GOOD.search(k)) and not BAD.search(k) for k in a.keys]
+    bad = [bool(BAD.search(k)) for k in a.keys]
+    if fine.count(True) != 1 or bad.count(True) != 1 or fine.index(True) == bad.index(True):
+        return None
+    return fine.index(True), bad.index(True)
+
+
+def state(a: AnswerSet, heard: Heard) -> Match | None:
+    if a.binary:
+        assert a.yes is not None and a.no is not None
+        return _state(a, heard, a.question, (a.yes, a.no))
+    if (pair := _state_pair(a)) is not None:
+        return _state(a, heard, "", pair, named=True)  # the answers name the fine state
+    return None
+
+
+def _state(
+    a: AnswerSet, heard: Heard, question: str, fine_bad: tuple[int, int], *, named: bool = False
+) -> Match | None:
+    """The state the reply describes; the answer at fine_bad[0] when it is the state
+    the question asks about (`named`: the answers name the states, the fine one first)."""
+    yes, no = fine_bad
     ceased = bool(_ASKS_CEASED.search(question))
     asks_bad = bool(BAD.search(question)) and not ceased
-    asks_good = (bool(_ASKS_GOOD.search(question)) or ceased) and not asks_bad
+    asks_good = (bool(_ASKS_GOOD.search(question)) or ceased or named) and not asks_bad
     if not asks_bad and not asks_good:
         return None
     parts = [p for p in heard.parts if not _asks_back(p)] if heard.parts else []
@@ -131,5 +171,4 @@ def state(a: AnswerSet, heard: Heard) -> Match | None:
     if len(set(said)) > 1:
         raise Ambiguous  # "准时 就是水有点小": both a fine state and a problem
     fine = said[0]
-    assert a.yes is not None and a.no is not None
-    return a.pick(a.yes if fine == asks_good else a.no, "state")
+    return a.pick(yes if fine == asks_good else no, "state")

@@ -12,9 +12,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from voxdial.conversation.matching.cues import (
+    ASKS_IF_COUNTS,
     AVERSE,
     CONTRAST,
     NEGATION,
+    NOW_CLAUSE,
     PARTIAL,
     QUESTION_BACK,
     TOTAL,
@@ -25,18 +27,24 @@ from voxdial.conversation.polarity import (
     ALL_WELL,
     COMMIT,
     DOUBLE_NEGATION,
+    GOES_ON,
     INDIFFERENT,
     NEGATED_AFTER,
     NEGATED_BEFORE,
     NO,
+    OFFER,
+    OFFER_DECLINED,
+    OFFER_TAKEN,
     OPPOSITE_ACT,
     RESULTS,
     SAME_ACT,
     SAME_STATE,
+    STOPS,
     clause_polarity,
     closing_only,
     polarity,
     question_verbs,
+    rhetorical,
     sound_polarity,
 )
 
@@ -137,14 +145,26 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
         raise Ambiguous  # "either way", "无所谓": neither answer
     if (double := _double_negation(a, heard)) is not None:
         return double
+    if (retort := rhetorical(text)) is not None:
+        return a.pick(yes if retort else no, "rhetorical")  # "能不借吗", "why would i"
+    if ASKS_IF_COUNTS.search(text):
+        raise Ambiguous  # "有只鹦鹉算不算", "does a hamster count": asked back, not said
+    if (has := _exists(a.question, heard)) is not None:
+        return a.pick(yes if has else no, "exists")  # "养了只橘猫", "现在没了"
+    if GOES_ON.search(a.question) and STOPS.search(text) and not _asks_back(heard):
+        return a.pick(no, "stops")  # "这个月完了就停了吧" to "还继续包月吗"
     last = heard.parts[-1] if heard.parts else text
     if COMMIT.search(last) and not NEGATION.search(last):
         return a.pick(yes, "commit")  # "…就是怕没时间 先算我一个吧"
     said, how = _echo(a.verbs, text, heard.parts), "echo"
     if said is None and text.isascii() and not _asks_back(heard):
-        said = _echo_en(english_verbs(a.question), text)
+        said, how = short_answer(a.question, heard.parts or [text]), "short"
+    if said is None and text.isascii() and not _asks_back(heard):
+        said, how = _echo_en(english_verbs(a.question), text), "echo"
     if said is None and not text.isascii():
         said, how = implied(a, text), "implied"
+    if said is None and OFFER.search(a.question):
+        said, how = _offer(text), "offer"  # "那麻烦你了", "那就不麻烦了"
     if said is None and (turn := CONTRAST.split(text)[-1]) != text:
         said = polarity(turn)  # "下载了 但是没打开过": what comes after the "but"
         how = "contrast" if said is not None else ""
@@ -163,6 +183,37 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
     if said is False:
         return a.pick(no, how or "no")
     return None
+
+
+# a question whether the callee has something ("家里有养宠物吗", "有没有车"), and what
+# says so: things counted with their measure word ("有条狗", "养了只猫", "两只猫一只狗"),
+# or none of them (now: "以前养过 现在没了")
+_ASKS_EXIST = re.compile(r"有没有|有[\u4e00-\u9fff]{1,14}(吗|么|没)")
+_HAS_COUNT = re.compile(
+    r"^(有|还有|家里有|养了?|养着|[一两二三四五六七八九十几俩仨\d])[一两二三四五六七八九十几\d]?"
+    r"[只条头匹位台辆部套间]"
+)
+_HAS_NONE = re.compile(r"没有|没了|没养|一个都没|都没")
+
+
+def _exists(question: str, heard: Heard) -> bool | None:
+    """Whether the reply says the callee has what the question asks about: True for
+    things counted, False for none now; None when it says neither or both ("有只鹦鹉 猫狗是
+    没有": Ambiguous)."""
+    if not _ASKS_EXIST.search(question) or not heard.parts:
+        return None
+    if any(NOW_CLAUSE.search(p) and _HAS_NONE.search(p) for p in heard.parts):
+        return False  # "以前养过 现在没了"
+    has = any(_HAS_COUNT.search(p) and not NEGATION.search(p) for p in heard.parts)
+    if has and any(_HAS_NONE.search(p) for p in heard.parts):
+        raise Ambiguous
+    return True if has else None
+
+
+def _offer(text: str) -> bool | None:
+    """An offer taken up or turned down; None when the reply says neither or both."""
+    taken, declined = bool(OFFER_TAKEN.search(text)), bool(OFFER_DECLINED.search(text))
+    return None if taken == declined else taken
 
 
 def _double_negation(a: AnswerSet, heard: Heard) -> Match | None:
@@ -302,6 +353,54 @@ def english_verbs(question: str) -> tuple[str, ...]:
     if len(stem) < 3:  # "use": its own forms only, not "us"
         return (rf"\b({re.escape(verb)}|{re.escape(verb)}s|{re.escape(verb)}d|{stem}ing)\b",)
     return (rf"\b{re.escape(stem)}(e|es|s|ed|ing|d)?\b",)
+
+
+# the auxiliaries an English short answer takes back from the question ("Did the desk
+# explain...?" -> "they did", "didn't explain nothing"; "Was your room ready?" -> "it
+# wasn't"; "Will you need...?" -> "we won't")
+_EN_SHORT = {
+    "did": "did", "do": "do|does|did", "does": "do|does|did",
+    "is": "is|are|was|were", "are": "is|are|was|were|am", "was": "was|were|is",
+    "were": "was|were|are", "have": "have|has|had", "has": "have|has|had", "had": "had",
+    "will": "will|wo|would", "would": "would|will|wo", "can": "can|could|ca",
+    "could": "could|can|ca", "should": "should",
+}  # fmt: skip
+_EN_SUBJECT = r"(?:(?:i|we|they|he|she|it|you|there|that|someone|somebody|everyone) )?"
+_EN_OPENER = r"(?:(?P<word>yes|yeah|yep|yup|no|nope|nah|well|oh|um|uh|sure) )?"
+_EN_NOT = r"(?P<neg>n'?t| not|nt)?"
+_EN_TAIL = r"(?: (?:too|either|actually))?"
+# where a denied verb may stand: opening the clause, or after its own subject later in it
+# ("coming by bus, we won't need it"), not in a condition ("if we don't need it")
+_EN_DENIED_AT = (
+    r"(?:^" + _EN_OPENER + _EN_SUBJECT + r"|^(?!.*\b(?:if|unless|whether|when)\b).*\b"
+    r"(?:i|we|they|he|she|it|you) )"
+)
+
+
+def short_answer(question: str, parts: list[str]) -> bool | None:
+    """An English short answer with the question's own auxiliary ("they did", "it
+    wasn't", "we won't need it"), or a do-question's verb denied right after it ("didn't
+    explain nothing"): yes, or no when negated; None when the clauses disagree or a yes
+    word before it says the opposite ("yeah it wasn't")."""
+    asked = question.lower().split(",")[-1]  # "When you arrived, was your room ready?"
+    m = _EN_OPENING.match(re.sub(r"[^a-z' ]+", " ", asked).strip())
+    if not m or m.group(1) not in _EN_SHORT:
+        return None
+    family = _EN_SHORT[m.group(1)]
+    bare = re.compile(rf"^{_EN_OPENER}{_EN_SUBJECT}(?:{family}){_EN_NOT}{_EN_TAIL}$")
+    denied = re.compile(rf"{_EN_DENIED_AT}(?:{family})(?P<neg>n'?t| not|nt) (?!bad\b)[a-z]+")
+    said = set()
+    for part in parts:
+        found = bare.match(part) or (m.group(1) in ("did", "do", "does", "will", "would")
+                                     and denied.match(part))
+        if not found:
+            continue
+        yes = not found.group("neg")
+        word = found.group("word")
+        if word and word not in ("well", "oh", "um", "uh") and (polarity(word) is True) != yes:
+            return None  # "yeah it wasn't"
+        said.add(yes)
+    return said.pop() if len(said) == 1 else None
 
 
 def _echo_en(verbs: tuple[str, ...], text: str) -> bool | None:

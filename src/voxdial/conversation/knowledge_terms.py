@@ -166,6 +166,95 @@ _CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("refer", "referral", "neighbour", "neighbor"),
     ("总部", "哪个公司", "什么公司", "哪家公司", "headquarters", "head office", "company"),
     ("wifi", "wi-fi", "无线网", "wlan", "internet"),
+    *(  # round 8: how callers name common service facts, in any domain (knowledge2)
+        # holidays and festival closures
+        ("过年", "春节", "除夕", "正月", "国庆", "元旦", "五一", "中秋", "节假日", "法定节假日",
+         "holiday", "holidays", "christmas", "new year", "thanksgiving", "bank holiday"),
+        # money paid before the service
+        ("定金", "订金", "押金", "首付", "预付", "保证金", "先交", "先付",
+         "deposit", "down payment", "money down", "upfront", "up front", "pay in advance"),
+        # someone else acting for the customer
+        ("代领", "代取", "代拿", "代办", "别人", "家人", "家属", "老公", "老婆", "爱人", "替我",
+         "帮我去拿", "帮我去取", "someone else", "on my behalf", "my husband", "my wife",
+         "my partner", "family member", "for someone"),
+        # older customers
+        ("老人", "老年人", "年纪大", "岁数大", "高龄", "退休", "elderly", "senior",
+         "seniors", "pensioner", "retired"),
+        # how old one must be
+        ("岁", "周岁", "年龄", "年纪", "多大", "age", "aged", "years old", "year old",
+         "older", "minimum age"),
+        # having results explained
+        ("解读", "看不懂", "讲讲", "讲解", "解释", "什么意思", "explain", "go through",
+         "go over", "walk me through", "what does it mean"),
+        # being told of something
+        ("通知", "告诉我", "提醒", "notify", "notified", "let me know", "remind",
+         "reminder", "alert"),
+        # missing or moving a booking
+        ("没去", "去不了", "来不了", "爽约", "改期", "改时间", "改天", "迟到", "no-show",
+         "no show", "can't make it", "can not make it", "miss", "missed", "running late"),
+        # food and drink
+        ("吃的", "吃饭", "早餐", "早饭", "午饭", "午餐", "饿", "零食", "餐厅", "food", "eat",
+         "breakfast", "lunch", "snack", "meal", "hungry", "coffee"),
+        # kinds of a product and how they differ
+        ("区别", "差别", "不同", "哪种", "几种", "种类", "类型", "对比", "difference",
+         "different", "types", "kinds", "compare", "ranges", "options"),
+        # coming without booking, or today
+        ("不预约", "直接去", "直接过去", "临时", "现场", "当天", "今天就", "walk in",
+         "walk-in", "without an appointment", "drop in", "drop by", "same day", "same-day"),
+        # cover outside working hours
+        ("值班", "夜间", "半夜", "应急", "紧急", "24小时", "after hours", "out of hours",
+         "overnight", "middle of the night", "emergency"),
+        # discounts and deals
+        ("优惠", "减免", "特价", "会员价", "打折", "折扣", "便宜点", "划算", "discount",
+         "discounts", "deal", "deals", "promotion", "promo", "coupon", "cheaper"),
+        # something not working
+        ("不显示", "没数据", "不能用", "用不了", "打不开", "没反应", "失灵", "not showing",
+         "not working", "doesn't work", "does not work", "stopped working", "shows nothing",
+         "no data"),
+        # babies and children
+        ("婴儿", "宝宝", "小孩", "孩子", "儿童", "小朋友", "未成年", "baby", "babies",
+         "infant", "toddler", "crib", "cot", "child", "children", "kid", "kids"),
+        # printing and copying
+        ("打印", "复印", "扫描", "打印机", "print", "printer", "printing", "copies",
+         "photocopy", "scan"),
+        # getting rid of things
+        ("扔", "丢掉", "回收", "销毁", "处理掉", "throw out", "throw away", "dispose",
+         "disposal", "get rid of", "recycle", "drop box"),
+        # waiting on site after a service
+        ("留观", "观察", "等一会", "hang around", "stay after", "wait after", "observation",
+         "observe", "wait"),
+        # getting around with a disability
+        ("轮椅", "无障碍", "残疾", "腿脚不好", "腿脚不便", "行动不便", "拐杖", "wheelchair",
+         "wheelchairs", "accessible", "accessibility", "disabled", "mobility", "step-free"),
+        # whether staff are checked and trusted
+        ("背景", "核查", "审查", "查过", "靠得住", "放心", "background", "vetted",
+         "background check", "trustworthy", "trust"),
+        # privacy of the customer's things and data
+        ("隐私", "偷看", "泄露", "保密", "照片", "聊天记录", "privacy", "private",
+         "confidential", "personal data", "photos"),
+        # water getting in
+        ("进水", "掉水里", "泡水", "受潮", "淋雨", "water damage", "got wet", "dropped it in water",
+         "spilled"),
+        # something to use in the meantime
+        ("备用机", "备用", "借用", "代用", "给我用", "loaner", "loan", "courtesy",
+         "spare", "borrow", "in the meantime"),
+        # what to bring or prepare
+        ("带啥", "带什么", "要带", "准备什么", "准备啥", "证件", "材料", "bring", "documents",
+         "paperwork", "id", "identification"),
+        # several people or a party
+        ("团体", "团购", "批量", "集体", "单位", "group", "groups", "bulk", "party", "wedding",
+         "team"),
+        # what a product includes
+        ("包括", "包含", "包不包", "含不含", "都有什么", "有哪些", "都查", "项目", "include",
+         "includes", "included", "comes with", "what do i get"),
+        # the smallest size or least one can book
+        ("最小", "最少", "起订", "至少", "small", "smallest", "minimum", "at least"),
+        # weekends
+        ("weekend", "weekends", "saturday", "sunday", "friday and saturday"),
+        # whom to contact
+        ("找谁", "联系谁", "打给谁", "找哪个", "who do i call", "who to call", "who do i contact",
+         "who should i call", "contact"),
+    ),  # fmt: skip
 )
 
 _jieba_lock = threading.Lock()

@@ -63,6 +63,7 @@ KIND_CONFIDENCE = {"place": 0.15, "hours": 0.15, "phone": 0.15}  # else KIND_BON
 OFFER_EVIDENCE = True
 UNKNOWN_PENALTY = 0.05  # confidence: less by this times the share of words the text never uses
 KIND_FACT_RANKS = 3  # a passage stating the fact asked for answers from this high a rank
+NAMED_LIFT = True  # the kind's lift in confidence only for a passage naming what is asked of
 MARGIN = 0.01  # answer(): the best passage must lead the next one on another thing by this
 MARGIN_RANKS = 6  # ... looked for among this many ranks (items of one list are skipped)
 MAX_SPOKEN_UNITS = 110  # ~25 s of speech: a CJK character or an English word is one unit
@@ -305,8 +306,18 @@ class KnowledgeBase:
             # a price passage is met by any price question ("电费怎么这么贵" of a water
             # text); "where are you located?" has nothing but its kind to go on
             lift = max(KIND_CONFIDENCE.get(k, KIND_BONUS) for k in kinds)
-            confidence = confidence + lift * states
+            confidence = confidence + lift * states * self._names_asked(question)
         return fused, bm25, cosine, confidence
+
+    def _names_asked(self, question: str) -> np.ndarray:
+        """1 for each passage naming every content word of `question` (itself or by a
+        word of its group), else 0: the lift of stating the kind of fact asked for goes
+        to a fact about the thing asked of, not to any price ("how much is a hearing
+        test" of a dentist's text is not met by the check-up's price)."""
+        about = asked_about(question)
+        if not about or not NAMED_LIFT:
+            return np.ones(len(self.passages))
+        return np.array([names_all(about, p.indexed) for p in self.passages], dtype=np.float64)
 
     def _offers_for(self, question: str) -> list[frozenset[str]]:
         """The kinds of fact each passage states, as evidence for `question`: "where
@@ -392,6 +403,8 @@ class KnowledgeBase:
         is settled when only the best passage states the kind of fact asked for."""
         top = hits[0]
         group = self.passages[top.index].group
+        if group >= 0 and answer_types.superlative(question):
+            return False  # "最便宜的那个": the list decides, by its figures
         kinds, offers = answer_types.wanted(question), self._offers_for(question)
         for other in hits[1:]:
             if group < 0 or self.passages[other.index].group != group:

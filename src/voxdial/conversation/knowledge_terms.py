@@ -326,6 +326,7 @@ def _cjk_bigrams(text: str) -> list[str]:
     return out
 
 
+_HYPHENATED = re.compile(r"\b([a-z]{2,})-([a-z]{2,})\b")
 _CONTRACTIONS = re.compile(r"\b(won't|can't)|n't\b|'(s|re|ve|ll|d|m)\b")
 _EXPANDED = {"won't": "will not", "can't": "can not", "n't": " not"}
 
@@ -340,6 +341,8 @@ def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
     # left a term "s")
     terms = [_stem(w) for w in (w.strip() for w in words) if w and _WORD.search(w)
              and w not in _STOP]  # fmt: skip
+    # a hyphenated word is also one word: "check-up" meets "checkup", "drop-off" "dropoff"
+    terms += [_stem(a + b) for a, b in _HYPHENATED.findall(text)]
     if bigrams:
         terms += ["~" + b for b in _cjk_bigrams(text) if not _PARTICLES & set(b)]
         if _UNIGRAMS:
@@ -450,6 +453,11 @@ _FORM_WORDS = set(
     "方便 容易 麻烦 难 远 近 快 慢 多 少 大 小 贵 顺利 靠谱 exactly really actually just also "
     "still even ever quite right now again too much very way easy hard far near long soon "
     "possible okay ok".split()
+) | set(  # round 8: the form of a spoken question (asking, wanting, hedging), not its topic
+    "不行 行不行 可不可以 有没有 没有 咋 咋整 咋办 咋弄 怎么办 怎么弄 我家 我想 问下 具体 大概 "
+    "一下 那种 那天 得 才行 才 还要 要是 to do guy guys happen happens happened need needs "
+    "going gonna wanna anything something everything use help think come keep get put able "
+    "really maybe probably sure".split()
 )
 
 

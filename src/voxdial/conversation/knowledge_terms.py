@@ -299,10 +299,67 @@ def _stem(word: str) -> str:
     return word
 
 
+# One spelling for a unit or a weekday however it is said or written, applied alike to
+# questions and texts before numerals become digits ("两千瓦" is 2 kw, not 2000 瓦).
+_SAME_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), spelling)
+    for pattern, spelling in (
+        (r"(?:礼拜|星期|周)(?:天|日)", "周日"),
+        (r"(?:礼拜|星期)(?=[一二三四五六1-6])", "周"),
+        (r"钟头", "小时"),
+        (r"千瓦时|kilowatt[- ]hours?\b|(?<![a-z])kw ?h\b", "kwh"),
+        (r"千瓦|kilowatts?\b|(?<![a-z])kw\b", "kw"),
+        (r"公斤|千克|\bkilo(?:gram)?s?\b|(?<![a-z])kgs?\b", "kg"),
+        (r"公里|千米|\bkilomet(?:er|re)s?\b|(?<![a-z])kms?\b", "km"),
+        (r"平方米|平米|㎡|m²", "平方米"),
+        (r"\bsquare met(?:er|re)s?\b|(?<![a-z])sq ?m\b|(?<![a-z])sqm\b", "m2"),
+        (r"\bsquare f(?:oo|ee)t\b|(?<![a-z])sq ?ft\b", "sqft"),
+    )
+)
+# English numbers said as words before a unit or a counted thing: "two kilowatts" = "2 kw"
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+        "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
+     "eighty": "80", "ninety": "90", "hundred": "100"}  # fmt: skip
+_COUNTED = (
+    r"kwh|kw|kg|km|m2|sqft|miles?|hours?|days?|nights?|weeks?|months?|years?|minutes?|"
+    r"people|persons?|rooms?|bedrooms?|pounds?|dollars?|percent|feet|foot|inches|"
+    r"gb|mb|panels?|bags?|boxes|items?|pets?|dogs?|cats?|kids?|children|adults?|guests?"
+)
+_SAID_NUMBER = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})(?=[ -](?:{_COUNTED})\b)")
+
+
+_UNIT_AFTER_DIGIT = re.compile(r"(\d)(kwh|kw|kg|km|m2|sqft)(?![a-z])")
+
+
+_ZH_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+_ZH_BEFORE_UNIT = re.compile(r"([零一二两三四五六七八九]?十?[一二三四五六七八九]?)(?=kwh|kw|kg|km)")
+
+
+def _zh_small_number(said: str) -> str:
+    """"两" = 2, "十五" = 15, "二十" = 20 (up to 99: sizes said before a unit)."""
+    if "十" not in said:
+        return str(_ZH_DIGITS[said]) if said in _ZH_DIGITS else said
+    tens, _, ones = said.partition("十")
+    return str(_ZH_DIGITS.get(tens, 1) * 10 + _ZH_DIGITS.get(ones, 0))
+
+
+def _same_words(text: str) -> str:
+    for pattern, spelling in _SAME_WORDS:
+        text = pattern.sub(spelling, text)
+    text = _ZH_BEFORE_UNIT.sub(lambda m: _zh_small_number(m.group(1)) if m.group(1) else "", text)
+    return _SAID_NUMBER.sub(lambda m: _NUMBER_WORDS[m.group(1)], text)
+
+
 @lru_cache(maxsize=4096)
 def _normalise(text: str) -> str:
-    """Lower-case, Chinese numerals as digits, bandwidth units alike ("一百兆" = "100M")."""
-    text = text.lower()
+    """Lower-case, one spelling per unit and weekday (`_SAME_WORDS`), numbers said as
+    words as digits, bandwidth units alike ("一百兆" = "100M")."""
+    text = _same_words(text.lower())
     if re.search("[零一二两三四五六七八九十百千万]", text):
         import cn2an
 
@@ -313,6 +370,7 @@ def _normalise(text: str) -> str:
         except Exception:  # cn2an rejects some mixed forms; the words still count as words
             pass
     text = text.replace("千兆", "1000m 千兆")
+    text = _UNIT_AFTER_DIGIT.sub(r"\1 \2", text)  # "4kw" = "4 kw"
     return re.sub(r"(\d+)\s*(?:兆|mbps|mb|m)(?![a-z])", r"\1m", text)
 
 

@@ -12,8 +12,8 @@ import pytest
 
 from tests.support.understanding import context
 from voxdial.conversation import knowledge_terms
-from voxdial.conversation.engine import ActionKind
 from voxdial.conversation.embeddings import HashingEncoder
+from voxdial.conversation.engine import ActionKind
 from voxdial.conversation.knowledge import KnowledgeBase, cache_for
 from voxdial.conversation.lines import TEXT
 from voxdial.conversation.script import ScriptEngine
@@ -57,9 +57,9 @@ ENGINE = ScriptEngine()
 
 def _ask(lang: str, reply: str) -> tuple[str, list]:
     """One reply to the collect question: what was said, and what was collected."""
-    welcome, text, question = (
-        (ZH_WELCOME, BIKES_ZH, ZH_QUESTION) if lang == "zh" else (EN_WELCOME, BAKERY_EN, EN_QUESTION)
-    )
+    zh = lang == "zh"
+    welcome = ZH_WELCOME if zh else EN_WELCOME
+    text, question = (BIKES_ZH, ZH_QUESTION) if zh else (BAKERY_EN, EN_QUESTION)
     ctx = context(lang=lang, welcome=welcome, name="", kb=None, collect=[question])
     ctx = replace(ctx, assistant={**ctx.assistant, "knowledge": text})
     conv = ENGINE.begin(ctx)

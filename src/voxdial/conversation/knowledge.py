@@ -65,6 +65,8 @@ UNKNOWN_PENALTY = 0.05  # confidence: less by this times the share of words the 
 KIND_FACT_RANKS = 3  # a passage stating the fact asked for answers from this high a rank
 NAMED_LIFT = True  # the kind's lift in confidence only for a passage naming what is asked of
 MARGIN = 0.01  # answer(): the best passage must lead the next one on another thing by this
+TOPIC_TIES = True  # a near tie is settled by the call's topic when it clearly favours one
+TOPIC_MARGIN = 0.05  # ... by this much in the topic's own ranking score
 MARGIN_RANKS = 6  # ... looked for among this many ranks (items of one list are skipped)
 MAX_SPOKEN_UNITS = 110  # ~25 s of speech: a CJK character or an English word is one unit
 
@@ -246,6 +248,8 @@ def _clean_question(text: str) -> str:
 
 
 class KnowledgeBase:
+    TAKES_TOPIC = True  # answer() takes the call's topic (script.py asks with it)
+
     def __init__(
         self,
         passages: list[Passage],
@@ -360,10 +364,12 @@ class KnowledgeBase:
             for i in order
         ]
 
-    def answer(self, question: str) -> KnowledgeHit | None:
+    def answer(self, question: str, *, topic: str = "") -> KnowledgeHit | None:
         """The best passage when it is likely to answer `question`, else None. When it
         is an item of a list and the question names none of the items ("套餐多少钱"),
-        the whole list is the answer; "最便宜的" picks the item with the lowest price."""
+        the whole list is the answer; "最便宜的" picks the item with the lowest price.
+        `topic` (the question the call is asking, or its opening) settles a near tie:
+        "when would it start" asked about flood cover is about the flood cover passage."""
         hits = self.search(question, k=MARGIN_RANKS)
         if not hits:
             return None
@@ -371,7 +377,10 @@ class KnowledgeBase:
         if fact is not None:
             hits = [fact]
         elif self._undecided(question, hits):
-            return None  # two passages on different things fit alike: "noted" is safer
+            settled = self._by_topic(topic, hits)
+            if settled is None:
+                return None  # two passages on different things fit alike: "noted" is safer
+            hits = [settled]
         elif hits[0].confidence < self.threshold:
             return None
         if OFFER_EVIDENCE and not evidenced(question, self.passages[hits[0].index].indexed):
@@ -394,6 +403,24 @@ class KnowledgeBase:
         if spoken_units(spoken) > MAX_SPOKEN_UNITS:
             return hit
         return replace(hit, passage=spoken)
+
+    def _by_topic(self, topic: str, hits: list[KnowledgeHit]) -> KnowledgeHit | None:
+        """Of the two tied passages, the one the call's topic clearly favours (by
+        TOPIC_MARGIN in the ranking score of the topic as a question), else None."""
+        if not topic.strip() or not TOPIC_TIES:
+            return None
+        top = hits[0]
+        group = self.passages[top.index].group
+        other = next((h for h in hits[1:]
+                      if group < 0 or self.passages[h.index].group != group), None)  # fmt: skip
+        if other is None:
+            return None
+        fused = self._score(topic)[0]
+        lead = float(fused[top.index] - fused[other.index])
+        if abs(lead) < TOPIC_MARGIN:
+            return None
+        best = top if lead > 0 else other
+        return best if best.confidence >= self.threshold else None
 
     def _undecided(self, question: str, hits: list[KnowledgeHit]) -> bool:
         """Whether the best passage leads the best passage on something else (not an

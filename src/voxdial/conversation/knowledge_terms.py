@@ -513,7 +513,7 @@ _FORM_WORDS = set(
     "possible okay ok".split()
 ) | set(  # round 8: the form of a spoken question (asking, wanting, hedging), not its topic
     "不行 行不行 可不可以 有没有 没有 咋 咋整 咋办 咋弄 怎么办 怎么弄 我家 我想 问下 具体 大概 "
-    "一下 那种 那天 得 才行 才 还要 要是 to do guy guys happen happens happened need needs "
+    "一下 那种 那天 得 才行 才 还要 要是 来着 to do guy guys happen happens happened need needs "
     "going gonna wanna anything something everything use help think come keep get put able "
     "really maybe probably sure".split()
 )

@@ -12,7 +12,7 @@ import re
 KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "place": (
         re.compile(
-            r"在哪|哪里|哪儿|地址|位置|什么地方|怎么走|怎么去|怎么过去|\bwhere\b|address|located|location|"
+            r"在?(?:哪|什么)[条个]?路上?|在哪[儿里]?|哪里|哪儿|地址|位置|什么地方|怎么走|怎么去|怎么过去|\bwhere\b|address|located|location|"
             r"directions|how do i get|how to get",
             re.I,
         ),
@@ -64,6 +64,15 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
     ),
 }
+
+# A street address: the place fact that answers "where are you" about the business
+# itself, where a floor or "next to the lift" (a place inside it) does not.
+ADDRESS = re.compile(
+    r"\d+\s*号|[路街道巷]\s*\d+|"
+    r"\b\d+[a-z]?\s+(?:[A-Z][\w'-]*\s+){1,3}(?:street|avenue|road|lane|boulevard|drive|way|"
+    r"place|square|st|ave|rd|blvd)\b",
+    re.I,
+)
 
 _CHEAPEST = re.compile(r"最便宜|最低|最少|最划算|cheapest|lowest|least expensive|most affordable")
 _DEAREST = re.compile(r"最贵|最高档|most expensive|priciest")

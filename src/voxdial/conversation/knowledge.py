@@ -63,6 +63,11 @@ KIND_CONFIDENCE = {"place": 0.15, "hours": 0.15, "phone": 0.15}  # else KIND_BON
 OFFER_EVIDENCE = True
 UNKNOWN_PENALTY = 0.05  # confidence: less by this times the share of words the text never uses
 KIND_FACT_RANKS = 3  # a passage stating the fact asked for answers from this high a rank
+NAMED_LIFT = True  # the kind's lift in confidence only for a passage naming what is asked of
+MARGIN = 0.01  # answer(): the best passage must lead the next one on another thing by this
+TOPIC_TIES = True  # a near tie is settled by the call's topic when it clearly favours one
+TOPIC_MARGIN = 0.05  # ... by this much in the topic's own ranking score
+MARGIN_RANKS = 6  # ... looked for among this many ranks (items of one list are skipped)
 MAX_SPOKEN_UNITS = 110  # ~25 s of speech: a CJK character or an English word is one unit
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -243,6 +248,8 @@ def _clean_question(text: str) -> str:
 
 
 class KnowledgeBase:
+    TAKES_TOPIC = True  # answer() takes the call's topic (script.py asks with it)
+
     def __init__(
         self,
         passages: list[Passage],
@@ -262,6 +269,7 @@ class KnowledgeBase:
         # (Also embedding each sentence and taking the best was tried: it lost 7 of 64
         # labelled questions to generic sentences such as "客服热线二十四小时有人接听".)
         self._offers = [answer_types.offered(p.text) for p in passages]
+        self._addresses = [bool(answer_types.ADDRESS.search(p.text)) for p in passages]
         self._vectors = (
             encoder.encode([p.indexed for p in passages])
             if passages
@@ -296,13 +304,35 @@ class KnowledgeBase:
             )
         kinds = answer_types.wanted(question)
         if kinds:  # "营业厅在哪" wants the passage with an address, not the opening hours
-            states = np.array([bool(kinds & o) for o in self._offers], dtype=np.float64)
+            states = np.array([bool(kinds & o) for o in self._offers_for(question)],
+                              dtype=np.float64)  # fmt: skip
             fused = fused + KIND_BONUS * states
             # a price passage is met by any price question ("电费怎么这么贵" of a water
             # text); "where are you located?" has nothing but its kind to go on
             lift = max(KIND_CONFIDENCE.get(k, KIND_BONUS) for k in kinds)
-            confidence = confidence + lift * states
+            confidence = confidence + lift * states * self._names_asked(question)
         return fused, bm25, cosine, confidence
+
+    def _names_asked(self, question: str) -> np.ndarray:
+        """1 for each passage naming every content word of `question` (itself or by a
+        word of its group), else 0: the lift of stating the kind of fact asked for goes
+        to a fact about the thing asked of, not to any price ("how much is a hearing
+        test" of a dentist's text is not met by the check-up's price)."""
+        about = asked_about(question)
+        if not about or not NAMED_LIFT:
+            return np.ones(len(self.passages))
+        return np.array([names_all(about, p.indexed) for p in self.passages], dtype=np.float64)
+
+    def _offers_for(self, question: str) -> list[frozenset[str]]:
+        """The kinds of fact each passage states, as evidence for `question`: "where
+        are you", "what's your address" (about the business itself, nothing else named)
+        is met by a street address only, not by "the gym on the second floor"."""
+        if "place" not in answer_types.wanted(question) or asked_about(question):
+            return self._offers
+        if not any(self._addresses):
+            return self._offers
+        return [o if street else o - {"place"}
+                for o, street in zip(self._offers, self._addresses, strict=True)]  # fmt: skip
 
     def search(self, question: str, k: int = 3) -> list[KnowledgeHit]:
         """The `k` best passages for `question`, best first."""
@@ -334,16 +364,23 @@ class KnowledgeBase:
             for i in order
         ]
 
-    def answer(self, question: str) -> KnowledgeHit | None:
+    def answer(self, question: str, *, topic: str = "") -> KnowledgeHit | None:
         """The best passage when it is likely to answer `question`, else None. When it
         is an item of a list and the question names none of the items ("套餐多少钱"),
-        the whole list is the answer; "最便宜的" picks the item with the lowest price."""
-        hits = self.search(question, k=KIND_FACT_RANKS)
+        the whole list is the answer; "最便宜的" picks the item with the lowest price.
+        `topic` (the question the call is asking, or its opening) settles a near tie:
+        "when would it start" asked about flood cover is about the flood cover passage."""
+        hits = self.search(question, k=MARGIN_RANKS)
         if not hits:
             return None
-        fact = self._kind_fact(question, hits)
+        fact = self._kind_fact(question, hits[:KIND_FACT_RANKS])
         if fact is not None:
             hits = [fact]
+        elif self._undecided(question, hits):
+            settled = self._by_topic(topic, hits)
+            if settled is None:
+                return None  # two passages on different things fit alike: "noted" is safer
+            hits = [settled]
         elif hits[0].confidence < self.threshold:
             return None
         if OFFER_EVIDENCE and not evidenced(question, self.passages[hits[0].index].indexed):
@@ -367,6 +404,42 @@ class KnowledgeBase:
             return hit
         return replace(hit, passage=spoken)
 
+    def _by_topic(self, topic: str, hits: list[KnowledgeHit]) -> KnowledgeHit | None:
+        """Of the two tied passages, the one the call's topic clearly favours (by
+        TOPIC_MARGIN in the ranking score of the topic as a question), else None."""
+        if not topic.strip() or not TOPIC_TIES:
+            return None
+        top = hits[0]
+        group = self.passages[top.index].group
+        other = next((h for h in hits[1:]
+                      if group < 0 or self.passages[h.index].group != group), None)  # fmt: skip
+        if other is None:
+            return None
+        fused = self._score(topic)[0]
+        lead = float(fused[top.index] - fused[other.index])
+        if abs(lead) < TOPIC_MARGIN:
+            return None
+        best = top if lead > 0 else other
+        return best if best.confidence >= self.threshold else None
+
+    def _undecided(self, question: str, hits: list[KnowledgeHit]) -> bool:
+        """Whether the best passage leads the best passage on something else (not an
+        item of its own list) by less than MARGIN in the ranking score. On the spent
+        parts such near ties were mostly a wrong passage or an off-topic question that
+        met two passages by its form ("多少", "how long"), rarely a right answer. A tie
+        is settled when only the best passage states the kind of fact asked for."""
+        top = hits[0]
+        group = self.passages[top.index].group
+        if group >= 0 and answer_types.superlative(question):
+            return False  # "最便宜的那个": the list decides, by its figures
+        kinds, offers = answer_types.wanted(question), self._offers_for(question)
+        for other in hits[1:]:
+            if group < 0 or self.passages[other.index].group != group:
+                if kinds & offers[top.index] and not kinds & offers[other.index]:
+                    return False
+                return top.score - other.score < MARGIN
+        return False
+
     def _kind_fact(self, question: str, hits: list[KnowledgeHit]) -> KnowledgeHit | None:
         """ "Where are you located?", "is there a number for claims", "你们客服电话多少":
         a question for a kind of fact (answer_types) about nothing but things a passage
@@ -378,12 +451,13 @@ class KnowledgeBase:
         if not kinds:
             return None
         about = asked_about(question)
+        offers = self._offers_for(question)
         top = hits[0]
-        if kinds & self._offers[top.index] and top.confidence >= self.threshold:
+        if kinds & offers[top.index] and top.confidence >= self.threshold:
             return None  # the usual answer states such a fact ("送到几点": "派送时间…")
         for hit in hits:
             passage = self.passages[hit.index].indexed
-            if kinds & self._offers[hit.index] and names_all(about, passage):
+            if kinds & offers[hit.index] and names_all(about, passage):
                 return hit
         return None
 

@@ -166,6 +166,95 @@ _CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("refer", "referral", "neighbour", "neighbor"),
     ("总部", "哪个公司", "什么公司", "哪家公司", "headquarters", "head office", "company"),
     ("wifi", "wi-fi", "无线网", "wlan", "internet"),
+    *(  # round 8: how callers name common service facts, in any domain (knowledge2)
+        # holidays and festival closures
+        ("过年", "春节", "除夕", "正月", "国庆", "元旦", "五一", "中秋", "节假日", "法定节假日",
+         "holiday", "holidays", "christmas", "new year", "thanksgiving", "bank holiday"),
+        # money paid before the service
+        ("定金", "订金", "押金", "首付", "预付", "保证金", "先交", "先付",
+         "deposit", "down payment", "money down", "upfront", "up front", "pay in advance"),
+        # someone else acting for the customer
+        ("代领", "代取", "代拿", "代办", "别人", "家人", "家属", "老公", "老婆", "爱人", "替我",
+         "帮我去拿", "帮我去取", "someone else", "on my behalf", "my husband", "my wife",
+         "my partner", "family member", "for someone"),
+        # older customers
+        ("老人", "老年人", "年纪大", "岁数大", "高龄", "退休", "elderly", "senior",
+         "seniors", "pensioner", "retired"),
+        # how old one must be
+        ("岁", "周岁", "年龄", "年纪", "多大", "age", "aged", "years old", "year old",
+         "older", "minimum age"),
+        # having results explained
+        ("解读", "看不懂", "讲讲", "讲解", "解释", "什么意思", "explain", "go through",
+         "go over", "walk me through", "what does it mean"),
+        # being told of something
+        ("通知", "告诉我", "提醒", "notify", "notified", "let me know", "remind",
+         "reminder", "alert"),
+        # missing or moving a booking
+        ("没去", "去不了", "来不了", "爽约", "改期", "改时间", "改天", "迟到", "no-show",
+         "no show", "can't make it", "can not make it", "miss", "missed", "running late"),
+        # food and drink
+        ("吃的", "吃饭", "早餐", "早饭", "午饭", "午餐", "饿", "零食", "餐厅", "food", "eat",
+         "breakfast", "lunch", "snack", "meal", "hungry", "coffee"),
+        # kinds of a product and how they differ
+        ("区别", "差别", "不同", "哪种", "几种", "种类", "类型", "对比", "difference",
+         "different", "types", "kinds", "compare", "ranges", "options"),
+        # coming without booking, or today
+        ("不预约", "直接去", "直接过去", "临时", "现场", "当天", "今天就", "walk in",
+         "walk-in", "without an appointment", "drop in", "drop by", "same day", "same-day"),
+        # cover outside working hours
+        ("值班", "夜间", "半夜", "应急", "紧急", "24小时", "after hours", "out of hours",
+         "overnight", "middle of the night", "emergency"),
+        # discounts and deals
+        ("优惠", "减免", "特价", "会员价", "打折", "折扣", "便宜点", "划算", "discount",
+         "discounts", "deal", "deals", "promotion", "promo", "coupon", "cheaper"),
+        # something not working
+        ("不显示", "没数据", "不能用", "用不了", "打不开", "没反应", "失灵", "not showing",
+         "not working", "doesn't work", "does not work", "stopped working", "shows nothing",
+         "no data"),
+        # babies and children
+        ("婴儿", "宝宝", "小孩", "孩子", "儿童", "小朋友", "未成年", "baby", "babies",
+         "infant", "toddler", "crib", "cot", "child", "children", "kid", "kids"),
+        # printing and copying
+        ("打印", "复印", "扫描", "打印机", "print", "printer", "printing", "copies",
+         "photocopy", "scan"),
+        # getting rid of things
+        ("扔", "丢掉", "回收", "销毁", "处理掉", "throw out", "throw away", "dispose",
+         "disposal", "get rid of", "recycle", "drop box"),
+        # waiting on site after a service
+        ("留观", "观察", "等一会", "hang around", "stay after", "wait after", "observation",
+         "observe", "wait"),
+        # getting around with a disability
+        ("轮椅", "无障碍", "残疾", "腿脚不好", "腿脚不便", "行动不便", "拐杖", "wheelchair",
+         "wheelchairs", "accessible", "accessibility", "disabled", "mobility", "step-free"),
+        # whether staff are checked and trusted
+        ("背景", "核查", "审查", "查过", "靠得住", "放心", "background", "vetted",
+         "background check", "trustworthy", "trust"),
+        # privacy of the customer's things and data
+        ("隐私", "偷看", "泄露", "保密", "照片", "聊天记录", "privacy", "private",
+         "confidential", "personal data", "photos"),
+        # water getting in
+        ("进水", "掉水里", "泡水", "受潮", "淋雨", "water damage", "got wet", "dropped it in water",
+         "spilled"),
+        # something to use in the meantime
+        ("备用机", "备用", "借用", "代用", "给我用", "loaner", "loan", "courtesy",
+         "spare", "borrow", "in the meantime"),
+        # what to bring or prepare
+        ("带啥", "带什么", "要带", "准备什么", "准备啥", "证件", "材料", "bring", "documents",
+         "paperwork", "id", "identification"),
+        # several people or a party
+        ("团体", "团购", "批量", "集体", "单位", "group", "groups", "bulk", "party", "wedding",
+         "team"),
+        # what a product includes
+        ("包括", "包含", "包不包", "含不含", "都有什么", "有哪些", "都查", "项目", "include",
+         "includes", "included", "comes with", "what do i get"),
+        # the smallest size or least one can book
+        ("最小", "最少", "起订", "至少", "small", "smallest", "minimum", "at least"),
+        # weekends
+        ("weekend", "weekends", "saturday", "sunday", "friday and saturday"),
+        # whom to contact
+        ("找谁", "联系谁", "打给谁", "找哪个", "who do i call", "who to call", "who do i contact",
+         "who should i call", "contact"),
+    ),  # fmt: skip
 )
 
 _jieba_lock = threading.Lock()
@@ -210,10 +299,67 @@ def _stem(word: str) -> str:
     return word
 
 
+# One spelling for a unit or a weekday however it is said or written, applied alike to
+# questions and texts before numerals become digits ("两千瓦" is 2 kw, not 2000 瓦).
+_SAME_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), spelling)
+    for pattern, spelling in (
+        (r"(?:礼拜|星期|周)(?:天|日)", "周日"),
+        (r"(?:礼拜|星期)(?=[一二三四五六1-6])", "周"),
+        (r"钟头", "小时"),
+        (r"千瓦时|kilowatt[- ]hours?\b|(?<![a-z])kw ?h\b", "kwh"),
+        (r"千瓦|kilowatts?\b|(?<![a-z])kw\b", "kw"),
+        (r"公斤|千克|\bkilo(?:gram)?s?\b|(?<![a-z])kgs?\b", "kg"),
+        (r"公里|千米|\bkilomet(?:er|re)s?\b|(?<![a-z])kms?\b", "km"),
+        (r"平方米|平米|㎡|m²", "平方米"),
+        (r"\bsquare met(?:er|re)s?\b|(?<![a-z])sq ?m\b|(?<![a-z])sqm\b", "m2"),
+        (r"\bsquare f(?:oo|ee)t\b|(?<![a-z])sq ?ft\b", "sqft"),
+    )
+)
+# English numbers said as words before a unit or a counted thing: "two kilowatts" = "2 kw"
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+        "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
+     "eighty": "80", "ninety": "90", "hundred": "100"}  # fmt: skip
+_COUNTED = (
+    r"kwh|kw|kg|km|m2|sqft|miles?|hours?|days?|nights?|weeks?|months?|years?|minutes?|"
+    r"people|persons?|rooms?|bedrooms?|pounds?|dollars?|percent|feet|foot|inches|"
+    r"gb|mb|panels?|bags?|boxes|items?|pets?|dogs?|cats?|kids?|children|adults?|guests?"
+)
+_SAID_NUMBER = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})(?=[ -](?:{_COUNTED})\b)")
+
+
+_UNIT_AFTER_DIGIT = re.compile(r"(\d)(kwh|kw|kg|km|m2|sqft)(?![a-z])")
+
+
+_ZH_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+_ZH_BEFORE_UNIT = re.compile(r"([零一二两三四五六七八九]?十?[一二三四五六七八九]?)(?=kwh|kw|kg|km)")
+
+
+def _zh_small_number(said: str) -> str:
+    """"两" = 2, "十五" = 15, "二十" = 20 (up to 99: sizes said before a unit)."""
+    if "十" not in said:
+        return str(_ZH_DIGITS[said]) if said in _ZH_DIGITS else said
+    tens, _, ones = said.partition("十")
+    return str(_ZH_DIGITS.get(tens, 1) * 10 + _ZH_DIGITS.get(ones, 0))
+
+
+def _same_words(text: str) -> str:
+    for pattern, spelling in _SAME_WORDS:
+        text = pattern.sub(spelling, text)
+    text = _ZH_BEFORE_UNIT.sub(lambda m: _zh_small_number(m.group(1)) if m.group(1) else "", text)
+    return _SAID_NUMBER.sub(lambda m: _NUMBER_WORDS[m.group(1)], text)
+
+
 @lru_cache(maxsize=4096)
 def _normalise(text: str) -> str:
-    """Lower-case, Chinese numerals as digits, bandwidth units alike ("一百兆" = "100M")."""
-    text = text.lower()
+    """Lower-case, one spelling per unit and weekday (`_SAME_WORDS`), numbers said as
+    words as digits, bandwidth units alike ("一百兆" = "100M")."""
+    text = _same_words(text.lower())
     if re.search("[零一二两三四五六七八九十百千万]", text):
         import cn2an
 
@@ -224,6 +370,7 @@ def _normalise(text: str) -> str:
         except Exception:  # cn2an rejects some mixed forms; the words still count as words
             pass
     text = text.replace("千兆", "1000m 千兆")
+    text = _UNIT_AFTER_DIGIT.sub(r"\1 \2", text)  # "4kw" = "4 kw"
     return re.sub(r"(\d+)\s*(?:兆|mbps|mb|m)(?![a-z])", r"\1m", text)
 
 
@@ -237,6 +384,7 @@ def _cjk_bigrams(text: str) -> list[str]:
     return out
 
 
+_HYPHENATED = re.compile(r"\b([a-z]{2,})-([a-z]{2,})\b")
 _CONTRACTIONS = re.compile(r"\b(won't|can't)|n't\b|'(s|re|ve|ll|d|m)\b")
 _EXPANDED = {"won't": "will not", "can't": "can not", "n't": " not"}
 
@@ -251,6 +399,8 @@ def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
     # left a term "s")
     terms = [_stem(w) for w in (w.strip() for w in words) if w and _WORD.search(w)
              and w not in _STOP]  # fmt: skip
+    # a hyphenated word is also one word: "check-up" meets "checkup", "drop-off" "dropoff"
+    terms += [_stem(a + b) for a, b in _HYPHENATED.findall(text)]
     if bigrams:
         terms += ["~" + b for b in _cjk_bigrams(text) if not _PARTICLES & set(b)]
         if _UNIGRAMS:
@@ -361,6 +511,11 @@ _FORM_WORDS = set(
     "方便 容易 麻烦 难 远 近 快 慢 多 少 大 小 贵 顺利 靠谱 exactly really actually just also "
     "still even ever quite right now again too much very way easy hard far near long soon "
     "possible okay ok".split()
+) | set(  # round 8: the form of a spoken question (asking, wanting, hedging), not its topic
+    "不行 行不行 可不可以 有没有 没有 咋 咋整 咋办 咋弄 怎么办 怎么弄 我家 我想 问下 具体 大概 "
+    "一下 那种 那天 得 才行 才 还要 要是 来着 to do guy guys happen happens happened need needs "
+    "going gonna wanna anything something everything use help think come keep get put able "
+    "really maybe probably sure".split()
 )
 
 

@@ -528,11 +528,20 @@ class ScriptConversation:
         message = " / ".join(self.heard)
         return self._record(index, "", False, message) + self._ask()
 
+    def _knowledge_hit(self, knowledge: str, text: str) -> Any:
+        """The knowledge's answer to `text`; the question being asked (or the opening)
+        goes with it as the topic that settles a near tie between two passages."""
+        kb = self.engine.knowledge(knowledge)
+        if not getattr(kb, "TAKES_TOPIC", False):
+            return kb.answer(text)
+        asking = not self.consenting and self.index < len(self._asked)
+        return kb.answer(text, topic=self._question(self.index) if asking else self.welcome)
+
     def _knowledge_answer(self, text: str, *, unknown: bool = False) -> list[Action] | None:
         """The knowledge passage that answers `text` (a trace note says whether one
         did); without one, the "noted, a colleague will call" line when `unknown`."""
         knowledge = self.context.assistant.get("knowledge") or ""
-        hit = self.engine.knowledge(knowledge).answer(text) if knowledge.strip() else None
+        hit = self._knowledge_hit(knowledge, text) if knowledge.strip() else None
         if hit is None and not unknown:
             return None
         # a trace line: the task insight lists the questions the knowledge missed

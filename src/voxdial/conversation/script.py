@@ -82,7 +82,7 @@ _TIME_ONLY = re.compile(
     r"thursday|friday|saturday|sunday|at|on|in|the|around|after|maybe|how about|try|then|"
     r"\d+(:\d\d)?|am|pm|o'?clock|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
     r"twelve|fifteen|twenty|thirty|forty|half past|an?|hours?|minutes?|mins|half|couple|of|few|"
-    r"later|this|tonight)\b|"
+    r"later|this|tonight|'s|is|better|works?|good|fine|suits?|best|would|be)\b|比较好|更好|合适|方便|"
     r"[\s,，。.!！?？]+)+"
 )
 # not being interested: a refusal of the call, unless the question asks about interest

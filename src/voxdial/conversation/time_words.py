@@ -186,3 +186,10 @@ CORRECTS = re.compile(
     r"^(?:oh |no |hang on |)wait\b|^(?:no,? )?sorry\b|^i mean\b|^actually\b|^scratch that\b|"
     r"^no no\b|^(?:哦|啊|噢)?不对(?:不对)?|我是说|说错了|^(?:哦|啊)不是"
 )
+
+# a weekday named by its name ("friday", "周五", "礼拜天"): when no choice holds it, the
+# reply names a day not offered, and no choice is taken for the likeness of its words
+NAMES_WEEKDAY = re.compile(
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|"
+    r"(?:周|星期|礼拜)[一二三四五六日天1-7]"
+)

@@ -328,11 +328,9 @@ class ScriptConversation:
             return self._close(self.text["refused"], "refused")
         if extra is None:
             extra = self._volunteered(index, content, main)
-        if answers and content and not r.hesitation and (main is None or not extra):
+        if answers and content and not r.hesitation:
             # "保洁四分 保安给八分吧": one answer per clause, the later ones kept
-            split = several.read(self, index, content, main)
-            if split is not None and split[1]:
-                main, extra = split
+            main, extra = several.better(several.read(self, index, content, main), main, extra)
         unread = free_text.read(self._question(index), reply) if not answers else None
         if main is None and unread == free_text.EMPTY and r.goodbye:
             return self._close(self.text["goodbye"], "goodbye")  # "ok talk soon, bye"

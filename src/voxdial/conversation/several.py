@@ -27,7 +27,15 @@ from voxdial.conversation.normalize import clean, fold
 # how plainly a clause must name the current question's answer to be read on its own
 PLAIN = {"said", "said-negated", "scale", "number", "time", "ordinal", "period", "state"}
 # what a clause may give a later question (the engine's own list for volunteered answers)
-LATER = {"said", "said-negated", "scale", "number", "time", "echo", "paraphrase"}
+LATER = {"said", "said-negated", "scale", "number", "time", "echo", "paraphrase", "people"}
+# a clause giving a total ("一共两部", "three in total"): it stands over a clause counting
+# a part of it ("家里还有我老婆一部")
+_TOTAL = re.compile(r"一共|总共|加起来|合计|统共|in total|altogether|all together|all up|overall")
+# a later free-text question asking for comments takes the clause that names what it asks
+# for ("建议嘛就是希望能带双鞋套", "my only suggestion is ...") and the clauses after it
+_SOLICITED = re.compile(
+    r"意见|建议|改进|suggest|improve|feedback|comments?|complain|投诉", re.I
+)
 
 # consent said at the head of the reply to the opening's question: the words left out
 # before its answers are read ("可以 你问吧 我是满意的", "sure, go ahead, thursday")
@@ -62,6 +70,7 @@ def read(conv: Any, index: int, text: str, main: Match | None) -> tuple[Match, l
     parts = clauses(text)
     if len(parts) < 2:
         return None
+    parts, comment = _comment(conv, index, parts)
     own, rest, codes = [], [], []
     for part in parts:
         code = _later_code(conv, index, part)
@@ -69,7 +78,8 @@ def read(conv: Any, index: int, text: str, main: Match | None) -> tuple[Match, l
             codes.append(code)
             continue
         m = conv._match(index, part)
-        (own if m is not None and m.how in PLAIN else rest).append((part, m))
+        plain = m is not None and (m.how in PLAIN or main is not None and m.answer == main.answer)
+        (own if plain else rest).append((part, m))
     answers = {m.answer for _, m in own}
     if len(answers) != 1 or (main is not None and main.answer not in answers):
         return None
@@ -77,18 +87,51 @@ def read(conv: Any, index: int, text: str, main: Match | None) -> tuple[Match, l
     later = _later(conv, index, [p for p, m in rest if m is None])
     if later is None or len({j for j, _ in codes}) < len(codes):
         return None
-    return found, sorted([*later, *codes])
+    return found, sorted([*later, *codes, *comment])
+
+
+def _comment(conv: Any, index: int, parts: list[str]) -> tuple[list[str], list]:
+    """(the clauses left, [(j, free answer)]): from the first clause naming what a later
+    free-text question asks for, the rest of the reply is its answer."""
+    for j in range(index + 1, len(conv.questions)):
+        if j in conv.answers or conv._answers_of(j):
+            continue
+        asked = {w.lower() for w in _SOLICITED.findall(conv._question(j))}
+        if not asked:
+            continue
+        for n, part in enumerate(parts[1:], start=1):
+            said = {w.lower() for w in _SOLICITED.findall(part)}
+            if said & asked:
+                return parts[:n], [(j, Match(-1, "，".join(parts[n:]), "free"))]
+    return parts, []
+
+
+def better(split: tuple | None, main: Match | None, extra: list) -> tuple[Match | None, list]:
+    """The clause reading when it says more than the whole reply's and agrees with it
+    (the same answers for the questions both read), else the whole reply's."""
+    if split is None or not split[1] or len(split[1]) <= len(extra):
+        return main, extra
+    given = dict(split[1])
+    if any(j not in given or given[j].answer != m.answer for j, m in extra):
+        return main, extra
+    return split
 
 
 def _later(conv: Any, index: int, parts: list[str]) -> list[tuple[int, Match]] | None:
     """The later questions' answers the clauses give, each from its own clauses; None
     when two clauses give one question different answers."""
     out: dict[int, Match] = {}
+    totals: set[int] = set()
     for part in parts:
         for j, m in _one_clause(conv, index, part):
+            total = bool(_TOTAL.search(part))
             if j in out and out[j].answer != m.answer:
-                return None
+                if total == (j in totals):
+                    return None
+                if not total:
+                    continue  # the total said before stands
             out[j] = m
+            totals |= {j} if total else set()
     return sorted(out.items())
 
 

@@ -280,14 +280,30 @@ class ScriptConversation:
         first = self._match(0, reply)
         if r.consent or (first is not None and first.how in ("said", "said-negated", "unsure")):
             self.consenting = False
-            if first is not None and not r.consent:
-                return self._record(0, first.answer, True, reply) + self._ask()
-            return self._ask()
+            return self._consent_answers(reply, r, first) + self._ask()
         self.consent_asks += 1
         if self.consent_asks > MAX_CONSENT_ASKS:
             self.consenting = False
             return self._ask()
         return [Action(ActionKind.SAY, question)]
+
+    def _consent_answers(
+        self, reply: str, r: intents.Reading, first: Match | None
+    ) -> list[Action]:
+        """Answers said with the consent ("可以 周六上午来吧", "sure, thursday afternoon from
+        four works", "monday at five would be perfect"): the first question's, read from
+        the reply without its consent words and named plainly, and the later ones it
+        carries; nothing when the consent is all there is."""
+        rest = several.without_consent(reply) if r.consent else reply
+        found = self._match(0, rest) if r.consent else first
+        if found is None or (r.consent and found.how not in several.PLAIN):
+            return []
+        extra = self._volunteered(0, rest, found)
+        found, extra = several.better(several.read(self, 0, rest, found), found, extra)
+        actions = self._record(0, found.answer, True, reply)
+        for j, m in extra:
+            actions += self._record(j, m.answer, True, reply)
+        return actions
 
     def _declines_call(self, r: intents.Reading) -> bool:
         """At the opening's question: not interested (even when busy too: "不方便 也不想换"),

@@ -40,8 +40,10 @@ _SOLICITED = re.compile(
 # consent said at the head of the reply to the opening's question: the words left out
 # before its answers are read ("可以 你问吧 我是满意的", "sure, go ahead, thursday")
 _CONSENT_CLAUSE = re.compile(
-    r"^(?:(?:嗯|恩|哦|噢|啊|好|好的|好啊|好吧|行|行啊|行吧|可以|可以的|可以啊|没问题|方便|"
+    r"^(?:(?:嗯|恩|哦|噢|啊|呃|额|诶|哎|那|那就|好|好的|好啊|好吧|行|行啊|行吧|可以|可以的|可以啊|"
+    r"没问题|方便|是|是的|对|对的|嗯哪|"
     r"有空|有时间|你说|你问|您说|您问|说吧|问吧|你说吧|你问吧|请讲|请说|来吧|中|得嘞|成|"
+    r"um+|uh+|er+|erm|hmm+|mm+|well|oh|ah|right|so|yes please|please|"
     r"ok|okay|sure|yes|yeah|yep|yup|fine|alright|all right|of course|go ahead|go on|"
     r"fire away|shoot|ask away|i have|i do|i've got a minute|got a minute|"
     r"sure thing|no problem|why not)\s*)+$"

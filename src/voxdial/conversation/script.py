@@ -27,6 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from voxdial.conversation import (
+    amends,
     analysis,
     callback_time,
     free_text,
@@ -318,6 +319,11 @@ class ScriptConversation:
     # ----- a reply while asking -----
 
     def _reply(self, reply: str, r: intents.Reading, heard: str) -> list[Action]:
+        late = amends.read(self, _statements(reply)) if not r.only_goodbye else None
+        if late is not None:  # "保安八分 刚才保洁那个我改一下 给四分"
+            actions = self._amended(late, heard)
+            rest = late.rest.strip()
+            return actions + (self._reply(rest, intents.read(rest), heard) if rest else self._ask())
         index = self.index
         answers = self._answers_of(index)
         self.heard.append(heard)
@@ -520,6 +526,15 @@ class ScriptConversation:
             self.heard = self.heard[:-1]
             return [*actions, note, confirm, *self._ask()]
         return None
+
+    def _amended(self, late: amends.Amend, heard: str) -> list[Action]:
+        """An earlier answer replaced by a late correction, noted and confirmed."""
+        q = self.questions[late.index]["question"]
+        old = self.answers[late.index].result
+        actions = self._record(late.index, late.found.answer, True, heard)
+        trace = Action(ActionKind.NOTE, f"corrected: {q[:80]}: {old} -> {late.found.answer}")
+        confirm = Action(ActionKind.SAY, self.text["corrected"].format(answer=late.found.answer))
+        return [*actions, trace, confirm]
 
     def _reask(self, index: int, r: intents.Reading) -> list[Action]:
         if self.reasks >= MAX_REASKS:

@@ -102,10 +102,17 @@ BUSY = re.compile(
     r"in the middle of something|have to run|not (right )?now"
 )
 GOODBYE = re.compile(
-    r"再见|拜拜|先这样|就这样吧?|(那)?(我)?先?挂了(啊|哈|哦)?$|挂了啊|不聊了|"
+    r"再见|拜拜|先这样|就这样吧?|(那)?(我)?先?挂了(啊|哈|哦)?$|挂了啊|先挂了|我挂了|"
+    r"挂了(?=拜拜|再见)|不聊了|"
     r"\bbye\b|goodbye|bye bye|bye now|have to go|"
-    r"gotta go|that'?s all( i'?ve got time for| i have time for| for now| for today)?"
+    r"gotta go|that'?s all( i'?ve got time for| i have time for| for now| for today)?|"
+    # leaving, or ending the call for today ("我要出门了", "that's enough for today")
+    r"我?(要|得)出门了|我?得走了|我?要走了|今天(就)?(先)?到这(里|儿)?|"
+    r"that'?s enough for (today|now)|let'?s (leave it|stop) (there|here|for today)|"
+    r"\bi (need|have|got) to (go|run)\b|\bi'?ve got to (go|run)\b"
 )
+# a bare sound said rising ("嗯？", "啊?", "huh?"): not heard, asked again
+_HUH = re.compile(r"^\s*(嗯|啊|哈|呃|额|诶|什么|啥|huh|eh|what|hm+|uh)\s*[?？]+\s*$")
 # what may stand beside a goodbye without being an answer
 _ACK = re.compile(
     r"好嘞|好咧|得嘞|好的?|好好|行了?|嗯+|谢谢|谢了|(我)?知道了|(我)?明白了|(那)?没(别的|什么|啥)?事了?吧?|"
@@ -309,7 +316,7 @@ def read(reply: str) -> Reading:
     r.unsure = bool(UNSURE.search(text) or _MORE_UNSURE.search(text))  # "不记得了"
     r.hesitation = _only_fillers(raw)
     r.hold = bool(HOLD.search(text))
-    r.repeat = bool(REPEAT.search(text))
+    r.repeat = bool(REPEAT.search(text) or _HUH.match(raw))
     r.who = bool(WHO.search(text))
     r.why = bool(WHY.search(text))
     r.asking = bool(

@@ -376,6 +376,8 @@ class ScriptConversation:
             # question back ("投诉打哪个电话") is a question, unless questions are asked for
             if _WISH.search(r.text) or free_text.solicits_questions(self._question(index)):
                 main = Match(-1, heard, "free")
+        if main is not None and r.goodbye and main.how == "yes" and not _without_goodbye(r.text):
+            main = None  # "ok that's enough for today, thanks, bye": the ok closes the call
         if main is not None:
             actions = self._record(index, main.answer, True, heard)
             for j, m in extra:

@@ -297,6 +297,9 @@ class ScriptConversation:
         carries; nothing when the consent is all there is."""
         rest = several.without_consent(reply) if r.consent else reply
         found = self._match(0, rest) if r.consent else first
+        if r.correction and r.corrected:  # "thursday, no sorry, saturday": the last one
+            rest = several.without_consent(r.corrected)
+            found = self._match(0, rest) if rest else None
         if found is None or (r.consent and found.how not in several.PLAIN):
             return []
         extra = self._volunteered(0, rest, found)

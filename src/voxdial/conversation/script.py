@@ -503,6 +503,8 @@ class ScriptConversation:
                 continue  # a count not in the later question's unit ("a few left") is not its
             if this is not None and _same_evidence(this, other, main, m):
                 continue
+            if m.how == "echo" and not several.own_clause(self, index, j, text):
+                continue  # "周一要上班 周二吧": the 要 is the day's reason, not a yes
             out.append((j, m))
         return out
 

@@ -108,6 +108,15 @@ def _comment(conv: Any, index: int, parts: list[str]) -> tuple[list[str], list]:
     return parts, []
 
 
+def own_clause(conv: Any, index: int, j: int, text: str) -> bool:
+    """Whether a clause of `text` answers question `j` and is not read by the question
+    being asked (`index`): a word echoed from a later question counts only there."""
+    for part in clauses(text):
+        if conv._match(j, part) is not None and conv._match(index, part) is None:
+            return True
+    return False
+
+
 def better(split: tuple | None, main: Match | None, extra: list) -> tuple[Match | None, list]:
     """The clause reading when it says more than the whole reply's and agrees with it
     (the same answers for the questions both read), else the whole reply's."""

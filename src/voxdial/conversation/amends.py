@@ -33,8 +33,10 @@ _BACK = re.compile(
     r"(one|question|answer)\b|\bi got that wrong\b|\bthat was wrong\b"
 )
 # a "by the way" or topic cue: goes back only when it names an earlier question's topic
-_ASIDE = re.compile(r"哦对了|对了|还有|另外|至于|\bby the way\b|\boh and\b|\babout the\b|"
-                    r"\bas for\b|\bregarding\b|那个")
+_ASIDE = re.compile(
+    r"哦对了|对了|还有|另外|至于|\bby the way\b|\boh and\b|\babout the\b|"
+    r"\bas for\b|\bregarding\b|那个"
+)
 # how plainly a clause must name the new answer
 _PLAIN = {"said", "said-negated", "scale", "number", "time", "ordinal", "period", "state",
           "unsure", "corrected", "no", "yes"}  # fmt: skip
@@ -111,9 +113,13 @@ def _named(conv: Any, text: str) -> int | None:
     hits = [
         j for j in conv.recent
         if j != conv.index and conv._answers_of(j)
-        and any(re.search(rf"(?<![a-z]){re.escape(w)}", said) for w in _topic(conv._question(j), current))
+        and any(_says(said, w) for w in _topic(conv._question(j), current))
     ]  # fmt: skip
     return hits[0] if len(hits) == 1 else None
+
+
+def _says(text: str, word: str) -> bool:
+    return re.search(rf"(?<![a-z]){re.escape(word)}", text) is not None
 
 
 def _answered(conv: Any, parts: list[str]) -> int | None:

@@ -204,7 +204,7 @@ GO_AHEAD = re.compile(
 )
 ASKING = re.compile(
     r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|"
-    r"几号|几天|哪儿|哪里|在哪|为什么|为啥|"
+    r"几号|几天|周几|星期几|礼拜几|几时|哪儿|哪里|在哪|为什么|为啥|"
     r"是不是|(?<!没)有没有|能不能|可不可以|可以吗|(?<!不)要不要|会不会|行不行|收费吗|请问|咨询|问一下|问下|想问|想了解|"
     r"^(what|how|when|where|why|which|who|is|are|do|does|can|could|will|would|should|any)\b|"
     r"\b(what|how much|how long|how many|how do|when|where|why|is there|are there|do you|"
@@ -256,7 +256,7 @@ CONSENT_YES = re.compile(
     r"^(中|成|行|好|嗯|得嘞)+(说|讲|问)$|你约吧|约吧|接着说|继续说|你继续|那(你)?快点|快点说|"
     r"(两|几|一|三)分钟(啊|是吧|的话)|"
     r"\b(go ahead|go on|go for it|shoot|fire away|if it'?s quick|make it quick|i guess so|"
-    r"i suppose so|suppose so|guess so|if you must|be quick|make it fast|"
+    r"i suppose so|suppose so|guess so|if you must|be quick|make it fast|i (suppose|guess)$|"
     r"sure thing|"
     r"yes|yeah|yep|yup|sure|okay|ok|it'?s fine|that'?s fine|i'?m listening|what'?s up|"
     r"what is it)\b|"

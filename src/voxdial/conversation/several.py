@@ -33,9 +33,7 @@ LATER = {"said", "said-negated", "scale", "number", "time", "echo", "paraphrase"
 _TOTAL = re.compile(r"一共|总共|加起来|合计|统共|in total|altogether|all together|all up|overall")
 # a later free-text question asking for comments takes the clause that names what it asks
 # for ("建议嘛就是希望能带双鞋套", "my only suggestion is ...") and the clauses after it
-_SOLICITED = re.compile(
-    r"意见|建议|改进|suggest|improve|feedback|comments?|complain|投诉", re.I
-)
+_SOLICITED = re.compile(r"意见|建议|改进|suggest|improve|feedback|comments?|complain|投诉", re.I)
 
 # consent said at the head of the reply to the opening's question: the words left out
 # before its answers are read ("可以 你问吧 我是满意的", "sure, go ahead, thursday")

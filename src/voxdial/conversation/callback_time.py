@@ -27,7 +27,10 @@ _HOUR_WORD = r"\b(" + "|".join(_HOUR_OF) + r")\b"
 # a time that does not suit, said before the one that does: dropped before resolving
 _RULED_OUT = re.compile(
     r"(今天|今儿|明天|现在|这会儿|上午|下午|中午|晚上|早上|这周|本周|周.|星期.|礼拜.)"
-    r"(不行|不方便|没空|没时间|不可以|不太行|不太方便|不得空|够呛|不在)|"
+    r"(不行|不方便|没空|没时间|不可以|不太行|不太方便|不得空|够呛|不在|"
+    r"(很|挺|太|比较|有点)?忙|有事|走不开|排满了)|"
+    r"\b(i'?m|we'?re) (busy|out|away|working) "
+    r"(today|tomorrow|this (morning|afternoon|evening|week)|now)\b|"
     r"\bnot (today|tomorrow|now|right now|this (morning|afternoon|evening|week)|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
     r"\b(today|tomorrow|this (morning|afternoon|evening|week)|now)('s| is| isn'?t)? "

@@ -38,7 +38,7 @@ NEVER_AGAIN = re.compile(
     r"don'?t contact me|off your (calling )?list"
 )
 NOT_INTERESTED = re.compile(
-    r"不需要|不用了|没兴趣|不感兴趣|不考虑|不想听|没空听|不要了|用不着|算了吧|不了不了|不接受|"
+    r"^不了(谢谢|谢了|吧)?$|不需要|不用了|没兴趣|不感兴趣|不考虑|不想听|没空听|不要了|用不着|算了吧|不了不了|不接受|"
     # "不用约", "不用安排了": the thing the call offers is not wanted
     r"不用(再)?(约|预约|安排|上门|来了|过来|麻烦了|联系了)|"
     r"不做(这个|调查|回访)|不想做|不回答|不想回答|不打分|没什么好说|没啥好说|不用问了|不搞这个|没空搞|"
@@ -56,6 +56,8 @@ NOT_INTERESTED = re.compile(
 NO_LONGER = re.compile(
     r"已经(不|没)?(退学|退了|不学了|毕业|换了|换成|换到|搬走|搬家|搬了|卖了|转让|转走|注销|销户|取消|停了|"
     r"不在|不住|不用|离职|辞职|走了|去别家|在别家|找了别家|换了别家|办了别家)|"
+    r"(找|用|选|换)(了)?别家(了)?|"
+    r"\b(i'?m|we'?re) not \w+ing (again|any ?more)\b|"
     r"(不学|不开|不住|不用|不做|不干|不租)了|(房子|车子?|店|铺子)(已经)?卖了|"
     r"\balready (switched|moved|changed|cancell?ed|sold|left|quit|stopped|got (one|it|that)|"
     r"have (one|it|that)|"
@@ -75,7 +77,7 @@ REFUSES_QUESTIONS = re.compile(
     r"别问了|不要问了|不用问了|不想(回)?答|不(愿意)?回答|不用回访|不需要回访|不做回访|不接受回访|"
     r"don'?t want to answer|won'?t answer|not answering|not doing (this|that|it|a survey|surveys)|"
     r"(don'?t have|no) time for (this|that|a survey|surveys|your survey|questions)|stop asking|"
-    r"不(想)?参加.{0,4}(调查|问卷|回访|访问)|不接受(调查|采访|访问|问卷)|不做(问卷|调查)|"
+    r"不(想)?参加.{0,4}(调查|问卷|回访|访问)|(调查|问卷|回访|访问).{0,4}不(想)?(参加|做|答)|不答了|不接受(调查|采访|访问|问卷)|不做(问卷|调查)|"
     r"don'?t do (phone |telephone )?(surveys|questionnaires|polls)|no more questions|"
     r"(rather|prefer) not (to )?answer (any|these|this|your)|not answering (any|these|your)"
 )
@@ -86,14 +88,16 @@ CALL_AGAIN = re.compile(
     r"等我(到家|回家|下班|忙完|有空|回来)|到家|回家|下班|忙完)"
     r"(以后|之后)?(再)?(打|联系|说|聊|谈)|"
     r"call (me )?(back )?later|call (me )?back|"
-    r"call (me )?(tomorrow|tonight|in|at|after|this|next|on)|"
+    r"call (me )?(tomorrow|tonight|in|at|after|this|next|on)|回头(再)?(打|联系)|"
+    r"call (me )?(back )?(on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"another day|some other time|the (morning|afternoon|evening))|"
     r"try (me )?again|try me\b|try (again )?later|ring me|"
     r"give me (half an hour|an hour|\d+ minutes)|another time"
 )
 # busy now (a callback, unless the reply answers anyway)
 BUSY = re.compile(
     r"改天|晚点|晚些|稍后|回头再|过会|等会|待会|一会儿|不方便|不太方便|不大方便|没空|没时间|在开会|开会呢|在开车|开车呢|^开车|开着车|在忙|正忙|有点忙|忙着呢|现在忙|"
-    r"太忙|在上班|"
+    r"太忙|在上班|今天忙|这会儿忙|这会忙|挺忙|很忙|比较忙|忙着|"
     r"在地铁|在高速|在医院|进电梯|有事|"
     r"等我(下班|到家|回家|回来|开完会|吃完饭)|"
     r"\b(when|once) i('?m| am| get) (home|back|off work|free|done)|after i (finish|get off) work|"
@@ -102,10 +106,17 @@ BUSY = re.compile(
     r"in the middle of something|have to run|not (right )?now"
 )
 GOODBYE = re.compile(
-    r"再见|拜拜|先这样|就这样吧?|(那)?(我)?先?挂了(啊|哈|哦)?$|挂了啊|不聊了|"
+    r"再见|拜拜|先这样|就这样吧?|(那)?(我)?先?挂了(啊|哈|哦)?$|挂了啊|先挂了|我挂了|"
+    r"挂了(?=拜拜|再见)|不聊了|"
     r"\bbye\b|goodbye|bye bye|bye now|have to go|"
-    r"gotta go|that'?s all( i'?ve got time for| i have time for| for now| for today)?"
+    r"gotta go|that'?s all( i'?ve got time for| i have time for| for now| for today)?|"
+    # leaving, or ending the call for today ("我要出门了", "that's enough for today")
+    r"我?(要|得)出门了|我?得走了|我?要走了|今天(就)?(先)?到这(里|儿)?|"
+    r"that'?s enough for (today|now)|let'?s (leave it|stop) (there|here|for today)|"
+    r"\bi (need|have|got) to (go|run)\b|\bi'?ve got to (go|run)\b"
 )
+# a bare sound said rising ("嗯？", "啊?", "huh?"): not heard, asked again
+_HUH = re.compile(r"^\s*(嗯|啊|哈|呃|额|诶|什么|啥|huh|eh|what|hm+|uh)\s*[?？]+\s*$")
 # what may stand beside a goodbye without being an answer
 _ACK = re.compile(
     r"好嘞|好咧|得嘞|好的?|好好|行了?|嗯+|谢谢|谢了|(我)?知道了|(我)?明白了|(那)?没(别的|什么|啥)?事了?吧?|"
@@ -157,16 +168,17 @@ _ORGANISATIONS = (
 )
 _ORGANISATIONS_EN = (
     "company|firm|business|bank|clinic|hospital|practice|school|office|agency|store|shop|"
-    "insurer|insurance company|provider|supplier|organi[sz]ation|outfit|department|service|gym"
+    "insurer|insurance company|provider|supplier|organi[sz]ation|outfit|department|service|gym|"
+    "hotel|pharmacy|dentist|surgery|centre|center|garage|salon|restaurant|firm|utility"
 )
 # a question about who is calling or why: answered from the opening line
 WHO = re.compile(
-    r"你是哪|你哪位|哪位|你是谁|谁啊|你哪里|哪里啊|什么公司|哪个公司|哪家公司|哪家的|你们是哪|"
+    r"你是哪|你哪位|哪位|你是谁|^你谁|谁啊|你哪里|哪里啊|什么公司|哪个公司|哪家公司|哪家的|你们是哪|"
     r"你找谁|找谁|who is this|who'?s this|who'?s calling|who are you|who do you want|"
     r"who are you (looking for|after)|"
     r"who is calling|what company|where are you calling|"
     # "哪个驾校", "哪家医院", "什么单位": which organisation, named by its kind
-    rf"(哪个|哪家|哪一家|什么|啥)({_ORGANISATIONS})(的|啊|呀)?$|"
+    rf"(哪个|哪家|哪一家|什么|啥)[\u4e00-\u9fff]{{0,3}}({_ORGANISATIONS})(的|啊|呀)?$|"
     rf"\b(which|what) ({_ORGANISATIONS_EN})\b( (is this|is it|was it|did you say|are you( with|"
     rf" from)?))?$|"
     r"who did you say|where did you say|who('?s| is) (speaking|this speaking)|who am i (speaking|"
@@ -179,7 +191,10 @@ WHY = re.compile(
     r"why are you calling|what do you want"
 )
 # "什么续约？", "what check-up?": a word of the opening line asked back (at the opening)
-WHAT_THAT = re.compile(r"^(什么|啥)\w{1,4}$|^what \w+(-\w+)?$")
+WHAT_THAT = re.compile(
+    r"^(等等|等一下|啊|嗯)?(什么|啥)\w{1,4}$|"
+    r"^((wait|sorry|huh|um|uh|er|hang on|hold on),? )?what \w+(-\w+)?$"
+)
 # go-ahead words that cancel a "busy" ("我在外面吃饭呢 你说")
 GO_AHEAD = re.compile(
     r"你说|说吧|你问|问吧|请讲|请说|长话短说|简单说|快说|(您|你)讲|讲吧|我听着|听着呢|在听|说来听听|"
@@ -189,7 +204,7 @@ GO_AHEAD = re.compile(
 )
 ASKING = re.compile(
     r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|"
-    r"几号|几天|哪儿|哪里|在哪|为什么|为啥|"
+    r"几号|几天|周几|星期几|礼拜几|几时|哪儿|哪里|在哪|为什么|为啥|"
     r"是不是|(?<!没)有没有|能不能|可不可以|可以吗|(?<!不)要不要|会不会|行不行|收费吗|请问|咨询|问一下|问下|想问|想了解|"
     r"^(what|how|when|where|why|which|who|is|are|do|does|can|could|will|would|should|any)\b|"
     r"\b(what|how much|how long|how many|how do|when|where|why|is there|are there|do you|"
@@ -238,7 +253,10 @@ CONSENT_YES = re.compile(
     r"^(行|好|嗯)?(快点|快说|简单点|长话短说)|"
     # "得嘞 您讲", "你讲 我听着", "中", "好嘞": imperatives to speak and colloquial yeses
     r"(您|你)讲|讲吧|^讲$|我听着|听着呢|我在听|^(得嘞|好嘞|好咧|中|成|妥|得)$|^(得嘞|好嘞|好咧)|"
+    r"^(中|成|行|好|嗯|得嘞)+(说|讲|问)$|你约吧|约吧|接着说|继续说|你继续|那(你)?快点|快点说|"
+    r"(两|几|一|三)分钟(啊|是吧|的话)|"
     r"\b(go ahead|go on|go for it|shoot|fire away|if it'?s quick|make it quick|i guess so|"
+    r"i suppose so|suppose so|guess so|if you must|be quick|make it fast|i (suppose|guess)$|"
     r"sure thing|"
     r"yes|yeah|yep|yup|sure|okay|ok|it'?s fine|that'?s fine|i'?m listening|what'?s up|"
     r"what is it)\b|"
@@ -309,7 +327,7 @@ def read(reply: str) -> Reading:
     r.unsure = bool(UNSURE.search(text) or _MORE_UNSURE.search(text))  # "不记得了"
     r.hesitation = _only_fillers(raw)
     r.hold = bool(HOLD.search(text))
-    r.repeat = bool(REPEAT.search(text))
+    r.repeat = bool(REPEAT.search(text) or _HUH.match(raw))
     r.who = bool(WHO.search(text))
     r.why = bool(WHY.search(text))
     r.asking = bool(

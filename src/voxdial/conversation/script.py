@@ -27,12 +27,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from voxdial.conversation import (
+    amends,
     analysis,
     callback_time,
     free_text,
     intents,
     keys,
     lines,
+    several,
     transfer,
 )
 from voxdial.conversation.engine import (
@@ -85,7 +87,7 @@ _TIME_ONLY = re.compile(
     r"thursday|friday|saturday|sunday|at|on|in|the|around|after|maybe|how about|try|then|"
     r"\d+(:\d\d)?|am|pm|o'?clock|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
     r"twelve|fifteen|twenty|thirty|forty|half past|an?|hours?|minutes?|mins|half|couple|of|few|"
-    r"later|this|tonight)\b|"
+    r"later|this|tonight|'s|is|better|works?|good|fine|suits?|best|would|be)\b|比较好|更好|合适|方便|"
     r"[\s,，。.!！?？]+)+"
 )
 # not being interested: a refusal of the call, unless the question asks about interest
@@ -282,14 +284,33 @@ class ScriptConversation:
         first = self._match(0, reply)
         if r.consent or (first is not None and first.how in _ANSWERS_AT_CONSENT):
             self.consenting = False
-            if first is not None and not r.consent:
-                return self._record(0, first.answer, True, reply) + self._ask()
-            return self._ask()
+            return self._consent_answers(reply, r, first) + self._ask()
         self.consent_asks += 1
         if self.consent_asks > MAX_CONSENT_ASKS:
             self.consenting = False
             return self._ask()
         return [Action(ActionKind.SAY, question)]
+
+    def _consent_answers(
+        self, reply: str, r: intents.Reading, first: Match | None
+    ) -> list[Action]:
+        """Answers said with the consent ("可以 周六上午来吧", "sure, thursday afternoon from
+        four works", "monday at five would be perfect"): the first question's, read from
+        the reply without its consent words and named plainly, and the later ones it
+        carries; nothing when the consent is all there is."""
+        rest = several.without_consent(reply) if r.consent else reply
+        found = self._match(0, rest) if r.consent else first
+        if r.correction and r.corrected:  # "thursday, no sorry, saturday": the last one
+            rest = several.without_consent(r.corrected)
+            found = self._match(0, rest) if rest else None
+        if found is None or (r.consent and found.how not in several.PLAIN):
+            return []
+        extra = self._volunteered(0, rest, found)
+        found, extra = several.better(several.read(self, 0, rest, found), found, extra)
+        actions = self._record(0, found.answer, True, reply)
+        for j, m in extra:
+            actions += self._record(j, m.answer, True, reply)
+        return actions
 
     def _declines_call(self, r: intents.Reading) -> bool:
         """At the opening's question: not interested (even when busy too: "不方便 也不想换"),
@@ -304,6 +325,11 @@ class ScriptConversation:
     # ----- a reply while asking -----
 
     def _reply(self, reply: str, r: intents.Reading, heard: str) -> list[Action]:
+        late = amends.read(self, _statements(reply)) if not r.only_goodbye else None
+        if late is not None:  # "保安八分 刚才保洁那个我改一下 给四分"
+            actions = self._amended(late, heard)
+            rest = late.rest.strip()
+            return actions + (self._reply(rest, intents.read(rest), heard) if rest else self._ask())
         index = self.index
         answers = self._answers_of(index)
         self.heard.append(heard)
@@ -330,6 +356,9 @@ class ScriptConversation:
             return self._close(self.text["refused"], "refused")
         if extra is None:
             extra = self._volunteered(index, content, main)
+        if answers and content and not r.hesitation:
+            # "保洁四分 保安给八分吧": one answer per clause, the later ones kept
+            main, extra = several.better(several.read(self, index, content, main), main, extra)
         unread = free_text.read(self._question(index), reply) if not answers else None
         if main is None and unread == free_text.EMPTY and r.goodbye:
             return self._close(self.text["goodbye"], "goodbye")  # "ok talk soon, bye"
@@ -353,6 +382,8 @@ class ScriptConversation:
             # question back ("投诉打哪个电话") is a question, unless questions are asked for
             if _WISH.search(r.text) or free_text.solicits_questions(self._question(index)):
                 main = Match(-1, heard, "free")
+        if main is not None and r.goodbye and main.how == "yes" and not _without_goodbye(r.text):
+            main = None  # "ok that's enough for today, thanks, bye": the ok closes the call
         if main is not None:
             actions = self._record(index, main.answer, True, heard)
             for j, m in extra:
@@ -475,6 +506,8 @@ class ScriptConversation:
                 continue  # a count not in the later question's unit ("a few left") is not its
             if this is not None and _same_evidence(this, other, main, m):
                 continue
+            if m.how == "echo" and not several.own_clause(self, index, j, text):
+                continue  # "周一要上班 周二吧": the 要 is the day's reason, not a yes
             out.append((j, m))
         return out
 
@@ -503,6 +536,15 @@ class ScriptConversation:
             self.heard = self.heard[:-1]
             return [*actions, note, confirm, *self._ask()]
         return None
+
+    def _amended(self, late: amends.Amend, heard: str) -> list[Action]:
+        """An earlier answer replaced by a late correction, noted and confirmed."""
+        q = self.questions[late.index]["question"]
+        old = self.answers[late.index].result
+        actions = self._record(late.index, late.found.answer, True, heard)
+        trace = Action(ActionKind.NOTE, f"corrected: {q[:80]}: {old} -> {late.found.answer}")
+        confirm = Action(ActionKind.SAY, self.text["corrected"].format(answer=late.found.answer))
+        return [*actions, trace, confirm]
 
     def _reask(self, index: int, r: intents.Reading) -> list[Action]:
         if self.reasks >= MAX_REASKS:

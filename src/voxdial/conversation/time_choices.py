@@ -19,6 +19,17 @@ _NAME_START = re.compile(
     r"(?=周|星期|礼拜|上午|下午|早上|晚上|中午|傍晚|今天|明天|(?<!大)后天|大后天)|"
     r"(?<![零一二两三四五六七八九十\d])(?=[零一二两三四五六七八九十\d]+[点點])"
 )
+# a count of something ("2 to 3 nights", "两到三晚", "1 to 3 days", "三次"): an answer
+# that counts nights, days or visits is a number, not a time of day ("1 night" is not
+# one o'clock at night)
+_COUNTED = re.compile(
+    r"(?:\d+|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b|[一二两三四五六七八九十]+)"
+    r"\s*(?:(?:to|-|~|到|至|or)\s*(?:\d+|[a-z]+|[一二两三四五六七八九十]+)\s*)?(?:or more\s*)?"
+    r"(?:nights?\b|days?\b|weeks?\b|months?\b|years?\b|times?\b|people\b|persons?\b|"
+    r"guests?\b|visits?\b|晚(?![上饭间])|夜|天|个?星期|周(?![一二三四五六日天末])|次|回|人|个月|年)"
+)
+
+
 class Ambiguous(ValueError):
     """The reply names several of the choices ("周末" for 周六 / 周日)."""
 
@@ -34,7 +45,7 @@ class TimeChoices:
 
     @classmethod
     def of(cls, answers: list[str]) -> TimeChoices | None:
-        windows = [times.window(a) for a in answers]
+        windows = [None if _COUNTED.search(fold(a)) else times.window(a) for a in answers]
         dayish = [bool(times.days(a, date(2026, 1, 5), every=True)) for a in answers]
         choices = cls(answers, windows, dayish)
         return choices if choices.timed or choices.dayish else None
@@ -185,7 +196,9 @@ class TimeChoices:
             return held
         if len(inside) > 1 or len(overlap) > 1:
             raise Ambiguous(text)
-        return None
+        # hours no choice touches ("evening" to 8 am / noon / 5 pm): none of them, and
+        # no later stage may take one for its likeness to the words
+        raise Ambiguous(text)
 
     def _held(self, said: tuple[float, float], overlap: list[int]) -> int | None:
         """ "afternoon" to 8-10am / 11am-1pm / 3-5pm: the one choice lying wholly within
@@ -220,8 +233,8 @@ class TimeChoices:
         touching = [i for i, s in enumerate(sets) if s and said & s]
         if len(touching) == 1:
             return touching[0]
-        if len(touching) > 1:
-            raise Ambiguous(text)
+        if len(touching) > 1 or words.NAMES_WEEKDAY.search(fold(text)):
+            raise Ambiguous(text)  # a weekday no choice holds ("friday?" to mon/thu/sat)
         return None
 
     def _order(self, today: date) -> list[int]:

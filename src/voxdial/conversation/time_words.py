@@ -166,6 +166,7 @@ AT_THE_LATEST = re.compile(r"at the latest|at the earliest|最晚.{0,3}[\d零一
 REJECTS = re.compile(
     r"不行|不可以|不方便|没空|没时间|不在|不太行|不合适|去不了|来不了|不成|赶不上|太早|太晚|"
     r"不太方便|有事|要上班|加班|出差|要接孩子|接孩子|要上课|要开会|开会|值班|"
+    r"起不来|起不了|来不及|赶不过来|够呛|不得空|"
     r"\bnot\b(?! (?:busy|a problem|bad|an issue|sure))|\bno good\b|can'?t|cannot|"
     r"won'?t work|doesn'?t work|don'?t work|"
     r"too (?:early|late)|(?<!not )busy|\baway\b|\bout\b|except|anything but|other than|除了|除开|"
@@ -185,4 +186,11 @@ BY_POSITION = re.compile(
 CORRECTS = re.compile(
     r"^(?:oh |no |hang on |)wait\b|^(?:no,? )?sorry\b|^i mean\b|^actually\b|^scratch that\b|"
     r"^no no\b|^(?:哦|啊|噢)?不对(?:不对)?|我是说|说错了|^(?:哦|啊)不是"
+)
+
+# a weekday named by its name ("friday", "周五", "礼拜天"): when no choice holds it, the
+# reply names a day not offered, and no choice is taken for the likeness of its words
+NAMES_WEEKDAY = re.compile(
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|"
+    r"(?:周|星期|礼拜)[一二三四五六日天1-7]"
 )

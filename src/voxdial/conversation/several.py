@@ -1,0 +1,200 @@
+"""Several answers in one reply, read clause by clause.
+
+Callees often answer the question asked and, in the same breath, one asked later:
+"保洁四分 保安给八分吧", "a four for the phone, and an eight for the claim", "两张 我家是
+8栋1单元702", "twice a day, and my patient number is 51207", or the later one first
+("我们家三口人 一个月十五吨左右吧"). Read as a whole, such a reply names two numbers and
+is ambiguous; read clause by clause, each clause names one answer.
+
+The reading is kept only when it is clean: exactly one answer for the question asked,
+named plainly by its own clauses, and every other answer taken from clauses that do not
+read as an answer to the question asked. Otherwise the reply is left to the usual
+reading (the engine asks again). The same reading serves the reply to the opening's
+question when it carries answers ("可以 周六上午来吧", "sure, thursday afternoon from four
+works"): the consent words are left out first.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from voxdial.conversation import free_text, intents
+from voxdial.conversation.matching import Match
+from voxdial.conversation.matching.numbers import counted
+from voxdial.conversation.normalize import clean, fold
+
+# how plainly a clause must name the current question's answer to be read on its own
+PLAIN = {"said", "said-negated", "scale", "number", "time", "ordinal", "period", "state"}
+# what a clause may give a later question (the engine's own list for volunteered answers)
+LATER = {"said", "said-negated", "scale", "number", "time", "echo", "paraphrase", "people"}
+# a clause giving a total ("一共两部", "three in total"): it stands over a clause counting
+# a part of it ("家里还有我老婆一部")
+_TOTAL = re.compile(r"一共|总共|加起来|合计|统共|in total|altogether|all together|all up|overall")
+# a later free-text question asking for comments takes the clause that names what it asks
+# for ("建议嘛就是希望能带双鞋套", "my only suggestion is ...") and the clauses after it
+_SOLICITED = re.compile(r"意见|建议|改进|suggest|improve|feedback|comments?|complain|投诉", re.I)
+
+# consent said at the head of the reply to the opening's question: the words left out
+# before its answers are read ("可以 你问吧 我是满意的", "sure, go ahead, thursday")
+_CONSENT_CLAUSE = re.compile(
+    r"^(?:(?:嗯|恩|哦|噢|啊|呃|额|诶|哎|那|那就|好|好的|好啊|好吧|行|行啊|行吧|可以|可以的|可以啊|"
+    r"没问题|方便|是|是的|对|对的|嗯哪|"
+    r"有空|有时间|你说|你问|您说|您问|说吧|问吧|你说吧|你问吧|请讲|请说|来吧|中|得嘞|成|"
+    r"um+|uh+|er+|erm|hmm+|mm+|well|oh|ah|right|so|yes please|please|"
+    r"ok|okay|sure|yes|yeah|yep|yup|fine|alright|all right|of course|go ahead|go on|"
+    r"fire away|shoot|ask away|i have|i do|i've got a minute|got a minute|"
+    r"sure thing|no problem|why not)\s*)+$"
+)
+# a later free-text question that asks for a number or reference takes the digits a
+# clause gives ("我家是8栋1单元702", "my patient number is 51207")
+_CODE = re.compile(r"\d{3,}")
+
+
+def clauses(text: str) -> list[str]:
+    """The reply's clauses (at punctuation, spaces between Chinese words, "but")."""
+    return [c for c in intents.clauses(text) if clean(c)]
+
+
+def without_consent(reply: str) -> str:
+    """The reply to the opening's question without the clauses that only consent."""
+    kept = [c for c in clauses(reply) if not _CONSENT_CLAUSE.match(fold(c).strip())]
+    return "，".join(kept)
+
+
+def read(conv: Any, index: int, text: str, main: Match | None) -> tuple[Match, list] | None:
+    """(the current question's answer, [(later index, answer), ...]) read clause by
+    clause, or None when the clauses do not give one clean reading. `main`: what the
+    whole reply gave the current question (None: nothing); a clause reading that names
+    another answer is not taken."""
+    parts = clauses(text)
+    if len(parts) < 2:
+        return None
+    parts, comment = _comment(conv, index, parts)
+    own, rest, codes = [], [], []
+    for part in parts:
+        code = _later_code(conv, index, part)
+        if code is not None:  # "my patient number is 51207": a reference, not a count
+            codes.append(code)
+            continue
+        m = conv._match(index, part)
+        plain = m is not None and (m.how in PLAIN or main is not None and m.answer == main.answer)
+        (own if plain else rest).append((part, m))
+    answers = {m.answer for _, m in own}
+    if len(answers) != 1 or (main is not None and main.answer not in answers):
+        return None
+    found = main if main is not None else own[0][1]
+    later = _later(conv, index, [p for p, m in rest if m is None])
+    if later is None or len({j for j, _ in codes}) < len(codes):
+        return None
+    return found, sorted([*later, *codes, *comment])
+
+
+def _comment(conv: Any, index: int, parts: list[str]) -> tuple[list[str], list]:
+    """(the clauses left, [(j, free answer)]): from the first clause naming what a later
+    free-text question asks for, the rest of the reply is its answer."""
+    for j in range(index + 1, len(conv.questions)):
+        if j in conv.answers or conv._answers_of(j):
+            continue
+        asked = {w.lower() for w in _SOLICITED.findall(conv._question(j))}
+        if not asked:
+            continue
+        for n, part in enumerate(parts[1:], start=1):
+            said = {w.lower() for w in _SOLICITED.findall(part)}
+            if said & asked:
+                return parts[:n], [(j, Match(-1, "，".join(parts[n:]), "free"))]
+    return parts, []
+
+
+def own_clause(conv: Any, index: int, j: int, text: str) -> bool:
+    """Whether a clause of `text` answers question `j` and is not read by the question
+    being asked (`index`): a word echoed from a later question counts only there."""
+    for part in clauses(text):
+        if conv._match(j, part) is not None and conv._match(index, part) is None:
+            return True
+    return False
+
+
+def better(split: tuple | None, main: Match | None, extra: list) -> tuple[Match | None, list]:
+    """The clause reading when it says more than the whole reply's and agrees with it
+    (the same answers for the questions both read), else the whole reply's."""
+    if split is None or not split[1] or len(split[1]) <= len(extra):
+        return main, extra
+    given = dict(split[1])
+    if any(j not in given or given[j].answer != m.answer for j, m in extra):
+        return main, extra
+    return split
+
+
+def _later(conv: Any, index: int, parts: list[str]) -> list[tuple[int, Match]] | None:
+    """The later questions' answers the clauses give, each from its own clauses; None
+    when two clauses give one question different answers."""
+    out: dict[int, Match] = {}
+    totals: set[int] = set()
+    for part in parts:
+        for j, m in _one_clause(conv, index, part):
+            total = bool(_TOTAL.search(part))
+            if j in out and out[j].answer != m.answer:
+                if total == (j in totals):
+                    return None
+                if not total:
+                    continue  # the total said before stands
+            out[j] = m
+            totals |= {j} if total else set()
+    return sorted(out.items())
+
+
+def _one_clause(conv: Any, index: int, part: str) -> list[tuple[int, Match]]:
+    """The first later unanswered question this clause answers plainly."""
+    for j in range(index + 1, len(conv.questions)):
+        if j in conv.answers:
+            continue
+        if not conv._answers_of(j):
+            code = _code(conv, j, part)
+            if code is not None:
+                return [(j, code)]
+            continue
+        other = conv._matcher(j)
+        m = other.match(part, today=conv.now.date())
+        if m is None or m.how not in LATER:
+            continue
+        if counted(other, part, m.how) or _points(other) or _asked_unit(other, part):
+            return [(j, m)]
+    return []
+
+
+# what a question counts, named in it: "how many years ...", "几张", "多少吨"
+_ASKED_UNIT = re.compile(r"how many (\w+?)s?\b|(?:几|多少)(?:个)?([\u4e00-\u9fff])")
+
+
+def _asked_unit(a: Any, part: str) -> bool:
+    """Whether a clause counts in the unit the question asks about ("we've been here
+    about fifteen years" to "How many years ..."): a number in it answers that question."""
+    m = _ASKED_UNIT.search(a.question)
+    unit = m and (m.group(1) or m.group(2))
+    return bool(unit) and re.search(rf"\b{re.escape(unit)}|{re.escape(unit)}", part) is not None
+
+
+def _points(a: Any) -> bool:
+    """A points scale ("1".."10", "1分".."5分"): a number said alone in a clause is a mark."""
+    return a.is_scale or all(re.fullmatch(r"\d+\s*(分|points?|stars?)?", k) for k in a.keys)
+
+
+def _later_code(conv: Any, index: int, part: str) -> tuple[int, Match] | None:
+    """The first later unanswered free-text question asking for a reference that this
+    clause gives digits for."""
+    for j in range(index + 1, len(conv.questions)):
+        if j not in conv.answers and not conv._answers_of(j):
+            code = _code(conv, j, part)
+            if code is not None:
+                return j, code
+    return None
+
+
+def _code(conv: Any, index: int, part: str) -> Match | None:
+    question = conv._question(index)
+    if not free_text.asks_for_code(question):
+        return None
+    if not _CODE.search(free_text.digits(fold(part))):
+        return None
+    return Match(-1, part, "free")

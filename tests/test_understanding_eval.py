@@ -193,8 +193,10 @@ BLIND7_FLOOR = {
     "zh": {"replies": (0.773, 0.057), "units": (0.978, 0.01)},
     "en": {"replies": (0.833, 0.04), "units": (0.941, 0.01)},
 }
-BLIND7_KNOWLEDGE_FLOOR = {"ranked_first": 0.867, "answered": 0.830, "answered_wrong": 5,
-                          "off_topic_accepted": 1}  # fmt: skip
+# round 8 (knowledge2: near ties declined) traded one right answer for one wrong passage
+# fewer and every off-topic question declined: 46/53 first, 43 answered, 4 wrong, 12/12
+BLIND7_KNOWLEDGE_FLOOR = {"ranked_first": 0.867, "answered": 0.811, "answered_wrong": 4,
+                          "off_topic_accepted": 0}  # fmt: skip
 # the blind8 part, written at 3ed8069 as this round's fresh held-out part (measured once,
 # when the round ends) and measured at 9541c94 (engine code as at 3ed8069; load average
 # 0.1): replies 385/470 right (81.9%), 16 wrong (3.4%) (zh 194/235 right, 10 wrong; en
@@ -509,8 +511,29 @@ def test_blind_knowledge_holds_its_measured_level(part):
     _check_knowledge(_blind_knowledge(part), part, BLIND_KNOWLEDGE_FLOORS[part])
 
 
-@pytest.mark.xfail(strict=True, reason="blind knowledge below the dev and held-out targets")
-@pytest.mark.parametrize("part", list(BLIND_KNOWLEDGE_FLOORS))
+def _below_targets(params: list, meeting: set, reason: str) -> list:
+    """`params` as pytest params, each expected to fail (strict) unless in `meeting`:
+    a part that reaches the targets then fails the suite if it falls back."""
+    below = pytest.mark.xfail(strict=True, reason=reason)
+    return [
+        pytest.param(
+            p, marks=() if p in meeting else below, id="-".join(p) if isinstance(p, tuple) else p
+        )
+        for p in params
+    ]
+
+
+# blind7's knowledge reached the targets in round 8 (knowledge2 merged, 2026-12-03)
+KNOWLEDGE_MEETING = {"blind7"}
+
+
+@pytest.mark.parametrize(
+    "part",
+    _below_targets(
+        list(BLIND_KNOWLEDGE_FLOORS), KNOWLEDGE_MEETING,
+        "blind knowledge below the dev and held-out targets",
+    ),
+)  # fmt: skip
 def test_blind_knowledge_meets_the_targets(part):
     # the targets the dev and held-out parts are held to; a wrong passage counts against
     # `answered` there, so no separate bound on it (blind2: off-topic questions accepted)
@@ -550,7 +573,14 @@ def test_fresh_part_holds_its_measured_level(by_language, part, lang):
     _check(by_language(part, lang), _label(part, lang), floor, notes=False)
 
 
-@pytest.mark.xfail(strict=True, reason="below the 95% right / 1% wrong targets")
-@pytest.mark.parametrize(("part", "lang"), BY_LANGUAGE)
-def test_fresh_part_meets_the_targets(by_language, part, lang):
+# blind2, blind3 and blind4 (tuning parts now) reached the targets, as a whole and in
+# Mandarin, once round 8 was merged (2026-12-03)
+MEETING = {(part, lang) for part in ("blind2", "blind3", "blind4") for lang in ("all", "zh")}
+
+
+@pytest.mark.parametrize(
+    "part_lang", _below_targets(BY_LANGUAGE, MEETING, "below the 95% right / 1% wrong targets")
+)
+def test_fresh_part_meets_the_targets(by_language, part_lang):
+    part, lang = part_lang
     _check(by_language(part, lang), _label(part, lang), TARGETS, notes=False)

@@ -173,16 +173,20 @@ def test_worker_serves_its_metrics_on_loopback_when_asked(tmp_path, cli_env):
         text=True,
     )
     try:
+        # the server starts before the dialer opens its database, and the backlog is
+        # reported only once it has: wait for that scrape, not merely the first one
         deadline = time.monotonic() + 30
+        r = None
         while time.monotonic() < deadline:
             try:
                 r = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=1)
-                break
+                if "voxdial_webhook_backlog" in r.text:
+                    break
             except httpx.TransportError:
-                assert proc.poll() is None, "the worker exited"
-                time.sleep(0.2)
-        else:
-            pytest.fail("the worker's metrics did not come up")
+                pass
+            assert proc.poll() is None, "the worker exited"
+            time.sleep(0.2)
+        assert r is not None, "the worker's metrics did not come up"
         assert r.status_code == 200
         assert "# TYPE voxdial_dial_attempts_total counter" in r.text
         assert "voxdial_webhook_backlog 0.0" in r.text  # counted in its own database

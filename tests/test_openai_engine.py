@@ -99,7 +99,7 @@ def mock_engine(handler, **kw: Any) -> OpenAIEngine:
 
 
 class _NoRetrieval:
-    def answer(self, question: str) -> None:
+    def answer(self, question: str, *, topic: str = "") -> None:
         raise ImportError("no retrieval in these tests")
 
 
@@ -739,7 +739,7 @@ class _Hit:
 
 
 class _Retrieval:
-    def answer(self, question: str) -> _Hit | None:
+    def answer(self, question: str, *, topic: str = "") -> _Hit | None:
         return _Hit("Parking is free for customers.") if "park" in question else None
 
 

@@ -100,7 +100,7 @@ class RecordingEngine(ScriptEngine):
         engine = self
 
         class Recorder:
-            def answer(self, question: str):
+            def answer(self, question: str, *, topic: str = ""):
                 hit = base.answer(question)
                 engine.asked.append(question)
                 engine.found.append(hit is not None)

@@ -248,8 +248,6 @@ def _clean_question(text: str) -> str:
 
 
 class KnowledgeBase:
-    TAKES_TOPIC = True  # answer() takes the call's topic (script.py asks with it)
-
     def __init__(
         self,
         passages: list[Passage],

@@ -573,11 +573,9 @@ class ScriptConversation:
     def _knowledge_hit(self, knowledge: str, text: str) -> Any:
         """The knowledge's answer to `text`; the question being asked (or the opening)
         goes with it as the topic that settles a near tie between two passages."""
-        kb = self.engine.knowledge(knowledge)
-        if not getattr(kb, "TAKES_TOPIC", False):
-            return kb.answer(text)
         asking = not self.consenting and self.index < len(self._asked)
-        return kb.answer(text, topic=self._question(self.index) if asking else self.welcome)
+        topic = self._question(self.index) if asking else self.welcome
+        return self.engine.knowledge(knowledge).answer(text, topic=topic)
 
     def _knowledge_answer(self, text: str, *, unknown: bool = False) -> list[Action] | None:
         """The knowledge passage that answers `text` (a trace note says whether one

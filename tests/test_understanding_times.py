@@ -61,9 +61,6 @@ def _hear(engine, lang: str, question: str, answers: list[str], reply: str):
     return hear_once(engine, ctx, reply)
 
 
-_collected = last_answer
-
-
 @pytest.mark.parametrize(
     ("asked", "reply", "want"),
     [
@@ -107,7 +104,7 @@ _collected = last_answer
 )
 def test_mandarin_days_and_times(engine, asked, reply, want):
     conv, _ = _hear(engine, "zh", *asked, reply)
-    assert _collected(conv) == want
+    assert last_answer(conv) == want
 
 
 @pytest.mark.parametrize(
@@ -150,7 +147,7 @@ def test_mandarin_days_and_times(engine, asked, reply, want):
 )
 def test_english_days_and_times(engine, asked, reply, want):
     conv, _ = _hear(engine, "en", *asked, reply)
-    assert _collected(conv) == want
+    assert last_answer(conv) == want
 
 
 @pytest.mark.parametrize(
@@ -169,7 +166,7 @@ def test_callback_at_the_time_said(engine, lang, reply, want):
     callback = next((a for a in actions if a.kind == ActionKind.CALLBACK), None)
     assert callback is not None and callback.at is not None
     assert callback.at.isoformat().startswith(want)
-    assert _collected(conv) is None
+    assert last_answer(conv) is None
 
 
 @pytest.mark.parametrize(

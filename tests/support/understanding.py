@@ -20,8 +20,8 @@ the same way at 2010400 as the fresh held-out part of the round after that) and 
 (written the same way at 98a22bb, but as a tuning part: spent from birth, its items and
 misses are for the tuner); `blind7` (written the same way at 4333d11 as round 7's
 validation part, seen by its aggregate figures only, and held out for the round after);
-`blind8` (written the same way at 3ed8069 as this round's fresh held-out part). Item
-formats are described in tests/data/eval/README.md.
+`blind8` (written the same way at 3ed8069 as round 8's fresh held-out part, measured
+once at ab28f31 and spent since). Item formats are described in tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding blind [--knowledge]
@@ -74,10 +74,11 @@ PARTS = (
 # Parts nobody who tunes may open or list the misses of: each is measured once, when a
 # round of tuning ends, and then moves to SPENT. Tuning harnesses iterate SPENT only.
 # blind4 (round 6's test part) and blind5 (its validation part) were spent in round 6;
-# blind6 was round 7's test part, measured once at c7d217b; blind7 (round 7's validation
-# part, seen by its aggregates only) is the next round's held-out part; blind8 (written
-# at 3ed8069 as this round's fresh held-out part) is measured once, when the round ends.
-HELD_OUT = ("blind7", "blind8")
+# blind6 was round 7's test part, measured once at c7d217b; blind8 was round 8's test
+# part, measured once at ab28f31, and is spent since (round 9 tunes on it); blind7
+# (round 7's and round 8's validation part, seen by its aggregates only) stays held out
+# as round 9's validation part.
+HELD_OUT = ("blind7",)
 SPENT = tuple(p for p in PARTS if p not in HELD_OUT)
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone

@@ -21,7 +21,9 @@ the same way at 2010400 as the fresh held-out part of the round after that) and 
 misses are for the tuner); `blind7` (written the same way at 4333d11 as round 7's
 validation part, seen by its aggregate figures only, and held out for the round after);
 `blind8` (written the same way at 3ed8069 as round 8's fresh held-out part, measured
-once at ab28f31 and spent since). Item formats are described in tests/data/eval/README.md.
+once at ab28f31 and spent since); `blind9` (written the same way at ef804a8, one writer
+per language, as round 9's fresh held-out part). Item formats are described in
+tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding blind [--knowledge]
@@ -66,10 +68,12 @@ KNOWLEDGE = {
     "movers_en": EVAL / "blind7_kb_movers_en.txt",
     "petgroom_zh": EVAL / "blind8_kb_petgroom_zh.txt",
     "telecom_en": EVAL / "blind8_kb_telecom_en.txt",
+    "aircon_zh": EVAL / "blind9_kb_aircon_zh.txt",
+    "optician_en": EVAL / "blind9_kb_optician_en.txt",
 }
 PARTS = (
     "dev", "heldout", "blind", "blind2", "blind3", "blind4", "blind5", "blind6",
-    "train1", "train2", "blind7", "blind8",
+    "train1", "train2", "blind7", "blind8", "blind9",
 )  # fmt: skip
 # Parts nobody who tunes may open or list the misses of: each is measured once, when a
 # round of tuning ends, and then moves to SPENT. Tuning harnesses iterate SPENT only.
@@ -77,8 +81,9 @@ PARTS = (
 # blind6 was round 7's test part, measured once at c7d217b; blind8 was round 8's test
 # part, measured once at ab28f31, and is spent since (round 9 tunes on it); blind7
 # (round 7's and round 8's validation part, seen by its aggregates only) stays held out
-# as round 9's validation part.
-HELD_OUT = ("blind7",)
+# as round 9's validation part; blind9 (written at ef804a8 by two non-tuners, one per
+# language) is round 9's fresh held-out part, measured once when the round ends.
+HELD_OUT = ("blind7", "blind9")
 SPENT = tuple(p for p in PARTS if p not in HELD_OUT)
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone

@@ -77,6 +77,11 @@ class BridgingLine(ScriptedLine):
     """A scripted callee whose line bridges to `agent` (or fails with `fail`)."""
 
     def __init__(self, replies, *, agent: FakeAgent | None = None, fail: str = "", tail=8.0):
+        if agent is not None and agent.hangs_up:
+            # the callee stays on until the agent hangs up: the line's timeline runs as
+            # fast as the session takes frames, while the agent leaves in real time (it
+            # polls), so a short tail let a loaded machine end the callee's side first
+            tail = max(tail, 600.0)
         super().__init__(replies, tail=tail)
         self.agent = agent
         self.fail = fail

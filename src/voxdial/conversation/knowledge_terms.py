@@ -502,6 +502,8 @@ _OFFER_ZH = re.compile(
     r"(?:有没有|卖不卖|有卖|卖(?!给)|出售|修不修|能修|能不能修|可以修|帮我办|能办|招不招|招)"
     rf"(?:什么|啥|哪些|点|些|个)?(?P<thing>[{_CJK}a-z0-9]+)"
 )
+# "有猫砂卖吗", "有充电器卖不": the thing between 有 and the verb of selling
+_OFFER_ZH_BEFORE = re.compile(rf"有(?P<thing>[{_CJK}a-z0-9]{{1,8}}?)(?:卖|出售|可以买|能买)")
 _THING_END = re.compile(
     r"\b(?:from|for|to|through|with|at|in|on|if|when|because|too|as well|there|here|"
     r"please|now|today)\b.*|(?:吗|呢|啊|吧|么|没有|的话|不|可以|行不行).*"
@@ -523,12 +525,16 @@ def _words(text: str) -> tuple[str, ...]:
 def offered_thing(question: str) -> list[str]:
     """The content words of the thing a "do you offer X" question asks about."""
     text = _normalise(question)
-    match = _OFFER_EN.search(text) or _OFFER_ZH.search(text)
-    if match is None:
-        return []
-    thing = _THING_END.sub("", match.group("thing")).strip()
-    words = tokenize(thing, bigrams=False)
-    return [w for w in dict.fromkeys(words) if w not in _VAGUE_THINGS]
+    for pattern in (_OFFER_EN, _OFFER_ZH, _OFFER_ZH_BEFORE):
+        match = pattern.search(text)
+        if match is None:
+            continue
+        thing = _THING_END.sub("", match.group("thing")).strip()
+        words = [w for w in dict.fromkeys(tokenize(thing, bigrams=False))
+                 if w not in _VAGUE_THINGS]  # fmt: skip
+        if words:  # "有猫砂卖吗": "卖吗" names nothing, "有猫砂卖" does
+            return words
+    return []
 
 
 def evidenced(question: str, passage: str) -> bool:

@@ -60,7 +60,7 @@ BM25_FLOOR = 0.4  # ... or to this share of the question's BM25 ceiling, if high
 CONFIDENCE_COSINE = 0.6  # confidence: cosine vs BM25 share of the ceiling
 ANSWER_THRESHOLD = 0.18
 KIND_BONUS = 0.10  # ranking: the passage states the kind of fact asked for
-KIND_CONFIDENCE = {"place": 0.15, "hours": 0.15, "phone": 0.15}  # else KIND_BONUS; see _kind_fact
+KIND_CONFIDENCE = {"place": 0.15, "hours": 0.15, "phone": 0.15}  # else KIND_BONUS
 OFFER_EVIDENCE = True
 UNKNOWN_PENALTY = 0.05  # confidence: less by this times the share of words the text never uses
 KIND_FACT_RANKS = 3  # a passage stating the fact asked for answers from this high a rank
@@ -71,6 +71,9 @@ TOPIC_MARGIN = 0.05  # ... by this much in the topic's own ranking score
 MARGIN_RANKS = 6  # ... looked for among this many ranks (items of one list are skipped)
 MAX_SPOKEN_UNITS = 110  # ~25 s of speech: a CJK character or an English word is one unit
 
+# a price named as what a question is about ("can my price go up", "还要付违约费用吗"), not
+# the form of asking for a figure ("how much", "is it cheaper", "咋收费")
+_PRICE_NOUNS = re.compile(r"\b(?:prices?|fees?|charges?)\b|价格|费用", re.I)
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _QUESTION = re.compile(r"^\s*(?:问|Q|question)\s*[:：.、]\s*", re.I)
 _ANSWER = re.compile(r"^\s*(?:答|A|answer)\s*[:：.、]\s*", re.I)
@@ -465,11 +468,11 @@ class KnowledgeBase:
         offers = self._offers_for(question)
         top = hits[0]
         if top.confidence >= self.threshold and (
-            kinds & offers[top.index] or not kinds & KIND_CONFIDENCE.keys()
+            kinds & offers[top.index] or not answer_types.wanted(_PRICE_NOUNS.sub(" ", question))
         ):
             # the usual answer states such a fact ("送到几点": "派送时间…"), or the kind
-            # is one a question often names as its topic, not as the figure it wants:
-            # "can my price go up" is not met by any price, as "客服电话多少" is by a number
+            # is a price named as the question's topic, not a figure asked for: "can my
+            # price go up" is not met by any price, as "is it cheaper" or "客服电话多少" is
             return None
         for hit in hits:
             passage = self.passages[hit.index].indexed

@@ -46,6 +46,7 @@ from voxdial.conversation.knowledge_terms import (  # noqa: F401 (_jieba: polari
     _FILLERS,
     _jieba,
     _normalise,
+    _stem,
     asked_about,
     evidenced,
     expansions,
@@ -70,6 +71,9 @@ TOPIC_MARGIN = 0.05  # ... by this much in the topic's own ranking score
 MARGIN_RANKS = 6  # ... looked for among this many ranks (items of one list are skipped)
 MAX_SPOKEN_UNITS = 110  # ~25 s of speech: a CJK character or an English word is one unit
 
+# a price named as what a question is about ("can my price go up", "还要付违约费用吗"), not
+# the form of asking for a figure ("how much", "is it cheaper", "咋收费")
+_PRICE_NOUNS = re.compile(r"\b(?:prices?|fees?|charges?)\b|价格|费用", re.I)
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _QUESTION = re.compile(r"^\s*(?:问|Q|question)\s*[:：.、]\s*", re.I)
 _ANSWER = re.compile(r"^\s*(?:答|A|answer)\s*[:：.、]\s*", re.I)
@@ -285,7 +289,7 @@ class KnowledgeBase:
         return len(self.passages)
 
     def _score(self, question: str) -> tuple[np.ndarray, ...]:
-        terms = tokenize(question)
+        terms = [self._known_form(t) for t in tokenize(question)]
         bm25 = self.bm25.scores(terms, extra=expansions(question))
         ceiling = self.bm25.ceiling(terms)
         share = np.minimum(bm25 / ceiling, 1.0) if ceiling > 0 else np.zeros_like(bm25)
@@ -304,19 +308,31 @@ class KnowledgeBase:
         if kinds:  # "营业厅在哪" wants the passage with an address, not the opening hours
             states = np.array([bool(kinds & o) for o in self._offers_for(question)],
                               dtype=np.float64)  # fmt: skip
-            fused = fused + KIND_BONUS * states
+            named = self._names_asked(question)
+            # in ranking too the bonus goes to a fact about the thing asked of, when a
+            # passage names it: "can the installer come on a saturday" is met by the
+            # installation windows, not by the help desk's hours (round 9)
+            fused = fused + KIND_BONUS * states * (named if named.any() else 1.0)
             # a price passage is met by any price question ("电费怎么这么贵" of a water
             # text); "where are you located?" has nothing but its kind to go on
             lift = max(KIND_CONFIDENCE.get(k, KIND_BONUS) for k in kinds)
-            confidence = confidence + lift * states * self._names_asked(question)
+            confidence = confidence + lift * states * named
         return fused, bm25, cosine, confidence
+
+    def _known_form(self, term: str) -> str:
+        """`term`, or the verb of an English "-er" / "-or" noun the text does not use
+        when the text uses the verb ("installer" of a text saying "installs")."""
+        if term in self.bm25.idf or not term.endswith(("er", "or")) or len(term) < 6:
+            return term
+        root = _stem(term[:-2])
+        return root if root in self.bm25.idf else term
 
     def _names_asked(self, question: str) -> np.ndarray:
         """1 for each passage naming every content word of `question` (itself or by a
         word of its group), else 0: the lift of stating the kind of fact asked for goes
         to a fact about the thing asked of, not to any price ("how much is a hearing
         test" of a dentist's text is not met by the check-up's price)."""
-        about = asked_about(question)
+        about = [self._known_form(w) for w in asked_about(question)]
         if not about or not NAMED_LIFT:
             return np.ones(len(self.passages))
         return np.array([names_all(about, p.indexed) for p in self.passages], dtype=np.float64)
@@ -451,8 +467,13 @@ class KnowledgeBase:
         about = asked_about(question)
         offers = self._offers_for(question)
         top = hits[0]
-        if kinds & offers[top.index] and top.confidence >= self.threshold:
-            return None  # the usual answer states such a fact ("送到几点": "派送时间…")
+        if top.confidence >= self.threshold and (
+            kinds & offers[top.index] or not answer_types.wanted(_PRICE_NOUNS.sub(" ", question))
+        ):
+            # the usual answer states such a fact ("送到几点": "派送时间…"), or the kind
+            # is a price named as the question's topic, not a figure asked for: "can my
+            # price go up" is not met by any price, as "is it cheaper" or "客服电话多少" is
+            return None
         for hit in hits:
             passage = self.passages[hit.index].indexed
             if kinds & offers[hit.index] and names_all(about, passage):

@@ -255,6 +255,48 @@ _CONCEPTS: tuple[tuple[str, ...], ...] = (
         ("找谁", "联系谁", "打给谁", "找哪个", "who do i call", "who to call", "who do i contact",
          "who should i call", "contact"),
     ),  # fmt: skip
+    *(  # round 9: more of how callers name common service facts, in any domain (knowledge3)
+        # parts of the day ("礼拜三早上" of a text saying "周三上午")
+        ("早上", "上午", "早晨", "一早", "清早", "morning", "mornings", "in the morning"),
+        ("下午", "午后", "afternoon", "afternoons", "in the afternoon"),
+        ("晚上", "傍晚", "夜里", "evening", "evenings", "tonight", "in the evening"),
+        # days the business is closed
+        ("休息", "歇", "歇业", "闭店", "停业", "不营业", "打烊", "不开门", "关门", "closed",
+         "shut", "not open"),
+        # going out and walking
+        ("溜达", "散步", "遛", "出去", "外出", "出门", "户外", "walk", "walks", "stroll",
+         "go out", "outside", "outdoors"),
+        # falling ill and the costs of care
+        ("生病", "病了", "不舒服", "看病", "就医", "送医", "医院", "医疗费", "医药费", "sick",
+         "ill", "illness", "unwell", "doctor", "hospital", "medical bills"),
+        # who bears a cost
+        ("谁出", "谁付", "谁承担", "谁负责", "承担", "自理", "由谁", "who pays", "who covers",
+         "who is responsible", "at whose cost", "pay for it"),
+        # stopping a service for a while
+        ("暂停", "停一段", "冻结", "pause", "paused", "on hold", "suspend", "freeze",
+         "put on hold", "hold"),
+        # giving back what was lent or rented
+        ("归还", "还回", "寄回", "送回", "还给", "return", "returned", "returning", "send back",
+         "send it back", "give back", "bring back"),
+        # the things a service lends or installs
+        ("设备", "器材", "装备", "equipment", "gear", "device", "devices", "hardware", "kit"),
+        # the person who comes to do the work
+        ("师傅", "技师", "工程师", "技术员", "technician", "tech", "engineer", "installer",
+         "fitter", "repairman"),
+        # prices going up
+        ("涨价", "涨", "上涨", "提价", "调价", "变贵", "go up", "goes up", "going up",
+         "increase", "increased", "rise", "raise", "price change", "prices change"),
+        # ending an agreement early
+        ("解约", "提前解约", "违约金", "终止", "cancellation fee", "termination", "terminate",
+         "early termination", "break the contract", "end the contract", "leave early"),
+        # coming late or past the agreed time
+        ("晚了", "晚到", "迟了", "超时", "超过", "没按时", "late", "past the time", "overdue"),
+        # long-standing customers
+        ("老客户", "老顾客", "老用户", "忠实", "loyal", "loyalty", "long-time", "been with you",
+         "years of service", "existing customer"),
+        # renewing an agreement
+        ("续约", "续费", "续签", "renew", "renewal", "renewing", "contract ends"),
+    ),  # fmt: skip
 )
 
 _jieba_lock = threading.Lock()
@@ -280,7 +322,8 @@ _VOWELS = set("aeiouy")
 def _stem(word: str) -> str:
     """A light English stemmer applied alike to questions and texts: plural "-s" /
     "-ies", "-ing" / "-ed" (with a doubled final consonant undone: "referring" ->
-    "refer") and a final "-e" ("charges", "charged", "charge" -> "charg")."""
+    "refer"), "-ment" / "-ation" nouns (`_DERIVED`), a final "-ll" and a final "-e"
+    ("charges", "charged", "charge" -> "charg")."""
     if not word.isascii() or len(word) <= 3 or word.isdigit():
         return word
     if word.endswith("ies"):
@@ -294,9 +337,20 @@ def _stem(word: str) -> str:
                 stem = stem[:-1]
             word = stem
             break
+    for suffix, shortest in _DERIVED:
+        if word.endswith(suffix) and len(word) - len(suffix) >= shortest:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 4 and word.endswith("ll"):
+        word = word[:-1]  # "install" and "installation" alike, as "cancelled" is "cancel"
     if len(word) > 4 and word.endswith("e") and not word.endswith("ee"):
         word = word[:-1]
     return word
+
+
+# nouns made of a verb, read as the verb ("deployment" is "deploy", "cancellation"
+# "cancel"), with the shortest stem left ("payment" and "location" stay whole)
+_DERIVED = (("ation", 4), ("ment", 5))
 
 
 # One spelling for a unit or a weekday however it is said or written, applied alike to
@@ -448,6 +502,8 @@ _OFFER_ZH = re.compile(
     r"(?:有没有|卖不卖|有卖|卖(?!给)|出售|修不修|能修|能不能修|可以修|帮我办|能办|招不招|招)"
     rf"(?:什么|啥|哪些|点|些|个)?(?P<thing>[{_CJK}a-z0-9]+)"
 )
+# "有猫砂卖吗", "有充电器卖不": the thing between 有 and the verb of selling
+_OFFER_ZH_BEFORE = re.compile(rf"有(?P<thing>[{_CJK}a-z0-9]{{1,8}}?)(?:卖|出售|可以买|能买)")
 _THING_END = re.compile(
     r"\b(?:from|for|to|through|with|at|in|on|if|when|because|too|as well|there|here|"
     r"please|now|today)\b.*|(?:吗|呢|啊|吧|么|没有|的话|不|可以|行不行).*"
@@ -469,12 +525,16 @@ def _words(text: str) -> tuple[str, ...]:
 def offered_thing(question: str) -> list[str]:
     """The content words of the thing a "do you offer X" question asks about."""
     text = _normalise(question)
-    match = _OFFER_EN.search(text) or _OFFER_ZH.search(text)
-    if match is None:
-        return []
-    thing = _THING_END.sub("", match.group("thing")).strip()
-    words = tokenize(thing, bigrams=False)
-    return [w for w in dict.fromkeys(words) if w not in _VAGUE_THINGS]
+    for pattern in (_OFFER_EN, _OFFER_ZH, _OFFER_ZH_BEFORE):
+        match = pattern.search(text)
+        if match is None:
+            continue
+        thing = _THING_END.sub("", match.group("thing")).strip()
+        words = [w for w in dict.fromkeys(tokenize(thing, bigrams=False))
+                 if w not in _VAGUE_THINGS]  # fmt: skip
+        if words:  # "有猫砂卖吗": "卖吗" names nothing, "有猫砂卖" does
+            return words
+    return []
 
 
 def evidenced(question: str, passage: str) -> bool:
@@ -515,7 +575,7 @@ _FORM_WORDS = set(
     "不行 行不行 可不可以 有没有 没有 咋 咋整 咋办 咋弄 怎么办 怎么弄 我家 我想 问下 具体 大概 "
     "一下 那种 那天 得 才行 才 还要 要是 来着 to do guy guys happen happens happened need needs "
     "going gonna wanna anything something everything use help think come keep get put able "
-    "really maybe probably sure".split()
+    "really maybe probably sure more less".split()
 )
 
 

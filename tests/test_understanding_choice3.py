@@ -319,3 +319,23 @@ MEMBER = (
 def test_ages_and_short_lengths_of_time(engine, asked, reply, want):
     lang = "en" if asked[0].isascii() else "zh"
     assert _answer(engine, lang, *asked, reply) == want
+
+
+LEASE = ("Would you sign a 12-month lease or go week to week?", ["12-month", "week to week"])
+BOAT = ("您想租船3个月、6个月还是1年？", ["3个月", "6个月", "1年"])
+
+
+@pytest.mark.parametrize(
+    ("asked", "reply", "want"),
+    [
+        (LEASE, "the one year one", "12-month"),
+        (LEASE, "twelve months, and I'll pay by card", "12-month"),
+        (LEASE, "I've rented here a year, week to week suits me", "week to week"),
+        (LEASE, "two years", None),  # a length no answer has
+        (BOAT, "半年吧", "6个月"),
+        (BOAT, "十二个月的", "1年"),
+    ],
+)
+def test_a_length_said_in_other_units(engine, asked, reply, want):
+    lang = "en" if asked[0].isascii() else "zh"
+    assert _answer(engine, lang, *asked, reply) == want

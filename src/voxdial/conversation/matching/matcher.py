@@ -178,6 +178,7 @@ _LATER_STAGES = (
     ordinals.extreme,
     ordinals.figure,
     ordinals.span,
+    ordinals.length,
     periods.period,
     _time,
     outright.left_over,  # before paraphrase, which reads "不X也不Y" as neither of two

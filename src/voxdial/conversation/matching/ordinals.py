@@ -271,6 +271,33 @@ def _lengths(a: AnswerSet) -> list[tuple[float, int]]:
     return lengths if len({n for n, _ in lengths}) == len(lengths) else []
 
 
+# a length of time in months, by the word of its unit
+_MONTHS = {"年": 12, "year": 12, "月": 1, "month": 1, "期": 1, "instalment": 1, "installment": 1,
+           "payment": 1, "周": 0.23, "week": 0.23, "天": 1 / 30, "day": 1 / 30}  # fmt: skip
+
+
+def _in_months(n: float, unit: str) -> float | None:
+    word = next((w for w in _MONTHS if w in unit), None)
+    return None if word is None else round(n * _MONTHS[word], 2)
+
+
+def length(a: AnswerSet, heard: Heard) -> Match | None:
+    """An answer that is a length of time named by the same length in other words or
+    units ("the two year one", "24 months" for 24-month; 一年的 for 12期)."""
+    known = {}
+    for i, k in enumerate(a.keys):
+        if m := _LENGTH_UNIT.search(k):
+            known[i] = _in_months(float(m.group(1)), m.group(2))
+    if len(known) < 1 or a.is_numeric or len(set(known.values())) != len(known):
+        return None
+    said = set()
+    for x in amounts(without_pronoun_one(heard.text)):
+        if x.exact and x.unit and (months := _in_months(x.low, x.unit)) is not None:
+            said.add(months)
+    hits = [i for i, months in known.items() if months in said]
+    return a.pick(hits[0], "length") if len(said) == 1 and len(hits) == 1 else None
+
+
 def _one_said(patterns: list[tuple[str, re.Pattern[str]]], text: str) -> str | None:
     said = {name for name, p in patterns if p.search(text)}
     return said.pop() if len(said) == 1 else None

@@ -122,6 +122,7 @@ SIZE = ("您要的蛋糕是小号、中号还是大号？", ["小号", "中号",
         (STYLE, "烫发染发都不做", "洗剪吹"),  # the two listed, then turned down together
         (SIZE, "小号和大号都不要", "中号"),
         (SIZE, "哪个都不要", None),
+        (BOUQUET_UNSURE, "都没想好呢", "没想好"),  # not a refusal of all: not decided
         (STYLE, "不烫发", None),
         (("您支持小区装充电桩吗：支持还是反对？", ["支持", "反对"]), "不支持也不反对", None),
     ],

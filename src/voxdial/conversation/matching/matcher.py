@@ -215,18 +215,23 @@ class AnswerMatcher(AnswerSet):
             return found
         if BOTH.search(fold(reply)) and not (self.is_numeric or self.binary):
             return None  # "flu and covid both", "两个都要": more than one choice
-        if not (self.is_numeric or self.binary) and any(
-            outright.ALL_REFUSED.search(fold(c)) for c in intents.clauses(reply)
-        ):
-            return None  # "都不要 烫发染发都不做", "none of them": no choice is left
         if self._alternatives(reply, today):
             return self._undecided()  # "要么洗澡要么造型", "可能会可能不会": not chosen
         found = self._match(reply, today, whole=True)
+        if found is not None and not self.uncertain[found.index] and self._refuses_all(reply):
+            return None  # "都不要 烫发染发都不做", "none of them": no choice is left
         if found is not None and found.how in _GUESSED and outright.NONE_WANTED.search(fold(reply)):
             return None  # "造型药浴都不做": none is wanted, a spelling guess does not name one
         if found is None or found.how not in _RANK:
             return found
         return self._one_answer(reply, found, today)
+
+    def _refuses_all(self, reply: str) -> bool:
+        """Whether a clause turns every choice down ("都不要", "none of them"); the
+        uncertain answer is still read from "都没想好"."""
+        if self.is_numeric or self.binary:
+            return False
+        return any(outright.ALL_REFUSED.search(fold(c)) for c in intents.clauses(reply))
 
     def _alternatives(self, reply: str, today: date | None) -> bool:
         """Whether the reply offers two answers as alternatives, each named plainly in

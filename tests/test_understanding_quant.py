@@ -91,7 +91,7 @@ ROOMS_EN = (
         (TENURE_EN, "en", "not even a year yet", "Under 2"),
         (TENURE_EN, "en", "well over a decade", "Over 5"),
         (TENURE_ZH, "zh", "还不到两年", "3年以下"),
-        (KID_ZH, "zh", "不到半岁", None),  # 半岁 is no unit of a share: not read
+        (KID_ZH, "zh", "不到半岁", "2岁以下"),  # 半岁 is half a year of age (round 9)
         # none said as words, and the zero answer's own verb
         (REPAIRS_ZH, "zh", "从来没报过修", "没报修过"),
         (REPAIRS_ZH, "zh", "一直没报修 挺好用的", "没报修过"),

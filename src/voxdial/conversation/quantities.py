@@ -112,7 +112,7 @@ _ZH_VAGUE = {"几": (2, 9), "好几": (3, 9), "几十": (20, 90), "十几": (11,
 _ZH_HALVES = {"半": (0.5, 0.5), "大半": (0.5, 0.99), "小半": (0.25, 0.5), "个把": (1.0, 1.5)}
 _ZH_HALF = re.compile(
     r"(?<![零〇一二两俩三仨四五六七八九十百个年岁块点])(大半|小半|半|个把)个?"
-    r"(年|月|天|小时|钟头|周|星期|礼拜|辈子)"
+    r"(年|月|天|小时|钟头|周|星期|礼拜|辈子|岁)"
 )
 
 
@@ -152,6 +152,11 @@ def _zh_amounts(text: str) -> list[Amount]:
                 low, high = float(tens + x), float(tens + y)
         if low is None and len(run) == 2 and run[0] == run[1] and run[0] in _ZH_DIGIT:
             low = high = float(_ZH_DIGIT[run[0]])  # "七 七分吧": a stutter, not 77
+        if low is None and len(run) > 1 and run[0] in "两俩仨" and run[1] in _ZH_DIGIT:
+            # 两 / 俩 / 仨 are never read digit by digit as 二零二六 is: "俩一猫一狗" is 2, 1
+            count = float(_ZH_DIGIT[run[0]])
+            out.append(_qualified(text, start, start + 1, count, count))
+            start, run = start + 1, run[1:]
         if low is None:
             value = _zh_number(run)
             if value is None:
@@ -262,13 +267,32 @@ def _en_amounts(text: str) -> list[Amount]:
         out.append(a)
     for m in _EN_NUMBER.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
-            continue  # "two decades"
-        if m.group(1):
-            value = _EN_TENS[m.group(1)] + (_EN_UNITS[m.group(2)] if m.group(2) else 0)
-        else:
-            value = _EN_UNITS[m.group(3)]
-        out.append(_en_qualified(text, m.start(), m.end(), float(value)))
+            continue  # "two decades", "five hundred and fifty"
+        value, end = _en_number(m), m.end()
+        if scale := _EN_SCALE.match(text, end):  # "five hundred", "two thousand and ten"
+            value *= _EN_SCALES[scale.group(1)]
+            end = scale.end()
+            rest = _EN_NUMBER.match(text, end)
+            if scale.group(2) is not None and rest:
+                value, end = value + _en_number(rest), rest.end()
+            taken.append((m.start(), end))
+        out.append(_en_qualified(text, m.start(), end, float(value)))
+    for m in re.finditer(r"\b(?:(?:a|the|one) )?(hundred|thousand)\b", text):
+        if not any(s <= m.start() < e for s, e in taken):  # "the thousand one": 1000
+            out.append(_en_qualified(text, m.start(), m.end(), float(_EN_SCALES[m.group(1)])))
     return sorted(out, key=lambda a: a.start)
+
+
+_EN_SCALES = {"hundred": 100, "thousand": 1000}
+# a hundred or a thousand after a number, maybe with the rest after it ("and fifty")
+_EN_SCALE = re.compile(r"[\s-]+(hundred|thousand)\b((?:\s+and)?\s+(?=[a-z]))?")
+
+
+def _en_number(m: re.Match[str]) -> float:
+    """The value an `_EN_NUMBER` match says ("forty two", "seven")."""
+    if m.group(1):
+        return float(_EN_TENS[m.group(1)] + (_EN_UNITS[m.group(2)] if m.group(2) else 0))
+    return float(_EN_UNITS[m.group(3)])
 
 
 def _en_bounded(text: str, start: int, end: int, low: float, high: float, unit: str) -> Amount:

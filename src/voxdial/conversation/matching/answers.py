@@ -19,7 +19,7 @@ from voxdial.conversation.matching.numbers import (
     in_one_time_unit,
     units_of,
 )
-from voxdial.conversation.matching.ordinals import ranks_of
+from voxdial.conversation.matching.ordinals import figures_of, ranks_of
 from voxdial.conversation.matching.outright import (
     distinctive_parts,
     key_patterns,
@@ -56,7 +56,11 @@ UNDECIDED = re.compile(
     r"\b(toss[- ]up|fifty[- ]fifty|50[- /]50)\b|\bi'?m torn\b|\bcan'?t decide\b|"
     r"\btoo (early|soon) to (say|tell)\b|\btime will tell\b|\bremains to be seen\b|"
     r"\bnot made up my mind\b|\bstill (deciding|thinking)\b|"
-    r"(再|还得|还要|得)(琢磨|掂量|合计|寻思)|\bmull it over\b|\bsleep on it\b"
+    r"(再|还得|还要|得)(琢磨|掂量|合计|寻思)|\bmull it over\b|\bsleep on it\b|"
+    r"定不下来|定不了|拿不准|拿不定|决定不了|还没拿定|"
+    r"\b(can'?t|cannot|haven'?t|not) (make|made) up my mind\b|\bin two minds\b|"
+    # asked again once something has happened: not decided until then (not a call time)
+    r"\bask me (again )?(after|once|when|closer to|nearer)\b"
 )
 # an answer named only to be conceded: "想办是想办 但…", "不是不想办", "I do want to, but"
 CONCEDED = re.compile(
@@ -120,7 +124,8 @@ class AnswerSet:
         self.going_on = paraphrases_of(self.keys, self.negative, going_on=True)
         self.how_often = HowOften.of(self.keys, self.uncertain)
         self.periods = periods_of(self.keys)
-        self.ranks = ranks_of(self.keys, self.uncertain)
+        self.ranks = ranks_of(self.keys, self.uncertain, self.question)
+        self.figures = figures_of(self.question, self.keys)
         self.axis = Axis.of(self.keys, self.question, self.uncertain)
         self.likely = self.is_numeric and bool(LIKELY_QUESTION.search(self.question))
         self.units = units_of(self.answers, self.question)

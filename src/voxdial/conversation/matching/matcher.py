@@ -137,6 +137,8 @@ def _time(a: AnswerSet, heard: Heard) -> Match | None:
 # word is not weighed (a reason clause, "太差了 装了三次才装好", often carries one)
 _RANK = {"state": 2, "said": 2, "period": 2, "number": 2, "time": 2, "ordinal": 2,
          "paraphrase": 1, "partial": 1}  # fmt: skip
+# readings by sound, spelling or meaning alone
+_GUESSED = {"fuzzy", "sounds", "clipped", "embedding"}
 # a correction in the reply: the later answer stands, the engine reads it
 CORRECTION = re.compile(
     r"不对|说错|我是说|应该是|哦不|啊不|不是不是|\bno,? (wait|sorry)\b|\bactually\b|"
@@ -163,19 +165,28 @@ BOTH = re.compile(
 )
 
 
+# words that offer what follows as an alternative ("要么洗澡要么造型", "可能会可能不会",
+# "either the van or the estate", "maybe plus, maybe gig"); 不可能 is a no, not a maybe
+EITHER = re.compile(r"要么|或者|或是|(?<!不)可能|也许|或许|\beither\b|\bor\b|\bmaybe\b")
+
+
 # after the answer said outright and the scale, in this order
 _LATER_STAGES = (
     levels.level,
     numbers.number,
     ordinals.ordinal,
     ordinals.extreme,
+    ordinals.figure,
     ordinals.span,
+    ordinals.length,
     periods.period,
     _time,
+    outright.left_over,  # before paraphrase, which reads "不X也不Y" as neither of two
     paraphrases.paraphrase,
     yes_no.yes_no,
     paraphrases.going_on,  # after yes/no: "续吧" to 续约吗 is the question's verb echoed
     outright.partial,
+    outright.verb,
     spelling.fuzzy,
     spelling.sounds,
     spelling.clipped,
@@ -204,10 +215,44 @@ class AnswerMatcher(AnswerSet):
             return found
         if BOTH.search(fold(reply)) and not (self.is_numeric or self.binary):
             return None  # "flu and covid both", "两个都要": more than one choice
+        if self._alternatives(reply, today):
+            return self._undecided()  # "要么洗澡要么造型", "可能会可能不会": not chosen
         found = self._match(reply, today, whole=True)
+        if found is not None and not self.uncertain[found.index] and self._refuses_all(reply):
+            return None  # "都不要 烫发染发都不做", "none of them": no choice is left
+        if found is not None and found.how in _GUESSED and outright.NONE_WANTED.search(fold(reply)):
+            return None  # "造型药浴都不做": none is wanted, a spelling guess does not name one
         if found is None or found.how not in _RANK:
             return found
         return self._one_answer(reply, found, today)
+
+    def _refuses_all(self, reply: str) -> bool:
+        """Whether a clause turns every choice down ("都不要", "none of them"); the
+        uncertain answer is still read from "都没想好"."""
+        if self.is_numeric or self.binary:
+            return False
+        return any(outright.ALL_REFUSED.search(fold(c)) for c in intents.clauses(reply))
+
+    def _alternatives(self, reply: str, today: date | None) -> bool:
+        """Whether the reply offers two answers as alternatives, each named plainly in
+        its own stretch ("要么洗澡要么造型", "morning or lunchtime"). Amounts and scales
+        are left to their stages ("一两个", "4 or 5" are ranges), answers that hold such a
+        word themselves ("3 or more") and corrections ("or rather") too."""
+        said = fold(reply)
+        if (self.is_numeric and not self.is_timed) or self.is_scale or CORRECTION.search(said):
+            return False
+        if not EITHER.search(said) or any(EITHER.search(k) for k in self.keys):
+            return False
+        named = set()
+        for stretch in EITHER.split(said):
+            found = self._match(stretch, today, whole=False) if stretch.strip() else None
+            if found is not None and _names(found, stretch):
+                named.add(found.index)
+        return len(named) > 1
+
+    def _undecided(self) -> Match | None:
+        """The question's uncertain answer, or none (asked again)."""
+        return self.pick(self.uncertain.index(True), "unsure") if any(self.uncertain) else None
 
     def _one_answer(self, reply: str, found: Match, today: date | None) -> Match | None:
         """Collect only when one answer has the evidence: a clause naming another answer

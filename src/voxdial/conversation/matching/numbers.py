@@ -96,7 +96,8 @@ FEW = re.compile(
 )
 MANY = re.compile(
     r"(?<!不)(很|挺|好|特别|非常|老|蛮|超)多|不少|一大堆|每天都|天天|"
-    r"\b(lots|loads|tons|plenty|heaps)\b|\ba lot\b|\b(so|too) many\b|\bevery ?day\b|"
+    r"\b(lots|loads|tons|plenty|heaps)\b|\ba (lot|bunch|load|ton|crowd)\b|\b(so|too) many\b|"
+    r"\bevery ?day\b|"
     r"\ball the time\b"
 )
 _TEN_POINTS = re.compile(r"(?<![一二三四五六七八九几])十分(?=$|\s|吧|啊|呀|呢|嘛|[，,。!！])")
@@ -110,25 +111,28 @@ _SOUNDALIKE = re.compile(
     r"^((?:uh|um|er|erm|hmm|mm|like|maybe|about|probably)\s+)*(to|too|tree|won|ate)\b"
     r"(?=\s*(?:$|,|i guess|i think|i'?d say|maybe|probably|or so|i reckon|please|i suppose))"
 )
-# said after a mark that is turned down ("五分不至于", "满分谈不上", "五星给不了")
-_TURNED_DOWN_AFTER = re.compile(
-    r"\s*(分|星|颗星|个)?\s*(不至于|给不了|打不了|谈不上|算不上|够不上|不够|不行|不可能|太高了|太多了)"
+# words that turn down the mark or amount said right after them ("不能给五分 给三分", "not
+# a five", "wouldn't give it a ten"): one table, read by this stage and by scores
+REFUSED = (
+    r"不能|不会|不给|给不了|不打|没法|到不了|不至于|不是|算不上|够不上|谈不上|"
+    r"\bnot\b|n'?t\b|\bnever\b|\bno way\b|rather than|instead of"
 )
-# said before an amount that is turned down for another ("不能给五分 给三分", "not a five")
-_TURNED_DOWN = re.compile(
-    r"(不能给|不会给|不给|给不了|不能打|不会打|不打|到不了|不至于|不是|算不上|"
-    r"\bnot (a |an )?|wouldn'?t (give|say)( it| you)?( a| an)?|can'?t give( it| you)?( a| an)?|"
-    r"\bno way( a| an)?|rather than( a| an)?|instead of( a| an)?)\s*$"
+# ... with the verb of giving between them and the mark ("不能给", "wouldn't give it a")
+GIVEN = r"\s*(给|打|评|give|rate|say)?\s*(it|them|you)?\s*(an? )?$"
+_TURNED_DOWN = re.compile(rf"({REFUSED}){GIVEN}")
+# said after a mark that is turned down ("五分不至于", "满分谈不上", "五星给不了")
+TURNED_DOWN_AFTER = re.compile(
+    r"\s*(分|星|颗星|个)?\s*(不至于|给不了|打不了|谈不上|算不上|够不上|不够|不行|不可能|太高|太多)"
 )
 # numerals ASR writes as a homophone before 分 ("打酒分" for 九分)
 _SCORE_SOUND = {"酒": "九", "久": "九", "巴": "八", "期": "七", "妻": "七", "溜": "六", "似": "四"}
 _SCORE_SOUNDS = re.compile(r"([酒久巴期妻溜似])分")
 _POINTS_QUESTION = re.compile(r"打分|评分|几分|分最|scale|\brate\b|score|points|out of")
 _HOW_OFTEN = re.compile(r"how often|多久一次|多长时间一次|频率|经常")
-# said before top marks that are not given ("不能给满分", "not quite full marks")
+# said before top marks that are not given ("不能给满分", "not quite full marks"): turned
+# down, or not quite reached
 _NOT_QUITE = re.compile(
-    r"不能|不会|不给|不打|给不了|没有|没到|不是|不算|不到|算不上|够不上|谈不上|差点|快|别|"
-    r"\bnot\b|n'?t\b|\bnever\b|\balmost\b|\bnearly\b|\bshort of\b"
+    rf"{REFUSED}|没有|没到|不算|不到|差点|快|别|\balmost\b|\bnearly\b|\bshort of\b"
 )
 _NOT_EVEN_AFTER = re.compile(
     r"\s*(都|也)\s*(不|没|给不了)|\s*(is|would be) too (much|high|generous)"
@@ -334,7 +338,8 @@ _PRONOUN_ONE = re.compile(
 )
 
 
-def _without_pronoun_one(text: str) -> str:
+def without_pronoun_one(text: str) -> str:
+    """The reply without "one" used as a pronoun ("the ten year one")."""
     if "one" not in text:
         return text
     return _PRONOUN_ONE.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + "   ", text)
@@ -348,7 +353,7 @@ def spoken(a: AnswerSet, text: str) -> str:
         return text
     if _AREA.search(" ".join(a.keys)):
         text = _area_units(text)
-    text = _without_pronoun_one(text)
+    text = without_pronoun_one(text)
     word = _SPOKEN_DIGITS.get(text.strip())
     if word is not None:
         return word
@@ -371,7 +376,7 @@ def amounts_said(a: AnswerSet, text: str) -> list[Amount]:
     return [
         x for x in found
         if not _TURNED_DOWN.search(heard[max(0, x.start - 14) : x.start])
-        and not _TURNED_DOWN_AFTER.match(heard[x.end : x.end + 8])
+        and not TURNED_DOWN_AFTER.match(heard[x.end : x.end + 8])
     ]  # fmt: skip
 
 
@@ -380,6 +385,8 @@ def vague(a: AnswerSet, text: str) -> Match | None:
     the open-ended highest one; only among three or more count ranges, and only for a
     count over a period ("一个月多少个", "how many a week"): "家里人挺多的" says no size."""
     if not _PERIOD.search(a.question) and not _HOW_OFTEN.search(a.question):
+        if FEW.search(text) or MANY.search(text):
+            raise Ambiguous  # "a bunch" of people: no size said, and no later stage guesses one
         return None
     ranges = [(r.low, r.high, i) for i, r in enumerate(a.ranges) if r is not None]
     if len(ranges) < 3 or len(ranges) != len(a.ranges) or is_five_scale(a):
@@ -412,6 +419,8 @@ def early(a: AnswerSet, heard: Heard) -> Match | None:
         return number_match(a, Range(times_a_day, times_a_day), "occasions")
     if _is_points_scale(a):
         return _out_of(a, spoken(a, text))
+    if (kinds := _kinds_total(a, text)) is not None:  # before "one" is read as said
+        return number_match(a, Range(kinds, kinds), "summed")  # its clauses are its parts
     if amounts_said(a, ZERO_SAID.sub(lambda m: " " * len(m.group()), text)):
         return None  # an amount is given: the number stage reads it
     if ZERO_MISSED.search(text) and ZERO_SAID.search(text):
@@ -483,15 +492,18 @@ def _ends(a: AnswerSet, text: str) -> Match | None:
     for pattern, end in ((_TOP, top), (_BOTTOM, bottom)):
         if (m := pattern.search(text)) is None:
             continue
-        if m.group() == "满分" and _TOTAL_AFTER.match(text[m.end() :]):
-            return None  # "满分十分 我给八分": the total, not the mark
+        end_at, how = m.end(), "number"
+        if m.group() == "满分" and (total := _TOTAL_AFTER.match(text[m.end() :])):
+            # "满分十分 必须的": full marks, the total said after them; not a plain mark, so
+            # that as a clause of "满分十分 我给八分" it does not outweigh the mark given
+            end_at, how = m.end() + total.end(), "full-marks"
         if _NOT_EVEN_AFTER.match(text[m.end() :]):
             raise Ambiguous  # "零分都不想给": worse than any mark, none given
         if _NOT_QUITE.search(text[max(0, m.start() - 14) : m.start()]):
             raise Ambiguous  # "不能给满分", "not top marks": some other mark, not said
-        if amounts_said(a, text[: m.start()] + " " + text[m.end() :]):
+        if amounts_said(a, text[: m.start()] + " " + text[end_at:]):
             return None  # "满分十分 我给八分": the amount said is the mark
-        return number_match(a, Range(end, end), "number")
+        return number_match(a, Range(end, end), how)
     return None
 
 
@@ -545,7 +557,7 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     if not found:
         return vague(a, text)
     if len({(x.low, x.high) for x in found}) > 1:
-        picks = {_inside(a, Range(x.low, x.high)) for x in found}
+        picks = {_inside(a, _aged(a, Range(x.low, x.high))) for x in found}
         if len(picks) == 1 and None not in picks:  # "好几辆 四五辆吧"
             return a.pick(picks.pop(), "number")
         if (usual := _usual(said, found)) is not None:
@@ -555,7 +567,16 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     scale = _in_asked_unit(a, x.unit)  # 八个月 -> 0.7 岁, "a few months" -> 0.25 years
     if scale is None or (scale != 1 and _asked_back(said, x)):
         return None  # "oh a week" to "how many guests": no count of them; "保修几个月"
-    return number_match(a, Range(x.low * scale, x.high * scale), "number")
+    return number_match(a, _aged(a, Range(x.low * scale, x.high * scale)), "number")
+
+
+def _aged(a: AnswerSet, said: Range) -> Range:
+    """An age that falls between two answers, in the whole years they count it in
+    ("九岁半" of 3到9岁 / 10岁及以上 is 9, "快十岁" is up to 9); any other amount as said
+    (六岁半 of 2-6岁 / 6岁以上 is above 6)."""
+    if "岁" not in _answer_units(a) or said.high == float("inf") or _inside(a, said) is not None:
+        return said
+    return Range(said.low // 1, said.high // 1)
 
 
 def _after_retraction(a: AnswerSet, text: str) -> str | None:
@@ -778,6 +799,60 @@ def _summed(text: str, found: list[Amount]) -> bool:
     )
 
 
+# what lies between two amounts of kinds listed one after another ("一只狗一只猫", "一狗一猫
+# 还有一对鹦鹉", "two adults two teenagers"): the first one's noun, stuck to its unit, and
+# maybe a joiner; a word of time or doubt between them ("三个 有时候五个", "three maybe
+# four kids", "平时两个 周末三个") ranks or doubts the amounts, it adds nothing
+_KIND_NOUN = re.compile(
+    r"^[\u4e00-\u9fff]{1,3}\s*(还有|和|跟|加上?|另外)?\s*$|^\s*[a-z][a-z-]{2,}\s*(,|and|plus)?\s*$"
+)
+_KIND_STOP = re.compile(
+    r"[或到至不没是吧啊呀呢了的嘛哈]|有时|平时|周末|一般|通常|左右|上下|\b(or|to|maybe|perhaps|"
+    r"about|like|no|not|actually|sometimes|usually|now|then|today|tomorrow|weekdays?|"
+    r"weekends?|times?|each|per|more|less|than|and|plus)\b"
+)
+# amounts that are not kinds of things or people: ages, lengths of time, money, marks
+_NOT_KINDS = re.compile(
+    r"岁|年|月|天|日|周|星期|礼拜|小时|分|点|元|块|米|平|"
+    r"years?|months?|days?|weeks?|hours?|minutes?|dollars?|bucks|points?|stars?"
+)
+
+
+def _kind_noun(said: str, x: Amount, end: int) -> str:
+    """What `x` counts, said after it up to `end`: its unit when that is an English
+    noun ("two adults"), else the words after its unit ("一只狗", "一狗")."""
+    if len(x.unit) >= 3 and x.unit.isascii():
+        return x.unit
+    rest = said[x.end : end]
+    return rest[len(x.unit) :] if x.unit and rest.startswith(x.unit) else rest
+
+
+def _kinds_total(a: AnswerSet, text: str) -> float | None:
+    """The total of amounts of kinds listed one after another, each with a noun of its
+    own ("一只狗一只猫": 2, "一对鹦鹉": 2, "two adults two teenagers": 4), or the total
+    said before such parts ("俩 一猫一狗": 2); None for amounts doubted, ranked or joined
+    by "or" / 到 ("两只 三只", "平时三个 周末五个")."""
+    said = spoken(a, text)
+    found = amounts(said)
+    if len(found) < 2 or not all(x.exact and not _NOT_KINDS.search(x.unit) for x in found):
+        return None
+    if len(_of_asked_noun(a, said, found)) < len(found):
+        return None  # "three bedrooms, two baths": only one of them is what is asked
+    if len(found) > 2 and found[0].low == sum(x.low for x in found[1:]):
+        # "俩 一猫一狗", "three, two adults one kid": the total, then what it is made of
+        parts = _kinds_total(a, said[found[1].start :])
+        return found[0].low if parts == found[0].low else None
+    ends = [y.start for y in found[1:]] + [len(said)]
+    nouns = [_kind_noun(said, x, end) for x, end in zip(found, ends, strict=True)]
+    last = re.match(r"\s*([\u4e00-\u9fff]{1,3}|[a-z][a-z-]{2,})", nouns[-1])
+    if last is None or _KIND_STOP.search(last.group(1)):
+        return None
+    if not all(_KIND_NOUN.match(n) and not _KIND_STOP.search(n.split(",")[0].split(" and")[0])
+               for n in nouns[:-1]):  # fmt: skip
+        return None
+    return sum(x.low * (2 if said.startswith("对", x.end) else 1) for x in found)
+
+
 def counted(a: AnswerSet, text: str, how: str = "number") -> bool:
     """Whether the reply counts what `a`'s question counts (an amount in its unit, a
     score given as one, the people named): only then may a count answer it when another
@@ -809,8 +884,9 @@ def _same_unit(unit: str, units: tuple[str, ...]) -> bool:
         return True
     if _PEOPLE_UNIT.match(unit) and any(_PEOPLE_UNIT.match(u) for u in units):
         return True  # 三口 / 三个人 / 三位 / "three guests" all count people
-    ages = ("岁", "年", "year", "月", "month")
-    return any(w in unit for w in ages) and any(w in u for u in units for w in ages)
+    ages = ("岁", "年", "year", "月", "month")  # lengths of time: "a few weeks" of years too
+    spans = (*ages, "week", "周", "星期", "day", "天")
+    return any(w in unit for w in spans) and any(w in u for u in units for w in ages)
 
 
 def _reads_as_time(a: AnswerSet, heard: Heard) -> bool:

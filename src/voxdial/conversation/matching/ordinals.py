@@ -6,6 +6,8 @@ import re
 from typing import TYPE_CHECKING
 
 from voxdial.conversation.matching.match import Heard, Match
+from voxdial.conversation.matching.numbers import without_pronoun_one
+from voxdial.conversation.quantities import amounts
 
 if TYPE_CHECKING:
     from voxdial.conversation.matching.answers import AnswerSet
@@ -118,12 +120,18 @@ _VALUE = (
 )
 
 
-def ranks_of(keys: list[str], uncertain: list[bool]) -> list[float] | None:
+def ranks_of(keys: list[str], uncertain: list[bool], question: str = "") -> list[float] | None:
     """Each answer's place from lowest to highest (by a tier word, a price, or a kind
-    that costs less or more: generic / brand name, 品质屏 / 原装屏), when every answer
-    has one and no two share it. Not with an uncertain answer among them: ranking the
-    rest then added wrong answers on the validation part (blind5, aggregates only)."""
-    return None if any(uncertain) else _ranks(keys)
+    that costs less or more: generic / brand name, 品质屏 / 原装屏; else by the price the
+    question gives after it, "Basic at $29"), when every answer has one and no two share
+    it. Not with an uncertain answer among them: ranking the rest then added wrong
+    answers on the validation part (blind5, aggregates only)."""
+    if any(uncertain):
+        return None
+    ranks = _ranks(keys)
+    if ranks is None and (prices := _question_prices(question, keys)) is not None:
+        ranks = prices if len(set(prices)) == len(prices) > 1 else None
+    return ranks
 
 
 def _ranks(keys: list[str]) -> list[float] | None:
@@ -142,6 +150,52 @@ def _ranks(keys: list[str]) -> list[float] | None:
     if all(p is not None for p in prices) and len(set(prices)) == len(prices) > 1:
         return prices  # type: ignore[return-value]
     return None
+
+
+def _stretches(question: str, keys: list[str]) -> list[str] | None:
+    """What the question says right after each answer, up to the next one ("basic at
+    $29, " of "Basic at $29, Plus at $49"); None when an answer is not in the question."""
+    starts = []
+    for k in keys:
+        pattern = rf"(?<![a-z]){re.escape(k)}(?![a-z])" if k.isascii() else re.escape(k)
+        found = re.search(pattern, question) if k else None
+        if found is None:
+            return None
+        starts.append((found.start(), found.end()))
+    order = sorted(range(len(keys)), key=lambda i: starts[i][0])
+    ends = {i: starts[j][0] for i, j in zip(order, order[1:], strict=False)}
+    return [question[end : ends.get(i, len(question))][:24] for i, (_, end) in enumerate(starts)]
+
+
+def figures_of(question: str, keys: list[str]) -> list[frozenset[float]] | None:
+    """The figures the question says after each answer ("Basic at $29, Plus at $49" ->
+    {29}, {49}; "基础版每月59元、标准版99元" -> {59}, {99}), when every answer has its own
+    and no two share one; None otherwise."""
+    stretches = _stretches(question, keys)
+    if stretches is None:
+        return None
+    figures = [frozenset(x.low for x in amounts(s) if x.exact) for s in stretches]
+    flat = [f for fs in figures for f in fs]
+    return figures if all(figures) and len(flat) == len(set(flat)) else None
+
+
+def _question_prices(question: str, keys: list[str]) -> list[float] | None:
+    """Each answer's price as the question says it after the answer ("Plus at $49")."""
+    stretches = _stretches(question, keys) or []
+    found = [_PRICE.search(s) for s in stretches]
+    if not stretches or not all(found):
+        return None
+    return [float(m.group(1) or m.group(2)) for m in found if m]
+
+
+def figure(a: AnswerSet, heard: Heard) -> Match | None:
+    """The answer whose figure in the question the reply says ("the 49 one", "要那个九十九
+    的", "the 100 meg"); none when it says figures of two answers."""
+    if a.figures is None or a.is_numeric or a.is_scale:
+        return None
+    said = {x.low for x in amounts(without_pronoun_one(heard.text)) if x.exact}
+    hits = {i for i, fs in enumerate(a.figures) if fs & said}
+    return a.pick(hits.pop(), "figure") if len(hits) == 1 else None
 
 
 def extreme(a: AnswerSet, heard: Heard) -> Match | None:
@@ -215,6 +269,33 @@ def _lengths(a: AnswerSet) -> list[tuple[float, int]]:
         return []  # "month to month" is a length too, without a number: not ranked
     lengths = [(float(m.group(1)), i) for m, i in found]
     return lengths if len({n for n, _ in lengths}) == len(lengths) else []
+
+
+# a length of time in months, by the word of its unit
+_MONTHS = {"年": 12, "year": 12, "月": 1, "month": 1, "期": 1, "instalment": 1, "installment": 1,
+           "payment": 1, "周": 0.23, "week": 0.23, "天": 1 / 30, "day": 1 / 30}  # fmt: skip
+
+
+def _in_months(n: float, unit: str) -> float | None:
+    word = next((w for w in _MONTHS if w in unit), None)
+    return None if word is None else round(n * _MONTHS[word], 2)
+
+
+def length(a: AnswerSet, heard: Heard) -> Match | None:
+    """An answer that is a length of time named by the same length in other words or
+    units ("the two year one", "24 months" for 24-month; 一年的 for 12期)."""
+    known = {}
+    for i, k in enumerate(a.keys):
+        if m := _LENGTH_UNIT.search(k):
+            known[i] = _in_months(float(m.group(1)), m.group(2))
+    if len(known) < 1 or a.is_numeric or len(set(known.values())) != len(known):
+        return None
+    said = set()
+    for x in amounts(without_pronoun_one(heard.text)):
+        if x.exact and x.unit and (months := _in_months(x.low, x.unit)) is not None:
+            said.add(months)
+    hits = [i for i, months in known.items() if months in said]
+    return a.pick(hits[0], "length") if len(said) == 1 and len(hits) == 1 else None
 
 
 def _one_said(patterns: list[tuple[str, re.Pattern[str]]], text: str) -> str | None:

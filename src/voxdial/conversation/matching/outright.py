@@ -15,6 +15,9 @@ from voxdial.conversation.matching.cues import (
 )
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 
+# neither one nor the other ("不反对也不赞成", "neither for nor against")
+NEITHER = re.compile(r"不[\u4e00-\u9fff]{1,3}也不[\u4e00-\u9fff]|\bneither\b.{1,30}\bnor\b")
+
 if TYPE_CHECKING:
     from voxdial.conversation.matching.answers import AnswerSet
 
@@ -99,7 +102,7 @@ _ADVERB = {
 }
 # a negative answer itself denied ("也不能说没练上", "i wouldnt say no"): not that answer
 _DENIED = re.compile(
-    r"(不能说|不好说是|谈不上|也不是|并不是|不是说|说不上)\s*$|"
+    r"(不能说|不好说是|谈不上|也不是|并不是|不是说|说不上)\s*$|(?<![有])没有$|"
     r"\b(wouldn'?t|won'?t|can'?t|couldn'?t|don'?t|didn'?t|not) "
     r"(say|call it|go so far as to say)\s*$"
 )
@@ -138,14 +141,12 @@ def said_in(a: AnswerSet, text: str, *, quiet: bool) -> Match | None:
         return None
     plain, negated = set(), set()
     for start, end, i in spans:
-        if a.negative[i] and _denied_before(text, start):
+        if a.negative[i] and (_denied_before(text, start) or _denies_next(text, end, a.keys[i])):
             return _denied(a, i, quiet)
         if (
             not a.negative[i]
             and not a.uncertain[i]
-            and (
-                negated_before(text, start, 16 if text.isascii() else 6) or negated_after(text, end)
-            )
+            and (_turned_away(text, start, end) or _listed_then_refused(a, text, end))
         ):
             negated.add(i)
         else:
@@ -156,7 +157,12 @@ def said_in(a: AnswerSet, text: str, *, quiet: bool) -> Match | None:
         if quiet:
             return None
         raise Ambiguous
-    # only negated answers: "不是很满意" says the answer's opposite
+    # only negated answers: "不是很满意" says the answer's opposite, but "不反对也不赞成"
+    # turns both down (of three, a later stage may find the one left)
+    if NEITHER.search(text) or ALL_REFUSED.search(text):
+        if quiet:
+            return None
+        raise TurnedDown(negated)
     if a.is_scale and all(a.scores[i] is not None for i in negated):
         return None  # the scale stage reads it
     opposite = [j for j, neg in enumerate(a.negative) if neg]
@@ -185,6 +191,14 @@ def _denied_before(text: str, start: int) -> bool:
     return negation_denied(text, start) or bool(_DENIED.search(text[max(0, start - 24) : start]))
 
 
+def _denies_next(text: str, end: int, key: str) -> bool:
+    """A negative answer that negates what follows it ("不会不来的", "不是不想"): a double
+    negation, a yes; the answer said twice ("不会不会") is an emphatic no."""
+    return (
+        key[0] in "不没" and text[end : end + 1] in ("不", "没") and not text.startswith(key, end)
+    )
+
+
 def _denied(a: AnswerSet, index: int, quiet: bool) -> Match | None:
     """A negative answer denied: of two answers, the other one ("也不能说没练上" ->
     练上了); with more (an uncertain one too) it is not clear which is meant."""
@@ -203,6 +217,8 @@ _TIME_UNIT_WORD = re.compile(r"^(day|week|month|year|night|hour)s?$")
 def partial(a: AnswerSet, heard: Heard) -> Match | None:
     """A distinctive piece of one answer said ("一般用微信" -> 微信支付)."""
     scope = " ".join(heard.parts) if heard.narrowed else heard.text
+    if NONE_WANTED.search(scope):
+        return None  # "造型药浴都不做": pieces listed, then all turned down
     found = set()
     for i, pieces in enumerate(a.parts):
         for w in pieces:
@@ -218,6 +234,91 @@ def partial(a: AnswerSet, heard: Heard) -> Match | None:
     if len(found) == 1:
         return a.pick(found.pop(), "partial")
     return None
+
+
+# none of them wanted ("都不要", "neither", "none of them"): nothing is left to choose
+NONE_WANTED = re.compile(r"都不|都没|哪个都|一个都|\bneither of\b|\b(none|nothing)\b")
+# turned away after it is named ("药浴不要", "造型也不用了", "the gig, no thanks")
+_UNWANTED_AFTER = re.compile(
+    r"^\s*(就|也|都|可以|的话)?\s*(不要|不用|不做|不需要|不考虑|算了|免了|pass)|^,?\s*no thanks\b"
+)
+
+
+# every choice turned down, not only the ones named ("都不要 烫发染发都不做", "哪个都不想要")
+ALL_REFUSED = re.compile(r"^都(不|没)|哪个都|一个都|\bneither of\b|\bnone of\b")
+# between answers listed one after another
+_LIST_GLUE = r"(?:\s|和|跟|与|还有|以及|或者|、|,|\band\b|\bor\b)*"
+
+
+def _listed_then_refused(a: AnswerSet, text: str, end: int) -> bool:
+    """An answer listed with others before they are all turned down ("烫发染发都不做",
+    "小号和大号都不要")."""
+    keys = "|".join(re.escape(k) for k in sorted(a.keys, key=len, reverse=True) if k)
+    if "都" not in text[end:] or not keys:
+        return False
+    return bool(re.match(rf"(?:{_LIST_GLUE}(?:{keys}))*{_LIST_GLUE}(的)?都(不|没)", text[end:]))
+
+
+def _refused_after(text: str, end: int) -> bool:
+    return negated_after(text, end) or bool(_UNWANTED_AFTER.match(text[end : end + 10]))
+
+
+def _turned_away(text: str, start: int, end: int) -> bool:
+    """Whether the answer at text[start:end] is negated before it or turned away after."""
+    return negated_before(text, start, 16 if text.isascii() else 6) or _refused_after(text, end)
+
+
+def left_over(a: AnswerSet, heard: Heard) -> Match | None:
+    """The one answer left when every other one is turned down by its name or a piece of
+    it ("不做造型 也不用药浴" -> 洗澡 of 洗澡 / 全身造型 / 药浴; "not the gig, not starter"),
+    among three or more; the uncertain and negative answers are never left over."""
+    plain = [i for i in range(len(a.answers)) if not (a.negative[i] or a.uncertain[i])]
+    if len(plain) < 3 or NONE_WANTED.search(heard.text):
+        return None
+    # named somewhere, and plainly in no clause that may carry the answer ("也不算大 中型吧":
+    # 中型 is not what 不算 turns down; "不是小型的" is a clause turning one down)
+    clauses = heard.parts or [heard.text]
+    down = {
+        i
+        for i in plain
+        if _mentions(a, i, heard.text)
+        and not any(_mentions(a, i, c, plainly=True) for c in clauses)
+    }
+    left = [i for i in plain if i not in down]
+    return a.pick(left[0], "left-over") if len(left) == 1 and len(down) >= 2 else None
+
+
+def _mentions(a: AnswerSet, i: int, text: str, *, plainly: bool = False) -> bool:
+    """Whether `text` names answer `i` by its whole text or a piece of it (`plainly`: not
+    negated before it nor turned away after it)."""
+    for word in [a.keys[i], *a.parts[i]]:
+        pattern = rf"(?<![a-z]){re.escape(word)}(?![a-z])" if word.isascii() else re.escape(word)
+        for m in re.finditer(pattern, text):
+            if not plainly or not _turned_away(text, m.start(), m.end()):
+                return True
+    return False
+
+
+# characters too common to stand for an answer's verb ("上门" / "到店": 上 and 到 are
+# everywhere), numerals and negators among them
+_NO_VERB = set("一二两三四五六七八九十百不没无有是会要能可上下大小中多少快慢好先再都也就还这那全")
+
+
+def verb(a: AnswerSet, heard: Heard) -> Match | None:
+    """An answer named by its leading verb said as a light verb phrase ("洗洗就行",
+    "简单洗一下" for 洗澡; "看一看" for 看牙): the verb doubled, with 一下 or 一V, or after
+    简单; only a verb found in no other answer."""
+    found = set()
+    for i, key in enumerate(a.keys):
+        c = key[:1]
+        if len(key) < 2 or not _CJK.match(c) or c in _NO_VERB or a.negative[i] or a.uncertain[i]:
+            continue
+        if any(c in k for j, k in enumerate(a.keys) if j != i):
+            continue
+        m = re.search(rf"{c}{c}|{c}一下|{c}一{c}|简单{c}", heard.text)
+        if m and not negated_before(heard.text, m.start(), 6):
+            found.add(i)
+    return a.pick(found.pop(), "verb") if len(found) == 1 else None
 
 
 def question_forms(question: str, keys: list[str]) -> list[str]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from voxdial.conversation.matching.cues import negated_before
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
+from voxdial.conversation.matching.outright import NEITHER
 
 if TYPE_CHECKING:
     from voxdial.conversation.matching.answers import AnswerSet
@@ -255,7 +256,6 @@ _NEGATOR = re.compile(r"不|没|无|\bno\b|\bnot\b|^un")
 
 
 # neither of two options ("不反对也不赞成", "neither for it nor against it")
-_NEITHER = re.compile(r"不[\u4e00-\u9fff]{1,3}也不[\u4e00-\u9fff]|\bneither\b.{1,30}\bnor\b")
 
 
 def paraphrase(a: AnswerSet, heard: Heard) -> Match | None:
@@ -271,7 +271,7 @@ def going_on(a: AnswerSet, heard: Heard) -> Match | None:
 
 def _said_for(table: list[list[re.Pattern[str]]], a: AnswerSet, heard: Heard) -> Match | None:
     scope = " ".join(heard.parts) if heard.narrowed else heard.text
-    if _NEITHER.search(scope):
+    if NEITHER.search(scope):
         raise Ambiguous  # "不反对也不赞成", "neither for nor against": no option
     found = set()
     for i, patterns in enumerate(table):

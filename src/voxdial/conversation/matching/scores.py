@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 
 from voxdial.conversation.matching.cues import CLOCK
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
-from voxdial.conversation.matching.numbers import Range, amounts_said, is_five_scale, number_match
+from voxdial.conversation.matching.numbers import (
+    GIVEN,
+    REFUSED,
+    TURNED_DOWN_AFTER,
+    Range,
+    amounts_said,
+    is_five_scale,
+    number_match,
+)
 from voxdial.conversation.quantities import amounts
 from voxdial.conversation.scale import scale_score
 
@@ -129,14 +137,27 @@ _TOTAL = re.compile(
 )
 _BETWEEN = re.compile(r"之间|中间|\bbetween\b|\bor\b|或者?|还是")
 _HALF = re.compile(r"点五|分半|\bpoint five\b|and a half|\d\.5|个半|半分")
-# a mark turned down before it ("不能给五分", "not a five") or after it ("五分不至于")
-_NOT_BEFORE = re.compile(
-    r"(不能|不会|不|没法|没有|不到|到不了|不至于|不是|算不上|\bnot|n't|\bnever|\bno way)"
-    r"\s*(给|打|评|give|rate|say)?\s*(it|them)?\s*(an? )?$"
-)
-_NOT_AFTER = re.compile(
-    r"\s*(分|星)?\s*(不至于|给不了|打不了|谈不上|算不上|够不上|不够|不行|不可能|太高|太多)"
-)
+# a mark turned down before it ("不能给五分", "not a five"; a mark has no bound, so 不到五分
+# and 没有五分 turn it down too) or after it ("五分不至于")
+_NOT_BEFORE = re.compile(rf"({REFUSED}|不|没有|不到){GIVEN}")
+
+
+# points taken off, not a mark given ("打个四分 扣一分是因为等太久", "four, knocked one off
+# for the wait")
+_OFF_BEFORE = re.compile(r"(扣|减|少给|少打)了?\s*$|\bminus\s*$|\b(take|took|knock(ed)?) $")
+_OFF_AFTER = re.compile(r"\s*(points?|marks?)?\s*off\b")
+
+
+def _turned_down(text: str, start: int, end: int) -> bool:
+    """Whether the mark at text[start:end] is turned down before or after it, or is
+    points taken off."""
+    before, after = text[max(0, start - 8) : start], text[end:]
+    return bool(
+        _NOT_BEFORE.search(before)
+        or TURNED_DOWN_AFTER.match(after)
+        or _OFF_BEFORE.search(before)
+        or _OFF_AFTER.match(after)
+    )
 
 
 def _sounds(text: str) -> str:
@@ -155,9 +176,7 @@ def _marks(text: str) -> set[float] | None:
     found: set[float] = set()
     for pattern in _MARKS:
         for m in pattern.finditer(text):
-            if _NOT_BEFORE.search(text[max(0, m.start() - 8) : m.start()]) or _NOT_AFTER.match(
-                text[m.end() :]
-            ):
+            if _turned_down(text, m.start(), m.end()):
                 continue
             if m.group("n") == "十" and re.match(r"分[\u4e00-\u9fff]", text[m.end("n") :]):
                 continue  # "十分满意": very, not ten
@@ -225,7 +244,11 @@ def mark(a: AnswerSet, heard: Heard) -> Match | None:
     if found or len(heard.parts) < 2:
         return None
     first = _bare(heard.parts[0])
-    rest_bare = any(x.unit == "" for p in heard.parts[1:] for x in amounts(p))
+    rest_bare = any(
+        x.unit == "" and not _turned_down(p, x.start, x.end)
+        for p in heard.parts[1:]
+        for x in amounts(p)
+    )  # "four, knocked one off for the wait": points taken off are no mark
     if first is None or rest_bare or not points[0] <= first <= points[-1]:
         return None
     return number_match(a, Range(first, first), "number")

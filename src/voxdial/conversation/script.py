@@ -69,7 +69,8 @@ _EMAIL = re.compile(
 )
 _EMAIL_QUESTION = re.compile(r"邮箱|邮件|email|e-mail", re.I)
 _CODE = re.compile(r"\d{3,}")
-_NOTHING = re.compile(r"^(no|nothing|nope|没有|没了|没啥|没什么|没)\b")
+# nothing to add ("no idea" and "no clue" are not knowing, not having nothing to say)
+_NOTHING = re.compile(r"^(no(?! (idea|clue))|nothing|nope|没有|没了|没啥|没什么|没)\b")
 _SOLICITS = re.compile(
     r"意见|建议|改进|改善|需要改|还有什么|想说|suggest|improve|"
     r"better|feedback|anything else|comments?",
@@ -343,6 +344,8 @@ class ScriptConversation:
             # "需要 哦不对 不需要": only what follows the correction answers
             content = _statements(r.corrected)
         main = self._match(index, content) if content and answers and not r.hesitation else None
+        if main is None and r.correction and r.corrected and answers:
+            main = self._first_clause(index, content)  # "plus, gig's too pricey": the plus
         repeat = r.repeat and not r.call_again and not r.not_interested
         if repeat and (main is None or main.how not in ("said", "ordinal")):
             return self._ask()
@@ -353,12 +356,18 @@ class ScriptConversation:
             if not any(self._is_timed(j) for j, _ in extra):
                 return self._callback(reply)
         if r.not_interested and not self._answers_despite_refusal(main, r, answers):
-            return self._close(self.text["refused"], "refused")
+            later = self._later_despite_refusal(index, content, main, r)
+            if not later:
+                return self._close(self.text["refused"], "refused")
+            actions = [a for j, m in later for a in self._record(j, m.answer, True, heard)]
+            return actions + self._ask()  # "不需要 离得近": a later question's 不需要
         if extra is None:
             extra = self._volunteered(index, content, main)
         if answers and content and not r.hesitation:
             # "保洁四分 保安给八分吧": one answer per clause, the later ones kept
             main, extra = several.better(several.read(self, index, content, main), main, extra)
+            if self._polar_of_later(index, content, main, extra):
+                main = None  # "不低于四分": the 不 is the later mark's, not a no
         unread = free_text.read(self._question(index), reply) if not answers else None
         if main is None and unread == free_text.EMPTY and r.goodbye:
             return self._close(self.text["goodbye"], "goodbye")  # "ok talk soon, bye"
@@ -388,6 +397,7 @@ class ScriptConversation:
             actions = self._record(index, main.answer, True, heard)
             for j, m in extra:
                 actions += self._record(j, m.answer, True, heard)
+            actions += self._answer_back(reply) if r.asking else []
             if r.goodbye:
                 return actions + self._close(self.text["goodbye"], "goodbye")
             return actions + self._ask()
@@ -415,6 +425,51 @@ class ScriptConversation:
         if r.decline_question:
             return self._give_up(index)
         return self._reask(index, r)
+
+    def _first_clause(self, index: int, content: str) -> Match | None:
+        """After a correction, the answer its first clause names plainly: what follows
+        is the reason ("monday, I work friday", "周五吧 周三要上班")."""
+        parts = intents.clauses(content)
+        m = self._match(index, parts[0]) if len(parts) > 1 else None
+        return m if m is not None and m.how in several.PLAIN else None
+
+    def _polar_of_later(
+        self, index: int, content: str, main: Match | None, extra: list[tuple[int, Match]]
+    ) -> bool:
+        """Whether the yes or no read for this question comes only from clauses that
+        answer a later question plainly (a mark, a count, a time said with a negation)."""
+        if main is None or main.how not in ("yes", "no") or not extra:
+            return False
+        later = [j for j, m in extra if m.how in several.PLAIN]
+        polar = [c for c in intents.clauses(content) if self._reads(index, c, main.how)]
+        return bool(later and polar) and all(
+            any(self._reads(j, c, None) for j in later) for c in polar
+        )
+
+    def _reads(self, index: int, clause: str, how: str | None) -> bool:
+        m = self._match(index, clause)
+        return m is not None and (how is None and m.how in several.PLAIN or m.how == how)
+
+    def _later_despite_refusal(
+        self, index: int, content: str, main: Match | None, r: intents.Reading
+    ) -> list[tuple[int, Match]]:
+        """A "不需要" / "no need" that is a later question's answer said outright, and
+        nothing else in the reply refuses: those answers, else none (a refusal)."""
+        if r.refuses or not content:
+            return []
+        later = [(j, m) for j, m in self._volunteered(index, content, main)
+                 if m.how in ("said", "said-negated")]  # fmt: skip
+        for _, m in later:
+            rest = r.text.replace(clean(m.answer), " ")
+            if intents.read(rest).not_interested:
+                return []
+        return later
+
+    def _answer_back(self, reply: str) -> list[Action]:
+        """The knowledge's answer to a question asked along with an answer ("过年想放你们那
+        除夕开门不"); nothing when the knowledge holds none (the answer was the point)."""
+        asked = _questions_back(reply)
+        return (self._knowledge_answer(asked) or []) if asked else []
 
     def _is_timed(self, index: int) -> bool:
         m = self._matcher(index)
@@ -667,6 +722,13 @@ def _statements(reply: str) -> str:
             ):
                 kept.append(clause)
     return "，".join(kept)
+
+
+def _questions_back(reply: str) -> str:
+    """The clauses of the reply that ask something (what `_statements` leaves out)."""
+    kept = set(_statements(reply).split("，"))
+    asked = [c for c in intents.clauses(reply) if c not in kept and intents.read(c).asking]
+    return "，".join(asked)
 
 
 def _without_goodbye(text: str) -> str:

@@ -4,8 +4,9 @@ It says the opening line (variables filled in). When the opening asks something
 ("可以吗？", "Is now a good time?") it waits for the reply: yes goes on to the first
 question, busy schedules a callback, no closes politely, a question back ("你是哪里？")
 is answered from the opening and the knowledge and the opening's question is asked
-again. Then it asks the `collect` questions in order and matches each reply to the
-preset answers (`AnswerMatcher`); free-text questions record the reply.
+again (conversation/consent.py). Then it asks the `collect` questions in order and
+matches each reply to the preset answers (`AnswerMatcher`); free-text questions record
+the reply.
 
 A reply may answer later questions too ("下午吧，挺满意的"): those are kept and not asked;
 a correction ("不对，我是说上午") replaces the earlier answer. When no answer is clear
@@ -30,6 +31,7 @@ from voxdial.conversation import (
     amends,
     analysis,
     callback_time,
+    consent,
     free_text,
     intents,
     keys,
@@ -53,14 +55,10 @@ from voxdial.conversation.notes import NoteKind, note
 
 MAX_SILENCES = 2
 MAX_REASKS = 2  # asked again at most twice, then the engine moves on
-MAX_CONSENT_ASKS = 2
 
 # stages whose match is an answer even when the reply also sounds like a refusal
 _STRONG = {"said", "said-negated", "scale", "number", "ordinal", "time", "unsure", "sounds",
            "clipped", "echo", "state"}  # fmt: skip
-# an answer to the first question said at the opening's question: said outright, or by
-# a piece or another word found for one answer only ("深度的吧", "the van")
-_ANSWERS_AT_CONSENT = {"said", "said-negated", "unsure", "partial", "paraphrase"}
 # what a later question may take from a reply to the current one
 _VOLUNTEERED = {"said", "said-negated", "scale", "number", "time", "unsure", "echo",
                "paraphrase"}  # fmt: skip
@@ -246,7 +244,7 @@ class ScriptConversation:
         if transfer.asks_for_person(reply):
             return self._to_person()
         if self.consenting:
-            return self._at_intent_a(self._consent(reply, r))
+            return self._at_intent_a(consent.hear(self, reply, r))
         return self._at_intent_a(self._reply(reply, r, text.strip()))
 
     def press(self, digit: str) -> list[Action] | None:
@@ -255,73 +253,6 @@ class ScriptConversation:
 
     def accepts_key(self, digit: str) -> bool:
         return keys.accepts(self, digit)
-
-    # ----- the opening's question -----
-
-    def _consent(self, reply: str, r: intents.Reading) -> list[Action]:
-        if r.only_goodbye:
-            return self._close(self.text["goodbye"], "goodbye")
-        if self._declines_call(r):
-            return self._close(self.text["refused"], "refused")
-        declined = re.search(
-            r"不(太|大)?方便|没空|没时间|不行|不可以|没有空|not (now|really|right now)", r.text
-        )
-        if r.later and (declined or not r.consent or r.call_again):
-            return self._callback(reply)
-        if not r.consent and self._time_only(-1, reply):
-            return self._callback(reply)  # "in an hour", "明天吧": when to call back
-        question = lines.consent_question(self.welcome, self.lang)
-        if r.who or r.why or (r.asking and not r.consent):
-            if r.who or r.why or intents.WHAT_THAT.search(r.text):
-                line = lines.introduction(self.welcome, self.lang)
-                intro = [Action(ActionKind.SAY, line)]
-                if r.consent and re.search(r"说吧|你说|你问|请讲|可以|行|go ahead|go on", reply):
-                    self.consenting = False
-                    return intro + self._ask()
-                return intro + ([] if question in line else [Action(ActionKind.SAY, question)])
-            answered = self._knowledge_answer(reply)
-            if answered is not None:
-                return [*answered, Action(ActionKind.SAY, question)]
-        first = self._match(0, reply)
-        if r.consent or (first is not None and first.how in _ANSWERS_AT_CONSENT):
-            self.consenting = False
-            return self._consent_answers(reply, r, first) + self._ask()
-        self.consent_asks += 1
-        if self.consent_asks > MAX_CONSENT_ASKS:
-            self.consenting = False
-            return self._ask()
-        return [Action(ActionKind.SAY, question)]
-
-    def _consent_answers(
-        self, reply: str, r: intents.Reading, first: Match | None
-    ) -> list[Action]:
-        """Answers said with the consent ("可以 周六上午来吧", "sure, thursday afternoon from
-        four works", "monday at five would be perfect"): the first question's, read from
-        the reply without its consent words and named plainly, and the later ones it
-        carries; nothing when the consent is all there is."""
-        rest = several.without_consent(reply) if r.consent else reply
-        found = self._match(0, rest) if r.consent else first
-        if r.correction and r.corrected:  # "thursday, no sorry, saturday": the last one
-            rest = several.without_consent(r.corrected)
-            found = self._match(0, rest) if rest else None
-        if found is None or (r.consent and found.how not in several.PLAIN):
-            return []
-        extra = self._volunteered(0, rest, found)
-        found, extra = several.better(several.read(self, 0, rest, found), found, extra)
-        actions = self._record(0, found.answer, True, reply)
-        for j, m in extra:
-            actions += self._record(j, m.answer, True, reply)
-        return actions
-
-    def _declines_call(self, r: intents.Reading) -> bool:
-        """At the opening's question: not interested (even when busy too: "不方便 也不想换"),
-        or no longer concerned by what the call is about ("我已经退学了", "we sold the
-        house"), unless the callee still lets the call go on or asks to be called later."""
-        if r.call_again or intents.GO_AHEAD.search(r.text):
-            return False
-        if r.not_interested or intents.DECLINES_OFFER.search(r.text):
-            return True
-        return bool(intents.NO_LONGER.search(r.text))
 
     # ----- a reply while asking -----
 

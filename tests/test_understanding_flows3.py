@@ -36,6 +36,7 @@ COLOUR_EN = {"question": "Which tag colour would you like: blue, red or green?",
              "answers": ["blue", "red", "green"]}  # fmt: skip
 CLEAN_ZH = {"question": "车洗得干净吗？", "answers": ["干净", "不干净"]}
 MARK_ZH = {"question": "给洗车师傅打个分吧，1到5分。", "answers": ["1", "2", "3", "4", "5"]}
+MARK_EN = {"question": "From 1 to 5, how was the driver?", "answers": ["1", "2", "3", "4", "5"]}
 IDEAS_ZH = {"question": "您对我们还有什么建议？", "answers": []}
 IDEAS_EN = {"question": "Is there anything we could do better?", "answers": []}
 CARD_ZH = {"question": "您的会员卡号是多少？", "answers": []}
@@ -126,9 +127,7 @@ def test_an_answer_with_no_question_says_no_passage(engine):
 # ----- a question back without a question mark -----
 
 
-@pytest.mark.parametrize(
-    "reply", ["你们一个月能洗几次啊", "每周来几回比较好", "一年打几遍蜡呀"]
-)
+@pytest.mark.parametrize("reply", ["你们一个月能洗几次啊", "每周来几回比较好", "一年打几遍蜡呀"])
 def test_how_often_asked_back_is_a_question(engine, reply):
     conv, actions = hear_once(engine, _ctx("zh", MARK_ZH), reply)
     assert last_answer(conv) is None
@@ -253,8 +252,12 @@ def test_a_real_suggestion_is_still_collected(engine):
 
 
 @pytest.mark.parametrize(
-    "reply", ["give me a ring friday morning", "give me a call tomorrow afternoon",
-              "give me a buzz around five"]  # fmt: skip
+    "reply",
+    [
+        "give me a ring friday morning",
+        "give me a call tomorrow afternoon",
+        "give me a buzz around five",
+    ],  # fmt: skip
 )
 def test_give_me_a_ring_is_a_callback(engine, reply):
     _, actions = hear_once(engine, _ctx("en", AGAIN_EN), reply)
@@ -269,3 +272,72 @@ def test_rather_not_do_this_refuses(engine, reply):
     conv, actions = hear_once(engine, _ctx("en", AGAIN_EN), reply)
     assert last_answer(conv) is None
     assert [a.result for a in actions if a.kind == ActionKind.HANGUP] == ["refused"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "reply", "want"),
+    [
+        ("en", MARK_EN, "five, well, four really", "4"),
+        ("en", MARK_EN, "a three, or rather a two", "2"),
+        ("en", BAG_EN, "large, well, medium I suppose", "medium"),
+    ],
+)  # fmt: skip
+def test_a_well_or_or_rather_takes_the_answer_back(engine, lang, question, reply, want):
+    conv, _ = hear_once(engine, _ctx(lang, question), reply)
+    assert last_answer(conv) == want
+
+
+# ----- days and slots -----
+
+NEXT_WEEK_ZH = {"question": "下周您哪天方便过来：周一、周三还是周五？",
+                "answers": ["周一", "周三", "周五"]}  # fmt: skip
+SLOT_ZH = {"question": "您想约上午9点、下午3点还是晚上6点？",
+           "answers": ["上午9点", "下午3点", "晚上6点"]}  # fmt: skip
+SLOT_EN = {"question": "Which time suits you: 9 am, 1 pm or 6 pm?",
+           "answers": ["9 am", "1 pm", "6 pm"]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "want"),
+    [
+        (NEXT_WEEK_ZH, "下礼拜三", "周三"),
+        (NEXT_WEEK_ZH, "那就下礼拜五吧", "周五"),
+        (NEXT_WEEK_ZH, "礼拜一 下礼拜一", "周一"),
+        (SLOT_ZH, "下班以后吧", "晚上6点"),
+        (SLOT_ZH, "等我下班以后", "晚上6点"),
+    ],
+)
+def test_next_weeks_day_and_hours_from_a_slot(engine, question, reply, want):
+    conv, _ = hear_once(engine, _ctx("zh", question), reply)
+    assert last_answer(conv) == want
+
+
+def test_after_work_in_english_takes_the_slot_it_begins_at(engine):
+    conv, _ = hear_once(engine, _ctx("en", SLOT_EN), "after work")
+    assert last_answer(conv) == "6 pm"
+
+
+def test_next_week_alone_is_the_whole_week():
+    from datetime import date
+
+    from voxdial.conversation import times
+
+    today = date(2026, 3, 10)  # a Tuesday
+    assert len(times.days("下礼拜吧", today)) == 7
+    assert times.days("下礼拜四", today) == {date(2026, 3, 19)}
+
+
+@pytest.mark.parametrize(
+    ("said", "hour"),
+    [("下班再打吧", 18), ("放学再打", 16), ("吃完晚饭再打给我", 20), ("after dinner", 20),
+     ("午休以后打", 13), ("call me after school", 16)],
+)  # fmt: skip
+def test_a_moment_of_the_day_is_the_callback_hour(said, hour):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from voxdial.conversation import callback_time
+
+    now = datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    at = callback_time.when(said, now)
+    assert at is not None and at.hour == hour

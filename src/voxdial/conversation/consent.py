@@ -38,6 +38,9 @@ def hear(conv: ScriptConversation, reply: str, r: intents.Reading) -> list[Actio
     if r.later and (declined or not r.consent or r.call_again):
         return conv._callback(reply)
     if not r.consent and conv._time_only(-1, reply):
+        if _names_first_day(conv, reply):  # "那就周六" to a call booking a day: the day
+            conv.consenting = False
+            return _answers(conv, reply, r, conv._match(0, reply)) + conv._ask()
         return conv._callback(reply)  # "in an hour", "明天吧": when to call back
     question = lines.consent_question(conv.welcome, conv.lang)
     if r.who or r.why or (r.asking and not r.consent):
@@ -82,6 +85,17 @@ def _answers(
     for j, m in extra:
         actions += conv._record(j, m.answer, True, reply)
     return actions
+
+
+def _names_first_day(conv: ScriptConversation, reply: str) -> bool:
+    """A day or time said at the opening's question that is, word for word, a choice
+    of the first question when that question asks for a day or a time: the answer, not
+    when to call back (the call is about booking it)."""
+    m = conv._matcher(0)
+    if m is None or not (m.is_timed or m.is_days):
+        return False
+    found = conv._match(0, reply)
+    return found is not None and found.how == "said"
 
 
 def declines_call(r: intents.Reading) -> bool:

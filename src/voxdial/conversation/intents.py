@@ -244,7 +244,7 @@ CORRECTION = re.compile(
     r"sorry,? i meant|"
     # "friday. no, monday", "evening, no, morning": a short answer taken back by a bare no
     r"^(?!(yes|yeah|yep|no|nope|nah|not|well|oh|um|uh|so|ok|okay|and|but|i)\b)"
-    r"[\w'-]+( [\w'-]+){0,2}[,.]\s*no[,.]\s+(?=\w)"
+    r"[\w'-]+( [\w'-]+){0,2}[,.]\s*(no|well)[,.]\s+(?=\w)|\bor rather\b"
 )
 # the rest of a correction: what comes after its marker
 _CORRECTION_SPLIT = re.compile(
@@ -252,7 +252,8 @@ _CORRECTION_SPLIT = re.compile(
     r"no wait|wait no|sorry,? i meant|i meant|i mean|no,? sorry|"
     r"actually,? no,?|actually|make that|make it(?! quick)|scratch that|"
     r"\bno\b,?(?=\s*(make it\s*)?(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b)|"
-    r"^[\w'-]+( [\w'-]+){0,2}[,.]\s*no[,.](?=\s+\w))"
+    r"^(?!(yes|yeah|yep|no|nope|nah|not|well|oh|um|uh|so|ok|okay|and|but|i)\b)"
+    r"[\w'-]+( [\w'-]+){0,2}[,.]\s*(no|well)[,.](?=\s+\w)|or rather)"
     r"[\s,，。.!！:：]*(?:是|那个)?\s*",
     re.S,
 )

@@ -276,7 +276,7 @@ class ScriptConversation:
             content = _statements(r.corrected)
         main = self._match(index, content) if content and answers and not r.hesitation else None
         if main is None and r.correction and r.corrected and answers:
-            main = self._first_clause(index, content)  # "plus, gig's too pricey": the plus
+            main = self._first_clause(index, reply, r.corrected)  # "plus, gig's too pricey"
         repeat = r.repeat and not r.call_again and not r.not_interested
         if repeat and (main is None or main.how not in ("said", "ordinal")):
             return self._ask()
@@ -357,12 +357,24 @@ class ScriptConversation:
             return self._give_up(index)
         return self._reask(index, r)
 
-    def _first_clause(self, index: int, content: str) -> Match | None:
-        """After a correction, the answer its first clause names plainly: what follows
-        is the reason ("monday, I work friday", "周五吧 周三要上班")."""
-        parts = intents.clauses(content)
-        m = self._match(index, parts[0]) if len(parts) > 1 else None
-        return m if m is not None and m.how in several.PLAIN else None
+    def _first_clause(self, index: int, reply: str, corrected: str) -> Match | None:
+        """After a correction, the answer its first clause names plainly, when the
+        clauses after it name only the answer taken back, as the reason it was ("friday.
+        no, monday, I work friday", "周二 不对 周四吧 周二我要加班")."""
+        said = fold(reply)
+        before = intents.clauses(said[: said.rfind(corrected)]) or [""]
+        taken_back = self._match(index, before[0])  # said first, then the correction cue
+        parts = intents.clauses(_statements(corrected))
+        first = self._match(index, parts[0]) if len(parts) > 1 else None
+        if taken_back is None or first is None or first.how not in several.PLAIN:
+            return None
+        if first.answer == taken_back.answer:
+            return None
+        for part in parts[1:]:
+            m = self._match(index, part)
+            if m is not None and m.answer != taken_back.answer:
+                return None
+        return first
 
     def _polar_of_later(
         self, index: int, content: str, main: Match | None, extra: list[tuple[int, Match]]

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.support.understanding import context, hear_once, last_answer
+from tests.test_understanding_flows2 import Call
 from voxdial.conversation.engine import ActionKind
 from voxdial.conversation.script import ScriptEngine
 
@@ -61,32 +62,12 @@ class _Knowledge:
         return SimpleNamespace(passage=self.passage) if any(w in text for w in opening) else None
 
 
-class Call:
-    def __init__(self, engine: ScriptEngine, lang: str, welcome: str, collect: list[dict],
-                 *, knowledge: str = "") -> None:  # fmt: skip
-        ctx = context(lang=lang, welcome=welcome, name="李先生", kb=None, collect=collect)
-        ctx.assistant["knowledge"] = knowledge
-        self.conv = engine.begin(ctx)
-        self.questions = [q["question"] for q in collect]
-        self.actions = list(self.conv.start())
-
-    def hear(self, text: str) -> None:
-        self.actions += self.conv.hear(text)
-
-    @property
-    def said(self) -> list[str]:
-        return [a.text for a in self.actions if a.kind == ActionKind.SAY]
-
-    def answers(self) -> dict[int, str]:
-        got = {r.question: r.result for r in self.conv.collected if r.hit}
-        return {i: got[q] for i, q in enumerate(self.questions) if q in got}
-
-    def asked(self, index: int) -> int:
-        return sum(self.questions[index] in s for s in self.said)
-
-    def ended(self) -> str | None:
-        hang = [a for a in self.actions if a.kind == ActionKind.HANGUP]
-        return hang[-1].result if hang else None
+def _call(engine: ScriptEngine, lang: str, welcome: str, collect: list[dict], *,
+          knowledge: str = "") -> Call:  # fmt: skip
+    """A call (test_understanding_flows2.Call) whose assistant has `knowledge`."""
+    call = Call(engine, lang, welcome, collect)
+    call.conv.context.assistant["knowledge"] = knowledge
+    return call
 
 
 def _ctx(lang: str, question: dict, welcome: str | None = None):
@@ -110,7 +91,7 @@ def test_a_question_asked_with_the_answer_is_answered_too(
     engine, lang, question, reply, want, passage
 ):
     welcome = PLAIN_ZH if lang == "zh" else PLAIN_EN
-    call = Call(engine, lang, welcome, [question], knowledge=passage)
+    call = _call(engine, lang, welcome, [question], knowledge=passage)
     call.hear(reply)
     assert call.answers() == {0: want}
     assert passage in call.said
@@ -118,7 +99,7 @@ def test_a_question_asked_with_the_answer_is_answered_too(
 
 
 def test_an_answer_with_no_question_says_no_passage(engine):
-    call = Call(engine, "zh", PLAIN_ZH, [AGAIN_ZH], knowledge=HOURS)
+    call = _call(engine, "zh", PLAIN_ZH, [AGAIN_ZH], knowledge=HOURS)
     call.hear("会来的 过年开门的时候来")
     assert call.answers() == {0: "会"}
     assert HOURS not in call.said

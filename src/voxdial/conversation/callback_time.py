@@ -5,10 +5,11 @@ People asking for a callback say the time the way they would to a friend: an hou
 words ("after six", "at five"), a delay they grant ("give me an hour"), a moment of
 their day ("after work", "下班以后", "吃完午饭"), and often a time that does not suit
 before the one that does ("今天不行 周四再打", "not now, call me after five").
-`times.resolve` reads hours in words and delays itself; the tables below drop the time
-that does not suit, give each moment of the day the hour a callback means, and read
-"around seven" as an hour (times does so only where a time is asked for). A callback
-without a time is still a callback.
+`times.resolve` reads hours in words and delays itself, and gives each moment of the
+day the hour a callback means (`time_words.PERIODS`: "下班以后" 18:00, "吃完午饭" 13:00;
+a clock time said with it wins: "下班以后 七点"); the tables below drop the time that
+does not suit and read "around seven" as an hour (times does so only where a time is
+asked for). A callback without a time is still a callback.
 """
 
 from __future__ import annotations
@@ -38,13 +39,6 @@ _RULED_OUT = re.compile(
 )
 
 _MORNING = re.compile(r"\bam\b|a\.m\.|早上|上午|morning")
-# moments of the callee's day, as the clock time they stand for
-_MOMENTS: tuple[tuple[str, str], ...] = (
-    (r"下班(以后|之后|后)?|after work|once i'?m off work|when i finish work", " 18点 "),
-    (r"(吃完|吃了)?午饭(以后|之后|后)?|午休(以后|之后|后)|after lunch", " 下午1点 "),
-    (r"(吃完|吃了)?晚饭(以后|之后|后)?|after dinner|after supper", " 晚上8点 "),
-    (r"放学(以后|之后|后)?|after school|school run", " 下午4点 "),
-)
 
 # the forms `times.resolve` does not read by itself in a callback request; the rest
 # ("after six", "give me an hour", "half past four", "five this evening") it reads as said
@@ -62,9 +56,6 @@ def spoken(said: str) -> str:
     """The callback request rewritten for `times.resolve`."""
     text = fold(said)
     text = _RULED_OUT.sub(" ", text)
-    if times.parse(text).hour is None:  # "下班以后 七点": the clock time said wins
-        for pattern, replacement in _MOMENTS:
-            text = re.sub(pattern, replacement, text)
     for pattern, replacement in _REWRITES:
         text = re.sub(pattern, replacement, text)
     return re.sub(r"\s+", " ", text).strip()

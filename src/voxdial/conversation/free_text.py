@@ -46,6 +46,7 @@ _NOTHING_AROUND_ZH = (
     r"都挺好|好的|还行|还可以|挺可以|很棒|挺棒|辛苦了|谢谢|感谢|多谢|你们|整体|总体|各方面|"
     r"服务|态度|一切|都|也|就|了|吧|啊|呀|哈|嘛|哦|嗯|额|呃|诶|哎|那个|这个|暂时|目前|现在|"
     r"真的|其实|倒是|好像|应该|基本上|特别|挺|很|再见|拜拜|"
+    r"继续保持|保持下去|保持|继续努力|加油|"  # praise that asks for nothing to change
 )
 _NOTHING_AROUND_EN = set(
     (
@@ -78,7 +79,11 @@ _CANNOT_GIVE = re.compile(
     r"不(方便|想|愿意)(在电话里)?(告诉|说|透露|讲|报)|保密|不给你|"
     r"\b(don'?t|do not) have it (on me|with me|handy|here|to hand)|not on me|"
     r"(i )?lost it|threw it (away|out)|can'?t find it|rather not (say|give)|prefer not to|"
-    r"not giving that out|won'?t give"
+    r"not giving that out|won'?t give|"
+    # never had the thing the number belongs to ("没办卡", "I don't have an account")
+    r"没(有)?(办|开|注册|申请|买)(过)?(卡|会员|账户|账号|户头)?$|没(有)?(办|开)过|"
+    r"\b(i )?(don'?t|do not|never) (have|had|got|opened) (one|an? (account|card|membership))|"
+    r"\bnot a member\b|never signed up"
 )
 # questions that ask for a number, a code or a reference
 # questions back the intents miss: verb-not-verb ("疼不疼", "有没有"), "哪个/哪家", "到底";

@@ -79,7 +79,8 @@ REFUSES_QUESTIONS = re.compile(
     r"(don'?t have|no) time for (this|that|a survey|surveys|your survey|questions)|stop asking|"
     r"不(想)?参加.{0,4}(调查|问卷|回访|访问)|(调查|问卷|回访|访问).{0,4}不(想)?(参加|做|答)|不答了|不接受(调查|采访|访问|问卷)|不做(问卷|调查)|"
     r"don'?t do (phone |telephone )?(surveys|questionnaires|polls)|no more questions|"
-    r"(rather|prefer) not (to )?answer (any|these|this|your)|not answering (any|these|your)"
+    r"(rather|prefer) not (to )?answer (any|these|this|your)|not answering (any|these|your)|"
+    r"(rather|prefer) not (to )?do (any of )?(this|these|it|that|the survey|surveys)\b"
 )
 # an explicit request to be called again (wins over a number or a time in the reply)
 CALL_AGAIN = re.compile(
@@ -91,7 +92,7 @@ CALL_AGAIN = re.compile(
     r"call (me )?(tomorrow|tonight|in|at|after|this|next|on)|回头(再)?(打|联系)|"
     r"call (me )?(back )?(on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"another day|some other time|the (morning|afternoon|evening))|"
-    r"try (me )?again|try me\b|try (again )?later|ring me|"
+    r"try (me )?again|try me\b|try (again )?later|ring me|give me a (ring|call|buzz|bell)|"
     r"give me (half an hour|an hour|\d+ minutes)|another time"
 )
 # busy now (a callback, unless the reply answers anyway)
@@ -131,7 +132,9 @@ UNSURE = re.compile(
     r"haven'?t (really )?(decided|thought)|haven'?t (really )?(noticed|checked|looked)(?! any)|"
     r"not sure|unsure|don'?t know|no idea|(it )?depends|"
     r"^maybe$|maybe not|maybe,? maybe|we'?ll see|can'?t say|"
-    r"hard to say|let me think|undecided|not decided|"
+    r"hard to say|let me (have a )?think|i'?ll (have a )?think about it|undecided|"
+    r"no clue|not a clue|haven'?t (got )?a clue|clueless|"
+    r"not decided|"
     r"ask me (again )?(later|closer)|closer to the time|i'?ll have to check|can'?t remember"
 )
 _FILLER_WORDS = re.compile(
@@ -205,6 +208,8 @@ GO_AHEAD = re.compile(
 ASKING = re.compile(
     r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|"
     r"几号|几天|周几|星期几|礼拜几|几时|哪儿|哪里|在哪|为什么|为啥|"
+    # how often ("每天遛几次"), not "a few times" ("去过几次", "好几回", "前几次")
+    r"(?<![了过好十这那前头])几(次|回|遍|趟)|"
     r"是不是|(?<!没)有没有|能不能|可不可以|可以吗|(?<!不)要不要|会不会|行不行|收费吗|请问|咨询|问一下|问下|想问|想了解|"
     r"^(what|how|when|where|why|which|who|is|are|do|does|can|could|will|would|should|any)\b|"
     r"\b(what|how much|how long|how many|how do|when|where|why|is there|are there|do you|"
@@ -216,7 +221,7 @@ ASKING = re.compile(
 # cleaned away: a verb and a final 不 ("补考要钱不", "能退不"), surprise at something
 # allowed ("还能换教练啊"), a statement ending in a question particle
 ASKING_RAW = re.compile(
-    r"((有|能|会|是|行|收|算|退|换|送|包|管|给|用|去|来|办|交|过|贵|远|够|方便|免费)[^\s，,。]{0,6}|"
+    r"((有|能|会|是|行|收|算|退|换|送|包|管|给|用|去|来|办|交|过|贵|远|够|开|方便|免费)[^\s，,。]{0,6}|"
     r"要[^\s，,。]{1,6})(?<![也都就还可并倒决才像])不[?？]?$|"  # 要不 alone: "or else"
     r"(还|也|都)(能|可以|让|给|会|要)[^\s，,。]+[啊呀哇哈][?？]?$|"
     r"[^\s]{2,}(吗|(?<![什怎那这多])么)[?？]?$|"
@@ -236,14 +241,19 @@ CORRECTION = re.compile(
     r"\bactually\b|make that|make it (?!quick)|scratch that|correction|"
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*,?\s+no\b,?\s+(make it\s+)?"
     r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b|"
-    r"sorry,? i meant"
+    r"sorry,? i meant|"
+    # "friday. no, monday", "evening, no, morning": a short answer taken back by a bare no
+    r"^(?!(yes|yeah|yep|no|nope|nah|not|well|oh|um|uh|so|ok|okay|and|but|i)\b)"
+    r"[\w'-]+( [\w'-]+){0,2}[,.]\s*(no|well)[,.]\s+(?=\w)|\bor rather\b"
 )
 # the rest of a correction: what comes after its marker
 _CORRECTION_SPLIT = re.compile(
     r".*?(?:不对不对|不对|不是不是|[哦噢啊]不(?=\s|$|[，,])|我说错了|说错了|我是说|我说的是|我的意思是|应该是|改成|更正|"
     r"no wait|wait no|sorry,? i meant|i meant|i mean|no,? sorry|"
     r"actually,? no,?|actually|make that|make it(?! quick)|scratch that|"
-    r"\bno\b,?(?=\s*(make it\s*)?(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b))"
+    r"\bno\b,?(?=\s*(make it\s*)?(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b)|"
+    r"^(?!(yes|yeah|yep|no|nope|nah|not|well|oh|um|uh|so|ok|okay|and|but|i)\b)"
+    r"[\w'-]+( [\w'-]+){0,2}[,.]\s*(no|well)[,.](?=\s+\w)|or rather)"
     r"[\s,，。.!！:：]*(?:是|那个)?\s*",
     re.S,
 )

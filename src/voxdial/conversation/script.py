@@ -4,8 +4,9 @@ It says the opening line (variables filled in). When the opening asks something
 ("可以吗？", "Is now a good time?") it waits for the reply: yes goes on to the first
 question, busy schedules a callback, no closes politely, a question back ("你是哪里？")
 is answered from the opening and the knowledge and the opening's question is asked
-again. Then it asks the `collect` questions in order and matches each reply to the
-preset answers (`AnswerMatcher`); free-text questions record the reply.
+again (conversation/consent.py). Then it asks the `collect` questions in order and
+matches each reply to the preset answers (`AnswerMatcher`); free-text questions record
+the reply.
 
 A reply may answer later questions too ("下午吧，挺满意的"): those are kept and not asked;
 a correction ("不对，我是说上午") replaces the earlier answer. When no answer is clear
@@ -30,6 +31,7 @@ from voxdial.conversation import (
     amends,
     analysis,
     callback_time,
+    consent,
     free_text,
     intents,
     keys,
@@ -53,14 +55,10 @@ from voxdial.conversation.notes import NoteKind, note
 
 MAX_SILENCES = 2
 MAX_REASKS = 2  # asked again at most twice, then the engine moves on
-MAX_CONSENT_ASKS = 2
 
 # stages whose match is an answer even when the reply also sounds like a refusal
 _STRONG = {"said", "said-negated", "scale", "number", "ordinal", "time", "unsure", "sounds",
            "clipped", "echo", "state"}  # fmt: skip
-# an answer to the first question said at the opening's question: said outright, or by
-# a piece or another word found for one answer only ("深度的吧", "the van")
-_ANSWERS_AT_CONSENT = {"said", "said-negated", "unsure", "partial", "paraphrase"}
 # what a later question may take from a reply to the current one
 _VOLUNTEERED = {"said", "said-negated", "scale", "number", "time", "unsure", "echo",
                "paraphrase"}  # fmt: skip
@@ -69,7 +67,8 @@ _EMAIL = re.compile(
 )
 _EMAIL_QUESTION = re.compile(r"邮箱|邮件|email|e-mail", re.I)
 _CODE = re.compile(r"\d{3,}")
-_NOTHING = re.compile(r"^(no|nothing|nope|没有|没了|没啥|没什么|没)\b")
+# nothing to add ("no idea" and "no clue" are not knowing, not having nothing to say)
+_NOTHING = re.compile(r"^(no(?! (idea|clue))|nothing|nope|没有|没了|没啥|没什么|没)\b")
 _SOLICITS = re.compile(
     r"意见|建议|改进|改善|需要改|还有什么|想说|suggest|improve|"
     r"better|feedback|anything else|comments?",
@@ -245,7 +244,7 @@ class ScriptConversation:
         if transfer.asks_for_person(reply):
             return self._to_person()
         if self.consenting:
-            return self._at_intent_a(self._consent(reply, r))
+            return self._at_intent_a(consent.hear(self, reply, r))
         return self._at_intent_a(self._reply(reply, r, text.strip()))
 
     def press(self, digit: str) -> list[Action] | None:
@@ -254,73 +253,6 @@ class ScriptConversation:
 
     def accepts_key(self, digit: str) -> bool:
         return keys.accepts(self, digit)
-
-    # ----- the opening's question -----
-
-    def _consent(self, reply: str, r: intents.Reading) -> list[Action]:
-        if r.only_goodbye:
-            return self._close(self.text["goodbye"], "goodbye")
-        if self._declines_call(r):
-            return self._close(self.text["refused"], "refused")
-        declined = re.search(
-            r"不(太|大)?方便|没空|没时间|不行|不可以|没有空|not (now|really|right now)", r.text
-        )
-        if r.later and (declined or not r.consent or r.call_again):
-            return self._callback(reply)
-        if not r.consent and self._time_only(-1, reply):
-            return self._callback(reply)  # "in an hour", "明天吧": when to call back
-        question = lines.consent_question(self.welcome, self.lang)
-        if r.who or r.why or (r.asking and not r.consent):
-            if r.who or r.why or intents.WHAT_THAT.search(r.text):
-                line = lines.introduction(self.welcome, self.lang)
-                intro = [Action(ActionKind.SAY, line)]
-                if r.consent and re.search(r"说吧|你说|你问|请讲|可以|行|go ahead|go on", reply):
-                    self.consenting = False
-                    return intro + self._ask()
-                return intro + ([] if question in line else [Action(ActionKind.SAY, question)])
-            answered = self._knowledge_answer(reply)
-            if answered is not None:
-                return [*answered, Action(ActionKind.SAY, question)]
-        first = self._match(0, reply)
-        if r.consent or (first is not None and first.how in _ANSWERS_AT_CONSENT):
-            self.consenting = False
-            return self._consent_answers(reply, r, first) + self._ask()
-        self.consent_asks += 1
-        if self.consent_asks > MAX_CONSENT_ASKS:
-            self.consenting = False
-            return self._ask()
-        return [Action(ActionKind.SAY, question)]
-
-    def _consent_answers(
-        self, reply: str, r: intents.Reading, first: Match | None
-    ) -> list[Action]:
-        """Answers said with the consent ("可以 周六上午来吧", "sure, thursday afternoon from
-        four works", "monday at five would be perfect"): the first question's, read from
-        the reply without its consent words and named plainly, and the later ones it
-        carries; nothing when the consent is all there is."""
-        rest = several.without_consent(reply) if r.consent else reply
-        found = self._match(0, rest) if r.consent else first
-        if r.correction and r.corrected:  # "thursday, no sorry, saturday": the last one
-            rest = several.without_consent(r.corrected)
-            found = self._match(0, rest) if rest else None
-        if found is None or (r.consent and found.how not in several.PLAIN):
-            return []
-        extra = self._volunteered(0, rest, found)
-        found, extra = several.better(several.read(self, 0, rest, found), found, extra)
-        actions = self._record(0, found.answer, True, reply)
-        for j, m in extra:
-            actions += self._record(j, m.answer, True, reply)
-        return actions
-
-    def _declines_call(self, r: intents.Reading) -> bool:
-        """At the opening's question: not interested (even when busy too: "不方便 也不想换"),
-        or no longer concerned by what the call is about ("我已经退学了", "we sold the
-        house"), unless the callee still lets the call go on or asks to be called later."""
-        if r.call_again or intents.GO_AHEAD.search(r.text):
-            return False
-        if r.not_interested or intents.DECLINES_OFFER.search(r.text):
-            return True
-        return bool(intents.NO_LONGER.search(r.text))
 
     # ----- a reply while asking -----
 
@@ -343,6 +275,8 @@ class ScriptConversation:
             # "需要 哦不对 不需要": only what follows the correction answers
             content = _statements(r.corrected)
         main = self._match(index, content) if content and answers and not r.hesitation else None
+        if main is None and r.correction and r.corrected and answers:
+            main = self._first_clause(index, reply, r.corrected)  # "plus, gig's too pricey"
         repeat = r.repeat and not r.call_again and not r.not_interested
         if repeat and (main is None or main.how not in ("said", "ordinal")):
             return self._ask()
@@ -353,12 +287,18 @@ class ScriptConversation:
             if not any(self._is_timed(j) for j, _ in extra):
                 return self._callback(reply)
         if r.not_interested and not self._answers_despite_refusal(main, r, answers):
-            return self._close(self.text["refused"], "refused")
+            later = self._later_despite_refusal(index, content, main, r)
+            if not later:
+                return self._close(self.text["refused"], "refused")
+            actions = [a for j, m in later for a in self._record(j, m.answer, True, heard)]
+            return actions + self._ask()  # "不需要 离得近": a later question's 不需要
         if extra is None:
             extra = self._volunteered(index, content, main)
         if answers and content and not r.hesitation:
             # "保洁四分 保安给八分吧": one answer per clause, the later ones kept
             main, extra = several.better(several.read(self, index, content, main), main, extra)
+            if self._polar_of_later(index, content, main, extra):
+                main = None  # "不低于四分": the 不 is the later mark's, not a no
         unread = free_text.read(self._question(index), reply) if not answers else None
         if main is None and unread == free_text.EMPTY and r.goodbye:
             return self._close(self.text["goodbye"], "goodbye")  # "ok talk soon, bye"
@@ -388,6 +328,7 @@ class ScriptConversation:
             actions = self._record(index, main.answer, True, heard)
             for j, m in extra:
                 actions += self._record(j, m.answer, True, heard)
+            actions += self._answer_back(reply) if r.asking else []
             if r.goodbye:
                 return actions + self._close(self.text["goodbye"], "goodbye")
             return actions + self._ask()
@@ -415,6 +356,63 @@ class ScriptConversation:
         if r.decline_question:
             return self._give_up(index)
         return self._reask(index, r)
+
+    def _first_clause(self, index: int, reply: str, corrected: str) -> Match | None:
+        """After a correction, the answer its first clause names plainly, when the
+        clauses after it name only the answer taken back, as the reason it was ("friday.
+        no, monday, I work friday", "周二 不对 周四吧 周二我要加班")."""
+        said = fold(reply)
+        before = intents.clauses(said[: said.rfind(corrected)]) or [""]
+        taken_back = self._match(index, before[0])  # said first, then the correction cue
+        parts = intents.clauses(_statements(corrected))
+        first = self._match(index, parts[0]) if len(parts) > 1 else None
+        if taken_back is None or first is None or first.how not in several.PLAIN:
+            return None
+        if first.answer == taken_back.answer:
+            return None
+        for part in parts[1:]:
+            m = self._match(index, part)
+            if m is not None and m.answer != taken_back.answer:
+                return None
+        return first
+
+    def _polar_of_later(
+        self, index: int, content: str, main: Match | None, extra: list[tuple[int, Match]]
+    ) -> bool:
+        """Whether the yes or no read for this question comes only from clauses that
+        answer a later question plainly (a mark, a count, a time said with a negation)."""
+        if main is None or main.how not in ("yes", "no") or not extra:
+            return False
+        later = [j for j, m in extra if m.how in several.PLAIN]
+        polar = [c for c in intents.clauses(content) if self._reads(index, c, main.how)]
+        return bool(later and polar) and all(
+            any(self._reads(j, c, None) for j in later) for c in polar
+        )
+
+    def _reads(self, index: int, clause: str, how: str | None) -> bool:
+        m = self._match(index, clause)
+        return m is not None and (how is None and m.how in several.PLAIN or m.how == how)
+
+    def _later_despite_refusal(
+        self, index: int, content: str, main: Match | None, r: intents.Reading
+    ) -> list[tuple[int, Match]]:
+        """A "不需要" / "no need" that is a later question's answer said outright, and
+        nothing else in the reply refuses: those answers, else none (a refusal)."""
+        if r.refuses or not content:
+            return []
+        later = [(j, m) for j, m in self._volunteered(index, content, main)
+                 if m.how in ("said", "said-negated")]  # fmt: skip
+        for _, m in later:
+            rest = r.text.replace(clean(m.answer), " ")
+            if intents.read(rest).not_interested:
+                return []
+        return later
+
+    def _answer_back(self, reply: str) -> list[Action]:
+        """The knowledge's answer to a question asked along with an answer ("过年想放你们那
+        除夕开门不"); nothing when the knowledge holds none (the answer was the point)."""
+        asked = _questions_back(reply)
+        return (self._knowledge_answer(asked) or []) if asked else []
 
     def _is_timed(self, index: int) -> bool:
         m = self._matcher(index)
@@ -667,6 +665,13 @@ def _statements(reply: str) -> str:
             ):
                 kept.append(clause)
     return "，".join(kept)
+
+
+def _questions_back(reply: str) -> str:
+    """The clauses of the reply that ask something (what `_statements` leaves out)."""
+    kept = set(_statements(reply).split("，"))
+    asked = [c for c in intents.clauses(reply) if c not in kept and intents.read(c).asking]
+    return "，".join(asked)
 
 
 def _without_goodbye(text: str) -> str:

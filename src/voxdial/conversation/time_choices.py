@@ -30,6 +30,10 @@ _COUNTED = re.compile(
 )
 
 
+# hours said from a moment on ("下班以后", "after work", "from six")
+_FROM = re.compile(r"以后|之后|(?<!之|以)后(?!天)|\b(after|from|once|onwards)\b")
+
+
 class Ambiguous(ValueError):
     """The reply names several of the choices ("周末" for 周六 / 周日)."""
 
@@ -196,6 +200,10 @@ class TimeChoices:
             return held
         if len(inside) > 1 or len(overlap) > 1:
             raise Ambiguous(text)
+        # hours said to begin at a point slot ("下班以后": from 18:00, to 晚上6点): that slot
+        starts = [i for i, w in enumerate(self.windows) if w and w[0] == w[1] == said[0]]
+        if len(starts) == 1 and _FROM.search(fold(text)):
+            return starts[0]
         # hours no choice touches ("evening" to 8 am / noon / 5 pm): none of them, and
         # no later stage may take one for its likeness to the words
         raise Ambiguous(text)

@@ -103,11 +103,12 @@ PERIODS: list[Period] = [
            r"吃完午饭|吃过午饭|吃了午饭|午休(?:之|以)?后|午觉(?:醒了|起来|之?后)|"
            r"中午.{0,5}(?:之|以)后(?!天)|中午吃(?:完|过|了)饭|刚过中午|过了中午|下午早点|下午早些|"
            r"下午一上班", (13.5, 15.5),
-           at=14, pm=True),
+           at=13, pm=True),
     Period("lunchtime", r"lunch ?time|lunch ?hour|over lunch|at lunch|around lunch|"
            r"about lunch|\blunch\b|around noon|about noon|中午前后|中午左右|午饭时间|午饭那会|"
            r"吃午饭的时候|午休(?:时间|的时候)?|中午饭点|午饭点", (11, 13.5), at=12, pm=False),
-    Period("after school", r"after school|school run|放学(?:之|以)?后|接完孩子|接孩子回来",
+    Period("after school", r"after school|school run|放学(?:之|以)?后|放学(?=再|打|回)|接完孩子|"
+           r"接孩子回来",
            (15.5, 18), at=16, pm=True),
     Period("end of the day", r"end of (?:the|my) (?:working |work )?day|close of business|"
            r"before i finish work|快下班|下班前|下班之前|下班以前|临下班", (16, 18), at=17,
@@ -115,11 +116,11 @@ PERIODS: list[Period] = [
     Period("late afternoon", r"late (?:in the )?afternoon|later (?:in the )?afternoon|"
            r"下午晚些|下午晚点|下午晚一点|下午四五点", (15.5, 18), at=16, pm=True),
     Period("after dinner", r"after dinner|after supper|after tea|晚饭后|晚饭以后|晚饭之后|"
-           r"吃完晚饭|吃过晚饭|吃了晚饭", (19, 22), at=19, pm=True),
+           r"吃完晚饭|吃过晚饭|吃了晚饭", (19, 22), at=20, pm=True),
     Period("dinner time", r"dinner ?time|supper ?time|tea ?time|晚饭时间|晚饭那会|"
            r"吃晚饭的时候|晚饭点", (17.5, 19.5), at=18, pm=True),
     Period("after work", r"after work|after hours|when i finish work|once i'?m off|"
-           r"下班(?:之|以)?后|下了班|下班回来|下班回家|收工(?:之|以)?后|"
+           r"下班(?:之|以)?后|下了班|下班回来|下班回家|收工(?:之|以)?后|下班(?=再|打|联系)|"
            r"等我下班", (18, 24), at=18, pm=True),
     Period("late evening", r"late (?:in the )?evening|late at night|late night|深夜|半夜|"
            r"晚上很晚|晚点睡前|睡觉前|睡前|bed ?time|before bed", (21, 24), at=21, pm=True),

@@ -1,0 +1,109 @@
+"""The opening's question ("可以吗？", "Is now a good time?"): the reply to it.
+
+Yes goes on to the first question, with the answers said along with the consent ("可以
+周六上午来吧") collected; busy or a time to call back schedules a callback; not
+interested, or no longer concerned by what the call is about, closes politely; a
+question back ("你是哪里？") is answered from the opening or the knowledge and the
+opening's question is asked again, at most twice more, before the first question is
+asked anyway. The script engine calls `hear` while `ScriptConversation.consenting`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from voxdial.conversation import intents, lines, several
+from voxdial.conversation.engine import Action, ActionKind
+from voxdial.conversation.matching import Match
+
+if TYPE_CHECKING:
+    from voxdial.conversation.script import ScriptConversation
+
+MAX_CONSENT_ASKS = 2
+# an answer to the first question said at the opening's question: said outright, or by
+# a piece or another word found for one answer only ("深度的吧", "the van")
+_ANSWERS_AT_CONSENT = {"said", "said-negated", "unsure", "partial", "paraphrase"}
+
+
+def hear(conv: ScriptConversation, reply: str, r: intents.Reading) -> list[Action]:
+    """The reply to the opening's question, and what the call does next."""
+    if r.only_goodbye:
+        return conv._close(conv.text["goodbye"], "goodbye")
+    if declines_call(r):
+        return conv._close(conv.text["refused"], "refused")
+    declined = re.search(
+        r"不(太|大)?方便|没空|没时间|不行|不可以|没有空|not (now|really|right now)", r.text
+    )
+    if r.later and (declined or not r.consent or r.call_again):
+        return conv._callback(reply)
+    if not r.consent and conv._time_only(-1, reply):
+        if _names_first_day(conv, reply):  # "那就周六" to a call booking a day: the day
+            conv.consenting = False
+            return _answers(conv, reply, r, conv._match(0, reply)) + conv._ask()
+        return conv._callback(reply)  # "in an hour", "明天吧": when to call back
+    question = lines.consent_question(conv.welcome, conv.lang)
+    if r.who or r.why or (r.asking and not r.consent):
+        if r.who or r.why or intents.WHAT_THAT.search(r.text):
+            line = lines.introduction(conv.welcome, conv.lang)
+            intro = [Action(ActionKind.SAY, line)]
+            if r.consent and re.search(r"说吧|你说|你问|请讲|可以|行|go ahead|go on", reply):
+                conv.consenting = False
+                return intro + conv._ask()
+            return intro + ([] if question in line else [Action(ActionKind.SAY, question)])
+        answered = conv._knowledge_answer(reply)
+        if answered is not None:
+            return [*answered, Action(ActionKind.SAY, question)]
+    first = conv._match(0, reply)
+    if r.consent or (first is not None and first.how in _ANSWERS_AT_CONSENT):
+        conv.consenting = False
+        return _answers(conv, reply, r, first) + conv._ask()
+    conv.consent_asks += 1
+    if conv.consent_asks > MAX_CONSENT_ASKS:
+        conv.consenting = False
+        return conv._ask()
+    return [Action(ActionKind.SAY, question)]
+
+
+def _answers(
+    conv: ScriptConversation, reply: str, r: intents.Reading, first: Match | None
+) -> list[Action]:
+    """Answers said with the consent ("可以 周六上午来吧", "sure, thursday afternoon from
+    four works", "monday at five would be perfect"): the first question's, read from
+    the reply without its consent words and named plainly, and the later ones it
+    carries; nothing when the consent is all there is."""
+    rest = several.without_consent(reply) if r.consent else reply
+    found = conv._match(0, rest) if r.consent else first
+    if r.correction and r.corrected:  # "thursday, no sorry, saturday": the last one
+        rest = several.without_consent(r.corrected)
+        found = conv._match(0, rest) if rest else None
+    if found is None or (r.consent and found.how not in several.PLAIN):
+        return []
+    extra = conv._volunteered(0, rest, found)
+    found, extra = several.better(several.read(conv, 0, rest, found), found, extra)
+    actions = conv._record(0, found.answer, True, reply)
+    for j, m in extra:
+        actions += conv._record(j, m.answer, True, reply)
+    return actions
+
+
+def _names_first_day(conv: ScriptConversation, reply: str) -> bool:
+    """A day or time said at the opening's question that is, word for word, a choice
+    of the first question when that question asks for a day or a time: the answer, not
+    when to call back (the call is about booking it)."""
+    m = conv._matcher(0)
+    if m is None or not (m.is_timed or m.is_days):
+        return False
+    found = conv._match(0, reply)
+    return found is not None and found.how == "said"
+
+
+def declines_call(r: intents.Reading) -> bool:
+    """At the opening's question: not interested (even when busy too: "不方便 也不想换"),
+    or no longer concerned by what the call is about ("我已经退学了", "we sold the
+    house"), unless the callee still lets the call go on or asks to be called later."""
+    if r.call_again or intents.GO_AHEAD.search(r.text):
+        return False
+    if r.not_interested or intents.DECLINES_OFFER.search(r.text):
+        return True
+    return bool(intents.NO_LONGER.search(r.text))

@@ -114,6 +114,9 @@ SIZE = ("您要的蛋糕是小号、中号还是大号？", ["小号", "中号",
     [
         (STYLE, "不烫发 也不染发", "洗剪吹"),
         (STYLE, "烫发不做 染发也算了", "洗剪吹"),  # turned away after each
+        # each turned down with 不要 / 不用: the choice left, not the call refused
+        (STYLE, "烫发不要 染发也不用了", "洗剪吹"),
+        (SIZE, "大号不用 小号也不要", "中号"),
         (SIZE, "不要小号的 也不要大号的", "中号"),
         (SIZE, "不是小号 也不算大 中号吧", "中号"),  # 中号 said in a clause of its own
         (LESSON, "not private, not group", "Family"),

@@ -58,7 +58,8 @@ MAX_REASKS = 2  # asked again at most twice, then the engine moves on
 
 # stages whose match is an answer even when the reply also sounds like a refusal
 _STRONG = {"said", "said-negated", "scale", "number", "ordinal", "time", "unsure", "sounds",
-           "clipped", "echo", "state"}  # fmt: skip
+           "clipped", "echo", "state", "left-over", "summed", "figure", "length", "verb",
+           "full-marks"}  # fmt: skip
 # what a later question may take from a reply to the current one
 _VOLUNTEERED = {"said", "said-negated", "scale", "number", "time", "unsure", "echo",
                "paraphrase"}  # fmt: skip

@@ -219,11 +219,20 @@ def test_marks_beside_points_taken_off_and_totals(engine, asked, reply, want):
         (LESSON_UNSURE, "ask me again once the season's over"),
         (LESSON_UNSURE, "I haven't made up my mind"),
         (LESSON_UNSURE, "honestly I'm in two minds"),
+        (LESSON_UNSURE, "can't decide yet"),  # "can't" opening a reply does not ask
+        (LESSON_UNSURE, "can't say really, depends on the snow"),
     ],
 )
 def test_more_ways_of_not_having_decided(engine, asked, reply):
     lang = "en" if asked[0].isascii() else "zh"
     assert _answer(engine, lang, *asked, reply) == asked[1][2]
+
+
+def test_cant_before_its_subject_still_asks(engine):
+    """ "can't you ..." is a question back: nothing collected, not even as free text."""
+    member = ("What is your member number?", [])
+    assert _answer(engine, "en", *member, "can't you look me up by name") is None
+    assert _answer(engine, "en", *LESSON_UNSURE, "can't you just pick one for me") is None
 
 
 def test_a_reply_turning_every_choice_down_takes_no_spelling_guess():

@@ -211,7 +211,10 @@ ASKING = re.compile(
     # how often ("每天遛几次"), not "a few times" ("去过几次", "好几回", "前几次")
     r"(?<![了过好十这那前头])几(次|回|遍|趟)|"
     r"是不是|(?<!没)有没有|能不能|可不可以|可以吗|(?<!不)要不要|会不会|行不行|收费吗|请问|咨询|问一下|问下|想问|想了解|"
-    r"^(what|how|when|where|why|which|who|is|are|do|does|can|could|will|would|should|any)\b|"
+    # a question word opening the reply; "can't" asks only before its subject ("can't you
+    # look it up"), not before a verb ("can't decide yet" says, not asks)
+    r"^(what|how|when|where|why|which|who|is|are|do|does|can|could|will|would|should|any)\b"
+    r"(?!'t\s+(?!(you|i|we|they|he|she|it|someone)\b))|"
     r"\b(what|how much|how long|how many|how do|when|where|why|is there|are there|do you|"
     r"can i|can you|is it)\b|"
     # question words of colloquial Mandarin: 咋 (not 不咋样), "…来着" (and 啥: ASKING_RAW)

@@ -196,3 +196,19 @@ def test_the_thing_between_you_and_selling_is_what_is_asked_of(question, thing):
 @pytest.mark.parametrize("reply", ["店里有雨伞卖吗", "你们有拖鞋卖不"])
 def test_selling_a_thing_the_text_never_names_gets_the_noted_line(reply):
     assert "记下" in _ask("zh", reply)
+
+
+# ----- a weekday asked about is an hours question -----
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "fact"),
+    [
+        ("zh", "礼拜二去行不行", "闭店盘点"),  # no hours word: the weekday says it
+        ("zh", "礼拜二上午能过去取衣服吗", "闭店盘点"),
+        ("en", "can I come in monday", "Monday to Friday 9 am to 7 pm"),
+    ],
+)
+def test_a_weekday_asked_about_gets_the_hours(lang, question, fact):
+    said = _answer(lang, question)
+    assert said is not None and fact in said

@@ -27,6 +27,8 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "hours": (
         re.compile(
             r"几点|营业时间|开门|关门|下班|上班|营业吗|休息吗|开吗|周末|礼拜天|周日|星期天|节假日|放假|"
+            # a weekday asked about ("礼拜二去行不行", "can I come in monday")
+            r"(周|礼拜|星期)[一二三四五六日天]|\b(monday|tuesday|wednesday|thursday|friday)s?\b|"
             r"\bhours\b|\bopen\b|\bclose\b|closed|what time|weekends?|saturdays?|sundays?|"
             r"\bat \d+ (in the morning|at night)|middle of the night|late at night|24/7|半夜|凌晨",
             re.I,

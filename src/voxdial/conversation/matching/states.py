@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from voxdial.conversation.matching.cues import QUESTION_BACK
+from voxdial.conversation.matching.cues import asks_back
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
+from voxdial.conversation.polarity import DOUBLE_NEGATION
 
 if TYPE_CHECKING:
     from voxdial.conversation.matching.answers import AnswerSet
@@ -29,6 +30,9 @@ BAD = re.compile(
     r"not working|stopped working|weak|dented|torn|cracked|missed|skipped|no[- ]show|"
     r"same as before|no (better|different)|acting up|playing up|"
     r"didn'?t (show|turn) up|never (showed|turned) up)\b|"
+    # a connection that drops ("dropped out", "keeps cutting out", "掉线", "断网")
+    r"\b(drop(s|ped|ping)? (out|off)|cut(s|ting)? out|disconnect(s|ed|ing)?|outages?)\b|"
+    r"掉线|断网|断线|断了|信号差|"
     # a mess, said as a state ("脏兮兮的", "乱七八糟", "kinda grubby", "filthy")
     r"脏|乱七八糟|乱糟糟|邋遢|一层灰|全是灰|\b(dirty|grubby|filthy|messy|a mess|mucky|grimy|"
     r"stained|dusty|smelly|gross|disgusting|sticky)\b"
@@ -40,6 +44,9 @@ GOOD = re.compile(
     # on time or early, said as a time kept ("到点就敲门了", "掐着点来的", "还提前了五分钟到")
     r"到点就|掐着点|提前[了个]?[\u4e00-\u9fff]{0,5}到|早到了|"
     r"\b(fine|normal|on time|punctual|intact|perfect(ly)?|working|in one piece|good as new)\b|"
+    # steady, said of a connection or a machine ("rock solid", "rock steady", "很稳定")
+    r"\b(rock solid|solid as a rock|rock steady|rock-solid|stable|reliable|flawless)\b|"
+    r"稳定|很稳|挺稳|"
     # clean and tidy, said as a state ("干干净净的", "spotless", "clean as a whistle"); not
     # the act of cleaning ("had to clean up after them")
     r"干净|整洁|一尘不染|整整齐齐|利利索索|\b(spotless|pristine|immaculate|spick and span|"
@@ -118,16 +125,6 @@ def _negated(text: str, start: int) -> bool:
 _NOT_NEGATING = re.compile(r"差不多|不多|不少|不久|不一会|没多久|没一会")
 
 
-# a question word that asks nothing: after a negation ("没觉得有啥不正常", "没什么问题")
-# or as a denial ("哪有准时")
-_NOT_ASKING = re.compile(r"[没不无].{0,4}(啥|什么|哪)|哪有|哪里|哪儿")
-
-
-def _asks_back(clause: str) -> bool:
-    """The clause asks something ("半夜漏水找谁"): the state it names is not said."""
-    return bool(QUESTION_BACK.search(clause)) and not _NOT_ASKING.search(clause)
-
-
 def _state_pair(a: AnswerSet) -> tuple[int, int] | None:
     """Two answers that name the fine state and the problem themselves ("准时到了" /
     "迟到了", "on time" / "late"): (fine, problem); None for any other answers."""
@@ -160,9 +157,11 @@ def _state(
     asks_good = (bool(_ASKS_GOOD.search(question)) or ceased or named) and not asks_bad
     if not asks_bad and not asks_good:
         return None
-    parts = [p for p in heard.parts if not _asks_back(p)] if heard.parts else []
+    parts = [p for p in heard.parts if not asks_back(p)] if heard.parts else []
     if heard.parts and not parts:
         return None  # "半夜漏水找谁": a question back, not a state
+    if any(DOUBLE_NEGATION.search(p) for p in parts or [heard.text]):
+        return None  # "I wouldn't say it never cut out": yes_no reads the denied denial
     # a cessation is read on the whole reply: "no more rattle" is a clause the matcher
     # narrows away as a turned-down one
     said = _states(heard.text if ceased or not parts else " ".join(parts), ceased)

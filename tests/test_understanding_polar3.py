@@ -231,3 +231,29 @@ def test_one_reading_of_a_question_back():
     assert asks_back("你们店在哪里")
     assert only_asks_back(["嗯", "你们客服电话多少"])
     assert not only_asks_back(["嗯", "好的"])
+
+
+@pytest.mark.parametrize(
+    "reply", ["it's in a cupboard somewhere", "collecting dust in the garage", "早就放着吃灰了"]
+)
+def test_put_away_unused_is_no_to_still_using(reply):
+    q = ("Do you still use the blender from our shop?", ["yes", "no"])
+    if not reply.isascii():
+        q = ("您还在用我们店的料理机吗？", ["还在用", "不用了"])
+    assert _read(*q, reply) == q[1][1]
+
+
+def test_decided_against_is_no():
+    q = ("Are you going ahead with the kitchen refit: yes, no, or not sure?",
+         ["yes", "no", "not sure"])  # fmt: skip
+    assert _read(*q, "we decided against it") == "no"
+
+
+@pytest.mark.parametrize("reply", ["uh huh, go on", "mhm, i'm listening", "uh huh carry on"])
+def test_listening_with_go_on_is_no_yes(reply):
+    q = ("Would you like a reminder text: yes, no, or not sure?", ["yes", "no", "not sure"])
+    assert _read(*q, reply) is None
+
+
+def test_go_on_to_an_offer_is_still_a_yes():
+    assert _read("Shall we book the tune-up for you?", ["yes", "no"], "go on then") == "yes"

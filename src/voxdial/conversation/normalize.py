@@ -76,9 +76,12 @@ def strip_fillers(text: str) -> str:
 # sounds that mean yes, before "uh" is dropped as a filler
 _SOUNDS_YES = r"uh[- ]?huh|mm[- ]?hmm|mhm|mm-hm"
 _AFFIRM = re.compile(rf"\b({_SOUNDS_YES})\b")
-# the same sounds said one after another and nothing else ("uh huh, mhm"): the callee is
-# listening, not agreeing; kept as a filler ("嗯，嗯" is one already)
-_LISTENING = re.compile(rf"^(?:{_SOUNDS_YES})(?: (?:{_SOUNDS_YES}|嗯+))+$")
+# the same sounds said one after another and nothing else ("uh huh, mhm"), or with a
+# "go on" ("uh huh, go on"): the callee is listening, not agreeing; kept as a filler
+# ("嗯，嗯" is one already)
+_LISTENING = re.compile(
+    rf"^(?:{_SOUNDS_YES})(?: (?:{_SOUNDS_YES}|嗯+|go on|carry on|keep going|i'?m listening))+$"
+)
 # the northern "嗯呐" / "嗯那" yes, before "那" could be read as a word ("嗯那 说" is
 # "嗯 说"); not "嗯那个", "嗯哪天"
 _AFFIRM_ZH = re.compile(r"嗯+[呐哪那](?![个些里儿边位天种样么])")

@@ -85,7 +85,7 @@ NO_PHRASES = re.compile(
         "no need", "not necessary", "don'?t bother", "not in a million years", "never again",
         # leaving it out ("skip it", "i'll skip that")
         "skip it", "skip that", "skip the \\w+", "i'?ll skip", "we'?ll skip", "give it a miss",
-        "leave it out",
+        "leave it out", "decided against( it)?", "decided not to",
     )
 )  # fmt: skip
 # words that are a yes or a no only as a clause of their own ("中", "成": also parts of
@@ -242,7 +242,11 @@ STOPS = re.compile(
     # "换了个别家的", "自己买了一个")
     r"\b(swapped|switched|replaced|changed) (it|over|to|for)\b|\bgot rid of\b|"
     r"\b(sent|gave|took) it back\b|\b(use|using|have|got|bought) (my|our) own\b|"
-    r"换(了|掉)(个|一个)?(别|自己|新)|(用|买)(了)?(我)?自己的|自己买了"
+    r"换(了|掉)(个|一个)?(别|自己|新)|(用|买)(了)?(我)?自己的|自己买了|"
+    # put away unused ("it's in a drawer somewhere", "collecting dust", "放着吃灰")
+    r"\bin (a|the) (drawer|cupboard|closet|box|garage|loft|attic)\b|\bin storage\b|"
+    r"\b(collecting|gathering) dust\b|\b(threw|thrown|chucked) it (out|away)\b|"
+    r"吃灰|闲置|扔了|收起来了|放着没用"
 )
 # a question that offers to do something for the callee ("需要我们帮您预约吗", "would you
 # like us to..."), and the words that take the offer up ("那麻烦你了", "那敢情好", "please

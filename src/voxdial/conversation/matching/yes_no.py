@@ -290,13 +290,13 @@ def _asks_back(heard: Heard) -> bool:
 
 
 def share(a: AnswerSet, heard: Heard) -> Match | None:
-    """A stage before the answer said outright: to a question about all of something,
-    a part of it is the negative answer even when the positive one is said ("就上了一节"
-    to "都上了吗")."""
+    """A stage before the answer said outright: sounds said while listening are no yes
+    ("uh huh, go on"); to a question about all of something, a part of it is the
+    negative answer even when the positive one is said ("就上了一节" to "都上了吗")."""
+    if a.yes is not None and len(heard.parts) > 1 and is_filler(heard.text):
+        raise Ambiguous  # "uh huh, mhm": listening, not a yes (read before "yes" said)
     if not a.binary:
         return None
-    if len(heard.parts) > 1 and is_filler(heard.text):
-        raise Ambiguous  # "uh huh, mhm": listening, not a yes (read before "yes" said)
     if (well := _all_well(a, heard.text)) is not None:
         return well
     said = _share(a.question, heard.text)

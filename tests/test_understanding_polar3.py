@@ -257,3 +257,46 @@ def test_listening_with_go_on_is_no_yes(reply):
 
 def test_go_on_to_an_offer_is_still_a_yes():
     assert _read("Shall we book the tune-up for you?", ["yes", "no"], "go on then") == "yes"
+
+
+SMELL = ("冰箱清洗完以后还有没有异味？", ["有异味", "没有异味"])
+
+
+@pytest.mark.parametrize(
+    ("reply", "want"),
+    [
+        ("还是有股味", "有异味"),
+        ("过两天又有点臭了", "有异味"),
+        ("没闻到有什么味", "没有异味"),
+        ("一点味儿都没有了", "没有异味"),
+        ("师傅很有人情味", None),  # 人情味 is no smell
+    ],
+)
+def test_a_smell_is_a_problem_state(reply, want):
+    assert _read(*SMELL, reply) == want
+
+
+def test_a_smell_in_english():
+    q = ("Is there any odour left in the carpet?", ["yes", "no"])
+    assert _read(*q, "it's still a bit smelly") == "yes"
+    assert _read(*q, "no odour at all") == "no"
+
+
+REPAIR_EN = ("Has the dripping tap been fixed?", ["yes", "no"])
+REPAIR_ZH = ("卫生间渗水的问题解决了吗？", ["解决了", "没解决"])
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "want"),
+    [
+        (REPAIR_EN, "still dripping every night", "no"),  # the problem lasts: not fixed
+        (REPAIR_EN, "they fixed it on monday", "yes"),
+        (REPAIR_EN, "not fixed yet", "no"),
+        (REPAIR_ZH, "还在渗水", "没解决"),
+        (REPAIR_ZH, "早就弄好了", "解决了"),
+    ],
+)
+def test_a_repair_question_asks_about_the_fine_state_though_it_names_the_problem(
+    question, reply, want
+):
+    assert _read(*question, reply) == want

@@ -20,19 +20,23 @@ if TYPE_CHECKING:
 # a problem, a fault, lateness, damage, weakness
 BAD = re.compile(
     r"不正常|异常|问题|毛病|故障|迟到|晚了|来晚|晚到|晚点到|不准时|破损|破了|破个|破了个|(?<![打突])破(?![费解])|坏了|损坏|"
-    r"压扁|压坏|变形|裂了|碎了|漏水|渗水|漏了|时大时小|忽大忽小|水小|很小|太小|变小|小了|不稳|"
+    r"压扁|压坏|变形|裂了|碎了|漏水|渗水|滴水|漏了|时大时小|忽大忽小|水小|很小|太小|变小|小了|不稳|"
     r"落下|耽误|耽搁|错过|没来(?![晚迟])|放鸽子|爽约|"
     # a repair that did not hold: not working again, no change ("又不灵了", "跟没修一样")
     r"不灵|失灵|不好使|不管用|不顶用|不好用|罢工|老样子|没(什么|啥)?(变化|效果|改善)|"
     r"(跟|和)没[\u4e00-\u9fff]{1,2}(过)?一样|(跟|和)[\u4e00-\u9fff]{1,2}之前一样|"
     r"(?<![遗])漏(?![掉])|"
-    r"\b(problems?|issues?|wrong|broken|damaged|late|leak(ing|s|ed)?|worse|trouble|faulty|"
+    r"\b(problems?|issues?|wrong|broken|damaged|late|leak(ing|s|ed)?|drip(ping|s)?|worse|"
+    r"trouble|faulty|"
     r"not working|stopped working|weak|dented|torn|cracked|missed|skipped|no[- ]show|"
     r"same as before|no (better|different)|acting up|playing up|"
     r"didn'?t (show|turn) up|never (showed|turned) up)\b|"
     # a connection that drops ("dropped out", "keeps cutting out", "掉线", "断网")
     r"\b(drop(s|ped|ping)? (out|off)|cut(s|ting)? out|disconnect(s|ed|ing)?|outages?)\b|"
     r"掉线|断网|断线|断了|信号差|"
+    # a smell ("还是有点臭", "又有那股味了", "a bit smelly"); not 有人情味, 臭美
+    r"异味|怪味|(有|股)(点|股|那股|些|一股|怪)?味(?!道不错)|臭(?!美)|难闻|刺鼻|"
+    r"\b(smelly|stinks?|stinky|stank|reeks?|odou?rs?)\b|"
     # a mess, said as a state ("脏兮兮的", "乱七八糟", "kinda grubby", "filthy")
     r"脏|乱七八糟|乱糟糟|邋遢|一层灰|全是灰|\b(dirty|grubby|filthy|messy|a mess|mucky|grimy|"
     r"stained|dusty|smelly|gross|disgusting|sticky)\b"
@@ -41,6 +45,8 @@ BAD = re.compile(
 GOOD = re.compile(
     r"正常|准时|按时|按点|守时|准点|挺准|好好的|完好|完整|没坏|跟以前一样|和以前一样|跟原来一样|"
     r"挺好使|好使了|管用了|挺好的|"
+    # a repair done, said of the thing ("早就修好了", "搞定了", "they fixed it")
+    r"(修|弄|搞|处理|调)好了|修复了|解决了|搞定了|\b(fixed|sorted|resolved|repaired)\b|"
     # on time or early, said as a time kept ("到点就敲门了", "掐着点来的", "还提前了五分钟到")
     r"到点就|掐着点|提前[了个]?[\u4e00-\u9fff]{0,5}到|早到了|"
     r"\b(fine|normal|on time|punctual|intact|perfect(ly)?|working|in one piece|good as new)\b|"
@@ -61,9 +67,14 @@ _NEG_EN = re.compile(r"\b(no|not|never|without|nothing|hardly)\b[\w' ]{0,12}$|n'
 _DENY_ZH = re.compile(r"(哪有|哪里|哪儿|什么)[^，,。\s]{0,2}$")
 # the question names what it asks about: a time kept ("按约好的时间"), a state, a repair
 # done ("修好了吗", "has the leak been fixed")
+# a repair asked about ("漏水的问题修好了吗", "has the leak been fixed"): the fine state
+# is asked about, though the question names the problem
+_ASKS_REPAIR = re.compile(
+    r"(修|弄|处理|搞|调|装)好|修复|解决|搞定|恢复|\b(fixed|repaired|resolved|sorted)\b"
+)
 _ASKS_GOOD = re.compile(
     GOOD.pattern + r"|按.{0,4}时间|\b(as agreed|as scheduled)\b|\b(clean|tidy|neat)\b|"
-    r"(修|弄|处理|搞|调|装)好|修复|解决|搞定|恢复|\b(fixed|repaired|resolved|sorted)\b"
+    + _ASKS_REPAIR.pattern
 )
 # a question whether something bad is over ("has the pain gone away", "不疼了吗"): it
 # ceased ("no more", "went away", "消了") is the fine state, it lasts ("still", "又") the
@@ -153,7 +164,7 @@ def _state(
     the question asks about (`named`: the answers name the states, the fine one first)."""
     yes, no = fine_bad
     ceased = bool(_ASKS_CEASED.search(question))
-    asks_bad = bool(BAD.search(question)) and not ceased
+    asks_bad = bool(BAD.search(question)) and not ceased and not _ASKS_REPAIR.search(question)
     asks_good = (bool(_ASKS_GOOD.search(question)) or ceased or named) and not asks_bad
     if not asks_bad and not asks_good:
         return None

@@ -73,8 +73,8 @@ _ASKS_REPAIR = re.compile(
     r"(修|弄|处理|搞|调|装)好|修复|解决|搞定|恢复|\b(fixed|repaired|resolved|sorted)\b"
 )
 _ASKS_GOOD = re.compile(
-    GOOD.pattern + r"|按.{0,4}时间|\b(as agreed|as scheduled)\b|\b(clean|tidy|neat)\b|"
-    + _ASKS_REPAIR.pattern
+    rf"{GOOD.pattern}|按.{{0,4}}时间|\b(as agreed|as scheduled)\b|\b(clean|tidy|neat)\b|"
+    rf"{_ASKS_REPAIR.pattern}"
 )
 # a question whether something bad is over ("has the pain gone away", "不疼了吗"): it
 # ceased ("no more", "went away", "消了") is the fine state, it lasts ("still", "又") the

@@ -25,17 +25,24 @@ STAIN = ("洗完车以后，座椅上还有没有污渍？", ["有污渍", "没�
 @pytest.mark.parametrize(
     ("reply", "want"),
     [
-        ("还是有点印子", "有污渍"),  # some of it, in other words
+        ("还是有那么点", "有污渍"),  # some of it
         ("后排又有一些了", "有污渍"),
+        ("就是有一点点", "有污渍"),
         ("一点痕迹都没", "没有污渍"),  # none at all
         ("啥也没看出来", "没有污渍"),  # none of it at all
         ("没看出来有什么", "没有污渍"),  # none noticed
         ("没发现啥", "没有污渍"),
-        ("有点印子 不过擦掉就没有了", None),  # both said
+        ("前排有些 后排没有", "有污渍"),  # some seats have: there are stains
     ],
 )
 def test_some_of_it_or_none_at_all(reply, want):
     assert _read(*STAIN, reply) == want
+
+
+def test_a_degree_said_with_you_dian_is_no_some_of_it():
+    q = ("这周末您有没有空来店里？", ["有空", "没空"])
+    assert _read(*q, "有点忙") != "有空"
+    assert _read(*q, "有些忙") != "有空"
 
 
 def test_a_miss_that_is_none_is_not_none_at_all():

@@ -200,8 +200,11 @@ _HAS_COUNT = re.compile(
     r"[只条头匹位台辆部套间]"
 )
 _HAS_NONE = re.compile(r"没有|没了|没养|一个都没|都没")
-# some of it ("又有那股味了", "还是有点臭", "有些划痕"): a yes to whether there is any
-_HAS_SOME = re.compile(r"(^|[又还也就是])有(点|些|一点|一些|股|一股|那股|那么点|个别)")
+# some of it ("又有那股味儿", "就是有一点点", "还有些"): a yes to whether there is any; not
+# 有点 / 有些 said of a degree ("有点忙" to "有没有空")
+_HAS_SOME = re.compile(
+    r"(^|[又还也就是])有(股|一股|那股|(一点点|一点儿|点儿|一些|些|那么点)(?=$|[了的啊吧呢]))"
+)
 # none of it at all ("一点味都没", "啥也没有"), or none noticed ("没闻出来有啥味", "没发现什么"):
 # a no to whether there is any; not a miss that is none ("一次都没落下")
 _NONE_AT_ALL = re.compile(

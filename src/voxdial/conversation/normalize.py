@@ -18,6 +18,18 @@ _ZH_FILLERS = re.compile(
     r"嗯+|呃+|额+|啊+|哦+|噢+|喔+|唉+|哎+|诶+|那个|这个嘛|就是说|然后|吧|呀|哈|啦|呢|的话"
 )
 _EN_FILLERS = re.compile(r"\b(?:um+|uh+|erm|er|hmm+|well|like|you know|i mean|so|oh|ah)\b")
+# sounds that are fillers only as a clause of their own ("恩", "喂 你们电话多少", "就是"):
+# inside a clause they are words (感恩, 喂养, 就是我)
+_FILLER_CLAUSE = re.compile(
+    rf"(?:{_ZH_FILLERS.pattern}|{_EN_FILLERS.pattern}|恩+|欸+|喂+|就是|er+|\s)+"
+)
+
+
+def is_filler(clause: str) -> bool:
+    """A `clean`ed clause of fillers only ("嗯", "um well", "喂"): it neither answers
+    nor asks."""
+    return bool(_FILLER_CLAUSE.fullmatch(clause))
+
 
 _ZH_DIGITS = "零一二两三四五六七八九十百千万点半"
 _ZH_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
@@ -62,13 +74,25 @@ def strip_fillers(text: str) -> str:
 
 
 # sounds that mean yes, before "uh" is dropped as a filler
-_AFFIRM = re.compile(r"\b(uh[- ]?huh|mm[- ]?hmm|mhm|mm-hm)\b")
+_SOUNDS_YES = r"uh[- ]?huh|mm[- ]?hmm|mhm|mm-hm"
+_AFFIRM = re.compile(rf"\b({_SOUNDS_YES})\b")
+# the same sounds said one after another and nothing else ("uh huh, mhm"), or with a
+# "go on" ("uh huh, go on"): the callee is listening, not agreeing; kept as a filler
+# ("嗯，嗯" is one already)
+_LISTENING = re.compile(
+    rf"^(?:{_SOUNDS_YES})(?: (?:{_SOUNDS_YES}|嗯+|go on|carry on|keep going|i'?m listening))+$"
+)
 # the northern "嗯呐" / "嗯那" yes, before "那" could be read as a word ("嗯那 说" is
 # "嗯 说"); not "嗯那个", "嗯哪天"
 _AFFIRM_ZH = re.compile(r"嗯+[呐哪那](?![个些里儿边位天种样么])")
 # dialect and slang spellings of 没有 ("木有", "么有"): read as 没有, before the
 # 有 inside them could be taken for a yes ("有" / "没有" answers)
-_DIALECT_NO = re.compile(r"木有|(?<![什怎这那多要])么有")
+_DIALECT_NO = re.compile(
+    r"木有|(?<![什怎这那多要])么有|(?<=[还都也])木(?=[定想去来做办弄好到收看用听见过吃])"
+)
+# a sound said rising, on its own ("嗯？", "啊？", "huh?"): the callee asks back, it is not
+# the yes "嗯" is; kept as a question word, since cleaning drops the question mark
+_ASKED_SOUND = re.compile(r"(?<![\w'])(嗯+|恩+|啊+|哦+|噢+|诶+|欸+|huh|hm+|mm+|eh)\s*\?+")
 # a verb said as "V一V" ("找一找", "查一查"): the same as "VV" ("找找"), and its 一 is no
 # number
 _TRY_VERB = re.compile(r"([找查翻看瞧问试等听])一\1")
@@ -76,8 +100,18 @@ _TRY_VERB = re.compile(r"([找查翻看瞧问试等听])一\1")
 
 @lru_cache(maxsize=8192)
 def clean(text: str) -> str:
-    text = _DIALECT_NO.sub("没有", _AFFIRM.sub("yes", squash(text)))
+    text = _ASKED_SOUND.sub(_asked, fold(text))
+    text = _LISTENING.sub("hmm", squash(text))
+    text = _DIALECT_NO.sub(_said_no, _AFFIRM.sub("yes", text))
     return strip_fillers(_TRY_VERB.sub(r"\1\1", _AFFIRM_ZH.sub("嗯", text)))
+
+
+def _asked(m: re.Match[str]) -> str:
+    return " what " if m.group(1).isascii() else " 啥 "
+
+
+def _said_no(m: re.Match[str]) -> str:
+    return "没" if m.group() == "木" else "没有"
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,9 @@ NO_PHRASES = re.compile(
         "犯不着", "再也不", "再也没", "再不会", "打死也不",
         "absolutely not", "certainly not", "definitely not", "no can do", "not likely",
         "no need", "not necessary", "don'?t bother", "not in a million years", "never again",
+        # leaving it out ("skip it", "i'll skip that")
+        "skip it", "skip that", "skip the \\w+", "i'?ll skip", "we'?ll skip", "give it a miss",
+        "leave it out", "decided against( it)?", "decided not to",
     )
 )  # fmt: skip
 # words that are a yes or a no only as a clause of their own ("中", "成": also parts of
@@ -102,6 +105,10 @@ DOUBLE_NEGATION = re.compile(
     r"(不是|不会|没有|并不是|并非|不能|没|倒也不是|也不是)不(?!是)|"
     r"(不能说|不好说|不是说|也不能说|倒不是|谈不上|说不上)(没|不)|没说不|(不是|并不是|并非)没|"
     r"(wouldn'?t|would not|can'?t|couldn'?t|won'?t|don'?t|never) say no|"
+    # a denial denied ("I wouldn't say it never happened", "can't say we didn't")
+    r"(wouldn'?t|would not|can'?t|couldn'?t|won'?t) (say|claim) (that )?"
+    r"(it|i|we|they|he|she|you|there) (never|didn'?t|hasn'?t|haven'?t|wasn'?t|weren'?t|isn'?t|"
+    r"doesn'?t|don'?t|won'?t)\b|"
     r"(not|never) (say|said) no|not against (it|that)|can'?t see why not|don'?t see why not|"
     r"wouldn'?t (say no|object|be against)|"
     r"no reason not to|not unwilling|not opposed|wouldn'?t rule it out"
@@ -114,6 +121,14 @@ UNSURE = re.compile(
     r"看(情况|心情|时间|价钱|价格|到时候|具体)|说不定|不一定|没准(?![时点])|难说|两说|"
     r"还在犹豫|有点犹豫|犹豫不决|挺纠结|还在纠结|吃不准|没谱|说不清|五五开|看看再说|回头再说|"
     r"还没(想清楚|拿主意|主意)|"
+    # both said as possible ("可能会可能不会", "也许去也许不去", "maybe yes maybe no"), or
+    # not settled ("还定不下来", "决定不了", "can't make up my mind")
+    r"(可能|也许|或许)(?P<maybe>[\u4e00-\u9fff]{1,2})也?(可能|也许|或许)?(不|没)(?P=maybe)|"
+    r"定不(下来|了)|决定不了|拿不了主意|"
+    r"\bmaybe (yes|so),? maybe (no|not)\b|\bcan'?t make up my mind\b|"
+    # not knowing at all, in slang ("dunno", "no clue", "beats me", "天知道")
+    r"\b(dunno|no clue|not a clue|haven'?t (got )?a clue|beats me|search me|no idea)\b|"
+    r"天知道|鬼知道|不晓得|"
     # still to be thought over, put off till later ("但还得琢磨琢磨", "以后再说吧")
     r"(?<!不)(还得|得|还要|再)(琢磨|考虑|想想|合计|寻思|斟酌)|(以后|改天|过段时间|过阵子|下次|到时候)再说|"
     r"不记得|记不得|想不起|"
@@ -124,6 +139,9 @@ UNSURE = re.compile(
     r"haven'?t (made up my mind|made a decision|decided|thought about it)|"
     r"(need|have|got) to think|(i'?ll|let me|i will|gotta|i'?d have to) think( about it| it over)?|"
     r"thinking about it|think it over|sleep on it|on the fence|up in the air|"
+    # put off till later ("ask me after the season", "we'll decide when we get there")
+    r"\bask me (again )?(later|after|closer|nearer|next|in)\b|"
+    r"\b(we'?ll|i'?ll) (decide|see|figure it out|work it out) (when|once|later|nearer|closer)\b|"
     r"still (deciding|thinking|weighing)|can'?t decide|not decided yet|not sure yet|"
     r"fifty[- ]fifty|50[- /]50|i'?ll let you know|might do|"
     r"^(possibly|perhaps|maybe|might|could be)$|(possibly|perhaps|might be),? (maybe|not)|"
@@ -149,6 +167,17 @@ CONSULTS = re.compile(
     rf"(my|the|our) {_KIN}|"
     rf"(let me|i'?ll|i will|gotta|got to|have to|need to) (ask|check with|talk to|run it by) "
     rf"(my|the|our) {_KIN}"
+)
+
+
+# not knowing the thing could be done or was there ("我都不知道还能看", "不知道有这个",
+# "didn't even know you could"): a no to whether the callee did or used it; not "不知道
+# 能不能" (whether: UNSURE)
+UNAWARE = re.compile(
+    r"不(知道|晓得)(还|也)?(能|可以|有(这|那|个))(?![不没])|"
+    r"\b(didn'?t|did not|never) (even )?(know|reali[sz]e) (you|we|i|there|it|that) "
+    r"(could|can|was|were|had|offered?|existed)\b|\bnever knew (about )?(that|it|this)\b|"
+    r"\bfirst i'?ve heard of (it|that|this)\b"
 )
 
 
@@ -201,14 +230,23 @@ ALL_WELL = re.compile(
 # "will you renew", "keep using"), and the words that say it stops ("这个月完了就停了",
 # "先停一个月", "退了吧", "I'll stop after this one"): a no to it
 GOES_ON = re.compile(
-    r"继续|(?<![手持陆])续|接着|还(打算|要|会|想)?(用|租|订|包|办|来|做)|"
-    r"\b(continue|renew|keep|carry on|stay with|stick with)\b"
+    r"继续|(?<![手持陆])续|接着|还(打算|要|会|想|在)?(用|租|订|包|办|来|做)|"
+    r"\b(continue|renew|keep|carry on|stay with|stick with|still (using|use|on|with|have))\b"
 )
 STOPS = re.compile(
     r"(?<![不没别])(停(了|掉|一[下个阵段]|[一两几]个月)|先停|暂停|停下|退(了|掉)|不干了|到此为止|就到这|"
     r"就这一[次回期个]|完了就(停|不))|"
     r"\b(stop(ping)?|quit(ting)?|pause|call it a day|give it up|that'?s it for me|"
-    r"done after this|last one)\b"
+    r"done after this|last one)\b|"
+    # replaced by another or one's own ("we swapped it for a netgear", "I use my own now",
+    # "换了个别家的", "自己买了一个")
+    r"\b(swapped|switched|replaced|changed) (it|over|to|for)\b|\bgot rid of\b|"
+    r"\b(sent|gave|took) it back\b|\b(use|using|have|got|bought) (my|our) own\b|"
+    r"换(了|掉)(个|一个)?(别|自己|新)|(用|买)(了)?(我)?自己的|自己买了|"
+    # put away unused ("it's in a drawer somewhere", "collecting dust", "放着吃灰")
+    r"\bin (a|the) (drawer|cupboard|closet|box|garage|loft|attic)\b|\bin storage\b|"
+    r"\b(collecting|gathering) dust\b|\b(threw|thrown|chucked) it (out|away)\b|"
+    r"吃灰|闲置|扔了|收起来了|放着没用"
 )
 # a question that offers to do something for the callee ("需要我们帮您预约吗", "would you
 # like us to..."), and the words that take the offer up ("那麻烦你了", "那敢情好", "please

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from voxdial.conversation.normalize import is_filler
+
 NEGATORS = re.compile(
     r"(不|没|别|非|未|无|not|no|don't|dont|never|n't)"
     r"(\s*(是|太|很|怎么|大|那么|想|要|打算|愿意|会|再|that|very|really|so|the|a|an|on|at|"
@@ -120,6 +122,27 @@ QUESTION_BACK = re.compile(
     r"^(does|do|is|are|am|was|were|has|have|had|can|could|will|would|should|did|may|must) "
     r"(it|that|this|these|those|you|i|they|there|we|he|she|the|my|your|his|her|our|their)\b"
 )
+# a question word that asks nothing: after a negation ("没觉得有啥不正常", "没什么问题")
+# or in a denial ("哪有准时", "哪里准时", "哪儿干净了"); not where it asks a place ("在哪里",
+# "哪儿能办")
+_NOT_ASKING = re.compile(
+    r"[没不无].{0,4}(啥|什么|哪)|哪有|^那?哪(里|儿)(?!买|办|能|可以|有卖)|"
+    r"哪(里|儿)[\u4e00-\u9fff]{0,4}了$"
+)
+
+
+def asks_back(clause: str) -> bool:
+    """The clause asks something ("半夜漏水找谁", "是考啥的来着"): what it names is
+    not said as the callee's answer."""
+    return bool(QUESTION_BACK.search(clause)) and not _NOT_ASKING.search(clause)
+
+
+def only_asks_back(parts: list[str]) -> bool:
+    """Every clause but fillers asks back ("嗯 你们客服电话多少", "科目一是考啥的来着")."""
+    parts = [p for p in parts if not is_filler(p)]
+    return bool(parts) and all(asks_back(p) for p in parts)
+
+
 # a question about all of something ("都按时练上了吗", "finished all of her antibiotics")
 TOTALITY_QUESTION = re.compile(
     r"都|全部|所有|每一?[次个天回]|全都|\b(all|every|each|whole|entire)\b"
@@ -144,8 +167,11 @@ TOTAL = re.compile(
 
 # a negative answer denied ("也不能说没练上", "不是没用过"): said as a double negation
 _DENIED = re.compile(
-    r"(不能说|不好说|不是说|也不能说|倒不是|谈不上|说不上|不是|并不是|并非|也不是|倒也不是)$"
+    r"(不能说|不好说|不是说|也不能说|倒不是|谈不上|说不上|不是|并不是|并非|也不是|倒也不是|没有)$"
 )
+# a negative answer that opens a double negation ("不会不来的", "不是不想去"): its
+# negation is itself negated; not a no said twice ("不会不会", "不是不是")
+_DENIED_AFTER = re.compile(r"(不|没)(?P<neg>[是会能要想用])不(?!(?P=neg)|是|过|好意思|了|然)")
 
 
 _DENIED_EN = re.compile(
@@ -158,4 +184,4 @@ def negation_denied(text: str, start: int) -> bool:
     ("也不能说没练上", "i wouldn't say no")."""
     if text.isascii():
         return bool(_DENIED_EN.search(text[max(0, start - 24) : start]))
-    return bool(_DENIED.search(text[max(0, start - 5) : start]))
+    return bool(_DENIED.search(text[max(0, start - 5) : start]) or _DENIED_AFTER.match(text, start))

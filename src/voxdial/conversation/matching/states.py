@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from voxdial.conversation.matching.cues import QUESTION_BACK
+from voxdial.conversation.matching.cues import asks_back
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
+from voxdial.conversation.polarity import DOUBLE_NEGATION
 
 if TYPE_CHECKING:
     from voxdial.conversation.matching.answers import AnswerSet
@@ -19,16 +20,23 @@ if TYPE_CHECKING:
 # a problem, a fault, lateness, damage, weakness
 BAD = re.compile(
     r"不正常|异常|问题|毛病|故障|迟到|晚了|来晚|晚到|晚点到|不准时|破损|破了|破个|破了个|(?<![打突])破(?![费解])|坏了|损坏|"
-    r"压扁|压坏|变形|裂了|碎了|漏水|渗水|漏了|时大时小|忽大忽小|水小|很小|太小|变小|小了|不稳|"
+    r"压扁|压坏|变形|裂了|碎了|漏水|渗水|滴水|漏了|时大时小|忽大忽小|水小|很小|太小|变小|小了|不稳|"
     r"落下|耽误|耽搁|错过|没来(?![晚迟])|放鸽子|爽约|"
     # a repair that did not hold: not working again, no change ("又不灵了", "跟没修一样")
     r"不灵|失灵|不好使|不管用|不顶用|不好用|罢工|老样子|没(什么|啥)?(变化|效果|改善)|"
     r"(跟|和)没[\u4e00-\u9fff]{1,2}(过)?一样|(跟|和)[\u4e00-\u9fff]{1,2}之前一样|"
     r"(?<![遗])漏(?![掉])|"
-    r"\b(problems?|issues?|wrong|broken|damaged|late|leak(ing|s|ed)?|worse|trouble|faulty|"
+    r"\b(problems?|issues?|wrong|broken|damaged|late|leak(ing|s|ed)?|drip(ping|s)?|worse|"
+    r"trouble|faulty|"
     r"not working|stopped working|weak|dented|torn|cracked|missed|skipped|no[- ]show|"
     r"same as before|no (better|different)|acting up|playing up|"
     r"didn'?t (show|turn) up|never (showed|turned) up)\b|"
+    # a connection that drops ("dropped out", "keeps cutting out", "掉线", "断网")
+    r"\b(drop(s|ped|ping)? (out|off)|cut(s|ting)? out|disconnect(s|ed|ing)?|outages?)\b|"
+    r"掉线|断网|断线|断了|信号差|"
+    # a smell ("还是有点臭", "又有那股味了", "a bit smelly"); not 有人情味, 臭美
+    r"异味|怪味|(有|股)(点|股|那股|些|一股|怪)?味(?!道不错)|臭(?!美)|难闻|刺鼻|"
+    r"\b(smelly|stinks?|stinky|stank|reeks?|odou?rs?)\b|"
     # a mess, said as a state ("脏兮兮的", "乱七八糟", "kinda grubby", "filthy")
     r"脏|乱七八糟|乱糟糟|邋遢|一层灰|全是灰|\b(dirty|grubby|filthy|messy|a mess|mucky|grimy|"
     r"stained|dusty|smelly|gross|disgusting|sticky)\b"
@@ -37,9 +45,14 @@ BAD = re.compile(
 GOOD = re.compile(
     r"正常|准时|按时|按点|守时|准点|挺准|好好的|完好|完整|没坏|跟以前一样|和以前一样|跟原来一样|"
     r"挺好使|好使了|管用了|挺好的|"
+    # a repair done, said of the thing ("早就修好了", "搞定了", "they fixed it")
+    r"(修|弄|搞|处理|调)好了|修复了|解决了|搞定了|\b(fixed|sorted|resolved|repaired)\b|"
     # on time or early, said as a time kept ("到点就敲门了", "掐着点来的", "还提前了五分钟到")
     r"到点就|掐着点|提前[了个]?[\u4e00-\u9fff]{0,5}到|早到了|"
     r"\b(fine|normal|on time|punctual|intact|perfect(ly)?|working|in one piece|good as new)\b|"
+    # steady, said of a connection or a machine ("rock solid", "rock steady", "很稳定")
+    r"\b(rock solid|solid as a rock|rock steady|rock-solid|stable|reliable|flawless)\b|"
+    r"稳定|很稳|挺稳|"
     # clean and tidy, said as a state ("干干净净的", "spotless", "clean as a whistle"); not
     # the act of cleaning ("had to clean up after them")
     r"干净|整洁|一尘不染|整整齐齐|利利索索|\b(spotless|pristine|immaculate|spick and span|"
@@ -54,9 +67,14 @@ _NEG_EN = re.compile(r"\b(no|not|never|without|nothing|hardly)\b[\w' ]{0,12}$|n'
 _DENY_ZH = re.compile(r"(哪有|哪里|哪儿|什么)[^，,。\s]{0,2}$")
 # the question names what it asks about: a time kept ("按约好的时间"), a state, a repair
 # done ("修好了吗", "has the leak been fixed")
-_ASKS_GOOD = re.compile(
-    GOOD.pattern + r"|按.{0,4}时间|\b(as agreed|as scheduled)\b|\b(clean|tidy|neat)\b|"
+# a repair asked about ("漏水的问题修好了吗", "has the leak been fixed"): the fine state
+# is asked about, though the question names the problem
+_ASKS_REPAIR = re.compile(
     r"(修|弄|处理|搞|调|装)好|修复|解决|搞定|恢复|\b(fixed|repaired|resolved|sorted)\b"
+)
+_ASKS_GOOD = re.compile(
+    rf"{GOOD.pattern}|按.{{0,4}}时间|\b(as agreed|as scheduled)\b|\b(clean|tidy|neat)\b|"
+    rf"{_ASKS_REPAIR.pattern}"
 )
 # a question whether something bad is over ("has the pain gone away", "不疼了吗"): it
 # ceased ("no more", "went away", "消了") is the fine state, it lasts ("still", "又") the
@@ -118,16 +136,6 @@ def _negated(text: str, start: int) -> bool:
 _NOT_NEGATING = re.compile(r"差不多|不多|不少|不久|不一会|没多久|没一会")
 
 
-# a question word that asks nothing: after a negation ("没觉得有啥不正常", "没什么问题")
-# or as a denial ("哪有准时")
-_NOT_ASKING = re.compile(r"[没不无].{0,4}(啥|什么|哪)|哪有|哪里|哪儿")
-
-
-def _asks_back(clause: str) -> bool:
-    """The clause asks something ("半夜漏水找谁"): the state it names is not said."""
-    return bool(QUESTION_BACK.search(clause)) and not _NOT_ASKING.search(clause)
-
-
 def _state_pair(a: AnswerSet) -> tuple[int, int] | None:
     """Two answers that name the fine state and the problem themselves ("准时到了" /
     "迟到了", "on time" / "late"): (fine, problem); None for any other answers."""
@@ -156,13 +164,15 @@ def _state(
     the question asks about (`named`: the answers name the states, the fine one first)."""
     yes, no = fine_bad
     ceased = bool(_ASKS_CEASED.search(question))
-    asks_bad = bool(BAD.search(question)) and not ceased
+    asks_bad = bool(BAD.search(question)) and not ceased and not _ASKS_REPAIR.search(question)
     asks_good = (bool(_ASKS_GOOD.search(question)) or ceased or named) and not asks_bad
     if not asks_bad and not asks_good:
         return None
-    parts = [p for p in heard.parts if not _asks_back(p)] if heard.parts else []
+    parts = [p for p in heard.parts if not asks_back(p)] if heard.parts else []
     if heard.parts and not parts:
         return None  # "半夜漏水找谁": a question back, not a state
+    if any(DOUBLE_NEGATION.search(p) for p in parts or [heard.text]):
+        return None  # "I wouldn't say it never cut out": yes_no reads the denied denial
     # a cessation is read on the whole reply: "no more rattle" is a clause the matcher
     # narrows away as a turned-down one
     said = _states(heard.text if ceased or not parts else " ".join(parts), ceased)

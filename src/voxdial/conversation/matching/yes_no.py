@@ -18,11 +18,12 @@ from voxdial.conversation.matching.cues import (
     NEGATION,
     NOW_CLAUSE,
     PARTIAL,
-    QUESTION_BACK,
     TOTAL,
     TOTALITY_QUESTION,
+    only_asks_back,
 )
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
+from voxdial.conversation.normalize import is_filler
 from voxdial.conversation.polarity import (
     ALL_WELL,
     COMMIT,
@@ -40,6 +41,7 @@ from voxdial.conversation.polarity import (
     SAME_ACT,
     SAME_STATE,
     STOPS,
+    UNAWARE,
     clause_polarity,
     closing_only,
     polarity,
@@ -151,6 +153,10 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
         raise Ambiguous  # "有只鹦鹉算不算", "does a hamster count": asked back, not said
     if (has := _exists(a.question, heard)) is not None:
         return a.pick(yes if has else no, "exists")  # "养了只橘猫", "现在没了"
+    if UNAWARE.search(text) and not CONTRAST.search(text):
+        return a.pick(no, "unaware")  # "我都不知道还能看监控": not done
+    if (times := _times(a.question, heard)) is not None:
+        return a.pick(yes if times else no, "times")  # "once, briefly", "一次都没打开过"
     if GOES_ON.search(a.question) and STOPS.search(text) and not _asks_back(heard):
         return a.pick(no, "stops")  # "这个月完了就停了吧" to "还继续包月吗"
     last = heard.parts[-1] if heard.parts else text
@@ -194,20 +200,74 @@ _HAS_COUNT = re.compile(
     r"[只条头匹位台辆部套间]"
 )
 _HAS_NONE = re.compile(r"没有|没了|没养|一个都没|都没")
+# some of it ("又有那股味儿", "就是有一点点", "还有些"): a yes to whether there is any; not
+# 有点 / 有些 said of a degree ("有点忙" to "有没有空")
+_HAS_SOME = re.compile(
+    r"(^|[又还也就是])有(股|一股|那股|(一点点|一点儿|点儿|一些|些|那么点)(?=$|[了的啊吧呢]))"
+)
+# none of it at all ("一点味都没", "啥也没有"), or none noticed ("没闻出来有啥味", "没发现什么"):
+# a no to whether there is any; not a miss that is none ("一次都没落下")
+_NONE_AT_ALL = re.compile(
+    r"(一点|一丝|半点|丁点|啥|什么)[\u4e00-\u9fff]{0,3}?[都也](没|不)(?!.{0,2}(落|漏|错过|忘|耽误|迟|缺|断))|"
+    r"没(闻|看|听|发现|觉得|感觉|注意|察觉|见)(出来|出|到|着)?(有)?(啥|什么)"
+)
+
+
+# a "none" denied ("也不能说完全没有 就是有一点点"): not a none
+_NONE_DENIED = re.compile(
+    r"(不能说|不好说|不是说|谈不上|说不上|倒不是|并不是|也不是)[\u4e00-\u9fff]{0,3}没"
+)
 
 
 def _exists(question: str, heard: Heard) -> bool | None:
     """Whether the reply says the callee has what the question asks about: True for
-    things counted, False for none now; None when it says neither or both ("有只鹦鹉 猫狗是
-    没有": Ambiguous)."""
+    things counted or some of it, False for none now or none at all; None when it says
+    neither or both ("有只鹦鹉 猫狗是没有": Ambiguous)."""
     if not _ASKS_EXIST.search(question) or not heard.parts:
         return None
     if any(NOW_CLAUSE.search(p) and _HAS_NONE.search(p) for p in heard.parts):
         return False  # "以前养过 现在没了"
-    has = any(_HAS_COUNT.search(p) and not NEGATION.search(p) for p in heard.parts)
-    if has and any(_HAS_NONE.search(p) for p in heard.parts):
+    none = any(_NONE_AT_ALL.search(p) for p in heard.parts)
+    has = any(
+        (_HAS_COUNT.search(p) or _HAS_SOME.search(p)) and not NEGATION.search(p)
+        for p in heard.parts
+    )
+    said_none = [p for p in heard.parts if _HAS_NONE.search(p) and not _NONE_DENIED.search(p)]
+    if has and (none or said_none):
         raise Ambiguous
+    if none:
+        return False
     return True if has else None
+
+
+# a question whether something happened or was ever done ("Has it dropped out at all",
+# "有没有…看过", "have you ever"), and how often the reply says it did: a count of times
+# ("once, briefly", "a couple of times", "两回") is a yes, never once ("一次都没打开过",
+# "not once") a no
+_ASKS_EVER = re.compile(
+    r"\b(at all|ever|yet)\b|有没有[\u4e00-\u9fff]{0,12}过|[\u4e00-\u9fff]过(吗|没|么)"
+)
+_TIMES_SAID = re.compile(
+    r"^(once|twice|a (few|couple( of)?) times|(two|three|four|several|a few|many) times|"
+    r"(just|only) (once|twice|the once))\b|^(有|有过)?([一两二三几好]|好几)[次回遍趟]"
+)
+_NEVER_ONCE = re.compile(
+    r"(一次|一回|一遍)[都也](没|不)|从(来)?没|压根(就)?没|根本(就)?没|\bnot (even )?once\b|"
+    r"\bnever (once|ever|have|has|did)\b"
+)
+
+
+def _times(question: str, heard: Heard) -> bool | None:
+    """How often the reply says it happened, to a question whether it ever did: True
+    for a count of times, False for never once; None when it says neither or both."""
+    if not _ASKS_EVER.search(question.lower()):
+        return None
+    parts = heard.parts or [heard.text]
+    never = any(_NEVER_ONCE.search(p) for p in parts)
+    counted = any(_TIMES_SAID.search(p) and not NEGATION.search(p) for p in parts)
+    if never == counted:
+        return None
+    return counted
 
 
 def _offer(text: str) -> bool | None:
@@ -229,20 +289,15 @@ def _double_negation(a: AnswerSet, heard: Heard) -> Match | None:
 
 def _asks_back(heard: Heard) -> bool:
     """Every clause of the reply is a question back ("科目一是考啥的来着")."""
-    parts = [p for p in heard.parts or [heard.text] if not _FILLER_CLAUSE.fullmatch(p)]
-    return bool(parts) and all(QUESTION_BACK.search(p) for p in parts)
-
-
-# a clause of a filler only ("嗯 你们客服电话多少"): it neither answers nor asks
-_FILLER_CLAUSE = re.compile(
-    r"嗯+|恩+|哦+|噢+|啊+|呃+|额+|诶+|欸+|喂+|那个|就是|um+|uh+|er+|hmm+|well|so"
-)
+    return only_asks_back(heard.parts or [heard.text])
 
 
 def share(a: AnswerSet, heard: Heard) -> Match | None:
-    """A stage before the answer said outright: to a question about all of something,
-    a part of it is the negative answer even when the positive one is said ("就上了一节"
-    to "都上了吗")."""
+    """A stage before the answer said outright: sounds said while listening are no yes
+    ("uh huh, go on"); to a question about all of something, a part of it is the
+    negative answer even when the positive one is said ("就上了一节" to "都上了吗")."""
+    if a.yes is not None and len(heard.parts) > 1 and is_filler(heard.text):
+        raise Ambiguous  # "uh huh, mhm": listening, not a yes (read before "yes" said)
     if not a.binary:
         return None
     if (well := _all_well(a, heard.text)) is not None:
@@ -387,6 +442,8 @@ def short_answer(question: str, parts: list[str]) -> bool | None:
     if not m or m.group(1) not in _EN_SHORT:
         return None
     family = _EN_SHORT[m.group(1)]
+    if (doubted := _doubted(family, parts)) is not None:
+        return doubted
     bare = re.compile(rf"^{_EN_OPENER}{_EN_SUBJECT}(?:{family}){_EN_NOT}{_EN_TAIL}$")
     denied = re.compile(rf"{_EN_DENIED_AT}(?:{family})(?P<neg>n'?t| not|nt) (?!bad\b)[a-z]+")
     said = set()
@@ -401,6 +458,17 @@ def short_answer(question: str, parts: list[str]) -> bool | None:
             return None  # "yeah it wasn't"
         said.add(yes)
     return said.pop() if len(said) == 1 else None
+
+
+def _doubted(family: str, parts: list[str]) -> bool | None:
+    """A short answer said as doubted ("can't say it has", "i can't say i did"): the
+    opposite of what follows it; None when no clause says one."""
+    doubt = re.compile(
+        rf"^(?:i )?(?:can'?t|cannot|couldn'?t) (?:really )?say (?:that )?{_EN_SUBJECT}"
+        rf"(?:{family}){_EN_NOT}\b"
+    )
+    said = {not m.group("neg") for p in parts if (m := doubt.match(p))}
+    return (not said.pop()) if len(said) == 1 else None
 
 
 def _echo_en(verbs: tuple[str, ...], text: str) -> bool | None:
@@ -444,7 +512,7 @@ def _clause_ends(text: str, parts: list[str]) -> set[int]:
 # its result not
 _RESULT_MISSED = re.compile(r"^(太|很|大)?(懂|明白|清楚|仔细|全|完)")
 # a question word just after the verb: the verb is asked about ("续费多少钱", "考啥")
-_ASKED_AFTER = re.compile(r"^.{0,3}(啥|什么|多少|几|吗|么|咋|怎么)")
+_ASKED_AFTER = re.compile(r"^(?!了几[眼次回遍下趟])(.{0,3}(啥|什么|多少|几|吗|么|咋|怎么))")
 # what may stand before a result complement said alone ("早过了", "一次就过了", "还没过")
 _BEFORE_RESULT = re.compile(r"(^|[早已都也刚才就又总算终于次回没还经]|没有|已经)$")
 # what may follow it ("过了", "过啦", "过过", "没过")

@@ -7,19 +7,13 @@ a ski school, a bike shop, a bakery, a language school, a removal van)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from tests.support.understanding import hear_once, last_answer
-from voxdial.conversation.engine import CallContext
+from tests.support.understanding import context, hear_once, last_answer
 from voxdial.conversation.matching import AnswerMatcher
 from voxdial.conversation.quantities import amounts
 from voxdial.conversation.script import ScriptEngine
 
-NOW = datetime(2026, 3, 10, 10, 30)
-ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 WELCOME = {"zh": "您好，这里是花好月圆花店的回访。", "en": "Hi, this is Jo from Northside."}
 
 
@@ -31,19 +25,10 @@ def engine():
 def _answer(engine, lang: str, question: str, answers: list[str], reply: str) -> str | None:
     """A fresh debug call with one collect question, the callee's one reply: the answer
     collected, or None."""
-    zone = ZONES[lang]
-    ctx = CallContext(
-        assistant={
-            "welcome": WELCOME[lang],
-            "language": lang,
-            "collect": [{"question": question, "answers": answers}],
-            "knowledge": "",
-            "hotWords": [],
-        },
-        name="周女士" if lang == "zh" else "Sam",
-        now=NOW.replace(tzinfo=ZoneInfo(zone)),
-        time_zone=zone,
-    )
+    ctx = context(
+        lang=lang, welcome=WELCOME[lang], name="周女士" if lang == "zh" else "Sam", kb=None,
+        collect=[{"question": question, "answers": answers}],
+    )  # fmt: skip
     conv, _ = hear_once(engine, ctx, reply)
     return last_answer(conv)
 

@@ -137,6 +137,11 @@ class AnswerSet:
     def pick(self, index: int, how: str, score: float = 1.0) -> Match:
         return Match(index, self.answers[index], how, score)
 
+    def pick_uncertain(self) -> Match | None:
+        """The question's uncertain answer ("不确定", "Not sure"), read as unsure; None
+        when the question offers none."""
+        return self.pick(self.uncertain.index(True), "unsure") if any(self.uncertain) else None
+
     def vectors(self) -> np.ndarray:
         """The answers' embeddings, computed on first use and kept."""
         if self._vectors is None:

@@ -42,7 +42,7 @@ def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     """Someone else decides, or the callee is unsure ("还没想好", "depends"): the
     question's uncertain answer, or no answer at all."""
     if polarity.CONSULTS.search(heard.text) and any(a.uncertain):
-        return a.pick(a.uncertain.index(True), "unsure")  # "得先问问我儿子": undecided
+        return a.pick_uncertain()  # "得先问问我儿子": undecided
     if DEFERS.search(heard.text):
         raise Ambiguous  # ask again (or the one who decides)
     said = [heard.text, *heard.parts]
@@ -55,7 +55,7 @@ def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     if found is not None and a.uncertain[found.index]:
         return found
     if any(a.uncertain):
-        return a.pick(a.uncertain.index(True), "unsure")
+        return a.pick_uncertain()
     raise Ambiguous  # unsure, and the question offers no such answer: ask again
 
 
@@ -69,7 +69,7 @@ def _undecided(a: AnswerSet, heard: Heard) -> Match | None:
     found = outright.said(a, heard, quiet=True)
     if found is not None and not a.uncertain[found.index] and not CONCEDED.search(heard.text):
         return None
-    return a.pick(a.uncertain.index(True), "unsure")
+    return a.pick_uncertain()
 
 
 def _varies(a: AnswerSet, heard: Heard) -> Match | None:
@@ -79,7 +79,7 @@ def _varies(a: AnswerSet, heard: Heard) -> Match | None:
     if outright.said(a, heard, quiet=True) is not None:
         return None
     if any(a.uncertain):
-        return a.pick(a.uncertain.index(True), "unsure")
+        return a.pick_uncertain()
     raise Ambiguous
 
 
@@ -216,7 +216,7 @@ class AnswerMatcher(AnswerSet):
         if BOTH.search(fold(reply)) and not (self.is_numeric or self.binary):
             return None  # "flu and covid both", "两个都要": more than one choice
         if self._alternatives(reply, today):
-            return self._undecided()  # "要么洗澡要么造型", "可能会可能不会": not chosen
+            return self.pick_uncertain()  # "要么洗澡要么造型", "可能会可能不会": not chosen
         found = self._match(reply, today, whole=True)
         if found is not None and not self.uncertain[found.index] and self._refuses_all(reply):
             return None  # "都不要 烫发染发都不做", "none of them": no choice is left
@@ -249,10 +249,6 @@ class AnswerMatcher(AnswerSet):
             if found is not None and _names(found, stretch):
                 named.add(found.index)
         return len(named) > 1
-
-    def _undecided(self) -> Match | None:
-        """The question's uncertain answer, or none (asked again)."""
-        return self.pick(self.uncertain.index(True), "unsure") if any(self.uncertain) else None
 
     def _one_answer(self, reply: str, found: Match, today: date | None) -> Match | None:
         """Collect only when one answer has the evidence: a clause naming another answer

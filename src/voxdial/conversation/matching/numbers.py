@@ -427,7 +427,7 @@ def early(a: AnswerSet, heard: Heard) -> Match | None:
         raise Ambiguous  # "一次都没落下": every time, not a count
     if UNKNOWN_AMOUNT.search(text):
         if any(a.uncertain):
-            return a.pick(a.uncertain.index(True), "unsure")
+            return a.pick_uncertain()
         raise Ambiguous
     if _ONE_BESIDES.search(text):
         return number_match(a, Range(1, 1), "number")

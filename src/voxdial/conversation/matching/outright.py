@@ -236,8 +236,10 @@ def partial(a: AnswerSet, heard: Heard) -> Match | None:
     return None
 
 
+# every one of them, said of the answers ("哪个都不要", "一个都不选", "neither of them")
+_EVERY_ONE = r"哪个都|一个都|\bneither of\b"
 # none of them wanted ("都不要", "neither", "none of them"): nothing is left to choose
-NONE_WANTED = re.compile(r"都不|都没|哪个都|一个都|\bneither of\b|\b(none|nothing)\b")
+NONE_WANTED = re.compile(rf"都不|都没|{_EVERY_ONE}|\b(none|nothing)\b")
 # turned away after it is named ("药浴不要", "造型也不用了", "the gig, no thanks")
 _UNWANTED_AFTER = re.compile(
     r"^\s*(就|也|都|可以|的话)?\s*(不要|不用|不做|不需要|不考虑|算了|免了|pass)|^,?\s*no thanks\b"
@@ -245,7 +247,7 @@ _UNWANTED_AFTER = re.compile(
 
 
 # every choice turned down, not only the ones named ("都不要 烫发染发都不做", "哪个都不想要")
-ALL_REFUSED = re.compile(r"^都(不|没)|哪个都|一个都|\bneither of\b|\bnone of\b")
+ALL_REFUSED = re.compile(rf"^都(不|没)|{_EVERY_ONE}|\bnone of\b")
 # between answers listed one after another
 _LIST_GLUE = r"(?:\s|和|跟|与|还有|以及|或者|、|,|\band\b|\bor\b)*"
 

@@ -79,11 +79,11 @@ PARTS = (
 # round of tuning ends, and then moves to SPENT. Tuning harnesses iterate SPENT only.
 # blind4 (round 6's test part) and blind5 (its validation part) were spent in round 6;
 # blind6 was round 7's test part, measured once at c7d217b; blind8 was round 8's test
-# part, measured once at ab28f31, and is spent since (round 9 tunes on it); blind7
-# (round 7's and round 8's validation part, seen by its aggregates only) stays held out
-# as round 9's validation part; blind9 (written at ef804a8 by two non-tuners, one per
-# language) is round 9's fresh held-out part, measured once when the round ends.
-HELD_OUT = ("blind7", "blind9")
+# part, measured once at ab28f31, and spent in round 9; blind9 was round 9's test part,
+# measured once at its start (ef804a8) and once at its end (554a414), and is spent since
+# (round 10 tunes on it); blind7 (the validation part of rounds 7 to 9, seen by its
+# aggregates only) stays held out as round 10's validation part.
+HELD_OUT = ("blind7",)
 SPENT = tuple(p for p in PARTS if p not in HELD_OUT)
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone

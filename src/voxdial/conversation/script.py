@@ -37,6 +37,7 @@ from voxdial.conversation import (
     keys,
     lines,
     several,
+    topics,
     transfer,
 )
 from voxdial.conversation.engine import (
@@ -49,6 +50,7 @@ from voxdial.conversation.engine import (
 )
 from voxdial.conversation.lines import TEXT
 from voxdial.conversation.matching import AnswerMatcher, Match, polarity
+from voxdial.conversation.matching.matcher import GUESSED
 from voxdial.conversation.matching.numbers import counted
 from voxdial.conversation.normalize import apply_hot_words, clean, fold, hot_words
 from voxdial.conversation.notes import NoteKind, note
@@ -278,6 +280,8 @@ class ScriptConversation:
         main = self._match(index, content) if content and answers and not r.hesitation else None
         if main is None and r.correction and r.corrected and answers:
             main = self._first_clause(index, reply, r.corrected)  # "plus, gig's too pricey"
+        if main is not None and r.hold and main.how in GUESSED:
+            main = None  # "嗯…… 等下", "uh hang on": a moment asked, not 下周一 or "one" guessed
         repeat = r.repeat and not r.call_again and not r.not_interested
         if repeat and (main is None or main.how not in ("said", "ordinal")):
             return self._ask()
@@ -443,7 +447,14 @@ class ScriptConversation:
             r"不想做|not for me|i'?ll pass",
             r.text,
         )
-        return not hard and bool(_PLAIN_NO.search(r.text))
+        return not hard and (bool(_PLAIN_NO.search(r.text)) or self._names_offer(r.text))
+
+    def _names_offer(self, text: str) -> bool:
+        """Whether a no names what the question offers ("i don't need a reminder" to "Would
+        you like a text reminder ...?", "短信提醒就不用了"): it turns that down, not the call."""
+        said = fold(text)
+        offer = topics.words(self._question(self.index), "", content=True)
+        return any(topics.names(said, w) for w in offer)
 
     def _free_answer(self, r: intents.Reading, content: str, index: int) -> bool:
         """Whether a reply to a free-text question is its answer."""

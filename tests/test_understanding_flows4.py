@@ -57,6 +57,12 @@ def engine() -> ScriptEngine:
     return ScriptEngine(encoder=False)
 
 
+def _heard(engine, lang: str, welcome: str, question: dict, reply: str) -> tuple[Call, list]:
+    """A call asking one question, after the callee's one reply: (the call, what it said)."""
+    call = Call(engine, lang, welcome, [question])
+    return call, call.hear(reply)
+
+
 # ----- a clause naming a later question's topic answers it -----
 
 
@@ -107,8 +113,7 @@ def test_a_later_topic_named_with_no_plain_answer_answers_nothing(engine):
     ],
 )
 def test_the_minutes_granted_for_the_call_are_no_answer(engine, lang, welcome, question, reply):
-    call = Call(engine, lang, welcome, [question])
-    said = call.hear(reply)
+    call, said = _heard(engine, lang, welcome, question, reply)
     assert call.answers() == {}
     assert any(question["question"] in s for s in said)
 
@@ -130,8 +135,7 @@ def test_an_answer_said_with_the_minutes_granted_is_kept(engine):
     ],
 )
 def test_a_wait_is_a_wait_not_a_guessed_answer(engine, lang, welcome, question, reply):
-    call = Call(engine, lang, welcome, [question])
-    said = call.hear(reply)
+    call, said = _heard(engine, lang, welcome, question, reply)
     assert call.answers() == {}
     assert not any(a.kind in (ActionKind.HANGUP, ActionKind.CALLBACK) for a in call.actions)
     assert any(question["question"] in s for s in said)
@@ -201,7 +205,46 @@ TEXT_ZH = {"question": "要给您发个保养提醒短信吗？", "answers": ["�
 def test_turning_down_the_thing_offered_answers_no(
     engine, lang, welcome, question, reply, want, end
 ):
-    call = Call(engine, lang, welcome, [question])
-    call.hear(reply)
+    call, _ = _heard(engine, lang, welcome, question, reply)
     assert call.answers() == want
     assert call.ended() == end
+
+
+# ----- the ending: thanks for the call, and a busy callee asking for another time -----
+
+ARRIVED_ZH = {"question": "师傅是按约好的时间到的吗？", "answers": ["是", "不是"]}
+
+
+@pytest.mark.parametrize("reply", ["ok thanks for that, bye", "alright, thanks for calling, bye"])
+def test_thanks_for_the_call_with_a_goodbye_is_no_yes(engine, reply):
+    call = Call(engine, "en", PIANO_EN, [ARRIVED_EN])
+    call.hear(reply)
+    assert call.answers() == {}
+    assert call.ended() == "goodbye"
+
+
+def test_a_yes_before_thanks_and_goodbye_is_kept(engine):
+    call = Call(engine, "en", PIANO_EN, [ARRIVED_EN])
+    call.hear("yes, thanks for that, bye")
+    assert call.answers() == {0: "yes"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "welcome", "question", "reply"),
+    [
+        ("en", PIANO_EN, ARRIVED_EN, "I'm at work, can we do this later?"),
+        ("en", PIANO_EN, ARRIVED_EN, "could you ring back this evening, I'm in the car"),
+        ("zh", BIKE_ZH, ARRIVED_ZH, "我在开会 能不能晚点再说"),
+    ],
+)
+def test_asking_for_another_time_is_a_callback(engine, lang, welcome, question, reply):
+    call, _ = _heard(engine, lang, welcome, question, reply)
+    assert any(a.kind == ActionKind.CALLBACK for a in call.actions)
+    assert call.ended() == "callback"
+
+
+def test_a_busy_callee_asking_something_else_is_answered(engine):
+    call = Call(engine, "en", PIANO_EN, [ARRIVED_EN])
+    call.hear("i'm busy, when do you close?")
+    assert not any(a.kind == ActionKind.CALLBACK for a in call.actions)
+    assert call.ended() is None

@@ -94,7 +94,8 @@ CALL_AGAIN = re.compile(
     r"call (me )?(tomorrow|tonight|in|at|after|this|next|on)|回头(再)?(打|联系)|"
     r"call (me )?(back )?(on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"another day|some other time|the (morning|afternoon|evening))|"
-    r"try (me )?again|try me\b|try (again )?later|ring me|give me a (ring|call|buzz|bell)|"
+    r"try (me )?again|try me\b|try (again )?later|ring me|ring (me )?back|"
+    r"give me a (ring|call|buzz|bell)|"
     r"give me (half an hour|an hour|\d+ minutes)|another time"
 )
 # busy now (a callback, unless the reply answers anyway)

@@ -95,6 +95,16 @@ _TIME_ONLY = re.compile(
 # not being interested: a refusal of the call, unless the question asks about interest
 _DISINTEREST = re.compile(r"not interested|没(有)?兴趣|不感兴趣")
 _ASKS_INTEREST = re.compile(r"\binterest|兴趣", re.I)
+# what a busy callee asks for when asking something ("can we do this later?", "能不能晚点
+# 再说"): another time, which is a callback, not a question for the knowledge
+_ASKS_FOR_LATER = re.compile(
+    r"\blater\b|another time|some other time|another day|晚点|晚些|改天|回头|等会|待会|过会|一会儿"
+)
+# what a thank-you at the close is for ("ok thanks for that, bye", "thanks for calling")
+_THANKS_FOR = re.compile(
+    r"\b(thanks|thank you|cheers)( so much| a lot)? for (that|this|everything|calling|the call|"
+    r"your time|ringing|letting me know|the update|the info)\b"
+)
 _PLAIN_NO = re.compile(r"\b(no|nope|nah)\b|^不是|^没有|^不$|^不了")
 
 
@@ -345,8 +355,8 @@ class ScriptConversation:
         if r.goodbye and (answers or _NOTHING.search(_without_goodbye(r.text)) or not
                           _without_goodbye(r.text)):  # fmt: skip
             return self._close(self.text["goodbye"], "goodbye")
-        if r.busy and not r.asking:
-            return self._callback(reply)
+        if r.busy and (not r.asking or _ASKS_FOR_LATER.search(r.text)):
+            return self._callback(reply)  # "I'm at work, can we do this later?": not a question
         if self._time_only(index, reply):
             return self._callback(reply)
         if r.who or r.why:
@@ -687,7 +697,7 @@ def _questions_back(reply: str) -> str:
 
 
 def _without_goodbye(text: str) -> str:
-    rest = intents.GOODBYE.sub(" ", text)
+    rest = _THANKS_FOR.sub(" ", intents.GOODBYE.sub(" ", text))
     return re.sub(r"\s+", " ", intents._ACK.sub(" ", rest)).strip()
 
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from voxdial.conversation import intents
+from voxdial.conversation import intents, topics
 from voxdial.conversation.matching import Match
 from voxdial.conversation.normalize import clean, fold
 
@@ -40,15 +40,6 @@ _ASIDE = re.compile(
 # how plainly a clause must name the new answer
 _PLAIN = {"said", "said-negated", "scale", "number", "time", "ordinal", "period", "state",
           "unsure", "corrected", "no", "yes"}  # fmt: skip
-# words of a question that do not name its topic
-_COMMON_ZH = set(
-    "您对 对小 我们 您的 您家 多少 几分 打几 是否 需要 什么 哪个 时候 方便 怎么 满意 程度 "
-    "的时 时间 一下 还有 以后 这次 上次 明年 还打 打算 从1 到5 到1 吗？ 您有".split()
-)
-_STOP_EN = set(
-    "what which when would will your you have with that this from there they them does "
-    "about like how many much scale rate likely going ahead last time next yes".split()
-)
 
 
 @dataclass
@@ -96,16 +87,6 @@ def _amend(conv: Any, j: int, before: list[str], after: list[str], named: bool) 
     return Amend(j, found, "，".join([*before, *theirs]))
 
 
-def _topic(question: str, current: str) -> set[str]:
-    """Words naming what `question` is about that `current` (the question being asked)
-    does not have: CJK pairs, English words of four letters or more."""
-    q, c = fold(question), fold(current)
-    pairs = {q[i : i + 2] for i in range(len(q) - 1)}
-    zh = {p for p in pairs if re.fullmatch(r"[\u4e00-\u9fff]{2}", p) and p not in _COMMON_ZH}
-    en = {w for w in re.findall(r"[a-z]{4,}", q) if w not in _STOP_EN}
-    return {w for w in zh | en if w not in c}
-
-
 def _named(conv: Any, text: str) -> int | None:
     """The one earlier answered question whose topic the text names."""
     said = fold(text)
@@ -113,13 +94,9 @@ def _named(conv: Any, text: str) -> int | None:
     hits = [
         j for j in conv.recent
         if j != conv.index and conv._answers_of(j)
-        and any(_says(said, w) for w in _topic(conv._question(j), current))
+        and any(topics.names(said, w) for w in topics.words(conv._question(j), current))
     ]  # fmt: skip
     return hits[0] if len(hits) == 1 else None
-
-
-def _says(text: str, word: str) -> bool:
-    return re.search(rf"(?<![a-z]){re.escape(word)}", text) is not None
 
 
 def _answered(conv: Any, parts: list[str]) -> int | None:

@@ -22,8 +22,10 @@ NEVER_AGAIN = re.compile(
     r"别再打|不要再打|别再给我打|不要再给我打|以后别打|以后不要打|别打了|不要打了|再打.{0,2}投诉|"
     r"拉黑|删掉我的号码|把我号码删|电话号码删|号码删掉|别骚扰|不要骚扰|骚扰我|骚扰电话|别给我打电话|不要给我打电话|"
     r"不要再联系|别再联系|不要再打来|别再打来|说了多少次别打|"
+    # 莫 and 勿, the 别 of south-western speech and of notices ("以后莫再打了", "勿再来电")
+    r"(莫|勿)再(打|给我打|来电|联系)|(莫|勿)(打|给我打)了|"
     # "别往这个号打了", "再也别打了", "永远不要打": the number as the object
-    r"(别|不要|甭|不许|不准|再也别|再也不要|永远别|永远不要)(再)?(往|给|朝)(我|我们)?(这个|这|我这个|我的|这一个)?"
+    r"(别|不要|甭|莫|不许|不准|再也别|再也不要|永远别|永远不要)(再)?(往|给|朝)(我|我们)?(这个|这|我这个|我的|这一个)?"
     r"(号码?|电话|手机号?|座机)?(上)?(再)?打|(再也|永远)(别|不要)(再)?打|"
     r"(名单|列表|系统)里?(把我)?(删|去掉)|把我.{0,8}(名单|列表).{0,3}(删|去掉)|从.{0,8}(名单|列表).{0,3}删|"
     r"不想再接到|别再给我来电|不要再给我来电|不要再来电|"
@@ -92,7 +94,8 @@ CALL_AGAIN = re.compile(
     r"call (me )?(tomorrow|tonight|in|at|after|this|next|on)|回头(再)?(打|联系)|"
     r"call (me )?(back )?(on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"another day|some other time|the (morning|afternoon|evening))|"
-    r"try (me )?again|try me\b|try (again )?later|ring me|give me a (ring|call|buzz|bell)|"
+    r"try (me )?again|try me\b|try (again )?later|ring me|ring (me )?back|"
+    r"give me a (ring|call|buzz|bell)|"
     r"give me (half an hour|an hour|\d+ minutes)|another time"
 )
 # busy now (a callback, unless the reply answers anyway)
@@ -260,9 +263,13 @@ _CORRECTION_SPLIT = re.compile(
     r"[\s,，。.!！:：]*(?:是|那个)?\s*",
     re.S,
 )
+# the particles that end a yes or a go-ahead in regional speech ("行嘛", "要得噻", "说嘛")
+_YES_PARTICLE = r"(嘛|噻|撒|哈|嘞|咯|啰)?"
 CONSENT_YES = re.compile(
-    r"^(可以|行|好|好的|好啊|好吧|嗯|嗯嗯|是|对|ok|okay|yes|yeah|yep|sure|fine|alright|all right)$|"
-    r"可以|你说|你问|问吧|说吧|^(那|就)?说$|请讲|请说|方便|没问题|有空|有时间|行吧|那行|来吧|"
+    r"^(可以|行|好|好的|好啊|好吧|嗯|嗯嗯|是|对|要得|ok|okay|yes|yeah|yep|sure|fine|alright|"
+    rf"all right){_YES_PARTICLE}$|"
+    rf"可以|你说|你问|问吧|说吧|^(那|就)?(说|问|讲){_YES_PARTICLE}$|请讲|请说|方便|没问题|有空|有时间|行吧|"
+    r"那行|来吧|"
     r"^(行|好|嗯)?(快点|快说|简单点|长话短说)|"
     # "得嘞 您讲", "你讲 我听着", "中", "好嘞": imperatives to speak and colloquial yeses
     r"(您|你)讲|讲吧|^讲$|我听着|听着呢|我在听|^(得嘞|好嘞|好咧|中|成|妥|得)$|^(得嘞|好嘞|好咧)|"

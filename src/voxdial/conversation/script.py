@@ -37,6 +37,7 @@ from voxdial.conversation import (
     keys,
     lines,
     several,
+    topics,
     transfer,
 )
 from voxdial.conversation.engine import (
@@ -49,6 +50,7 @@ from voxdial.conversation.engine import (
 )
 from voxdial.conversation.lines import TEXT
 from voxdial.conversation.matching import AnswerMatcher, Match, polarity
+from voxdial.conversation.matching.matcher import GUESSED
 from voxdial.conversation.matching.numbers import counted
 from voxdial.conversation.normalize import apply_hot_words, clean, fold, hot_words
 from voxdial.conversation.notes import NoteKind, note
@@ -93,6 +95,16 @@ _TIME_ONLY = re.compile(
 # not being interested: a refusal of the call, unless the question asks about interest
 _DISINTEREST = re.compile(r"not interested|没(有)?兴趣|不感兴趣")
 _ASKS_INTEREST = re.compile(r"\binterest|兴趣", re.I)
+# what a busy callee asks for when asking something ("can we do this later?", "能不能晚点
+# 再说"): another time, which is a callback, not a question for the knowledge
+_ASKS_FOR_LATER = re.compile(
+    r"\blater\b|another time|some other time|another day|晚点|晚些|改天|回头|等会|待会|过会|一会儿"
+)
+# what a thank-you at the close is for ("ok thanks for that, bye", "thanks for calling")
+_THANKS_FOR = re.compile(
+    r"\b(thanks|thank you|cheers)( so much| a lot)? for (that|this|everything|calling|the call|"
+    r"your time|ringing|letting me know|the update|the info)\b"
+)
 _PLAIN_NO = re.compile(r"\b(no|nope|nah)\b|^不是|^没有|^不$|^不了")
 
 
@@ -278,6 +290,8 @@ class ScriptConversation:
         main = self._match(index, content) if content and answers and not r.hesitation else None
         if main is None and r.correction and r.corrected and answers:
             main = self._first_clause(index, reply, r.corrected)  # "plus, gig's too pricey"
+        if main is not None and r.hold and main.how in GUESSED:
+            main = None  # "嗯…… 等下", "uh hang on": a moment asked, not 下周一 or "one" guessed
         repeat = r.repeat and not r.call_again and not r.not_interested
         if repeat and (main is None or main.how not in ("said", "ordinal")):
             return self._ask()
@@ -341,8 +355,8 @@ class ScriptConversation:
         if r.goodbye and (answers or _NOTHING.search(_without_goodbye(r.text)) or not
                           _without_goodbye(r.text)):  # fmt: skip
             return self._close(self.text["goodbye"], "goodbye")
-        if r.busy and not r.asking:
-            return self._callback(reply)
+        if r.busy and (not r.asking or _ASKS_FOR_LATER.search(r.text)):
+            return self._callback(reply)  # "I'm at work, can we do this later?": not a question
         if self._time_only(index, reply):
             return self._callback(reply)
         if r.who or r.why:
@@ -443,7 +457,14 @@ class ScriptConversation:
             r"不想做|not for me|i'?ll pass",
             r.text,
         )
-        return not hard and bool(_PLAIN_NO.search(r.text))
+        return not hard and (bool(_PLAIN_NO.search(r.text)) or self._names_offer(r.text))
+
+    def _names_offer(self, text: str) -> bool:
+        """Whether a no names what the question offers ("i don't need a reminder" to "Would
+        you like a text reminder ...?", "短信提醒就不用了"): it turns that down, not the call."""
+        said = fold(text)
+        offer = topics.words(self._question(self.index), "", content=True)
+        return any(topics.names(said, w) for w in offer)
 
     def _free_answer(self, r: intents.Reading, content: str, index: int) -> bool:
         """Whether a reply to a free-text question is its answer."""
@@ -676,7 +697,7 @@ def _questions_back(reply: str) -> str:
 
 
 def _without_goodbye(text: str) -> str:
-    rest = intents.GOODBYE.sub(" ", text)
+    rest = _THANKS_FOR.sub(" ", intents.GOODBYE.sub(" ", text))
     return re.sub(r"\s+", " ", intents._ACK.sub(" ", rest)).strip()
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from voxdial.conversation import free_text, intents
+from voxdial.conversation import free_text, intents, topics
 from voxdial.conversation.matching import Match
 from voxdial.conversation.matching.numbers import counted
 from voxdial.conversation.normalize import clean, fold
@@ -28,6 +28,10 @@ from voxdial.conversation.normalize import clean, fold
 PLAIN = {"said", "said-negated", "scale", "number", "time", "ordinal", "period", "state"}
 # what a clause may give a later question (the engine's own list for volunteered answers)
 LATER = {"said", "said-negated", "scale", "number", "time", "echo", "paraphrase", "people"}
+# what a later question takes from the clauses that name its topic: a plain answer, or a
+# piece of one answer ("拖得干干净净" for 很干净); not its own words echoed, which are the
+# topic named, not an answer ("上门保养的师傅人挺好" says nothing of 会 or 不会)
+_ADDRESSED = (LATER - {"echo"}) | {"partial"}
 # a clause giving a total ("一共两部", "three in total"): it stands over a clause counting
 # a part of it ("家里还有我老婆一部")
 _TOTAL = re.compile(r"一共|总共|加起来|合计|统共|in total|altogether|all together|all up|overall")
@@ -46,6 +50,13 @@ _CONSENT_CLAUSE = re.compile(
     r"fire away|shoot|ask away|i have|i do|i've got a minute|got a minute|"
     r"sure thing|no problem|why not)\s*)+$"
 )
+# the time a callee grants the call, at the opening's question ("两分钟没问题", "就几分钟啊",
+# "a couple of minutes is fine", "two minutes, go on"), with what says it is enough
+_CALL_LENGTH = re.compile(
+    r"(就|给你|给您)?([一两二三四五几十]|\d+)(来)?分钟(的话|是吧|啊|吧|够了|可以|行|没问题)?|"
+    r"\b(a|one|two|three|five|ten|a few|a couple( of)?|\d+) (minutes?|mins?)"
+    r"( is| are)?( (fine|ok|okay|alright|all right|enough))?\b"
+)
 # a later free-text question that asks for a number or reference takes the digits a
 # clause gives ("我家是8栋1单元702", "my patient number is 51207")
 _CODE = re.compile(r"\d{3,}")
@@ -57,8 +68,14 @@ def clauses(text: str) -> list[str]:
 
 
 def without_consent(reply: str) -> str:
-    """The reply to the opening's question without the clauses that only consent."""
-    kept = [c for c in clauses(reply) if not _CONSENT_CLAUSE.match(fold(c).strip())]
+    """The reply to the opening's question without the clauses that only consent, the
+    time granted for the call left out first ("两分钟没问题", "sure, a few minutes is fine":
+    the two is the minutes the opening asked for, not an answer)."""
+    kept = []
+    for c in clauses(reply):
+        said = _CALL_LENGTH.sub(" ", fold(c)).strip()
+        if said and not _CONSENT_CLAUSE.match(said):
+            kept.append(c)
     return "，".join(kept)
 
 
@@ -71,6 +88,7 @@ def read(conv: Any, index: int, text: str, main: Match | None) -> tuple[Match, l
     if len(parts) < 2:
         return None
     parts, comment = _comment(conv, index, parts)
+    parts, addressed = _addressed(conv, index, parts)
     own, rest, codes = [], [], []
     for part in parts:
         code = _later_code(conv, index, part)
@@ -87,7 +105,7 @@ def read(conv: Any, index: int, text: str, main: Match | None) -> tuple[Match, l
     later = _later(conv, index, [p for p, m in rest if m is None])
     if later is None or len({j for j, _ in codes}) < len(codes):
         return None
-    return found, sorted([*later, *codes, *comment])
+    return found, sorted([*later, *codes, *comment, *addressed])
 
 
 def _comment(conv: Any, index: int, parts: list[str]) -> tuple[list[str], list]:
@@ -103,6 +121,27 @@ def _comment(conv: Any, index: int, parts: list[str]) -> tuple[list[str], list]:
             said = {w.lower() for w in _SOLICITED.findall(part)}
             if said & asked:
                 return parts[:n], [(j, Match(-1, "，".join(parts[n:]), "free"))]
+    return parts, []
+
+
+def _addressed(conv: Any, index: int, parts: list[str]) -> tuple[list[str], list]:
+    """(the clauses left, [(j, answer)]): from a clause after the first one that names
+    the topic of a later unanswered question ("and the front desk a five", "yes please
+    to the text reminder", "走之前地也拖得干干净净"), the rest of the reply answers that
+    question, when it names one of its answers plainly; the current question does not
+    read those clauses (the five is the front desk's, not the visit's)."""
+    for n, part in enumerate(parts[1:], start=1):
+        said = fold(part)
+        for j in range(index + 1, len(conv.questions)):
+            if j in conv.answers or not conv._answers_of(j):
+                continue
+            topic = topics.words(conv._question(j), conv._question(index), content=True)
+            if not any(topics.names(said, w) for w in topic):
+                continue
+            m = conv._match(j, "，".join(parts[n:]))
+            if m is not None and m.how in _ADDRESSED:
+                return parts[:n], [(j, m)]
+            return parts, []
     return parts, []
 
 

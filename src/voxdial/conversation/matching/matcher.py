@@ -138,7 +138,7 @@ def _time(a: AnswerSet, heard: Heard) -> Match | None:
 _RANK = {"state": 2, "said": 2, "period": 2, "number": 2, "time": 2, "ordinal": 2,
          "paraphrase": 1, "partial": 1}  # fmt: skip
 # readings by sound, spelling or meaning alone
-_GUESSED = {"fuzzy", "sounds", "clipped", "embedding"}
+GUESSED = {"fuzzy", "sounds", "clipped", "embedding"}
 # a correction in the reply: the later answer stands, the engine reads it
 CORRECTION = re.compile(
     r"不对|说错|我是说|应该是|哦不|啊不|不是不是|\bno,? (wait|sorry)\b|\bactually\b|"
@@ -220,7 +220,7 @@ class AnswerMatcher(AnswerSet):
         found = self._match(reply, today, whole=True)
         if found is not None and not self.uncertain[found.index] and self._refuses_all(reply):
             return None  # "都不要 烫发染发都不做", "none of them": no choice is left
-        if found is not None and found.how in _GUESSED and outright.NONE_WANTED.search(fold(reply)):
+        if found is not None and found.how in GUESSED and outright.NONE_WANTED.search(fold(reply)):
             return None  # "造型药浴都不做": none is wanted, a spelling guess does not name one
         if found is None or found.how not in _RANK:
             return found

@@ -862,8 +862,9 @@ def counted(a: AnswerSet, text: str, how: str = "number") -> bool:
     if _POINTS_QUESTION.search(a.question) and re.search(r"out of|give|分|打|points?|stars?", text):
         return True
     units = _answer_units(a) + a.units
+    said = _area_units(text) if "平米" in units else text  # "一百三十平" counts in 平米
     return _people(a, text) is not None or any(
-        x.unit and _same_unit(x.unit, units) and x.unit != "个" for x in amounts(text)
+        x.unit and _same_unit(x.unit, units) and x.unit != "个" for x in amounts(said)
     )
 
 

@@ -21,6 +21,7 @@ from voxdial.conversation.matching.numbers import (
 )
 from voxdial.conversation.matching.ordinals import figures_of, ranks_of
 from voxdial.conversation.matching.outright import (
+    described,
     distinctive_parts,
     key_patterns,
     question_forms,
@@ -57,6 +58,8 @@ UNDECIDED = re.compile(
     r"\btoo (early|soon) to (say|tell)\b|\btime will tell\b|\bremains to be seen\b|"
     r"\bnot made up my mind\b|\bstill (deciding|thinking)\b|"
     r"(再|还得|还要|得)(琢磨|掂量|合计|寻思)|\bmull it over\b|\bsleep on it\b|"
+    # not known for sure: "不太清楚", "i'm not certain" (not "听不太清楚": not heard)
+    r"(?<![听看得])不(太|大|是很|怎么)(清楚|确定)|\b(not |un)certain\b|"
     r"定不下来|定不了|拿不准|拿不定|决定不了|还没拿定|"
     r"\b(can'?t|cannot|haven'?t|not) (make|made) up my mind\b|\bin two minds\b|"
     # asked again once something has happened: not decided until then (not a call time)
@@ -116,10 +119,15 @@ class AnswerSet:
         self.verbs = (
             echo_words(question, self.keys, self.negative, self.uncertain) if self.binary else ()
         )
-        self.parts = distinctive_parts(
-            question_forms(self.question, self.keys),
-            [n or u for n, u in zip(self.negative, self.uncertain, strict=True)],
-        )
+        skip = [n or u for n, u in zip(self.negative, self.uncertain, strict=True)]
+        self.parts = [
+            own + [w for w in extra if w not in own]
+            for own, extra in zip(
+                distinctive_parts(question_forms(self.question, self.keys), skip),
+                described(self.question, self.keys, skip),
+                strict=True,
+            )
+        ]
         self.paraphrases = paraphrases_of(self.keys, self.negative)
         self.going_on = paraphrases_of(self.keys, self.negative, going_on=True)
         self.how_often = HowOften.of(self.keys, self.uncertain)

@@ -9,7 +9,9 @@ import re
 from voxdial.conversation.normalize import is_filler
 
 NEGATORS = re.compile(
-    r"(不|没|别|非|未|无|not|no|don't|dont|never|n't)"
+    r"(不|没|别|非|未|无|not|no|don't|dont|never|n't|"
+    # given up on it ("i'm done with contacts", "sick of the van")
+    r"\b(done|finished|through|fed up) with|\b(sick|tired) of|\bno more)"
     r"(\s*(是|太|很|怎么|大|那么|想|要|打算|愿意|会|再|that|very|really|so|the|a|an|on|at|"
     r"this|any|think|i'?ll|i will|we'?ll|want to|going to|gonna|plan to|to|"
     r"(she|he|it|they|we|you)('s|'re| is| are| was| were)|is|are|was|were|be|getting))*\s*$"

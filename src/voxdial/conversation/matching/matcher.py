@@ -28,11 +28,13 @@ from voxdial.conversation.matching.cues import (
     CLOCK,
     DEFERS,
     NEG_CLAUSE,
+    NEGATION,
     NOW_CLAUSE,
     PAST_CLAUSE,
     REASON,
     SOMETIMES,
     USUALLY,
+    negated_before,
 )
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 from voxdial.conversation.normalize import fold
@@ -157,11 +159,24 @@ def _names(found: Match, clause: str) -> bool:
     return found.how in _RANK and not (found.how == "number" and CLOCK.search(clause))
 
 
-# more than one of the choices wanted ("flu and covid both", "两个都要", "all three")
+# more than one of the choices wanted ("flu and covid both", "两个都要", "all three",
+# "a bit of each")
 BOTH = re.compile(
     r"\bboth\b(?! of (us|you))|\ball (three|four|of them|of those)\b|\bthe lot\b|"
+    r"\b(a bit|a little|some|one) of each\b|"
     r"(两|三|几)(个|种|样|项)(都|全)|都要了?$|全都要|全要|"
     r"(和|跟|与|还有).{1,8}都(看|用|要|选|想要|去|买)|^都(看|用|要|选)(?!不)"
+)
+# an answer that is itself more than one of the others ("Both", "两个都要", "All of them")
+BOTH_ANSWER = re.compile(
+    r"^(both|all of (them|the above)|all (three|four))\b|"
+    r"^(两|三)?(个|种|样|者)?(都|全)(要|有|需要|用|做|选)?$|^(全都|全部|以上都)"
+)
+# two answers said side by side ("glasses and also a box of contacts", "微信加现金"):
+# more than one of them, not the first named
+TOGETHER = re.compile(
+    r"\band(?: also| then| a| some)?\b|\bplus\b|\bas well as\b|\balong with\b|"
+    r"和|跟|还有|以及|加上|外加|再加"
 )
 
 
@@ -213,8 +228,8 @@ class AnswerMatcher(AnswerSet):
         changed, found = self._changed_mind(reply, today)
         if changed:
             return found
-        if BOTH.search(fold(reply)) and not (self.is_numeric or self.binary):
-            return None  # "flu and covid both", "两个都要": more than one choice
+        if self._several(reply, today):
+            return self._both(reply)  # "flu and covid both", "两个都要": more than one choice
         if self._alternatives(reply, today):
             return self.pick_uncertain()  # "要么洗澡要么造型", "可能会可能不会": not chosen
         found = self._match(reply, today, whole=True)
@@ -225,6 +240,37 @@ class AnswerMatcher(AnswerSet):
         if found is None or found.how not in _RANK:
             return found
         return self._one_answer(reply, found, today)
+
+    def _several(self, reply: str, today: date | None) -> bool:
+        """Whether the reply wants more than one choice: in words ("两个都要", "both",
+        not "不是两个都要") or by naming two answers joined ("glasses and contacts")."""
+        if self.is_numeric or self.binary:
+            return False
+        said = fold(reply)
+        if BOTH.search(said):
+            return True
+        if self.is_scale or self.choices is not None or any(TOGETHER.search(k) for k in self.keys):
+            return False  # marks and days have stages of their own; "Cats and dogs" is one
+        if any(c.search(said) for c in (NEGATION, CORRECTION, EITHER, USUALLY, SOMETIMES)):
+            return False  # "not X and not Y", "or rather", "mostly X, now and then Y": ranked later
+        named = set()
+        for stretch in TOGETHER.split(said):
+            found = self._match(stretch, today, whole=False) if stretch.strip() else None
+            if found is not None and _names(found, stretch) and not self.uncertain[found.index]:
+                named.add(found.index)
+        return len(named) > 1
+
+    def _both(self, reply: str) -> Match | None:
+        """The answer that says more than one of the others ("Both"), or none; none
+        either when "both" is denied ("不是两个都要", "not both")."""
+        said = fold(reply)
+        both = BOTH.search(said)
+        if both is not None and negated_before(said, both.start(), 6):
+            return None
+        for i, k in enumerate(self.keys):
+            if BOTH_ANSWER.search(k):
+                return self.pick(i, "said")
+        return None
 
     def _refuses_all(self, reply: str) -> bool:
         """Whether a clause turns every choice down ("都不要", "none of them"); the

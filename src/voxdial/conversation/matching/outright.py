@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 _PARTIAL_STOP = {
     "以上", "以下", "及以", "以内", "不是", "没有", "一个",
     "the", "a", "an", "it", "one", "of", "or", "and", "to", "sure", "yes", "no", "not",
-    "ok", "okay", "very", "more", "than", "less", "my", "me", "i",
+    "ok", "okay", "very", "more", "than", "less", "my", "me", "i", "ones",
 }  # fmt: skip
 
 
@@ -54,6 +54,7 @@ def distinctive_parts(keys: list[str], skip: list[bool]) -> list[list[str]]:
     for k in keys:
         got: set[str] = set()
         got = {w for w in re.findall(r"[a-z]+", k) if len(w) >= 3}  # "app" of App还款 too
+        got |= {_other_number(w) for w in got - _PARTIAL_STOP}  # "contacts" of Contact lenses
         for run in re.findall("[\u4e00-\u9fff]{3,}", k):
             got |= {run[i : i + n] for n in (2, 3) for i in range(len(run) - n + 1)}
         if negator := _NEGATOR_IN.search(k):  # 从没做过: "做过" says the opposite
@@ -68,6 +69,20 @@ def distinctive_parts(keys: list[str], skip: list[bool]) -> list[list[str]]:
         rest = " ".join(k for j, k in enumerate(keys) if j != i)
         out.append(sorted((w for w in own - others if w not in rest), key=len, reverse=True))
     return out
+
+
+def _other_number(word: str) -> str:
+    """An English word in the other number: "contacts" for contact, "daily" for
+    dailies, "glass" for glasses (people say "the monthly ones" for "Monthlies")."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if re.search(r"(ss|x|ch|sh)es$", word):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 4:
+        return word[:-1]
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    return word + ("es" if re.search(r"(ss|x|ch|sh)$", word) else "s")
 
 
 def _leads(text: str, pos: int) -> bool:
@@ -87,7 +102,7 @@ def _leads(text: str, pos: int) -> bool:
 _CJK = re.compile("[\u4e00-\u9fff]")
 _PARTICLES = "的啊吧呀呢了嘛哈哦呗啦"
 # "X没X过", "去不去": a question of whether, naming no answer (不记得换没换过)
-WHETHER = re.compile("([\u4e00-\u9fff])[没不]\\1")
+WHETHER = re.compile("([\u4e00-\u9fff])[没不]\\1|有没得")  # 有没得: 有没有, in the south-west
 
 
 def a_not_a(text: str, start: int, key: str) -> bool:
@@ -228,12 +243,20 @@ def partial(a: AnswerSet, heard: Heard) -> Match | None:
             m = re.search(pattern, scope)
             if m and scope[max(0, m.start() - 6) : m.start()] == "on my ":
                 continue  # "on my phone": the device used, not the answer "by phone"
-            if m and not negated_before(scope, m.start(), 6):
-                found.add(i)
+            if m and _other_kind(a.keys[i], w, scope, m.start()):
+                continue
+            if m and not negated_before(scope, m.start(), 16 if w.isascii() else 6):
+                found.add(i)  # "i'm done with contacts" turns Contact lenses down
                 break
     if len(found) == 1:
         return a.pick(found.pop(), "partial")
     return None
+
+
+def _other_kind(key: str, piece: str, text: str, start: int) -> bool:
+    """Whether the piece is the answer's head word said of another kind: "普通的空调"
+    names an ordinary 空调, not 中央空调, whose own modifier (中央) is not said."""
+    return key.endswith(piece) and len(piece) < len(key) and text[max(0, start - 1) : start] == "的"
 
 
 # every one of them, said of the answers ("哪个都不要", "一个都不选", "neither of them")
@@ -321,6 +344,25 @@ def verb(a: AnswerSet, heard: Heard) -> Match | None:
         if m and not negated_before(heard.text, m.start(), 6):
             found.add(i)
     return a.pick(found.pop(), "verb") if len(found) == 1 else None
+
+
+# what the question says an answer is for or comes with ("toric lenses for astigmatism",
+# "the premium plan with free calls"): a callee may name the answer by it alone
+_FOR_WITH = re.compile(r"\b(?:for|with) ((?:[a-z'-]+ ?){1,3})")
+
+
+def described(question: str, keys: list[str], skip: list[bool]) -> list[list[str]]:
+    """For each English answer, the words the question says it is for or comes with
+    ("astigmatism" of Toric in "daily, monthly, or toric lenses for astigmatism"), when
+    they are said nowhere else in the question nor in another answer."""
+    stretches = re.split(r"[,?;:]| or ", question)
+    out: list[list[str]] = []
+    for i, key in enumerate(keys):
+        own = [s for s in stretches if key.isascii() and re.search(rf"\b{re.escape(key)}\b", s)]
+        m = _FOR_WITH.search(own[0], own[0].index(key)) if len(own) == 1 and not skip[i] else None
+        words = re.findall(r"[a-z]{5,}", m.group(1)) if m else []
+        out.append([w for w in words if question.count(w) == 1 and not any(w in k for k in keys)])
+    return out
 
 
 def question_forms(question: str, keys: list[str]) -> list[str]:

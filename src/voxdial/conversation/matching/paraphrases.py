@@ -30,7 +30,7 @@ _PARAPHRASES = [
         r"^(按年|年付)|^yearly|^annual",
         r"一年一交|一次交一年|每年交|\b(yearly|annually)\b|once a year",
     ),
-    (r"短信|^text|^sms", r"\btext(s|ing)?\b|\bsms\b|message me|发短信|短信"),
+    (r"短信|^(an? )?(text|sms)", r"\btext(s|ing)?\b|\bsms\b|message me|发短信|短信"),
     (
         r"电话|\bphone\b",
         r"\bcall me\b|\bring me\b|(?<!on my )(?<!on the )\bphone\b|打电话|打我电话|电话联系|"
@@ -215,6 +215,35 @@ _CHOICE_WORDS = [
     (r"^app|\bapp\b|手机银行|客户端",
      r"\b(the|your|an?) app\b|手机上.{0,3}(还|交|付|操作|点|办)|手机银行|客户端|"
      r"\bon (my|the) (phone|mobile|cell)\b(?! (number|bill))"),
+    # keeping things as they are, beside an answer that changes them ("no change",
+    # "keep them as they are", "不用换", "照旧")
+    (r"^(stay|keep|remain|stick)|^(不换|不变|保持|维持|照旧|继续用)",
+     r"\bno change\b|\b(don'?t|do not|won'?t) (want|need) to change\b|"
+     r"\b(keep|leave) (it|them|things|everything) (as|how|the way) (it|they) (is|are)\b|"
+     r"\b(keep|leave) (it|them|things|everything) the same\b|\bas (it|they) (is|are) now\b|"
+     r"不(用|想|要)?换了?|不变|照旧|保持(原样|不变|现状)|还是(原来|老)(的|样)|维持现状"),
+    # where the callee read or found something: a website
+    (r"website|web ?site|网站|官网|网页",
+     r"\bonline\b|\bweb ?site\b|\bon the (web|internet|net)\b|\binternet\b|"
+     r"\bgoogl(e|ed|ing)\b|官网|网站|网页|网上|上网"),
+    # eyewear by its kind, and who tests eyes
+    (r"^(glasses|spectacles|eyeglasses)|框架眼镜",
+     r"\b(specs|spectacles|eyeglasses)\b|(?<!time )\bframes?\b|镜框|镜架"),
+    (r"^contact|隐形", r"\bcontacts\b|隐形"),
+    (r"optometrist|optician|eye doctor|验光|眼科",
+     r"\boptometrist\b|\boptician\b|\beye (doctor|test|exam|examination|check)\b|"
+     r"\bophthalmologist\b|验光|眼科"),
+    (r"vari-?focal|progressive|multi-?focal|渐进|多焦",
+     r"\bvari-?focals?\b|\bprogressives?\b|\bmulti-?focals?\b|"
+     r"\b(reading|close-up) (bit|part|section)\b|渐进|多焦"),
+    (r"^single[- ]vision|单光", r"\bsingle[- ]vision\b|\b(just|only)? ?for distance\b|单光"),
+    # an appliance by where it is mounted: on the wall, standing on the floor, in the ceiling
+    (r"挂机|挂式|壁挂|挂壁|wall[- ]mounted|wall unit",
+     r"挂(在)?墙上|挂式|壁挂|挂壁|挂着的|\bon the wall\b|\bwall[- ]mounted\b|\bwall unit\b"),
+    (r"柜机|柜式|立式|落地|floor[- ]standing",
+     r"立式|立柜|柜式|落地|立(起来|着)的|\bfloor[- ]standing\b|\bstands on the floor\b"),
+    (r"中央空调|风管|吊顶|嵌入|ceiling|ducted|central (air|heat|unit)",
+     r"中央空调|风管|吊顶|天花板?|嵌入式|\bducted\b|\bin the ceiling\b|\bcentral (air|unit)\b"),
     # put off to another time, as an uncertain answer ("maybe later", 以后再说)
     (r"later|以后|下次",
      r"\bdown the (line|road)\b|\bsome ?day\b|\bask me (again )?(next time|later|another time)\b|"

@@ -42,7 +42,13 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "price": (
         re.compile(
             r"多少钱|价格|价钱|收费|费用|贵|便宜|月租|月费|年费|交多少|"
-            r"要钱|自己买|花钱|\bhow much\b|price|cost|"
+            r"要钱|自己买|花钱|"
+            # how callers ask for a price without naming it: 好多钱 (southwestern
+            # 多少钱), money taken or given (收钱, 给钱, 加钱, 算钱, 扣钱), 咋收 / 怎么收
+            # said alone, and 要多少 / 收多少 with no counted thing after it
+            r"好多钱|[收给加算扣掏]钱|(?:咋|怎么)收(?=$|[\s的呢啊呀？?，,。])|"
+            r"[要收]多少(?=$|[\s钱吗呢啊呀？?，,。])|"
+            r"\bhow much\b|price|cost|"
             r"\bfees?\b|charge|expensive|cheap",
             re.I,
         ),

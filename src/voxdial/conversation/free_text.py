@@ -4,7 +4,9 @@ A free-text question (suggestions, an order number, a name) has no preset answer
 any reply with content used to be recorded. Several kinds of reply carry no answer:
 
 - nothing to add: a "no" or "nothing" head, with only fillers and praise around it
-  ("没啥意见 都挺满意", "nope you're all great", "can't think of anything");
+  ("没啥意见 都挺满意", "nope you're all great", "can't think of anything"), or with
+  clauses of praise that ask for nothing ("not really, everyone was lovely", "没得啥 师
+  傅很专业");
 - no content: backchannels and fillers only ("嗯嗯 你说", "right, yeah", "oh hmm"), or a
   pointer to a value never said ("same as last time", "老样子");
 - cannot give it: the callee lost it, has not got it at hand or will not say it
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from voxdial.conversation import intents
 from voxdial.conversation.normalize import fold
 
 NOTHING = "nothing"  # nothing to add: the question is settled, nothing collected
@@ -31,9 +34,11 @@ QUESTION = "question"  # a question back said without a question mark: answered 
 _NOTHING_HEADS = (
     r"没有了|没有|没了|没啥|没什么|没别的|没其他|没其它|木有|没意见|没建议|暂时没有|"
     r"想不到|想不出来|想不出|说不上来|挑不出毛病|就这些|就这样|没问题|不用了|"
+    r"没得|莫得|"  # 没有 in south-western Mandarin ("没得啥意见")
     # longer phrases first: "nothing comes to mind" before "nothing"
     r"\b(no complaints|no suggestions|no issues|no problems|nothing else|"
-    r"nothing comes to mind|nothing springs to mind|"
+    r"nothing (more |else )?to (add|say|report)|nothing (was|went) wrong|"
+    r"nothing comes to mind|nothing springs to mind|off the top of my head|"
     r"(i )?can'?t think of anything|(i )?cannot think of anything|not that i can think of|"
     r"that'?s all|that'?s everything|that'?s it|i'?m good|we'?re good|all good|"
     r"(i )?don'?t think so|not a thing|not at the moment|not right now|not really|"
@@ -41,7 +46,7 @@ _NOTHING_HEADS = (
 )
 # what may stand around the head: praise, thanks, fillers, time hedges
 _NOTHING_AROUND_ZH = (
-    r"意见|建议|要说的|说的|好说的|补充|要补充的|别的|其他|其它|什么|啥|的|"
+    r"意见|建议|要说的|说的|好说的|补充|要补充的|别的|其他|其它|什么|啥子|啥|的|"
     r"挺好的|挺好|很好|都好|蛮好|不错|挺不错|都不错|满意|挺满意|很满意|非常满意|都挺满意|都满意|"
     r"都挺好|好的|还行|还可以|挺可以|很棒|挺棒|辛苦了|谢谢|感谢|多谢|你们|整体|总体|各方面|"
     r"服务|态度|一切|都|也|就|了|吧|啊|呀|哈|嘛|哦|嗯|额|呃|诶|哎|那个|这个|暂时|目前|现在|"
@@ -54,8 +59,26 @@ _NOTHING_AROUND_EN = set(
         "perfect excellent lovely wonderful brilliant happy very really satisfied service job "
         "keep up the work thanks thank um uh hmm er well oh so honestly right now for at "
         "moment just yeah ok okay i think guess anything else i'm with been has it's we're to "
-        "be honest actually pretty much quite super nice a and your team bye goodbye"
+        "be honest actually pretty much quite super nice a and your team bye goodbye cheers "
+        "was everyone everybody"
     ).split()
+)
+# praise that asks for nothing ("everyone was lovely", "师傅很专业"): a clause with a word
+# of praise and none of contrast, complaint or wish, said beside a "nothing" head
+_PRAISE = re.compile(
+    r"好|不错|满意|棒|专业|热情|周到|耐心|细心|用心|贴心|细致|仔细|到位|靠谱|认真|负责|准时|及时|"
+    r"给力|利索|麻利|干净|漂亮|新鲜|"
+    r"\b(good|great|fine|lovely|brilliant|excellent|perfect|fantastic|amazing|wonderful|"
+    r"awesome|superb|helpful|friendly|nice|kind|polite|professional|happy|pleased|"
+    r"satisfied|spot on|top notch)\b"
+)
+_NOT_PRAISE = re.compile(
+    r"但|不过|可是|只是|就是|除了|希望|建议|能不能|能否|要是|如果|最好|再|太|有点|有些|"
+    r"不(?!错)|没|差|慢|贵|晚|久|问题|麻烦|"
+    r"\b(but|though|although|except|apart|besides|other than|only|wish|hope|could|should|"
+    r"would|maybe|perhaps|more|less|better|worse|too|bit|not|never|if|when|wait|slow|late|"
+    r"long|rude|price|prices|cost|expensive|(do|does|did|is|was|are|were|could|would|should|"
+    r"ca|wo|have|has|had)n'?t)\b"
 )
 # backchannels and fillers: no content at all
 _EMPTY_ZH = (
@@ -77,7 +100,8 @@ _REFERENCE = re.compile(
 _CANNOT_GIVE = re.compile(
     r"扔了|丢了|弄丢|找不到了|找不着了|没带|不在身边|不在手边|手边没有|不报了|不说了|"
     r"不(方便|想|愿意)(在电话里)?(告诉|说|透露|讲|报)|保密|不给你|"
-    r"\b(don'?t|do not) have it (on me|with me|handy|here|to hand)|not on me|"
+    r"\b(don'?t|do not|haven'?t) (have|got) (it|that|one|(the|my) \w+( \w+)?) "
+    r"(on me|with me|handy|here|to hand|at hand|in front of me|nearby)\b|not on me|"
     r"(i )?lost it|threw it (away|out)|can'?t find it|rather not (say|give)|prefer not to|"
     r"not giving that out|won'?t give|"
     # never had the thing the number belongs to ("没办卡", "I don't have an account")
@@ -149,8 +173,8 @@ def read(question: str, reply: str) -> str | None:
     raw = fold(reply)
     if asks_for_code(question) and _CODE.search(digits(raw)):
         return None
-    words = re.sub(r"[^\w'\s-]+", " ", raw).strip()
-    if _covered(words, _NOTHING_HEADS, _NOTHING_AROUND_ZH, _NOTHING_AROUND_EN, head=True):
+    words = _words(raw)
+    if _nothing_to_add(raw):
         return NOTHING
     if _covered(words, "", _EMPTY_ZH, _EMPTY_EN, head=False):
         return EMPTY
@@ -162,6 +186,28 @@ def read(question: str, reply: str) -> str | None:
     if asks_for_code(question) and _CANNOT_GIVE.search(raw):
         return DECLINED
     return None
+
+
+def _words(text: str) -> str:
+    return re.sub(r"[^\w'\s-]+", " ", text).strip()
+
+
+def _nothing_to_add(raw: str) -> bool:
+    """A "no" / "nothing" head with only fillers and praise around it, in the whole
+    reply or clause by clause, where a clause may also be praise that asks for nothing
+    ("not really, everyone was lovely")."""
+    words = _words(raw)
+    if _covered(words, _NOTHING_HEADS, _NOTHING_AROUND_ZH, _NOTHING_AROUND_EN, head=True):
+        return True
+    if not re.search(_NOTHING_HEADS, words):
+        return False
+    for clause in intents.clauses(raw):
+        rest = re.sub(_NOTHING_HEADS, " ", _words(clause))
+        if _covered(rest, "", _NOTHING_AROUND_ZH, _NOTHING_AROUND_EN, head=False):
+            continue
+        if not _PRAISE.search(rest) or _NOT_PRAISE.search(rest):
+            return False
+    return True
 
 
 def _covered(words: str, heads: str, around_zh: str, around_en: set[str], *, head: bool) -> bool:

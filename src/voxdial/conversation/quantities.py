@@ -33,6 +33,9 @@ _NOT_AMOUNT_RE = re.compile(
     + r"|(?<![一每两])(?:周|星期|礼拜)[一二三四五六日天1-7](?![次回趟遍])"
     + r"|(?<=每)(?:周|星期|礼拜)[一二三四五六日天1-7](?![次回趟遍天个一二两三四五六七八九])"
     + r"|没几|没多少"  # "没几个" says few (numbers.FEW), not "a few" of them
+    # 一 + a verb + 就, "as soon as" ("一回来就找玩具", "一进门就"): no count of anything
+    + r"|一(?=(?:回来|回家|进门|进屋|到家|出门|下班|上车|下车|开门|开机|打开|看到|看见|听到|"
+    + r"接到|收到).{0,2}就)"
     + r"|(?<![\d一二三四五六七八九十])[零〇一二九八七]几年"  # 零几年: a decade (see years_since)
 )
 _ZH_NEIGHBOURS = re.compile(r"([一二两俩三四五六七八九])([二两三仨四五六七八九])([十百千万]?)")
@@ -51,10 +54,10 @@ _EN_NUMBER = re.compile(
     r"|(" + "|".join(sorted((u for u in _EN_UNITS if u != "none"), key=len, reverse=True)) + r"))\b"
 )
 _UNIT = re.compile(
-    r"\s*(口人|口|个人|个月|个小时|个钟头|个星期|个礼拜|个g|个|人|位|周岁|岁|月|年|分|颗星|星|块钱|块|元|辆|台|部|次|回|趟|遍|"
+    r"\s*(口人|口|个人|个月|个小时|个钟头|个星期|个礼拜|个g|个|人|位|周岁|岁|月|年|分钟|分|颗星|星|块钱|块|元|辆|台|部|次|回|趟|遍|"
     r"小时|钟头|天|晚|宿|夜|周|星期|礼拜|"
     r"gb|g|mb|m|兆|公斤|斤|公里|km|kg|"
-    r"吨|度|立方米?|方|升|毫升|平米|平方米?|米|分钟|件|只|条|张|本|瓶|箱|袋|包|盒|杯|份|支|双|套|间|户|层|"
+    r"吨|度|立方米?|方|升|毫升|平米|平方米?|米|件|只|条|张|本|瓶|箱|袋|包|盒|杯|份|支|双|套|间|户|层|"
     r"people|persons?|kids?|children|adults|cars?|years?|months?|weeks?|points?|stars?|dollars?|"
     r"bucks|times|hours?|minutes?|mins?|days?|nights?|tons?|tonnes?|gallons?|lit(?:er|re)s?|kwh|units?|"
     r"pets?|dogs?|cats?|animals?|rooms?|bedrooms?|bags?|boxes|packages?|parcels?|items?)?"
@@ -166,16 +169,19 @@ def _zh_amounts(text: str) -> list[Amount]:
     return out
 
 
-# a bound said before an amount: up to it (不超过二十吨), below it (不到一年, 没有十个),
-# nearly it (快十年了), at least it (至少三个); in English the same families
+# a bound said before an amount (maybe before its currency sign, "under $40"): up to it
+# (不超过二十吨), below it (不到一年, 没有十个), nearly it (快十年了), at least it (至少三个);
+# in English the same families
+_BOUND_END = r"\s*[$£€¥￥]?\s*$"
 _ZH_BOUND = re.compile(
     r"(?P<upto>不超过|最多|顶多|至多|不多于|(?<![a-z])up to|at most|no more than|"
-    r"not more than)\s*$|"
+    rf"not more than){_BOUND_END}|"
     r"(?P<below>不到|没到|没有|不满|未满|不足|(?<![a-z])under|below|less than|fewer than|"
-    r"not even( a| an)?|not quite( a| an)?|short of)\s*$|"
-    r"(?P<nearly>快|将近|接近|差不多快|almost|nearly|close to|just under|getting on for)\s*$|"
+    rf"not even( a| an)?|not quite( a| an)?|short of){_BOUND_END}|"
+    r"(?P<nearly>快|将近|接近|差不多快|almost|nearly|close to|just under|"
+    rf"getting on for){_BOUND_END}|"
     r"(?P<least>至少|起码|最少|超过|不少于|多于|(?<![a-z])over|more than|above|at least|upwards of|"
-    r"well over|just over|a bit over|longer than)\s*$"
+    rf"well over|just over|a bit over|longer than){_BOUND_END}"
 )
 
 
@@ -188,6 +194,16 @@ def _bounded(kind: str, low: float, high: float) -> tuple[float, float]:
     if kind == "nearly":
         return low - (5 if low >= 20 else max(0.2 * low, 0.25)), low - 0.01
     return low, float("inf")
+
+
+def _about(after: str, tail: str, low: float, unit: str) -> bool:
+    """Whether 来 after an amount says "about": after a round number ("十来年", "二十来个",
+    "一百来块") or between a measure word and what it measures ("一个来月", "两块来钱");
+    elsewhere 来 is the verb "come" ("两分 来晚了", "三个来了").
+    """
+    if re.match(r"\s*来", after):
+        return low >= 10 and low % 10 == 0
+    return unit in ("个", "块", "斤", "里") and bool(re.match(r"\s*来(?![了的过着得晚早])", tail))
 
 
 def _qualified(text: str, start: int, end: int, low: float, high: float) -> Amount:
@@ -206,8 +222,10 @@ def _qualified(text: str, start: int, end: int, low: float, high: float) -> Amou
         if low >= 100 and low % 100 == 0:
             step = 100
         low, high = low + 0.01, high + step - 0.01
-    elif re.match(r"\s*(来|出头)", after) or re.match(r"\s*(来|出头)", tail):
-        high = high + (4 if "出头" in after[:6] else 2)
+    elif re.match(r"\s*出头", after) or re.match(r"\s*出头", tail):
+        high = high + 4
+    elif _about(after, tail, low, unit):
+        high = high + 2
     if re.match(r"\s*(以上|及以上|或以上|往上)", tail) or re.match(r"\s*(以上|往上)", after):
         high = float("inf")
     elif re.match(r"\s*(以下|以内|之内|不到)", tail) or re.match(r"\s*(以下|以内|不到)", after):
@@ -357,6 +375,11 @@ def _amounts(text: str) -> tuple[Amount, ...]:
 
 # -- none, not known, how often, how long since: lexicons the count stages read -------
 
+# words that say an amount is the total of the others said, before it ("一共两部") or
+# after it ("seventy all in")
+TOTAL_BEFORE = r"一共|总共|加起来|加一起|合计|总计|统共|算下来|\b(total(led)?|(comes?|came) to)\b"
+TOTAL_AFTER = r"\b(in total|all in|altogether|all together|all up|overall)\b"
+TOTAL = f"{TOTAL_BEFORE}|{TOTAL_AFTER}"
 # a reply saying none of what is counted ("从来没换", "一次都没有", "一个也没", "never", "not
 # once"); the zero answer's own verb ("没换过" -> 没换) is read by numbers.py
 ZERO_SAID = re.compile(

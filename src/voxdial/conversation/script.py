@@ -327,9 +327,13 @@ class ScriptConversation:
         if (
             main is None
             and not answers
-            and content
             and unread is None
-            and (self._free_answer(r, reply, index) or self._code_said(index, reply))
+            # a code said asking ("是不是ST260419那个") is the code, with no statement left
+            and (
+                self._code_said(index, reply)
+                or bool(content)
+                and self._free_answer(r, reply, index)
+            )
         ):
             main = Match(-1, self._free_text(index, heard), "free")
         if main is None and not answers and r.asking and self._solicits(index) and not unread:

@@ -23,6 +23,7 @@ from voxdial.conversation import free_text, intents, topics
 from voxdial.conversation.matching import Match
 from voxdial.conversation.matching.numbers import counted
 from voxdial.conversation.normalize import clean, fold
+from voxdial.conversation.quantities import TOTAL
 
 # how plainly a clause must name the current question's answer to be read on its own
 PLAIN = {"said", "said-negated", "scale", "number", "time", "ordinal", "period", "state"}
@@ -34,7 +35,7 @@ LATER = {"said", "said-negated", "scale", "number", "time", "echo", "paraphrase"
 _ADDRESSED = (LATER - {"echo"}) | {"partial"}
 # a clause giving a total ("一共两部", "three in total"): it stands over a clause counting
 # a part of it ("家里还有我老婆一部")
-_TOTAL = re.compile(r"一共|总共|加起来|合计|统共|in total|altogether|all together|all up|overall")
+_TOTAL = re.compile(TOTAL)
 # a later free-text question asking for comments takes the clause that names what it asks
 # for ("建议嘛就是希望能带双鞋套", "my only suggestion is ...") and the clauses after it
 _SOLICITED = re.compile(r"意见|建议|改进|suggest|improve|feedback|comments?|complain|投诉", re.I)

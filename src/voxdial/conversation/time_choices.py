@@ -82,6 +82,12 @@ class TimeChoices:
                 return found
         if not self.timed:
             return None
+        if self._two_parts_of_day(text):
+            raise Ambiguous(text)  # "上午下午都得行": both offered, neither chosen
+        return self._hours(text)
+
+    def _hours(self, text: str) -> int | None:
+        """The timed choice the hours the reply says fall in."""
         said = times.window(text, asked=True)
         if said is None:
             return None
@@ -150,6 +156,34 @@ class TimeChoices:
             if found is not None:
                 named.add(found)
         return named
+
+    def _two_parts_of_day(self, text: str) -> bool:
+        """Whether one clause names two choices by words for parts of the day, each word
+        on its own ("上午下午都得行", "mornings or afternoons both work"): both offered, none
+        chosen. Not when a clock time is said, the clause turns one down, or the reply
+        corrects itself ("afternoon, wait, no, morning")."""
+        t = fold(text)
+        parts = times.clauses(t)
+        if times.clock(t) is not None or any(words.CORRECTS.search(c) for c in parts):
+            return False
+        for clause in parts:
+            if words.REJECTS.search(clause):
+                continue
+            spans: list[tuple[int, int]] = []
+            named: set[int] = set()
+            for period in words.PERIODS:  # most specific first: "下午晚点" before "下午"
+                for m in period.pattern.finditer(clause):
+                    if any(s < m.end() and m.start() < e for s, e in spans):
+                        continue
+                    spans.append((m.start(), m.end()))
+                    try:
+                        found = self._hours(m.group(0))
+                    except Ambiguous:
+                        continue
+                    named |= {found} if found is not None else set()
+            if len(named) > 1:
+                return True
+        return False
 
     def _extreme(self, text: str, today: date) -> int | None:
         """ "the earliest one", "最晚的那个", "越快越好": the first or last choice in time."""

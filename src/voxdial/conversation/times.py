@@ -79,8 +79,10 @@ _HOUR_SLIP = re.compile(
 
 def _folded(text: str) -> str:
     """Folded, with ASR's slips of time words read as meant: "after noon" split from
-    "afternoon", "下五" for 下午, "at for" / "too thirty" for four / two."""
+    "afternoon", "in the am" as am, "下五" for 下午, "at for" / "too thirty" for four /
+    two."""
     t = re.sub(r"\bafter noon\b", "afternoon", fold(text))
+    t = re.sub(r"\bin the ([ap])\.?\s?m\b\.?", r"\1m", t)
     t = _PERIOD_SLIP.sub(lambda m: words.ZH_PERIOD_SLIPS[m.group(1)], t)
     return _HOUR_SLIP.sub(_hour_slip, t)
 
@@ -153,11 +155,13 @@ _EN_CLOCKS = [
     ),
     # "12 30": a clock time whose colon was dropped with the punctuation
     re.compile(r"\b(\d{1,2}) ([0-5][05])\b(?!\s*(?:[a-z]|\d))"),
+    # "530", "1130 am": hours and minutes run together, as ASR writes them
+    re.compile(rf"\b(1[0-2]|0?[1-9])([0-5][05])\b\s*({_MER})?{_NOT_HOUR}"),
     # a bare hour beside a period of the day: "late afternoon, five" (not "one": "the
     # evening one")
     re.compile(rf"\b(\d{{1,2}}|{'|'.join(list(words.EN_HOURS)[1:12])})\b{_NOT_HOUR}"),
 ]
-_WEAK = len(_EN_CLOCKS) - 3  # from this pattern on: hours only where a time is asked for
+_WEAK = len(_EN_CLOCKS) - 4  # from this pattern on: hours only where a time is asked for
 _BARE = len(_EN_CLOCKS) - 1  # a bare hour: only beside a period of the day
 _MINUTES = {"thirty": 30, "fifteen": 15, "fortyfive": 45, "forty-five": 45}
 
@@ -169,6 +173,8 @@ def _en_clock(m: re.Match, i: int) -> Clock | None:
         hour, minute, mer = int(g[0]), int(g[1]), g[2]
     elif i == _WEAK + 1:
         hour, minute = int(g[0]), int(g[1])
+    elif i == _WEAK + 2:
+        hour, minute, mer = int(g[0]), int(g[1]), g[2]
     elif i == 1:
         hour = int(_num(g[2]) or 0)
         minute = 30 if g[0] == "half" else 15
@@ -269,11 +275,15 @@ def _delta(t: str) -> timedelta | None:
 # ----- days -----
 
 
+# a part of the day after a weekday abbreviation that is also a word ("sat morning")
+_DAY_PART = re.compile(r"\s+(morning|afternoon|evening|night|lunchtime|am|pm)\b")
+
+
 def _weekday(t: str, *, short: bool) -> int | None:
     """The weekday named (0 Monday; +7 for next week's: "下周一", "next monday"):
     "周4", "礼拜天", "周事" (an ASR slip of 周四), "weds", "thurs". A weekday
-    abbreviation that is also a word ("sat", "sun") counts in a `short` reply or after
-    a word that introduces a day ("on sat")."""
+    abbreviation that is also a word ("sat", "sun") counts in a `short` reply, after
+    a word that introduces a day ("on sat") or before a part of the day ("sat morning")."""
     slips = "".join(words.ZH_WEEKDAY_SLIPS)
     m = re.search(r"(下个?)?(?:周|星期|礼拜)([一二三四五六日天七末1-7])", t) or re.search(
         rf"(下个?)?(?:周|星期|礼拜)([{slips}])(?=$|[\s吧呀啊的那行好可就呢嘛])", t
@@ -284,7 +294,7 @@ def _weekday(t: str, *, short: bool) -> int | None:
     for i, form in enumerate(words.EN_WEEKDAY):
         for m in re.finditer(rf"(?:\b(next|{words.EN_DAY_LEAD}) )?\b({form})\b", t):
             wordlike = m.group(2) in words.EN_WEEKDAY_WORDLIKE
-            if wordlike and not short and not m.group(1):
+            if wordlike and not short and not m.group(1) and not _DAY_PART.match(t, m.end()):
                 continue
             return i + (7 if m.group(1) == "next" else 0)
     return None

@@ -39,12 +39,25 @@ CHANGES = re.compile(r"^(那)?(就|干脆)?(改成?|换成|改到|换到)|^(so |
 SET_ASIDE = re.compile(r"\b(instead of|rather than|not)\b.*$|而不是.*$|不要.*$")
 
 
+# an admission closing the reply after the correction it owns up to ("五分 哦不是 四分 我
+# 说错了", "friday, no wait, monday, my mistake"): it points back, so the answer is
+# what follows the cue before it
+_OWNS_UP = re.compile(
+    r"((我)?(说错了?|口误)(了)?(啊|哈|呀|哦)?|(sorry,? )?\b(my (bad|mistake)|i misspoke))"
+    r"[\s,，.。!！]*$"
+)
+
+
 def after_correction(text: str) -> str | None:
     """What follows the last correction cue in the (folded) reply, None without a cue;
     "" when nothing follows it ("晚上 不对": the choice is taken back, none given)."""
     found = list(CORRECTION.finditer(text))
     if not found:
         return None
+    owned = _OWNS_UP.search(text)
+    earlier = [m for m in found if owned is not None and m.end() <= owned.start()]
+    if owned is not None and earlier:
+        return text[earlier[-1].end() : owned.start()].strip(" ,，.。!！")
     return text[found[-1].end() :].strip(" ,，.。!！")
 
 

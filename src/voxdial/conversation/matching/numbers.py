@@ -18,6 +18,8 @@ from voxdial.conversation.quantities import (
     EVERY_MEAL,
     FREQUENCY_IDIOMS,
     RETRACT,
+    TOTAL_AFTER,
+    TOTAL_BEFORE,
     UNKNOWN_AMOUNT,
     WAS_PLANNED,
     ZERO_MISSED,
@@ -527,6 +529,8 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     if re.search(r"out of|满分", text) and len(found) >= 2:
         found = [min(found[:2], key=lambda x: x.low)] if "满分" in text else found[:1]
     found = _as_times(a, found)
+    if (total := _total_of(said, found)) is not None and _in_asked_unit(a, total.unit) == 1:
+        return number_match(a, Range(total.low, total.high), "summed")  # its parts said too
     units = a.units
     said_in = _answer_units(a)
     if found and said_in and all(x.unit and not _same_unit(x.unit, said_in + units) for x in found):
@@ -567,7 +571,33 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     scale = _in_asked_unit(a, x.unit)  # 八个月 -> 0.7 岁, "a few months" -> 0.25 years
     if scale is None or (scale != 1 and _asked_back(said, x)):
         return None  # "oh a week" to "how many guests": no count of them; "保修几个月"
+    if x.exact and _approximate(said, x) and _on_shared_bound(a, x.low * scale):
+        raise Ambiguous  # "三百左右" to 100到300元 / 300元以上: either side of the bound
     return number_match(a, _aged(a, Range(x.low * scale, x.high * scale)), "number")
+
+
+# an amount said as roughly so much ("三百左右", "差不多一百", "about 50", "20 or so"; the
+# "so" of "or so" is cleaned away as a filler, leaving "or" last)
+_ROUGHLY_BEFORE = re.compile(
+    r"(大概|大约|约莫|约|差不多|估计|\b(about|around|roughly|approximately))\s*(是|有|花了|要)?\s*$"
+)
+_ROUGHLY_AFTER = re.compile(r"^[^\s\d]{0,2}?\s*(左右|上下|\bor( so)?\s*$|-?ish\b|\bgive or take\b)")
+
+
+def _approximate(said: str, x: Amount) -> bool:
+    after = said[x.end :].lstrip()
+    after = after[len(x.unit) :] if x.unit and after.startswith(x.unit) else after
+    return bool(_ROUGHLY_BEFORE.search(said[max(0, x.start - 16) : x.start])) or bool(
+        _ROUGHLY_AFTER.search(after)
+    )
+
+
+def _on_shared_bound(a: AnswerSet, value: float) -> bool:
+    """Whether `value` is where one answer ends and another begins, as the answers say
+    them ("300" of 100到300元 / 300元以上; "100" of 100元以下 / 100到300元)."""
+    ends = [(i, b) for i, r in enumerate(a.stated) if r is not None for b in (r.low, r.high)]
+    at = {i for i, b in ends if abs(b - value) <= 0.011}
+    return len(at) >= 2
 
 
 def _aged(a: AnswerSet, said: Range) -> Range:
@@ -680,6 +710,22 @@ def _calendar_year(a: AnswerSet, x: Amount) -> bool:
     ends = [b for r in a.ranges if r is not None for b in (r.low, r.high)]
     bounds = [b for b in ends if abs(b) != float("inf")]
     return x.exact and 1900 <= x.low <= 2100 and bool(bounds) and max(bounds) < 1000
+
+
+# a total said as one ("加氟一百八 远途费四十 一共二百二", "forty for the test and thirty
+# for the lenses, seventy all in")
+_SUM_BEFORE = re.compile(rf"({TOTAL_BEFORE})\s*(是|花了|有|要|is|was|of)?\s*$")
+_SUM_AFTER = re.compile(rf"^\s*[a-z]*\s*({TOTAL_AFTER})")
+
+
+def _total_of(said: str, found: list[Amount]) -> Amount | None:
+    """Of several amounts, the one said as their total, when just one is."""
+    totals = [
+        x for x in found
+        if _SUM_BEFORE.search(said[max(0, x.start - 12) : x.start])
+        or _SUM_AFTER.search(said[x.end : x.end + 24])
+    ]  # fmt: skip
+    return totals[0] if len(found) > 1 and len(totals) == 1 else None
 
 
 def _total_then_parts(found: list[Amount]) -> list[Amount]:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from voxdial.conversation.normalize import clean, fold
+from voxdial.conversation.polarity import THANKS_FOR, closing_only
 from voxdial.conversation.polarity import UNSURE as _MORE_UNSURE
-from voxdial.conversation.polarity import closing_only
 
 # "never call me again": block the number
 NEVER_AGAIN = re.compile(
@@ -58,7 +58,10 @@ NOT_INTERESTED = re.compile(
 NO_LONGER = re.compile(
     r"已经(不|没)?(退学|退了|不学了|毕业|换了|换成|换到|搬走|搬家|搬了|卖了|转让|转走|注销|销户|取消|停了|"
     r"不在|不住|不用|离职|辞职|走了|去别家|在别家|找了别家|换了别家|办了别家)|"
-    r"(找|用|选|换)(了)?别家(了)?|"
+    r"(找|用|选|换)(了)?别家(了)?|(现在|已经|都|一直)(在|去)别(的地方|处)|"
+    # going elsewhere for it now ("I get my eyes tested somewhere else now")
+    r"\b(i|we) (now |always |usually )?(get|go|use|buy|have|see|shop|take)\b[\w' ]{0,30}"
+    r"\b(somewhere else|elsewhere|another (place|company|provider|shop|store|clinic|firm))\b|"
     r"\b(i'?m|we'?re) not \w+ing (again|any ?more)\b|"
     r"(不学|不开|不住|不用|不做|不干|不租)了|(房子|车子?|店|铺子)(已经)?卖了|"
     r"\balready (switched|moved|changed|cancell?ed|sold|left|quit|stopped|got (one|it|that)|"
@@ -82,15 +85,22 @@ REFUSES_QUESTIONS = re.compile(
     r"不(想)?参加.{0,4}(调查|问卷|回访|访问)|(调查|问卷|回访|访问).{0,4}不(想)?(参加|做|答)|不答了|不接受(调查|采访|访问|问卷)|不做(问卷|调查)|"
     r"don'?t do (phone |telephone )?(surveys|questionnaires|polls)|no more questions|"
     r"(rather|prefer) not (to )?answer (any|these|this|your)|not answering (any|these|your)|"
-    r"(rather|prefer) not (to )?do (any of )?(this|these|it|that|the survey|surveys)\b"
+    r"(rather|prefer) not (to )?do (any of )?(this|these|it|that|the survey|surveys)\b|"
+    # not taking part ("I'd rather not take part", "不想参与"): the questions refused
+    r"\b((rather|prefer) not( to)?|(don'?t|do not) (want|wish) to|won'?t|not going to) "
+    r"(take part|participate|be involved|join in)\b|不(想|愿意?)?参与"
 )
 # an explicit request to be called again (wins over a number or a time in the reply)
 CALL_AGAIN = re.compile(
     r"再打|再联系|打过来|打给我|回个电话|回电|稍后再|晚点再|晚些再|回头再打|过会再|等会再|待会再|一会儿?再|"
+    r"等(一)?下再(说|打|聊|联系)|"
     r"(明天|后天|下午|晚上|上午|早上|中午|晚点|改天|下周.?|周.|星期.|礼拜.|\d+点|[一二三四五六七八九十]+点|"
     r"等我(到家|回家|下班|忙完|有空|回来)|到家|回家|下班|忙完)"
     r"(以后|之后)?(再)?(打|联系|说|聊|谈)|"
-    r"call (me )?(back )?later|call (me )?back|"
+    r"(call|ring|phone) (me )?(back )?later|(call|ring|phone) (me )?back|"
+    # the call itself put off ("can we do this later", "let's talk another time")
+    r"\b(do|continue|finish) (this|it) (later|another time|some other time|tomorrow|tonight)\b|"
+    r"\btalk (about (this|it) )?(another time|some other time|tomorrow|tonight)\b|"
     r"call (me )?(tomorrow|tonight|in|at|after|this|next|on)|回头(再)?(打|联系)|"
     r"call (me )?(back )?(on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"another day|some other time|the (morning|afternoon|evening))|"
@@ -123,6 +133,7 @@ GOODBYE = re.compile(
 _HUH = re.compile(r"^\s*(嗯|啊|哈|呃|额|诶|什么|啥|huh|eh|what|hm+|uh)\s*[?？]+\s*$")
 # what may stand beside a goodbye without being an answer
 _ACK = re.compile(
+    rf"{THANKS_FOR}|"
     r"好嘞|好咧|得嘞|好的?|好好|行了?|嗯+|谢谢|谢了|(我)?知道了|(我)?明白了|(那)?没(别的|什么|啥)?事了?吧?|"
     r"\b(okay|ok|alright|all right|right|thanks|thank you|cheers|got it|i see|understood|"
     r"bye|goodbye|now|then|so)\b|就这样|先这样|再见|拜拜|嗯嗯|那就|那我|那|啊|了|哈|吧|呀"
@@ -140,9 +151,19 @@ UNSURE = re.compile(
     r"not decided|"
     r"ask me (again )?(later|closer)|closer to the time|i'?ll have to check|can'?t remember"
 )
+# a moment asked for ("one sec", "just a second", "give me a moment"); not "a second" or
+# "one minute" alone, which can answer a question
+_MOMENT = (
+    r"(just )?(one|a) (sec|moment|tick)|one second|just a second|"
+    r"give me (a|one) (sec|second|moment)"
+)
 _FILLER_WORDS = re.compile(
-    r"嗯+|呃+|额+|啊+|哦+|诶+|那个啥|那个|这个嘛|这个|就是说|就是|我想想|让我想想|想一想|想想|等一下|稍等|"
-    r"\b(um+|uh+|erm|er|hmm+|mm+|well|let me think|let me see|like|you know)\b"
+    r"嗯+|呃+|额+|啊+|哦+|诶+|那个啥|那个|这个嘛|这个|就是说|就是|我想想|让我想想|想一想|想想|"
+    # asking for a moment and nothing more ("等一下", "uh hang on", "one sec"): still
+    # thinking or looking, never an answer (the "one" of "one sec" is no count)
+    r"等一下|等一等|等等|等下|稍等|你等下|等我一下|"
+    rf"\b(um+|uh+|erm|er|hmm+|mm+|well|let me think|let me see|like|you know|"
+    rf"hang on|hold on|wait|{_MOMENT})\b"
 )
 _ROOM_TO_TALK = (
     r"(这边|这里|我这)?(有点|太|很|特别)吵|信号不好.{0,4}(我|等)|我(出去|到外面|换个地方|找个安静|走远点)|"
@@ -156,7 +177,7 @@ HOLD = re.compile(
     r"等一下我|稍等一下|我出去(说|接)|hold on|hang on|"
     # "等下我找一找", "我翻一翻", "等一等": a moment to look something up
     r"^等下(?![午周个次回])|等一等|我(找|翻|查|看|想)一(找|翻|查|看|想)|我(查查|翻翻)|"
-    r"let me (have a look|take a look|dig)|give me a (sec|second|moment)|"
+    rf"let me (have a look|take a look|dig)|\b({_MOMENT})\b|"
     rf"{_ROOM_TO_TALK}"
 )
 # making room to talk ("等会儿 我这边有点吵", "let me step outside"): a moment, not a callback
@@ -279,10 +300,15 @@ CONSENT_YES = re.compile(
     r"i suppose so|suppose so|guess so|if you must|be quick|make it fast|i (suppose|guess)$|"
     r"sure thing|"
     r"yes|yeah|yep|yup|sure|okay|ok|it'?s fine|that'?s fine|i'?m listening|what'?s up|"
-    r"what is it)\b|"
+    r"what is it|ya|yea|no problem|not a problem|no worries|of course|certainly|absolutely)\b|"
     r"(i'?ve|i have|i'?ve got|got|have) (a|one|two|three|five|ten|a few|a couple( of)?|\d+) "
     r"(minutes?|mins?|seconds?|secs?)"
 )
+# a bare yes said as the reply's first clause ("行 正好我也想约"); not "嗯", a filler as often
+# as a yes ("嗯 我在外面")
+_CONSENT_FIRST = re.compile(r"(可以|行|好|好的|好啊|是|对|ok|okay|yes|yeah|yep|sure)")
+# an imperative to speak with its particle ("说嘛", "你问呗", "讲吧"), read before cleaning
+_SPEAK_ON = re.compile(r"(?<!再)(说|问|讲|来)(吧|嘛|呗)")
 # not inconvenient to talk, but to say this ("不太方便说", "不方便透露"): a decline
 _NOT_SAYING = re.compile(r"不(太|大)?方便(说|讲|透露|告诉|回答|讲)")
 # a decline of this one question, not of the call
@@ -360,7 +386,7 @@ def read(reply: str) -> Reading:
             rest = rest[m.end() :]
         r.corrected = rest.strip() if rest != raw else ""
     r.consent = bool(
-        (CONSENT_YES.search(text) or re.search(r"(?<!再)说吧|问吧|讲吧|来吧", raw))
+        (CONSENT_YES.search(text) or _SPEAK_ON.search(raw) or _consents_first(raw) and not r.busy)
         and (
             not re.search(r"不(太|大)?方便|没空|没时间|不行|不可以|not (now|really)", text)
             or bool(GO_AHEAD.search(raw))  # "not really, but go ahead"
@@ -370,6 +396,12 @@ def read(reply: str) -> Reading:
     # declining while saying goodbye refuses the call ("不想说 挂了", "rather not say, bye")
     r.not_interested = r.not_interested or (r.decline_question and r.goodbye)
     return r
+
+
+def _consents_first(raw: str) -> bool:
+    """The reply opens with a bare yes as a clause of its own ("行 正好我也想约")."""
+    parts = clauses(raw)
+    return len(parts) > 1 and bool(_CONSENT_FIRST.fullmatch(clean(parts[0])))
 
 
 def asks_raw(clause: str) -> bool:

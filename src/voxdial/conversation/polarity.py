@@ -111,7 +111,12 @@ DOUBLE_NEGATION = re.compile(
     r"doesn'?t|don'?t|won'?t)\b|"
     r"(not|never) (say|said) no|not against (it|that)|can'?t see why not|don'?t see why not|"
     r"wouldn'?t (say no|object|be against)|"
-    r"no reason not to|not unwilling|not opposed|wouldn'?t rule it out"
+    r"no reason not to|not unwilling|not opposed|wouldn'?t rule it out|"
+    # never without it ("not a day goes by without them", "can't do without it", "离不开"):
+    # always, a yes
+    r"\bnot a (day|week|night|morning) (goes|went|passes) by without\b|"
+    r"\b(can'?t|couldn'?t|cannot) (do|live|go|manage|cope) without\b|"
+    r"\bnever (go|leave the house|leave home) without\b|离不开|离不了"
 )
 # "not sure" as people say it, beside the engine's own list of hedges (intents.UNSURE):
 # undecided, thinking it over, it depends, perhaps, can't remember, others decide
@@ -189,8 +194,16 @@ CLOSING = re.compile(
     r"have a (good|nice|great) (one|day|night|evening|weekend)|catch you later|"
     r"have to go|got to go|i'?ll let you go)\b"
 )
+# thanks for what was said or done ("thanks for that", "thank you for calling",
+# "谢谢你啊", "麻烦你了"): an acknowledgement, whatever it thanks for
+THANKS_FOR = (
+    r"\b(thanks|thank you|cheers|ta) ((so |very )?much |a lot )?for (that|this|it|calling|"
+    r"the call|your time|your help|the help|letting me know|the reminder|the info|the update|"
+    r"everything|checking( in)?|ringing)\b|谢谢(你|您)(们)?|麻烦(你|您)(们)?了|辛苦(你|您)(们)?了"
+)
 # acknowledgements: "I heard you" said before a closing ("行了行了 我知道了", "ok thanks")
 ACKNOWLEDGE = re.compile(
+    rf"{THANKS_FOR}|"
     r"行了|好了|好的|好嘞|得嘞|好咧|妥了|好吧|好|行|嗯+|恩+|哦+|知道了|我知道了|明白了|了解了|晓得了|清楚了|收到|"
     r"谢谢|谢了|多谢|麻烦了|辛苦了|没事了|没别的事了?|没什么事了?|没啥事了?|就这些|那就|那|就|先|我|吧|啊|了|哈|呀|啦|"
     r"\b(ok|okay|alright|all right|right|thanks|thank you|cheers|got it|i see|understood|"

@@ -45,8 +45,10 @@ DEFERS = re.compile(
     r"\b(you'?d|you would|you'?ll|you will|you) (have|need|want) to ask (him|her|them)\b|"
     r"\b(he|she|they)'?d (know|be the one to ask)\b|\bask (him|her|them)\b|"
     # the callee will not say ("我不想说这个", "rather not say"): no answer
-    r"不想说|不方便说|不便说|不便透露|不告诉你|不想告诉|保密|无可奉告|不关你(的)?事|跟你没关系|"
-    r"\b(rather|prefer) not (to )?(say|answer|tell)\b|none of your business|"
+    r"不想说|不(太|大)?方便(说|讲|透露|告诉)|不便说|不便透露|不告诉你|不想告诉|保密|无可奉告|"
+    r"不关你(的)?事|跟你没关系|"
+    r"\b(rather|prefer) not (to )?(say|answer|tell|get into|go into|discuss|talk about|share|"
+    r"disclose|comment)\b|none of your business|"
     r"\bnot telling( you)?\b|\bno comment\b|"
     # or asks whether their case counts
     + ASKS_IF_COUNTS.pattern
@@ -147,7 +149,7 @@ def only_asks_back(parts: list[str]) -> bool:
 
 # a question about all of something ("都按时练上了吗", "finished all of her antibiotics")
 TOTALITY_QUESTION = re.compile(
-    r"都|全部|所有|每一?[次个天回]|全都|\b(all|every|each|whole|entire)\b"
+    r"都|全部|所有|每一?[次个天回]|全都|天天|\b(all|every|each|whole|entire|most days)\b"
 )
 # part of it ("就练上一次", "只来了一半", "only some", "stopped halfway", "one left")
 PARTIAL = re.compile(
@@ -157,6 +159,10 @@ PARTIAL = re.compile(
     r"\bonly (some|half|part|a few|one|two|once|twice)\b|\bnot (all|every|quite all)\b|"
     r"\b(half|some|most|part) of (them|it)\b|\bhalfway\b|\bpart ?way\b|"
     r"\b(stopped|quit|gave up) (early|halfway|after)\b|"
+    # only on some days, to a question about every day or most ("only for football on
+    # sundays", "just at weekends", "只有周末")
+    r"\b(only|just)\b[\w' ]{0,25}\b(weekends?|(mon|tues|wednes|thurs|fri|satur|sun)days|"
+    r"holidays|special occasions)\b|(只有|只在|就|只是|仅)(周末|节假日|礼拜天|星期天|周日|偶尔)|"
     r"\b(one|two|a few|some|\d+) (\w+ )?(left|remaining|to go)\b"
 )
 # all of it ("每次都去了", "一次不落", "every last one", "all of them")

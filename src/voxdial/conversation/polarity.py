@@ -203,7 +203,6 @@ THANKS_FOR = (
 )
 # acknowledgements: "I heard you" said before a closing ("行了行了 我知道了", "ok thanks")
 ACKNOWLEDGE = re.compile(
-    rf"{THANKS_FOR}|"
     r"行了|好了|好的|好嘞|得嘞|好咧|妥了|好吧|好|行|嗯+|恩+|哦+|知道了|我知道了|明白了|了解了|晓得了|清楚了|收到|"
     r"谢谢|谢了|多谢|麻烦了|辛苦了|没事了|没别的事了?|没什么事了?|没啥事了?|就这些|那就|那|就|先|我|吧|啊|了|哈|呀|啦|"
     r"\b(ok|okay|alright|all right|right|thanks|thank you|cheers|got it|i see|understood|"

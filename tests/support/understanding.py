@@ -23,9 +23,9 @@ validation part, seen by its aggregate figures only, and held out for the round 
 `blind8` (written the same way at 3ed8069 as round 8's fresh held-out part, measured
 once at ab28f31 and spent since); `blind9` (written the same way at ef804a8, one writer
 per language, as round 9's fresh held-out part; spent in round 10); `blind10` (written
-the same way at 1a82dcf as round 10's fresh held-out part; spent in round 11) and `blind11` (written the
-same way at 58c4025 as a second one). Item formats are described in
-tests/data/eval/README.md.
+the same way at 1a82dcf as round 10's fresh held-out part; spent in round 11) and
+`blind11` (written the same way at 58c4025 as a second one). Item formats are described
+in tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding blind [--knowledge]

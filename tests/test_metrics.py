@@ -70,7 +70,8 @@ def value(samples: dict[str, list], name: str, **labels: str) -> float:
 
 
 def scrape(base: str, **headers: str) -> dict[str, list]:
-    r = httpx.get(base + "/metrics", headers=headers, timeout=10)
+    # generous: the first scrape of a fresh server timed out at 10 s on a host at load 20
+    r = httpx.get(base + "/metrics", headers=headers, timeout=60)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/plain")
     return parse(r.text)

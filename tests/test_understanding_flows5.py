@@ -108,7 +108,7 @@ def test_asking_what_the_caller_wants_to_know_is_a_go_ahead(engine, reply):
         ("en", CLEANER_ASKS_EN, READY_EN, CLEANER_KB,
          "sure, but first, what time do you close on saturdays", "8am to 6pm"),
         ("en", CLEANER_ASKS_EN, READY_EN, CLEANER_KB,
-         "yeah but quick question, where is the shop", "14 Mill Street"),
+         "yeah but where is the shop exactly", "14 Mill Street"),
         # who is calling, and another question beside it
         ("zh", DANCE_ASKS_ZH, LIKED_ZH, DANCE_KB, "你们是哪个舞蹈室啊 在哪", "幸福路88号"),
         # the question with an aside that is no question ("我存一下")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from voxdial.conversation import intents, lines, several
+from voxdial.conversation import intents, lines, polarity, several
 from voxdial.conversation.engine import Action, ActionKind
 from voxdial.conversation.matching import Match
 
@@ -42,6 +42,8 @@ def hear(conv: ScriptConversation, reply: str, r: intents.Reading) -> list[Actio
             conv.consenting = False
             return _answers(conv, reply, r, conv._match(0, reply)) + conv._ask()
         return conv._callback(reply)  # "in an hour", "明天吧": when to call back
+    if not r.asking and _no_to_opening(r.text):
+        return conv._close(conv.text["refused"], "refused")  # "no I'd rather not"
     question = lines.consent_question(conv.welcome, conv.lang)
     if r.who or r.why or (r.asking and not r.consent):
         if r.who or r.why or intents.WHAT_THAT.search(r.text):
@@ -50,9 +52,14 @@ def hear(conv: ScriptConversation, reply: str, r: intents.Reading) -> list[Actio
             if r.consent and re.search(r"说吧|你说|你问|请讲|可以|行|go ahead|go on", reply):
                 conv.consenting = False
                 return intro + conv._ask()
-            return intro + ([] if question in line else [Action(ActionKind.SAY, question)])
+            also = _asked_beside_who(conv, reply)  # "你们是哪个游泳馆啊 在哪"
+            return intro + also + ([] if question in line else [Action(ActionKind.SAY, question)])
         answered = conv._knowledge_answer(reply)
         if answered is not None:
+            return [*answered, Action(ActionKind.SAY, question)]
+    elif r.consent and r.asking:
+        answered = _asked_with_consent(conv, reply)  # "sure, but first, what time do you shut"
+        if answered:
             return [*answered, Action(ActionKind.SAY, question)]
     first = conv._match(0, reply)
     if r.consent or (first is not None and first.how in _ANSWERS_AT_CONSENT):
@@ -85,6 +92,52 @@ def _answers(
     for j, m in extra:
         actions += conv._record(j, m.answer, True, reply)
     return actions
+
+
+# what a plain no to the opening may be said with: a decline, sorry or thanks, a goodbye
+_NO_WORDS = re.compile(
+    r"\b(no|nope|nah|sorry|thanks|thank you|absolutely|definitely|certainly|really)\b|"
+    r"不可以|不行|不要|不用|不了|不好|谢谢|对不起|[了吧啊呢哈]"
+)
+# a question about what the caller wants, asked with the consent ("sure, what's up"): a
+# go-ahead, not a question for the knowledge
+_GO_AHEAD_ASKED = re.compile(
+    r"what'?s up|what is it|what do you (want|need)|what'?s (this|it) about|什么事|啥事|说什么|"
+    # what the call has to offer ("what day have you got"): the call's own question comes
+    r"\bwhat( \w+)? (have you got|do you have|have you|are you offering)\b|"
+    r"有(哪些|什么|啥)(时间|日子)"
+)
+
+
+def _no_to_opening(text: str) -> bool:
+    """A plain no to the opening's question, alone or with a decline, thanks or a goodbye
+    ("no", "no I'd rather not", "absolutely not, goodbye", "不可以"): the call refused, not
+    the first question's "no"."""
+    if not (polarity.NO_ALONE.search(text) or polarity.NO_PHRASES.search(text)):
+        return False
+    rest = polarity.NO_PHRASES.sub(" ", text)
+    rest = intents.GOODBYE.sub(" ", intents.DECLINE_QUESTION.sub(" ", rest))
+    return not _NO_WORDS.sub(" ", rest).strip()
+
+
+def _asked_with_consent(conv: ScriptConversation, reply: str) -> list[Action]:
+    """A question asked with the consent ("sure, but first, what time does the centre
+    shut", "yeah but quick question, how much is..."): the knowledge's answer, when it
+    holds one; nothing for a question that only invites the caller to go on."""
+    asked = several.without_consent(reply)
+    if not asked or _GO_AHEAD_ASKED.search(asked) or not intents.read(asked).asking:
+        return []
+    return conv._knowledge_answer(asked) or []
+
+
+def _asked_beside_who(conv: ScriptConversation, reply: str) -> list[Action]:
+    """The knowledge's answer to a question asked beside "who is this" ("你们是哪个游泳馆啊
+    在哪", "who is this and where are you based"); nothing when no clause asks more."""
+    other = [
+        c for c in intents.clauses(reply)
+        if not (intents.WHO.search(c) or intents.WHY.search(c)) and intents.read(c).asking
+    ]  # fmt: skip
+    return (conv._knowledge_answer(reply) or []) if other else []
 
 
 def _names_first_day(conv: ScriptConversation, reply: str) -> bool:

@@ -42,7 +42,7 @@ _NOTHING_HEADS = (
     r"(i )?can'?t think of anything|(i )?cannot think of anything|not that i can think of|"
     r"that'?s all|that'?s everything|that'?s it|i'?m good|we'?re good|all good|"
     r"(i )?don'?t think so|not a thing|not at the moment|not right now|not really|"
-    r"no|nope|nah|nothing|none)\b"
+    r"never ?mind|forget it|no|nope|nah|nothing|none)\b"
 )
 # what may stand around the head: praise, thanks, fillers, time hedges
 _NOTHING_AROUND_ZH = (
@@ -107,7 +107,12 @@ _CANNOT_GIVE = re.compile(
     # never had the thing the number belongs to ("没办卡", "I don't have an account")
     r"没(有)?(办|开|注册|申请|买)(过)?(卡|会员|账户|账号|户头)?$|没(有)?(办|开)过|"
     r"\b(i )?(don'?t|do not|never) (have|had|got|opened) (one|an? (account|card|membership))|"
-    r"\bnot a member\b|never signed up"
+    r"\bnot a member\b|never signed up|"
+    # never given one ("I haven't got one", "no reference I'm afraid", "没有单号"): the
+    # number asked for does not exist, there is nothing to write down
+    r"\b(i )?(haven'?t|have not|don'?t|do not|never) (got|have|had|received|got given) (one|any)\b|"
+    r"^(uh |um |er |oh )?(there'?s |there is )?no (reference|ref|number|code|booking number)\b|"
+    r"^没(有)?(单号|编号|号码|订单号|预约号)"
 )
 # questions that ask for a number, a code or a reference
 # questions back the intents miss: verb-not-verb ("疼不疼", "有没有"), "哪个/哪家", "到底";

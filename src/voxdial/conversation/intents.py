@@ -50,7 +50,10 @@ NOT_INTERESTED = re.compile(
     # "i wanna stop this call", "I'd like to end this conversation", "let's end it here"
     r"(want|wanna|going|gonna|like|need|have) (to )?(stop|end|finish|quit|hang up)"
     r"( this| the)?( call| conversation| now| here)|(stop|end) (this|the) (call|conversation)|"
-    r"我要挂(电话)?了|我不想(聊|说|谈)了|不想(再)?(聊|谈)了|(结束|停止)(这个)?(通话|电话)"
+    r"我要挂(电话)?了|我不想(聊|说|谈)了|不想(再)?(聊|谈)了|(结束|停止)(这个)?(通话|电话)|"
+    # the call called a waste of the callee's time ("别耽误我时间了", "stop wasting my time")
+    r"(别|不要|少)(再)?耽误我(的)?时间|浪费我(的)?时间|\bwasting my time\b|"
+    r"\ba waste of (my )?time\b"
 )
 # no longer concerned: the callee has left, switched, sold or stopped what the call is
 # about ("我已经退学了", "we sold the house", "I've already switched insurers"); at the
@@ -123,6 +126,8 @@ GOODBYE = re.compile(
     r"再见|拜拜|先这样|就这样吧?|(那)?(我)?先?挂了(啊|哈|哦)?$|挂了啊|先挂了|我挂了|"
     r"挂了(?=拜拜|再见)|不聊了|"
     r"\bbye\b|goodbye|bye bye|bye now|have to go|"
+    # the goodbyes of northern English and casual speech ("ta-ra", "cheerio", "see ya")
+    r"\bta[- ]?ra\b|\bcheerio\b|\bta ta\b|\bsee ya\b|"
     r"gotta go|that'?s all( i'?ve got time for| i have time for| for now| for today)?|"
     # leaving, or ending the call for today ("我要出门了", "that's enough for today")
     r"我?(要|得)出门了|我?得走了|我?要走了|今天(就)?(先)?到这(里|儿)?|"
@@ -143,7 +148,10 @@ UNSURE = re.compile(
     r"到时候再说|到时候看|到时候再看|到期再说|到时再说|再说吧|再看看|考虑考虑|考虑一下|再考虑|还在考虑|"
     r"我想想|想一想|让我想想|没(怎么)?想过|没考虑过|(还)?没(太)?(注意|留意)(过|到)?(?=$|\s|吧|呢|啊)|"
     r"不确定|看.{0,6}(?P<ab>.)不(?P=ab)|不知道(?=$|怎么|咋)|不清楚(?=$)|谁知道|还早呢|"
+    # the callee's own knowledge hedged ("我不太清楚", "也不大清楚"), not a thing unclear
+    r"(^|\s|我|俺|也)不(太|大)(清楚|确定)(?=$|\s|吧|呢|啊|哦)|"
     r"haven'?t (really )?(decided|thought)|haven'?t (really )?(noticed|checked|looked)(?! any)|"
+    r"\b(didn'?t|did not) (really |even )?(notice|check|look)\b(?! any)|"
     r"not sure|unsure|don'?t know|no idea|(it )?depends|"
     r"^maybe$|maybe not|maybe,? maybe|we'?ll see|can'?t say|"
     r"hard to say|let me (have a )?think|i'?ll (have a )?think about it|undecided|"
@@ -215,7 +223,7 @@ WHO = re.compile(
 WHY = re.compile(
     r"什么事|啥事|干嘛|干什么|有什么事|找我.*事|找她.*事|找他.*事|怎么知道|怎么有我|"
     r"what'?s (this|it) (about|regarding)|what is (this|it) (about|regarding)|what for|"
-    r"why are you calling|what do you want"
+    r"why are you calling|what do you want(?! to (know|ask))"
 )
 # "什么续约？", "what check-up?": a word of the opening line asked back (at the opening)
 WHAT_THAT = re.compile(
@@ -300,7 +308,9 @@ CONSENT_YES = re.compile(
     r"i suppose so|suppose so|guess so|if you must|be quick|make it fast|i (suppose|guess)$|"
     r"sure thing|"
     r"yes|yeah|yep|yup|sure|okay|ok|it'?s fine|that'?s fine|i'?m listening|what'?s up|"
-    r"what is it|ya|yea|no problem|not a problem|no worries|of course|certainly|absolutely)\b|"
+    r"what is it|ya|yea|no problem|not a problem|no worries|of course|certainly|absolutely|"
+    # asking what the caller wants to ask: go on ("yep what do you want to know")
+    r"what (do|did|would) you (want|need|like) to (know|ask))\b|"
     r"(i'?ve|i have|i'?ve got|got|have) (a|one|two|three|five|ten|a few|a couple( of)?|\d+) "
     r"(minutes?|mins?|seconds?|secs?)"
 )

@@ -220,6 +220,13 @@ _CONCEPTS: tuple[tuple[str, ...], ...] = (
         # getting rid of things
         ("扔", "丢掉", "回收", "销毁", "处理掉", "throw out", "throw away", "dispose",
          "disposal", "get rid of", "recycle", "drop box"),
+        # where rubbish is taken, in everyday words ("the tip", "the dump")
+        ("垃圾站", "回收站", "the tip", "the dump", "recycling centre", "recycling center",
+         "household waste", "waste site"),
+        # how many at most
+        ("上限", "限制", "限量", "封顶", "limit", "limits", "maximum", "max"),
+        # things, in the words callers use for them
+        ("items", "item", "bits", "things", "stuff", "pieces"),
         # waiting on site after a service
         ("留观", "观察", "等一会", "hang around", "stay after", "wait after", "observation",
          "observe", "wait"),

@@ -190,7 +190,8 @@ UNAWARE = re.compile(
 # is an acknowledgement, not an answer, unless it names one
 CLOSING = re.compile(
     r"再见|拜拜|回见|先挂了|挂了|我挂了|先这样|就这样|不聊了|不说了|回头聊|下次聊|有空再聊|"
-    r"\b(bye|goodbye|bye bye|bye now|see you|take care|talk (to you )?later|gotta go|"
+    r"\b(bye|goodbye|bye bye|bye now|see you|see ya|ta[- ]?ra|cheerio|ta ta|take care|"
+    r"talk (to you )?later|gotta go|"
     r"have a (good|nice|great) (one|day|night|evening|weekend)|catch you later|"
     r"have to go|got to go|i'?ll let you go)\b"
 )
@@ -235,6 +236,9 @@ INDIFFERENT = re.compile(
 # a yes, unless the question itself asks about problems (states reads those)
 ALL_WELL = re.compile(
     r"\bno (problems?|issues?|complaints?|trouble|worries)( at all| whatsoever)?\b|"
+    # no harm left, or not bad at all ("no mess really", "it wasn't too bad")
+    r"\bno (mess|damage|fuss|hassle|harm( done)?)( at all| whatsoever| really)?\b|"
+    r"\b(not|wasn'?t|wasnt|isn'?t|isnt|weren'?t|werent) (too|that|so|half) bad\b|"
     r"\bcan'?t complain\b|\bnothing wrong\b|\bnot a (thing|single thing) wrong\b|"
     r"没毛病|挑不出毛病|没得说|没话说|没的说|没什么可说的|没啥问题|没什么问题|一点问题都没有"
 )

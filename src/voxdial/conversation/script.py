@@ -71,7 +71,10 @@ _EMAIL = re.compile(
 _EMAIL_QUESTION = re.compile(r"邮箱|邮件|email|e-mail", re.I)
 _CODE = re.compile(r"\d{3,}")
 # nothing to add ("no idea" and "no clue" are not knowing, not having nothing to say)
-_NOTHING = re.compile(r"^(no(?! (idea|clue))|nothing|nope|没有|没了|没啥|没什么|没)\b")
+# nothing to say, or the question let go ("never mind", "forget it", "算了")
+_NOTHING = re.compile(
+    r"^(no(?! (idea|clue))|nothing|nope|never ?mind|forget it|没有|没了|没啥|没什么|没|算了)\b"
+)
 _SOLICITS = re.compile(
     r"意见|建议|改进|改善|需要改|还有什么|想说|suggest|improve|"
     r"better|feedback|anything else|comments?",
@@ -104,6 +107,11 @@ _ASKS_FOR_LATER = re.compile(
 _THANKS_FOR = re.compile(
     r"\b(thanks|thank you|cheers)( so much| a lot)? for (that|this|everything|calling|the call|"
     r"your time|ringing|letting me know|the update|the info)\b"
+)
+# "right" / "well" opening a statement of what the callee will do ("right I'll sort it
+# online myself, bye now"): a discourse marker that takes the turn, not a yes
+_MARKER_THEN_STATEMENT = re.compile(
+    r"^(right|well|alright|all right|anyway)\s+(i|we)('ll| will|'m| am| can| shall)\b"
 )
 _PLAIN_NO = re.compile(r"\b(no|nope|nah)\b|^不是|^没有|^不$|^不了")
 
@@ -341,7 +349,9 @@ class ScriptConversation:
             # question back ("投诉打哪个电话") is a question, unless questions are asked for
             if _WISH.search(r.text) or free_text.solicits_questions(self._question(index)):
                 main = Match(-1, heard, "free")
-        if main is not None and r.goodbye and main.how == "yes" and not _without_goodbye(r.text):
+        if main is not None and r.goodbye and main.how == "yes" and (
+            not _without_goodbye(r.text) or self._marker_yes(index, r.text)
+        ):
             main = None  # "ok that's enough for today, thanks, bye": the ok closes the call
         if main is not None:
             actions = self._record(index, main.answer, True, heard)
@@ -375,6 +385,12 @@ class ScriptConversation:
         if r.decline_question:
             return self._give_up(index)
         return self._reask(index, r)
+
+    def _marker_yes(self, index: int, text: str) -> bool:
+        """A yes read only from a discourse marker opening a statement ("right I'll sort
+        it online myself"): what follows the marker answers nothing."""
+        m = _MARKER_THEN_STATEMENT.match(text)
+        return m is not None and self._match(index, text[len(m.group(1)) :].strip()) is None
 
     def _first_clause(self, index: int, reply: str, corrected: str) -> Match | None:
         """After a correction, the answer its first clause names plainly, when the
@@ -606,6 +622,9 @@ class ScriptConversation:
         did); without one, the "noted, a colleague will call" line when `unknown`."""
         knowledge = self.context.assistant.get("knowledge") or ""
         hit = self._knowledge_hit(knowledge, text) if knowledge.strip() else None
+        asked = _asked_first(text) if hit is None and knowledge.strip() else ""
+        if asked:  # "你们电话多少 我存一下": the question without the aside said after it
+            hit = self._knowledge_hit(knowledge, asked)
         if hit is None and not unknown:
             return None
         # a trace line: the task insight lists the questions the knowledge missed
@@ -697,6 +716,18 @@ def _questions_back(reply: str) -> str:
     """The clauses of the reply that ask something (what `_statements` leaves out)."""
     kept = set(_statements(reply).split("，"))
     asked = [c for c in intents.clauses(reply) if c not in kept and intents.read(c).asking]
+    return "，".join(asked)
+
+
+def _asked_first(reply: str) -> str:
+    """The question a reply opens with, when statements follow it ("你们电话多少 我存一下",
+    "can they take stuff from inside, I've got a bad back"): asked alone, the aside after
+    it no longer dilutes it; "" when the reply does not open with a question or says
+    nothing else (what comes before a question sets what it asks about)."""
+    parts = intents.clauses(reply)
+    asked = _questions_back(reply).split("，")
+    if len(parts) < 2 or not asked[0] or parts[0] != asked[0] or len(asked) == len(parts):
+        return ""
     return "，".join(asked)
 
 

@@ -92,6 +92,12 @@ AVERSE = re.compile(r"(不|没|从不|从来不|从没)(喜欢|愿意|想|爱|�
 
 # in Mandarin a negator may stand before the verb of the answer ("不去驿站", "没看到有")
 _ZH_NEGATED_VERB = re.compile(r"(不|没|别|未)[\u4e00-\u9fff]{0,2}$")
+# a thought or a sight denied, its subject between ("没觉得他开心", "不觉得她累", "没看出来孩子
+# 喜欢"): what was not thought or seen is negated, however far the verb stands
+_ZH_NEGATED_THOUGHT = re.compile(
+    r"(不|没|没有)(觉得|感觉|感到|认为|看出来?|发现)(到)?(他|她|它|孩子|我|我们|他们|她们)?"
+    r"(挺|很|有多|多|太|特别|有)?$"
+)
 # negators that do not negate what follows ("不错", "不过", "没问题")
 _NOT_NEGATING = re.compile(r"不错|不过|不管|不然|要不|不好意思|不客气|没问题|没事|没关系")
 
@@ -113,7 +119,7 @@ def negated_after(text: str, end: int) -> bool:
 def negated_before(text: str, start: int, width: int) -> bool:
     """A negator in the `width` characters before `start` ("不是很" before 满意)."""
     before = text[max(0, start - width) : start]
-    if NEGATORS.search(before):
+    if NEGATORS.search(before) or _ZH_NEGATED_THOUGHT.search(text[max(0, start - 9) : start]):
         return True
     return bool(_ZH_NEGATED_VERB.search(_NOT_NEGATING.sub("，", before[-4:])))
 

@@ -324,7 +324,8 @@ def _all_well(a: AnswerSet, text: str) -> Match | None:
 
 # a question about problems: "no problems" answers it No (states reads it)
 _ASKS_TROUBLE = re.compile(
-    r"问题|毛病|故障|不满|投诉|\b(problems?|issues?|complaints?|trouble|wrong|complain)\b"
+    r"问题|毛病|故障|不满|投诉|\b(problems?|issues?|complaints?|trouble|wrong|complain|mess|"
+    r"messy|damage|damaged|fuss|hassle|bad)\b"
 )
 
 

@@ -147,3 +147,20 @@ def test_not_having_decided_and_a_household_arguing(question, reply, want):
 def test_a_negation_denied_says_the_answer():
     assert _read(*JOIN, "不是不想参加 是肯定要去的") == "参加"
     assert _read(*JOIN, "也不是不想参加 就是没时间") == "还没想好"
+
+
+def _collected(question: str, answers: list[str], reply: str, lang: str) -> str | None:
+    from tests.support.understanding import context, hear_once, last_answer
+    from voxdial.conversation.script import ScriptEngine
+
+    ctx = context(lang=lang, welcome="", name="", kb=None,
+                  collect=[{"question": question, "answers": answers}])  # fmt: skip
+    conv, _ = hear_once(ScriptEngine(), ctx, reply)
+    return last_answer(conv)
+
+
+def test_not_knowing_said_with_a_question_word_is_not_a_question_back():
+    solar = ("Are you planning to get a heat pump next year?", ["Yes", "No", "Not sure"])
+    assert _collected(*solar, "we've talked about it but who knows", "en") == "Not sure"
+    pay = ("您平时怎么交物业费：微信、现金，还是说不清？", ["微信", "现金", "说不清"])
+    assert _collected(*pay, "都是我老伴去交的 我也不晓得咋交的", "zh") == "说不清"

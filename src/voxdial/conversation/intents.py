@@ -147,9 +147,10 @@ UNSURE = re.compile(
     r"还没想好|没想好|还没定|没定|还没决定|没决定|看情况|看价格|不一定|说不准|说不好|不好说|拿不准|"
     r"到时候再说|到时候看|到时候再看|到期再说|到时再说|再说吧|再看看|考虑考虑|考虑一下|再考虑|还在考虑|"
     r"我想想|想一想|让我想想|没(怎么)?想过|没考虑过|(还)?没(太)?(注意|留意)(过|到)?(?=$|\s|吧|呢|啊)|"
-    r"不确定|看.{0,6}(?P<ab>.)不(?P=ab)|不知道(?=$|怎么|咋)|不清楚(?=$)|谁知道|还早呢|"
+    r"不确定|看.{0,6}(?P<ab>.)不(?P=ab)|不(知道|晓得)(?=$|怎么|咋)|不清楚(?=$)|谁知道|还早呢|"
     # the callee's own knowledge hedged ("我不太清楚", "也不大清楚"), not a thing unclear
     r"(^|\s|我|俺|也)不(太|大)(清楚|确定)(?=$|\s|吧|呢|啊|哦)|"
+    r"\bwho knows\b|"
     r"haven'?t (really )?(decided|thought)|haven'?t (really )?(noticed|checked|looked)(?! any)|"
     r"\b(didn'?t|did not) (really |even )?(notice|check|look)\b(?! any)|"
     r"not sure|unsure|don'?t know|no idea|(it )?depends|"

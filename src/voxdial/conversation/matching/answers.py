@@ -25,6 +25,7 @@ from voxdial.conversation.matching.outright import (
     distinctive_parts,
     key_patterns,
     question_forms,
+    stems_of,
 )
 from voxdial.conversation.matching.paraphrases import paraphrases_of
 from voxdial.conversation.matching.periods import periods_of
@@ -38,6 +39,7 @@ from voxdial.conversation.scale import scale_score
 # an answer that is itself a way of not deciding (说不清, "haven't decided", 待定)
 _UNSURE_ANSWER = re.compile(
     r"^(还)?(说不清|讲不清|说不准|不清楚|不知道|待定|看情况|没想好|没决定|再看看)|"
+    r"^(到时候?|以后|回头|之后)再(定|说|看|决定)|"
     r"^(haven'?t|have not) (yet )?decided|^not (yet )?decided|^(i )?don'?t know|^no idea|"
     r"^(it )?depends|^maybe$|^undecided|^not sure"
 )
@@ -62,6 +64,7 @@ UNDECIDED = re.compile(
     r"(?<![听看得])不(太|大|是很|怎么)(清楚|确定)|\b(not |un)certain\b|"
     r"定不下来|定不了|拿不准|拿不定|决定不了|还没拿定|"
     r"\b(can'?t|cannot|haven'?t|not) (make|made) up my mind\b|\bin two minds\b|"
+    r"\b(haven'?t|have not|not|never|can'?t|cannot) (yet )?(made|make) (my|our) minds? up\b|"
     # asked again once something has happened: not decided until then (not a call time)
     r"\bask me (again )?(after|once|when|closer to|nearer)\b"
 )
@@ -128,6 +131,7 @@ class AnswerSet:
                 strict=True,
             )
         ]
+        self.stems = stems_of(self.keys, skip)  # 粉 of 粉色 beside 蓝色: "粉的"
         self.paraphrases = paraphrases_of(self.keys, self.negative)
         self.going_on = paraphrases_of(self.keys, self.negative, going_on=True)
         self.how_often = HowOften.of(self.keys, self.uncertain)

@@ -30,6 +30,9 @@ DEFERS = re.compile(
     r"(老婆|老公|爱人|媳妇|家里人|孩子|儿子|女儿|领导|老板|我妈|我爸)(管|负责|做主|说了算|定)|"
     r"(问|找|问问|问一下|问下|商量|跟.{0,3}商量)(我|一下)?(老婆|老公|爱人|媳妇|家里人|领导|老板|儿子|女儿|孩子|老伴|家里)|"
     r"不归我管|不是我管|我不管这|"
+    # the household is still arguing it out ("我们俩还在吵呢", "we can't agree on it")
+    r"(还在|正在|一直在?)(吵|争|商量)|意见不(一|统一)|没(商量|统一|谈)好|谈不拢|"
+    r"\b(we'?re|we are) still (arguing|discussing|talking it over)\b|\bwe (can'?t|don'?t) agree\b|"
     r"\b(my|the) (wife|husband|partner|boss) (handles|deals with|decides|takes care)|"
     r"(ask|check with|talk to) my (wife|husband|partner|boss|son|daughter|kids|family)|"
     r"not my call|not up to me|"

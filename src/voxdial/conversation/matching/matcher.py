@@ -45,9 +45,11 @@ def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     question's uncertain answer, or no answer at all."""
     if polarity.CONSULTS.search(heard.text) and any(a.uncertain):
         return a.pick_uncertain()  # "得先问问我儿子": undecided
-    if DEFERS.search(heard.text):
-        raise Ambiguous  # ask again (or the one who decides)
     said = [heard.text, *heard.parts]
+    if DEFERS.search(heard.text):
+        if any(a.uncertain) and DONE_BY_ANOTHER.search(heard.text) and any(map(_not_known, said)):
+            return a.pick_uncertain()  # "my daughter did it for me, no idea how": not known
+        raise Ambiguous  # ask again (or the one who decides)
     if any(VARIES.search(p) for p in said):
         return _varies(a, heard)
     if not any(intents.UNSURE.search(p) or polarity.UNSURE.search(p) for p in said):
@@ -59,6 +61,21 @@ def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     if any(a.uncertain):
         return a.pick_uncertain()
     raise Ambiguous  # unsure, and the question offers no such answer: ask again
+
+
+# someone else did it for the callee ("my daughter did it for me", "是我老公去办的"): what
+# the callee cannot tell about it, not knowing, is the question's uncertain answer (someone
+# else deciding, "我老婆管这个 我不清楚", is not)
+DONE_BY_ANOTHER = re.compile(
+    r"\bmy (wife|husband|partner|son|daughter|mum|mom|dad|kids|flatmate|roommate) "
+    r"(did|booked|arranged|handled|sorted|dealt with|took care of)\b|"
+    r"是我(的)?(老婆|老公|爱人|媳妇|孩子|儿子|女儿|老伴|妈|爸)(去|来|帮我|帮忙|替我)?[\u4e00-\u9fff]{1,3}的"
+)
+
+
+def _not_known(part: str) -> bool:
+    """Whether a clause says the callee does not know or has not decided ("no idea")."""
+    return any(p.search(part) for p in (intents.UNSURE, polarity.UNSURE, UNDECIDED))
 
 
 def _undecided(a: AnswerSet, heard: Heard) -> Match | None:
@@ -114,11 +131,27 @@ def _turned_down(a: AnswerSet, heard: Heard) -> Match | None:
     return said if said is not None and said.index == left else a.pick(left, "time")
 
 
+# "am" / "pm" said alone for the half of the day ("am please", "pm if you can"), not as
+# "i am", nor in a reply with an hour ("ten am", "9 30 in the am": the clock reads those)
+_HALF_DAY = re.compile(r"(?<!\bi )\b(a|p)\.?m\b\.?(?! i\b)")
+_HOUR_SAID = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|o'?clock)\b"
+)
+
+
+def _half_day(text: str) -> str:
+    """The reply with a bare "am" / "pm" said as the morning / the afternoon."""
+    if "m" not in text or _HOUR_SAID.search(text):
+        return text
+    return _HALF_DAY.sub(lambda m: "morning" if m.group(1) == "a" else "afternoon", text)
+
+
 def _time(a: AnswerSet, heard: Heard) -> Match | None:
     """A time of day or a day ("三点左右", "周四", "tomorrow") among timed choices."""
     if a.choices is None:
         return None
     scope = ", ".join(heard.parts) if heard.parts else heard.text  # clauses kept apart
+    scope = _half_day(scope)
     if heard.parts and all(NEG_CLAUSE.search(p) for p in heard.parts):
         # "mornings are no good": turned down, nothing chosen, unless one choice is left
         if (left := a.choices.remaining(heard.parts, heard.today)) is None:
@@ -164,12 +197,14 @@ def _names(found: Match, clause: str) -> bool:
 BOTH = re.compile(
     r"\bboth\b(?! of (us|you))|\ball (three|four|of them|of those)\b|\bthe lot\b|"
     r"\b(a bit|a little|some|one) of each\b|"
-    r"(两|三|几)(个|种|样|项)(都|全)|都要了?$|全都要|全要|"
+    r"\b(a )?bit of everything\b|\ba (bit of a )?(mix|mixture)\b|\ba mixed bag\b|\ball sorts\b|"
+    r"(两|三|几)(个|种|样|项)(都|全)|都要了?$|全都要|全要|(什么|啥|样样|各种(各样)?)都有|"
     r"(和|跟|与|还有).{1,8}都(看|用|要|选|想要|去|买)|^都(看|用|要|选)(?!不)"
 )
 # an answer that is itself more than one of the others ("Both", "两个都要", "All of them")
 BOTH_ANSWER = re.compile(
-    r"^(both|all of (them|the above)|all (three|four))\b|"
+    r"^(both|all of (them|the above)|all (three|four))\b|^(a )?(mix|mixture|combination)\b|"
+    r"^mixed\b|^(a )?bit of (both|everything)\b|^混合|^(各种|什么)都有|"
     r"^(两|三)?(个|种|样|者)?(都|全)(要|有|需要|用|做|选)?$|^(全都|全部|以上都)"
 )
 # two answers said side by side ("glasses and also a box of contacts", "微信加现金"):
@@ -188,6 +223,7 @@ EITHER = re.compile(r"要么|或者|或是|(?<!不)可能|也许|或许|\beither
 # after the answer said outright and the scale, in this order
 _LATER_STAGES = (
     levels.level,
+    ordinals.quantity,  # before the number stage: "two forty" is one figure, not two counts
     numbers.number,
     ordinals.ordinal,
     ordinals.extreme,
@@ -201,6 +237,7 @@ _LATER_STAGES = (
     yes_no.yes_no,
     paraphrases.going_on,  # after yes/no: "续吧" to 续约吗 is the question's verb echoed
     outright.partial,
+    outright.stem,
     outright.verb,
     spelling.fuzzy,
     spelling.sounds,
@@ -422,7 +459,7 @@ class AnswerMatcher(AnswerSet):
         parts = [p for p in parts if p]
         if len(parts) < 2:
             return parts, False
-        kept = [p for p in parts if not NEG_CLAUSE.search(p)]
+        kept = [p for p in parts if not NEG_CLAUSE.search(p) or outright.DOUBLE_NEGATION.match(p)]
         if any(NOW_CLAUSE.search(p) for p in kept):
             kept = [p for p in kept if not PAST_CLAUSE.search(p) or NOW_CLAUSE.search(p)]
         return (kept, len(kept) < len(parts)) if kept else (parts, False)

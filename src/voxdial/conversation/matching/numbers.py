@@ -419,7 +419,7 @@ def early(a: AnswerSet, heard: Heard) -> Match | None:
         return None if found is None else Match(found.index, found.answer, "corrected")
     if (times_a_day := _day_parts_count(a, text)) is not None:
         return number_match(a, Range(times_a_day, times_a_day), "occasions")
-    if _is_points_scale(a):
+    if is_points_scale(a):
         return _out_of(a, spoken(a, text))
     if (kinds := _kinds_total(a, text)) is not None:  # before "one" is read as said
         return number_match(a, Range(kinds, kinds), "summed")  # its clauses are its parts
@@ -470,7 +470,7 @@ def _zero_said(a: AnswerSet, text: str) -> bool:
     return any(re.search(rf"没有?{re.escape(v)}(?!几|多少)", text) for v in verbs)
 
 
-def _is_points_scale(a: AnswerSet) -> bool:
+def is_points_scale(a: AnswerSet) -> bool:
     """Answers that are the points of a scale (1-5, 0-10): four or more, consecutive."""
     points = sorted(r.low for r in a.ranges if r is not None and r.low == r.high)
     return (
@@ -484,7 +484,7 @@ def _ends(a: AnswerSet, text: str) -> Match | None:
     """Top or bottom marks ("满分", "最低的", "full marks") on a points scale."""
     points = [r.low for r in a.ranges if r is not None and r.low == r.high]
     if len(points) == len(a.ranges) and (
-        _POINTS_QUESTION.search(a.question) or _is_points_scale(a)
+        _POINTS_QUESTION.search(a.question) or is_points_scale(a)
     ):
         top, bottom = max(points), min(points)
     elif is_five_scale(a):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from voxdial.conversation.matching.cues import negated_before
 from voxdial.conversation.matching.match import Heard, Match
-from voxdial.conversation.matching.numbers import without_pronoun_one
+from voxdial.conversation.matching.numbers import amounts_said, is_points_scale, without_pronoun_one
 from voxdial.conversation.quantities import amounts
 
 if TYPE_CHECKING:
@@ -208,6 +209,98 @@ def extreme(a: AnswerSet, heard: Heard) -> Match | None:
     if low == high or (_COMPARES.search(text) and len(a.ranks) != 2):
         return None
     return a.pick(a.ranks.index(min(a.ranks) if low else max(a.ranks)), "ordinal")
+
+
+# --- an answer that is a size or an amount (140 / 240 / 360 litres) ------------------------
+_DIGIT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9}  # fmt: skip
+_TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+               "seventy": 70, "eighty": 80, "ninety": 90}  # fmt: skip
+_TEENS_WORDS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+                "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
+# a number said as its hundreds and then the rest, the way sizes, models and prices are
+# read out: "two forty" (240), "three sixty five" (365), "one oh five" (105)
+_HUNDREDS_SPOKEN = re.compile(
+    rf"\b({'|'.join(_DIGIT_WORDS)})[\s-]+(?:({'|'.join(_TENS_WORDS)})(?:[\s-]+"
+    rf"({'|'.join(_DIGIT_WORDS)}))?|({'|'.join(_TEENS_WORDS)})|oh[\s-]+({'|'.join(_DIGIT_WORDS)}))\b"
+)
+# the smallest or the biggest of sizes ("the smallest of those", "the biggest you do",
+# "the big one", 最大的); a comparative ("the bigger one") names one only of two
+_SMALLEST = re.compile(
+    r"\b(smallest|littlest|tiniest|least)\b|\bthe (small|little|tiny) (one|size)\b|"
+    r"最小|小的那(个|种|款)"
+)
+_BIGGEST = re.compile(
+    r"\b(biggest|largest|hugest)\b|\bthe (big|large|huge) (one|size)\b|最大|大的那(个|种|款)"
+)
+_SMALLER = re.compile(r"\b(smaller|littler)\b|小一?点的|小些的")
+_BIGGER = re.compile(r"\b(bigger|larger)\b|大一?点的|大些的")
+
+
+# units of a size or a measure, not a count: "the biggest" of 1个 / 2个 / 3个 names no count
+_MEASURE = re.compile(
+    r"\d\s?(lit(re|er)s?|l|ml|gb|tb|mb|megs?|gigs?|kg|kilos?|lbs?|inch(es)?|in|cm|mm|metres?|"
+    r"meters?|m|sq ?(ft|m)|square (feet|metres|meters)|feet|ft|kw|watts?|w|hp|cc|"
+    r"升|毫升|寸|英寸|平米|平方米?|米|公斤|斤|克|瓦|千瓦|匹|兆|g|t|m)(?![a-z])"
+)
+
+
+def _sizes(a: AnswerSet) -> list[tuple[float, int]] | None:
+    """(value, index) of answers that are each one measure (140 litres, 1 tb, 55寸), when
+    every answer but an uncertain one is and no two share a value."""
+    sizes = []
+    for i, r in enumerate(a.ranges):
+        if a.uncertain[i]:
+            continue
+        if r is None or r.low != r.high or not _MEASURE.search(a.keys[i]):
+            return None
+        sizes.append((r.low, i))
+    if len(sizes) < 2 or len({v for v, _ in sizes}) != len(sizes):
+        return None
+    return None if a.is_scale or is_points_scale(a) else sizes
+
+
+def _spoken_hundreds(text: str) -> set[float]:
+    found = set()
+    for m in _HUNDREDS_SPOKEN.finditer(text):
+        rest = (
+            _TENS_WORDS.get(m.group(2) or "", 0) + _DIGIT_WORDS.get(m.group(3) or "", 0)
+            + _TEENS_WORDS.get(m.group(4) or "", 0) + _DIGIT_WORDS.get(m.group(5) or "", 0)
+        )  # fmt: skip
+        found.add(float(_DIGIT_WORDS[m.group(1)] * 100 + rest))
+    return found
+
+
+def quantity(a: AnswerSet, heard: Heard) -> Match | None:
+    """An answer that is an amount, named by its figure alone or read out ("small one,
+    140", "two forty", "one forty litre" for 140 litres), or as the smallest or the
+    biggest ("the smallest of those", "the biggest you do"); read before the number
+    stage, which takes "one" and "forty" for two counts."""
+    sizes = _sizes(a)
+    if sizes is None:
+        return None
+    text = without_pronoun_one(heard.text)
+    said = {x.low for x in amounts_said(a, text) if x.exact} | _spoken_hundreds(text)
+    hits = {i for v, i in sizes if v in said}
+    low, high = _size_said(heard.text, len(sizes))
+    if len(hits) > 1 or (hits and (low or high)):
+        ends = {min(sizes)[1]} if low else {max(sizes)[1]} if high else set()
+        return a.pick(hits.pop(), "number") if len(hits) == 1 and hits == ends else None
+    if hits:
+        return a.pick(hits.pop(), "number")
+    if low == high:
+        return None
+    return a.pick((min(sizes) if low else max(sizes))[1], "ordinal")
+
+
+def _size_said(text: str, count: int) -> tuple[bool, bool]:
+    """Whether the reply says the smallest, and whether the biggest (not turned down: "not
+    the big one"); a comparative counts among two sizes only."""
+    def said(most: re.Pattern[str], more: re.Pattern[str]) -> bool:
+        m = most.search(text) or (more.search(text) if count == 2 else None)
+        return m is not None and not negated_before(text, m.start(), 16)
+
+    return said(_SMALLEST, _SMALLER), said(_BIGGEST, _BIGGER)
 
 
 # --- an answer named by where it falls in a span or by how long it is ------------------

@@ -259,6 +259,44 @@ def _other_kind(key: str, piece: str, text: str, start: int) -> bool:
     return key.endswith(piece) and len(piece) < len(key) and text[max(0, start - 1) : start] == "的"
 
 
+def stems_of(keys: list[str], skip: list[bool]) -> list[str]:
+    """Each two-character Mandarin answer's first character when it shares its last one
+    (its head: 色, 号, 款, 机) with another answer: 粉 of 粉色 beside 蓝色 / 黄色, 大 of
+    大号 beside 小号; "" for the rest (and for the answers `skip` marks)."""
+    two = re.compile("[\u4e00-\u9fff]{2}")
+    plain = [k if not s and two.fullmatch(k) else "" for k, s in zip(keys, skip, strict=True)]
+    heads = [k[-1:] for k in plain]
+    stems = []
+    for i, k in enumerate(plain):
+        shared = k and sum(h == heads[i] for h in heads) >= 2
+        alone = shared and not any(k[0] in o for j, o in enumerate(keys) if j != i)
+        stems.append(k[0] if alone and k[0] not in _NO_STEM else "")
+    return stems
+
+
+# a stem said with 的 after a word that picks or points at it ("给个蓝的", "要粉的", "就黄的吧");
+# after any other character it is part of a word ("明白的", "网红的"): not the answer
+_STEM_AFTER = "要个给选拿换用是就还挑来弄整那这"
+# characters that are no colour, size or kind of their own
+_NO_STEM = set("一二两三四五六七八九十不没无有是的了")
+
+
+def stem(a: AnswerSet, heard: Heard) -> Match | None:
+    """A two-character answer named by its first character and 的, its head dropped ("粉的
+    女孩子嘛" -> 粉色, "不要粉的 给个蓝的" -> 蓝色); a stem turned down is not the answer."""
+    text = heard.text
+    found, loose = set(), set()  # said after a word that picks it; said anywhere
+    for i, c in enumerate(a.stems):
+        for m in re.finditer(f"{re.escape(c)}的", text) if c else ():
+            if negated_before(text, m.start(), 6):
+                continue
+            loose.add(i)
+            before = text[m.start() - 1 : m.start()]
+            if not before or before in _STEM_AFTER or not _CJK.match(before):
+                found.add(i)
+    return a.pick(found.pop(), "stem") if len(found) == 1 and loose == found else None
+
+
 # every one of them, said of the answers ("哪个都不要", "一个都不选", "neither of them")
 _EVERY_ONE = r"哪个都|一个都|\bneither of\b"
 # none of them wanted ("都不要", "neither", "none of them"): nothing is left to choose
@@ -288,8 +326,16 @@ def _refused_after(text: str, end: int) -> bool:
     return negated_after(text, end) or bool(_UNWANTED_AFTER.match(text[end : end + 10]))
 
 
+# a negation itself denied just before an answer ("不是不想报", "也不是不要"): the answer said
+DOUBLE_NEGATION = re.compile(r"(不是|并不是|也不是|倒不是|倒也不是)不(想|要|会|打算|愿意|肯)?")
+_DOUBLE_NEGATED = re.compile(f"(?:{DOUBLE_NEGATION.pattern})$")
+
+
 def _turned_away(text: str, start: int, end: int) -> bool:
-    """Whether the answer at text[start:end] is negated before it or turned away after."""
+    """Whether the answer at text[start:end] is negated before it (not twice: "不是不想报"
+    says it) or turned away after."""
+    if _DOUBLE_NEGATED.search(text[max(0, start - 6) : start]):
+        return _refused_after(text, end)
     return negated_before(text, start, 16 if text.isascii() else 6) or _refused_after(text, end)
 
 

@@ -36,6 +36,7 @@ _PARAPHRASES = [
         r"\bcall me\b|\bring me\b|(?<!on my )(?<!on the )\bphone\b|打电话|打我电话|电话联系|"
         r"\blandline\b|"
         r"\bi (just |usually |always )?(call|ring|phone)( you| up| in)?\b|\bring you\b|"
+        r"\b(i|we) (just )?(called|rang|phoned)( you| them| up| in)?\b|"
         r"\bgive (me|us) a (call|ring|bell)\b|\bring (the|my|our) (house|home|landline)\b|"
         r"座机|来电",
     ),
@@ -64,6 +65,7 @@ _PARAPHRASES = [
     (
         r"card online|pay online|online|网上|线上",
         r"\b(debit|credit) card\b|\bby card\b|\bonline\b|on (your|the) (website|site|app)|"
+        r"\b(through|via|on|in|using) (the|your|their|an?) ([a-z']+ )?(app|website|portal)\b|"
         r"\bthrough the app\b|网上(交|付|缴)|在线(交|付|缴)|手机上(交|付|缴)|app上",
     ),
     (
@@ -181,11 +183,21 @@ _CHOICE_WORDS = [
     (r"^深度|^深层|^deep|^thorough",
      r"彻底|大扫除|里里外外|\bdeep clean(ing)?\b|\bthorough\b|\bspring clean(ing)?\b|"
      r"\btop to bottom\b"),
-    # home appliances by name
-    (r"家电|电器|appliance",
-     r"空调|冰箱|洗衣机|油烟机|热水器|微波炉|烤箱|洗碗机|"
-     r"\b(air ?con(ditioner)?s?|fridge|freezer|washing machine|washer|dryer|oven|dishwasher|"
-     r"microwave|range hood)\b"),
+    # home appliances by name, and furniture and electronics by theirs
+    (r"家电|电器|appliance|white goods",
+     r"空调|冰箱|冰柜|洗衣机|烘干机|油烟机|热水器|微波炉|烤箱|洗碗机|"
+     r"\b(air ?con(ditioner)?s?|fridges?|freezers?|fridge[- ]freezers?|washing machines?|"
+     r"washers?|(tumble )?dryers?|ovens?|cookers?|stoves?|dishwashers?|microwaves?|"
+     r"range hoods?)\b"),
+    (r"furniture|家具",
+     r"\b(sofas?|couch(es)?|settees?|armchairs?|chairs?|tables?|desks?|wardrobes?|dressers?|"
+     r"chests? of drawers|drawers|cabinets?|cupboards?|bookcases?|book ?shel(f|ves)|"
+     r"sideboards?|stools?|bed ?frames?|bedsteads?|bunk beds?|futons?|"
+     r"beds?(?! ?(linen|sheets?|mattress(es)?|bugs?)))\b|"
+     r"沙发|衣柜|衣橱|书柜|书架|桌子|餐桌|书桌|茶几|椅子|凳子|床架|床头柜|鞋柜|橱柜"),
+    (r"electronics|电子产品|数码产品",
+     r"\b(tvs?|telly|tellies|televisions?|laptops?|computers?|monitors?|printers?|"
+     r"games consoles?|stereos?|speakers?)\b|电视|电脑|笔记本|显示器|打印机|音响"),
     # where notices are read: a group chat, or a board on the wall
     (r"群|group chat", r"群里|微信群|群消息|\bgroup chat\b|\bthe group\b|\bwhatsapp\b"),
     (r"公告栏|布告栏|宣传栏|告示|notice ?board|bulletin board",
@@ -244,6 +256,20 @@ _CHOICE_WORDS = [
      r"立式|立柜|柜式|落地|立(起来|着)的|\bfloor[- ]standing\b|\bstands on the floor\b"),
     (r"中央空调|风管|吊顶|嵌入|ceiling|ducted|central (air|heat|unit)",
      r"中央空调|风管|吊顶|天花板?|嵌入式|\bducted\b|\bin the ceiling\b|\bcentral (air|unit)\b"),
+    # taught or served alone, or in a group
+    (r"一对一|私教|私人|单独|^one[- ](to|on)[- ]one|^private|^individual|^1[:对]1",
+     r"单独(的)?.{0,4}(教|带|上课|辅导|指导|授课)|一个老师(只)?(教|带)(他|她|一个)|一对一|私教|"
+     r"\bone[- ](to|on)[- ]one\b|\bprivate (lessons?|classes?|sessions?|tuition)\b|"
+     r"\bjust (him|her|me|them|us) and the (teacher|instructor|coach|trainer|tutor)\b"),
+    (r"小班|大班|集体|团体|^group",
+     r"(跟|和)(别的|其他|其它)(孩子|小朋友|人|学员|同学).{0,4}一起|\bin a group\b|"
+     r"\bwith (the )?other (kids|children|people|students)\b|"
+     r"\bgroup (lessons?|classes?|sessions?)\b"),
+    # what happens in the summer or the winter holidays, by its months
+    (r"暑期|暑假|夏季|夏令营|^summer",
+     r"暑假|暑期|七八月|夏天|\bsummer (holidays?|break|months)\b|\bin (july|august)\b"),
+    (r"寒假|寒期|冬季|冬令营|^winter",
+     r"寒假|一二月|冬天|\bwinter (holidays?|break|months)\b|\bchristmas (holidays?|break)\b"),
     # put off to another time, as an uncertain answer ("maybe later", 以后再说)
     (r"later|以后|下次",
      r"\bdown the (line|road)\b|\bsome ?day\b|\bask me (again )?(next time|later|another time)\b|"

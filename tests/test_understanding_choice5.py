@@ -164,3 +164,27 @@ def test_not_knowing_said_with_a_question_word_is_not_a_question_back():
     assert _collected(*solar, "we've talked about it but who knows", "en") == "Not sure"
     pay = ("您平时怎么交物业费：微信、现金，还是说不清？", ["微信", "现金", "说不清"])
     assert _collected(*pay, "都是我老伴去交的 我也不晓得咋交的", "zh") == "说不清"
+
+
+GOODS = ("What are the items mostly: furniture, white goods, mattresses or a mix?",
+         ["furniture", "white goods", "mattresses", "a mix"])  # fmt: skip
+SHOP = ("Which did you buy: dry goods, frozen food or fresh produce?",
+        ["dry goods", "frozen food", "fresh produce"])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "reply"),
+    [(GOODS, "it's all good"), (GOODS, "good question"), (SHOP, "good, thanks"),
+     (SHOP, "it was good")],
+)  # fmt: skip
+def test_an_everyday_word_is_no_plural_answer(question, reply):
+    # "good" is not "goods" in the other number: nothing is taken, the question is asked again
+    assert _read(*question, reply) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "want"),
+    [(GOODS, "goods mostly", "white goods"), (SHOP, "the dry goods", "dry goods")],
+)
+def test_a_plural_answer_is_still_named(question, reply, want):
+    assert _read(*question, reply) == want

@@ -54,7 +54,8 @@ def distinctive_parts(keys: list[str], skip: list[bool]) -> list[list[str]]:
     for k in keys:
         got: set[str] = set()
         got = {w for w in re.findall(r"[a-z]+", k) if len(w) >= 3}  # "app" of App还款 too
-        got |= {_other_number(w) for w in got - _PARTIAL_STOP}  # "contacts" of Contact lenses
+        # "contacts" of Contact lenses; never an everyday word ("good" of White goods)
+        got |= {_other_number(w) for w in got - _PARTIAL_STOP} - _OTHER_NUMBER_STOP
         for run in re.findall("[\u4e00-\u9fff]{3,}", k):
             got |= {run[i : i + n] for n in (2, 3) for i in range(len(run) - n + 1)}
         if negator := _NEGATOR_IN.search(k):  # 从没做过: "做过" says the opposite
@@ -69,6 +70,14 @@ def distinctive_parts(keys: list[str], skip: list[bool]) -> list[list[str]]:
         rest = " ".join(k for j, k in enumerate(keys) if j != i)
         out.append(sorted((w for w in own - others if w not in rest), key=len, reverse=True))
     return out
+
+
+# the other number of these plurals is another, everyday word: "it's all good" names no
+# White goods, "good news" no News, "thanks" no Thank-you card
+_OTHER_NUMBER_STOP = frozenset(
+    "good new thank mean sweet green great fine right well sure nice saving clothe pant "
+    "premise".split()
+)
 
 
 def _other_number(word: str) -> str:

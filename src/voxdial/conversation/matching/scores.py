@@ -135,6 +135,9 @@ _ZH_SOUND = re.compile(r"(?<=打|给|评)(个)?([死似寺舞午武溜流期妻�
 _TOTAL = re.compile(
     rf"(?:满分|总分|一共|out of|outta|out a) ?(?:是|为)?(?P<t>{_NUM}分?|(?:{_EN_NUM})\b)"
 )
+# the total said before the mark as the scale it is given on ("10分里给个4分", "十分制的话
+# 打七分", "五分里面给四分")
+_TOTAL_OF = re.compile(rf"(?P<t>{_NUM})分?(?=里面|里头|里|当中|之中|制)")
 _BETWEEN = re.compile(r"之间|中间|\bbetween\b|\bor\b|或者?|还是")
 _HALF = re.compile(r"点五|分半|\bpoint five\b|and a half|\d\.5|个半|半分")
 # a mark turned down before it ("不能给五分", "not a five"; a mark has no bound, so 不到五分
@@ -144,7 +147,9 @@ _NOT_BEFORE = re.compile(rf"({REFUSED}|不|没有|不到){GIVEN}")
 
 # points taken off, not a mark given ("打个四分 扣一分是因为等太久", "four, knocked one off
 # for the wait")
-_OFF_BEFORE = re.compile(r"(扣|减|少给|少打)了?\s*$|\bminus\s*$|\b(take|took|knock(ed)?) $")
+_OFF_BEFORE = re.compile(
+    r"(扣|减|少给|少打|(?<![至多])少)了?\s*$|\bminus\s*$|\b(take|took|knock(ed)?) $"
+)
 _OFF_AFTER = re.compile(r"\s*(points?|marks?)?\s*off\b")
 
 
@@ -172,7 +177,7 @@ def _blank_total(m: re.Match[str]) -> str:
 
 def _marks(text: str) -> set[float] | None:
     """The marks a clause gives (None: one of them is not a whole mark, "七八分")."""
-    text = _TOTAL.sub(_blank_total, _sounds(text))
+    text = _TOTAL_OF.sub(_blank_total, _TOTAL.sub(_blank_total, _sounds(text)))
     found: set[float] = set()
     for pattern in _MARKS:
         for m in pattern.finditer(text):
@@ -189,7 +194,8 @@ def _marks(text: str) -> set[float] | None:
 
 def _other_total(text: str, top: float) -> bool:
     """Whether the reply gives its mark out of a total other than the scale's own."""
-    for m in _TOTAL.finditer(_sounds(text)):
+    said = _sounds(text)
+    for m in [*_TOTAL.finditer(said), *_TOTAL_OF.finditer(said)]:
         total = amounts(m["t"].rstrip("分"))
         if len(total) != 1 or total[0].low != top:
             return True
@@ -215,6 +221,34 @@ def _bare(part: str) -> float | None:
     return said[0].low if len(said) == 1 and said[0].exact else None
 
 
+# words after a number that do not make it a count of something ("seven, six really")
+_NOT_NOUN = re.compile(
+    r"(?:or|out|outta|maybe|really|tops|at|is|was|would|i|probably|if|then|and|but|points?|"
+    r"stars?|marks?|actually|instead|perhaps|even|though|honestly|tbh|i'?d|is|to|of|for|"
+    r"now|then|max|maximum|minimum|at most|at least|please|yeah|yes|no|not|ok|okay|mate)$"
+)
+
+
+def _counts_noun(clause: str, end: int) -> bool:
+    """Whether the English number ending at `end` counts the noun after it ("three
+    goes", "two calls"), so it is a count in a reason, not a mark."""
+    m = re.match(r"\s+([a-z']{3,})\b", clause[end:])
+    return m is not None and not _NOT_NOUN.match(m.group(1))
+
+
+def first_mark(a: AnswerSet, clause: str, today) -> Match | None:
+    """The mark an opening clause gives on a points scale: said as a mark ("五分") or
+    as a number alone ("seven")."""
+    found = mark(a, Heard(clause, [clause], False, today))
+    points = _points(a)
+    if found is not None or points is None or not _POINTS_ASKED.search(a.question):
+        return found
+    bare = _bare(clause)
+    if bare is None or not points[0] <= bare <= points[-1]:
+        return None
+    return number_match(a, Range(bare, bare), "number")
+
+
 def mark(a: AnswerSet, heard: Heard) -> Match | None:
     """A mark given on a points scale, read before the number stage weighs every number
     in the reply: the one mark said as a mark ("三分 扎了两回才抽出来", "满分十分的话
@@ -237,6 +271,8 @@ def mark(a: AnswerSet, heard: Heard) -> Match | None:
             return None
         found |= said
     given = {x for x in found if points[0] <= x <= points[-1]}
+    if found and all(x < points[0] for x in found):
+        raise Ambiguous  # "零分 不会推荐的" on a 1-10 scale: below every mark, none given
     if len(given) == 1 and given == found:
         return number_match(a, Range(*(given.pop(),) * 2), "number")
     if not found and heard.text in _EN_SOUNDS and points[0] <= 10 <= points[-1]:
@@ -245,10 +281,11 @@ def mark(a: AnswerSet, heard: Heard) -> Match | None:
         return None
     first = _bare(heard.parts[0])
     rest_bare = any(
-        x.unit == "" and not _turned_down(p, x.start, x.end)
+        x.unit == "" and not _turned_down(p, x.start, x.end) and not _counts_noun(p, x.end)
         for p in heard.parts[1:]
         for x in amounts(p)
-    )  # "four, knocked one off for the wait": points taken off are no mark
+    )  # "four, knocked one off for the wait": points taken off are no mark; "two, it took
+    # me three goes": a count of something in the reason is no mark either
     if first is None or rest_bare or not points[0] <= first <= points[-1]:
         return None
     return number_match(a, Range(first, first), "number")

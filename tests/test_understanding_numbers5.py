@@ -144,3 +144,92 @@ HALF_EN = "Would you like the morning visit, eight till twelve, or the afternoon
 )
 def test_times(question, answers, reply, want):
     assert _collected(question, answers, reply) == want
+
+
+RENT_EN = "How many days will you need the van: 1 to 3 days, 4 to 7 days, or more than a week?"
+RENT_EN_ANSWERS = ["1 to 3 days", "4 to 7 days", "more than a week"]
+RENT_ZH = "您这次大概要借几天：1到3天、4到7天，还是一周以上？"
+RENT_ZH_ANSWERS = ["1到3天", "4到7天", "一周以上"]
+BOILER = "您家这台热水器用了多少年了：不到五年、五到十年，还是十年以上？"
+BOILER_ANSWERS = ["不到五年", "五到十年", "十年以上"]
+VISIT_DAY = "您哪天过来取件：周三、周五还是周六？"
+VISIT_DAYS = ["周三", "周五", "周六"]
+HOUSEHOLD = "How many people live in your home: one, two to three, or four or more?"
+HOUSEHOLD_ANSWERS = ["one", "two to three", "four or more"]
+PETS = "您家一共有几只猫：1只、2只，还是3只及以上？"
+PETS_ANSWERS = ["1只", "2只", "3只及以上"]
+
+
+@pytest.mark.parametrize(
+    ("question", "answers", "reply", "want"),
+    [
+        (RENT_EN, RENT_EN_ANSWERS, "just the weekend", "1 to 3 days"),  # spans of days
+        (RENT_EN, RENT_EN_ANSWERS, "a long weekend", "1 to 3 days"),
+        (RENT_EN, RENT_EN_ANSWERS, "the whole week", "4 to 7 days"),
+        (RENT_EN, RENT_EN_ANSWERS, "a fortnight", "more than a week"),
+        (RENT_ZH, RENT_ZH_ANSWERS, "一整周", "4到7天"),
+        (RENT_ZH, RENT_ZH_ANSWERS, "就一个周末", "1到3天"),
+        (BOILER, BOILER_ANSWERS, "零五年装的", "十年以上"),  # a year said digit by digit
+        (BOILER, BOILER_ANSWERS, "一九年买的", "五到十年"),
+        (BOILER, BOILER_ANSWERS, "五六年了", "五到十年"),  # neighbouring digits: a range
+        (VISIT_DAY, VISIT_DAYS, "周事吧", None),  # 周四 misheard, not offered: no guess
+        (HOUSEHOLD, HOUSEHOLD_ANSWERS, "tree of us", "two to three"),
+        (PETS, PETS_ANSWERS, "两只 哦还有只小的 算三只", "3只及以上"),  # settled on a count
+    ],
+)
+def test_spans_years_and_sounds(question, answers, reply, want):
+    assert _collected(question, answers, reply) == want
+
+
+@pytest.mark.parametrize(
+    ("question", "answers", "reply", "want"),
+    [
+        (TEN_EN, TEN, "three, sorry", "3"),  # an apology after the mark, not "pardon?"
+        (TEN_EN, TEN, "6/10", "6"),  # a mark written over its total
+        (FIVE_ZH, FIVE, "8/10", "4"),
+        (TEN_EN, TEN, "seven, eight, ok eight", "8"),  # settled on the last
+        (TEN_EN, TEN, "five, no, four actually", "4"),
+        (TEN_ZH, TEN, "满分十分 给八分半 算八分吧", "8"),
+        (TEN_ZH, TEN, "八分半吧", None),  # a half mark: between two answers
+    ],
+)
+def test_marks_settled_and_written(question, answers, reply, want):
+    assert _collected(question, answers, reply) == want
+
+
+def test_sorry_alone_still_asks_again():
+    zh = False
+    ctx = context(lang="en", welcome="Hi, this is the garden centre following up.", name="X",
+                  kb=None, collect=[{"question": TEN_EN, "answers": TEN}])  # fmt: skip
+    conv, actions = hear_once(ScriptEngine(), ctx, "sorry?")
+    assert not zh and last_answer(conv) is None
+    assert any(TEN_EN in (a.text or "") for a in actions)
+
+
+STAY_EN = "How many nights would you like to book: one, two to three, or four or more?"
+STAY_EN_ANSWERS = ["1 night", "2 to 3 nights", "4 or more nights"]
+STAY_ZH = "您这次住几晚：1晚、2到3晚，还是4晚以上？"
+STAY_ZH_ANSWERS = ["1晚", "2到3晚", "4晚以上"]
+PICKUP = "What time should the courier come: 9 am, noon or 4 pm?"
+PICKUP_ANSWERS = ["9 am", "noon", "4 pm"]
+CLASS = "Which class would you like: 7 am, 10 am or 3 pm?"
+CLASS_ANSWERS = ["7 am", "10 am", "3 pm"]
+
+
+@pytest.mark.parametrize(
+    ("question", "answers", "reply", "want"),
+    [
+        (STAY_EN, STAY_EN_ANSWERS, "saturday to monday", "2 to 3 nights"),  # days it runs over
+        (STAY_EN, STAY_EN_ANSWERS, "wednesday through sunday", "4 or more nights"),
+        (STAY_EN, STAY_EN_ANSWERS, "oh a week", "4 or more nights"),
+        (STAY_ZH, STAY_ZH_ANSWERS, "周四到周六", "2到3晚"),
+        (RENT_EN, RENT_EN_ANSWERS, "monday to thursday", "4 to 7 days"),
+        (PICKUP, PICKUP_ANSWERS, "twelve", "noon"),  # beside 9 am and 4 pm, twelve is noon
+        (CLASS, CLASS_ANSWERS, "seven's too early, ten", "10 am"),  # a bare hour left
+        (CLASS, CLASS_ANSWERS, "7 is too early, three then", "3 pm"),
+        (CLASS, CLASS_ANSWERS, "seven's too early", None),  # two left
+        (DAY_ZH, DAYS_ZH, "周儿吧", None),  # 周二 is not offered
+    ],
+)
+def test_spans_of_days_and_bare_hours(question, answers, reply, want):
+    assert _collected(question, answers, reply) == want

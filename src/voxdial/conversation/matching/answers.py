@@ -92,6 +92,10 @@ _CLOCK_ANSWER = re.compile(
 )
 
 
+# a mark written over its total ("8/10", "4 / 5"), as ASR writes "eight out of ten"
+_SLASHED = re.compile(r"(?<![\d/])(\d{1,2})\s*/\s*(5|10|100)(?![\d/])")
+
+
 def _counts(question: str, keys: list[str]) -> bool:
     """Whether the question counts things and no answer is a time of day."""
     if not _COUNT_QUESTION.search(question):
@@ -179,4 +183,6 @@ class AnswerSet:
         return self._vectors
 
     def clean(self, reply: str) -> str:
+        if self.is_numeric and "/" in reply:
+            reply = _SLASHED.sub(r"\1 out of \2", reply)  # "8/10": a mark, not 8 and 10
         return apply_hot_words(clean(reply), self.hot_words)

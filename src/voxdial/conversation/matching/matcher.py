@@ -209,6 +209,8 @@ TOGETHER = re.compile(
 EITHER = re.compile(r"要么|或者|或是|(?<!不)可能|也许|或许|\beither\b|\bor\b|\bmaybe\b")
 
 
+# a weekday word whose day is not a day ("周事", "星期似", "礼拜师": ASR's sound for one)
+_ODD_DAY = re.compile(r"(?:周|星期|礼拜)(?![一二三四五六七日天末几1-7儿])[\u4e00-\u9fff]")
 # one choice excepted from a refusal of all the others ("除了周五 其他都不行", "除开微信
 # 别的都不用", "except friday, none of them work"): that one
 _ONLY_EXCEPTED = re.compile(
@@ -273,9 +275,15 @@ class AnswerMatcher(AnswerSet):
             return None  # "都不要 烫发染发都不做", "none of them": no choice is left
         if found is not None and found.how in GUESSED and outright.NONE_WANTED.search(fold(reply)):
             return None  # "造型药浴都不做": none is wanted, a spelling guess does not name one
+        if found is not None and found.how in GUESSED and self._odd_day(reply):
+            return None  # "周事吧": a weekday misheard, which one is not known
         if found is None or found.how not in _RANK:
             return found
         return self._one_answer(reply, found, today)
+
+    def _odd_day(self, reply: str) -> bool:
+        """Whether the answers are days and the reply names a weekday that is none."""
+        return self.is_days and _ODD_DAY.search(fold(reply)) is not None
 
     def _several(self, reply: str, today: date | None) -> bool:
         """Whether the reply wants more than one choice: in words ("两个都要", "both",

@@ -108,10 +108,70 @@ _GIVE_TEN = re.compile(r"(打|给|评)(个|了|上)?十分")  # "打个十分没
 _SHI_TEN = re.compile(
     r"(?:(?<=^)|(?<=\s)|(?<=了))是(?=[来几][年次回个岁天]|多[年次回个岁天](?!的))"
 )
+# spans of days said without a number, to a question asking how long in days or weeks:
+# "a weekend" (2 days), "a long weekend" (3), "a fortnight", "the whole week", "一整周"
+_DAYS_QUESTION = re.compile(
+    r"how many (days|nights|weeks)|how long|几天|多少天|几晚|几周|多久|多长时间"
+)
+_ONE = r"\b(?:(?:a|one|the|this|next|that|just the|over the) )?"
+_SPANS = [
+    (re.compile(rf"{_ONE}long weekend\b"), "3 days"),
+    (re.compile(rf"{_ONE}weekend\b"), "2 days"),
+    (re.compile(r"\b(?:(?:a|one|the) )?fortnight\b"), "2 weeks"),
+    (re.compile(r"\b(?:the|a|one) (?:full|whole|entire) week\b"), "a week"),
+    (re.compile(r"一整(?:周|个星期|个礼拜)|整整一(?:周|个星期|个礼拜)"), "一周"),
+    (re.compile(r"(?:一个|就|这个|那个)周末(?:两天)?|周末两天"), "两天"),
+]
+# a stay said as the days it runs over ("friday to sunday", "周五到周日"): two nights,
+# three days; "a week" of nights is seven
+_EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ZH_DAYS = "一二三四五六日"
+_WEEKDAY_SPAN = re.compile(
+    r"\b(?:from )?(?P<a>(?:mon|tues|wednes|thurs|fri|satur|sun)day)s? (?:to|through|thru|till|"
+    r"until|-) (?:the )?(?P<b>(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b|"
+    r"(?:周|星期|礼拜)(?P<za>[一二三四五六日天])(?:到|至|-)(?:周|星期|礼拜)?(?P<zb>[一二三四五六日天])"
+)
+_NIGHTS = re.compile(r"\bnights?\b|几晚|多少晚|住几天")
+_A_WEEK = re.compile(r"\b(?:a|one|the whole|a whole|a full) week\b|一整?周|一个星期|一个礼拜")
+
+
+def _days_between(m: re.Match[str], nights: object) -> str:
+    if m["a"]:
+        first, last, unit = _EN_DAYS.index(m["a"]), _EN_DAYS.index(m["b"]), " days"
+    else:
+        first, last = (_ZH_DAYS.index(d.replace("天", "日")) for d in (m["za"], m["zb"]))
+        unit = "天"
+    span = (last - first) % 7
+    if nights:
+        return f"{span}{' nights' if unit == ' days' else '晚'}"
+    return f"{span + 1}{unit}"
+
+
+# a calendar year said digit by digit ("零八年装的", "一八年买的", "二零零八年", "08年"):
+# not eight or eighteen years; two neighbouring digits ("五六年", "八九年") are a range
+# of years, so they are left alone
+_DIGIT_YEAR = re.compile(
+    r"(?<![\d零〇一二两三四五六七八九十百])"
+    r"([零〇一二三四五六七八九]{4}|[零〇一二三四五六七八九]{2}|0\d)年(?![级代纪龄])"
+)
+_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九")} | {"〇": "0"}
+
+
+def _calendar_year_said(m: re.Match[str]) -> str:
+    said = "".join(_DIGITS.get(c, c) for c in m.group(1))
+    if len(said) == 2 and said[0] != "0" and int(said[1]) - int(said[0]) == 1:
+        return m.group()  # "五六年": five or six years
+    if len(said) == 2:
+        year = 2000 + int(said)
+        said = str(year if year <= date.today().year else year - 100)
+    return said + "年"
+
+
 # a sound-alike number word opening the reply, and the word after it ("uh won fridge",
 # "to, both in the kitchen"): a number when that word is what is counted
 _SOUND_BEFORE = re.compile(
-    r"^((?:uh|um|er|erm|hmm|mm|like|maybe|about|probably)\s+)*(to|too|tree|won|ate)\s+([a-z]+)\b"
+    r"^((?:uh|um|er|erm|hmm|mm|like|maybe|about|probably)\s+)*(to|too|tree|won|ate)\s+"
+    r"([a-z]+(?: (?:us|them|em)\b)?)"
 )
 _NOT_COUNTED = {"many", "much", "those", "these", "them", "there", "their", "your", "you",
                 "have", "would", "like", "are", "and", "the", "how", "for", "with", "that",
@@ -287,6 +347,8 @@ def answer_range(answer: str) -> Range | None:
     a = _area_units(fold(answer))
     if _ZERO_ANSWER.search(a.strip()):
         return Range(0, 0)
+    if re.fullmatch(r"\s*(?:12 )?(?:noon|midday)\s*", a):
+        return Range(12, 12)  # beside "8 am" and "5 pm", "twelve" is noon
     found = amounts(a)
     if not found:
         return None
@@ -366,6 +428,14 @@ def spoken(a: AnswerSet, text: str) -> str:
     if _AREA.search(" ".join(a.keys)):
         text = _area_units(text)
     text = without_pronoun_one(text)
+    if _DAYS_QUESTION.search(a.question):
+        for pattern, days in _SPANS:
+            text = pattern.sub(days, text)
+        text = _WEEKDAY_SPAN.sub(lambda m: _days_between(m, _NIGHTS.search(a.question)), text)
+        if _NIGHTS.search(a.question):
+            text = _A_WEEK.sub(lambda m: "7 nights" if m.group().isascii() else "7晚", text)
+    if _YEARS_QUESTION.search(a.question):
+        text = _DIGIT_YEAR.sub(_calendar_year_said, text)
     word = _SPOKEN_DIGITS.get(text.strip())
     if word is not None:
         return word
@@ -385,9 +455,9 @@ def spoken(a: AnswerSet, text: str) -> str:
 
 def _names_counted(a: AnswerSet, word: str) -> bool:
     """Whether `word`, said right after a sound-alike number word, is what the question
-    counts ("won fridge" to "how many fridges"), or "both"."""
-    if word == "both":
-        return True
+    counts ("won fridge" to "how many fridges"), "both" or "of us"."""
+    if word in ("both", "of us", "of them", "of em"):
+        return True  # "tree of us"
     if word in _NOT_COUNTED:
         return False  # "too many", "to those"
     stem = word[:-1] if word.endswith("s") and len(word) > 3 else word
@@ -783,8 +853,9 @@ def _total_of(said: str, found: list[Amount]) -> Amount | None:
 
 # what may stand beside the number in a clause that only totals a list
 _ONLY_TOTAL = re.compile(
-    r"(?:so|that'?s|which makes|makes|所以|那就是|一共|总共)?\s*"
-    r"(?:things?|items?|pieces?|of them|in all|in total|altogether|total|个|件|样)?"
+    r"(?:so|that'?s|which makes|makes|所以|那就是|一共|总共|加起来|算|就算|那就算)?\s*"
+    r"(?:things?|items?|pieces?|of them|in all|in total|altogether|total|"
+    r"[个件样只台位条辆张次口人]|个人)?\s*(?:吧|了)?"
 )
 
 

@@ -236,6 +236,30 @@ def _counts_noun(clause: str, end: int) -> bool:
     return m is not None and not _NOT_NOUN.match(m.group(1))
 
 
+# the last clause settling on a mark after others ("nine, ten, ok ten", "four, no, three
+# actually", "九分半 算九分吧"): a settling word before the mark or "actually" after it
+_SETTLING = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|fine|alright|all right|let'?s say|make it|call it|算|就算|那就算|"
+    r"那就|还是)\s*)(?P<m>.+?)(?:\s*(?:then|吧|啦))?$|^(?P<m2>.+?)\s+actually$"
+)
+
+
+def _settled(parts: list[str]) -> float | None:
+    """The mark the reply's last clause settles on, after a clause with a number or a
+    plain "no" ("four, no, three actually"), when that clause is only the mark."""
+    if len(parts) < 2:
+        return None
+    m = _SETTLING.match(parts[-1].strip())
+    if m is None or not any(amounts(p) or p.strip() in ("no", "不") for p in parts[:-1]):
+        return None
+    said = (m["m"] or m["m2"]).strip()
+    said = re.sub(r"^(?:an? )", "", said)
+    found = _marks(said)
+    if found and len(found) == 1 and said.endswith(("分", "星")):
+        return next(iter(found))
+    return _bare(said)
+
+
 def first_mark(a: AnswerSet, clause: str, today) -> Match | None:
     """The mark an opening clause gives on a points scale: said as a mark ("五分") or
     as a number alone ("seven")."""
@@ -258,6 +282,8 @@ def mark(a: AnswerSet, heard: Heard) -> Match | None:
     points = _points(a)
     if points is None or not _POINTS_ASKED.search(a.question):
         return None
+    if (settled := _settled(heard.parts)) is not None and points[0] <= settled <= points[-1]:
+        return number_match(a, Range(settled, settled), "number")
     if _HALF.search(heard.text):
         raise Ambiguous
     if _other_total(heard.text, points[-1]):

@@ -223,7 +223,7 @@ CLASS_ANSWERS = ["7 am", "10 am", "3 pm"]
         (STAY_EN, STAY_EN_ANSWERS, "wednesday through sunday", "4 or more nights"),
         (STAY_EN, STAY_EN_ANSWERS, "oh a week", "4 or more nights"),
         (STAY_ZH, STAY_ZH_ANSWERS, "周四到周六", "2到3晚"),
-        (RENT_EN, RENT_EN_ANSWERS, "monday to thursday", "4 to 7 days"),
+        (RENT_EN, RENT_EN_ANSWERS, "friday to monday, so three", "1 to 3 days"),
         (PICKUP, PICKUP_ANSWERS, "twelve", "noon"),  # beside 9 am and 4 pm, twelve is noon
         (CLASS, CLASS_ANSWERS, "seven's too early, ten", "10 am"),  # a bare hour left
         (CLASS, CLASS_ANSWERS, "7 is too early, three then", "3 pm"),

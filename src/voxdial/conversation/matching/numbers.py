@@ -122,8 +122,9 @@ _SPANS = [
     (re.compile(r"一整(?:周|个星期|个礼拜)|整整一(?:周|个星期|个礼拜)"), "一周"),
     (re.compile(r"(?:一个|就|这个|那个)周末(?:两天)?|周末两天"), "两天"),
 ]
-# a stay said as the days it runs over ("friday to sunday", "周五到周日"): two nights,
-# three days; "a week" of nights is seven
+# a stay said as the days it runs over ("friday to sunday", "周五到周日"): two nights
+# (to a question counting days it is three, or two as a rental counts: left unread);
+# "a week" of nights is seven
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ZH_DAYS = "一二三四五六日"
 _WEEKDAY_SPAN = re.compile(
@@ -135,16 +136,11 @@ _NIGHTS = re.compile(r"\bnights?\b|几晚|多少晚|住几天")
 _A_WEEK = re.compile(r"\b(?:a|one|the whole|a whole|a full) week\b|一整?周|一个星期|一个礼拜")
 
 
-def _days_between(m: re.Match[str], nights: object) -> str:
+def _nights_between(m: re.Match[str]) -> str:
     if m["a"]:
-        first, last, unit = _EN_DAYS.index(m["a"]), _EN_DAYS.index(m["b"]), " days"
-    else:
-        first, last = (_ZH_DAYS.index(d.replace("天", "日")) for d in (m["za"], m["zb"]))
-        unit = "天"
-    span = (last - first) % 7
-    if nights:
-        return f"{span}{' nights' if unit == ' days' else '晚'}"
-    return f"{span + 1}{unit}"
+        return f"{(_EN_DAYS.index(m['b']) - _EN_DAYS.index(m['a'])) % 7} nights"
+    first, last = (_ZH_DAYS.index(d.replace("天", "日")) for d in (m["za"], m["zb"]))
+    return f"{(last - first) % 7}晚"
 
 
 # a calendar year said digit by digit ("零八年装的", "一八年买的", "二零零八年", "08年"):
@@ -431,8 +427,8 @@ def spoken(a: AnswerSet, text: str) -> str:
     if _DAYS_QUESTION.search(a.question):
         for pattern, days in _SPANS:
             text = pattern.sub(days, text)
-        text = _WEEKDAY_SPAN.sub(lambda m: _days_between(m, _NIGHTS.search(a.question)), text)
-        if _NIGHTS.search(a.question):
+        if _NIGHTS.search(a.question):  # days it runs over are counted either way: not read
+            text = _WEEKDAY_SPAN.sub(_nights_between, text)
             text = _A_WEEK.sub(lambda m: "7 nights" if m.group().isascii() else "7晚", text)
     if _YEARS_QUESTION.search(a.question):
         text = _DIGIT_YEAR.sub(_calendar_year_said, text)

@@ -221,21 +221,6 @@ def _bare(part: str) -> float | None:
     return said[0].low if len(said) == 1 and said[0].exact else None
 
 
-# words after a number that do not make it a count of something ("seven, six really")
-_NOT_NOUN = re.compile(
-    r"(?:or|out|outta|maybe|really|tops|at|is|was|would|i|probably|if|then|and|but|points?|"
-    r"stars?|marks?|actually|instead|perhaps|even|though|honestly|tbh|i'?d|is|to|of|for|"
-    r"now|then|max|maximum|minimum|at most|at least|please|yeah|yes|no|not|ok|okay|mate)$"
-)
-
-
-def _counts_noun(clause: str, end: int) -> bool:
-    """Whether the English number ending at `end` counts the noun after it ("three
-    goes", "two calls"), so it is a count in a reason, not a mark."""
-    m = re.match(r"\s+([a-z']{3,})\b", clause[end:])
-    return m is not None and not _NOT_NOUN.match(m.group(1))
-
-
 # the last clause settling on a mark after others ("nine, ten, ok ten", "four, no, three
 # actually", "九分半 算九分吧"): a settling word before the mark or "actually" after it
 _SETTLING = re.compile(
@@ -307,11 +292,10 @@ def mark(a: AnswerSet, heard: Heard) -> Match | None:
         return None
     first = _bare(heard.parts[0])
     rest_bare = any(
-        x.unit == "" and not _turned_down(p, x.start, x.end) and not _counts_noun(p, x.end)
+        x.unit == "" and not _turned_down(p, x.start, x.end)
         for p in heard.parts[1:]
         for x in amounts(p)
-    )  # "four, knocked one off for the wait": points taken off are no mark; "two, it took
-    # me three goes": a count of something in the reason is no mark either
+    )  # "four, knocked one off for the wait": points taken off are no mark
     if first is None or rest_bare or not points[0] <= first <= points[-1]:
         return None
     return number_match(a, Range(first, first), "number")

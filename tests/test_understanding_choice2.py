@@ -157,7 +157,8 @@ def test_a_size_in_square_metres(engine, reply, want):
         ("two weeks", "more than a week"),
         ("twelve days or so", "more than a week"),
         ("just two days", "1 to 3 days"),
-        ("the whole week", ""),  # a unit alone is no amount
+        ("days and days", ""),  # a unit alone is no amount
+        ("the whole week", "4 to 7 days"),  # one week (b6r-428's label: "the full week")
     ],
 )
 def test_answers_in_two_units_of_time(engine, reply, want):

@@ -191,10 +191,12 @@ HOLD = re.compile(
 )
 # making room to talk ("等会儿 我这边有点吵", "let me step outside"): a moment, not a callback
 ROOM_TO_TALK = re.compile(_ROOM_TO_TALK)
+# "sorry?" alone asks again; said after an answer ("two, sorry") it apologises
 REPEAT = re.compile(
     r"再说一遍|再说一次|没听清|没听到|听不清|听不太清|你说什么|你说啥|说啥|什么意思|啥意思|重复一下|再说一下|"
     r"信号不好|听得到吗|听不见|^喂+$|^啊$|^what$|"
-    r"pardon|sorry\??$|sorry what|say (that )?again|repeat|didn'?t (catch|hear)|what did you say|"
+    r"pardon|^(?:(?:oh|um|uh|er|eh|erm|what)\W+)?sorry\??$|sorry what|say (that )?again|"
+    r"repeat|didn'?t (catch|hear)|what did you say|"
     r"come again|breaking up|cut out|can'?t hear"
 )
 # the kinds of organisation a callee asks "which one?" about (哪个驾校, which clinic)

@@ -167,6 +167,8 @@ _KIN = (
 CONSULTS = re.compile(
     rf"(得|要|需要|还得|先|回去)(先)?(跟|和|同|与)(我)?{_KIN}.{{0,3}}(商量|合计|说一下|说说|讨论)|"
     rf"(得|要|需要|还得|先|回去)(先)?(问问|问一下|问下|问|请示)(一下)?(我)?{_KIN}|"
+    # "我问问他们家长", "我回头问下他家里人": someone else's family, asked first
+    rf"我(先|回头|再)?(问问|问一下|问下)(一下)?(他们|她们|他|她)(的)?(家长|{_KIN})|"
     rf"(i'?d|i would|i'?ll|i will|i|we'?d|we'?ll|we) (have|need|want|got) to "
     rf"(ask|check with|talk (it over )?with|talk to|discuss (it|this|that) with|run it by) "
     rf"(my|the|our) {_KIN}|"

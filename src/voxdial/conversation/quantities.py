@@ -388,7 +388,9 @@ ZERO_SAID = re.compile(
     r"没(?!几|多少|怎么)有?[\u4e00-\u9fff]{1,2}过(?=$|\s|吧|啊|呢|呀|的)|"
     r"(?<!almost )(?<!nearly )(?<!hardly )\bnever\b(?! more than)|"
     r"\bnot (once|even once|a single (one|time)|one|any|ever)\b|\bnone( at all)?\b|"
-    r"\bzero\b|\bno (times|one)\b|\bnot at all\b|\b(don'?t|do not|doesn'?t) (have|own) any\b"
+    r"\bzero\b|\bno (times|one)\b|\bnot at all\b|"
+    r"\bno (?!idea|clue|way|problem|worries|thanks|chance)[a-z]+ at all\b|"
+    r"\b(don'?t|do not|doesn'?t) (have|own) any\b"
 )
 # ...unless what never happened is a miss ("一次都没落下", "never missed one"): that says all
 ZERO_MISSED = re.compile(

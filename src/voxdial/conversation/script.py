@@ -401,6 +401,8 @@ class ScriptConversation:
         taken_back = self._match(index, before[0])  # said first, then the correction cue
         parts = intents.clauses(_statements(corrected))
         first = self._match(index, parts[0]) if len(parts) > 1 else None
+        if taken_back is not None and first is not None and first.answer == taken_back.answer:
+            return self._after_reason(index, parts[1:], taken_back)
         if taken_back is None or first is None or first.how not in several.PLAIN:
             return None
         if first.answer == taken_back.answer:
@@ -410,6 +412,15 @@ class ScriptConversation:
             if m is not None and m.answer != taken_back.answer:
                 return None
         return first
+
+    def _after_reason(self, index: int, parts: list[str], taken_back: Match) -> Match | None:
+        """After a correction whose first clause gives the reason the answer was taken
+        back ("周三 不对 周三有钢琴 周二", "friday, no wait, friday I'm out, monday"): the one
+        answer the clauses after the reason name plainly, if it is another one."""
+        found = [m for p in parts if (m := self._match(index, p)) is not None]
+        if len(found) != 1 or found[0].how not in several.PLAIN:
+            return None
+        return None if found[0].answer == taken_back.answer else found[0]
 
     def _polar_of_later(
         self, index: int, content: str, main: Match | None, extra: list[tuple[int, Match]]

@@ -141,9 +141,26 @@ def _addressed(conv: Any, index: int, parts: list[str]) -> tuple[list[str], list
                 continue
             m = conv._match(j, "，".join(parts[n:]))
             if m is not None and m.how in _ADDRESSED:
-                return parts[:n], [(j, m)]
+                return _others_kept(conv, index, j, parts, n, m), [(j, m)]
             return parts, []
     return parts, []
+
+
+def _others_kept(conv: Any, index: int, j: int, parts: list[str], n: int, m: Match) -> list[str]:
+    """The clauses left for the other questions once clauses n.. answered question j:
+    those before n, and those after n when clause n alone gives j's answer and each of
+    them answers another later question ("周二 五点半那个 两个孩子一起": the last clause
+    is the count's, not the time's)."""
+    rest = parts[n + 1 :]
+    if not rest:
+        return parts[:n]
+    alone = conv._match(j, parts[n])
+    if alone is None or alone.answer != m.answer:
+        return parts[:n]
+    answered = [_one_clause(conv, index, p) for p in rest]
+    if not all(found and found[0][0] != j for found in answered):
+        return parts[:n]
+    return parts[:n] + rest
 
 
 def own_clause(conv: Any, index: int, j: int, text: str) -> bool:

@@ -30,6 +30,13 @@ _COUNTED = re.compile(
 )
 
 
+# a clause that is only an hour ("eleven", "11 then", "at two please")
+_BARE_HOUR = re.compile(
+    r"(?:(?:so|then|at|maybe|ok|okay)\s+)?(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|"
+    r"ten|eleven|twelve)(?:\s+(?:then|please|instead|is better|is fine|works))?"
+)
+
+
 # hours said from a moment on ("下班以后", "after work", "from six")
 _FROM = re.compile(r"以后|之后|(?<!之|以)后(?!天)|\b(after|from|once|onwards)\b")
 
@@ -122,11 +129,27 @@ class TimeChoices:
         rest = [c for c in clauses if c not in rejecting]
         if rest:  # "晚上我要接孩子 还是早上吧": the choice the other clauses name
             found = self._read(", ".join(rest), today)
+            if found is None and len(rest) == 1:
+                found = self._at_bare_hour(rest[0], turned)  # "eight's too early, eleven"
             return found if found is not None and found not in turned else None
         left = self.remaining(clauses, today)
         if left is None:
             raise Ambiguous(" ".join(clauses))
         return left
+
+    def _at_bare_hour(self, clause: str, turned: set[int]) -> int | None:
+        """The one choice left that starts at the hour a clause says as a bare number
+        ("eleven", "11", "两点"), morning or afternoon."""
+        m = _BARE_HOUR.fullmatch(clause.strip())
+        if m is None:
+            return None
+        said = m.group(1)
+        hour = words.EN_HOURS.get(said) if not said.isdigit() else int(said)
+        if hour is None or not 1 <= hour <= 12:
+            return None
+        at = [i for i, w in enumerate(self.windows) if w is not None and i not in turned
+              and w[0] in (hour % 12, hour % 12 + 12)]  # fmt: skip
+        return at[0] if len(at) == 1 else None
 
     def remaining(self, clauses: list[str], today: date) -> int | None:
         """ "周二周四都不行", "not monday or wednesday": the one choice left when the
@@ -153,6 +176,8 @@ class TimeChoices:
                 found = self._read(piece, today)
             except Ambiguous:
                 continue
+            if found is None and pieces[0] == piece and words.REJECTS.search(fold(clause)):
+                found = self._at_bare_hour(re.sub(r"'s$", "", piece), set())  # "eight's too early"
             if found is not None:
                 named.add(found)
         return named

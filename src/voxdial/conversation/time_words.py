@@ -125,10 +125,14 @@ PERIODS: list[Period] = [
     Period("late evening", r"late (?:in the )?evening|late at night|late night|深夜|半夜|"
            r"晚上很晚|晚点睡前|睡觉前|睡前|bed ?time|before bed", (21, 24), at=21, pm=True),
     Period("凌晨", r"凌晨|before dawn", (0, 6), at=5, pm=False),
-    Period("早上", r"早上|早晨|明早|mornings?", (6, 12), at=9, pm=False),
+    Period("早上", r"早上|早晨|明早|mornings?|"
+           r"^(?:(?:uh|um|er|oh|well|the|an?)\s+)*a\.?m\.?\b(?!\s+(?:i|we|not)\b)",
+           (6, 12), at=9, pm=False),
     Period("上午", r"上午", (6, 12), at=10, pm=False),
     Period("中午", r"中午|\bnoon\b|midday", (11, 13.5), at=12, pm=False),
-    Period("下午", r"下午|午后|afternoons?", (12, 18), at=15, pm=True),
+    # "arvo": the afternoon in Australian English; "pm" alone opening the reply
+    Period("下午", r"下午|午后|afternoons?|\barvos?\b|"
+           r"^(?:(?:uh|um|er|oh|well|the|an?)\s+)*p\.?m\.?\b", (12, 18), at=15, pm=True),
     Period("傍晚", r"傍晚|黄昏|天黑前|early evening|dusk", (17, 19.5), at=18, pm=True),
     Period("晚上", r"晚上|今晚|明晚|夜里|evenings?|tonight|\bnight\b", (18, 24), at=19, pm=True),
 ]

@@ -194,10 +194,18 @@ def _en_clock(m: re.Match, i: int) -> Clock | None:
     return Clock(hour, minute, mer, False, m.start(1), m.end())
 
 
+# 一点 after a word of degree is "a bit" ("早一点的", "晚一点", "快一点"), not one o'clock
+_A_BIT_AFTER = "早晚快慢稍好多少大小高低差有近远宜贵便强弱长短松紧"
+
+
 def _zh_clock(m: re.Match) -> Clock | None:
     hour = _num(m.group(1))
     if hour is None or not 0 <= hour <= 24:
         return None
+    if m.group(1) == "一" and m.start() > 0 and m.string[m.start() - 1] in _A_BIT_AFTER:
+        return None
+    if m.group(1) == "一" and m.string.startswith(("点儿", "点点"), m.end() - 1):
+        return None  # 一点儿, 一点点: a little
     minute = {"半": 30, "一刻": 15, "三刻": 45}.get(m.group(2) or "", 0)
     if m.group(3):
         minute = int(_num(m.group(3)) or 0) % 60

@@ -82,6 +82,30 @@ VARIES = re.compile(
 )
 
 
+# a question asking how many or how old ("how many items", "几个孩子", "多大") whose
+# answers are bare number ranges ("1 to 3", "7 to 10"): counts, not hours of the
+# afternoon, unless an answer says it is a clock time ("9 am", "10点", "noon")
+_COUNT_QUESTION = re.compile(
+    r"\bhow (many|old|much)\b|\bnumber of\b|多大|几岁|年龄|多少(?!点|时候)|"
+    r"几(?=个|位|件|台|样|次|回|趟|节|只|条|张|辆|间|口|人)"
+)
+_CLOCK_ANSWER = re.compile(
+    r"\d:\d|\b(am|pm|a\.m|p\.m|o'?clock|noon|midday|midnight|morning|afternoon|evening|night)\b|"
+    r"[点點时]|上午|下午|早上|晚上|中午"
+)
+
+
+# a mark written over its total ("8/10", "4 / 5"), as ASR writes "eight out of ten"
+_SLASHED = re.compile(r"(?<![\d/])(\d{1,2})\s*/\s*(5|10|100)(?![\d/])")
+
+
+def _counts(question: str, keys: list[str]) -> bool:
+    """Whether the question counts things and no answer is a time of day."""
+    if not _COUNT_QUESTION.search(question):
+        return False
+    return not any(_CLOCK_ANSWER.search(k) for k in keys)
+
+
 class AnswerSet:
     """`question` (its text) lets yes/no answers be read from the question's verb and
     amounts from what it counts."""
@@ -111,7 +135,9 @@ class AnswerSet:
             is_negative_answer(a) and not u
             for a, u in zip(self.answers, self.uncertain, strict=True)
         ]
-        self.choices = times.TimeChoices.of(self.answers)
+        self.choices = (
+            None if _counts(self.question, self.keys) else times.TimeChoices.of(self.answers)
+        )
         self.is_timed = self.choices is not None and self.choices.timed
         self.is_days = self.choices is not None and self.choices.dayish
         plain = [not n and not u for n, u in zip(self.negative, self.uncertain, strict=True)]
@@ -161,4 +187,6 @@ class AnswerSet:
         return self._vectors
 
     def clean(self, reply: str) -> str:
+        if self.is_numeric and "/" in reply:
+            reply = _SLASHED.sub(r"\1 out of \2", reply)  # "8/10": a mark, not 8 and 10
         return apply_hot_words(clean(reply), self.hot_words)

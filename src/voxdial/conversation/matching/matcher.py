@@ -38,13 +38,18 @@ from voxdial.conversation.matching.cues import (
 )
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 from voxdial.conversation.normalize import fold
+from voxdial.conversation.quantities import amounts
 
 
 def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     """Someone else decides, or the callee is unsure ("还没想好", "depends"): the
     question's uncertain answer, or no answer at all."""
+    if (mark := _mark_first(a, heard)) is not None:
+        return mark  # "五分 看情况", "两分 别的不想说了": the mark, then a hedge
     if polarity.CONSULTS.search(heard.text) and any(a.uncertain):
         return a.pick_uncertain()  # "得先问问我儿子": undecided
+    if polarity.CONSULTS.search(heard.text) and a.is_numeric and not a.is_scale:
+        raise Ambiguous  # "好几个呢 我问问他们家长": the count is not known yet
     said = [heard.text, *heard.parts]
     if DEFERS.search(heard.text):
         if any(a.uncertain) and DONE_BY_ANOTHER.search(heard.text) and any(map(_not_known, said)):
@@ -76,6 +81,25 @@ DONE_BY_ANOTHER = re.compile(
 def _not_known(part: str) -> bool:
     """Whether a clause says the callee does not know or has not decided ("no idea")."""
     return any(p.search(part) for p in (intents.UNSURE, polarity.UNSURE, UNDECIDED))
+
+
+def _mark_first(a: AnswerSet, heard: Heard) -> Match | None:
+    """A mark given on a points scale in the reply's opening clause, a hedge or a
+    refusal to say more after it, and no other number ("五分 看情况", "两分 别的不想说了",
+    "seven, depends on the day"): the mark. A hedge before the mark ("不好说 五分吧")
+    still leaves it unread."""
+    if not heard.parts or (len(heard.parts) < 2 and not heard.narrowed):
+        return None
+    first = heard.parts[0]
+    if not heard.text.startswith(first) or len(amounts(heard.text)) != len(amounts(first)):
+        return None
+    hedges = (DEFERS, intents.UNSURE, polarity.UNSURE, polarity.CONSULTS, VARIES)
+    if any(p.search(first) for p in hedges):
+        return None
+    try:
+        return scores.first_mark(a, first, heard.today)
+    except Ambiguous:
+        return None
 
 
 def _undecided(a: AnswerSet, heard: Heard) -> Match | None:
@@ -220,6 +244,19 @@ TOGETHER = re.compile(
 EITHER = re.compile(r"要么|或者|或是|(?<!不)可能|也许|或许|\beither\b|\bor\b|\bmaybe\b")
 
 
+# a weekday word whose day is not a day ("周事", "星期似", "礼拜师": ASR's sound for one)
+_ODD_DAY = re.compile(r"(?:周|星期|礼拜)(?![一二三四五六七日天末几1-7儿])[\u4e00-\u9fff]")
+# one choice excepted from a refusal of all the others ("除了周五 其他都不行", "除开微信
+# 别的都不用", "except friday, none of them work"): that one
+_ONLY_EXCEPTED = re.compile(
+    r"(?:除了|除开)(?P<x>[^，,。]{1,12}?)(?:以外|之外)?\s*(?:其他|其它|别的|其余|剩下)的?"
+    r"[\u4e00-\u9fff]{0,3}?都(?:不行|不可以|不方便|没空|没时间|去不了|来不了|不用|不要|不考虑)|"
+    r"\b(?:except|apart from|other than|besides) (?P<x2>[a-z0-9 ]{2,20}?),? "
+    r"(?:nothing|none of (?:them|the others)|no other (?:day|time|one)) "
+    r"(?:works?|suits?|is any good)\b"
+)
+
+
 # after the answer said outright and the scale, in this order
 _LATER_STAGES = (
     levels.level,
@@ -270,13 +307,20 @@ class AnswerMatcher(AnswerSet):
         if self._alternatives(reply, today):
             return self.pick_uncertain()  # "要么洗澡要么造型", "可能会可能不会": not chosen
         found = self._match(reply, today, whole=True)
-        if found is not None and not self.uncertain[found.index] and self._refuses_all(reply):
+        refuses = self._refuses_all(reply) and not _ONLY_EXCEPTED.search(self.clean(reply))
+        if found is not None and not self.uncertain[found.index] and refuses:
             return None  # "都不要 烫发染发都不做", "none of them": no choice is left
         if found is not None and found.how in GUESSED and outright.NONE_WANTED.search(fold(reply)):
             return None  # "造型药浴都不做": none is wanted, a spelling guess does not name one
+        if found is not None and found.how in GUESSED and self._odd_day(reply):
+            return None  # "周事吧": a weekday misheard, which one is not known
         if found is None or found.how not in _RANK:
             return found
         return self._one_answer(reply, found, today)
+
+    def _odd_day(self, reply: str) -> bool:
+        """Whether the answers are days and the reply names a weekday that is none."""
+        return self.is_days and _ODD_DAY.search(fold(reply)) is not None
 
     def _several(self, reply: str, today: date | None) -> bool:
         """Whether the reply wants more than one choice: in words ("两个都要", "both",
@@ -410,6 +454,11 @@ class AnswerMatcher(AnswerSet):
         text = self.clean(reply)
         if not text or not self.answers or intents.is_hesitation(reply):
             return None
+        if (only := _ONLY_EXCEPTED.search(text)) is not None:
+            # "除了周五 其他都不行": every other choice is turned down, the excepted one is left
+            kept = only["x"] or only["x2"]
+            found = self._match(kept, today, whole=False)
+            return found if found is not None and _names(found, kept) else None
         parts, narrowed = self._clauses(reply)
         as_said = Heard(text, parts, narrowed, today or date.today())
         # the other stages read the reply without "X没X" ("不记得去没去过" says neither);

@@ -108,6 +108,72 @@ _GIVE_TEN = re.compile(r"(打|给|评)(个|了|上)?十分")  # "打个十分没
 _SHI_TEN = re.compile(
     r"(?:(?<=^)|(?<=\s)|(?<=了))是(?=[来几][年次回个岁天]|多[年次回个岁天](?!的))"
 )
+# spans of days said without a number, to a question asking how long in days or weeks:
+# "a weekend" (2 days), "a long weekend" (3), "a fortnight", "the whole week", "一整周"
+_DAYS_QUESTION = re.compile(
+    r"how many (days|nights|weeks)|how long|几天|多少天|几晚|几周|多久|多长时间"
+)
+_ONE = r"\b(?:(?:a|one|the|this|next|that|just the|over the) )?"
+_SPANS = [
+    (re.compile(rf"{_ONE}long weekend\b"), "3 days"),
+    (re.compile(rf"{_ONE}weekend\b"), "2 days"),
+    (re.compile(r"\b(?:(?:a|one|the) )?fortnight\b"), "2 weeks"),
+    (re.compile(r"\b(?:the|a|one) (?:full|whole|entire) week\b"), "a week"),
+    (re.compile(r"一整(?:周|个星期|个礼拜)|整整一(?:周|个星期|个礼拜)"), "一周"),
+    (re.compile(r"(?:一个|就|这个|那个)周末(?:两天)?|周末两天"), "两天"),
+]
+# a stay said as the days it runs over ("friday to sunday", "周五到周日"): two nights
+# (to a question counting days it is three, or two as a rental counts: left unread);
+# "a week" of nights is seven
+_EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ZH_DAYS = "一二三四五六日"
+_WEEKDAY_SPAN = re.compile(
+    r"\b(?:from )?(?P<a>(?:mon|tues|wednes|thurs|fri|satur|sun)day)s? (?:to|through|thru|till|"
+    r"until|-) (?:the )?(?P<b>(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b|"
+    r"(?:周|星期|礼拜)(?P<za>[一二三四五六日天])(?:到|至|-)(?:周|星期|礼拜)?(?P<zb>[一二三四五六日天])"
+)
+_NIGHTS = re.compile(r"\bnights?\b|几晚|多少晚|住几天")
+_A_WEEK = re.compile(r"\b(?:a|one|the whole|a whole|a full) week\b|一整?周|一个星期|一个礼拜")
+
+
+def _nights_between(m: re.Match[str]) -> str:
+    if m["a"]:
+        return f"{(_EN_DAYS.index(m['b']) - _EN_DAYS.index(m['a'])) % 7} nights"
+    first, last = (_ZH_DAYS.index(d.replace("天", "日")) for d in (m["za"], m["zb"]))
+    return f"{(last - first) % 7}晚"
+
+
+# a calendar year said digit by digit ("零八年装的", "一八年买的", "二零零八年", "08年"):
+# not eight or eighteen years; two neighbouring digits ("五六年", "八九年") are a range
+# of years, so they are left alone
+_DIGIT_YEAR = re.compile(
+    r"(?<![\d零〇一二两三四五六七八九十百])"
+    r"([零〇一二三四五六七八九]{4}|[零〇一二三四五六七八九]{2}|0\d)年(?![级代纪龄])"
+)
+_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九")} | {"〇": "0"}
+
+
+def _calendar_year_said(m: re.Match[str]) -> str:
+    said = "".join(_DIGITS.get(c, c) for c in m.group(1))
+    if len(said) == 2 and said[0] != "0" and int(said[1]) - int(said[0]) == 1:
+        return m.group()  # "五六年": five or six years
+    if len(said) == 2:
+        year = 2000 + int(said)
+        said = str(year if year <= date.today().year else year - 100)
+    return said + "年"
+
+
+# a sound-alike number word opening the reply, and the word after it ("uh won fridge",
+# "to, both in the kitchen"): a number when that word is what is counted
+_SOUND_BEFORE = re.compile(
+    r"^((?:uh|um|er|erm|hmm|mm|like|maybe|about|probably)\s+)*(to|too|tree|won|ate)\s+"
+    r"([a-z]+(?: (?:us|them|em)\b)?)"
+)
+_NOT_COUNTED = {"many", "much", "those", "these", "them", "there", "their", "your", "you",
+                "have", "would", "like", "are", "and", "the", "how", "for", "with", "that",
+                "this", "what", "which"}  # fmt: skip
+# 个 as ASR writes it after a numeral ("一各 就一各"); 各 before one is "each" (各一节)
+_GE_SOUND = re.compile(r"(?<=[一二两三四五六七八九十几\d])各")
 # a sound-alike number word alone, or before a hedge ("too I guess", "tree maybe")
 _SOUNDALIKE = re.compile(
     r"^((?:uh|um|er|erm|hmm|mm|like|maybe|about|probably)\s+)*(to|too|tree|won|ate)\b"
@@ -277,6 +343,8 @@ def answer_range(answer: str) -> Range | None:
     a = _area_units(fold(answer))
     if _ZERO_ANSWER.search(a.strip()):
         return Range(0, 0)
+    if re.fullmatch(r"\s*(?:12 )?(?:noon|midday)\s*", a):
+        return Range(12, 12)  # beside "8 am" and "5 pm", "twelve" is noon
     found = amounts(a)
     if not found:
         return None
@@ -356,6 +424,14 @@ def spoken(a: AnswerSet, text: str) -> str:
     if _AREA.search(" ".join(a.keys)):
         text = _area_units(text)
     text = without_pronoun_one(text)
+    if _DAYS_QUESTION.search(a.question):
+        for pattern, days in _SPANS:
+            text = pattern.sub(days, text)
+        if _NIGHTS.search(a.question):  # days it runs over are counted either way: not read
+            text = _WEEKDAY_SPAN.sub(_nights_between, text)
+            text = _A_WEEK.sub(lambda m: "7 nights" if m.group().isascii() else "7晚", text)
+    if _YEARS_QUESTION.search(a.question):
+        text = _DIGIT_YEAR.sub(_calendar_year_said, text)
     word = _SPOKEN_DIGITS.get(text.strip())
     if word is not None:
         return word
@@ -365,9 +441,23 @@ def spoken(a: AnswerSet, text: str) -> str:
         text = _GIVE_TEN.sub(lambda m: m.group(1) + "10分", text)
     text = _SCORE_SOUNDS.sub(lambda m: _SCORE_SOUND[m.group(1)] + "分", text)
     text = _SHI_TEN.sub("十", text)
+    text = _GE_SOUND.sub("个", text)
     if _FOR_FOUR.search(text):
         return _FOR_FOUR.sub(lambda m: (m.group(1) or "") + "4", text, count=1)
+    if (m := _SOUND_BEFORE.match(text)) is not None and _names_counted(a, m.group(3)):
+        return text[: m.start(2)] + _SPOKEN_DIGITS[m.group(2)] + text[m.end(2) :]
     return _SOUNDALIKE.sub(lambda m: (m.group(1) or "") + _SPOKEN_DIGITS[m.group(2)], text, count=1)
+
+
+def _names_counted(a: AnswerSet, word: str) -> bool:
+    """Whether `word`, said right after a sound-alike number word, is what the question
+    counts ("won fridge" to "how many fridges"), "both" or "of us"."""
+    if word in ("both", "of us", "of them", "of em"):
+        return True  # "tree of us"
+    if word in _NOT_COUNTED:
+        return False  # "too many", "to those"
+    stem = word[:-1] if word.endswith("s") and len(word) > 3 else word
+    return len(stem) >= 3 and re.search(rf"\b{re.escape(stem)}", a.question) is not None
 
 
 def amounts_said(a: AnswerSet, text: str) -> list[Amount]:
@@ -519,6 +609,7 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
         return ends
     if any(r is not None and r.high == 0 for r in a.ranges) and _NONE_COUNT.search(text):
         return number_match(a, Range(0, 0), "number")
+    text = _without_grades(a, text)
     said = spoken(a, text)
     found = amounts_said(a, text)
     if (rate := _rate(a, said, found)) is not None:
@@ -529,6 +620,8 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     if re.search(r"out of|满分", text) and len(found) >= 2:
         found = [min(found[:2], key=lambda x: x.low)] if "满分" in text else found[:1]
     found = _as_times(a, found)
+    if (closing := _closing_total(a, heard.parts)) is not None:
+        return number_match(a, Range(closing, closing), "summed")  # "..., and a bed, so four"
     if (total := _total_of(said, found)) is not None and _in_asked_unit(a, total.unit) == 1:
         return number_match(a, Range(total.low, total.high), "summed")  # its parts said too
     units = a.units
@@ -538,12 +631,14 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     counted = [x for x in found if x.unit and any(u in x.unit for u in units)]
     found = counted or _of_asked_noun(a, said, found)
     found = _total_then_parts(found)
+    if (weekly := _days_total(a, said, found)) is not None:
+        return number_match(a, Range(weekly, weekly), "summed")  # "礼拜二一节礼拜六一节"
     if len(found) >= 2 and all(x.exact for x in found) and _summed(text, found):
         found = [Amount(sum(x.low for x in found), sum(x.low for x in found), 0, 0, found[0].unit)]
     if (owned := _owned(a, text)) is not None:
         return number_match(a, Range(owned, owned), "number")
     people = _people(a, text)
-    if people is None and found and EACH.search(text):
+    if people is None and found and EACH.search(said):
         owners = len({_ME.get(m.group(0), m.group(0)) for m in _PERSON.finditer(text)})
         if owners < 2 or len(found) > 1 or not found[0].exact:
             raise Ambiguous
@@ -654,6 +749,27 @@ def _day_parts_count(a: AnswerSet, text: str) -> float | None:
     return None
 
 
+# a school grade ("三年级", "初二", "高一", "year 4", "third grade", "grade 5"): its number
+# is no age, nor a count of years
+_GRADE = re.compile(
+    r"[一二三四五六七八九十\d]+年级|(?<![最提])[初高][一二三](?![点些倍下])|"
+    r"\b(?:year|grade|yr) (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b|"
+    r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+    r"tenth|eleventh|twelfth) grade\b"
+)
+_AGE_QUESTION = re.compile(r"how old|\bage\b|\baged\b|多大|几岁|年龄|年纪|岁数")
+
+
+def _without_grades(a: AnswerSet, text: str) -> str:
+    """An age question's reply with the school grades blanked ("今年上三年级 九岁": nine,
+    not three years; "十四 初二了": fourteen), unless the answers are grades themselves."""
+    if not (_AGE_QUESTION.search(a.question) or "岁" in _answer_units(a)):
+        return text
+    if any(_GRADE.search(k) for k in a.keys):
+        return text
+    return _GRADE.sub(lambda m: " " * len(m.group()), text)
+
+
 def _in_asked_unit(a: AnswerSet, unit: str) -> float | None:
     """What one `unit` said is in the time unit the question counts in (a month is 1/12
     of the years asked about); 1 when `unit` is no time unit; None when the question
@@ -714,7 +830,10 @@ def _calendar_year(a: AnswerSet, x: Amount) -> bool:
 
 # a total said as one ("加氟一百八 远途费四十 一共二百二", "forty for the test and thirty
 # for the lenses, seventy all in")
-_SUM_BEFORE = re.compile(rf"({TOTAL_BEFORE})\s*(是|花了|有|要|is|was|of)?\s*$")
+_SUM_BEFORE = re.compile(
+    rf"({TOTAL_BEFORE}|\b(?:so|so that'?s|that'?s|that makes|which makes|makes it)\b)"
+    r"\s*(是|花了|有|要|is|was|of)?\s*$"
+)
 _SUM_AFTER = re.compile(rf"^\s*[a-z]*\s*({TOTAL_AFTER})")
 
 
@@ -726,6 +845,35 @@ def _total_of(said: str, found: list[Amount]) -> Amount | None:
         or _SUM_AFTER.search(said[x.end : x.end + 24])
     ]  # fmt: skip
     return totals[0] if len(found) > 1 and len(totals) == 1 else None
+
+
+# what may stand beside the number in a clause that only totals a list
+_ONLY_TOTAL = re.compile(
+    r"(?:so|that'?s|which makes|makes|所以|那就是|一共|总共|加起来|算|就算|那就算)?\s*"
+    r"(?:things?|items?|pieces?|of them|in all|in total|altogether|total|"
+    r"[个件样只台位条辆张次口人]|个人)?\s*(?:吧|了)?"
+)
+
+
+def _closing_total(a: AnswerSet, parts: list[str]) -> float | None:
+    """Things listed clause by clause, then a clause that is only their number ("a
+    wardrobe, two chests of drawers and a bed, so four"; "so" is cleaned away): that
+    number, when it is above every amount in the list and no clause doubts one."""
+    if len(parts) < 3:
+        return None
+    closing = spoken(a, parts[-1])
+    last = amounts(closing)
+    if len(last) != 1 or not last[0].exact:
+        return None
+    rest = (closing[: last[0].start] + " " + closing[last[0].end :]).strip()
+    if not _ONLY_TOTAL.fullmatch(rest):
+        return None  # "..., three chairs": one more thing listed, not the total
+    listed = [x for p in parts[:-1] for x in amounts(spoken(a, p))]
+    if any(not x.exact or x.low >= last[0].low for x in listed):
+        return None
+    if any(_DOUBT.search(p) for p in parts):
+        return None
+    return last[0].low
 
 
 def _total_then_parts(found: list[Amount]) -> list[Amount]:
@@ -835,6 +983,37 @@ def _since(a: AnswerSet, said: str, found: list[Amount], today: date) -> Range |
 _PLUS = re.compile(r"^\s*[a-z\u4e00-\u9fff]{0,8}?\s*(,?\s*and|plus|\+|加上?|再加|还有|另外)\s*$")
 
 
+# a question counting over a week, and the days of the week a reply names
+_WEEKLY = re.compile(
+    r"一周|每周|一个?星期|每个?星期|一个?礼拜|每个?礼拜|周[几]|\b(a|per|each|every) week\b|weekly"
+)
+_WEEKDAY = re.compile(
+    r"(?:周|星期|礼拜)[一二三四五六日天1-7]|"
+    r"\b(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:days?)?\b"
+)
+_DOUBT = re.compile(r"或|到|至|还是|可能|也许|不|没|\b(or|to|maybe|perhaps|not|no)\b")
+
+
+def _days_total(a: AnswerSet, said: str, found: list[Amount]) -> float | None:
+    """Counts said day by day, to a question counting over a week ("礼拜二一节礼拜六一节":
+    2; "two on monday, one on friday": 3): each amount has a weekday of its own, and no
+    word of doubt or choice ("周二或者周四一节") joins them."""
+    if len(found) < 2 or not all(x.exact for x in found) or not _WEEKLY.search(a.question):
+        return None
+    if _DOUBT.search(said):
+        return None
+    starts = [0] + [x.end for x in found]
+    ends = [x.start for x in found[1:]] + [len(said)]
+    if _WEEKDAY.search(said[: found[0].start]):  # "礼拜二一节": each day before its count
+        stretches = [said[b : x.start] for b, x in zip(starts, found, strict=False)]
+    else:  # "two on monday and one on friday": each day after its count
+        stretches = [said[x.end : e] for x, e in zip(found, ends, strict=True)]
+    days = [tuple(_WEEKDAY.findall(t)) for t in stretches]
+    if any(len(d) != 1 for d in days) or len(set(days)) < len(days):
+        return None
+    return sum(x.low for x in found)
+
+
 def _summed(text: str, found: list[Amount]) -> bool:
     """Amounts of kinds added up ("two dogs and three cats", "两个大人加三个孩子"): each
     counted in a word of its own, joined by "and" / 加."""
@@ -853,7 +1032,7 @@ _KIND_NOUN = re.compile(
     r"^[\u4e00-\u9fff]{1,3}\s*(还有|和|跟|加上?|另外)?\s*$|^\s*[a-z][a-z-]{2,}\s*(,|and|plus)?\s*$"
 )
 _KIND_STOP = re.compile(
-    r"[或到至不没是吧啊呀呢了的嘛哈]|有时|平时|周末|一般|通常|左右|上下|\b(or|to|maybe|perhaps|"
+    r"[或到至不没是吧啊呀呢了的嘛哈就点]|有时|平时|周末|一般|通常|左右|上下|\b(or|to|maybe|perhaps|"
     r"about|like|no|not|actually|sometimes|usually|now|then|today|tomorrow|weekdays?|"
     r"weekends?|times?|each|per|more|less|than|and|plus)\b"
 )

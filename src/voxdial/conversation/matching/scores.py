@@ -135,6 +135,9 @@ _ZH_SOUND = re.compile(r"(?<=打|给|评)(个)?([死似寺舞午武溜流期妻�
 _TOTAL = re.compile(
     rf"(?:满分|总分|一共|out of|outta|out a) ?(?:是|为)?(?P<t>{_NUM}分?|(?:{_EN_NUM})\b)"
 )
+# the total said before the mark as the scale it is given on ("10分里给个4分", "十分制的话
+# 打七分", "五分里面给四分")
+_TOTAL_OF = re.compile(rf"(?P<t>{_NUM})分?(?=里面|里头|里|当中|之中|制)")
 _BETWEEN = re.compile(r"之间|中间|\bbetween\b|\bor\b|或者?|还是")
 _HALF = re.compile(r"点五|分半|\bpoint five\b|and a half|\d\.5|个半|半分")
 # a mark turned down before it ("不能给五分", "not a five"; a mark has no bound, so 不到五分
@@ -144,7 +147,9 @@ _NOT_BEFORE = re.compile(rf"({REFUSED}|不|没有|不到){GIVEN}")
 
 # points taken off, not a mark given ("打个四分 扣一分是因为等太久", "four, knocked one off
 # for the wait")
-_OFF_BEFORE = re.compile(r"(扣|减|少给|少打)了?\s*$|\bminus\s*$|\b(take|took|knock(ed)?) $")
+_OFF_BEFORE = re.compile(
+    r"(扣|减|少给|少打|(?<![至多])少)了?\s*$|\bminus\s*$|\b(take|took|knock(ed)?) $"
+)
 _OFF_AFTER = re.compile(r"\s*(points?|marks?)?\s*off\b")
 
 
@@ -172,7 +177,7 @@ def _blank_total(m: re.Match[str]) -> str:
 
 def _marks(text: str) -> set[float] | None:
     """The marks a clause gives (None: one of them is not a whole mark, "七八分")."""
-    text = _TOTAL.sub(_blank_total, _sounds(text))
+    text = _TOTAL_OF.sub(_blank_total, _TOTAL.sub(_blank_total, _sounds(text)))
     found: set[float] = set()
     for pattern in _MARKS:
         for m in pattern.finditer(text):
@@ -189,7 +194,8 @@ def _marks(text: str) -> set[float] | None:
 
 def _other_total(text: str, top: float) -> bool:
     """Whether the reply gives its mark out of a total other than the scale's own."""
-    for m in _TOTAL.finditer(_sounds(text)):
+    said = _sounds(text)
+    for m in [*_TOTAL.finditer(said), *_TOTAL_OF.finditer(said)]:
         total = amounts(m["t"].rstrip("分"))
         if len(total) != 1 or total[0].low != top:
             return True
@@ -215,6 +221,43 @@ def _bare(part: str) -> float | None:
     return said[0].low if len(said) == 1 and said[0].exact else None
 
 
+# the last clause settling on a mark after others ("nine, ten, ok ten", "four, no, three
+# actually", "九分半 算九分吧"): a settling word before the mark or "actually" after it
+_SETTLING = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|fine|alright|all right|let'?s say|make it|call it|算|就算|那就算|"
+    r"那就|还是)\s*)(?P<m>.+?)(?:\s*(?:then|吧|啦))?$|^(?P<m2>.+?)\s+actually$"
+)
+
+
+def _settled(parts: list[str]) -> float | None:
+    """The mark the reply's last clause settles on, after a clause with a number or a
+    plain "no" ("four, no, three actually"), when that clause is only the mark."""
+    if len(parts) < 2:
+        return None
+    m = _SETTLING.match(parts[-1].strip())
+    if m is None or not any(amounts(p) or p.strip() in ("no", "不") for p in parts[:-1]):
+        return None
+    said = (m["m"] or m["m2"]).strip()
+    said = re.sub(r"^(?:an? )", "", said)
+    found = _marks(said)
+    if found and len(found) == 1 and said.endswith(("分", "星")):
+        return next(iter(found))
+    return _bare(said)
+
+
+def first_mark(a: AnswerSet, clause: str, today) -> Match | None:
+    """The mark an opening clause gives on a points scale: said as a mark ("五分") or
+    as a number alone ("seven")."""
+    found = mark(a, Heard(clause, [clause], False, today))
+    points = _points(a)
+    if found is not None or points is None or not _POINTS_ASKED.search(a.question):
+        return found
+    bare = _bare(clause)
+    if bare is None or not points[0] <= bare <= points[-1]:
+        return None
+    return number_match(a, Range(bare, bare), "number")
+
+
 def mark(a: AnswerSet, heard: Heard) -> Match | None:
     """A mark given on a points scale, read before the number stage weighs every number
     in the reply: the one mark said as a mark ("三分 扎了两回才抽出来", "满分十分的话
@@ -224,6 +267,8 @@ def mark(a: AnswerSet, heard: Heard) -> Match | None:
     points = _points(a)
     if points is None or not _POINTS_ASKED.search(a.question):
         return None
+    if (settled := _settled(heard.parts)) is not None and points[0] <= settled <= points[-1]:
+        return number_match(a, Range(settled, settled), "number")
     if _HALF.search(heard.text):
         raise Ambiguous
     if _other_total(heard.text, points[-1]):
@@ -237,6 +282,8 @@ def mark(a: AnswerSet, heard: Heard) -> Match | None:
             return None
         found |= said
     given = {x for x in found if points[0] <= x <= points[-1]}
+    if found and all(x < points[0] for x in found):
+        raise Ambiguous  # "零分 不会推荐的" on a 1-10 scale: below every mark, none given
     if len(given) == 1 and given == found:
         return number_match(a, Range(*(given.pop(),) * 2), "number")
     if not found and heard.text in _EN_SOUNDS and points[0] <= 10 <= points[-1]:

@@ -40,18 +40,18 @@ _NOT_AMOUNT_RE = re.compile(
 )
 _ZH_NEIGHBOURS = re.compile(r"([一二两俩三四五六七八九])([二两三仨四五六七八九])([十百千万]?)")
 _ZH_RUN = re.compile(r"[零〇一二两俩三仨四五六七八九十百千万]+(?:点[零一二三四五六七八九]+)?")
-_EN_UNITS = {
+EN_UNITS = {
     "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
     "nineteen": 19, "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3, "a dozen": 12,
     "a single": 1, "just the one": 1, "an only": 1,
 }  # fmt: skip
-_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
             "eighty": 80, "ninety": 90}  # fmt: skip
 _EN_NUMBER = re.compile(
-    r"\b(?:(" + "|".join(_EN_TENS) + r")(?:[\s-](one|two|three|four|five|six|seven|eight|nine))?"
-    r"|(" + "|".join(sorted((u for u in _EN_UNITS if u != "none"), key=len, reverse=True)) + r"))\b"
+    r"\b(?:(" + "|".join(EN_TENS) + r")(?:[\s-](one|two|three|four|five|six|seven|eight|nine))?"
+    r"|(" + "|".join(sorted((u for u in EN_UNITS if u != "none"), key=len, reverse=True)) + r"))\b"
 )
 _UNIT = re.compile(
     r"\s*(口人|口|个人|个月|个小时|个钟头|个星期|个礼拜|个g|个|人|位|周岁|岁|月|年|分钟|分|颗星|星|块钱|块|元|辆|台|部|次|回|趟|遍|"
@@ -309,8 +309,8 @@ _EN_SCALE = re.compile(r"[\s-]+(hundred|thousand)\b((?:\s+and)?\s+(?=[a-z]))?")
 def _en_number(m: re.Match[str]) -> float:
     """The value an `_EN_NUMBER` match says ("forty two", "seven")."""
     if m.group(1):
-        return float(_EN_TENS[m.group(1)] + (_EN_UNITS[m.group(2)] if m.group(2) else 0))
-    return float(_EN_UNITS[m.group(3)])
+        return float(EN_TENS[m.group(1)] + (EN_UNITS[m.group(2)] if m.group(2) else 0))
+    return float(EN_UNITS[m.group(3)])
 
 
 def _en_bounded(text: str, start: int, end: int, low: float, high: float, unit: str) -> Amount:

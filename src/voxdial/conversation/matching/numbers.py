@@ -82,10 +82,12 @@ _HOW_MANY = re.compile(r"how many ([a-z]+)")
 # one-word replies ASR writes for a number
 _SPOKEN_DIGITS = {"for": "4", "fore": "4", "to": "2", "too": "2", "won": "1", "tree": "3",
                   "ate": "8", "五份": "5", "四份": "4", "三份": "3"}  # fmt: skip
+# a reply's opening fillers and hedges, before a sound-alike number word ("uh won", "maybe to")
+_LEAD = r"^((?:uh|um|er|erm|hmm|mm|like|maybe|about|probably)\s+)*"
 # ASR writes "four" as "for" after a filler or before the counted thing ("uh for I guess",
 # "for bedrooms"), never in "for me", "for sure", "for now"
 _FOR_FOUR = re.compile(
-    r"^((?:uh|um|er|erm|hmm|mm|like|maybe|about|probably)\s+)*(for|fore)\b"
+    _LEAD + r"(for|fore)\b"
     r"(?!\s+(me|us|you|him|her|them|it|that|this|the|a|an|my|our|your|now|sure|real|example|"
     r"a while|now|one|two|three|five|six|seven|eight|nine|ten|\d))"
 )
@@ -166,7 +168,7 @@ def _calendar_year_said(m: re.Match[str]) -> str:
 # a sound-alike number word opening the reply, and the word after it ("uh won fridge",
 # "to, both in the kitchen"): a number when that word is what is counted
 _SOUND_BEFORE = re.compile(
-    r"^((?:uh|um|er|erm|hmm|mm|like|maybe|about|probably)\s+)*(to|too|tree|won|ate)\s+"
+    _LEAD + r"(to|too|tree|won|ate)\s+"
     r"([a-z]+(?: (?:us|them|em)\b)?)"
 )
 _NOT_COUNTED = {"many", "much", "those", "these", "them", "there", "their", "your", "you",
@@ -176,7 +178,7 @@ _NOT_COUNTED = {"many", "much", "those", "these", "them", "there", "their", "you
 _GE_SOUND = re.compile(r"(?<=[一二两三四五六七八九十几\d])各")
 # a sound-alike number word alone, or before a hedge ("too I guess", "tree maybe")
 _SOUNDALIKE = re.compile(
-    r"^((?:uh|um|er|erm|hmm|mm|like|maybe|about|probably)\s+)*(to|too|tree|won|ate)\b"
+    _LEAD + r"(to|too|tree|won|ate)\b"
     r"(?=\s*(?:$|,|i guess|i think|i'?d say|maybe|probably|or so|i reckon|please|i suppose))"
 )
 # words that turn down the mark or amount said right after them ("不能给五分 给三分", "not

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from voxdial.conversation.matching.cues import negated_before
 from voxdial.conversation.matching.match import Heard, Match
 from voxdial.conversation.matching.numbers import amounts_said, is_points_scale, without_pronoun_one
-from voxdial.conversation.quantities import amounts
+from voxdial.conversation.quantities import EN_TENS, EN_UNITS, amounts
 
 if TYPE_CHECKING:
     from voxdial.conversation.matching.answers import AnswerSet
@@ -212,12 +212,11 @@ def extreme(a: AnswerSet, heard: Heard) -> Match | None:
 
 
 # --- an answer that is a size or an amount (140 / 240 / 360 litres) ------------------------
-_DIGIT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9}  # fmt: skip
-_TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-               "seventy": 70, "eighty": 80, "ninety": 90}  # fmt: skip
-_TEENS_WORDS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-                "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
+# the number words the quantities reader knows, one word each: "one".."nine", "ten".."nineteen"
+_WORDS = {w: int(n) for w, n in EN_UNITS.items() if " " not in w}
+_DIGIT_WORDS = {w: n for w, n in _WORDS.items() if 1 <= n <= 9}
+_TEENS_WORDS = {w: n for w, n in _WORDS.items() if 10 <= n <= 19}
+_TENS_WORDS = EN_TENS
 # a number said as its hundreds and then the rest, the way sizes, models and prices are
 # read out: "two forty" (240), "three sixty five" (365), "one oh five" (105)
 _HUNDREDS_SPOKEN = re.compile(

@@ -67,6 +67,7 @@ from tests.support.understanding import (
     Tally,
     evaluate,
     evaluate_knowledge,
+    judge_reply,
     knowledge_text,
     load,
 )
@@ -498,6 +499,23 @@ def test_a_failed_floor_never_prints_a_miss():
     assert "held-out" not in repr(knowledge)
 
 
+def _item(kind: str, reply: str, expect: dict) -> dict:
+    return {"id": "t-1", "lang": "en", "type": kind, "name": "Sam", "kb": None,
+            "welcome": "Hello {name}, a quick survey. Is now an OK time?",
+            "question": "How would you rate us, 1 to 5?", "answers": ["1", "2", "3", "4", "5"],
+            "reply": reply, "expect": expect}  # fmt: skip
+
+
+def test_a_reply_to_the_question_is_heard_once_the_welcome_is_agreed_to():
+    # an item answering the question, under a welcome that asks first, is heard after a
+    # plain yes has put the question; a reply to the welcome itself is heard at once
+    engine = ScriptEngine()
+    assert judge_reply(engine, _item("scale", "four i think", {"answer": "4"}))[0] == "right"
+    assert judge_reply(engine, _item("scale", "four i think", {"answer": "5"}))[0] == "wrong"
+    verdict, got = judge_reply(engine, _item("consent", "sure go ahead", {"flow": "proceed"}))
+    assert verdict == "right" and "collect" not in got, got
+
+
 def _check(figures, part: str, bounds: dict[str, tuple[float, float]], *, notes=True) -> None:
     report = figures.report(part)
     print("\n" + report)  # noqa: T201
@@ -671,6 +689,8 @@ def test_fresh_part_holds_its_measured_level(by_language, part, lang):
 # (tuned on in round 10) in English once all of round 10 was merged
 MEETING = {(part, lang) for part in ("blind2", "blind3", "blind4") for lang in ("all", "zh")}
 MEETING |= {("blind2", "en"), ("blind4", "en"), ("blind8", "zh"), ("blind9", "en")}
+# blind6 en once its replies to the question were heard after the welcome's yes (round 12)
+MEETING |= {("blind6", "en")}
 
 
 @pytest.mark.parametrize(

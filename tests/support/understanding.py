@@ -102,7 +102,9 @@ PARTS = (
 # at cf94435 by two non-tuners, one per language, and label-reviewed by a third, while
 # round 11's tuners were at work) is measured at its merge and when round 11 ends, and
 # stays held out for round 12.
-HELD_OUT = ("blind7", "blind11", "blind12")
+# Round 12 spends blind11 (its tuners may read its misses from 2beffb9 on), keeps
+# blind12 held out as its test part, and blind7 as its validation part.
+HELD_OUT = ("blind7", "blind12")
 SPENT = tuple(p for p in PARTS if p not in HELD_OUT)
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone
@@ -209,6 +211,14 @@ def _answer_verdict(expect: Any, hit: Any) -> str:
     return "right" if hit.result == expect else "wrong"
 
 
+# reply types that answer the question itself (the others may answer the welcome)
+_REPLIES_TO_THE_QUESTION = frozenset(
+    {"yesno", "choice", "choice-uncertain", "scale", "datetime", "number", "free", "filler",
+     "repeat"}
+)  # fmt: skip
+_PLAIN_YES = {"zh": "好的", "en": "okay"}
+
+
 def judge_reply(engine: ConversationEngine, item: dict[str, Any]) -> tuple[str, str]:
     """One reply on a fresh conversation; (verdict, what happened)."""
     collect = [{"question": item["question"], "answers": item["answers"]}]
@@ -219,6 +229,13 @@ def judge_reply(engine: ConversationEngine, item: dict[str, Any]) -> tuple[str, 
     conv = engine.begin(ctx)
     opening = conv.start()
     consent = not _asks_again(_says(opening), item["question"], [])
+    if consent and item["type"] in _REPLIES_TO_THE_QUESTION:
+        # the item answers the question: when the welcome asks first, the callee agrees
+        # plainly, as they would, and the reply is heard once the question is put
+        opening = conv.hear(_PLAIN_YES[item["lang"]])
+        if not _asks_again(_says(opening), item["question"], []):
+            raise ValueError(f"{item['id']}: the question is not asked after a plain yes")
+        consent = False
     actions = conv.hear(item["reply"])
     said = _says(actions)
     kinds = {a.kind for a in actions}

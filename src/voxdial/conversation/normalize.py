@@ -39,17 +39,17 @@ _NOT_NUMBERS = (
     "一切", "一边", "一向", "一共", "唯一", "第一时间", "一致", "千万", "万分", "十分",
     "一天到晚", "不一", "一直", "一旦", "一概", "一律",
 )  # fmt: skip
-_EN_UNITS = {
+EN_UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
     "nineteen": 19, "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3,
 }  # fmt: skip
-_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
             "eighty": 80, "ninety": 90}  # fmt: skip
 _EN_NUMBER = re.compile(
-    r"\b(?:(" + "|".join(_EN_TENS) + r")(?:[\s-](one|two|three|four|five|six|seven|eight|nine))?"
-    r"|(" + "|".join(sorted(_EN_UNITS, key=len, reverse=True)) + r"))\b"
+    r"\b(?:(" + "|".join(EN_TENS) + r")(?:[\s-](one|two|three|four|five|six|seven|eight|nine))?"
+    r"|(" + "|".join(sorted(EN_UNITS, key=len, reverse=True)) + r"))\b"
 )
 
 
@@ -175,8 +175,8 @@ def numbers(text: str) -> list[float]:
             found.append((m.start(), value))
     for m in _EN_NUMBER.finditer(text):
         if m.group(1):
-            value = _EN_TENS[m.group(1)] + (_EN_UNITS[m.group(2)] if m.group(2) else 0)
+            value = EN_TENS[m.group(1)] + (EN_UNITS[m.group(2)] if m.group(2) else 0)
         else:
-            value = _EN_UNITS[m.group(3)]
+            value = EN_UNITS[m.group(3)]
         found.append((m.start(), float(value)))
     return [v for _, v in sorted(found)]

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from voxdial.conversation import normalize
 from voxdial.conversation.normalize import fold
 
 _ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "仨": 3, "四": 4,
@@ -40,15 +41,11 @@ _NOT_AMOUNT_RE = re.compile(
 )
 _ZH_NEIGHBOURS = re.compile(r"([一二两俩三四五六七八九])([二两三仨四五六七八九])([十百千万]?)")
 _ZH_RUN = re.compile(r"[零〇一二两俩三仨四五六七八九十百千万]+(?:点[零一二三四五六七八九]+)?")
-EN_UNITS = {
-    "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3, "a dozen": 12,
-    "a single": 1, "just the one": 1, "an only": 1,
+# normalize's English number words, and the ways of saying a count it need not read
+EN_UNITS = normalize.EN_UNITS | {
+    "none": 0, "a dozen": 12, "a single": 1, "just the one": 1, "an only": 1,
 }  # fmt: skip
-EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-            "eighty": 80, "ninety": 90}  # fmt: skip
+EN_TENS = normalize.EN_TENS
 _EN_NUMBER = re.compile(
     r"\b(?:(" + "|".join(EN_TENS) + r")(?:[\s-](one|two|three|four|five|six|seven|eight|nine))?"
     r"|(" + "|".join(sorted((u for u in EN_UNITS if u != "none"), key=len, reverse=True)) + r"))\b"

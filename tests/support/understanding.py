@@ -25,8 +25,9 @@ once at ab28f31 and spent since); `blind9` (written the same way at ef804a8, one
 per language, as round 9's fresh held-out part; spent in round 10); `blind10` (written
 the same way at 1a82dcf as round 10's fresh held-out part; spent in round 11) and
 `blind11` (written the same way at 58c4025 as a second one); `blind12` (written the same
-way at cf94435, while round 11's tuners were at work, for the round after). Item formats
-are described in tests/data/eval/README.md.
+way at cf94435, while round 11's tuners were at work, for the round after) and `blind13`
+(the same way at 1051048, during round 12, for round 13). Item formats are described in
+tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding blind [--knowledge]
@@ -79,11 +80,13 @@ KNOWLEDGE = {
     "adulted_en": EVAL / "blind11_kb_adulted_en.txt",
     "freshgrocery_zh": EVAL / "blind12_kb_freshgrocery_zh.txt",
     "blooddonor_en": EVAL / "blind12_kb_blooddonor_en.txt",
+    "gascheck_zh": EVAL / "blind13_kb_gascheck_zh.txt",
+    "hearing_en": EVAL / "blind13_kb_hearing_en.txt",
 }
 PARTS = (
     "dev", "heldout", "blind", "blind2", "blind3", "blind4", "blind5", "blind6",
     "train1", "train2", "blind7", "blind8", "blind9", "blind10",
-    "blind11", "blind12",
+    "blind11", "blind12", "blind13",
 )  # fmt: skip
 # Parts nobody who tunes may open or list the misses of: each is measured once, when a
 # round of tuning ends, and then moves to SPENT. Tuning harnesses iterate SPENT only.
@@ -103,8 +106,11 @@ PARTS = (
 # round 11's tuners were at work) is measured at its merge and when round 11 ends, and
 # stays held out for round 12.
 # Round 12 spends blind11 (its tuners may read its misses from 2beffb9 on), keeps
-# blind12 held out as its test part, and blind7 as its validation part.
-HELD_OUT = ("blind7", "blind12")
+# blind12 held out as its test part, and blind7 as its validation part. blind13 (written
+# at 1051048 by two non-tuners, one per language, and label-reviewed by a third, while
+# round 12's tuners were at work) is measured at its merge and when round 12 ends, and
+# stays held out for round 13.
+HELD_OUT = ("blind7", "blind12", "blind13")
 SPENT = tuple(p for p in PARTS if p not in HELD_OUT)
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone

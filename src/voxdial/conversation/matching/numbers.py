@@ -169,7 +169,7 @@ def _calendar_year_said(m: re.Match[str]) -> str:
 # "to, both in the kitchen"): a number when that word is what is counted
 _SOUND_BEFORE = re.compile(
     _LEAD + r"(to|too|tree|won|ate)\s+"
-    r"([a-z]+(?: (?:us|them|em)\b)?)"
+    r"((?:a|per|each|every) (?:day|week|month|year)\b|[a-z]+(?: (?:us|them|em)\b)?)"
 )
 _NOT_COUNTED = {"many", "much", "those", "these", "them", "there", "their", "your", "you",
                 "have", "would", "like", "are", "and", "the", "how", "for", "with", "that",
@@ -433,8 +433,9 @@ def spoken(a: AnswerSet, text: str) -> str:
         text = _area_units(text)
     if _in_myriads(a):
         text = _W_MYRIAD.sub("万", text)  # "25w": 25万, as typed and as ASR writes it
+    text = _NO_LESS_THAN_TOP.sub(lambda m: _top_given(a, m), text)
     if any("室" in k for k in a.keys):  # "三室两厅" to 几室: the rooms beside are no count
-        text = _ROOMS_BESIDE.sub(lambda m: " " * len(m.group()), text)
+        text = _ROOMS_BESIDE.sub(lambda m: " " * len(m.group()), _SHI_ROOM.sub("室", text))
     text = without_pronoun_one(text)
     if _DAYS_QUESTION.search(a.question):
         for pattern, days in _SPANS:
@@ -462,7 +463,25 @@ def spoken(a: AnswerSet, text: str) -> str:
 
 
 # the living rooms, bathrooms and kitchens said after a flat's bedrooms ("三室两厅一卫")
-_ROOMS_BESIDE = re.compile(r"(?<=[室房])(?:\s*[一二两三四\d][厅卫厨])+")
+_ROOMS_BESIDE = re.compile(r"[一二两三四\d][厅卫厨]")
+# 式 after a numeral, as ASR writes 室 ("三式一厅")
+_SHI_ROOM = re.compile(r"(?<=[一二两三四五六\d])式")
+# no less than a mark can be given ("i couldn't give her less than five"): at least it
+_NO_LESS_THAN_TOP = re.compile(
+    r"\b(?:couldn'?t|could not|can'?t|cannot|wouldn'?t|would not) (?:give|rate|score)"
+    r"(?: (?:her|him|them|it|you))? (?:any )?(?:less|lower) than (?:an? )?(?P<n>[a-z]+|\d+)\b"
+)
+
+
+def _top_given(a: AnswerSet, m: re.Match[str]) -> str:
+    """ "couldn't give her less than five": five itself when five is the top mark."""
+    said = amounts(m["n"])
+    top = max((r.high for r in a.ranges if r is not None), default=None)
+    if len(said) == 1 and said[0].exact and said[0].low == top:
+        return f"give {m['n']}"
+    return m.group()
+
+
 # "w" after digits, for 万 (wan)
 _W_MYRIAD = re.compile(r"(?<=\d)\s*w(?![a-z])")
 
@@ -485,6 +504,8 @@ def _names_counted(a: AnswerSet, word: str) -> bool:
         return True  # "tree of us"
     if word in _NOT_COUNTED:
         return False  # "too many", "to those"
+    if (per := re.fullmatch(r"(?:a|per|each|every) (day|week|month|year)", word)) is not None:
+        return re.search(rf"\b(?:a|per|each|every) {per.group(1)}\b", a.question) is not None
     stem = word[:-1] if word.endswith("s") and len(word) > 3 else word
     return len(stem) >= 3 and re.search(rf"\b{re.escape(stem)}", a.question) is not None
 
@@ -741,7 +762,7 @@ def _after_retraction(a: AnswerSet, text: str) -> str | None:
     later count stands; None when nothing is taken back."""
     for m in reversed(list(RETRACT.finditer(text))):
         before, after = text[: m.start()], text[m.end() :]
-        if _a_count(a, before) and _a_count(a, after):
+        if _a_count(a, before) and _a_count(a, _soon_after(after)):
             return after.strip(" ,，。")
     planned = WAS_PLANNED.search(text)
     if planned is not None:
@@ -751,6 +772,15 @@ def _after_retraction(a: AnswerSet, text: str) -> str | None:
             if _a_count(a, after):
                 return after.strip(" ,，。")
     return None
+
+
+def _soon_after(after: str) -> str:
+    """The words right after an English retraction, where the count it brings is said
+    ("honestly once most days", "actually i'd say three"); a count further on is in a
+    reason ("one honestly, he never turned up and cancelled twice")."""
+    if not after.isascii():
+        return after
+    return " ".join(after.split()[:4])
 
 
 def _a_count(a: AnswerSet, text: str) -> bool:
@@ -1246,6 +1276,8 @@ def number_match(a: AnswerSet, said: Range, how: str) -> Match | None:
         return a.pick(stated[0], how)
     if not inside and (bounded := _same_bound(a, said)) is not None:
         return a.pick(bounded, how)  # "不超过十万" for 10万以下 (next to 10到20万)
+    if not inside and (end := _at_the_end(a, said)) is not None:
+        return a.pick(end, how)  # "not more than one" to 1 / 2 / 3
     if len(inside) == 1:
         return a.pick(inside[0], how)
     if len(inside) > 1 or any(
@@ -1259,11 +1291,24 @@ def _same_bound(a: AnswerSet, said: Range) -> int | None:
     """The one answer open on the same side as `said` and bounded where it is, give or
     take the cent that "以下" / "below" takes off: "不超过十万" (up to 10万) is 10万以下."""
     if said.low == float("-inf"):
-        same = [i for i, r in enumerate(a.stated)
-                if r is not None and r.low == said.low and abs(r.high - said.high) <= 0.011]  # fmt: skip
+        same = [i for i, r in enumerate(a.stated) if r is not None and r.low == said.low
+                and abs(r.high - said.high) <= 0.011]  # fmt: skip
     elif said.high == float("inf"):
-        same = [i for i, r in enumerate(a.stated)
-                if r is not None and r.high == said.high and abs(r.low - said.low) <= 0.011]  # fmt: skip
+        same = [i for i, r in enumerate(a.stated) if r is not None and r.high == said.high
+                and abs(r.low - said.low) <= 0.011]  # fmt: skip
     else:
         return None
     return same[0] if len(same) == 1 else None
+
+
+def _at_the_end(a: AnswerSet, said: Range) -> int | None:
+    """An upper bound that reaches into the answers at their low end only, where it holds
+    the whole of one answer and touches no other ("not more than one" to 1 / 2 / 3)."""
+    if said.low != float("-inf"):
+        return None  # "more than three" is read as "three or more": not taken for 3
+    touched = [i for i, r in enumerate(a.ranges)
+               if r is not None and r.low <= said.high and said.low <= r.high]  # fmt: skip
+    if len(touched) != 1:
+        return None
+    r = a.ranges[touched[0]]
+    return touched[0] if r is not None and said.low <= r.low and r.high <= said.high else None

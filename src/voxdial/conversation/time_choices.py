@@ -277,7 +277,7 @@ class TimeChoices:
         return holders[0] if len(holders) == 1 and self.windows[holders[0]] else None
 
     def _in_window(self, text: str, said: tuple[float, float]) -> int | None:
-        inside, overlap = [], []
+        inside, overlap, at_start = [], [], []
         for i, w in enumerate(self.windows):
             if w is None:
                 continue
@@ -286,12 +286,14 @@ class TimeChoices:
             # a point slot inside a narrow range said: "七八点" holds 8点; a wide one
             # ("after two") is a bound, not a choice among the points it holds
             point = w[0] == w[1] and said[0] <= w[0] <= said[1] and said[1] - said[0] <= 2
-            # a point slot where the hours said begin ("evening" holds 6pm as it does 7:45pm)
-            point = point or w[0] == w[1] == said[0] < said[1]
             if w[0] < said[1] and said[0] < w[1] or point or (
                 said[0] == said[1] and w[0] <= said[0] < w[1]
             ):
                 overlap.append(i)
+            elif w[0] == w[1] == said[0] < said[1]:
+                at_start.append(i)
+        if overlap and at_start:
+            raise Ambiguous(text)  # "evening" to 6pm / 7:45pm: it holds 6pm as well
         if len(inside) == 1:
             return inside[0]
         if len(overlap) == 1:

@@ -54,7 +54,7 @@ _UNIT = re.compile(
     r"\s*(口人|口|个人|个月|个小时|个钟头|个星期|个礼拜|个g|个|人|位|周岁|岁|月|年|分钟|分|颗星|星|块钱|块|元|辆|台|部|次|回|趟|遍|"
     r"小时|钟头|天|晚|宿|夜|周|星期|礼拜|"
     r"gb|g|mb|m|兆|公斤|斤|公里|km|kg|"
-    r"吨|度|立方米?|方|升|毫升|平米|平方米?|米|件|只|条|张|本|瓶|箱|袋|包|盒|杯|份|支|双|套|间|户|层|"
+    r"吨|度|立方米?|方|升|毫升|平米|平方米?|米|件|只|条|张|本|瓶|箱|袋|包|盒|杯|份|支|双|套(?!内)|间|户|层|室|"
     r"people|persons?|kids?|children|adults|cars?|years?|months?|weeks?|points?|stars?|dollars?|"
     r"bucks|times|hours?|minutes?|mins?|days?|nights?|tons?|tonnes?|gallons?|lit(?:er|re)s?|kwh|units?|"
     r"pets?|dogs?|cats?|animals?|rooms?|bedrooms?|bags?|boxes|packages?|parcels?|items?)?"
@@ -116,12 +116,41 @@ _ZH_HALF = re.compile(
 )
 
 
-def _zh_amounts(text: str) -> list[Amount]:
+# tens and some more ("八十几", "二十几"): the tens' digit and one to nine over it
+_TENS_AND_SOME = re.compile(r"(?<![一二两三四五六七八九十百千万])([二三四五六七八九])十几")
+# 万 (ten thousand) after an amount multiplies all of it: "十八九万", "二十几万", "五六万"
+_MYRIAD = re.compile(r"\s*万")
+
+
+def _myriad(text: str, end: int) -> int:
+    """Where the 万 after the amount ending at `end` ends; `end` when none follows."""
+    m = _MYRIAD.match(text, end)
+    return m.end() if m else end
+
+
+def _vague_amounts(text: str) -> list[Amount]:
     out: list[Amount] = []
-    vague = r"好几|几十|十几|几百|(?<![好十])几(?=[个位口人岁辆台块元次回趟遍天年g])"
+    vague = r"好几|几十|十几|几百|(?<![好十])几(?=[个位口人岁辆台块元次回趟遍天年g万])"
+    for m in _TENS_AND_SOME.finditer(text):
+        tens = _ZH_DIGIT[m.group(1)] * 10
+        out.append(_scaled(text, m.start(), m.end(), float(tens + 1), float(tens + 9)))
     for m in re.finditer(vague, text):
+        if any(a.start <= m.start() < a.end for a in out):
+            continue
         low, high = _ZH_VAGUE[m.group()]
-        out.append(_qualified(text, m.start(), m.end(), float(low), float(high)))
+        out.append(_scaled(text, m.start(), m.end(), float(low), float(high)))
+    return out
+
+
+def _scaled(text: str, start: int, end: int, low: float, high: float) -> Amount:
+    """The amount at text[start:end], times ten thousand when 万 follows it."""
+    if (past := _myriad(text, end)) != end:
+        return _qualified(text, start, past, low * 10000, high * 10000)
+    return _qualified(text, start, end, low, high)
+
+
+def _zh_amounts(text: str) -> list[Amount]:
+    out = _vague_amounts(text)
     for m in _ZH_HALF.finditer(text):  # 半年, 大半年, 个把月: a share of one unit, no numeral
         low, high = _ZH_HALVES[m.group(1)]
         bound = _ZH_BOUND.search(text[max(0, m.start() - 4) : m.start()])  # 不到半年
@@ -136,6 +165,11 @@ def _zh_amounts(text: str) -> list[Amount]:
         if "点" in run:
             run = run.split("点")[0]
             end = start + len(run)
+        myriads = 1.0
+        if len(run) > 1 and run.endswith("万") and "万" not in run[:-1]:
+            run, myriads = run[:-1], 10000.0  # "十八九万": 18..19 ten thousands
+        elif run == "万":
+            continue  # 万 alone, after digits ("10万"): read with them (see _en_amounts)
         low = high = None
         # adjacent digits in a row mean "about": 五六 = 5..6, 七八十 = 70..80, 十五六 = 15..16
         if a := _ZH_NEIGHBOURS.fullmatch(run):
@@ -162,7 +196,7 @@ def _zh_amounts(text: str) -> list[Amount]:
             if value is None:
                 continue
             low = high = value
-        out.append(_qualified(text, start, end, low, high))
+        out.append(_qualified(text, start, end, low * myriads, high * myriads))
     return out
 
 
@@ -275,10 +309,12 @@ def _en_amounts(text: str) -> list[Amount]:
     for m in re.finditer(r"\d+(?:\.\d+)?", text):
         if any(s <= m.start() < e for s, e in taken):
             continue  # "2 decades"
-        value = float(m.group())
-        a = _qualified(text, m.start(), m.end(), value, value)
+        value, end = float(m.group()), m.end()
+        if (past := _myriad(text, end)) != end:
+            value, end = value * 10000, past  # "10万", "2.5万"
+        a = _qualified(text, m.start(), end, value, value)
         if a.exact:
-            a = _en_qualified(text, m.start(), m.end(), value)
+            a = _en_qualified(text, m.start(), end, value)
         out.append(a)
     for m in _EN_NUMBER.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
@@ -358,6 +394,8 @@ def _amounts(text: str) -> tuple[Amount, ...]:
             i += 2
             continue
         if b and re.fullmatch(r"\s*(?:\w+\s+)?(or|to|-|~|到|至|或|或者)\s*(?:a |an )?", between):
+            if b.end <= len(t) and t[b.end - 1] == "万" and t[a.end - 1] != "万":
+                a = Amount(a.low * 10000, a.high * 10000, a.start, a.end, a.unit)  # "10到20万"
             if a.exact and b.exact and b.low > a.low:
                 out.append(Amount(a.low, b.high, a.start, b.end, b.unit or a.unit))
                 i += 2

@@ -50,6 +50,7 @@ from voxdial.conversation.engine import (
 )
 from voxdial.conversation.lines import TEXT
 from voxdial.conversation.matching import AnswerMatcher, Match, polarity
+from voxdial.conversation.matching.cues import WHICH_ASKED
 from voxdial.conversation.matching.matcher import GUESSED
 from voxdial.conversation.matching.numbers import counted
 from voxdial.conversation.normalize import apply_hot_words, clean, fold, hot_words
@@ -296,6 +297,8 @@ class ScriptConversation:
             # "需要 哦不对 不需要": only what follows the correction answers
             content = _statements(r.corrected)
         main = self._match(index, content) if content and answers and not r.hesitation else None
+        if main is not None and self._which_asked(index, reply):
+            main = None  # "the tutor? which one, we had two": the count is no answer
         if main is None and r.correction and r.corrected and answers:
             main = self._first_clause(index, reply, r.corrected)  # "plus, gig's too pricey"
         if main is not None and r.hold and main.how in GUESSED:
@@ -561,6 +564,12 @@ class ScriptConversation:
                 continue  # "周一要上班 周二吧": the 要 is the day's reason, not a yes
             out.append((j, m))
         return out
+
+    def _which_asked(self, index: int, reply: str) -> bool:
+        """Whether a question back asks which one is meant, to a question answered with a
+        number: what the reply says beside it is the question's context."""
+        m = self._matcher(index)
+        return m is not None and m.is_numeric and bool(WHICH_ASKED.search(fold(reply)))
 
     def _matcher(self, index: int) -> AnswerMatcher | None:
         answers = self._answers_of(index)

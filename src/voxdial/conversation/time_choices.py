@@ -7,7 +7,7 @@ left when the reply turns the others down ("周二周四都不行")."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from voxdial.conversation import time_words as words
@@ -41,6 +41,33 @@ _BARE_HOUR = re.compile(
 _FROM = re.compile(r"以后|之后|(?<!之|以)后(?!天)|\b(after|from|once|onwards)\b")
 
 
+# the words a question calls a choice by, just before it ("the late class at 7:45pm")
+_CALLED = {"early": re.compile(r"\b(?:early|earlier)\b[^,;:]{0,20}$"),
+           "late": re.compile(r"\b(?:late|later)\b[^,;:]{0,20}$")}  # fmt: skip
+# the reply calls a choice the early or the late one ("put me in the late slot", "early
+# doors"), not a part of the day ("late morning", "later in the evening")
+_SAYS_CALLED = {
+    "early": re.compile(r"\b(?:early|earlier)\b(?! (?:in|morning|afternoon|evening|night)\b)"),
+    "late": re.compile(r"\b(?:late|later)\b(?! (?:in|on|morning|afternoon|evening|night)\b)"),
+}
+
+
+def _called(answers: list[str], question: str) -> dict[str, int]:
+    """Which choice the question calls the early one and which the late one, when it
+    calls exactly one so."""
+    q = fold(question)
+    out: dict[str, int] = {}
+    for word, pattern in _CALLED.items():
+        held = []
+        for i, a in enumerate(answers):
+            at = q.find(fold(a))
+            if at > 0 and pattern.search(q[max(0, at - 30) : at]):
+                held.append(i)
+        if len(held) == 1:
+            out[word] = held[0]
+    return out
+
+
 class Ambiguous(ValueError):
     """The reply names several of the choices ("周末" for 周六 / 周日)."""
 
@@ -53,12 +80,15 @@ class TimeChoices:
     answers: list[str]
     windows: list[tuple[float, float] | None]
     days_of: list[bool]
+    # the choice the question itself calls the early one or the late one ("the early
+    # class at 6pm, the late class at 7:45pm")
+    called: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, answers: list[str]) -> TimeChoices | None:
+    def of(cls, answers: list[str], question: str = "") -> TimeChoices | None:
         windows = [None if _COUNTED.search(fold(a)) else times.window(a) for a in answers]
         dayish = [bool(times.days(a, date(2026, 1, 5), every=True)) for a in answers]
-        choices = cls(answers, windows, dayish)
+        choices = cls(answers, windows, dayish, _called(answers, question))
         return choices if choices.timed or choices.dayish else None
 
     @property
@@ -215,14 +245,23 @@ class TimeChoices:
         t = fold(text)
         if words.AT_THE_LATEST.search(t):
             return None
+        called = [i for word, i in self.called.items() if _SAYS_CALLED[word].search(t)]
+        if len(called) == 1:
+            return called[0]  # "the later one" to "the early class at 6pm, the late class at.."
         order = self._order(today)
-        if not order:
-            return None
+        if not order or self._days_mixed():
+            return None  # "the later one" to 6pm / 7:45pm / Saturday 10am: later by day or hour
         if times.is_soonest(t) or words.EARLIEST.search(t):
             return order[0]
         if words.LATEST.search(t):
             return order[-1]
         return None
+
+    def _days_mixed(self) -> bool:
+        """Whether some choices name a day and others only an hour."""
+        return any(self.days_of) and any(
+            w is not None and not d for w, d in zip(self.windows, self.days_of, strict=True)
+        )
 
     def _labelled(self, text: str) -> int | None:
         """The one choice whose label carries the period word the reply says ("早上" to
@@ -238,7 +277,7 @@ class TimeChoices:
         return holders[0] if len(holders) == 1 and self.windows[holders[0]] else None
 
     def _in_window(self, text: str, said: tuple[float, float]) -> int | None:
-        inside, overlap = [], []
+        inside, overlap, at_start = [], [], []
         for i, w in enumerate(self.windows):
             if w is None:
                 continue
@@ -251,6 +290,10 @@ class TimeChoices:
                 said[0] == said[1] and w[0] <= said[0] < w[1]
             ):
                 overlap.append(i)
+            elif w[0] == w[1] == said[0] < said[1]:
+                at_start.append(i)
+        if overlap and at_start:
+            raise Ambiguous(text)  # "evening" to 6pm / 7:45pm: it holds 6pm as well
         if len(inside) == 1:
             return inside[0]
         if len(overlap) == 1:

@@ -175,7 +175,10 @@ REJECTS = re.compile(
     r"\bnot\b(?! (?:busy|a problem|bad|an issue|sure))|\bno good\b|can'?t|cannot|"
     r"won'?t work|doesn'?t work|don'?t work|"
     r"too (?:early|late)|(?<!not )busy|\baway\b|\bout\b|except|anything but|other than|除了|除开|"
-    r"apart from"
+    r"apart from|"
+    # something already on that day ("i've got choir on monday", "i have work on friday")
+    r"\b(?:i'?ve got|i have got|we'?ve got|i have|we have) (?!time\b|nothing\b|no\b|free\b)"
+    r"[a-z]+(?: [a-z]+)? on\b"
 )
 
 # a choice picked by its place in the list ("第一个", "the second one", "option 3"): the

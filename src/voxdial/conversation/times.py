@@ -73,7 +73,7 @@ _PERIOD_SLIP = re.compile(
 )
 _HOUR_SLIP = re.compile(
     rf"\b(?:(at|half past|quarter past|quarter to) ({'|'.join(words.EN_HOUR_SLIPS)})\b|"
-    rf"({'|'.join(words.EN_HOUR_SLIPS)}) (?=o'?clock|thirty|fifteen|forty-?five|[ap]\.?\s?m\b))"
+    rf"({'|'.join(words.EN_HOUR_SLIPS)}) (?=o'?clock|thirty|fifteen|forty[- ]?five|[ap]\.?\s?m\b))"
 )
 
 
@@ -138,7 +138,7 @@ _EN_CLOCKS = [
     # half past two, quarter to five
     re.compile(rf"\b(half|quarter) (past|after|to) ({_HOUR})\b\s*({_MER})?"),
     # two thirty, five o'clock
-    re.compile(rf"\b({_EN_HOUR_WORD}) (thirty|fifteen|forty-?five|o'?clock)\b\s*({_MER})?"),
+    re.compile(rf"\b({_EN_HOUR_WORD}) (thirty|fifteen|forty[- ]?five|o'?clock)\b\s*({_MER})?"),
     # 4pm, nine a.m., 3 o'clock
     re.compile(rf"\b({_HOUR})\s*({_MER}|o'?clock)"),
     # fiveish, 3-ish
@@ -163,7 +163,7 @@ _EN_CLOCKS = [
 ]
 _WEAK = len(_EN_CLOCKS) - 4  # from this pattern on: hours only where a time is asked for
 _BARE = len(_EN_CLOCKS) - 1  # a bare hour: only beside a period of the day
-_MINUTES = {"thirty": 30, "fifteen": 15, "fortyfive": 45, "forty-five": 45}
+_MINUTES = {"thirty": 30, "fifteen": 15, "fortyfive": 45, "forty-five": 45, "forty five": 45}
 
 
 def _en_clock(m: re.Match, i: int) -> Clock | None:

@@ -136,7 +136,9 @@ class AnswerSet:
             for a, u in zip(self.answers, self.uncertain, strict=True)
         ]
         self.choices = (
-            None if _counts(self.question, self.keys) else times.TimeChoices.of(self.answers)
+            None
+            if _counts(self.question, self.keys)
+            else times.TimeChoices.of(self.answers, self.question)
         )
         self.is_timed = self.choices is not None and self.choices.timed
         self.is_days = self.choices is not None and self.choices.dayish

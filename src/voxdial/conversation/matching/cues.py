@@ -67,10 +67,11 @@ EACH = re.compile(r"各|每人|每个人|\beach\b|apiece")
 NEG_CLAUSE = re.compile(
     r"不行|不可以|不方便|没空|没时间|不在|不太行|不合适|去不了|来不了|不成|不要|^不是|^别|"
     r"加班|出差|有事|(?<!帮)忙|要出去|出门|不在家|回老家|要上班|上班时间|"
-    r"\bnot\b|\bno good\b|can'?t|cannot|won'?t work|doesn'?t work|don'?t work|busy|swamped|away|"
+    r"\bnot\b(?! (?:more|less|fewer) than\b)|\bno good\b|can'?t|cannot|won'?t work|"
+    r"doesn'?t work|don'?t work|busy|swamped|away|"
     r"on (vacation|holiday)|out of town|travell?ing|\bi('m| am)? work(ing)?\b|"
-    r"\bnone\b|^no\b"
-)
+    r"\bnone\b|^no\b(?! (?:more|less|fewer) than\b)"
+)  # "not more than one" bounds a count, it turns nothing down
 PAST_CLAUSE = re.compile(r"以前|之前|原来|本来|过去|used to|previously|before")
 NOW_CLAUSE = re.compile(r"现在|如今|目前|\bnow\b|these days|nowadays")
 ANY = re.compile(
@@ -142,6 +143,11 @@ _NOT_ASKING = re.compile(
     r"[没不无].{0,4}(啥|什么|哪)|哪有|^那?哪(里|儿)(?!买|办|能|可以|有卖)|"
     r"哪(里|儿)[\u4e00-\u9fff]{0,4}了$"
 )
+
+
+# the callee asks which one is meant ("which one, we had two", "项目经理是哪个"): a number
+# said with it tells the question's context, not its answer ("哪个都行" asks nothing)
+WHICH_ASKED = re.compile(r"\bwhich (one|of them|ones)\b|哪个(?!都|也)|哪一个(?!都|也)|哪位")
 
 
 def asks_back(clause: str) -> bool:

@@ -34,6 +34,7 @@ from voxdial.conversation.matching.cues import (
     REASON,
     SOMETIMES,
     USUALLY,
+    WHICH_ASKED,
     negated_before,
 )
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
@@ -44,6 +45,8 @@ from voxdial.conversation.quantities import amounts
 def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     """Someone else decides, or the callee is unsure ("还没想好", "depends"): the
     question's uncertain answer, or no answer at all."""
+    if a.is_numeric and WHICH_ASKED.search(heard.text):
+        raise Ambiguous
     if (mark := _mark_first(a, heard)) is not None:
         return mark  # "五分 看情况", "两分 别的不想说了": the mark, then a hedge
     if polarity.CONSULTS.search(heard.text) and any(a.uncertain):

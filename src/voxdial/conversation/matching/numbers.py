@@ -169,7 +169,7 @@ def _calendar_year_said(m: re.Match[str]) -> str:
 # "to, both in the kitchen"): a number when that word is what is counted
 _SOUND_BEFORE = re.compile(
     _LEAD + r"(to|too|tree|won|ate)\s+"
-    r"([a-z]+(?: (?:us|them|em)\b)?)"
+    r"((?:a|per|each|every) (?:day|week|month|year)\b|[a-z]+(?: (?:us|them|em)\b)?)"
 )
 _NOT_COUNTED = {"many", "much", "those", "these", "them", "there", "their", "your", "you",
                 "have", "would", "like", "are", "and", "the", "how", "for", "with", "that",
@@ -333,16 +333,22 @@ _SQUARE_METRES = re.compile(r"(?<=[\d一二两三四五六七八九十百千几�
 _LAYOUT = re.compile(r"[一二两三四五六\d](室|居室?)([一二两三\d]厅|户)?")
 
 
+# 平方 and 平方米 said for 平米 ("一百平方"), not 平方公里
+_SQUARE = re.compile(r"平方米?(?!公里|千米)")
+
+
 def _area_units(text: str) -> str:
     """The reply with 平 as 平米 and a flat's layout blanked, for answers in area."""
     if "平" not in text and "室" not in text and "居" not in text:
         return text
     text = _LAYOUT.sub(lambda m: " " * len(m.group()), text)
-    return _SQUARE_METRES.sub("平米", text)
+    return _SQUARE_METRES.sub("平米", _SQUARE.sub("平米", text))
 
 
 def answer_range(answer: str) -> Range | None:
-    a = _area_units(fold(answer))
+    a = fold(answer)
+    # an answer that is a layout ("三室", "四室及以上") counts rooms: kept, not blanked
+    a = _area_units(a) if "平" in a or not _LAYOUT.search(a) else a
     if _ZERO_ANSWER.search(a.strip()):
         return Range(0, 0)
     if re.fullmatch(r"\s*(?:12 )?(?:noon|midday)\s*", a):
@@ -425,6 +431,11 @@ def spoken(a: AnswerSet, text: str) -> str:
         return text
     if _AREA.search(" ".join(a.keys)):
         text = _area_units(text)
+    if _in_myriads(a):
+        text = _W_MYRIAD.sub("万", text)  # "25w": 25万, as typed and as ASR writes it
+    text = _NO_LESS_THAN_TOP.sub(lambda m: _top_given(a, m), text)
+    if any("室" in k for k in a.keys):  # "三室两厅" to 几室: the rooms beside are no count
+        text = _ROOMS_BESIDE.sub(lambda m: " " * len(m.group()), _SHI_ROOM.sub("室", text))
     text = without_pronoun_one(text)
     if _DAYS_QUESTION.search(a.question):
         for pattern, days in _SPANS:
@@ -451,6 +462,41 @@ def spoken(a: AnswerSet, text: str) -> str:
     return _SOUNDALIKE.sub(lambda m: (m.group(1) or "") + _SPOKEN_DIGITS[m.group(2)], text, count=1)
 
 
+# the living rooms, bathrooms and kitchens said after a flat's bedrooms ("三室两厅一卫")
+_ROOMS_BESIDE = re.compile(r"[一二两三四\d][厅卫厨]")
+# 式 after a numeral, as ASR writes 室 ("三式一厅")
+_SHI_ROOM = re.compile(r"(?<=[一二两三四五六\d])式")
+# no less than a mark can be given ("i couldn't give her less than five"): at least it
+_NO_LESS_THAN_TOP = re.compile(
+    r"\b(?:couldn'?t|could not|can'?t|cannot|wouldn'?t|would not) (?:give|rate|score)"
+    r"(?: (?:her|him|them|it|you))? (?:any )?(?:less|lower) than (?:an? )?(?P<n>[a-z]+|\d+)\b"
+)
+
+
+def _top_given(a: AnswerSet, m: re.Match[str]) -> str:
+    """ "couldn't give her less than five": five itself when five is the top mark."""
+    said = amounts(m["n"])
+    top = max((r.high for r in a.ranges if r is not None), default=None)
+    if len(said) == 1 and said[0].exact and said[0].low == top:
+        return f"give {m['n']}"
+    return m.group()
+
+
+# "w" after digits, for 万 (wan)
+_W_MYRIAD = re.compile(r"(?<=\d)\s*w(?![a-z])")
+
+
+def _in_myriads(a: AnswerSet) -> bool:
+    """Whether every answer says its amount in 万 ("10万以下", "10到20万")."""
+    return all("万" in k for k in a.keys) and bool(a.keys)
+
+
+def _myriads_unsaid(a: AnswerSet, found: list[Amount]) -> bool:
+    """Whether an amount said to answers in 万 is too small to be meant as it is said:
+    "二十五" to 10万以下 / 10到20万 is 25万 by sense, 25 by the words; not guessed."""
+    return _in_myriads(a) and any(abs(x.low) < 1000 or abs(x.high) < 1000 for x in found)
+
+
 def _names_counted(a: AnswerSet, word: str) -> bool:
     """Whether `word`, said right after a sound-alike number word, is what the question
     counts ("won fridge" to "how many fridges"), "both" or "of us"."""
@@ -458,6 +504,8 @@ def _names_counted(a: AnswerSet, word: str) -> bool:
         return True  # "tree of us"
     if word in _NOT_COUNTED:
         return False  # "too many", "to those"
+    if (per := re.fullmatch(r"(?:a|per|each|every) (day|week|month|year)", word)) is not None:
+        return re.search(rf"\b(?:a|per|each|every) {per.group(1)}\b", a.question) is not None
     stem = word[:-1] if word.endswith("s") and len(word) > 3 else word
     return len(stem) >= 3 and re.search(rf"\b{re.escape(stem)}", a.question) is not None
 
@@ -622,6 +670,8 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     if re.search(r"out of|满分", text) and len(found) >= 2:
         found = [min(found[:2], key=lambda x: x.low)] if "满分" in text else found[:1]
     found = _as_times(a, found)
+    if _myriads_unsaid(a, found):
+        raise Ambiguous
     if (closing := _closing_total(a, heard.parts)) is not None:
         return number_match(a, Range(closing, closing), "summed")  # "..., and a bed, so four"
     if (total := _total_of(said, found)) is not None and _in_asked_unit(a, total.unit) == 1:
@@ -712,7 +762,7 @@ def _after_retraction(a: AnswerSet, text: str) -> str | None:
     later count stands; None when nothing is taken back."""
     for m in reversed(list(RETRACT.finditer(text))):
         before, after = text[: m.start()], text[m.end() :]
-        if _a_count(a, before) and _a_count(a, after):
+        if _a_count(a, before) and _a_count(a, _soon_after(after)):
             return after.strip(" ,，。")
     planned = WAS_PLANNED.search(text)
     if planned is not None:
@@ -722,6 +772,15 @@ def _after_retraction(a: AnswerSet, text: str) -> str | None:
             if _a_count(a, after):
                 return after.strip(" ,，。")
     return None
+
+
+def _soon_after(after: str) -> str:
+    """The words right after an English retraction, where the count it brings is said
+    ("honestly once most days", "actually i'd say three"); a count further on is in a
+    reason ("one honestly, he never turned up and cancelled twice")."""
+    if not after.isascii():
+        return after
+    return " ".join(after.split()[:4])
 
 
 def _a_count(a: AnswerSet, text: str) -> bool:
@@ -1215,6 +1274,10 @@ def number_match(a: AnswerSet, said: Range, how: str) -> Match | None:
     stated = [i for i, r in enumerate(a.stated) if r == said]
     if not inside and len(stated) == 1:  # "十五个以上" for 15个以上 (next to 5-15个)
         return a.pick(stated[0], how)
+    if not inside and (bounded := _same_bound(a, said)) is not None:
+        return a.pick(bounded, how)  # "不超过十万" for 10万以下 (next to 10到20万)
+    if not inside and (end := _at_the_end(a, said)) is not None:
+        return a.pick(end, how)  # "not more than one" to 1 / 2 / 3
     if len(inside) == 1:
         return a.pick(inside[0], how)
     if len(inside) > 1 or any(
@@ -1222,3 +1285,30 @@ def number_match(a: AnswerSet, said: Range, how: str) -> Match | None:
     ):
         raise Ambiguous
     return None
+
+
+def _same_bound(a: AnswerSet, said: Range) -> int | None:
+    """The one answer open on the same side as `said` and bounded where it is, give or
+    take the cent that "以下" / "below" takes off: "不超过十万" (up to 10万) is 10万以下."""
+    if said.low == float("-inf"):
+        same = [i for i, r in enumerate(a.stated) if r is not None and r.low == said.low
+                and abs(r.high - said.high) <= 0.011]  # fmt: skip
+    elif said.high == float("inf"):
+        same = [i for i, r in enumerate(a.stated) if r is not None and r.high == said.high
+                and abs(r.low - said.low) <= 0.011]  # fmt: skip
+    else:
+        return None
+    return same[0] if len(same) == 1 else None
+
+
+def _at_the_end(a: AnswerSet, said: Range) -> int | None:
+    """An upper bound that reaches into the answers at their low end only, where it holds
+    the whole of one answer and touches no other ("not more than one" to 1 / 2 / 3)."""
+    if said.low != float("-inf"):
+        return None  # "more than three" is read as "three or more": not taken for 3
+    touched = [i for i, r in enumerate(a.ranges)
+               if r is not None and r.low <= said.high and said.low <= r.high]  # fmt: skip
+    if len(touched) != 1:
+        return None
+    r = a.ranges[touched[0]]
+    return touched[0] if r is not None and said.low <= r.low and r.high <= said.high else None

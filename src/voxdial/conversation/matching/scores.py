@@ -145,10 +145,11 @@ _HALF = re.compile(r"点五|分半|\bpoint five\b|and a half|\d\.5|个半|半分
 _NOT_BEFORE = re.compile(rf"({REFUSED}|不|没有|不到){GIVEN}")
 
 
-# points taken off, not a mark given ("打个四分 扣一分是因为等太久", "four, knocked one off
-# for the wait")
+# points taken off or added, not a mark given ("打个四分 扣一分是因为等太久", "four, knocked
+# one off for the wait", "两分 多一分都不给")
 _OFF_BEFORE = re.compile(
-    r"(扣|减|少给|少打|(?<![至多])少)了?\s*$|\bminus\s*$|\b(take|took|knock(ed)?) $"
+    r"(扣|减|少给|少打|(?<![至多])少|多给|多打|(?<![至最差不])多)了?\s*$|\bminus\s*$|"
+    r"\b(take|took|knock(ed)?) $"
 )
 _OFF_AFTER = re.compile(r"\s*(points?|marks?)?\s*off\b")
 
@@ -210,10 +211,17 @@ def _points(a: AnswerSet) -> list[float] | None:
     return points if points == [points[0] + i for i in range(len(points))] else None
 
 
+# words after a mark that vouch for it and hedge nothing ("one honestly", "four easily")
+_VOUCHED = re.compile(
+    r"\s+(?:honestly|to be honest|frankly|definitely|easily|for sure|from me|i think|i reckon)$"
+)
+
+
 def _bare(part: str) -> float | None:
     """A clause that is only a number ("one", "三", "ate"): the mark said first."""
     words = re.sub(r"^(?:uh|um|er|erm|hmm|mm|well|like|oh|嗯|呃|额|啊)\s*", "", part.strip())
     words = re.sub(r"\s*(?:吧|啊|呀|呗|嘛|分吧)$", "", words)
+    words = _VOUCHED.sub("", words)  # "one honestly": the number, vouched for
     words = _EN_SOUNDS.get(words, words)
     if not re.fullmatch(rf"(?:{_EN_NUM}|{_NUM})分?", words):
         return None

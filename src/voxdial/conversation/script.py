@@ -40,6 +40,7 @@ from voxdial.conversation import (
     topics,
     transfer,
 )
+from voxdial.conversation.described import described
 from voxdial.conversation.engine import (
     Action,
     ActionKind,
@@ -301,6 +302,8 @@ class ScriptConversation:
             main = None  # "the tutor? which one, we had two": the count is no answer
         if main is None and r.correction and r.corrected and answers:
             main = self._first_clause(index, reply, r.corrected)  # "plus, gig's too pricey"
+        if main is None and content and answers and not (r.hesitation or r.asking or r.correction):
+            main = self._described(index, content)  # "the one by the ferry terminal"
         if main is not None and r.hold and main.how in GUESSED:
             main = None  # "嗯…… 等下", "uh hang on": a moment asked, not 下周一 or "one" guessed
         repeat = r.repeat and not r.call_again and not r.not_interested
@@ -570,6 +573,13 @@ class ScriptConversation:
         number: what the reply says beside it is the question's context."""
         m = self._matcher(index)
         return m is not None and m.is_numeric and bool(WHICH_ASKED.search(fold(reply)))
+
+    def _described(self, index: int, text: str) -> Match | None:
+        """The choice the knowledge alone says the reply's words of (described.py)."""
+        m = self._matcher(index)
+        knowledge = self.context.assistant.get("knowledge") or ""
+        found = described(m, knowledge, text) if m is not None else None
+        return None if found is None else m.pick(found, "described")
 
     def _matcher(self, index: int) -> AnswerMatcher | None:
         answers = self._answers_of(index)

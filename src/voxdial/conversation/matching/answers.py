@@ -59,6 +59,11 @@ UNDECIDED = re.compile(
     r"\b(toss[- ]up|fifty[- ]fifty|50[- /]50)\b|\bi'?m torn\b|\bcan'?t decide\b|"
     r"\btoo (early|soon) to (say|tell)\b|\btime will tell\b|\bremains to be seen\b|"
     r"\bnot made up my mind\b|\bstill (deciding|thinking)\b|"
+    # to think it over, or to see how things turn out, before saying ("i'll have to have a
+    # think about it first", "i'll have to see how things go")
+    r"\b(have|need|want|got) to (have a )?think (about|on|it over)\b|"
+    r"\bhave a (good |proper )?think\b|\bthink (it|things) over\b|"
+    r"\b(have|need|got) to see how (it|things|we|i) (go|goes|get on|turn out|pan out)\b|"
     r"(再|还得|还要|得)(琢磨|掂量|合计|寻思)|\bmull it over\b|\bsleep on it\b|"
     # not known for sure: "不太清楚", "i'm not certain" (not "听不太清楚": not heard)
     r"(?<![听看得])不(太|大|是很|怎么)(清楚|确定)|\b(not |un)certain\b|"
@@ -123,6 +128,10 @@ class AnswerSet:
         self.hot_words = hot_words or []
         self.question = fold(question)
         self.keys = [apply_hot_words(clean(a), self.hot_words) for a in self.answers]
+        # "IT" beside "it": the acronym is read only as written or spelled (see `clean`)
+        self._acronyms = _acronyms(self.answers)
+        self.keys = [self._acronyms.get(a, k) for a, k in zip(self.answers, self.keys, strict=True)]
+        self._joined = _joined_words(self.keys)
         self.scores = [scale_score(k) for k in self.keys]
         self.is_scale = sum(s is not None for s in self.scores) >= 2
         # as said, overlaps and all; "more than a week" beside "4 to 7 days" is 7+ days
@@ -191,4 +200,56 @@ class AnswerSet:
     def clean(self, reply: str) -> str:
         if self.is_numeric and "/" in reply:
             reply = _SLASHED.sub(r"\1 out of \2", reply)  # "8/10": a mark, not 8 and 10
-        return apply_hot_words(clean(reply), self.hot_words)
+        for acronym, spelled in self._acronyms.items():
+            reply = _spelled(reply, acronym, spelled)
+        text = apply_hot_words(clean(reply), self.hot_words)
+        if self._joined is not None:  # "on line" for online: one word heard as two
+            text = self._joined[0].sub(lambda m: self._joined[1][m.group(0)], text)
+        return text
+
+
+# an answer that is an acronym spelling an everyday word ("IT", "US", "OR"): the word in
+# a reply ("i need it for work") is not the answer, its capitals or its letters are
+_EVERYDAY = frozenset("it us or as am is in on at to so no go do me we he be an my up".split())
+# how the letters are said, for an acronym spelled out ("eye tee")
+_LETTER_NAMES = {
+    "a": "ay|a", "b": "bee", "c": "see|sea", "d": "dee", "e": "ee", "g": "gee", "i": "eye|i",
+    "j": "jay", "k": "kay", "m": "em", "n": "en", "o": "oh|o", "p": "pee", "r": "are|ar",
+    "s": "ess", "t": "tee|t", "u": "you|u", "v": "vee", "y": "why",
+}  # fmt: skip
+
+
+def _acronyms(answers: list[str]) -> dict[str, str]:
+    """Each answer written as an acronym of an everyday word, and its letters spaced
+    ("IT" -> "i t"), the key it is matched by."""
+    return {
+        a: " ".join(a.lower())
+        for a in answers
+        if re.fullmatch(r"[A-Z]{2,3}", a) and a.lower() in _EVERYDAY
+    }
+
+
+def _spelled(reply: str, acronym: str, spelled: str) -> str:
+    """The reply with the acronym, written in capitals, dotted or spelled by its letters'
+    names ("IT", "i.t.", "eye tee"), as its spaced letters; a reply of the word alone
+    ("it") is the acronym too."""
+    reply = re.sub(rf"\b{acronym}\b", spelled, reply)
+    names = r"[\s.]+".join(f"(?:{_LETTER_NAMES.get(c, c)})" for c in acronym.lower())
+    reply = re.sub(rf"(?i)\b{names}\b\.?", spelled, reply)
+    return spelled if clean(reply) == acronym.lower() else reply
+
+
+def _joined_words(keys: list[str]) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    """A pattern for the one-word English answers of six letters or more said as two
+    words ("on line", "north gate", "week end"), each part of two letters or more, and
+    the answer each pair spells."""
+    pairs = {
+        f"{k[:i]} {k[i:]}": k
+        for k in keys
+        if re.fullmatch(r"[a-z]{6,}", k)  # not "maybe" of "may be"
+        for i in range(2, len(k) - 1)
+    }
+    if not pairs:
+        return None
+    alternatives = "|".join(re.escape(p) for p in sorted(pairs, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z']){alternatives}(?![a-z'])"), pairs

@@ -307,8 +307,10 @@ class AnswerMatcher(AnswerSet):
             return found
         if self._several(reply, today):
             return self._both(reply)  # "flu and covid both", "两个都要": more than one choice
-        if self._alternatives(reply, today):
-            return self.pick_uncertain()  # "要么洗澡要么造型", "可能会可能不会": not chosen
+        if (offered := self._alternatives(reply, today)) is not None:
+            # "要么玫瑰要么百合" of those two, "可能会可能不会": not chosen, so unsure; two
+            # of three ("基础或者标准 在这两个里头纠结") narrow the choice: ask again
+            return self.pick_uncertain() if offered >= self._plain() else None
         found = self._match(reply, today, whole=True)
         refuses = self._refuses_all(reply) and not _ONLY_EXCEPTED.search(self.clean(reply))
         if found is not None and not self.uncertain[found.index] and refuses:
@@ -363,22 +365,27 @@ class AnswerMatcher(AnswerSet):
             return False
         return any(outright.ALL_REFUSED.search(fold(c)) for c in intents.clauses(reply))
 
-    def _alternatives(self, reply: str, today: date | None) -> bool:
-        """Whether the reply offers two answers as alternatives, each named plainly in
-        its own stretch ("要么洗澡要么造型", "morning or lunchtime"). Amounts and scales
-        are left to their stages ("一两个", "4 or 5" are ranges), answers that hold such a
-        word themselves ("3 or more") and corrections ("or rather") too."""
+    def _alternatives(self, reply: str, today: date | None) -> set[int] | None:
+        """The answers the reply offers as alternatives, two or more, each named plainly
+        in its own stretch ("要么洗澡要么造型", "morning or lunchtime"); None when it
+        offers none. Amounts and scales are left to their stages ("一两个", "4 or 5" are
+        ranges), answers that hold such a word themselves ("3 or more") and corrections
+        ("or rather") too."""
         said = fold(reply)
         if (self.is_numeric and not self.is_timed) or self.is_scale or CORRECTION.search(said):
-            return False
+            return None
         if not EITHER.search(said) or any(EITHER.search(k) for k in self.keys):
-            return False
+            return None
         named = set()
         for stretch in EITHER.split(said):
             found = self._match(stretch, today, whole=False) if stretch.strip() else None
             if found is not None and _names(found, stretch):
                 named.add(found.index)
-        return len(named) > 1
+        return named if len(named) > 1 else None
+
+    def _plain(self) -> set[int]:
+        """The answers that are neither negative nor uncertain."""
+        return {i for i in range(len(self.answers)) if not (self.negative[i] or self.uncertain[i])}
 
     def _one_answer(self, reply: str, found: Match, today: date | None) -> Match | None:
         """Collect only when one answer has the evidence: a clause naming another answer

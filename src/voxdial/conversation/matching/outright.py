@@ -56,6 +56,7 @@ def distinctive_parts(keys: list[str], skip: list[bool]) -> list[list[str]]:
         got = {w for w in re.findall(r"[a-z]+", k) if len(w) >= 3}  # "app" of App还款 too
         # "contacts" of Contact lenses; never an everyday word ("good" of White goods)
         got |= {_other_number(w) for w in got - _PARTIAL_STOP} - _OTHER_NUMBER_STOP
+        got |= {w[:-3] + "ery" for w in got if len(w) >= 7 and w.endswith("ing")}  # cookery
         for run in re.findall("[\u4e00-\u9fff]{3,}", k):
             got |= {run[i : i + n] for n in (2, 3) for i in range(len(run) - n + 1)}
         if negator := _NEGATOR_IN.search(k):  # 从没做过: "做过" says the opposite
@@ -143,7 +144,9 @@ def said(a: AnswerSet, heard: Heard, *, quiet: bool = False) -> Match | None:
                 return found
     found = said_in(a, heard.text, quiet=quiet or heard.narrowed)
     if heard.narrowed and found is not None and not a.negative[found.index]:
-        return None  # not from a clause turned down ("以前去驿站 现在都是上门取")
+        # not from a clause turned down ("以前去驿站 现在都是上门取"), unless that clause
+        # leaves the one other choice ("not harbour road, i can never get parking there")
+        return found if found.how == "said-negated" else None  # (a negative one is kept above)
     return found
 
 

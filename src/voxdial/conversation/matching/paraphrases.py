@@ -270,6 +270,34 @@ _CHOICE_WORDS = [
      r"暑假|暑期|七八月|夏天|\bsummer (holidays?|break|months)\b|\bin (july|august)\b"),
     (r"寒假|寒期|冬季|冬令营|^winter",
      r"寒假|一二月|冬天|\bwinter (holidays?|break|months)\b|\bchristmas (holidays?|break)\b"),
+    # done from a distance, or in person where it is held
+    (r"^(online|on-?line|remote(ly)?|virtual(ly)?|by video)\b|^(线上|网上|远程|在线)",
+     r"\b(from|at) home\b|\b(send|email|text) me (the|a) link\b|\bremotely\b|"
+     r"\bon (my|the) (computer|laptop)\b|\bover (zoom|teams|video)\b|\bvideo call\b|"
+     r"在家(里)?(做|弄|考|上|参加|测)|线上|网上(做|考|弄|上|测)|远程"),
+    (r"^(on campus|on site|in person|face to face|at the (college|school|office|centre|center|"
+     r"clinic|branch))\b|^(线下|现场|到店|到校)",
+     r"\b(i|we)('ll| will| can| could|'d| would)( rather| sooner)? "
+     r"(come|pop|drop) (in|down|along)\b|"
+     r"\bin person\b|"
+     r"\bface to face\b|\bat the (college|campus|school|centre|center|office|clinic)\b|"
+     r"(来|到|去)(学校|现场|店里|门店|你们那)|线下|现场"),
+    # a home's state before the works: a bare shell, or an old home done up again
+    (r"^(毛坯|毛胚)|^(bare|shell)\b|\bunfinished\b",
+     r"(啥|什么)都没(弄|装|做|搞)|光墙光地|水泥地|毛胚|猫胚|\bbare (shell|walls|concrete)\b|"
+     r"\bnothing (done|fitted)\b"),
+    (r"翻新|旧房|老房|^(renovat|refurb|redo|old (house|home))",
+     r"二手房|老房子|旧房子|重新(装|装修|弄|翻|搞|整)|翻新|住了.{1,6}年|\bsecond[- ]hand\b|"
+     r"\b(do|doing) (it|the (house|place|flat)) up\b|\b(refurbish|renovate|redo)\b"),
+    # the trades of a fit-out, by the work each does
+    (r"^(油漆|涂料|刷漆)|^paint", r"刷墙|乳胶漆|刷漆|墙漆|涂料|\bpaint(ing|work|ed)?\b"),
+    (r"^(泥瓦|瓦工|贴砖)|^til(e|es|ing)\b", r"贴砖|瓷砖|铺砖|地砖|墙砖|\btil(es|ing|ed)\b|\bgrout"),
+    (r"^(木工|木作)|^(carpentry|joinery)", r"吊顶|木作|做柜子|\bcarpentry\b|\bjoinery\b"),
+    (r"^水电|^(plumbing|electrics|wiring)", r"水管|电线|插座|开关|线路|\bplumbing\b|\bwiring\b"),
+    # computing as a subject, by what is learnt in it
+    (r"^(i t|ict|computing|computers?|computer skills)$|^(信息技术|计算机|电脑)",
+     r"\bcomput(er|ers|ing)\b|\b(excel|spreadsheets?|coding|programming|web design)\b|"
+     r"电脑|计算机|编程|办公软件"),
     # put off to another time, as an uncertain answer ("maybe later", 以后再说)
     (r"later|以后|下次",
      r"\bdown the (line|road)\b|\bsome ?day\b|\bask me (again )?(next time|later|another time)\b|"

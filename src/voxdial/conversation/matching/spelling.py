@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 # a thing used ("on my phone", "on the computer"): not the answer that names it
 _DEVICE = re.compile(r"\bon my (phone|mobile|cell|computer|laptop|tablet|ipad)\b")
+# an acronym answer's key, its letters spaced ("i t" of IT; see AnswerSet)
+_LETTERS = re.compile(r"[a-z]( [a-z])+")
 FUZZY_THRESHOLD = 75
 FUZZY_COVER = 1 / 3  # of the reply's words (characters in Mandarin) the answer spans
 
@@ -50,6 +52,8 @@ def fuzzy(a: AnswerSet, heard: Heard) -> Match | None:
     for i, key in enumerate(a.keys):
         if len(key) < 3 or used & set(key.split()):
             continue  # "on my phone" is the device used, not the answer "by phone"
+        if _LETTERS.fullmatch(key):
+            continue  # an acronym's letters ("i t" of IT): "i'd like it" is not near it
         score = fuzz.partial_ratio(key, text) if len(text) >= len(key) else fuzz.ratio(key, text)
         if score > best_score:
             best, best_score = i, score

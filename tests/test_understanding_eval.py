@@ -709,6 +709,8 @@ MEETING = {(part, lang) for part in ("blind2", "blind3", "blind4") for lang in (
 MEETING |= {("blind2", "en"), ("blind4", "en"), ("blind8", "zh"), ("blind9", "en")}
 # blind6 en once its replies to the question were heard after the welcome's yes (round 12)
 MEETING |= {("blind6", "en")}
+# train1 as a whole once round 12's choices priced by the knowledge ("the cheaper one")
+MEETING |= {("train1", "all")}
 
 
 @pytest.mark.parametrize(

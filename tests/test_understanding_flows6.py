@@ -153,3 +153,20 @@ def test_nothing_more_and_a_goodbye_to_the_last_question_closes(engine):
     call.hear("没得其他的了 谢谢你 再见")
     assert call.ended() is not None
     assert not any(c.result for c in call.conv.collected)
+
+
+# ----- south-western speech: 莫得 for 没有, a repeated 行 -----
+
+
+def test_mo_de_is_a_no(engine):
+    call = Call(engine, "zh", CARPET_ZH, [OFFCUTS_ZH])
+    call.hear("莫得 我自己又喊人来弄的")
+    assert call.answers() == {0: "没收拾"}
+
+
+@pytest.mark.parametrize("reply", ["行行行 快点哈", "好好好"])
+def test_a_repeated_yes_consents(engine, reply):
+    call = Call(engine, "zh", CARPET_ASKS_ZH, [OFFCUTS_ZH])
+    call.hear(reply)
+    assert call.asked(0) == 1
+    assert call.ended() is None

@@ -74,7 +74,7 @@ YES_PHRASES = re.compile(
 # no in other words, anywhere in a reply
 NO_PHRASES = re.compile(
     _words(
-        "木有", "没得", "么有", "没呢", "还没呢", "才没有", "没那回事", "不咯",
+        "木有", "没得", "莫得", "么有", "没呢", "还没呢", "才没有", "没那回事", "不咯",
         "no way", "not a chance", "no chance", "not at all", "i'?m (gonna|going to) pass",
         "i'?ll pass", "i'?ll give it a miss", "not for me", "i'?d rather not", "don'?t think so",
         "i doubt it", "hardly ever", "not really", "not anymore", "not any more",
@@ -102,8 +102,9 @@ YES_ALONE = re.compile(
            "absolutely", "definitely", "totally", "certainly", "indeed", "affirmative")
 )  # fmt: skip
 NO_ALONE = re.compile(
-    _words("不", "没", "没有", "木有", "没得", "还没", "还没有", "没呢", "不是", "不要", "不用",
-           "否", "不行", "不会", "不能", "不成", "不中", "no", "nope", "nah", "never", "negative")
+    _words("不", "没", "没有", "木有", "没得", "莫得", "还没", "还没有", "没呢", "不是", "不要",
+           "不用", "否", "不行", "不会", "不能", "不成", "不中", "no", "nope", "nah", "never",
+           "negative")
 )  # fmt: skip
 # a no said as a double negation: a yes ("不是不想", "也不能说没练上", "i wouldn't say no",
 # "can't complain"); whether a hedge follows ("也不是不愿意 就是得问问") is for the caller

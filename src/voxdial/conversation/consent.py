@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from voxdial.conversation import intents, lines, polarity, several
+from voxdial.conversation import intents, lines, polarity, several, topics
 from voxdial.conversation.engine import Action, ActionKind
 from voxdial.conversation.matching import Match
+from voxdial.conversation.normalize import fold
 
 if TYPE_CHECKING:
     from voxdial.conversation.script import ScriptConversation
@@ -86,12 +87,29 @@ def _answers(
         found = conv._match(0, rest) if rest else None
     if found is None or (r.consent and found.how not in several.PLAIN):
         return []
+    if not _speaks_to_first(conv, rest):
+        return []  # "yes that's fine go ahead", "没得问题 问嘛": a yes to the opening
     extra = conv._volunteered(0, rest, found)
     found, extra = several.better(several.read(conv, 0, rest, found), found, extra)
     actions = conv._record(0, found.answer, True, reply)
     for j, m in extra:
         actions += conv._record(j, m.answer, True, reply)
     return actions
+
+
+def _speaks_to_first(conv: ScriptConversation, rest: str) -> bool:
+    """Whether a reply to the opening speaks to the first question when that question is
+    a yes/no one: it names a word of the question or of its answers ("可以 垃圾都清干净了",
+    "yes, it was ready"). A yes or a no alone, or a problem of something else ("你说嘛
+    不过卫生间在漏水"), answers the opening's question, not the first one."""
+    m = conv._matcher(0)
+    if m is None or not m.binary:
+        return True
+    q = conv.questions[0]
+    said = fold(polarity.YES_PHRASES.sub(" ", polarity.NO_PHRASES.sub(" ", rest)))
+    said = polarity.NO_TROUBLE.sub(" ", said)
+    named = topics.words(" ".join([q["question"], *q["answers"]]), "", content=True)
+    return any(topics.names(said, w) for w in named)
 
 
 # what a plain no to the opening may be said with: a decline, sorry or thanks, a goodbye

@@ -32,7 +32,7 @@ QUESTION = "question"  # a question back said without a question mark: answered 
 
 # the head of a "nothing to add" reply (one of these must be said)
 _NOTHING_HEADS = (
-    r"没有了|没有|没了|没啥|没什么|没别的|没其他|没其它|木有|没意见|没建议|暂时没有|"
+    r"没有了|没有|没了|没啥子|没得啥子|没啥|没什么|没别的|没其他|没其它|木有|没意见|没建议|暂时没有|"
     r"想不到|想不出来|想不出|说不上来|挑不出毛病|就这些|就这样|没问题|不用了|"
     r"没得|莫得|"  # 没有 in south-western Mandarin ("没得啥意见")
     # longer phrases first: "nothing comes to mind" before "nothing"
@@ -46,11 +46,13 @@ _NOTHING_HEADS = (
 )
 # what may stand around the head: praise, thanks, fillers, time hedges
 _NOTHING_AROUND_ZH = (
-    r"意见|建议|要说的|说的|好说的|补充|要补充的|别的|其他|其它|什么|啥子|啥|的|"
+    r"意见|建议|要求|特别的|特殊的|特别|要说的|说的|好说的|补充|要补充的|别的|其他|其它|什么|啥子|啥|的|"
     r"挺好的|挺好|很好|都好|蛮好|不错|挺不错|都不错|满意|挺满意|很满意|非常满意|都挺满意|都满意|"
-    r"都挺好|好的|还行|还可以|挺可以|很棒|挺棒|辛苦了|谢谢|感谢|多谢|你们|整体|总体|各方面|"
+    r"都挺好|好的|还行|还可以|挺可以|很棒|挺棒|辛苦了|谢谢你|谢谢您|谢谢|感谢|多谢|你们|整体|总体|各方面|"
     r"服务|态度|一切|都|也|就|了|吧|啊|呀|哈|嘛|哦|嗯|额|呃|诶|哎|那个|这个|暂时|目前|现在|"
     r"真的|其实|倒是|好像|应该|基本上|特别|挺|很|再见|拜拜|"
+    # "just come and do it" ("来量就是了", "弄好就行了"): nothing asked beyond the job
+    r"[\u4e00-\u9fff]{1,3}就(是了|行了|好了|可以了|行)|"
     r"继续保持|保持下去|保持|继续努力|加油|"  # praise that asks for nothing to change
 )
 _NOTHING_AROUND_EN = set(
@@ -60,7 +62,7 @@ _NOTHING_AROUND_EN = set(
         "keep up the work thanks thank um uh hmm er well oh so honestly right now for at "
         "moment just yeah ok okay i think guess anything else i'm with been has it's we're to "
         "be honest actually pretty much quite super nice a and your team bye goodbye cheers "
-        "was everyone everybody"
+        "was everyone everybody like that special nothing's"
     ).split()
 )
 # praise that asks for nothing ("everyone was lovely", "师傅很专业"): a clause with a word
@@ -112,7 +114,9 @@ _CANNOT_GIVE = re.compile(
     # number asked for does not exist, there is nothing to write down
     r"\b(i )?(haven'?t|have not|don'?t|do not|never) (got|have|had|received|got given) (one|any)\b|"
     r"^(uh |um |er |oh )?(there'?s |there is )?no (reference|ref|number|code|booking number)\b|"
-    r"^没(有)?(单号|编号|号码|订单号|预约号)"
+    r"^(没|没有|没得|莫得)(单号|编号|号码|订单号|预约号)|"
+    # the card or slip with the number on it lost ("i lost the card")
+    r"\b(i'?ve |i have |i )?lost (the|my) (card|letter|slip|receipt|ticket|paper|email)\b"
 )
 # questions that ask for a number, a code or a reference
 # questions back the intents miss: verb-not-verb ("疼不疼", "有没有"), "哪个/哪家", "到底";

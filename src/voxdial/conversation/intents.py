@@ -301,10 +301,10 @@ _CORRECTION_SPLIT = re.compile(
 _YES_PARTICLE = r"(嘛|噻|撒|哈|嘞|咯|啰)?"
 CONSENT_YES = re.compile(
     r"^(可以|行|好|好的|好啊|好吧|嗯|嗯嗯|是|对|要得|ok|okay|yes|yeah|yep|sure|fine|alright|"
-    rf"all right){_YES_PARTICLE}$|"
+    rf"all right)+{_YES_PARTICLE}$|"  # repeated too ("行行行", "好好好")
     rf"可以|你说|你问|问吧|说吧|^(那|就)?(说|问|讲){_YES_PARTICLE}$|请讲|请说|方便|没问题|有空|有时间|行吧|"
     r"那行|来吧|"
-    r"^(行|好|嗯)?(快点|快说|简单点|长话短说)|"
+    r"^(行|好|嗯)*(快点|快说|简单点|长话短说)|"
     # "得嘞 您讲", "你讲 我听着", "中", "好嘞": imperatives to speak and colloquial yeses
     r"(您|你)讲|讲吧|^讲$|我听着|听着呢|我在听|^(得嘞|好嘞|好咧|中|成|妥|得)$|^(得嘞|好嘞|好咧)|"
     r"^(中|成|行|好|嗯|得嘞)+(说|讲|问)$|你约吧|约吧|接着说|继续说|你继续|那(你)?快点|快点说|"

@@ -74,7 +74,7 @@ YES_PHRASES = re.compile(
 # no in other words, anywhere in a reply
 NO_PHRASES = re.compile(
     _words(
-        "木有", "没得", "么有", "没呢", "还没呢", "才没有", "没那回事", "不咯",
+        "木有", "没得", "莫得", "么有", "没呢", "还没呢", "才没有", "没那回事", "不咯",
         "no way", "not a chance", "no chance", "not at all", "i'?m (gonna|going to) pass",
         "i'?ll pass", "i'?ll give it a miss", "not for me", "i'?d rather not", "don'?t think so",
         "i doubt it", "hardly ever", "not really", "not anymore", "not any more",
@@ -88,6 +88,12 @@ NO_PHRASES = re.compile(
         "leave it out", "decided against( it)?", "decided not to",
     )
 )  # fmt: skip
+# no trouble in saying yes: a negation that is a go-ahead ("no bother", "没得问题" in
+# south-western speech, where 没得 is 没有)
+NO_TROUBLE = re.compile(
+    r"\b(no bother|not a bother|no worries|no problem|not a problem)\b|"
+    r"(没|没得|莫得|没有)(啥|什么|啥子)?问题"
+)
 # words that are a yes or a no only as a clause of their own ("中", "成": also parts of
 # other words; "中 给我报上", "木有 还在刷题"); not "嗯", a filler as often as a yes
 YES_ALONE = re.compile(
@@ -96,8 +102,9 @@ YES_ALONE = re.compile(
            "absolutely", "definitely", "totally", "certainly", "indeed", "affirmative")
 )  # fmt: skip
 NO_ALONE = re.compile(
-    _words("不", "没", "没有", "木有", "没得", "还没", "还没有", "没呢", "不是", "不要", "不用",
-           "否", "不行", "不会", "不能", "不成", "不中", "no", "nope", "nah", "never", "negative")
+    _words("不", "没", "没有", "木有", "没得", "莫得", "还没", "还没有", "没呢", "不是", "不要",
+           "不用", "否", "不行", "不会", "不能", "不成", "不中", "no", "nope", "nah", "never",
+           "negative")
 )  # fmt: skip
 # a no said as a double negation: a yes ("不是不想", "也不能说没练上", "i wouldn't say no",
 # "can't complain"); whether a hedge follows ("也不是不愿意 就是得问问") is for the caller
@@ -237,12 +244,15 @@ INDIFFERENT = re.compile(
 # a negated word that says all is well ("no problems at all", "no complaints", "没毛病"):
 # a yes, unless the question itself asks about problems (states reads those)
 ALL_WELL = re.compile(
-    r"\bno (problems?|issues?|complaints?|trouble|worries)( at all| whatsoever)?\b|"
+    r"\bno (problems?|issues?|complaints?|trouble|worries|bother)( at all| whatsoever)?\b|"
+    r"\bnot a (problem|bother)\b|"
     # no harm left, or not bad at all ("no mess really", "it wasn't too bad")
     r"\bno (mess|damage|fuss|hassle|harm( done)?)( at all| whatsoever| really)?\b|"
     r"\b(not|wasn'?t|wasnt|isn'?t|isnt|weren'?t|werent) (too|that|so|half) bad\b|"
     r"\bcan'?t complain\b|\bnothing wrong\b|\bnot a (thing|single thing) wrong\b|"
-    r"没毛病|挑不出毛病|没得说|没话说|没的说|没什么可说的|没啥问题|没什么问题|一点问题都没有"
+    r"没毛病|挑不出毛病|没得说|没话说|没的说|没什么可说的|没啥问题|没什么问题|一点问题都没有|"
+    # south-western 没得 / 莫得 for 没有 ("没得问题", "莫得啥子问题")
+    r"(没得|莫得)(啥|啥子|什么)?问题"
 )
 # a question whether the callee goes on with something ("还打算继续包月吗", "续租吗",
 # "will you renew", "keep using"), and the words that say it stops ("这个月完了就停了",

@@ -563,6 +563,8 @@ class ScriptConversation:
                 continue  # a count not in the later question's unit ("a few left") is not its
             if this is not None and _same_evidence(this, other, main, m):
                 continue
+            if several.echoes_current(self, index, other, text, m):
+                continue  # "垃圾都拉走了": the current question's rubbish, not a rating
             if m.how == "echo" and not several.own_clause(self, index, j, text):
                 continue  # "周一要上班 周二吧": the 要 is the day's reason, not a yes
             out.append((j, m))
@@ -726,20 +728,42 @@ class ScriptConversation:
 def _statements(reply: str) -> str:
     """The reply without its questions back ("免费的啊？那可以" -> "那可以")."""
     parts = re.split(r"(?<=[?？])", reply)
-    kept = []
+    said: list[tuple[str, bool]] = []  # (clause, asks)
     last = len([p for p in parts if p.strip()]) - 1
     for n, part in enumerate(parts):
         if re.search(r"[?？]\s*$", part) and (n < last or intents.ASKING.search(clean(part))):
+            said.append((part, True))
             continue  # a last part that asks nothing ("I think three?") is said rising
         for clause in intents.clauses(part):
             c = clean(clause)
-            if c and not (
-                (intents.ASKING.search(c) or intents.asks_raw(clause))
-                and not re.search(r"why not|没问题|怎么了$", c)
-                and not intents.UNSURE.search(c)  # "depends what you offer"
-            ):
-                kept.append(clause)
+            if c:
+                asks = (
+                    (intents.ASKING.search(c) or intents.asks_raw(clause))
+                    and not re.search(r"why not|没问题|怎么了$", c)
+                    and not intents.UNSURE.search(c)  # "depends what you offer"
+                )
+                said.append((clause, bool(asks)))
+    kept = [
+        c for n, (c, asks) in enumerate(said)
+        if not asks and not (_supposed(c) and n + 1 < len(said) and _asks(said[n + 1]))
+    ]  # fmt: skip
     return "，".join(kept)
+
+
+# a condition put before a question ("我到不了的话 是不是就量不成了", "if I can't make it,
+# can someone else let you in"): what is supposed, not what is said
+_SUPPOSED = re.compile(
+    r"的话$|^(那)?(如果|要是|假如|假设|万一|若是)|^(what )?if\b|^(just )?in case\b|^suppose\b|"
+    r"^supposing\b|^say\b"
+)
+
+
+def _supposed(clause: str) -> bool:
+    return bool(_SUPPOSED.search(fold(clause).strip(" ,，。.")))
+
+
+def _asks(said: tuple[str, bool]) -> bool:
+    return said[1] or intents.read(said[0]).asking
 
 
 def _questions_back(reply: str) -> str:

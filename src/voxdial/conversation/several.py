@@ -213,11 +213,42 @@ def _one_clause(conv: Any, index: int, part: str) -> list[tuple[int, Match]]:
             continue
         other = conv._matcher(j)
         m = other.match(part, today=conv.now.date())
-        if m is None or m.how not in LATER:
+        if m is None or m.how not in LATER or echoes_current(conv, index, other, part, m):
             continue
-        if counted(other, part, m.how) or _points(other) or _asked_unit(other, part):
+        marked = _points(other) and _a_mark(part)
+        if counted(other, part, m.how) or marked or _asked_unit(other, part):
             return [(j, m)]
     return []
+
+
+def echoes_current(conv: Any, index: int, other: Any, text: str, m: Match) -> bool:
+    """Whether a later question's reading `m` of `text` rests on the words of the question
+    being asked: "垃圾都拉走了" to "有没有把装修垃圾清干净" says the rubbish went, not a mark
+    of 1 ("垃圾" as a rating) for the next question. Those words taken out, `m` is gone."""
+    said = fold(text)
+    own = [w for w in topics.words(conv._question(index), "", content=True) if w in said]
+    if not own:
+        return False
+    for w in sorted(own, key=len, reverse=True):  # English words whole ("after", not "afternoon")
+        said = re.sub(rf"\b{re.escape(w)}s?\b" if w.isascii() else re.escape(w), " ", said)
+    left = other.match(said, today=conv.now.date()) if said.strip() else None
+    return left is None or left.answer != m.answer
+
+
+# a number followed by a word it counts or measures ("拖了一遍地", "一堆碎片", "一下"): no mark
+_COUNTS_SOMETHING = re.compile(r"[零一二两三四五六七八九十\d]+\s*(?![分星])[\u4e00-\u9fff]")
+_MARK_END = re.compile(
+    r"[零一二两三四五六七八九十\d]+\s*(分|星|颗星)?\s*[吧嘛啊呀哈了的呢噻撒咯]*$"
+)
+
+
+def _a_mark(part: str) -> bool:
+    """Whether a clause's number reads as a mark ("四分嘛", "就三吧", "a four"), not a
+    count of something else ("拖了一遍地", "一堆瓷砖碎片")."""
+    said = fold(part)
+    if not re.search(r"[\u4e00-\u9fff]", said):
+        return True
+    return bool(_MARK_END.search(said)) or not _COUNTS_SOMETHING.search(said)
 
 
 # what a question counts, named in it: "how many years ...", "几张", "多少吨"

@@ -6,6 +6,7 @@ half package."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from voxdial.conversation.matching.answers import AnswerSet
 from voxdial.conversation.matching.cues import NEGATION
@@ -45,10 +46,10 @@ def described(a: AnswerSet, knowledge: str, reply: str) -> int | None:
     said = fold(reply)
     if NEGATION.search(said):
         return None  # "not the one by the ferry": which is meant is not for this reading
-    plain = [i for i in range(len(a.keys)) if not (a.negative[i] or a.uncertain[i])]
+    plain = a.plain
     if len(plain) < 2:
         return None
-    sentences = [fold(s) for s in _SENTENCE.split(knowledge) if s and s.strip()]
+    sentences = _sentences(knowledge)
     named = [{i for i in plain if _names(s, a.keys[i])} for s in sentences]
     points = _POINTS.search(said) is not None
     if (cheap := _CHEAP.search(said)) or (dear := _DEAR.search(said)):
@@ -74,6 +75,12 @@ def described(a: AnswerSet, knowledge: str, reply: str) -> int | None:
         elif choices:
             return None  # said of two choices: not one of them
     return pointed.pop() if len(pointed) == 1 else None
+
+
+@lru_cache(maxsize=32)
+def _sentences(knowledge: str) -> tuple[str, ...]:
+    """The knowledge text's sentences, folded: split once per text, not once per reply."""
+    return tuple(fold(s) for s in _SENTENCE.split(knowledge) if s and s.strip())
 
 
 def _names(sentence: str, key: str) -> bool:
@@ -117,7 +124,7 @@ _PRICE = re.compile(r"([£$€])\s?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s?(元|块|po
 
 
 def _by_price(
-    a: AnswerSet, plain: list[int], sentences: list[str], *, cheapest: bool
+    a: AnswerSet, plain: list[int], sentences: tuple[str, ...], *, cheapest: bool
 ) -> int | None:
     """The plain choice the knowledge prices lowest (or highest): each choice's price is
     the first one the knowledge gives in a clause naming it and no other ("基础套餐每平方米

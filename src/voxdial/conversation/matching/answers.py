@@ -151,10 +151,14 @@ class AnswerSet:
         )
         self.is_timed = self.choices is not None and self.choices.timed
         self.is_days = self.choices is not None and self.choices.dayish
-        plain = [not n and not u for n, u in zip(self.negative, self.uncertain, strict=True)]
-        self.binary = sum(self.negative) == 1 and sum(plain) == 1
+        # the answers that are neither negative nor uncertain, by index
+        self.plain = [
+            i for i, (n, u) in enumerate(zip(self.negative, self.uncertain, strict=True))
+            if not (n or u)
+        ]  # fmt: skip
+        self.binary = sum(self.negative) == 1 and len(self.plain) == 1
         # of a yes/no pair: where its plain (yes) answer and its negative one stand
-        self.yes = plain.index(True) if self.binary else None
+        self.yes = self.plain[0] if self.binary else None
         self.no = self.negative.index(True) if self.binary else None
         self.verbs = (
             echo_words(question, self.keys, self.negative, self.uncertain) if self.binary else ()

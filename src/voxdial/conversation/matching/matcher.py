@@ -310,7 +310,7 @@ class AnswerMatcher(AnswerSet):
         if (offered := self._alternatives(reply, today)) is not None:
             # "要么玫瑰要么百合" of those two, "可能会可能不会": not chosen, so unsure; two
             # of three ("基础或者标准 在这两个里头纠结") narrow the choice: ask again
-            return self.pick_uncertain() if offered >= self._plain() else None
+            return self.pick_uncertain() if offered >= set(self.plain) else None
         found = self._match(reply, today, whole=True)
         refuses = self._refuses_all(reply) and not _ONLY_EXCEPTED.search(self.clean(reply))
         if found is not None and not self.uncertain[found.index] and refuses:
@@ -382,10 +382,6 @@ class AnswerMatcher(AnswerSet):
             if found is not None and _names(found, stretch):
                 named.add(found.index)
         return named if len(named) > 1 else None
-
-    def _plain(self) -> set[int]:
-        """The answers that are neither negative nor uncertain."""
-        return {i for i in range(len(self.answers)) if not (self.negative[i] or self.uncertain[i])}
 
     def _one_answer(self, reply: str, found: Match, today: date | None) -> Match | None:
         """Collect only when one answer has the evidence: a clause naming another answer

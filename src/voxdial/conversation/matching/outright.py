@@ -355,7 +355,7 @@ def left_over(a: AnswerSet, heard: Heard) -> Match | None:
     """The one answer left when every other one is turned down by its name or a piece of
     it ("不做造型 也不用药浴" -> 洗澡 of 洗澡 / 全身造型 / 药浴; "not the gig, not starter"),
     among three or more; the uncertain and negative answers are never left over."""
-    plain = [i for i in range(len(a.answers)) if not (a.negative[i] or a.uncertain[i])]
+    plain = a.plain
     if len(plain) < 3 or NONE_WANTED.search(heard.text):
         return None
     # named somewhere, and plainly in no clause that may carry the answer ("也不算大 中型吧":

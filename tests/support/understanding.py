@@ -25,8 +25,9 @@ once at ab28f31 and spent since); `blind9` (written the same way at ef804a8, one
 per language, as round 9's fresh held-out part; spent in round 10); `blind10` (written
 the same way at 1a82dcf as round 10's fresh held-out part; spent in round 11) and
 `blind11` (written the same way at 58c4025 as a second one); `blind12` (written the same
-way at cf94435, while round 11's tuners were at work, for the round after) and `blind13`
-(the same way at 1051048, during round 12, for round 13). Item formats are described in
+way at cf94435, while round 11's tuners were at work, for the round after), `blind13`
+(the same way at 1051048, during round 12, for round 13) and `blind14` (the same way at
+41f3f86, during round 13, for round 14). Item formats are described in
 tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
@@ -82,11 +83,13 @@ KNOWLEDGE = {
     "blooddonor_en": EVAL / "blind12_kb_blooddonor_en.txt",
     "gascheck_zh": EVAL / "blind13_kb_gascheck_zh.txt",
     "hearing_en": EVAL / "blind13_kb_hearing_en.txt",
+    "earlyedu_zh": EVAL / "blind14_kb_earlyedu_zh.txt",
+    "glasgowpharmacy_en": EVAL / "blind14_kb_glasgowpharmacy_en.txt",
 }
 PARTS = (
     "dev", "heldout", "blind", "blind2", "blind3", "blind4", "blind5", "blind6",
     "train1", "train2", "blind7", "blind8", "blind9", "blind10",
-    "blind11", "blind12", "blind13",
+    "blind11", "blind12", "blind13", "blind14",
 )  # fmt: skip
 # Parts nobody who tunes may open or list the misses of: each is measured once, when a
 # round of tuning ends, and then moves to SPENT. Tuning harnesses iterate SPENT only.
@@ -111,8 +114,11 @@ PARTS = (
 # round 12's tuners were at work) is measured at its merge and when round 12 ends, and
 # stays held out for round 13.
 # Round 13 spends blind12 (its tuners may read its misses from this commit on), keeps
-# blind13 held out as its test part, and blind7 as its validation part.
-HELD_OUT = ("blind7", "blind13")
+# blind13 held out as its test part, and blind7 as its validation part. blind14 (written
+# at 41f3f86 by two non-tuners, one per language, and label-reviewed by a third, while
+# round 13's tuners were at work) is measured at its merge and when round 13 ends, and
+# stays held out for round 14.
+HELD_OUT = ("blind7", "blind13", "blind14")
 SPENT = tuple(p for p in PARTS if p not in HELD_OUT)
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone

@@ -609,7 +609,7 @@ RETRACT = re.compile(
     r"不是不是|准确(地)?说|确切(地)?说|其实|"
     r"\bno,? wait\b|\bwait,? no\b|\bi mean\b|\bor rather\b|\bmake (that|it)\b|"
     r"\b(well,? )?(honestly|to be honest|truthfully|realistically)\b|\bactually\b|"
-    r"\bscratch that\b|\bmore like\b|\bno,? sorry\b"
+    r"\bscratch that\b|\bmore like\b|\bno,? sorry\b|(?<=[a-z0-9,] )sorry,? no\b"
 )
 # said before a count that was planned and then changed ("本来三个 … 就俩", "originally
 # three but now two"): a later count stands

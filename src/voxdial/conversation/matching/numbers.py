@@ -15,6 +15,7 @@ from voxdial.conversation.matching.cues import EACH, SOMETIMES, USUALLY
 from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 from voxdial.conversation.normalize import fold
 from voxdial.conversation.quantities import (
+    EN_TENS,
     EVERY_MEAL,
     FREQUENCY_IDIOMS,
     RETRACT,
@@ -211,8 +212,18 @@ _TOTAL_AFTER = re.compile(r"\s*(是|为)?\s*[\d一二三四五六七八九十百
 # the ends of a points scale said in words
 _TOP = re.compile(
     r"满分|最高分|最高的|给最高|打最高|五星|顶格|top marks|full marks|perfect score|highest|"
+    r"(?:给|打)(?:个|它|他|她)?满(?=的|了|吧|啊|呗|\s|$)|"  # "给满的": full marks, not 满意
     r"\btop score\b|max(imum)? (marks|score|points)|all the (marks|points|stars)|"
     r"\b(ten|10) out of (ten|10)\b|\bfive stars\b"
+)
+# full marks less a little or a point or two ("就比满分差一点点", "差一分满分", "one off
+# full marks"): the mark below the top by that much (a little is one mark)
+_SHORT_AFTER = re.compile(
+    r"\s*(?:还|就)?(?:差|少)(?:了|个)?\s*(?P<n>一点点?|一点儿|一丢丢|点儿?|[一二两\d]\s*分)"
+)
+_SHORT_BEFORE = re.compile(
+    r"(?:差|少)(?:了|个)?\s*(?P<n>一点点?|一点儿|一丢丢|[一二两\d]\s*分)\s*(?:就|才)?(?:到|是|拿|得)?\s*$|"
+    r"\b(?P<en>one|a|two|1|2)(?: point| mark)?s? (?:off|short of|below|under|less than)(?: the)? $"
 )
 _BOTTOM = re.compile(
     r"最低分|最低的|给最低|打最低|零分|最差的|lowest|bottom|the worst score|"
@@ -437,6 +448,8 @@ def spoken(a: AnswerSet, text: str) -> str:
     if any("室" in k for k in a.keys):  # "三室两厅" to 几室: the rooms beside are no count
         text = _ROOMS_BESIDE.sub(lambda m: " " * len(m.group()), _SHI_ROOM.sub("室", text))
     text = without_pronoun_one(text)
+    if _in_hundreds(a):
+        text = _HUNDREDS_SAID.sub(_hundreds_written, text)
     if _DAYS_QUESTION.search(a.question):
         for pattern, days in _SPANS:
             text = pattern.sub(days, text)
@@ -480,6 +493,29 @@ def _top_given(a: AnswerSet, m: re.Match[str]) -> str:
     if len(said) == 1 and said[0].exact and said[0].low == top:
         return f"give {m['n']}"
     return m.group()
+
+
+_DIGITS_SAID = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9}  # fmt: skip
+# a number read out as its hundreds and then its tens, the way weights, heights and prices
+# are said: "one eighty" (180), "one twenty five" (125); not "one hundred"
+_HUNDREDS_SAID = re.compile(
+    rf"\b({'|'.join(_DIGITS_SAID)})[\s-]+({'|'.join(EN_TENS)})(?:[\s-]+({'|'.join(_DIGITS_SAID)}))?"
+    r"\b(?![\s-]+(?:hundred|thousand|or|to)\b)"
+)
+
+
+def _in_hundreds(a: AnswerSet) -> bool:
+    """Whether every bound the answers state, but none, is a hundred or more ("under 110
+    pounds" / "110 to 150" / "over 200"): then "one eighty" is 180, not one and eighty."""
+    bounds = {b for r in a.stated if r is not None for b in (r.low, r.high)}
+    bounds = {b for b in bounds if b not in (0, float("inf"), float("-inf"))}
+    return bool(bounds) and min(bounds) >= 100 and not a.is_timed
+
+
+def _hundreds_written(m: re.Match[str]) -> str:
+    n = _DIGITS_SAID[m[1]] * 100 + EN_TENS[m[2]] + (_DIGITS_SAID[m[3]] if m[3] else 0)
+    return str(n)
 
 
 # "w" after digits, for 万 (wan)
@@ -639,6 +675,8 @@ def _ends(a: AnswerSet, text: str) -> Match | None:
             # "满分十分 必须的": full marks, the total said after them; not a plain mark, so
             # that as a clause of "满分十分 我给八分" it does not outweigh the mark given
             end_at, how = m.end() + total.end(), "full-marks"
+        if (short := _short_of(text, m)) is not None:
+            return number_match(a, Range(end - short, end - short), how) if end == top else None
         if _NOT_EVEN_AFTER.match(text[m.end() :]):
             raise Ambiguous  # "零分都不想给": worse than any mark, none given
         if _NOT_QUITE.search(text[max(0, m.start() - 14) : m.start()]):
@@ -647,6 +685,21 @@ def _ends(a: AnswerSet, text: str) -> Match | None:
             return None  # "满分十分 我给八分": the amount said is the mark
         return number_match(a, Range(end, end), how)
     return None
+
+
+def short_of_top(text: str) -> bool:
+    """Whether the reply puts its mark a little or a point below full marks ("比满分差一
+    分"): the point said is what is taken off, not the mark."""
+    return any(_short_of(text, m) is not None for m in _TOP.finditer(text))
+
+
+def _short_of(text: str, m: re.Match[str]) -> float | None:
+    """How far below full marks a reply puts its mark ("比满分差一点点": 1), or None."""
+    short = _SHORT_AFTER.match(text, m.end()) or _SHORT_BEFORE.search(text[: m.start()])
+    if short is None:
+        return None
+    n = short["n"] or short["en"] or ""
+    return 2.0 if n[0] in "两二2t" else 1.0
 
 
 def number(a: AnswerSet, heard: Heard) -> Match | None:
@@ -669,7 +722,10 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     found = [x for x in _without_periods(said, found) if not _calendar_year(a, x)]
     if re.search(r"out of|满分", text) and len(found) >= 2:
         found = [min(found[:2], key=lambda x: x.low)] if "满分" in text else found[:1]
-    found = _as_times(a, found)
+    if (nth := _occasion_said(a, said)) is not None:
+        return number_match(a, Range(nth, nth), "number")  # "this will be my fourth": 3
+    found = _more_since(said, _as_times(a, found))
+    found = _in_asked_weight(a, said, found)
     if _myriads_unsaid(a, found):
         raise Ambiguous
     if (closing := _closing_total(a, heard.parts)) is not None:
@@ -731,6 +787,43 @@ _ROUGHLY_BEFORE = re.compile(
 _ROUGHLY_AFTER = re.compile(r"^[^\s\d]{0,2}?\s*(左右|上下|\bor( so)?\s*$|-?ish\b|\bgive or take\b)")
 
 
+# units of weight, in kilograms: a weight said in another unit than the question's is
+# read in the question's ("ten stone" to "under 110 pounds" is 140 pounds)
+_WEIGHTS = (
+    (re.compile(r"\b(?:pounds?|lbs?)\b|磅"), 0.45359),
+    (re.compile(r"\b(?:kilos?|kilograms?|kgs?)\b|公斤|千克"), 1.0),
+    (re.compile(r"\bstones?\b"), 6.35029),
+    (re.compile(r"(?<!公)斤"), 0.5),
+)
+_WEIGHT_AFTER = re.compile(
+    r"(?: and a half)?\s*(?:of\s+)?(pounds?|lbs?|kilos?|kilograms?|kgs?|stones?|磅|公斤|千克|斤)"
+)
+
+
+def _weight_unit(text: str) -> float | None:
+    """The one unit of weight `text` names, in kilograms."""
+    found = {kg for pattern, kg in _WEIGHTS if pattern.search(text)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _in_asked_weight(a: AnswerSet, said: str, found: list[Amount]) -> list[Amount]:
+    """The amounts said in a unit of weight, in the one the question asks in ("seventy
+    kilos" to pounds: 154); as said when the question names no unit of weight."""
+    asked = _weight_unit(" ".join([a.question, *a.keys]))
+    if asked is None:
+        return found
+    out = []
+    for x in found:
+        unit = _WEIGHT_AFTER.match(said, x.end)
+        kg = _weight_unit(unit.group(1)) if unit else None
+        if kg is None or kg == asked:
+            out.append(x)
+            continue
+        factor = kg / asked
+        out.append(Amount(x.low * factor, x.high * factor, x.start, x.end, ""))
+    return out
+
+
 def _approximate(said: str, x: Amount) -> bool:
     after = said[x.end :].lstrip()
     after = after[len(x.unit) :] if x.unit and after.startswith(x.unit) else after
@@ -741,9 +834,10 @@ def _approximate(said: str, x: Amount) -> bool:
 
 def _on_shared_bound(a: AnswerSet, value: float) -> bool:
     """Whether `value` is where one answer ends and another begins, as the answers say
-    them ("300" of 100到300元 / 300元以上; "100" of 100元以下 / 100到300元)."""
+    them ("300" of 100到300元 / 300元以上; "100" of 100元以下 / 100到300元), or where one
+    ends and the next begins a step on ("150" of 110-150 / 151-200, within 1%)."""
     ends = [(i, b) for i, r in enumerate(a.stated) if r is not None for b in (r.low, r.high)]
-    at = {i for i, b in ends if abs(b - value) <= 0.011}
+    at = {i for i, b in ends if abs(b - value) <= max(0.011, abs(value) / 100)}
     return len(at) >= 2
 
 
@@ -946,6 +1040,40 @@ def _total_then_parts(found: list[Amount]) -> list[Amount]:
     return [first] if first.low == sum(x.low for x in rest) else found
 
 
+_EN_NTH = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+           "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12}
+_ZH_NTH = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+           "九": 9, "十": 10}  # fmt: skip
+# an occasion said by its place ("my fourth", "the 3rd time", "第四次"): the times before
+# it are one fewer, and only the current or the next occasion says how many
+_NTH_OCCASION = re.compile(
+    rf"\b(?:my|our|his|her|their|the) (?P<en>{'|'.join(_EN_NTH)}|\d+(?:st|nd|rd|th))\b"
+    r"(?! (?:thought|hand|opinion|guess|choice|option|one)\b)|"
+    r"第(?P<zh>[一二两三四五六七八九十]|\d+)(?:次|回|趟)"
+)
+_THIS_OCCASION = re.compile(
+    r"\b(?:this|it|that|today|next|tomorrow)(?:'s|'ll|'d| is| will| would| was| were)?"
+    r"(?: (?:be|going to be|gonna be|have been))? (?:only |just |actually )?$|"
+    r"(?:这|这次|这回|这趟|今天|下次|下回)(?:是|算|就是|算是|会是|将是)?(?:我的?|我们的?)?$"
+)
+_BEFORE_ASKED = re.compile(r"\bbefore\b|\bso far\b|\bprevious|以前|之前|过")
+
+
+def _occasion_said(a: AnswerSet, said: str) -> float | None:
+    """The times before, for a reply that says the current occasion by its place ("this
+    will be my fourth", "这是第四次": 3) to a question counting the times before; an
+    occasion said by its place otherwise ("my second was in May") is not read."""
+    m = _NTH_OCCASION.search(said)
+    if m is None or not _counts_times(a):
+        return None
+    word = m["en"] or m["zh"]
+    nth = _EN_NTH.get(word) or _ZH_NTH.get(word) or int(re.sub(r"\D", "", word) or 0)
+    before = said[max(0, m.start() - 30) : m.start()]
+    if nth and _BEFORE_ASKED.search(a.question) and _THIS_OCCASION.search(before):
+        return nth - 1.0
+    raise Ambiguous
+
+
 def _counts_times(a: AnswerSet) -> bool:
     """Whether the question counts occasions ("几次", "how many times", "how often")."""
     return bool(_TIMES_QUESTION.search(a.question)) or any(
@@ -1073,6 +1201,29 @@ def _days_total(a: AnswerSet, said: str, found: list[Amount]) -> float | None:
     if any(len(d) != 1 for d in days) or len(set(days)) < len(days):
         return None
     return sum(x.low for x in found)
+
+
+# more of the same on top of an amount said before it, not a count of its own ("my ten
+# year pin and a few more since", "ten, and some more"): a few or a couple adds under ten
+_MORE_ON_TOP = re.compile(
+    r"\b(?:and|plus) (?:(?P<few>a few|a couple(?: of)?|few)|some|several|a bunch|loads|lots|"
+    r"a lot|many|plenty) more\b"
+)
+
+
+def _more_since(said: str, found: list[Amount]) -> list[Amount]:
+    """One amount, more than the one said before "and a few more", when other words
+    stand between them ("ten and a few more" is summed: 13)."""
+    m = _MORE_ON_TOP.search(said)
+    before = [x for x in found if x.end <= m.start()] if m else []
+    if m is None or len(before) != 1 or not before[0].exact:
+        return found
+    if not said[before[0].end : m.start()].strip():
+        return found
+    n = before[0].low
+    rest = [x for x in found if x.start >= m.end()]
+    high = n + 9 if m["few"] else float("inf")
+    return [Amount(n + 1, high, before[0].start, m.end(), before[0].unit), *rest]
 
 
 def _summed(text: str, found: list[Amount]) -> bool:

@@ -239,6 +239,13 @@ def _denied(a: AnswerSet, index: int, quiet: bool) -> Match | None:
 # a unit of time: among amounts ("4 to 7 days", "more than a week") it names no answer
 # ("the full week" is 7 days, which the number stage reads)
 _TIME_UNIT_WORD = re.compile(r"^(day|week|month|year|night|hour)s?$")
+# a bound of an amount: among amounts ("over 200", "10万以上") it names no answer without
+# the amount ("well over the minimum" says no weight)
+_BOUND_WORD = re.compile(r"^(over|under|more|less|fewer|above|below|than|plus|以上|以下|以内)$")
+
+
+def _amount_word(w: str) -> bool:
+    return _TIME_UNIT_WORD.match(w) is not None or _BOUND_WORD.match(w) is not None
 
 
 def partial(a: AnswerSet, heard: Heard) -> Match | None:
@@ -249,7 +256,7 @@ def partial(a: AnswerSet, heard: Heard) -> Match | None:
     found = set()
     for i, pieces in enumerate(a.parts):
         for w in pieces:
-            if w not in scope or (a.is_numeric and _TIME_UNIT_WORD.match(w)):
+            if w not in scope or (a.is_numeric and _amount_word(w)):
                 continue
             pattern = rf"(?<![a-z]){w}(?![a-z])" if w.isascii() else re.escape(w)
             m = re.search(pattern, scope)

@@ -17,6 +17,7 @@ from voxdial.conversation.matching.numbers import (
     amounts_said,
     is_five_scale,
     number_match,
+    short_of_top,
 )
 from voxdial.conversation.quantities import amounts
 from voxdial.conversation.scale import scale_score
@@ -273,8 +274,8 @@ def mark(a: AnswerSet, heard: Heard) -> Match | None:
     reasons without a number of their own ("one, I waited forty minutes"). A half mark
     ("七点五", "seven and a half") is between two answers: asked again."""
     points = _points(a)
-    if points is None or not _POINTS_ASKED.search(a.question):
-        return None
+    if points is None or not _POINTS_ASKED.search(a.question) or short_of_top(heard.text):
+        return None  # "比满分差一分": the number stage reads the mark below the top
     if (settled := _settled(heard.parts)) is not None and points[0] <= settled <= points[-1]:
         return number_match(a, Range(settled, settled), "number")
     if _HALF.search(heard.text):

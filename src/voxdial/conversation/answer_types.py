@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 
+# what "how much X do ..." asks about when it asks for money all the same
+_MONEY_NOUNS = r"(?:money|cash|extra|more|deposit|tax|vat|tip|interest|rent|change)"
+_AUXILIARY = r"(?:do|does|did|can|could|should|will|would|is|are|was|have|has)"
+
 # kind -> (the question asks for it, a passage states it)
 KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "place": (
@@ -48,7 +52,9 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             # said alone, and 要多少 / 收多少 with no counted thing after it
             r"好多钱|[收给加算扣掏]钱|(?:咋|怎么)收(?=$|[\s的呢啊呀？?，,。])|"
             r"[要收]多少(?=$|[\s钱吗呢啊呀？?，,。])|"
-            r"\bhow much\b|price|cost|"
+            # "how much blood do you take", "how much time does it need": an amount of
+            # the thing named after "how much", not a price (unless money is named)
+            rf"\bhow much\b(?!\s+(?!{_MONEY_NOUNS}\b)[a-z]+\s+{_AUXILIARY}\b)|price|cost|"
             r"\bfees?\b|charge|expensive|cheap",
             re.I,
         ),
@@ -72,6 +78,15 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
     ),
 }
+
+# A question for the number itself ("what number do I call", "你们客服电话多少"), which a
+# passage saying only "call the donor line" does not answer, where "can I call you to
+# book" is answered by one.
+NUMBER_ASKED = re.compile(
+    r"\b(?:what|which)(?:'s| is)? (?:the |your |a )?(?:[a-z]+ ){0,2}number\b|"
+    r"(?:电话|热线|号码)(?:是)?多少|[打拨]哪个(?:电话|号)|[打拨]什么(?:电话|号)|什么号码",
+    re.I,
+)
 
 # A street address: the place fact that answers "where are you" about the business
 # itself, where a floor or "next to the lift" (a place inside it) does not.

@@ -62,6 +62,7 @@ ANSWER_THRESHOLD = 0.18
 KIND_BONUS = 0.10  # ranking: the passage states the kind of fact asked for
 KIND_CONFIDENCE = {"place": 0.15, "hours": 0.15, "phone": 0.15}  # else KIND_BONUS
 OFFER_EVIDENCE = True
+NUMBER_STATED = True  # a question for a phone number is answered only by a passage with one
 UNKNOWN_PENALTY = 0.05  # confidence: less by this times the share of words the text never uses
 KIND_FACT_RANKS = 3  # a passage stating the fact asked for answers from this high a rank
 NAMED_LIFT = True  # the kind's lift in confidence only for a passage naming what is asked of
@@ -74,6 +75,8 @@ MAX_SPOKEN_UNITS = 110  # ~25 s of speech: a CJK character or an English word is
 # a price named as what a question is about ("can my price go up", "还要付违约费用吗"), not
 # the form of asking for a figure ("how much", "is it cheaper", "咋收费")
 _PRICE_NOUNS = re.compile(r"\b(?:prices?|fees?|charges?)\b|价格|费用", re.I)
+# a number one can dial: a short service number ("96118") too, which is no phone fact
+_DIALLED = re.compile(r"\d[\d -]{3,}\d")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _QUESTION = re.compile(r"^\s*(?:问|Q|question)\s*[:：.、]\s*", re.I)
 _ANSWER = re.compile(r"^\s*(?:答|A|answer)\s*[:：.、]\s*", re.I)
@@ -399,6 +402,8 @@ class KnowledgeBase:
             return None
         if OFFER_EVIDENCE and not evidenced(question, self.passages[hits[0].index].indexed):
             return None  # "do you sell X" answered by a passage that never names X
+        if NUMBER_STATED and self._number_missing(question, hits[0].index):
+            return None  # "what number do I call to cancel": a passage with no number
         hit = hits[0]
         group = self.passages[hit.index].group
         if group < 0:
@@ -417,6 +422,12 @@ class KnowledgeBase:
         if spoken_units(spoken) > MAX_SPOKEN_UNITS:
             return hit
         return replace(hit, passage=spoken)
+
+    def _number_missing(self, question: str, index: int) -> bool:
+        """Whether `question` asks for a phone number that passage `index` does not state."""
+        return bool(answer_types.NUMBER_ASKED.search(question)) and not _DIALLED.search(
+            self.passages[index].text
+        )
 
     def _by_topic(self, topic: str, hits: list[KnowledgeHit]) -> KnowledgeHit | None:
         """Of the two tied passages, the one the call's topic clearly favours (by

@@ -55,7 +55,7 @@ _CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("营业时间", "几点", "开门", "关门", "上班", "下班", "节假日", "放假", "半夜", "凌晨", "通宵"),
     ("质保", "保修", "返修", "又坏", "再坏", "保质期", "包修"),
     ("人多", "排队", "等多久", "拥挤", "要等"),
-    ("推荐", "介绍", "老带新", "奖励", "返现", "拉新"),
+    ("推荐", "介绍", "老带新", "奖励", "返现", "拉新", "邀请", "拉人"),
     ("覆盖", "哪些区", "范围", "能装吗", "能不能装"),
     ("逾期", "欠费", "忘了交", "没交钱", "没交费", "晚交", "过了缴费"),
     (
@@ -130,7 +130,7 @@ _CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("new patient", "first time", "first visit", "records", "form"),
     # general service vocabulary: goods, damage and loss, payment trouble, supply
     ("电池", "充电宝", "锂电池", "移动电源", "battery", "batteries", "power bank"),
-    ("损坏", "摔坏", "坏了", "破损", "碎了", "压坏", "damaged", "broken", "damage"),
+    ("损坏", "摔坏", "坏了", "坏掉", "破损", "碎了", "压坏", "damaged", "broken", "damage"),
     ("丢失", "丢了", "弄丢", "找不到", "lost", "missing"),
     ("赔偿", "理赔", "索赔", "补偿", "赔", "compensation", "compensate", "claim"),
     ("禁止", "违禁", "不能寄", "不让寄", "prohibited", "not allowed", "banned", "forbidden"),
@@ -606,6 +606,7 @@ _SELF_WORDS = set(
     "guy guys folk folks office offic company business place center centre cent shop store "
     "branch 你们 公司 门店 店 地方 那边 这边".split()
 )
+_SELF_WORDS |= {_stem(w) for w in _SELF_WORDS}  # as the question's words are: "plac", "centr"
 
 
 def asked_about(question: str) -> list[str]:

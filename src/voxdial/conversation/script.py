@@ -745,7 +745,8 @@ def _statements(reply: str) -> str:
                 said.append((clause, bool(asks)))
     kept = [
         c for n, (c, asks) in enumerate(said)
-        if not asks and not (_supposed(c) and n + 1 < len(said) and _asks(said[n + 1]))
+        if not asks and not ((_supposed(c) or _aside(c)) and n + 1 < len(said)
+                             and _asks(said[n + 1]))
     ]  # fmt: skip
     return "，".join(kept)
 
@@ -760,6 +761,18 @@ _SUPPOSED = re.compile(
 
 def _supposed(clause: str) -> bool:
     return bool(_SUPPOSED.search(fold(clause).strip(" ,，。.")))
+
+
+# a marker that turns to another matter before a question ("对了 你们急送多久能到", "oh by
+# the way, do you open sundays"): no answer to the question asked (对了 is no yes there)
+_ASIDE = re.compile(
+    r"^(?:[哦噢诶欸哎啊]?对了|顺便问一?下|(?:oh,? )?by the way|btw|oh and|"
+    r"one more thing|while i have you)$"
+)
+
+
+def _aside(clause: str) -> bool:
+    return bool(_ASIDE.search(fold(clause).strip(" ,，。.")))
 
 
 def _asks(said: tuple[str, bool]) -> bool:

@@ -27,6 +27,16 @@ def embedding(a: AnswerSet, heard: Heard) -> Match | None:
     order = np.argsort(-sims)
     top = float(sims[order[0]])
     second = float(sims[order[1]]) if len(order) > 1 else -1.0
-    if top >= EMBEDDING_THRESHOLD and top - second >= EMBEDDING_MARGIN:
-        return a.pick(int(order[0]), "embedding", top)
-    return None
+    if top < EMBEDDING_THRESHOLD or top - second < EMBEDDING_MARGIN:
+        return None
+    if _negative_of_a_pair(a, int(order[0])):
+        return None
+    return a.pick(int(order[0]), "embedding", top)
+
+
+def _negative_of_a_pair(a: AnswerSet, index: int) -> bool:
+    """The negative answer of a yes/no pair, reached by a reply with no negation in it:
+    a sentence embedding does not weigh a negation, and the negative answer holds the
+    plain one's words ("准时的" lies nearer 没有准时 than 准时送到), so its nearness says
+    nothing of the callee's polarity."""
+    return a.binary and index == a.no

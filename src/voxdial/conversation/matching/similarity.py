@@ -28,5 +28,12 @@ def embedding(a: AnswerSet, heard: Heard) -> Match | None:
     top = float(sims[order[0]])
     second = float(sims[order[1]]) if len(order) > 1 else -1.0
     if top >= EMBEDDING_THRESHOLD and top - second >= EMBEDDING_MARGIN:
+        if _one_letter(a.answers[int(order[0])]):
+            return None  # "ahh" lies near "O" by sound alone: a letter has no meaning to match
         return a.pick(int(order[0]), "embedding", top)
     return None
+
+
+def _one_letter(answer: str) -> bool:
+    """Whether the answer is a single Latin letter (a blood group, a grade, a plan "B")."""
+    return len(answer.strip()) == 1 and answer.strip().isascii() and answer.strip().isalpha()

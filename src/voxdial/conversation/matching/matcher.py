@@ -199,6 +199,10 @@ def _time(a: AnswerSet, heard: Heard) -> Match | None:
 # word is not weighed (a reason clause, "太差了 装了三次才装好", often carries one)
 _RANK = {"state": 2, "said": 2, "period": 2, "number": 2, "time": 2, "ordinal": 2,
          "paraphrase": 1, "partial": 1}  # fmt: skip
+# a hedged guess that ends as a question: the callee asks rather than tells
+GUESS_ASKED = re.compile(
+    r"(\b(probably|maybe|perhaps|i guess|i suppose)\b|可能|大概|估计|也许).*[?？]$"
+)
 # readings by sound, spelling or meaning alone
 GUESSED = {"fuzzy", "sounds", "clipped", "embedding"}
 # a correction in the reply: the later answer stands, the engine reads it
@@ -317,11 +321,23 @@ class AnswerMatcher(AnswerSet):
             return None  # "都不要 烫发染发都不做", "none of them": no choice is left
         if found is not None and found.how in GUESSED and outright.NONE_WANTED.search(fold(reply)):
             return None  # "造型药浴都不做": none is wanted, a spelling guess does not name one
+        if found is not None and not self.uncertain[found.index] and self._guess_asked(reply):
+            return None  # "my mum's O so probably me too?": a guess asked back, no answer
+        if found is not None and found.how in GUESSED and outright.other_object(
+            self, found.index, fold(reply)
+        ):
+            return None  # "退到账户上": near 退到余额 by its verb, but it names its own object
         if found is not None and found.how in GUESSED and self._odd_day(reply):
             return None  # "周事吧": a weekday misheard, which one is not known
         if found is None or found.how not in _RANK:
             return found
         return self._one_answer(reply, found, today)
+
+    def _guess_asked(self, reply: str) -> bool:
+        """Whether a choice reply is a guess put as a question ("probably B?", "大概是A吧？");
+        a scale or a yes/no takes a hedge as its own reading."""
+        plain_choice = not (self.binary or self.is_scale or self.is_numeric)
+        return plain_choice and GUESS_ASKED.search(fold(reply).strip()) is not None
 
     def _odd_day(self, reply: str) -> bool:
         """Whether the answers are days and the reply names a weekday that is none."""

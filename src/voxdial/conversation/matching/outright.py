@@ -264,12 +264,41 @@ def partial(a: AnswerSet, heard: Heard) -> Match | None:
                 continue  # "on my phone": the device used, not the answer "by phone"
             if m and _other_kind(a.keys[i], w, scope, m.start()):
                 continue
+            if m and _other_object(a, i, w, scope, m.end()):
+                continue
             if m and not negated_before(scope, m.start(), 16 if w.isascii() else 6):
                 found.add(i)  # "i'm done with contacts" turns Contact lenses down
                 break
     if len(found) == 1:
         return a.pick(found.pop(), "partial")
     return None
+
+
+# a verb's complement that wants a place or person after it (退到, 寄给, 放在, 转进)
+_WANTS_OBJECT = "到给在进"
+# what may follow such a piece without naming an object of its own
+_AFTER_OBJECT = set("了的吧啊呀哦嘛呢这那里上")
+
+
+def _other_object(a: AnswerSet, i: int, piece: str, text: str, end: int) -> bool:
+    """Whether the piece is the answer's verb said with another object: "退到账户上" says
+    where to (an account, which either answer may be), not 退到余额's balance."""
+    if piece[-1] not in _WANTS_OBJECT:
+        return False
+    after = text[end : end + 1]
+    if not ("\u4e00" <= after <= "\u9fff") or after in _AFTER_OBJECT:
+        return False
+    return after not in a.answers[i] + "".join(a.parts[i])
+
+
+def other_object(a: AnswerSet, i: int, text: str) -> bool:
+    """Whether the reply says the answer's verb and complement (退到) with an object of its
+    own: a near spelling of the answer ("退到账户上" of 退到余额) does not name it."""
+    for end in range(2, len(text)):
+        if text[end - 1] in _WANTS_OBJECT and text[end - 2 : end] in a.answers[i]:
+            if _other_object(a, i, text[end - 2 : end], text, end):
+                return True
+    return False
 
 
 def _other_kind(key: str, piece: str, text: str, start: int) -> bool:

@@ -31,6 +31,8 @@ def embedding(a: AnswerSet, heard: Heard) -> Match | None:
         return None
     if _negative_of_a_pair(a, int(order[0])):
         return None
+    if _one_letter(a.answers[int(order[0])]):
+        return None  # "ahh" lies near "O" by sound alone: a letter has no meaning to match
     return a.pick(int(order[0]), "embedding", top)
 
 
@@ -40,3 +42,8 @@ def _negative_of_a_pair(a: AnswerSet, index: int) -> bool:
     plain one's words ("准时的" lies nearer 没有准时 than 准时送到), so its nearness says
     nothing of the callee's polarity."""
     return a.binary and index == a.no
+
+
+def _one_letter(answer: str) -> bool:
+    """Whether the answer is a single Latin letter (a blood group, a grade, a plan "B")."""
+    return len(answer.strip()) == 1 and answer.strip().isascii() and answer.strip().isalpha()

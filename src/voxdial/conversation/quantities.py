@@ -75,7 +75,7 @@ class Amount:
         return self.low == self.high
 
 
-def _zh_number(run: str) -> float | None:
+def zh_number(run: str) -> float | None:
     """A Chinese numeral: 三, 十五, 二十八, 一百二, 三千五百, 两万."""
     if not run:
         return None
@@ -192,7 +192,7 @@ def _zh_amounts(text: str) -> list[Amount]:
             out.append(_qualified(text, start, start + 1, count, count))
             start, run = start + 1, run[1:]
         if low is None:
-            value = _zh_number(run)
+            value = zh_number(run)
             if value is None:
                 continue
             low = high = value

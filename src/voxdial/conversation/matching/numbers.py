@@ -16,6 +16,7 @@ from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 from voxdial.conversation.normalize import fold
 from voxdial.conversation.quantities import (
     EN_TENS,
+    EN_UNITS,
     EVERY_MEAL,
     FREQUENCY_IDIOMS,
     RETRACT,
@@ -31,6 +32,7 @@ from voxdial.conversation.quantities import (
     day_parts,
     periods,
     years_since,
+    zh_number,
 )
 
 if TYPE_CHECKING:
@@ -495,8 +497,7 @@ def _top_given(a: AnswerSet, m: re.Match[str]) -> str:
     return m.group()
 
 
-_DIGITS_SAID = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9}  # fmt: skip
+_DIGITS_SAID = {w: n for w, n in EN_UNITS.items() if w.isalpha() and 1 <= n <= 9}  # one .. nine
 # a number read out as its hundreds and then its tens, the way weights, heights and prices
 # are said: "one eighty" (180), "one twenty five" (125); not "one hundred"
 _HUNDREDS_SAID = re.compile(
@@ -1042,8 +1043,6 @@ def _total_then_parts(found: list[Amount]) -> list[Amount]:
 
 _EN_NTH = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
            "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12}
-_ZH_NTH = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-           "九": 9, "十": 10}  # fmt: skip
 # an occasion said by its place ("my fourth", "the 3rd time", "第四次"): the times before
 # it are one fewer, and only the current or the next occasion says how many
 _NTH_OCCASION = re.compile(
@@ -1067,7 +1066,10 @@ def _occasion_said(a: AnswerSet, said: str) -> float | None:
     if m is None or not _counts_times(a):
         return None
     word = m["en"] or m["zh"]
-    nth = _EN_NTH.get(word) or _ZH_NTH.get(word) or int(re.sub(r"\D", "", word) or 0)
+    if m["zh"] and not word.isdigit():
+        nth = zh_number(word) or 0.0  # 第四次
+    else:
+        nth = _EN_NTH.get(word) or int(re.sub(r"\D", "", word) or 0)  # my fourth, the 3rd time
     before = said[max(0, m.start() - 30) : m.start()]
     if nth and _BEFORE_ASKED.search(a.question) and _THIS_OCCASION.search(before):
         return nth - 1.0

@@ -26,8 +26,9 @@ per language, as round 9's fresh held-out part; spent in round 10); `blind10` (w
 the same way at 1a82dcf as round 10's fresh held-out part; spent in round 11) and
 `blind11` (written the same way at 58c4025 as a second one); `blind12` (written the same
 way at cf94435, while round 11's tuners were at work, for the round after), `blind13`
-(the same way at 1051048, during round 12, for round 13) and `blind14` (the same way at
-41f3f86, during round 13, for round 14). Item formats are described in
+(the same way at 1051048, during round 12, for round 13), `blind14` (the same way at
+41f3f86, during round 13, for round 14) and `blind15` (the same way at cf670c8, during
+round 14, for round 15). Item formats are described in
 tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
@@ -85,11 +86,13 @@ KNOWLEDGE = {
     "hearing_en": EVAL / "blind13_kb_hearing_en.txt",
     "earlyedu_zh": EVAL / "blind14_kb_earlyedu_zh.txt",
     "glasgowpharmacy_en": EVAL / "blind14_kb_glasgowpharmacy_en.txt",
+    "tradein_zh": EVAL / "blind15_kb_tradein_zh.txt",
+    "dublinbikes_en": EVAL / "blind15_kb_dublinbikes_en.txt",
 }
 PARTS = (
     "dev", "heldout", "blind", "blind2", "blind3", "blind4", "blind5", "blind6",
     "train1", "train2", "blind7", "blind8", "blind9", "blind10",
-    "blind11", "blind12", "blind13", "blind14",
+    "blind11", "blind12", "blind13", "blind14", "blind15",
 )  # fmt: skip
 # Parts nobody who tunes may open or list the misses of: each is measured once, when a
 # round of tuning ends, and then moves to SPENT. Tuning harnesses iterate SPENT only.
@@ -119,8 +122,11 @@ PARTS = (
 # round 13's tuners were at work) is measured at its merge and when round 13 ends, and
 # stays held out for round 14.
 # Round 14 spends blind13 (its tuners may read its misses from this commit on), keeps
-# blind14 held out as its test part, and blind7 as its validation part.
-HELD_OUT = ("blind7", "blind14")
+# blind14 held out as its test part, and blind7 as its validation part. blind15 (written
+# at cf670c8 by two non-tuners, one per language, and label-reviewed by a third, while
+# round 14's tuners were at work) is measured at its merge and when round 14 ends, and
+# stays held out for round 15.
+HELD_OUT = ("blind7", "blind14", "blind15")
 SPENT = tuple(p for p in PARTS if p not in HELD_OUT)
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone

@@ -255,15 +255,7 @@ ASKING = re.compile(
     r"\b(what|how much|how long|how many|how do|when|where|why|is there|are there|do you|"
     r"can i|can you|is it)\b|"
     # question words of colloquial Mandarin: 咋 (not 不咋样), "…来着" (and 啥: ASKING_RAW)
-    r"(?<!不)咋|来着$|会怎(么)?样|(?<!不)怎样$|多会儿|"
-    # regional forms of 什么 ("要带么斯", "搞么子", "啥子") and of 多少钱 ("要好多钱")
-    r"(?<![没不])(么斯|么子|么事|啥子)(?![都也])|(?<![了花])好多钱(?=$|[啊呀哦嘞]|一)|"
-    # how many years, months, minutes ("质保几年"), not a few of them ("用了几年了", "前几年")
-    r"(?<![了过好十这那前头近没就才几])几(年|个月|岁|周|个星期|分钟|个小时|小时)(?![前了来以])|"
-    # which one ("打哪个电话"), not any one ("哪个都行", "随便哪个")
-    r"(?<![便管论])哪(个|家|位|种)(?![都也])|"
-    # A不A / A没A asked of a verb ("收不收钱", "修没修"), not 动不动 / 时不时 ("now and then")
-    r"(?P<verb>[^\W\d不没动时差好对得a-z])[不没](?P=verb)"
+    r"(?<!不)咋|来着$|会怎(么)?样|(?<!不)怎样$|多会儿"
 )
 # questions said without a question word, read on a clause before its particles are
 # cleaned away: a verb and a final 不 ("补考要钱不", "能退不"), surprise at something

@@ -52,6 +52,7 @@ from voxdial.conversation.knowledge_terms import (  # noqa: F401 (_jieba: polari
     expansions,
     names_all,
     tokenize,
+    unknown_offer,
     unknown_share,
 )
 
@@ -63,6 +64,7 @@ KIND_BONUS = 0.10  # ranking: the passage states the kind of fact asked for
 KIND_CONFIDENCE = {"place": 0.15, "hours": 0.15, "phone": 0.15}  # else KIND_BONUS
 OFFER_EVIDENCE = True
 NUMBER_STATED = True  # a question for a phone number is answered only by a passage with one
+OFFER_HEAD = True  # "do you do ear piercing": the thing's head noun must be used by the text
 UNKNOWN_PENALTY = 0.05  # confidence: less by this times the share of words the text never uses
 KIND_FACT_RANKS = 3  # a passage stating the fact asked for answers from this high a rank
 NAMED_LIFT = True  # the kind's lift in confidence only for a passage naming what is asked of
@@ -402,6 +404,8 @@ class KnowledgeBase:
             return None
         if OFFER_EVIDENCE and not evidenced(question, self.passages[hits[0].index].indexed):
             return None  # "do you sell X" answered by a passage that never names X
+        if OFFER_HEAD and unknown_offer(question, self._vocabulary, self._text):
+            return None  # "do you do ear piercing" of a text on ear wax only
         if NUMBER_STATED and self._number_missing(question, hits[0].index):
             return None  # "what number do I call to cancel": a passage with no number
         hit = hits[0]

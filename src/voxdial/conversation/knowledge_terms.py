@@ -649,3 +649,19 @@ def _part_named(word: str, text: str) -> bool:
     if word.isascii() or len(word) < 3:
         return False
     return any(word[i : i + 2] in text for i in range(len(word) - 1))
+
+
+
+def unknown_offer(question: str, vocabulary: set[str], text: str) -> bool:
+    """Whether `question` asks if the business offers a thing (two or three English
+    words) whose head noun (its last word) the whole text never uses, itself or by a
+    word of its group: "do you do ear piercing" of a text on ear wax removal, where
+    "ear" alone is named."""
+    match = _OFFER_EN.search(_normalise(question))
+    if match is None or not 2 <= len(match.group("thing").split()) <= 3:
+        return False  # one word is `evidenced`'s; a longer tail is a clause ("a printer i can use")
+    words = offered_thing(question)
+    if len(words) < 2:
+        return False
+    head = words[-1]
+    return not (_names(head, text, vocabulary) or (not head.isascii() and head in text))

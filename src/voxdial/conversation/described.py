@@ -66,7 +66,10 @@ def described(a: AnswerSet, knowledge: str, reply: str) -> int | None:
     for term in _terms(said):
         if _holds(shut, term):
             continue
-        holding = [n for s, n in zip(sentences, named, strict=True) if _holds(s, term)]
+        holding = [
+            n for s, n in zip(sentences, named, strict=True)
+            if _holds(s, term) and not _before_its_choice(s, term, n, a)
+        ]  # fmt: skip
         if not holding or len(holding) > _MOST:
             continue
         choices = set().union(*holding)
@@ -81,6 +84,24 @@ def described(a: AnswerSet, knowledge: str, reply: str) -> int | None:
 def _sentences(knowledge: str) -> tuple[str, ...]:
     """The knowledge text's sentences, folded: split once per text, not once per reply."""
     return tuple(fold(s) for s in _SENTENCE.split(knowledge) if s and s.strip())
+
+
+# between a sentence's clauses
+_CLAUSE = re.compile(r"[,，;；]")
+
+
+def _before_its_choice(sentence: str, term: str, named: set[int], a: AnswerSet) -> bool:
+    """Whether the term is said only in clauses before the one choice the sentence
+    names: what a sentence tells of a thing follows the thing ("安检员统一穿蓝色工装，...
+    在微信公众号里核验": the blue is the uniform's, not 微信's)."""
+    if len(named) != 1:
+        return False
+    key = a.keys[next(iter(named))]
+    clauses = _CLAUSE.split(sentence)
+    first = next((n for n, c in enumerate(clauses) if _names(c, key)), None)
+    if first is None:
+        return False
+    return not any(_holds(c, term) for c in clauses[first:])
 
 
 def _names(sentence: str, key: str) -> bool:

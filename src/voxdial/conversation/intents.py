@@ -157,7 +157,7 @@ UNSURE = re.compile(
     r"^maybe$|maybe not|maybe,? maybe|we'?ll see|can'?t say|"
     r"hard to say|let me (have a )?think|i'?ll (have a )?think about it|undecided|"
     r"no clue|not a clue|haven'?t (got )?a clue|clueless|"
-    r"not decided|"
+    r"not decided|说不上来|\b(couldn'?t|can'?t) (really )?tell you\b(?! how)|"
     r"ask me (again )?(later|closer)|closer to the time|i'?ll have to check|can'?t remember"
 )
 # a moment asked for ("one sec", "just a second", "give me a moment"); not "a second" or
@@ -241,7 +241,7 @@ GO_AHEAD = re.compile(
     r"(minutes?|mins?|seconds?|secs?)"
 )
 ASKING = re.compile(
-    r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])什么(?!时候都)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|"
+    r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])什么(?!时候都|都|也)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|"
     r"几号|几天|周几|星期几|礼拜几|几时|哪儿|哪里|在哪|为什么|为啥|"
     # which ones ("包含哪些主材"), not every one ("哪些都不要")
     r"(?<![没不])哪(些|几(个|种|样|项))(?![都也])|"

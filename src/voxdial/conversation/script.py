@@ -300,6 +300,8 @@ class ScriptConversation:
         main = self._match(index, content) if content and answers and not r.hesitation else None
         if main is not None and self._which_asked(index, reply):
             main = None  # "the tutor? which one, we had two": the count is no answer
+        if main is not None and self._guess_asked(index, reply, main):
+            main = None  # "my mum's O so probably me too?": the "?" `_statements` drops
         if main is None and r.correction and r.corrected and answers:
             main = self._first_clause(index, reply, r.corrected)  # "plus, gig's too pricey"
         if main is None and content and answers and not (r.hesitation or r.asking or r.correction):
@@ -575,6 +577,12 @@ class ScriptConversation:
         number: what the reply says beside it is the question's context."""
         m = self._matcher(index)
         return m is not None and m.is_numeric and bool(WHICH_ASKED.search(fold(reply)))
+
+    def _guess_asked(self, index: int, reply: str, main: Match) -> bool:
+        """Whether the reply, its rising end kept, is a guess put as a question
+        (matcher `guess_asked`): the statement read from it tells no choice."""
+        m = self._matcher(index)
+        return m is not None and not m.uncertain[main.index] and m.guess_asked(reply)
 
     def _described(self, index: int, text: str) -> Match | None:
         """The choice the knowledge alone says the reply's words of (described.py)."""

@@ -14,6 +14,8 @@ NEGATORS = re.compile(
     r"\b(done|finished|through|fed up) with|\b(sick|tired) of|\bno more)"
     r"(\s*(是|太|很|怎么|大|那么|想|要|打算|愿意|会|再|that|very|really|so|the|a|an|on|at|"
     r"this|any|think|i'?ll|i will|we'?ll|want to|going to|gonna|plan to|to|"
+    # the light verb or the means turned down with it ("i don't do email", "not by text")
+    r"do|use|by|via|"
     r"(she|he|it|they|we|you)('s|'re| is| are| was| were)|is|are|was|were|be|getting))*\s*$"
 )
 # a negation anywhere in the reply: the spelling and similarity stages stay out of it

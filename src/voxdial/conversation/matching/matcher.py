@@ -41,6 +41,12 @@ from voxdial.conversation.matching.match import Ambiguous, Heard, Match
 from voxdial.conversation.normalize import fold
 from voxdial.conversation.quantities import amounts
 
+# never looked at it, or cannot get to it ("没看过", "够不着", "never checked"): of a
+# question which kind a thing is, not known (to a yes/no, "没看过" is a no)
+_NOT_LOOKED = re.compile(
+    r"没(仔细)?(看|注意|留意|查|瞧)(过|到)|够不着|看不到|\bnever (looked|checked)\b"
+)
+
 
 def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     """Someone else decides, or the callee is unsure ("还没想好", "depends"): the
@@ -54,6 +60,9 @@ def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     if polarity.CONSULTS.search(heard.text) and a.is_numeric and not a.is_scale:
         raise Ambiguous  # "好几个呢 我问问他们家长": the count is not known yet
     said = [heard.text, *heard.parts]
+    if any(a.uncertain) and not a.binary and any(_NOT_LOOKED.search(p) for p in said):
+        if outright.said(a, heard, quiet=True) is None and outright.partial(a, heard) is None:
+            return a.pick_uncertain()  # "灶台下面我够不着 没看过": which kind is not known
     if DEFERS.search(heard.text):
         if any(a.uncertain) and DONE_BY_ANOTHER.search(heard.text) and any(map(_not_known, said)):
             return a.pick_uncertain()  # "my daughter did it for me, no idea how": not known
@@ -264,6 +273,28 @@ _ONLY_EXCEPTED = re.compile(
 )
 
 
+# a question of what the callee means to do ("打算装吗", "would you like to book")
+_ASKS_PLAN = re.compile(
+    r"打算|准备|要不要|想不想|考虑|\b(plan|planning|going|intend) to\b|\bwould you like\b|"
+    r"\bdo you want\b"
+)
+# said done already, in English ("already booked it", "we've already got one")
+_ALREADY_DONE = re.compile(
+    r"\balready (had|have|got|done|did|booked|installed|bought|ordered|signed|sorted|"
+    r"changed|replaced)\b"
+)
+_ALREADY = "(已经|早就|早都|早已)"
+# an answer's first character that says no act ("不装": the negator, "再考虑": a wait)
+_NOT_DONE = set("不没别再还")
+
+
+# none of the choices wanted, said in a clause ("都不用", "什么都不办", "不用不用", "none")
+_NOTHING_WANTED = re.compile(
+    r"^都(不|没)|(什么|啥|哪样|哪个|一样)都不|^(不用|不要|不需要|不必)(了|不用|不要|不需要)*$|"
+    r"\b(none|nothing|neither)\b"
+)
+
+
 # after the answer said outright and the scale, in this order
 _LATER_STAGES = (
     levels.level,
@@ -277,6 +308,7 @@ _LATER_STAGES = (
     periods.period,
     _time,
     outright.left_over,  # before paraphrase, which reads "不X也不Y" as neither of two
+    outright.left_of_turned_down,
     paraphrases.paraphrase,
     yes_no.yes_no,
     paraphrases.going_on,  # after yes/no: "续吧" to 续约吗 is the question's verb echoed
@@ -316,13 +348,19 @@ class AnswerMatcher(AnswerSet):
             # of three ("基础或者标准 在这两个里头纠结") narrow the choice: ask again
             return self.pick_uncertain() if offered >= set(self.plain) else None
         found = self._match(reply, today, whole=True)
+        none = self._none_answer()
+        if none is not None and (found is None or found.index == none) and self._wants_none(reply):
+            return self.pick(none, "said")  # "什么都不办", "不用不用 就安检": the "none" answer
         refuses = self._refuses_all(reply) and not _ONLY_EXCEPTED.search(self.clean(reply))
-        if found is not None and not self.uncertain[found.index] and refuses:
+        kept = found is not None and (self.uncertain[found.index] or found.index == none)
+        if found is not None and not kept and refuses:
             return None  # "都不要 烫发染发都不做", "none of them": no choice is left
         if found is not None and found.how in GUESSED and outright.NONE_WANTED.search(fold(reply)):
             return None  # "造型药浴都不做": none is wanted, a spelling guess does not name one
-        if found is not None and not self.uncertain[found.index] and self._guess_asked(reply):
+        if found is not None and not self.uncertain[found.index] and self.guess_asked(reply):
             return None  # "my mum's O so probably me too?": a guess asked back, no answer
+        if found is not None and not self.uncertain[found.index] and self._done_already(reply):
+            return None  # "已经装了啊" to 打算装吗: done already, no plan to choose
         if found is not None and found.how in GUESSED and outright.other_object(
             self, found.index, fold(reply)
         ):
@@ -333,11 +371,32 @@ class AnswerMatcher(AnswerSet):
             return found
         return self._one_answer(reply, found, today)
 
-    def _guess_asked(self, reply: str) -> bool:
+    def guess_asked(self, reply: str) -> bool:
         """Whether a choice reply is a guess put as a question ("probably B?", "大概是A吧？");
         a scale or a yes/no takes a hedge as its own reading."""
         plain_choice = not (self.binary or self.is_scale or self.is_numeric)
         return plain_choice and GUESS_ASKED.search(fold(reply).strip()) is not None
+
+    def _done_already(self, reply: str) -> bool:
+        """Whether a question of what the callee means to do is told it is done already
+        ("已经装了", "早就换过了", "already booked it"): none of the plans is chosen."""
+        if not _ASKS_PLAN.search(self.question or ""):
+            return False
+        said = fold(reply)
+        verbs = {k[:1] for k in self.keys if k and not k.isascii()} - _NOT_DONE
+        done = (rf"{_ALREADY}[\u4e00-\u9fff]{{0,2}}{re.escape(c)}(了|过|上|好)" for c in verbs)
+        return any(re.search(d, said) for d in done) or _ALREADY_DONE.search(said) is not None
+
+    def _none_answer(self) -> int | None:
+        """The answer that turns every other one down ("都不用", "None of them"), if any."""
+        if self.binary or self.is_numeric or self.is_scale:
+            return None
+        found = [i for i in self.plain if outright.NONE_ANSWER.search(self.keys[i])]
+        return found[0] if len(found) == 1 else None
+
+    def _wants_none(self, reply: str) -> bool:
+        """Whether a clause wants none of the choices ("都不用", "什么都不办", "不用不用")."""
+        return any(_NOTHING_WANTED.search(fold(c)) for c in intents.clauses(reply))
 
     def _odd_day(self, reply: str) -> bool:
         """Whether the answers are days and the reply names a weekday that is none."""

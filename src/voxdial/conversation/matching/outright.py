@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from voxdial.conversation.matching.cues import (
+    NEGATION,
     QUESTION_BACK,
     negated_after,
     negated_before,
@@ -143,11 +144,22 @@ def said(a: AnswerSet, heard: Heard, *, quiet: bool = False) -> Match | None:
             if found is not None:
                 return found
     found = said_in(a, heard.text, quiet=quiet or heard.narrowed)
+    if found is None and (joined := _joined(heard.text, a.keys)) != heard.text:
+        found = said_in(a, joined, quiet=True)  # "e-mail", "east gate": one word, split
     if heard.narrowed and found is not None and not a.negative[found.index]:
         # not from a clause turned down ("以前去驿站 现在都是上门取"), unless that clause
         # leaves the one other choice ("not harbour road, i can never get parking there")
         return found if found.how == "said-negated" else None  # (a negative one is kept above)
     return found
+
+
+def _joined(text: str, keys: list[str]) -> str:
+    """The text with an answer's word said split in two by a hyphen or a space put back
+    together ("e-mail" for Email, "east gate" for Eastgate), two letters or more after it."""
+    for w in {w for k in keys if k.isascii() for w in re.findall(r"[a-z]{4,}", k)}:
+        halves = "|".join(f"{w[:n]}[- ]{w[n:]}" for n in range(1, len(w) - 1))
+        text = re.sub(rf"(?<![a-z])(?:{halves})(?![a-z])", w, text)
+    return text
 
 
 def said_in(a: AnswerSet, text: str, *, quiet: bool) -> Match | None:
@@ -253,6 +265,7 @@ def partial(a: AnswerSet, heard: Heard) -> Match | None:
     scope = " ".join(heard.parts) if heard.narrowed else heard.text
     if NONE_WANTED.search(scope):
         return None  # "造型药浴都不做": pieces listed, then all turned down
+    scope = _joined(scope, a.keys)
     found = set()
     for i, pieces in enumerate(a.parts):
         for w in pieces:
@@ -475,3 +488,58 @@ def question_forms(question: str, keys: list[str]) -> list[str]:
                 form = found.pop()
         forms.append(form)
     return forms
+
+
+# an answer that turns every other one down ("都不用", "none of them", "neither")
+NONE_ANSWER = re.compile(r"^(都不|都没|全都不|一个都不|哪个都不|不用了|none\b|neither\b|nothing\b)")
+# words whose 不 negates nothing ("不锈钢" is steel, "不错" good)
+_NOT_NEGATING = re.compile(r"不锈钢?|不错|不过|不管|不然|不少")
+# characters of an answer too common to point at it among the ones left
+_NO_POINT = set("的了吧是我你他她它这那个就都也还要有在和不没一上下大小中多少好去来")
+
+
+def left_of_turned_down(a: AnswerSet, heard: Heard) -> Match | None:
+    """The one choice left when the reply turns others down by name ("不要报警器", "不是橡胶的",
+    "不用微信 也不用支付宝") and says, in a clause of its own, what it wants instead ("管子还是
+    换了吧", "是不锈钢的", "工行每个月自己扣": of the choices left, the one whose own
+    characters that clause says). Of two choices and nothing else, turning one down says the
+    other ("不要余额"). A "none of them" answer or an unsure one is never what is left."""
+    if a.is_numeric or a.is_scale or a.binary or a.choices is not None:
+        return None
+    text = heard.text
+    real = [i for i in a.plain if not NONE_ANSWER.search(a.keys[i])]
+    if len(real) < 2 or NONE_WANTED.search(text) or ALL_REFUSED.search(text):
+        return None
+    clauses = heard.parts or [text]
+    down = {
+        i for i in real
+        if _mentions(a, i, text) and not any(_mentions(a, i, c, plainly=True) for c in clauses)
+    }  # fmt: skip
+    left = [i for i in real if i not in down]
+    if not down or not left:
+        return None
+    if len(real) == 2 and len(a.keys) == 2:
+        return a.pick(left[0], "left-over")  # "不要余额" of two: the other
+    wanted = [
+        c for c in clauses
+        if not NEGATION.search(_NOT_NEGATING.sub(" ", c))
+        and not any(_mentions(a, i, c) for i in down)
+    ]  # fmt: skip
+    pointed = [
+        i for i in left
+        if any(_points_at(a, i, left, c) or len(left) == 1 and _CHOOSES.search(c) for c in wanted)
+    ]  # fmt: skip
+    return a.pick(pointed[0], "left-over") if len(pointed) == 1 else None
+
+
+# a clause that says what is chosen ("是不锈钢的", "还是换了吧", "就要那个")
+_CHOOSES = re.compile(r"^(就|那就|还是)?(是|要|用|选)|还是")
+
+
+def _points_at(a: AnswerSet, i: int, left: list[int], clause: str) -> bool:
+    """Whether a clause says a Mandarin character of choice `i` found in no other choice
+    left ("自己扣" of 银行代扣 beside 营业厅; "管子还是换了吧" of 换软管, 换报警器 turned
+    down)."""
+    others = "".join(a.keys[j] for j in left if j != i)
+    own = {c for c in a.keys[i] if _CJK.match(c) and c not in others and c not in _NO_POINT}
+    return any(c in clause for c in own)

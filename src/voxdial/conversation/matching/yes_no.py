@@ -186,9 +186,42 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
             return None  # "好像没破", "还没拆 看着没问题": a yes word beside a negation
     if said is True:
         return a.pick(yes, how or "yes")
+    if said is False and _yes_then_of_another(_all_clauses(heard)):
+        return None  # "definitely, they're not right at all": the "not" is the aids'
     if said is False:
         return a.pick(no, how or "no")
     return None
+
+
+# a clause that negates what a third thing is or does ("they're not right", "it doesn't
+# fit"): a statement about that thing, not a no to what is asked
+_OF_ANOTHER = re.compile(
+    r"^(?:they|it|that|this|he|she|there|those|these)(?:(?:'re|'s)\s*(?:not|never|no)\b|"
+    r"\s+(?:are|is|was|were|do|does|did|have|has)\s*(?:n't|not|never)\b|"
+    r"\s+(?:aren't|isn't|wasn't|weren't|don't|doesn't|didn't|haven't|hasn't|can't|won't|"
+    r"never)\b)"
+)
+
+
+def _all_clauses(heard: Heard) -> list[str]:
+    """The reply's clauses, those the matcher left out as turning something down too
+    (they follow the kept ones in the text)."""
+    if not heard.narrowed or not heard.parts or not heard.text.startswith(heard.parts[0]):
+        return heard.parts
+    rest = heard.text
+    for p in heard.parts:
+        rest = rest.replace(p, " ", 1)
+    return [*heard.parts, rest.strip()] if rest.strip() else heard.parts
+
+
+def _yes_then_of_another(parts: list[str]) -> bool:
+    """Whether a reply opens with a plain yes and negates only what something else is or
+    does after it ("yep, they don't fit well"): the yes and the "not" are of different
+    things, so the no is not read."""
+    if len(parts) < 2 or clause_polarity(parts[:1]) is not True:
+        return False
+    negated = [p for p in parts[1:] if NEGATION.search(p)]
+    return bool(negated) and all(_OF_ANOTHER.search(p) for p in negated)
 
 
 # a question whether the callee has something ("家里有养宠物吗", "有没有车"), and what

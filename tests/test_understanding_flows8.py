@@ -182,3 +182,51 @@ def test_not_doing_the_survey_is_a_refusal(engine):
     call = Call(engine, "zh", SWEEP_ZH, [MARK_ZH])
     call.hear("不做了 没时间弄这个回访")
     assert call.ended() == "refused"
+
+
+# ----- yes said in other words -----
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["too right I do", "yeas the new one", "wouldn't be without it now", "on every ride"],
+)
+def test_yes_in_other_words(engine, reply):
+    call = Call(engine, "en", BIKE_EN, [HELMET_EN])
+    call.hear(reply)
+    assert call.answers() == {0: "Yes"}
+
+
+@pytest.mark.parametrize("reply", ["not on every ride", "the new helmet"])
+def test_the_question_said_back_otherwise_is_no_yes(engine, reply):
+    call = Call(engine, "en", BIKE_EN, [HELMET_EN])
+    call.hear(reply)
+    assert call.answers().get(0) != "Yes"
+
+
+# ----- several answers in one reply, an answer to a later question said early -----
+
+LESSON_ZH = "{姓名}您好，这里是和弦钢琴学校，给您约一下调琴师傅上门的时间。"
+LESSON_DAY_ZH = {"question": "您看哪天上门：周二、周三还是周四？",
+                 "answers": ["周二", "周三", "周四"]}  # fmt: skip
+LESSON_SLOT_ZH = {"question": "那天哪个时段方便：上午9点到11点、下午3点到5点？",
+                  "answers": ["上午9点到11点", "下午3点到5点"]}  # fmt: skip
+STOOL_ZH = {"question": "琴凳是哪种：实木琴凳、升降琴凳，还是不清楚？",
+            "answers": ["实木琴凳", "升降琴凳", "不清楚"]}  # fmt: skip
+
+
+def test_a_clause_answers_a_later_question_beside_the_whole_reply(engine):
+    call = Call(engine, "zh", LESSON_ZH, [LESSON_DAY_ZH, LESSON_SLOT_ZH, STOOL_ZH])
+    call.hear("周三上午 凳子是实木的")
+    assert call.answers() == {0: "周三", 1: "上午9点到11点", 2: "实木琴凳"}
+    assert call.asked(1) == 0 and call.asked(2) == 0
+
+
+def test_a_piece_of_a_later_answer_while_asked_again_is_kept(engine):
+    call = Call(engine, "zh", LESSON_ZH, [LESSON_DAY_ZH, LESSON_SLOT_ZH, STOOL_ZH])
+    call.hear("周三")
+    call.hear("实木的")
+    assert call.answers() == {0: "周三", 2: "实木琴凳"}
+    call.hear("下午吧")
+    assert call.answers() == {0: "周三", 1: "下午3点到5点", 2: "实木琴凳"}
+    assert call.asked(2) == 0

@@ -69,6 +69,8 @@ YES_PHRASES = re.compile(
         "i'?d imagine so", "presumably",
         "you got it", "sounds( like)? a plan", "let'?s do it", "i'?d( like)? that", "yes sir",
         "yes ma'?am", "yessir", "righto", "okie dokie", "alrighty", "certainly",
+        # Australian "too right", and "yeas" / "yess" (yes as ASR writes it)
+        "too right", "yeas", "yess",
     )
 )  # fmt: skip
 # no in other words, anywhere in a reply
@@ -128,6 +130,7 @@ DOUBLE_NEGATION = re.compile(
     # always, a yes
     r"\bnot a (day|week|night|morning) (goes|went|passes) by without\b|"
     r"\b(can'?t|couldn'?t|cannot) (do|live|go|manage|cope) without\b|"
+    r"\b(wouldn'?t|would not) (be|do|live|go|manage|cope) without\b|"
     r"\bnever (go|leave the house|leave home) without\b|离不开|离不了"
 )
 # "not sure" as people say it, beside the engine's own list of hedges (intents.UNSURE):

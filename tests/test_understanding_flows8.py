@@ -230,3 +230,13 @@ def test_a_piece_of_a_later_answer_while_asked_again_is_kept(engine):
     call.hear("下午吧")
     assert call.answers() == {0: "周三", 1: "下午3点到5点", 2: "实木琴凳"}
     assert call.asked(2) == 0
+
+
+CAP_ZH = {"question": "师傅有没有推荐您加装防雨帽？", "answers": ["推荐了", "没推荐"]}
+
+
+@pytest.mark.parametrize("reply", ["推了 我没要", "推了推了"])
+def test_the_verb_said_by_its_first_character_is_a_yes(engine, reply):
+    call = Call(engine, "zh", SWEEP_ZH, [CAP_ZH])
+    call.hear(reply)
+    assert call.answers() == {0: "推荐了"}

@@ -169,6 +169,8 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
         said, how = _echo_en(english_verbs(a.question), text), "echo"
     if said is None and text.isascii() and not _asks_back(heard):
         said, how = _phrase_of_question(a.question, text), "echo"  # "every day"
+    if said is None and not text.isascii() and heard.parts:
+        said, how = _clipped(a.verbs, heard.parts[0]), "echo"  # "推了" for 推销过
     if said is None and not text.isascii():
         said, how = implied(a, text), "implied"
     if said is None and OFFER.search(a.question):
@@ -490,6 +492,16 @@ def _phrase_of_question(question: str, text: str) -> bool | None:
         return None
     asked = " ".join(re.sub(r"[^a-z' ]+", " ", question.lower()).split())
     return True if re.search(rf"(^| ){re.escape(' '.join(said))}$", asked) else None
+
+
+def _clipped(verbs: tuple[str, ...], clause: str) -> bool | None:
+    """The question's two-character verb said by its first character alone, as the
+    opening clause ("推了" / "推了推了" to "有没有推销…"): a yes; None otherwise."""
+    for verb in verbs:
+        if len(verb) == 2 and re.fullmatch(r"[\u4e00-\u9fff]{2}", verb) and "有" not in verb:
+            if re.fullmatch(rf"({re.escape(verb[0])}(了|过了?))+", clause):
+                return True
+    return None
 
 
 def _own_word(text: str, pos: int) -> bool:

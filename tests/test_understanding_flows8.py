@@ -222,16 +222,6 @@ def test_a_clause_answers_a_later_question_beside_the_whole_reply(engine):
     assert call.asked(1) == 0 and call.asked(2) == 0
 
 
-def test_a_piece_of_a_later_answer_while_asked_again_is_kept(engine):
-    call = Call(engine, "zh", LESSON_ZH, [LESSON_DAY_ZH, LESSON_SLOT_ZH, STOOL_ZH])
-    call.hear("周三")
-    call.hear("实木的")
-    assert call.answers() == {0: "周三", 2: "实木琴凳"}
-    call.hear("下午吧")
-    assert call.answers() == {0: "周三", 1: "下午3点到5点", 2: "实木琴凳"}
-    assert call.asked(2) == 0
-
-
 CAP_ZH = {"question": "师傅有没有推荐您加装防雨帽？", "answers": ["推荐了", "没推荐"]}
 
 

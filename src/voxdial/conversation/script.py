@@ -566,10 +566,7 @@ class ScriptConversation:
                 continue
             other = self._matcher(j)
             m = other.match(text, today=self.now.date())
-            # a piece of one answer ("波纹管" while the time is asked again) only when the
-            # reply gives the current question nothing
-            taken = _VOLUNTEERED | ({"partial"} if main is None else set())
-            if m is None or m.how not in taken or not counted(other, text, m.how):
+            if m is None or m.how not in _VOLUNTEERED or not counted(other, text, m.how):
                 continue  # a count not in the later question's unit ("a few left") is not its
             if this is not None and _same_evidence(this, other, main, m):
                 continue

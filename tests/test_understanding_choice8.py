@@ -28,7 +28,9 @@ def engine():
 def _answer(engine, lang: str, question: str, answers: list[str], reply: str) -> str | None:
     """A fresh debug call with one collect question, the callee's one reply: the answer
     collected, or None."""
-    welcome = "您好，这里是客服中心，回访一下。" if lang == "zh" else "Hi, this is the service team."
+    welcome = (
+        "您好，这里是客服中心，回访一下。" if lang == "zh" else "Hi, this is the service team."
+    )
     ctx = context(
         lang=lang, welcome=welcome, name="Sam", kb=None,
         collect=[{"question": question, "answers": answers}],
@@ -44,7 +46,8 @@ DELIVERY = ("How should we send the statement: post, text message or email?",
             ["Post", "Text message", "Email"])  # fmt: skip
 RENEW = ("Would you like us to renew the service plan: yes, no, or not sure yet?",
          ["Yes", "No", "Not sure"])  # fmt: skip
-PAY = ("您一般怎么付物业费：微信、支付宝、银行代扣，还是去前台？", ["微信", "支付宝", "银行代扣", "前台"])
+PAY = ("您一般怎么付物业费：微信、支付宝、银行代扣，还是去前台？",
+       ["微信", "支付宝", "银行代扣", "前台"])  # fmt: skip
 EXTRA = ("这次保养要不要加一项：换机油、换滤芯，还是都不用？", ["换机油", "换滤芯", "都不用"])
 FLOOR = ("您家地板是哪种：实木地板、复合地板，还是不清楚？", ["实木地板", "复合地板", "不清楚"])
 PLAN = ("师傅建议装个净水器，您打算装吗：装、不装，还是再考虑？", ["装", "不装", "再考虑"])
@@ -96,7 +99,9 @@ def test_one_turned_down_with_nothing_wanted_is_no_answer(reply):
     assert _read(*EXTRA, reply) is None
 
 
-@pytest.mark.parametrize("reply", ["都不用 上个月才换的", "不用不用 就保养", "算了 什么都不加 保养就行"])
+@pytest.mark.parametrize(
+    "reply", ["都不用 上个月才换的", "不用不用 就保养", "算了 什么都不加 保养就行"]
+)
 def test_the_none_of_them_answer_is_read(engine, reply):
     assert _answer(engine, "zh", *EXTRA, reply) == "都不用"
 

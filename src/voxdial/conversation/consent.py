@@ -33,6 +33,9 @@ def hear(conv: ScriptConversation, reply: str, r: intents.Reading) -> list[Actio
         return conv._close(conv.text["goodbye"], "goodbye")
     if declines_call(r):
         return conv._close(conv.text["refused"], "refused")
+    if r.goodbye and not (r.consent or r.later or r.asking or r.hold):
+        # "oh look I've got to go, bye", "someone's at the door, hooroo": leaving
+        return conv._close(conv.text["goodbye"], "goodbye")
     declined = re.search(
         r"不(太|大)?方便|没空|没时间|不行|不可以|没有空|not (now|really|right now)", r.text
     )

@@ -32,13 +32,18 @@ QUESTION = "question"  # a question back said without a question mark: answered 
 
 # the head of a "nothing to add" reply (one of these must be said)
 _NOTHING_HEADS = (
+    # nothing to do ("没什么要注意的", "没啥好改的", "没什么需要提醒的"): 没什么 + 要 + a verb
+    # + 的, before 没什么 alone
+    r"没(有|得)?(什么|啥子|啥)(要|需要|好|可|值得)[\u4e00-\u9fff]{1,3}的|"
     r"没有了|没有|没了|没啥子|没得啥子|没啥|没什么|没别的|没其他|没其它|木有|没意见|没建议|暂时没有|"
     r"想不到|想不出来|想不出|说不上来|挑不出毛病|就这些|就这样|没问题|不用了|"
     r"没得|莫得|"  # 没有 in south-western Mandarin ("没得啥意见")
     # longer phrases first: "nothing comes to mind" before "nothing"
     r"\b(no complaints|no suggestions|no issues|no problems|nothing else|"
     r"nothing (more |else )?to (add|say|report)|nothing (was|went) wrong|"
+    r"nothing (really |much )?(to|i'?d|i would) (change|improve|fix|mention|complain about)|"
     r"nothing comes to mind|nothing springs to mind|off the top of my head|"
+    r"nothing (that )?i can think of|"
     r"(i )?can'?t think of anything|(i )?cannot think of anything|not that i can think of|"
     r"that'?s all|that'?s everything|that'?s it|i'?m good|we'?re good|all good|"
     r"(i )?don'?t think so|not a thing|not at the moment|not right now|not really|"
@@ -53,16 +58,20 @@ _NOTHING_AROUND_ZH = (
     r"真的|其实|倒是|好像|应该|基本上|特别|挺|很|再见|拜拜|"
     # "just come and do it" ("来量就是了", "弄好就行了"): nothing asked beyond the job
     r"[\u4e00-\u9fff]{1,3}就(是了|行了|好了|可以了|行)|"
+    r"直接(来|过来|上门|弄|做)(就行|就好|就是了)?|"  # "直接来": come and do it, nothing to add
     r"继续保持|保持下去|保持|继续努力|加油|"  # praise that asks for nothing to change
 )
 _NOTHING_AROUND_EN = set(
     (
         "it was were is all everything everything's went you're you guys are great fine good "
-        "perfect excellent lovely wonderful brilliant happy very really satisfied service job "
+        "perfect excellent lovely wonderful grand brilliant happy very really satisfied service "
+        "job "
         "keep up the work thanks thank um uh hmm er well oh so honestly right now for at "
         "moment just yeah ok okay i think guess anything else i'm with been has it's we're to "
         "be honest actually pretty much quite super nice a and your team bye goodbye cheers "
-        "was everyone everybody like that special nothing's"
+        "was everyone everybody like that special nothing's you've "
+        # address terms ("nothing love", "all good mate")
+        "love mate dear darling pet hun sweetheart"
     ).split()
 )
 # praise that asks for nothing ("everyone was lovely", "师傅很专业"): a clause with a word
@@ -70,7 +79,7 @@ _NOTHING_AROUND_EN = set(
 _PRAISE = re.compile(
     r"好|不错|满意|棒|专业|热情|周到|耐心|细心|用心|贴心|细致|仔细|到位|靠谱|认真|负责|准时|及时|"
     r"给力|利索|麻利|干净|漂亮|新鲜|"
-    r"\b(good|great|fine|lovely|brilliant|excellent|perfect|fantastic|amazing|wonderful|"
+    r"\b(good|great|grand|fine|lovely|brilliant|excellent|perfect|fantastic|amazing|wonderful|"
     r"awesome|superb|helpful|friendly|nice|kind|polite|professional|happy|pleased|"
     r"satisfied|spot on|top notch)\b"
 )
@@ -100,11 +109,12 @@ _REFERENCE = re.compile(
 )
 # cannot give it: lost, not at hand, will not say (value questions only)
 _CANNOT_GIVE = re.compile(
-    r"扔了|丢了|弄丢|找不到了|找不着了|没带|不在身边|不在手边|手边没有|不报了|不说了|"
+    r"扔了|丢了|弄丢|找不到|找不着|没带|不在身边|不在手边|手边没有|不报了|不说了|"
     r"不(方便|想|愿意)(在电话里)?(告诉|说|透露|讲|报)|保密|不给你|"
     r"\b(don'?t|do not|haven'?t) (have|got) (it|that|one|(the|my) \w+( \w+)?) "
     r"(on me|with me|handy|here|to hand|at hand|in front of me|nearby)\b|not on me|"
-    r"(i )?lost it|threw it (away|out)|can'?t find it|rather not (say|give)|prefer not to|"
+    r"(i )?lost it|threw it (away|out)|can'?t find (it|the|my)\b|rather not (say|give)|"
+    r"prefer not to|"
     r"not giving that out|won'?t give|"
     # never had the thing the number belongs to ("没办卡", "I don't have an account")
     r"没(有)?(办|开|注册|申请|买)(过)?(卡|会员|账户|账号|户头)?$|没(有)?(办|开)过|"
@@ -128,6 +138,17 @@ _ASKS_FOR_CODE = re.compile(
     re.I,
 )
 _CODE = re.compile(r"\d{3,}")
+# how many digits the question asks for ("那串10位的数字", "后六位", "the last four digits",
+# "your 8-digit number")
+_ZH_COUNT = "一二两三四五六七八九十"
+_COUNTS = {
+    **{c: n for n, c in enumerate("一二三四五六七八九十", start=1)},
+    "两": 2, "十一": 11, "十二": 12,
+    **{w: n for n, w in enumerate("four five six seven eight nine ten eleven twelve".split(), 4)},
+}  # fmt: skip
+_LENGTH = re.compile(
+    rf"(\d+|[{_ZH_COUNT}]+)位|\b(\d+|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ]digits?\b"
+)
 _ZH_DIGITS = dict(zip("零〇洞幺一二两三四五六七八九", "00011223456789", strict=True))
 _EN_DIGITS = dict(
     zip(
@@ -181,7 +202,9 @@ def read(question: str, reply: str) -> str | None:
     question; None when the reply may be its answer (the engine's other checks apply)."""
     raw = fold(reply)
     if asks_for_code(question) and _CODE.search(digits(raw)):
-        return None
+        # fewer digits than the question asks for are not its number ("是不是那个表上的钢印号
+        # 12345" to a 10-digit account number): asked again
+        return EMPTY if _too_short(question, digits(raw)) else None
     words = _words(raw)
     if _nothing_to_add(raw):
         return NOTHING
@@ -195,6 +218,22 @@ def read(question: str, reply: str) -> str | None:
     if asks_for_code(question) and _CANNOT_GIVE.search(raw):
         return DECLINED
     return None
+
+
+def asked_length(question: str) -> int | None:
+    """The number of digits a question asks for, when it says so."""
+    m = _LENGTH.search(fold(question))
+    if m is None:
+        return None
+    said = m.group(1) or m.group(2)
+    if said.isdigit():
+        return int(said)
+    return _COUNTS.get(said)
+
+
+def _too_short(question: str, written: str) -> bool:
+    want = asked_length(question)
+    return want is not None and len(re.findall(r"\d", written)) < want
 
 
 def _words(text: str) -> str:

@@ -46,6 +46,9 @@ NOT_INTERESTED = re.compile(
     r"不做(这个|调查|回访)|不想做|不回答|不想回答|不打分|没什么好说|没啥好说|不用问了|不搞这个|没空搞|"
     r"not interested|no thanks|no thank you|not for me|i'?ll pass|don'?t need|don'?t want|"
     r"no need|not buying|don'?t do surveys|don'?t want to (do|rate|answer)|"
+    # "I'm not booking anything over the phone": whatever the call offers, turned down
+    r"\b(i'?m|i am|we'?re|we are) not (booking|buying|ordering|signing up for|paying for) "
+    r"anything\b|"
     r"(not|no longer|isn'?t|aren'?t) needed|don'?t need (it|that|this|one|them) any ?more|"
     # "i wanna stop this call", "I'd like to end this conversation", "let's end it here"
     r"(want|wanna|going|gonna|like|need|have) (to )?(stop|end|finish|quit|hang up)"
@@ -74,6 +77,11 @@ NO_LONGER = re.compile(
     r"\b(no longer|not any ?more|don'?t any ?more) (live|own|have|use|need|with|a customer|there)|"
     r"\b(not|no longer) (a|your) (customer|client|member|student|patient)"
 )
+# the callee will see to it alone ("I'll sort it out meself", "we'll book it ourselves")
+SORTS_IT_ALONE = re.compile(
+    r"\b(i|we)'?(ll| will) (sort|book|arrange|organi[sz]e|handle|do) (it|that|this|them)"
+    r"( out)?( online)? (myself|meself|ourselves)\b"
+)
 # at the opening's question, not wanting what the call offers ("也不想换", "不打算办")
 DECLINES_OFFER = re.compile(
     r"(不|不太|也不|并不|没)(想|打算|准备)(换|办|装|买|要|参加|弄|搞|约|签|续|报|学|改|做|听|聊|修|用|试|去)|"
@@ -85,7 +93,7 @@ REFUSES_QUESTIONS = re.compile(
     r"别问了|不要问了|不用问了|不想(回)?答|不(愿意)?回答|不用回访|不需要回访|不做回访|不接受回访|"
     r"don'?t want to answer|won'?t answer|not answering|not doing (this|that|it|a survey|surveys)|"
     r"(don'?t have|no) time for (this|that|a survey|surveys|your survey|questions)|stop asking|"
-    r"不(想)?参加.{0,4}(调查|问卷|回访|访问)|(调查|问卷|回访|访问).{0,4}不(想)?(参加|做|答)|不答了|不接受(调查|采访|访问|问卷)|不做(问卷|调查)|"
+    r"不(想)?参加.{0,4}(调查|问卷|回访|访问)|不(想)?做了?.{0,8}(调查|问卷|回访)|(调查|问卷|回访|访问).{0,4}不(想)?(参加|做|答)|不答了|不接受(调查|采访|访问|问卷)|不做(问卷|调查)|"
     r"don'?t do (phone |telephone )?(surveys|questionnaires|polls)|no more questions|"
     r"(rather|prefer) not (to )?answer (any|these|this|your)|not answering (any|these|your)|"
     r"(rather|prefer) not (to )?do (any of )?(this|these|it|that|the survey|surveys)\b|"
@@ -127,7 +135,7 @@ GOODBYE = re.compile(
     r"挂了(?=拜拜|再见)|不聊了|"
     r"\bbye\b|goodbye|bye bye|bye now|have to go|"
     # the goodbyes of northern English and casual speech ("ta-ra", "cheerio", "see ya")
-    r"\bta[- ]?ra\b|\bcheerio\b|\bta ta\b|\bsee ya\b|"
+    r"\bta[- ]?ra\b|\bcheerio\b|\bta ta\b|\bsee ya\b|\bhooroo\b|"
     r"gotta go|that'?s all( i'?ve got time for| i have time for| for now| for today)?|"
     # leaving, or ending the call for today ("我要出门了", "that's enough for today")
     r"我?(要|得)出门了|我?得走了|我?要走了|今天(就)?(先)?到这(里|儿)?|"
@@ -241,7 +249,7 @@ GO_AHEAD = re.compile(
     r"(minutes?|mins?|seconds?|secs?)"
 )
 ASKING = re.compile(
-    r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])什么(?!时候都|都|也)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|"
+    r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])(?<!没得)(?<!莫得)什么(?!时候都|都|也)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|"
     r"几号|几天|周几|星期几|礼拜几|几时|哪儿|哪里|在哪|为什么|为啥|"
     # which ones ("包含哪些主材"), not every one ("哪些都不要")
     r"(?<![没不])哪(些|几(个|种|样|项))(?![都也])|"
@@ -304,6 +312,8 @@ CONSENT_YES = re.compile(
     rf"all right)+{_YES_PARTICLE}$|"  # repeated too ("行行行", "好好好")
     rf"可以|你说|你问|问吧|说吧|^(那|就)?(说|问|讲){_YES_PARTICLE}$|请讲|请说|方便|没问题|有空|有时间|行吧|"
     r"那行|来吧|"
+    # not busy ("还好 不忙", "not busy at the moment"): free to talk
+    r"(?<![很太])不(太|是很|怎么)?忙(?!的时候)|没(在)?忙|\bnot (too |that |very )?busy\b|"
     r"^(行|好|嗯)*(快点|快说|简单点|长话短说)|"
     # "得嘞 您讲", "你讲 我听着", "中", "好嘞": imperatives to speak and colloquial yeses
     r"(您|你)讲|讲吧|^讲$|我听着|听着呢|我在听|^(得嘞|好嘞|好咧|中|成|妥|得)$|^(得嘞|好嘞|好咧)|"
@@ -410,6 +420,9 @@ def read(reply: str) -> Reading:
     r.decline_question = bool(DECLINE_QUESTION.search(text))
     # declining while saying goodbye refuses the call ("不想说 挂了", "rather not say, bye")
     r.not_interested = r.not_interested or (r.decline_question and r.goodbye)
+    # "no I'll sort it out myself when I'm ready": the call's offer turned down (with a
+    # goodbye, "I'll sort it online myself, bye", the callee only takes leave)
+    r.not_interested = r.not_interested or bool(SORTS_IT_ALONE.search(text) and not r.goodbye)
     return r
 
 

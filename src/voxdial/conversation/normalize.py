@@ -53,9 +53,19 @@ _EN_NUMBER = re.compile(
 )
 
 
+# dialect forms read as the Mandarin words every table knows: 冇 (冇得, 冇有) is 没 / 没有
+# in Cantonese, Hubei and south-western speech ("冇看到他拿证", "冇得意见"), 么斯 is 什么
+# in Wuhan speech ("冇得么斯")
+_DIALECT = re.compile(r"冇|么斯")
+_DIALECT_AS = {"冇": "没", "么斯": "什么"}
+
+
 def fold(text: str) -> str:
-    """Full-width to half-width, lower case."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """Full-width to half-width, lower case, dialect forms as Mandarin."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    if "冇" not in text and "么斯" not in text:
+        return text
+    return _DIALECT.sub(lambda m: _DIALECT_AS[m.group(0)], text)
 
 
 def squash(text: str) -> str:

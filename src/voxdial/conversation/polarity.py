@@ -69,6 +69,8 @@ YES_PHRASES = re.compile(
         "i'?d imagine so", "presumably",
         "you got it", "sounds( like)? a plan", "let'?s do it", "i'?d( like)? that", "yes sir",
         "yes ma'?am", "yessir", "righto", "okie dokie", "alrighty", "certainly",
+        # Australian "too right", and "yeas" / "yess" (yes as ASR writes it)
+        "too right", "yeas", "yess",
     )
 )  # fmt: skip
 # no in other words, anywhere in a reply
@@ -111,11 +113,16 @@ NO_ALONE = re.compile(
 DOUBLE_NEGATION = re.compile(
     r"(不是|不会|没有|并不是|并非|不能|没|倒也不是|也不是)不(?!是)|"
     r"(不能说|不好说|不是说|也不能说|倒不是|谈不上|说不上)(没|不)|没说不|(不是|并不是|并非)没|"
+    # none denied ("不会没人的", "不可能没有"): there is
+    r"(不会|不可能)没|"
     r"(wouldn'?t|would not|can'?t|couldn'?t|won'?t|don'?t|never) say no|"
     # a denial denied ("I wouldn't say it never happened", "can't say we didn't")
     r"(wouldn'?t|would not|can'?t|couldn'?t|won'?t) (say|claim) (that )?"
     r"(it|i|we|they|he|she|you|there) (never|didn'?t|hasn'?t|haven'?t|wasn'?t|weren'?t|isn'?t|"
     r"doesn'?t|don'?t|won'?t)\b|"
+    # a lapse denied ("I wouldn't say I've missed a day", "can't say we ever forgot"): a yes
+    r"(wouldn'?t|would not|can'?t|couldn'?t) (say|claim) (that )?(i|we|they|he|she)"
+    r"( have|'ve| had|'d)?( ever)? (missed|skipped|forgotten|forgot|failed)\b|"
     r"(not|never) (say|said) no|not against (it|that)|can'?t see why not|don'?t see why not|"
     r"wouldn'?t (say no|object|be against)|"
     r"no reason not to|not unwilling|not opposed|wouldn'?t rule it out|"
@@ -123,6 +130,7 @@ DOUBLE_NEGATION = re.compile(
     # always, a yes
     r"\bnot a (day|week|night|morning) (goes|went|passes) by without\b|"
     r"\b(can'?t|couldn'?t|cannot) (do|live|go|manage|cope) without\b|"
+    r"\b(wouldn'?t|would not) (be|do|live|go|manage|cope) without\b|"
     r"\bnever (go|leave the house|leave home) without\b|离不开|离不了"
 )
 # "not sure" as people say it, beside the engine's own list of hedges (intents.UNSURE):

@@ -82,6 +82,11 @@ _SOLICITS = re.compile(
     r"better|feedback|anything else|comments?",
     re.I,
 )
+# a statement opening with a yes or no of its own ("no I haven't", "对 一直戴着")
+_OPENS_YES_NO = re.compile(
+    r"(yes|yeah|yep|yup|no|nope|nah|sure|of course|i do|i don'?t|i am|i'?m not)\b|"
+    r"是|对|嗯|没有|没|不是|不"
+)
 _WISH = re.compile(
     r"能不能|能.{0,8}点|可不可以|可以.{0,8}吗|希望|最好|要是能|could you|can you|should"
 )
@@ -302,6 +307,8 @@ class ScriptConversation:
             main = None  # "the tutor? which one, we had two": the count is no answer
         if main is not None and self._guess_asked(index, reply, main):
             main = None  # "my mum's O so probably me too?": the "?" `_statements` drops
+        if main is not None and self._question_asked_back(index, reply, main):
+            main = None  # "do I have to wear them every day? nobody told me that"
         if main is None and r.correction and r.corrected and answers:
             main = self._first_clause(index, reply, r.corrected)  # "plus, gig's too pricey"
         if main is None and content and answers and not (r.hesitation or r.asking or r.correction):
@@ -583,6 +590,19 @@ class ScriptConversation:
         (matcher `guess_asked`): the statement read from it tells no choice."""
         m = self._matcher(index)
         return m is not None and not m.uncertain[main.index] and m.guess_asked(reply)
+
+    def _question_asked_back(self, index: int, reply: str, main: Match) -> bool:
+        """Whether the callee asks the yes/no question's own matter back ("do I have to
+        wear them every day?") and the rest opens with no yes or no of its own: a "no"
+        read inside what follows ("nobody told me that") is about the asking."""
+        m = self._matcher(index)
+        asked = fold(_questions_back(reply))
+        if m is None or not m.binary or main.how not in ("yes", "no", "") or not asked:
+            return False
+        words = topics.words(self._question(index), "", content=True)
+        if sum(topics.names(asked, w[:4]) for w in words) < 2:
+            return False
+        return not _OPENS_YES_NO.match(fold(_statements(reply)).strip())
 
     def _described(self, index: int, text: str) -> Match | None:
         """The choice the knowledge alone says the reply's words of (described.py)."""

@@ -174,13 +174,21 @@ def own_clause(conv: Any, index: int, j: int, text: str) -> bool:
 
 def better(split: tuple | None, main: Match | None, extra: list) -> tuple[Match | None, list]:
     """The clause reading when it says more than the whole reply's and agrees with it
-    (the same answers for the questions both read), else the whole reply's."""
-    if split is None or not split[1] or len(split[1]) <= len(extra):
+    (the same answers for the questions both read); the whole reply's with the later
+    answers only the clauses give added, when both give the current question the same
+    answer and no question two different ones; else the whole reply's."""
+    if split is None or not split[1]:
         return main, extra
     given = dict(split[1])
-    if any(j not in given or given[j].answer != m.answer for j, m in extra):
+    if any(j in given and given[j].answer != m.answer for j, m in extra):
         return main, extra
-    return split
+    if len(split[1]) > len(extra) and all(j in given for j, _ in extra):
+        return split
+    if main is None or split[0].answer != main.answer or not set(given) - {j for j, _ in extra}:
+        return main, extra
+    # "周六上午 管子是橡胶的": the whole reply gives the slot (上午), the clauses the hose;
+    # they agree on the day and name different questions, so both are kept
+    return main, sorted([*extra, *((j, m) for j, m in split[1] if j not in dict(extra))])
 
 
 def _later(conv: Any, index: int, parts: list[str]) -> list[tuple[int, Match]] | None:

@@ -167,6 +167,10 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
         said, how = short_answer(a.question, heard.parts or [text]), "short"
     if said is None and text.isascii() and not _asks_back(heard):
         said, how = _echo_en(english_verbs(a.question), text), "echo"
+    if said is None and text.isascii() and not _asks_back(heard):
+        said, how = _phrase_of_question(a.question, text), "echo"  # "every day"
+    if said is None and not text.isascii() and heard.parts:
+        said, how = _clipped(a.verbs, heard.parts[0]), "echo"  # "推了" for 推销过
     if said is None and not text.isascii():
         said, how = implied(a, text), "implied"
     if said is None and OFFER.search(a.question):
@@ -510,6 +514,27 @@ def _echo_en(verbs: tuple[str, ...], text: str) -> bool | None:
     changed a thing" -> no; the last saying counts."""
     said = [not _EN_NEGATED.search(text[: m.start()]) for v in verbs for m in re.finditer(v, text)]
     return said[-1] if said else None
+
+
+def _phrase_of_question(question: str, text: str) -> bool | None:
+    """The reply is the phrase the question ends with, said back, two words or more
+    ("every day" to "Are you wearing them every day?", "the blue one" to "Is it the blue
+    one?"): a yes; None otherwise (a negation or any word of its own keeps it unread)."""
+    said = re.sub(r"[^a-z' ]+", " ", text.lower()).split()
+    if len(said) < 2 or NEGATION.search(text) or not any(len(w) > 3 for w in said):
+        return None
+    asked = " ".join(re.sub(r"[^a-z' ]+", " ", question.lower()).split())
+    return True if re.search(rf"(^| ){re.escape(' '.join(said))}$", asked) else None
+
+
+def _clipped(verbs: tuple[str, ...], clause: str) -> bool | None:
+    """The question's two-character verb said by its first character alone, as the
+    opening clause ("推了" / "推了推了" to "有没有推销…"): a yes; None otherwise."""
+    for verb in verbs:
+        if len(verb) == 2 and re.fullmatch(r"[\u4e00-\u9fff]{2}", verb) and "有" not in verb:
+            if re.fullmatch(rf"({re.escape(verb[0])}(了|过了?))+", clause):
+                return True
+    return None
 
 
 def _own_word(text: str, pos: int) -> bool:

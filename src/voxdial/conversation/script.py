@@ -50,7 +50,7 @@ from voxdial.conversation.engine import (
     fill_variables,
 )
 from voxdial.conversation.lines import TEXT
-from voxdial.conversation.matching import AnswerMatcher, Match, polarity
+from voxdial.conversation.matching import AnswerMatcher, Match, corrections, polarity
 from voxdial.conversation.matching.cues import WHICH_ASKED
 from voxdial.conversation.matching.matcher import GUESSED
 from voxdial.conversation.matching.numbers import counted
@@ -403,7 +403,10 @@ class ScriptConversation:
         clauses after it name only the answer taken back, as the reason it was ("friday.
         no, monday, I work friday", "周二 不对 周四吧 周二我要加班")."""
         said = fold(reply)
-        before = intents.clauses(said[: said.rfind(corrected)]) or [""]
+        head = said[: said.rfind(corrected)]
+        # the clause before the cue ("周五…不对不对": 周五), not the cue with it
+        before = intents.clauses(corrections.before_correction(head)) or intents.clauses(head)
+        before = before or [""]
         taken_back = self._match(index, before[0])  # said first, then the correction cue
         parts = intents.clauses(_statements(corrected))
         first = self._match(index, parts[0]) if len(parts) > 1 else None

@@ -539,7 +539,11 @@ def window(text: str, *, asked: bool = False) -> tuple[float, float] | None:
         if c.more:
             return (hour, hour + 1)
         if _AFTER_LEAD.search(before) or _AFTER_CLOCK.search(t[c.end :]):
-            return (0, 6) if hour == 0 else (hour, 24)  # "after midnight": the small hours
+            if hour == 0:
+                return (0, 6)  # "after midnight": the small hours
+            # "下午两点以后": from two to the end of the afternoon said, not of the day
+            end = period.span[1] if period is not None and period.span[1] > hour else 24
+            return (hour, end)
         if _BEFORE_LEAD.search(before) or _BEFORE_CLOCK.search(t[c.end :]):
             return (0, hour)
         return (hour, hour)

@@ -627,7 +627,7 @@ def day_parts(text: str) -> set[str]:
 # said between a count and the one that replaces it ("两张 嗯不 一张", "two, or rather
 # three", "twice, well, honestly once"): the later count stands
 RETRACT = re.compile(
-    r"[哦噢啊嗯呃额]\s*不(对)?(?=\s|$|[，,]|[一二两三四五六七八九十\d])|(?<=\s)不(?=\s)|不对|说错了|我是说|应该是|"
+    r"[哦噢啊嗯呃额][\s，,]*不(对)?(?=\s|$|[，,]|[一二两三四五六七八九十\d])|(?<=\s)不(?=\s)|不对|说错了|我是说|应该是|"
     r"不是不是|准确(地)?说|确切(地)?说|其实|"
     r"\bno,? wait\b|\bwait,? no\b|\bi mean\b|\bor rather\b|\bmake (that|it)\b|"
     r"\b(well,? )?(honestly|to be honest|truthfully|realistically)\b|\bactually\b|"

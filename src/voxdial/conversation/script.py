@@ -54,6 +54,7 @@ from voxdial.conversation.matching import AnswerMatcher, Match, corrections, pol
 from voxdial.conversation.matching.cues import WHICH_ASKED
 from voxdial.conversation.matching.matcher import GUESSED
 from voxdial.conversation.matching.numbers import counted
+from voxdial.conversation.time_choices import Ambiguous as TimeAmbiguous
 from voxdial.conversation.normalize import apply_hot_words, clean, fold, hot_words
 from voxdial.conversation.notes import NoteKind, note
 
@@ -375,7 +376,9 @@ class ScriptConversation:
         if r.goodbye and (answers or _NOTHING.search(_without_goodbye(r.text)) or not
                           _without_goodbye(r.text)):  # fmt: skip
             return self._close(self.text["goodbye"], "goodbye")
-        if r.busy and (not r.asking or _ASKS_FOR_LATER.search(r.text)):
+        if r.busy and (not r.asking or _ASKS_FOR_LATER.search(r.text)) and not (
+            self._choice_named(index, reply)
+        ):
             return self._callback(reply)  # "I'm at work, can we do this later?": not a question
         if self._time_only(index, reply):
             return self._callback(reply)
@@ -472,6 +475,22 @@ class ScriptConversation:
     def _is_timed(self, index: int) -> bool:
         m = self._matcher(index)
         return m is not None and m.is_timed
+
+    def _choice_named(self, index: int, reply: str) -> bool:
+        """Whether a reply to a question offering days or times names one or more of them
+        ("别周三 那天不方便 周四周六随便"): what is inconvenient is a choice, not the call."""
+        m = self._matcher(index)
+        if m is None or m.choices is None:
+            return False
+        for clause in intents.clauses(fold(reply)):
+            try:
+                if m.choices.pick(clause, self.now.date()) is not None:
+                    return True
+                if m.choices.turned_down([clause], self.now.date()) is not None:
+                    return True  # "周三不方便": the one left
+            except TimeAmbiguous:
+                return True
+        return False
 
     def _time_only(self, index: int, reply: str) -> bool:
         """A day or a time said to a question that asks neither (index -1: the opening's

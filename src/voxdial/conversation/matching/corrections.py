@@ -18,7 +18,7 @@ import re
 CORRECTION = re.compile(
     r"不对不对|不对|说错了|我说错|口误|不是不是|我是说|我说的是|我的意思是|更正一下|"
     r"(?:(?<=\.\.\.)|(?<=[^\s就也么样][\s，,]))算了(?!解|数|吧?$)|"
-    r"[哦噢啊呃]不(?=\s|$|[，,]|是)|(?<=\S[\s，,])[嗯额]\s?不(?=\s|$|[，,])|不不不?(?=\s|$|[，,])|等等|等一下不对|"
+    r"[哦噢啊呃]不(?=\s|$|[，,]|是)|(?<=\S[\s，,])[嗯额][\s，,]?不(?=\s|$|[，,])|不不不?(?=\s|$|[，,])|等等|等一下不对|"
     r"\b(oh|no|hang on|hold on),? wait\b|\bwait,? no\b|\bsorry,? i meant?\b|"
     r"\bi meant?\b|\bscratch that\b|\bcorrection\b|\bmy (bad|mistake)\b|"
     r"\bon second thoughts?\b|\bcome to think of it\b|\bactually,? no\b|"

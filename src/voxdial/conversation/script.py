@@ -54,9 +54,9 @@ from voxdial.conversation.matching import AnswerMatcher, Match, corrections, pol
 from voxdial.conversation.matching.cues import WHICH_ASKED
 from voxdial.conversation.matching.matcher import GUESSED
 from voxdial.conversation.matching.numbers import counted
-from voxdial.conversation.time_choices import Ambiguous as TimeAmbiguous
 from voxdial.conversation.normalize import apply_hot_words, clean, fold, hot_words
 from voxdial.conversation.notes import NoteKind, note
+from voxdial.conversation.time_choices import Ambiguous as TimeAmbiguous
 
 MAX_SILENCES = 2
 MAX_REASKS = 2  # asked again at most twice, then the engine moves on

@@ -23,6 +23,10 @@ DAYS_ZH_Q = "您看安排在哪天上门：这周四、周五还是周六？"
 DAYS_ZH = ["周四", "周五", "周六"]
 DAYS_EN_Q = "Which day suits you best for the delivery: Monday, Wednesday or Friday?"
 DAYS_EN = ["Monday", "Wednesday", "Friday"]
+TOD_Q = "Would you like a morning, afternoon or evening slot?"
+TOD = ["morning", "afternoon", "evening"]
+THU_Q = "Which day suits you: Tuesday, Thursday or Saturday?"
+THU = ["Tuesday", "Thursday", "Saturday"]
 YEARS_EN_Q = "How many years have you been with your current provider?"
 YEARS_EN = ["Less than 1 year", "1 to 3 years", "4 to 10 years", "More than 10 years"]
 YEARS_ZH_Q = "您家现在的热水器大概用了多少年：不到5年、5到8年，还是8年以上？"
@@ -49,8 +53,12 @@ def _answer(question: str, answers: list[str], reply: str) -> str | None:
         (SCALE10_Q, SCALE10, "就差一分", None),
         # arvo is the afternoon, early / late pick the part; the question's own "early
         # afternoon" calls no other choice the early one
-        (SLOTS_EN_Q, SLOTS_EN, "not too early, I'm slow getting going, maybe the early arvo",
-         "Early afternoon"),
+        (
+            SLOTS_EN_Q,
+            SLOTS_EN,
+            "not too early, I'm slow getting going, maybe the early arvo",
+            "Early afternoon",
+        ),
         (SLOTS_EN_Q, SLOTS_EN, "early arvo", "Early afternoon"),
         (SLOTS_EN_Q, SLOTS_EN, "late arvo", "Late afternoon"),
         (SLOTS_EN_Q, SLOTS_EN, "not the morning, the bus doesn't run early", None),
@@ -77,6 +85,10 @@ def _answer(question: str, answers: list[str], reply: str) -> str | None:
         # generations are no count of people; a bound, then the amount within it
         (PEOPLE_Q, PEOPLE, "七个 三代同堂", "6人以上"),
         (YEARS_ZH_Q, YEARS_ZH, "没有八年 大概七年", "5到8年"),
+        # "half six" is half past six; ASR's slips of weekday names
+        (TOD_Q, TOD, "half six ish if you have it", "evening"),
+        (DAYS_EN_Q, DAYS_EN, "mundy", "Monday"),
+        (THU_Q, THU, "thirst day works", "Thursday"),
         # the asked thing is new, the years are another thing's
         (YEARS_ZH_Q, YEARS_ZH, "热水器是新的 灶用了十年", None),
         (YEARS_ZH_Q, YEARS_ZH, "用了十年 换了新的", None),

@@ -35,12 +35,12 @@ EN_HOUR_SLIPS = {"for": "four", "fore": "four", "too": "two", "tree": "three", "
                  "won": "one"}  # fmt: skip
 
 # English weekday names, their abbreviations and split or misspelt forms ASR writes
-# ("weds", "thurs", "wednes day", "saterday"), plurals included ("mondays")
+# ("weds", "thurs", "wednes day", "saterday", "mundy", "thirst day"), plurals included
 EN_WEEKDAY = [
-    r"mon(?:\s?day)?s?",
+    r"mon(?:\s?day)?s?|mundy",
     r"tue(?:s(?:\s?day)?|\s?day)?s?",
     r"wed(?:ne|nes|s)?(?:\s?day)?s?|wensday|wendsday",
-    r"thu(?:r(?:s)?)?(?:\s?day)?s?|thirsday",
+    r"thu(?:r(?:s)?)?(?:\s?day)?s?|thirs(?:t)?\s?day",
     r"fri(?:\s?day)?s?|fryday",
     r"sat(?:ur|er)?(?:\s?day)?s?",
     r"sun(?:\s?day)?s?",

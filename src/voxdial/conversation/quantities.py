@@ -555,8 +555,8 @@ _EN_DECADE = re.compile(
     r"\b(?:since|in|back in|from|way back in) the (?:(?:19)?'?(?P<d>[5-9])0'?s|"
     r"(?P<w>fifties|sixties|seventies|eighties|nineties))\b"
 )
-_EN_DECADES = {"fifties": 1950, "sixties": 1960, "seventies": 1970, "eighties": 1980,
-               "nineties": 1990}  # fmt: skip
+_EN_DECADE_YEARS = {"fifties": 1950, "sixties": 1960, "seventies": 1970, "eighties": 1980,
+                    "nineties": 1990}  # fmt: skip
 
 
 def _decade(t: str) -> int | None:
@@ -564,7 +564,7 @@ def _decade(t: str) -> int | None:
     if (zh := _ZH_DECADE.search(t)) is not None:
         return _ZH_DECADES[zh.group(1)]
     if (en := _EN_DECADE.search(t)) is not None:
-        return 1900 + 10 * int(en["d"]) if en["d"] else _EN_DECADES[en["w"]]
+        return 1900 + 10 * int(en["d"]) if en["d"] else _EN_DECADE_YEARS[en["w"]]
     return None
 
 

@@ -92,6 +92,7 @@ def _answer(question: str, answers: list[str], reply: str) -> str | None:
         # the asked thing is new, the years are another thing's
         (YEARS_ZH_Q, YEARS_ZH, "热水器是新的 灶用了十年", None),
         (YEARS_ZH_Q, YEARS_ZH, "用了十年 换了新的", None),
+        (YEARS_ZH_Q, YEARS_ZH, "刚买的 不到一年", "不到5年"),  # new and under a year agree
     ],
 )
 def test_numbers8(question: str, answers: list[str], reply: str, want: str | None) -> None:

@@ -997,11 +997,13 @@ _NEW = re.compile(
 
 def _new_beside(a: AnswerSet, parts: list[str]) -> bool:
     """Whether, to a question asking how many years, one clause calls a thing new and
-    another gives years: those years are for something else the reply names."""
+    another gives years, two or more: those years are for something else the reply names."""
     if len(parts) < 2 or not _YEARS_QUESTION.search(a.question):
         return False
     new = [p for p in parts if _NEW.search(p) and not amounts(p)]
-    return bool(new) and any(amounts(p) for p in parts if p not in new)
+    years = [x for p in parts if p not in new for x in amounts(p)]
+    # "刚买的 不到一年" agrees: new, and under a year; "用了十年" is no new thing's
+    return bool(new) and any(x.low >= 2 and ("年" in x.unit or "year" in x.unit) for x in years)
 
 
 def _narrowed(found: list[Amount]) -> list[Amount]:

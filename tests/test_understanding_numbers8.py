@@ -70,6 +70,7 @@ def _answer(question: str, answers: list[str], reply: str) -> str | None:
         # two turned down (不要), a reason between: the one left
         (SLOTS_ZH_Q, SLOTS_ZH, "不要上午 我要睡觉 也不要晚上", "下午2点到5点"),
         (SLOTS_ZH_Q, SLOTS_ZH, "不要晚上 也不要上午", "下午2点到5点"),
+        (DAYS_EN_Q, DAYS_EN, "not friday, the first one", "Monday"),  # the ordinal's
         # a correction whose reason names the day taken back; "oh no" after a day
         (DAYS_ZH_Q, DAYS_ZH, "周五…不对不对 周六 周五我要送伢上学", "周六"),
         (DAYS_EN_Q, DAYS_EN, "monday, oh no that's my hair appointment, friday", "Friday"),

@@ -150,15 +150,26 @@ def _turned_down(a: AnswerSet, heard: Heard) -> Match | None:
     try:
         clauses = [heard.text] if times.excepts(heard.text) else heard.parts or [heard.text]
         left = a.choices.turned_down(clauses, heard.today)
-        if left is None and heard.every and a.choices.pick(clauses[0], heard.today) is None:
-            # "不要上午 我要睡觉 也不要晚上": the clauses left out turn the others down
-            left = a.choices.turned_down(list(heard.every), heard.today)
     except times.Ambiguous:
         raise Ambiguous from None
+    if left is None and heard.every and not _names_any(a, clauses[0], heard.today):
+        try:  # "不要上午 我要睡觉 也不要晚上": the clauses left out turn the others down
+            left = a.choices.turned_down(list(heard.every), heard.today)
+        except times.Ambiguous:
+            raise Ambiguous from None
     if left is None:
         return None
     said = outright.said(a, heard, quiet=True)  # the same answer, said outright
     return said if said is not None and said.index == left else a.pick(left, "time")
+
+
+def _names_any(a: AnswerSet, text: str, today: date) -> bool:
+    """Whether `text` names a day or time choice, or reads as one by another stage's
+    words ("the first one": an ordinal)."""
+    try:
+        return a.choices is not None and a.choices.pick(text, today) is not None
+    except times.Ambiguous:
+        return True
 
 
 # "am" / "pm" said alone for the half of the day ("am please", "pm if you can"), not as

@@ -38,6 +38,8 @@ _NOT_AMOUNT_RE = re.compile(
     + r"|一(?=(?:回来|回家|进门|进屋|到家|出门|下班|上车|下车|开门|开机|打开|看到|看见|听到|"
     + r"接到|收到).{0,2}就)"
     + r"|(?<![\d一二三四五六七八九十])[零〇一二九八七]几年"  # 零几年: a decade (see years_since)
+    # generations under one roof ("三代同堂", "四世同堂"): how a household is made up
+    + r"|[两二三四五]\s*(?:代|世)(?:人)?\s*(?:同堂|一起住|住一起|一块住)"
 )
 _ZH_NEIGHBOURS = re.compile(r"([一二两俩三四五六七八九])([二两三仨四五六七八九])([十百千万]?)")
 _ZH_RUN = re.compile(r"[零〇一二两俩三仨四五六七八九十百千万]+(?:点[零一二三四五六七八九]+)?")
@@ -201,7 +203,8 @@ def _zh_amounts(text: str) -> list[Amount]:
 
 
 # a bound said before an amount (maybe before its currency sign, "under $40"): up to it
-# (不超过二十吨), below it (不到一年, 没有十个), nearly it (快十年了), at least it (至少三个);
+# (不超过二十吨), below it (不到一年, 没有十个), nearly it (快十年了), a little past it
+# ("just over a year", 刚过十年), at least it (至少三个);
 # in English the same families
 _BOUND_END = r"\s*[$£€¥￥]?\s*$"
 _ZH_BOUND = re.compile(
@@ -211,8 +214,10 @@ _ZH_BOUND = re.compile(
     rf"not even( a| an)?|not quite( a| an)?|short of){_BOUND_END}|"
     r"(?P<nearly>快|将近|接近|差不多快|almost|nearly|close to|just under|"
     rf"getting on for){_BOUND_END}|"
+    r"(?P<past>(?<![a-z])(?:just|only just|barely|slightly|a (?:little |tiny )?bit|a little) "
+    rf"(?:over|more than|past)|刚过|刚超过|刚刚超过){_BOUND_END}|"
     r"(?P<least>至少|起码|最少|超过|不少于|多于|(?<![a-z])over|more than|above|at least|upwards of|"
-    rf"well over|just over|a bit over|longer than){_BOUND_END}"
+    rf"well over|longer than){_BOUND_END}"
 )
 
 
@@ -224,6 +229,8 @@ def _bounded(kind: str, low: float, high: float) -> tuple[float, float]:
         return float("-inf"), low - 0.01
     if kind == "nearly":
         return low - (5 if low >= 20 else max(0.2 * low, 0.25)), low - 0.01
+    if kind == "past":  # "just over a year": a little above it, as "nearly" is below
+        return high + 0.01, high + (5 if high >= 20 else max(0.2 * high, 0.25))
     return low, float("inf")
 
 
@@ -543,6 +550,22 @@ _JUST_NOW = re.compile(
 # a decade said by its digit ("零几年买的": in the 2000s, "九几年": the 1990s)
 _ZH_DECADE = re.compile(r"(?<![\d一二三四五六七八九十])([零〇一二九八七])几年")
 _ZH_DECADES = {"零": 2000, "〇": 2000, "一": 2010, "二": 2020, "九": 1990, "八": 1980, "七": 1970}
+# a decade said in English ("since the eighties", "back in the '90s", "in the 1970s")
+_EN_DECADE = re.compile(
+    r"\b(?:since|in|back in|from|way back in) the (?:(?:19)?'?(?P<d>[5-9])0'?s|"
+    r"(?P<w>fifties|sixties|seventies|eighties|nineties))\b"
+)
+_EN_DECADE_YEARS = {"fifties": 1950, "sixties": 1960, "seventies": 1970, "eighties": 1980,
+                    "nineties": 1990}  # fmt: skip
+
+
+def _decade(t: str) -> int | None:
+    """The first year of a decade the (folded) text names ("九几年", "the eighties")."""
+    if (zh := _ZH_DECADE.search(t)) is not None:
+        return _ZH_DECADES[zh.group(1)]
+    if (en := _EN_DECADE.search(t)) is not None:
+        return 1900 + 10 * int(en["d"]) if en["d"] else _EN_DECADE_YEARS[en["w"]]
+    return None
 
 
 def years_since(text: str, today) -> tuple[float, float] | None:  # noqa: ANN001 (a date)
@@ -554,8 +577,7 @@ def years_since(text: str, today) -> tuple[float, float] | None:  # noqa: ANN001
             return (max(0.0, ago - 1 + start_of_year), ago + start_of_year)
     if _JUST_NOW.search(t):
         return (0.0, 0.5)
-    if (decade := _ZH_DECADE.search(t)) is not None:
-        first = _ZH_DECADES[decade.group(1)]
+    if (first := _decade(t)) is not None:
         if first <= today.year:
             ago = today.year - first + start_of_year
             return (max(0.0, ago - 10), ago)
@@ -605,7 +627,7 @@ def day_parts(text: str) -> set[str]:
 # said between a count and the one that replaces it ("两张 嗯不 一张", "two, or rather
 # three", "twice, well, honestly once"): the later count stands
 RETRACT = re.compile(
-    r"[哦噢啊嗯呃额]\s*不(对)?(?=\s|$|[，,]|[一二两三四五六七八九十\d])|(?<=\s)不(?=\s)|不对|说错了|我是说|应该是|"
+    r"[哦噢啊嗯呃额][\s，,]*不(对)?(?=\s|$|[，,]|[一二两三四五六七八九十\d])|(?<=\s)不(?=\s)|不对|说错了|我是说|应该是|"
     r"不是不是|准确(地)?说|确切(地)?说|其实|"
     r"\bno,? wait\b|\bwait,? no\b|\bi mean\b|\bor rather\b|\bmake (that|it)\b|"
     r"\b(well,? )?(honestly|to be honest|truthfully|realistically)\b|\bactually\b|"

@@ -50,12 +50,13 @@ from voxdial.conversation.engine import (
     fill_variables,
 )
 from voxdial.conversation.lines import TEXT
-from voxdial.conversation.matching import AnswerMatcher, Match, polarity
+from voxdial.conversation.matching import AnswerMatcher, Match, corrections, polarity
 from voxdial.conversation.matching.cues import WHICH_ASKED
 from voxdial.conversation.matching.matcher import GUESSED
 from voxdial.conversation.matching.numbers import counted
 from voxdial.conversation.normalize import apply_hot_words, clean, fold, hot_words
 from voxdial.conversation.notes import NoteKind, note
+from voxdial.conversation.time_choices import Ambiguous as TimeAmbiguous
 
 MAX_SILENCES = 2
 MAX_REASKS = 2  # asked again at most twice, then the engine moves on
@@ -384,7 +385,9 @@ class ScriptConversation:
         if r.goodbye and (answers or _NOTHING.search(_without_goodbye(r.text)) or not
                           _without_goodbye(r.text)):  # fmt: skip
             return self._close(self.text["goodbye"], "goodbye")
-        if r.busy and (not r.asking or _ASKS_FOR_LATER.search(r.text)):
+        if r.busy and (not r.asking or _ASKS_FOR_LATER.search(r.text)) and not (
+            self._choice_named(index, reply)
+        ):
             return self._callback(reply)  # "I'm at work, can we do this later?": not a question
         if self._time_only(index, reply):
             return self._callback(reply)
@@ -412,7 +415,10 @@ class ScriptConversation:
         clauses after it name only the answer taken back, as the reason it was ("friday.
         no, monday, I work friday", "周二 不对 周四吧 周二我要加班")."""
         said = fold(reply)
-        before = intents.clauses(said[: said.rfind(corrected)]) or [""]
+        head = said[: said.rfind(corrected)]
+        # the clause before the cue ("周五…不对不对": 周五), not the cue with it
+        before = intents.clauses(corrections.before_correction(head)) or intents.clauses(head)
+        before = before or [""]
         taken_back = self._match(index, before[0])  # said first, then the correction cue
         parts = intents.clauses(_statements(corrected))
         first = self._match(index, parts[0]) if len(parts) > 1 else None
@@ -478,6 +484,22 @@ class ScriptConversation:
     def _is_timed(self, index: int) -> bool:
         m = self._matcher(index)
         return m is not None and m.is_timed
+
+    def _choice_named(self, index: int, reply: str) -> bool:
+        """Whether a reply to a question offering days or times names one or more of them
+        ("别周三 那天不方便 周四周六随便"): what is inconvenient is a choice, not the call."""
+        m = self._matcher(index)
+        if m is None or m.choices is None:
+            return False
+        for clause in intents.clauses(fold(reply)):
+            try:
+                if m.choices.pick(clause, self.now.date()) is not None:
+                    return True
+                if m.choices.turned_down([clause], self.now.date()) is not None:
+                    return True  # "周三不方便": the one left
+            except TimeAmbiguous:
+                return True
+        return False
 
     def _time_only(self, index: int, reply: str) -> bool:
         """A day or a time said to a question that asks neither (index -1: the opening's

@@ -57,11 +57,14 @@ def _called(answers: list[str], question: str) -> dict[str, int]:
     calls exactly one so."""
     q = fold(question)
     out: dict[str, int] = {}
+    found = [(q.find(fold(a)), len(fold(a))) for a in answers]
     for word, pattern in _CALLED.items():
         held = []
-        for i, a in enumerate(answers):
-            at = q.find(fold(a))
-            if at > 0 and pattern.search(q[max(0, at - 30) : at]):
+        for i, (at, _) in enumerate(found):
+            # the words since the answer named before it: "early afternoon or late
+            # afternoon" calls no choice the early one, the early is the first answer's own
+            since = max([0, at - 30] + [b + n for b, n in found if 0 <= b < at])
+            if at > 0 and pattern.search(q[since:at]):
                 held.append(i)
         if len(held) == 1:
             out[word] = held[0]
@@ -161,6 +164,10 @@ class TimeChoices:
             found = self._read(", ".join(rest), today)
             if found is None and len(rest) == 1:
                 found = self._at_bare_hour(rest[0], turned)  # "eight's too early, eleven"
+            if found is None and not any(self._named(c, today) for c in rest):
+                # "不要上午 我要睡觉 也不要晚上": the others give reasons, name no choice
+                left = [i for i in range(len(self.answers)) if i not in turned]
+                return left[0] if len(left) == 1 else None
             return found if found is not None and found not in turned else None
         left = self.remaining(clauses, today)
         if left is None:

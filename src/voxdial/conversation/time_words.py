@@ -35,12 +35,12 @@ EN_HOUR_SLIPS = {"for": "four", "fore": "four", "too": "two", "tree": "three", "
                  "won": "one"}  # fmt: skip
 
 # English weekday names, their abbreviations and split or misspelt forms ASR writes
-# ("weds", "thurs", "wednes day", "saterday"), plurals included ("mondays")
+# ("weds", "thurs", "wednes day", "saterday", "mundy", "thirst day"), plurals included
 EN_WEEKDAY = [
-    r"mon(?:\s?day)?s?",
+    r"mon(?:\s?day)?s?|mundy",
     r"tue(?:s(?:\s?day)?|\s?day)?s?",
     r"wed(?:ne|nes|s)?(?:\s?day)?s?|wensday|wendsday",
-    r"thu(?:r(?:s)?)?(?:\s?day)?s?|thirsday",
+    r"thu(?:r(?:s)?)?(?:\s?day)?s?|thirs(?:t)?\s?day",
     r"fri(?:\s?day)?s?|fryday",
     r"sat(?:ur|er)?(?:\s?day)?s?",
     r"sun(?:\s?day)?s?",
@@ -99,7 +99,8 @@ PERIODS: list[Period] = [
            r"早饭时间|吃早饭的时候|早饭那会|上班前|上班之前|上班以前", (6.5, 9), at=8, pm=False),
     Period("late morning", r"late (?:in the )?morning|mid-? ?morning|上午晚些|上午晚点|快中午|"
            r"临近中午|接近中午", (10, 12), at=11, pm=False),
-    Period("after lunch", r"after lunch|after my lunch|early afternoon|午饭后|午饭以后|午饭之后|"
+    Period("after lunch", r"after lunch|after my lunch|early (?:in the )?(?:afternoon|arvo)|"
+           r"午饭后|午饭以后|午饭之后|"
            r"吃完午饭|吃过午饭|吃了午饭|午休(?:之|以)?后|午觉(?:醒了|起来|之?后)|"
            r"中午.{0,5}(?:之|以)后(?!天)|中午吃(?:完|过|了)饭|刚过中午|过了中午|下午早点|下午早些|"
            r"下午一上班", (13.5, 15.5),
@@ -113,7 +114,8 @@ PERIODS: list[Period] = [
     Period("end of the day", r"end of (?:the|my) (?:working |work )?day|close of business|"
            r"before i finish work|快下班|下班前|下班之前|下班以前|临下班", (16, 18), at=17,
            pm=True),
-    Period("late afternoon", r"late (?:in the )?afternoon|later (?:in the )?afternoon|"
+    Period("late afternoon", r"late (?:in the )?(?:afternoon|arvo)|"
+           r"later (?:in the )?(?:afternoon|arvo)|"
            r"下午晚些|下午晚点|下午晚一点|下午四五点", (15.5, 18), at=16, pm=True),
     Period("after dinner", r"after dinner|after supper|after tea|晚饭后|晚饭以后|晚饭之后|"
            r"吃完晚饭|吃过晚饭|吃了晚饭", (19, 22), at=20, pm=True),
@@ -128,13 +130,14 @@ PERIODS: list[Period] = [
     Period("早上", r"早上|早晨|明早|mornings?|"
            r"^(?:(?:uh|um|er|oh|well|the|an?)\s+)*a\.?m\.?\b(?!\s+(?:i|we|not)\b)",
            (6, 12), at=9, pm=False),
-    Period("上午", r"上午", (6, 12), at=10, pm=False),
+    Period("上午", r"上午|上半天|上晌", (6, 12), at=10, pm=False),
     Period("中午", r"中午|\bnoon\b|midday", (11, 13.5), at=12, pm=False),
     # "arvo": the afternoon in Australian English; "pm" alone opening the reply
-    Period("下午", r"下午|午后|afternoons?|\barvos?\b|"
+    Period("下午", r"下午|午后|下半天|下晌|afternoons?|\barvos?\b|"
            r"^(?:(?:uh|um|er|oh|well|the|an?)\s+)*p\.?m\.?\b", (12, 18), at=15, pm=True),
     Period("傍晚", r"傍晚|黄昏|天黑前|early evening|dusk", (17, 19.5), at=18, pm=True),
-    Period("晚上", r"晚上|今晚|明晚|夜里|evenings?|tonight|\bnight\b", (18, 24), at=19, pm=True),
+    Period("晚上", r"晚上|晚尚|今晚|明晚|夜里|evenings?|tonight|\bnight\b", (18, 24), at=19,
+           pm=True),
 ]
 PERIOD_BY_NAME = {p.name: p for p in PERIODS}
 
@@ -170,6 +173,7 @@ AT_THE_LATEST = re.compile(r"at the latest|at the earliest|最晚.{0,3}[\d零一
 # exclude what it names
 REJECTS = re.compile(
     r"不行|不可以|不方便|没空|没时间|不在|不太行|不合适|去不了|来不了|不成|赶不上|太早|太晚|"
+    r"不要(?!紧|太)|^别(?=[\u4e00-\u9fff])|"
     r"不太方便|有事|要上班|加班|出差|要接孩子|接孩子|要上课|要开会|开会|值班|"
     r"起不来|起不了|来不及|赶不过来|够呛|不得空|"
     r"\bnot\b(?! (?:busy|a problem|bad|an issue|sure))|\bno good\b|can'?t|cannot|"

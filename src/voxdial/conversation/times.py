@@ -77,12 +77,20 @@ _HOUR_SLIP = re.compile(
 )
 
 
+# "half six": half past six, as said in Britain and Australia (not "half six hours")
+_HALF_HOUR = re.compile(
+    r"\bhalf (one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
+    r"(?! (?:hours?|days?|weeks?|months?|years?|minutes?|of\b))"
+)
+
+
 def _folded(text: str) -> str:
     """Folded, with ASR's slips of time words read as meant: "after noon" split from
-    "afternoon", "in the am" as am, "下五" for 下午, "at for" / "too thirty" for four /
-    two."""
+    "afternoon", "in the am" as am, "half six" as half past six, "下五" for 下午, "at
+    for" / "too thirty" for four / two."""
     t = re.sub(r"\bafter noon\b", "afternoon", fold(text))
     t = re.sub(r"\bin the ([ap])\.?\s?m\b\.?", r"\1m", t)
+    t = _HALF_HOUR.sub(r"half past \1", t)
     t = _PERIOD_SLIP.sub(lambda m: words.ZH_PERIOD_SLIPS[m.group(1)], t)
     return _HOUR_SLIP.sub(_hour_slip, t)
 
@@ -539,7 +547,11 @@ def window(text: str, *, asked: bool = False) -> tuple[float, float] | None:
         if c.more:
             return (hour, hour + 1)
         if _AFTER_LEAD.search(before) or _AFTER_CLOCK.search(t[c.end :]):
-            return (0, 6) if hour == 0 else (hour, 24)  # "after midnight": the small hours
+            if hour == 0:
+                return (0, 6)  # "after midnight": the small hours
+            # "下午两点以后": from two to the end of the afternoon said, not of the day
+            end = period.span[1] if period is not None and period.span[1] > hour else 24
+            return (hour, end)
         if _BEFORE_LEAD.search(before) or _BEFORE_CLOCK.search(t[c.end :]):
             return (0, hour)
         return (hour, hour)

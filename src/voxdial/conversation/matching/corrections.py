@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import re
 
-# a correction cue: what comes after it replaces what came before
+# a correction cue: what comes after it replaces what came before; 算了 after words
+# ("给八分…算了给个六分") gives up what was said, not when it closes the reply or follows
+# 就/也 ("给八分就算了": that is the mark)
 CORRECTION = re.compile(
     r"不对不对|不对|说错了|我说错|口误|不是不是|我是说|我说的是|我的意思是|更正一下|"
-    r"[哦噢啊呃]不(?=\s|$|[，,]|是)|(?<=\S[\s，,])[嗯额]\s?不(?=\s|$|[，,])|不不不?(?=\s|$|[，,])|等等|等一下不对|"
+    r"(?:(?<=\.\.\.)|(?<=[^\s就也么样][\s，,]))算了(?!解|数|吧?$)|"
+    r"[哦噢啊呃]不(?=\s|$|[，,]|是)|(?<=\S[\s，,])[嗯额][\s，,]?不(?=\s|$|[，,])|不不不?(?=\s|$|[，,])|等等|等一下不对|"
     r"\b(oh|no|hang on|hold on),? wait\b|\bwait,? no\b|\bsorry,? i meant?\b|"
     r"\bi meant?\b|\bscratch that\b|\bcorrection\b|\bmy (bad|mistake)\b|"
     r"\bon second thoughts?\b|\bcome to think of it\b|\bactually,? no\b|"
-    r"\b(oh )?no,? hang on\b|\bhang on,? no\b|(?<=[a-z0-9,] )sorry,? no\b"
+    r"\b(oh )?no,? hang on\b|(?:(?<=[a-z0-9][,，] )|(?<=[a-z0-9][,，]))oh,? no\b(?!t)|"
+    r"\bhang on,? no\b|(?<=[a-z0-9,] )sorry,? no\b"
 )
 # a clause that settles on a choice after weighing ("还是早上吧", "make it Friday")
 SETTLES = re.compile(

@@ -25,6 +25,8 @@ class Heard:
     parts: list[str]
     narrowed: bool
     today: date
+    # every clause, those turning a choice down too (when `narrowed` left them out)
+    every: tuple[str, ...] = ()
 
 
 class Ambiguous(Exception):

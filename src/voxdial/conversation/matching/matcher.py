@@ -161,10 +161,24 @@ def _turned_down(a: AnswerSet, heard: Heard) -> Match | None:
         left = a.choices.turned_down(clauses, heard.today)
     except times.Ambiguous:
         raise Ambiguous from None
+    if left is None and heard.every and not _names_any(a, clauses[0], heard.today):
+        try:  # "不要上午 我要睡觉 也不要晚上": the clauses left out turn the others down
+            left = a.choices.turned_down(list(heard.every), heard.today)
+        except times.Ambiguous:
+            raise Ambiguous from None
     if left is None:
         return None
     said = outright.said(a, heard, quiet=True)  # the same answer, said outright
     return said if said is not None and said.index == left else a.pick(left, "time")
+
+
+def _names_any(a: AnswerSet, text: str, today: date) -> bool:
+    """Whether `text` names a day or time choice, or reads as one by another stage's
+    words ("the first one": an ordinal)."""
+    try:
+        return a.choices is not None and a.choices.pick(text, today) is not None
+    except times.Ambiguous:
+        return True
 
 
 # "am" / "pm" said alone for the half of the day ("am please", "pm if you can"), not as
@@ -501,9 +515,10 @@ class AnswerMatcher(AnswerSet):
         said = fold(reply)
         rest = corrections.after_correction(said)
         tail = self._parts(rest) if rest else []
-        if tail:
-            return True, self._last_said(tail, today)
         before = corrections.before_correction(said) if rest is not None else ""
+        if tail:
+            dropped = self._match(before, today, whole=False) if before.strip() else None
+            return True, self._last_said(tail, today, None if dropped is None else dropped.index)
         if before and self._match(before, today, whole=False):
             return True, None  # "晚上 不对": taken back, nothing said instead
         for part in reversed(self._parts(reply)):
@@ -520,13 +535,20 @@ class AnswerMatcher(AnswerSet):
     def _parts(self, text: str) -> list[str]:
         return [p for p in (self.clean(c) for c in intents.clauses(text)) if p]
 
-    def _last_said(self, tail: list[str], today: date | None) -> Match | None:
+    def _last_said(
+        self, tail: list[str], today: date | None, dropped: int | None = None
+    ) -> Match | None:
         """The answer the clauses after a correction give: the last clause naming one
-        plainly (not one turning it down), or else all of them read together."""
-        for part in reversed(tail):
+        plainly (not one turning it down, nor the one taken back when another is named
+        before it: "周五 不对不对 周六 周五我要送伢上学" gives the reason), or else all of
+        them read together."""
+        named = [(p, self._match(p, today, whole=False)) for p in tail]
+        others = {m.index for p, m in named if m is not None and _names(m, p)} - {dropped}
+        for part, found in reversed(named):
             if corrections.PUT_OFF.search(part):
                 continue  # "panels first, the battery can come later": not the one chosen
-            found = self._match(part, today, whole=False)
+            if found is not None and found.index == dropped and others:
+                continue
             if found is not None and _names(found, part) and not NEG_CLAUSE.search(part):
                 return found
         return self._match("，".join(tail), today, whole=False) if tail else None
@@ -544,11 +566,13 @@ class AnswerMatcher(AnswerSet):
         as_said = Heard(text, parts, narrowed, today or date.today())
         # the other stages read the reply without "X没X" ("不记得去没去过" says neither);
         # the unsure one keeps it ("看房东涨不涨价吧": it depends)
+        every = tuple(p for p in map(self.clean, intents.clauses(reply)) if p) if narrowed else ()
         heard = Heard(
             _without_whether(text),
             [p for p in map(_without_whether, parts) if p],
             narrowed,
             as_said.today,
+            every,
         )
         said, scale = outright.said, scores.scale
         first = (scale, said) if self.is_scale else (said, scale)

@@ -84,9 +84,13 @@ _BORN = re.compile(r"\bborn\b|出生|生的|生于")
 _HOW_MANY = re.compile(r"how many ([a-z]+)")
 # one-word replies ASR writes for a number
 _SPOKEN_DIGITS = {"for": "4", "fore": "4", "to": "2", "too": "2", "won": "1", "tree": "3",
-                  "ate": "8", "五份": "5", "四份": "4", "三份": "3"}  # fmt: skip
+                  "fife": "5", "sicks": "6", "ate": "8", "五份": "5", "四份": "4",
+                  "三份": "3"}  # fmt: skip
 # a reply's opening fillers and hedges, before a sound-alike number word ("uh won", "maybe to")
-_LEAD = r"^((?:uh|um|er|erm|hmm|mm|like|maybe|about|probably)\s+)*"
+_LEAD = (
+    r"^((?:uh|um|er|erm|hmm|mm|like|maybe|about|probably|just|only|i'?d say|"
+    r"a (?:solid|good|strong|firm|fair|straight))\s+)*"
+)
 # ASR writes "four" as "for" after a filler or before the counted thing ("uh for I guess",
 # "for bedrooms"), never in "for me", "for sure", "for now"
 _FOR_FOUR = re.compile(
@@ -171,7 +175,7 @@ def _calendar_year_said(m: re.Match[str]) -> str:
 # a sound-alike number word opening the reply, and the word after it ("uh won fridge",
 # "to, both in the kitchen"): a number when that word is what is counted
 _SOUND_BEFORE = re.compile(
-    _LEAD + r"(to|too|tree|won|ate)\s+"
+    _LEAD + r"(to|too|tree|won|fife|sicks|ate)\s+"
     r"((?:a|per|each|every) (?:day|week|month|year)\b|[a-z]+(?: (?:us|them|em)\b)?)"
 )
 _NOT_COUNTED = {"many", "much", "those", "these", "them", "there", "their", "your", "you",
@@ -179,10 +183,12 @@ _NOT_COUNTED = {"many", "much", "those", "these", "them", "there", "their", "you
                 "this", "what", "which"}  # fmt: skip
 # 个 as ASR writes it after a numeral ("一各 就一各"); 各 before one is "each" (各一节)
 _GE_SOUND = re.compile(r"(?<=[一二两三四五六七八九十几\d])各")
-# a sound-alike number word alone, or before a hedge ("too I guess", "tree maybe")
+# a sound-alike number word alone, or before a hedge or thanks ("too I guess", "tree
+# maybe", "just won thanks", "a solid ate")
 _SOUNDALIKE = re.compile(
-    _LEAD + r"(to|too|tree|won|ate)\b"
-    r"(?=\s*(?:$|,|i guess|i think|i'?d say|maybe|probably|or so|i reckon|please|i suppose))"
+    _LEAD + r"(to|too|tree|won|fife|sicks|ate)\b"
+    r"(?=\s*(?:$|,|i guess|i think|i'?d say|maybe|probably|or so|i reckon|please|i suppose|"
+    r"thanks|thank you|cheers|ta\b|mate|love))"
 )
 # words that turn down the mark or amount said right after them ("不能给五分 给三分", "not
 # a five", "wouldn't give it a ten"): one table, read by this stage and by scores
@@ -211,9 +217,13 @@ _NOT_EVEN_AFTER = re.compile(
     r"\s*(都|也)\s*(不|没|给不了)|\s*(is|would be) too (much|high|generous)"
 )
 _TOTAL_AFTER = re.compile(r"\s*(是|为)?\s*[\d一二三四五六七八九十百]+\s*分")
+# a point or two short said with no full marks named ("就差一分"): short of what is not
+# said, so the point is no mark
+_SHORT_ALONE = re.compile(r"(?:^|[\s，,]|就|还|只)(?:差|少)(?:了|个)?\s*[一二两12]\s*分")
 # the ends of a points scale said in words
 _TOP = re.compile(
-    r"满分|最高分|最高的|给最高|打最高|五星|顶格|top marks|full marks|perfect score|highest|"
+    r"满分|最高分|最高的|给最高|打最高|(?<![不没])最高(?=了|啦|\s|$)|五星|顶格|"
+    r"top marks|full marks|perfect score|highest|"
     r"(?:给|打)(?:个|它|他|她)?满(?=的|了|吧|啊|呗|\s|$)|"  # "给满的": full marks, not 满意
     r"\btop score\b|max(imum)? (marks|score|points)|all the (marks|points|stars)|"
     r"\b(ten|10) out of (ten|10)\b|\bfive stars\b"
@@ -221,7 +231,7 @@ _TOP = re.compile(
 # full marks less a little or a point or two ("就比满分差一点点", "差一分满分", "one off
 # full marks"): the mark below the top by that much (a little is one mark)
 _SHORT_AFTER = re.compile(
-    r"\s*(?:还|就)?(?:差|少)(?:了|个)?\s*(?P<n>一点点?|一点儿|一丢丢|点儿?|[一二两\d]\s*分)"
+    r"(?:了|啦)?[\s，,]*(?:还|就|只)?(?:差|少)(?:了|个)?\s*(?P<n>一点点?|一点儿|一丢丢|点儿?|[一二两\d]\s*分)"
 )
 _SHORT_BEFORE = re.compile(
     r"(?:差|少)(?:了|个)?\s*(?P<n>一点点?|一点儿|一丢丢|[一二两\d]\s*分)\s*(?:就|才)?(?:到|是|拿|得)?\s*$|"
@@ -677,7 +687,9 @@ def _ends(a: AnswerSet, text: str) -> Match | None:
             # that as a clause of "满分十分 我给八分" it does not outweigh the mark given
             end_at, how = m.end() + total.end(), "full-marks"
         if (short := _short_of(text, m)) is not None:
-            return number_match(a, Range(end - short, end - short), how) if end == top else None
+            # read whole, as full marks are: a clause alone ("就差一分") is no mark
+            below = Range(end - short, end - short)
+            return number_match(a, below, "full-marks") if end == top else None
         if _NOT_EVEN_AFTER.match(text[m.end() :]):
             raise Ambiguous  # "零分都不想给": worse than any mark, none given
         if _NOT_QUITE.search(text[max(0, m.start() - 14) : m.start()]):
@@ -692,6 +704,11 @@ def short_of_top(text: str) -> bool:
     """Whether the reply puts its mark a little or a point below full marks ("比满分差一
     分"): the point said is what is taken off, not the mark."""
     return any(_short_of(text, m) is not None for m in _TOP.finditer(text))
+
+
+def short_alone(text: str) -> bool:
+    """Whether the reply says a point or two short with no full marks named ("就差一分")."""
+    return _SHORT_ALONE.search(text) is not None and not short_of_top(text)
 
 
 def _short_of(text: str, m: re.Match[str]) -> float | None:
@@ -711,8 +728,12 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
         text = text.replace("十分", "10分", 1)
     if (ends := _ends(a, text)) is not None:
         return ends
+    if short_alone(text) and is_points_scale(a):
+        raise Ambiguous  # "就差一分": one short of some mark, not a mark of one
     if any(r is not None and r.high == 0 for r in a.ranges) and _NONE_COUNT.search(text):
         return number_match(a, Range(0, 0), "number")
+    if _new_beside(a, heard.parts):
+        raise Ambiguous  # "灶是新的 热水器用了十年": the years are another thing's
     text = _without_grades(a, text)
     said = spoken(a, text)
     found = amounts_said(a, text)
@@ -764,6 +785,7 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
             return number_match(a, Range(*stage[0]), "number")
     if not found:
         return vague(a, text)
+    found = _narrowed(found)
     if len({(x.low, x.high) for x in found}) > 1:
         picks = {_inside(a, _aged(a, Range(x.low, x.high))) for x in found}
         if len(picks) == 1 and None not in picks:  # "好几辆 四五辆吧"
@@ -965,6 +987,39 @@ def _time_unit(text: str) -> float | None:
     return found.pop() if len(found) == 1 else None
 
 
+# a thing said to be new ("灶是新的", "it's brand new"): no years of use to count
+_NEW = re.compile(
+    r"(?:是|挺|很|还|都)新的|新(?:买|换|装)的|刚(?:买|换|装)的|(?:换|买)了?(?:个|台|一个)?新的|"
+    r"\bbrand new\b|"
+    r"\b(?:is|are|it'?s|its|they'?re) (?:fairly |quite |pretty |still |nearly )?new\b"
+)
+
+
+def _new_beside(a: AnswerSet, parts: list[str]) -> bool:
+    """Whether, to a question asking how many years, one clause calls a thing new and
+    another gives years, two or more: those years are for something else the reply names."""
+    if len(parts) < 2 or not _YEARS_QUESTION.search(a.question):
+        return False
+    new = [p for p in parts if _NEW.search(p) and not amounts(p)]
+    years = [x for p in parts if p not in new for x in amounts(p)]
+    # "刚买的 不到一年" agrees: new, and under a year; "用了十年" is no new thing's
+    return bool(new) and any(x.low >= 2 and ("年" in x.unit or "year" in x.unit) for x in years)
+
+
+def _narrowed(found: list[Amount]) -> list[Amount]:
+    """A bound then an amount within it ("没有八年 大概七年", "over five, maybe seven"): the
+    amount, which says more closely what the bound said."""
+    if len(found) != 2:
+        return found
+    wide, close = found
+    unbounded = float("inf") in (abs(wide.low), abs(wide.high))
+    within = wide.low <= close.low and close.high <= wide.high
+    same_unit = not wide.unit or not close.unit or wide.unit == close.unit
+    if unbounded and within and close.high - close.low < 1e9 and same_unit:
+        return [close]
+    return found
+
+
 def _usual(said: str, found: list[Amount]) -> Amount | None:
     """Of several amounts, the one said as usual ("平时三个 周末五个", "usually two") or
     the only one not said as now and then ("four, sometimes six", "三个 有时候五个")."""
@@ -1014,8 +1069,9 @@ _ONLY_TOTAL = re.compile(
 def _closing_total(a: AnswerSet, parts: list[str]) -> float | None:
     """Things listed clause by clause, then a clause that is only their number ("a
     wardrobe, two chests of drawers and a bed, so four"; "so" is cleaned away): that
-    number, when it is above every amount in the list and no clause doubts one."""
-    if len(parts) < 3:
+    number, when it is above every amount in the list and no clause doubts one. Two
+    clauses do when the first shares out ("one for each ear, so two")."""
+    if len(parts) < 3 and not (len(parts) == 2 and EACH.search(parts[0])):
         return None
     closing = spoken(a, parts[-1])
     last = amounts(closing)

@@ -260,6 +260,11 @@ def _amount_word(w: str) -> bool:
     return _TIME_UNIT_WORD.match(w) is not None or _BOUND_WORD.match(w) is not None
 
 
+# a denied verb just before a piece ("doesn't run early", "can't do mornings"); "don't
+# mind" allows it
+_NEG_VERB_BEFORE = re.compile(r"(?:\b\w+n't|\bnot|\bnever)\s+(?!mind\b)[a-z]+\s+$")
+
+
 def partial(a: AnswerSet, heard: Heard) -> Match | None:
     """A distinctive piece of one answer said ("一般用微信" -> 微信支付)."""
     scope = " ".join(heard.parts) if heard.narrowed else heard.text
@@ -279,6 +284,8 @@ def partial(a: AnswerSet, heard: Heard) -> Match | None:
                 continue
             if m and _other_object(a, i, w, scope, m.end()):
                 continue
+            if m and w.isascii() and _NEG_VERB_BEFORE.search(scope[: m.start()]):
+                continue  # "the bus doesn't run early": the piece is denied, not chosen
             if m and not negated_before(scope, m.start(), 16 if w.isascii() else 6):
                 found.add(i)  # "i'm done with contacts" turns Contact lenses down
                 break

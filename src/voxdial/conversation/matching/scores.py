@@ -17,6 +17,7 @@ from voxdial.conversation.matching.numbers import (
     amounts_said,
     is_five_scale,
     number_match,
+    short_alone,
     short_of_top,
 )
 from voxdial.conversation.quantities import amounts
@@ -276,6 +277,8 @@ def mark(a: AnswerSet, heard: Heard) -> Match | None:
     points = _points(a)
     if points is None or not _POINTS_ASKED.search(a.question) or short_of_top(heard.text):
         return None  # "比满分差一分": the number stage reads the mark below the top
+    if short_alone(heard.text):
+        raise Ambiguous  # "就差一分": short of a mark not said, no mark of one
     if (settled := _settled(heard.parts)) is not None and points[0] <= settled <= points[-1]:
         return number_match(a, Range(settled, settled), "number")
     if _HALF.search(heard.text):

@@ -230,3 +230,14 @@ def test_the_verb_said_by_its_first_character_is_a_yes(engine, reply):
     call = Call(engine, "zh", SWEEP_ZH, [CAP_ZH])
     call.hear(reply)
     assert call.answers() == {0: "推荐了"}
+
+
+RENEW_ZH = {"question": "明年您还会续订我们的报纸吗：会、不会，还是还没定？",
+            "answers": ["会", "不会", "还没定"]}  # fmt: skip
+
+
+def test_a_negators_piece_is_no_clipped_verb(engine):
+    # "不了" is a no: "不会" said by its first character is not the yes "会"
+    call = Call(engine, "zh", SWEEP_ZH, [RENEW_ZH])
+    call.hear("不了 我儿子帮我订")
+    assert call.answers() == {0: "不会"}

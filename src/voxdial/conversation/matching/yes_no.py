@@ -531,6 +531,9 @@ def _clipped(verbs: tuple[str, ...], clause: str) -> bool | None:
     """The question's two-character verb said by its first character alone, as the
     opening clause ("推了" / "推了推了" to "有没有推销…"): a yes; None otherwise."""
     for verb in verbs:
+        # a negator's piece is no verb: "不了" declines ("不会" clipped is not "会")
+        if verb[0] in "不没别未无":
+            continue
         if len(verb) == 2 and re.fullmatch(r"[\u4e00-\u9fff]{2}", verb) and "有" not in verb:
             if re.fullmatch(rf"({re.escape(verb[0])}(了|过了?))+", clause):
                 return True

@@ -10,14 +10,10 @@ from __future__ import annotations
 import pytest
 
 from tests.support.understanding import context, hear_once, last_answer
+from tests.test_understanding_choice7 import _read
 from voxdial.conversation.described import described
 from voxdial.conversation.matching import AnswerMatcher
 from voxdial.conversation.script import ScriptEngine
-
-
-def _read(question: str, answers: list[str], reply: str) -> str | None:
-    m = AnswerMatcher(answers, question=question).match(reply)
-    return None if m is None else m.answer
 
 
 @pytest.fixture(scope="module")

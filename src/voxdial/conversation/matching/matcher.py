@@ -159,13 +159,11 @@ def _turned_down(a: AnswerSet, heard: Heard) -> Match | None:
     try:
         clauses = [heard.text] if times.excepts(heard.text) else heard.parts or [heard.text]
         left = a.choices.turned_down(clauses, heard.today)
+        if left is None and heard.every and not _names_any(a, clauses[0], heard.today):
+            # "不要上午 我要睡觉 也不要晚上": the clauses left out turn the others down
+            left = a.choices.turned_down(list(heard.every), heard.today)
     except times.Ambiguous:
         raise Ambiguous from None
-    if left is None and heard.every and not _names_any(a, clauses[0], heard.today):
-        try:  # "不要上午 我要睡觉 也不要晚上": the clauses left out turn the others down
-            left = a.choices.turned_down(list(heard.every), heard.today)
-        except times.Ambiguous:
-            raise Ambiguous from None
     if left is None:
         return None
     said = outright.said(a, heard, quiet=True)  # the same answer, said outright

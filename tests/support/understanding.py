@@ -27,8 +27,9 @@ the same way at 1a82dcf as round 10's fresh held-out part; spent in round 11) an
 `blind11` (written the same way at 58c4025 as a second one); `blind12` (written the same
 way at cf94435, while round 11's tuners were at work, for the round after), `blind13`
 (the same way at 1051048, during round 12, for round 13), `blind14` (the same way at
-41f3f86, during round 13, for round 14) and `blind15` (the same way at cf670c8, during
-round 14, for round 15). Item formats are described in
+41f3f86, during round 13, for round 14), `blind15` (the same way at cf670c8, during
+round 14, for round 15) and `blind16` (the same way at 5a85a0c, during round 15, for
+round 16). Item formats are described in
 tests/data/eval/README.md.
 
     PYTHONPATH=src:. .venv/bin/python -m tests.support.understanding dev [--misses]
@@ -88,11 +89,13 @@ KNOWLEDGE = {
     "glasgowpharmacy_en": EVAL / "blind14_kb_glasgowpharmacy_en.txt",
     "tradein_zh": EVAL / "blind15_kb_tradein_zh.txt",
     "dublinbikes_en": EVAL / "blind15_kb_dublinbikes_en.txt",
+    "heating_zh": EVAL / "blind16_kb_heating_zh.txt",
+    "lawncare_en": EVAL / "blind16_kb_lawncare_en.txt",
 }
 PARTS = (
     "dev", "heldout", "blind", "blind2", "blind3", "blind4", "blind5", "blind6",
     "train1", "train2", "blind7", "blind8", "blind9", "blind10",
-    "blind11", "blind12", "blind13", "blind14", "blind15",
+    "blind11", "blind12", "blind13", "blind14", "blind15", "blind16",
 )  # fmt: skip
 # Parts nobody who tunes may open or list the misses of: each is measured once, when a
 # round of tuning ends, and then moves to SPENT. Tuning harnesses iterate SPENT only.
@@ -127,8 +130,11 @@ PARTS = (
 # round 14's tuners were at work) is measured at its merge and when round 14 ends, and
 # stays held out for round 15.
 # Round 15 spends blind14 (its tuners may read its misses from this commit on), keeps
-# blind15 held out as its test part, and blind7 as its validation part.
-HELD_OUT = ("blind7", "blind15")
+# blind15 held out as its test part, and blind7 as its validation part. blind16 (written
+# at 5a85a0c by two non-tuners, one per language, and label-reviewed by a third, while
+# round 15's tuners were at work) is measured at its merge and when round 15 ends, and
+# stays held out for round 16.
+HELD_OUT = ("blind7", "blind15", "blind16")
 SPENT = tuple(p for p in PARTS if p not in HELD_OUT)
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 NOW = datetime(2026, 3, 10, 10, 30)  # a Tuesday, in the callee's zone

@@ -2,7 +2,7 @@
 opening's own line answers. Cantonese question words (几多, A唔A) are read as asking,
 regional words are read as their standard spelling by the knowledge (你哋, 几多, 有冇得,
 "yous"), a phone number written in groups states a number, "平时" / "usually" is the
-form of a question, "is this about X" at the opening gets the opening's own line, a
+form of a question, "where is the X branch" gets a street address naming X, "is this about X" at the opening gets the opening's own line, a
 count answer "2个" is not heard in a span of time ("两个月"), and "how much is it" is
 about what the call is asking. A made-up bike repair shop and laundrette, not an eval
 part's domain.
@@ -22,7 +22,8 @@ _BIKES_ZH = (
     "营业时间：周二到周日上午10点到晚上7点，每周一店休。\n\n"
     "上门取车：市区内上门取车每次收30元，维修满200元免上门费。\n\n"
     "停车：店门口有6个免费车位，可以免费停1小时。\n\n"
-    "寄存：修好的单车可以在店里免费寄存7天，超过7天每天收5元。"
+    "寄存：修好的单车可以在店里免费寄存7天，超过7天每天收5元。\n\n"
+    "交通：越秀店坐地铁1号线到东山口站，从B出口出来走3分钟就到。"
 )
 _LAUNDRY_EN = (
     "Suds and Co is a laundrette at 12 Argyle Street, Paisley. The shop phone is "
@@ -94,6 +95,13 @@ def test_regional_words_are_read_as_the_standard_ones(bikes: KnowledgeBase) -> N
 def test_usually_is_the_form_of_the_question(bikes: KnowledgeBase) -> None:
     hit = bikes.answer("你们平时几点关门")
     assert hit is not None and "晚上7点" in hit.passage
+
+
+def test_where_a_named_branch_is_gets_its_street_address(bikes: KnowledgeBase) -> None:
+    hit = bikes.answer("你们越秀那边具体在哪里")
+    assert hit is not None and "东风中路88号" in hit.passage
+    hit = bikes.answer("越秀店怎么去")  # the way there: the directions still answer
+    assert hit is not None and "东山口站" in hit.passage
 
 
 def test_yous_is_you_and_a_grouped_number_is_a_phone_number(laundry: KnowledgeBase) -> None:

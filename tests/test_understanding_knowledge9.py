@@ -2,10 +2,10 @@
 opening's own line answers. Cantonese question words (几多, A唔A) are read as asking,
 regional words are read as their standard spelling by the knowledge (你哋, 几多, 有冇得,
 "yous"), a phone number written in groups states a number, "平时" / "usually" is the
-form of a question, "where is the X branch" gets a street address naming X, "is this about X" at the opening gets the opening's own line, a
-count answer "2个" is not heard in a span of time ("两个月"), and "how much is it" is
-about what the call is asking. A made-up bike repair shop and laundrette, not an eval
-part's domain.
+form of a question, "where is the X branch" gets a street address naming X, "is this
+about X" at the opening gets the opening's own line, a count answer "2个" is not heard
+in a span of time ("两个月"), and "how much is it" is about what the call is asking. A
+made-up bike repair shop and laundrette, not an eval part's domain.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ _AUXILIARY = r"(?:do|does|did|can|could|should|will|would|is|are|was|have|has)"
 KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "place": (
         re.compile(
-            r"在?(?:哪|什么)[条个]?路上?|在哪[儿里]?|哪里|哪儿|地址|位置|什么地方|怎么走|怎么去|怎么过去|\bwhere(?:abouts)?\b|address|located|location|"
+            r"在?(?:哪|什么)[条个]?路上?|在哪[儿里]?|哪里|哪儿|地址|位置|什么地方|怎么走|怎么去|怎么过去|\bwhere\b|address|located|location|"
             r"directions|how do i get|how to get",
             re.I,
         ),

@@ -355,7 +355,7 @@ class KnowledgeBase:
             return self._offers
         about = [self._known_form(w) for w in asked_about(question)]
         if about and not (ADDRESS_NAMED and not answer_types.DIRECTIONS.search(question) and any(
-            street and names_all(about, p.indexed)
+            street and _says_all(about, p.indexed)
             for p, street in zip(self.passages, self._addresses, strict=True)
         )):  # fmt: skip
             return self._offers
@@ -543,6 +543,14 @@ class KnowledgeBase:
             *(tokenize(self.passages[i].text, bigrams=False) for i in items if i != index)
         )
         return bool(asked & (own - others))
+
+
+def _says_all(words: list[str], passage: str) -> bool:
+    """Whether `passage` uses every one of `words` itself (not a word of its group: a
+    council office's address does not name "the tip" by saying "recycling")."""
+    text = _normalise(passage)
+    terms = set(tokenize(passage, bigrams=False))
+    return all(w in terms or (not w.isascii() and w in text) for w in words)
 
 
 _CACHE: OrderedDict[tuple[str, int], KnowledgeBase] = OrderedDict()

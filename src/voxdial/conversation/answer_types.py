@@ -67,7 +67,8 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "phone": (
         re.compile(r"电话|热线|号码|打什么|联系方式|phone|number|hotline|call you", re.I),
-        re.compile(r"\d{3,4}-\d{3,4}(-\d{3,4})?|\d{7,}"),
+        # a number written in groups too ("0141 339 2817", "020 7946 0958")
+        re.compile(r"\d{3,4}-\d{3,4}(-\d{3,4})?|\d{7,}|\b0\d{2,4} \d{3,4} \d{3,4}\b"),
     ),
     "duration": (
         re.compile(r"多久|多长时间|多长|几天|要等|how long|how soon|how many days", re.I),
@@ -88,10 +89,12 @@ NUMBER_ASKED = re.compile(
     re.I,
 )
 
+# asking the way, which directions answer as well as an address does
+DIRECTIONS = re.compile(r"怎么走|怎么去|怎么过去|坐什么车|directions|how do i get|how to get", re.I)
 # A street address: the place fact that answers "where are you" about the business
 # itself, where a floor or "next to the lift" (a place inside it) does not.
 ADDRESS = re.compile(
-    r"\d+\s*号|[路街道巷]\s*\d+|"
+    r"\d+\s*号(?!线)|[路街道巷]\s*\d+|"
     r"\b\d+[a-z]?\s+(?:[A-Z][\w'-]*\s+){1,3}(?:street|avenue|road|lane|boulevard|drive|way|"
     r"place|square|st|ave|rd|blvd)\b",
     re.I,

@@ -49,8 +49,9 @@ def hear(conv: ScriptConversation, reply: str, r: intents.Reading) -> list[Actio
     if not r.asking and _no_to_opening(r.text):
         return conv._close(conv.text["refused"], "refused")  # "no I'd rather not"
     question = lines.consent_question(conv.welcome, conv.lang)
-    if r.who or r.why or (r.asking and not r.consent):
-        if r.who or r.why or intents.WHAT_THAT.search(r.text):
+    who = r.who or r.why or bool(_ABOUT_THE_CALL.search(r.text))
+    if who or (r.asking and not r.consent):
+        if who or intents.WHAT_THAT.search(r.text):
             line = lines.introduction(conv.welcome, conv.lang)
             intro = [Action(ActionKind.SAY, line)]
             if r.consent and re.search(r"说吧|你说|你问|请讲|可以|行|go ahead|go on", reply):
@@ -115,6 +116,14 @@ def _speaks_to_first(conv: ScriptConversation, rest: str) -> bool:
     return any(topics.names(said, w) for w in named)
 
 
+# at the opening, a guess at who is calling or why ("is this about my mum's tablets", "is
+# this the chemist on Byres Road or the other one", "是不是关于上次体检的事"): the opening's
+# own line answers it
+_ABOUT_THE_CALL = re.compile(
+    r"^(?:(?:so|oh|sorry|and|wait),? )*is (?:this|it|that) (?:about|regarding|to do with|"
+    r"(?:the|a|an) [\w' -]+? (?:on|in|at|from|up|down|near)\b)|"
+    r"^(?:你们?|这|这个|你哋)?(?:是不是|系唔系|系咪)(?:关于|为了|因为|讲|说)"
+)
 # what a plain no to the opening may be said with: a decline, sorry or thanks, a goodbye
 _NO_WORDS = re.compile(
     r"\b(no|nope|nah|sorry|thanks|thank you|absolutely|definitely|certainly|really)\b|"
@@ -156,7 +165,8 @@ def _asked_beside_who(conv: ScriptConversation, reply: str) -> list[Action]:
     在哪", "who is this and where are you based"); nothing when no clause asks more."""
     other = [
         c for c in intents.clauses(reply)
-        if not (intents.WHO.search(c) or intents.WHY.search(c)) and intents.read(c).asking
+        if not (intents.WHO.search(c) or intents.WHY.search(c) or _ABOUT_THE_CALL.search(c))
+        and intents.read(c).asking
     ]  # fmt: skip
     return (conv._knowledge_answer(reply) or []) if other else []
 

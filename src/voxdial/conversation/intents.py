@@ -248,6 +248,14 @@ GO_AHEAD = re.compile(
     r"(i'?ve|i have|i'?ve got|got|have) (a|one|two|three|five|ten|a few|a couple( of)?|\d+) "
     r"(minutes?|mins?|seconds?|secs?)"
 )
+# Cantonese question words ("你哋电话几多", "礼拜一开唔开门", "有冇得停车", "喺边度"):
+# 几多 (how many), A唔A (A or not), 有冇, 咩, 边度 / 边个 / 边间, 点样 / 点解; not inside
+# "I don't know whether" (唔知 / 不知道 ...: an embedded question, said, not asked)
+_ASKING_CANTONESE = (
+    r"^(?!.*(?:唔知|唔清楚|唔记得|不知|不清楚|不记得)).*"
+    r"(?:几多(?![都也])|(?P<either>[\u4e00-\u9fff])唔(?P=either)|有冇|咩|"
+    r"边(?:度|个|间|位|处|日)|点样|点解)"
+)
 ASKING = re.compile(
     r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])(?<!没得)(?<!莫得)什么(?!时候都|都|也)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|"
     r"几号|几天|周几|星期几|礼拜几|几时|哪儿|哪里|在哪|为什么|为啥|"
@@ -263,7 +271,7 @@ ASKING = re.compile(
     r"\b(what|how much|how long|how many|how do|when|where|why|is there|are there|do you|"
     r"can i|can you|is it)\b|"
     # question words of colloquial Mandarin: 咋 (not 不咋样), "…来着" (and 啥: ASKING_RAW)
-    r"(?<!不)咋|来着$|会怎(么)?样|(?<!不)怎样$|多会儿"
+    r"(?<!不)咋|来着$|会怎(么)?样|(?<!不)怎样$|多会儿|" + _ASKING_CANTONESE
 )
 # questions said without a question word, read on a clause before its particles are
 # cleaned away: a verb and a final 不 ("补考要钱不", "能退不"), surprise at something

@@ -42,8 +42,8 @@ import numpy as np
 
 from voxdial.conversation import answer_types
 from voxdial.conversation.embeddings import SentenceEncoder, get_encoder
-from voxdial.conversation.knowledge_terms import (  # noqa: F401 (_jieba: polarity.py's)
-    _FILLERS,
+from voxdial.conversation.knowledge_terms import (
+    _FILLERS,  # noqa: F401 (_jieba: polarity.py's)
     _jieba,
     _normalise,
     _stem,
@@ -51,6 +51,7 @@ from voxdial.conversation.knowledge_terms import (  # noqa: F401 (_jieba: polari
     evidenced,
     expansions,
     names_all,
+    refers_only,
     tokenize,
     unknown_offer,
     unknown_share,
@@ -71,6 +72,8 @@ NAMED_LIFT = True  # the kind's lift in confidence only for a passage naming wha
 MARGIN = 0.01  # answer(): the best passage must lead the next one on another thing by this
 TOPIC_TIES = True  # a near tie is settled by the call's topic when it clearly favours one
 TOPIC_MARGIN = 0.05  # ... by this much in the topic's own ranking score
+ADDRESS_NAMED = True  # "where is the X branch": a street address naming X, when there is one
+REFERRED_BY_TOPIC = True  # "how much is it": the passage the call's topic ranks first
 MARGIN_RANKS = 6  # ... looked for among this many ranks (items of one list are skipped)
 MAX_SPOKEN_UNITS = 110  # ~25 s of speech: a CJK character or an English word is one unit
 
@@ -345,10 +348,16 @@ class KnowledgeBase:
     def _offers_for(self, question: str) -> list[frozenset[str]]:
         """The kinds of fact each passage states, as evidence for `question`: "where
         are you", "what's your address" (about the business itself, nothing else named)
-        is met by a street address only, not by "the gym on the second floor"."""
-        if "place" not in answer_types.wanted(question) or asked_about(question):
+        is met by a street address only, not by "the gym on the second floor"; so is
+        "天河那边在哪里" when a passage with a street address names 天河 (not the metro
+        exit of the directions)."""
+        if "place" not in answer_types.wanted(question) or not any(self._addresses):
             return self._offers
-        if not any(self._addresses):
+        about = [self._known_form(w) for w in asked_about(question)]
+        if about and not (ADDRESS_NAMED and not answer_types.DIRECTIONS.search(question) and any(
+            street and _says_all(about, p.indexed)
+            for p, street in zip(self.passages, self._addresses, strict=True)
+        )):  # fmt: skip
             return self._offers
         return [o if street else o - {"place"}
                 for o, street in zip(self._offers, self._addresses, strict=True)]  # fmt: skip
@@ -393,6 +402,11 @@ class KnowledgeBase:
         if not hits:
             return None
         fact = self._kind_fact(question, hits[:KIND_FACT_RANKS])
+        if REFERRED_BY_TOPIC and topic.strip() and refers_only(question):
+            # "how much do you charge for it": "it" is what the call is asking about
+            fact = self._referred(question, topic, hits)
+            if fact is None:
+                return None
         if fact is not None:
             hits = [fact]
         elif self._undecided(question, hits):
@@ -426,6 +440,21 @@ class KnowledgeBase:
         if spoken_units(spoken) > MAX_SPOKEN_UNITS:
             return hit
         return replace(hit, passage=spoken)
+
+    def _referred(self, question: str, topic: str, hits: list[KnowledgeHit]) -> KnowledgeHit | None:
+        """Of the passages stating the kind of fact asked for, the one the call's topic
+        ranks first, when it leads the next one by TOPIC_MARGIN; else None: a question
+        about "it" alone is not met by a passage the call is not about ("how much is it"
+        during the delivery questions)."""
+        kinds = answer_types.wanted(question)
+        fits = [h for h in hits if kinds & self._offers[h.index]]
+        if not fits:
+            return None
+        fused = self._score(topic)[0]
+        fits.sort(key=lambda h: -fused[h.index])
+        if len(fits) > 1 and fused[fits[0].index] - fused[fits[1].index] < TOPIC_MARGIN:
+            return None
+        return fits[0]
 
     def _number_missing(self, question: str, index: int) -> bool:
         """Whether `question` asks for a phone number that passage `index` does not state."""
@@ -514,6 +543,14 @@ class KnowledgeBase:
             *(tokenize(self.passages[i].text, bigrams=False) for i in items if i != index)
         )
         return bool(asked & (own - others))
+
+
+def _says_all(words: list[str], passage: str) -> bool:
+    """Whether `passage` uses every one of `words` itself (not a word of its group: a
+    council office's address does not name "the tip" by saying "recycling")."""
+    text = _normalise(passage)
+    terms = set(tokenize(passage, bigrams=False))
+    return all(w in terms or (not w.isascii() and w in text) for w in words)
 
 
 _CACHE: OrderedDict[tuple[str, int], KnowledgeBase] = OrderedDict()

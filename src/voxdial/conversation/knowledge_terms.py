@@ -375,6 +375,20 @@ _SAME_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"平方米|平米|㎡|m²", "平方米"),
         (r"\bsquare met(?:er|re)s?\b|(?<![a-z])sq ?m\b|(?<![a-z])sqm\b", "m2"),
         (r"\bsquare f(?:oo|ee)t\b|(?<![a-z])sq ?ft\b", "sqft"),
+        # regional speech, one spelling: Cantonese pronouns and question words (你哋 =
+        # 你们, 几多 = 多少, 开唔开 = 开不开, 有冇 = 有没有), "有没有得" (is it possible),
+        # and the plural "yous" / "youse" of Scots and Irish English
+        (r"([你我佢])哋", r"\1们"),
+        (r"佢", "他"),
+        (r"几多", "多少"),
+        (r"有(?:冇|没有?)得", "有得"),  # "is it possible", not "do you offer"
+        (r"有冇", "有没有"),
+        (r"冇", "没有"),
+        (r"唔", "不"),
+        (r"嘅", "的"),
+        (r"边度|边处", "哪里"),
+        (r"边(?=[个间家位])", "哪"),
+        (r"(?<![a-z'])you(?:s|se)\b", "you"),
     )
 )
 # English numbers said as words before a unit or a counted thing: "two kilowatts" = "2 kw"
@@ -583,6 +597,8 @@ _FORM_WORDS = set(
     "一下 那种 那天 得 才行 才 还要 要是 来着 to do guy guys happen happens happened need needs "
     "going gonna wanna anything something everything use help think come keep get put able "
     "really maybe probably sure more less".split()
+) | set(  # round 15: how often or how generally ("平时几点关门"): the form, not the topic
+    "平时 平常 一般 通常 usually normally generally".split()
 )
 
 
@@ -665,3 +681,17 @@ def unknown_offer(question: str, vocabulary: set[str], text: str) -> bool:
         return False
     head = words[-1]
     return not (_names(head, text, vocabulary) or (not head.isascii() and head in text))
+
+
+# a thing referred to, not named: "it", "that", "这个"
+_REFERRING = re.compile(r"\b(?:it|that|this|them|those|these)\b|这个|那个|这些|那些|它")
+
+
+def refers_only(question: str) -> bool:
+    """Whether `question` asks for a kind of fact (a price, a time, a place ...) and names
+    nothing it asks about but refers to a thing ("how much do you charge for it", "那个要
+    多久"): the thing is what the call is asking about. ("what's that" asks no kind: it
+    may ask what the question means.)"""
+    if not answer_types.wanted(question) or asked_about(question):
+        return False
+    return bool(_REFERRING.search(_normalise(question)))

@@ -71,6 +71,17 @@ def _covers(key: str, text: str) -> bool:
     return len(key) / max(1, len(text)) >= FUZZY_COVER
 
 
+# a count of 个 going on into a span of time ("两个月", "三个小时", "两个星期"): a
+# duration, not the count "2个" a question offers
+_SPAN_AFTER_GE = re.compile(r"^(?:月|小时|钟头|星期|礼拜|季度|工作日|周)")
+
+
+def _counts_span(key: str, run: str, end: int) -> bool:
+    """Whether the sound of the count answer `key` ("2个"), heard in `run` up to `end`,
+    is the start of a span of time ("出国两个月")."""
+    return bool(re.fullmatch(r"\d个", key)) and bool(_SPAN_AFTER_GE.match(run[end:]))
+
+
 def sounds(a: AnswerSet, heard: Heard) -> Match | None:
     """A run of characters that sounds like an answer (toneless pinyin)."""
     found = set()
@@ -81,6 +92,8 @@ def sounds(a: AnswerSet, heard: Heard) -> Match | None:
         for run in re.findall("[\u4e00-\u9fff]+", heard.text):
             heard_as = _pinyin(run)
             for j in range(len(heard_as) - n + 1):
+                if _counts_span(a.keys[i], run, j + n):
+                    continue
                 if heard_as[j : j + n] == want and not negated_before(run, j, 3):
                     if not a_not_a(run, j, "x" * n):  # "换没换过" asks, says nothing
                         found.add(i)

@@ -30,6 +30,8 @@ _NOT_AMOUNTS = (
     "一齐",  # Cantonese "together"
     # more than a few, how many not said ("quite a few", "a good few"): not the three of "a few"
     "quite a few", "a good few", "a fair few", "not a few",
+    # asked again ("再讲一次", "再说一遍"): how often to say it, no count
+    "再说一次", "再说一遍", "再讲一次", "再讲一遍", "讲多一次", "讲多一遍", "再念一遍", "再念一次",
 )  # fmt: skip
 _NOT_AMOUNT_RE = re.compile(
     "|".join(sorted(map(re.escape, _NOT_AMOUNTS), key=len, reverse=True))
@@ -219,7 +221,8 @@ _ZH_BOUND = re.compile(
     rf"getting on for){_BOUND_END}|"
     r"(?P<past>(?<![a-z])(?:just|only just|barely|slightly|a (?:little |tiny )?bit|a little) "
     rf"(?:over|more than|past)|刚过|刚超过|刚刚超过){_BOUND_END}|"
-    r"(?P<least>至少|起码|最少|超过|不少于|多于|(?<![a-z])over|more than|above|at least|upwards of|"
+    r"(?P<least>至少|起码|最少|超过|不止|不少于|多于|(?<![a-z])over|more than|above|at least|"
+    r"upwards of|"
     rf"well over|longer than){_BOUND_END}"
 )
 

@@ -189,7 +189,8 @@ REJECTS = re.compile(
     r"[a-z]+(?: [a-z]+)? on\b|"
     # somewhere else then ("i'm at the bingo in the afternoon", "i'm at work on tuesday")
     r"\b(?:i'?m|i am|we'?re|we are) (?:at|out at|away at) "
-    r"(?!(?:(?:the|my|our) )?(?:home|hame|house|place|flat|bit)\b)(?:the |my |our )?[a-z]+(?: [a-z]+)? "
+    r"(?!(?:(?:the|my|our) )?(?:home|hame|house|place|flat|bit)\b)"
+    r"(?:the |my |our )?[a-z]+(?: [a-z]+)? "
     r"(?:in|on)\b"
 )
 

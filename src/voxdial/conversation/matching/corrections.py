@@ -25,7 +25,8 @@ CORRECTION = re.compile(
     r"\b(oh|no|hang on|hold on)[,，]?\s?wait\b|\bwait[,，]?\s?no\b|\bsorry,? i meant?\b|"
     r"\bi meant?\b|\bscratch that\b|\bcorrection\b|\bmy (bad|mistake)\b|"
     r"\bon second thoughts?\b|\bcome to think of it\b|\bactually,? no\b|"
-    r"\b(oh )?no[,，]?\s?(?:hang|hold) on\b|(?:(?<=[a-z0-9][,，] )|(?<=[a-z0-9][,，]))oh,? no\b(?!t)|"
+    r"\b(oh )?no[,，]?\s?(?:hang|hold) on\b|"
+    r"(?:(?<=[a-z0-9][,，] )|(?<=[a-z0-9][,，]))oh,? no\b(?!t)|"
     r"\b(?:hang|hold) on[,，]?\s?no\b|(?<=[a-z0-9,] )sorry,? no\b"
 )
 # a clause that settles on a choice after weighing ("还是早上吧", "make it Friday")

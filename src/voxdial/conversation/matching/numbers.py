@@ -614,7 +614,7 @@ def early(a: AnswerSet, heard: Heard) -> Match | None:
     if is_points_scale(a):
         return _out_of(a, spoken(a, text))
     if _someone_uncounted(a, text):
-        raise Ambiguous  # "夫妻俩加上邻居": more than the count said, how many is not
+        return _more_than_said(a, text)  # "夫妻俩加上邻居": more than the two said
     if (kinds := _kinds_total(a, text)) is not None:  # before "one" is read as said
         return number_match(a, Range(kinds, kinds), "summed")  # its clauses are its parts
     if amounts_said(a, ZERO_SAID.sub(lambda m: " " * len(m.group()), text)):
@@ -774,7 +774,11 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     units = a.units
     said_in = _answer_units(a)
     if found and said_in and all(x.unit and not _same_unit(x.unit, said_in + units) for x in found):
-        return vague(a, text)  # "就我一个人住" counts people, the answers count tons
+        # "就我一个人住" counts people, the answers count tons; no later stage takes the
+        # sound of the amount for an answer ("出国两个月" is not 2个)
+        if (vaguely := vague(a, text)) is None:
+            raise Ambiguous
+        return vaguely
     counted = [x for x in found if x.unit and any(u in x.unit for u in units)]
     found = counted or _of_asked_noun(a, said, found)
     found = _total_then_parts(found)
@@ -1388,10 +1392,19 @@ def _answer_units(a: AnswerSet) -> tuple[str, ...]:
     return a._units
 
 
+_SPAN_UNITS = ("个月", "个小时", "个钟", "个钟头", "个星期", "个礼拜", "个周", "个年头")
+
+
+def _span_of(unit: str, u: str) -> bool:
+    """Whether `unit` is a length of time that only holds the counting word `u` ("两个月"
+    to answers of 1个 / 2个: months, not the people or things counted)."""
+    return u == "个" and unit in _SPAN_UNITS
+
+
 def _same_unit(unit: str, units: tuple[str, ...]) -> bool:
     """Whether a unit said counts what the answers count; 个 counts anything; 次, 回, 趟,
     遍 and "times" all count occasions."""
-    if unit == "个" or any(u in unit or unit in u for u in units):
+    if unit == "个" or any(u in unit or unit in u for u in units if not _span_of(unit, u)):
         return True
     if unit in _OCCASIONS and any(u in _OCCASIONS for u in units):
         return True
@@ -1488,6 +1501,17 @@ _OTHER_ALONE = re.compile(
 def _one_alone(text: str) -> bool:
     m = _OTHER_ALONE.search(text)
     return m is not None and _PERSON.fullmatch(m["p"]) is not None
+
+
+def _more_than_said(a: AnswerSet, text: str) -> Match:
+    """The open top answer when the count said plus the one added reaches it ("夫妻俩加上
+    邻居" to 1 / 2 / 3个及以上, "一家五口 还有老人" to 5人以上); else asked again."""
+    said = [x.low for x in amounts(text) if x.exact]
+    n = people_named(text) or (max(said) if said else None)
+    top = [i for i, r in enumerate(a.ranges) if r is not None and r.high == float("inf")]
+    if n is None or len(top) != 1 or n + 1 < a.ranges[top[0]].low:  # type: ignore[union-attr]
+        raise Ambiguous
+    return a.pick(top[0], "number")
 
 
 def people_named(text: str) -> float | None:

@@ -1,5 +1,5 @@
 """Round 15, numbers: "any day but X" excepts; being somewhere else then turns a time
-down; not even one mark; kin words and pairs counted, someone added uncounted; 顶多 N;
+down; kin words and pairs counted, someone added uncounted; 顶多 N;
 the lowest one; a mark said under a condition; years and months; 没满周岁; quite a few;
 Cantonese parts of the day; before dinner; choose-day; corrections with 唔系 and "no,
 hang on"; what was done at the doctor's is no busy line."""
@@ -50,10 +50,6 @@ def _answer(question: str, answers: list[str], reply: str) -> str | None:
         (RUN_Q, RUN, "mornings, I'm at the bingo in the afternoon", "morning"),
         (RUN_Q, RUN, "I'm at home in the morning", "morning"),
         (RUN_Q, RUN, "I'm at my house in the morning", "morning"),
-        # not even one mark: no mark; one more point refused is still the mark
-        (SCALE5_ZH_Q, SCALE5, "一分都不想给", None),
-        (SCALE5_ZH_Q, SCALE5, "一颗星都不想给", None),
-        (SCALE5_ZH_Q, SCALE5, "两分 多一分都不给", "2"),
         # 顶多 N is at most N: the mark, not N points added
         (SCALE10_ZH_Q, SCALE10, "不会推荐 太远了 顶多两分", "2"),
         # the lowest one, with a reason after it

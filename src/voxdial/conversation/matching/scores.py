@@ -154,13 +154,6 @@ _OFF_BEFORE = re.compile(
     r"\b(take|took|knock(ed)?) $"
 )
 _OFF_AFTER = re.compile(r"\s*(points?|marks?)?\s*off\b")
-# not even the lowest mark ("一分都不想给", "一颗星也不给", "wouldn't even give it one"): an
-# idiom of refusing any mark, not a mark of one ("多一分都不给" is points added, above)
-_NOT_EVEN_ONE = re.compile(
-    r"(?<![多少扣减加])[一1](?:分|颗星|星)\s*(?:都|也)\s*(?:不|没|给不了|打不了)|"
-    r"\bnot even (?:a |one |1 )?(?:single )?(?:point|star|mark)\b|"
-    r"\b(?:wouldn'?t|won'?t|would not|will not) even give (?:it |them |you )?(?:a |one|1)\b"
-)
 
 
 def _turned_down(text: str, start: int, end: int) -> bool:
@@ -305,8 +298,6 @@ def mark(a: AnswerSet, heard: Heard) -> Match | None:
         return None  # "比满分差一分": the number stage reads the mark below the top
     if short_alone(heard.text):
         raise Ambiguous  # "就差一分": short of a mark not said, no mark of one
-    if _NOT_EVEN_ONE.search(heard.text):
-        raise Ambiguous  # "一分都不想给": no mark at all
     if (settled := _settled(heard.parts)) is not None and points[0] <= settled <= points[-1]:
         return number_match(a, Range(settled, settled), "number")
     if _HALF.search(heard.text):

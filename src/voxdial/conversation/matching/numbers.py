@@ -1380,8 +1380,13 @@ def counted(a: AnswerSet, text: str, how: str = "number") -> bool:
     units = _answer_units(a) + a.units
     said = _area_units(text) if "平米" in units else text  # "一百三十平" counts in 平米
     return _people(a, text) is not None or any(
-        x.unit and _same_unit(x.unit, units) and x.unit != "个" for x in amounts(said)
-    )
+        x.unit and x.unit != "个" and (_same_unit(x.unit, units) or _span_in(x.unit, units))
+        for x in amounts(said)
+    )  # "收的话一个月七八个": a count over a month volunteered, as before `_span_of`
+
+
+def _span_in(unit: str, units: tuple[str, ...]) -> bool:
+    return unit in _SPAN_UNITS and "个" in units
 
 
 def _answer_units(a: AnswerSet) -> tuple[str, ...]:

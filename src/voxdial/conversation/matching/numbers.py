@@ -776,8 +776,9 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     if found and said_in and all(x.unit and not _same_unit(x.unit, said_in + units) for x in found):
         # "就我一个人住" counts people, the answers count tons; no later stage takes the
         # sound of the amount for an answer ("出国两个月" is not 2个)
-        if (vaguely := vague(a, text)) is None:
-            raise Ambiguous
+        vaguely = vague(a, text)
+        if vaguely is None and all(x.unit in _SPAN_UNITS for x in found):
+            raise Ambiguous  # only a length of time: "打四份" may still sound like 四分
         return vaguely
     counted = [x for x in found if x.unit and any(u in x.unit for u in units)]
     found = counted or _of_asked_noun(a, said, found)

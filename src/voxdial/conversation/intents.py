@@ -126,7 +126,9 @@ BUSY = re.compile(
     r"在地铁|在高速|在医院|进电梯|有事|"
     r"等我(下班|到家|回家|回来|开完会|吃完饭)|"
     r"\b(when|once) i('?m| am| get) (home|back|off work|free|done)|after i (finish|get off) work|"
-    r"busy|in a meeting|driving|not a good time|bad time|can'?t talk|at work|at the doctor|"
+    r"busy|in a meeting|driving|not a good time|bad time|can'?t talk|at work|"
+    # "at the doctor('s)" now, not what was done there ("we're all done at the doctor's")
+    r"(?<!done )(?<!it )(?<!them )(?<!had )(?<!got )at the doctor|"
     r"(now'?s|now is|it'?s) not (great|good|ideal)|"
     r"in the middle of something|have to run|not (right )?now"
 )
@@ -461,6 +463,15 @@ def _only_fillers(raw: str) -> bool:
     return trailing or not re.fullmatch(r"\s*(嗯+|恩+|mm+|uh huh)\s*", words)
 
 
+# "any day but Tuesday", "anything but the morning": "but" excepts, it does not join two
+# clauses (cut there, "the morning" would read as the one wanted)
+_ALL_BUT = "".join(
+    rf"(?<!\b{w})"
+    for w in ("any", "anything", "anyone", "anytime", "any day", "any time", "any one",
+              "everything", "everyone", "nothing", "all")
+)
+
+
 def clauses(reply: str) -> list[str]:
     return list(_clauses(reply))
 
@@ -472,7 +483,8 @@ def _clauses(reply: str) -> tuple[str, ...]:
     space or at the end, so "wang@163.com" stays whole."""
     text = fold(reply)
     parts = re.split(
-        r"[，,。!！?？;；、…]+|\.+(?=\s|$)|(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])|\s+but\s+",
+        r"[，,。!！?？;；、…]+|\.+(?=\s|$)|(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])|"
+        rf"{_ALL_BUT}\s+but\s+",
         text,
     )
     return tuple(p.strip() for p in parts if p and p.strip())

@@ -27,6 +27,11 @@ _NOT_AMOUNTS = (
     "一付", "一交", "一块儿", "一半", "一亮", "一班", "三番五次", "七上八下", "乱七八糟",
     "一点都", "一辈子", "一阵", "一大家", "一大群", "一大帮", "一大堆", "一屋子", "二手",
     "双十一", "双十二", "双11", "双12", "隔三差五", "隔三岔五", "三天两头", "三三两两", "一五一十",
+    "一齐",  # Cantonese "together"
+    # more than a few, how many not said ("quite a few", "a good few"): not the three of "a few"
+    "quite a few", "a good few", "a fair few", "not a few",
+    # asked again ("再讲一次", "再说一遍"): how often to say it, no count
+    "再说一次", "再说一遍", "再讲一次", "再讲一遍", "讲多一次", "讲多一遍", "再念一遍", "再念一次",
 )  # fmt: skip
 _NOT_AMOUNT_RE = re.compile(
     "|".join(sorted(map(re.escape, _NOT_AMOUNTS), key=len, reverse=True))
@@ -210,13 +215,14 @@ _BOUND_END = r"\s*[$£€¥￥]?\s*$"
 _ZH_BOUND = re.compile(
     r"(?P<upto>不超过|最多|顶多|至多|不多于|(?<![a-z])up to|at most|no more than|"
     rf"not more than){_BOUND_END}|"
-    r"(?P<below>不到|没到|没有|不满|未满|不足|(?<![a-z])under|below|less than|fewer than|"
+    r"(?P<below>不到|没到|没有|不满|未满|没满|不足|(?<![a-z])under|below|less than|fewer than|"
     rf"not even( a| an)?|not quite( a| an)?|short of){_BOUND_END}|"
     r"(?P<nearly>快|将近|接近|差不多快|almost|nearly|close to|just under|"
     rf"getting on for){_BOUND_END}|"
     r"(?P<past>(?<![a-z])(?:just|only just|barely|slightly|a (?:little |tiny )?bit|a little) "
     rf"(?:over|more than|past)|刚过|刚超过|刚刚超过){_BOUND_END}|"
-    r"(?P<least>至少|起码|最少|超过|不少于|多于|(?<![a-z])over|more than|above|at least|upwards of|"
+    r"(?P<least>至少|起码|最少|超过|不止|不少于|多于|(?<![a-z])over|more than|above|at least|"
+    r"upwards of|"
     rf"well over|longer than){_BOUND_END}"
 )
 
@@ -380,6 +386,23 @@ def _en_qualified(text: str, start: int, end: int, value: float) -> Amount:
     return _en_bounded(text, start, end, low, high, unit)
 
 
+_YEAR_UNITS = ("岁", "年", "周岁", "years", "year", "yrs", "yr")
+_MONTH_UNITS = ("个月", "月", "months", "month")
+
+
+def _years_and_months(a: Amount, b: Amount, between: str) -> Amount | None:
+    """Years then months said together ("两岁三个月", "1年零3个月", "two years and three
+    months"): one amount of years with the months as its fraction."""
+    if a.unit not in _YEAR_UNITS or b.unit not in _MONTH_UNITS:
+        return None
+    if not (a.exact and b.exact and 0 < b.low < 12):
+        return None
+    if not re.fullmatch(r"\s*(?:周岁|岁|年|years?|yrs?)\s*(?:零|又|and|,)?\s*", between):
+        return None
+    months = b.low / 12
+    return Amount(a.low + months, a.high + months, a.start, b.end, a.unit)
+
+
 def amounts(text: str) -> list[Amount]:
     """The amounts said in `text`, in order. "X out of Y" keeps X only; "X or Y",
     "X to Y", "between X and Y" become one amount X..Y."""
@@ -389,6 +412,7 @@ def amounts(text: str) -> list[Amount]:
 @lru_cache(maxsize=4096)
 def _amounts(text: str) -> tuple[Amount, ...]:
     t = _NOT_AMOUNT_RE.sub(lambda m: " " * len(m.group()), fold(text))
+    t = t.replace("满周岁", "满1岁")  # "还没满周岁": a first birthday, of the same length
     found = sorted(_zh_amounts(t) + _en_amounts(t), key=lambda a: a.start)
     out: list[Amount] = []
     i = 0
@@ -396,6 +420,10 @@ def _amounts(text: str) -> tuple[Amount, ...]:
         a = found[i]
         b = found[i + 1] if i + 1 < len(found) else None
         between = t[a.end : b.start] if b else ""
+        if b and (merged := _years_and_months(a, b, between)) is not None:
+            out.append(merged)  # "两岁三个月", "1年3个月", "two years and five months"
+            i += 2
+            continue
         if b and re.fullmatch(r"\s*(out of|/|分之)\s*", between):
             out.append(a)
             i += 2

@@ -38,7 +38,7 @@ EN_HOUR_SLIPS = {"for": "four", "fore": "four", "too": "two", "tree": "three", "
 # ("weds", "thurs", "wednes day", "saterday", "mundy", "thirst day"), plurals included
 EN_WEEKDAY = [
     r"mon(?:\s?day)?s?|mundy",
-    r"tue(?:s(?:\s?day)?|\s?day)?s?",
+    r"tue(?:s(?:\s?day)?|\s?day)?s?|choose-?\s?day",
     r"wed(?:ne|nes|s)?(?:\s?day)?s?|wensday|wendsday",
     r"thu(?:r(?:s)?)?(?:\s?day)?s?|thirs(?:t)?\s?day",
     r"fri(?:\s?day)?s?|fryday",
@@ -102,7 +102,7 @@ PERIODS: list[Period] = [
     Period("after lunch", r"after lunch|after my lunch|early (?:in the )?(?:afternoon|arvo)|"
            r"午饭后|午饭以后|午饭之后|"
            r"吃完午饭|吃过午饭|吃了午饭|午休(?:之|以)?后|午觉(?:醒了|起来|之?后)|"
-           r"中午.{0,5}(?:之|以)后(?!天)|中午吃(?:完|过|了)饭|刚过中午|过了中午|下午早点|下午早些|"
+           r"中午.{0,5}(?:之|以)后(?!天)|中午过后|中午吃(?:完|过|了)饭|刚过中午|过了中午|下午早点|下午早些|"
            r"下午一上班", (13.5, 15.5),
            at=13, pm=True),
     Period("lunchtime", r"lunch ?time|lunch ?hour|over lunch|at lunch|around lunch|"
@@ -119,6 +119,9 @@ PERIODS: list[Period] = [
            r"下午晚些|下午晚点|下午晚一点|下午四五点", (15.5, 18), at=16, pm=True),
     Period("after dinner", r"after dinner|after supper|after tea|晚饭后|晚饭以后|晚饭之后|"
            r"吃完晚饭|吃过晚饭|吃了晚饭", (19, 22), at=20, pm=True),
+    # before the evening meal ("趁还没吃晚饭", "before tea"): the end of the afternoon
+    Period("before dinner", r"before (?:dinner|supper|tea)|晚饭前|晚饭之前|晚饭以前|吃晚饭前|"
+           r"吃晚饭之前|还没吃晚饭|没吃晚饭前", (17, 18.5), at=17.5, pm=True),
     Period("dinner time", r"dinner ?time|supper ?time|tea ?time|晚饭时间|晚饭那会|"
            r"吃晚饭的时候|晚饭点", (17.5, 19.5), at=18, pm=True),
     Period("after work", r"after work|after hours|when i finish work|once i'?m off|"
@@ -127,13 +130,14 @@ PERIODS: list[Period] = [
     Period("late evening", r"late (?:in the )?evening|late at night|late night|深夜|半夜|"
            r"晚上很晚|晚点睡前|睡觉前|睡前|bed ?time|before bed", (21, 24), at=21, pm=True),
     Period("凌晨", r"凌晨|before dawn", (0, 6), at=5, pm=False),
-    Period("早上", r"早上|早晨|明早|mornings?|"
+    Period("早上", r"早上|早晨|明早|朝早|mornings?|"
            r"^(?:(?:uh|um|er|oh|well|the|an?)\s+)*a\.?m\.?\b(?!\s+(?:i|we|not)\b)",
            (6, 12), at=9, pm=False),
-    Period("上午", r"上午|上半天|上晌", (6, 12), at=10, pm=False),
+    # 上昼 / 朝早, 下昼 / 晏昼: Cantonese for the morning and the afternoon
+    Period("上午", r"上午|上半天|上晌|上昼", (6, 12), at=10, pm=False),
     Period("中午", r"中午|\bnoon\b|midday", (11, 13.5), at=12, pm=False),
     # "arvo": the afternoon in Australian English; "pm" alone opening the reply
-    Period("下午", r"下午|午后|下半天|下晌|afternoons?|\barvos?\b|"
+    Period("下午", r"下午|午后|下半天|下晌|下昼|晏昼|afternoons?|\barvos?\b|"
            r"^(?:(?:uh|um|er|oh|well|the|an?)\s+)*p\.?m\.?\b", (12, 18), at=15, pm=True),
     Period("傍晚", r"傍晚|黄昏|天黑前|early evening|dusk", (17, 19.5), at=18, pm=True),
     Period("晚上", r"晚上|晚尚|今晚|明晚|夜里|evenings?|tonight|\bnight\b", (18, 24), at=19,
@@ -182,7 +186,12 @@ REJECTS = re.compile(
     r"apart from|"
     # something already on that day ("i've got choir on monday", "i have work on friday")
     r"\b(?:i'?ve got|i have got|we'?ve got|i have|we have) (?!time\b|nothing\b|no\b|free\b)"
-    r"[a-z]+(?: [a-z]+)? on\b"
+    r"[a-z]+(?: [a-z]+)? on\b|"
+    # somewhere else then ("i'm at the bingo in the afternoon", "i'm at work on tuesday")
+    r"\b(?:i'?m|i am|we'?re|we are) (?:at|out at|away at) "
+    r"(?!(?:(?:the|my|our) )?(?:home|hame|house|place|flat|bit)\b)"
+    r"(?:the |my |our )?[a-z]+(?: [a-z]+)? "
+    r"(?:in|on)\b"
 )
 
 # a choice picked by its place in the list ("第一个", "the second one", "option 3"): the

@@ -17,13 +17,17 @@ import re
 # 就/也 ("给八分就算了": that is the mark)
 CORRECTION = re.compile(
     r"不对不对|不对|说错了|我说错|口误|不是不是|我是说|我说的是|我的意思是|更正一下|"
+    # Cantonese 唔啱 / 唔系唔系 (不对 / 不是不是); a bare 不是 / 唔系 only after a pause and
+    # before another ("三分…唔系 四分"): "三分 不是四分" turns four down
+    r"唔啱|唔系唔系|(?<=\.\.\.)(?:不是|唔系)(?=[\s，,])|"
     r"(?:(?<=\.\.\.)|(?<=[^\s就也么样][\s，,]))算了(?!解|数|吧?$)|"
     r"[哦噢啊呃]不(?=\s|$|[，,]|是)|(?<=\S[\s，,])[嗯额][\s，,]?不(?=\s|$|[，,])|不不不?(?=\s|$|[，,])|等等|等一下不对|"
-    r"\b(oh|no|hang on|hold on),? wait\b|\bwait,? no\b|\bsorry,? i meant?\b|"
+    r"\b(oh|no|hang on|hold on)[,，]?\s?wait\b|\bwait[,，]?\s?no\b|\bsorry,? i meant?\b|"
     r"\bi meant?\b|\bscratch that\b|\bcorrection\b|\bmy (bad|mistake)\b|"
     r"\bon second thoughts?\b|\bcome to think of it\b|\bactually,? no\b|"
-    r"\b(oh )?no,? hang on\b|(?:(?<=[a-z0-9][,，] )|(?<=[a-z0-9][,，]))oh,? no\b(?!t)|"
-    r"\bhang on,? no\b|(?<=[a-z0-9,] )sorry,? no\b"
+    r"\b(oh )?no[,，]?\s?(?:hang|hold) on\b|"
+    r"(?:(?<=[a-z0-9][,，] )|(?<=[a-z0-9][,，]))oh,? no\b(?!t)|"
+    r"\b(?:hang|hold) on[,，]?\s?no\b|(?<=[a-z0-9,] )sorry,? no\b"
 )
 # a clause that settles on a choice after weighing ("还是早上吧", "make it Friday")
 SETTLES = re.compile(

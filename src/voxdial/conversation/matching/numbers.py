@@ -239,6 +239,7 @@ _SHORT_BEFORE = re.compile(
 )
 _BOTTOM = re.compile(
     r"最低分|最低的|给最低|打最低|零分|最差的|lowest|bottom|the worst score|"
+    r"(?<![不没比])最低(?:那一?个|那一?档|那一?级|(?=了|啦|吧|\s|$))|"
     r"minimum (marks|score|points)|\b(zero|0) (points|stars|out of)\b"
 )
 _NONE_COUNT = re.compile(
@@ -258,12 +259,16 @@ _PERSON = re.compile(
     r"太太|儿子|女儿|闺女|女婿|姐夫|妹夫|嫂子|侄子|侄女|外甥女?|"
     r"孩子|小孩|娃|宝宝|(?<!爸)妈(?!妈)|(?<!妈)爸(?!爸)|妈妈|爸爸|母亲|父亲|婆婆|公公|岳父|岳母|丈母娘|"
     r"老丈人|爷爷|奶奶|外公|外婆|姥姥|姥爷|哥哥?|姐姐?|弟弟?|妹妹?|孙子|孙女|外孙女?|"
-    r"保姆|阿姨|对象|男朋友|女朋友|室友|舍友|同事|朋友"
+    r"保姆|阿姨|对象|男朋友|女朋友|室友|舍友|同事|朋友|"
+    # Cantonese and southern kin words ("我同佢阿爷", "加上阿嫲")
+    r"阿嫲|阿嬷|阿婆|阿公|阿爷|阿爸|阿妈|阿爹|阿娘|老豆|老窦|老母|家姐|细佬|工人姐姐|菲佣"
 )
 # two people in one word ("老两口", "我爸妈", "my parents", "the twins")
 _COUPLE = re.compile(
     r"夫妻俩|夫妻两个|两口子|老两口|小两口|我们俩|我们两个|我俩|咱俩|咱们俩|爸妈|父母|公婆|"
     r"岳父母|双胞胎|俩孩子|两个孩子|"
+    # a pair named by how they are kin ("两公婆", "两母女", "两兄弟")
+    r"两公婆|两夫妻|两夫妇|两仔爷|两仔乸|两母女|两母子|两父子|两父女|两姐妹|两兄弟|两姊妹|"
     r"\b(the two of us|us two|both of us|my parents|my folks|the in-?laws|my in-?laws|"
     r"(the|my|our) twins|me and (my )?(wife|husband|partner)'?s? parents)\b"
 )
@@ -608,6 +613,8 @@ def early(a: AnswerSet, heard: Heard) -> Match | None:
         return number_match(a, Range(times_a_day, times_a_day), "occasions")
     if is_points_scale(a):
         return _out_of(a, spoken(a, text))
+    if _someone_uncounted(a, text):
+        return _more_than_said(a, text)  # "夫妻俩加上邻居": more than the two said
     if (kinds := _kinds_total(a, text)) is not None:  # before "one" is read as said
         return number_match(a, Range(kinds, kinds), "summed")  # its clauses are its parts
     if amounts_said(a, ZERO_SAID.sub(lambda m: " " * len(m.group()), text)):
@@ -720,13 +727,23 @@ def _short_of(text: str, m: re.Match[str]) -> float | None:
     return 2.0 if n[0] in "两二2t" else 1.0
 
 
+def _end_first(a: AnswerSet, parts: list[str]) -> Match | None:
+    """An end of the scale said as the opening clause alone ("最低那个 她全程在看手机",
+    the filler 那个 cleaned away), the reasons after it giving no number."""
+    if len(parts) < 2 or not (_BOTTOM.fullmatch(parts[0]) or _TOP.fullmatch(parts[0])):
+        return None
+    if any(amounts_said(a, p) for p in parts[1:]):
+        return None
+    return _ends(a, parts[0])
+
+
 def number(a: AnswerSet, heard: Heard) -> Match | None:
     if not a.is_numeric or a.is_timed and _reads_as_time(a, heard):
         return None  # hours of the day ("上午9-12点", "noon to four"): the time stage's
     text = " ".join(heard.parts) if heard.narrowed else heard.text  # "不是五分 是四分"
     if "十分" in heard.parts:  # "十分吧 挺好的": ten points, a clause of its own
         text = text.replace("十分", "10分", 1)
-    if (ends := _ends(a, text)) is not None:
+    if (ends := _ends(a, text) or _end_first(a, heard.parts)) is not None:
         return ends
     if short_alone(text) and is_points_scale(a):
         raise Ambiguous  # "就差一分": one short of some mark, not a mark of one
@@ -757,7 +774,12 @@ def number(a: AnswerSet, heard: Heard) -> Match | None:
     units = a.units
     said_in = _answer_units(a)
     if found and said_in and all(x.unit and not _same_unit(x.unit, said_in + units) for x in found):
-        return vague(a, text)  # "就我一个人住" counts people, the answers count tons
+        # "就我一个人住" counts people, the answers count tons; no later stage takes the
+        # sound of the amount for an answer ("出国两个月" is not 2个)
+        vaguely = vague(a, text)
+        if vaguely is None and all(x.unit in _SPAN_UNITS for x in found):
+            raise Ambiguous  # only a length of time: "打四份" may still sound like 四分
+        return vaguely
     counted = [x for x in found if x.unit and any(u in x.unit for u in units)]
     found = counted or _of_asked_noun(a, said, found)
     found = _total_then_parts(found)
@@ -1359,8 +1381,13 @@ def counted(a: AnswerSet, text: str, how: str = "number") -> bool:
     units = _answer_units(a) + a.units
     said = _area_units(text) if "平米" in units else text  # "一百三十平" counts in 平米
     return _people(a, text) is not None or any(
-        x.unit and _same_unit(x.unit, units) and x.unit != "个" for x in amounts(said)
-    )
+        x.unit and x.unit != "个" and (_same_unit(x.unit, units) or _span_in(x.unit, units))
+        for x in amounts(said)
+    )  # "收的话一个月七八个": a count over a month volunteered, as before `_span_of`
+
+
+def _span_in(unit: str, units: tuple[str, ...]) -> bool:
+    return unit in _SPAN_UNITS and "个" in units
 
 
 def _answer_units(a: AnswerSet) -> tuple[str, ...]:
@@ -1371,10 +1398,19 @@ def _answer_units(a: AnswerSet) -> tuple[str, ...]:
     return a._units
 
 
+_SPAN_UNITS = ("个月", "个小时", "个钟", "个钟头", "个星期", "个礼拜", "个周", "个年头")
+
+
+def _span_of(unit: str, u: str) -> bool:
+    """Whether `unit` is a length of time that only holds the counting word `u` ("两个月"
+    to answers of 1个 / 2个: months, not the people or things counted)."""
+    return u == "个" and unit in _SPAN_UNITS
+
+
 def _same_unit(unit: str, units: tuple[str, ...]) -> bool:
     """Whether a unit said counts what the answers count; 个 counts anything; 次, 回, 趟,
     遍 and "times" all count occasions."""
-    if unit == "个" or any(u in unit or unit in u for u in units):
+    if unit == "个" or any(u in unit or unit in u for u in units if not _span_of(unit, u)):
         return True
     if unit in _OCCASIONS and any(u in _OCCASIONS for u in units):
         return True
@@ -1441,13 +1477,56 @@ def _asks_people(a: AnswerSet) -> bool:
     return "人" in a.units or "people" in a.units or bool(_PEOPLE_QUESTION.search(q))
 
 
+# someone added to a count ("加上阿嫲", "还有司机", "plus the neighbour")
+_ADDED = re.compile(
+    r"(?:再)?(?:加上|外加|另加|还有|(?<![a-z])plus|\band also|\bas well as)\s*"
+    r"(?![吗呢吧啊呀嘛])(?P<x>[^\s，,。]{1,8})"
+)
+
+
+def _someone_uncounted(a: AnswerSet, text: str) -> bool:
+    """Whether a count of people adds someone the reply does not count: a word after
+    加上 / 还有 / plus that is no person named and no number ("夫妻俩加上邻居": three or
+    more, not the two said)."""
+    if not _asks_people(a):
+        return False
+    for m in _ADDED.finditer(text):
+        x = m["x"]
+        if not (_PERSON.search(x) or _COUPLE.search(x) or amounts(x)):
+            return True
+    return False
+
+
+# one other person alone ("就保姆自己", "只有他奶奶一个人"), no one joined to them
+_OTHER_ALONE = re.compile(
+    r"(?:就|只有|只|光)(?:他|她|佢|我)?(?P<p>[\u4e00-\u9fff]{1,4}?)(?:自己|自个儿?|一个人?)"
+    r"(?![\u4e00-\u9fff]*(?:和|跟|与|加|还有|带|同|们))"
+)
+
+
+def _one_alone(text: str) -> bool:
+    m = _OTHER_ALONE.search(text)
+    return m is not None and _PERSON.fullmatch(m["p"]) is not None
+
+
+def _more_than_said(a: AnswerSet, text: str) -> Match:
+    """The open top answer when the count said plus the one added reaches it ("夫妻俩加上
+    邻居" to 1 / 2 / 3个及以上, "一家五口 还有老人" to 5人以上); else asked again."""
+    said = [x.low for x in amounts(text) if x.exact]
+    n = people_named(text) or (max(said) if said else None)
+    top = [i for i, r in enumerate(a.ranges) if r is not None and r.high == float("inf")]
+    if n is None or len(top) != 1 or n + 1 < a.ranges[top[0]].low:  # type: ignore[union-attr]
+        raise Ambiguous
+    return a.pick(top[0], "number")
+
+
 def people_named(text: str) -> float | None:
     """The people `text` names (see `_people`), or None."""
     if (m := _N_OF_US.search(text)) is not None:
         said = amounts(m.group("en") or m.group("zh") or m.group("zs") or "")
         if len(said) == 1 and said[0].exact:
             return said[0].low
-    if _ALONE.search(text):
+    if _ALONE.search(text) or _one_alone(text):
         return 1.0
     if _BIG_GROUP.search(text) and not amounts(text):
         return 5.0

@@ -150,7 +150,7 @@ _NOT_BEFORE = re.compile(rf"({REFUSED}|不|没有|不到){GIVEN}")
 # points taken off or added, not a mark given ("打个四分 扣一分是因为等太久", "four, knocked
 # one off for the wait", "两分 多一分都不给")
 _OFF_BEFORE = re.compile(
-    r"(扣|减|少给|少打|(?<![至多])少|多给|多打|(?<![至最差不])多)了?\s*$|\bminus\s*$|"
+    r"(扣|减|少给|少打|(?<![至多])少|多给|多打|(?<![至最差不顶])多)了?\s*$|\bminus\s*$|"
     r"\b(take|took|knock(ed)?) $"
 )
 _OFF_AFTER = re.compile(r"\s*(points?|marks?)?\s*off\b")
@@ -219,11 +219,30 @@ _VOUCHED = re.compile(
 )
 
 
+# a clause of what would be so if things were otherwise ("maybe a five if the queue was
+# shorter"): its mark is not the one given; "five if I'm honest" frames no condition
+# (Chinese 要是 / 如果 … 的话 often frames the mark given, so it is not read here)
+_IF_ONLY = re.compile(
+    r"\bif\b(?! (?:i'?m|i am) (?:being )?(?:honest|truthful)| you ask me| anything| i'?m honest)|"
+    r"\bunless\b"
+)
+# "one" naming a thing, not a number ("the Duke Street one's", "that one", "the big one")
+_ONE_THING = re.compile(r"(?:\b(?:the|this|that|which|each|every|another|other)\b[a-z' ]{0,20})$")
+
+
+def _pronoun_one(part: str, start: int) -> bool:
+    """Whether the amount at part[start:] is "one" naming a thing, not a number."""
+    if not part.startswith("one", start):
+        return False
+    return part.startswith("one's", start) or _ONE_THING.search(part[:start]) is not None
+
+
 def _bare(part: str) -> float | None:
     """A clause that is only a number ("one", "三", "ate"): the mark said first."""
     words = re.sub(r"^(?:uh|um|er|erm|hmm|mm|well|like|oh|嗯|呃|额|啊)\s*", "", part.strip())
     words = re.sub(r"\s*(?:吧|啊|呀|呗|嘛|分吧)$", "", words)
     words = _VOUCHED.sub("", words)  # "one honestly": the number, vouched for
+    words = re.sub(r"^an? (?=[a-z])", "", words)  # "a three": the mark, as "give it a three"
     words = _EN_SOUNDS.get(words, words)
     if not re.fullmatch(rf"(?:{_EN_NUM}|{_NUM})分?", words):
         return None
@@ -304,8 +323,9 @@ def mark(a: AnswerSet, heard: Heard) -> Match | None:
         return None
     first = _bare(heard.parts[0])
     rest_bare = any(
-        x.unit == "" and not _turned_down(p, x.start, x.end)
+        x.unit == "" and not _turned_down(p, x.start, x.end) and not _pronoun_one(p, x.start)
         for p in heard.parts[1:]
+        if not _IF_ONLY.search(p)
         for x in amounts(p)
     )  # "four, knocked one off for the wait": points taken off are no mark
     if first is None or rest_bare or not points[0] <= first <= points[-1]:

@@ -572,7 +572,8 @@ def _kind_named(question: str, clause: str) -> bool | None:
         return None
     thing = m.group(1)
     named = re.fullmatch(rf"([\u4e00-\u9fff]{{1,4}}){re.escape(thing)}的?", clause)
-    if named is None or re.search(r"[不没无未别非啥哪谁么]|什么|怎么|多少", named.group(1)):
+    # a demonstrative points back at the question ("这个问题 我得问问"): no kind named
+    if named is None or re.search(r"[不没无未别非啥哪谁么这那]|什么|怎么|多少", named.group(1)):
         return None
     return True
 

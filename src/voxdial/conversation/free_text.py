@@ -38,6 +38,7 @@ _NOTHING_HEADS = (
     r"没有了|没有|没了|没啥子|没得啥子|没啥|没什么|没别的|没其他|没其它|木有|没意见|没建议|暂时没有|"
     r"想不到|想不出来|想不出|说不上来|挑不出毛病|就这些|就这样|没问题|不用了|"
     r"没得|莫得|"  # 没有 in south-western Mandarin ("没得啥意见")
+    r"没(?=[啦了呢哦喔]|\s|$)|"  # 没 said alone (Cantonese 冇, "冇啦 多谢")
     # longer phrases first: "nothing comes to mind" before "nothing"
     r"\b(no complaints|no suggestions|no issues|no problems|nothing else|"
     r"nothing (more |else )?to (add|say|report)|nothing (was|went) wrong|"
@@ -54,7 +55,7 @@ _NOTHING_AROUND_ZH = (
     r"意见|建议|要求|特别的|特殊的|特别|要说的|说的|好说的|补充|要补充的|别的|其他|其它|什么|啥子|啥|的|"
     r"挺好的|挺好|很好|都好|蛮好|不错|挺不错|都不错|满意|挺满意|很满意|非常满意|都挺满意|都满意|"
     r"都挺好|好的|还行|还可以|挺可以|很棒|挺棒|辛苦了|谢谢你|谢谢您|谢谢|感谢|多谢|你们|整体|总体|各方面|"
-    r"服务|态度|一切|都|也|就|了|吧|啊|呀|哈|嘛|哦|嗯|额|呃|诶|哎|那个|这个|暂时|目前|现在|"
+    r"服务|态度|一切|都|也|就|了|吧|啊|呀|哈|嘛|哦|嗯|额|呃|诶|哎|啦|喔|那个|这个|暂时|目前|现在|"
     r"真的|其实|倒是|好像|应该|基本上|特别|挺|很|再见|拜拜|"
     # "just come and do it" ("来量就是了", "弄好就行了"): nothing asked beyond the job
     r"[\u4e00-\u9fff]{1,3}就(是了|行了|好了|可以了|行)|"
@@ -69,7 +70,7 @@ _NOTHING_AROUND_EN = set(
         "keep up the work thanks thank um uh hmm er well oh so honestly right now for at "
         "moment just yeah ok okay i think guess anything else i'm with been has it's we're to "
         "be honest actually pretty much quite super nice a and your team bye goodbye cheers "
-        "was everyone everybody like that special nothing's you've "
+        "was everyone everybody like that special nothing's you've doing "
         # address terms ("nothing love", "all good mate")
         "love mate dear darling pet hun sweetheart"
     ).split()
@@ -105,7 +106,11 @@ _EMPTY_EN = set(
 # a pointer to a value never said: the engine cannot know it
 _REFERENCE = re.compile(
     r"^(跟|和|同)?(上次|以前|之前)(的)?一样(的)?$|^老样子$|^还是(那个|老的|原来的)$|"
-    r"^(the )?same( one)? as (last time|before|usual)$|^the usual$|^same again$"
+    r"^(the )?same( one)? as (last time|before|usual)$|^the usual$|^same again$|"
+    # the value is already on the caller's records ("you should have it already")
+    r"^(but )?you (should|must|ought to|already) (already )?(have|know|got) (it|that|them)"
+    r"( already)?( on (file|the system|record))?$|^(you'?ve|you have) (already )?got (it|that)"
+    r"( already)?$|^你们(应该|不是)?(已经)?(有|知道)(的|了|啊|吗)?$"
 )
 # cannot give it: lost, not at hand, will not say (value questions only)
 _CANNOT_GIVE = re.compile(
@@ -127,6 +132,11 @@ _CANNOT_GIVE = re.compile(
     r"^(没|没有|没得|莫得)(单号|编号|号码|订单号|预约号)|"
     # the card or slip with the number on it lost ("i lost the card")
     r"\b(i'?ve |i have |i )?lost (the|my) (card|letter|slip|receipt|ticket|paper|email)\b"
+)
+# does not know it, someone else keeps it ("我不知道 是他妈妈保管的"): asked again
+_NOT_KNOWN = re.compile(
+    r"不知道|^(我)?(也)?不知|不清楚|不记得|记不(得|住|清)|\b(i )?(don'?t|do not) know\b|"
+    r"\bno idea\b|\b(can'?t|cannot|don'?t) remember\b"
 )
 # questions that ask for a number, a code or a reference
 # questions back the intents miss: verb-not-verb ("疼不疼", "有没有"), "哪个/哪家", "到底";
@@ -206,6 +216,8 @@ def read(question: str, reply: str) -> str | None:
         # 12345" to a 10-digit account number): asked again
         return EMPTY if _too_short(question, digits(raw)) else None
     words = _words(raw)
+    if _leaving(raw):
+        return EMPTY  # "不说了 宝宝醒了 再见啊": the callee leaves, the reason is no answer
     if _nothing_to_add(raw):
         return NOTHING
     if _covered(words, "", _EMPTY_ZH, _EMPTY_EN, head=False):
@@ -217,7 +229,26 @@ def read(question: str, reply: str) -> str | None:
         return QUESTION
     if asks_for_code(question) and _CANNOT_GIVE.search(raw):
         return DECLINED
+    if asks_for_code(question) and _NOT_KNOWN.search(raw):
+        return EMPTY
     return None
+
+
+# the callee breaking off ("不说了", "gotta go"): said first, with a goodbye last, what
+# stands between is the reason for leaving
+_LEAVING = re.compile(
+    r"^(好了|行了|哎)?(先)?(不说了|不聊了|先这样|就这样|我?(得|要)走了|我?要忙了)|"
+    r"^(ok |okay |right |oh )?(i'?ve )?(gotta|got to|have to|need to|must) (go|run)\b"
+)
+
+
+def _leaving(raw: str) -> bool:
+    parts = intents.clauses(raw)
+    return (
+        len(parts) > 1
+        and _LEAVING.search(parts[0]) is not None
+        and intents.GOODBYE.search(parts[-1]) is not None
+    )
 
 
 def asked_length(question: str) -> int | None:

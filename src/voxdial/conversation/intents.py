@@ -29,7 +29,7 @@ NEVER_AGAIN = re.compile(
     r"(号码?|电话|手机号?|座机)?(上)?(再)?打|(再也|永远)(别|不要)(再)?打|"
     r"(名单|列表|系统)里?(把我)?(删|去掉)|把我.{0,8}(名单|列表).{0,3}(删|去掉)|从.{0,8}(名单|列表).{0,3}删|"
     r"不想再接到|别再给我来电|不要再给我来电|不要再来电|"
-    r"stop calling|stop ringing|don'?t call (me |"
+    r"stop calling|stop ringing|stop phoning|don'?t call (me |"
     r"this number )?(again|anymore|ever)|don'?t (ever )?call me|"
     # "don't ever call this number again", "do not ring this phone again", "never ever call"
     r"(don'?t|do not|never)( you)?( ever)? (call|ring|phone|dial|contact) (this|my|our) "
@@ -45,7 +45,7 @@ NOT_INTERESTED = re.compile(
     r"不用(再)?(约|预约|安排|上门|来了|过来|麻烦了|联系了)|"
     r"不做(这个|调查|回访)|不想做|不回答|不想回答|不打分|没什么好说|没啥好说|不用问了|不搞这个|没空搞|"
     r"not interested|no thanks|no thank you|not for me|i'?ll pass|don'?t need|don'?t want|"
-    r"no need|not buying|don'?t do surveys|don'?t want to (do|rate|answer)|"
+    r"no need|not buying|don'?t do surveys|(don'?t|not) want(ing)? to (do|rate|answer)|"
     # "I'm not booking anything over the phone": whatever the call offers, turned down
     r"\b(i'?m|i am|we'?re|we are) not (booking|buying|ordering|signing up for|paying for) "
     r"anything\b|"
@@ -113,6 +113,10 @@ CALL_AGAIN = re.compile(
     r"\b(do|continue|finish) (this|it) (later|another time|some other time|tomorrow|tonight)\b|"
     r"\btalk (about (this|it) )?(another time|some other time|tomorrow|tonight)\b|"
     r"call (me )?(tomorrow|tonight|in|at|after|this|next|on)|回头(再)?(打|联系)|"
+    # phone and ring as the verb call is ("phone tomorrow morning at ten"), not the noun
+    r"(?<!the )(?<!my )(?<!a )(?<!your )\b(phone|ring) (me |us )?(tomorrow|tonight|after|next|"
+    r"this (morning|afternoon|evening)|(on )?(monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday))\b|"
     r"call (me )?(back )?(on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"another day|some other time|the (morning|afternoon|evening))|"
     r"try (me )?again|try me\b|try (again )?later|ring me|ring (me )?back|"
@@ -157,7 +161,7 @@ UNSURE = re.compile(
     r"还没想好|没想好|还没定|没定|还没决定|没决定|看情况|看价格|不一定|说不准|说不好|不好说|拿不准|"
     r"到时候再说|到时候看|到时候再看|到期再说|到时再说|再说吧|再看看|考虑考虑|考虑一下|再考虑|还在考虑|"
     r"我想想|想一想|让我想想|没(怎么)?想过|没考虑过|(还)?没(太)?(注意|留意)(过|到)?(?=$|\s|吧|呢|啊)|"
-    r"不确定|看.{0,6}(?P<ab>.)不(?P=ab)|不(知道|晓得)(?=$|怎么|咋)|不清楚(?=$)|谁知道|还早呢|"
+    r"不确定|看.{0,6}(?P<ab>.)不(?P=ab)|不(知道|晓得)(?=$|怎么|咋|是?(什么|啥|哪))|不清楚(?=$)|谁知道|还早呢|"
     # the callee's own knowledge hedged ("我不太清楚", "也不大清楚"), not a thing unclear
     r"(^|\s|我|俺|也)不(太|大)(清楚|确定)(?=$|\s|吧|呢|啊|哦)|"
     r"\bwho knows\b|"
@@ -204,6 +208,8 @@ ROOM_TO_TALK = re.compile(_ROOM_TO_TALK)
 # "sorry?" alone asks again; said after an answer ("two, sorry") it apologises
 REPEAT = re.compile(
     r"再说一遍|再说一次|没听清|没听到|听不清|听不太清|你说什么|你说啥|说啥|什么意思|啥意思|重复一下|再说一下|"
+    # 讲 is 说 in southern speech ("你讲咩啊 再讲一次")
+    r"再讲一(遍|次|下)|你讲(什么|啥)|"
     r"信号不好|听得到吗|听不见|^喂+$|^啊$|^what$|"
     r"pardon|^(?:(?:oh|um|uh|er|eh|erm|what)\W+)?sorry\??$|sorry what|say (that )?again|"
     r"repeat|didn'?t (catch|hear)|what did you say|"
@@ -270,8 +276,9 @@ ASKING = re.compile(
     # look it up"), not before a verb ("can't decide yet" says, not asks)
     r"^(what|how|when|where|why|which|who|is|are|do|does|can|could|will|would|should|any)\b"
     r"(?!'t\s+(?!(you|i|we|they|he|she|it|someone)\b))|"
-    r"\b(what|how much|how long|how many|how do|when|where|why|is there|are there|do you|"
-    r"can i|can you|is it)\b|"
+    # (not a question word made a noun: "he explained the when")
+    r"(?<!the )\b(what|how much|how long|how many|how do|when|where|why|is there|are there|"
+    r"do you|can i|can you|is it)\b|"
     # question words of colloquial Mandarin: 咋 (not 不咋样), "…来着" (and 啥: ASKING_RAW)
     r"(?<!不)咋|来着$|会怎(么)?样|(?<!不)怎样$|多会儿|" + _ASKING_CANTONESE
 )
@@ -327,11 +334,11 @@ CONSENT_YES = re.compile(
     r"^(行|好|嗯)*(快点|快说|简单点|长话短说)|"
     # "得嘞 您讲", "你讲 我听着", "中", "好嘞": imperatives to speak and colloquial yeses
     r"(您|你)讲|讲吧|^讲$|我听着|听着呢|我在听|^(得嘞|好嘞|好咧|中|成|妥|得)$|^(得嘞|好嘞|好咧)|"
-    r"^(中|成|行|好|嗯|得嘞)+(说|讲|问)$|你约吧|约吧|接着说|继续说|你继续|那(你)?快点|快点说|"
+    r"^(中|成|行|好|嗯|得嘞|得)+(说|讲|问)$|^(能|可以)(聊|说|谈)(两|几)句|你约吧|约吧|接着说|继续说|你继续|那(你)?快点|快点说|"
     r"(两|几|一|三)分钟(啊|是吧|的话)|"
     r"\b(go ahead|go on|go for it|shoot|fire away|if it'?s quick|make it quick|i guess so|"
     r"i suppose so|suppose so|guess so|if you must|be quick|make it fast|i (suppose|guess)$|"
-    r"sure thing|"
+    r"sure thing|on you go|carry on|no bother|"
     r"yes|yeah|yep|yup|sure|okay|ok|it'?s fine|that'?s fine|i'?m listening|what'?s up|"
     r"what is it|ya|yea|no problem|not a problem|no worries|of course|certainly|absolutely|"
     # asking what the caller wants to ask: go on ("yep what do you want to know")
@@ -389,6 +396,11 @@ class Reading:
         return self.call_again or self.busy
 
 
+_HALF_GRANTED = re.compile(
+    r"\bthe (when|how|what|why|where|who)( but)? (no|not) the (when|how|what|why|where|who)\b"
+)
+
+
 def read(reply: str) -> Reading:
     raw = fold(reply)
     text = clean(reply)
@@ -414,7 +426,9 @@ def read(reply: str) -> Reading:
     r.asking = bool(
         ASKING.search(text) or re.search(r"[?？]", raw) or any(map(asks_raw, clauses(raw)))
     ) and not re.search(r"why not|没问题|怎么了$", text)
+    # "the when but no the how": one half granted, the other denied, not a correction
     r.correction = bool(CORRECTION.search(text) or CORRECTION.search(raw))
+    r.correction = r.correction and not _HALF_GRANTED.search(text)
     if r.correction:
         rest = raw
         while (m := _CORRECTION_SPLIT.match(rest)) is not None and m.end() > 0:

@@ -58,14 +58,61 @@ _EN_NUMBER = re.compile(
 # in Wuhan speech ("冇得么斯")
 _DIALECT = re.compile(r"冇|么斯")
 _DIALECT_AS = {"冇": "没", "么斯": "什么"}
+# Cantonese function words as their Mandarin ones, so that every table (polarity,
+# nothing to add, not knowing, consent, goodbyes) reads them: 唔 is 不 before a word (on
+# its own, "唔 三分", it is the hum 嗯 is); 系 is 是 except inside a Mandarin word (关系,
+# 系统); 唔该 is thanks, not 不该. Longer forms come first.
+_CANTONESE_AS = {
+    "唔该": "谢谢", "多谢": "谢谢", "唔使": "不用", "唔得闲": "没空", "唔得": "不行",
+    "得闲": "有空", "迟啲": "晚点", "而家": "现在", "几多": "多少", "乜嘢": "什么", "边度": "哪里",
+    "点解": "为什么", "听日": "明天", "琴日": "昨天", "佢哋": "他们", "唔": "不", "系": "是",
+    "咩": "什么", "乜": "什么", "佢": "他", "哋": "们", "嘅": "的", "喺": "在", "啲": "点",
+    "睇": "看", "谂": "想", "咗": "了", "嚟": "来", "畀": "给", "俾": "给", "嘢": "东西",
+    "咁": "这样",
+}  # fmt: skip
+_CANTONESE = re.compile(
+    r"唔该|多谢|唔使|唔得闲|唔得|得闲|迟啲|而家|几多|乜嘢|边度|点解|听日|琴日|佢哋"
+    r"|唔(?=[\u4e00-\u9fff])|(?<![关联体派直院父母谱水星世维干])系(?![统列数鞋带])"
+    r"|[咩乜佢哋嘅喺啲睇谂咗嚟畀俾嘢咁]"
+)
+# a verb said with 紧 is the verb going on ("开紧会" is 在开会): read as 在 + the verb
+_CANTONESE_ONGOING = re.compile(r"([开做食煮揸忙返讲睇瞓])紧")
+# Scots forms as the English every table knows: "aye" is yes, "naw" / "nae" no, the
+# "-nae" ending is "n't" ("cannae", "havenae", "wouldnae"), "wi" is with, "yous" you,
+# and "no" after a pronoun and its verb is "not" ("I'm no sure", "I've no got one")
+_SCOTS_NAE = re.compile(r"\b(can|have|has|would|could|should|did|does|do|din|is|was|are|were|"
+                        r"must|will|had)nae?\b")
+_SCOTS_NAE_AS = {"can": "can't", "will": "won't", "din": "don't", "do": "don't"}
+_SCOTS_WORDS = re.compile(r"\b(aye|naw|nae|wi(?![- ]?fi\b)|yous|youse)\b")
+_SCOTS_WORDS_AS = {"aye": "yes", "naw": "no", "nae": "no", "wi": "with", "yous": "you",
+                   "youse": "you"}  # fmt: skip
+_SCOTS_NOT = re.compile(
+    r"\b(i'?m|you'?re|he'?s|she'?s|we'?re|they'?re|it'?s|that'?s|i'?ve|you'?ve|we'?ve|"
+    r"they'?ve|i'?ll|you'?ll|he'?ll|she'?ll|i am|you are|he is|she is|we are|they are) no "
+    r"(?=\w+ing\b|sure\b|got\b|bothered\b|fussed\b|keen\b|interested\b|able\b|"
+    r"happy\b|in\b|on\b|there\b|home\b)"
+)
+_SCOTS_MARKS = re.compile(r"\b(?:aye|naw|nae|wi|yous|youse|no)\b|nae\b")
 
 
 def fold(text: str) -> str:
-    """Full-width to half-width, lower case, dialect forms as Mandarin."""
+    """Full-width to half-width, lower case, dialect forms as Mandarin (and Scots forms
+    as English)."""
     text = unicodedata.normalize("NFKC", text).lower()
-    if "冇" not in text and "么斯" not in text:
-        return text
-    return _DIALECT.sub(lambda m: _DIALECT_AS[m.group(0)], text)
+    if "冇" in text or "么斯" in text:
+        text = _DIALECT.sub(lambda m: _DIALECT_AS[m.group(0)], text)
+    if not text.isascii():
+        text = _CANTONESE_ONGOING.sub(r"在\1", text)
+        text = _CANTONESE.sub(lambda m: _CANTONESE_AS[m.group(0)], text)
+    if text.isascii() and _SCOTS_MARKS.search(text):
+        text = _scots(text)
+    return text
+
+
+def _scots(text: str) -> str:
+    text = _SCOTS_NAE.sub(lambda m: _SCOTS_NAE_AS.get(m.group(1), m.group(1) + "n't"), text)
+    text = _SCOTS_WORDS.sub(lambda m: _SCOTS_WORDS_AS[m.group(1)], text)
+    return _SCOTS_NOT.sub(lambda m: m.group(1) + " not ", text)
 
 
 def squash(text: str) -> str:

@@ -170,7 +170,12 @@ UNSURE = re.compile(
     # not knowing whether ("我也不知道修没修好", "not sure if it came"): neither answer
     r"不(知道|清楚|晓得|记得|确定)[\u4e00-\u9fff]{0,6}?(?P<whether>[\u4e00-\u9fff])[没不](?P=whether)|"
     r"不(知道|清楚|晓得|确定)(是不是|有没有|到没到|对不对)|"
-    r"\b(don'?t|do not|didn'?t) know (if|whether)\b|\b(not sure|no idea|can'?t tell) (if|whether)\b"
+    r"\b(don'?t|do not|didn'?t) know (if|whether)\b|"
+    r"\b(not sure|no idea|can'?t tell) (if|whether)\b|"
+    # partly, said on its own ("well sort of", "kind of"), or one half of the thing
+    # granted and the other denied ("the when but no the how"): neither a yes nor a no
+    r"^(sort of|kind of|kinda|sorta|partly|in a way|half and half)$|"
+    r"\bthe (when|how|what|why|where|who)( but)? (no|not) the (when|how|what|why|where|who)\b"
 )
 
 # the callee would first consult someone ("得跟家里商量", "得先问问我儿子", "I'd have to

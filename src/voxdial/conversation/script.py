@@ -592,6 +592,8 @@ class ScriptConversation:
             m = other.match(text, today=self.now.date())
             if m is None or m.how not in _VOLUNTEERED or not counted(other, text, m.how):
                 continue  # a count not in the later question's unit ("a few left") is not its
+            if m.how == "unsure" and main is None:
+                continue  # "这个不好说" with the current question unanswered: a hedge on it
             if this is not None and _same_evidence(this, other, main, m):
                 continue
             if several.echoes_current(self, index, other, text, m):

@@ -55,6 +55,8 @@ _CONSENT_CLAUSE = re.compile(
 # "a couple of minutes is fine", "two minutes, go on"), with what says it is enough
 _CALL_LENGTH = re.compile(
     r"(就|给你|给您)?([一两二三四五几十]|\d+)(来)?分钟(的话|是吧|啊|吧|够了|可以|行|没问题)?|"
+    # "能聊两句", "说几句": a few words' time, the length of the call
+    r"(能|可以)?(聊|说|谈)(两|几|一)句(话)?|"
     r"\b(a|one|two|three|five|ten|a few|a couple( of)?|\d+) (minutes?|mins?)"
     r"( is| are)?( (fine|ok|okay|alright|all right|enough))?\b"
 )

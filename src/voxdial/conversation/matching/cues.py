@@ -101,7 +101,9 @@ _ZH_NEGATED_VERB = re.compile(r"(不|没|别|未)[\u4e00-\u9fff]{0,2}$")
 # a thought or a sight denied, its subject between ("没觉得他开心", "不觉得她累", "没看出来孩子
 # 喜欢"): what was not thought or seen is negated, however far the verb stands
 _ZH_NEGATED_THOUGHT = re.compile(
-    r"(不|没|没有)(觉得|感觉|感到|认为|看出来?|发现)(到)?(他|她|它|孩子|我|我们|他们|她们)?"
+    # (the sight with its 过: "没发现过有" denies the 有)
+    r"(不|没|没有)(觉得|感觉|感到|认为|看出来?|发现|注意到|看到|看见|见到|遇到|碰到|听说)(到|过)?"
+    r"(他|她|它|孩子|我|我们|他们|她们)?"
     r"(挺|很|有多|多|太|特别|有)?$"
 )
 # negators that do not negate what follows ("不错", "不过", "没问题")

@@ -48,6 +48,23 @@ _NOT_LOOKED = re.compile(
 )
 
 
+# a guess ("好像没有吧", "I think not") beside a "not looked" clause: the callee does not
+# know, unless looking is what the question asks about ("查过吗")
+_GUESSED = re.compile(r"好像|应该|可能|大概|估计|\b(i think|i guess|probably|i don'?t think)\b")
+_UNCHECKED = re.compile(
+    r"(还|也)?没(仔细)?(看|查|检查|测|测试|验|化验|试|问)过|\bhaven'?t (checked|looked|tested)\b"
+)
+
+
+def _guessed_unchecked(a: AnswerSet, text: str) -> bool:
+    m = _UNCHECKED.search(text)
+    if m is None or not _GUESSED.search(text[: m.start()]):
+        return False
+    looked = m.group(3) or m.group(4) or ""
+    stem = looked[:4] if looked.isascii() else looked[:1]  # "checked": check
+    return stem not in a.question
+
+
 def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     """Someone else decides, or the callee is unsure ("还没想好", "depends"): the
     question's uncertain answer, or no answer at all."""
@@ -60,6 +77,8 @@ def _unsure(a: AnswerSet, heard: Heard) -> Match | None:
     if polarity.CONSULTS.search(heard.text) and a.is_numeric and not a.is_scale:
         raise Ambiguous  # "好几个呢 我问问他们家长": the count is not known yet
     said = [heard.text, *heard.parts]
+    if a.binary and _guessed_unchecked(a, heard.text):
+        raise Ambiguous  # "好像没有吧 还没查过": a guess by one who has not looked
     if any(a.uncertain) and not a.binary and any(_NOT_LOOKED.search(p) for p in said):
         if outright.said(a, heard, quiet=True) is None and outright.partial(a, heard) is None:
             return a.pick_uncertain()  # "灶台下面我够不着 没看过": which kind is not known

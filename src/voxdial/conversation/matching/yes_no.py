@@ -171,6 +171,10 @@ def yes_no(a: AnswerSet, heard: Heard) -> Match | None:
         said, how = _phrase_of_question(a.question, text), "echo"  # "every day"
     if said is None and not text.isascii() and heard.parts:
         said, how = _clipped(a.verbs, heard.parts[0]), "echo"  # "推了" for 推销过
+    if said is None and not text.isascii() and heard.parts:
+        said, how = _said_twice(a.question, heard.parts[0]), "echo"  # "打了打了" for 打电话
+    if said is None and not text.isascii() and heard.parts:
+        said, how = _kind_named(a.question, heard.parts[0]), "echo"  # "花生过敏" for 有没有过敏
     if said is None and not text.isascii():
         said, how = implied(a, text), "implied"
     if said is None and OFFER.search(a.question):
@@ -538,6 +542,40 @@ def _clipped(verbs: tuple[str, ...], clause: str) -> bool | None:
             if re.fullmatch(rf"({re.escape(verb[0])}(了|过了?))+", clause):
                 return True
     return None
+
+
+# one-character words said twice that acknowledge or stop, not a verb of the question
+# ("好了好了", "够了够了", "行了行了", "知道了知道了")
+_NOT_ACTS = "好行对是嗯算得够完知懂晓不没别未无有来"
+_TWICE = re.compile(r"([\u4e00-\u9fff])(了|过了?)\1(了|过了?)")
+
+
+def _said_twice(question: str, clause: str) -> bool | None:
+    """A one-character verb of the question said twice as the opening clause ("打了打了"
+    to "有没有打电话提醒您", "发过了发过了"): a yes; None otherwise."""
+    m = _TWICE.fullmatch(clause)
+    if m is None or m.group(1) in _NOT_ACTS:
+        return None
+    return True if m.group(1) in question else None
+
+
+# a question whether something exists ("有没有食物过敏", "有没有漏水的地方"): its last word
+_EXISTS_ASKED = re.compile(r"有没有[^，,。]*?([\u4e00-\u9fff]{2})[吗呢？?。\s]*$")
+
+
+def _kind_named(question: str, clause: str) -> bool | None:
+    """The thing a "有没有…" question asks about named with its kind as the opening
+    clause ("花生过敏" to "有没有…过敏"): it exists, a yes; None otherwise (a negation or a
+    question word in the clause reads nothing)."""
+    m = _EXISTS_ASKED.search(question)
+    if m is None:
+        return None
+    thing = m.group(1)
+    named = re.fullmatch(rf"([\u4e00-\u9fff]{{1,4}}){re.escape(thing)}的?", clause)
+    # a demonstrative points back at the question ("这个问题 我得问问"): no kind named
+    if named is None or re.search(r"[不没无未别非啥哪谁么这那]|什么|怎么|多少", named.group(1)):
+        return None
+    return True
 
 
 def _own_word(text: str, pos: int) -> bool:

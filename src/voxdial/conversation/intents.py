@@ -205,7 +205,9 @@ REPEAT = re.compile(
     r"信号不好|听得到吗|听不见|^喂+$|^啊$|^what$|"
     r"pardon|^(?:(?:oh|um|uh|er|eh|erm|what)\W+)?sorry\??$|sorry what|say (that )?again|"
     r"repeat|didn'?t (catch|hear)|what did you say|"
-    r"come again|breaking up|cut out|can'?t hear"
+    # not hearing a phone ring at all ("I can't hear the phone properly") is a reason,
+    # not this call heard badly
+    r"come again|breaking up|cut out|can'?t hear(?! (the|a|my) (phone|ring|doorbell|bell))"
 )
 # the kinds of organisation a callee asks "which one?" about (哪个驾校, which clinic)
 _ORGANISATIONS = (

@@ -55,17 +55,62 @@ _EN_NUMBER = re.compile(
 
 # dialect forms read as the Mandarin words every table knows: 冇 (冇得, 冇有) is 没 / 没有
 # in Cantonese, Hubei and south-western speech ("冇看到他拿证", "冇得意见"), 么斯 is 什么
-# in Wuhan speech ("冇得么斯")
-_DIALECT = re.compile(r"冇|么斯")
-_DIALECT_AS = {"冇": "没", "么斯": "什么"}
+# in Wuhan speech ("冇得么斯"). Cantonese's own words too: its negators 唔 (不: "唔报",
+# "唔使" 不用, "唔系" 不是, "唔知" 不知道) and 未 before a verb of knowing or deciding (还没:
+# "未谂好", "未知开唔开车"), and its everyday words 谂 (想), 睇 (看), 佢 (他), 乜 (什么),
+# 嘅 (的), 喺 (在), 嚟 (来), 畀 (给), 揾 (找). 唔 is a negator only joined to the word it
+# negates: "唔，好" (a murmur, then a yes) keeps it; 唔该 is a thank-you.
+_DIALECT = re.compile(
+    r"冇|么斯|唔(?:使|洗)|唔(?:系|係)|唔知(?:道)?|唔得闲|唔该|唔(?=[\u4e00-\u9fff])|"
+    r"未知(?!道)|未(?=谂|諗|想|知|决定|定|确定|考虑)|谂|諗|睇|佢|乜嘢|乜|嘅|喺度|喺|嚟|畀|揾"
+)
+_DIALECT_AS = {
+    "冇": "没", "么斯": "什么", "唔使": "不用", "唔洗": "不用", "唔系": "不是", "唔係": "不是",
+    "唔知": "不知道", "唔知道": "不知道", "唔得闲": "没空", "唔该": "谢谢", "唔": "不",
+    "未": "还没", "未知": "不知道", "谂": "想", "諗": "想", "睇": "看", "佢": "他",
+    "乜嘢": "什么", "乜": "什么", "嘅": "的", "喺度": "在", "喺": "在", "嚟": "来", "畀": "给",
+    "揾": "找",
+}  # fmt: skip
+_DIALECT_MARKS = frozenset("冇么唔未谂諗睇佢乜嘅喺嚟畀揾")
+# Scots and northern English forms read as the standard words: aye (yes), naw (no), the
+# -nae negatives ("havenae", "wouldnae", "cannae", "dinnae": haven't, wouldn't, can't,
+# don't), and "no" for "not" after a verb of being or having, before what it negates
+# ("I'm no sure", "I've no got a mobile", "we're no wanting it"); "I've no idea" and
+# "there's no way" are left as they are.
+_EN_DIALECT = re.compile(
+    r"\b(?:aye|naw|(?P<aux>have|has|had|would|could|should|did|does|is|was|are|were|must)nae|"
+    r"cannae|canna|dinnae|dinna|willnae|winnae|"
+    r"(?P<be>i'm|i am|you're|we're|they're|he's|she's|it's|i've|we've|they've|i was|"
+    r"that's) no(?= (?:sure|got|\w+ing|decided|bothered|fussed|keen|ready|able|done|happy|"
+    r"interested|too|that|very|really|quite|needed|needing)\b))\b"
+)
+_EN_DIALECT_AS = {
+    "aye": "yes", "naw": "no", "cannae": "can't", "canna": "can't", "dinnae": "don't",
+    "dinna": "don't", "willnae": "won't", "winnae": "won't",
+}  # fmt: skip
+
+
+def _standard(m: re.Match[str]) -> str:
+    if m.group("aux"):
+        return m.group("aux") + "n't"
+    if m.group("be"):
+        return m.group("be") + " not"
+    return _EN_DIALECT_AS[m.group(0)]
 
 
 def fold(text: str) -> str:
-    """Full-width to half-width, lower case, dialect forms as Mandarin."""
+    """Full-width to half-width, lower case, dialect forms as Mandarin or standard
+    English."""
     text = unicodedata.normalize("NFKC", text).lower()
-    if "冇" not in text and "么斯" not in text:
+    if text.isascii():
+        return _EN_DIALECT.sub(_standard, text) if _has_en_dialect(text) else text
+    if not _DIALECT_MARKS.intersection(text):
         return text
     return _DIALECT.sub(lambda m: _DIALECT_AS[m.group(0)], text)
+
+
+def _has_en_dialect(text: str) -> bool:
+    return "aye" in text or "naw" in text or "nae" in text or "nna" in text or " no " in text
 
 
 def squash(text: str) -> str:

@@ -227,10 +227,11 @@ _HUNDREDS_SPOKEN = re.compile(
 # "the big one", 最大的); a comparative ("the bigger one") names one only of two
 _SMALLEST = re.compile(
     r"\b(smallest|littlest|tiniest|least)\b|\bthe (small|little|tiny) (one|size)\b|"
-    r"最小|小的那(个|种|款)"
+    r"最小|小的那(个|种|款)|最少(的|那)|\bthe fewest\b"
 )
 _BIGGEST = re.compile(
-    r"\b(biggest|largest|hugest)\b|\bthe (big|large|huge) (one|size)\b|最大|大的那(个|种|款)"
+    r"\b(biggest|largest|hugest)\b|\bthe (big|large|huge) (one|size)\b|最大|大的那(个|种|款)|"
+    r"最多(的|那)"
 )
 _SMALLER = re.compile(r"\b(smaller|littler)\b|小一?点的|小些的")
 _BIGGER = re.compile(r"\b(bigger|larger)\b|大一?点的|大些的")
@@ -240,7 +241,9 @@ _BIGGER = re.compile(r"\b(bigger|larger)\b|大一?点的|大些的")
 _MEASURE = re.compile(
     r"\d\s?(lit(re|er)s?|l|ml|gb|tb|mb|megs?|gigs?|kg|kilos?|lbs?|inch(es)?|in|cm|mm|metres?|"
     r"meters?|m|sq ?(ft|m)|square (feet|metres|meters)|feet|ft|kw|watts?|w|hp|cc|"
-    r"升|毫升|寸|英寸|平米|平方米?|米|公斤|斤|克|瓦|千瓦|匹|兆|g|t|m)(?![a-z])"
+    r"升|毫升|寸|英寸|平米|平方米?|米|公斤|斤|克|瓦|千瓦|匹|兆|g|t|m|"
+    # a package's size in lessons or sessions (48节 / 96节 / 144节)
+    r"节|课时|堂|lessons?|sessions?|classes)(?![a-z])"
 )
 
 

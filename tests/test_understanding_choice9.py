@@ -46,6 +46,7 @@ REMIND = ("How should we remind you of the visit: a text, a phone call or an ema
         ("未来", "未来"),
         ("唔，好", "唔,好"),
         ("未谂好", "还没想好"),
+        ("你讲咩 再讲一遍", "你说什么 再说一遍"),
         ("I've no idea", "i've no idea"),
         ("I'm no sure", "i'm not sure"),
         ("we havenae", "we haven't"),
@@ -148,6 +149,7 @@ def test_a_way_turned_down_by_what_it_needs(reply):
     [
         ("just ring me", "Phone call"),
         ("ring me after six", None),
+        ("I'm about to go into a meeting, call me back", None),
         ("texts please, I can't hear the phone half the time", "Text"),
     ],
 )
@@ -160,7 +162,8 @@ def test_a_hedge_to_a_question_asked_again_answers_no_later_one(engine):
         lang="zh", welcome="您好，这里是客服中心，回访一下。", name="Sam", kb=None,
         collect=[
             {"question": "上周的维修师傅是按时到的吗？", "answers": ["按时", "没按时"]},
-            {"question": "您打算续保吗：续、不续，还是再考虑？", "answers": ["续", "不续", "再考虑"]},
+            {"question": "您打算续保吗：续、不续，还是再考虑？",
+             "answers": ["续", "不续", "再考虑"]},
         ],
     )  # fmt: skip
     conv, _ = hear_once(engine, ctx, "这个不好说 那天我不在家")

@@ -58,20 +58,22 @@ _EN_NUMBER = re.compile(
 # in Wuhan speech ("冇得么斯"). Cantonese's own words too: its negators 唔 (不: "唔报",
 # "唔使" 不用, "唔系" 不是, "唔知" 不知道) and 未 before a verb of knowing or deciding (还没:
 # "未谂好", "未知开唔开车"), and its everyday words 谂 (想), 睇 (看), 佢 (他), 乜 (什么),
-# 嘅 (的), 喺 (在), 嚟 (来), 畀 (给), 揾 (找). 唔 is a negator only joined to the word it
+# 嘅 (的), 喺 (在), 嚟 (来), 畀 (给), 揾 (找), 咩 (什么), 讲 as 说 where it asks again ("你讲咩",
+# "再讲一次"). 唔 is a negator only joined to the word it
 # negates: "唔，好" (a murmur, then a yes) keeps it; 唔该 is a thank-you.
 _DIALECT = re.compile(
     r"冇|么斯|唔(?:使|洗)|唔(?:系|係)|唔知(?:道)?|唔得闲|唔该|唔(?=[\u4e00-\u9fff])|"
-    r"未知(?!道)|未(?=谂|諗|想|知|决定|定|确定|考虑)|谂|諗|睇|佢|乜嘢|乜|嘅|喺度|喺|嚟|畀|揾"
+    r"未知(?!道)|未(?=谂|諗|想|知|决定|定|确定|考虑)|谂|諗|睇|佢|乜嘢|乜|嘅|喺度|喺|嚟|畀|揾|"
+    r"讲咩|咩|再讲一(?=[次遍])"
 )
 _DIALECT_AS = {
     "冇": "没", "么斯": "什么", "唔使": "不用", "唔洗": "不用", "唔系": "不是", "唔係": "不是",
     "唔知": "不知道", "唔知道": "不知道", "唔得闲": "没空", "唔该": "谢谢", "唔": "不",
     "未": "还没", "未知": "不知道", "谂": "想", "諗": "想", "睇": "看", "佢": "他",
     "乜嘢": "什么", "乜": "什么", "嘅": "的", "喺度": "在", "喺": "在", "嚟": "来", "畀": "给",
-    "揾": "找",
+    "揾": "找", "讲咩": "说什么", "咩": "什么", "再讲一": "再说一",
 }  # fmt: skip
-_DIALECT_MARKS = frozenset("冇么唔未谂諗睇佢乜嘅喺嚟畀揾")
+_DIALECT_MARKS = frozenset("冇么唔未谂諗睇佢乜嘅喺嚟畀揾咩讲")
 # Scots and northern English forms read as the standard words: aye (yes), naw (no), the
 # -nae negatives ("havenae", "wouldnae", "cannae", "dinnae": haven't, wouldn't, can't,
 # don't), and "no" for "not" after a verb of being or having, before what it negates

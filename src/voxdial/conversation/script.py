@@ -111,6 +111,7 @@ _ASKS_INTEREST = re.compile(r"\binterest|兴趣", re.I)
 _NEGATED_CHOICE = re.compile(r"[不没][\u4e00-\u9fff]{1,3}")
 # an answer that is being phoned ("Phone call", "电话通知")
 _PHONE_CALL = re.compile(r"\bphone|\bcall\b|电话")
+_CALLED_BACK = re.compile(r"\b(back|again|tomorrow|tonight)\b|回电|回过来|打回|再打|明天|晚上")
 # what a busy callee asks for when asking something ("can we do this later?", "能不能晚点
 # 再说"): another time, which is a callback, not a question for the knowledge
 _ASKS_FOR_LATER = re.compile(
@@ -325,7 +326,7 @@ class ScriptConversation:
         if repeat and (main is None or main.how not in ("said", "ordinal")):
             return self._ask()
         extra = None
-        if r.call_again and not self._ringing_chosen(main, reply):
+        if r.call_again and not (main is not None and self._ringing_chosen(main, r, reply)):
             # "weekends, and call me after 5": the time may answer a later question
             extra = self._volunteered(index, content, main) if main is not None else []
             if not any(self._is_timed(j) for j, _ in extra):
@@ -486,13 +487,15 @@ class ScriptConversation:
         asked = _questions_back(reply)
         return (self._knowledge_answer(asked) or []) if asked else []
 
-    def _ringing_chosen(self, main: Match | None, reply: str) -> bool:
-        """Whether "ring me" / "给我打电话" chooses the question's phone-call answer, with no
-        time or later said: how to be reached, not a call back."""
-        if main is None or not _PHONE_CALL.search(fold(main.answer)):
+    def _ringing_chosen(self, main: Match, r: intents.Reading, reply: str) -> bool:
+        """Whether "ring me" / "给我打电话" chooses the question's phone-call answer: no
+        call back asked ("call me back", "回电"), no time or later said, not busy now."""
+        if r.busy or not _PHONE_CALL.search(fold(main.answer)):
             return False
-        later = _ASKS_FOR_LATER.search(fold(reply))
-        return not later and callback_time.when(reply, self.now) is None
+        said = fold(reply)
+        if _ASKS_FOR_LATER.search(said) or _CALLED_BACK.search(said):
+            return False
+        return callback_time.when(reply, self.now) is None
 
     def _is_timed(self, index: int) -> bool:
         m = self._matcher(index)
@@ -609,8 +612,8 @@ class ScriptConversation:
                 continue  # a count not in the later question's unit ("a few left") is not its
             if this is not None and _same_evidence(this, other, main, m):
                 continue
-            if m.how == "unsure" and main is None:
-                continue  # "这个不好说 那天我没跟去": the hedge is of the question asked again
+            if m.how == "unsure" and main is None and self.reasks == 0:
+                continue  # "这个不好说 那天我没跟去", the first reply: the hedge is this question's
             if several.echoes_current(self, index, other, text, m):
                 continue  # "垃圾都拉走了": the current question's rubbish, not a rating
             if m.how == "echo" and not several.own_clause(self, index, j, text):

@@ -168,3 +168,15 @@ def test_a_hedge_to_a_question_asked_again_answers_no_later_one(engine):
     )  # fmt: skip
     conv, _ = hear_once(engine, ctx, "这个不好说 那天我不在家")
     assert [c.result for c in conv.collected if c.hit] == []
+
+
+WEEKLY = ("孩子一周想上几节课：1节、2节还是3节？", ["1节", "2节", "3节"])
+
+
+def test_lessons_counted_stay_a_count():
+    assert _read(*WEEKLY, "周一一节周四一节") == "2节"
+
+
+def test_not_knowing_what_a_thing_is_does_not_ask(engine):
+    hose = ("您家用的是哪种水表：机械表、智能表，还是不清楚？", ["机械表", "智能表", "不清楚"])
+    assert _answer(engine, "zh", *hose, "不晓得是么斯表") == "不清楚"

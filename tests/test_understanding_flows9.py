@@ -56,7 +56,7 @@ def _nothing_collected(call: Call) -> bool:
 @pytest.mark.parametrize(
     ("said", "read"),
     [
-        ("我唔知呀 系佢妈咪保管嘅", "我不知呀 是他妈咪保管的"),
+        ("我唔知呀 系佢妈咪保管嘅", "我不知道呀 是他妈咪保管的"),
         ("唔该 你讲啦", "谢谢 你讲啦"),
         ("开紧会 迟啲先", "在开会 晚点先"),
         ("唔 三分", "唔 三分"),  # the hum on its own stays

@@ -213,7 +213,9 @@ REPEAT = re.compile(
     r"信号不好|听得到吗|听不见|^喂+$|^啊$|^what$|"
     r"pardon|^(?:(?:oh|um|uh|er|eh|erm|what)\W+)?sorry\??$|sorry what|say (that )?again|"
     r"repeat|didn'?t (catch|hear)|what did you say|"
-    r"come again|breaking up|cut out|can'?t hear"
+    # not hearing a phone ring at all ("I can't hear the phone properly") is a reason,
+    # not this call heard badly
+    r"come again|breaking up|cut out|can'?t hear(?! (the|a|my) (phone|ring|doorbell|bell))"
 )
 # the kinds of organisation a callee asks "which one?" about (哪个驾校, which clinic)
 _ORGANISATIONS = (
@@ -264,8 +266,9 @@ _ASKING_CANTONESE = (
     r"(?:几多(?![都也])|(?P<either>[\u4e00-\u9fff])唔(?P=either)|有冇|咩|"
     r"边(?:度|个|间|位|处|日)|点样|点解)"
 )
+# (not knowing what a thing is, "不晓得是什么管子", says; it does not ask)
 ASKING = re.compile(
-    r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])(?<!没得)(?<!莫得)什么(?!时候都|都|也)|(?<![没不])怎么(?!样)|(?<![没不])多少|多久|多长|多快|多大|几点|"
+    r"吗$|吗\s|呢$|几(楼|层|栋|单元|路|站|号线)|(?<![没不])(?<!没得)(?<!莫得)(?<!不晓得是)(?<!不知道是)(?<!不清楚是)什么(?!时候都|都|也)|(?<![没不])怎么(?!样)|(?<![没不])多少(?![都也])|多久|多长|多快|多大|几点|"
     r"几号|几天|周几|星期几|礼拜几|几时|哪儿|哪里|在哪|为什么|为啥|"
     # which ones ("包含哪些主材"), not every one ("哪些都不要")
     r"(?<![没不])哪(些|几(个|种|样|项))(?![都也])|"

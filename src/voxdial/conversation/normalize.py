@@ -61,9 +61,14 @@ _DIALECT_AS = {"冇": "没", "么斯": "什么"}
 # Cantonese function words as their Mandarin ones, so that every table (polarity,
 # nothing to add, not knowing, consent, goodbyes) reads them: 唔 is 不 before a word (on
 # its own, "唔 三分", it is the hum 嗯 is); 系 is 是 except inside a Mandarin word (关系,
-# 系统); 唔该 is thanks, not 不该. Longer forms come first.
+# 系统); 唔该 is thanks, not 不该; A唔A ("开唔开") stays as said, the question that
+# intents.ASKING knows (A不A of any verb asks too much in Mandarin); 未 before a verb of
+# knowing or deciding is 还没 ("未谂好", "未知开唔开车"); 讲 is 说 where it asks again
+# ("你讲咩", "再讲一次"). Longer forms come first.
 _CANTONESE_AS = {
-    "唔该": "谢谢", "多谢": "谢谢", "唔使": "不用", "唔得闲": "没空", "唔得": "不行",
+    "唔该": "谢谢", "多谢": "谢谢", "唔使": "不用", "唔洗": "不用", "唔係": "不是",
+    "唔知道": "不知道", "唔知": "不知道", "未知": "不知道", "未": "还没", "喺度": "在",
+    "讲咩": "说什么", "再讲一": "再说一", "諗": "想", "揾": "找", "唔得闲": "没空", "唔得": "不行",
     "得闲": "有空", "迟啲": "晚点", "而家": "现在", "几多": "多少", "乜嘢": "什么", "边度": "哪里",
     "点解": "为什么", "听日": "明天", "琴日": "昨天", "佢哋": "他们", "唔": "不", "系": "是",
     "咩": "什么", "乜": "什么", "佢": "他", "哋": "们", "嘅": "的", "喺": "在", "啲": "点",
@@ -71,9 +76,11 @@ _CANTONESE_AS = {
     "咁": "这样",
 }  # fmt: skip
 _CANTONESE = re.compile(
-    r"唔该|多谢|唔使|唔得闲|唔得|得闲|迟啲|而家|几多|乜嘢|边度|点解|听日|琴日|佢哋"
-    r"|唔(?=[\u4e00-\u9fff])|(?<![关联体派直院父母谱水星世维干])系(?![统列数鞋带])"
-    r"|[咩乜佢哋嘅喺啲睇谂咗嚟畀俾嘢咁]"
+    r"唔该|多谢|唔使|唔洗|唔係|唔知道|唔知|唔得闲|唔得|得闲|迟啲|而家|几多|乜嘢|边度|点解|听日|琴日|佢哋"
+    r"|未知(?!道)|未(?=谂|諗|想|知|决定|定|确定|考虑)|喺度|讲咩|再讲一(?=[次遍])"
+    r"|(?<=(?P<verb>[\u4e00-\u9fff]))唔(?!(?P=verb))(?=[\u4e00-\u9fff])"
+    r"|(?<![\u4e00-\u9fff])唔(?=[\u4e00-\u9fff])|(?<![关联体派直院父母谱水星世维干])系(?![统列数鞋带])"
+    r"|[咩乜佢哋嘅喺啲睇谂諗揾咗嚟畀俾嘢咁]"
 )
 # a verb said with 紧 is the verb going on ("开紧会" is 在开会): read as 在 + the verb
 _CANTONESE_ONGOING = re.compile(r"([开做食煮揸忙返讲睇瞓])紧")
@@ -81,16 +88,18 @@ _CANTONESE_ONGOING = re.compile(r"([开做食煮揸忙返讲睇瞓])紧")
 # "-nae" ending is "n't" ("cannae", "havenae", "wouldnae"), "wi" is with, "yous" you,
 # and "no" after a pronoun and its verb is "not" ("I'm no sure", "I've no got one")
 _SCOTS_NAE = re.compile(r"\b(can|have|has|would|could|should|did|does|do|din|is|was|are|were|"
-                        r"must|will|had)nae?\b")
-_SCOTS_NAE_AS = {"can": "can't", "will": "won't", "din": "don't", "do": "don't"}
+                        r"must|will|win|had)nae?\b")
+_SCOTS_NAE_AS = {"can": "can't", "will": "won't", "win": "won't", "din": "don't",
+                 "do": "don't"}  # fmt: skip
 _SCOTS_WORDS = re.compile(r"\b(aye|naw|nae|wi(?![- ]?fi\b)|yous|youse)\b")
 _SCOTS_WORDS_AS = {"aye": "yes", "naw": "no", "nae": "no", "wi": "with", "yous": "you",
                    "youse": "you"}  # fmt: skip
 _SCOTS_NOT = re.compile(
     r"\b(i'?m|you'?re|he'?s|she'?s|we'?re|they'?re|it'?s|that'?s|i'?ve|you'?ve|we'?ve|"
-    r"they'?ve|i'?ll|you'?ll|he'?ll|she'?ll|i am|you are|he is|she is|we are|they are) no "
+    r"they'?ve|i'?ll|you'?ll|he'?ll|she'?ll|i am|i was|you are|he is|she is|we are|they are) no "
     r"(?=\w+ing\b|sure\b|got\b|bothered\b|fussed\b|keen\b|interested\b|able\b|"
-    r"happy\b|in\b|on\b|there\b|home\b)"
+    r"happy\b|in\b|on\b|there\b|home\b|decided\b|ready\b|done\b|too\b|that\b|very\b|really\b|"
+    r"quite\b|needed\b|needing\b)"
 )
 _SCOTS_MARKS = re.compile(r"\b(?:aye|naw|nae|wi|yous|youse|no)\b|nae\b")
 

@@ -153,7 +153,9 @@ UNSURE = re.compile(
     r"(?<!不)(还得|得|还要|再)(琢磨|考虑|想想|合计|寻思|斟酌)|(以后|改天|过段时间|过阵子|下次|到时候)再说|"
     r"不记得|记不得|想不起|"
     # ambivalence: "也不是不愿意 就是…", "not that I don't want to, but…"
-    r"(也|倒|倒也|并)?不是不[\u4e00-\u9fff]{1,3}.{0,2}(就是|只是|但|可是|不过|主要是)"
+    # ("不是不要 我是还不知道谁送": not knowing what decides it)
+    r"(也|倒|倒也|并)?不是不[\u4e00-\u9fff]{1,3}.{0,2}(就是|只是|但|可是|不过|主要是|"
+    r"我是(?=还?(不知道|不清楚|不确定|没想好|没定)))"
     r"(?!.*(算我|报上|记上|给我报|先报|count me in|sign me up))|"
     r"not that i (don'?t|wouldn'?t) (want|like)[\w ]{0,20}\b(but|just)\b|"
     r"haven'?t (made up my mind|made a decision|decided|thought about it)|"
@@ -182,7 +184,9 @@ UNSURE = re.compile(
 # ask my wife"): not decided yet, unlike someone else deciding ("我老婆管这个": no answer)
 _KIN = (
     r"(家里|家人|家里人|老婆|老公|爱人|媳妇|孩子|儿子|女儿|领导|老板|老伴|父母|爸妈|我妈|我爸|"
-    r"wife|husband|partner|boss|family|kids|son|daughter|parents|other half|landlord|bank)"
+    r"wife|husband|partner|boss|family|kids|son|daughter|parents|other half|landlord|bank|"
+    # whom a callee asks for someone in their care ("I'd need to ask her doctor")
+    r"mum|mom|dad|doctor|gp|carer|nurse)"
 )
 CONSULTS = re.compile(
     rf"(得|要|需要|还得|先|回去)(先)?(跟|和|同|与)(我)?{_KIN}.{{0,3}}(商量|合计|说一下|说说|讨论)|"
@@ -191,9 +195,9 @@ CONSULTS = re.compile(
     rf"我(先|回头|再)?(问问|问一下|问下)(一下)?(他们|她们|他|她)(的)?(家长|{_KIN})|"
     rf"(i'?d|i would|i'?ll|i will|i|we'?d|we'?ll|we) (have|need|want|got) to "
     rf"(ask|check with|talk (it over )?with|talk to|discuss (it|this|that) with|run it by) "
-    rf"(my|the|our) {_KIN}|"
+    rf"(my|the|our|her|his|their) {_KIN}|"
     rf"(let me|i'?ll|i will|gotta|got to|have to|need to) (ask|check with|talk to|run it by) "
-    rf"(my|the|our) {_KIN}"
+    rf"(my|the|our|her|his|their) {_KIN}"
 )
 
 
@@ -298,7 +302,10 @@ OFFER = re.compile(
 )
 OFFER_TAKEN = re.compile(
     r"麻烦(你|您)了|那就麻烦(你|您)?|那就拜托|拜托(你|您)了|敢情好|那太好了|那(就)?有劳|"
-    r"\b(that would|that'?d) help\b|\bif you (could|would|don'?t mind)\b"
+    r"\b(that would|that'?d) help\b|\bif you (could|would|don'?t mind)\b|"
+    # the offered act asked for outright ("麻烦订一个", "please book one")
+    r"^麻烦(你|您)?(帮(我|忙))?(给我)?(订|约|预约|留|安排|登记|报|加)|"
+    r"^please (do|book|reserve|arrange|add|put)\b"
 )
 OFFER_DECLINED = re.compile(
     r"不(用|必)?麻烦|就不麻烦|不劳(您|你)|我自己(来|弄|去|搞)|"

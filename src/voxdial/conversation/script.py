@@ -106,6 +106,12 @@ _TIME_ONLY = re.compile(
 # not being interested: a refusal of the call, unless the question asks about interest
 _DISINTEREST = re.compile(r"not interested|没(有)?兴趣|不感兴趣")
 _ASKS_INTEREST = re.compile(r"\binterest|兴趣", re.I)
+# a choice that is itself a no, said with its verb (不报, 不需要): not being interested is in
+# what that choice turns down, not a refusal of the call
+_NEGATED_CHOICE = re.compile(r"[不没][\u4e00-\u9fff]{1,3}")
+# an answer that is being phoned ("Phone call", "电话通知")
+_PHONE_CALL = re.compile(r"\bphone|\bcall\b|电话")
+_CALLED_BACK = re.compile(r"\b(back|again|tomorrow|tonight)\b|回电|回过来|打回|再打|明天|晚上")
 # what a busy callee asks for when asking something ("can we do this later?", "能不能晚点
 # 再说"): another time, which is a callback, not a question for the knowledge
 _ASKS_FOR_LATER = re.compile(
@@ -320,7 +326,7 @@ class ScriptConversation:
         if repeat and (main is None or main.how not in ("said", "ordinal")):
             return self._ask()
         extra = None
-        if r.call_again:
+        if r.call_again and not (main is not None and self._ringing_chosen(main, r, reply)):
             # "weekends, and call me after 5": the time may answer a later question
             extra = self._volunteered(index, content, main) if main is not None else []
             if not any(self._is_timed(j) for j, _ in extra):
@@ -481,6 +487,16 @@ class ScriptConversation:
         asked = _questions_back(reply)
         return (self._knowledge_answer(asked) or []) if asked else []
 
+    def _ringing_chosen(self, main: Match, r: intents.Reading, reply: str) -> bool:
+        """Whether "ring me" / "给我打电话" chooses the question's phone-call answer: no
+        call back asked ("call me back", "回电"), no time or later said, not busy now."""
+        if r.busy or not _PHONE_CALL.search(fold(main.answer)):
+            return False
+        said = fold(reply)
+        if _ASKS_FOR_LATER.search(said) or _CALLED_BACK.search(said):
+            return False
+        return callback_time.when(reply, self.now) is None
+
     def _is_timed(self, index: int) -> bool:
         m = self._matcher(index)
         return m is not None and m.is_timed
@@ -516,6 +532,8 @@ class ScriptConversation:
         when the questions themselves are refused ("no, I'm not doing this")."""
         if main is None or r.refuses:
             return False
+        if main.how == "said" and _NEGATED_CHOICE.fullmatch(main.answer) and main.answer in r.text:
+            return True  # "没兴趣 不报" to 报、不报还是再考虑: the choice that turns it down
         if _DISINTEREST.search(r.text) and not _ASKS_INTEREST.search(self._question(self.index)):
             return False  # "no thanks, not interested" to "joining our plan?": the call refused
         if main.how in _STRONG:
@@ -596,6 +614,8 @@ class ScriptConversation:
                 continue  # "这个不好说" with the current question unanswered: a hedge on it
             if this is not None and _same_evidence(this, other, main, m):
                 continue
+            if m.how == "unsure" and main is None and self.reasks == 0:
+                continue  # "这个不好说 那天我没跟去", the first reply: the hedge is this question's
             if several.echoes_current(self, index, other, text, m):
                 continue  # "垃圾都拉走了": the current question's rubbish, not a rating
             if m.how == "echo" and not several.own_clause(self, index, j, text):

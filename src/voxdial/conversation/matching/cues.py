@@ -16,6 +16,8 @@ NEGATORS = re.compile(
     r"this|any|think|i'?ll|i will|we'?ll|want to|going to|gonna|plan to|to|"
     # the light verb or the means turned down with it ("i don't do email", "not by text")
     r"do|use|by|via|"
+    # or not had at all ("i don't have a mobile", "i've not got a computer")
+    r"have|has|got|own|"
     r"(she|he|it|they|we|you)('s|'re| is| are| was| were)|is|are|was|were|be|getting))*\s*$"
 )
 # a negation anywhere in the reply: the spelling and similarity stages stay out of it

@@ -315,6 +315,11 @@ _ALREADY_DONE = re.compile(
     r"changed|replaced)\b"
 )
 _ALREADY = "(已经|早就|早都|早已)"
+# somewhere other than the caller's ("at the GP", "elsewhere", 在别家)
+_ELSEWHERE = re.compile(
+    r"\bat (the|my|a) (gp|doctor'?s|surgery|clinic|chemist'?s?|pharmacy|hospital)\b|"
+    r"\bat work\b|\b(elsewhere|somewhere else)\b|在(别的|别家|其他|外面|别处)|别家"
+)
 # an answer's first character that says no act ("不装": the negator, "再考虑": a wait)
 _NOT_DONE = set("不没别再还")
 
@@ -379,6 +384,8 @@ class AnswerMatcher(AnswerSet):
             # of three ("基础或者标准 在这两个里头纠结") narrow the choice: ask again
             return self.pick_uncertain() if offered >= set(self.plain) else None
         found = self._match(reply, today, whole=True)
+        if found is None and self.binary and self._done_elsewhere(reply):
+            return self.pick(self.no, "said")  # "I've already had it at the GP": not with us
         none = self._none_answer()
         if none is not None and (found is None or found.index == none) and self._wants_none(reply):
             return self.pick(none, "said")  # "什么都不办", "不用不用 就安检": the "none" answer
@@ -418,6 +425,11 @@ class AnswerMatcher(AnswerSet):
         done = (rf"{_ALREADY}[\u4e00-\u9fff]{{0,2}}{re.escape(c)}(了|过|上|好)" for c in verbs)
         return any(re.search(d, said) for d in done) or _ALREADY_DONE.search(said) is not None
 
+    def _done_elsewhere(self, reply: str) -> bool:
+        """Whether a plan asked of is told done already somewhere else ("I've already had
+        it at the GP", "早就在别家装了"): no need of it from the caller."""
+        return self._done_already(reply) and _ELSEWHERE.search(fold(reply)) is not None
+
     def _none_answer(self) -> int | None:
         """The answer that turns every other one down ("都不用", "None of them"), if any."""
         if self.binary or self.is_numeric or self.is_scale:
@@ -440,7 +452,7 @@ class AnswerMatcher(AnswerSet):
             return False
         said = fold(reply)
         if BOTH.search(said):
-            return True
+            return not self._mostly_one(said)
         if self.is_scale or self.choices is not None or any(TOGETHER.search(k) for k in self.keys):
             return False  # marks and days have stages of their own; "Cats and dogs" is one
         if any(c.search(said) for c in (NEGATION, CORRECTION, EITHER, USUALLY, SOMETIMES)):
@@ -451,6 +463,11 @@ class AnswerMatcher(AnswerSet):
             if found is not None and _names(found, stretch) and not self.uncertain[found.index]:
                 named.add(found.index)
         return len(named) > 1
+
+    def _mostly_one(self, said: str) -> bool:
+        """Whether "both" is ranked with a usually ("both, but mostly Byres Road", "两家都去
+        主要去东门那家") and no answer says both: the one used most is the answer."""
+        return USUALLY.search(said) is not None and not any(map(BOTH_ANSWER.search, self.keys))
 
     def _both(self, reply: str) -> Match | None:
         """The answer that says more than one of the others ("Both"), or none; none

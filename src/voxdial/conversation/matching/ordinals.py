@@ -227,10 +227,11 @@ _HUNDREDS_SPOKEN = re.compile(
 # "the big one", 最大的); a comparative ("the bigger one") names one only of two
 _SMALLEST = re.compile(
     r"\b(smallest|littlest|tiniest|least)\b|\bthe (small|little|tiny) (one|size)\b|"
-    r"最小|小的那(个|种|款)"
+    r"最小|小的那(个|种|款)|最少(的|那)|\bthe fewest\b"
 )
 _BIGGEST = re.compile(
-    r"\b(biggest|largest|hugest)\b|\bthe (big|large|huge) (one|size)\b|最大|大的那(个|种|款)"
+    r"\b(biggest|largest|hugest)\b|\bthe (big|large|huge) (one|size)\b|最大|大的那(个|种|款)|"
+    r"最多(的|那)"
 )
 _SMALLER = re.compile(r"\b(smaller|littler)\b|小一?点的|小些的")
 _BIGGER = re.compile(r"\b(bigger|larger)\b|大一?点的|大些的")
@@ -242,16 +243,19 @@ _MEASURE = re.compile(
     r"meters?|m|sq ?(ft|m)|square (feet|metres|meters)|feet|ft|kw|watts?|w|hp|cc|"
     r"升|毫升|寸|英寸|平米|平方米?|米|公斤|斤|克|瓦|千瓦|匹|兆|g|t|m)(?![a-z])"
 )
+# a package's size in lessons or sessions (48节 / 96节 / 144节): a count, read as a size
+# only when the reply says the biggest or the smallest and no figure ("最大那个")
+_LESSONS = re.compile(r"\d\s?(节|课时|堂|lessons?|sessions?|classes)(?![a-z])")
 
 
-def _sizes(a: AnswerSet) -> list[tuple[float, int]] | None:
+def _sizes(a: AnswerSet, unit: re.Pattern[str] = _MEASURE) -> list[tuple[float, int]] | None:
     """(value, index) of answers that are each one measure (140 litres, 1 tb, 55寸), when
     every answer but an uncertain one is and no two share a value."""
     sizes = []
     for i, r in enumerate(a.ranges):
         if a.uncertain[i]:
             continue
-        if r is None or r.low != r.high or not _MEASURE.search(a.keys[i]):
+        if r is None or r.low != r.high or not unit.search(a.keys[i]):
             return None
         sizes.append((r.low, i))
     if len(sizes) < 2 or len({v for v, _ in sizes}) != len(sizes):
@@ -277,7 +281,7 @@ def quantity(a: AnswerSet, heard: Heard) -> Match | None:
     stage, which takes "one" and "forty" for two counts."""
     sizes = _sizes(a)
     if sizes is None:
-        return None
+        return _pack_end(a, heard)
     text = without_pronoun_one(heard.text)
     said = {x.low for x in amounts_said(a, text) if x.exact} | _spoken_hundreds(text)
     hits = {i for v, i in sizes if v in said}
@@ -290,6 +294,18 @@ def quantity(a: AnswerSet, heard: Heard) -> Match | None:
     if low == high:
         return None
     return a.pick((min(sizes) if low else max(sizes))[1], "ordinal")
+
+
+def _pack_end(a: AnswerSet, heard: Heard) -> Match | None:
+    """The biggest or the smallest of packages counted in lessons, said with no figure
+    ("最大那个", "先来个最少的试试" of 48节 / 96节 / 144节)."""
+    packs = _sizes(a, _LESSONS)
+    if packs is None or amounts(without_pronoun_one(heard.text)):
+        return None
+    low, high = _size_said(heard.text, len(packs))
+    if low == high:
+        return None
+    return a.pick((min(packs) if low else max(packs))[1], "ordinal")
 
 
 def _size_said(text: str, count: int) -> tuple[bool, bool]:

@@ -422,9 +422,27 @@ def left_over(a: AnswerSet, heard: Heard) -> Match | None:
         for i in plain
         if _mentions(a, i, heard.text)
         and not any(_mentions(a, i, c, plainly=True) for c in clauses)
+        or _means_turned_down(a.keys[i], heard.text)
     }
     left = [i for i in plain if i not in down]
     return a.pick(left[0], "left-over") if len(left) == 1 and len(down) >= 2 else None
+
+
+# a way of being reached and what it takes: a text needs a mobile, an email a computer or
+# the internet ("I've not got a mobile and I don't do the computer": neither of those)
+_MEANS = (
+    (re.compile(r"^(a )?(text|sms)"), re.compile(r"\b(mobile|cell ?phone|smartphone)\b")),
+    (re.compile(r"^(an )?e-?mail"), re.compile(r"\b(computer|internet|laptop)\b")),
+)
+
+
+def _means_turned_down(key: str, text: str) -> bool:
+    """Whether the reply says the callee lacks what answer `key` needs ("no mobile" of a
+    text message)."""
+    for answer, means in _MEANS:
+        if answer.search(key):
+            return any(_turned_away(text, m.start(), m.end()) for m in means.finditer(text))
+    return False
 
 
 def _mentions(a: AnswerSet, i: int, text: str, *, plainly: bool = False) -> bool:

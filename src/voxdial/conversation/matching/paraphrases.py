@@ -298,6 +298,13 @@ _CHOICE_WORDS = [
     (r"^(i t|ict|computing|computers?|computer skills)$|^(信息技术|计算机|电脑)",
      r"\bcomput(er|ers|ing)\b|\b(excel|spreadsheets?|coding|programming|web design)\b|"
      r"电脑|计算机|编程|办公软件"),
+    # a class or an activity by what is done in it: art is drawing, music is singing,
+    # dance is dancing ("画画那个" of 音乐 / 美术 / 感统)
+    (r"美术|绘画|^art\b|^drawing|^painting",
+     r"画画|画画儿|涂色|涂颜色|涂鸦|\b(drawing|painting|colou?ring( in)?|arts and crafts)\b"),
+    (r"音乐|^music",
+     r"唱歌|唱儿歌|乐器|弹琴|\b(singing|sing-?alongs?|nursery rhymes|instruments?)\b"),
+    (r"舞蹈|^danc", r"跳舞|\bdancing\b"),
     # put off to another time, as an uncertain answer ("maybe later", 以后再说)
     (r"later|以后|下次",
      r"\bdown the (line|road)\b|\bsome ?day\b|\bask me (again )?(next time|later|another time)\b|"

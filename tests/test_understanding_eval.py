@@ -300,9 +300,14 @@ BLIND11_KNOWLEDGE_FLOOR = {"ranked_first": 0.816, "answered": 0.633, "answered_w
 # point lower, wrong at most a point higher, knowledge at the figures. (Its Mandarin units
 # fell from 81 to 80 right as two wrong answers became misses: a sentence embedding's
 # nearest answer is no longer taken when it is the negative of a yes/no pair.)
+# Round 15 (da03ba9): a hedge is no longer handed to a later question while the current
+# one is unanswered; that took three wrong answers out of conversations (blind14,
+# blind12 en, blind10 en) and cost blind12 one Mandarin unit (79/96, 82.3% against the
+# floor's 82.3% rounded up): the zh units floor is lowered by that one unit, a trade the
+# precision-first rule makes.
 BLIND12_FLOOR = {
     "all": {"replies": (0.860, 0.036), "units": (0.863, 0.041)},
-    "zh": {"replies": (0.845, 0.036), "units": (0.823, 0.031)},
+    "zh": {"replies": (0.845, 0.036), "units": (0.812, 0.031)},
     "en": {"replies": (0.875, 0.036), "units": (0.901, 0.050)},
 }
 BLIND12_KNOWLEDGE_FLOOR = {"ranked_first": 0.937, "answered": 0.828, "answered_wrong": 2,
@@ -343,12 +348,16 @@ BLIND13_KNOWLEDGE_FLOOR = {"ranked_first": 0.828, "answered": 0.700, "answered_w
 # rest unchanged. Floors unchanged. Round 14's test part, measured when it ended
 # (e6f5d0e): replies 370/470 right (78.7%), 24 wrong (5.1%) (zh 185 / 13, en 185 / 11);
 # units 184/208 (88.5%), 4 wrong; knowledge 59/69, 52, 3, 12/14. Floors unchanged.
+# Spent in round 15 and tuned on; at its end (da03ba9): replies 446/470 right (94.9%), 4
+# wrong (0.9%) (zh 226 / 4, en 220 / 0); units 200/208 (96.2%), 0 wrong; knowledge
+# 60/69, 54, 2, off-topic declined 12/14. The floors are raised to that tuned level (a
+# point either way).
 BLIND14_FLOOR = {
-    "all": {"replies": (0.760, 0.068), "units": (0.865, 0.034)},
-    "zh": {"replies": (0.756, 0.079), "units": (0.906, 0.021)},
-    "en": {"replies": (0.764, 0.057), "units": (0.829, 0.046)},
+    "all": {"replies": (0.938, 0.019), "units": (0.951, 0.010)},
+    "zh": {"replies": (0.951, 0.028), "units": (0.958, 0.010)},
+    "en": {"replies": (0.926, 0.010), "units": (0.945, 0.010)},
 }
-BLIND14_KNOWLEDGE_FLOOR = {"ranked_first": 0.855, "answered": 0.753, "answered_wrong": 4,
+BLIND14_KNOWLEDGE_FLOOR = {"ranked_first": 0.869, "answered": 0.782, "answered_wrong": 2,
                            "off_topic_accepted": 2}  # fmt: skip
 # the blind15 part, written at cf670c8 by two non-tuners (one per language) and
 # label-reviewed by a third (5 labels changed), while round 14's tuners were at work, as
@@ -359,7 +368,9 @@ BLIND14_KNOWLEDGE_FLOOR = {"ranked_first": 0.855, "answered": 0.753, "answered_w
 # answered 45/68, 9 wrong passages, off-topic declined 8/14. Held there: right at most a
 # point lower, wrong at most a point higher, knowledge at the figures. Measured when
 # round 14 ended (e6f5d0e): replies 390/470 right (83.0%), 17 wrong (3.6%) (zh 189 / 10,
-# en 201 / 7); units and knowledge unchanged. Floors unchanged.
+# en 201 / 7); units and knowledge unchanged. Floors unchanged. Round 15's test part,
+# measured when it ended (da03ba9): replies 392/470 right (83.4%), 16 wrong (3.4%) (zh
+# 189 / 10, en 203 / 6); units and knowledge unchanged. Floors unchanged.
 BLIND15_FLOOR = {
     "all": {"replies": (0.804, 0.049), "units": (0.903, 0.029)},
     "zh": {"replies": (0.777, 0.053), "units": (0.915, 0.010)},
@@ -374,7 +385,9 @@ BLIND15_KNOWLEDGE_FLOOR = {"ranked_first": 0.794, "answered": 0.661, "answered_w
 # wrong; en 185/235 right, 8 wrong); conversation units 193/208 right (92.8%), 4 wrong
 # (zh 92/96, 0 wrong; en 101/112, 4 wrong); knowledge right passage first 53/69,
 # answered 46/69, 10 wrong passages, off-topic declined 8/14. Held there: right at most a
-# point lower, wrong at most a point higher, knowledge at the figures.
+# point lower, wrong at most a point higher, knowledge at the figures. Measured when
+# round 15 ended (da03ba9): replies unchanged; units 194/208 (93.3%), 3 wrong (en 102 /
+# 3); knowledge unchanged. Floors unchanged.
 BLIND16_FLOOR = {
     "all": {"replies": (0.792, 0.059), "units": (0.917, 0.030)},
     "zh": {"replies": (0.807, 0.074), "units": (0.948, 0.010)},
@@ -791,6 +804,8 @@ MEETING |= {("blind2", "en"), ("blind4", "en"), ("blind8", "zh"), ("blind9", "en
 MEETING |= {("blind6", "en")}
 # train1 as a whole once round 12's choices priced by the knowledge ("the cheaper one")
 MEETING |= {("train1", "all")}
+# blind10 as a whole once round 15's conversation units took its last wrong hedge out
+MEETING |= {("blind10", "all")}
 
 
 @pytest.mark.parametrize(
